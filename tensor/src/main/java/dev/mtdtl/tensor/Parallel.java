@@ -1,0 +1,209 @@
+package dev.mtdtl.tensor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one fixed thread pool of the engine, and the only way a CPU kernel goes parallel.
+ *
+ * <p>Determinism contract: {@link #forChunks} splits {@code [0, n)} into chunks whose boundaries depend
+ * only on {@code n} and {@code grain}, never on the number of threads. A kernel either writes disjoint
+ * outputs per chunk, or writes one partial result per chunk that the caller then combines in chunk
+ * order. Either way the result is bit-identical for 1 thread and for 64.
+ *
+ * <p>Threads: system property {@code mtdtl.threads}, else environment {@code MTDTL_THREADS}, else the
+ * number of available processors. The calling thread takes part in the work, so a pool of {@code t}
+ * threads runs {@code t - 1} workers. A parallel call made from inside a worker runs serially
+ * (no nested parallelism, no deadlock).
+ */
+public final class Parallel {
+
+    /** Body of a parallel loop: handle indices {@code [from, to)} of chunk number {@code chunk}. */
+    @FunctionalInterface
+    public interface ChunkBody {
+        void run(int chunk, int from, int to);
+    }
+
+    private static volatile Pool pool = new Pool(defaultThreads());
+
+    private Parallel() {}
+
+    /** Number of threads that parallel loops use (including the caller). */
+    public static int threads() {
+        return pool.size;
+    }
+
+    /**
+     * Replace the pool with one of {@code n} threads. Intended for start-up, benchmarks and the
+     * single- versus multi-thread tests; not to be called while a parallel loop runs.
+     */
+    public static synchronized void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + n);
+        }
+        if (n == pool.size) {
+            return;
+        }
+        Pool old = pool;
+        pool = new Pool(n);
+        old.shutdown();
+    }
+
+    /** Number of chunks {@link #forChunks} will use for {@code n} items with chunk size {@code grain}. */
+    public static int chunkCount(int n, int grain) {
+        if (grain < 1) {
+            throw new IllegalArgumentException("grain must be >= 1, got " + grain);
+        }
+        return n <= 0 ? 0 : (n + grain - 1) / grain;
+    }
+
+    /**
+     * Run {@code body} over {@code [0, n)} in chunks of {@code grain} items (the last may be shorter).
+     * Chunk {@code c} covers {@code [c*grain, min(n, (c+1)*grain))}, independent of the thread count.
+     */
+    public static void forChunks(int n, int grain, ChunkBody body) {
+        int chunks = chunkCount(n, grain);
+        if (chunks == 0) {
+            return;
+        }
+        Pool p = pool;
+        if (chunks == 1 || p.size == 1 || Thread.currentThread() instanceof Worker) {
+            for (int c = 0; c < chunks; c++) {
+                body.run(c, c * grain, Math.min(n, (c + 1) * grain));
+            }
+            return;
+        }
+        p.run(n, grain, chunks, body);
+    }
+
+    /** Like {@link #forChunks} with one item per chunk: {@code body.run(i, i, i + 1)} for each i. */
+    public static void forEach(int n, ChunkBody body) {
+        forChunks(n, 1, body);
+    }
+
+    private static int defaultThreads() {
+        String s = System.getProperty("mtdtl.threads");
+        if (s == null || s.isBlank()) {
+            s = System.getenv("MTDTL_THREADS");
+        }
+        if (s != null && !s.isBlank()) {
+            try {
+                int n = Integer.parseInt(s.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the processor count; a bad value must not stop the engine
+            }
+            System.err.println("mtdtl: ignoring invalid thread count '" + s + "'");
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    private static final class Worker extends Thread {
+        Worker(Runnable r, String name) {
+            super(r, name);
+            setDaemon(true);
+        }
+    }
+
+    /**
+     * A minimal fork-join: a job is published in a volatile field, workers and the caller take chunks
+     * from one atomic counter, and the caller parks until every chunk is done. One job at a time
+     * (callers are serialised), which is what a training loop needs.
+     */
+    private static final class Pool {
+        final int size;
+        private final Worker[] workers;
+        private volatile Job job;
+        private volatile boolean stopped;
+
+        Pool(int size) {
+            this.size = size;
+            this.workers = new Worker[size - 1];
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Worker(this::loop, "mtdtl-cpu-" + (i + 1));
+                workers[i].start();
+            }
+        }
+
+        synchronized void run(int n, int grain, int chunks, ChunkBody body) {
+            Job j = new Job(n, grain, chunks, body, Thread.currentThread());
+            job = j;
+            for (Worker w : workers) {
+                LockSupport.unpark(w);
+            }
+            j.work();
+            while (j.done.get() < chunks) {
+                LockSupport.park(this);
+            }
+            job = null;
+            if (j.failure != null) {
+                Throwable t = j.failure;
+                if (t instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (t instanceof Error er) {
+                    throw er;
+                }
+                throw new RuntimeException(t);
+            }
+        }
+
+        private void loop() {
+            Job last = null;
+            while (!stopped) {
+                Job j = job;
+                if (j == null || j == last) {
+                    LockSupport.park(this);
+                    continue;
+                }
+                last = j;
+                j.work();
+            }
+        }
+
+        void shutdown() {
+            stopped = true;
+            for (Worker w : workers) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    private static final class Job {
+        final int n;
+        final int grain;
+        final int chunks;
+        final ChunkBody body;
+        final Thread owner;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(int n, int grain, int chunks, ChunkBody body, Thread owner) {
+            this.n = n;
+            this.grain = grain;
+            this.chunks = chunks;
+            this.body = body;
+            this.owner = owner;
+        }
+
+        void work() {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                try {
+                    if (failure == null) {
+                        body.run(c, c * grain, Math.min(n, (c + 1) * grain));
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    if (done.incrementAndGet() == chunks) {
+                        LockSupport.unpark(owner);
+                    }
+                }
+            }
+        }
+    }
+}
