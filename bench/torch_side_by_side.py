@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Side-by-side: one training step of the base CNN in mtdtl (Java) and in PyTorch (CPU), same run,
+same machine, same thread count. Prints both medians and the ratio mtdtl/PyTorch (lower is better).
+
+    python3 bench/torch_side_by_side.py [--batch 32] [--threads 2] [--iters 10]
+
+Builds bench/target/benchmarks.jar first if it is missing (mvn -q -DskipTests package).
+Skips cleanly (exit 0) when torch is not importable.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def torch_step_ms(batch, threads, warmup, iters):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(1234)
+
+    def block(cin, cout, k, stride, pad, pool):
+        layers = [nn.Conv2d(cin, cout, k, stride=stride, padding=pad), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+        if pool:
+            layers.append(nn.MaxPool2d(2))
+        return layers
+
+    net = nn.Sequential(
+        *block(2, 16, 5, (2, 1), 2, True), *block(16, 32, 3, 1, 1, True), *block(32, 64, 3, 1, 1, True),
+        *block(64, 64, 3, 1, 1, True), *block(64, 128, 3, 1, 1, True), *block(128, 256, 3, 1, 1, False),
+        *block(256, 256, 1, 1, 0, False), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        nn.Linear(256, 256), nn.BatchNorm1d(256), nn.ReLU(inplace=True), nn.Dropout(0.5), nn.Linear(256, 50))
+    opt = torch.optim.Adam(net.parameters(), lr=2.5e-4, weight_decay=1e-6)
+    x = torch.randn(batch, 2, 216, 128)
+    z = torch.softmax(torch.randn(batch, 50), dim=1)
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        loss = F.kl_div(F.log_softmax(net(x), dim=1), z, reduction="mean")
+        loss.backward()
+        opt.step()
+
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1e3)
+    times.sort()
+    return times[len(times) // 2], torch.__version__
+
+
+def mtdtl_step_ms(batch, threads, warmup, iters):
+    jar = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
+    if not os.path.exists(jar):
+        subprocess.run(["mvn", "-q", "-B", "-DskipTests", "package"], cwd=ROOT, check=True)
+    out = subprocess.run(
+        ["java", "--add-modules=jdk.incubator.vector", "-Xmx6g", "-cp", jar, "dev.mtdtl.bench.TrainStepTimer",
+         str(batch), str(threads), str(warmup), str(iters)],
+        check=True, capture_output=True, text=True).stdout
+    line = [l for l in out.splitlines() if l.startswith("mtdtl ")][-1]
+    fields = dict(kv.split("=") for kv in line.split()[1:])
+    return float(fields["median_ms"]), line
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--iters", type=int, default=10)
+    a = ap.parse_args()
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        print("SKIP: torch is not importable here; nothing to compare against.")
+        return 0
+    ours, line = mtdtl_step_ms(a.batch, a.threads, a.warmup, a.iters)
+    theirs, version = torch_step_ms(a.batch, a.threads, a.warmup, a.iters)
+    print(line)
+    print(f"torch {version} batch={a.batch} threads={a.threads} median_ms={theirs:.1f}")
+    print(f"ratio mtdtl/torch = {ours / theirs:.2f} (lower is better; < 1 means mtdtl is faster)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

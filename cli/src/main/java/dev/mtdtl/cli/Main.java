@@ -1,0 +1,38 @@
+package dev.mtdtl.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mtdtl} command. Subcommands are thin wiring of the library modules. */
+@Command(name = "mtdtl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Multi-task deep transfer learning for music: learn representations from many sources, "
+                + "measure how they transfer.",
+        subcommands = {FixturesCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Run with arguments and return the exit status (for tests). */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Version from the jar manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"mtdtl " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+        }
+    }
+}

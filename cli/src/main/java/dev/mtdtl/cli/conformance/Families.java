@@ -1,0 +1,18 @@
+package dev.mtdtl.cli.conformance;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every family the engine implements, in the order they are tried. */
+public final class Families {
+
+    private Families() {}
+
+    public static List<Family> all() {
+        List<Family> f = new ArrayList<>();
+        f.addAll(LayerFamilies.all());
+        f.addAll(LossFamilies.all());
+        f.addAll(CnnFamily.all());
+        return f;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.mtdtl.cli.conformance;
+
+import dev.mtdtl.tensor.Shape;
+import dev.mtdtl.tensor.io.Npy;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs every case of a fixture directory through the family that implements it and compares each
+ * output with its reference under the manifest's compare mode and tolerance.
+ *
+ * <p>One line per case: status, name, the worst output (largest error relative to its threshold), its
+ * error and the threshold; SKIP with the reason when no family implements the case. The last line is
+ * exactly {@code N passed, M failed, K skipped}.
+ */
+public final class Runner {
+
+    /** Totals of a run. */
+    public record Summary(int passed, int failed, int skipped) {}
+
+    private final List<Family> families;
+    private final PrintStream out;
+    private final boolean verbose;
+
+    public Runner(List<Family> families, PrintStream out, boolean verbose) {
+        this.families = families;
+        this.out = out;
+        this.verbose = verbose;
+    }
+
+    public Summary run(Path dir) throws java.io.IOException {
+        List<Manifest.Case> cases = Manifest.load(dir);
+        int passed = 0;
+        int failed = 0;
+        int skipped = 0;
+        for (Manifest.Case c : cases) {
+            Family f = families.stream().filter(x -> x.accepts(c)).findFirst().orElse(null);
+            if (f == null) {
+                out.printf("SKIP  %-28s family not implemented yet%n", c.name());
+                skipped++;
+                continue;
+            }
+            if (check(c, f)) {
+                passed++;
+            } else {
+                failed++;
+            }
+        }
+        out.println(passed + " passed, " + failed + " failed" + (skipped > 0 ? ", " + skipped + " skipped" : ""));
+        return new Summary(passed, failed, skipped);
+    }
+
+    private boolean check(Manifest.Case c, Family f) {
+        Map<String, double[]> got;
+        try {
+            got = f.compute(c);
+        } catch (Family.Unsupported e) {
+            out.printf("FAIL  %-28s unsupported: %s%n", c.name(), e.getMessage());
+            return false;
+        } catch (Exception | Error e) {
+            out.printf("FAIL  %-28s %s: %s%n", c.name(), e.getClass().getSimpleName(), e.getMessage());
+            return false;
+        }
+        boolean ok = true;
+        String worstName = "-";
+        double worstErr = 0;
+        double worstThr = 0;
+        String worstMode = "";
+        double worstRatio = -1;
+        StringBuilder detail = new StringBuilder();
+        for (Manifest.Output o : c.outputs()) {
+            Check r = compare(c, o, got.get(o.name()));
+            ok &= r.pass;
+            double ratio = r.pass ? (r.threshold == 0 ? 0 : r.err / r.threshold) : Double.POSITIVE_INFINITY;
+            if (ratio > worstRatio) {
+                worstRatio = ratio;
+                worstName = o.name();
+                worstErr = r.err;
+                worstThr = r.threshold;
+                worstMode = r.note != null ? r.note : o.compare();
+            }
+            if (verbose || !r.pass) {
+                detail.append(String.format(Locale.ROOT, "        %-4s %-36s %-8s %-10s thr %s%n", r.pass ? "ok" : "BAD",
+                        o.name(), o.compare(), r.note != null ? r.note : fmt(r.err), fmt(r.threshold)));
+            }
+        }
+        if (c.outputs().isEmpty()) {
+            out.printf("%s  %-28s no outputs to compare; inputs consumed by %s%n", "PASS", c.name(), f.name());
+        } else {
+            out.printf(Locale.ROOT, "%s  %-28s worst %-32s %-8s %-10s tol %s%n", ok ? "PASS" : "FAIL", c.name(), worstName,
+                    worstMode, fmt(worstErr), fmt(worstThr));
+        }
+        out.print(detail);
+        return ok;
+    }
+
+    private record Check(boolean pass, double err, double threshold, String note) {}
+
+    private Check compare(Manifest.Case c, Manifest.Output o, double[] v) {
+        if (v == null) {
+            return new Check(false, Double.NaN, 0, "not computed");
+        }
+        if (o.shape() != null && Shape.numelLong(o.shape()) != v.length) {
+            return new Check(false, Double.NaN, 0, "size " + v.length + " != " + Shape.str(o.shape()));
+        }
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                return new Check(false, Double.NaN, 0, "non-finite");
+            }
+        }
+        try {
+            switch (o.compare()) {
+                case "abs_max": {
+                    double m = 0;
+                    for (double x : v) {
+                        m = Math.max(m, Math.abs(x));
+                    }
+                    return new Check(m <= o.atol(), m, o.atol(), null);
+                }
+                case "exact": {
+                    String file = o.fileF32() != null ? o.fileF32() : o.file() != null ? o.file() : o.fileF64();
+                    double[] ref = read(c, file, v.length);
+                    double m = 0;
+                    for (int i = 0; i < v.length; i++) {
+                        // bit-exact in float32: compare the float32 values
+                        double d = (float) v[i] - (float) ref[i];
+                        m = Math.max(m, Math.abs(d));
+                    }
+                    return new Check(m == 0, m, 0, null);
+                }
+                case "rel_l2": {
+                    String file = o.fileF64() != null ? o.fileF64() : o.fileF32() != null ? o.fileF32() : o.file();
+                    double[] ref = read(c, file, v.length);
+                    double num = 0;
+                    double den = 0;
+                    for (int i = 0; i < v.length; i++) {
+                        double d = v[i] - ref[i];
+                        num += d * d;
+                        den += ref[i] * ref[i];
+                    }
+                    double e = den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+                    return new Check(e <= o.tol(), e, o.tol(), null);
+                }
+                default:
+                    return new Check(false, Double.NaN, 0, "unknown compare mode " + o.compare());
+            }
+        } catch (java.io.IOException e) {
+            return new Check(false, Double.NaN, 0, e.getMessage());
+        }
+    }
+
+    private static double[] read(Manifest.Case c, String file, int n) throws java.io.IOException {
+        if (file == null) {
+            throw new java.io.IOException("no reference file");
+        }
+        Npy.Array a = Npy.read(c.dir().resolve(file));
+        if (a.numel() != n) {
+            throw new java.io.IOException(file + " has " + a.numel() + " values, computed " + n);
+        }
+        return a.values();
+    }
+
+    private static String fmt(double x) {
+        return Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.2e", x);
+    }
+}

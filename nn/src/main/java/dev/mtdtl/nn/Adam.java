@@ -1,0 +1,99 @@
+package dev.mtdtl.nn;
+
+import dev.mtdtl.tensor.cpu.AdamCpu;
+
+import java.util.List;
+
+/**
+ * Adam with coupled L2 regularisation, exactly torch.optim.Adam (not AdamW), over one parameter
+ * group. Per element, at step t (1-based):
+ * <pre>
+ *   g' = g + wd * p                    (coupled L2: the gradient of (wd/2)|p|^2 is added)
+ *   m  = b1 m + (1 - b1) g'
+ *   v  = b2 v + (1 - b2) g'^2
+ *   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ * </pre>
+ * The multi-source trainer keeps one Adam per group (the shared trunk, each source's branch) and steps
+ * only the groups that took part in an iteration, as the authors' code does (digest decision 9): a
+ * group's step count and moments advance only on its own iterations.
+ */
+public final class Adam {
+
+    private final List<Param> params;
+    private final float[][] m;
+    private final float[][] v;
+    private final float lr;
+    private final float beta1;
+    private final float beta2;
+    private final float eps;
+    private final float weightDecay;
+    private int t;
+
+    /** The paper's settings: lr 2.5e-4, betas (0.9, 0.999), eps 1e-8, weight decay 1e-6. */
+    public static Adam paper(List<Param> params) {
+        return new Adam(params, 2.5e-4f, 0.9f, 0.999f, 1e-8f, 1e-6f);
+    }
+
+    public Adam(List<Param> params, float lr, float beta1, float beta2, float eps, float weightDecay) {
+        for (Param p : params) {
+            if (!p.trainable()) {
+                throw new IllegalArgumentException("Adam: " + p.name() + " is a buffer, not a trainable parameter");
+            }
+        }
+        if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps >= 0) || !(weightDecay >= 0)) {
+            throw new IllegalArgumentException("Adam: bad hyper-parameters lr=" + lr + " betas=(" + beta1 + ", " + beta2
+                    + ") eps=" + eps + " weight_decay=" + weightDecay);
+        }
+        this.params = List.copyOf(params);
+        this.m = new float[params.size()][];
+        this.v = new float[params.size()][];
+        for (int i = 0; i < params.size(); i++) {
+            m[i] = new float[params.get(i).value().numel()];
+            v[i] = new float[params.get(i).value().numel()];
+        }
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+    }
+
+    /** One update of every parameter of the group from its accumulated gradient. */
+    public void step() {
+        t++;
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            AdamCpu.step(p.value().data(), p.grad().data(), m[i], v[i], 0, m[i].length, t, lr, beta1, beta2, eps,
+                    weightDecay);
+        }
+    }
+
+    public void zeroGrad() {
+        for (Param p : params) {
+            p.zeroGrad();
+        }
+    }
+
+    /** Number of steps taken. */
+    public int steps() {
+        return t;
+    }
+
+    public void setSteps(int t) {
+        this.t = t;
+    }
+
+    public List<Param> params() {
+        return params;
+    }
+
+    /** First moment (exp_avg) of parameter i; live, for checkpoints. */
+    public float[] expAvg(int i) {
+        return m[i];
+    }
+
+    /** Second moment (exp_avg_sq) of parameter i; live, for checkpoints. */
+    public float[] expAvgSq(int i) {
+        return v[i];
+    }
+}

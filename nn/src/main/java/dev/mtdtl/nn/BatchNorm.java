@@ -1,0 +1,161 @@
+package dev.mtdtl.nn;
+
+import dev.mtdtl.tensor.Shape;
+import dev.mtdtl.tensor.Tensor;
+import dev.mtdtl.tensor.cpu.BatchNormCpu;
+
+import java.util.List;
+
+/**
+ * Batch normalisation over (N, C, H, W) (BatchNorm2d) or (N, C) (BatchNorm1d), PyTorch semantics:
+ * training mode normalises with the batch mean and the biased batch variance and updates the running
+ * statistics with momentum 0.1 and the unbiased variance; evaluation mode uses the running statistics.
+ * eps = 1e-5. Parameters: weight = gamma, bias = beta; buffers running_mean, running_var.
+ *
+ * <p>Backward (training), per channel with n = N*H*W values and xhat = (x - mean) * invstd:
+ * dgamma += sum(dy * xhat), dbeta += sum(dy), dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)).
+ * PyTorch also keeps an int64 num_batches_tracked buffer; it is written to checkpoints by the
+ * state-dict code, not stored here (it only matters for momentum=None, which we do not offer).
+ */
+public final class BatchNorm implements Layer {
+
+    public static final float EPS = 1e-5f;
+    public static final float MOMENTUM = 0.1f;
+
+    private final String name;
+    private final int c;
+    private final Param gamma;        // (C)
+    private final Param beta;         // (C)
+    private final Param runningMean;  // (C)
+    private final Param runningVar;   // (C)
+    private final float eps;
+    private final float momentum;
+    private boolean training = true;
+    private long batchesTracked;
+
+    private Tensor x;                 // saved input
+    private int n;
+    private int s;
+    private final float[] saveMean;   // (C)
+    private final float[] saveInvstd; // (C)
+    private Tensor y;
+    private Tensor dx;
+
+    public BatchNorm(String name, int c) {
+        this(name, c, EPS, MOMENTUM);
+    }
+
+    public BatchNorm(String name, int c, float eps, float momentum) {
+        Shape.requirePositive(name + " channels", c);
+        this.name = name;
+        this.c = c;
+        this.eps = eps;
+        this.momentum = momentum;
+        this.gamma = Param.trainable(name + ".weight", c);
+        this.beta = Param.trainable(name + ".bias", c);
+        this.runningMean = Param.buffer(name + ".running_mean", c);
+        this.runningVar = Param.buffer(name + ".running_var", c);
+        gamma.value().fill(1f);
+        runningVar.value().fill(1f);
+        saveMean = new float[c];
+        saveInvstd = new float[c];
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Number of training-mode forward passes (PyTorch's num_batches_tracked). */
+    public long batchesTracked() {
+        return batchesTracked;
+    }
+
+    public void setBatchesTracked(long v) {
+        batchesTracked = v;
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if ((x.rank() != 2 && x.rank() != 4) || x.dim(1) != c) {
+            throw new IllegalArgumentException(name + ": expected input (N, " + c + ") or (N, " + c
+                    + ", H, W), got " + Shape.str(x.shape()));
+        }
+        this.x = x;
+        n = x.dim(0);
+        s = x.rank() == 4 ? x.dim(2) * x.dim(3) : 1;
+        y = Buffers.ensure(y, x.shape());
+        if (training) {
+            if (n * s < 2) {
+                throw new IllegalArgumentException(name + ": training-mode batch norm needs more than one value "
+                        + "per channel, got input " + Shape.str(x.shape()));
+            }
+            BatchNormCpu.forwardTrain(y.data(), saveMean, saveInvstd, x.data(), gamma.value().data(),
+                    beta.value().data(), runningMean.value().data(), runningVar.value().data(), n, c, s, momentum, eps);
+            batchesTracked++;
+        } else {
+            BatchNormCpu.forwardEval(y.data(), x.data(), gamma.value().data(), beta.value().data(),
+                    runningMean.value().data(), runningVar.value().data(), n, c, s, eps);
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        dy.requireShape(name + " backward dy", x.shape());
+        dx = Buffers.ensure(dx, x.shape());
+        if (training) {
+            BatchNormCpu.backwardTrain(dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
+                    saveMean, saveInvstd, gamma.value().data(), n, c, s);
+        } else {
+            BatchNormCpu.backwardEval(dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
+                    gamma.value().data(), runningMean.value().data(), runningVar.value().data(), n, c, s, eps);
+        }
+        return dx;
+    }
+
+    /** Batch mean of the last training-mode forward (C); a debugging aid. */
+    public float[] lastBatchMean() {
+        return saveMean.clone();
+    }
+
+    /** Biased batch variance of the last training-mode forward (C), recovered from invstd. */
+    public float[] lastBatchVar() {
+        float[] v = new float[c];
+        for (int i = 0; i < c; i++) {
+            double inv = saveInvstd[i];
+            v[i] = (float) (1.0 / (inv * inv) - eps);
+        }
+        return v;
+    }
+
+    public Param gamma() {
+        return gamma;
+    }
+
+    public Param beta() {
+        return beta;
+    }
+
+    public Param runningMean() {
+        return runningMean;
+    }
+
+    public Param runningVar() {
+        return runningVar;
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.of(gamma, beta);
+    }
+
+    @Override
+    public List<Param> buffers() {
+        return List.of(runningMean, runningVar);
+    }
+}

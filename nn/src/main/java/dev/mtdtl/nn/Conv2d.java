@@ -1,0 +1,107 @@
+package dev.mtdtl.nn;
+
+import dev.mtdtl.tensor.Shape;
+import dev.mtdtl.tensor.Tensor;
+import dev.mtdtl.tensor.cpu.Conv2dCpu;
+import dev.mtdtl.tensor.cpu.ConvGeom;
+
+import java.util.List;
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch's nn.Conv2d), NCHW, zero padding on both sides.
+ * x:(N,C,H,W)  w:(OC,C,KH,KW)  b:(OC)  ->  y:(N,OC,HO,WO), HO = floor((H + 2PH - KH)/SH) + 1.
+ *
+ * <p>Backward: dx = conv-transpose of dy with w (written); dw += sum_n dy (x) x-patches; db += sum of dy
+ * over N, HO, WO. The kernels are {@link Conv2dCpu}; scratch space is owned here and sized once per
+ * input shape.
+ */
+public final class Conv2d implements Layer {
+
+    private final Param w;   // (OC, C, KH, KW)
+    private final Param b;   // (OC) or null
+    private final int c;
+    private final int oc;
+    private final int kh;
+    private final int kw;
+    private final int sh;
+    private final int sw;
+    private final int ph;
+    private final int pw;
+
+    private Tensor x;        // (N, C, H, W), saved by forward for backward
+    private ConvGeom g;
+    private Tensor y;        // (N, OC, HO, WO)
+    private Tensor dx;       // (N, C, H, W)
+    private float[] ws;
+
+    /** A square-kernel convolution with "same"-style symmetric padding {@code pad} on both axes. */
+    public Conv2d(String name, int c, int oc, int k, int sh, int sw, int pad, boolean bias) {
+        this(name, c, oc, k, k, sh, sw, pad, pad, bias);
+    }
+
+    public Conv2d(String name, int c, int oc, int kh, int kw, int sh, int sw, int ph, int pw, boolean bias) {
+        Shape.requirePositive(name + " in_channels", c);
+        Shape.requirePositive(name + " out_channels", oc);
+        this.c = c;
+        this.oc = oc;
+        this.kh = kh;
+        this.kw = kw;
+        this.sh = sh;
+        this.sw = sw;
+        this.ph = ph;
+        this.pw = pw;
+        this.w = Param.trainable(name + ".weight", oc, c, kh, kw);
+        this.b = bias ? Param.trainable(name + ".bias", oc) : null;
+    }
+
+    public Param weight() {
+        return w;
+    }
+
+    public Param bias() {
+        return b;
+    }
+
+    /** fan_in = C*KH*KW and fan_out = OC*KH*KW, as PyTorch and Glorot count them for convolutions. */
+    public int fanIn() {
+        return c * kh * kw;
+    }
+
+    public int fanOut() {
+        return oc * kh * kw;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != c) {
+            throw new IllegalArgumentException(w.name() + ": expected input (N, " + c + ", H, W), got "
+                    + Shape.str(x.shape()));
+        }
+        this.x = x;
+        ConvGeom geom = new ConvGeom(x.dim(0), c, x.dim(2), x.dim(3), oc, kh, kw, sh, sw, ph, pw);
+        if (!geom.equals(g)) {
+            g = geom;
+            long need = Conv2dCpu.workspaceFloats(g);
+            if (ws == null || ws.length < need) {
+                ws = new float[Math.toIntExact(need)];
+            }
+        }
+        y = Buffers.ensure(y, g.n(), oc, g.ho(), g.wo());
+        Conv2dCpu.forward(y.data(), x.data(), w.value().data(), b == null ? null : b.value().data(), g, ws);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        dy.requireShape(w.name() + " backward dy", g.n(), oc, g.ho(), g.wo());
+        Conv2dCpu.backwardFilter(w.grad().data(), b == null ? null : b.grad().data(), dy.data(), x.data(), g, ws);
+        dx = Buffers.ensure(dx, g.n(), c, g.h(), g.w());
+        Conv2dCpu.backwardData(dx.data(), dy.data(), w.value().data(), g, ws);
+        return dx;
+    }
+
+    @Override
+    public List<Param> params() {
+        return b == null ? List.of(w) : List.of(w, b);
+    }
+}

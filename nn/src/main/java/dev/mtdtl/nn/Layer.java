@@ -1,0 +1,34 @@
+package dev.mtdtl.nn;
+
+import dev.mtdtl.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * A layer: explicit forward and backward, nothing else (no tape autograd). The reader sees each
+ * backward next to its forward.
+ *
+ * <p>Contract. {@code forward} may keep references to its input and to buffers it owns, and returns
+ * a tensor the layer owns (reused by the next call with the same shape: do not hold it across calls).
+ * {@code backward(dy)} must follow the matching {@code forward}; it ACCUMULATES (+=) into the
+ * parameter gradients and returns dL/dx in a tensor the layer owns (written, not accumulated).
+ */
+public interface Layer {
+
+    Tensor forward(Tensor x);
+
+    Tensor backward(Tensor dy);
+
+    /** Trainable parameters, in state_dict order. */
+    default List<Param> params() {
+        return List.of();
+    }
+
+    /** Non-trainable state (BatchNorm running statistics), in state_dict order. */
+    default List<Param> buffers() {
+        return List.of();
+    }
+
+    /** Training mode (batch statistics, dropout on) or evaluation mode. Default: training. */
+    default void setTraining(boolean training) {}
+}

@@ -1,0 +1,47 @@
+package dev.mtdtl.nn;
+
+import dev.mtdtl.tensor.Shape;
+import dev.mtdtl.tensor.Tensor;
+import dev.mtdtl.tensor.cpu.MaxPoolCpu;
+
+/**
+ * Max pooling 2x2, stride 2, no padding, floor mode: (N,C,H,W) -> (N,C,H/2,W/2). An odd last row or
+ * column is never in a window and gets zero gradient. Backward routes each output gradient to the
+ * window's first maximum in row-major order (PyTorch's choice on CPU), via the saved argmax.
+ */
+public final class MaxPool2d implements Layer {
+
+    private int[] shape;     // input shape (N, C, H, W)
+    private int[] argmax;    // (N, C, H/2, W/2) flat h*W+w within the plane
+    private Tensor y;
+    private Tensor dx;
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4 || x.dim(2) < 2 || x.dim(3) < 2) {
+            throw new IllegalArgumentException("maxpool 2x2: expected (N, C, H>=2, W>=2), got " + Shape.str(x.shape()));
+        }
+        shape = x.shape();
+        int n = shape[0];
+        int c = shape[1];
+        int h = shape[2];
+        int w = shape[3];
+        y = Buffers.ensure(y, n, c, h / 2, w / 2);
+        argmax = Buffers.ensure(argmax, y.numel());
+        MaxPoolCpu.forward(y.data(), argmax, x.data(), n, c, h, w);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        dy.requireShape("maxpool backward dy", y.shape());
+        dx = Buffers.ensure(dx, shape);
+        MaxPoolCpu.backward(dx.data(), dy.data(), argmax, shape[0], shape[1], shape[2], shape[3]);
+        return dx;
+    }
+
+    /** The argmax of the last forward (flat index within each (n, c) plane). */
+    public int[] argmax() {
+        return argmax;
+    }
+}
