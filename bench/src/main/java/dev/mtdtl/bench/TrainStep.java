@@ -61,6 +61,10 @@ public final class TrainStep {
         z = Tensor.of(zs, batch, 50);
     }
 
+    public BaseCnn net() {
+        return net;
+    }
+
     /** Run one step; returns the loss. */
     public float run() {
         net.zeroGrad();

@@ -62,6 +62,8 @@ public final class BaseCnn {
     private final Dropout dropout;
     private final Linear fcOut;
     private final GlobalAvgPool gapLayer = new GlobalAvgPool();
+    private final List<String> layerNames = new ArrayList<>();
+    private LayerTimer timer;
     private Tensor gap;      // (N, 256) of the last forward
     private Tensor feature;  // (N, 256) of the last forward
 
@@ -84,12 +86,17 @@ public final class BaseCnn {
             layers.add(conv);
             layers.add(bn);
             layers.add(new Relu(true));
+            layerNames.add("conv" + b);
+            layerNames.add("bn" + b);
+            layerNames.add("relu" + b);
             if (i < 5) {
                 layers.add(new MaxPool2d());
+                layerNames.add("pool" + b);
             }
             c = oc;
         }
         layers.add(gapLayer);
+        layerNames.add("gap");
         fcFeature = new Linear("fc_feature", c, spec.featureDim(), true);
         Init.glorotUniform(fcFeature.weight().value(), c, spec.featureDim(), rng);
         Init.torchDefault(fcFeature.bias().value(), c, rng);
@@ -111,26 +118,48 @@ public final class BaseCnn {
                     + ", time, mel), got " + Shape.str(x.shape()));
         }
         Tensor h = x;
-        for (Layer l : layers) {
-            h = l.forward(h);
+        for (int i = 0; i < layers.size(); i++) {
+            long t0 = timer == null ? 0 : System.nanoTime();
+            h = layers.get(i).forward(h);
+            if (timer != null) {
+                timer.add(layerNames.get(i) + ".fwd", System.nanoTime() - t0);
+            }
         }
         gap = h;
+        long t0 = timer == null ? 0 : System.nanoTime();
         h = fcFeature.forward(h);
         h = bnFeature.forward(h);
         feature = reluFeature.forward(h);
         h = dropout.forward(feature);
-        return fcOut.forward(h);
+        Tensor logits = fcOut.forward(h);
+        if (timer != null) {
+            timer.add("head.fwd", System.nanoTime() - t0);
+        }
+        return logits;
+    }
+
+    /** Time every layer call from now on ({@code null} stops timing). */
+    public void setTimer(LayerTimer timer) {
+        this.timer = timer;
     }
 
     /** Backward from dL/dlogits (N, K); accumulates every parameter gradient; returns dL/dx. */
     public Tensor backward(Tensor dlogits) {
+        long t0 = timer == null ? 0 : System.nanoTime();
         Tensor d = fcOut.backward(dlogits);
         d = dropout.backward(d);
         d = reluFeature.backward(d);
         d = bnFeature.backward(d);
         d = fcFeature.backward(d);
+        if (timer != null) {
+            timer.add("head.bwd", System.nanoTime() - t0);
+        }
         for (int i = layers.size() - 1; i >= 0; i--) {
+            t0 = timer == null ? 0 : System.nanoTime();
             d = layers.get(i).backward(d);
+            if (timer != null) {
+                timer.add(layerNames.get(i) + ".bwd", System.nanoTime() - t0);
+            }
         }
         return d;
     }
