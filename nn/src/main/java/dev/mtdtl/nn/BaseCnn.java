@@ -75,7 +75,7 @@ public final class BaseCnn {
         for (int i = 0; i < BLOCKS.length; i++) {
             String b = BLOCKS[i];
             int oc = spec.convChannels()[i];
-            Conv2d conv = i == 0 ? new Conv2d("conv" + b, c, oc, 5, 2, 1, 2, true)
+            Conv2d conv = i == 0 ? new Conv2d("conv" + b, c, oc, 5, 2, 1, 2, true).setInputGrad(false)
                     : b.equals("62") ? new Conv2d("conv" + b, c, oc, 1, 1, 1, 0, true)
                     : new Conv2d("conv" + b, c, oc, 3, 1, 1, 1, true);
             BatchNorm bn = new BatchNorm("bn" + b, oc);
@@ -143,7 +143,10 @@ public final class BaseCnn {
         this.timer = timer;
     }
 
-    /** Backward from dL/dlogits (N, K); accumulates every parameter gradient; returns dL/dx. */
+    /**
+     * Backward from dL/dlogits (N, K); accumulates every parameter gradient. The input's gradient is
+     * not computed (the input is data), so this returns null.
+     */
     public Tensor backward(Tensor dlogits) {
         long t0 = timer == null ? 0 : System.nanoTime();
         Tensor d = fcOut.backward(dlogits);
@@ -154,7 +157,7 @@ public final class BaseCnn {
         if (timer != null) {
             timer.add("head.bwd", System.nanoTime() - t0);
         }
-        for (int i = layers.size() - 1; i >= 0; i--) {
+        for (int i = layers.size() - 1; i >= 0 && d != null; i--) {
             t0 = timer == null ? 0 : System.nanoTime();
             d = layers.get(i).backward(d);
             if (timer != null) {

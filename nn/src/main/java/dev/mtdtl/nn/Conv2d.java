@@ -28,6 +28,7 @@ public final class Conv2d implements Layer {
     private final int ph;
     private final int pw;
 
+    private boolean inputGrad = true;
     private Tensor x;        // (N, C, H, W), saved by forward for backward
     private ConvGeom g;
     private Tensor y;        // (N, OC, HO, WO)
@@ -52,6 +53,15 @@ public final class Conv2d implements Layer {
         this.pw = pw;
         this.w = Param.trainable(name + ".weight", oc, c, kh, kw);
         this.b = bias ? Param.trainable(name + ".bias", oc) : null;
+    }
+
+    /**
+     * Whether backward computes dL/dx. The first layer of a network has no use for it (the input is
+     * data), and its data gradient is the most expensive pass of conv1; off, backward returns null.
+     */
+    public Conv2d setInputGrad(boolean on) {
+        this.inputGrad = on;
+        return this;
     }
 
     public Param weight() {
@@ -95,6 +105,9 @@ public final class Conv2d implements Layer {
     public Tensor backward(Tensor dy) {
         dy.requireShape(w.name() + " backward dy", g.n(), oc, g.ho(), g.wo());
         Conv2dCpu.backwardFilter(w.grad().data(), b == null ? null : b.grad().data(), dy.data(), x.data(), g, ws);
+        if (!inputGrad) {
+            return null;
+        }
         dx = Buffers.ensure(dx, g.n(), c, g.h(), g.w());
         Conv2dCpu.backwardData(dx.data(), dy.data(), w.value().data(), g, ws);
         return dx;
