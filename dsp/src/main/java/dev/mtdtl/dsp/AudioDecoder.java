@@ -1,6 +1,5 @@
 package dev.mtdtl.dsp;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,10 +14,10 @@ import javax.sound.sampled.UnsupportedAudioFileException;
 
 /**
  * Any supported audio file to {@link Audio}, chosen by the file's first bytes (not its name):
- * RIFF/WAVE through {@link WavReader}; FLAC ({@code fLaC}), Ogg Vorbis ({@code OggS}), MP3 (ID3 tag
- * or MPEG frame sync), AIFF ({@code FORM}) and AU ({@code .snd}) through {@code javax.sound.sampled}
- * with the pure-Java SPI decoders on the class path (jflac-codec, vorbisspi + jorbis, mp3spi + jlayer;
- * all LGPL-2.1). Everything else is an "unsupported codec" error.
+ * RIFF/WAVE through {@link WavReader}; FLAC ({@code fLaC}) through {@link FlacReader} (jflac-codec);
+ * Ogg Vorbis ({@code OggS}), MP3 (ID3 tag or MPEG frame sync), AIFF ({@code FORM}) and AU
+ * ({@code .snd}) through {@code javax.sound.sampled} with the pure-Java SPI decoders on the class path
+ * (vorbisspi + jorbis, mp3spi + jlayer; LGPL-2.1). Everything else is an "unsupported codec" error.
  *
  * <p>The SPI path decodes to signed little-endian PCM (24-bit when the source has 24 bits, else 16)
  * and scales by 2^(bits-1), like {@link WavReader}. Errors inside a decoder (corrupt or cut stream)
@@ -52,7 +51,7 @@ public final class AudioDecoder {
         if (kind == null) {
             throw new AudioDecodeException(file, "unsupported codec: not a WAV, FLAC, Ogg Vorbis, MP3, AIFF or AU file");
         }
-        return decodeSpi(file, kind);
+        return kind.equals("FLAC") ? FlacReader.read(file) : decodeSpi(file, kind);
     }
 
     /** The container a file's first bytes announce, or null. */
@@ -82,7 +81,7 @@ public final class AudioDecoder {
         byte[] pcm;
         AudioFormat fmt;
         long announced;
-        try (AudioInputStream src = AudioSystem.getAudioInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        try (AudioInputStream src = AudioSystem.getAudioInputStream(file.toFile())) {
             AudioFormat sf = src.getFormat();
             int bits = sf.getSampleSizeInBits() == 24 ? 24 : 16;
             int ch = sf.getChannels();
