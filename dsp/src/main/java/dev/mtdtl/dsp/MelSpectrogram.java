@@ -82,8 +82,8 @@ public final class MelSpectrogram {
         int nFft = cfg.nFft();
         int bins = stft.bins();
         boolean magnitude = cfg.power() == 1;
-        double factor = magnitude ? 20.0 : 10.0;
-        double amin = cfg.amin();
+        float factor = magnitude ? 20f : 10f;
+        float amin = (float) cfg.amin();
         if (out.length < (long) channels * frames * m || audio.length < (long) channels * n) {
             throw new IllegalArgumentException("out or audio too short for " + channels + " x " + n);
         }
@@ -103,9 +103,7 @@ public final class MelSpectrogram {
                 int o = i * m;
                 fb.apply(out, o, spec, 0);
                 if (log) {
-                    for (int j = o; j < o + m; j++) {
-                        out[j] = (float) (factor * Math.log10(Math.max(out[j], amin)));
-                    }
+                    Db.toDbInPlace(out, o, m, factor, amin);
                 }
             }
         });
