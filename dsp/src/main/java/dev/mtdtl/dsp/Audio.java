@@ -33,6 +33,27 @@ public record Audio(float[] samples, int channels, int frames, int sampleRate) {
         return c * frames;
     }
 
+    /**
+     * One channel, the mean of all channels (the "mono only" flag of decision 3; not the paper's
+     * default). Mono input is returned as is.
+     */
+    public Audio toMono() {
+        if (channels == 1) {
+            return this;
+        }
+        float[] s = new float[frames];
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < frames; i++) {
+                s[i] += samples[c * frames + i];
+            }
+        }
+        float inv = 1f / channels;
+        for (int i = 0; i < frames; i++) {
+            s[i] *= inv;
+        }
+        return new Audio(s, 1, frames, sampleRate);
+    }
+
     /** Two channels: mono duplicated, stereo as is (same object), more than two: the first two. */
     public Audio toStereo() {
         if (channels == 2) {

@@ -33,13 +33,24 @@ public final class Features {
 
     /** Decoded, stereo, at the configuration's sample rate. */
     public static Audio load(Path file, MelConfig cfg) throws IOException {
-        Audio a = AudioDecoder.decode(file).toStereo();
+        return load(file, cfg, false);
+    }
+
+    /** Decoded, stereo (or mono, the channel mean, when {@code mono}), at the configuration's rate. */
+    public static Audio load(Path file, MelConfig cfg, boolean mono) throws IOException {
+        Audio a = AudioDecoder.decode(file);
+        a = mono ? a.toMono() : a.toStereo();
         return Resampler.toRate(a, cfg.sampleRate());
     }
 
-    /** The dB-mel of one file. */
+    /** The dB-mel of one file (stereo, the paper's layout (2, T, M)). */
     public static Mel dbMel(Path file, MelConfig cfg) throws IOException {
-        Audio a = load(file, cfg);
+        return dbMel(file, cfg, false);
+    }
+
+    /** The dB-mel of one file, (2, T, M), or (1, T, M) when {@code mono}. */
+    public static Mel dbMel(Path file, MelConfig cfg, boolean mono) throws IOException {
+        Audio a = load(file, cfg, mono);
         MelSpectrogram ms = new MelSpectrogram(cfg);
         return new Mel(ms.dbMel(a), a.channels(), ms.frames(a.frames()), cfg.nMels());
     }
