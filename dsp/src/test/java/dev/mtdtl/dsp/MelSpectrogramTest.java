@@ -88,4 +88,40 @@ class MelSpectrogramTest {
             Parallel.setThreads(before);
         }
     }
+
+    @Test
+    void shortSignalsAreReflectedLikeNumpy() {
+        // n < nFft/2 + 1: numpy 'reflect' mirrors repeatedly; the frame must equal an explicit padding.
+        for (int n : new int[] {1, 2, 100, 512, 513}) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) Math.sin(0.3 * i + 0.1);
+            }
+            MelSpectrogram ms = new MelSpectrogram(MelConfig.paper());
+            float[] out = new float[2 * ms.frames(n) * M];
+            float[] stereo = new float[2 * n];
+            System.arraycopy(x, 0, stereo, 0, n);
+            System.arraycopy(x, 0, stereo, n, n);
+            ms.dbMel(out, stereo, 2, n);
+            assertEquals(1 + n / 256, ms.frames(n));
+            for (float v : out) {
+                assertEquals(false, Float.isNaN(v) || Float.isInfinite(v), "finite dB for n=" + n);
+            }
+            // Frame 0 by hand: padded[j] = x[reflect(j - 512)], windowed, |DFT|^2 at bin 3.
+            double re = 0;
+            double im = 0;
+            for (int m = 0; m < 1024; m++) {
+                double w = 0.5 - 0.5 * Math.cos(2 * Math.PI * m / 1024);
+                double v = w * x[Stft.reflect(m - 512, n)];
+                re += v * Math.cos(2 * Math.PI * 3 * m / 1024);
+                im -= v * Math.sin(2 * Math.PI * 3 * m / 1024);
+            }
+            Stft st = new Stft(1024, 256, Stft.PadMode.REFLECT);
+            float[] buf = new float[1024];
+            st.transformFrame(buf, x, 0, n, 0);
+            float[] p = new float[513];
+            Stft.power(p, 0, buf, 1024);
+            assertEquals(re * re + im * im, p[3], 1e-4 * Math.max(1, re * re + im * im), "n=" + n);
+        }
+    }
 }
