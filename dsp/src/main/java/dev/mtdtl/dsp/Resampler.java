@@ -47,6 +47,8 @@ public final class Resampler {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int MAX_PHASES = 1024;
     private static final int GRAIN = 8192;   // outputs per parallel chunk
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Resampler> HQ_CACHE =
+            new java.util.concurrent.ConcurrentHashMap<>();   // see toRate
 
     private final int inRate;
     private final int outRate;
@@ -193,10 +195,26 @@ public final class Resampler {
         return new Audio(out, a.channels(), m, outRate);
     }
 
-    /** Decoded audio at {@code rate}: unchanged if it is already there, else resampled with HQ settings. */
+    /**
+     * Decoded audio at {@code rate}: unchanged if it is already there, else resampled with HQ settings.
+     * The HQ resamplers are cached per rate pair (they are immutable; building the table of a pair with
+     * many phases, e.g. 44056 to 22050 Hz, costs tens of milliseconds, which a batch would pay per file).
+     */
     public static Audio toRate(Audio a, int rate) {
-        return a.sampleRate() == rate ? a : new Resampler(a.sampleRate(), rate).resample(a);
+        if (a.sampleRate() == rate) {
+            return a;
+        }
+        long key = (long) a.sampleRate() << 32 | rate;
+        Resampler r = HQ_CACHE.get(key);
+        if (r == null) {
+            r = new Resampler(a.sampleRate(), rate);
+            if (HQ_CACHE.size() < 64) {
+                HQ_CACHE.putIfAbsent(key, r);
+            }
+        }
+        return r.resample(a);
     }
+
 
     private static float dot(float[] h, int hOff, float[] x, int xOff, int k) {
         FloatVector acc = FloatVector.zero(S);
