@@ -16,6 +16,8 @@ import dev.mtdtl.tensor.Parallel;
  * <p>Cost per frame (paper settings): one 1024-point real FFT (~ 2.5 n log2 n = 25k flops),
  * 513 |X|^2, ~1k mel multiply-adds, 128 log10. Memory: reads 4N bytes, writes 4 T M bytes per channel.
  *
+ * <p>Instances are immutable and thread-safe (scratch is per chunk): share one per configuration.
+ *
  * <p>Omitted: per-channel top_db, ref other than 1, power other than 1 and 2.
  */
 public final class MelSpectrogram {

@@ -27,6 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The dot products use the Vector API; the result depends on the vector width of the machine but
  * not on the thread count (outputs are split in fixed chunks, each written by one thread).
  *
+ * <p>Instances are immutable and thread-safe: build one per rate pair and reuse it.
+ *
  * <p>Omitted: streaming across calls (a whole signal per call), non-integer rates.
  */
 public final class Resampler {

@@ -19,6 +19,8 @@ import org.jtransforms.fft.FloatFFT_1D;
  * a[2k], a[2k+1] = Re, Im X_k). Its twiddle tables are read-only after construction and below 8192
  * points it runs on the calling thread, so one instance serves all threads.
  *
+ * <p>Instances are immutable and thread-safe (callers own the frame buffers).
+ *
  * <p>Omitted: complex output, win_length &lt; n_fft, other windows, the inverse transform.
  */
 public final class Stft {
