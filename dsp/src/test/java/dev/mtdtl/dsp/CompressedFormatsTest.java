@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * FLAC through jflac's SPI (files made by {@link FlacBytes}); MP3 and Ogg Vorbis: no encoder exists on
- * this machine or class path, so only the sniffing and the corrupt-stream errors are tested here.
+ * FLAC through jflac (files made by {@link FlacBytes}); MP3 through mp3spi with frames of digital
+ * silence (no encoder exists on this machine or class path, so no MP3 with content); Ogg Vorbis:
+ * no encoder and no hand-made stream, so only the sniffing and the corrupt-stream errors are tested.
  */
 class CompressedFormatsTest {
 
@@ -64,6 +65,39 @@ class CompressedFormatsTest {
         assertTrue(Files.size(out) > 4L * 2 * m.frames() * 128);
         float[] f = Features.mfccToNpy(in, dir.resolve("mono_mfcc.npy"), MelConfig.paper());
         assertEquals(120, f.length);
+    }
+
+    /**
+     * MPEG-1 Layer III frames of digital silence: a valid header (128 kbit/s, 44.1 kHz, no CRC,
+     * no padding: 417 bytes per frame) followed by all-zero side information and main data, which
+     * decodes to 1152 zero samples per frame. The only MP3 this test can make without an encoder;
+     * it checks the mp3spi plumbing (format, channels, rate, length), not the decoder's numerics.
+     */
+    private static byte[] silentMp3(int frames, boolean stereo) {
+        byte[] b = new byte[frames * 417];
+        for (int f = 0; f < frames; f++) {
+            int o = f * 417;
+            b[o] = (byte) 0xFF;
+            b[o + 1] = (byte) 0xFB;   // sync, MPEG-1, layer III, no CRC
+            b[o + 2] = (byte) 0x90;   // 128 kbit/s, 44100 Hz, no padding
+            b[o + 3] = (byte) (stereo ? 0x00 : 0xC0);
+        }
+        return b;
+    }
+
+    @Test
+    void mp3SilenceDecodesThroughTheSpi() throws IOException {
+        for (boolean stereo : new boolean[] {true, false}) {
+            Path p = dir.resolve(stereo ? "silence2.mp3" : "silence1.mp3");
+            Files.write(p, silentMp3(40, stereo));
+            Audio a = AudioDecoder.decode(p);
+            assertEquals(stereo ? 2 : 1, a.channels());
+            assertEquals(44100, a.sampleRate());
+            assertTrue(a.frames() > 30 * 1152 && a.frames() <= 40 * 1152, "frames " + a.frames());
+            for (float v : a.samples()) {
+                assertEquals(0f, v, 0f);
+            }
+        }
     }
 
     private void assertBad(String name, byte[] bytes, String expected) throws IOException {
