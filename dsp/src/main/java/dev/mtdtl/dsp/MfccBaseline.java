@@ -31,7 +31,7 @@ public final class MfccBaseline {
 
     /** The paper's baseline: channel-averaged dB-mel, plain differences, per-feature order. */
     public static float[] paper(float[] dbMel, int channels, int frames, int nMels) {
-        return compute(dbMel, channels, frames, Mfcc.paper(), DeltaKind.DIFF, Order.PER_FEATURE);
+        return compute(dbMel, channels, frames, new Mfcc(nMels, 20), DeltaKind.DIFF, Order.PER_FEATURE);
     }
 
     /**
