@@ -124,4 +124,38 @@ class MelSpectrogramTest {
             assertEquals(re * re + im * im, p[3], 1e-4 * Math.max(1, re * re + im * im), "n=" + n);
         }
     }
+
+    @Test
+    void paperFrontEndWithReflectPaddingMatchesLibrosaReferences() {
+        // Reflect padding only changes frames 0, 1, 257, 258. Interior frames must equal the constant-pad
+        // fixture; the edge frames are rebuilt from the fixture's reflect STFT magnitudes and filterbank.
+        float[] got = compute(MelConfig.paper().withTopDb(Double.POSITIVE_INFINITY), true);   // (2, T, M)
+        double[] constant = ref("mel_power2_db");
+        double[] fb = Fixtures.f64("dsp_mel_filters/mel_fb_slaney_f64.npy");                   // (M, K)
+        double[] mag = Fixtures.f64("dsp_stft/stft_mag_reflect_edges_f64.npy");                // (2, K, 6)
+        int[] idx = Fixtures.npy("dsp_stft/reflect_frame_index.npy").toInt();
+        int t = DspFixtureData.T;
+        double[] want = new double[2 * t * M];
+        float[] have = new float[want.length];
+        for (int c = 0; c < 2; c++) {
+            for (int f = 0; f < t; f++) {
+                int j = java.util.Arrays.binarySearch(idx, f);
+                for (int m = 0; m < M; m++) {
+                    int o = (c * t + f) * M + m;
+                    have[o] = got[o];
+                    if (f >= 2 && f <= t - 3) {
+                        want[o] = constant[o];
+                    } else {
+                        double s = 0;
+                        for (int k = 0; k < 513; k++) {
+                            double x = mag[(c * 513 + k) * idx.length + j];
+                            s += fb[m * 513 + k] * x * x;
+                        }
+                        want[o] = 10 * Math.log10(Math.max(s, 1e-10));
+                    }
+                }
+            }
+        }
+        Close.assertRelL2(want, have, 1e-5, "paper dB-mel (reflect) vs librosa references");
+    }
 }
