@@ -10,6 +10,8 @@ package dev.mtdtl.dsp;
  * two. In WAVE, FLAC and Vorbis channel order the first two are front-left and front-right, so a
  * 5.1 or quad file becomes its front pair (centre, surround and LFE are dropped, not mixed in:
  * a downmix would need per-layout coefficients and would change the level of the front pair).
+ *
+ * <p>Omitted: interleaved layouts, tags and other metadata, sample rates that are not integers.
  */
 public record Audio(float[] samples, int channels, int frames, int sampleRate) {
 

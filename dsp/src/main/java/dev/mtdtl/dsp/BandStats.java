@@ -20,6 +20,8 @@ import java.nio.file.Path;
  * (repeated per band), written atomically. NumPy users read mean = a[0], sd = a[1].
  *
  * <p>Applied as (x - mean) / max(std, 1e-10), as the paper's code does on the GPU.
+ *
+ * <p>Omitted: per-channel or per-track statistics (the paper pools everything), ddof 1.
  */
 public final class BandStats {
 

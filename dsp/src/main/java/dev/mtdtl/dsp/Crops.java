@@ -14,6 +14,9 @@ import java.util.SplittableRandom;
  *   <li>Evaluation slices ({@link #slices}): ceil(T / L) non-overlapping slices from frame 0, the last
  *       one padded at its end with 0 dB; the padded slice is kept.</li>
  * </ul>
+ *
+ * <p>Omitted: overlapping slices (a hop), the 2018 code's off-by-one start range [0, T-217], padding
+ * with anything but 0 dB (offer it in the caller's config if needed).
  */
 public final class Crops {
 

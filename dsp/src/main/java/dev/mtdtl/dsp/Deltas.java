@@ -17,6 +17,8 @@ package dev.mtdtl.dsp;
  *
  * <p>The coefficients come from the least-squares fit in double:
  * c = order! * row {@code order} of (A^T A)^-1 A^T with A[j, p] = j^p.
+ *
+ * <p>Omitted: scipy's other edge modes (mirror, nearest, wrap), polyorder above the derivative order.
  */
 public final class Deltas {
 

@@ -16,6 +16,8 @@ import java.util.function.Function;
  * <p>Batch use: {@link #melAll} runs files one after the other, skips the ones that fail to decode,
  * and returns them with their reason; outputs are written atomically, so a failed or interrupted
  * file leaves nothing behind.
+ *
+ * <p>Omitted: the mel store and any caching (the data module's job), parallelism across files.
  */
 public final class Features {
 

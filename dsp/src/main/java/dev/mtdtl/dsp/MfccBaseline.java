@@ -13,6 +13,8 @@ package dev.mtdtl.dsp;
  * {@link Order#MEANS_THEN_STDS} (fixture dsp_mfcc: the three means, then the three stds).
  *
  * <p>Means and stds are two-pass in double (stable for dB values around -40 with spreads of ~10).
+ *
+ * <p>Omitted: liftering and standardising the mel first (the paper's baseline does neither).
  */
 public final class MfccBaseline {
 
