@@ -129,4 +129,22 @@ class WavReaderTest {
                 () -> AudioDecoder.decode(dir.resolve("missing.wav")));
         assertTrue(e.reason().contains("no such file"));
     }
+
+    @Test
+    void writerRoundTripsThroughTheReader() throws IOException {
+        float[] fixture = Fixtures.f32("dsp_audio/audio.npy");
+        Audio a = new Audio(fixture, 2, 66150, 22050);
+        Path p16 = dir.resolve("rt16.wav");
+        WavWriter.write(p16, a, WavWriter.Encoding.PCM16);
+        Close.assertExact(fixture, AudioDecoder.decode(p16).samples(), "16-bit round trip of int16/32768 values");
+        assertTrue(Arrays.equals(Files.readAllBytes(Fixtures.dir().resolve("dsp_audio/audio.wav")),
+                Files.readAllBytes(p16)), "byte-identical to the fixture WAV");
+        Audio odd = new Audio(new float[] {0.1f, -2f, Float.MIN_VALUE, 1.5f, -0.25f, 0.3333f}, 3, 2, 8000);
+        Path pf = dir.resolve("rtf.wav");
+        WavWriter.write(pf, odd, WavWriter.Encoding.FLOAT32);
+        Audio back = AudioDecoder.decode(pf);
+        assertEquals(3, back.channels());
+        assertEquals(8000, back.sampleRate());
+        Close.assertExact(odd.samples(), back.samples(), "float32 round trip");
+    }
 }
