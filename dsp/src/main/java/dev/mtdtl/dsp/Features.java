@@ -41,8 +41,14 @@ public final class Features {
     /** Decoded, stereo (or mono, the channel mean, when {@code mono}), at the configuration's rate. */
     public static Audio load(Path file, MelConfig cfg, boolean mono) throws IOException {
         Audio a = AudioDecoder.decode(file);
-        a = mono ? a.toMono() : a.toStereo();
-        return Resampler.toRate(a, cfg.sampleRate());
+        if (mono) {
+            a = a.toMono();
+        } else if (a.channels() > 2) {
+            a = a.toStereo();
+        }
+        // Resample before duplicating a mono channel: half the work, the same samples.
+        a = Resampler.toRate(a, cfg.sampleRate());
+        return mono ? a : a.toStereo();
     }
 
     /** The dB-mel of one file (stereo, the paper's layout (2, T, M)). */
