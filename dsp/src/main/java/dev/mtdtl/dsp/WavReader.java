@@ -1,0 +1,208 @@
+package dev.mtdtl.dsp;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * RIFF/WAVE decoder, written by hand rather than through {@code javax.sound.sampled} so that every
+ * malformed file gets a precise error (the JDK reader silently returns short streams for truncated
+ * data and does not read 64-bit float).
+ *
+ * <p>Supported: format tag 1 (integer PCM, 8-bit unsigned, 16/24/32-bit signed), tag 3 (IEEE float,
+ * 32 and 64 bit), and tag 0xFFFE (WAVE_FORMAT_EXTENSIBLE) whose sub-format GUID is one of those two;
+ * any channel count and sample rate; chunks in any order with unknown chunks skipped (LIST, fact,
+ * cue, ...; odd-sized chunks are followed by a pad byte, as RIFF requires). Scaling: integer PCM is
+ * {@code v / 2^(bits-1)} (8-bit: {@code (u - 128) / 128}); this is what soundfile returns and is exact
+ * in float32 up to 24 bits. Float samples are returned as they are (values beyond +-1 kept).
+ *
+ * <p>Errors (all {@link AudioDecodeException} naming the file; nothing is returned on error): empty
+ * file, truncated header, not a RIFF/WAVE file, missing fmt or data chunk, unsupported codec (ADPCM,
+ * A-law, mu-law, MPEG-in-WAV, odd bit depths), inconsistent block alignment, truncated data (the
+ * data chunk declares more bytes than the file holds, or ends inside a sample frame), zero-length
+ * audio, NaN or infinite float samples.
+ *
+ * <p>Omitted: RF64/BW64 (files over 4 GiB), streaming writers' "unknown size" (0xFFFFFFFF) data
+ * chunks, which are reported as truncated data rather than guessed at.
+ */
+public final class WavReader {
+
+    private static final int WAVE_FORMAT_PCM = 0x0001;
+    private static final int WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+    private static final int WAVE_FORMAT_EXTENSIBLE = 0xFFFE;
+
+    private WavReader() {}
+
+    /** True if {@code head} (the first bytes of a file) starts like a RIFF/WAVE file. */
+    public static boolean sniff(byte[] head) {
+        return head.length >= 12 && head[0] == 'R' && head[1] == 'I' && head[2] == 'F' && head[3] == 'F'
+                && head[8] == 'W' && head[9] == 'A' && head[10] == 'V' && head[11] == 'E';
+    }
+
+    /** Decode a WAV file. */
+    public static Audio read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new AudioDecodeException(file, "file of " + size + " bytes is too large (RF64 is not supported)");
+        }
+        return decode(Files.readAllBytes(file), file);
+    }
+
+    /** Decode the bytes of a WAV file; {@code file} names it in error messages. */
+    public static Audio decode(byte[] b, Path file) throws AudioDecodeException {
+        if (b.length == 0) {
+            throw new AudioDecodeException(file, "empty file (0 bytes)");
+        }
+        if (b.length < 12) {
+            throw new AudioDecodeException(file, "truncated header: " + b.length + " bytes, a RIFF/WAVE header needs 12");
+        }
+        if (!sniff(b)) {
+            throw new AudioDecodeException(file, "not a RIFF/WAVE file");
+        }
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        Format fmt = null;
+        int pos = 12;
+        while (true) {
+            if (pos + 8 > b.length) {
+                // Chunks ended without a data chunk: either the header is cut or the data chunk is missing.
+                String what = fmt == null ? "no fmt chunk" : "no data chunk";
+                throw new AudioDecodeException(file, pos == b.length
+                        ? what + " (file ends after " + b.length + " bytes)"
+                        : "truncated header: chunk header cut at byte " + pos + " of " + b.length);
+            }
+            String id = new String(b, pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            long len = bb.getInt(pos + 4) & 0xFFFFFFFFL;
+            int body = pos + 8;
+            if (id.equals("fmt ")) {
+                if (body + len > b.length || len < 16) {
+                    throw new AudioDecodeException(file, "truncated header: fmt chunk of " + len + " bytes, "
+                            + Math.max(0, b.length - body) + " present (16 needed)");
+                }
+                fmt = Format.parse(bb, body, (int) len, file);
+            } else if (id.equals("data")) {
+                if (fmt == null) {
+                    throw new AudioDecodeException(file, "data chunk before fmt chunk");
+                }
+                long avail = b.length - body;
+                if (len > avail) {
+                    throw new AudioDecodeException(file, "truncated data: data chunk declares " + len
+                            + " bytes, the file holds " + avail);
+                }
+                if (len % fmt.blockAlign != 0) {
+                    throw new AudioDecodeException(file, "truncated data: " + len + " bytes is not a whole number of "
+                            + fmt.blockAlign + "-byte sample frames");
+                }
+                int frames = (int) (len / fmt.blockAlign);
+                if (frames == 0) {
+                    throw new AudioDecodeException(file, "zero-length audio (data chunk holds no sample frames)");
+                }
+                return new Audio(samples(bb, body, frames, fmt, file), fmt.channels, frames, fmt.sampleRate);
+            }
+            long next = body + len + (len & 1);
+            if (next > b.length && !id.equals("fmt ")) {
+                throw new AudioDecodeException(file, "truncated header: '" + printable(id) + "' chunk of " + len
+                        + " bytes runs past the end of the file, before any data chunk");
+            }
+            pos = (int) Math.min(next, b.length);
+        }
+    }
+
+    private static float[] samples(ByteBuffer bb, int off, int frames, Format f, Path file)
+            throws AudioDecodeException {
+        int ch = f.channels;
+        float[] out = new float[ch * frames];
+        int bytes = f.bits / 8;
+        for (int i = 0; i < frames; i++) {
+            int p = off + i * f.blockAlign;
+            for (int c = 0; c < ch; c++, p += bytes) {
+                float v;
+                if (f.isFloat) {
+                    double d = f.bits == 32 ? bb.getFloat(p) : bb.getDouble(p);
+                    if (!Double.isFinite(d)) {
+                        throw new AudioDecodeException(file, (Double.isNaN(d) ? "NaN" : "infinite")
+                                + " sample at frame " + i + ", channel " + c);
+                    }
+                    v = (float) d;
+                } else {
+                    switch (f.bits) {
+                        case 8 -> v = ((bb.get(p) & 0xFF) - 128) / 128f;
+                        case 16 -> v = bb.getShort(p) / 32768f;
+                        case 24 -> v = (((bb.get(p) & 0xFF) | (bb.get(p + 1) & 0xFF) << 8 | bb.get(p + 2) << 16))
+                                / 8388608f;
+                        default -> v = (float) (bb.getInt(p) / 2147483648.0);
+                    }
+                }
+                out[c * frames + i] = v;
+            }
+        }
+        return out;
+    }
+
+    private static String printable(String id) {
+        StringBuilder sb = new StringBuilder();
+        for (char ch : id.toCharArray()) {
+            sb.append(ch >= 32 && ch < 127 ? ch : '?');
+        }
+        return sb.toString();
+    }
+
+    /** The fields of the fmt chunk that decoding needs. */
+    private record Format(int channels, int sampleRate, int blockAlign, int bits, boolean isFloat) {
+
+        static Format parse(ByteBuffer bb, int p, int len, Path file) throws AudioDecodeException {
+            int tag = bb.getShort(p) & 0xFFFF;
+            int channels = bb.getShort(p + 2) & 0xFFFF;
+            long rate = bb.getInt(p + 4) & 0xFFFFFFFFL;
+            int blockAlign = bb.getShort(p + 12) & 0xFFFF;
+            int bits = bb.getShort(p + 14) & 0xFFFF;
+            if (tag == WAVE_FORMAT_EXTENSIBLE) {
+                if (len < 40) {
+                    throw new AudioDecodeException(file, "truncated header: WAVE_FORMAT_EXTENSIBLE fmt chunk of "
+                            + len + " bytes (40 needed)");
+                }
+                tag = bb.getShort(p + 24) & 0xFFFF;   // first two bytes of the sub-format GUID
+            }
+            boolean isFloat;
+            if (tag == WAVE_FORMAT_PCM) {
+                if (bits != 8 && bits != 16 && bits != 24 && bits != 32) {
+                    throw new AudioDecodeException(file, "unsupported codec: " + bits + "-bit integer PCM");
+                }
+                isFloat = false;
+            } else if (tag == WAVE_FORMAT_IEEE_FLOAT) {
+                if (bits != 32 && bits != 64) {
+                    throw new AudioDecodeException(file, "unsupported codec: " + bits + "-bit IEEE float");
+                }
+                isFloat = true;
+            } else {
+                throw new AudioDecodeException(file, String.format("unsupported codec: WAVE format tag 0x%04X (%s)",
+                        tag, tagName(tag)));
+            }
+            if (channels == 0) {
+                throw new AudioDecodeException(file, "bad header: 0 channels");
+            }
+            if (rate == 0 || rate > Integer.MAX_VALUE) {
+                throw new AudioDecodeException(file, "bad header: sample rate " + rate);
+            }
+            if (blockAlign != channels * bits / 8) {
+                throw new AudioDecodeException(file, "bad header: block align " + blockAlign + " != channels "
+                        + channels + " x " + bits / 8 + " bytes");
+            }
+            return new Format(channels, (int) rate, blockAlign, bits, isFloat);
+        }
+
+        private static String tagName(int tag) {
+            return switch (tag) {
+                case 0x0002 -> "Microsoft ADPCM";
+                case 0x0006 -> "A-law";
+                case 0x0007 -> "mu-law";
+                case 0x0011 -> "IMA ADPCM";
+                case 0x0031 -> "GSM 6.10";
+                case 0x0050 -> "MPEG";
+                case 0x0055 -> "MPEG layer 3";
+                default -> "unknown";
+            };
+        }
+    }
+}
