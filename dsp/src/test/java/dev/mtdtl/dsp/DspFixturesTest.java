@@ -14,8 +14,24 @@ import org.junit.jupiter.api.Test;
  */
 class DspFixturesTest {
 
+    /** The case's inputs and parameters as the manifest gives them, then the engine's outputs. */
+    @SuppressWarnings("unchecked")
     private static Map<String, double[]> run(String name) throws IOException {
-        return DspFixtures.compute(name, Fixtures.dir());
+        java.nio.file.Path dir = Fixtures.dir();
+        Map<String, Object> m = dev.mtdtl.tensor.io.Json.parseObject(
+                java.nio.file.Files.readString(dir.resolve("manifest.json")), "manifest.json");
+        for (Object o : (java.util.List<Object>) m.get("cases")) {
+            Map<String, Object> c = (Map<String, Object>) o;
+            if (c.get("name").equals(name)) {
+                Map<String, java.nio.file.Path> inputs = new java.util.LinkedHashMap<>();
+                for (Object i : (java.util.List<Object>) c.get("inputs")) {
+                    Map<String, Object> in = (Map<String, Object>) i;
+                    inputs.put((String) in.get("name"), dir.resolve((String) in.get("file")));
+                }
+                return DspFixtures.compute(name, inputs, (Map<String, Object>) c.get("params"));
+            }
+        }
+        throw new IOException("no case " + name);
     }
 
     private static void relL2(Map<String, double[]> out, String name, String ref, double tol) {

@@ -13,6 +13,7 @@ public final class Families {
         f.addAll(LayerFamilies.all());
         f.addAll(LossFamilies.all());
         f.addAll(CnnFamily.all());
+        f.addAll(DspFamily.all());
         return f;
     }
 }

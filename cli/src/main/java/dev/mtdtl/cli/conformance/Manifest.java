@@ -26,10 +26,12 @@ public final class Manifest {
 
     /**
      * One expected output. compare: "rel_l2" (||out-ref||/||ref|| <= tol), "exact" (bit-exact), or
-     * "abs_max" (max |out| <= atol, for analytically zero gradients).
+     * "abs_max" (max |out| <= atol, for analytically zero gradients). {@code tolIndependent} (NaN when
+     * absent) is the looser tolerance a manifest may give for an independent algorithm (resampling),
+     * applied to the numpy-style {@code independentRegion} such as {@code "[:, 64:-64]"}.
      */
     public record Output(String name, int[] shape, String compare, double tol, double atol, String fileF64,
-                         String fileF32, String file) {}
+                         String fileF32, String file, double tolIndependent, String independentRegion) {}
 
     /** One case. */
     public record Case(String name, String description, Map<String, Object> params, List<Input> inputs,
@@ -121,7 +123,8 @@ public final class Manifest {
                 String compare = out.get("compare") == null ? "rel_l2" : String.valueOf(out.get("compare"));
                 outputs.add(new Output(string(out, "name", where), shape(out.get("shape")), compare,
                         number(out.get("tol"), 1e-5), number(out.get("atol"), 0.0),
-                        (String) out.get("file_f64"), (String) out.get("file_f32"), (String) out.get("file")));
+                        (String) out.get("file_f64"), (String) out.get("file_f32"), (String) out.get("file"),
+                        number(out.get("tol_independent"), Double.NaN), (String) out.get("tol_independent_region")));
             }
             cases.add(new Case(name, String.valueOf(c.getOrDefault("description", "")), params, inputs, outputs, dir));
         }
