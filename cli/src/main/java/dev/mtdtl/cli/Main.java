@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mtdtl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Multi-task deep transfer learning for music: learn representations from many sources, "
                 + "measure how they transfer.",
-        subcommands = {FixturesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {FixturesCommand.class, AudioFeatureCommands.Mel.class, AudioFeatureCommands.Mfcc.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,51 @@
+package dev.mtdtl.cli;
+
+import dev.mtdtl.tensor.io.Npy;
+import dev.mtdtl.tensor.test.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AudioFeatureCommandsTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void melAndMfccOfTheFixtureAudio() throws Exception {
+        Path wav = Fixtures.dir().resolve("dsp_audio/audio.wav");
+        Path mel = tmp.resolve("a.npy");
+        assertEquals(0, Main.run("mel", "--in", wav.toString(), "--out", mel.toString()));
+        Npy.Array m = Npy.read(mel);
+        assertArrayEquals(new int[]{2, 1 + 66150 / 256, 128}, m.shape());
+        double max = Double.NEGATIVE_INFINITY;
+        double min = Double.POSITIVE_INFINITY;
+        for (double v : m.values()) {
+            max = Math.max(max, v);
+            min = Math.min(min, v);
+        }
+        assertTrue(max - min <= 80.0 + 1e-3, "top_db 80 clips the dynamic range: " + (max - min));
+        Path mf = tmp.resolve("b.npy");
+        assertEquals(0, Main.run("mfcc", "--in", wav.toString(), "--out", mf.toString()));
+        assertArrayEquals(new int[]{120}, Npy.read(mf).shape());
+    }
+
+    @Test
+    void aFolderSkipsBadFilesListsThemAndWritesTheRest() throws Exception {
+        Path in = tmp.resolve("in");
+        Files.createDirectories(in.resolve("sub"));
+        Files.copy(Fixtures.dir().resolve("dsp_audio/audio.wav"), in.resolve("sub/good.wav"));
+        Files.write(in.resolve("bad.wav"), new byte[]{'R', 'I', 'F', 'F', 1, 2});
+        Path out = tmp.resolve("out");
+        assertEquals(1, Main.run("mel", "--in", in.toString(), "--out", out.toString()));
+        assertTrue(Files.isRegularFile(out.resolve("sub/good.npy")));
+        assertFalse(Files.exists(out.resolve("bad.npy")), "no partial output for a bad file");
+    }
+}
