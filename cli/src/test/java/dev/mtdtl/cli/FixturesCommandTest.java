@@ -137,7 +137,7 @@ class FixturesCommandTest {
                              {"name": "bias", "file": "conv_odd/bias.npy"}],
                   "outputs": [{"name": "y", "shape": [%d, %d, %d, %d], "compare": "rel_l2", "tol": 1e-5,
                                "file_f64": "conv_odd/y_f64.npy"}]},
-                  {"name": "dsp_something_new", "inputs": [], "outputs": []}]}
+                  {"name": "some_future_family", "inputs": [], "outputs": []}]}
                 """.formatted(kh, kw, sh, sw, ph, pw, n, c, h, w, n, oc, ho, wo);
         AtomicFiles.writeString(dir.resolve("manifest.json"), manifest);
     }

@@ -18,6 +18,9 @@ import java.util.Map;
  */
 final class DspFamily implements Family {
 
+    private static final java.util.Set<String> CASES = java.util.Set.of("dsp_audio", "dsp_stft", "dsp_mel_filters",
+            "dsp_melspec", "dsp_mfcc", "dsp_resample");
+
     @Override
     public String name() {
         return "dsp";
@@ -25,7 +28,7 @@ final class DspFamily implements Family {
 
     @Override
     public boolean accepts(Manifest.Case c) {
-        return c.name().startsWith("dsp_");
+        return CASES.contains(c.name());
     }
 
     @Override
