@@ -110,85 +110,9 @@ public final class Ndcg {
         return n == 0 ? Double.NaN : s / n;
     }
 
-    /**
-     * Indices of the {@code k} largest scores, best first; ties by the lower index. O(M log k) with a
-     * binary min-heap of the current best k (the heap top is the worst kept entry).
-     */
+    /** Indices of the {@code k} largest scores, best first; ties by the lower index ({@link TopK}). */
     public static int[] topK(double[] scores, int k) {
-        int m = scores.length;
-        if (k <= 0) {
-            return new int[0];
-        }
-        k = Math.min(k, m);
-        int[] heap = new int[k];
-        int size = 0;
-        for (int i = 0; i < m; i++) {
-            if (size < k) {
-                heap[size] = i;
-                siftUp(heap, size++, scores);
-            } else if (better(i, heap[0], scores)) {
-                heap[0] = i;
-                siftDown(heap, k, scores);
-            }
-        }
-        // Pop worst-first into the back of the result.
-        int[] out = new int[k];
-        for (int j = k - 1; j >= 0; j--) {
-            out[j] = heap[0];
-            heap[0] = heap[--size];
-            siftDown(heap, size, scores);
-        }
-        return out;
-    }
-
-    /** a ranks before b: higher score, or equal score and lower index. NaN scores rank last. */
-    private static boolean better(int a, int b, double[] s) {
-        double x = s[a];
-        double y = s[b];
-        if (x == y || (Double.isNaN(x) && Double.isNaN(y))) {
-            return a < b;
-        }
-        if (Double.isNaN(y)) {
-            return true;
-        }
-        if (Double.isNaN(x)) {
-            return false;
-        }
-        return x > y;
-    }
-
-    private static void siftUp(int[] h, int i, double[] s) {
-        while (i > 0) {
-            int p = (i - 1) >>> 1;
-            if (!better(h[p], h[i], s)) {
-                break;   // parent is already the worse one: heap order holds
-            }
-            int t = h[p];
-            h[p] = h[i];
-            h[i] = t;
-            i = p;
-        }
-    }
-
-    private static void siftDown(int[] h, int size, double[] s) {
-        int i = 0;
-        while (true) {
-            int l = 2 * i + 1;
-            if (l >= size) {
-                return;
-            }
-            int w = l;   // the worse child
-            if (l + 1 < size && better(h[l], h[l + 1], s)) {
-                w = l + 1;
-            }
-            if (!better(h[i], h[w], s)) {
-                return;
-            }
-            int t = h[w];
-            h[w] = h[i];
-            h[i] = t;
-            i = w;
-        }
+        return TopK.indices(scores, k);
     }
 
     /** Float overload for scores computed in float32. */
