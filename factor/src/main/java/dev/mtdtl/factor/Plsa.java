@@ -294,7 +294,7 @@ public final class Plsa {
                     int td = d * k;
                     for (int j = ip[d]; j < ip[d + 1]; j++) {
                         int tw = ix[j] * k;
-                        double s = dot(th, td, ph, tw, k);
+                        double s = Linalg.dot(th, td, ph, tw, k);
                         if (s > 0) {
                             double qj = v[j] / s;
                             q[j] = qj;
@@ -392,7 +392,7 @@ public final class Plsa {
                 double ll = 0;
                 for (int d = from; d < to; d++) {
                     for (int j = m.indptr[d]; j < m.indptr[d + 1]; j++) {
-                        double s = dot(theta, d * k, phi, m.indices[j] * k, k);
+                        double s = Linalg.dot(theta, d * k, phi, m.indices[j] * k, k);
                         if (s > 0) {
                             ll += m.values[j] * Math.log(s);
                         }
@@ -406,24 +406,5 @@ public final class Plsa {
             }
             return ll;
         }
-    }
-
-    /** sum_z a[ao+z] b[bo+z] with four independent partial sums (fixed order, so deterministic). */
-    static double dot(double[] a, int ao, double[] b, int bo, int k) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int z = 0;
-        for (; z + 3 < k; z += 4) {
-            s0 += a[ao + z] * b[bo + z];
-            s1 += a[ao + z + 1] * b[bo + z + 1];
-            s2 += a[ao + z + 2] * b[bo + z + 2];
-            s3 += a[ao + z + 3] * b[bo + z + 3];
-        }
-        for (; z < k; z++) {
-            s0 += a[ao + z] * b[bo + z];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 }
