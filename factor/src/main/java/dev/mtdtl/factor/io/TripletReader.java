@@ -76,7 +76,7 @@ public final class TripletReader {
                 }
                 rs.add(intern(rowIx, rowIds, r));
                 cs.add(intern(colIx, colIds, c));
-                vs.add(v);
+                vs.add(v.doubleValue());
             }
         }
         Csr m = Csr.fromTriplets(rowIds.size(), colIds.size(), rs.elements(), cs.elements(), vs.elements(), rs.size());
@@ -121,7 +121,7 @@ public final class TripletReader {
                     throw new FormatException(file, line, "empty id");
                 }
                 ids.add(f.length == 2 ? f[0].trim() : Integer.toString(vs.size()));
-                vs.add(v);
+                vs.add(v.doubleValue());
             }
         }
         return new Values(vs.toDoubleArray(), Collections.unmodifiableList(ids));
