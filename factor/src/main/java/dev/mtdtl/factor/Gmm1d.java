@@ -108,26 +108,10 @@ public final class Gmm1d {
         if (x.length == 0) {
             throw new IllegalArgumentException("no values to fit");
         }
-        // Distinct values and multiplicities.
-        double[] s = x.clone();
-        Arrays.sort(s);
-        if (!Double.isFinite(s[0]) || !Double.isFinite(s[s.length - 1])) {
-            throw new IllegalArgumentException("values must be finite");
-        }
-        int nu = 0;
-        for (int i = 0; i < s.length; i++) {
-            if (i == 0 || s[i] != s[i - 1]) {
-                nu++;
-            }
-        }
-        double[] u = new double[nu];
-        double[] w = new double[nu];
-        for (int i = 0, j = -1; i < s.length; i++) {
-            if (i == 0 || s[i] != s[i - 1]) {
-                u[++j] = s[i];
-            }
-            w[j] += 1;
-        }
+        double[][] uw = distinct(x);   // distinct values and multiplicities
+        double[] u = uw[0];
+        double[] w = uw[1];
+        int nu = u.length;
         double n = x.length;
 
         // Initialisation: hard k-means labels, then the M-step formulas (sklearn _initialize).
@@ -174,6 +158,65 @@ public final class Gmm1d {
     }
 
     private record Step(Params next, double avgLogLik) {}
+
+    /**
+     * EM from given parameters, for step-wise callers and the benchmarks: the values are reduced to
+     * distinct ones once, then each {@link #step} is one fused E+M pass.
+     */
+    public static final class Em {
+        private final double[] u;
+        private final double[] w;
+        private final double regCovar;
+        private Params params;
+
+        private Em(double[] u, double[] w, Params start, double regCovar) {
+            this.u = u;
+            this.w = w;
+            this.params = start;
+            this.regCovar = regCovar;
+        }
+
+        /** One E+M iteration: returns the mean log-likelihood of the parameters it started from. */
+        public double step() {
+            Step s = emStep(u, w, params, regCovar);
+            params = s.next;
+            return s.avgLogLik;
+        }
+
+        public Params params() {
+            return params;
+        }
+    }
+
+    /** An EM state over {@code x} starting from {@code start}. */
+    public static Em em(double[] x, Params start, double regCovar) {
+        double[][] uw = distinct(x);
+        return new Em(uw[0], uw[1], start, regCovar);
+    }
+
+    /** Sorted distinct values and their multiplicities. */
+    private static double[][] distinct(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        if (!Double.isFinite(s[0]) || !Double.isFinite(s[s.length - 1])) {
+            throw new IllegalArgumentException("values must be finite");
+        }
+        int nu = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (i == 0 || s[i] != s[i - 1]) {
+                nu++;
+            }
+        }
+        double[] u = new double[nu];
+        double[] w = new double[nu];
+        for (int i = 0, j = -1; i < s.length; i++) {
+            if (i == 0 || s[i] != s[i - 1]) {
+                u[++j] = s[i];
+            }
+            w[j] += 1;
+        }
+        return new double[][] {u, w};
+    }
 
     /** One fused E+M pass: the mean log-likelihood of {@code p} and the parameters after the M-step. */
     private static Step emStep(double[] u, double[] w, Params p, double regCovar) {

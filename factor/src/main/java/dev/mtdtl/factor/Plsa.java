@@ -221,8 +221,23 @@ public final class Plsa {
         return new Csr(nd, nt, ptr, idx, val);
     }
 
-    /** The EM state on the kept documents and terms; package-private for the benchmark. */
-    static final class Model {
+    /**
+     * The EM state on a matrix without empty rows or columns, for step-wise callers and the benchmarks;
+     * {@link #fit} is the normal entry (it drops empty rows and light terms first).
+     */
+    public static Model model(Csr m, int topics, long seed) {
+        for (int d = 0; d < m.rows; d++) {
+            if (m.indptr[d] == m.indptr[d + 1]) {
+                throw new IllegalArgumentException("row " + d + " is empty");
+            }
+        }
+        Model model = new Model(m, topics);
+        model.init(new SplittableRandom(seed));
+        return model;
+    }
+
+    /** EM state: theta, phi, their update buffers and the per-entry q. */
+    public static final class Model {
         final Csr m;
         final Csr mt;        // transpose
         final int[] perm;    // entry k of mt is entry perm[k] of m
@@ -273,7 +288,7 @@ public final class Plsa {
         }
 
         /** One EM iteration; returns L of the parameters it started from. */
-        double iterate() {
+        public double iterate() {
             int k = this.k;
             double[] th = theta;
             double[] ph = phi;
@@ -385,7 +400,7 @@ public final class Plsa {
         }
 
         /** L of the current parameters (pass 1 without the update). */
-        double logLik() {
+        public double logLik() {
             int k = this.k;
             double[] llPart = new double[Parallel.chunkCount(m.rows, DOC_GRAIN)];
             Parallel.forChunks(m.rows, DOC_GRAIN, (c, from, to) -> {
