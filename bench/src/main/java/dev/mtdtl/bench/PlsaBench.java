@@ -2,6 +2,7 @@ package dev.mtdtl.bench;
 
 import dev.mtdtl.factor.Csr;
 import dev.mtdtl.factor.Plsa;
+import dev.mtdtl.factor.PlsaEm;
 import dev.mtdtl.tensor.Parallel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,7 +42,7 @@ public class PlsaBench {
     @Param({"0"})
     int threads;
 
-    Plsa.Model model;
+    PlsaEm model;
 
     @Setup
     public void setup() {

@@ -53,10 +53,17 @@ final class Linalg {
         return s;
     }
 
-    /** y[yo+i] += alpha * x[xo+i] (plain loop: C2 vectorises it; mul then add, the same bits at any tier). */
+    /** y[yo+i] = fma(alpha, x[xo+i], y[yo+i]): 256-bit lanes, then a scalar tail (the same bits at any tier). */
     static void axpy(double alpha, double[] x, int xo, double[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yo + i] += alpha * x[xo + i];
+        int i = 0;
+        if (n >= L) {
+            DoubleVector a = DoubleVector.broadcast(S, alpha);
+            for (; i + L <= n; i += L) {
+                DoubleVector.fromArray(S, x, xo + i).fma(a, DoubleVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) {
+            y[yo + i] = Math.fma(alpha, x[xo + i], y[yo + i]);
         }
     }
 

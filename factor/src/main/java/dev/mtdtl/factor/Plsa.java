@@ -18,13 +18,8 @@ import java.util.SplittableRandom;
  *            phi'[w,z]   ∝ sum_d n(d,w) r(z|d,w) = phi[w,z]   * sum_d q(d,w) theta[d,z],   q = n / s
  *   L        = sum_(d,w) n(d,w) ln s(d,w)          (the log-likelihood of the counts given the documents)
  * </pre>
- * Factoring r out as q = n/s is what keeps the responsibilities (N x K) from ever being stored: one
- * iteration keeps one scalar per entry. Pass 1 runs over documents (CSR, chunks of {@link #DOC_GRAIN}
- * rows): s and q of each entry, L, and theta' of the row. Pass 2 runs over terms (the transpose, chunks
- * of {@link #TERM_GRAIN} columns, reading q through the transpose's permutation): phi' of the column and
- * a per-chunk partial of the topic totals. Every output element is written by one chunk and every sum is
- * combined in chunk order, so results are bit-identical for any thread count. Cost: 3 N K multiply-adds
- * an iteration (dot, and two axpys), N logs.
+ * Factoring r out as q = n/s is what keeps the responsibilities (N x K) from ever being stored; the
+ * passes over the data, their parallel split and why they are deterministic are in {@link PlsaEm}.
  *
  * <p>Reference behaviour kept: uniform [0,1) initialisation then row normalisation (theta per document,
  * P(w|z) per topic), no tempering, a fixed number of iterations (default 100), terms whose total weight
@@ -37,10 +32,6 @@ import java.util.SplittableRandom;
  * <p>Omitted: tempered EM, folding-in of new documents, sparse theta/phi.
  */
 public final class Plsa {
-
-    /** Documents per parallel chunk in pass 1, terms per chunk in pass 2 (fixed: see determinism). */
-    static final int DOC_GRAIN = 128;
-    static final int TERM_GRAIN = 32;
 
     private Plsa() {}
 
@@ -148,7 +139,7 @@ public final class Plsa {
         }
         Csr m = submatrix(counts, docMap, nd, termMap, nt);
 
-        Model model = new Model(m, k);
+        PlsaEm model = new PlsaEm(m, k);
         model.init(new SplittableRandom(o.seed()));
         double[] ll = new double[o.iterations() + 1];
         boolean converged = false;
@@ -225,201 +216,14 @@ public final class Plsa {
      * The EM state on a matrix without empty rows or columns, for step-wise callers and the benchmarks;
      * {@link #fit} is the normal entry (it drops empty rows and light terms first).
      */
-    public static Model model(Csr m, int topics, long seed) {
+    public static PlsaEm model(Csr m, int topics, long seed) {
         for (int d = 0; d < m.rows; d++) {
             if (m.indptr[d] == m.indptr[d + 1]) {
                 throw new IllegalArgumentException("row " + d + " is empty");
             }
         }
-        Model model = new Model(m, topics);
+        PlsaEm model = new PlsaEm(m, topics);
         model.init(new SplittableRandom(seed));
         return model;
-    }
-
-    /** EM state: theta, phi, their update buffers and the per-entry q. */
-    public static final class Model {
-        final Csr m;
-        final Csr mt;        // transpose
-        final int[] perm;    // entry k of mt is entry perm[k] of m
-        final int k;
-        double[] theta;      // (D, K)
-        double[] phi;        // (T, K)
-        double[] thetaNext;  // (D, K) buffers of the update
-        double[] phiNext;    // (T, K)
-        final double[] q;    // (N) n / s of the current E-step
-
-        Model(Csr m, int k) {
-            this.m = m;
-            Csr.Transposed t = m.transpose();
-            this.mt = t.matrix();
-            this.perm = t.perm();
-            this.k = k;
-            this.theta = new double[m.rows * k];
-            this.phi = new double[m.cols * k];
-            this.thetaNext = new double[m.rows * k];
-            this.phiNext = new double[m.cols * k];
-            this.q = new double[m.nnz()];
-        }
-
-        /** Uniform [0,1) draws, theta row by row (D x K), then P(w|z) topic by topic (K x T); normalised. */
-        void init(SplittableRandom r) {
-            for (int d = 0; d < m.rows; d++) {
-                double s = 0;
-                for (int z = 0; z < k; z++) {
-                    double v = r.nextDouble();
-                    theta[d * k + z] = v;
-                    s += v;
-                }
-                for (int z = 0; z < k; z++) {
-                    theta[d * k + z] /= s;
-                }
-            }
-            for (int z = 0; z < k; z++) {
-                double s = 0;
-                for (int w = 0; w < m.cols; w++) {
-                    double v = r.nextDouble();
-                    phi[w * k + z] = v;
-                    s += v;
-                }
-                for (int w = 0; w < m.cols; w++) {
-                    phi[w * k + z] /= s;
-                }
-            }
-        }
-
-        /** One EM iteration; returns L of the parameters it started from. */
-        public double iterate() {
-            int k = this.k;
-            double[] th = theta;
-            double[] ph = phi;
-            double[] thn = thetaNext;
-            double[] phn = phiNext;
-            int[] ip = m.indptr;
-            int[] ix = m.indices;
-            double[] v = m.values;
-            double[] q = this.q;
-
-            // Pass 1: documents.
-            double[] llPart = new double[Parallel.chunkCount(m.rows, DOC_GRAIN)];
-            Parallel.forChunks(m.rows, DOC_GRAIN, (c, from, to) -> {
-                double[] acc = new double[k];
-                double ll = 0;
-                for (int d = from; d < to; d++) {
-                    Arrays.fill(acc, 0.0);
-                    int td = d * k;
-                    for (int j = ip[d]; j < ip[d + 1]; j++) {
-                        int tw = ix[j] * k;
-                        double s = Linalg.dot(th, td, ph, tw, k);
-                        if (s > 0) {
-                            double qj = v[j] / s;
-                            q[j] = qj;
-                            ll += v[j] * Math.log(s);
-                            for (int z = 0; z < k; z++) {
-                                acc[z] += qj * ph[tw + z];
-                            }
-                        } else {
-                            q[j] = 0;
-                        }
-                    }
-                    double sum = 0;
-                    for (int z = 0; z < k; z++) {
-                        double t = th[td + z] * acc[z];
-                        thn[td + z] = t;
-                        sum += t;
-                    }
-                    double inv = 1.0 / sum;
-                    for (int z = 0; z < k; z++) {
-                        thn[td + z] *= inv;
-                    }
-                }
-                llPart[c] = ll;
-            });
-
-            // Pass 2: terms, through the transpose; reads the OLD theta.
-            int[] tp = mt.indptr;
-            int[] tx = mt.indices;
-            int[] pm = perm;
-            double[][] colPart = new double[Parallel.chunkCount(m.cols, TERM_GRAIN)][];
-            Parallel.forChunks(m.cols, TERM_GRAIN, (c, from, to) -> {
-                double[] tot = new double[k];
-                double[] acc = new double[k];
-                for (int w = from; w < to; w++) {
-                    Arrays.fill(acc, 0.0);
-                    for (int j = tp[w]; j < tp[w + 1]; j++) {
-                        double qj = q[pm[j]];
-                        int td = tx[j] * k;
-                        for (int z = 0; z < k; z++) {
-                            acc[z] += qj * th[td + z];
-                        }
-                    }
-                    int tw = w * k;
-                    for (int z = 0; z < k; z++) {
-                        double t = ph[tw + z] * acc[z];
-                        phn[tw + z] = t;
-                        tot[z] += t;
-                    }
-                }
-                colPart[c] = tot;
-            });
-            double[] tot = new double[k];
-            for (double[] p : colPart) {
-                for (int z = 0; z < k; z++) {
-                    tot[z] += p[z];
-                }
-            }
-            double[] inv = new double[k];
-            for (int z = 0; z < k; z++) {
-                inv[z] = 1.0 / tot[z];
-            }
-            Parallel.forChunks(m.cols, TERM_GRAIN * 8, (c, from, to) -> {
-                for (int w = from; w < to; w++) {
-                    for (int z = 0; z < k; z++) {
-                        phn[w * k + z] *= inv[z];
-                    }
-                }
-            });
-            theta = thn;
-            thetaNext = th;
-            phi = phn;
-            phiNext = ph;
-            double ll = 0;
-            for (double p : llPart) {
-                ll += p;
-            }
-            return ll;
-        }
-
-        /** Undo the last {@link #iterate} (its buffers still hold the previous parameters). */
-        void rollback() {
-            double[] t = theta;
-            theta = thetaNext;
-            thetaNext = t;
-            double[] p = phi;
-            phi = phiNext;
-            phiNext = p;
-        }
-
-        /** L of the current parameters (pass 1 without the update). */
-        public double logLik() {
-            int k = this.k;
-            double[] llPart = new double[Parallel.chunkCount(m.rows, DOC_GRAIN)];
-            Parallel.forChunks(m.rows, DOC_GRAIN, (c, from, to) -> {
-                double ll = 0;
-                for (int d = from; d < to; d++) {
-                    for (int j = m.indptr[d]; j < m.indptr[d + 1]; j++) {
-                        double s = Linalg.dot(theta, d * k, phi, m.indices[j] * k, k);
-                        if (s > 0) {
-                            ll += m.values[j] * Math.log(s);
-                        }
-                    }
-                }
-                llPart[c] = ll;
-            });
-            double ll = 0;
-            for (double p : llPart) {
-                ll += p;
-            }
-            return ll;
-        }
     }
 }

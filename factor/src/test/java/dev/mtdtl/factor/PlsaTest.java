@@ -160,6 +160,39 @@ class PlsaTest {
     }
 
     @Test
+    void fusedAndTwoPassIterationsAgree() {
+        Planted p = planted(700, 90, 4, 30, 6);
+        PlsaEm a = new PlsaEm(p.counts(), 8, true);
+        PlsaEm b = new PlsaEm(p.counts(), 8, false);
+        a.init(new SplittableRandom(3));
+        b.init(new SplittableRandom(3));
+        for (int t = 0; t < 20; t++) {
+            double la = a.iterate();
+            double lb = b.iterate();
+            assertEquals(la, lb, 1e-12 * Math.abs(la), "iteration " + t);
+        }
+        for (int i = 0; i < a.theta.length; i++) {
+            assertEquals(a.theta[i], b.theta[i], 1e-9);
+        }
+        int before = Parallel.threads();
+        try {   // the two-pass path is thread-count independent too
+            double[][] th = new double[2][];
+            for (int n : new int[] {1, 3}) {
+                Parallel.setThreads(n);
+                PlsaEm c = new PlsaEm(p.counts(), 8, false);
+                c.init(new SplittableRandom(3));
+                for (int t = 0; t < 5; t++) {
+                    c.iterate();
+                }
+                th[n == 1 ? 0 : 1] = c.theta.clone();
+            }
+            assertArrayEquals(th[0], th[1], 0.0);
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
     void bitIdenticalForOneAndManyThreads() {
         Planted p = planted(1000, 300, 5, 50, 4);   // > one chunk of documents and of terms
         int before = Parallel.threads();
