@@ -108,4 +108,117 @@ final class Linalg {
             b[bo + i] = s / l[i * n + i];
         }
     }
+
+    /**
+     * C += A^T B in the general strided form: for p < m, q < n,
+     * {@code c[co + p*ldc + q] = fma-chain over i < kk of a[ao + i*sai + p*sap] * b[bo + i*ldb + q]}.
+     * A^T B (A stored (kk, m)) is sai = lda, sap = 1; A B (A stored (m, kk)) is sai = 1, sap = lda.
+     *
+     * <p>Each C element is one fused multiply-add chain in increasing i, starting from its old value,
+     * whatever the blocking (4 rows x 12 columns in registers, then scalar edges with Math.fma): so the
+     * bits do not depend on the block a caller hands to a thread, nor on the JIT tier.
+     */
+    static void gemm(double[] c, int co, int ldc, double[] a, int ao, int sai, int sap, double[] b, int bo, int ldb,
+                     int m, int n, int kk) {
+        int p = 0;
+        for (; p + 4 <= m; p += 4) {
+            int q = 0;
+            for (; q + 3 * L <= n; q += 3 * L) {
+                int c0 = co + p * ldc + q;
+                DoubleVector c00 = DoubleVector.fromArray(S, c, c0);
+                DoubleVector c01 = DoubleVector.fromArray(S, c, c0 + L);
+                DoubleVector c02 = DoubleVector.fromArray(S, c, c0 + 2 * L);
+                DoubleVector c10 = DoubleVector.fromArray(S, c, c0 + ldc);
+                DoubleVector c11 = DoubleVector.fromArray(S, c, c0 + ldc + L);
+                DoubleVector c12 = DoubleVector.fromArray(S, c, c0 + ldc + 2 * L);
+                DoubleVector c20 = DoubleVector.fromArray(S, c, c0 + 2 * ldc);
+                DoubleVector c21 = DoubleVector.fromArray(S, c, c0 + 2 * ldc + L);
+                DoubleVector c22 = DoubleVector.fromArray(S, c, c0 + 2 * ldc + 2 * L);
+                DoubleVector c30 = DoubleVector.fromArray(S, c, c0 + 3 * ldc);
+                DoubleVector c31 = DoubleVector.fromArray(S, c, c0 + 3 * ldc + L);
+                DoubleVector c32 = DoubleVector.fromArray(S, c, c0 + 3 * ldc + 2 * L);
+                for (int i = 0; i < kk; i++) {
+                    int bi = bo + i * ldb + q;
+                    DoubleVector b0 = DoubleVector.fromArray(S, b, bi);
+                    DoubleVector b1 = DoubleVector.fromArray(S, b, bi + L);
+                    DoubleVector b2 = DoubleVector.fromArray(S, b, bi + 2 * L);
+                    int ai = ao + i * sai + p * sap;
+                    DoubleVector a0 = DoubleVector.broadcast(S, a[ai]);
+                    DoubleVector a1 = DoubleVector.broadcast(S, a[ai + sap]);
+                    DoubleVector a2 = DoubleVector.broadcast(S, a[ai + 2 * sap]);
+                    DoubleVector a3 = DoubleVector.broadcast(S, a[ai + 3 * sap]);
+                    c00 = a0.fma(b0, c00);
+                    c01 = a0.fma(b1, c01);
+                    c02 = a0.fma(b2, c02);
+                    c10 = a1.fma(b0, c10);
+                    c11 = a1.fma(b1, c11);
+                    c12 = a1.fma(b2, c12);
+                    c20 = a2.fma(b0, c20);
+                    c21 = a2.fma(b1, c21);
+                    c22 = a2.fma(b2, c22);
+                    c30 = a3.fma(b0, c30);
+                    c31 = a3.fma(b1, c31);
+                    c32 = a3.fma(b2, c32);
+                }
+                c00.intoArray(c, c0);
+                c01.intoArray(c, c0 + L);
+                c02.intoArray(c, c0 + 2 * L);
+                c10.intoArray(c, c0 + ldc);
+                c11.intoArray(c, c0 + ldc + L);
+                c12.intoArray(c, c0 + ldc + 2 * L);
+                c20.intoArray(c, c0 + 2 * ldc);
+                c21.intoArray(c, c0 + 2 * ldc + L);
+                c22.intoArray(c, c0 + 2 * ldc + 2 * L);
+                c30.intoArray(c, c0 + 3 * ldc);
+                c31.intoArray(c, c0 + 3 * ldc + L);
+                c32.intoArray(c, c0 + 3 * ldc + 2 * L);
+            }
+            for (; q + L <= n; q += L) {   // one vector of columns, 4 rows
+                int c0 = co + p * ldc + q;
+                DoubleVector c0v = DoubleVector.fromArray(S, c, c0);
+                DoubleVector c1v = DoubleVector.fromArray(S, c, c0 + ldc);
+                DoubleVector c2v = DoubleVector.fromArray(S, c, c0 + 2 * ldc);
+                DoubleVector c3v = DoubleVector.fromArray(S, c, c0 + 3 * ldc);
+                for (int i = 0; i < kk; i++) {
+                    DoubleVector bv = DoubleVector.fromArray(S, b, bo + i * ldb + q);
+                    int ai = ao + i * sai + p * sap;
+                    c0v = DoubleVector.broadcast(S, a[ai]).fma(bv, c0v);
+                    c1v = DoubleVector.broadcast(S, a[ai + sap]).fma(bv, c1v);
+                    c2v = DoubleVector.broadcast(S, a[ai + 2 * sap]).fma(bv, c2v);
+                    c3v = DoubleVector.broadcast(S, a[ai + 3 * sap]).fma(bv, c3v);
+                }
+                c0v.intoArray(c, c0);
+                c1v.intoArray(c, c0 + ldc);
+                c2v.intoArray(c, c0 + 2 * ldc);
+                c3v.intoArray(c, c0 + 3 * ldc);
+            }
+            gemmScalar(c, co, ldc, a, ao, sai, sap, b, bo, ldb, p, p + 4, q, n, kk);
+        }
+        for (; p < m; p++) {   // remaining rows one at a time, columns by vectors
+            int q = 0;
+            for (; q + L <= n; q += L) {
+                int c0 = co + p * ldc + q;
+                DoubleVector cv = DoubleVector.fromArray(S, c, c0);
+                for (int i = 0; i < kk; i++) {
+                    cv = DoubleVector.broadcast(S, a[ao + i * sai + p * sap])
+                            .fma(DoubleVector.fromArray(S, b, bo + i * ldb + q), cv);
+                }
+                cv.intoArray(c, c0);
+            }
+            gemmScalar(c, co, ldc, a, ao, sai, sap, b, bo, ldb, p, p + 1, q, n, kk);
+        }
+    }
+
+    private static void gemmScalar(double[] c, int co, int ldc, double[] a, int ao, int sai, int sap, double[] b, int bo,
+                                   int ldb, int p0, int p1, int q0, int q1, int kk) {
+        for (int p = p0; p < p1; p++) {
+            for (int q = q0; q < q1; q++) {
+                double s = c[co + p * ldc + q];
+                for (int i = 0; i < kk; i++) {
+                    s = Math.fma(a[ao + i * sai + p * sap], b[bo + i * ldb + q], s);
+                }
+                c[co + p * ldc + q] = s;
+            }
+        }
+    }
 }

@@ -35,9 +35,14 @@ import java.util.SplittableRandom;
  * <p>Cold start: an item is scored by content only, s_ui = u_u . (W^T x_i) ({@link #contentFactors}),
  * for training items too (the reference never ranks with the learned V).
  *
- * <p>Parallelism: users (then items) in fixed chunks, each solving its own r x r Cholesky system into its
- * own row; Gram matrices and X^T V are sums over fixed chunks combined in chunk order. Bit-identical for
- * any thread count. Omitted: the log confidence variant, early stopping, biases.
+ * <p>Speed: a row's sum_j alpha a_j f_j f_j^T is one small GEMM of its gathered factor rows (lower
+ * triangle only); the r x r systems are factored four at a time, one per vector lane
+ * ({@link CholeskyBatch}); X^T V, X W and the one-off X^T X go through the register-tiled
+ * {@link Linalg#gemm}, X^T products in blocks of {@link #KBLOCK} items so that a block stays in cache while
+ * every thread works on it. Parallelism: users (then items) in fixed chunks, each solving its own rows;
+ * Gram matrices are sums over fixed chunks combined in chunk order; every GEMM element is one FMA chain
+ * in a fixed order. Bit-identical for any thread count. Omitted: the log confidence variant, early
+ * stopping, biases.
  */
 public final class Wmf {
 
@@ -132,17 +137,8 @@ public final class Wmf {
             double pull = o.variant() == Variant.REFERENCE_CODE ? o.lambdaW() : o.lambdaV();
             solveRows(v, rt, u, gram(u, users, k), o.lambdaV(), y, pull);
             // W given V: (X^T X + ridge I) W = X^T V, columns of W solved with the cached factor.
-            double[] xtv = new double[dims * k];   // (D, r); chunks own rows of it, items summed in order
-            Parallel.forChunks(dims, 16, (c, from, to) -> {
-                for (int i = 0; i < items; i++) {
-                    for (int a = from; a < to; a++) {
-                        double xa = x[i * dims + a];
-                        if (xa != 0) {
-                            Linalg.axpy(xa, v, i * k, xtv, a * k, k);
-                        }
-                    }
-                }
-            });
+            double[] xtv = new double[dims * k];   // (D, r) = X^T V; chunks own rows, items summed in order
+            gemmTn(xtv, dims, k, x, v, items, false);
             Parallel.forChunks(k, 1, (c, from, to) -> {
                 double[] col = new double[dims];
                 for (int j = from; j < to; j++) {
@@ -161,42 +157,85 @@ public final class Wmf {
         /**
          * For each row of {@code a} (users of R, or items of R^T) with at least one entry, solve
          * (G + lambda I + sum_j alpha a_j f_j f_j^T) row = sum_j (1 + alpha a_j) f_j + pull * y_row,
-         * where f_j are rows of {@code f}; rows without entries are left as they are.
+         * where f_j are rows of {@code f}; rows without entries are left as they are. Rows go four at a
+         * time through {@link CholeskyBatch}; sum_j alpha a_j f_j f_j^T is one small GEMM of the gathered
+         * rows, (alpha a_j f_j)^T (f_j).
          */
         private void solveRows(double[] out, Csr a, double[] f, double[] g, double lambda, double[] y, double pull) {
             int k = rank;
             double alpha = options.alpha();
+            int bsz = CholeskyBatch.B;
             Parallel.forChunks(a.rows, GRAIN, (c, from, to) -> {
-                double[] m = new double[k * k];
-                double[] b = new double[k];
+                int maxN = 0;
                 for (int row = from; row < to; row++) {
-                    int lo = a.indptr[row];
-                    int hi = a.indptr[row + 1];
-                    if (lo == hi) {
-                        continue;
-                    }
-                    System.arraycopy(g, 0, m, 0, k * k);
-                    for (int t = 0; t < k; t++) {
-                        m[t * k + t] += lambda;
-                    }
-                    if (y != null) {
-                        for (int t = 0; t < k; t++) {
-                            b[t] = pull * y[row * k + t];
+                    maxN = Math.max(maxN, a.indptr[row + 1] - a.indptr[row]);
+                }
+                double[] fa = new double[maxN * k];   // (n, r) rows scaled by alpha a_j
+                double[] fb = new double[maxN * k];   // (n, r) rows as they are
+                double[] mm = new double[k * k];
+                double[] rhs = new double[k];
+                double[] sys = new double[k * k * bsz];
+                double[] x = new double[k * bsz];
+                int[] lanes = new int[bsz];
+                int used = 0;
+                for (int row = from; row <= to; row++) {
+                    boolean flush = row == to;
+                    if (!flush && a.indptr[row] < a.indptr[row + 1]) {
+                        int lo = a.indptr[row];
+                        int n = a.indptr[row + 1] - lo;
+                        if (y != null) {
+                            for (int t = 0; t < k; t++) {
+                                rhs[t] = pull * y[row * k + t];
+                            }
+                        } else {
+                            Arrays.fill(rhs, 0.0);
                         }
-                    } else {
-                        Arrays.fill(b, 0.0);
+                        for (int j = 0; j < n; j++) {
+                            int fo = a.indices[lo + j] * k;
+                            double ar = alpha * a.values[lo + j];
+                            System.arraycopy(f, fo, fb, j * k, k);
+                            for (int t = 0; t < k; t++) {
+                                fa[j * k + t] = ar * f[fo + t];
+                            }
+                            Linalg.axpy(1.0 + ar, f, fo, rhs, 0, k);
+                        }
+                        // Lower triangle only, by blocks of 12 rows (whole register tiles).
+                        Arrays.fill(mm, 0.0);
+                        for (int p0 = 0; p0 < k; p0 += 12) {
+                            int p1 = Math.min(k, p0 + 12);
+                            Linalg.gemm(mm, p0 * k, k, fa, p0, k, 1, fb, 0, k, p1 - p0, p1, n);
+                        }
+                        int l = used;
+                        for (int i = 0; i < k; i++) {
+                            for (int j = 0; j <= i; j++) {
+                                double v = g[i * k + j] + mm[i * k + j];
+                                sys[(i * k + j) * bsz + l] = i == j ? v + lambda : v;
+                            }
+                            x[i * bsz + l] = rhs[i];
+                        }
+                        lanes[used++] = row;
+                        flush = used == bsz;
                     }
-                    for (int j = lo; j < hi; j++) {
-                        int fo = a.indices[j] * k;
-                        double ar = alpha * a.values[j];
-                        Linalg.syr(ar, f, fo, m, k);
-                        Linalg.axpy(1.0 + ar, f, fo, b, 0, k);
+                    if (flush && used > 0) {
+                        for (int l = used; l < bsz; l++) {   // idle lanes: the identity
+                            for (int i = 0; i < k; i++) {
+                                for (int j = 0; j <= i; j++) {
+                                    sys[(i * k + j) * bsz + l] = i == j ? 1.0 : 0.0;
+                                }
+                                x[i * bsz + l] = 0.0;
+                            }
+                        }
+                        int bad = CholeskyBatch.factorSolve(sys, x, k);
+                        for (int l = 0; l < used; l++) {
+                            if ((bad & (1 << l)) != 0) {
+                                throw new IllegalStateException("ALS system of row " + lanes[l] + " is not positive definite");
+                            }
+                            for (int t = 0; t < k; t++) {
+                                out[lanes[l] * k + t] = x[t * bsz + l];
+                            }
+                        }
+                        used = 0;
                     }
-                    if (!Linalg.cholesky(m, k)) {
-                        throw new IllegalStateException("ALS system of row " + row + " is not positive definite");
-                    }
-                    Linalg.cholSolve(m, k, b, 0);
-                    System.arraycopy(b, 0, out, row * k, k);
                 }
             });
         }
@@ -204,17 +243,9 @@ public final class Wmf {
         /** (I, r) content factors W^T x_i of every item: the cold-start item representation. */
         public double[] contentFactors() {
             int k = rank;
-            double[] y = new double[items * k];
-            Parallel.forChunks(items, GRAIN, (c, from, to) -> {
-                for (int i = from; i < to; i++) {
-                    for (int a = 0; a < dims; a++) {
-                        double xa = x[i * dims + a];
-                        if (xa != 0) {
-                            Linalg.axpy(xa, w, a * k, y, i * k, k);
-                        }
-                    }
-                }
-            });
+            double[] y = new double[items * k];   // (I, r) = X W
+            Parallel.forChunks(items, GRAIN, (c, from, to) ->
+                    Linalg.gemm(y, from * k, k, x, from * dims, 1, dims, w, 0, k, to - from, k, dims));
             return y;
         }
 
@@ -337,17 +368,15 @@ public final class Wmf {
     }
 
     /**
-     * Lower triangle of F^T F (k, k) for F (n, k) row-major, as a sum of rank-one updates over fixed row
-     * chunks combined in chunk order.
+     * F^T F (k, k) for F (n, k) row-major (the full square; callers read the lower triangle): partial
+     * products over fixed row chunks, added in chunk order.
      */
     static double[] gram(double[] f, int n, int k) {
         int grain = Math.max(256, (n + 31) / 32);   // at most 32 partial k x k sums (depends on n only)
         double[][] part = new double[Parallel.chunkCount(n, grain)][];
         Parallel.forChunks(n, grain, (c, from, to) -> {
             double[] g = new double[k * k];
-            for (int i = from; i < to; i++) {
-                Linalg.syr(1.0, f, i * k, g, k);
-            }
+            Linalg.gemm(g, 0, k, f, from * k, k, 1, f, from * k, k, k, k, to - from);
             part[c] = g;
         });
         double[] g = new double[k * k];
@@ -360,23 +389,32 @@ public final class Wmf {
     }
 
     /**
-     * Lower triangle of F^T F (k, k) for a wide F (n, k), k up to thousands (X^T X): chunks own rows of the
-     * result (no partial copies of a k x k matrix), each summing over the n rows of F in order.
+     * Lower triangle (and a little more) of F^T F (k, k) for a wide F (n, k), k up to thousands (X^T X);
+     * entries above the diagonal are not all written.
      */
     static double[] gramWide(double[] f, int n, int k) {
         double[] g = new double[k * k];
-        Parallel.forChunks(k, 16, (c, from, to) -> {
-            for (int i = 0; i < n; i++) {
-                int fo = i * k;
-                for (int a = from; a < to; a++) {
-                    double fa = f[fo + a];
-                    if (fa != 0) {
-                        Linalg.axpy(fa, f, fo, g, a * k, a + 1);
-                    }
-                }
-            }
-        });
+        gemmTn(g, k, k, f, f, n, true);
         return g;
+    }
+
+    /** Rows of A and B per block of {@link #gemmTn}: a block of B (512 wide) stays in L2 while all threads use it. */
+    static final int KBLOCK = 128;
+
+    /**
+     * C (m, n) += A^T B for A (kk, m) and B (kk, n), both row-major with many rows (items): the rows are
+     * taken in blocks of {@link #KBLOCK}, one after the other, and within a block threads own row chunks
+     * of C. Each C element is still one FMA chain over the kk rows in order, so the bits are those of
+     * one unblocked loop. With {@code lowerOnly} a chunk of C rows [from, to) computes columns [0, to) only.
+     */
+    static void gemmTn(double[] c, int m, int n, double[] a, double[] b, int kk, boolean lowerOnly) {
+        for (int i0 = 0; i0 < kk; i0 += KBLOCK) {
+            int len = Math.min(KBLOCK, kk - i0);
+            int base = i0;
+            Parallel.forChunks(m, 16, (ch, from, to) ->
+                    Linalg.gemm(c, from * n, n, a, base * m + from, m, 1, b, base * n, n, to - from,
+                            lowerOnly ? Math.min(n, to) : n, len));
+        }
     }
 
     private static double sym(double[] lower, int a, int b, int k) {

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,8 +172,69 @@ class WmfTest {
                 }
                 assertTrue(Math.abs(s - b[i]) < 1e-9 * (1 + Math.abs(b[i])), "residual " + (s - b[i]) + " n=" + n);
             }
-            // gramWide agrees with gram.
-            assertArrayEquals(Wmf.gram(f, 2 * n, n), Wmf.gramWide(f, 2 * n, n), 1e-12);
+            // gramWide agrees with gram on the lower triangle.
+            double[] g1 = Wmf.gram(f, 2 * n, n);
+            double[] g2 = Wmf.gramWide(f, 2 * n, n);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j <= i; j++) {
+                    assertTrue(Math.abs(g1[i * n + j] - g2[i * n + j]) < 1e-12 * (1 + Math.abs(g1[i * n + j])));
+                }
+            }
+            // The batched solver gives the same solution as the single one (to rounding), lane by lane.
+            double[] sys = new double[n * n * 4];
+            double[] xb = new double[n * 4];
+            for (int l = 0; l < 4; l++) {
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j <= i; j++) {
+                        sys[(i * n + j) * 4 + l] = full[i * n + j] + (i == j ? l : 0);
+                    }
+                    xb[i * 4 + l] = b[i];
+                }
+            }
+            assertEquals(0, CholeskyBatch.factorSolve(sys, xb, n));
+            for (int i = 0; i < n; i++) {
+                assertEquals(xs[i], xb[i * 4], 1e-9 * (1 + Math.abs(xs[i])));
+            }
+        }
+    }
+
+    @Test
+    void gemmMatchesNaiveLoopsForEveryEdge() {
+        SplittableRandom r = new SplittableRandom(4);
+        for (int[] s : new int[][] {{1, 1, 1}, {7, 13, 5}, {4, 12, 3}, {9, 50, 11}, {16, 29, 40}}) {
+            int m = s[0];
+            int n = s[1];
+            int kk = s[2];
+            double[] a = new double[m * kk];
+            double[] b = new double[kk * n];
+            double[] c0 = new double[m * n];
+            for (double[] t : new double[][] {a, b, c0}) {
+                for (int i = 0; i < t.length; i++) {
+                    t[i] = r.nextGaussian();
+                }
+            }
+            // A stored (kk, m): C += A^T B.
+            double[] c = c0.clone();
+            Linalg.gemm(c, 0, n, a, 0, m, 1, b, 0, n, m, n, kk);
+            // A stored (m, kk): C += A B, same values re-read.
+            double[] at = new double[m * kk];
+            for (int i = 0; i < kk; i++) {
+                for (int p = 0; p < m; p++) {
+                    at[p * kk + i] = a[i * m + p];
+                }
+            }
+            double[] c2 = c0.clone();
+            Linalg.gemm(c2, 0, n, at, 0, 1, kk, b, 0, n, m, n, kk);
+            for (int p = 0; p < m; p++) {
+                for (int q = 0; q < n; q++) {
+                    double want = c0[p * n + q];
+                    for (int i = 0; i < kk; i++) {
+                        want = Math.fma(a[i * m + p], b[i * n + q], want);
+                    }
+                    assertEquals(want, c[p * n + q], 0.0, "TN " + m + "x" + n + "x" + kk);   // same FMA chain: exact
+                    assertEquals(want, c2[p * n + q], 0.0, "NN " + m + "x" + n + "x" + kk);
+                }
+            }
         }
     }
 }
