@@ -67,13 +67,6 @@ final class Linalg {
         }
     }
 
-    /** Lower triangle of a (n x n, leading dimension n) += alpha * v v^T, v = x[xo .. xo+n). */
-    static void syr(double alpha, double[] x, int xo, double[] a, int n) {
-        for (int i = 0; i < n; i++) {
-            axpy(alpha * x[xo + i], x, xo, a, i * n, i + 1);
-        }
-    }
-
     /**
      * In-place Cholesky A = L L^T of the lower triangle of a (n x n, leading dimension n), row by row
      * (Cholesky-Banachiewicz: every inner product runs over two contiguous row prefixes). Returns false if

@@ -116,4 +116,19 @@ class Gmm1dTest {
         // Narrow components on single years: the fit is far sharper than one broad Gaussian.
         assertTrue(f.avgLogLik() > 0, "avg loglik " + f.avgLogLik());
     }
+
+    @Test
+    void moreComponentsThanDistinctValues() {
+        double[] x = new double[300];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 3;   // 3 distinct values, 5 components: some centres are duplicates
+        }
+        Gmm1d.Fit f = Gmm1d.fit(x, Gmm1d.Options.defaults().withComponents(5));
+        assertTrue(Double.isFinite(f.avgLogLik()));
+        double[] r = new double[3 * 5];
+        Gmm1d.predictProba(r, f.params(), new double[] {0, 1, 2});
+        for (double v : r) {
+            assertTrue(Double.isFinite(v));
+        }
+    }
 }
