@@ -174,10 +174,11 @@ def bench_gmm(reps):
     return timeit(step, reps), f"n={n}"
 
 
-def run_jmh(jar, threads):
+def run_jmh(jar, threads, only):
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    cmd = ["java", "--add-modules=jdk.incubator.vector", "-jar", jar,
-           r"dev.mtdtl.bench.(PlsaBench|WmfBench|GmmBench)", "-f", "1", "-wi", "2", "-i", "3",
+    names = {"plsa": "PlsaBench", "als": "WmfBench", "gmm": "GmmBench"}
+    pattern = r"dev.mtdtl.bench.(" + "|".join(names[o] for o in only) + ")"
+    cmd = ["java", "--add-modules=jdk.incubator.vector", "-jar", jar, pattern, "-f", "1", "-wi", "2", "-i", "3",
            "-rf", "json", "-rff", out]
     if threads:
         cmd += ["-p", f"threads={threads}"]
@@ -207,12 +208,16 @@ def main():
     ap.add_argument("--no-java", action="store_true")
     ap.add_argument("--threads", type=int, default=0, help="Java threads (JMH param; 0 = all cores)")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--only", default="plsa,als,gmm", help="comma-separated subset of plsa,als,gmm")
     args = ap.parse_args()
 
     print(f"numpy {np.__version__}, scipy {sp.__name__} ({__import__('scipy').__version__}), "
           f"{os.cpu_count()} cpus", flush=True)
     py = {}
+    only = args.only.split(",")
     for name, fn in (("plsa", bench_plsa), ("als", bench_als), ("gmm", bench_gmm)):
+        if name not in only:
+            continue
         t, info = fn(args.reps)
         py[name] = t
         print(f"numpy {name:5s} {t:8.4f} s/op  ({info})", flush=True)
@@ -224,12 +229,12 @@ def main():
         if not os.path.exists(args.jar):
             print(f"no {args.jar}: build it with mvn -pl bench -am package -DskipTests; numpy only")
             return
-        path = run_jmh(args.jar, args.threads)
+        path = run_jmh(args.jar, args.threads, only)
     js = jmh_seconds(path)
     pairs = (("plsa", "PlsaBench.emIteration"), ("als", "WmfBench.sweep"), ("gmm", "GmmBench.emIteration[bpm]"))
     print(f"\n{'workload':8s} {'numpy s':>10s} {'java s':>10s} {'numpy/java':>11s}")
     for name, key in pairs:
-        if key in js:
+        if key in js and name in py:
             print(f"{name:8s} {py[name]:10.4f} {js[key]:10.4f} {py[name] / js[key]:10.1f}x")
     for key, t in sorted(js.items()):
         if key.startswith("GmmBench.fit"):

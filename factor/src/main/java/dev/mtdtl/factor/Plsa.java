@@ -1,7 +1,5 @@
 package dev.mtdtl.factor;
 
-import dev.mtdtl.tensor.Parallel;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
