@@ -15,7 +15,12 @@ Usage:
   python3 bench/factor_side_by_side.py                    # numpy timings, then JMH (bench/target/benchmarks.jar)
   python3 bench/factor_side_by_side.py --jmh-json r.json  # reuse a JMH result file (-rf json)
   python3 bench/factor_side_by_side.py --no-java          # numpy only
+  python3 bench/factor_side_by_side.py --cpu              # single-thread CPU time on both sides
 Prints seconds per operation and the ratio numpy / Java (> 1: Java faster). Exits 0 without numpy.
+
+--cpu is for machines shared with other jobs, where wall times swing by 2-4x between the numpy and the
+Java phase: numpy runs with one BLAS thread and is timed by time.process_time, Java runs
+dev.mtdtl.bench.FactorCpuTime (one pool thread, thread CPU time) instead of JMH.
 """
 import argparse
 import json
@@ -25,6 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
+
+if "--cpu" in sys.argv:  # must precede the numpy import
+    for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[v] = "1"
 
 try:
     import numpy as np
@@ -37,14 +46,17 @@ except ImportError as e:  # the comparison is optional: never fail a build over 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+CLOCK = time.process_time if "--cpu" in sys.argv else time.perf_counter
+
+
 def timeit(fn, reps, warm=1):
     for _ in range(warm):
         fn()
     ts = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         fn()
-        ts.append(time.perf_counter() - t0)
+        ts.append(CLOCK() - t0)
     return statistics.median(ts)
 
 
@@ -208,6 +220,7 @@ def main():
     ap.add_argument("--no-java", action="store_true")
     ap.add_argument("--threads", type=int, default=0, help="Java threads (JMH param; 0 = all cores)")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--cpu", action="store_true", help="single-thread CPU time on both sides (see above)")
     ap.add_argument("--only", default="plsa,als,gmm", help="comma-separated subset of plsa,als,gmm")
     args = ap.parse_args()
 
@@ -223,6 +236,20 @@ def main():
         print(f"numpy {name:5s} {t:8.4f} s/op  ({info})", flush=True)
 
     if args.no_java:
+        return
+    if args.cpu:
+        if not os.path.exists(args.jar):
+            print(f"no {args.jar}: build it with mvn -pl bench -am package -DskipTests; numpy only")
+            return
+        cmd = ["java", "--add-modules=jdk.incubator.vector", "-Xmx2g", "-cp", args.jar,
+               "dev.mtdtl.bench.FactorCpuTime", str(max(3, args.reps))]
+        print("running:", " ".join(cmd), flush=True)
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        js = {ln.split()[1]: float(ln.split()[2]) for ln in out.splitlines() if ln.startswith("cpu ")}
+        print(f"\n{'workload':8s} {'numpy cpu s':>12s} {'java cpu s':>11s} {'numpy/java':>11s}")
+        for name in only:
+            if name in js and name in py:
+                print(f"{name:8s} {py[name]:12.4f} {js[name]:11.4f} {py[name] / js[name]:10.1f}x")
         return
     path = args.jmh_json
     if path is None:
