@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Layout: element (i, j) of system l at {@code ((i*r + j)*4 + l)}, lower triangle only; right-hand
  * sides at {@code (i*4 + l)}. Each lane performs the same fixed sequence of operations
- * (Cholesky-Banachiewicz, inner products in four interleaved chains, then one division or sqrt), so a
+ * (Cholesky-Banachiewicz, two entries of a row at a time sharing their loads, inner products in
+ * interleaved chains, then one division or sqrt), so a
  * system's solution does not depend on which other systems share its batch, and unused lanes can hold
  * anything positive definite (the identity). Lane-wise FMA, sqrt and division are correctly rounded at
  * every JIT tier.
@@ -31,7 +32,38 @@ final class CholeskyBatch {
         int bad = 0;
         for (int i = 0; i < r; i++) {
             int ri = i * r * B;
-            for (int j = 0; j < i; j++) {
+            int j = 0;
+            for (; j + 1 < i; j += 2) {
+                // l_ij and l_i,j+1 together: both inner products share the loads of row i over p < j
+                // (two chains each, p even / odd); l_i,j+1 then takes its p = j term once l_ij is known.
+                int rj = j * r * B;
+                int rj1 = rj + r * B;
+                DoubleVector c0 = DoubleVector.zero(S);
+                DoubleVector c1 = DoubleVector.zero(S);
+                DoubleVector e0 = DoubleVector.zero(S);
+                DoubleVector e1 = DoubleVector.zero(S);
+                int p = 0;
+                for (; p + 2 <= j; p += 2) {
+                    DoubleVector x0 = DoubleVector.fromArray(S, a, ri + p * B);
+                    DoubleVector x1 = DoubleVector.fromArray(S, a, ri + p * B + B);
+                    c0 = x0.fma(DoubleVector.fromArray(S, a, rj + p * B), c0);
+                    c1 = x1.fma(DoubleVector.fromArray(S, a, rj + p * B + B), c1);
+                    e0 = x0.fma(DoubleVector.fromArray(S, a, rj1 + p * B), e0);
+                    e1 = x1.fma(DoubleVector.fromArray(S, a, rj1 + p * B + B), e1);
+                }
+                if (p < j) {
+                    DoubleVector x0 = DoubleVector.fromArray(S, a, ri + p * B);
+                    c0 = x0.fma(DoubleVector.fromArray(S, a, rj + p * B), c0);
+                    e0 = x0.fma(DoubleVector.fromArray(S, a, rj1 + p * B), e0);
+                }
+                DoubleVector lij = DoubleVector.fromArray(S, a, ri + j * B).sub(c0.add(c1))
+                        .div(DoubleVector.fromArray(S, a, rj + j * B));
+                lij.intoArray(a, ri + j * B);
+                DoubleVector s1 = DoubleVector.fromArray(S, a, ri + (j + 1) * B).sub(e0.add(e1));
+                s1 = lij.neg().fma(DoubleVector.fromArray(S, a, rj1 + j * B), s1);
+                s1.div(DoubleVector.fromArray(S, a, rj1 + (j + 1) * B)).intoArray(a, ri + (j + 1) * B);
+            }
+            for (; j < i; j++) {
                 int rj = j * r * B;
                 DoubleVector s = DoubleVector.fromArray(S, a, ri + j * B).sub(dot(a, ri, a, rj, j));
                 s.div(DoubleVector.fromArray(S, a, rj + j * B)).intoArray(a, ri + j * B);
