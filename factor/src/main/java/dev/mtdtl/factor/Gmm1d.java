@@ -1,6 +1,7 @@
 package dev.mtdtl.factor;
 
 import dev.mtdtl.tensor.Parallel;
+import jdk.incubator.vector.DoubleVector;
 
 import java.util.Arrays;
 
@@ -33,8 +34,10 @@ import java.util.Arrays;
  * {@link #GRAIN} accumulates per chunk sum r, sum r (x - mu_old) and sum r (x - mu_old)^2, and the chunks
  * are combined in chunk order, so the result is bit-identical for any thread count. The variance is
  * taken about the old mean and corrected, var = S2/N - (mu_new - mu_old)^2, which avoids both a second
- * pass and the cancellation of S(x^2)/N - mu^2 on values like 2000 +- 0.001. An exp is skipped where
- * lp_k - m < -746, where Math.exp returns exactly 0 anyway.
+ * pass and the cancellation of S(x^2)/N - mu^2 on values like 2000 +- 0.001. In the EM pass four
+ * values share a vector and the exps come from {@link VecExp} (within 2 ulp of Math.exp; results
+ * under 2^-1022 flushed to 0); {@link #averageLogLik}, {@link #logDensity} and {@link #predictProba}
+ * use Math.exp.
  *
  * <p>Omitted: other covariance types, n_init > 1, warm starts, the 'random' initialisations.
  */
@@ -229,41 +232,7 @@ public final class Gmm1d {
             b[j] = 0.5 / p.variances()[j];
         }
         double[] mu = p.means();
-        Parallel.forChunks(u.length, GRAIN, (c, from, to) -> {
-            double[] acc = new double[3 * k + 1];
-            double[] e = new double[k];
-            double ll = 0;
-            for (int i = from; i < to; i++) {
-                double x = u[i];
-                double m = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < k; j++) {
-                    double d = x - mu[j];
-                    double lp = a[j] - d * d * b[j];
-                    e[j] = lp;
-                    m = Math.max(m, lp);
-                }
-                double sum = 0;
-                for (int j = 0; j < k; j++) {
-                    double t = e[j] - m;
-                    double v = t < -746 ? 0.0 : Math.exp(t);
-                    e[j] = v;
-                    sum += v;
-                }
-                ll += w[i] * (m + Math.log(sum));
-                double scale = w[i] / sum;
-                for (int j = 0; j < k; j++) {
-                    double r = e[j] * scale;
-                    if (r != 0) {
-                        double d = x - mu[j];
-                        acc[j] += r;
-                        acc[k + j] += r * d;
-                        acc[2 * k + j] += r * d * d;
-                    }
-                }
-            }
-            acc[3 * k] = ll;
-            part[c] = acc;
-        });
+        Parallel.forChunks(u.length, GRAIN, (c, from, to) -> part[c] = emChunk(u, w, mu, a, b, from, to));
         double[] tot = new double[3 * k + 1];
         for (double[] acc : part) {
             for (int j = 0; j < tot.length; j++) {
@@ -291,6 +260,82 @@ public final class Gmm1d {
             npi[j] = nk[j] / nsum;   // sklearn: weights = nk / n, then weights /= weights.sum()
         }
         return new Step(new Params(npi, nmu, nvar), tot[3 * k] / wsum);
+    }
+
+    /**
+     * E+M sufficient statistics of values [from, to): [N_k | S1_k | S2_k | loglik] (3K+1), S1 and S2 about
+     * the old means. Four values at a time in vector lanes (lanes over values, a loop over components:
+     * no horizontal work until the end of the chunk), exp by {@link VecExp}; the last {@code (to-from) % 4}
+     * values by the scalar twin. Per-lane partial sums are added lane 0..3, then the tail: a fixed order.
+     */
+    private static double[] emChunk(double[] u, double[] w, double[] mu, double[] a, double[] b, int from, int to) {
+        int k = mu.length;
+        jdk.incubator.vector.VectorSpecies<Double> s = VecExp.S;
+        double[] e = new double[4 * k];        // (K, 4) per-lane log-probabilities, then exps
+        double[] lane = new double[3 * k * 4]; // (3K, 4) per-lane N, S1, S2
+        double ll = 0;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            DoubleVector x = DoubleVector.fromArray(s, u, i);
+            DoubleVector m = DoubleVector.broadcast(s, Double.NEGATIVE_INFINITY);
+            for (int j = 0; j < k; j++) {
+                DoubleVector d = x.sub(mu[j]);
+                DoubleVector lp = DoubleVector.broadcast(s, a[j]).sub(d.mul(d).mul(b[j]));
+                lp.intoArray(e, 4 * j);
+                m = m.max(lp);
+            }
+            DoubleVector sum = DoubleVector.zero(s);
+            for (int j = 0; j < k; j++) {
+                DoubleVector ev = VecExp.expNonPositive(DoubleVector.fromArray(s, e, 4 * j).sub(m));
+                ev.intoArray(e, 4 * j);
+                sum = sum.add(ev);
+            }
+            for (int l = 0; l < 4; l++) {
+                ll += w[i + l] * (m.lane(l) + Math.log(sum.lane(l)));
+            }
+            DoubleVector scale = DoubleVector.fromArray(s, w, i).div(sum);
+            for (int j = 0; j < k; j++) {
+                DoubleVector r = DoubleVector.fromArray(s, e, 4 * j).mul(scale);
+                DoubleVector d = x.sub(mu[j]);
+                DoubleVector rd = r.mul(d);
+                int o = 4 * j;
+                DoubleVector.fromArray(s, lane, o).add(r).intoArray(lane, o);
+                DoubleVector.fromArray(s, lane, o + 4 * k).add(rd).intoArray(lane, o + 4 * k);
+                DoubleVector.fromArray(s, lane, o + 8 * k).add(rd.mul(d)).intoArray(lane, o + 8 * k);
+            }
+        }
+        double[] acc = new double[3 * k + 1];
+        for (int t = 0; t < 3 * k; t++) {
+            acc[t] = (lane[4 * t] + lane[4 * t + 1]) + (lane[4 * t + 2] + lane[4 * t + 3]);
+        }
+        for (; i < to; i++) {   // tail, scalar
+            double x = u[i];
+            double m = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                double d = x - mu[j];
+                double lp = a[j] - d * d * b[j];
+                e[j] = lp;
+                m = Math.max(m, lp);
+            }
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                double v = VecExp.expNonPositive(e[j] - m);
+                e[j] = v;
+                sum += v;
+            }
+            ll += w[i] * (m + Math.log(sum));
+            double scale = w[i] / sum;
+            for (int j = 0; j < k; j++) {
+                double r = e[j] * scale;
+                double d = x - mu[j];
+                double rd = r * d;
+                acc[j] += r;
+                acc[k + j] += rd;
+                acc[2 * k + j] += rd * d;
+            }
+        }
+        acc[3 * k] = ll;
+        return acc;
     }
 
     private static double[] logCoefficients(Params p) {
