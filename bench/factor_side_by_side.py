@@ -241,11 +241,13 @@ def main():
         if not os.path.exists(args.jar):
             print(f"no {args.jar}: build it with mvn -pl bench -am package -DskipTests; numpy only")
             return
-        cmd = ["java", "--add-modules=jdk.incubator.vector", "-Xmx2g", "-cp", args.jar,
-               "dev.mtdtl.bench.FactorCpuTime", str(max(3, args.reps))]
-        print("running:", " ".join(cmd), flush=True)
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        js = {ln.split()[1]: float(ln.split()[2]) for ln in out.splitlines() if ln.startswith("cpu ")}
+        js = {}
+        for name in only:  # one JVM per workload, as JMH forks do: JIT profiles of one workload slow another
+            cmd = ["java", "--add-modules=jdk.incubator.vector", "-Xmx2g", "-cp", args.jar,
+                   "dev.mtdtl.bench.FactorCpuTime", str(max(3, args.reps)), name]
+            print("running:", " ".join(cmd), flush=True)
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            js.update({ln.split()[1]: float(ln.split()[2]) for ln in out.splitlines() if ln.startswith("cpu ")})
         print(f"\n{'workload':8s} {'numpy cpu s':>12s} {'java cpu s':>11s} {'numpy/java':>11s}")
         for name in only:
             if name in js and name in py:

@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * bench/factor_side_by_side.py --cpu compares these with numpy's process_time under one BLAS thread.
  * Prints one line per workload: {@code cpu <name> <median seconds>}.
  *
- * <p>Usage: {@code java --add-modules=jdk.incubator.vector -cp benchmarks.jar dev.mtdtl.bench.FactorCpuTime [reps]}
+ * <p>Usage: {@code java --add-modules=jdk.incubator.vector -cp benchmarks.jar dev.mtdtl.bench.FactorCpuTime [reps [plsa,als,gmm]]}
  */
 public final class FactorCpuTime {
 
@@ -31,16 +31,32 @@ public final class FactorCpuTime {
 
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        java.util.List<String> only = java.util.List.of((args.length > 1 ? args[1] : "plsa,als,gmm").split(","));
         Parallel.setThreads(1);
+        if (only.contains("plsa")) {
+            plsa(reps);
+        }
+        if (only.contains("als")) {
+            als(reps);
+        }
+        if (only.contains("gmm")) {
+            gmm(reps);
+        }
+    }
 
+    private static void plsa(int reps) {
         Csr plsaData = FactorData.counts(40000, 5000, 800000, 42);
         PlsaEm plsa = Plsa.model(plsaData, 50, 1);
         report("plsa", reps, plsa::iterate);
+    }
 
+    private static void als(int reps) {
         Csr r = FactorData.counts(1000, 27000, 270000, 7);
         Wmf.Model wmf = Wmf.init(r, FactorData.gaussian(27000, 512, 8), 512, Wmf.Options.defaults());
         report("als", reps, wmf::epoch);
+    }
 
+    private static void gmm(int reps) {
         SplittableRandom g = new SplittableRandom(5);
         double[] x = new double[1_000_000];
         for (int i = 0; i < x.length; i++) {
