@@ -156,7 +156,7 @@ public final class Gmm1d {
                 break;
             }
         }
-        double ll = weightedLogLik(u, w, p) / n;
+        double ll = emStep(u, w, p, o.regCovar()).avgLogLik;   // L of the returned parameters (vector pass)
         return new Fit(p, it, converged, Arrays.copyOf(lb, it), ll);
     }
 
