@@ -158,6 +158,34 @@ public final class Csr {
         return new Csr(rows, cols, indptr, indices, newValues);
     }
 
+    /**
+     * The same shape with every entry of the columns marked in {@code drop} (C) removed: e.g. the
+     * training matrix of a recommendation split, whose held-out items keep their columns but no entries.
+     */
+    public Csr dropColumns(boolean[] drop) {
+        if (drop.length != cols) {
+            throw new IllegalArgumentException("mask has " + drop.length + " entries, matrix has " + cols + " columns");
+        }
+        int[] ptr = new int[rows + 1];
+        int n = 0;
+        for (int j = 0; j < nnz(); j++) {
+            n += drop[indices[j]] ? 0 : 1;
+        }
+        int[] idx = new int[n];
+        double[] val = new double[n];
+        int k = 0;
+        for (int i = 0; i < rows; i++) {
+            for (int j = indptr[i]; j < indptr[i + 1]; j++) {
+                if (!drop[indices[j]]) {
+                    idx[k] = indices[j];
+                    val[k++] = values[j];
+                }
+            }
+            ptr[i + 1] = k;
+        }
+        return new Csr(rows, cols, ptr, idx, val);
+    }
+
     /** Sum of each row (R). */
     public double[] rowSums() {
         double[] s = new double[rows];

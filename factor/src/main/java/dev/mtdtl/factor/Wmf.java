@@ -315,6 +315,15 @@ public final class Wmf {
         return m;
     }
 
+    /** {@link #fit(Csr, double[], int, Options)} for float32 features (the networks' output). */
+    public static Model fit(Csr counts, float[] features, int d, Options o) {
+        double[] x = new double[features.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = features[i];
+        }
+        return fit(counts, x, d, o);
+    }
+
     /** A model after initialisation, before any epoch (for benchmarks and step-wise callers). */
     public static Model init(Csr counts, double[] features, int d, Options o) {
         if (o.rank() < 1 || o.iterations() < 0 || !(o.lambdaU() > 0) || !(o.lambdaV() > 0) || !(o.lambdaW() >= 0)

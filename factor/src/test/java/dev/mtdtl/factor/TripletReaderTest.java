@@ -62,4 +62,12 @@ class TripletReaderTest {
         FormatException e = assertThrows(FormatException.class, () -> TripletReader.readValues(f));
         assertEquals(2, e.line);
     }
+
+    @Test
+    void dropColumnsKeepsShape() {
+        Csr m = Csr.fromDense(new double[] {1, 2, 0, 3, 0, 4}, 2, 3);
+        Csr t = m.dropColumns(new boolean[] {false, true, false});
+        assertEquals(3, t.cols);
+        assertArrayEquals(new double[] {1, 0, 0, 3, 0, 4}, t.toDense(), 0.0);
+    }
 }
