@@ -1,0 +1,260 @@
+package dev.mtdtl.factor;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The small dense kernels of the factor models, in float64: a dot product, the Cholesky factorisation of
+ * a symmetric positive definite r x r matrix and its solve (the ALS normal equations, r = 50).
+ *
+ * <p>Determinism: the dot product keeps four 256-bit lane-wise FMA accumulators and adds their lanes in
+ * a fixed order. Lane-wise FMA is exactly specified (one rounding, = Math.fma), so the interpreter, C1
+ * and C2 all give the same bits, and so do machines with wider vectors (the species is fixed at 256
+ * bits, not the preferred one). A Vector API {@code reduceLanes(ADD)} is not used: its order is
+ * unspecified for floating point.
+ *
+ * <p>Matrices are row-major {@code double[]} with an offset and a leading dimension; only the lower
+ * triangle of a symmetric matrix is read or written. Omitted: pivoting (the ALS systems are SPD by
+ * construction: a Gram matrix plus lambda I with lambda > 0).
+ */
+final class Linalg {
+
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
+    private static final int L = S.length();   // 4
+
+    private Linalg() {}
+
+    /** sum_i a[ao+i] * b[bo+i]. */
+    static double dot(double[] a, int ao, double[] b, int bo, int n) {
+        int i = 0;
+        double s;
+        if (n >= 4 * L) {
+            DoubleVector s0 = DoubleVector.zero(S);
+            DoubleVector s1 = DoubleVector.zero(S);
+            DoubleVector s2 = DoubleVector.zero(S);
+            DoubleVector s3 = DoubleVector.zero(S);
+            for (; i + 4 * L <= n; i += 4 * L) {
+                s0 = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), s0);
+                s1 = DoubleVector.fromArray(S, a, ao + i + L).fma(DoubleVector.fromArray(S, b, bo + i + L), s1);
+                s2 = DoubleVector.fromArray(S, a, ao + i + 2 * L).fma(DoubleVector.fromArray(S, b, bo + i + 2 * L), s2);
+                s3 = DoubleVector.fromArray(S, a, ao + i + 3 * L).fma(DoubleVector.fromArray(S, b, bo + i + 3 * L), s3);
+            }
+            for (; i + L <= n; i += L) {
+                s0 = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), s0);
+            }
+            DoubleVector t = s0.add(s1).add(s2.add(s3));
+            s = (t.lane(0) + t.lane(1)) + (t.lane(2) + t.lane(3));
+        } else {
+            s = 0;
+        }
+        for (; i < n; i++) {
+            s = Math.fma(a[ao + i], b[bo + i], s);
+        }
+        return s;
+    }
+
+    /** y[yo+i] = fma(alpha, x[xo+i], y[yo+i]): 256-bit lanes, then a scalar tail (the same bits at any tier). */
+    static void axpy(double alpha, double[] x, int xo, double[] y, int yo, int n) {
+        int i = 0;
+        if (n >= L) {
+            DoubleVector a = DoubleVector.broadcast(S, alpha);
+            for (; i + 2 * L <= n; i += 2 * L) {   // two vectors a step: ~30% faster at n = 50 than one
+                DoubleVector y0 = DoubleVector.fromArray(S, y, yo + i);
+                DoubleVector y1 = DoubleVector.fromArray(S, y, yo + i + L);
+                DoubleVector.fromArray(S, x, xo + i).fma(a, y0).intoArray(y, yo + i);
+                DoubleVector.fromArray(S, x, xo + i + L).fma(a, y1).intoArray(y, yo + i + L);
+            }
+            for (; i + L <= n; i += L) {
+                DoubleVector.fromArray(S, x, xo + i).fma(a, DoubleVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) {
+            y[yo + i] = Math.fma(alpha, x[xo + i], y[yo + i]);
+        }
+    }
+
+    /**
+     * In-place Cholesky A = L L^T of the lower triangle of a (n x n, leading dimension n), row by row
+     * (Cholesky-Banachiewicz: every inner product runs over two contiguous row prefixes). Returns false if
+     * a pivot is not positive (A not positive definite); a is then partly overwritten.
+     */
+    static boolean cholesky(double[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            int ri = i * n;
+            for (int j = 0; j < i; j++) {
+                int rj = j * n;
+                a[ri + j] = (a[ri + j] - dot(a, ri, a, rj, j)) / a[rj + j];
+            }
+            double d = a[ri + i] - dot(a, ri, a, ri, i);
+            if (!(d > 0)) {
+                return false;
+            }
+            a[ri + i] = Math.sqrt(d);
+        }
+        return true;
+    }
+
+    /** Solve L L^T x = b in place (b becomes x), L from {@link #cholesky}; b at offset bo. */
+    static void cholSolve(double[] l, int n, double[] b, int bo) {
+        for (int i = 0; i < n; i++) {   // L y = b
+            b[bo + i] = (b[bo + i] - dot(l, i * n, b, bo, i)) / l[i * n + i];
+        }
+        for (int i = n - 1; i >= 0; i--) {   // L^T x = y: column i of L^T is row i of L, strided
+            double s = b[bo + i];
+            for (int k = i + 1; k < n; k++) {
+                s -= l[k * n + i] * b[bo + k];
+            }
+            b[bo + i] = s / l[i * n + i];
+        }
+    }
+
+    /**
+     * C += A^T B in the general strided form: for p < m, q < n,
+     * {@code c[co + p*ldc + q] = fma-chain over i < kk of a[ao + i*sai + p*sap] * b[bo + i*ldb + q]}.
+     * A^T B (A stored (kk, m)) is sai = lda, sap = 1; A B (A stored (m, kk)) is sai = 1, sap = lda.
+     *
+     * <p>Each C element is one fused multiply-add chain in increasing i, starting from its old value,
+     * whatever the blocking (4 rows x 12 columns in registers, then scalar edges with Math.fma): so the
+     * bits do not depend on the block a caller hands to a thread, nor on the JIT tier.
+     */
+    static void gemm(double[] c, int co, int ldc, double[] a, int ao, int sai, int sap, double[] b, int bo, int ldb,
+                     int m, int n, int kk) {
+        int p = 0;
+        for (; p + 4 <= m; p += 4) {
+            int q = 0;
+            for (; q + 3 * L <= n; q += 3 * L) {
+                int c0 = co + p * ldc + q;
+                DoubleVector c00 = DoubleVector.fromArray(S, c, c0);
+                DoubleVector c01 = DoubleVector.fromArray(S, c, c0 + L);
+                DoubleVector c02 = DoubleVector.fromArray(S, c, c0 + 2 * L);
+                DoubleVector c10 = DoubleVector.fromArray(S, c, c0 + ldc);
+                DoubleVector c11 = DoubleVector.fromArray(S, c, c0 + ldc + L);
+                DoubleVector c12 = DoubleVector.fromArray(S, c, c0 + ldc + 2 * L);
+                DoubleVector c20 = DoubleVector.fromArray(S, c, c0 + 2 * ldc);
+                DoubleVector c21 = DoubleVector.fromArray(S, c, c0 + 2 * ldc + L);
+                DoubleVector c22 = DoubleVector.fromArray(S, c, c0 + 2 * ldc + 2 * L);
+                DoubleVector c30 = DoubleVector.fromArray(S, c, c0 + 3 * ldc);
+                DoubleVector c31 = DoubleVector.fromArray(S, c, c0 + 3 * ldc + L);
+                DoubleVector c32 = DoubleVector.fromArray(S, c, c0 + 3 * ldc + 2 * L);
+                for (int i = 0; i < kk; i++) {
+                    int bi = bo + i * ldb + q;
+                    DoubleVector b0 = DoubleVector.fromArray(S, b, bi);
+                    DoubleVector b1 = DoubleVector.fromArray(S, b, bi + L);
+                    DoubleVector b2 = DoubleVector.fromArray(S, b, bi + 2 * L);
+                    int ai = ao + i * sai + p * sap;
+                    DoubleVector a0 = DoubleVector.broadcast(S, a[ai]);
+                    DoubleVector a1 = DoubleVector.broadcast(S, a[ai + sap]);
+                    DoubleVector a2 = DoubleVector.broadcast(S, a[ai + 2 * sap]);
+                    DoubleVector a3 = DoubleVector.broadcast(S, a[ai + 3 * sap]);
+                    c00 = a0.fma(b0, c00);
+                    c01 = a0.fma(b1, c01);
+                    c02 = a0.fma(b2, c02);
+                    c10 = a1.fma(b0, c10);
+                    c11 = a1.fma(b1, c11);
+                    c12 = a1.fma(b2, c12);
+                    c20 = a2.fma(b0, c20);
+                    c21 = a2.fma(b1, c21);
+                    c22 = a2.fma(b2, c22);
+                    c30 = a3.fma(b0, c30);
+                    c31 = a3.fma(b1, c31);
+                    c32 = a3.fma(b2, c32);
+                }
+                c00.intoArray(c, c0);
+                c01.intoArray(c, c0 + L);
+                c02.intoArray(c, c0 + 2 * L);
+                c10.intoArray(c, c0 + ldc);
+                c11.intoArray(c, c0 + ldc + L);
+                c12.intoArray(c, c0 + ldc + 2 * L);
+                c20.intoArray(c, c0 + 2 * ldc);
+                c21.intoArray(c, c0 + 2 * ldc + L);
+                c22.intoArray(c, c0 + 2 * ldc + 2 * L);
+                c30.intoArray(c, c0 + 3 * ldc);
+                c31.intoArray(c, c0 + 3 * ldc + L);
+                c32.intoArray(c, c0 + 3 * ldc + 2 * L);
+            }
+            for (; q + L <= n; q += L) {   // one vector of columns, 4 rows
+                int c0 = co + p * ldc + q;
+                DoubleVector c0v = DoubleVector.fromArray(S, c, c0);
+                DoubleVector c1v = DoubleVector.fromArray(S, c, c0 + ldc);
+                DoubleVector c2v = DoubleVector.fromArray(S, c, c0 + 2 * ldc);
+                DoubleVector c3v = DoubleVector.fromArray(S, c, c0 + 3 * ldc);
+                for (int i = 0; i < kk; i++) {
+                    DoubleVector bv = DoubleVector.fromArray(S, b, bo + i * ldb + q);
+                    int ai = ao + i * sai + p * sap;
+                    c0v = DoubleVector.broadcast(S, a[ai]).fma(bv, c0v);
+                    c1v = DoubleVector.broadcast(S, a[ai + sap]).fma(bv, c1v);
+                    c2v = DoubleVector.broadcast(S, a[ai + 2 * sap]).fma(bv, c2v);
+                    c3v = DoubleVector.broadcast(S, a[ai + 3 * sap]).fma(bv, c3v);
+                }
+                c0v.intoArray(c, c0);
+                c1v.intoArray(c, c0 + ldc);
+                c2v.intoArray(c, c0 + 2 * ldc);
+                c3v.intoArray(c, c0 + 3 * ldc);
+            }
+            for (; q + 2 <= n; q += 2) {   // column pairs (r = 50 = 12 * 4 + 2): 8 independent FMA chains
+                int c0 = co + p * ldc + q;
+                double s00 = c[c0];
+                double s01 = c[c0 + 1];
+                double s10 = c[c0 + ldc];
+                double s11 = c[c0 + ldc + 1];
+                double s20 = c[c0 + 2 * ldc];
+                double s21 = c[c0 + 2 * ldc + 1];
+                double s30 = c[c0 + 3 * ldc];
+                double s31 = c[c0 + 3 * ldc + 1];
+                for (int i = 0; i < kk; i++) {
+                    int bi = bo + i * ldb + q;
+                    double b0 = b[bi];
+                    double b1 = b[bi + 1];
+                    int ai = ao + i * sai + p * sap;
+                    double a0 = a[ai];
+                    double a1 = a[ai + sap];
+                    double a2 = a[ai + 2 * sap];
+                    double a3 = a[ai + 3 * sap];
+                    s00 = Math.fma(a0, b0, s00);
+                    s01 = Math.fma(a0, b1, s01);
+                    s10 = Math.fma(a1, b0, s10);
+                    s11 = Math.fma(a1, b1, s11);
+                    s20 = Math.fma(a2, b0, s20);
+                    s21 = Math.fma(a2, b1, s21);
+                    s30 = Math.fma(a3, b0, s30);
+                    s31 = Math.fma(a3, b1, s31);
+                }
+                c[c0] = s00;
+                c[c0 + 1] = s01;
+                c[c0 + ldc] = s10;
+                c[c0 + ldc + 1] = s11;
+                c[c0 + 2 * ldc] = s20;
+                c[c0 + 2 * ldc + 1] = s21;
+                c[c0 + 3 * ldc] = s30;
+                c[c0 + 3 * ldc + 1] = s31;
+            }
+            gemmScalar(c, co, ldc, a, ao, sai, sap, b, bo, ldb, p, p + 4, q, n, kk);
+        }
+        for (; p < m; p++) {   // remaining rows one at a time, columns by vectors
+            int q = 0;
+            for (; q + L <= n; q += L) {
+                int c0 = co + p * ldc + q;
+                DoubleVector cv = DoubleVector.fromArray(S, c, c0);
+                for (int i = 0; i < kk; i++) {
+                    cv = DoubleVector.broadcast(S, a[ao + i * sai + p * sap])
+                            .fma(DoubleVector.fromArray(S, b, bo + i * ldb + q), cv);
+                }
+                cv.intoArray(c, c0);
+            }
+            gemmScalar(c, co, ldc, a, ao, sai, sap, b, bo, ldb, p, p + 1, q, n, kk);
+        }
+    }
+
+    private static void gemmScalar(double[] c, int co, int ldc, double[] a, int ao, int sai, int sap, double[] b, int bo,
+                                   int ldb, int p0, int p1, int q0, int q1, int kk) {
+        for (int p = p0; p < p1; p++) {
+            for (int q = q0; q < q1; q++) {
+                double s = c[co + p * ldc + q];
+                for (int i = 0; i < kk; i++) {
+                    s = Math.fma(a[ao + i * sai + p * sap], b[bo + i * ldb + q], s);
+                }
+                c[co + p * ldc + q] = s;
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.mtdtl.factor;
+
+import jdk.incubator.vector.DoubleVector;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class VecExpTest {
+
+    @Test
+    void withinTwoUlpOfMathExpAndVectorEqualsScalar() {
+        SplittableRandom r = new SplittableRandom(1);
+        double[] t = new double[4];
+        double[] out = new double[4];
+        for (int n = 0; n < 50_000; n++) {
+            for (int l = 0; l < 4; l++) {
+                t[l] = n < 100 ? -n * 0.01 * l : -r.nextDouble() * (n % 2 == 0 ? 1.0 : 720.0);
+            }
+            VecExp.expNonPositive(DoubleVector.fromArray(VecExp.S, t, 0)).intoArray(out, 0);
+            for (int l = 0; l < 4; l++) {
+                double want = Math.exp(t[l]);
+                double got = out[l];
+                assertEquals(VecExp.expNonPositive(t[l]), got, 0.0, "vector vs scalar twin at " + t[l]);
+                if (t[l] < -708.0) {
+                    assertEquals(0.0, got, 0.0);
+                } else {
+                    assertTrue(Math.abs(got - want) <= 2 * Math.ulp(want), "exp(" + t[l] + ") = " + got + " vs " + want);
+                }
+            }
+        }
+        assertEquals(1.0, VecExp.expNonPositive(0.0), 0.0);
+        assertEquals(0.0, VecExp.expNonPositive(Double.NEGATIVE_INFINITY), 0.0);
+    }
+}
