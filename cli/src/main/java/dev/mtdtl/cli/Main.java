@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Multi-task deep transfer learning for music: learn representations from many sources, "
                 + "measure how they transfer.",
         subcommands = {FixturesCommand.class, AudioFeatureCommands.Mel.class, AudioFeatureCommands.Mfcc.class,
+                FactorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -20,7 +21,17 @@ public final class Main implements Runnable {
 
     /** Run with arguments and return the exit status (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        CommandLine cl = new CommandLine(new Main());
+        // Bad input is the user's to fix: print the message (it names the file, line or shape), not a
+        // stack trace. MTDTL_DEBUG=1 prints the trace as well.
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            System.err.println("mtdtl " + cmd.getCommandName() + ": " + ex.getMessage());
+            if (System.getenv("MTDTL_DEBUG") != null) {
+                ex.printStackTrace();
+            }
+            return 2;
+        });
+        return cl.execute(args);
     }
 
     @Override

@@ -14,6 +14,7 @@ public final class Families {
         f.addAll(LossFamilies.all());
         f.addAll(CnnFamily.all());
         f.addAll(DspFamily.all());
+        f.addAll(FactorFamily.all());
         return f;
     }
 }
