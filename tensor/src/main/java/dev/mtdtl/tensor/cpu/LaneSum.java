@@ -72,22 +72,26 @@ final class LaneSum {
         }
     }
 
-    /** this += sum of (x - m)^2 over x[off, off+len). */
-    void addSumSqDev(float[] x, int off, int len, float m) {
+    /** sum += sum of (x - m) and sumSq += sum of (x - m)^2 over x[off, off+len), in one read of x. */
+    static void addDeviations(LaneSum sum, LaneSum sumSq, float[] x, int off, int len, float m) {
         int upper = F.loopBound(len);
         int i = 0;
         while (i < upper) {
             int end = Math.min(upper, i + BLOCK * L);
             FloatVector acc = FloatVector.zero(F);
+            FloatVector accSq = FloatVector.zero(F);
             for (; i < end; i += L) {
                 FloatVector d = FloatVector.fromArray(F, x, off + i).sub(m);
-                acc = d.fma(d, acc);
+                acc = acc.add(d);
+                accSq = d.fma(d, accSq);
             }
-            fold(acc);
+            sum.fold(acc);
+            sumSq.fold(accSq);
         }
         for (; i < len; i++) {
             float d = x[off + i] - m;   // float difference, as in the vector lanes
-            tail += (double) d * d;
+            sum.tail += d;
+            sumSq.tail += (double) d * d;
         }
     }
 
