@@ -147,8 +147,7 @@ public final class BatchNormCpu {
                 sumGD.reset();
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    sumG.addSum(dy, off, s);
-                    sumGD.addDotDev(dy, x, off, s, mu);
+                    LaneSum.addGradSums(sumG, sumGD, dy, x, off, s, mu);
                 }
                 double sg = sumG.total();
                 double sgd = sumGD.total();
@@ -179,12 +178,17 @@ public final class BatchNormCpu {
         Args.len("x", x, len, "N*C*S " + sh);
         Args.lens(c, "C (" + c + ")", "gamma beta runningMean runningVar", gamma, beta, runningMean, runningVar);
         checkEps(eps);
+        // One scale per channel, computed once (a per-plane sqrt and divide would dominate when S is 12).
+        final float[] scale = new float[c];   // (C)
+        for (int ch = 0; ch < c; ch++) {
+            scale[ch] = (float) (gamma[ch] / Math.sqrt((double) runningVar[ch] + eps));
+        }
         // Planes are independent here, so chunk over the N*C planes (more parallelism than C alone).
         Parallel.forChunks(n * c, Math.max(1, CHUNK_ELEMS / s), (chunk, p0, p1) -> {
+            int ch = p0 % c;
             for (int p = p0; p < p1; p++) {
-                int ch = p % c;
-                float scale = (float) (gamma[ch] / Math.sqrt((double) runningVar[ch] + eps));
-                normalise(y, x, p * s, s, runningMean[ch], 0f, scale, beta[ch]);
+                normalise(y, x, p * s, s, runningMean[ch], 0f, scale[ch], beta[ch]);
+                ch = ch + 1 == c ? 0 : ch + 1;
             }
         });
     }
@@ -216,9 +220,8 @@ public final class BatchNormCpu {
                 sumGD.reset();
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    sumG.addSum(dy, off, s);
-                    sumGD.addDotDev(dy, x, off, s, mu);
-                    scale(dx, dy, off, s, scale);
+                    LaneSum.addGradSums(sumG, sumGD, dy, x, off, s, mu);
+                    scale(dx, dy, off, s, scale);   // the plane is still in cache
                 }
                 dbeta[ch] += (float) sumG.total();
                 dgamma[ch] += (float) (r * sumGD.total());

@@ -8,8 +8,9 @@ package dev.mtdtl.tensor.cpu;
  * <p>Letters: N rows (batch), K classes. logits, p, lp, z, dlogits are (N, K) row-major; target is (N).
  *
  * <p>Stability: every row is shifted by its maximum m, and log-sum-exp {@code lse = m + log sum exp(l - m)}
- * is formed in double; then {@code p = exp(l - lse)} and {@code log p = l - lse} (no log of a rounded
- * p, so log p stays exact for tiny probabilities, and logits of +90 do not overflow).
+ * is formed in double; then {@code p = exp(l - m) / sum} (one exp per element) and
+ * {@code log p = l - lse} (no log of a rounded p, so log p stays accurate for tiny probabilities, and
+ * logits of +90 do not overflow).
  * Losses are accumulated in double, row by row in order.
  *
  * <p>References: {@code torch.softmax}, {@code torch.log_softmax},
@@ -28,8 +29,7 @@ public final class SoftmaxCpu {
         check(n, k, "logits", logits);
         Args.len("p", p, (long) n * k, "N*K " + Args.shape(n, k));
         for (int r = 0; r < n; r++) {
-            int off = r * k;
-            probs(p, logits, off, k, logSumExp(logits, off, k));
+            softmaxRow(p, logits, r * k, k);
         }
     }
 
@@ -63,8 +63,7 @@ public final class SoftmaxCpu {
         double loss = 0.0;
         for (int row = 0; row < n; row++) {
             int off = row * k;
-            double lse = logSumExp(logits, off, k);
-            probs(p, logits, off, k, lse);
+            double lse = softmaxRow(p, logits, off, k);
             for (int j = off; j < off + k; j++) {
                 double zj = z[j];
                 if (zj != 0.0) {
@@ -113,8 +112,7 @@ public final class SoftmaxCpu {
         double loss = 0.0;
         for (int row = 0; row < n; row++) {
             int off = row * k;
-            double lse = logSumExp(logits, off, k);
-            probs(p, logits, off, k, lse);
+            double lse = softmaxRow(p, logits, off, k);
             loss -= logits[off + target[row]] - lse;
         }
         return (float) (loss / n);
@@ -136,10 +134,7 @@ public final class SoftmaxCpu {
 
     /** lse = m + log sum_j exp(l_j - m), m = max_j l_j, in double. */
     private static double logSumExp(float[] l, int off, int k) {
-        float m = l[off];
-        for (int j = off + 1; j < off + k; j++) {
-            m = Math.max(m, l[j]);
-        }
+        float m = rowMax(l, off, k);
         double sum = 0.0;
         for (int j = off; j < off + k; j++) {
             sum += Math.exp((double) l[j] - m);
@@ -147,10 +142,31 @@ public final class SoftmaxCpu {
         return m + Math.log(sum);
     }
 
-    private static void probs(float[] p, float[] l, int off, int k, double lse) {
+    /**
+     * p = softmax of one row, returning lse. One exp per element: e_j = exp(l_j - m) is parked in p
+     * (as float), then scaled by 1/sum; the extra rounding costs at most one ulp of p.
+     */
+    private static double softmaxRow(float[] p, float[] l, int off, int k) {
+        float m = rowMax(l, off, k);
+        double sum = 0.0;
         for (int j = off; j < off + k; j++) {
-            p[j] = (float) Math.exp(l[j] - lse);
+            double e = Math.exp((double) l[j] - m);
+            sum += e;
+            p[j] = (float) e;
         }
+        double inv = 1.0 / sum;
+        for (int j = off; j < off + k; j++) {
+            p[j] = (float) (p[j] * inv);
+        }
+        return m + Math.log(sum);
+    }
+
+    private static float rowMax(float[] l, int off, int k) {
+        float m = l[off];
+        for (int j = off + 1; j < off + k; j++) {
+            m = Math.max(m, l[j]);
+        }
+        return m;
     }
 
     private static void check(int n, int k, String name, float[] a) {

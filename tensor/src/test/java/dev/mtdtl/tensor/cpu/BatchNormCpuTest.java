@@ -221,6 +221,32 @@ class BatchNormCpuTest {
         Close.assertExact(a.dbetaEval(), b.dbetaEval(), "dbeta eval");
     }
 
+    /** The first (interpreted) call and a call after C2 compiled the vector kernels give the same bits. */
+    @Test
+    void interpretedAndCompiledCodeAreBitIdentical() {
+        int n = 4;
+        int c = 6;
+        int s = 1000;
+        float[] x = Fixtures.uniform(71, n * c * s, -1f, 4f);
+        float[] gamma = Fixtures.uniform(72, c, 0.5f, 1.5f);
+        float[] beta = Fixtures.uniform(73, c, -1f, 1f);
+        float[] rm = new float[c];
+        float[] rv = new float[c];
+        java.util.Arrays.fill(rv, 1f);
+        float[] dy = Fixtures.uniform(74, n * c * s, -1f, 1f);
+        Run first = run(x, gamma, beta, rm, rv, dy, n, c, s);
+        Run last = first;
+        for (int rep = 0; rep < 300; rep++) {
+            last = run(x, gamma, beta, rm, rv, dy, n, c, s);
+        }
+        Close.assertExact(first.y(), last.y(), "y");
+        Close.assertExact(first.invstd(), last.invstd(), "invstd");
+        Close.assertExact(first.dx(), last.dx(), "dx");
+        Close.assertExact(first.dgamma(), last.dgamma(), "dgamma");
+        Close.assertExact(first.dxEval(), last.dxEval(), "dx eval");
+        Close.assertExact(first.dgammaEval(), last.dgammaEval(), "dgamma eval");
+    }
+
     @Test
     void badArgumentsNameTheShapes() {
         float[] ok = new float[2 * 3 * 25];

@@ -50,8 +50,61 @@ class MaxPoolCpuTest {
         assertTrue(Float.isNaN(y[0]));
     }
 
+    /** Ties everywhere (values in {0, 1, 2}), rows wide enough for the vector path (W = 70, 2x 16 lanes + tail). */
     @ParameterizedTest
-    @CsvSource({"2, 3, 5, 5", "3, 4, 8, 6", "2, 2, 17, 33", "1, 1, 2, 2"})
+    @CsvSource({"2, 3, 6, 70", "1, 2, 9, 135", "1, 1, 4, 6"})
+    void manyTiesFollowTheRowMajorFirstMaximum(int n, int c, int h, int w) {
+        float[] x = Fixtures.uniform(9, n * c * h * w, 0f, 3f);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.floor(x[i]);
+        }
+        float[] y = new float[n * c * (h / 2) * (w / 2)];
+        int[] am = new int[y.length];
+        MaxPoolCpu.forward(y, am, x, n, c, h, w);
+        MaxPoolRef.Out ref = MaxPoolRef.forward(toDouble(x), n, c, h, w);
+        assertArrayEquals(ref.argmax(), am);
+        Close.assertRelL2(ref.y(), y, 0.0, "y");
+    }
+
+    /** Same answer once C2 has compiled the vector path (the first calls run the Java fallback). */
+    @Test
+    void compiledVectorPathAgreesWithTheReference() {
+        int n = 4;
+        int c = 8;
+        int h = 32;
+        int w = 70;
+        float[] x = Fixtures.uniform(11, n * c * h * w, 0f, 4f);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.floor(x[i]);   // ties
+        }
+        int[] ref = MaxPoolRef.forward(toDouble(x), n, c, h, w).argmax();
+        float[] y = new float[ref.length];
+        int[] am = new int[ref.length];
+        for (int rep = 0; rep < 300; rep++) {
+            MaxPoolCpu.forward(y, am, x, n, c, h, w);
+            assertArrayEquals(ref, am, "repetition " + rep);
+        }
+    }
+
+    /** NaN wins in the vector path as in the scalar one: the last NaN of the window in row-major order. */
+    @Test
+    void nanPropagatesInWideRows() {
+        int w = 64;
+        float[] x = Fixtures.uniform(10, 2 * w, -1f, 1f);
+        x[2 * 5] = Float.NaN;              // window 5: (0,0) NaN
+        x[2 * 7 + 1] = Float.NaN;          // window 7: (0,1) and (1,0) NaN -> (1,0)
+        x[w + 2 * 7] = Float.NaN;
+        float[] y = new float[w / 2];
+        int[] am = new int[w / 2];
+        MaxPoolCpu.forward(y, am, x, 1, 1, 2, w);
+        assertTrue(Float.isNaN(y[5]) && Float.isNaN(y[7]));
+        assertEquals(10, am[5]);
+        assertEquals(w + 14, am[7]);
+        assertTrue(!Float.isNaN(y[6]));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2, 3, 5, 5", "3, 4, 8, 6", "2, 2, 17, 33", "1, 1, 2, 2", "2, 3, 12, 97"})
     void matchesDoubleReferenceExactly(int n, int c, int h, int w) {
         float[] x = Fixtures.uniform(7, n * c * h * w, -3f, 3f);
         float[] dy = Fixtures.uniform(8, n * c * (h / 2) * (w / 2), -1f, 1f);
