@@ -2,7 +2,6 @@ package dev.mtdtl.tensor.cpu;
 
 import dev.mtdtl.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -22,10 +21,9 @@ import java.util.Arrays;
  * row-major window order (torch CPU); a NaN wins over any number (torch: {@code val > max || isnan(val)}).
  * In the CNN ties only occur between ReLU zeros, whose gradient is zero anyway.
  *
- * <p>Forward runs L windows at a time with the Vector API (even/odd columns split by shuffles, the
- * winner chosen by masked blends): a scalar scan has three data-dependent branches per window that
- * random data mispredict half of the time, which made it 5x slower than a copy. Window indices ride
- * along as float lanes (exact below 2^24) and are converted to int once. Rows shorter than L windows
+ * <p>Forward runs L windows at a time with the Vector API (pairs of columns compared through a
+ * lane swap, winners chosen by blends): a scalar scan has three data-dependent branches per window
+ * that random data mispredict half of the time, which made it 5x slower than a copy. Rows shorter than L windows
  * (W < 2L) and row tails use the scalar code with the same comparison order. Memory bound: reads 4
  * floats, writes 1 float and 1 int per window. Parallel over planes; each plane is written by
  * exactly one chunk, so results do not depend on the thread count.
@@ -37,11 +35,14 @@ public final class MaxPoolCpu {
     private static final int CHUNK_ELEMS = 1 << 15;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    /** Two-vector shuffles: lane k takes input column 2k (EVEN) or 2k + 1 (ODD) of 2L consecutive columns. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, k -> 2 * k);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(F, k -> 2 * k + 1);
-    /** Lane k: 2k, the column offset of window k's (0,0) element. */
-    private static final FloatVector COLUMN = FloatVector.fromArray(F, evenOffsets(), 0);
+    /** Lane j takes lane j^1: each even lane sees its right neighbour. */
+    private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(F, j -> j ^ 1);
+    /** Lane j takes lane 2j mod L: even lanes packed into the low half (and again into the high half). */
+    private static final VectorShuffle<Float> PACK = VectorShuffle.fromOp(F, j -> (2 * j) % L);
+    /** Lanes [L/2, L). */
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, -1L << (L / 2));
+    /** Lane j: j. */
+    private static final FloatVector IOTA = FloatVector.fromArray(F, iota(), 0);
 
     private MaxPoolCpu() {}
 
@@ -62,12 +63,13 @@ public final class MaxPoolCpu {
         // The vector path carries window indices as float lanes: exact while H*W <= 2^24.
         final boolean vector = (long) h * w <= (1 << 24);
         Parallel.forChunks(n * c, planeGrain(h, w), (chunk, p0, p1) -> {
+            float[] idx = new float[L];   // scratch: float window indices on their way to int
             for (int p = p0; p < p1; p++) {
                 int xoff = p * h * w;
                 for (int oh = 0; oh < ho; oh++) {
                     int r0 = 2 * oh * w;          // top row of the window, plane-relative
                     int o = p * ho * wo + oh * wo;
-                    int ow = vector ? vectorRow(y, argmax, x, xoff, r0, w, wo, o) : 0;
+                    int ow = vector ? vectorRow(y, argmax, idx, x, xoff, r0, w, wo, o) : 0;
                     for (; ow < wo; ow++) {
                         scalarWindow(y, argmax, x, xoff, r0 + 2 * ow, w, o + ow);
                     }
@@ -80,33 +82,69 @@ public final class MaxPoolCpu {
      * Windows [0, L*k) of one output row, L at a time; returns the first window not done.
      *
      * <p>Order of comparison: the two columns of the top row, the two of the bottom row, then bottom
-     * against top. With "replace only if strictly greater (or NaN)" at each step this is the same
+     * against top. With "replace only if strictly greater, or if NaN" at each step this is the same
      * choice as a row-major scan: the first maximum wins, and the last NaN. (Comparing columns first
      * would not be: with equal maxima at (0,1) and (1,0) it would pick (1,0).)
-     * The even/odd columns of 2L consecutive inputs are split with two-vector shuffles.
+     *
+     * <p>Only operations that C2 compiles to plain AVX code in JDK 17 are used: single-vector
+     * rearranges with constant shuffles, compares and blends. (A two-vector {@code rearrange} and mask
+     * {@code or} boxed every vector, 600 bytes of garbage per L windows.) "a or b" is therefore two
+     * blends in a row. Each half of 2L columns is reduced in its even lanes (left column vs its
+     * pair-swapped right neighbour), then the even lanes of both halves are packed into one vector.
+     * Indices ride as float lanes (exact below 2^24) and are converted to int through {@code idx}.
      */
-    private static int vectorRow(float[] y, int[] argmax, float[] x, int xoff, int r0, int w, int wo, int o) {
+    private static int vectorRow(float[] y, int[] argmax, float[] idx, float[] x, int xoff, int r0, int w, int wo, int o) {
         int ow = 0;
         for (; ow + L <= wo; ow += L) {
             int k = r0 + 2 * ow;                                   // plane index of the first window's (0,0)
-            FloatVector idx = COLUMN.add((float) k);               // (0,0) index of each window
-            FloatVector top0 = FloatVector.fromArray(F, x, xoff + k);
-            FloatVector top1 = FloatVector.fromArray(F, x, xoff + k + L);
-            FloatVector bot0 = FloatVector.fromArray(F, x, xoff + k + w);
-            FloatVector bot1 = FloatVector.fromArray(F, x, xoff + k + w + L);
-            FloatVector tl = top0.rearrange(EVEN, top1);
-            FloatVector tr = top0.rearrange(ODD, top1);
-            VectorMask<Float> rightWins = tr.compare(VectorOperators.GT, tl).or(tr.compare(VectorOperators.NE, tr));
-            FloatVector top = tl.blend(tr, rightWins);
-            FloatVector topIdx = idx.blend(idx.add(1f), rightWins);
-            FloatVector bl = bot0.rearrange(EVEN, bot1);
-            FloatVector br = bot0.rearrange(ODD, bot1);
-            rightWins = br.compare(VectorOperators.GT, bl).or(br.compare(VectorOperators.NE, br));
-            FloatVector bot = bl.blend(br, rightWins);
-            FloatVector botIdx = idx.add((float) w).blend(idx.add((float) (w + 1)), rightWins);
-            VectorMask<Float> botWins = bot.compare(VectorOperators.GT, top).or(bot.compare(VectorOperators.NE, bot));
-            top.blend(bot, botWins).intoArray(y, o + ow);
-            ((IntVector) topIdx.blend(botIdx, botWins).convert(VectorOperators.F2I, 0)).intoArray(argmax, o + ow);
+            FloatVector i0 = IOTA.add((float) k);                  // lane j: plane index of column k + j
+            FloatVector i1 = IOTA.add((float) (k + L));
+            // First half: columns k .. k+L-1 (windows ow .. ow+L/2-1 in its even lanes).
+            FloatVector v0 = FloatVector.fromArray(F, x, xoff + k);
+            FloatVector idx0 = i0;
+            FloatVector b0 = FloatVector.fromArray(F, x, xoff + k + w);
+            FloatVector bidx0 = i0.add((float) w);
+            // left vs right within the top row, then within the bottom row
+            FloatVector r = v0.rearrange(SWAP);
+            VectorMask<Float> m = r.compare(VectorOperators.GT, v0);
+            VectorMask<Float> nan = r.compare(VectorOperators.NE, r);
+            v0 = v0.blend(r, m).blend(r, nan);
+            idx0 = idx0.blend(idx0.add(1f), m).blend(idx0.add(1f), nan);
+            r = b0.rearrange(SWAP);
+            m = r.compare(VectorOperators.GT, b0);
+            nan = r.compare(VectorOperators.NE, r);
+            b0 = b0.blend(r, m).blend(r, nan);
+            bidx0 = bidx0.blend(bidx0.add(1f), m).blend(bidx0.add(1f), nan);
+            // bottom vs top
+            m = b0.compare(VectorOperators.GT, v0);
+            nan = b0.compare(VectorOperators.NE, b0);
+            v0 = v0.blend(b0, m).blend(b0, nan);
+            idx0 = idx0.blend(bidx0, m).blend(bidx0, nan);
+            // Second half: columns k+L .. k+2L-1, the same steps.
+            FloatVector v1 = FloatVector.fromArray(F, x, xoff + k + L);
+            FloatVector idx1 = i1;
+            FloatVector b1 = FloatVector.fromArray(F, x, xoff + k + L + w);
+            FloatVector bidx1 = i1.add((float) w);
+            r = v1.rearrange(SWAP);
+            m = r.compare(VectorOperators.GT, v1);
+            nan = r.compare(VectorOperators.NE, r);
+            v1 = v1.blend(r, m).blend(r, nan);
+            idx1 = idx1.blend(idx1.add(1f), m).blend(idx1.add(1f), nan);
+            r = b1.rearrange(SWAP);
+            m = r.compare(VectorOperators.GT, b1);
+            nan = r.compare(VectorOperators.NE, r);
+            b1 = b1.blend(r, m).blend(r, nan);
+            bidx1 = bidx1.blend(bidx1.add(1f), m).blend(bidx1.add(1f), nan);
+            m = b1.compare(VectorOperators.GT, v1);
+            nan = b1.compare(VectorOperators.NE, b1);
+            v1 = v1.blend(b1, m).blend(b1, nan);
+            idx1 = idx1.blend(bidx1, m).blend(bidx1, nan);
+            // Pack the even lanes: first half into lanes [0, L/2), second into [L/2, L).
+            v0.rearrange(PACK).blend(v1.rearrange(PACK), HIGH).intoArray(y, o + ow);
+            idx0.rearrange(PACK).blend(idx1.rearrange(PACK), HIGH).intoArray(idx, 0);
+            for (int j = 0; j < L; j++) {
+                argmax[o + ow + j] = (int) idx[j];
+            }
         }
         return ow;
     }
@@ -183,10 +221,10 @@ public final class MaxPoolCpu {
         }
     }
 
-    private static float[] evenOffsets() {
+    private static float[] iota() {
         float[] a = new float[L];
         for (int k = 0; k < L; k++) {
-            a[k] = 2 * k;
+            a[k] = k;
         }
         return a;
     }
