@@ -149,30 +149,23 @@ public final class MaxPoolCpu {
         return ow;
     }
 
-    /** One window with (0,0) at plane index k: the same comparison order as {@link #vectorRow}. */
+    /**
+     * One window with (0,0) at plane index k, in the same comparison order as {@link #vectorRow}.
+     * Branch-free on purpose: the winner's index is picked with conditional selects (int cmov) and
+     * the value loaded from it, because "if (v > best)" on random data mispredicts half the time.
+     */
     private static void scalarWindow(float[] y, int[] argmax, float[] x, int xoff, int k, int w, int out) {
         float tl = x[xoff + k];
         float tr = x[xoff + k + 1];
+        int top = (tr > tl) | (tr != tr) ? k + 1 : k;
         float bl = x[xoff + k + w];
         float br = x[xoff + k + w + 1];
-        float top = tl;
-        int topIdx = k;
-        if (tr > tl || tr != tr) {
-            top = tr;
-            topIdx = k + 1;
-        }
-        float bot = bl;
-        int botIdx = k + w;
-        if (br > bl || br != br) {
-            bot = br;
-            botIdx = k + w + 1;
-        }
-        if (bot > top || bot != bot) {
-            top = bot;
-            topIdx = botIdx;
-        }
-        y[out] = top;
-        argmax[out] = topIdx;
+        int bot = (br > bl) | (br != br) ? k + w + 1 : k + w;
+        float tv = x[xoff + top];
+        float bv = x[xoff + bot];
+        int best = (bv > tv) | (bv != bv) ? bot : top;
+        y[out] = x[xoff + best];
+        argmax[out] = best;
     }
 
     /**

@@ -61,6 +61,20 @@ class DropoutCpuTest {
         assertFalse(Arrays.equals(m1, m2), "another seed gives another mask");
     }
 
+    /** The documented rule: element i is kept iff u_i = bits24(mix(seed), i) * 2^-24 >= p. */
+    @Test
+    void maskFollowsTheDocumentedHash() {
+        int len = 5000;
+        float p = 0.3f;
+        float[] mask = new float[len];
+        DropoutCpu.forward(new float[len], mask, new float[len], len, p, SEED);
+        long state0 = DropoutCpu.mix(SEED);
+        for (int i = 0; i < len; i++) {
+            boolean keep = DropoutCpu.bits24(state0, i) * 0x1p-24 >= p;
+            assertEquals(keep, mask[i] != 0f, "element " + i);
+        }
+    }
+
     @Test
     void oneAndThreeThreadsAreBitIdentical() {
         int len = 300_001;
