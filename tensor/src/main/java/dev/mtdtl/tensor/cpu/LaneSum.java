@@ -33,9 +33,14 @@ final class LaneSum {
     private double t1;
     private double t2;
     private double t3;
+    /** Whether any vector partial was folded since the last reset (else the lanes are all zero). */
+    private boolean folded;
 
     void reset() {
-        java.util.Arrays.fill(lanes, 0.0);
+        if (folded) {   // short planes (S < L) never fold: skip the lane work, which would dominate them
+            java.util.Arrays.fill(lanes, 0.0);
+            folded = false;
+        }
         t0 = 0.0;
         t1 = 0.0;
         t2 = 0.0;
@@ -44,6 +49,7 @@ final class LaneSum {
 
     /** Fold a float partial (at most BLOCK vectors per lane) into the double lanes. */
     void fold(FloatVector partial) {
+        folded = true;
         partial.intoArray(spill, 0);
         for (int l = 0; l < L; l++) {
             lanes[l] += spill[l];
@@ -53,8 +59,10 @@ final class LaneSum {
     /** Lanes in order 0..L-1, then the tails 0..3. */
     double total() {
         double t = 0.0;
-        for (int l = 0; l < L; l++) {
-            t += lanes[l];
+        if (folded) {
+            for (int l = 0; l < L; l++) {
+                t += lanes[l];
+            }
         }
         return t + t0 + t1 + t2 + t3;
     }

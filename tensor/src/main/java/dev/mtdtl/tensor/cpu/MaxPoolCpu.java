@@ -18,15 +18,17 @@ import java.util.Arrays;
  * <p>Reference: {@code torch.nn.functional.max_pool2d(x, 2, 2, return_indices=True)} (fixtures
  * {@code maxpool2d_2x2_s2}, {@code maxpool2d_ties_info}). argmax holds, like torch's indices, the flat
  * index {@code h*W + w} of the maximum within its (n, c) input plane. Ties go to the FIRST maximum in
- * row-major window order (torch CPU); a NaN wins over any number (torch: {@code val > max || isnan(val)}).
+ * row-major window order (torch CPU); a NaN wins over any number, the last NaN over earlier ones
+ * (torch: {@code if (val > max || isnan(val))} in scan order).
  * In the CNN ties only occur between ReLU zeros, whose gradient is zero anyway.
  *
  * <p>Forward runs L windows at a time with the Vector API (pairs of columns compared through a
- * lane swap, winners chosen by blends): a scalar scan has three data-dependent branches per window
- * that random data mispredict half of the time, which made it 5x slower than a copy. Rows shorter than L windows
- * (W < 2L) and row tails use the scalar code with the same comparison order. Memory bound: reads 4
- * floats, writes 1 float and 1 int per window. Parallel over planes; each plane is written by
- * exactly one chunk, so results do not depend on the thread count.
+ * lane swap, winners chosen by blends). Rows of fewer than L windows (W < 2L: conv4 and conv5 here)
+ * and row tails use scalar code with the same comparison order, written with conditional selects:
+ * a scan with "if (v > best)" has three data-dependent branches per window that random data
+ * mispredict half of the time, which made the first version 5 to 15x slower than a copy.
+ * Memory bound: reads 4 floats, writes 1 float and 1 int per window. Parallel over planes; each
+ * plane is written by exactly one chunk, so results do not depend on the thread count.
  *
  * <p>Omitted: other kernel sizes, strides, padding, dilation, ceil mode.
  */
