@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * several times slower than memory. So: each lane sums at most {@link #BLOCK} vectors in float
  * (relative error about BLOCK * 2^-24 on that partial), the partial is folded lane by lane into
  * {@code double} lanes, and elements past the last whole vector go to four scalar double
- * accumulators in turn (four independent chains: short planes such as S = 12 are all tail).
+ * accumulators in turn, four at a time, the last one to three into the first (four independent
+ * chains: short planes such as S = 12 are all tail).
  * {@link #total()} adds the lanes, then the four tails, in a fixed order. The result is deterministic
  * for a given vector width and within ~1e-6 relative of an exact sum.
  *
@@ -114,11 +115,30 @@ final class LaneSum {
             sum.fold(acc);
             sumSq.fold(accSq);
         }
-        for (; i < len; i++) {
-            float d = x[off + i] - m;   // float difference, as in the vector lanes
-            sum.addTail(i, d);
-            sumSq.addTail(i, (double) d * d);
+        // Tail: four independent chains per sum, kept in locals (fields would chain through memory).
+        double s0 = sum.t0, s1 = sum.t1, s2 = sum.t2, s3 = sum.t3;
+        double q0 = sumSq.t0, q1 = sumSq.t1, q2 = sumSq.t2, q3 = sumSq.t3;
+        for (; i + 4 <= len; i += 4) {
+            float d0 = x[off + i] - m;   // float differences, as in the vector lanes
+            float d1 = x[off + i + 1] - m;
+            float d2 = x[off + i + 2] - m;
+            float d3 = x[off + i + 3] - m;
+            s0 += d0;
+            s1 += d1;
+            s2 += d2;
+            s3 += d3;
+            q0 += (double) d0 * d0;
+            q1 += (double) d1 * d1;
+            q2 += (double) d2 * d2;
+            q3 += (double) d3 * d3;
         }
+        for (; i < len; i++) {
+            float d = x[off + i] - m;
+            s0 += d;
+            q0 += (double) d * d;
+        }
+        sum.setTails(s0, s1, s2, s3);
+        sumSq.setTails(q0, q1, q2, q3);
     }
 
     /** sumG += sum of g and sumGD += sum of g * (x - m) over [off, off+len) of both arrays, in one read. */
@@ -137,20 +157,35 @@ final class LaneSum {
             sumG.fold(accG);
             sumGD.fold(accGD);
         }
+        double s0 = sumG.t0, s1 = sumG.t1, s2 = sumG.t2, s3 = sumG.t3;
+        double q0 = sumGD.t0, q1 = sumGD.t1, q2 = sumGD.t2, q3 = sumGD.t3;
+        for (; i + 4 <= len; i += 4) {
+            float g0 = g[off + i];
+            float g1 = g[off + i + 1];
+            float g2 = g[off + i + 2];
+            float g3 = g[off + i + 3];
+            s0 += g0;
+            s1 += g1;
+            s2 += g2;
+            s3 += g3;
+            q0 += (double) g0 * (x[off + i] - m);
+            q1 += (double) g1 * (x[off + i + 1] - m);
+            q2 += (double) g2 * (x[off + i + 2] - m);
+            q3 += (double) g3 * (x[off + i + 3] - m);
+        }
         for (; i < len; i++) {
             float gi = g[off + i];
-            sumG.addTail(i, gi);
-            sumGD.addTail(i, (double) gi * (x[off + i] - m));
+            s0 += gi;
+            q0 += (double) gi * (x[off + i] - m);
         }
+        sumG.setTails(s0, s1, s2, s3);
+        sumGD.setTails(q0, q1, q2, q3);
     }
 
-    /** Tail element number i goes to accumulator i mod 4: four independent dependency chains. */
-    private void addTail(int i, double v) {
-        switch (i & 3) {
-            case 0 -> t0 += v;
-            case 1 -> t1 += v;
-            case 2 -> t2 += v;
-            default -> t3 += v;
-        }
+    private void setTails(double a0, double a1, double a2, double a3) {
+        t0 = a0;
+        t1 = a1;
+        t2 = a2;
+        t3 = a3;
     }
 }
