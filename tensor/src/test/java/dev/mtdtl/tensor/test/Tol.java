@@ -25,4 +25,10 @@ public final class Tol {
     public static double reduction(int k) {
         return Math.max(1e-6, 16 * Math.sqrt(Math.max(1, k)) * 0x1p-24);
     }
+
+    /** Adam fixture (manifest adam_3steps): the parameter after a step, relative L2. */
+    public static final double ADAM_PARAM = 1e-6;
+
+    /** Adam fixture: the update p_t - p0, limited by the float rounding of p (ulp(p)/|delta|). */
+    public static final double ADAM_DELTA = 1e-4;
 }

@@ -1,0 +1,109 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * One Adam step (Kingma and Ba, 2015) with coupled L2 weight decay, exactly as {@code torch.optim.Adam}
+ * (NOT AdamW), on the slice {@code [off, off+len)} of flat parameter, gradient and moment arrays (the
+ * ParamArena layout: one contiguous range per parameter group). Fixture {@code adam_3steps}.
+ *
+ * <pre>
+ *   g' = g + wd p
+ *   m  = b1 m + (1 - b1) g'
+ *   v  = b2 v + (1 - b2) g'^2
+ *   p  = p - lr/(1 - b1^t) * m / ( sqrt(v)/sqrt(1 - b2^t) + eps )     (eps added AFTER the bias correction)
+ * </pre>
+ *
+ * <p>Hyper-parameters arrive as float, but 1 - beta2 must not inherit the float rounding of beta2:
+ * 0.999f = 0.99900001287, so 1 - 0.999f is 1.3e-5 relative off 0.001 (beta2 near 1 amplifies the
+ * rounding 1/(1 - beta2) times), which alone moves v by more than the fixture tolerance. PyTorch
+ * holds them in double. We therefore read each beta as its shortest decimal form
+ * ({@link Float#toString}), which is the literal the caller wrote (0.999f -> 0.999), and form
+ * 1 - beta, the bias corrections and lr/(1 - b1^t) in double before rounding them once to float.
+ *
+ * <p>Element-wise, vectorised, parallel over fixed-size chunks: bits do not depend on the thread count.
+ * Reads 16 and writes 12 bytes per parameter (p, g, m, v in; p, m, v out), about 14 FLOPs.
+ *
+ * <p>Omitted: amsgrad, maximize, decoupled decay (AdamW), per-element learning rates, gradient clipping.
+ */
+public final class AdamCpu {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int GRAIN = 1 << 15;
+
+    private AdamCpu() {}
+
+    /**
+     * @param p  params, [off, off+len) updated in place
+     * @param g  gradients, [off, off+len) read (not modified)
+     * @param m  first moment (exp_avg), updated in place; zero before step 1
+     * @param v  second moment (exp_avg_sq), updated in place; zero before step 1
+     * @param t  1-based step count of this parameter group
+     */
+    public static void step(float[] p, float[] g, float[] m, float[] v, int off, int len, int t,
+                            float lr, float beta1, float beta2, float eps, float weightDecay) {
+        Args.nonNegative("off", off);
+        Args.nonNegative("len", len);
+        long end = (long) off + len;
+        String sh = "off+len (" + off + "+" + len + ")";
+        Args.lens(end, sh, "p g m v", p, g, m, v);
+        Args.positive("t", t);
+        checkBeta("beta1", beta1);
+        checkBeta("beta2", beta2);
+        if (!(eps >= 0f) || !Float.isFinite(eps) || !Float.isFinite(lr) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("need finite lr, weightDecay and eps >= 0, got lr=" + lr
+                    + " eps=" + eps + " weightDecay=" + weightDecay);
+        }
+        double b1 = decimal(beta1);
+        double b2 = decimal(beta2);
+        double bc1 = 1.0 - Math.pow(b1, t);
+        double bc2 = 1.0 - Math.pow(b2, t);
+        final float stepSize = (float) (decimal(lr) / bc1);
+        final float invSqrtBc2 = (float) (1.0 / Math.sqrt(bc2));
+        final float b1f = (float) b1;
+        final float omb1 = (float) (1.0 - b1);
+        final float b2f = (float) b2;
+        final float omb2 = (float) (1.0 - b2);
+        final float wd = weightDecay;
+        final float epsF = eps;
+        Parallel.forChunks(len, GRAIN, (chunk, from, to) -> {
+            int i = off + from;
+            int stop = off + to;
+            FloatVector wdv = FloatVector.broadcast(F, wd);
+            FloatVector omb1v = FloatVector.broadcast(F, omb1);
+            FloatVector negStep = FloatVector.broadcast(F, -stepSize);
+            for (int upper = i + F.loopBound(to - from); i < upper; i += F.length()) {
+                FloatVector pv = FloatVector.fromArray(F, p, i);
+                FloatVector gv = pv.fma(wdv, FloatVector.fromArray(F, g, i));                 // g + wd p
+                FloatVector mv = gv.fma(omb1v, FloatVector.fromArray(F, m, i).mul(b1f));      // (1-b1) g' + b1 m
+                FloatVector vv = gv.mul(omb2).fma(gv, FloatVector.fromArray(F, v, i).mul(b2f)); // (1-b2) g'^2 + b2 v
+                FloatVector denom = vv.sqrt().fma(invSqrtBc2, epsF);
+                mv.intoArray(m, i);
+                vv.intoArray(v, i);
+                mv.div(denom).fma(negStep, pv).intoArray(p, i);
+            }
+            for (; i < stop; i++) {
+                float gi = Math.fma(p[i], wd, g[i]);
+                float mi = Math.fma(gi, omb1, m[i] * b1f);
+                float vi = Math.fma(gi * omb2, gi, v[i] * b2f);
+                float denom = Math.fma((float) Math.sqrt(vi), invSqrtBc2, epsF);
+                m[i] = mi;
+                v[i] = vi;
+                p[i] = Math.fma(mi / denom, -stepSize, p[i]);
+            }
+        });
+    }
+
+    /** The shortest decimal that rounds to f, as a double: the value the caller most likely wrote. */
+    static double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
+    }
+
+    private static void checkBeta(String name, float b) {
+        if (!(b >= 0f && b < 1f)) {
+            throw new IllegalArgumentException(name + " must be in [0, 1), got " + b);
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Batch normalisation (Ioffe and Szegedy, 2015), training and inference mode, forward and backward.
+ *
+ * <p>Letters: N batch, C channels, S = H*W positions per channel (S = 1 for BatchNorm1d on (N, C)).
+ * A tensor is viewed as (N, C, S): element (i, ch, j) sits at {@code (i*C + ch)*S + j}, so the
+ * n = N*S values of channel ch are N contiguous runs ("planes") of S floats.
+ *
+ * <p>Semantics are those of {@code torch.nn.BatchNorm2d/1d(affine=True, track_running_stats=True)}
+ * (fixtures {@code batchnorm2d}, {@code batchnorm1d}): training mode normalises with the batch mean
+ * and the BIASED batch variance, and moves the running variance towards the UNBIASED one
+ * (times n/(n-1)); eval mode uses the running statistics and changes nothing.
+ *
+ * <p>Numerics: the statistics are summed in double ({@link LaneSum}) by the corrected two-pass
+ * algorithm (a rough mean first, then the sums of deviations from it and of their squares), which
+ * keeps full float accuracy when |mean| is much larger than the standard deviation (tested at 1700x).
+ * Element-wise passes run in float with the Vector API.
+ *
+ * <p>Threads: every per-channel quantity is computed by one chunk from start to end, chunks hold
+ * whole channels (or whole planes in eval forward), and chunk boundaries depend only on the shape,
+ * so results are bit-identical for any thread count.
+ *
+ * <p>Omitted: affine=False (pass gamma = 1, beta = 0), momentum=None (cumulative average),
+ * channels-last layouts, fused ReLU.
+ */
+public final class BatchNormCpu {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Elements per parallel chunk we aim for: below this, handing a chunk to a thread costs more than it saves. */
+    private static final int CHUNK_ELEMS = 1 << 14;
+
+    private BatchNormCpu() {}
+
+    /**
+     * Training-mode forward. Per channel: mean and biased var over the n = N*S values;
+     * {@code y = gamma*(x - mean)*invstd + beta}, {@code invstd = 1/sqrt(var + eps)}.
+     *
+     * @param y           (N, C, S) written
+     * @param saveMean    (C) written: batch mean, for {@link #backwardTrain}
+     * @param saveInvstd  (C) written: 1/sqrt(biased var + eps), for {@link #backwardTrain}
+     * @param x           (N, C, S) read
+     * @param gamma       (C) read
+     * @param beta        (C) read
+     * @param runningMean (C) updated in place: {@code (1-momentum)*rm + momentum*mean}
+     * @param runningVar  (C) updated in place: {@code (1-momentum)*rv + momentum*var*n/(n-1)}
+     */
+    public static void forwardTrain(float[] y, float[] saveMean, float[] saveInvstd, float[] x, float[] gamma, float[] beta,
+                                    float[] runningMean, float[] runningVar, int n, int c, int s, float momentum, float eps) {
+        int len = Args.ncs(n, c, s);
+        String sh = Args.shape(n, c, s);
+        Args.len("y", y, len, "N*C*S " + sh);
+        Args.len("x", x, len, "N*C*S " + sh);
+        Args.lens(c, "C (" + c + ")", "saveMean saveInvstd gamma beta runningMean runningVar",
+                saveMean, saveInvstd, gamma, beta, runningMean, runningVar);
+        checkEps(eps);
+        if (!(momentum >= 0f && momentum <= 1f)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
+        }
+        final long cnt = (long) n * s;    // values per channel
+        if (cnt < 2) {
+            // torch: "Expected more than 1 value per channel when training"; the unbiased var divides by n-1.
+            throw new IllegalArgumentException("training batch norm needs N*S > 1 values per channel, got (N, C, S) = " + sh);
+        }
+        final double mom = momentum;
+        Parallel.forChunks(c, channelGrain(n, s), (chunk, c0, c1) -> {
+            LaneSum acc = new LaneSum();
+            LaneSum accSq = new LaneSum();
+            for (int ch = c0; ch < c1; ch++) {
+                acc.reset();
+                for (int i = 0; i < n; i++) {
+                    acc.addSum(x, (i * c + ch) * s, s);
+                }
+                float shift = (float) (acc.total() / cnt);
+                // Corrected two-pass (Chan, Golub and LeVeque, 1983): with d = x - shift, shift ~ mean,
+                // mean = shift + sum(d)/cnt and var = sum(d^2)/cnt - (sum(d)/cnt)^2. The d are small, so
+                // their float partial sums are accurate even when |mean| >> std, where the first pass's
+                // float partials (and a one-pass E[x^2] - E[x]^2) would lose the low digits.
+                acc.reset();
+                accSq.reset();
+                for (int i = 0; i < n; i++) {
+                    LaneSum.addDeviations(acc, accSq, x, (i * c + ch) * s, s, shift);
+                }
+                double dm = acc.total() / cnt;
+                double mean = shift + dm;
+                double var = Math.max(0.0, accSq.total() / cnt - dm * dm);
+                double invstd = 1.0 / Math.sqrt(var + eps);
+                float meanF = (float) mean;
+                saveMean[ch] = meanF;
+                saveInvstd[ch] = (float) invstd;
+                runningMean[ch] = (float) ((1.0 - mom) * runningMean[ch] + mom * mean);
+                runningVar[ch] = (float) ((1.0 - mom) * runningVar[ch] + mom * var * cnt / (cnt - 1));
+                float scale = (float) (gamma[ch] * invstd);
+                // mean = meanF + meanLo to ~2^-48 relative: (x - meanF) - meanLo keeps y accurate even when
+                // |mean| >> std, where the float mean alone would cost |mean|/std * 2^-24 relative.
+                float meanLo = (float) (mean - meanF);
+                for (int i = 0; i < n; i++) {
+                    int off = (i * c + ch) * s;
+                    normalise(y, x, off, s, meanF, meanLo, scale, beta[ch]);
+                }
+            }
+        });
+    }
+
+    /**
+     * Training-mode backward, given g = dL/dy.
+     *
+     * <p>Derivation (one channel, n values, xhat_i = (x_i - mu)*r with r = invstd = (var + eps)^(-1/2)):
+     * dmu/dx_i = 1/n, dvar/dx_i = 2 (x_i - mu)/n, so dr/dx_i = -r^3 (x_i - mu)/n and
+     * dxhat_j/dx_i = r (delta_ij - 1/n - xhat_i xhat_j / n). With dL/dxhat_j = gamma g_j:
+     * <pre>
+     *   dx_i = gamma r ( g_i - mean_j(g_j) - xhat_i mean_j(g_j xhat_j) )
+     *        = k (g_i - a) - k b (x_i - mu),   k = gamma r,  a = sum(g)/n,  b = r^2 sum(g (x - mu))/n
+     *   dgamma = sum(g xhat) = r sum(g (x - mu)),   dbeta = sum(g)
+     * </pre>
+     * The two channel sums are taken in double in one pass; a second pass writes dx.
+     *
+     * @param dx         (N, C, S) written
+     * @param dgamma     (C) accumulated
+     * @param dbeta      (C) accumulated
+     * @param dy         (N, C, S) read
+     * @param x          (N, C, S) read: the forward input
+     * @param saveMean   (C) read: from {@link #forwardTrain}
+     * @param saveInvstd (C) read: from {@link #forwardTrain}
+     * @param gamma      (C) read
+     */
+    public static void backwardTrain(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] x, float[] saveMean,
+                                     float[] saveInvstd, float[] gamma, int n, int c, int s) {
+        int len = Args.ncs(n, c, s);
+        String sh = Args.shape(n, c, s);
+        Args.len("dx", dx, len, "N*C*S " + sh);
+        Args.len("dy", dy, len, "N*C*S " + sh);
+        Args.len("x", x, len, "N*C*S " + sh);
+        Args.lens(c, "C (" + c + ")", "dgamma dbeta saveMean saveInvstd gamma", dgamma, dbeta, saveMean, saveInvstd, gamma);
+        final long cnt = (long) n * s;
+        Parallel.forChunks(c, channelGrain(n, s), (chunk, c0, c1) -> {
+            LaneSum sumG = new LaneSum();
+            LaneSum sumGD = new LaneSum();
+            for (int ch = c0; ch < c1; ch++) {
+                float mu = saveMean[ch];
+                double r = saveInvstd[ch];
+                sumG.reset();
+                sumGD.reset();
+                for (int i = 0; i < n; i++) {
+                    int off = (i * c + ch) * s;
+                    LaneSum.addGradSums(sumG, sumGD, dy, x, off, s, mu);
+                }
+                double sg = sumG.total();
+                double sgd = sumGD.total();
+                dbeta[ch] += (float) sg;
+                dgamma[ch] += (float) (r * sgd);
+                double k = gamma[ch] * r;
+                float kF = (float) k;
+                float a = (float) (sg / cnt);
+                float kb = (float) (k * r * r * sgd / cnt);
+                for (int i = 0; i < n; i++) {
+                    int off = (i * c + ch) * s;
+                    dxTrain(dx, dy, x, off, s, mu, kF, a, kb);
+                }
+            }
+        });
+    }
+
+    /**
+     * Eval-mode forward: {@code y = gamma*(x - rm)/sqrt(rv + eps) + beta}; running stats are only read.
+     *
+     * @param y (N, C, S) written; x (N, C, S) read; gamma, beta, runningMean, runningVar (C) read
+     */
+    public static void forwardEval(float[] y, float[] x, float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
+                                   int n, int c, int s, float eps) {
+        int len = Args.ncs(n, c, s);
+        String sh = Args.shape(n, c, s);
+        Args.len("y", y, len, "N*C*S " + sh);
+        Args.len("x", x, len, "N*C*S " + sh);
+        Args.lens(c, "C (" + c + ")", "gamma beta runningMean runningVar", gamma, beta, runningMean, runningVar);
+        checkEps(eps);
+        // One scale per channel, computed once (a per-plane sqrt and divide would dominate when S is 12).
+        final float[] scale = new float[c];   // (C)
+        for (int ch = 0; ch < c; ch++) {
+            scale[ch] = (float) (gamma[ch] / Math.sqrt((double) runningVar[ch] + eps));
+        }
+        // Planes are independent here, so chunk over the N*C planes (more parallelism than C alone).
+        Parallel.forChunks(n * c, Math.max(1, CHUNK_ELEMS / s), (chunk, p0, p1) -> {
+            int ch = p0 % c;
+            for (int p = p0; p < p1; p++) {
+                normalise(y, x, p * s, s, runningMean[ch], 0f, scale[ch], beta[ch]);
+                ch = ch + 1 == c ? 0 : ch + 1;
+            }
+        });
+    }
+
+    /**
+     * Eval-mode backward: {@code dx = g*gamma*r}, {@code dgamma += sum(g*(x - rm)*r)}, {@code dbeta += sum(g)},
+     * with {@code r = 1/sqrt(rv + eps)} (the running statistics are constants here).
+     *
+     * @param dx (N, C, S) written; dgamma, dbeta (C) accumulated; dy, x (N, C, S) read;
+     *           gamma, runningMean, runningVar (C) read
+     */
+    public static void backwardEval(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] x, float[] gamma,
+                                    float[] runningMean, float[] runningVar, int n, int c, int s, float eps) {
+        int len = Args.ncs(n, c, s);
+        String sh = Args.shape(n, c, s);
+        Args.len("dx", dx, len, "N*C*S " + sh);
+        Args.len("dy", dy, len, "N*C*S " + sh);
+        Args.len("x", x, len, "N*C*S " + sh);
+        Args.lens(c, "C (" + c + ")", "dgamma dbeta gamma runningMean runningVar", dgamma, dbeta, gamma, runningMean, runningVar);
+        checkEps(eps);
+        Parallel.forChunks(c, channelGrain(n, s), (chunk, c0, c1) -> {
+            LaneSum sumG = new LaneSum();
+            LaneSum sumGD = new LaneSum();
+            for (int ch = c0; ch < c1; ch++) {
+                double r = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
+                float scale = (float) (gamma[ch] * r);
+                float mu = runningMean[ch];
+                sumG.reset();
+                sumGD.reset();
+                for (int i = 0; i < n; i++) {
+                    int off = (i * c + ch) * s;
+                    LaneSum.addGradSums(sumG, sumGD, dy, x, off, s, mu);
+                    scale(dx, dy, off, s, scale);   // the plane is still in cache
+                }
+                dbeta[ch] += (float) sumG.total();
+                dgamma[ch] += (float) (r * sumGD.total());
+            }
+        });
+    }
+
+    // ---- element-wise kernels on one plane [off, off+len) ----
+
+    /** y = ((x - m) - mLo)*scale + b: the mean is m + mLo (mLo = 0 when the mean is a float). */
+    private static void normalise(float[] y, float[] x, int off, int len, float m, float mLo, float scale, float b) {
+        int upper = F.loopBound(len);
+        int i = 0;
+        for (; i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, off + i).sub(m).sub(mLo).fma(scale, b).intoArray(y, off + i);
+        }
+        for (; i < len; i++) {
+            y[off + i] = Math.fma((x[off + i] - m) - mLo, scale, b);
+        }
+    }
+
+    /** dx = (g - a)*k - (x - m)*kb. */
+    private static void dxTrain(float[] dx, float[] g, float[] x, int off, int len, float m, float k, float a, float kb) {
+        int upper = F.loopBound(len);
+        int i = 0;
+        FloatVector kv = FloatVector.broadcast(F, k);
+        for (; i < upper; i += F.length()) {
+            FloatVector t = FloatVector.fromArray(F, x, off + i).sub(m).mul(-kb);
+            FloatVector.fromArray(F, g, off + i).sub(a).fma(kv, t).intoArray(dx, off + i);
+        }
+        for (; i < len; i++) {
+            float t = (x[off + i] - m) * -kb;
+            dx[off + i] = Math.fma(g[off + i] - a, k, t);
+        }
+    }
+
+    /** dx = g*scale. */
+    private static void scale(float[] dx, float[] g, int off, int len, float scale) {
+        int upper = F.loopBound(len);
+        int i = 0;
+        for (; i < upper; i += F.length()) {
+            FloatVector.fromArray(F, g, off + i).mul(scale).intoArray(dx, off + i);
+        }
+        for (; i < len; i++) {
+            dx[off + i] = g[off + i] * scale;
+        }
+    }
+
+    // ---- contracts ----
+
+    /** Channels per chunk so that a chunk holds about CHUNK_ELEMS values; depends on the shape only. */
+    private static int channelGrain(int n, int s) {
+        long perChannel = (long) n * s;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, CHUNK_ELEMS / perChannel));
+    }
+
+    private static void checkEps(float eps) {
+        if (!(eps >= 0f) || Float.isInfinite(eps)) {
+            throw new IllegalArgumentException("eps must be finite and >= 0, got " + eps);
+        }
+    }
+}
