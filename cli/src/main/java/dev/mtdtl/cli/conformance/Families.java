@@ -13,8 +13,7 @@ public final class Families {
         f.addAll(LayerFamilies.all());
         f.addAll(LossFamilies.all());
         f.addAll(CnnFamily.all());
-        f.addAll(DspFamily.all());
-        f.addAll(FactorFamily.all());
+        f.addAll(ModuleFamily.all());
         return f;
     }
 }

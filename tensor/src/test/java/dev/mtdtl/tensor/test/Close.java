@@ -9,15 +9,7 @@ public final class Close {
 
     /** ||out - ref||_2 / ||ref||_2 (the fixtures' default criterion); 0 when both are zero. */
     public static double relL2(double[] ref, float[] out) {
-        check(ref.length, out.length);
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < ref.length; i++) {
-            double d = out[i] - ref[i];
-            num += d * d;
-            den += ref[i] * ref[i];
-        }
-        return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+        return relL2(ref, Fixtures.toDouble(out));
     }
 
     public static double relL2(double[] ref, double[] out) {
