@@ -1,0 +1,158 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Parallel;
+
+/**
+ * 2-D convolution on the CPU, NCHW, float32: forward, data gradient, filter and bias gradients.
+ *
+ * <p>Letters: x (N, C, H, W) input, w (OC, C, KH, KW) kernel, b (OC) bias, y (N, OC, HO, WO) output,
+ * stride (SH, SW), zero padding (PH, PW) on both sides; HO = floor((H + 2PH - KH)/SH) + 1. The op is
+ * cross-correlation (PyTorch {@code nn.Conv2d}, no kernel flip):
+ * <pre>
+ *   y[n,o,i,j]  = b[o] + sum_{c,u,v} w[o,c,u,v] xpad[n,c, i SH + u, j SW + v]
+ *   dx[n,c,h,w] = sum_{o,u,v; h = i SH + u - PH, w = j SW + v - PW} w[o,c,u,v] dy[n,o,i,j]      (written)
+ *   dw[o,c,u,v] += sum_{n,i,j} dy[n,o,i,j] xpad[n,c, i SH + u, j SW + v]                       (accumulated)
+ *   db[o]       += sum_{n,i,j} dy[n,o,i,j]                                                      (accumulated)
+ * </pre>
+ * Paths: rows at least one vector wide with SW = 1 (conv1..conv4 of the base CNN) use the direct
+ * kernels of {@link ConvDirect}: no im2col, a padded copy of the input and a repacked kernel only; the
+ * data gradient of a stride-1 conv is the forward conv of dy padded by K-1-P with the flipped,
+ * transposed kernel. Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
+ * Results do not depend on the thread count. Omitted: dilation, groups, non-zero padding modes.
+ */
+public final class Conv2dCpu {
+
+    private Conv2dCpu() {}
+
+    static boolean directForward(ConvGeom g) {
+        return g.sw() == 1 && g.wo() >= Gemm.VL;
+    }
+
+    static boolean directFilter(ConvGeom g) {
+        return directForward(g);
+    }
+
+    static boolean directData(ConvGeom g) {
+        return g.sh() == 1 && g.sw() == 1 && g.ph() <= g.kh() - 1 && g.pw() <= g.kw() - 1 && g.w() >= Gemm.VL;
+    }
+
+    /** Scratch floats that every direction of {@code g} fits in (one workspace serves all three). */
+    public static long workspaceFloats(ConvGeom g) {
+        long generic = ConvIm2col.workspaceFloats(g);
+        long fwd = directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw()) : generic;
+        long data = directData(g) ? paddedGrad(g) + ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) : generic;
+        long filter = directFilter(g) ? paddedInput(g) : generic;
+        return Math.max(fwd, Math.max(data, filter));
+    }
+
+    /** y (N,OC,HO,WO) = conv(x (N,C,H,W), w (OC,C,KH,KW)) + b (OC, nullable). y: written. */
+    public static void forward(float[] y, float[] x, float[] w, float[] b, ConvGeom g, float[] ws) {
+        requireLen("y", y, g.ySize(), g);
+        requireLen("x", x, g.xSize(), g);
+        requireLen("w", w, g.wSize(), g);
+        if (b != null) {
+            requireLen("b", b, g.oc(), g);
+        }
+        ws = workspace(ws, g);
+        if (directForward(g)) {
+            int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
+            int wpOff = (int) paddedInput(g);
+            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), wq);
+            ConvDirect.packWeights(ws, wpOff, w, g.oc(), g.c(), g.kh(), g.kw(), false);
+            ConvDirect.forward(y, ws, 0, ws, wpOff, b, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.wo(), g.kh(), g.kw(),
+                    g.sh());
+        } else {
+            ConvIm2col.forward(y, x, w, b, g, ws);
+        }
+    }
+
+    /** dx (N,C,H,W) = data gradient of dy (N,OC,HO,WO) through w (OC,C,KH,KW). dx: written. */
+    public static void backwardData(float[] dx, float[] dy, float[] w, ConvGeom g, float[] ws) {
+        requireLen("dx", dx, g.xSize(), g);
+        requireLen("dy", dy, g.ySize(), g);
+        requireLen("w", w, g.wSize(), g);
+        ws = workspace(ws, g);
+        if (directData(g)) {
+            int pt = g.kh() - 1 - g.ph(), pl = g.kw() - 1 - g.pw();
+            int hq = g.ho() + 2 * pt, wq = ConvDirect.paddedWidth(g.w(), g.kw());
+            int wpOff = (int) paddedGrad(g);
+            ConvDirect.pad(ws, 0, dy, g.n(), g.oc(), g.ho(), g.wo(), pt, pl, wq);
+            ConvDirect.packWeights(ws, wpOff, w, g.c(), g.oc(), g.kh(), g.kw(), true);
+            ConvDirect.forward(dx, ws, 0, ws, wpOff, null, g.n(), g.oc(), hq, wq, g.c(), g.h(), g.w(), g.kh(), g.kw(), 1);
+        } else {
+            ConvIm2col.backwardData(dx, dy, w, g, ws);
+        }
+    }
+
+    /** dw (OC,C,KH,KW) += filter gradient; db (OC, nullable) += sum of dy over n, i, j. */
+    public static void backwardFilter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws) {
+        requireLen("dw", dw, g.wSize(), g);
+        requireLen("dy", dy, g.ySize(), g);
+        requireLen("x", x, g.xSize(), g);
+        if (db != null) {
+            requireLen("db", db, g.oc(), g);
+        }
+        ws = workspace(ws, g);
+        if (directFilter(g)) {
+            int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
+            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), wq);
+            ConvDirect.filter(dw, dy, ws, 0, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.wo(), g.kh(), g.kw(), g.sh());
+        } else {
+            ConvIm2col.backwardFilter(dw, dy, x, g, ws);
+        }
+        if (db != null) {
+            biasGrad(db, dy, g.n(), g.oc(), g.ho() * g.wo());
+        }
+    }
+
+    /** db[o] += sum_{n,q} dy[n][o][q], one output channel per chunk, summed in (n, q) order. */
+    private static void biasGrad(float[] db, float[] dy, int n, int oc, int p) {
+        Parallel.forChunks(oc, 1, (o, o0, o1) -> {
+            double s = 0;
+            for (int bi = 0; bi < n; bi++) {
+                int off = (bi * oc + o) * p;
+                float t = 0f;
+                for (int q = 0; q < p; q++) {
+                    t += dy[off + q];
+                }
+                s += t;
+            }
+            db[o] += (float) s;
+        });
+    }
+
+    /** Padded input plane stack (N, C, H + 2PH, WQ) of the direct kernels. */
+    private static long paddedInput(ConvGeom g) {
+        return (long) g.n() * g.c() * (g.h() + 2 * g.ph()) * ConvDirect.paddedWidth(g.wo(), g.kw());
+    }
+
+    /** Padded output gradient (N, OC, HO + 2(KH-1-PH), WQ) of the direct data gradient. */
+    private static long paddedGrad(ConvGeom g) {
+        return (long) g.n() * g.oc() * (g.ho() + 2 * (g.kh() - 1 - g.ph())) * ConvDirect.paddedWidth(g.w(), g.kw());
+    }
+
+    private static float[] workspace(float[] ws, ConvGeom g) {
+        long need = workspaceFloats(g);
+        if (need > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("conv2d workspace of " + need + " floats does not fit an array: " + g);
+        }
+        if (ws == null) {
+            return new float[(int) need];
+        }
+        if (ws.length < need) {
+            throw new IllegalArgumentException("conv2d workspace has " + ws.length + " floats, needs " + need
+                    + " for " + g);
+        }
+        return ws;
+    }
+
+    private static void requireLen(String what, float[] a, long need, ConvGeom g) {
+        if (a == null) {
+            throw new IllegalArgumentException("conv2d " + what + " is null; geometry " + g);
+        }
+        if (a.length != need) {
+            throw new IllegalArgumentException("conv2d " + what + " has " + a.length + " elements, expected " + need
+                    + " for " + g + ", y (" + g.n() + ", " + g.oc() + ", " + g.ho() + ", " + g.wo() + ")");
+        }
+    }
+}
