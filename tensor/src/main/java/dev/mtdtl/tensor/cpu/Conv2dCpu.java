@@ -39,9 +39,11 @@ public final class Conv2dCpu {
     /** Scratch floats that every direction of {@code g} fits in (one workspace serves all three). */
     public static long workspaceFloats(ConvGeom g) {
         long generic = ConvIm2col.workspaceFloats(g);
-        long fwd = directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw()) : generic;
-        long data = directData(g) ? paddedGrad(g) + ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) : generic;
-        long filter = directFilter(g) ? paddedInput(g) : generic;
+        long fwd = directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw())
+                + ConvDirect.forwardScratch(g.n(), g.oc()) : generic;
+        long data = directData(g) ? paddedGrad(g) + ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw())
+                + ConvDirect.forwardScratch(g.n(), g.c()) : generic;
+        long filter = directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvDirect.filterScratch(g.oc(), g.c()) : generic;
         return Math.max(fwd, Math.max(data, filter));
     }
 
@@ -59,8 +61,9 @@ public final class Conv2dCpu {
             int wpOff = (int) paddedInput(g);
             ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), wq);
             ConvDirect.packWeights(ws, wpOff, w, g.oc(), g.c(), g.kh(), g.kw(), false);
-            ConvDirect.forward(y, ws, 0, ws, wpOff, b, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.wo(), g.kh(), g.kw(),
-                    g.sh());
+            int scr = wpOff + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw());
+            ConvDirect.forward(y, ws, 0, ws, wpOff, b, ws, scr, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.wo(), g.kh(),
+                    g.kw(), g.sh());
         } else {
             ConvIm2col.forward(y, x, w, b, g, ws);
         }
@@ -78,7 +81,9 @@ public final class Conv2dCpu {
             int wpOff = (int) paddedGrad(g);
             ConvDirect.pad(ws, 0, dy, g.n(), g.oc(), g.ho(), g.wo(), pt, pl, wq);
             ConvDirect.packWeights(ws, wpOff, w, g.c(), g.oc(), g.kh(), g.kw(), true);
-            ConvDirect.forward(dx, ws, 0, ws, wpOff, null, g.n(), g.oc(), hq, wq, g.c(), g.h(), g.w(), g.kh(), g.kw(), 1);
+            int scr = wpOff + ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw());
+            ConvDirect.forward(dx, ws, 0, ws, wpOff, null, ws, scr, g.n(), g.oc(), hq, wq, g.c(), g.h(), g.w(), g.kh(),
+                    g.kw(), 1);
         } else {
             ConvIm2col.backwardData(dx, dy, w, g, ws);
         }
@@ -96,7 +101,18 @@ public final class Conv2dCpu {
         if (directFilter(g)) {
             int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
             ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), wq);
-            ConvDirect.filter(dw, dy, ws, 0, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.wo(), g.kh(), g.kw(), g.sh());
+            int gOff = (int) paddedInput(g), scr = gOff + (int) paddedRows(g);
+            float[] gr = dy;     // dy itself when its rows are whole vectors, else a copy with padded rows
+            int wr = g.wo();
+            if (paddedRows(g) > 0) {
+                wr = Gemm.roundUp(g.wo(), Gemm.VL);
+                ConvDirect.pad(ws, gOff, dy, g.n(), g.oc(), g.ho(), g.wo(), 0, 0, wr);
+                gr = ws;
+            } else {
+                gOff = 0;
+            }
+            ConvDirect.filter(dw, gr, gOff, wr, ws, 0, ws, scr, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.kh(), g.kw(),
+                    g.sh());
         } else {
             ConvIm2col.backwardFilter(dw, dy, x, g, ws);
         }
@@ -124,6 +140,11 @@ public final class Conv2dCpu {
     /** Padded input plane stack (N, C, H + 2PH, WQ) of the direct kernels. */
     private static long paddedInput(ConvGeom g) {
         return (long) g.n() * g.c() * (g.h() + 2 * g.ph()) * ConvDirect.paddedWidth(g.wo(), g.kw());
+    }
+
+    /** dy with rows padded to whole vectors (N, OC, HO, roundUp(WO, VL)) for the filter kernel; 0 if not needed. */
+    private static long paddedRows(ConvGeom g) {
+        return g.wo() % Gemm.VL == 0 ? 0 : (long) g.n() * g.oc() * g.ho() * Gemm.roundUp(g.wo(), Gemm.VL);
     }
 
     /** Padded output gradient (N, OC, HO + 2(KH-1-PH), WQ) of the direct data gradient. */

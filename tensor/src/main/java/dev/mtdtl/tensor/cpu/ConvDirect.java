@@ -3,8 +3,6 @@ package dev.mtdtl.tensor.cpu;
 import dev.mtdtl.tensor.Parallel;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -87,17 +85,32 @@ final class ConvDirect {
         }
     }
 
+    /** Scratch floats of {@link #forward}: one OB x 2-vector tile per chunk, for edge tiles. */
+    static int forwardScratch(int b, int cout) {
+        return b * ((cout + OB - 1) / OB) * 2 * OB * VL;
+    }
+
     /**
      * y[b, o, i, j] = bias[o] + sum_{ci,u,v} wp(o, ci, u, v) * xp[b, ci, i*SH + u, j + v], for all
      * o &lt; cout, i &lt; ho, j &lt; wo; y is (B, cout, ho, wo), written. bias may be null.
      * Work: chunks of one (batch item, block of OB output channels); inside, output vectors are taken
-     * two at a time in row-major order (two vectors of one row, or the ends of two rows).
+     * two at a time in row-major order (two vectors of one row, or the ends of two rows). Tiles that
+     * reach past wo or cout go through {@link #forwardScratch} floats at {@code scr} (no lane masks:
+     * C2 keeps the 16 accumulators in registers only while the method stays small).
      */
-    static void forward(float[] y, float[] xp, int xpOff, float[] wp, int wpOff, float[] bias,
-                        int b, int cin, int hp, int wq, int cout, int ho, int wo, int kh, int kw, int sh) {
+    static void forward(float[] y, float[] xp, int xpOff, float[] wp, int wpOff, float[] bias, float[] scr,
+                        int scrOff, int b, int cin, int hp, int wq, int cout, int ho, int wo, int kh, int kw, int sh) {
         int nOb = (cout + OB - 1) / OB;
         int nvec = (wo + VL - 1) / VL;
         int positions = ho * nvec;
+        int[] tapOff = new int[cin * kh * kw];      // offset of tap (ci, u, v) from the tile's first input
+        for (int ci = 0, t = 0; ci < cin; ci++) {
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++) {
+                    tapOff[t++] = (ci * hp + u) * wq + v;
+                }
+            }
+        }
         Parallel.forChunks(b * nOb, 1, (task, t0, t1) -> {
             int bi = task / nOb;
             int ob = task % nOb;
@@ -105,175 +118,198 @@ final class ConvDirect {
             int wBase = wpOff + ob * cin * kh * kw * OB;
             int yBase = (bi * cout + ob * OB) * ho * wo;
             int nOut = Math.min(OB, cout - ob * OB);
+            int tmp = scrOff + task * 2 * OB * VL;
             for (int q = 0; q < positions; q += 2) {
                 int q1 = Math.min(q + 1, positions - 1);
-                tile(y, yBase, xp, xBase, wp, wBase, bias, ob * OB, nOut, q, q1, nvec, cin, hp, wq, ho, wo, kh, kw, sh);
+                int ia = q / nvec, ja = (q % nvec) * VL;
+                int ib = q1 / nvec, jb = (q1 % nvec) * VL;
+                boolean direct = nOut == OB && ja + VL <= wo && jb + VL <= wo && q1 != q;
+                tile(direct ? y : scr, direct ? yBase + ia * wo + ja : tmp, direct ? yBase + ib * wo + jb : tmp + VL,
+                        direct ? ho * wo : 2 * VL, xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb,
+                        wp, wBase, bias, ob * OB, nOut, tapOff);
+                if (!direct) {      // copy the valid lanes of the tile from scratch
+                    for (int t = 0; t < nOut; t++) {
+                        int o = ob * OB + t;
+                        int pA = yBase + t * ho * wo + ia * wo;
+                        for (int l = 0; l < VL && ja + l < wo; l++) {
+                            y[pA + ja + l] = scr[tmp + t * 2 * VL + l];
+                        }
+                        if (q1 != q) {
+                            int pB = yBase + t * ho * wo + ib * wo;
+                            for (int l = 0; l < VL && jb + l < wo; l++) {
+                                y[pB + jb + l] = scr[tmp + t * 2 * VL + VL + l];
+                            }
+                        }
+                    }
+                }
             }
         });
     }
 
-    /** One forward tile: OB output channels x the two output vectors q0, q1 (q1 == q0: only one). */
-    private static void tile(float[] y, int yBase, float[] xp, int xBase, float[] wp, int wBase, float[] bias,
-                             int o0, int nOut, int q0, int q1, int nvec, int cin, int hp, int wq, int ho, int wo,
-                             int kh, int kw, int sh) {
-        int ia = q0 / nvec, ja = (q0 % nvec) * VL;
-        int ib = q1 / nvec, jb = (q1 % nvec) * VL;
-        int ra = xBase + ia * sh * wq + ja;
-        int rb = xBase + ib * sh * wq + jb;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
-        FloatVector b0 = z, b1 = z, b2 = z, b3 = z, b4 = z, b5 = z, b6 = z, b7 = z;
-        int wi = wBase;
-        for (int ci = 0; ci < cin; ci++) {
-            for (int u = 0; u < kh; u++) {
-                int rowOff = (ci * hp + u) * wq;
-                int pa = ra + rowOff;
-                int pb = rb + rowOff;
-                for (int v = 0; v < kw; v++, wi += OB) {
-                    FloatVector xa = FloatVector.fromArray(S, xp, pa + v);
-                    FloatVector xb = FloatVector.fromArray(S, xp, pb + v);
-                    FloatVector w0 = FloatVector.broadcast(S, wp[wi]);
-                    a0 = xa.fma(w0, a0);
-                    b0 = xb.fma(w0, b0);
-                    FloatVector w1 = FloatVector.broadcast(S, wp[wi + 1]);
-                    a1 = xa.fma(w1, a1);
-                    b1 = xb.fma(w1, b1);
-                    FloatVector w2 = FloatVector.broadcast(S, wp[wi + 2]);
-                    a2 = xa.fma(w2, a2);
-                    b2 = xb.fma(w2, b2);
-                    FloatVector w3 = FloatVector.broadcast(S, wp[wi + 3]);
-                    a3 = xa.fma(w3, a3);
-                    b3 = xb.fma(w3, b3);
-                    FloatVector w4 = FloatVector.broadcast(S, wp[wi + 4]);
-                    a4 = xa.fma(w4, a4);
-                    b4 = xb.fma(w4, b4);
-                    FloatVector w5 = FloatVector.broadcast(S, wp[wi + 5]);
-                    a5 = xa.fma(w5, a5);
-                    b5 = xb.fma(w5, b5);
-                    FloatVector w6 = FloatVector.broadcast(S, wp[wi + 6]);
-                    a6 = xa.fma(w6, a6);
-                    b6 = xb.fma(w6, b6);
-                    FloatVector w7 = FloatVector.broadcast(S, wp[wi + 7]);
-                    a7 = xa.fma(w7, a7);
-                    b7 = xb.fma(w7, b7);
-                }
-            }
+    /**
+     * One forward tile: OB output channels x two output vectors whose input rows start at ra and rb;
+     * channel t's two vectors are stored at out[oa + t*ostride] and out[ob + t*ostride].
+     */
+    private static void tile(float[] out, int oa, int obase, int ostride, float[] xp, int ra, int rb,
+                             float[] wp, int wBase, float[] bias, int o0, int nOut, int[] tapOff) {
+        FloatVector a0 = init(bias, o0, nOut), a1 = init(bias, o0 + 1, nOut), a2 = init(bias, o0 + 2, nOut);
+        FloatVector a3 = init(bias, o0 + 3, nOut), a4 = init(bias, o0 + 4, nOut), a5 = init(bias, o0 + 5, nOut);
+        FloatVector a6 = init(bias, o0 + 6, nOut), a7 = init(bias, o0 + 7, nOut);
+        FloatVector b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
+        // One counted loop over the taps (ci, u, v): C2 keeps vector accumulators in registers across a
+        // counted loop, but boxes them at the safepoint of every outer loop's back edge.
+        for (int t = 0, wi = wBase; t < tapOff.length; t++, wi += OB) {
+            int pa = ra + tapOff[t];
+            int pb = rb + tapOff[t];
+            FloatVector xa = FloatVector.fromArray(S, xp, pa);
+            FloatVector xb = FloatVector.fromArray(S, xp, pb);
+            FloatVector w0 = FloatVector.broadcast(S, wp[wi]);
+            a0 = xa.fma(w0, a0);
+            b0 = xb.fma(w0, b0);
+            FloatVector w1 = FloatVector.broadcast(S, wp[wi + 1]);
+            a1 = xa.fma(w1, a1);
+            b1 = xb.fma(w1, b1);
+            FloatVector w2 = FloatVector.broadcast(S, wp[wi + 2]);
+            a2 = xa.fma(w2, a2);
+            b2 = xb.fma(w2, b2);
+            FloatVector w3 = FloatVector.broadcast(S, wp[wi + 3]);
+            a3 = xa.fma(w3, a3);
+            b3 = xb.fma(w3, b3);
+            FloatVector w4 = FloatVector.broadcast(S, wp[wi + 4]);
+            a4 = xa.fma(w4, a4);
+            b4 = xb.fma(w4, b4);
+            FloatVector w5 = FloatVector.broadcast(S, wp[wi + 5]);
+            a5 = xa.fma(w5, a5);
+            b5 = xb.fma(w5, b5);
+            FloatVector w6 = FloatVector.broadcast(S, wp[wi + 6]);
+            a6 = xa.fma(w6, a6);
+            b6 = xb.fma(w6, b6);
+            FloatVector w7 = FloatVector.broadcast(S, wp[wi + 7]);
+            a7 = xa.fma(w7, a7);
+            b7 = xb.fma(w7, b7);
         }
-        int plane = ho * wo;
-        int ya = yBase + ia * wo + ja;
-        VectorMask<Float> ma = S.indexInRange(ja, wo);
-        switch (nOut) {     // fall through: channels nOut-1 down to 0
-            case 8: put(a7, bias, o0 + 7, y, ya + 7 * plane, ma);
-            case 7: put(a6, bias, o0 + 6, y, ya + 6 * plane, ma);
-            case 6: put(a5, bias, o0 + 5, y, ya + 5 * plane, ma);
-            case 5: put(a4, bias, o0 + 4, y, ya + 4 * plane, ma);
-            case 4: put(a3, bias, o0 + 3, y, ya + 3 * plane, ma);
-            case 3: put(a2, bias, o0 + 2, y, ya + 2 * plane, ma);
-            case 2: put(a1, bias, o0 + 1, y, ya + plane, ma);
-            default: put(a0, bias, o0, y, ya, ma);
-        }
-        if (q1 == q0) {
-            return;
-        }
-        int yb = yBase + ib * wo + jb;
-        VectorMask<Float> mb = S.indexInRange(jb, wo);
-        switch (nOut) {
-            case 8: put(b7, bias, o0 + 7, y, yb + 7 * plane, mb);
-            case 7: put(b6, bias, o0 + 6, y, yb + 6 * plane, mb);
-            case 6: put(b5, bias, o0 + 5, y, yb + 5 * plane, mb);
-            case 5: put(b4, bias, o0 + 4, y, yb + 4 * plane, mb);
-            case 4: put(b3, bias, o0 + 3, y, yb + 3 * plane, mb);
-            case 3: put(b2, bias, o0 + 2, y, yb + 2 * plane, mb);
-            case 2: put(b1, bias, o0 + 1, y, yb + plane, mb);
-            default: put(b0, bias, o0, y, yb, mb);
-        }
+        a0.intoArray(out, oa);
+        b0.intoArray(out, obase);
+        a1.intoArray(out, oa + ostride);
+        b1.intoArray(out, obase + ostride);
+        a2.intoArray(out, oa + 2 * ostride);
+        b2.intoArray(out, obase + 2 * ostride);
+        a3.intoArray(out, oa + 3 * ostride);
+        b3.intoArray(out, obase + 3 * ostride);
+        a4.intoArray(out, oa + 4 * ostride);
+        b4.intoArray(out, obase + 4 * ostride);
+        a5.intoArray(out, oa + 5 * ostride);
+        b5.intoArray(out, obase + 5 * ostride);
+        a6.intoArray(out, oa + 6 * ostride);
+        b6.intoArray(out, obase + 6 * ostride);
+        a7.intoArray(out, oa + 7 * ostride);
+        b7.intoArray(out, obase + 7 * ostride);
     }
 
-    private static void put(FloatVector acc, float[] bias, int o, float[] y, int at, VectorMask<Float> m) {
-        if (bias != null) {
-            acc = acc.add(bias[o]);
-        }
-        if (m.allTrue()) {
-            acc.intoArray(y, at);
-        } else {
-            acc.intoArray(y, at, m);
-        }
+    /** Accumulator start: the bias of output o, zero without bias or past the last channel. */
+    private static FloatVector init(float[] bias, int o, int nOut) {
+        return FloatVector.broadcast(S, bias == null || o - (o / OB) * OB >= nOut ? 0f : bias[o]);
+    }
+
+    /** Scratch floats of {@link #filter}: the FB x VB accumulators of one tile per chunk. */
+    static int filterScratch(int cout, int cin) {
+        return (cout + FB - 1) / FB * cin * FB * VB * VL;
     }
 
     /**
-     * dw[o, ci, u, v] += sum_{b,i,j<wo} dy[b, o, i, j] * xp[b, ci, i*SH + u, j + v]; dw (cout, cin, KH, KW),
-     * dy (B, cout, ho, wo). Chunks: one (block of FB output channels, input channel); each tile keeps
-     * FB x VB vector accumulators over the whole batch and reduces their lanes once at the end.
+     * dw[o, ci, u, v] += sum_{b,i,j} g[b, o, i, j] * xp[b, ci, i*SH + u, j + v]; dw (cout, cin, KH, KW).
+     * g holds dy (B, cout, ho, wo) with rows padded to wr = roundUp(wo, VL) floats (zeros past wo; wr = wo
+     * when wo is a multiple of VL and g is dy itself). Chunks: one (block of FB output channels, input
+     * channel); each tile keeps FB x VB vector accumulators over the whole batch, then sums their lanes
+     * in order through {@link #filterScratch} floats at {@code scr}.
      */
-    static void filter(float[] dw, float[] dy, float[] xp, int xpOff, int b, int cin, int hp, int wq,
-                       int cout, int ho, int wo, int kh, int kw, int sh) {
+    static void filter(float[] dw, float[] g, int gOff, int wr, float[] xp, int xpOff, float[] scr, int scrOff,
+                       int b, int cin, int hp, int wq, int cout, int ho, int kh, int kw, int sh) {
         int nFb = (cout + FB - 1) / FB;
         Parallel.forChunks(nFb * cin, 1, (task, t0, t1) -> {
             int fb = task / cin;
             int ci = task % cin;
+            int o0 = fb * FB;
+            int nOut = Math.min(FB, cout - o0);
+            int tmp = scrOff + task * FB * VB * VL;
             for (int u = 0; u < kh; u++) {
                 for (int v0 = 0; v0 < kw; v0 += VB) {
-                    filterTile(dw, dy, xp, xpOff, fb * FB, ci, u, v0, b, cin, hp, wq, cout, ho, wo, kh, kw, sh);
+                    filterTile(scr, tmp, g, gOff, wr, xp, xpOff, o0, nOut, ci, u, v0, b, cin, hp, wq, cout, ho, sh);
+                    int nTaps = Math.min(VB, kw - v0);
+                    for (int t = 0; t < nOut; t++) {
+                        int d = (((o0 + t) * cin + ci) * kh + u) * kw + v0;
+                        for (int v = 0; v < nTaps; v++) {
+                            int a = tmp + (t * VB + v) * VL;
+                            float sum = 0f;
+                            for (int l = 0; l < VL; l++) {
+                                sum += scr[a + l];
+                            }
+                            dw[d + v] += sum;
+                        }
+                    }
                 }
             }
         });
     }
 
-    private static void filterTile(float[] dw, float[] dy, float[] xp, int xpOff, int o0, int ci, int u, int v0,
-                                   int b, int cin, int hp, int wq, int cout, int ho, int wo, int kh, int kw, int sh) {
-        int nOut = Math.min(FB, cout - o0);
-        int plane = ho * wo;
+    /** One filter tile: FB output channels x taps v0..v0+2 of row u, summed over batch and positions. */
+    private static void filterTile(float[] out, int oOff, float[] g, int gOff, int wr, float[] xp, int xpOff,
+                                   int o0, int nOut, int ci, int u, int v0, int b, int cin, int hp, int wq,
+                                   int cout, int ho, int sh) {
+        int plane = ho * wr;
         // channels past cout re-read the last valid one; their sums are discarded
         int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
-        int full = wo / VL * VL;
-        VectorMask<Float> tail = S.indexInRange(full, wo);
         FloatVector z = FloatVector.zero(S);
         FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z;
         FloatVector s20 = z, s21 = z, s22 = z, s30 = z, s31 = z, s32 = z;
-        for (int bi = 0; bi < b; bi++) {
-            int dBase = (bi * cout + o0) * plane;
-            int xBase = xpOff + ((bi * cin + ci) * hp + u) * wq + v0;
-            for (int i = 0; i < ho; i++) {
-                int dr = dBase + i * wo;
-                int xr = xBase + i * sh * wq;
-                for (int j = 0; j <= wo - 1; j += VL) {
-                    FloatVector g0, g1, g2, g3;
-                    if (j < full) {
-                        g0 = FloatVector.fromArray(S, dy, dr + j);
-                        g1 = FloatVector.fromArray(S, dy, dr + d1 + j);
-                        g2 = FloatVector.fromArray(S, dy, dr + d2 + j);
-                        g3 = FloatVector.fromArray(S, dy, dr + d3 + j);
-                    } else {
-                        g0 = FloatVector.fromArray(S, dy, dr + j, tail);
-                        g1 = FloatVector.fromArray(S, dy, dr + d1 + j, tail);
-                        g2 = FloatVector.fromArray(S, dy, dr + d2 + j, tail);
-                        g3 = FloatVector.fromArray(S, dy, dr + d3 + j, tail);
-                    }
-                    FloatVector x0 = FloatVector.fromArray(S, xp, xr + j);
-                    FloatVector x1 = FloatVector.fromArray(S, xp, xr + j + 1);
-                    FloatVector x2 = FloatVector.fromArray(S, xp, xr + j + 2);
-                    s00 = g0.fma(x0, s00);
-                    s01 = g0.fma(x1, s01);
-                    s02 = g0.fma(x2, s02);
-                    s10 = g1.fma(x0, s10);
-                    s11 = g1.fma(x1, s11);
-                    s12 = g1.fma(x2, s12);
-                    s20 = g2.fma(x0, s20);
-                    s21 = g2.fma(x1, s21);
-                    s22 = g2.fma(x2, s22);
-                    s30 = g3.fma(x0, s30);
-                    s31 = g3.fma(x1, s31);
-                    s32 = g3.fma(x2, s32);
+        // One counted loop over (batch item, row, column vector), see tile()
+        int dStart = gOff + o0 * plane, xStart = xpOff + (ci * hp + u) * wq + v0;
+        int dr = dStart, xr = xStart, j = 0, i = 0, bi = 0;
+        int steps = b * ho * (wr / VL);
+        for (int s = 0; s < steps; s++) {
+            FloatVector g0 = FloatVector.fromArray(S, g, dr + j);
+            FloatVector g1 = FloatVector.fromArray(S, g, dr + d1 + j);
+            FloatVector g2 = FloatVector.fromArray(S, g, dr + d2 + j);
+            FloatVector g3 = FloatVector.fromArray(S, g, dr + d3 + j);
+            FloatVector x0 = FloatVector.fromArray(S, xp, xr + j);
+            FloatVector x1 = FloatVector.fromArray(S, xp, xr + j + 1);
+            FloatVector x2 = FloatVector.fromArray(S, xp, xr + j + 2);
+            s00 = g0.fma(x0, s00);
+            s01 = g0.fma(x1, s01);
+            s02 = g0.fma(x2, s02);
+            s10 = g1.fma(x0, s10);
+            s11 = g1.fma(x1, s11);
+            s12 = g1.fma(x2, s12);
+            s20 = g2.fma(x0, s20);
+            s21 = g2.fma(x1, s21);
+            s22 = g2.fma(x2, s22);
+            s30 = g3.fma(x0, s30);
+            s31 = g3.fma(x1, s31);
+            s32 = g3.fma(x2, s32);
+            j += VL;
+            if (j == wr) {              // next row; after the last row, the next batch item
+                j = 0;
+                dr += wr;
+                xr += sh * wq;
+                if (++i == ho) {
+                    i = 0;
+                    bi++;
+                    dr = dStart + bi * cout * plane;
+                    xr = xStart + bi * cin * hp * wq;
                 }
             }
         }
-        int nTaps = Math.min(VB, kw - v0);
-        FloatVector[][] s = {{s00, s01, s02}, {s10, s11, s12}, {s20, s21, s22}, {s30, s31, s32}};
-        for (int t = 0; t < nOut; t++) {
-            int d = (((o0 + t) * cin + ci) * kh + u) * kw + v0;
-            for (int v = 0; v < nTaps; v++) {
-                dw[d + v] += s[t][v].reduceLanes(VectorOperators.ADD);
-            }
-        }
+        s00.intoArray(out, oOff);
+        s01.intoArray(out, oOff + VL);
+        s02.intoArray(out, oOff + 2 * VL);
+        s10.intoArray(out, oOff + 3 * VL);
+        s11.intoArray(out, oOff + 4 * VL);
+        s12.intoArray(out, oOff + 5 * VL);
+        s20.intoArray(out, oOff + 6 * VL);
+        s21.intoArray(out, oOff + 7 * VL);
+        s22.intoArray(out, oOff + 8 * VL);
+        s30.intoArray(out, oOff + 9 * VL);
+        s31.intoArray(out, oOff + 10 * VL);
+        s32.intoArray(out, oOff + 11 * VL);
     }
 }
