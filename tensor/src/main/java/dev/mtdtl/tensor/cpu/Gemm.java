@@ -2,7 +2,6 @@ package dev.mtdtl.tensor.cpu;
 
 import dev.mtdtl.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * zero-padded to full panels, so that the micro-kernel always computes a full MR x NR tile with
  * unit-stride loads: per k step it loads 2 vectors of B and broadcasts MR values of A into
  * MR x 2 vector accumulators (MR = 6: 12 accumulators + 3 operands fit the 16 registers of AVX2 and
- * leave room on AVX-512). Edge tiles are written through lane masks.
+ * leave room on AVX-512). The kernel writes its tile to scratch; {@link #addTile} applies alpha, beta
+ * and the edges.
  *
  * <p>Threads: the tiles of one (K block, N block) are split into chunks of MC rows x NT columns,
  * whose boundaries depend only on the sizes; each C element is summed over k in the same order by
@@ -74,7 +74,7 @@ public final class Gemm {
         run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws, wsOff);
     }
 
-    /** Scratch floats {@link #sgemm} needs: a packed A K-block plus a packed B block. */
+    /** Scratch floats {@link #sgemm} needs: a packed A K-block, a packed B block, one micro-tile per chunk. */
     public static long workspaceFloats(int m, int n, int k) {
         if (m <= 0 || n <= 0 || k <= 0) {
             return 0;
@@ -82,7 +82,8 @@ public final class Gemm {
         long kc = Math.min(k, KC);
         long mp = roundUp(m, MR);
         long np = roundUp(Math.min(n, NC), NR);
-        return kc * mp + kc * np;
+        long chunks = (long) ((m + MC - 1) / MC) * ((Math.min(n, NC) + NT - 1) / NT);
+        return kc * mp + kc * np + chunks * MR * NR;
     }
 
     /** The driver; arguments are checked. */
@@ -96,6 +97,7 @@ public final class Gemm {
         int mp = roundUp(m, MR);
         int aPack = wsOff;                          // (mp/MR panels) x (kc x MR)
         int bPack = wsOff + Math.min(k, KC) * mp;   // (np/NR panels) x (kc x NR)
+        int tiles = bPack + Math.min(k, KC) * roundUp(Math.min(n, NC), NR);   // one MR x NR tile per chunk
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             float betaHere = pc == 0 ? beta : 1f;   // later K blocks add onto the partial sums in C
@@ -122,13 +124,14 @@ public final class Gemm {
                     int j0 = (ch / mChunks) * NT;
                     int i1 = Math.min(m, i0 + MC);
                     int j1 = Math.min(nc, j0 + NT);
+                    int tile = tiles + ch * MR * NR;            // this chunk's micro-tile scratch
                     for (int j = j0; j < j1; j += NR) {          // B micro-panel outer: stays in L1
                         int bp = bPack + (j / NR) * NR * kc;
                         int nr = Math.min(NR, j1 - j);
                         for (int i = i0; i < i1; i += MR) {
                             int ap = aPack + (i / MR) * MR * kc;
-                            kernel(kc, ws, ap, bp, Math.min(MR, i1 - i), nr, alpha, betaHere,
-                                    c, cOff + i * ldc + jcF + j, ldc);
+                            kernel(kc, ws, ap, bp, tile);
+                            addTile(ws, tile, Math.min(MR, i1 - i), nr, alpha, betaHere, c, cOff + i * ldc + jcF + j, ldc);
                         }
                     }
                 });
@@ -218,12 +221,12 @@ public final class Gemm {
     }
 
     /**
-     * The micro-kernel: acc(MR x NR) = sum_p Apanel[p][:] outer Bpanel[p][:], then
-     * C[0:mr, 0:nr] = alpha*acc + beta*C (beta 0: C not read). Twelve named accumulators, because C2
-     * keeps named vectors in registers but not vectors held in an array.
+     * The micro-kernel: tile(MR x NR) = sum_p Apanel[p][:] outer Bpanel[p][:], written to w[t, t + MR*NR).
+     * Twelve named accumulators, because C2 keeps named vectors in registers but not vectors held in an
+     * array; no branches and no calls taking vectors, so C2 never recompiles it for a new case (alpha,
+     * beta, edge tiles are {@link #addTile}'s business) and never boxes the accumulators.
      */
-    static void kernel(int kc, float[] w, int ap, int bp, int mr, int nr, float alpha, float beta,
-                       float[] c, int cOff, int ldc) {
+    static void kernel(int kc, float[] w, int ap, int bp, int t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
         FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
@@ -251,64 +254,38 @@ public final class Gemm {
             c50 = b0.fma(a5, c50);
             c51 = b1.fma(a5, c51);
         }
-        if (nr == NR) {
-            switch (mr) {       // fall through: rows mr-1 down to 0
-                case 6: store2(c50, c51, alpha, beta, c, cOff + 5 * ldc);
-                case 5: store2(c40, c41, alpha, beta, c, cOff + 4 * ldc);
-                case 4: store2(c30, c31, alpha, beta, c, cOff + 3 * ldc);
-                case 3: store2(c20, c21, alpha, beta, c, cOff + 2 * ldc);
-                case 2: store2(c10, c11, alpha, beta, c, cOff + ldc);
-                default: store2(c00, c01, alpha, beta, c, cOff);
+        c00.intoArray(w, t);
+        c01.intoArray(w, t + VL);
+        c10.intoArray(w, t + NR);
+        c11.intoArray(w, t + NR + VL);
+        c20.intoArray(w, t + 2 * NR);
+        c21.intoArray(w, t + 2 * NR + VL);
+        c30.intoArray(w, t + 3 * NR);
+        c31.intoArray(w, t + 3 * NR + VL);
+        c40.intoArray(w, t + 4 * NR);
+        c41.intoArray(w, t + 4 * NR + VL);
+        c50.intoArray(w, t + 5 * NR);
+        c51.intoArray(w, t + 5 * NR + VL);
+    }
+
+    /** C[0:mr, 0:nr] = alpha * tile + beta * C (beta 0: C not read); tile rows are NR floats at w[t]. */
+    static void addTile(float[] w, int t, int mr, int nr, float alpha, float beta, float[] c, int cOff, int ldc) {
+        for (int r = 0; r < mr; r++) {
+            int tr = t + r * NR;
+            int cr = cOff + r * ldc;
+            if (nr == NR && alpha == 1f && beta == 0f) {
+                FloatVector.fromArray(S, w, tr).intoArray(c, cr);
+                FloatVector.fromArray(S, w, tr + VL).intoArray(c, cr + VL);
+            } else if (nr == NR && alpha == 1f && beta == 1f) {
+                FloatVector.fromArray(S, w, tr).add(FloatVector.fromArray(S, c, cr)).intoArray(c, cr);
+                FloatVector.fromArray(S, w, tr + VL).add(FloatVector.fromArray(S, c, cr + VL)).intoArray(c, cr + VL);
+            } else {
+                for (int j = 0; j < nr; j++) {
+                    float v = alpha * w[tr + j];
+                    c[cr + j] = beta == 0f ? v : v + beta * c[cr + j];
+                }
             }
-        } else {
-            VectorMask<Float> m0 = S.indexInRange(0, nr);
-            VectorMask<Float> m1 = S.indexInRange(VL, nr);
-            switch (mr) {
-                case 6: store2m(c50, c51, alpha, beta, c, cOff + 5 * ldc, m0, m1);
-                case 5: store2m(c40, c41, alpha, beta, c, cOff + 4 * ldc, m0, m1);
-                case 4: store2m(c30, c31, alpha, beta, c, cOff + 3 * ldc, m0, m1);
-                case 3: store2m(c20, c21, alpha, beta, c, cOff + 2 * ldc, m0, m1);
-                case 2: store2m(c10, c11, alpha, beta, c, cOff + ldc, m0, m1);
-                default: store2m(c00, c01, alpha, beta, c, cOff, m0, m1);
-            }
         }
-    }
-
-    private static void store2(FloatVector v0, FloatVector v1, float alpha, float beta, float[] c, int o) {
-        store(v0, alpha, beta, c, o);
-        store(v1, alpha, beta, c, o + VL);
-    }
-
-    private static void store(FloatVector v, float alpha, float beta, float[] c, int o) {
-        if (alpha != 1f) {
-            v = v.mul(alpha);
-        }
-        if (beta == 1f) {
-            v = v.add(FloatVector.fromArray(S, c, o));
-        } else if (beta != 0f) {
-            v = FloatVector.fromArray(S, c, o).fma(FloatVector.broadcast(S, beta), v);
-        }
-        v.intoArray(c, o);
-    }
-
-    private static void store2m(FloatVector v0, FloatVector v1, float alpha, float beta, float[] c, int o,
-                                VectorMask<Float> m0, VectorMask<Float> m1) {
-        storeM(v0, alpha, beta, c, o, m0);
-        if (m1.anyTrue()) {
-            storeM(v1, alpha, beta, c, o + VL, m1);
-        }
-    }
-
-    private static void storeM(FloatVector v, float alpha, float beta, float[] c, int o, VectorMask<Float> m) {
-        if (alpha != 1f) {
-            v = v.mul(alpha);
-        }
-        if (beta == 1f) {
-            v = v.add(FloatVector.fromArray(S, c, o, m));
-        } else if (beta != 0f) {
-            v = FloatVector.fromArray(S, c, o, m).fma(FloatVector.broadcast(S, beta), v);
-        }
-        v.intoArray(c, o, m);
     }
 
     static int roundUp(int x, int to) {
