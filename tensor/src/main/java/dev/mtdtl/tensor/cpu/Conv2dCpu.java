@@ -32,8 +32,12 @@ public final class Conv2dCpu {
         return directForward(g);
     }
 
+    /**
+     * The direct data gradient blocks over the C outputs of the transposed conv, OB at a time: with
+     * fewer than OB/2 input channels (conv1: C = 2) most of its lanes would idle, and im2col + GEMM wins.
+     */
     static boolean directData(ConvGeom g) {
-        return g.sh() == 1 && g.sw() == 1 && g.ph() <= g.kh() - 1 && g.pw() <= g.kw() - 1 && g.w() >= Gemm.VL;
+        return g.sw() == 1 && g.w() >= Gemm.VL && g.c() >= ConvDirect.OB / 2;
     }
 
     /** Scratch floats that every direction of {@code g} fits in (one workspace serves all three). */
@@ -41,9 +45,10 @@ public final class Conv2dCpu {
         long generic = ConvIm2col.workspaceFloats(g);
         long fwd = directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw())
                 + ConvDirect.forwardScratch(g.n(), g.oc()) : generic;
-        long data = directData(g) ? paddedGrad(g) + ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw())
+        long data = directData(g) ? (long) g.n() * g.oc() * dataRows(g) * dataWidth(g)
+                + ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw())
                 + ConvDirect.forwardScratch(g.n(), g.c()) : generic;
-        long filter = directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvDirect.filterScratch(g.oc(), g.c()) : generic;
+        long filter = directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvDirect.filterScratch(g.oc(), g.c(), g.kh(), g.kw()) : generic;
         return Math.max(fwd, Math.max(data, filter));
     }
 
@@ -59,11 +64,11 @@ public final class Conv2dCpu {
         if (directForward(g)) {
             int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
             int wpOff = (int) paddedInput(g);
-            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), wq);
-            ConvDirect.packWeights(ws, wpOff, w, g.oc(), g.c(), g.kh(), g.kw(), false);
+            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
+            ConvDirect.packWeights(ws, wpOff, w, g.oc(), g.c(), g.kh(), g.kw());
             int scr = wpOff + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw());
-            ConvDirect.forward(y, ws, 0, ws, wpOff, b, ws, scr, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.wo(), g.kh(),
-                    g.kw(), g.sh());
+            ConvDirect.forward(y, 0, g.wo(), g.ho() * g.wo(), ws, 0, ws, wpOff, b, ws, scr, g.n(), g.c(), hp, wq, g.oc(),
+                    g.ho(), g.wo(), g.kh(), g.kw(), g.sh());
         } else {
             ConvIm2col.forward(y, x, w, b, g, ws);
         }
@@ -76,14 +81,7 @@ public final class Conv2dCpu {
         requireLen("w", w, g.wSize(), g);
         ws = workspace(ws, g);
         if (directData(g)) {
-            int pt = g.kh() - 1 - g.ph(), pl = g.kw() - 1 - g.pw();
-            int hq = g.ho() + 2 * pt, wq = ConvDirect.paddedWidth(g.w(), g.kw());
-            int wpOff = (int) paddedGrad(g);
-            ConvDirect.pad(ws, 0, dy, g.n(), g.oc(), g.ho(), g.wo(), pt, pl, wq);
-            ConvDirect.packWeights(ws, wpOff, w, g.c(), g.oc(), g.kh(), g.kw(), true);
-            int scr = wpOff + ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw());
-            ConvDirect.forward(dx, ws, 0, ws, wpOff, null, ws, scr, g.n(), g.oc(), hq, wq, g.c(), g.h(), g.w(), g.kh(),
-                    g.kw(), 1);
+            directData(dx, dy, w, g, ws);
         } else {
             ConvIm2col.backwardData(dx, dy, w, g, ws);
         }
@@ -100,13 +98,13 @@ public final class Conv2dCpu {
         ws = workspace(ws, g);
         if (directFilter(g)) {
             int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
-            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), wq);
+            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
             int gOff = (int) paddedInput(g), scr = gOff + (int) paddedRows(g);
             float[] gr = dy;     // dy itself when its rows are whole vectors, else a copy with padded rows
             int wr = g.wo();
             if (paddedRows(g) > 0) {
                 wr = Gemm.roundUp(g.wo(), Gemm.VL);
-                ConvDirect.pad(ws, gOff, dy, g.n(), g.oc(), g.ho(), g.wo(), 0, 0, wr);
+                ConvDirect.pad(ws, gOff, dy, g.n(), g.oc(), g.ho(), g.wo(), 0, 0, g.ho(), wr);
                 gr = ws;
             } else {
                 gOff = 0;
@@ -147,9 +145,60 @@ public final class Conv2dCpu {
         return g.wo() % Gemm.VL == 0 ? 0 : (long) g.n() * g.oc() * g.ho() * Gemm.roundUp(g.wo(), Gemm.VL);
     }
 
-    /** Padded output gradient (N, OC, HO + 2(KH-1-PH), WQ) of the direct data gradient. */
-    private static long paddedGrad(ConvGeom g) {
-        return (long) g.n() * g.oc() * (g.ho() + 2 * (g.kh() - 1 - g.ph())) * ConvDirect.paddedWidth(g.w(), g.kw());
+    /**
+     * The data gradient with the direct kernel, for any row stride SH (column stride 1). Rows of dx fall
+     * into SH classes r = hi mod SH; in class r, hi = m SH + r receives
+     * {@code dx[c, hi, wi] = sum_{o, t < T, v} w[o, c, u0 + SH t', v] dy[o, m + e - t', wi + PW - v]},
+     * with u0 = (r + PH) mod SH the first kernel row that lands on it, T the number of kernel rows
+     * u0, u0 + SH, ... below KH, e = (r + PH - u0) / SH and t' = T-1-t. That is a stride-1 correlation
+     * of dy (padded by KH-1 rows on top and KW-1 columns on the left) with a T x KW kernel, flipped in
+     * both axes and transposed, which {@link ConvDirect#forward} computes writing every SH-th row of dx.
+     * For SH = 1 it is the familiar "full convolution with the rotated kernel".
+     */
+    private static void directData(float[] dx, float[] dy, float[] w, ConvGeom g, float[] ws) {
+        int sh = g.sh(), kh = g.kh(), kw = g.kw(), h = g.h(), wd = g.w();
+        int hq = dataRows(g), wq = dataWidth(g);
+        int wpOff = (int) ((long) g.n() * g.oc() * hq * wq);
+        int scr = wpOff + ConvDirect.packedWeights(g.c(), g.oc(), kh, kw);
+        ConvDirect.pad(ws, 0, dy, g.n(), g.oc(), g.ho(), g.wo(), kh - 1, kw - 1, hq, wq);
+        for (int r = 0; r < Math.min(sh, h); r++) {
+            int rows = (h - 1 - r) / sh + 1;            // dx rows hi = m SH + r
+            int u0 = (r + g.ph()) % sh;
+            int nt = u0 < kh ? (kh - 1 - u0) / sh + 1 : 0;
+            if (nt == 0) {                              // no kernel row reaches this class: zero rows
+                for (int p = 0; p < g.n() * g.c(); p++) {
+                    for (int m = 0; m < rows; m++) {
+                        java.util.Arrays.fill(dx, p * h * wd + (m * sh + r) * wd, p * h * wd + (m * sh + r + 1) * wd, 0f);
+                    }
+                }
+                continue;
+            }
+            int e = (r + g.ph() - u0) / sh;
+            int base = (kh - 1) + e - (nt - 1);         // padded dy row read by tap 0 for m = 0
+            ConvDirect.packDataWeights(ws, wpOff, w, g.oc(), g.c(), kh, kw, sh, u0, nt);
+            ConvDirect.forward(dx, r * wd, sh * wd, h * wd, ws, base * wq + g.pw(), ws, wpOff, null, ws, scr,
+                    g.n(), g.oc(), hq, wq, g.c(), rows, wd, nt, kw, 1);
+        }
+    }
+
+    /** Rows of the padded dy of the direct data gradient: KH-1 on top, and enough below for every class. */
+    private static int dataRows(ConvGeom g) {
+        int sh = g.sh(), kh = g.kh(), hq = kh - 1 + g.ho();
+        for (int r = 0; r < Math.min(sh, g.h()); r++) {
+            int rows = (g.h() - 1 - r) / sh + 1;
+            int u0 = (r + g.ph()) % sh;
+            int nt = u0 < kh ? (kh - 1 - u0) / sh + 1 : 0;
+            if (nt > 0) {
+                int base = (kh - 1) + (r + g.ph() - u0) / sh - (nt - 1);
+                hq = Math.max(hq, base + rows - 1 + nt);
+            }
+        }
+        return hq;
+    }
+
+    /** Row width of the padded dy: KW-1 zeros on the left, then room for whole vectors of dx plus PW. */
+    private static int dataWidth(ConvGeom g) {
+        return Math.max(g.kw() - 1 + g.wo(), Gemm.roundUp(g.w(), Gemm.VL) + g.pw() + g.kw());
     }
 
     private static float[] workspace(float[] ws, ConvGeom g) {

@@ -43,27 +43,26 @@ final class ConvDirect {
     }
 
     /**
-     * dst (B, C, H + 2PH, WQ) = src (B, C, H, W) placed at row PH, column PW, zeros elsewhere.
+     * dst (B, C, HQ, WQ) = src (B, C, H, W) placed at row {@code top}, column {@code left}, zeros elsewhere.
      */
-    static void pad(float[] dst, int dOff, float[] src, int b, int c, int h, int w, int ph, int pw, int wq) {
-        int plane = (h + 2 * ph) * wq;
+    static void pad(float[] dst, int dOff, float[] src, int b, int c, int h, int w, int top, int left, int hq, int wq) {
+        int plane = hq * wq;
         Parallel.forChunks(b * c, 4, (ch, p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int d = dOff + p * plane;
                 Arrays.fill(dst, d, d + plane, 0f);
                 for (int r = 0; r < h; r++) {
-                    System.arraycopy(src, (p * h + r) * w, dst, d + (r + ph) * wq + pw, w);
+                    System.arraycopy(src, (p * h + r) * w, dst, d + (r + top) * wq + left, w);
                 }
             }
         });
     }
 
     /**
-     * Repack a kernel into tiles of {@link #OB} output channels: wp[ob][ci][u][v][t] = kernel of output
-     * ob*OB+t (zero past cout). Not flipped: w is (cout, cin, KH, KW). Flipped (for the data gradient):
-     * w is the forward kernel (cin, cout, KH, KW) and wp holds w[ci][o][KH-1-u][KW-1-v].
+     * Repack a kernel w (cout, cin, KH, KW) into tiles of {@link #OB} output channels:
+     * wp[ob][ci][u][v][t] = w[ob*OB + t][ci][u][v] (zero past cout).
      */
-    static void packWeights(float[] wp, int wpOff, float[] w, int cout, int cin, int kh, int kw, boolean flip) {
+    static void packWeights(float[] wp, int wpOff, float[] w, int cout, int cin, int kh, int kw) {
         int nOb = (cout + OB - 1) / OB;
         for (int ob = 0; ob < nOb; ob++) {
             for (int ci = 0; ci < cin; ci++) {
@@ -74,8 +73,7 @@ final class ConvDirect {
                             int o = ob * OB + t;
                             float val = 0f;
                             if (o < cout) {
-                                val = flip ? w[((ci * cout + o) * kh + (kh - 1 - u)) * kw + (kw - 1 - v)]
-                                           : w[((o * cin + ci) * kh + u) * kw + v];
+                                val = w[((o * cin + ci) * kh + u) * kw + v];
                             }
                             wp[d + t] = val;
                         }
@@ -91,15 +89,43 @@ final class ConvDirect {
     }
 
     /**
+     * Repack the kernel for one row class of the data gradient (see {@link Conv2dCpu#backwardData}):
+     * outputs are the cin = C input channels of the conv, inputs its cout = OC output channels, taps
+     * t &lt; nt stand for kernel rows u = u0 + SH*(nt-1-t), and columns are flipped:
+     * wp[cb][o][t][v][c%OB] = w[o][c][u0 + SH*(nt-1-t)][KW-1-v], w being (OC, C, KH, KW).
+     */
+    static void packDataWeights(float[] wp, int wpOff, float[] w, int oc, int c, int kh, int kw, int sh, int u0,
+                                int nt) {
+        int nCb = (c + OB - 1) / OB;
+        for (int cb = 0; cb < nCb; cb++) {
+            for (int o = 0; o < oc; o++) {
+                for (int t = 0; t < nt; t++) {
+                    int u = u0 + sh * (nt - 1 - t);
+                    for (int v = 0; v < kw; v++) {
+                        int d = wpOff + (((cb * oc + o) * nt + t) * kw + v) * OB;
+                        for (int l = 0; l < OB; l++) {
+                            int ci = cb * OB + l;
+                            wp[d + l] = ci < c ? w[((o * c + ci) * kh + u) * kw + (kw - 1 - v)] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * y[b, o, i, j] = bias[o] + sum_{ci,u,v} wp(o, ci, u, v) * xp[b, ci, i*SH + u, j + v], for all
-     * o &lt; cout, i &lt; ho, j &lt; wo; y is (B, cout, ho, wo), written. bias may be null.
+     * o &lt; cout, i &lt; ho, j &lt; wo; bias may be null. y: written, element (b, o, i, j) at
+     * yOff + (b*cout + o)*yPlane + i*yPitch + j (the plain layout (B, cout, ho, wo) is yOff 0, yPitch wo,
+     * yPlane ho*wo; the strided data gradient writes every SH-th row of dx).
      * Work: chunks of one (batch item, block of OB output channels); inside, output vectors are taken
      * two at a time in row-major order (two vectors of one row, or the ends of two rows). Tiles that
      * reach past wo or cout go through {@link #forwardScratch} floats at {@code scr} (no lane masks:
      * C2 keeps the 16 accumulators in registers only while the method stays small).
      */
-    static void forward(float[] y, float[] xp, int xpOff, float[] wp, int wpOff, float[] bias, float[] scr,
-                        int scrOff, int b, int cin, int hp, int wq, int cout, int ho, int wo, int kh, int kw, int sh) {
+    static void forward(float[] y, int yOff, int yPitch, int yPlane, float[] xp, int xpOff, float[] wp, int wpOff,
+                        float[] bias, float[] scr, int scrOff, int b, int cin, int hp, int wq, int cout, int ho, int wo,
+                        int kh, int kw, int sh) {
         int nOb = (cout + OB - 1) / OB;
         int nvec = (wo + VL - 1) / VL;
         int positions = ho * nvec;
@@ -116,7 +142,7 @@ final class ConvDirect {
             int ob = task % nOb;
             int xBase = xpOff + bi * cin * hp * wq;
             int wBase = wpOff + ob * cin * kh * kw * OB;
-            int yBase = (bi * cout + ob * OB) * ho * wo;
+            int yBase = yOff + (bi * cout + ob * OB) * yPlane;
             int nOut = Math.min(OB, cout - ob * OB);
             int tmp = scrOff + task * 2 * OB * VL;
             for (int q = 0; q < positions; q += 2) {
@@ -124,18 +150,17 @@ final class ConvDirect {
                 int ia = q / nvec, ja = (q % nvec) * VL;
                 int ib = q1 / nvec, jb = (q1 % nvec) * VL;
                 boolean direct = nOut == OB && ja + VL <= wo && jb + VL <= wo && q1 != q;
-                tile(direct ? y : scr, direct ? yBase + ia * wo + ja : tmp, direct ? yBase + ib * wo + jb : tmp + VL,
-                        direct ? ho * wo : 2 * VL, xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb,
-                        wp, wBase, bias, ob * OB, nOut, tapOff);
+                tile(direct ? y : scr, direct ? yBase + ia * yPitch + ja : tmp,
+                        direct ? yBase + ib * yPitch + jb : tmp + VL, direct ? yPlane : 2 * VL,
+                        xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb, wp, wBase, bias, ob * OB, nOut, tapOff);
                 if (!direct) {      // copy the valid lanes of the tile from scratch
                     for (int t = 0; t < nOut; t++) {
-                        int o = ob * OB + t;
-                        int pA = yBase + t * ho * wo + ia * wo;
+                        int pA = yBase + t * yPlane + ia * yPitch;
                         for (int l = 0; l < VL && ja + l < wo; l++) {
                             y[pA + ja + l] = scr[tmp + t * 2 * VL + l];
                         }
                         if (q1 != q) {
-                            int pB = yBase + t * ho * wo + ib * wo;
+                            int pB = yBase + t * yPlane + ib * yPitch;
                             for (int l = 0; l < VL && jb + l < wo; l++) {
                                 y[pB + jb + l] = scr[tmp + t * 2 * VL + VL + l];
                             }
@@ -211,35 +236,50 @@ final class ConvDirect {
         return FloatVector.broadcast(S, bias == null || o - (o / OB) * OB >= nOut ? 0f : bias[o]);
     }
 
-    /** Scratch floats of {@link #filter}: the FB x VB accumulators of one tile per chunk. */
-    static int filterScratch(int cout, int cin) {
-        return (cout + FB - 1) / FB * cin * FB * VB * VL;
+    /** Scratch floats of {@link #filter}: per chunk, the FB x VB accumulators of every (u, tap group). */
+    static int filterScratch(int cout, int cin, int kh, int kw) {
+        return (cout + FB - 1) / FB * cin * kh * ((kw + VB - 1) / VB) * FB * VB * VL;
     }
 
     /**
      * dw[o, ci, u, v] += sum_{b,i,j} g[b, o, i, j] * xp[b, ci, i*SH + u, j + v]; dw (cout, cin, KH, KW).
      * g holds dy (B, cout, ho, wo) with rows padded to wr = roundUp(wo, VL) floats (zeros past wo; wr = wo
      * when wo is a multiple of VL and g is dy itself). Chunks: one (block of FB output channels, input
-     * channel); each tile keeps FB x VB vector accumulators over the whole batch, then sums their lanes
-     * in order through {@link #filterScratch} floats at {@code scr}.
+     * channel). The batch is walked in blocks small enough for the block's dy and x planes to stay in
+     * L2 while every (kernel row, tap group) tile passes over them; the tiles' FB x VB vector accumulators
+     * live in {@link #filterScratch} floats at {@code scr} between blocks, and their lanes are summed in
+     * order at the end.
      */
     static void filter(float[] dw, float[] g, int gOff, int wr, float[] xp, int xpOff, float[] scr, int scrOff,
                        int b, int cin, int hp, int wq, int cout, int ho, int kh, int kw, int sh) {
         int nFb = (cout + FB - 1) / FB;
+        int nG = (kw + VB - 1) / VB;
+        int tileFloats = FB * VB * VL;
+        int perBlock = Math.max(1, Math.min(b, 256 / (ho * (wr / VL))));   // >= ~256 steps per tile pass
         Parallel.forChunks(nFb * cin, 1, (task, t0, t1) -> {
             int fb = task / cin;
             int ci = task % cin;
             int o0 = fb * FB;
             int nOut = Math.min(FB, cout - o0);
-            int tmp = scrOff + task * FB * VB * VL;
+            int tmp = scrOff + task * kh * nG * tileFloats;
+            Arrays.fill(scr, tmp, tmp + kh * nG * tileFloats, 0f);
+            for (int b0 = 0; b0 < b; b0 += perBlock) {
+                int b1 = Math.min(b, b0 + perBlock);
+                for (int u = 0; u < kh; u++) {
+                    for (int gi = 0; gi < nG; gi++) {
+                        filterTile(scr, tmp + (u * nG + gi) * tileFloats, g, gOff, wr, xp, xpOff, o0, nOut, ci, u,
+                                gi * VB, b0, b1, cin, hp, wq, cout, ho, sh);
+                    }
+                }
+            }
             for (int u = 0; u < kh; u++) {
-                for (int v0 = 0; v0 < kw; v0 += VB) {
-                    filterTile(scr, tmp, g, gOff, wr, xp, xpOff, o0, nOut, ci, u, v0, b, cin, hp, wq, cout, ho, sh);
+                for (int gi = 0; gi < nG; gi++) {
+                    int v0 = gi * VB;
                     int nTaps = Math.min(VB, kw - v0);
                     for (int t = 0; t < nOut; t++) {
                         int d = (((o0 + t) * cin + ci) * kh + u) * kw + v0;
                         for (int v = 0; v < nTaps; v++) {
-                            int a = tmp + (t * VB + v) * VL;
+                            int a = tmp + (u * nG + gi) * tileFloats + (t * VB + v) * VL;
                             float sum = 0f;
                             for (int l = 0; l < VL; l++) {
                                 sum += scr[a + l];
@@ -252,20 +292,26 @@ final class ConvDirect {
         });
     }
 
-    /** One filter tile: FB output channels x taps v0..v0+2 of row u, summed over batch and positions. */
+    /**
+     * One filter tile: FB output channels x taps v0..v0+2 of kernel row u, over batch items [b0, b1) and
+     * all positions, added onto the accumulators stored at out[oOff, oOff + FB*VB*VL).
+     */
     private static void filterTile(float[] out, int oOff, float[] g, int gOff, int wr, float[] xp, int xpOff,
-                                   int o0, int nOut, int ci, int u, int v0, int b, int cin, int hp, int wq,
+                                   int o0, int nOut, int ci, int u, int v0, int b0, int b1, int cin, int hp, int wq,
                                    int cout, int ho, int sh) {
         int plane = ho * wr;
         // channels past cout re-read the last valid one; their sums are discarded
         int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z;
-        FloatVector s20 = z, s21 = z, s22 = z, s30 = z, s31 = z, s32 = z;
+        FloatVector s00 = FloatVector.fromArray(S, out, oOff), s01 = FloatVector.fromArray(S, out, oOff + VL);
+        FloatVector s02 = FloatVector.fromArray(S, out, oOff + 2 * VL), s10 = FloatVector.fromArray(S, out, oOff + 3 * VL);
+        FloatVector s11 = FloatVector.fromArray(S, out, oOff + 4 * VL), s12 = FloatVector.fromArray(S, out, oOff + 5 * VL);
+        FloatVector s20 = FloatVector.fromArray(S, out, oOff + 6 * VL), s21 = FloatVector.fromArray(S, out, oOff + 7 * VL);
+        FloatVector s22 = FloatVector.fromArray(S, out, oOff + 8 * VL), s30 = FloatVector.fromArray(S, out, oOff + 9 * VL);
+        FloatVector s31 = FloatVector.fromArray(S, out, oOff + 10 * VL), s32 = FloatVector.fromArray(S, out, oOff + 11 * VL);
         // One counted loop over (batch item, row, column vector), see tile()
-        int dStart = gOff + o0 * plane, xStart = xpOff + (ci * hp + u) * wq + v0;
+        int dStart = gOff + (b0 * cout + o0) * plane, xStart = xpOff + ((b0 * cin + ci) * hp + u) * wq + v0;
         int dr = dStart, xr = xStart, j = 0, i = 0, bi = 0;
-        int steps = b * ho * (wr / VL);
+        int steps = (b1 - b0) * ho * (wr / VL);
         for (int s = 0; s < steps; s++) {
             FloatVector g0 = FloatVector.fromArray(S, g, dr + j);
             FloatVector g1 = FloatVector.fromArray(S, g, dr + d1 + j);

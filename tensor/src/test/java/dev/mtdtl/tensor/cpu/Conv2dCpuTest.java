@@ -39,6 +39,9 @@ class Conv2dCpuTest {
         {1, 4, 5, 7, 10, 5, 3, 1, 1, 2, 1},      // narrow rows: generic
         {3, 6, 4, 31, 17, 2, 2, 1, 1, 0, 0},     // even kernel
         {1, 2, 3, 1, 3, 3, 1, 1, 1, 1, 0},
+        {2, 5, 7, 18, 5, 1, 3, 2, 1, 0, 1},      // KH < SH: a class of dx rows no kernel row reaches
+        {1, 4, 6, 17, 3, 2, 3, 3, 1, 2, 3},      // SH 3, padding larger than the kernel
+        {1, 4, 9, 33, 9, 5, 5, 2, 1, 2, 2},      // conv1-like with C >= 4: direct strided data gradient
     };
 
     /** The base CNN's layers (paper, Table 3) at a small batch. */
@@ -96,7 +99,7 @@ class Conv2dCpuTest {
 
     @Test
     void bitIdenticalForOneAndFourThreads() {
-        int[][] geoms = {CNN[0], CNN[2], CNN[4], AWKWARD[3], AWKWARD[6]};
+        int[][] geoms = {CNN[0], CNN[2], CNN[4], AWKWARD[3], AWKWARD[6], AWKWARD[11]};
         for (int[] p : geoms) {
             ConvGeom g = geom(new int[] {3, p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10]});
             float[][] one = runAll(g, 1);
