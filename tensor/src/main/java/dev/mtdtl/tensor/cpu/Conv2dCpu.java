@@ -15,9 +15,10 @@ import dev.mtdtl.tensor.Parallel;
  *   db[o]       += sum_{n,i,j} dy[n,o,i,j]                                                      (accumulated)
  * </pre>
  * Paths: rows at least one vector wide with SW = 1 (conv1..conv4 of the base CNN) use the direct
- * kernels of {@link ConvDirect}: no im2col, a padded copy of the input and a repacked kernel only; the
- * data gradient of a stride-1 conv is the forward conv of dy padded by K-1-P with the flipped,
- * transposed kernel. Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
+ * kernels of {@link ConvDirect} (and {@link ConvNarrow} for the data gradient of conv1): no im2col, a
+ * padded copy of the input and a repacked kernel only; the data gradient is a forward conv of the
+ * padded dy with the flipped, transposed kernel, once per class of dx rows modulo SH (see
+ * {@code directData}). Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
  * Results do not depend on the thread count. Omitted: dilation, groups, non-zero padding modes.
  */
 public final class Conv2dCpu {
@@ -32,12 +33,17 @@ public final class Conv2dCpu {
         return directForward(g);
     }
 
-    /**
-     * The direct data gradient blocks over the C outputs of the transposed conv, OB at a time: with
-     * fewer than OB/2 input channels (conv1: C = 2) most of its lanes would idle, and im2col + GEMM wins.
-     */
     static boolean directData(ConvGeom g) {
-        return g.sw() == 1 && g.w() >= Gemm.VL && g.c() >= ConvDirect.OB / 2;
+        return g.sw() == 1 && g.w() >= Gemm.VL;
+    }
+
+    /**
+     * The direct data gradient blocks over the C outputs of the transposed conv, OB = 8 at a time; with
+     * fewer than 4 (conv1: C = 2) most accumulators would idle, so {@link ConvNarrow} blocks over
+     * positions instead.
+     */
+    static boolean narrowData(ConvGeom g) {
+        return g.c() < ConvDirect.OB / 2;
     }
 
     /** Scratch floats that every direction of {@code g} fits in (one workspace serves all three). */
@@ -45,9 +51,10 @@ public final class Conv2dCpu {
         long generic = ConvIm2col.workspaceFloats(g);
         long fwd = directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw())
                 + ConvDirect.forwardScratch(g.n(), g.oc()) : generic;
-        long data = directData(g) ? (long) g.n() * g.oc() * dataRows(g) * dataWidth(g)
-                + ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw())
-                + ConvDirect.forwardScratch(g.n(), g.c()) : generic;
+        long data = directData(g) ? (long) g.n() * g.oc() * dataRows(g) * dataWidth(g) + (narrowData(g)
+                ? ConvNarrow.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvNarrow.scratch(g.n(), g.c())
+                : ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvDirect.forwardScratch(g.n(), g.c()))
+                : generic;
         long filter = directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvDirect.filterScratch(g.oc(), g.c(), g.kh(), g.kw()) : generic;
         return Math.max(fwd, Math.max(data, filter));
     }
@@ -159,7 +166,9 @@ public final class Conv2dCpu {
         int sh = g.sh(), kh = g.kh(), kw = g.kw(), h = g.h(), wd = g.w();
         int hq = dataRows(g), wq = dataWidth(g);
         int wpOff = (int) ((long) g.n() * g.oc() * hq * wq);
-        int scr = wpOff + ConvDirect.packedWeights(g.c(), g.oc(), kh, kw);
+        boolean narrow = narrowData(g);
+        int scr = wpOff + (narrow ? ConvNarrow.packedWeights(g.c(), g.oc(), kh, kw)
+                                  : ConvDirect.packedWeights(g.c(), g.oc(), kh, kw));
         ConvDirect.pad(ws, 0, dy, g.n(), g.oc(), g.ho(), g.wo(), kh - 1, kw - 1, hq, wq);
         for (int r = 0; r < Math.min(sh, h); r++) {
             int rows = (h - 1 - r) / sh + 1;            // dx rows hi = m SH + r
@@ -175,9 +184,15 @@ public final class Conv2dCpu {
             }
             int e = (r + g.ph() - u0) / sh;
             int base = (kh - 1) + e - (nt - 1);         // padded dy row read by tap 0 for m = 0
-            ConvDirect.packDataWeights(ws, wpOff, w, g.oc(), g.c(), kh, kw, sh, u0, nt);
-            ConvDirect.forward(dx, r * wd, sh * wd, h * wd, ws, base * wq + g.pw(), ws, wpOff, null, ws, scr,
-                    g.n(), g.oc(), hq, wq, g.c(), rows, wd, nt, kw, 1);
+            if (narrow) {
+                ConvNarrow.packDataWeights(ws, wpOff, w, g.oc(), g.c(), kh, kw, sh, u0, nt);
+                ConvNarrow.forward(dx, r * wd, sh * wd, h * wd, ws, base * wq + g.pw(), ws, wpOff, ws, scr,
+                        g.n(), g.oc(), hq, wq, g.c(), rows, wd, nt, kw, 1);
+            } else {
+                ConvDirect.packDataWeights(ws, wpOff, w, g.oc(), g.c(), kh, kw, sh, u0, nt);
+                ConvDirect.forward(dx, r * wd, sh * wd, h * wd, ws, base * wq + g.pw(), ws, wpOff, null, ws, scr,
+                        g.n(), g.oc(), hq, wq, g.c(), rows, wd, nt, kw, 1);
+            }
         }
     }
 
