@@ -15,8 +15,8 @@ import dev.mtdtl.tensor.Parallel;
  *   db[o]       += sum_{n,i,j} dy[n,o,i,j]                                                      (accumulated)
  * </pre>
  * Paths: rows at least one vector wide with SW = 1 (conv1..conv4 of the base CNN) use the direct
- * kernels of {@link ConvDirect} (and {@link ConvNarrow} for the data gradient of conv1): no im2col, a
- * padded copy of the input and a repacked kernel only; the data gradient is a forward conv of the
+ * kernels of {@link ConvDirect}, {@link ConvFilter} (and {@link ConvNarrow} for the data gradient of
+ * conv1): no im2col, a padded copy of the input and a repacked kernel only; the data gradient is a forward conv of the
  * padded dy with the flipped, transposed kernel, once per class of dx rows modulo SH (see
  * {@code directData}). Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
  * Results do not depend on the thread count. Omitted: dilation, groups, non-zero padding modes.
@@ -55,7 +55,8 @@ public final class Conv2dCpu {
                 ? ConvNarrow.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvNarrow.scratch(g.n(), g.c())
                 : ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvDirect.forwardScratch(g.n(), g.c()))
                 : generic;
-        long filter = directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvDirect.filterScratch(g.oc(), g.c(), g.kh(), g.kw()) : generic;
+        long filter = directFilter(g)
+                ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw()) : generic;
         return Math.max(fwd, Math.max(data, filter));
     }
 
@@ -74,8 +75,8 @@ public final class Conv2dCpu {
             ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
             ConvDirect.packWeights(ws, wpOff, w, g.oc(), g.c(), g.kh(), g.kw());
             int scr = wpOff + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw());
-            ConvDirect.forward(y, 0, g.wo(), g.ho() * g.wo(), ws, 0, ws, wpOff, b, ws, scr, g.n(), g.c(), hp, wq, g.oc(),
-                    g.ho(), g.wo(), g.kh(), g.kw(), g.sh());
+            ConvDirect.forward(y, 0, g.wo(), g.ho() * g.wo(), ws, 0, ws, wpOff, b, ws, scr, g.n(), g.c(), hp, wq,
+                    g.oc(), g.ho(), g.wo(), g.kh(), g.kw(), g.sh());
         } else {
             ConvIm2col.forward(y, x, w, b, g, ws);
         }
@@ -116,7 +117,7 @@ public final class Conv2dCpu {
             } else {
                 gOff = 0;
             }
-            ConvDirect.filter(dw, gr, gOff, wr, ws, 0, ws, scr, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.kh(), g.kw(),
+            ConvFilter.filter(dw, gr, gOff, wr, ws, 0, ws, scr, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.kh(), g.kw(),
                     g.sh());
         } else {
             ConvIm2col.backwardFilter(dw, dy, x, g, ws);
@@ -177,7 +178,8 @@ public final class Conv2dCpu {
             if (nt == 0) {                              // no kernel row reaches this class: zero rows
                 for (int p = 0; p < g.n() * g.c(); p++) {
                     for (int m = 0; m < rows; m++) {
-                        java.util.Arrays.fill(dx, p * h * wd + (m * sh + r) * wd, p * h * wd + (m * sh + r + 1) * wd, 0f);
+                        int row = p * h * wd + (m * sh + r) * wd;
+                        java.util.Arrays.fill(dx, row, row + wd, 0f);
                     }
                 }
                 continue;

@@ -15,10 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  * WQ = roundUp(WO, VL) + KW + 1 floats, so every vector load stays inside its row's buffer (the extra
  * columns are zeros and only feed lanes or taps that are discarded).
  *
- * <p>Used by {@link Conv2dCpu} for the forward pass, the data gradient (stride 1: a forward pass over
- * the padded output gradient with the flipped, transposed kernel) and the filter gradient. Threads
- * split the work by (batch, output-channel block) or (output-channel block, input channel); each output
- * element is reduced in a fixed order inside one chunk.
+ * <p>Used by {@link Conv2dCpu} for the forward pass and the data gradient (a forward pass over the
+ * padded output gradient with the flipped, transposed kernel, per class of rows); {@link ConvFilter}
+ * holds the filter gradient on the same padded layout. Threads split the work by (batch item,
+ * output-channel block); each output element is reduced in a fixed order inside one chunk.
  */
 final class ConvDirect {
 
@@ -26,9 +26,6 @@ final class ConvDirect {
     private static final int VL = Gemm.VL;
     /** Output channels per forward tile: 8 channels x 2 column vectors = 16 accumulators. */
     static final int OB = 8;
-    /** Output channels x kernel taps per filter-gradient tile: 4 x 3 = 12 accumulators. */
-    static final int FB = 4;
-    static final int VB = 3;
 
     private ConvDirect() {}
 
@@ -152,7 +149,8 @@ final class ConvDirect {
                 boolean direct = nOut == OB && ja + VL <= wo && jb + VL <= wo && q1 != q;
                 tile(direct ? y : scr, direct ? yBase + ia * yPitch + ja : tmp,
                         direct ? yBase + ib * yPitch + jb : tmp + VL, direct ? yPlane : 2 * VL,
-                        xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb, wp, wBase, bias, ob * OB, nOut, tapOff);
+                        xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb, wp, wBase, bias, ob * OB, nOut,
+                        tapOff);
                 if (!direct) {      // copy the valid lanes of the tile from scratch
                     for (int t = 0; t < nOut; t++) {
                         int pA = yBase + t * yPlane + ia * yPitch;
@@ -234,128 +232,5 @@ final class ConvDirect {
     /** Accumulator start: the bias of output o, zero without bias or past the last channel. */
     private static FloatVector init(float[] bias, int o, int nOut) {
         return FloatVector.broadcast(S, bias == null || o - (o / OB) * OB >= nOut ? 0f : bias[o]);
-    }
-
-    /** Scratch floats of {@link #filter}: per chunk, the FB x VB accumulators of every (u, tap group). */
-    static int filterScratch(int cout, int cin, int kh, int kw) {
-        return (cout + FB - 1) / FB * cin * kh * ((kw + VB - 1) / VB) * FB * VB * VL;
-    }
-
-    /**
-     * dw[o, ci, u, v] += sum_{b,i,j} g[b, o, i, j] * xp[b, ci, i*SH + u, j + v]; dw (cout, cin, KH, KW).
-     * g holds dy (B, cout, ho, wo) with rows padded to wr = roundUp(wo, VL) floats (zeros past wo; wr = wo
-     * when wo is a multiple of VL and g is dy itself). Chunks: one (block of FB output channels, input
-     * channel). The batch is walked in blocks small enough for the block's dy and x planes to stay in
-     * L2 while every (kernel row, tap group) tile passes over them; the tiles' FB x VB vector accumulators
-     * live in {@link #filterScratch} floats at {@code scr} between blocks, and their lanes are summed in
-     * order at the end.
-     */
-    static void filter(float[] dw, float[] g, int gOff, int wr, float[] xp, int xpOff, float[] scr, int scrOff,
-                       int b, int cin, int hp, int wq, int cout, int ho, int kh, int kw, int sh) {
-        int nFb = (cout + FB - 1) / FB;
-        int nG = (kw + VB - 1) / VB;
-        int tileFloats = FB * VB * VL;
-        int perBlock = Math.max(1, Math.min(b, 256 / (ho * (wr / VL))));   // >= ~256 steps per tile pass
-        Parallel.forChunks(nFb * cin, 1, (task, t0, t1) -> {
-            int fb = task / cin;
-            int ci = task % cin;
-            int o0 = fb * FB;
-            int nOut = Math.min(FB, cout - o0);
-            int tmp = scrOff + task * kh * nG * tileFloats;
-            Arrays.fill(scr, tmp, tmp + kh * nG * tileFloats, 0f);
-            for (int b0 = 0; b0 < b; b0 += perBlock) {
-                int b1 = Math.min(b, b0 + perBlock);
-                for (int u = 0; u < kh; u++) {
-                    for (int gi = 0; gi < nG; gi++) {
-                        filterTile(scr, tmp + (u * nG + gi) * tileFloats, g, gOff, wr, xp, xpOff, o0, nOut, ci, u,
-                                gi * VB, b0, b1, cin, hp, wq, cout, ho, sh);
-                    }
-                }
-            }
-            for (int u = 0; u < kh; u++) {
-                for (int gi = 0; gi < nG; gi++) {
-                    int v0 = gi * VB;
-                    int nTaps = Math.min(VB, kw - v0);
-                    for (int t = 0; t < nOut; t++) {
-                        int d = (((o0 + t) * cin + ci) * kh + u) * kw + v0;
-                        for (int v = 0; v < nTaps; v++) {
-                            int a = tmp + (u * nG + gi) * tileFloats + (t * VB + v) * VL;
-                            float sum = 0f;
-                            for (int l = 0; l < VL; l++) {
-                                sum += scr[a + l];
-                            }
-                            dw[d + v] += sum;
-                        }
-                    }
-                }
-            }
-        });
-    }
-
-    /**
-     * One filter tile: FB output channels x taps v0..v0+2 of kernel row u, over batch items [b0, b1) and
-     * all positions, added onto the accumulators stored at out[oOff, oOff + FB*VB*VL).
-     */
-    private static void filterTile(float[] out, int oOff, float[] g, int gOff, int wr, float[] xp, int xpOff,
-                                   int o0, int nOut, int ci, int u, int v0, int b0, int b1, int cin, int hp, int wq,
-                                   int cout, int ho, int sh) {
-        int plane = ho * wr;
-        // channels past cout re-read the last valid one; their sums are discarded
-        int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
-        FloatVector s00 = FloatVector.fromArray(S, out, oOff), s01 = FloatVector.fromArray(S, out, oOff + VL);
-        FloatVector s02 = FloatVector.fromArray(S, out, oOff + 2 * VL), s10 = FloatVector.fromArray(S, out, oOff + 3 * VL);
-        FloatVector s11 = FloatVector.fromArray(S, out, oOff + 4 * VL), s12 = FloatVector.fromArray(S, out, oOff + 5 * VL);
-        FloatVector s20 = FloatVector.fromArray(S, out, oOff + 6 * VL), s21 = FloatVector.fromArray(S, out, oOff + 7 * VL);
-        FloatVector s22 = FloatVector.fromArray(S, out, oOff + 8 * VL), s30 = FloatVector.fromArray(S, out, oOff + 9 * VL);
-        FloatVector s31 = FloatVector.fromArray(S, out, oOff + 10 * VL), s32 = FloatVector.fromArray(S, out, oOff + 11 * VL);
-        // One counted loop over (batch item, row, column vector), see tile()
-        int dStart = gOff + (b0 * cout + o0) * plane, xStart = xpOff + ((b0 * cin + ci) * hp + u) * wq + v0;
-        int dr = dStart, xr = xStart, j = 0, i = 0, bi = 0;
-        int steps = (b1 - b0) * ho * (wr / VL);
-        for (int s = 0; s < steps; s++) {
-            FloatVector g0 = FloatVector.fromArray(S, g, dr + j);
-            FloatVector g1 = FloatVector.fromArray(S, g, dr + d1 + j);
-            FloatVector g2 = FloatVector.fromArray(S, g, dr + d2 + j);
-            FloatVector g3 = FloatVector.fromArray(S, g, dr + d3 + j);
-            FloatVector x0 = FloatVector.fromArray(S, xp, xr + j);
-            FloatVector x1 = FloatVector.fromArray(S, xp, xr + j + 1);
-            FloatVector x2 = FloatVector.fromArray(S, xp, xr + j + 2);
-            s00 = g0.fma(x0, s00);
-            s01 = g0.fma(x1, s01);
-            s02 = g0.fma(x2, s02);
-            s10 = g1.fma(x0, s10);
-            s11 = g1.fma(x1, s11);
-            s12 = g1.fma(x2, s12);
-            s20 = g2.fma(x0, s20);
-            s21 = g2.fma(x1, s21);
-            s22 = g2.fma(x2, s22);
-            s30 = g3.fma(x0, s30);
-            s31 = g3.fma(x1, s31);
-            s32 = g3.fma(x2, s32);
-            j += VL;
-            if (j == wr) {              // next row; after the last row, the next batch item
-                j = 0;
-                dr += wr;
-                xr += sh * wq;
-                if (++i == ho) {
-                    i = 0;
-                    bi++;
-                    dr = dStart + bi * cout * plane;
-                    xr = xStart + bi * cin * hp * wq;
-                }
-            }
-        }
-        s00.intoArray(out, oOff);
-        s01.intoArray(out, oOff + VL);
-        s02.intoArray(out, oOff + 2 * VL);
-        s10.intoArray(out, oOff + 3 * VL);
-        s11.intoArray(out, oOff + 4 * VL);
-        s12.intoArray(out, oOff + 5 * VL);
-        s20.intoArray(out, oOff + 6 * VL);
-        s21.intoArray(out, oOff + 7 * VL);
-        s22.intoArray(out, oOff + 8 * VL);
-        s30.intoArray(out, oOff + 9 * VL);
-        s31.intoArray(out, oOff + 10 * VL);
-        s32.intoArray(out, oOff + 11 * VL);
     }
 }

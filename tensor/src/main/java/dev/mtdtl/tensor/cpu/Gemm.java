@@ -131,7 +131,8 @@ public final class Gemm {
                         for (int i = i0; i < i1; i += MR) {
                             int ap = aPack + (i / MR) * MR * kc;
                             kernel(kc, ws, ap, bp, tile);
-                            addTile(ws, tile, Math.min(MR, i1 - i), nr, alpha, betaHere, c, cOff + i * ldc + jcF + j, ldc);
+                            addTile(ws, tile, Math.min(MR, i1 - i), nr, alpha, betaHere, c,
+                                    cOff + i * ldc + jcF + j, ldc);
                         }
                     }
                 });
