@@ -99,6 +99,7 @@ final class ConvFilter {
         // channels past cout re-read the last valid one; their sums are discarded
         int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
         FloatVector s00 = FloatVector.fromArray(S, out, oOff);
+        FloatVector s01 = FloatVector.fromArray(S, out, oOff + VL);
         FloatVector s02 = FloatVector.fromArray(S, out, oOff + 2 * VL);
         FloatVector s10 = FloatVector.fromArray(S, out, oOff + 3 * VL);
         FloatVector s11 = FloatVector.fromArray(S, out, oOff + 4 * VL);
@@ -175,7 +176,7 @@ final class ConvFilter {
         int d4 = Math.min(4, nOut - 1) * plane, d5 = Math.min(5, nOut - 1) * plane, d6 = Math.min(6, nOut - 1) * plane;
         int d7 = Math.min(7, nOut - 1) * plane;
         FloatVector s00 = FloatVector.fromArray(S, out, oOff);
-        FloatVector s01 = FloatVector.fromArray(S, out, oOff + 1 * VL);
+        FloatVector s01 = FloatVector.fromArray(S, out, oOff + VL);
         FloatVector s02 = FloatVector.fromArray(S, out, oOff + 2 * VL);
         FloatVector s10 = FloatVector.fromArray(S, out, oOff + 3 * VL);
         FloatVector s11 = FloatVector.fromArray(S, out, oOff + 4 * VL);
@@ -253,7 +254,7 @@ final class ConvFilter {
             }
         }
         s00.intoArray(out, oOff);
-        s01.intoArray(out, oOff + 1 * VL);
+        s01.intoArray(out, oOff + VL);
         s02.intoArray(out, oOff + 2 * VL);
         s10.intoArray(out, oOff + 3 * VL);
         s11.intoArray(out, oOff + 4 * VL);
