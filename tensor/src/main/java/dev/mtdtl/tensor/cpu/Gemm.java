@@ -28,7 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Gemm {
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The vector shape of every CPU kernel: the platform's preferred one, or 128/256/512 bits from system
+     * property {@code mtdtl.vectorBits} (to test the AVX2 code paths on an AVX-512 machine).
+     */
+    static final VectorSpecies<Float> S = species(System.getProperty("mtdtl.vectorBits", ""));
     static final int VL = S.length();
     /** Micro-tile rows (broadcast A values). */
     static final int MR = 6;
@@ -287,6 +291,15 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    private static VectorSpecies<Float> species(String bits) {
+        return switch (bits.trim()) {
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> FloatVector.SPECIES_PREFERRED;
+        };
     }
 
     static int roundUp(int x, int to) {
