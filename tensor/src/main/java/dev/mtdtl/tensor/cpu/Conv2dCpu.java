@@ -16,10 +16,16 @@ import dev.mtdtl.tensor.Parallel;
  * </pre>
  * Paths: rows at least one vector wide with SW = 1 (conv1..conv4 of the base CNN) use the direct
  * kernels of {@link ConvDirect}, {@link ConvFilter} (and {@link ConvNarrow} for the data gradient of
- * conv1): no im2col, a padded copy of the input and a repacked kernel only; the data gradient is a forward conv of the
- * padded dy with the flipped, transposed kernel, once per class of dx rows modulo SH (see
- * {@code directData}). Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
- * Results do not depend on the thread count. Omitted: dilation, groups, non-zero padding modes.
+ * conv1): no im2col, a padded copy of the input and a repacked kernel only; the data gradient is a
+ * forward conv of the padded dy with the flipped, transposed kernel, once per class of dx rows modulo
+ * SH (see {@code directData}). Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
+ *
+ * <p>Contract: every array has exactly the length of its shape (a mismatch throws, naming the shapes);
+ * {@code ws} holds at least {@link #workspaceFloats} floats, is scratch (contents neither read before
+ * being written nor kept), and one array sized for the largest layer serves every layer and direction;
+ * {@code ws == null} allocates. Results do not depend on the thread count. Do not call these from
+ * inside a {@link Parallel} loop body (they parallelise themselves).
+ * Omitted: dilation, groups, non-zero padding modes.
  */
 public final class Conv2dCpu {
 

@@ -88,12 +88,13 @@ class Conv2dCpuTest {
             double[] w = Fixtures.toDouble(Fixtures.uniform(2, g.wSize(), -1, 1));
             double[] b = Fixtures.toDouble(Fixtures.uniform(3, g.oc(), -1, 1));
             double[] r = Fixtures.toDouble(Fixtures.uniform(4, g.ySize(), -1, 1));
-            double[] dx = Conv2dRef.backwardData(r, w, g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw());
-            double[] dw = Conv2dRef.backwardFilter(r, x, g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw());
+            double[] dx = Conv2dRef.backwardData(r, w, p);
+            double[] dw = Conv2dRef.backwardFilter(r, x, p);
             double[] db = Conv2dRef.backwardBias(r, g.n(), g.oc(), g.ho(), g.wo());
-            Close.assertRelL2(fd(x, () -> loss(x, w, b, r, g)), dx, Tol.FINITE_DIFF, "conv dx vs finite differences " + g);
-            Close.assertRelL2(fd(w, () -> loss(x, w, b, r, g)), dw, Tol.FINITE_DIFF, "conv dw vs finite differences " + g);
-            Close.assertRelL2(fd(b, () -> loss(x, w, b, r, g)), db, Tol.FINITE_DIFF, "conv db vs finite differences " + g);
+            java.util.function.DoubleSupplier loss = () -> loss(x, w, b, r, p);
+            Close.assertRelL2(fd(x, loss), dx, Tol.FINITE_DIFF, "conv dx vs finite differences " + g);
+            Close.assertRelL2(fd(w, loss), dw, Tol.FINITE_DIFF, "conv dw vs finite differences " + g);
+            Close.assertRelL2(fd(b, loss), db, Tol.FINITE_DIFF, "conv db vs finite differences " + g);
         }
     }
 
@@ -124,8 +125,8 @@ class Conv2dCpuTest {
         float[] x = new float[g.xSize()], w = new float[g.wSize()], y = new float[g.ySize()];
         e = assertThrows(IllegalArgumentException.class,
                 () -> Conv2dCpu.forward(y, new float[g.xSize() - 1], w, null, g, null));
-        assertTrue(e.getMessage().contains("x has 383 elements, expected 384") && e.getMessage().contains("(2, 3, 8, 8)"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("x has 383 elements, expected 384")
+                && e.getMessage().contains("(2, 3, 8, 8)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Conv2dCpu.forward(y, x, w, new float[3], g, null));
         assertThrows(IllegalArgumentException.class, () -> Conv2dCpu.backwardData(x, new float[5], w, g, null));
         assertThrows(IllegalArgumentException.class, () -> Conv2dCpu.backwardFilter(new float[1], null, y, x, g, null));
@@ -154,19 +155,19 @@ class Conv2dCpuTest {
         float[] y = new float[g.ySize()];
         java.util.Arrays.fill(y, Float.NaN);
         Conv2dCpu.forward(y, x, w, b, g, ws);
-        double[] yr = Conv2dRef.forward(xd, wd, Fixtures.toDouble(b), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+        double[] yr = Conv2dRef.forward(xd, wd, Fixtures.toDouble(b), a);
         int kRed = g.c() * g.kh() * g.kw();
         Close.assertRelL2(yr, y, Tol.reduction(kRed), "conv forward " + g);
 
         float[] dx = new float[g.xSize()];
         java.util.Arrays.fill(dx, Float.NaN);   // written, not accumulated
         Conv2dCpu.backwardData(dx, dy, w, g, ws);
-        double[] dxr = Conv2dRef.backwardData(dyd, wd, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+        double[] dxr = Conv2dRef.backwardData(dyd, wd, a);
         Close.assertRelL2(dxr, dx, Tol.reduction(g.oc() * g.kh() * g.kw()), "conv backwardData " + g);
 
         float[] dw = dw0.clone(), db = db0.clone();
         Conv2dCpu.backwardFilter(dw, db, dy, x, g, ws);
-        double[] dwr = Conv2dRef.backwardFilter(dyd, xd, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+        double[] dwr = Conv2dRef.backwardFilter(dyd, xd, a);
         double[] dbr = Conv2dRef.backwardBias(dyd, g.n(), g.oc(), g.ho(), g.wo());
         for (int i = 0; i < dwr.length; i++) {
             dwr[i] += dw0[i];
@@ -209,8 +210,8 @@ class Conv2dCpuTest {
         return new float[][] {y, dx, dw, db};
     }
 
-    private static double loss(double[] x, double[] w, double[] b, double[] r, ConvGeom g) {
-        double[] y = Conv2dRef.forward(x, w, b, g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw());
+    private static double loss(double[] x, double[] w, double[] b, double[] r, int[] geom) {
+        double[] y = Conv2dRef.forward(x, w, b, geom);
         double s = 0;
         for (int i = 0; i < y.length; i++) {
             s += y[i] * r[i];

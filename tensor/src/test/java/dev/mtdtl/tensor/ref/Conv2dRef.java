@@ -13,6 +13,21 @@ public final class Conv2dRef {
         return (in + 2 * p - k) / s + 1;
     }
 
+    /** Forward with the geometry as one array {n, c, h, w, oc, kh, kw, sh, sw, ph, pw}. */
+    public static double[] forward(double[] x, double[] w, double[] b, int[] g) {
+        return forward(x, w, b, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]);
+    }
+
+    /** Data gradient, geometry as in {@link #forward(double[], double[], double[], int[])}. */
+    public static double[] backwardData(double[] dy, double[] w, int[] g) {
+        return backwardData(dy, w, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]);
+    }
+
+    /** Filter gradient, geometry as in {@link #forward(double[], double[], double[], int[])}. */
+    public static double[] backwardFilter(double[] dy, double[] x, int[] g) {
+        return backwardFilter(dy, x, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]);
+    }
+
     public static double[] forward(double[] x, double[] w, double[] b, int n, int c, int h, int wd, int oc,
                                    int kh, int kw, int sh, int sw, int ph, int pw) {
         int ho = out(h, kh, sh, ph), wo = out(wd, kw, sw, pw);
