@@ -93,6 +93,14 @@ final class ConvIm2col {
                         continue;
                     }
                     int row = src + hi * w;
+                    if (g.sw() == 1) {      // valid columns j in [j0, j1) read x contiguously
+                        int j0 = Math.min(wo, Math.max(0, g.pw() - v));
+                        int j1 = Math.max(j0, Math.min(wo, w + g.pw() - v));
+                        Arrays.fill(col, dst, dst + j0, 0f);
+                        System.arraycopy(x, row + j0 - g.pw() + v, col, dst + j0, j1 - j0);
+                        Arrays.fill(col, dst + j1, dst + wo, 0f);
+                        continue;
+                    }
                     for (int j = 0; j < wo; j++) {
                         int wi = j * g.sw() - g.pw() + v;
                         col[dst + j] = wi >= 0 && wi < w ? x[row + wi] : 0f;
@@ -116,6 +124,16 @@ final class ConvIm2col {
                     for (int i = 0; i < ho; i++) {
                         int hi = i * g.sh() - g.ph() + u;
                         if (hi < 0 || hi >= h) {
+                            continue;
+                        }
+                        if (g.sw() == 1) {  // valid columns as in im2col: a plain, auto-vectorised add
+                            int j0 = Math.min(wo, Math.max(0, g.pw() - v));
+                            int j1 = Math.max(j0, Math.min(wo, w + g.pw() - v));
+                            int d = dst + hi * w - g.pw() + v;
+                            int c0 = src + i * wo;
+                            for (int j = j0; j < j1; j++) {
+                                dx[d + j] += col[c0 + j];
+                            }
                             continue;
                         }
                         for (int j = 0; j < wo; j++) {

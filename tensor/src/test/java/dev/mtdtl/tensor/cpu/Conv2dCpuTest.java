@@ -42,6 +42,7 @@ class Conv2dCpuTest {
         {2, 5, 7, 18, 5, 1, 3, 2, 1, 0, 1},      // KH < SH: a class of dx rows no kernel row reaches
         {1, 4, 6, 17, 3, 2, 3, 3, 1, 2, 3},      // SH 3, padding larger than the kernel
         {1, 4, 9, 33, 9, 5, 5, 2, 1, 2, 2},      // conv1-like with C >= 4: direct strided data gradient
+        {2, 3, 4, 6, 5, 2, 2, 1, 1, 3, 4},       // padding wider than the kernel on narrow rows: im2col edges
     };
 
     /** The base CNN's layers (paper, Table 3) at a small batch. */
