@@ -37,7 +37,7 @@ final class ConvFilter {
      * when wo is a multiple of VL and g is dy itself). Chunks: one (block of FB output channels, input
      * channel). The batch is walked in blocks small enough for the block's dy and x planes to stay in
      * L2 while every (kernel row, tap group) tile passes over them; the tiles' FB x VB vector accumulators
-     * live in {@link #filterScratch} floats at {@code scr} between blocks, and their lanes are summed in
+     * live in {@link #scratch} floats at {@code scr} between blocks, and their lanes are summed in
      * order at the end.
      */
     static void filter(float[] dw, float[] g, int gOff, int wr, float[] xp, int xpOff, float[] scr, int scrOff,
