@@ -63,6 +63,19 @@ class LinearCpuTest {
             Close.assertRelL2(dwr, dw, Tol.reduction(n), what + " dw");
             Close.assertRelL2(dbr, db, Tol.reduction(n), what + " db");
             LinearCpu.backward(null, dw, null, dy, x, w, n, in, out);   // dx and db optional
+
+            // caller scratch (NaN-filled: must be written before read) gives the same bits
+            float[] ws = new float[(int) LinearCpu.workspaceFloats(n, in, out)];
+            java.util.Arrays.fill(ws, Float.NaN);
+            float[] y2 = new float[n * out], dx2 = new float[n * in];
+            LinearCpu.forward(y, x, w, b, n, in, out);
+            LinearCpu.forward(y2, x, w, b, n, in, out, ws);
+            Close.assertExact(y, y2, what + " y with caller workspace");
+            float[] dwA = dw0.clone(), dwB = dw0.clone();
+            LinearCpu.backward(dx, dwA, null, dy, x, w, n, in, out);
+            LinearCpu.backward(dx2, dwB, null, dy, x, w, n, in, out, ws);
+            Close.assertExact(dx, dx2, what + " dx with caller workspace");
+            Close.assertExact(dwA, dwB, what + " dw with caller workspace");
         }
     }
 
