@@ -1,0 +1,251 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Parallel;
+
+/**
+ * 2-D convolution on the CPU, NCHW, float32: forward, data gradient, filter and bias gradients.
+ *
+ * <p>Letters: x (N, C, H, W) input, w (OC, C, KH, KW) kernel, b (OC) bias, y (N, OC, HO, WO) output,
+ * stride (SH, SW), zero padding (PH, PW) on both sides; HO = floor((H + 2PH - KH)/SH) + 1. The op is
+ * cross-correlation (PyTorch {@code nn.Conv2d}, no kernel flip):
+ * <pre>
+ *   y[n,o,i,j]  = b[o] + sum_{c,u,v} w[o,c,u,v] xpad[n,c, i SH + u, j SW + v]
+ *   dx[n,c,h,w] = sum_{o,u,v; h = i SH + u - PH, w = j SW + v - PW} w[o,c,u,v] dy[n,o,i,j]      (written)
+ *   dw[o,c,u,v] += sum_{n,i,j} dy[n,o,i,j] xpad[n,c, i SH + u, j SW + v]                       (accumulated)
+ *   db[o]       += sum_{n,i,j} dy[n,o,i,j]                                                      (accumulated)
+ * </pre>
+ * Paths: rows at least one vector wide with SW = 1 (conv1..conv4 of the base CNN) use the direct
+ * kernels of {@link ConvDirect}, {@link ConvFilter} (and {@link ConvNarrow} for the data gradient of
+ * conv1): no im2col, a padded copy of the input and a repacked kernel only; the data gradient is a
+ * forward conv of the padded dy with the flipped, transposed kernel, once per class of dx rows modulo
+ * SH (see {@code directData}). Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
+ *
+ * <p>Contract: every array has exactly the length of its shape (a mismatch throws, naming the shapes);
+ * {@code ws} holds at least {@link #workspaceFloats} floats, is scratch (contents neither read before
+ * being written nor kept), and one array sized for the largest layer serves every layer and direction;
+ * {@code ws == null} allocates. Results do not depend on the thread count. Do not call these from
+ * inside a {@link Parallel} loop body (they parallelise themselves).
+ * Omitted: dilation, groups, non-zero padding modes.
+ */
+public final class Conv2dCpu {
+
+    private Conv2dCpu() {}
+
+    static boolean directForward(ConvGeom g) {
+        return g.sw() == 1 && g.wo() >= Gemm.VL;
+    }
+
+    static boolean directFilter(ConvGeom g) {
+        return directForward(g);
+    }
+
+    static boolean directData(ConvGeom g) {
+        return g.sw() == 1 && g.w() >= Gemm.VL;
+    }
+
+    /**
+     * The direct data gradient blocks over the C outputs of the transposed conv, OB = 8 at a time; with
+     * fewer than 4 (conv1: C = 2) most accumulators would idle, so {@link ConvNarrow} blocks over
+     * positions instead.
+     */
+    static boolean narrowData(ConvGeom g) {
+        return g.c() < ConvDirect.OB / 2;
+    }
+
+    /** Scratch floats that every direction of {@code g} fits in (one workspace serves all three). */
+    public static long workspaceFloats(ConvGeom g) {
+        long generic = ConvIm2col.workspaceFloats(g);
+        long fwd = directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw())
+                + ConvDirect.forwardScratch(g.n(), g.oc()) : generic;
+        long data = directData(g) ? (long) g.n() * g.oc() * dataRows(g) * dataWidth(g) + (narrowData(g)
+                ? ConvNarrow.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvNarrow.scratch(g.n(), g.c())
+                : ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvDirect.forwardScratch(g.n(), g.c()))
+                : generic;
+        long filter = directFilter(g)
+                ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw()) : generic;
+        return Math.max(fwd, Math.max(data, filter));
+    }
+
+    /** y (N,OC,HO,WO) = conv(x (N,C,H,W), w (OC,C,KH,KW)) + b (OC, nullable). y: written. */
+    public static void forward(float[] y, float[] x, float[] w, float[] b, ConvGeom g, float[] ws) {
+        requireLen("y", y, g.ySize(), g);
+        requireLen("x", x, g.xSize(), g);
+        requireLen("w", w, g.wSize(), g);
+        if (b != null) {
+            requireLen("b", b, g.oc(), g);
+        }
+        ws = workspace(ws, g);
+        if (directForward(g)) {
+            int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
+            int wpOff = (int) paddedInput(g);
+            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
+            ConvDirect.packWeights(ws, wpOff, w, g.oc(), g.c(), g.kh(), g.kw());
+            int scr = wpOff + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw());
+            ConvDirect.forward(y, 0, g.wo(), g.ho() * g.wo(), ws, 0, ws, wpOff, b, ws, scr, g.n(), g.c(), hp, wq,
+                    g.oc(), g.ho(), g.wo(), g.kh(), g.kw(), g.sh());
+        } else {
+            ConvIm2col.forward(y, x, w, b, g, ws);
+        }
+    }
+
+    /** dx (N,C,H,W) = data gradient of dy (N,OC,HO,WO) through w (OC,C,KH,KW). dx: written. */
+    public static void backwardData(float[] dx, float[] dy, float[] w, ConvGeom g, float[] ws) {
+        requireLen("dx", dx, g.xSize(), g);
+        requireLen("dy", dy, g.ySize(), g);
+        requireLen("w", w, g.wSize(), g);
+        ws = workspace(ws, g);
+        if (directData(g)) {
+            directData(dx, dy, w, g, ws);
+        } else {
+            ConvIm2col.backwardData(dx, dy, w, g, ws);
+        }
+    }
+
+    /** dw (OC,C,KH,KW) += filter gradient; db (OC, nullable) += sum of dy over n, i, j. */
+    public static void backwardFilter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws) {
+        requireLen("dw", dw, g.wSize(), g);
+        requireLen("dy", dy, g.ySize(), g);
+        requireLen("x", x, g.xSize(), g);
+        if (db != null) {
+            requireLen("db", db, g.oc(), g);
+        }
+        ws = workspace(ws, g);
+        if (directFilter(g)) {
+            int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
+            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
+            int gOff = (int) paddedInput(g), scr = gOff + (int) paddedRows(g);
+            float[] gr = dy;     // dy itself when its rows are whole vectors, else a copy with padded rows
+            int wr = g.wo();
+            if (paddedRows(g) > 0) {
+                wr = Gemm.roundUp(g.wo(), Gemm.VL);
+                ConvDirect.pad(ws, gOff, dy, g.n(), g.oc(), g.ho(), g.wo(), 0, 0, g.ho(), wr);
+                gr = ws;
+            } else {
+                gOff = 0;
+            }
+            ConvFilter.filter(dw, gr, gOff, wr, ws, 0, ws, scr, g.n(), g.c(), hp, wq, g.oc(), g.ho(), g.kh(), g.kw(),
+                    g.sh());
+        } else {
+            ConvIm2col.backwardFilter(dw, dy, x, g, ws);
+        }
+        if (db != null) {
+            biasGrad(db, dy, g.n(), g.oc(), g.ho() * g.wo());
+        }
+    }
+
+    /** db[o] += sum_{n,q} dy[n][o][q], one output channel per chunk, summed in (n, q) order. */
+    private static void biasGrad(float[] db, float[] dy, int n, int oc, int p) {
+        Parallel.forChunks(oc, 1, (o, o0, o1) -> {
+            double s = 0;
+            for (int bi = 0; bi < n; bi++) {
+                int off = (bi * oc + o) * p;
+                float t = 0f;
+                for (int q = 0; q < p; q++) {
+                    t += dy[off + q];
+                }
+                s += t;
+            }
+            db[o] += (float) s;
+        });
+    }
+
+    /** Padded input plane stack (N, C, H + 2PH, WQ) of the direct kernels. */
+    private static long paddedInput(ConvGeom g) {
+        return (long) g.n() * g.c() * (g.h() + 2 * g.ph()) * ConvDirect.paddedWidth(g.wo(), g.kw());
+    }
+
+    /** dy with rows padded to whole vectors (N, OC, HO, roundUp(WO, VL)) for the filter kernel; 0 if not needed. */
+    private static long paddedRows(ConvGeom g) {
+        return g.wo() % Gemm.VL == 0 ? 0 : (long) g.n() * g.oc() * g.ho() * Gemm.roundUp(g.wo(), Gemm.VL);
+    }
+
+    /**
+     * The data gradient with the direct kernel, for any row stride SH (column stride 1). Rows of dx fall
+     * into SH classes r = hi mod SH; in class r, hi = m SH + r receives
+     * {@code dx[c, hi, wi] = sum_{o, t < T, v} w[o, c, u0 + SH t', v] dy[o, m + e - t', wi + PW - v]},
+     * with u0 = (r + PH) mod SH the first kernel row that lands on it, T the number of kernel rows
+     * u0, u0 + SH, ... below KH, e = (r + PH - u0) / SH and t' = T-1-t. That is a stride-1 correlation
+     * of dy (padded by KH-1 rows on top and KW-1 columns on the left) with a T x KW kernel, flipped in
+     * both axes and transposed, which {@link ConvDirect#forward} computes writing every SH-th row of dx.
+     * For SH = 1 it is the familiar "full convolution with the rotated kernel".
+     */
+    private static void directData(float[] dx, float[] dy, float[] w, ConvGeom g, float[] ws) {
+        int sh = g.sh(), kh = g.kh(), kw = g.kw(), h = g.h(), wd = g.w();
+        int hq = dataRows(g), wq = dataWidth(g);
+        int wpOff = (int) ((long) g.n() * g.oc() * hq * wq);
+        boolean narrow = narrowData(g);
+        int scr = wpOff + (narrow ? ConvNarrow.packedWeights(g.c(), g.oc(), kh, kw)
+                                  : ConvDirect.packedWeights(g.c(), g.oc(), kh, kw));
+        ConvDirect.pad(ws, 0, dy, g.n(), g.oc(), g.ho(), g.wo(), kh - 1, kw - 1, hq, wq);
+        for (int r = 0; r < Math.min(sh, h); r++) {
+            int rows = (h - 1 - r) / sh + 1;            // dx rows hi = m SH + r
+            int u0 = (r + g.ph()) % sh;
+            int nt = u0 < kh ? (kh - 1 - u0) / sh + 1 : 0;
+            if (nt == 0) {                              // no kernel row reaches this class: zero rows
+                for (int p = 0; p < g.n() * g.c(); p++) {
+                    for (int m = 0; m < rows; m++) {
+                        int row = p * h * wd + (m * sh + r) * wd;
+                        java.util.Arrays.fill(dx, row, row + wd, 0f);
+                    }
+                }
+                continue;
+            }
+            int e = (r + g.ph() - u0) / sh;
+            int base = (kh - 1) + e - (nt - 1);         // padded dy row read by tap 0 for m = 0
+            if (narrow) {
+                ConvNarrow.packDataWeights(ws, wpOff, w, g.oc(), g.c(), kh, kw, sh, u0, nt);
+                ConvNarrow.forward(dx, r * wd, sh * wd, h * wd, ws, base * wq + g.pw(), ws, wpOff, ws, scr,
+                        g.n(), g.oc(), hq, wq, g.c(), rows, wd, nt, kw, 1);
+            } else {
+                ConvDirect.packDataWeights(ws, wpOff, w, g.oc(), g.c(), kh, kw, sh, u0, nt);
+                ConvDirect.forward(dx, r * wd, sh * wd, h * wd, ws, base * wq + g.pw(), ws, wpOff, null, ws, scr,
+                        g.n(), g.oc(), hq, wq, g.c(), rows, wd, nt, kw, 1);
+            }
+        }
+    }
+
+    /** Rows of the padded dy of the direct data gradient: KH-1 on top, and enough below for every class. */
+    private static int dataRows(ConvGeom g) {
+        int sh = g.sh(), kh = g.kh(), hq = kh - 1 + g.ho();
+        for (int r = 0; r < Math.min(sh, g.h()); r++) {
+            int rows = (g.h() - 1 - r) / sh + 1;
+            int u0 = (r + g.ph()) % sh;
+            int nt = u0 < kh ? (kh - 1 - u0) / sh + 1 : 0;
+            if (nt > 0) {
+                int base = (kh - 1) + (r + g.ph() - u0) / sh - (nt - 1);
+                hq = Math.max(hq, base + rows - 1 + nt);
+            }
+        }
+        return hq;
+    }
+
+    /** Row width of the padded dy: KW-1 zeros on the left, then room for whole vectors of dx plus PW. */
+    private static int dataWidth(ConvGeom g) {
+        return Math.max(g.kw() - 1 + g.wo(), Gemm.roundUp(g.w(), Gemm.VL) + g.pw() + g.kw());
+    }
+
+    private static float[] workspace(float[] ws, ConvGeom g) {
+        long need = workspaceFloats(g);
+        if (need > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("conv2d workspace of " + need + " floats does not fit an array: " + g);
+        }
+        if (ws == null) {
+            return new float[(int) need];
+        }
+        if (ws.length < need) {
+            throw new IllegalArgumentException("conv2d workspace has " + ws.length + " floats, needs " + need
+                    + " for " + g);
+        }
+        return ws;
+    }
+
+    private static void requireLen(String what, float[] a, long need, ConvGeom g) {
+        if (a == null) {
+            throw new IllegalArgumentException("conv2d " + what + " is null; geometry " + g);
+        }
+        if (a.length != need) {
+            throw new IllegalArgumentException("conv2d " + what + " has " + a.length + " elements, expected " + need
+                    + " for " + g + ", y (" + g.n() + ", " + g.oc() + ", " + g.ho() + ", " + g.wo() + ")");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Parallel;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct convolution kernels for unit stride along W, vectorised along the output columns: with a
+ * zero-padded input, the output columns j..j+VL-1 of row i read the input columns j+v..j+v+VL-1 of
+ * padded row i*SH+u, i.e. one unaligned vector load per tap, and no im2col matrix is ever built.
+ *
+ * <p>Letters: B batch, CI input channels, CO output channels, HP x WQ the padded input plane, HO x WO the
+ * output plane, KH x KW the kernel, SH the row stride (the column stride is 1). A padded plane row has
+ * WQ = roundUp(WO, VL) + KW + 1 floats, so every vector load stays inside its row's buffer (the extra
+ * columns are zeros and only feed lanes or taps that are discarded).
+ *
+ * <p>Used by {@link Conv2dCpu} for the forward pass and the data gradient (a forward pass over the
+ * padded output gradient with the flipped, transposed kernel, per class of rows); {@link ConvFilter}
+ * holds the filter gradient on the same padded layout. Threads split the work by (batch item,
+ * output-channel block); each output element is reduced in a fixed order inside one chunk.
+ */
+final class ConvDirect {
+
+    private static final VectorSpecies<Float> S = Gemm.S;
+    private static final int VL = Gemm.VL;
+    /** Output channels per forward tile: 8 channels x 2 column vectors = 16 accumulators. */
+    static final int OB = 8;
+
+    private ConvDirect() {}
+
+    /** Row width of a padded plane that feeds outputs of width {@code wo} through a kernel of width {@code kw}. */
+    static int paddedWidth(int wo, int kw) {
+        return Gemm.roundUp(wo, VL) + kw + 1;
+    }
+
+    /** Floats of the repacked kernel for {@code cout} outputs and {@code cin} inputs. */
+    static int packedWeights(int cout, int cin, int kh, int kw) {
+        return Gemm.roundUp(cout, OB) * cin * kh * kw;
+    }
+
+    /**
+     * dst (B, C, HQ, WQ) = src (B, C, H, W) placed at row {@code top}, column {@code left}, zeros elsewhere.
+     */
+    static void pad(float[] dst, int dOff, float[] src, int b, int c, int h, int w, int top, int left, int hq, int wq) {
+        int plane = hq * wq;
+        Parallel.forChunks(b * c, 4, (ch, p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int d = dOff + p * plane;
+                Arrays.fill(dst, d, d + plane, 0f);
+                for (int r = 0; r < h; r++) {
+                    System.arraycopy(src, (p * h + r) * w, dst, d + (r + top) * wq + left, w);
+                }
+            }
+        });
+    }
+
+    /**
+     * Repack a kernel w (cout, cin, KH, KW) into tiles of {@link #OB} output channels:
+     * wp[ob][ci][u][v][t] = w[ob*OB + t][ci][u][v] (zero past cout).
+     */
+    static void packWeights(float[] wp, int wpOff, float[] w, int cout, int cin, int kh, int kw) {
+        int nOb = (cout + OB - 1) / OB;
+        for (int ob = 0; ob < nOb; ob++) {
+            for (int ci = 0; ci < cin; ci++) {
+                for (int u = 0; u < kh; u++) {
+                    for (int v = 0; v < kw; v++) {
+                        int d = wpOff + (((ob * cin + ci) * kh + u) * kw + v) * OB;
+                        for (int t = 0; t < OB; t++) {
+                            int o = ob * OB + t;
+                            float val = 0f;
+                            if (o < cout) {
+                                val = w[((o * cin + ci) * kh + u) * kw + v];
+                            }
+                            wp[d + t] = val;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Scratch floats of {@link #forward}: one OB x 2-vector tile per chunk, for edge tiles. */
+    static int forwardScratch(int b, int cout) {
+        return b * ((cout + OB - 1) / OB) * 2 * OB * VL;
+    }
+
+    /**
+     * Repack the kernel for one row class of the data gradient (see {@link Conv2dCpu#backwardData}):
+     * outputs are the cin = C input channels of the conv, inputs its cout = OC output channels, taps
+     * t &lt; nt stand for kernel rows u = u0 + SH*(nt-1-t), and columns are flipped:
+     * wp[cb][o][t][v][c%OB] = w[o][c][u0 + SH*(nt-1-t)][KW-1-v], w being (OC, C, KH, KW).
+     */
+    static void packDataWeights(float[] wp, int wpOff, float[] w, int oc, int c, int kh, int kw, int sh, int u0,
+                                int nt) {
+        int nCb = (c + OB - 1) / OB;
+        for (int cb = 0; cb < nCb; cb++) {
+            for (int o = 0; o < oc; o++) {
+                for (int t = 0; t < nt; t++) {
+                    int u = u0 + sh * (nt - 1 - t);
+                    for (int v = 0; v < kw; v++) {
+                        int d = wpOff + (((cb * oc + o) * nt + t) * kw + v) * OB;
+                        for (int l = 0; l < OB; l++) {
+                            int ci = cb * OB + l;
+                            wp[d + l] = ci < c ? w[((o * c + ci) * kh + u) * kw + (kw - 1 - v)] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * y[b, o, i, j] = bias[o] + sum_{ci,u,v} wp(o, ci, u, v) * xp[b, ci, i*SH + u, j + v], for all
+     * o &lt; cout, i &lt; ho, j &lt; wo; bias may be null. y: written, element (b, o, i, j) at
+     * yOff + (b*cout + o)*yPlane + i*yPitch + j (the plain layout (B, cout, ho, wo) is yOff 0, yPitch wo,
+     * yPlane ho*wo; the strided data gradient writes every SH-th row of dx).
+     * Work: chunks of one (batch item, block of OB output channels); inside, output vectors are taken
+     * two at a time in row-major order (two vectors of one row, or the ends of two rows). Tiles that
+     * reach past wo or cout go through {@link #forwardScratch} floats at {@code scr} (no lane masks:
+     * C2 keeps the 16 accumulators in registers only while the method stays small).
+     */
+    static void forward(float[] y, int yOff, int yPitch, int yPlane, float[] xp, int xpOff, float[] wp, int wpOff,
+                        float[] bias, float[] scr, int scrOff, int b, int cin, int hp, int wq, int cout, int ho, int wo,
+                        int kh, int kw, int sh) {
+        int nOb = (cout + OB - 1) / OB;
+        int nvec = (wo + VL - 1) / VL;
+        int positions = ho * nvec;
+        int[] tapOff = new int[cin * kh * kw];      // offset of tap (ci, u, v) from the tile's first input
+        for (int ci = 0, t = 0; ci < cin; ci++) {
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++) {
+                    tapOff[t++] = (ci * hp + u) * wq + v;
+                }
+            }
+        }
+        Parallel.forChunks(b * nOb, 1, (task, t0, t1) -> {
+            int bi = task / nOb;
+            int ob = task % nOb;
+            int xBase = xpOff + bi * cin * hp * wq;
+            int wBase = wpOff + ob * cin * kh * kw * OB;
+            int yBase = yOff + (bi * cout + ob * OB) * yPlane;
+            int nOut = Math.min(OB, cout - ob * OB);
+            int tmp = scrOff + task * 2 * OB * VL;
+            for (int q = 0; q < positions; q += 2) {
+                int q1 = Math.min(q + 1, positions - 1);
+                int ia = q / nvec, ja = (q % nvec) * VL;
+                int ib = q1 / nvec, jb = (q1 % nvec) * VL;
+                boolean direct = nOut == OB && ja + VL <= wo && jb + VL <= wo && q1 != q;
+                tile(direct ? y : scr, direct ? yBase + ia * yPitch + ja : tmp,
+                        direct ? yBase + ib * yPitch + jb : tmp + VL, direct ? yPlane : 2 * VL,
+                        xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb, wp, wBase, bias, ob * OB, nOut,
+                        tapOff);
+                if (!direct) {      // copy the valid lanes of the tile from scratch
+                    for (int t = 0; t < nOut; t++) {
+                        int pA = yBase + t * yPlane + ia * yPitch;
+                        for (int l = 0; l < VL && ja + l < wo; l++) {
+                            y[pA + ja + l] = scr[tmp + t * 2 * VL + l];
+                        }
+                        if (q1 != q) {
+                            int pB = yBase + t * yPlane + ib * yPitch;
+                            for (int l = 0; l < VL && jb + l < wo; l++) {
+                                y[pB + jb + l] = scr[tmp + t * 2 * VL + VL + l];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * One forward tile: OB output channels x two output vectors whose input rows start at ra and rb;
+     * channel t's two vectors are stored at out[oa + t*ostride] and out[ob + t*ostride].
+     */
+    private static void tile(float[] out, int oa, int obase, int ostride, float[] xp, int ra, int rb,
+                             float[] wp, int wBase, float[] bias, int o0, int nOut, int[] tapOff) {
+        FloatVector a0 = init(bias, o0, nOut), a1 = init(bias, o0 + 1, nOut), a2 = init(bias, o0 + 2, nOut);
+        FloatVector a3 = init(bias, o0 + 3, nOut), a4 = init(bias, o0 + 4, nOut), a5 = init(bias, o0 + 5, nOut);
+        FloatVector a6 = init(bias, o0 + 6, nOut), a7 = init(bias, o0 + 7, nOut);
+        FloatVector b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
+        // One counted loop over the taps (ci, u, v): C2 keeps vector accumulators in registers across a
+        // counted loop, but boxes them at the safepoint of every outer loop's back edge.
+        for (int t = 0, wi = wBase; t < tapOff.length; t++, wi += OB) {
+            int pa = ra + tapOff[t];
+            int pb = rb + tapOff[t];
+            FloatVector xa = FloatVector.fromArray(S, xp, pa);
+            FloatVector xb = FloatVector.fromArray(S, xp, pb);
+            FloatVector w0 = FloatVector.broadcast(S, wp[wi]);
+            a0 = xa.fma(w0, a0);
+            b0 = xb.fma(w0, b0);
+            FloatVector w1 = FloatVector.broadcast(S, wp[wi + 1]);
+            a1 = xa.fma(w1, a1);
+            b1 = xb.fma(w1, b1);
+            FloatVector w2 = FloatVector.broadcast(S, wp[wi + 2]);
+            a2 = xa.fma(w2, a2);
+            b2 = xb.fma(w2, b2);
+            FloatVector w3 = FloatVector.broadcast(S, wp[wi + 3]);
+            a3 = xa.fma(w3, a3);
+            b3 = xb.fma(w3, b3);
+            FloatVector w4 = FloatVector.broadcast(S, wp[wi + 4]);
+            a4 = xa.fma(w4, a4);
+            b4 = xb.fma(w4, b4);
+            FloatVector w5 = FloatVector.broadcast(S, wp[wi + 5]);
+            a5 = xa.fma(w5, a5);
+            b5 = xb.fma(w5, b5);
+            FloatVector w6 = FloatVector.broadcast(S, wp[wi + 6]);
+            a6 = xa.fma(w6, a6);
+            b6 = xb.fma(w6, b6);
+            FloatVector w7 = FloatVector.broadcast(S, wp[wi + 7]);
+            a7 = xa.fma(w7, a7);
+            b7 = xb.fma(w7, b7);
+        }
+        a0.intoArray(out, oa);
+        b0.intoArray(out, obase);
+        a1.intoArray(out, oa + ostride);
+        b1.intoArray(out, obase + ostride);
+        a2.intoArray(out, oa + 2 * ostride);
+        b2.intoArray(out, obase + 2 * ostride);
+        a3.intoArray(out, oa + 3 * ostride);
+        b3.intoArray(out, obase + 3 * ostride);
+        a4.intoArray(out, oa + 4 * ostride);
+        b4.intoArray(out, obase + 4 * ostride);
+        a5.intoArray(out, oa + 5 * ostride);
+        b5.intoArray(out, obase + 5 * ostride);
+        a6.intoArray(out, oa + 6 * ostride);
+        b6.intoArray(out, obase + 6 * ostride);
+        a7.intoArray(out, oa + 7 * ostride);
+        b7.intoArray(out, obase + 7 * ostride);
+    }
+
+    /** Accumulator start: the bias of output o, zero without bias or past the last channel. */
+    private static FloatVector init(float[] bias, int o, int nOut) {
+        return FloatVector.broadcast(S, bias == null || o - (o / OB) * OB >= nOut ? 0f : bias[o]);
+    }
+}

@@ -1,0 +1,281 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Parallel;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Filter gradient of a unit-column-stride convolution, direct and vectorised along the output columns:
+ * dw[o, ci, u, v] += sum_{b,i,j} dy[b, o, i, j] xpad[b, ci, i*SH + u, j + v]. Each lane of a vector
+ * accumulator sums one column residue j mod VL; the lanes are added in order at the end.
+ *
+ * <p>Letters and the padded input layout (B, CI, HP, WQ) as in {@link ConvDirect}. A tile holds
+ * FB output channels x VB = 3 consecutive taps of one kernel row: per output vector it loads FB dy
+ * vectors and 3 shifted input vectors for 3*FB FMAs. FB = 8 (24 accumulators) where the vector
+ * registers are 512 bits wide (AVX-512 has 32 of them), else 4 (12 of AVX2's 16).
+ */
+final class ConvFilter {
+
+    private static final VectorSpecies<Float> S = Gemm.S;
+    private static final int VL = Gemm.VL;
+    /** Output channels per tile. */
+    static final int FB = VL >= 16 ? 8 : 4;
+    /** Kernel taps (columns) per tile. */
+    static final int VB = 3;
+
+    private ConvFilter() {}
+
+    /** Scratch floats of {@link #filter}: per chunk, the FB x VB accumulators of every (u, tap group). */
+    static int scratch(int cout, int cin, int kh, int kw) {
+        return (cout + FB - 1) / FB * cin * kh * ((kw + VB - 1) / VB) * FB * VB * VL;
+    }
+
+    /**
+     * dw[o, ci, u, v] += sum_{b,i,j} g[b, o, i, j] * xp[b, ci, i*SH + u, j + v]; dw (cout, cin, KH, KW).
+     * g holds dy (B, cout, ho, wo) with rows padded to wr = roundUp(wo, VL) floats (zeros past wo; wr = wo
+     * when wo is a multiple of VL and g is dy itself). Chunks: one (block of FB output channels, input
+     * channel). The batch is walked in blocks small enough for the block's dy and x planes to stay in
+     * L2 while every (kernel row, tap group) tile passes over them; the tiles' FB x VB vector accumulators
+     * live in {@link #scratch} floats at {@code scr} between blocks, and their lanes are summed in
+     * order at the end.
+     */
+    static void filter(float[] dw, float[] g, int gOff, int wr, float[] xp, int xpOff, float[] scr, int scrOff,
+                       int b, int cin, int hp, int wq, int cout, int ho, int kh, int kw, int sh) {
+        int nFb = (cout + FB - 1) / FB;
+        int nG = (kw + VB - 1) / VB;
+        int tileFloats = FB * VB * VL;
+        int perBlock = Math.max(1, Math.min(b, 256 / (ho * (wr / VL))));   // >= ~256 steps per tile pass
+        Parallel.forChunks(nFb * cin, 1, (task, t0, t1) -> {
+            int fb = task / cin;
+            int ci = task % cin;
+            int o0 = fb * FB;
+            int nOut = Math.min(FB, cout - o0);
+            int tmp = scrOff + task * kh * nG * tileFloats;
+            Arrays.fill(scr, tmp, tmp + kh * nG * tileFloats, 0f);
+            for (int b0 = 0; b0 < b; b0 += perBlock) {
+                int b1 = Math.min(b, b0 + perBlock);
+                for (int u = 0; u < kh; u++) {
+                    for (int gi = 0; gi < nG; gi++) {
+                        int acc = tmp + (u * nG + gi) * tileFloats;
+                        if (FB == 8) {      // a constant: C2 keeps one branch
+                            tile8(scr, acc, g, gOff, wr, xp, xpOff, o0, nOut, ci, u, gi * VB, b0, b1, cin, hp, wq,
+                                    cout, ho, sh);
+                        } else {
+                            tile4(scr, acc, g, gOff, wr, xp, xpOff, o0, nOut, ci, u, gi * VB, b0, b1, cin, hp, wq,
+                                    cout, ho, sh);
+                        }
+                    }
+                }
+            }
+            for (int u = 0; u < kh; u++) {
+                for (int gi = 0; gi < nG; gi++) {
+                    int v0 = gi * VB;
+                    int nTaps = Math.min(VB, kw - v0);
+                    for (int t = 0; t < nOut; t++) {
+                        int d = (((o0 + t) * cin + ci) * kh + u) * kw + v0;
+                        for (int v = 0; v < nTaps; v++) {
+                            int a = tmp + (u * nG + gi) * tileFloats + (t * VB + v) * VL;
+                            float sum = 0f;
+                            for (int l = 0; l < VL; l++) {
+                                sum += scr[a + l];
+                            }
+                            dw[d + v] += sum;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * One filter tile: 4 output channels x taps v0..v0+2 of kernel row u, over batch items [b0, b1) and
+     * all positions, added onto the accumulators stored at out[oOff, oOff + FB*VB*VL).
+     */
+    private static void tile4(float[] out, int oOff, float[] g, int gOff, int wr, float[] xp, int xpOff,
+                              int o0, int nOut, int ci, int u, int v0, int b0, int b1, int cin, int hp, int wq,
+                              int cout, int ho, int sh) {
+        int plane = ho * wr;
+        // channels past cout re-read the last valid one; their sums are discarded
+        int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
+        FloatVector s00 = FloatVector.fromArray(S, out, oOff);
+        FloatVector s01 = FloatVector.fromArray(S, out, oOff + VL);
+        FloatVector s02 = FloatVector.fromArray(S, out, oOff + 2 * VL);
+        FloatVector s10 = FloatVector.fromArray(S, out, oOff + 3 * VL);
+        FloatVector s11 = FloatVector.fromArray(S, out, oOff + 4 * VL);
+        FloatVector s12 = FloatVector.fromArray(S, out, oOff + 5 * VL);
+        FloatVector s20 = FloatVector.fromArray(S, out, oOff + 6 * VL);
+        FloatVector s21 = FloatVector.fromArray(S, out, oOff + 7 * VL);
+        FloatVector s22 = FloatVector.fromArray(S, out, oOff + 8 * VL);
+        FloatVector s30 = FloatVector.fromArray(S, out, oOff + 9 * VL);
+        FloatVector s31 = FloatVector.fromArray(S, out, oOff + 10 * VL);
+        FloatVector s32 = FloatVector.fromArray(S, out, oOff + 11 * VL);
+        // One counted loop over (batch item, row, column vector): C2 boxes vector accumulators that live
+        // across the safepoint of an outer loop's back edge, but not across a counted loop
+        int dStart = gOff + (b0 * cout + o0) * plane, xStart = xpOff + ((b0 * cin + ci) * hp + u) * wq + v0;
+        int dr = dStart, xr = xStart, j = 0, i = 0, bi = 0;
+        int steps = (b1 - b0) * ho * (wr / VL);
+        for (int s = 0; s < steps; s++) {
+            FloatVector g0 = FloatVector.fromArray(S, g, dr + j);
+            FloatVector g1 = FloatVector.fromArray(S, g, dr + d1 + j);
+            FloatVector g2 = FloatVector.fromArray(S, g, dr + d2 + j);
+            FloatVector g3 = FloatVector.fromArray(S, g, dr + d3 + j);
+            FloatVector x0 = FloatVector.fromArray(S, xp, xr + j);
+            FloatVector x1 = FloatVector.fromArray(S, xp, xr + j + 1);
+            FloatVector x2 = FloatVector.fromArray(S, xp, xr + j + 2);
+            s00 = g0.fma(x0, s00);
+            s01 = g0.fma(x1, s01);
+            s02 = g0.fma(x2, s02);
+            s10 = g1.fma(x0, s10);
+            s11 = g1.fma(x1, s11);
+            s12 = g1.fma(x2, s12);
+            s20 = g2.fma(x0, s20);
+            s21 = g2.fma(x1, s21);
+            s22 = g2.fma(x2, s22);
+            s30 = g3.fma(x0, s30);
+            s31 = g3.fma(x1, s31);
+            s32 = g3.fma(x2, s32);
+            j += VL;
+            if (j == wr) {              // next row; after the last row, the next batch item
+                j = 0;
+                dr += wr;
+                xr += sh * wq;
+                if (++i == ho) {
+                    i = 0;
+                    bi++;
+                    dr = dStart + bi * cout * plane;
+                    xr = xStart + bi * cin * hp * wq;
+                }
+            }
+        }
+        s00.intoArray(out, oOff);
+        s01.intoArray(out, oOff + VL);
+        s02.intoArray(out, oOff + 2 * VL);
+        s10.intoArray(out, oOff + 3 * VL);
+        s11.intoArray(out, oOff + 4 * VL);
+        s12.intoArray(out, oOff + 5 * VL);
+        s20.intoArray(out, oOff + 6 * VL);
+        s21.intoArray(out, oOff + 7 * VL);
+        s22.intoArray(out, oOff + 8 * VL);
+        s30.intoArray(out, oOff + 9 * VL);
+        s31.intoArray(out, oOff + 10 * VL);
+        s32.intoArray(out, oOff + 11 * VL);
+    }
+
+    /**
+     * The same with 8 output channels (24 accumulators: AVX-512 has 32 registers) x taps v0..v0+2 of
+     * kernel row u, over batch items [b0, b1) and
+     * all positions, added onto the accumulators stored at out[oOff, oOff + 8*VB*VL).
+     */
+    private static void tile8(float[] out, int oOff, float[] g, int gOff, int wr, float[] xp, int xpOff,
+                              int o0, int nOut, int ci, int u, int v0, int b0, int b1, int cin, int hp, int wq,
+                              int cout, int ho, int sh) {
+        int plane = ho * wr;
+        // channels past cout re-read the last valid one; their sums are discarded
+        int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
+        int d4 = Math.min(4, nOut - 1) * plane, d5 = Math.min(5, nOut - 1) * plane, d6 = Math.min(6, nOut - 1) * plane;
+        int d7 = Math.min(7, nOut - 1) * plane;
+        FloatVector s00 = FloatVector.fromArray(S, out, oOff);
+        FloatVector s01 = FloatVector.fromArray(S, out, oOff + VL);
+        FloatVector s02 = FloatVector.fromArray(S, out, oOff + 2 * VL);
+        FloatVector s10 = FloatVector.fromArray(S, out, oOff + 3 * VL);
+        FloatVector s11 = FloatVector.fromArray(S, out, oOff + 4 * VL);
+        FloatVector s12 = FloatVector.fromArray(S, out, oOff + 5 * VL);
+        FloatVector s20 = FloatVector.fromArray(S, out, oOff + 6 * VL);
+        FloatVector s21 = FloatVector.fromArray(S, out, oOff + 7 * VL);
+        FloatVector s22 = FloatVector.fromArray(S, out, oOff + 8 * VL);
+        FloatVector s30 = FloatVector.fromArray(S, out, oOff + 9 * VL);
+        FloatVector s31 = FloatVector.fromArray(S, out, oOff + 10 * VL);
+        FloatVector s32 = FloatVector.fromArray(S, out, oOff + 11 * VL);
+        FloatVector s40 = FloatVector.fromArray(S, out, oOff + 12 * VL);
+        FloatVector s41 = FloatVector.fromArray(S, out, oOff + 13 * VL);
+        FloatVector s42 = FloatVector.fromArray(S, out, oOff + 14 * VL);
+        FloatVector s50 = FloatVector.fromArray(S, out, oOff + 15 * VL);
+        FloatVector s51 = FloatVector.fromArray(S, out, oOff + 16 * VL);
+        FloatVector s52 = FloatVector.fromArray(S, out, oOff + 17 * VL);
+        FloatVector s60 = FloatVector.fromArray(S, out, oOff + 18 * VL);
+        FloatVector s61 = FloatVector.fromArray(S, out, oOff + 19 * VL);
+        FloatVector s62 = FloatVector.fromArray(S, out, oOff + 20 * VL);
+        FloatVector s70 = FloatVector.fromArray(S, out, oOff + 21 * VL);
+        FloatVector s71 = FloatVector.fromArray(S, out, oOff + 22 * VL);
+        FloatVector s72 = FloatVector.fromArray(S, out, oOff + 23 * VL);
+        // One counted loop over (batch item, row, column vector): C2 boxes vector accumulators that live
+        // across the safepoint of an outer loop's back edge, but not across a counted loop
+        int dStart = gOff + (b0 * cout + o0) * plane, xStart = xpOff + ((b0 * cin + ci) * hp + u) * wq + v0;
+        int dr = dStart, xr = xStart, j = 0, i = 0, bi = 0;
+        int steps = (b1 - b0) * ho * (wr / VL);
+        for (int s = 0; s < steps; s++) {
+            FloatVector x0 = FloatVector.fromArray(S, xp, xr + j);
+            FloatVector x1 = FloatVector.fromArray(S, xp, xr + j + 1);
+            FloatVector x2 = FloatVector.fromArray(S, xp, xr + j + 2);
+            FloatVector g0 = FloatVector.fromArray(S, g, dr + j);
+            s00 = g0.fma(x0, s00);
+            s01 = g0.fma(x1, s01);
+            s02 = g0.fma(x2, s02);
+            FloatVector g1 = FloatVector.fromArray(S, g, dr + d1 + j);
+            s10 = g1.fma(x0, s10);
+            s11 = g1.fma(x1, s11);
+            s12 = g1.fma(x2, s12);
+            FloatVector g2 = FloatVector.fromArray(S, g, dr + d2 + j);
+            s20 = g2.fma(x0, s20);
+            s21 = g2.fma(x1, s21);
+            s22 = g2.fma(x2, s22);
+            FloatVector g3 = FloatVector.fromArray(S, g, dr + d3 + j);
+            s30 = g3.fma(x0, s30);
+            s31 = g3.fma(x1, s31);
+            s32 = g3.fma(x2, s32);
+            FloatVector g4 = FloatVector.fromArray(S, g, dr + d4 + j);
+            s40 = g4.fma(x0, s40);
+            s41 = g4.fma(x1, s41);
+            s42 = g4.fma(x2, s42);
+            FloatVector g5 = FloatVector.fromArray(S, g, dr + d5 + j);
+            s50 = g5.fma(x0, s50);
+            s51 = g5.fma(x1, s51);
+            s52 = g5.fma(x2, s52);
+            FloatVector g6 = FloatVector.fromArray(S, g, dr + d6 + j);
+            s60 = g6.fma(x0, s60);
+            s61 = g6.fma(x1, s61);
+            s62 = g6.fma(x2, s62);
+            FloatVector g7 = FloatVector.fromArray(S, g, dr + d7 + j);
+            s70 = g7.fma(x0, s70);
+            s71 = g7.fma(x1, s71);
+            s72 = g7.fma(x2, s72);
+            j += VL;
+            if (j == wr) {              // next row; after the last row, the next batch item
+                j = 0;
+                dr += wr;
+                xr += sh * wq;
+                if (++i == ho) {
+                    i = 0;
+                    bi++;
+                    dr = dStart + bi * cout * plane;
+                    xr = xStart + bi * cin * hp * wq;
+                }
+            }
+        }
+        s00.intoArray(out, oOff);
+        s01.intoArray(out, oOff + VL);
+        s02.intoArray(out, oOff + 2 * VL);
+        s10.intoArray(out, oOff + 3 * VL);
+        s11.intoArray(out, oOff + 4 * VL);
+        s12.intoArray(out, oOff + 5 * VL);
+        s20.intoArray(out, oOff + 6 * VL);
+        s21.intoArray(out, oOff + 7 * VL);
+        s22.intoArray(out, oOff + 8 * VL);
+        s30.intoArray(out, oOff + 9 * VL);
+        s31.intoArray(out, oOff + 10 * VL);
+        s32.intoArray(out, oOff + 11 * VL);
+        s40.intoArray(out, oOff + 12 * VL);
+        s41.intoArray(out, oOff + 13 * VL);
+        s42.intoArray(out, oOff + 14 * VL);
+        s50.intoArray(out, oOff + 15 * VL);
+        s51.intoArray(out, oOff + 16 * VL);
+        s52.intoArray(out, oOff + 17 * VL);
+        s60.intoArray(out, oOff + 18 * VL);
+        s61.intoArray(out, oOff + 19 * VL);
+        s62.intoArray(out, oOff + 20 * VL);
+        s70.intoArray(out, oOff + 21 * VL);
+        s71.intoArray(out, oOff + 22 * VL);
+        s72.intoArray(out, oOff + 23 * VL);
+    }
+}

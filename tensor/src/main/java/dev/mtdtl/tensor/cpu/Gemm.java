@@ -1,0 +1,339 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision general matrix multiply, row-major: {@code C = alpha * op(A) * op(B) + beta * C}.
+ *
+ * <p>Letters: M rows of C and op(A), N columns of C and op(B), K the reduction length; lda/ldb/ldc are
+ * the row strides of the matrices as STORED (for transA, A is stored K x M).
+ *
+ * <p>Algorithm: the GotoBLAS/BLIS loop nest (Goto &amp; van de Geijn, "Anatomy of high-performance
+ * matrix multiplication", TOMS 2008). K is cut into blocks of {@link #KC}; for each, op(A) is packed
+ * into MR-row panels and op(B) (in blocks of {@link #NC} columns) into NR-column panels, both
+ * zero-padded to full panels, so that the micro-kernel always computes a full MR x NR tile with
+ * unit-stride loads: per k step it loads 2 vectors of B and broadcasts MR values of A into
+ * MR x 2 vector accumulators (MR = 6: 12 accumulators + 3 operands fit the 16 registers of AVX2 and
+ * leave room on AVX-512). The kernel writes its tile to scratch; {@link #addTile} applies alpha, beta
+ * and the edges.
+ *
+ * <p>Threads: the tiles of one (K block, N block) are split into chunks of MC rows x NT columns,
+ * whose boundaries depend only on the sizes; each C element is summed over k in the same order by
+ * exactly one chunk, so results are bit-identical for any thread count.
+ *
+ * <p>Scratch: {@link #workspaceFloats} floats from a caller-provided array (the 16-argument form
+ * allocates it). Omitted: complex types, double, and any batching (callers loop).
+ */
+public final class Gemm {
+
+    /**
+     * The vector shape of every CPU kernel: the platform's preferred one, or 128/256/512 bits from system
+     * property {@code mtdtl.vectorBits} (to test the AVX2 code paths on an AVX-512 machine).
+     */
+    static final VectorSpecies<Float> S = species(System.getProperty("mtdtl.vectorBits", ""));
+    static final int VL = S.length();
+    /** Micro-tile rows (broadcast A values). */
+    static final int MR = 6;
+    /** Micro-tile columns: two vectors. */
+    static final int NR = 2 * VL;
+    /** K block: a packed B micro-panel (KC x NR) stays in L1, an A block (MC x KC) in L2. */
+    static final int KC = 256;
+    /** Rows of C per parallel chunk (a multiple of MR). */
+    static final int MC = 16 * MR;
+    /** Columns of a packed B block. */
+    static final int NC = 64 * NR;
+    /** Columns of C per parallel chunk (a multiple of NR). */
+    static final int NT = 8 * NR;
+
+    private Gemm() {}
+
+    /**
+     * C(MxN) = alpha*op(A)*op(B) + beta*C, row-major; op(A) is MxK, op(B) is KxN; lda/ldb/ldc = row strides
+     * of the STORED matrices. beta==0 means C is not read (NaNs in C ignored). Allocates its scratch.
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null, 0);
+    }
+
+    /** As above, with scratch {@code ws[wsOff, wsOff + workspaceFloats(m, n, k))} (null: allocate). */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc, float[] ws, int wsOff) {
+        check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        long need = workspaceFloats(m, n, k);
+        if (ws == null) {
+            ws = new float[(int) need];
+            wsOff = 0;
+        } else if (wsOff < 0 || ws.length - (long) wsOff < need) {
+            throw new IllegalArgumentException("gemm workspace has " + (ws.length - (long) wsOff)
+                    + " floats from offset " + wsOff + ", needs " + need + " for m=" + m + " n=" + n + " k=" + k);
+        }
+        run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws, wsOff);
+    }
+
+    /** Scratch floats {@link #sgemm} needs: a packed A K-block, a packed B block, one micro-tile per chunk. */
+    public static long workspaceFloats(int m, int n, int k) {
+        if (m <= 0 || n <= 0 || k <= 0) {
+            return 0;
+        }
+        long kc = Math.min(k, KC);
+        long mp = roundUp(m, MR);
+        long np = roundUp(Math.min(n, NC), NR);
+        long chunks = (long) ((m + MC - 1) / MC) * ((Math.min(n, NC) + NT - 1) / NT);
+        return kc * mp + kc * np + chunks * MR * NR;
+    }
+
+    /** The driver; arguments are checked. */
+    static void run(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                    float beta, float[] c, int cOff, int ldc, float[] ws, int wsOff) {
+        if (k == 0 || alpha == 0f) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        int mp = roundUp(m, MR);
+        int aPack = wsOff;                          // (mp/MR panels) x (kc x MR)
+        int bPack = wsOff + Math.min(k, KC) * mp;   // (np/NR panels) x (kc x NR)
+        int tiles = bPack + Math.min(k, KC) * roundUp(Math.min(n, NC), NR);   // one MR x NR tile per chunk
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            float betaHere = pc == 0 ? beta : 1f;   // later K blocks add onto the partial sums in C
+            int pcF = pc;
+            Parallel.forChunks(mp / MR, 16, (ch, p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    packA(transA, a, aOff, lda, p * MR, Math.min(MR, m - p * MR), pcF, kc, ws, aPack + p * MR * kc);
+                }
+            });
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
+                int np = roundUp(nc, NR);
+                int jcF = jc;
+                Parallel.forChunks(np / NR, 8, (ch, p0, p1) -> {
+                    for (int p = p0; p < p1; p++) {
+                        int j = jcF + p * NR;
+                        packB(transB, b, bOff, ldb, pcF, kc, j, Math.min(NR, n - j), ws, bPack + p * NR * kc);
+                    }
+                });
+                int mChunks = (m + MC - 1) / MC;
+                int nChunks = (nc + NT - 1) / NT;
+                Parallel.forChunks(mChunks * nChunks, 1, (ch, t0, t1) -> {
+                    int i0 = (ch % mChunks) * MC;
+                    int j0 = (ch / mChunks) * NT;
+                    int i1 = Math.min(m, i0 + MC);
+                    int j1 = Math.min(nc, j0 + NT);
+                    int tile = tiles + ch * MR * NR;            // this chunk's micro-tile scratch
+                    for (int j = j0; j < j1; j += NR) {          // B micro-panel outer: stays in L1
+                        int bp = bPack + (j / NR) * NR * kc;
+                        int nr = Math.min(NR, j1 - j);
+                        for (int i = i0; i < i1; i += MR) {
+                            int ap = aPack + (i / MR) * MR * kc;
+                            kernel(kc, ws, ap, bp, tile);
+                            addTile(ws, tile, Math.min(MR, i1 - i), nr, alpha, betaHere, c,
+                                    cOff + i * ldc + jcF + j, ldc);
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /** C = beta * C (beta == 0 writes zeros without reading). */
+    private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int r = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                c[r + j] = beta == 0f ? 0f : beta * c[r + j];
+            }
+        }
+    }
+
+    /** Pack rows [i0, i0+mr) x cols [p0, p0+kc) of op(A) as dst[p*MR + r], zero rows beyond mr. */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mr, int p0, int kc,
+                              float[] dst, int d) {
+        if (transA) {             // op(A)[i][p] = a[p*lda + i]: MR consecutive floats per p
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (p0 + p) * lda + i0;
+                int o = d + p * MR;
+                for (int r = 0; r < mr; r++) {
+                    dst[o + r] = a[src + r];
+                }
+                for (int r = mr; r < MR; r++) {
+                    dst[o + r] = 0f;
+                }
+            }
+        } else {                  // op(A)[i][p] = a[i*lda + p]: read each row contiguously
+            for (int r = 0; r < MR; r++) {
+                if (r < mr) {
+                    int src = aOff + (i0 + r) * lda + p0;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * MR + r] = a[src + p];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Pack rows [p0, p0+kc) x cols [j0, j0+nr) of op(B) as dst[p*NR + j], zero columns beyond nr. */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nr,
+                              float[] dst, int d) {
+        if (!transB) {            // op(B)[p][j] = b[p*ldb + j]: vector copies
+            if (nr == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (p0 + p) * ldb + j0;
+                    FloatVector.fromArray(S, b, src).intoArray(dst, d + p * NR);
+                    FloatVector.fromArray(S, b, src + VL).intoArray(dst, d + p * NR + VL);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (p0 + p) * ldb + j0;
+                    int o = d + p * NR;
+                    for (int j = 0; j < nr; j++) {
+                        dst[o + j] = b[src + j];
+                    }
+                    for (int j = nr; j < NR; j++) {
+                        dst[o + j] = 0f;
+                    }
+                }
+            }
+        } else {                  // op(B)[p][j] = b[j*ldb + p]: read each stored row contiguously
+            for (int j = 0; j < NR; j++) {
+                if (j < nr) {
+                    int src = bOff + (j0 + j) * ldb + p0;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * NR + j] = b[src + p];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * NR + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: tile(MR x NR) = sum_p Apanel[p][:] outer Bpanel[p][:], written to w[t, t + MR*NR).
+     * Twelve named accumulators, because C2 keeps named vectors in registers but not vectors held in an
+     * array; no branches and no calls taking vectors, so C2 never recompiles it for a new case (alpha,
+     * beta, edge tiles are {@link #addTile}'s business) and never boxes the accumulators.
+     */
+    static void kernel(int kc, float[] w, int ap, int bp, int t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int p = 0; p < kc; p++) {
+            int bo = bp + p * NR;
+            int ao = ap + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, w, bo);
+            FloatVector b1 = FloatVector.fromArray(S, w, bo + VL);
+            FloatVector a0 = FloatVector.broadcast(S, w[ao]);
+            c00 = b0.fma(a0, c00);
+            c01 = b1.fma(a0, c01);
+            FloatVector a1 = FloatVector.broadcast(S, w[ao + 1]);
+            c10 = b0.fma(a1, c10);
+            c11 = b1.fma(a1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, w[ao + 2]);
+            c20 = b0.fma(a2, c20);
+            c21 = b1.fma(a2, c21);
+            FloatVector a3 = FloatVector.broadcast(S, w[ao + 3]);
+            c30 = b0.fma(a3, c30);
+            c31 = b1.fma(a3, c31);
+            FloatVector a4 = FloatVector.broadcast(S, w[ao + 4]);
+            c40 = b0.fma(a4, c40);
+            c41 = b1.fma(a4, c41);
+            FloatVector a5 = FloatVector.broadcast(S, w[ao + 5]);
+            c50 = b0.fma(a5, c50);
+            c51 = b1.fma(a5, c51);
+        }
+        c00.intoArray(w, t);
+        c01.intoArray(w, t + VL);
+        c10.intoArray(w, t + NR);
+        c11.intoArray(w, t + NR + VL);
+        c20.intoArray(w, t + 2 * NR);
+        c21.intoArray(w, t + 2 * NR + VL);
+        c30.intoArray(w, t + 3 * NR);
+        c31.intoArray(w, t + 3 * NR + VL);
+        c40.intoArray(w, t + 4 * NR);
+        c41.intoArray(w, t + 4 * NR + VL);
+        c50.intoArray(w, t + 5 * NR);
+        c51.intoArray(w, t + 5 * NR + VL);
+    }
+
+    /** C[0:mr, 0:nr] = alpha * tile + beta * C (beta 0: C not read); tile rows are NR floats at w[t]. */
+    static void addTile(float[] w, int t, int mr, int nr, float alpha, float beta, float[] c, int cOff, int ldc) {
+        for (int r = 0; r < mr; r++) {
+            int tr = t + r * NR;
+            int cr = cOff + r * ldc;
+            if (nr == NR && alpha == 1f && beta == 0f) {
+                FloatVector.fromArray(S, w, tr).intoArray(c, cr);
+                FloatVector.fromArray(S, w, tr + VL).intoArray(c, cr + VL);
+            } else if (nr == NR && alpha == 1f && beta == 1f) {
+                FloatVector.fromArray(S, w, tr).add(FloatVector.fromArray(S, c, cr)).intoArray(c, cr);
+                FloatVector.fromArray(S, w, tr + VL).add(FloatVector.fromArray(S, c, cr + VL)).intoArray(c, cr + VL);
+            } else {
+                for (int j = 0; j < nr; j++) {
+                    float v = alpha * w[tr + j];
+                    c[cr + j] = beta == 0f ? v : v + beta * c[cr + j];
+                }
+            }
+        }
+    }
+
+    private static VectorSpecies<Float> species(String bits) {
+        return switch (bits.trim()) {
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> FloatVector.SPECIES_PREFERRED;
+        };
+    }
+
+    static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
+    }
+
+    /** Argument contract: dimensions non-negative, every stored matrix inside its array. */
+    private static void check(boolean transA, boolean transB, int m, int n, int k,
+                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm dimensions must be >= 0: m=" + m + " n=" + n + " k=" + k);
+        }
+        requireMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
+        requireMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+        requireMatrix("C", c, cOff, ldc, m, n);
+    }
+
+    /** A stored rows x cols matrix with row stride ld at off must lie inside arr. */
+    private static void requireMatrix(String what, float[] arr, int off, int ld, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        if (arr == null) {
+            throw new IllegalArgumentException("gemm " + what + " is null but is " + rows + "x" + cols);
+        }
+        if (ld < cols) {
+            throw new IllegalArgumentException("gemm " + what + " is stored " + rows + "x" + cols
+                    + " but its row stride is " + ld);
+        }
+        long end = off + (long) (rows - 1) * ld + cols;
+        if (off < 0 || end > arr.length) {
+            throw new IllegalArgumentException("gemm " + what + " (" + rows + "x" + cols + ", offset " + off
+                    + ", row stride " + ld + ") needs " + end + " elements, array has " + arr.length);
+        }
+    }
+}
