@@ -19,9 +19,11 @@ public final class Peak {
         double ghz = Double.parseDouble(System.getProperty("mtdtl.peak.ghz", "3.0"));
         int ports = Integer.parseInt(System.getProperty("mtdtl.peak.fmaports", "2"));
         int lanes = FloatVector.SPECIES_PREFERRED.length();
-        // AVX-512 on Zen 4 is double-pumped: 2 x 256-bit FMA per cycle = 32 FLOP/cycle, the same as
-        // 2 x 8 lanes; count lanes of at most 8 per port there (property mtdtl.peak.lanesPerPort).
-        int lanesPerPort = Integer.parseInt(System.getProperty("mtdtl.peak.lanesPerPort", String.valueOf(lanes)));
+        // AVX-512 on Zen 4 is double-pumped: 2 x 256-bit FMA per cycle = 32 FLOP/cycle, i.e. at most 8
+        // float lanes per port. That is the default; on cores with two full 512-bit FMA units (many Intel
+        // server parts) pass -Dmtdtl.peak.lanesPerPort=16.
+        int lanesPerPort = Integer.parseInt(System.getProperty("mtdtl.peak.lanesPerPort",
+                String.valueOf(Math.min(lanes, 8))));
         return threads * ghz * 2.0 * lanesPerPort * ports;
     }
 }

@@ -67,7 +67,8 @@ public final class Parallel {
             return;
         }
         Pool p = pool;
-        if (chunks == 1 || p.size == 1 || Thread.currentThread() instanceof Worker) {
+        Thread me = Thread.currentThread();
+        if (chunks == 1 || p.size == 1 || me instanceof Worker || me == p.activeOwner) {
             for (int c = 0; c < chunks; c++) {
                 body.run(c, c * grain, Math.min(n, (c + 1) * grain));
             }
@@ -117,6 +118,8 @@ public final class Parallel {
         private final Worker[] workers;
         private volatile Job job;
         private volatile boolean stopped;
+        /** The thread that runs the current job (it takes part in it): a nested call from it runs serially. */
+        volatile Thread activeOwner;
 
         Pool(int size) {
             this.size = size;
@@ -129,6 +132,7 @@ public final class Parallel {
 
         synchronized void run(int n, int grain, int chunks, ChunkBody body) {
             Job j = new Job(n, grain, chunks, body, Thread.currentThread());
+            activeOwner = j.owner;
             job = j;
             for (Worker w : workers) {
                 LockSupport.unpark(w);
@@ -138,6 +142,7 @@ public final class Parallel {
                 LockSupport.park(this);
             }
             job = null;
+            activeOwner = null;
             if (j.failure != null) {
                 Throwable t = j.failure;
                 if (t instanceof RuntimeException re) {
