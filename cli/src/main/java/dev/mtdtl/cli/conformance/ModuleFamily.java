@@ -1,6 +1,7 @@
 package dev.mtdtl.cli.conformance;
 
 import dev.mtdtl.dsp.DspFixtures;
+import dev.mtdtl.eval.EvalFixtures;
 import dev.mtdtl.factor.FactorFixtures;
 
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import java.util.Set;
  * Families whose module computes a case from its input files and parameters, by case name:
  * the DSP cases ({@link DspFixtures}: dsp_audio, dsp_stft, dsp_mel_filters, dsp_melspec, dsp_mfcc,
  * dsp_resample) and the factor-model and ranking cases ({@link FactorFixtures}: gmm1d_fit, gmm1d_eval,
- * tfidf, metrics_ndcg). An argument the module refuses is reported as unsupported.
+ * tfidf, metrics_ndcg) and the classification/regression metrics ({@link EvalFixtures}: metrics_accuracy,
+ * metrics_r2). An argument the module refuses is reported as unsupported.
  *
  * <p>The resampling case references one specific resampler (libsoxr HQ); its manifest entry gives a
  * looser tolerance for an independent resampler on the interior of the signal, which is the one that
@@ -40,7 +42,8 @@ final class ModuleFamily implements Family {
         return List.of(
                 new ModuleFamily("dsp", Set.of("dsp_audio", "dsp_stft", "dsp_mel_filters", "dsp_melspec", "dsp_mfcc",
                         "dsp_resample"), DspFixtures::compute),
-                new ModuleFamily("factor", Set.copyOf(FactorFixtures.CASES), FactorFixtures::compute));
+                new ModuleFamily("factor", Set.copyOf(FactorFixtures.CASES), FactorFixtures::compute),
+                new ModuleFamily("metrics", Set.copyOf(EvalFixtures.CASES), EvalFixtures::compute));
     }
 
     @Override
