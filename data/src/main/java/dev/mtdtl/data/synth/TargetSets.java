@@ -110,7 +110,7 @@ final class TargetSets {
     static Dataset instrument(World w, int perClass, double seconds, int[] bankIds, int heldOut, boolean emergencyOnly,
                               long seed) {
         Dataset d = new Dataset("instrument", "classification", seconds);
-        d.description = "IRMAS-like: predominant instrument 6-12 dB above an accompaniment of other classes; "
+        d.description = "IRMAS-like: predominant instrument 8-14 dB above an accompaniment of other classes; "
                 + "tempo, key, drums and production independent of the class"
                 + (emergencyOnly ? "; emergency soundbank only, so cello (= violin there) is left out" : "");
         d.protocol = "fixed-split";
@@ -142,7 +142,7 @@ final class TargetSets {
                         70 + 90 * r.nextDouble(), Styles.Meter.FOUR_FOUR, 0, df, Styles.BassFamily.values()[r.nextInt(6)],
                         pickHarmony(r), r.nextInt(12), r.nextDouble() < 0.4, World.clamp(0.4 * r.nextGaussian()), 0, 0, 0,
                         lead, prog(classes.get(o1), emergency, r), 32 + r.nextInt(4), -1, prog(classes.get(o2), emergency, r),
-                        60 + r.nextInt(13), 6 + 6 * r.nextDouble(), 1.6, bank, Production.neutral(r), r.nextInt(16), 1,
+                        60 + r.nextInt(13), 8 + 6 * r.nextDouble(), 2.2, bank, Production.neutral(r), r.nextInt(16), 1,
                         r.nextLong());
                 d.songs.add(s);
                 d.labels.put(s.id(), new String[]{classes.get(c).name()});

@@ -13,7 +13,7 @@ final class Truth {
             "tempo", "meter", "swing", "drums", "bass", "harmony", "key", "mode", "arousal", "valence", "valence_audio",
             "valence_hidden", "lead_program", "chords_program", "bass_program", "pad_program", "acc_program",
             "lead_center", "lead_db", "density", "soundbank", "lowpass_hz", "tilt_db", "width", "reverb", "comp_ratio",
-            "noise_db", "crackle", "excerpt_bars", "popularity", "seed"};
+            "noise_db", "crackle", "level_db", "excerpt_bars", "popularity", "seed"};
 
     static final String[] ARTIST_COLUMNS = {"artist_id", "name", "genre", "style", "popularity", "career_start",
             "career_length", "soundbank", "lead_program", "chords_program", "bass_program", "pad_program", "tilt_db",
@@ -33,7 +33,7 @@ final class Truth {
                 Integer.toString(s.chords()), Integer.toString(s.bassProgram()), Integer.toString(s.pad()),
                 Integer.toString(s.acc()), Integer.toString(s.leadCenter()), f(s.leadDb()), f(s.density()),
                 bankNames.get(s.bank()), f(p.lowpassHz()), f(p.tiltDb()), f(p.width()), f(p.reverb()), f(p.compRatio()),
-                f(p.noiseDb()), f(p.crackle()), Integer.toString(s.excerpt()), f(s.popularity()), Long.toString(s.seed())};
+                f(p.noiseDb()), f(p.crackle()), f(p.levelDb()), Integer.toString(s.excerpt()), f(s.popularity()), Long.toString(s.seed())};
     }
 
     static String[] artist(World.Artist a, List<String> bankNames) {

@@ -147,7 +147,7 @@ public final class World {
         return new Song(id, a.id(), g, st, -1, -1, year, tempo, style.meter(), style.swing(), style.drums(), style.bass(),
                 style.harmony(), key, minor, arousal, Song.valenceOf(va, vh), va, vh, lead, a.chords(), a.bass(), pad,
                 -1, (int) Math.round(64 + 7 * va + 2 * r.nextGaussian()), 3 + 3 * r.nextDouble(),
-                Math.exp(0.2 * r.nextGaussian()), a.bank(), Production.of(year, a.tilt(), a.reverb(), r),
+                Math.exp(0.2 * r.nextGaussian()), a.bank(), Production.of(year, a.tilt(), a.reverb(), arousal, r),
                 r.nextInt(16), a.popularity() * Math.exp(0.8 * r.nextGaussian()), r.nextLong());
     }
 
