@@ -1,6 +1,5 @@
 package dev.mtdtl.data.synth;
 
-import com.sun.media.sound.EmergencySoundbank;
 import com.sun.media.sound.ModelPatch;
 
 import javax.sound.midi.Instrument;
@@ -17,8 +16,13 @@ import java.util.List;
 /**
  * The soundbanks a corpus is rendered with: General MIDI SF2 files found in the usual Debian places
  * (fluid-soundfont-gm's FluidR3_GM.sf2, timgm6mb-soundfont's TimGM6mb.sf2) or given by the user, and
- * always last the JDK's generated "emergency" bank (no file needed; 36 distinct timbres among the 128
- * programs, measured, so the instrument task restricts its classes when it is the only bank).
+ * always last the JDK's "emergency" bank (36 distinct timbres among the 128 programs, measured, so the
+ * instrument task restricts its classes when it is the only bank).
+ *
+ * <p>The emergency bank is read from a copy in this module's resources ({@code emergency.sf2}, made
+ * once with {@code EmergencySoundbank.createSoundbank().save(file)} on OpenJDK 17), not generated at
+ * run time: the JDK generates its waveforms with random phases ({@code Math.random}, unseeded), so
+ * every generated bank, and every clip rendered with it, differs in its bytes (measured).
  *
  * <p>A loaded bank is shared read-only by all render threads; each thread's synthesizer loads only
  * the instruments a clip uses.
@@ -88,12 +92,25 @@ public final class Soundbanks {
             }
             out.add(index(f.getFileName().toString(), f, sb));
         }
-        try {
-            out.add(index("emergency", null, EmergencySoundbank.createSoundbank()));
-        } catch (Exception e) {
-            throw new IOException("cannot build the JDK's emergency soundbank: " + e, e);
-        }
+        out.add(emergency());
         return out;
+    }
+
+    private static Bank emergencyBank;
+
+    /** The emergency bank from the resources, loaded once per JVM (read-only afterwards). */
+    static synchronized Bank emergency() throws IOException {
+        if (emergencyBank == null) {
+            try (java.io.InputStream in = Soundbanks.class.getResourceAsStream("emergency.sf2")) {
+                if (in == null) {
+                    throw new IOException("resource dev/mtdtl/data/synth/emergency.sf2 missing from the data module");
+                }
+                emergencyBank = index("emergency", null, MidiSystem.getSoundbank(new java.io.BufferedInputStream(in)));
+            } catch (InvalidMidiDataException e) {
+                throw new IOException("emergency.sf2 resource unreadable: " + e.getMessage(), e);
+            }
+        }
+        return emergencyBank;
     }
 
     private static Bank index(String name, Path file, Soundbank sb) throws IOException {

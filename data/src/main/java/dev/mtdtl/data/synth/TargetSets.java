@@ -110,7 +110,7 @@ final class TargetSets {
     static Dataset instrument(World w, int perClass, double seconds, int[] bankIds, int heldOut, boolean emergencyOnly,
                               long seed) {
         Dataset d = new Dataset("instrument", "classification", seconds);
-        d.description = "IRMAS-like: predominant instrument 8-14 dB above an accompaniment of other classes; "
+        d.description = "IRMAS-like: predominant instrument 8-14 dB above a backing of non-class timbres, drums and bass; "
                 + "tempo, key, drums and production independent of the class"
                 + (emergencyOnly ? "; emergency soundbank only, so cello (= violin there) is left out" : "");
         d.protocol = "fixed-split";
@@ -134,14 +134,16 @@ final class TargetSets {
                 int bank = test && heldOut >= 0 ? heldOut : bankIds[r.nextInt(bankIds.length)];
                 boolean emergency = emergencyOnly;
                 int lead = prog(classes.get(c), emergency, r);
-                int o1 = (c + 1 + r.nextInt(classes.size() - 1)) % classes.size();
-                int o2 = (c + 1 + r.nextInt(classes.size() - 1)) % classes.size();
+                // Accompaniment from a pool of non-class timbres (ensemble strings, pads, electric piano, harp,
+                // vibraphone): as in IRMAS the predominant instrument is the one to name, not the backing.
+                int chords = ACCOMPANIMENT[r.nextInt(ACCOMPANIMENT.length)];
+                int acc = r.nextDouble() < 0.5 ? ACCOMPANIMENT[r.nextInt(ACCOMPANIMENT.length)] : -1;
                 DrumFamily df = drums[r.nextInt(drums.length)];
                 Song s = new Song(String.format("INS%05d", idx++), a.id(), -1, -1, -1,
                         Styles.INSTRUMENTS.indexOf(classes.get(c)), 1960 + r.nextInt(55),
                         70 + 90 * r.nextDouble(), Styles.Meter.FOUR_FOUR, 0, df, Styles.BassFamily.values()[r.nextInt(6)],
                         pickHarmony(r), r.nextInt(12), r.nextDouble() < 0.4, World.clamp(0.4 * r.nextGaussian()), 0, 0, 0,
-                        lead, prog(classes.get(o1), emergency, r), 32 + r.nextInt(4), -1, prog(classes.get(o2), emergency, r),
+                        lead, chords, 32 + r.nextInt(4), -1, acc,
                         60 + r.nextInt(13), 8 + 6 * r.nextDouble(), 2.2, bank, Production.neutral(r), r.nextInt(16), 1,
                         r.nextLong());
                 d.songs.add(s);
@@ -152,6 +154,8 @@ final class TargetSets {
         stratifiedFolds(d, 5, r);
         return d;
     }
+
+    private static final int[] ACCOMPANIMENT = {48, 49, 88, 89, 4, 46, 11, 61};
 
     private static int prog(Instrument ins, boolean emergency, Rng r) {
         int[] p = emergency ? ins.emergencyPrograms() : ins.programs();
