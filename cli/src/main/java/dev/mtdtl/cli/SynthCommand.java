@@ -26,7 +26,7 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "corpus folder (created)")
     Path out;
 
-    @Option(names = "--tracks", defaultValue = "1000", description = "learning-corpus tracks (default ${DEFAULT-VALUE}); "
+    @Option(names = "--tracks", defaultValue = "600", description = "learning-corpus tracks (default ${DEFAULT-VALUE}); "
             + "target dataset sizes scale with it")
     int tracks;
 
