@@ -56,6 +56,10 @@ final class SynthCommand implements Callable<Integer> {
         try {
             SynthConfig cfg = SynthConfig.of(seed, tracks, seconds).withSoundbanks(soundbanks, !noInstalled);
             SynthCorpus.Report r = SynthCorpus.generate(cfg, out, s -> System.err.println("synth: " + s));
+            if (r.rendered() == 0) {
+                System.out.printf(Locale.ROOT, "%s: complete, all %d clips already there%n", out, r.clips());
+                return 0;
+            }
             System.out.printf(Locale.ROOT, "%s: %d clips (%d rendered, %d already there), %.1f s of audio in %.1f s "
                             + "on %d threads: %.2f clips/s, %.0fx realtime%n", out, r.clips(), r.rendered(), r.skipped(),
                     r.audioSeconds(), r.wallSeconds(), r.threads(), r.clipsPerSecond(),

@@ -87,8 +87,8 @@ public final class Soundbanks {
             Soundbank sb;
             try {
                 sb = MidiSystem.getSoundbank(f.toFile());
-            } catch (InvalidMidiDataException | RuntimeException e) {
-                throw new IOException(f + ": not a readable SF2/DLS soundbank (" + e.getMessage() + ")", e);
+            } catch (InvalidMidiDataException | IOException | RuntimeException e) {
+                throw new IOException(f + ": not a readable SF2/DLS soundbank (" + e + ")", e);
             }
             out.add(index(f.getFileName().toString(), f, sb));
         }
