@@ -48,7 +48,7 @@ final class SynthManifest {
         l.put("seconds", d.seconds);
         l.put("description", d.description);
         Map<String, Object> src = new LinkedHashMap<>();
-        src.put("self", Map.of("kind", "self", "model", "none"));
+        src.put("self", ordered("kind", "self", "model", "none"));
         src.put("bpm", source("bpm", "scalar", "track_id", null, "bpm", "gmm"));
         src.put("year", source("year", "scalar", "track_id", null, "year", "gmm"));
         src.put("tag", source("tag", "triplets", "track_id", "tag", "intensity", "plsa"));
@@ -59,9 +59,18 @@ final class SynthManifest {
         artist.put("tags_from", "tag");
         src.put("artist", artist);
         l.put("sources", src);
-        l.put("truth", Map.of("tracks", "learning/truth/tracks.tsv", "artists", "learning/truth/artists.tsv", "users",
+        l.put("truth", ordered("tracks", "learning/truth/tracks.tsv", "artists", "learning/truth/artists.tsv", "users",
                 "learning/truth/users.tsv"));
         return l;
+    }
+
+    // Map.of iterates in a per-JVM random order; the manifest's bytes must not depend on the JVM.
+    private static Map<String, Object> ordered(String... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
     }
 
     private static Map<String, Object> source(String name, String kind, String doc, String term, String value, String model) {
