@@ -94,7 +94,7 @@ public final class SynthCorpus {
             insBanks = new int[]{0};
         }
         List<Dataset> targets = List.of(
-                TargetSets.genre(w, cfg.genrePerClass(), cfg.seconds(), cfg.seed()),
+                TargetSets.genre(w, cfg.genrePerClass(), cfg.seconds(), banks.size(), cfg.seed()),
                 TargetSets.dance(w, cfg.dancePerClass(), cfg.seconds(), banks.size(), cfg.seed()),
                 TargetSets.instrument(w, cfg.instrumentPerClass(), cfg.instrumentSeconds(), insBanks, heldOut,
                         emergencyOnly, cfg.seed()),

@@ -29,7 +29,7 @@ final class TargetSets {
 
     private TargetSets() {}
 
-    static Dataset genre(World w, int perClass, double seconds, long seed) {
+    static Dataset genre(World w, int perClass, double seconds, int banks, long seed) {
         Dataset d = new Dataset("genre", "classification", seconds);
         d.description = "GTZAN-like: 10 genres, clips by artists unseen in the learning corpus, artist-disjoint split";
         d.protocol = "fixed-split";
@@ -47,7 +47,7 @@ final class TargetSets {
                 String split = u < 0.5 ? "train" : u < 0.7 ? "valid" : "test";
                 for (int k = 0; k < size; k++) {
                     Song s = w.song(String.format("GEN%05d", idx++), a, r);
-                    s = withGenre(w, s, g, a, r);
+                    s = withGenre(w, s, g, a, banks, r);
                     d.songs.add(s);
                     d.labels.put(s.id(), new String[]{d.classes.get(g)});
                     d.split.put(s.id(), split);
@@ -59,16 +59,18 @@ final class TargetSets {
         return d;
     }
 
-    // GTZAN labels the clip's genre: keep the artist's genre for every clip (no neighbour drift).
-    private static Song withGenre(World w, Song s, int g, World.Artist a, Rng r) {
-        if (s.genre() == g) {
-            return s;
-        }
-        World.Style st = w.style(g, a.style());
-        return new Song(s.id(), s.artist(), g, a.style(), -1, -1, s.year(), st.tempo() * a.tempoFactor(), st.meter(),
-                st.swing(), st.drums(), st.bass(), st.harmony(), s.key(), s.minor(), s.arousal(), s.valence(),
-                s.valenceAudio(), s.valenceHidden(), s.lead(), s.chords(), s.bassProgram(), s.pad(), -1, s.leadCenter(),
-                s.leadDb(), s.density(), s.bank(), s.production(), s.excerpt(), s.popularity(), r.nextLong());
+    // GTZAN labels the clip's genre: keep the artist's genre for every clip (no neighbour drift). The
+    // recording era and soundbank are drawn independently of the genre, so that production settings
+    // alone predict nothing here (the learning corpus keeps the era correlation: it is the year source).
+    private static Song withGenre(World w, Song s, int g, World.Artist a, int banks, Rng r) {
+        World.Style st = w.style(g, s.genre() == g ? s.style() : a.style());
+        int year = 1958 + r.nextInt(58);
+        Production p = Production.of(year, a.tilt(), a.reverb(), s.arousal(), r);
+        return new Song(s.id(), s.artist(), g, st.index(), -1, -1, year,
+                s.genre() == g ? s.tempo() : st.tempo() * a.tempoFactor(), st.meter(), st.swing(), st.drums(), st.bass(),
+                st.harmony(), s.key(), s.minor(), s.arousal(), s.valence(), s.valenceAudio(), s.valenceHidden(), s.lead(),
+                s.chords(), s.bassProgram(), s.pad(), -1, s.leadCenter(), s.leadDb(), s.density(), r.nextInt(banks), p,
+                s.excerpt(), s.popularity(), r.nextLong());
     }
 
     static Dataset dance(World w, int perClass, double seconds, int banks, long seed) {

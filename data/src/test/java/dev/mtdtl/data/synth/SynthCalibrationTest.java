@@ -57,6 +57,14 @@ class SynthCalibrationTest {
         return m;
     }
 
+    static double[][] logColumn(double[][] x, int col) {
+        double[][] m = new double[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            m[i] = new double[]{Math.log(x[i][col])};
+        }
+        return m;
+    }
+
     static void report(String what, double v, double chance) {
         System.out.printf("calibration: %-40s %.3f (chance %.3f)%n", what, v, chance);
     }
@@ -66,9 +74,12 @@ class SynthCalibrationTest {
         int[] y = Calib.classes(dance);
         double chance = 1.0 / dance.classes.size();
         double tempoAcc = Calib.knn(tempo(dance), y, Calib.folds(dance), 5, 3);
-        double mfccAcc = Calib.nearestCentroid(danceX, y, Calib.folds(dance), 5);
+        double mfccAcc = Calib.nearestCentroid(columns(danceX, 0, 120), y, Calib.folds(dance), 5);
+        double audioTempo = Calib.knn(logColumn(danceX, 120), y, Calib.folds(dance), 5, 3);
         report("dance, tempo-only 3-NN", tempoAcc, chance);
+        report("dance, audio-tempo estimate 3-NN", audioTempo, chance);
         report("dance, MFCC nearest centroid", mfccAcc, chance);
+        assertTrue(audioTempo >= chance + 0.2, "tempo must be audible: " + audioTempo);
         assertTrue(tempoAcc >= 0.55 && tempoAcc <= 0.95, "tempo-only should be strong but not perfect: " + tempoAcc);
     }
 
@@ -77,6 +88,9 @@ class SynthCalibrationTest {
         int[] y = Calib.classes(instrument);
         double chance = 1.0 / instrument.classes.size();
         double tempoAcc = Calib.knn(tempo(instrument), y, Calib.folds(instrument), 5, 3);
+        double audioTempo = Calib.knn(logColumn(instrumentX, 120), y, Calib.folds(instrument), 5, 3);
+        report("instrument, audio-tempo estimate 3-NN", audioTempo, chance);
+        assertTrue(audioTempo <= chance + 0.15, "audio tempo must not predict the instrument: " + audioTempo);
         // The 20 MFCC means: with 8 training clips per class the 120-d vector overfits.
         double mfccAcc = Calib.nearestCentroid(columns(instrumentX, 0, 20), y, Calib.folds(instrument), 5);
         report("instrument, tempo-only 3-NN", tempoAcc, chance);
@@ -90,14 +104,14 @@ class SynthCalibrationTest {
     void genreIsLearnableNotTrivial() {
         int[] y = Calib.classes(genre);
         double chance = 1.0 / genre.classes.size();
-        double acc = Calib.nearestCentroid(genreX, y, Calib.folds(genre), 5);
+        double acc = Calib.nearestCentroid(columns(genreX, 0, 120), y, Calib.folds(genre), 5);
         report("genre, MFCC nearest centroid", acc, chance);
         assertTrue(acc >= chance + 0.15 && acc <= 0.95, "genre should be learnable, not trivial: " + acc);
     }
 
     @Test
     void productionAndSoundbankAlonePredictNothing() {
-        for (Dataset d : List.of(dance, instrument)) {
+        for (Dataset d : List.of(dance, instrument, genre)) {
             int[] y = Calib.classes(d);
             double chance = 1.0 / d.classes.size();
             double acc = Calib.knn(nuisance(d), y, Calib.folds(d), 5, 5);
@@ -118,7 +132,7 @@ class SynthCalibrationTest {
             p[j] = t;
         }
         double chance = 1.0 / instrument.classes.size();
-        double acc = Calib.nearestCentroid(instrumentX, p, Calib.folds(instrument), 5);
+        double acc = Calib.nearestCentroid(columns(instrumentX, 0, 120), p, Calib.folds(instrument), 5);
         report("instrument, permuted labels", acc, chance);
         assertTrue(acc <= chance + 0.15, "the evaluator leaks: " + acc);
     }
