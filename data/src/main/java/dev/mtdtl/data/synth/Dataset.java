@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * One generated dataset before it is written: its songs (one audio clip each), clip length, labels,
  * split and fold per track, and for recommendation the users and play counts. The learning corpus and
- * each target task are one {@code Dataset} each.
+ * each target task are one {@code Dataset} each. Omitted: anything on disk (see {@link SynthCorpus}).
  */
 final class Dataset {
 

@@ -5,6 +5,7 @@ import dev.mtdtl.tensor.Rng;
 /**
  * Pronounceable made-up words from consonant-vowel syllables: artist names, and the filler vocabulary
  * of the lyrics topics. Seeded; collisions are possible and harmless for names (ids are unique).
+ * Omitted: language models of real names (no name carries a label).
  */
 final class Names {
 

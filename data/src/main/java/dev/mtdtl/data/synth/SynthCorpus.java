@@ -109,6 +109,7 @@ public final class SynthCorpus {
         Plan plan = plan(cfg);
         Files.createDirectories(out);
         checkOrWriteConfig(out, cfg.toJson(plan.bankNames()));
+        removeStaleTemporaries(out, log);
         log.accept("soundbanks: " + String.join(", ", plan.bankNames()));
         writeTables(plan, out);
 
@@ -173,6 +174,23 @@ public final class SynthCorpus {
         float[] x = Renderer.render(sc, banks.get(s.bank()), frames);
         s.production().apply(x, frames, Renderer.RATE, s.seed() ^ 0x9D0D0CL);
         return x;
+    }
+
+    // A killed run leaves AtomicFiles' temporaries (".NAME.RANDOM.tmp") beside the files it was writing.
+    private static void removeStaleTemporaries(Path out, Consumer<String> log) throws IOException {
+        List<Path> stale;
+        try (java.util.stream.Stream<Path> s = Files.walk(out)) {
+            stale = s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(".") && n.endsWith(".tmp") && Files.isRegularFile(p);
+            }).toList();
+        }
+        for (Path p : stale) {
+            Files.deleteIfExists(p);
+        }
+        if (!stale.isEmpty()) {
+            log.accept("removed " + stale.size() + " unfinished file(s) of an interrupted run");
+        }
     }
 
     private static void checkOrWriteConfig(Path out, Map<String, Object> cfg) throws IOException {

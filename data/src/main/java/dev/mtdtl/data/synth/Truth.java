@@ -6,6 +6,7 @@ import java.util.Locale;
 /**
  * Ground-truth rows: every latent of a song and every signature field of an artist, as TSV columns
  * (names documented in docs/corpus.md). Categorical latents are written by name, -1 means "none".
+ * Omitted: the note-level score (it is regenerated from {@code seed} by {@link Composer}).
  */
 final class Truth {
 

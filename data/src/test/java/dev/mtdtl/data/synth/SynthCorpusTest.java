@@ -105,10 +105,13 @@ class SynthCorpusTest {
             Files.delete(w);
         }
         Files.delete(b.resolve(CorpusManifest.FILE));
+        Path stale = wavs.get(0).resolveSibling("." + wavs.get(0).getFileName() + ".123.tmp");
+        Files.writeString(stale, "half a file");
         SynthCorpus.Report r = SynthCorpus.generate(tiny(5), b, s -> { });
         assertEquals(2, r.rendered());
         assertEquals(r.clips() - 2, r.skipped());
         assertEquals(ha, hashes(b));
+        assertFalse(Files.exists(stale), "temporaries of a killed run are removed");
         assertArrayEquals(Files.readAllBytes(a.resolve(CorpusManifest.FILE)), Files.readAllBytes(b.resolve(CorpusManifest.FILE)));
     }
 
