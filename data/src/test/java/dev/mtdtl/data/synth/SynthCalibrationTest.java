@@ -84,6 +84,21 @@ class SynthCalibrationTest {
     }
 
     @Test
+    void renderedTempoMatchesTheGroundTruth() {
+        int hit = 0;
+        for (int i = 0; i < dance.songs.size(); i++) {
+            double r = danceX[i][120] / dance.songs.get(i).tempo();
+            double oct = Math.abs(Math.log(r) / Math.log(2));                 // octave errors allowed
+            if (Math.abs(oct - Math.rint(oct)) * Math.log(2) < 0.05) {
+                hit++;
+            }
+        }
+        double f = hit / (double) dance.songs.size();
+        report("dance, audio tempo within 5% of truth (mod octave)", f, 0);
+        assertTrue(f >= 0.6, "the audio should follow the planted tempo: " + f);
+    }
+
+    @Test
     void instrumentIsTimbreDominated() {
         int[] y = Calib.classes(instrument);
         double chance = 1.0 / instrument.classes.size();
