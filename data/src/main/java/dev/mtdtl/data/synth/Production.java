@@ -28,7 +28,7 @@ public record Production(double lowpassHz, double tiltDb, double width, double r
         double lp = 3800 * Math.pow(10500 / 3800.0, t) * Math.exp(0.12 * rng.nextGaussian());
         double width = year < 1966 ? 0.0 : Math.min(1, 0.5 + 0.5 * t + 0.1 * rng.nextGaussian());
         double comp = year < 1995 ? 1.5 + rng.nextDouble() : 2.5 + (year - 1995) * 0.25 + rng.nextDouble();
-        double noise = year < 1980 ? -52 + 14 * (1 - t) + 3 * rng.nextGaussian() : -90;
+        double noise = year < 1980 ? -68 + 12 * (1 - t) + 3 * rng.nextGaussian() : -90;   // dBFS; music RMS is ~-22
         double crackle = year < 1972 ? 0.6 * (1 - t) * rng.nextDouble() : 0;
         double a01 = (Math.max(-1, Math.min(1, arousal)) + 1) / 2;
         return new Production(Math.min(10500, lp), artistTilt + 4 * arousal + 1.0 * rng.nextGaussian(),
