@@ -61,7 +61,6 @@ final class TasteModel {
         int n = songs.size();
         double[] key = new double[n];
         double[] aff = new double[n];
-        Integer[] idx = new Integer[n];
         for (int ui = 0; ui < users.size(); ui++) {
             User u = users.get(ui);
             Rng r = new Rng(Rng.hash(seed, ui));
@@ -70,14 +69,8 @@ final class TasteModel {
                 aff[t] = affinity(u, s, seed);
                 double gumbel = -Math.log(-Math.log(Math.max(1e-300, r.nextDouble())));
                 key[t] = u.beta() * aff[t] + 0.6 * Math.log(s.popularity()) + gumbel;
-                idx[t] = t;
             }
-            Arrays.sort(idx, (a, b) -> Double.compare(key[b], key[a]));
-            int k = Math.min(u.activity(), n);
-            int[] chosen = new int[k];
-            for (int i = 0; i < k; i++) {
-                chosen[i] = idx[i];
-            }
+            int[] chosen = topK(key, Math.min(u.activity(), n));
             Arrays.sort(chosen);
             for (int t : chosen) {
                 int c = 1 + (int) Math.floor(Math.exp(u.playLevel() + 0.5 * aff[t] + 1.1 * r.nextGaussian()));
@@ -85,6 +78,45 @@ final class TasteModel {
             }
         }
         return out;
+    }
+
+    /** Indices of the k largest keys (any order), by a size-k min-heap: O(n log k), no boxing. */
+    static int[] topK(double[] key, int k) {
+        int[] heap = new int[k];
+        int size = 0;
+        for (int t = 0; t < key.length; t++) {
+            if (size < k) {
+                heap[size] = t;
+                int c = size++;
+                while (c > 0 && key[heap[(c - 1) / 2]] > key[heap[c]]) {
+                    int p = (c - 1) / 2;
+                    int x = heap[p];
+                    heap[p] = heap[c];
+                    heap[c] = x;
+                    c = p;
+                }
+            } else if (k > 0 && key[t] > key[heap[0]]) {
+                heap[0] = t;
+                int c = 0;
+                while (true) {
+                    int l = 2 * c + 1, r = l + 1, m = c;
+                    if (l < size && key[heap[l]] < key[heap[m]]) {
+                        m = l;
+                    }
+                    if (r < size && key[heap[r]] < key[heap[m]]) {
+                        m = r;
+                    }
+                    if (m == c) {
+                        break;
+                    }
+                    int x = heap[m];
+                    heap[m] = heap[c];
+                    heap[c] = x;
+                    c = m;
+                }
+            }
+        }
+        return Arrays.copyOf(heap, size);
     }
 
     static double affinity(User u, Song s, long seed) {
