@@ -1,0 +1,185 @@
+package dev.mtdtl.data.synth;
+
+import dev.mtdtl.data.synth.Styles.BassFamily;
+import dev.mtdtl.data.synth.Styles.DrumFamily;
+import dev.mtdtl.data.synth.Styles.Genre;
+import dev.mtdtl.data.synth.Styles.Harmony;
+import dev.mtdtl.data.synth.Styles.Meter;
+import dev.mtdtl.tensor.Rng;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The latent world of one seed: the 36 sub-styles (each a concrete prior drawn from its genre, with a
+ * 25% chance of borrowing another genre's drum or bass family), Zipf-sized artists with a timbre and
+ * style signature, and their songs. Target datasets draw fresh artists from the same machinery
+ * ({@link #newArtist}) under another stream, so their artists are disjoint from the learning corpus.
+ *
+ * <p>Reference: data-notes.md section 2. Sizes: artist track counts ~ k^-1.8 on [1, kmax] (many
+ * artists with 1-3 tracks, a few with dozens); popularity log-normal (sigma 1.2) per artist.
+ *
+ * <p>Omitted: collaborations, compilations, artists spanning many genres (80-85% of an artist's
+ * tracks are in its genre, the rest in a neighbouring one).
+ */
+public final class World {
+
+    /** A sub-style's concrete prior. */
+    public record Style(int genre, int index, String name, double tempo, Meter meter, double swing, DrumFamily drums,
+                        BassFamily bass, Harmony harmony) {}
+
+    /** An artist's signature. {@code bank}: index into the bank list. */
+    public record Artist(String id, String name, int genre, int style, double popularity, int careerStart,
+                         int careerLength, int bank, int lead, int chords, int bass, int pad, double tilt,
+                         double reverb, double tempoFactor, int key, boolean vocal, int topic, int tracks) {}
+
+    /** Share of learning-corpus artists per genre (MSD-like: rock and pop dominate). */
+    private static final double[] GENRE_WEIGHTS = {0.05, 0.05, 0.06, 0.04, 0.08, 0.06, 0.07, 0.15, 0.04, 0.18, 0.1, 0.06};
+
+    private final long seed;
+    private final List<Style> styles = new ArrayList<>();
+    private final int banks;
+    private final int emergency;
+
+    /**
+     * @param banks     number of soundbanks ({@code banks - 1} is the emergency bank)
+     */
+    public World(long seed, int banks) {
+        this.seed = seed;
+        this.banks = banks;
+        this.emergency = banks - 1;
+        Rng r = new Rng(Rng.hash(seed, 1));
+        List<Genre> gs = Styles.GENRES;
+        for (int g = 0; g < gs.size(); g++) {
+            Genre ge = gs.get(g);
+            for (int k = 0; k < 3; k++) {
+                Genre src = r.nextDouble() < 0.25 ? gs.get(r.nextInt(gs.size())) : ge;   // borrowing
+                DrumFamily drums = pick(src.drums(), r);
+                if (drums == DrumFamily.SHUFFLE && !ge.meters().contains(Meter.TWELVE_EIGHT)) {
+                    drums = DrumFamily.BACKBEAT;                                            // needs a 3-step beat
+                }
+                Genre bsrc = r.nextDouble() < 0.25 ? gs.get(r.nextInt(gs.size())) : ge;
+                Meter meter = drums == DrumFamily.SHUFFLE ? Meter.TWELVE_EIGHT : pick(ge.meters(), r);
+                double tempo = ge.tempo() * Math.exp(0.12 * r.nextGaussian());
+                styles.add(new Style(g, k, ge.styles()[k], tempo, meter,
+                        Math.max(0, Math.min(0.7, ge.swing() + 0.1 * r.nextGaussian())), drums, pick(bsrc.bass(), r),
+                        pick(ge.harmony(), r)));
+            }
+        }
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public List<Style> styles() {
+        return styles;
+    }
+
+    public Style style(int genre, int k) {
+        return styles.get(3 * genre + k);
+    }
+
+    /** Index of the emergency bank. */
+    public int emergencyBank() {
+        return emergency;
+    }
+
+    /** Artists of the learning corpus until their track counts reach {@code tracks} (the last is trimmed). */
+    public List<Artist> learningArtists(int tracks) {
+        Rng r = new Rng(Rng.hash(seed, 2));
+        int kmax = Math.max(3, Math.min(80, tracks / 15));
+        List<Artist> out = new ArrayList<>();
+        int total = 0;
+        while (total < tracks) {
+            int g = categorical(GENRE_WEIGHTS, r);
+            int size = Math.min(zipfSize(r, kmax), tracks - total);
+            out.add(newArtist("AR" + String.format("%05d", out.size()), g, size, r));
+            total += size;
+        }
+        return out;
+    }
+
+    /** A fresh artist of genre {@code g} with {@code tracks} tracks, drawn from {@code r}. */
+    public Artist newArtist(String id, int g, int tracks, Rng r) {
+        Genre ge = Styles.GENRES.get(g);
+        int start = (int) Math.round(ge.yearMean() + 14 * r.nextGaussian());
+        start = Math.max(1955, Math.min(2012, start));
+        int len = (int) Math.min(40, Math.round(Math.exp(1.6 + 0.8 * r.nextGaussian())));
+        int bank = chooseBank(start, r);
+        boolean vocal = r.nextDouble() < ge.vocalProb();
+        int lead = vocal && r.nextDouble() < 0.5 ? 52 + r.nextInt(3) : ge.lead()[r.nextInt(ge.lead().length)];
+        return new Artist(id, Names.artist(r), g, r.nextInt(3), Math.exp(1.2 * r.nextGaussian()), start, len, bank,
+                lead, ge.chords()[r.nextInt(ge.chords().length)], ge.bassProg()[r.nextInt(ge.bassProg().length)],
+                r.nextDouble() < 0.6 ? ge.pad()[r.nextInt(ge.pad().length)] : -1, 3 * r.nextGaussian(),
+                0.05 + 0.3 * r.nextDouble(), Math.exp(0.06 * r.nextGaussian()), r.nextInt(12), vocal,
+                r.nextInt(Lyrics.TOPICS.length), tracks);
+    }
+
+    /** Old recordings lean on the lo-fi emergency bank; otherwise the SF2 banks, uniformly. */
+    private int chooseBank(int year, Rng r) {
+        if (banks == 1) {
+            return 0;
+        }
+        double pEmergency = year < 1975 ? 0.35 : 0.1;
+        return r.nextDouble() < pEmergency ? emergency : r.nextInt(banks - 1);
+    }
+
+    /** Song {@code k} of artist {@code a} (a function of the world seed, the id and the artist). */
+    public Song song(String id, Artist a, Rng r) {
+        int g = a.genre();
+        if (r.nextDouble() < 0.15) {
+            int[] nb = Styles.neighbours(g);
+            g = nb[r.nextInt(nb.length)];
+        }
+        int st = g == a.genre() && r.nextDouble() < 0.7 ? a.style() : r.nextInt(3);
+        Style style = style(g, st);
+        Genre ge = Styles.GENRES.get(g);
+        int year = Math.max(1955, Math.min(2015, a.careerStart() + r.nextInt(a.careerLength() + 1)));
+        double arousal = clamp(ge.arousal() + 0.35 * r.nextGaussian());
+        double va = clamp(0.7 * ge.valence() + 0.45 * r.nextGaussian());
+        double vh = clamp(0.5 * Lyrics.TOPIC_VALENCE[a.topic()] + 0.5 * r.nextGaussian());
+        boolean minor = r.nextDouble() < Math.max(0.05, Math.min(0.95, ge.minorProb() - 0.6 * va));
+        double tempo = style.tempo() * a.tempoFactor() * Math.exp(0.06 * r.nextGaussian() + 0.08 * arousal);
+        int lead = a.vocal() && r.nextDouble() < 0.3 ? 52 + r.nextInt(3) : a.lead();
+        int pad = a.pad() >= 0 && r.nextDouble() < 0.8 ? a.pad() : -1;
+        int key = r.nextDouble() < 0.6 ? a.key() : r.nextInt(12);
+        return new Song(id, a.id(), g, st, -1, -1, year, tempo, style.meter(), style.swing(), style.drums(), style.bass(),
+                style.harmony(), key, minor, arousal, Song.valenceOf(va, vh), va, vh, lead, a.chords(), a.bass(), pad,
+                -1, (int) Math.round(64 + 7 * va + 2 * r.nextGaussian()), 3 + 3 * r.nextDouble(),
+                Math.exp(0.2 * r.nextGaussian()), a.bank(), Production.of(year, a.tilt(), a.reverb(), arousal, r),
+                r.nextInt(16), a.popularity() * Math.exp(0.8 * r.nextGaussian()), r.nextLong());
+    }
+
+    /** Track count of an artist: P(k) proportional to k^-1.8 on [1, kmax], by inversion. */
+    static int zipfSize(Rng r, int kmax) {
+        double[] w = new double[kmax];
+        for (int k = 1; k <= kmax; k++) {
+            w[k - 1] = Math.pow(k, -1.8);
+        }
+        return categorical(w, r) + 1;
+    }
+
+    static int categorical(double[] w, Rng r) {
+        double s = 0;
+        for (double x : w) {
+            s += x;
+        }
+        double u = r.nextDouble() * s;
+        for (int i = 0; i < w.length; i++) {
+            u -= w[i];
+            if (u < 0) {
+                return i;
+            }
+        }
+        return w.length - 1;
+    }
+
+    static <T> T pick(List<T> xs, Rng r) {
+        return xs.get(r.nextInt(xs.size()));
+    }
+
+    static double clamp(double x) {
+        return Math.max(-1, Math.min(1, x));
+    }
+}
