@@ -31,7 +31,7 @@ public final class BatchNorm implements Layer {
     private final float eps;
     private final float momentum;
     private boolean training = true;
-    private long batchesTracked;
+    private final long[] batchesTracked;   // (1), shared with twins: PyTorch counts both Siamese calls
 
     private Tensor x;                 // saved input
     private int n;
@@ -59,6 +59,32 @@ public final class BatchNorm implements Layer {
         runningVar.value().fill(1f);
         saveMean = new float[c];
         saveInvstd = new float[c];
+        batchesTracked = new long[1];
+    }
+
+    private BatchNorm(BatchNorm o) {
+        this.name = o.name;
+        this.c = o.c;
+        this.eps = o.eps;
+        this.momentum = o.momentum;
+        this.gamma = o.gamma;
+        this.beta = o.beta;
+        this.runningMean = o.runningMean;
+        this.runningVar = o.runningVar;
+        this.batchesTracked = o.batchesTracked;
+        this.training = o.training;
+        saveMean = new float[c];
+        saveInvstd = new float[c];
+    }
+
+    /**
+     * A second instance over the same gamma, beta, running statistics and batch counter, with its own
+     * batch statistics and caches. Two training-mode forwards (one per instance) normalise each with
+     * its own batch statistics and update the running statistics twice, as two calls of one PyTorch
+     * module do.
+     */
+    public BatchNorm twin() {
+        return new BatchNorm(this);
     }
 
     public String name() {
@@ -67,11 +93,11 @@ public final class BatchNorm implements Layer {
 
     /** Number of training-mode forward passes (PyTorch's num_batches_tracked). */
     public long batchesTracked() {
-        return batchesTracked;
+        return batchesTracked[0];
     }
 
     public void setBatchesTracked(long v) {
-        batchesTracked = v;
+        batchesTracked[0] = v;
     }
 
     @Override
@@ -96,7 +122,7 @@ public final class BatchNorm implements Layer {
             }
             BatchNormCpu.forwardTrain(y.data(), saveMean, saveInvstd, x.data(), gamma.value().data(),
                     beta.value().data(), runningMean.value().data(), runningVar.value().data(), n, c, s, momentum, eps);
-            batchesTracked++;
+            batchesTracked[0]++;
         } else {
             BatchNormCpu.forwardEval(y.data(), x.data(), gamma.value().data(), beta.value().data(),
                     runningMean.value().data(), runningVar.value().data(), n, c, s, eps);

@@ -55,6 +55,30 @@ public final class Conv2d implements Layer {
         this.b = bias ? Param.trainable(name + ".bias", oc) : null;
     }
 
+    /** A twin over the same {@link Param} objects (values and gradients) with its own caches. */
+    private Conv2d(Conv2d o) {
+        this.c = o.c;
+        this.oc = o.oc;
+        this.kh = o.kh;
+        this.kw = o.kw;
+        this.sh = o.sh;
+        this.sw = o.sw;
+        this.ph = o.ph;
+        this.pw = o.pw;
+        this.w = o.w;
+        this.b = o.b;
+        this.inputGrad = o.inputGrad;
+    }
+
+    /**
+     * A second instance of this layer that shares its parameters (value and gradient tensors) but
+     * keeps its own activation caches, so that the same weights can be applied twice before one
+     * backward (the Siamese self pair): both backwards accumulate into the one gradient.
+     */
+    public Conv2d twin() {
+        return new Conv2d(this);
+    }
+
     /**
      * Whether backward computes dL/dx. The first layer of a network has no use for it (the input is
      * data), and its data gradient is the most expensive pass of conv1; off, backward returns null.

@@ -14,7 +14,7 @@ public final class Dropout implements Layer {
 
     private final float p;
     private final long seed;
-    private long calls;
+    private final long[] calls;   // (1), shared with twins so that every call gets a fresh mask
     private boolean training = true;
     private boolean active;
     private float[] mask;
@@ -27,6 +27,22 @@ public final class Dropout implements Layer {
         }
         this.p = p;
         this.seed = seed;
+        this.calls = new long[1];
+    }
+
+    private Dropout(Dropout o) {
+        this.p = o.p;
+        this.seed = o.seed;
+        this.calls = o.calls;
+        this.training = o.training;
+    }
+
+    /**
+     * A second instance drawing from the same mask stream (the call counter is shared), with its own
+     * mask cache: the two Siamese calls get two different masks, as two calls of one PyTorch module.
+     */
+    public Dropout twin() {
+        return new Dropout(this);
     }
 
     public float p() {
@@ -35,11 +51,11 @@ public final class Dropout implements Layer {
 
     /** Number of training-mode forward calls so far (the position in the mask stream). */
     public long calls() {
-        return calls;
+        return calls[0];
     }
 
     public void setCalls(long calls) {
-        this.calls = calls;
+        this.calls[0] = calls;
     }
 
     @Override
@@ -55,7 +71,7 @@ public final class Dropout implements Layer {
         }
         y = Buffers.ensure(y, x.shape());
         mask = Buffers.ensure(mask, x.numel());
-        DropoutCpu.forward(y.data(), mask, x.data(), x.numel(), p, Rng.hash(seed, calls++));
+        DropoutCpu.forward(y.data(), mask, x.data(), x.numel(), p, Rng.hash(seed, calls[0]++));
         return y;
     }
 

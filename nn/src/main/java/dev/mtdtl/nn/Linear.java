@@ -29,6 +29,18 @@ public final class Linear implements Layer {
         this.b = bias ? Param.trainable(name + ".bias", out) : null;
     }
 
+    private Linear(Linear o) {
+        this.in = o.in;
+        this.out = o.out;
+        this.w = o.w;
+        this.b = o.b;
+    }
+
+    /** A second instance sharing this layer's parameters (value and gradient), with its own caches. */
+    public Linear twin() {
+        return new Linear(this);
+    }
+
     public Param weight() {
         return w;
     }
