@@ -268,4 +268,20 @@ class TrainerTest {
         ArithmeticException e = assertThrows(ArithmeticException.class, () -> t.step(s.batch(1, Source.TAG)));
         assertTrue(e.getMessage().contains("iteration 1") && e.getMessage().contains("tag"), e.getMessage());
     }
+
+    @Test
+    void progressLinesAndValidationLog(@TempDir Path tmp) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        Trainer t = new Trainer(net(Strategy.MSSRFC, THREE, 0.5f), data(), cfg().withIntervals(2, 0, 2));
+        t.run(4, tmp, new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        String[] lines = bytes.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, lines.length, Arrays.toString(lines));
+        assertTrue(lines[1].matches("epoch 1/1  it 4/4  \\S+ +loss \\d+\\.\\d+  [\\d.]+ samples/s  ETA 0:00:00"), lines[1]);
+        List<String> csv = Files.readAllLines(tmp.resolve("valid.csv"));
+        assertEquals("iteration,epoch,source,kl", csv.get(0));
+        assertEquals(1 + 2 * 3, csv.size(), csv.toString());
+        assertTrue(csv.get(1).startsWith("2,0.1667,self,"), csv.get(1));
+        String side = Files.readString(Checkpoint.latest(tmp).resolve("checkpoint.json"));
+        assertTrue(side.contains("\"strategy\": \"mssrfc\"") && side.contains("\"iteration\": 4"), side);
+    }
 }
