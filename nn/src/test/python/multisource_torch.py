@@ -1,11 +1,17 @@
 """PyTorch mirror of dev.mtdtl.nn.MultiSourceNet, and a check that an mtdtl checkpoint loads into it.
 
 Usage: python3 multisource_torch.py CHECKPOINT_DIR [IO.safetensors ...]
+       python3 multisource_torch.py --train CK_BEFORE CK_AFTER BATCH.safetensors ...
 
 Builds the module described by CHECKPOINT_DIR/checkpoint.json (strategy, sources, spec), loads
 CHECKPOINT_DIR/model.safetensors with load_state_dict(strict=True), and, for each IO file (tensors
 "x", optionally "x2", and "logits"; metadata "source"), compares its eval-mode logits with the Java
-ones. Exit status 0 when all match. With the `safetensors` package installed,
+ones. Exit status 0 when all match.
+
+--train: from CK_BEFORE (an iteration-0 checkpoint, so Adam's moments are zero), run Algorithm 1's
+step on each BATCH (tensors "x", optionally "x2", "z"; metadata "source") with one torch.optim.Adam
+per group (shared, and one per source) stepping only shared and the batch's source, KL mean over
+B*K; then compare every tensor with CK_AFTER (needs dropout 0: the mask streams differ). With the `safetensors` package installed,
 safetensors.torch.load_file(path) gives the same dict as read_safetensors below.
 """
 import json
@@ -94,8 +100,7 @@ class MultiSource(nn.Module):
         return m.fc_out(self.feature(x, source))
 
 
-def main(argv):
-    ck = argv[1]
+def load(ck):
     with open(ck + "/checkpoint.json") as f:
         side = json.load(f)
     spec = side["spec"]
@@ -103,6 +108,57 @@ def main(argv):
                       spec["conv_channels"], spec["feature_dim"], spec["n_out"], spec["pair_hidden"], spec["dropout"])
     state, _ = read_safetensors(ck + "/model.safetensors")
     net.load_state_dict(state, strict=True)
+    return net, side, state
+
+
+def train(argv):
+    net, side, _ = load(argv[2])
+    c = side["config"]
+    adam = lambda ps: torch.optim.Adam(ps, lr=c["lr"], betas=(c["beta1"], c["beta2"]), eps=c["eps"],
+                                       weight_decay=c["weight_decay"])
+    shared = adam(list(net.shared.parameters())) if SHARED_STAGES[side["strategy"]] > 0 else None
+    per_source = {s: adam(list(m.parameters())) for s, m in net.branches.items()}
+    net.train()
+    for path in argv[4:]:
+        t, meta = read_safetensors(path)
+        s = meta["source"]
+        net.zero_grad()
+        logits = net(t["x"], s, t.get("x2"))
+        # PyTorch 0.4's kl_div default: the mean over all B*K elements (decision 8)
+        loss = F.kl_div(F.log_softmax(logits, 1), t["z"], reduction="sum") / t["z"].numel()
+        loss.backward()
+        if shared is not None:
+            shared.step()
+        per_source[s].step()
+        print(f"{path}: source {s} loss {loss.item():.7f}")
+    want, _ = read_safetensors(argv[3] + "/model.safetensors")
+    got = net.state_dict()
+    ok = True
+    worst = (0.0, "")
+    for k, w in want.items():
+        g = got[k]
+        if w.dtype == torch.int64:
+            bad = not torch.equal(g, w)
+            err = 0 if not bad else 1
+        else:
+            err = (g - w).abs().max().item()
+            # With Adam eps 1e-8, zero-up-to-rounding gradients (biases feeding a BN) move by +-lr at
+            # random; the Java test uses eps 1e-3 so that they do not (see TorchLoadTest).
+            tol = 1e-5 + 1e-4 * w.abs().max().item()
+            bad = err > tol
+            worst = max(worst, (err, k))
+        if bad:
+            print(f"MISMATCH {k}: max |torch - mtdtl| = {err:.3g}")
+        ok &= not bad
+    print("compared %d tensors after %d steps: %s (largest |torch - mtdtl| %.3g in %s)"
+          % (len(want), len(argv[4:]), "OK" if ok else "FAILED", worst[0], worst[1]))
+    return 0 if ok else 1
+
+
+def main(argv):
+    if argv[1] == "--train":
+        return train(argv)
+    net, side, state = load(argv[1])
     net.eval()
     ok = True
     for io in argv[2:]:

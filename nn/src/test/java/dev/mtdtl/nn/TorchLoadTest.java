@@ -74,4 +74,50 @@ class TorchLoadTest {
             assertEquals(0, p.exitValue(), st.id() + ":\n" + out);
         }
     }
+
+    /**
+     * Two steps of Algorithm 1 (self, then tag) from an iteration-0 checkpoint, redone in PyTorch with
+     * one torch.optim.Adam per group stepping only shared + the drawn source: same parameters, running
+     * statistics and num_batches_tracked (self: both crops through BN, counted twice). Dropout 0.
+     * Adam eps is 1e-3 here: a bias that feeds a BN (or a dead channel's beta) has a zero gradient up to
+     * rounding, and with eps 1e-8 the first Adam steps turn that rounding noise into +-lr moves of
+     * either sign in both implementations; eps 1e-3 keeps such moves ~1e-5 lr, and real gradients
+     * still move their parameters by a visible, compared amount.
+     */
+    @Test
+    void trainingStepsMatchPyTorch(@TempDir Path tmp) throws Exception {
+        String py = pythonWithTorch();
+        assumeTrue(py != null, "no python3 with torch (set MTDTL_PYTHON)");
+        for (Strategy st : List.of(Strategy.MSCR4, Strategy.MSSRFC)) {
+            Path run = tmp.resolve(st.id());
+            InMemoryTrainingData d = TrainerTest.data();
+            TrainConfig c = TrainerTest.cfg();
+            c = new TrainConfig(c.batch(), c.lr(), c.beta1(), c.beta2(), 1e-3f, c.weightDecay(), c.reduction(),
+                    c.balancedSelf(), c.seed(), c.validEvery(), c.checkpointEvery(), c.logEvery(), c.prefetch(),
+                    c.keepCheckpoints());
+            Trainer t = new Trainer(TrainerTest.net(st, TrainerTest.THREE, 0f), d, c);
+            Path before = t.saveCheckpoint(run);
+            BatchSampler s = new BatchSampler(d, TrainingData.Split.TRAIN, TrainerTest.THREE, 4, 11, false);
+            List<String> cmd = new ArrayList<>(List.of(py, "src/test/python/multisource_torch.py", "--train",
+                    before.toString(), ""));
+            for (Source src : List.of(Source.SELF, Source.TAG)) {
+                BatchSampler.Batch b = s.batch(0, src);
+                Safetensors.Writer w = new Safetensors.Writer().put("x", b.x()).put("z", b.z())
+                        .metadata("source", src.id());
+                if (b.x2() != null) {
+                    w.put("x2", b.x2());
+                }
+                Path io = run.resolve("step-" + src.id() + ".safetensors");
+                w.write(io);
+                cmd.add(io.toString());
+                t.step(b);
+            }
+            cmd.set(4, t.saveCheckpoint(run).toString());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(120, TimeUnit.SECONDS);
+            System.out.print(st.id() + ": " + out);
+            assertEquals(0, p.exitValue(), st.id() + ":\n" + out);
+        }
+    }
 }
