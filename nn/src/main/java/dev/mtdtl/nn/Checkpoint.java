@@ -241,10 +241,22 @@ public final class Checkpoint {
         return c.getValue();
     }
 
+    /** Keep the newest {@code keep} checkpoints; also remove temporary directories left by a crash. */
     private static void prune(Path root, int keep) throws IOException {
         List<Path> all = new ArrayList<>();
+        List<Path> stale = new ArrayList<>();
         try (Stream<Path> s = Files.list(root)) {
-            s.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d+")).sorted().forEach(all::add);
+            s.sorted().forEach(p -> {
+                String n = p.getFileName().toString();
+                if (n.matches(PREFIX + "\\d+") && Files.isRegularFile(p.resolve("checkpoint.json"))) {
+                    all.add(p);
+                } else if (n.startsWith(".tmp-" + PREFIX)) {
+                    stale.add(p);
+                }
+            });
+        }
+        for (Path p : stale) {
+            deleteTree(p);
         }
         for (int i = 0; i < all.size() - keep; i++) {
             deleteTree(all.get(i));

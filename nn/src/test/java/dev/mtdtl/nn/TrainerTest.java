@@ -240,6 +240,17 @@ class TrainerTest {
         Trainer t = new Trainer(net(Strategy.MSCR6, THREE, 0.5f), d, cfg());
         t.run(2, tmp, null);
         Path ck = Checkpoint.latest(tmp);
+        // a crash while writing leaves a temporary directory (and maybe a directory without a sidecar): ignored
+        Files.createDirectories(tmp.resolve("checkpoints/.tmp-it-123/x"));
+        Files.createDirectories(Checkpoint.dir(tmp, 999));
+        assertEquals(ck, Checkpoint.latest(tmp));
+        Trainer again = new Trainer(net(Strategy.MSCR6, THREE, 0.5f), d, cfg());
+        assertTrue(again.resume(tmp));
+        assertEquals(2, again.iteration());
+        again.run(3, tmp, null);
+        assertFalse(Files.exists(tmp.resolve("checkpoints/.tmp-it-123")), "stale temporary removed");
+        Files.delete(Checkpoint.dir(tmp, 999));
+        ck = Checkpoint.latest(tmp);
         Exception foreign = assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(net(Strategy.MSCR4, THREE, 0.5f), d, cfg()).resume(tmp));
         assertTrue(foreign.getMessage().contains("another run"), foreign.getMessage());
