@@ -38,8 +38,7 @@ public final class BatchNorm implements Layer {
     private int s;
     private final float[] saveMean;   // (C)
     private final float[] saveInvstd; // (C)
-    private Tensor y;
-    private Tensor dx;
+    private Scratch sc = new Scratch();   // y, dx: shareable, see Scratch
 
     public BatchNorm(String name, int c) {
         this(name, c, EPS, MOMENTUM);
@@ -114,34 +113,34 @@ public final class BatchNorm implements Layer {
         this.x = x;
         n = x.dim(0);
         s = x.rank() == 4 ? x.dim(2) * x.dim(3) : 1;
-        y = Buffers.ensure(y, x.shape());
+        sc.y = Buffers.ensure(sc.y, x.shape());
         if (training) {
             if (n * s < 2) {
                 throw new IllegalArgumentException(name + ": training-mode batch norm needs more than one value "
                         + "per channel, got input " + Shape.str(x.shape()));
             }
-            BatchNormCpu.forwardTrain(y.data(), saveMean, saveInvstd, x.data(), gamma.value().data(),
+            BatchNormCpu.forwardTrain(sc.y.data(), saveMean, saveInvstd, x.data(), gamma.value().data(),
                     beta.value().data(), runningMean.value().data(), runningVar.value().data(), n, c, s, momentum, eps);
             batchesTracked[0]++;
         } else {
-            BatchNormCpu.forwardEval(y.data(), x.data(), gamma.value().data(), beta.value().data(),
+            BatchNormCpu.forwardEval(sc.y.data(), x.data(), gamma.value().data(), beta.value().data(),
                     runningMean.value().data(), runningVar.value().data(), n, c, s, eps);
         }
-        return y;
+        return sc.y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         dy.requireShape(name + " backward dy", x.shape());
-        dx = Buffers.ensure(dx, x.shape());
+        sc.dx = Buffers.ensure(sc.dx, x.shape());
         if (training) {
-            BatchNormCpu.backwardTrain(dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
+            BatchNormCpu.backwardTrain(sc.dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
                     saveMean, saveInvstd, gamma.value().data(), n, c, s);
         } else {
-            BatchNormCpu.backwardEval(dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
+            BatchNormCpu.backwardEval(sc.dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
                     gamma.value().data(), runningMean.value().data(), runningVar.value().data(), n, c, s, eps);
         }
-        return dx;
+        return sc.dx;
     }
 
     /** Batch mean of the last training-mode forward (C); a debugging aid. */
@@ -183,5 +182,15 @@ public final class BatchNorm implements Layer {
     @Override
     public List<Param> buffers() {
         return List.of(runningMean, runningVar);
+    }
+
+    @Override
+    public Scratch scratch() {
+        return sc;
+    }
+
+    @Override
+    public void useScratch(Scratch s) {
+        sc = s;
     }
 }

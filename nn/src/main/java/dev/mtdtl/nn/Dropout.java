@@ -17,9 +17,7 @@ public final class Dropout implements Layer {
     private final long[] calls;   // (1), shared with twins so that every call gets a fresh mask
     private boolean training = true;
     private boolean active;
-    private float[] mask;
-    private Tensor y;
-    private Tensor dx;
+    private Scratch sc = new Scratch();   // y, dx, mask: shareable, see Scratch
 
     public Dropout(float p, long seed) {
         if (!(p >= 0f && p < 1f)) {
@@ -69,10 +67,10 @@ public final class Dropout implements Layer {
         if (!active) {
             return x;
         }
-        y = Buffers.ensure(y, x.shape());
-        mask = Buffers.ensure(mask, x.numel());
-        DropoutCpu.forward(y.data(), mask, x.data(), x.numel(), p, Rng.hash(seed, calls[0]++));
-        return y;
+        sc.y = Buffers.ensure(sc.y, x.shape());
+        sc.mask = Buffers.ensure(sc.mask, x.numel());
+        DropoutCpu.forward(sc.y.data(), sc.mask, x.data(), x.numel(), p, Rng.hash(seed, calls[0]++));
+        return sc.y;
     }
 
     @Override
@@ -80,8 +78,18 @@ public final class Dropout implements Layer {
         if (!active) {
             return dy;
         }
-        dx = Buffers.ensure(dx, dy.shape());
-        DropoutCpu.backward(dx.data(), dy.data(), mask, dy.numel());
-        return dx;
+        sc.dx = Buffers.ensure(sc.dx, dy.shape());
+        DropoutCpu.backward(sc.dx.data(), dy.data(), sc.mask, dy.numel());
+        return sc.dx;
+    }
+
+    @Override
+    public Scratch scratch() {
+        return sc;
+    }
+
+    @Override
+    public void useScratch(Scratch s) {
+        sc = s;
     }
 }

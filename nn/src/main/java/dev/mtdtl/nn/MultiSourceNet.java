@@ -112,6 +112,44 @@ public final class MultiSourceNet {
             }
             paths.put(src, p);
         }
+        shareScratch();
+    }
+
+    /**
+     * Only one source's branch runs per iteration, so the same layer position of every branch shares
+     * one {@link Scratch} (activations, gradients, workspaces): memory for one branch instead of m.
+     * The self twin path keeps its own, as it is alive together with the self branch.
+     */
+    private void shareScratch() {
+        List<Layer> first = null;
+        for (Source src : sources) {
+            List<Layer> leaves = new ArrayList<>();
+            collect(paths.get(src).features, Layer.class, leaves);
+            if (first == null) {
+                first = leaves;
+                continue;
+            }
+            for (int j = 0; j < leaves.size(); j++) {
+                Scratch sc = first.get(j).scratch();
+                if (sc != null) {
+                    leaves.get(j).useScratch(sc);
+                }
+            }
+        }
+    }
+
+    /** Whether two sources' branches share their activation buffers (for tests). */
+    boolean sharesScratch(Source a, Source b) {
+        List<Layer> la = new ArrayList<>();
+        List<Layer> lb = new ArrayList<>();
+        collect(path(a).features, Layer.class, la);
+        collect(path(b).features, Layer.class, lb);
+        for (int j = 0; j < la.size(); j++) {
+            if (la.get(j).scratch() != lb.get(j).scratch()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Stage i of the base network with parameter names under {@code prefix}; initialised from rng. */

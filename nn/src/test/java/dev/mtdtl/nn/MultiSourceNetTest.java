@@ -111,6 +111,8 @@ class MultiSourceNetTest {
         }
         assertNotEquals(Arrays.toString(new float[twice.length]), Arrays.toString(twice));
         assertThrows(IllegalArgumentException.class, () -> net.forward(Source.SELF, a));
+        MultiSourceNet three = tiny(Strategy.MSSCR, List.of(Source.SELF, Source.TAG, Source.YEAR), 7);
+        assertTrue(three.sharesScratch(Source.TAG, Source.YEAR) && three.sharesScratch(Source.SELF, Source.YEAR));
         assertThrows(IllegalArgumentException.class, () -> net.forward(Source.TAG, a));
     }
 }
