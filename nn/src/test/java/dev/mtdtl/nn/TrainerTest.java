@@ -295,4 +295,47 @@ class TrainerTest {
         String side = Files.readString(Checkpoint.latest(tmp).resolve("checkpoint.json"));
         assertTrue(side.contains("\"strategy\": \"mssrfc\"") && side.contains("\"iteration\": 4"), side);
     }
+
+    /** Data that fails once {@code limit} crops have been read: a run that dies mid-way (no final checkpoint). */
+    static TrainingData failingAfter(InMemoryTrainingData d, int limit) {
+        int[] count = {0};
+        return new TrainingData() {
+            public int channels() { return d.channels(); }
+            public int frames() { return d.frames(); }
+            public int mels() { return d.mels(); }
+            public int nOut() { return d.nOut(); }
+            public int numTracks(Split s) { return d.numTracks(s); }
+            public int[] labelled(Split s, Source src) { return d.labelled(s, src); }
+            public void target(Split s, Source src, int t, float[] dst, int off) { d.target(s, src, t, dst, off); }
+            public void crop(Split s, int t, Rng rng, float[] dst, int off) {
+                if (s == Split.TRAIN && ++count[0] > limit) {
+                    throw new IllegalStateException("simulated crash");
+                }
+                d.crop(s, t, rng, dst, off);
+            }
+        };
+    }
+
+    @Test
+    void runThatDiesMidwayResumesFromItsLastCheckpoint(@TempDir Path tmp) throws IOException {
+        InMemoryTrainingData d = data();
+        Trainer full = new Trainer(net(Strategy.MSCR6, THREE, 0.5f), d, cfg());
+        full.run(13, tmp.resolve("a"), null);
+        Path b = tmp.resolve("b");
+        Trainer dying = new Trainer(net(Strategy.MSCR6, THREE, 0.5f), failingAfter(d, 4 * 14), cfg());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> dying.run(13, b, null));
+        assertTrue(e.getMessage().contains("simulated crash"), e.getMessage());
+        long died = dying.iteration();
+        assertTrue(died > 8 && died < 13, "died at " + died);
+        assertEquals(Checkpoint.dir(b, 8), Checkpoint.latest(b));
+        Trainer resumed = new Trainer(net(Strategy.MSCR6, THREE, 0.5f), d, cfg());
+        assertTrue(resumed.resume(b));
+        resumed.run(13, b, null);
+        List<float[]> x = state(full);
+        List<float[]> y = state(resumed);
+        for (int i = 0; i < x.size(); i++) {
+            assertArrayEquals(x.get(i), y.get(i), 0f, "state entry " + i);
+        }
+        assertEquals(Files.readString(tmp.resolve("a/valid.csv")), Files.readString(b.resolve("valid.csv")));
+    }
 }
