@@ -31,15 +31,14 @@ public final class BatchNorm implements Layer {
     private final float eps;
     private final float momentum;
     private boolean training = true;
-    private long batchesTracked;
+    private final long[] batchesTracked;   // (1), shared with twins: PyTorch counts both Siamese calls
 
     private Tensor x;                 // saved input
     private int n;
     private int s;
     private final float[] saveMean;   // (C)
     private final float[] saveInvstd; // (C)
-    private Tensor y;
-    private Tensor dx;
+    private Scratch sc = new Scratch();   // y, dx: shareable, see Scratch
 
     public BatchNorm(String name, int c) {
         this(name, c, EPS, MOMENTUM);
@@ -59,6 +58,32 @@ public final class BatchNorm implements Layer {
         runningVar.value().fill(1f);
         saveMean = new float[c];
         saveInvstd = new float[c];
+        batchesTracked = new long[1];
+    }
+
+    private BatchNorm(BatchNorm o) {
+        this.name = o.name;
+        this.c = o.c;
+        this.eps = o.eps;
+        this.momentum = o.momentum;
+        this.gamma = o.gamma;
+        this.beta = o.beta;
+        this.runningMean = o.runningMean;
+        this.runningVar = o.runningVar;
+        this.batchesTracked = o.batchesTracked;
+        this.training = o.training;
+        saveMean = new float[c];
+        saveInvstd = new float[c];
+    }
+
+    /**
+     * A second instance over the same gamma, beta, running statistics and batch counter, with its own
+     * batch statistics and caches. Two training-mode forwards (one per instance) normalise each with
+     * its own batch statistics and update the running statistics twice, as two calls of one PyTorch
+     * module do.
+     */
+    public BatchNorm twin() {
+        return new BatchNorm(this);
     }
 
     public String name() {
@@ -67,11 +92,11 @@ public final class BatchNorm implements Layer {
 
     /** Number of training-mode forward passes (PyTorch's num_batches_tracked). */
     public long batchesTracked() {
-        return batchesTracked;
+        return batchesTracked[0];
     }
 
     public void setBatchesTracked(long v) {
-        batchesTracked = v;
+        batchesTracked[0] = v;
     }
 
     @Override
@@ -88,34 +113,34 @@ public final class BatchNorm implements Layer {
         this.x = x;
         n = x.dim(0);
         s = x.rank() == 4 ? x.dim(2) * x.dim(3) : 1;
-        y = Buffers.ensure(y, x.shape());
+        sc.y = Buffers.ensure(sc.y, x.shape());
         if (training) {
             if (n * s < 2) {
                 throw new IllegalArgumentException(name + ": training-mode batch norm needs more than one value "
                         + "per channel, got input " + Shape.str(x.shape()));
             }
-            BatchNormCpu.forwardTrain(y.data(), saveMean, saveInvstd, x.data(), gamma.value().data(),
+            BatchNormCpu.forwardTrain(sc.y.data(), saveMean, saveInvstd, x.data(), gamma.value().data(),
                     beta.value().data(), runningMean.value().data(), runningVar.value().data(), n, c, s, momentum, eps);
-            batchesTracked++;
+            batchesTracked[0]++;
         } else {
-            BatchNormCpu.forwardEval(y.data(), x.data(), gamma.value().data(), beta.value().data(),
+            BatchNormCpu.forwardEval(sc.y.data(), x.data(), gamma.value().data(), beta.value().data(),
                     runningMean.value().data(), runningVar.value().data(), n, c, s, eps);
         }
-        return y;
+        return sc.y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         dy.requireShape(name + " backward dy", x.shape());
-        dx = Buffers.ensure(dx, x.shape());
+        sc.dx = Buffers.ensure(sc.dx, x.shape());
         if (training) {
-            BatchNormCpu.backwardTrain(dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
+            BatchNormCpu.backwardTrain(sc.dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
                     saveMean, saveInvstd, gamma.value().data(), n, c, s);
         } else {
-            BatchNormCpu.backwardEval(dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
+            BatchNormCpu.backwardEval(sc.dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
                     gamma.value().data(), runningMean.value().data(), runningVar.value().data(), n, c, s, eps);
         }
-        return dx;
+        return sc.dx;
     }
 
     /** Batch mean of the last training-mode forward (C); a debugging aid. */
@@ -157,5 +182,15 @@ public final class BatchNorm implements Layer {
     @Override
     public List<Param> buffers() {
         return List.of(runningMean, runningVar);
+    }
+
+    @Override
+    public Scratch scratch() {
+        return sc;
+    }
+
+    @Override
+    public void useScratch(Scratch s) {
+        sc = s;
     }
 }

@@ -31,9 +31,8 @@ public final class Conv2d implements Layer {
     private boolean inputGrad = true;
     private Tensor x;        // (N, C, H, W), saved by forward for backward
     private ConvGeom g;
-    private Tensor y;        // (N, OC, HO, WO)
-    private Tensor dx;       // (N, C, H, W)
-    private float[] ws;
+    private Scratch sc = new Scratch();   // y (N, OC, HO, WO), dx (N, C, H, W), ws: shareable, see Scratch
+    private long wsNeed;                  // workspace floats for g
 
     /** A square-kernel convolution with "same"-style symmetric padding {@code pad} on both axes. */
     public Conv2d(String name, int c, int oc, int k, int sh, int sw, int pad, boolean bias) {
@@ -53,6 +52,30 @@ public final class Conv2d implements Layer {
         this.pw = pw;
         this.w = Param.trainable(name + ".weight", oc, c, kh, kw);
         this.b = bias ? Param.trainable(name + ".bias", oc) : null;
+    }
+
+    /** A twin over the same {@link Param} objects (values and gradients) with its own caches. */
+    private Conv2d(Conv2d o) {
+        this.c = o.c;
+        this.oc = o.oc;
+        this.kh = o.kh;
+        this.kw = o.kw;
+        this.sh = o.sh;
+        this.sw = o.sw;
+        this.ph = o.ph;
+        this.pw = o.pw;
+        this.w = o.w;
+        this.b = o.b;
+        this.inputGrad = o.inputGrad;
+    }
+
+    /**
+     * A second instance of this layer that shares its parameters (value and gradient tensors) but
+     * keeps its own activation caches, so that the same weights can be applied twice before one
+     * backward (the Siamese self pair): both backwards accumulate into the one gradient.
+     */
+    public Conv2d twin() {
+        return new Conv2d(this);
     }
 
     /**
@@ -91,30 +114,40 @@ public final class Conv2d implements Layer {
         ConvGeom geom = new ConvGeom(x.dim(0), c, x.dim(2), x.dim(3), oc, kh, kw, sh, sw, ph, pw);
         if (!geom.equals(g)) {
             g = geom;
-            long need = Conv2dCpu.workspaceFloats(g);
-            if (ws == null || ws.length < need) {
-                ws = new float[Math.toIntExact(need)];
-            }
+            wsNeed = Conv2dCpu.workspaceFloats(g);
         }
-        y = Buffers.ensure(y, g.n(), oc, g.ho(), g.wo());
-        Conv2dCpu.forward(y.data(), x.data(), w.value().data(), b == null ? null : b.value().data(), g, ws);
-        return y;
+        if (sc.ws == null || sc.ws.length < wsNeed) {   // checked every call: the scratch may be shared
+            sc.ws = new float[Math.toIntExact(wsNeed)];
+        }
+        sc.y = Buffers.ensure(sc.y, g.n(), oc, g.ho(), g.wo());
+        Conv2dCpu.forward(sc.y.data(), x.data(), w.value().data(), b == null ? null : b.value().data(), g, sc.ws);
+        return sc.y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         dy.requireShape(w.name() + " backward dy", g.n(), oc, g.ho(), g.wo());
-        Conv2dCpu.backwardFilter(w.grad().data(), b == null ? null : b.grad().data(), dy.data(), x.data(), g, ws);
+        Conv2dCpu.backwardFilter(w.grad().data(), b == null ? null : b.grad().data(), dy.data(), x.data(), g, sc.ws);
         if (!inputGrad) {
             return null;
         }
-        dx = Buffers.ensure(dx, g.n(), c, g.h(), g.w());
-        Conv2dCpu.backwardData(dx.data(), dy.data(), w.value().data(), g, ws);
-        return dx;
+        sc.dx = Buffers.ensure(sc.dx, g.n(), c, g.h(), g.w());
+        Conv2dCpu.backwardData(sc.dx.data(), dy.data(), w.value().data(), g, sc.ws);
+        return sc.dx;
     }
 
     @Override
     public List<Param> params() {
         return b == null ? List.of(w) : List.of(w, b);
+    }
+
+    @Override
+    public Scratch scratch() {
+        return sc;
+    }
+
+    @Override
+    public void useScratch(Scratch s) {
+        sc = s;
     }
 }

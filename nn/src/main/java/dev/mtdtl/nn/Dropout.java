@@ -14,12 +14,10 @@ public final class Dropout implements Layer {
 
     private final float p;
     private final long seed;
-    private long calls;
+    private final long[] calls;   // (1), shared with twins so that every call gets a fresh mask
     private boolean training = true;
     private boolean active;
-    private float[] mask;
-    private Tensor y;
-    private Tensor dx;
+    private Scratch sc = new Scratch();   // y, dx, mask: shareable, see Scratch
 
     public Dropout(float p, long seed) {
         if (!(p >= 0f && p < 1f)) {
@@ -27,6 +25,22 @@ public final class Dropout implements Layer {
         }
         this.p = p;
         this.seed = seed;
+        this.calls = new long[1];
+    }
+
+    private Dropout(Dropout o) {
+        this.p = o.p;
+        this.seed = o.seed;
+        this.calls = o.calls;
+        this.training = o.training;
+    }
+
+    /**
+     * A second instance drawing from the same mask stream (the call counter is shared), with its own
+     * mask cache: the two Siamese calls get two different masks, as two calls of one PyTorch module.
+     */
+    public Dropout twin() {
+        return new Dropout(this);
     }
 
     public float p() {
@@ -35,11 +49,11 @@ public final class Dropout implements Layer {
 
     /** Number of training-mode forward calls so far (the position in the mask stream). */
     public long calls() {
-        return calls;
+        return calls[0];
     }
 
     public void setCalls(long calls) {
-        this.calls = calls;
+        this.calls[0] = calls;
     }
 
     @Override
@@ -53,10 +67,10 @@ public final class Dropout implements Layer {
         if (!active) {
             return x;
         }
-        y = Buffers.ensure(y, x.shape());
-        mask = Buffers.ensure(mask, x.numel());
-        DropoutCpu.forward(y.data(), mask, x.data(), x.numel(), p, Rng.hash(seed, calls++));
-        return y;
+        sc.y = Buffers.ensure(sc.y, x.shape());
+        sc.mask = Buffers.ensure(sc.mask, x.numel());
+        DropoutCpu.forward(sc.y.data(), sc.mask, x.data(), x.numel(), p, Rng.hash(seed, calls[0]++));
+        return sc.y;
     }
 
     @Override
@@ -64,8 +78,18 @@ public final class Dropout implements Layer {
         if (!active) {
             return dy;
         }
-        dx = Buffers.ensure(dx, dy.shape());
-        DropoutCpu.backward(dx.data(), dy.data(), mask, dy.numel());
-        return dx;
+        sc.dx = Buffers.ensure(sc.dx, dy.shape());
+        DropoutCpu.backward(sc.dx.data(), dy.data(), sc.mask, dy.numel());
+        return sc.dx;
+    }
+
+    @Override
+    public Scratch scratch() {
+        return sc;
+    }
+
+    @Override
+    public void useScratch(Scratch s) {
+        sc = s;
     }
 }

@@ -8,8 +8,7 @@ import dev.mtdtl.tensor.cpu.GlobalAvgPoolCpu;
 public final class GlobalAvgPool implements Layer {
 
     private int[] shape;
-    private Tensor y;
-    private Tensor dx;
+    private Scratch sc = new Scratch();   // y, dx: shareable, see Scratch
 
     @Override
     public Tensor forward(Tensor x) {
@@ -17,16 +16,26 @@ public final class GlobalAvgPool implements Layer {
             throw new IllegalArgumentException("global average pool: expected (N, C, H, W), got " + Shape.str(x.shape()));
         }
         shape = x.shape();
-        y = Buffers.ensure(y, shape[0], shape[1]);
-        GlobalAvgPoolCpu.forward(y.data(), x.data(), shape[0], shape[1], shape[2] * shape[3]);
-        return y;
+        sc.y = Buffers.ensure(sc.y, shape[0], shape[1]);
+        GlobalAvgPoolCpu.forward(sc.y.data(), x.data(), shape[0], shape[1], shape[2] * shape[3]);
+        return sc.y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         dy.requireShape("global average pool backward dy", shape[0], shape[1]);
-        dx = Buffers.ensure(dx, shape);
-        GlobalAvgPoolCpu.backward(dx.data(), dy.data(), shape[0], shape[1], shape[2] * shape[3]);
-        return dx;
+        sc.dx = Buffers.ensure(sc.dx, shape);
+        GlobalAvgPoolCpu.backward(sc.dx.data(), dy.data(), shape[0], shape[1], shape[2] * shape[3]);
+        return sc.dx;
+    }
+
+    @Override
+    public Scratch scratch() {
+        return sc;
+    }
+
+    @Override
+    public void useScratch(Scratch s) {
+        sc = s;
     }
 }

@@ -31,4 +31,15 @@ public interface Layer {
 
     /** Training mode (batch statistics, dropout on) or evaluation mode. Default: training. */
     default void setTraining(boolean training) {}
+
+    /** The layer's large per-call buffers ({@link Scratch}); null for a layer without any. */
+    default Scratch scratch() {
+        return null;
+    }
+
+    /**
+     * Keep the large per-call buffers in {@code s} from now on. Only for layers that never run within
+     * the same forward/backward pair (same position in different branches); a no-op by default.
+     */
+    default void useScratch(Scratch s) {}
 }

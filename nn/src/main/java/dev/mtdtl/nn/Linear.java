@@ -17,8 +17,7 @@ public final class Linear implements Layer {
     private final int in;
     private final int out;
     private Tensor x;
-    private Tensor y;
-    private Tensor dx;
+    private Scratch sc = new Scratch();   // y, dx: shareable, see Scratch
 
     public Linear(String name, int in, int out, boolean bias) {
         Shape.requirePositive(name + " in_features", in);
@@ -27,6 +26,18 @@ public final class Linear implements Layer {
         this.out = out;
         this.w = Param.trainable(name + ".weight", out, in);
         this.b = bias ? Param.trainable(name + ".bias", out) : null;
+    }
+
+    private Linear(Linear o) {
+        this.in = o.in;
+        this.out = o.out;
+        this.w = o.w;
+        this.b = o.b;
+    }
+
+    /** A second instance sharing this layer's parameters (value and gradient), with its own caches. */
+    public Linear twin() {
+        return new Linear(this);
     }
 
     public Param weight() {
@@ -51,23 +62,33 @@ public final class Linear implements Layer {
             throw new IllegalArgumentException(w.name() + ": expected input (N, " + in + "), got " + Shape.str(x.shape()));
         }
         this.x = x;
-        y = Buffers.ensure(y, x.dim(0), out);
-        LinearCpu.forward(y.data(), x.data(), w.value().data(), b == null ? null : b.value().data(), x.dim(0), in, out);
-        return y;
+        sc.y = Buffers.ensure(sc.y, x.dim(0), out);
+        LinearCpu.forward(sc.y.data(), x.data(), w.value().data(), b == null ? null : b.value().data(), x.dim(0), in, out);
+        return sc.y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         int n = x.dim(0);
         dy.requireShape(w.name() + " backward dy", n, out);
-        dx = Buffers.ensure(dx, n, in);
-        LinearCpu.backward(dx.data(), w.grad().data(), b == null ? null : b.grad().data(), dy.data(), x.data(),
+        sc.dx = Buffers.ensure(sc.dx, n, in);
+        LinearCpu.backward(sc.dx.data(), w.grad().data(), b == null ? null : b.grad().data(), dy.data(), x.data(),
                 w.value().data(), n, in, out);
-        return dx;
+        return sc.dx;
     }
 
     @Override
     public List<Param> params() {
         return b == null ? List.of(w) : List.of(w, b);
+    }
+
+    @Override
+    public Scratch scratch() {
+        return sc;
+    }
+
+    @Override
+    public void useScratch(Scratch s) {
+        sc = s;
     }
 }

@@ -12,9 +12,7 @@ import dev.mtdtl.tensor.cpu.MaxPoolCpu;
 public final class MaxPool2d implements Layer {
 
     private int[] shape;     // input shape (N, C, H, W)
-    private int[] argmax;    // (N, C, H/2, W/2) flat h*W+w within the plane
-    private Tensor y;
-    private Tensor dx;
+    private Scratch sc = new Scratch();   // y, dx, argmax: shareable, see Scratch
 
     @Override
     public Tensor forward(Tensor x) {
@@ -26,22 +24,32 @@ public final class MaxPool2d implements Layer {
         int c = shape[1];
         int h = shape[2];
         int w = shape[3];
-        y = Buffers.ensure(y, n, c, h / 2, w / 2);
-        argmax = Buffers.ensure(argmax, y.numel());
-        MaxPoolCpu.forward(y.data(), argmax, x.data(), n, c, h, w);
-        return y;
+        sc.y = Buffers.ensure(sc.y, n, c, h / 2, w / 2);
+        sc.argmax = Buffers.ensure(sc.argmax, sc.y.numel());
+        MaxPoolCpu.forward(sc.y.data(), sc.argmax, x.data(), n, c, h, w);
+        return sc.y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        dy.requireShape("maxpool backward dy", y.shape());
-        dx = Buffers.ensure(dx, shape);
-        MaxPoolCpu.backward(dx.data(), dy.data(), argmax, shape[0], shape[1], shape[2], shape[3]);
-        return dx;
+        dy.requireShape("maxpool backward dy", sc.y.shape());
+        sc.dx = Buffers.ensure(sc.dx, shape);
+        MaxPoolCpu.backward(sc.dx.data(), dy.data(), sc.argmax, shape[0], shape[1], shape[2], shape[3]);
+        return sc.dx;
     }
 
     /** The argmax of the last forward (flat index within each (n, c) plane). */
     public int[] argmax() {
-        return argmax;
+        return sc.argmax;
+    }
+
+    @Override
+    public Scratch scratch() {
+        return sc;
+    }
+
+    @Override
+    public void useScratch(Scratch s) {
+        sc = s;
     }
 }

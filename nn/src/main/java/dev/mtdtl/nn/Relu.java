@@ -20,6 +20,11 @@ public final class Relu implements Layer {
         this.inPlace = inPlace;
     }
 
+    /** A fresh instance (ReLU has no parameters); for {@link Twins}. */
+    public Relu twin() {
+        return new Relu(inPlace);
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         y = inPlace ? x : Buffers.ensure(y, x.shape());
