@@ -1,6 +1,7 @@
 package dev.mtdtl.data.prepare;
 
 import dev.mtdtl.data.Tsv;
+import dev.mtdtl.data.store.LearningData;
 import dev.mtdtl.data.store.MelStore;
 import dev.mtdtl.data.store.MelStoreWriter;
 import dev.mtdtl.data.synth.SynthConfig;
@@ -160,6 +161,29 @@ class PrepareTest {
         }
         assertTrue(Arrays.stream(artist).sum() >= Arrays.stream(tagged).sum());
         assertTrue(!Files.exists(t.resolve("self.npy")));
+    }
+
+    @Test
+    void batchesHoldDistinctLabelledTracksAndTheirTargets() throws IOException {
+        LearningData d = LearningData.open(out);
+        int b = 4;
+        float[] x = new float[b * 2 * 216 * 128];
+        float[] z = new float[b * K];
+        int[] tracks = new int[b];
+        d.batch("tag", false, b, 216, new Rng(1), x, z, tracks);
+        assertEquals(b, Arrays.stream(tracks).distinct().count());
+        LearningData.Targets t = d.targets("tag");
+        List<String> ids = Tsv.read(out.resolve("learning/tracks.tsv")).rows().stream().map(r -> r[0]).toList();
+        for (int i = 0; i < b; i++) {
+            int row = ids.indexOf(d.train().id(tracks[i]));
+            assertEquals(1, t.mask()[row]);
+            assertArrayEquals(Arrays.copyOfRange(t.z(), row * K, row * K + K), Arrays.copyOfRange(z, i * K, i * K + K));
+        }
+        // The same generator state gives the same batch (crops are cut in parallel with per-item seeds).
+        float[] x2 = new float[x.length];
+        d.batch("tag", false, b, 216, new Rng(1), x2, new float[b * K], new int[b]);
+        assertArrayEquals(x, x2);
+        assertThrows(IllegalArgumentException.class, () -> d.batch("self", true, 3, 216, new Rng(1), x, null, tracks));
     }
 
     @Test
