@@ -129,7 +129,15 @@ public final class LearningTargets {
     }
 
     private static float[] plsa(Csr w, int k, int iterations, long seed) {
-        if (w.nnz() == 0) {
+        // pLSA drops terms whose total weight is below 1 (the reference's min_count); when that leaves
+        // nothing (tiny corpora, l2-normalised TF-IDF weights) every track is uncovered. Checked here
+        // because factor's EM does not accept an empty matrix.
+        double[] tot = w.colSums();
+        boolean any = false;
+        for (int j = 0; j < w.nnz() && !any; j++) {
+            any = w.values[j] > 0 && tot[w.indices[j]] >= Plsa.Options.defaults().minTermTotal();
+        }
+        if (!any) {
             return new float[w.rows * k];
         }
         return Plsa.fit(w, Plsa.Options.defaults().withTopics(k).withIterations(iterations).withSeed(seed))
