@@ -135,6 +135,26 @@ class PrepareTest {
     }
 
     @Test
+    void storeBytesDoNotDependOnTheThreadCount() throws IOException {
+        Tsv.Table tracks = Tsv.read(corpus.resolve("learning/tracks.tsv"));
+        List<MelStoreWriter.Track> list = new java.util.ArrayList<>();
+        for (String[] r : tracks.rows().subList(0, 9)) {
+            list.add(new MelStoreWriter.Track(r[0], corpus.resolve("learning").resolve(r[tracks.column("audio")])));
+        }
+        int saved = dev.mtdtl.tensor.Parallel.threads();
+        try {
+            dev.mtdtl.tensor.Parallel.setThreads(1);
+            MelStoreWriter.build(tmp.resolve("t1"), "s", list, MelConfig.paper(), MelStore.DType.F32, s -> { }, -1);
+            dev.mtdtl.tensor.Parallel.setThreads(3);
+            MelStoreWriter.build(tmp.resolve("t3"), "s", list, MelConfig.paper(), MelStore.DType.F32, s -> { }, -1);
+        } finally {
+            dev.mtdtl.tensor.Parallel.setThreads(saved);
+        }
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("t1/s.mel")), Files.readAllBytes(tmp.resolve("t3/s.mel")));
+        assertEquals(Files.readString(tmp.resolve("t1/s.index.tsv")), Files.readString(tmp.resolve("t3/s.index.tsv")));
+    }
+
+    @Test
     void targetsAreDistributionsWithMasks() throws IOException {
         Path t = out.resolve("learning/targets");
         for (String s : List.of("bpm", "year", "tag", "taste", "lyrics", "cdr_tag", "artist")) {
