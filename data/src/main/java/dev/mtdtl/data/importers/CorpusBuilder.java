@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  */
 final class CorpusBuilder {
 
-    static final Set<String> AUDIO = Set.of("wav", "au", "flac", "mp3", "ogg");
+    static final Set<String> AUDIO = Set.of("wav", "au", "snd", "aif", "aiff", "flac", "mp3", "ogg");
 
     final Path dir;
     final Map<String, Object> manifest;

@@ -320,6 +320,23 @@ public final class MelStore implements AutoCloseable {
         return randomCrop(track, rng, dev.mtdtl.dsp.Crops.PAPER_FRAMES, out, off);
     }
 
+    /** Number of evaluation slices of a track: ceil(T / L) (decision 6). */
+    public int sliceCount(int track, int length) {
+        return (frames[track] + length - 1) / length;
+    }
+
+    /**
+     * The evaluation slices of a track (decision 6): out (S, C, L, M), S = {@link #sliceCount}, consecutive
+     * non-overlapping from frame 0, the last one padded at its end with 0 dB and kept; standardised like
+     * {@link #crop}.
+     */
+    public void slices(int track, int length, float[] out, int off) {
+        int n = sliceCount(track, length);
+        for (int s = 0; s < n; s++) {
+            crop(track, s * length, length, out, off + s * CHANNELS * length * mels);
+        }
+    }
+
     // rows [from, from+n) of channel c (each M values) into out at o.
     private void readRows(int track, int c, int from, int n, float[] out, int o) {
         int s = segment[track];

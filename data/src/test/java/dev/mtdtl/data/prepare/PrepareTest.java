@@ -116,6 +116,45 @@ class PrepareTest {
     }
 
     @Test
+    void concurrentReadsAndSlicesMatchSingleThreadedReads() throws Exception {
+        try (MelStore tr = MelStore.open(out.resolve("learning"), "train",
+                BandStats.load(out.resolve("learning/stats.npy")))) {
+            int len = 50;
+            float[][] want = new float[tr.size()][];
+            for (int i = 0; i < tr.size(); i++) {
+                want[i] = new float[tr.sliceCount(i, len) * 2 * len * 128];
+                tr.slices(i, len, want[i], 0);
+            }
+            // Slices are consecutive crops; the last is padded with 0 dB (standardised: -mean/std).
+            float[] c = new float[2 * len * 128];
+            tr.crop(0, len, len, c, 0);
+            assertArrayEquals(c, Arrays.copyOfRange(want[0], 2 * len * 128, 4 * len * 128));
+            java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Boolean>> fs = new java.util.ArrayList<>();
+                for (int w = 0; w < 8; w++) {
+                    fs.add(ex.submit(() -> {
+                        boolean ok = true;
+                        for (int rep = 0; rep < 5; rep++) {
+                            for (int i = 0; i < tr.size(); i++) {
+                                float[] got = new float[want[i].length];
+                                tr.slices(i, len, got, 0);
+                                ok &= Arrays.equals(want[i], got);
+                            }
+                        }
+                        return ok;
+                    }));
+                }
+                for (var f : fs) {
+                    assertTrue(f.get());
+                }
+            } finally {
+                ex.shutdown();
+            }
+        }
+    }
+
+    @Test
     void float16StoreMatchesFloat32WithinHalfPrecision() throws IOException {
         List<MelStoreWriter.Track> few = List.of(
                 new MelStoreWriter.Track("a", firstAudio()), new MelStoreWriter.Track("b", firstAudio()));
