@@ -1,0 +1,124 @@
+package dev.mtdtl.data.importers;
+
+import dev.mtdtl.data.Tsv;
+import dev.mtdtl.tensor.Rng;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The recommendation target from the Last.fm-1K listening log
+ * ({@code userid-timestamp-artid-artname-traid-traname.tsv}: six tab-separated fields, no header, one
+ * listening event per line), written as {@code targets/NAME/} with tracks.tsv, plays.tsv
+ * ({@code user_id track_id play_count}: events counted per user and track) and split.tsv.
+ *
+ * <p>Tracks are the track MBIDs (field 5) that have an audio file named {@code MBID.ext} in the audio
+ * folder; events with no track MBID or no audio are dropped (counted in the return value). The split is
+ * the paper's cold-start protocol item-folds-20: items shuffled with a seeded generator and dealt to 20
+ * folds; split = test for fold 0.
+ *
+ * <p>Omitted: the timestamps (only counts are used), artist-level items.
+ */
+public final class LastFm1kImporter {
+
+    /** Tracks kept, users kept, interactions (user, track pairs), events dropped. */
+    public record Result(int tracks, int users, int interactions, long dropped) {}
+
+    private LastFm1kImporter() {}
+
+    public static Result recsys(Path log, Path audio, Path corpus, String name, long seed) throws IOException {
+        Map<String, Path> audioOf = new HashMap<>();
+        for (Path f : CorpusBuilder.audioFiles(audio)) {
+            audioOf.putIfAbsent(CorpusBuilder.stem(f), f);
+        }
+        TreeMap<String, TreeMap<String, Integer>> plays = new TreeMap<>();   // user -> track -> count
+        Map<String, String> artistOf = new HashMap<>();
+        long dropped = 0;
+        try (BufferedReader r = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+            String line;
+            int ln = 0;
+            while ((line = r.readLine()) != null) {
+                ln++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] f = line.split("\t", -1);
+                if (f.length != 6) {
+                    throw new IOException(log + ":" + ln + ": " + f.length + " fields, expected 6 (userid, timestamp, "
+                            + "artid, artname, traid, traname)");
+                }
+                if (f[0].isEmpty()) {
+                    throw new IOException(log + ":" + ln + ": empty user id");
+                }
+                if (f[4].isEmpty() || !audioOf.containsKey(f[4])) {
+                    dropped++;
+                    continue;
+                }
+                plays.computeIfAbsent(f[0], k -> new TreeMap<>()).merge(f[4], 1, Integer::sum);
+                artistOf.putIfAbsent(f[4], f[2].isEmpty() ? "-" : f[2]);
+            }
+        }
+        List<String[]> pr = new ArrayList<>();
+        Set<String> items = new HashSet<>();
+        for (Map.Entry<String, TreeMap<String, Integer>> u : plays.entrySet()) {
+            for (Map.Entry<String, Integer> t : u.getValue().entrySet()) {
+                pr.add(new String[] {u.getKey(), t.getKey(), Integer.toString(t.getValue())});
+                items.add(t.getKey());
+            }
+        }
+        List<String> ids = new ArrayList<>(new java.util.TreeSet<>(items));
+        int[] perm = new int[ids.size()];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = i;
+        }
+        Rng rng = new Rng(seed);
+        for (int i = perm.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        int[] fold = new int[ids.size()];
+        for (int i = 0; i < perm.length; i++) {
+            fold[perm[i]] = i % 20;
+        }
+        CorpusBuilder cb = new CorpusBuilder(corpus, name);
+        Path d = corpus.resolve("targets").resolve(name);
+        List<String[]> tr = new ArrayList<>();
+        List<String[]> sr = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            tr.add(CorpusBuilder.trackRow(ids.get(i), artistOf.get(ids.get(i)), audioOf.get(ids.get(i))));
+            sr.add(new String[] {ids.get(i), fold[i] == 0 ? "test" : "train", Integer.toString(fold[i])});
+        }
+        Tsv.write(d.resolve("tracks.tsv"), CorpusBuilder.TRACK_HEADER, tr);
+        Tsv.write(d.resolve("plays.tsv"), new String[] {"user_id", "track_id", "play_count"}, pr);
+        Tsv.write(d.resolve("split.tsv"), new String[] {"track_id", "split", "fold"}, sr);
+        String dir = "targets/" + name;
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("dir", dir);
+        t.put("task", "recommendation");
+        t.put("description", "Last.fm-1K listening log " + log);
+        t.put("tracks", dir + "/tracks.tsv");
+        t.put("count", ids.size());
+        t.put("split", dir + "/split.tsv");
+        t.put("protocol", "item-folds-20");
+        t.put("folds", 20);
+        t.put("plays", dir + "/plays.tsv");
+        t.put("users", plays.size());
+        t.put("interactions", pr.size());
+        cb.putTarget(name, t);
+        cb.write();
+        return new Result(ids.size(), plays.size(), pr.size(), dropped);
+    }
+}

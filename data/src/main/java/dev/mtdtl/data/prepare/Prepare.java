@@ -1,0 +1,283 @@
+package dev.mtdtl.data.prepare;
+
+import dev.mtdtl.data.CorpusManifest;
+import dev.mtdtl.data.Tsv;
+import dev.mtdtl.data.store.MelStore;
+import dev.mtdtl.data.store.MelStoreWriter;
+import dev.mtdtl.dsp.BandStats;
+import dev.mtdtl.dsp.MelConfig;
+import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.Rng;
+import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.Json;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code ./mtdtl prepare}: turns a corpus folder (docs/corpus.md, from {@code synth} or an importer) into
+ * what training and evaluation read, with no audio decoding left for later:
+ * <pre>
+ *   OUT/prepare-config.json        the settings (a re-run with other settings is refused)
+ *   OUT/learning/split.tsv         track_id  split      (train / valid, seeded, 90/10 by default)
+ *   OUT/learning/train.*           mel store of the training split   (format: {@link MelStore})
+ *   OUT/learning/valid.*           mel store of the validation split
+ *   OUT/learning/stats.npy         per-band mean/std of the training split (BandStats, (3, 128) float64)
+ *   OUT/learning/targets/S.npy     z_t of source S, (N, K) float32, rows = learning/tracks order (see
+ *   OUT/learning/targets/S.mask.npy    presence (N) int32           {@link LearningTargets})
+ *   OUT/learning/tracks.tsv        copy of the corpus's learning tracks.tsv (the row order of the targets)
+ *   OUT/targets/D/all.*            mel store of every track of target dataset D (whole files)
+ *   OUT/targets/D/*.tsv            its tracks, labels, split (and plays) tables, copied
+ *   OUT/prepare-report.json        failures (unreadable audio), timings, tracks/s, peak heap
+ *   OUT/prepared.json              what is where; written last (its presence means complete)
+ * </pre>
+ * Resuming: every stage is skipped when its outputs exist (a store when its header exists; a half-built
+ * store continues from its last checkpoint, see {@link MelStoreWriter}); everything is written atomically.
+ * Statistics come from the training split only (decision 4), read back from its store.
+ *
+ * <p>Omitted: stratifying the train/valid split, mono stores (the paper keeps stereo).
+ */
+public final class Prepare {
+
+    /** Settings; {@code stopAfter} &gt;= 0 is a test hook that stops a store build after that many tracks. */
+    public record Config(Path corpus, Path out, MelStore.DType dtype, long seed, double validFraction, int topics,
+                         int iterations, int stopAfter) {
+        public static Config defaults(Path corpus, Path out) {
+            return new Config(corpus, out, MelStore.DType.F32, 1L, 0.1, 50, 100, -1);
+        }
+
+        public Config withDType(MelStore.DType d) {
+            return new Config(corpus, out, d, seed, validFraction, topics, iterations, stopAfter);
+        }
+
+        public Config withSeed(long s) {
+            return new Config(corpus, out, dtype, s, validFraction, topics, iterations, stopAfter);
+        }
+
+        public Config withTopics(int k, int iters) {
+            return new Config(corpus, out, dtype, seed, validFraction, k, iters, stopAfter);
+        }
+
+        public Config withStopAfter(int n) {
+            return new Config(corpus, out, dtype, seed, validFraction, topics, iterations, n);
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("corpus", corpus.toAbsolutePath().normalize().toString());
+            m.put("dtype", dtype.label);
+            m.put("seed", seed);
+            m.put("valid_fraction", validFraction);
+            m.put("topics", topics);
+            m.put("iterations", iterations);
+            m.put("mel_config", MelConfig.paper().toString());
+            return m;
+        }
+    }
+
+    /** Totals of one run. */
+    public record Report(int tracks, int computed, int failed, double seconds, double tracksPerSecond,
+                         long peakHeapBytes) {}
+
+    private Prepare() {}
+
+    @SuppressWarnings("unchecked")
+    public static Report run(Config cfg, Consumer<String> log) throws IOException {
+        long t0 = System.nanoTime();
+        Map<String, Object> manifest = CorpusManifest.read(cfg.corpus());
+        Path out = cfg.out();
+        Files.createDirectories(out);
+        checkOrWriteConfig(out, cfg.toJson());
+        MelConfig mel = MelConfig.paper();
+        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> prepared = new LinkedHashMap<>();
+        prepared.put("format", "mtdtl-prepared");
+        prepared.put("version", 1);
+        prepared.put("settings", cfg.toJson());
+        List<MelStoreWriter.Failure> failures = new ArrayList<>();
+        int total = 0;
+        int computed = 0;
+
+        // Learning corpus: split, stores, statistics, targets.
+        Map<String, Object> learning = (Map<String, Object>) manifest.get("learning");
+        Path lin = cfg.corpus().resolve((String) learning.get("dir"));
+        Path lout = out.resolve("learning");
+        Tsv.Table tracks = Tsv.read(cfg.corpus().resolve((String) learning.get("tracks")));
+        copy(tracks.file(), lout.resolve("tracks.tsv"));
+        int idc = tracks.column("track_id");
+        int auc = tracks.column("audio");
+        List<String> ids = new ArrayList<>();
+        for (String[] r : tracks.rows()) {
+            ids.add(r[idc]);
+        }
+        boolean[] valid = split(ids.size(), cfg.validFraction(), cfg.seed());
+        List<String[]> splitRows = new ArrayList<>();
+        List<MelStoreWriter.Track> train = new ArrayList<>();
+        List<MelStoreWriter.Track> val = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            splitRows.add(new String[] {ids.get(i), valid[i] ? "valid" : "train"});
+            MelStoreWriter.Track t = new MelStoreWriter.Track(ids.get(i), lin.resolve(tracks.rows().get(i)[auc]));
+            (valid[i] ? val : train).add(t);
+        }
+        Tsv.write(lout.resolve("split.tsv"), new String[] {"track_id", "split"}, splitRows);
+        Map<String, Object> lp = new LinkedHashMap<>();
+        for (Object[] st : new Object[][] {{"train", train}, {"valid", val}}) {
+            MelStoreWriter.Result r = MelStoreWriter.build(lout, (String) st[0], (List<MelStoreWriter.Track>) st[1],
+                    mel, cfg.dtype(), log, cfg.stopAfter());
+            total += ((List<?>) st[1]).size();
+            computed += r.computed();
+            failures.addAll(r.failures());
+            lp.put((String) st[0], "learning/" + st[0]);
+        }
+        Path statsFile = lout.resolve("stats.npy");
+        if (!Files.isRegularFile(statsFile)) {
+            try (MelStore s = MelStore.open(lout, "train")) {
+                BandStats bs = new BandStats(s.mels());
+                for (int i = 0; i < s.size(); i++) {
+                    float[] x = s.whole(i);
+                    bs.add(x, 0, x.length / s.mels());
+                }
+                bs.save(statsFile);
+            }
+        }
+        lp.put("stats", "learning/stats.npy");
+        lp.put("split", "learning/split.tsv");
+        lp.put("tracks", "learning/tracks.tsv");
+        List<LearningTargets.Summary> sums = LearningTargets.build(cfg.corpus(),
+                (Map<String, Object>) learning.get("sources"), ids, lout.resolve("targets"), cfg.topics(),
+                cfg.iterations(), cfg.seed(), log);
+        Map<String, Object> tj = new LinkedHashMap<>();
+        Map<String, Object> tr = new LinkedHashMap<>();
+        for (LearningTargets.Summary s : sums) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("z", "learning/targets/" + s.source() + ".npy");
+            e.put("mask", "learning/targets/" + s.source() + ".mask.npy");
+            e.put("model", s.model());
+            e.put("covered", s.covered());
+            e.put("rows", s.rows());
+            tj.put(s.source(), e);
+            tr.put(s.source(), Map.of("seconds", s.seconds(), "reused", s.reused()));
+        }
+        lp.put("topics", cfg.topics());
+        lp.put("sources", tj);
+        prepared.put("learning", lp);
+        report.put("targets_fit", tr);
+
+        // Target datasets: whole-file stores plus their tables.
+        Map<String, Object> targets = (Map<String, Object>) manifest.get("targets");
+        Map<String, Object> tp = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : targets.entrySet()) {
+            Map<String, Object> d = (Map<String, Object>) e.getValue();
+            Path din = cfg.corpus().resolve((String) d.get("dir"));
+            Path dout = out.resolve("targets").resolve(e.getKey());
+            Tsv.Table tt = Tsv.read(cfg.corpus().resolve((String) d.get("tracks")));
+            List<MelStoreWriter.Track> list = new ArrayList<>();
+            for (String[] r : tt.rows()) {
+                list.add(new MelStoreWriter.Track(r[tt.column("track_id")], din.resolve(r[tt.column("audio")])));
+            }
+            MelStoreWriter.Result r = MelStoreWriter.build(dout, "all", list, mel, cfg.dtype(), log, cfg.stopAfter());
+            total += list.size();
+            computed += r.computed();
+            failures.addAll(r.failures());
+            Map<String, Object> dp = new LinkedHashMap<>(d);
+            dp.put("dir", "targets/" + e.getKey());
+            dp.put("store", "targets/" + e.getKey() + "/all");
+            for (String key : List.of("tracks", "labels", "split", "plays")) {
+                if (d.get(key) instanceof String f) {
+                    Path src = cfg.corpus().resolve(f);
+                    String name = src.getFileName().toString();
+                    copy(src, dout.resolve(name));
+                    dp.put(key, "targets/" + e.getKey() + "/" + name);
+                }
+            }
+            dp.remove("truth");
+            tp.put(e.getKey(), dp);
+        }
+        prepared.put("targets", tp);
+
+        double sec = (System.nanoTime() - t0) / 1e9;
+        long peak = peakHeap();
+        Report rep = new Report(total, computed, failures.size(), sec, computed / Math.max(1e-9, sec), peak);
+        report.put("tracks", total);
+        report.put("computed_this_run", computed);
+        report.put("seconds", sec);
+        report.put("tracks_per_second", rep.tracksPerSecond());
+        report.put("threads", Parallel.threads());
+        report.put("peak_heap_bytes", peak);
+        report.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        report.put("failures", failuresJson(failures));
+        AtomicFiles.writeString(out.resolve("prepare-report.json"), Json.write(report, 2) + "\n");
+        AtomicFiles.writeString(out.resolve("prepared.json"), Json.write(prepared, 2) + "\n");
+        return rep;
+    }
+
+    /** Seeded 90/10-style split: exactly round(N f) tracks are valid, chosen by a Fisher-Yates shuffle. */
+    static boolean[] split(int n, double validFraction, long seed) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        Rng rng = new Rng(Rng.hash(seed, 0x5b11L));
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        boolean[] v = new boolean[n];
+        int nv = (int) Math.round(n * validFraction);
+        for (int i = 0; i < nv; i++) {
+            v[p[i]] = true;
+        }
+        return v;
+    }
+
+    private static List<Object> failuresJson(List<MelStoreWriter.Failure> failures) {
+        List<Object> l = new ArrayList<>();
+        for (MelStoreWriter.Failure f : failures) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("track", f.track());
+            m.put("file", f.file());
+            m.put("reason", f.reason());
+            l.add(m);
+        }
+        return l;
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        AtomicFiles.write(to, o -> Files.copy(from, o));
+    }
+
+    private static void checkOrWriteConfig(Path out, Map<String, Object> cfg) throws IOException {
+        Path f = out.resolve("prepare-config.json");
+        String want = Json.write(cfg, 2) + "\n";
+        if (Files.isRegularFile(f)) {
+            String have = Files.readString(f);
+            if (!have.equals(want)) {
+                throw new IOException(f + ": this folder was prepared with other settings:\n" + have
+                        + "requested:\n" + want + "use another --out or the same settings");
+            }
+            return;
+        }
+        AtomicFiles.writeString(f, want);
+    }
+
+    private static long peakHeap() {
+        long s = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
+                s += p.getPeakUsage().getUsed();
+            }
+        }
+        return s;
+    }
+}

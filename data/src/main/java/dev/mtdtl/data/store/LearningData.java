@@ -1,0 +1,189 @@
+package dev.mtdtl.data.store;
+
+import dev.mtdtl.dsp.BandStats;
+import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.Rng;
+import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.Npy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The learning side of a prepared folder ({@code ./mtdtl prepare}), as a trainer reads it: the train and
+ * valid stores opened with the training split's statistics, and per source the targets z (N, K) with
+ * their presence mask. Letters: B batch, C = 2, L = 216 crop frames, M = 128 bands, K topics.
+ *
+ * <p>{@link #batch} is the paper's batch (Algorithm 1): B distinct tracks of one split that have the
+ * source's label (any tracks for {@code self}), one fresh random crop each, standardised, plus their z
+ * rows. Crops are cut in parallel with per-item generators {@code Rng(hash(seed, i))} where seed is one
+ * draw of the caller's generator, so a batch depends on the caller's generator only, never on the thread
+ * count. Safe to call from several threads with separate generators.
+ *
+ * <p>Omitted: the self source's pairs (the trainer pairs crops itself: {@link MelStore#randomCrop}),
+ * prefetching.
+ */
+public final class LearningData {
+
+    /** Targets of one source: z (N, K) rows in learning/tracks.tsv order and mask (N). */
+    public record Targets(String source, float[] z, int[] mask, int topics) {}
+
+    private final MelStore train;
+    private final MelStore valid;
+    private final Map<String, Targets> targets = new LinkedHashMap<>();
+    private final int topics;
+    private final int[] trainRow;      // store track -> targets row
+    private final int[] validRow;
+    private final Map<String, int[][]> eligible = new HashMap<>();   // source -> {train tracks, valid tracks}
+
+    private LearningData(MelStore train, MelStore valid, List<Targets> ts, List<String> rowIds, int topics) {
+        this.train = train;
+        this.valid = valid;
+        this.topics = topics;
+        Map<String, Integer> row = new HashMap<>();
+        for (int i = 0; i < rowIds.size(); i++) {
+            row.put(rowIds.get(i), i);
+        }
+        trainRow = rows(train, row);
+        validRow = rows(valid, row);
+        for (Targets t : ts) {
+            targets.put(t.source(), t);
+            eligible.put(t.source(), new int[][] {having(t, trainRow), having(t, validRow)});
+        }
+        eligible.put("self", new int[][] {all(train.size()), all(valid.size())});
+    }
+
+    /** Open the learning data of a prepared folder. */
+    @SuppressWarnings("unchecked")
+    public static LearningData open(Path prepared) throws IOException {
+        Path pf = prepared.resolve("prepared.json");
+        if (!Files.isRegularFile(pf)) {
+            throw new IOException(pf + ": missing (prepare has not finished in this folder)");
+        }
+        Map<String, Object> p = Json.parseObject(Files.readString(pf), pf.toString());
+        Map<String, Object> l = (Map<String, Object>) p.get("learning");
+        BandStats stats = BandStats.load(prepared.resolve((String) l.get("stats")));
+        Path ld = prepared.resolve("learning");
+        MelStore tr = MelStore.open(ld, "train", stats);
+        MelStore va = MelStore.open(ld, "valid", stats);
+        int k = ((Number) l.get("topics")).intValue();
+        List<Targets> ts = new ArrayList<>();
+        for (Map.Entry<String, Object> e : ((Map<String, Object>) l.get("sources")).entrySet()) {
+            Map<String, Object> s = (Map<String, Object>) e.getValue();
+            float[] z = Npy.read(prepared.resolve((String) s.get("z"))).toFloat();
+            int[] m = Npy.read(prepared.resolve((String) s.get("mask"))).toInt();
+            ts.add(new Targets(e.getKey(), z, m, k));
+        }
+        List<String> ids = new ArrayList<>();
+        for (String[] r : dev.mtdtl.data.Tsv.read(prepared.resolve((String) l.get("tracks"))).rows()) {
+            ids.add(r[0]);
+        }
+        return new LearningData(tr, va, ts, ids, k);
+    }
+
+    public MelStore train() {
+        return train;
+    }
+
+    public MelStore valid() {
+        return valid;
+    }
+
+    public int topics() {
+        return topics;
+    }
+
+    /** Sources with targets (self excluded), in manifest order. */
+    public List<String> sources() {
+        return new ArrayList<>(targets.keySet());
+    }
+
+    public Targets targets(String source) {
+        return targets.get(source);
+    }
+
+    /** Number of tracks of a split ("train"/"valid") that have the source's label. */
+    public int eligible(String source, boolean validSplit) {
+        return eligibleOf(source)[validSplit ? 1 : 0].length;
+    }
+
+    /**
+     * One batch. x: written, (B, C, L, M) standardised crops. z: written, (B, K) targets, or may be null
+     * (and is ignored) for self. tracks: written, (B) store track numbers. Throws if fewer than B tracks
+     * have the label.
+     */
+    public void batch(String source, boolean validSplit, int b, int length, Rng rng, float[] x, float[] z,
+                      int[] tracks) {
+        int[] pool = eligibleOf(source)[validSplit ? 1 : 0];
+        if (pool.length < b) {
+            throw new IllegalArgumentException(source + ": " + pool.length + " tracks with labels, batch needs " + b);
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < b; i++) {
+            int t;
+            do {
+                t = pool[rng.nextInt(pool.length)];
+            } while (!seen.add(t));
+            tracks[i] = t;
+        }
+        MelStore s = validSplit ? valid : train;
+        int[] row = validSplit ? validRow : trainRow;
+        long seed = rng.nextLong();
+        int per = MelStore.CHANNELS * length * s.mels();
+        Parallel.forEach(b, (c, from, to) ->
+                s.randomCrop(tracks[from], new Rng(Rng.hash(seed, from)), length, x, from * per));
+        Targets t = targets.get(source);
+        if (t != null && z != null) {
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(t.z(), row[tracks[i]] * topics, z, i * topics, topics);
+            }
+        }
+    }
+
+    private int[][] eligibleOf(String source) {
+        int[][] e = eligible.get(source);
+        if (e == null) {
+            throw new IllegalArgumentException("no source '" + source + "' (have self, " + targets.keySet() + ")");
+        }
+        return e;
+    }
+
+    private static int[] rows(MelStore s, Map<String, Integer> row) {
+        int[] r = new int[s.size()];
+        for (int i = 0; i < r.length; i++) {
+            Integer x = row.get(s.id(i));
+            if (x == null) {
+                throw new IllegalStateException("store track " + s.id(i) + " is not in learning/tracks.tsv");
+            }
+            r[i] = x;
+        }
+        return r;
+    }
+
+    private static int[] having(Targets t, int[] row) {
+        int n = 0;
+        int[] out = new int[row.length];
+        for (int i = 0; i < row.length; i++) {
+            if (t.mask()[row[i]] == 1) {
+                out[n++] = i;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    private static int[] all(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+}

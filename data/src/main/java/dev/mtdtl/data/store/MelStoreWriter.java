@@ -1,0 +1,252 @@
+package dev.mtdtl.data.store;
+
+import dev.mtdtl.dsp.AudioDecodeException;
+import dev.mtdtl.dsp.Features;
+import dev.mtdtl.dsp.MelConfig;
+import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.Half;
+import dev.mtdtl.tensor.io.Json;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Builds one mel store (format in {@link MelStore}): decodes every track's audio, computes its whole-file
+ * stereo dB-mel (C=2, T, M=128) with {@link Features#dbMel} and appends it to {@code NAME.mel}, one
+ * track after the other, with an index row per track.
+ *
+ * <p>Streaming and bounded memory: tracks are processed in batches of {@code 2 x threads} (mels computed
+ * in parallel with {@link Parallel#forEach}, then appended in track order, so the bytes do not depend on
+ * the thread count); only one batch of audio and mels is ever in memory.
+ *
+ * <p>Resuming: the data and index go to {@code NAME.mel.part} / {@code NAME.index.part}; after each batch
+ * both are forced to disk and {@code NAME.progress.json} (tracks done, byte lengths of both parts, the
+ * failures so far) is replaced atomically. A killed run leaves parts at most one batch longer than the
+ * progress file says; the next run truncates them to the recorded lengths and goes on from there. When
+ * all tracks are done the parts are renamed to {@code NAME.mel} / {@code NAME.index.tsv} and the header
+ * {@code NAME.json} is written last: its presence means the store is complete, and a later run skips it.
+ *
+ * <p>Unreadable audio ({@link AudioDecodeException}) is skipped and listed (track, file, reason) in the
+ * header; any other I/O error stops the build (it is not the file's fault).
+ *
+ * <p>Omitted: sharding a store over several files (one file per split; mapped in segments by the reader).
+ */
+public final class MelStoreWriter {
+
+    /** One track to store: its id and audio file. */
+    public record Track(String id, Path audio) {}
+
+    /** A track whose audio could not be decoded. */
+    public record Failure(String track, String file, String reason) {}
+
+    /** Outcome: tracks stored, computed in this run, skipped as unreadable (all runs). */
+    public record Result(int stored, int computed, List<Failure> failures, boolean alreadyComplete) {}
+
+    /** Thrown by the test hook {@code stopAfter} to simulate a killed run after a checkpoint. */
+    public static final class Stopped extends RuntimeException {
+        public Stopped(String m) {
+            super(m);
+        }
+    }
+
+    private MelStoreWriter() {}
+
+    /**
+     * Build (or finish) the store {@code dir/name}. {@code stopAfter} &gt;= 0 stops with {@link Stopped}
+     * after the first checkpoint that covers at least that many tracks in this run (tests); -1 never.
+     */
+    public static Result build(Path dir, String name, List<Track> tracks, MelConfig cfg, MelStore.DType dtype,
+                               Consumer<String> log, int stopAfter) throws IOException {
+        Files.createDirectories(dir);
+        Path header = dir.resolve(name + MelStore.HEADER_SUFFIX);
+        if (Files.isRegularFile(header)) {
+            Map<String, Object> h = Json.parseObject(Files.readString(header), header.toString());
+            return new Result(((Number) h.get("tracks")).intValue(), 0, failuresOf(h.get("failures")), true);
+        }
+        Path dataPart = dir.resolve(name + MelStore.DATA_SUFFIX + ".part");
+        Path indexPart = dir.resolve(name + ".index.part");
+        Path progress = dir.resolve(name + ".progress.json");
+        int done = 0;
+        long dataBytes = 0;
+        long indexBytes = 0;
+        List<Failure> failures = new ArrayList<>();
+        if (Files.isRegularFile(progress)) {
+            Map<String, Object> p = Json.parseObject(Files.readString(progress), progress.toString());
+            if (!name.equals(p.get("name")) || ((Number) p.get("total")).intValue() != tracks.size()
+                    || !dtype.label.equals(p.get("dtype"))) {
+                throw new IOException(progress + ": an unfinished build of other settings (" + p.get("total")
+                        + " tracks, " + p.get("dtype") + "); delete the folder or use the same settings");
+            }
+            done = ((Number) p.get("done")).intValue();
+            dataBytes = ((Number) p.get("data_bytes")).longValue();
+            indexBytes = ((Number) p.get("index_bytes")).longValue();
+            failures.addAll(failuresOf(p.get("failures")));
+            log.accept(String.format(Locale.ROOT, "%s: resuming after %d/%d tracks", name, done, tracks.size()));
+        } else {
+            dataBytes = 0;
+            indexBytes = 0;
+        }
+        int batch = Math.max(4, 2 * Parallel.threads());
+        int computed = 0;
+        long t0 = System.nanoTime();
+        try (FileChannel data = FileChannel.open(dataPart, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileChannel index = FileChannel.open(indexPart, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            // Drop whatever a killed run wrote after its last checkpoint.
+            data.truncate(dataBytes);
+            index.truncate(indexBytes);
+            if (indexBytes == 0) {
+                indexBytes += writeAt(index, 0, "track_id\toffset\tframes\n".getBytes(StandardCharsets.UTF_8));
+            }
+            long offsetElems = dataBytes / dtype.bytes;
+            while (done < tracks.size()) {
+                int n = Math.min(batch, tracks.size() - done);
+                Object[] slot = new Object[n];   // Features.Mel or Failure
+                final int base = done;
+                Parallel.forEach(n, (c, from, to) -> {
+                    Track t = tracks.get(base + from);
+                    try {
+                        Features.Mel m = Features.dbMel(t.audio(), cfg);
+                        if (m.frames() < 1) {
+                            slot[from] = new Failure(t.id(), t.audio().toString(), "no audio frames");
+                        } else {
+                            slot[from] = m;
+                        }
+                    } catch (AudioDecodeException e) {
+                        slot[from] = new Failure(t.id(), t.audio().toString(), e.reason());
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(t.audio() + ": " + e.getMessage(), e);
+                    }
+                });
+                StringBuilder rows = new StringBuilder();
+                for (int i = 0; i < n; i++) {
+                    if (slot[i] instanceof Failure f) {
+                        failures.add(f);
+                        log.accept(name + ": skipped " + f.track() + " (" + f.file() + "): " + f.reason());
+                        continue;
+                    }
+                    Features.Mel m = (Features.Mel) slot[i];
+                    if (m.channels() != MelStore.CHANNELS || m.mels() != cfg.nMels()) {
+                        throw new IOException(tracks.get(base + i).audio() + ": mel of shape " + m.channels() + "x"
+                                + m.mels() + ", store holds " + MelStore.CHANNELS + "x" + cfg.nMels());
+                    }
+                    dataBytes += writeAt(data, dataBytes, encode(m.data(), dtype));
+                    rows.append(tracks.get(base + i).id()).append('\t').append(offsetElems).append('\t')
+                            .append(m.frames()).append('\n');
+                    offsetElems += m.data().length;
+                    slot[i] = null;
+                }
+                indexBytes += writeAt(index, indexBytes, rows.toString().getBytes(StandardCharsets.UTF_8));
+                data.force(false);
+                index.force(false);
+                done += n;
+                computed += n;
+                writeProgress(progress, name, tracks.size(), done, dataBytes, indexBytes, dtype, failures);
+                double el = (System.nanoTime() - t0) / 1e9;
+                log.accept(String.format(Locale.ROOT, "%s: %d/%d tracks (%.2f tracks/s)", name, done, tracks.size(),
+                        computed / Math.max(1e-9, el)));
+                if (stopAfter >= 0 && computed >= stopAfter && done < tracks.size()) {
+                    throw new Stopped(name + ": stopped after " + done + " tracks (test hook)");
+                }
+            }
+        }
+        move(dataPart, dir.resolve(name + MelStore.DATA_SUFFIX));
+        move(indexPart, dir.resolve(name + MelStore.INDEX_SUFFIX));
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("format", MelStore.FORMAT);
+        h.put("version", MelStore.VERSION);
+        h.put("name", name);
+        h.put("dtype", dtype.label);
+        h.put("channels", MelStore.CHANNELS);
+        h.put("mels", cfg.nMels());
+        h.put("tracks", tracks.size() - failures.size());
+        h.put("elements", dataBytes / dtype.bytes);
+        h.put("data", name + MelStore.DATA_SUFFIX);
+        h.put("index", name + MelStore.INDEX_SUFFIX);
+        h.put("layout", "per track (C, T, M) row-major at offset (elements), little-endian");
+        h.put("mel_config", cfg.toString());
+        h.put("failures", failuresJson(failures));
+        AtomicFiles.writeString(header, Json.write(h, 2) + "\n");
+        Files.deleteIfExists(progress);
+        return new Result(tracks.size() - failures.size(), computed, failures, false);
+    }
+
+    private static byte[] encode(float[] x, MelStore.DType dtype) {
+        ByteBuffer b = ByteBuffer.allocate(x.length * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (dtype == MelStore.DType.F32) {
+            b.asFloatBuffer().put(x);
+        } else {
+            for (float v : x) {
+                b.putShort(Half.fromFloat(v));
+            }
+        }
+        return b.array();
+    }
+
+    private static long writeAt(FileChannel ch, long pos, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        long p = pos;
+        while (b.hasRemaining()) {
+            p += ch.write(b, p);
+        }
+        return bytes.length;
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void writeProgress(Path file, String name, int total, int done, long dataBytes, long indexBytes,
+                                      MelStore.DType dtype, List<Failure> failures) throws IOException {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("name", name);
+        p.put("total", total);
+        p.put("dtype", dtype.label);
+        p.put("done", done);
+        p.put("data_bytes", dataBytes);
+        p.put("index_bytes", indexBytes);
+        p.put("failures", failuresJson(failures));
+        AtomicFiles.writeString(file, Json.write(p, 1) + "\n");
+    }
+
+    static List<Object> failuresJson(List<Failure> failures) {
+        List<Object> l = new ArrayList<>();
+        for (Failure f : failures) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("track", f.track());
+            m.put("file", f.file());
+            m.put("reason", f.reason());
+            l.add(m);
+        }
+        return l;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Failure> failuresOf(Object o) {
+        List<Failure> l = new ArrayList<>();
+        if (o instanceof List<?> list) {
+            for (Object e : list) {
+                Map<String, Object> m = (Map<String, Object>) e;
+                l.add(new Failure((String) m.get("track"), (String) m.get("file"), (String) m.get("reason")));
+            }
+        }
+        return l;
+    }
+}

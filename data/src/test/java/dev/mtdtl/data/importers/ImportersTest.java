@@ -1,0 +1,171 @@
+package dev.mtdtl.data.importers;
+
+import dev.mtdtl.data.CorpusManifest;
+import dev.mtdtl.data.Tsv;
+import dev.mtdtl.data.prepare.Prepare;
+import dev.mtdtl.data.store.MelStore;
+import dev.mtdtl.dsp.Audio;
+import dev.mtdtl.dsp.WavWriter;
+import dev.mtdtl.tensor.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Importers on tiny hand-made files in each real format, then prepare on what they wrote. */
+class ImportersTest {
+
+    static void wav(Path f, double hz) throws IOException {
+        int n = 22050;   // 1 s
+        float[] x = new float[2 * n];
+        for (int i = 0; i < n; i++) {
+            float v = (float) (0.3 * Math.sin(2 * Math.PI * hz * i / 22050));
+            x[i] = v;                           // channel-major (Audio's layout)
+            x[n + i] = 0.5f * v;
+        }
+        Files.createDirectories(f.getParent());
+        WavWriter.write(f, new Audio(x, 2, n, 22050), WavWriter.Encoding.PCM16);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void gtzanFolderPerClassThenPrepare(@TempDir Path dir) throws IOException {
+        Path root = dir.resolve("gtzan");
+        for (String g : List.of("blues", "rock")) {
+            for (int i = 0; i < 5; i++) {
+                wav(root.resolve(g).resolve(g + ".0000" + i + ".wav"), 200 + 100 * i + (g.equals("rock") ? 50 : 0));
+            }
+        }
+        Files.writeString(root.resolve("README.txt"), "not audio");
+        Path corpus = dir.resolve("corpus");
+        assertEquals(10, FolderImporter.gtzan(root, corpus, "genre", "genre", 1));
+        Map<String, Object> m = CorpusManifest.read(corpus);
+        Map<String, Object> g = (Map<String, Object>) ((Map<String, Object>) m.get("targets")).get("genre");
+        assertEquals(List.of("blues", "rock"), g.get("classes"));
+        Tsv.Table split = Tsv.read(corpus.resolve("targets/genre/split.tsv"));
+        int[] perFold = new int[5];
+        for (String[] r : split.rows()) {
+            perFold[Integer.parseInt(r[2])]++;
+        }
+        assertEquals(List.of(2, 2, 2, 2, 2), java.util.Arrays.stream(perFold).boxed().toList());
+        Tsv.Table labels = Tsv.read(corpus.resolve("targets/genre/labels.tsv"));
+        assertEquals("blues.00000", labels.rows().get(0)[0]);
+        assertEquals("blues", labels.rows().get(0)[1]);
+        // prepare reads the imported corpus (empty learning corpus, one target dataset, audio in place).
+        Prepare.run(Prepare.Config.defaults(corpus, dir.resolve("prep")).withTopics(2, 5), s -> { });
+        try (MelStore s = MelStore.open(dir.resolve("prep/targets/genre"), "all")) {
+            assertEquals(10, s.size());
+            assertEquals(1 + 22050 / 256, s.frames(0));
+        }
+    }
+
+    @Test
+    void labelledFolderWithCsvAndSplit(@TempDir Path dir) throws IOException {
+        Path root = dir.resolve("emo");
+        for (int i = 0; i < 4; i++) {
+            wav(root.resolve("clips/" + i + ".wav"), 300 + 50 * i);
+        }
+        Path labels = dir.resolve("labels.csv");
+        Files.writeString(labels, "file,arousal,valence\nclips/0.wav,3.5,4\n\"clips/1.wav\",5,6.5\n2,1,2\n3,7,8\n");
+        Path split = dir.resolve("split.csv");
+        Files.writeString(split, "file,split\n0,train\n1,train\n2,train\n3,test\n");
+        Path corpus = dir.resolve("corpus");
+        assertEquals(4, FolderImporter.labelled(root, labels, split, corpus, "emotion", 1));
+        Map<String, Object> m = CorpusManifest.read(corpus);
+        String man = Files.readString(corpus.resolve("manifest.json"));
+        assertTrue(man.contains("\"regression\""), man);
+        assertTrue(man.contains("fixed-split"), man);
+        Tsv.Table l = Tsv.read(corpus.resolve("targets/emotion/labels.tsv"));
+        assertEquals(List.of("track_id", "arousal", "valence"), List.of(l.header()));
+        assertEquals("6.5", l.rows().get(1)[2]);
+        assertEquals("test", Tsv.read(corpus.resolve("targets/emotion/split.tsv")).rows().get(3)[1]);
+        assertTrue(m.containsKey("learning"));
+        // A row naming a missing file fails with file:line.
+        Files.writeString(labels, "file,arousal\n0,1\nnope.wav,2\n");
+        IOException e = assertThrows(IOException.class,
+                () -> FolderImporter.labelled(root, labels, null, dir.resolve("c2"), "emotion", 1));
+        assertTrue(e.getMessage().contains("labels.csv:3:"), e.getMessage());
+    }
+
+    @Test
+    void msdTripletFilesBecomeTheLearningSources(@TempDir Path dir) throws IOException {
+        Path audio = dir.resolve("previews");
+        List<String> tids = List.of("TRAAA01", "TRAAA02", "TRAAA03", "TRAAA04");
+        for (int i = 0; i < tids.size(); i++) {
+            wav(audio.resolve("A/" + tids.get(i) + ".wav"), 220 * (i + 1));
+        }
+        Path unique = dir.resolve("unique_tracks.txt");
+        Files.writeString(unique, "TRAAA01<SEP>SOA1<SEP>Artist One<SEP>t1\nTRAAA02<SEP>SOA2<SEP>Artist One<SEP>t2\n"
+                + "TRAAA03<SEP>SOA3<SEP>Artist Two<SEP>t3\nTRAAA04<SEP>SOA4<SEP>Artist Three<SEP>t4\n"
+                + "TRZZZ99<SEP>SOZ9<SEP>No Audio<SEP>t9\n");
+        Path tags = dir.resolve("lastfm_tags.tsv");
+        Files.writeString(tags, "TRAAA01\trock\t100\nTRAAA01\tguitar\t40\nTRAAA02\trock\t0\nTRAAA03\tjazz\t100\n"
+                + "TRZZZ99\tjazz\t10\n");
+        Path taste = dir.resolve("train_triplets.txt");
+        Files.writeString(taste, "u1\tSOA1\t3\nu1\tSOA3\t1\nu2\tSOA2\t7\nu2\tSOA4\t2\nu3\tSOZ9\t1\n");
+        Path mxm = dir.resolve("mxm_dataset_train.txt");
+        Files.writeString(mxm, "# comment\n%i,the,love,you\nTRAAA01,111,1:3,3:2\nTRAAA03,333,2:5,4:1\n");
+        Path years = dir.resolve("tracks_per_year.txt");
+        Files.writeString(years, "1991<SEP>TRAAA01<SEP>A<SEP>t\n2004<SEP>TRAAA02<SEP>A<SEP>t\n1970<SEP>TRAAA03<SEP>B<SEP>t\n");
+        Path bpm = dir.resolve("bpm.tsv");
+        Files.writeString(bpm, "TRAAA01\t120.5\nTRAAA02\t90\nTRAAA03\t140\nTRAAA04\t60\n");
+        Path cdr = dir.resolve("msd_tagtraum_cd2c.cls");
+        Files.writeString(cdr, "# tagtraum\nTRAAA01\tRock\nTRAAA03\tJazz\tBlues\n");
+        Path corpus = dir.resolve("corpus");
+        MsdImporter.Files7 in = new MsdImporter.Files7(unique, tags, taste, mxm, years, bpm, cdr);
+        assertEquals(4, MsdImporter.learning(audio, in, corpus));
+        Tsv.Table lyr = Tsv.read(corpus.resolve("learning/sources/lyrics.tsv"));
+        assertEquals(List.of("TRAAA01", "i", "3"), List.of(lyr.rows().get(0)));
+        assertEquals(List.of("TRAAA01", "love", "2"), List.of(lyr.rows().get(1)));
+        Tsv.Table ts = Tsv.read(corpus.resolve("learning/sources/taste.tsv"));
+        assertEquals(List.of("u1", "TRAAA01", "3"), List.of(ts.rows().get(0)));
+        assertEquals(3, Tsv.read(corpus.resolve("learning/sources/cdr_tag.tsv")).rows().size());
+        assertEquals(List.of("TRAAA02", "2004"), List.of(Tsv.read(corpus.resolve("learning/sources/year.tsv")).rows().get(1)));
+        // prepare fits every source; tracks of the corpus get rows, others are ignored.
+        Prepare.run(Prepare.Config.defaults(corpus, dir.resolve("prep")).withTopics(2, 10), s -> { });
+        int[] tagMask = Npy.read(dir.resolve("prep/learning/targets/tag.mask.npy")).toInt();
+        assertEquals(List.of(1, 1, 1, 0), java.util.Arrays.stream(tagMask).boxed().toList());
+        int[] artistMask = Npy.read(dir.resolve("prep/learning/targets/artist.mask.npy")).toInt();
+        assertEquals(List.of(1, 1, 1, 0), java.util.Arrays.stream(artistMask).boxed().toList());
+        // A malformed line fails with file:line.
+        Files.writeString(bpm, "TRAAA01\t120\nTRAAA02\tfast\n");
+        IOException e = assertThrows(IOException.class, () -> MsdImporter.learning(audio,
+                new MsdImporter.Files7(null, null, null, null, null, bpm, null), dir.resolve("c2")));
+        assertTrue(e.getMessage().contains("bpm.tsv:2:"), e.getMessage());
+        Files.writeString(mxm, "%a,b\nTRAAA01,1,3:1\n");
+        e = assertThrows(IOException.class, () -> MsdImporter.learning(audio,
+                new MsdImporter.Files7(null, null, null, mxm, null, null, null), dir.resolve("c3")));
+        assertTrue(e.getMessage().contains("mxm_dataset_train.txt:2:"), e.getMessage());
+    }
+
+    @Test
+    void lastFm1kLogBecomesARecommendationTarget(@TempDir Path dir) throws IOException {
+        Path audio = dir.resolve("audio");
+        wav(audio.resolve("mb-1.wav"), 300);
+        wav(audio.resolve("mb-2.wav"), 400);
+        Path log = dir.resolve("userid-timestamp-artid-artname-traid-traname.tsv");
+        Files.writeString(log, String.join("\n",
+                "user_000001\t2009-05-04T23:08:57Z\tart-1\tDeep Dish\tmb-1\tFuck Me Im Famous",
+                "user_000001\t2009-05-04T23:10:57Z\tart-1\tDeep Dish\tmb-1\tFuck Me Im Famous",
+                "user_000001\t2009-05-04T23:12:57Z\tart-2\tSomeone\t\tno track id",
+                "user_000002\t2009-05-05T01:00:00Z\tart-2\tSomeone\tmb-2\tTwo",
+                "user_000002\t2009-05-05T01:04:00Z\tart-3\tElse\tmb-3\tno audio")
+                + "\n");
+        LastFm1kImporter.Result r = LastFm1kImporter.recsys(log, audio, dir.resolve("corpus"), "recsys", 1);
+        assertEquals(new LastFm1kImporter.Result(2, 2, 2, 2), r);
+        Tsv.Table plays = Tsv.read(dir.resolve("corpus/targets/recsys/plays.tsv"));
+        assertEquals(List.of("user_000001", "mb-1", "2"), List.of(plays.rows().get(0)));
+        Files.writeString(log, "user_1\tonly three\tfields\n");
+        IOException e = assertThrows(IOException.class,
+                () -> LastFm1kImporter.recsys(log, audio, dir.resolve("c2"), "recsys", 1));
+        assertTrue(e.getMessage().contains("traname.tsv:1:"), e.getMessage());
+    }
+}
