@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Multi-task deep transfer learning for music: learn representations from many sources, "
                 + "measure how they transfer.",
         subcommands = {FixturesCommand.class, AudioFeatureCommands.Mel.class, AudioFeatureCommands.Mfcc.class,
-                FactorCommand.class, SynthCommand.class, PrepareCommand.class, ImportCommand.class,
+                FactorCommand.class, SynthCommand.class, TrainCommand.class, PrepareCommand.class, ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -201,7 +201,7 @@ public final class PlsaEm {
     }
 
     private double fusedPass() {
-        int grain = (m.rows + PARTS - 1) / PARTS;
+        int grain = Math.max(1, (m.rows + PARTS - 1) / PARTS);   // >= 1 even when every row was dropped
         double[] llPart = new double[PARTS];
         Parallel.forChunks(m.rows, grain, (c, from, to) -> {
             double[] acc = new double[k];

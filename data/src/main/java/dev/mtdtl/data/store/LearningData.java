@@ -148,6 +148,24 @@ public final class LearningData {
         }
     }
 
+    /**
+     * Store track numbers of a split that have the source's label (every track for self), ascending.
+     * The array is shared: do not modify it.
+     */
+    public int[] eligibleTracks(String source, boolean validSplit) {
+        return eligibleOf(source)[validSplit ? 1 : 0];
+    }
+
+    /** z of store track {@code track} of a split for a source (K values) into {@code dst[off .. off+K)}. */
+    public void target(String source, boolean validSplit, int track, float[] dst, int off) {
+        Targets t = targets.get(source);
+        if (t == null) {
+            throw new IllegalArgumentException("no targets for source '" + source + "' (have " + targets.keySet() + ")");
+        }
+        int row = (validSplit ? validRow : trainRow)[track];
+        System.arraycopy(t.z(), row * topics, dst, off, topics);
+    }
+
     private int[][] eligibleOf(String source) {
         int[][] e = eligible.get(source);
         if (e == null) {

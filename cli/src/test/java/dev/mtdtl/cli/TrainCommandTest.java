@@ -1,0 +1,64 @@
+package dev.mtdtl.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** synth -> prepare -> train end to end, and the CLI's automatic resume being exact. */
+class TrainCommandTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path prepared;
+
+    @BeforeAll
+    static void corpus() {
+        Path c = tmp.resolve("corpus");
+        prepared = tmp.resolve("prepared");
+        assertEquals(0, Main.run("synth", "--out", c.toString(), "--tracks", "30", "--seconds", "1",
+                "--no-installed-soundbanks"));
+        assertEquals(0, Main.run("prepare", "--corpus", c.toString(), "--out", prepared.toString(), "--topics", "4",
+                "--iterations", "5"));
+    }
+
+    private static int train(Path run, int iterations) {
+        return Main.run("train", "--data", prepared.toString(), "--out", run.toString(), "--strategy", "mscr4",
+                "--sources", "bpm,self", "--iterations", String.valueOf(iterations), "--batch", "4", "--seed", "3",
+                "--valid-every", "0", "--checkpoint-every", "2", "--threads", "2");
+    }
+
+    @Test
+    void stoppedAndResumedRunEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+        Path a = tmp.resolve("run-a");
+        Path b = tmp.resolve("run-b");
+        assertEquals(0, train(a, 6));
+        assertEquals(0, train(b, 3));     // stops at 3 (checkpoints 2 and 3) ...
+        assertEquals(0, train(b, 6));     // ... and the same command with a larger total continues
+        for (String f : new String[]{"model.safetensors", "optim.safetensors"}) {
+            byte[] x = Files.readAllBytes(a.resolve("checkpoints/it-000000006").resolve(f));
+            byte[] y = Files.readAllBytes(b.resolve("checkpoints/it-000000006").resolve(f));
+            assertArrayEquals(x, y, f + " differs after resume");
+        }
+        assertTrue(Files.readString(a.resolve("checkpoints/it-000000006/checkpoint.json")).contains("mscr4"));
+    }
+
+    @Test
+    void unknownSourceOrStrategyIsAClearError() {
+        Path r = tmp.resolve("run-bad");
+        assertNotEquals(0, Main.run("train", "--data", prepared.toString(), "--out", r.toString(), "--strategy",
+                "mscr9", "--sources", "bpm", "--iterations", "1"));
+        assertNotEquals(0, Main.run("train", "--data", prepared.toString(), "--out", r.toString(), "--strategy",
+                "ssr", "--sources", "flux", "--iterations", "1"));
+        assertNotEquals(0, Main.run("train", "--data", tmp.resolve("nothing").toString(), "--out", r.toString(),
+                "--strategy", "ssr", "--sources", "bpm", "--iterations", "1"));
+    }
+}
