@@ -1,0 +1,97 @@
+package dev.mtdtl.bench;
+
+import dev.mtdtl.nn.BatchSampler;
+import dev.mtdtl.nn.InMemoryTrainingData;
+import dev.mtdtl.nn.MultiSourceNet;
+import dev.mtdtl.nn.Source;
+import dev.mtdtl.nn.Strategy;
+import dev.mtdtl.nn.TrainConfig;
+import dev.mtdtl.nn.Trainer;
+import dev.mtdtl.nn.TrainingData;
+import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.Rng;
+
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Samples/s of one Algorithm 1 iteration of a multi-source network, per kind of source (a 50-way
+ * factor source, and the Siamese self source, which runs two crops per sample), on random in-memory
+ * data. For bench/strategies_side_by_side.py, which times the same step of the PyTorch mirror module
+ * (nn/src/test/python/multisource_torch.py) in the same run.
+ *
+ * <p>Usage: {@code StrategyStepTimer STRATEGY SOURCES BATCH THREADS WARMUP ITERS}; prints one line per
+ * timed source: {@code mtdtl strategy=S source=X batch=B threads=T median_ms=M samples_per_s=R}.
+ */
+public final class StrategyStepTimer {
+
+    private StrategyStepTimer() {}
+
+    public static void main(String[] args) {
+        Strategy strategy = Strategy.of(args[0]);
+        List<Source> sources = Source.parseList(args[1]);
+        int batch = Integer.parseInt(args[2]);
+        int threads = Integer.parseInt(args[3]);
+        int warmup = Integer.parseInt(args[4]);
+        int iters = Integer.parseInt(args[5]);
+        Parallel.setThreads(threads);
+        TrainingData data = randomData(batch + 8, sources, 1234);
+        MultiSourceNet net = MultiSourceNet.paper(strategy, sources, 1234);
+        TrainConfig cfg = TrainConfig.paper(1234).withBatch(batch);
+        Trainer trainer = new Trainer(net, data, cfg);
+        BatchSampler sampler = new BatchSampler(data, TrainingData.Split.TRAIN, sources, batch, 99, false);
+        Source factor = sources.stream().filter(s -> !s.isSelf()).findFirst().orElse(null);
+        Source self = sources.contains(Source.SELF) ? Source.SELF : null;
+        for (Source s : new Source[]{factor, self}) {
+            if (s == null) {
+                continue;
+            }
+            for (int i = 0; i < warmup; i++) {
+                trainer.step(sampler.batch(i, s));
+            }
+            double[] ms = new double[iters];
+            for (int i = 0; i < iters; i++) {
+                BatchSampler.Batch b = sampler.batch(warmup + i, s);
+                long t0 = System.nanoTime();
+                trainer.step(b);
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            Arrays.sort(ms);
+            double med = ms[iters / 2];
+            System.out.printf(Locale.ROOT, "mtdtl strategy=%s source=%s batch=%d threads=%d median_ms=%.1f samples_per_s=%.1f%n",
+                    args[0], s.id(), batch, threads, med, batch / (med / 1e3));
+        }
+    }
+
+    /** n tracks of (2, 216, 128) Gaussian mels, every factor source labelled on every track. */
+    static TrainingData randomData(int n, List<Source> sources, long seed) {
+        Rng r = new Rng(seed);
+        int per = 2 * 216 * 128;
+        float[][] mel = new float[n][per];
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < per; j++) {
+                mel[i][j] = (float) r.nextGaussian();
+            }
+            lengths[i] = 216;
+        }
+        Map<Source, float[]> z = new EnumMap<>(Source.class);
+        Map<Source, boolean[]> mask = new EnumMap<>(Source.class);
+        for (Source s : sources) {
+            if (s.isSelf()) {
+                continue;
+            }
+            float[] zs = new float[n * 50];
+            Arrays.fill(zs, 1f / 50);
+            boolean[] m = new boolean[n];
+            Arrays.fill(m, true);
+            z.put(s, zs);
+            mask.put(s, m);
+        }
+        InMemoryTrainingData.SplitData split = new InMemoryTrainingData.SplitData(mel, lengths, z, mask);
+        return new InMemoryTrainingData(2, 216, 128, 50, split, split);
+    }
+}
