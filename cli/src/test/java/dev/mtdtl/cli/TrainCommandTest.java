@@ -51,6 +51,16 @@ class TrainCommandTest {
         assertTrue(Files.readString(a.resolve("checkpoints/it-000000006/checkpoint.json")).contains("mscr4"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"ssr", "msscr", "mscr2", "mscr6", "mssrfc"})
+    void everyStrategyTrainsFromThePreparedStore(String strategy) {
+        Path r = tmp.resolve("run-" + strategy);
+        assertEquals(0, Main.run("train", "--data", prepared.toString(), "--out", r.toString(), "--strategy", strategy,
+                "--sources", strategy.equals("ssr") ? "bpm" : "bpm,self", "--iterations", "2", "--batch", "4",
+                "--valid-every", "0", "--threads", "2"));
+        assertTrue(Files.isRegularFile(r.resolve("checkpoints/it-000000002/model.safetensors")));
+    }
+
     @Test
     void unknownSourceOrStrategyIsAClearError() {
         Path r = tmp.resolve("run-bad");
