@@ -50,11 +50,22 @@ public final class Cuda {
         try {
             return new Status(true, null, CudaContext.create(0));
         } catch (LinkageError e) {            // natives missing or libcuda.so.1 absent
-            return new Status(false, "JCuda natives or the CUDA driver library could not be loaded ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", null);
+            String msg = String.valueOf(e.getMessage());
+            if (msg.contains("libcuda.so")) {
+                return new Status(false, "no NVIDIA driver on this machine (libcuda.so.1 not found)", null);
+            }
+            return new Status(false, "the JCuda natives could not be loaded (" + e.getClass().getSimpleName() + ": "
+                    + firstLine(msg) + ")", null);
         } catch (RuntimeException e) {        // CudaException: no device, driver too old, ...
-            return new Status(false, "CUDA driver error: " + e.getMessage(), null);
+            return new Status(false, "CUDA driver error: " + firstLine(String.valueOf(e.getMessage())), null);
         }
+    }
+
+    /** JCuda's link errors carry two nested stack traces; a reason is one line. */
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        String l = nl < 0 ? s : s.substring(0, nl);
+        return l.length() > 200 ? l.substring(0, 200) + "..." : l;
     }
 
     private static final class Probe {
