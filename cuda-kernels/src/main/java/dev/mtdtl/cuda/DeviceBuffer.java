@@ -15,7 +15,7 @@ import jcuda.driver.CUdeviceptr;
  */
 public final class DeviceBuffer implements AutoCloseable {
 
-    private final DeviceAllocator owner;
+    private final DeviceAllocator owner;   // null for a view
     private final CUdeviceptr ptr;
     private final long bytes;      // as requested
     private final long size;       // size class actually held
@@ -26,6 +26,18 @@ public final class DeviceBuffer implements AutoCloseable {
         this.ptr = ptr;
         this.bytes = bytes;
         this.size = size;
+    }
+
+    /**
+     * A view of elements [offset, offset+elements) of this buffer, e.g. one parameter inside the ParamArena's
+     * single allocation. It does not own memory: closing it does nothing, and it must not outlive this buffer.
+     */
+    public DeviceBuffer view(long offset, long elements) {
+        if (offset < 0 || elements < 0 || (offset + elements) * 4 > bytes) {
+            throw new IndexOutOfBoundsException("view [" + offset + ", " + (offset + elements) + ") outside a buffer of "
+                    + bytes / 4 + " elements");
+        }
+        return new DeviceBuffer(null, at(offset), elements * 4, 0);
     }
 
     /** The device pointer (start of the buffer). */
@@ -109,7 +121,9 @@ public final class DeviceBuffer implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            owner.release(ptr, size);
+            if (owner != null) {    // a view owns nothing
+                owner.release(ptr, size);
+            }
         }
     }
 }
