@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compiles every .cu beside this script to PTX under src/main/resources/dev/mtdtl/cuda/, first line
 # "// src-sha256=<sha256 of the .cu bytes> nvcc=<version>" (PtxFreshnessTest re-hashes the .cu and fails on a
-# mismatch). Run by `mvn -Pnvcc -pl cuda-kernels generate-resources`, or by hand. compute_75 is the oldest
+# mismatch). Run by `mvn -Pnvcc -pl tensor,cuda-kernels -am test-compile`, or by hand. compute_75 is the oldest
 # virtual architecture nvcc 13 accepts; the driver JIT-compiles that PTX for any newer GPU (H100: sm_90).
 # Usage: build-ptx.sh [nvcc]   (default: nvcc on the PATH)
 set -euo pipefail

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * CPU-only checks of the committed PTX: each .cu has a PTX resource whose header hashes the current
- * source (else: run {@code mvn -Pnvcc -pl cuda-kernels generate-resources} and commit), no PTX is left
+ * source (else: run {@code mvn -Pnvcc -pl tensor,cuda-kernels -am test-compile} and commit), no PTX is left
  * without its source, every {@code extern "C" __global__} kernel of a source is an entry of its PTX, and
  * kernel names follow {@code <file prefix>_..._f32}.
  */
@@ -52,7 +52,7 @@ class PtxFreshnessTest {
                 stale.add(base(cu) + ".ptx (built from " + h[0].substring(0, 12) + "..., source is now " + sha.substring(0, 12) + "...)");
             }
         }
-        assertTrue(stale.isEmpty(), "stale PTX, rebuild with `mvn -Pnvcc -pl cuda-kernels generate-resources` "
+        assertTrue(stale.isEmpty(), "stale PTX, rebuild with `mvn -Pnvcc -pl tensor,cuda-kernels -am test-compile` "
                 + "(or src/main/cuda/build-ptx.sh) and commit: " + stale);
     }
 
