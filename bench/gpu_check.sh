@@ -13,6 +13,8 @@
 #   4. the same training step and inference in PyTorch + cuDNN (fp32 and tf32), same GPU, same call
 #   5. a markdown table with the ratios -> $OUT/gpu_table.md (paste into bench/RESULTS.md, section "GPU")
 # Output: $OUT/gpu_check.log (everything), $OUT/gpu_table.md; without $OUT: bench/out-gpu/.
+# SANITIZE=1 bash bench/gpu_check.sh: instead of steps 3-4, the GPU tests under compute-sanitizer memcheck
+# (out-of-bounds and misaligned accesses; slow: for a second call after a failure, not the first one).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-bench/out-gpu}"
@@ -47,6 +49,13 @@ main() {
     echo "ptxas $(basename "$f"): rc=$?"
   done
 
+  if [ "${SANITIZE:-0}" = 1 ]; then
+    echo "== 3. GPU tests under compute-sanitizer memcheck"
+    (cd cuda-kernels && timeout 420 compute-sanitizer --tool memcheck --print-limit 20 --error-exitcode 9 "$java_bin" \
+        --add-modules=jdk.incubator.vector -Xmx16g -cp "../.gpu/lib/*" dev.mtdtl.cuda.GpuCheck --tests-only)
+    echo "sanitizer rc=$? (9: memcheck found errors)"
+    return 0
+  fi
   echo "== 3. GpuCheck (tests, then timings of our kernels, batch $batch)"
   (cd cuda-kernels && timeout 300 "$java_bin" --add-modules=jdk.incubator.vector -Xmx16g -cp "../.gpu/lib/*" \
       dev.mtdtl.cuda.GpuCheck "$batch" "$iters")

@@ -21,6 +21,7 @@ import java.io.PrintWriter;
  * <p>Usage: {@code java --add-modules=jdk.incubator.vector -cp <jars> dev.mtdtl.cuda.GpuCheck [batch] [iters]}.
  * {@code GpuCheck --selfcheck} runs every test of the module (the GPU ones skip without a device) and no
  * timing: bench/gpu_prepare.sh uses it to prove that the carried runtime and jars work before GPU time is spent.
+ * {@code GpuCheck --tests-only} runs the GPU tests and no timing (for a run under compute-sanitizer).
  */
 public final class GpuCheck {
 
@@ -38,6 +39,9 @@ public final class GpuCheck {
         TestExecutionSummary s = run(true);
         boolean ok = s.getTotalFailureCount() == 0 && s.getTestsAbortedCount() == 0 && s.getTestsSucceededCount() > 0;
         System.out.println(ok ? "GPU TESTS PASS" : "GPU TESTS FAIL");
+        if (args.length == 1 && args[0].equals("--tests-only")) {
+            System.exit(ok ? 0 : 1);
+        }
         try {
             CudaStepTiming.main(args);
         } catch (RuntimeException e) {
