@@ -48,7 +48,7 @@ public final class CudaContext implements AutoCloseable {
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
         this.copyStream = new CUstream();
         cuStreamCreate(copyStream, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        this.allocator = new DeviceAllocator(stream);
+        this.allocator = new DeviceAllocator();
     }
 
     /** Retains the primary context of device {@code ordinal}; throws CudaException or LinkageError on failure. */

@@ -5,7 +5,6 @@ import static jcuda.driver.JCudaDriver.*;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUresult;
-import jcuda.driver.CUstream;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -18,7 +17,7 @@ import java.util.Map;
  * allocates the same shapes every iteration, so after the first step no driver allocation happens).
  *
  * <p>Deterministic: memory goes back when a buffer is closed (try-with-resources), never through the GC;
- * {@link #trim()} frees every cached block after synchronising the stream, and runs by itself once
+ * {@link #trim()} frees every cached block after synchronising the context, and runs by itself once
  * when cuMemAlloc reports out-of-memory. Size classes ({@link #roundSize}): powers of two from 512 bytes
  * up to 1 MiB, then multiples of 1 MiB, so at most half (small) or 1 MiB (large) is wasted per block.
  *
@@ -31,13 +30,10 @@ public final class DeviceAllocator implements AutoCloseable {
     static final long MIN_BLOCK = 512;
     static final long LARGE = 1L << 20;
 
-    private final CUstream stream;
     private final Map<Long, ArrayDeque<CUdeviceptr>> free = new HashMap<>();
     private long bytesInUse, bytesCached, driverAllocs;
 
-    DeviceAllocator(CUstream stream) {
-        this.stream = stream;
-    }
+    DeviceAllocator() {}
 
     /** The size class of a request: 512, 1024, ... 1 MiB, then the next multiple of 1 MiB. */
     static long roundSize(long bytes) {
@@ -88,9 +84,9 @@ public final class DeviceAllocator implements AutoCloseable {
         return p;
     }
 
-    /** Frees every cached (not in use) block back to the driver, after the stream has drained. */
+    /** Frees every cached (not in use) block back to the driver, after every stream of the context has drained. */
     public synchronized void trim() {
-        cuStreamSynchronize(stream);
+        cuCtxSynchronize();   // the compute stream and the copy stream
         for (ArrayDeque<CUdeviceptr> list : free.values()) {
             for (CUdeviceptr p : list) {
                 cuMemFree(p);

@@ -9,9 +9,11 @@ import jcuda.driver.CUdeviceptr;
 /**
  * A block of device memory from a {@link DeviceAllocator}, holding float32 (or int32) elements.
  * Close it (try-with-resources) to return it to the allocator's cache; closing twice is a no-op, and
- * any use after close throws. Copies here are synchronous on the context's compute stream (they wait
- * for the kernels enqueued before them), which is what tests and the loss read-back need; the
- * overlapping upload path is {@link PinnedBuffer#uploadAsync}.
+ * any use after close throws. Copies from and to Java arrays first drain the compute stream, then copy
+ * synchronously (cuMemcpyHtoD/DtoH): a Java array may move under the GC, so JCuda cannot hand it to an
+ * asynchronous copy, and our stream is non-blocking, so a plain synchronous copy would not wait for its
+ * kernels by itself. That is what tests, checkpoints and the loss read-back need; the overlapping upload
+ * path is {@link PinnedBuffer#uploadAsync}.
  */
 public final class DeviceBuffer implements AutoCloseable {
 
@@ -71,31 +73,33 @@ public final class DeviceBuffer implements AutoCloseable {
     /** Copies src[off, off+len) to the start of this buffer, after the work already enqueued. */
     public DeviceBuffer upload(float[] src, int off, int len) {
         fits(len);
-        cuMemcpyHtoDAsync(ptr(), Pointer.to(src).withByteOffset((long) off * Sizeof.FLOAT), (long) len * 4,
-                Cuda.context().stream());
-        Cuda.context().synchronize();   // the Java array may move or change once we return
+        if (off < 0 || (long) off + len > src.length) {
+            throw new IndexOutOfBoundsException("src[" + off + ", " + ((long) off + len) + ") outside " + src.length);
+        }
+        Cuda.context().synchronize();   // earlier kernels may still use this buffer
+        cuMemcpyHtoD(ptr(), Pointer.to(src).withByteOffset((long) off * Sizeof.FLOAT), (long) len * 4);
         return this;
     }
 
     public DeviceBuffer upload(int[] src) {
         fits(src.length);
-        cuMemcpyHtoDAsync(ptr(), Pointer.to(src), (long) src.length * 4, Cuda.context().stream());
         Cuda.context().synchronize();
+        cuMemcpyHtoD(ptr(), Pointer.to(src), (long) src.length * 4);
         return this;
     }
 
     /** Copies the first dst.length elements into dst once every kernel enqueued before has finished. */
     public float[] download(float[] dst) {
         fits(dst.length);
-        cuMemcpyDtoHAsync(Pointer.to(dst), ptr(), (long) dst.length * 4, Cuda.context().stream());
         Cuda.context().synchronize();
+        cuMemcpyDtoH(Pointer.to(dst), ptr(), (long) dst.length * 4);
         return dst;
     }
 
     public int[] download(int[] dst) {
         fits(dst.length);
-        cuMemcpyDtoHAsync(Pointer.to(dst), ptr(), (long) dst.length * 4, Cuda.context().stream());
         Cuda.context().synchronize();
+        cuMemcpyDtoH(Pointer.to(dst), ptr(), (long) dst.length * 4);
         return dst;
     }
 
