@@ -195,6 +195,38 @@ static void test_batchnorm(int n, int c, int s, int parts, float offset) {
     check(("bn dbeta" + tag).c_str(), db_ref, dbt.data(), 1e-6);
 }
 
+static void test_batchnorm_eval(int n, int c, int s) {
+    long long len = (long long)n * c * s;
+    auto x = uni(len), dy = uni(len), gamma = uni(c, 0.5f, 1.5f), beta = uni(c), rm = uni(c), rv = uni(c, 0.5f, 1.5f);
+    float eps = 1e-5f;
+    std::vector<double> y_ref(len), dx_ref(len), dg_ref(c, 0.0), db_ref(c, 0.0);
+    for (int i = 0; i < n; i++) for (int ch = 0; ch < c; ch++) for (int j = 0; j < s; j++) {
+        int e = (i * c + ch) * s + j;
+        double r = 1 / std::sqrt((double)rv[ch] + eps);
+        y_ref[e] = gamma[ch] * (x[e] - rm[ch]) * r + beta[ch];
+        dx_ref[e] = dy[e] * gamma[ch] * r;
+        dg_ref[ch] += dy[e] * (x[e] - rm[ch]) * r;
+        db_ref[ch] += dy[e];
+    }
+    int parts = 2;
+    std::vector<double> part(2 * c * parts, NAN);
+    std::vector<float> coef(4 * c, NAN), y(len, NAN), dx(len, NAN), dg(c, 0.f), db(c, 0.f);
+    // BatchNormCuda.forwardEval and backwardEval (center = running mean, invstd argument unused in eval)
+    emu_launch(batchnorm_eval_coef_f32, emu_dim3{1}, 256, coef.data(), (const float*)gamma.data(), (const float*)beta.data(),
+               (const float*)rm.data(), (const float*)rv.data(), c, eps);
+    emu_launch(batchnorm_forward_f32, emu_dim3{blocks1d(len)}, 256, y.data(), (const float*)x.data(), (const float*)coef.data(), n, c, s);
+    check("bn eval y", y_ref, y.data(), 1e-6);
+    emu_launch(batchnorm_partial_f32, emu_dim3{(unsigned)parts, (unsigned)c}, 256, part.data(), (const float*)x.data(), (const float*)dy.data(),
+               (const float*)rm.data(), n, c, s, parts, 2);
+    emu_launch(batchnorm_grad_coef_f32, emu_dim3{1}, 256, coef.data(), dg.data(), db.data(), (const double*)part.data(),
+               (const float*)rm.data(), (const float*)rv.data(), (const float*)gamma.data(), (const float*)rv.data(), c, parts, (long long)n * s, eps, 0);
+    emu_launch(batchnorm_backward_f32, emu_dim3{blocks1d(len)}, 256, dx.data(), (const float*)dy.data(), (const float*)x.data(),
+               (const float*)coef.data(), n, c, s);
+    check("bn eval dx", dx_ref, dx.data(), 1e-6);
+    check("bn eval dgamma", dg_ref, dg.data(), 1e-6);
+    check("bn eval dbeta", db_ref, db.data(), 1e-6);
+}
+
 static void test_softmax(int n, int k) {
     auto l = uni(n * k, -6, 6), z = uni(n * k, 0, 1);
     std::vector<int> t(n);
@@ -261,6 +293,20 @@ static void test_pool_and_linear() {
     std::vector<int> am(pl * ho * wo, -1);
     emu_launch(maxpool_forward_f32, emu_dim3{1}, 256, ym.data(), am.data(), (const float*)xm.data(), pl, h, w);
     check("maxpool forward", mref, ym.data(), 0);
+    auto gy = uni(pl * ho * wo);
+    std::vector<float> gx(pl * h * w, 0.f);     // the launcher zeroes dx first (cuMemsetD32Async)
+    std::vector<double> gref(pl * h * w, 0.0);
+    for (int p = 0; p < pl; p++) for (int i = 0; i < ho; i++) for (int j = 0; j < wo; j++) {
+        int o = (p * ho + i) * wo + j, best = -1;
+        for (int u = 0; u < 2; u++) for (int v = 0; v < 2; v++) {
+            int k = (2 * i + u) * w + 2 * j + v;
+            if (best < 0 || xm[p * h * w + k] > xm[p * h * w + best]) best = k;
+        }
+        if (am[o] != best) { failures++; std::printf("maxpool argmax at %d: %d vs %d FAIL\n", o, am[o], best); }
+        gref[p * h * w + best] = gy[o];
+    }
+    emu_launch(maxpool_backward_f32, emu_dim3{1}, 256, gx.data(), (const float*)gy.data(), (const int*)am.data(), pl, h, w);
+    check("maxpool backward", gref, gx.data(), 0);
     int n = 9, out = 300;
     auto dy = uni(n * out), db = uni(out);
     std::vector<double> dbr(db.begin(), db.end());
@@ -277,6 +323,7 @@ int main() {
     test_batchnorm(3, 4, 50, 3, 0);
     test_batchnorm(5, 3, 1, 1, 0);
     test_batchnorm(4, 2, 300, 7, 1700);
+    test_batchnorm_eval(3, 5, 20);
     test_softmax(5, 50);
     test_softmax(9, 77);
     test_softmax(3, 2);
