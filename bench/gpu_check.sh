@@ -31,7 +31,9 @@ main() {
   if command -v java >/dev/null && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then
     java_bin="$(command -v java)"
   elif [ -f .gpu/jre.tar.xz ]; then
-    mkdir -p /tmp/mtdtl-jre && tar -C /tmp/mtdtl-jre -xJf .gpu/jre.tar.xz && java_bin=/tmp/mtdtl-jre/jre/bin/java
+    # Python's tarfile + lzma, in case the image has no xz binary
+    python3 -c 'import tarfile as t; t.open(".gpu/jre.tar.xz").extractall("/tmp/mtdtl-jre", **({"filter": "tar"} if hasattr(t, "tar_filter") else {}))' \
+        && java_bin=/tmp/mtdtl-jre/jre/bin/java
   fi
   if [ -z "$java_bin" ] || [ ! -d .gpu/lib ]; then
     echo "FATAL: no Java 17+ or no .gpu/lib: run bash bench/gpu_prepare.sh here and carry .gpu"; return 1
