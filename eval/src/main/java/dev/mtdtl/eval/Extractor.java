@@ -1,0 +1,250 @@
+package dev.mtdtl.eval;
+
+import dev.mtdtl.data.store.MelStore;
+import dev.mtdtl.dsp.MfccBaseline;
+import dev.mtdtl.nn.BaseCnn;
+import dev.mtdtl.nn.Checkpoint;
+import dev.mtdtl.nn.MultiSourceNet;
+import dev.mtdtl.nn.Source;
+import dev.mtdtl.nn.StateDict;
+import dev.mtdtl.nn.Strategy;
+import dev.mtdtl.tensor.Tensor;
+import dev.mtdtl.tensor.io.Json;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Track-level features for transfer evaluation (reference digest 6.1, decisions 6 and 14).
+ *
+ * <p>A trained run (its newest checkpoint), the Rand baseline (an untrained network from a seed, BN running
+ * statistics at their init) or the MFCC baseline. For a network: the whole file's standardised dB-mel is cut
+ * into non-overlapping 216-frame slices (the last padded with 0 dB at its end, {@link MelStore#slices}), the
+ * network runs in eval mode, the fc-feature (ReLU(BN(fc))) of every source is concatenated in the run's source
+ * order (MS-SR@FC shares everything up to the fc layer, so one copy: decision 14), and the track vector is
+ * [mean over slices ‖ population std over slices] (ddof 0: the 2018 choice, no NaN for one-slice files).
+ * MFCC: {@link MfccBaseline#paper} on the stored, unstandardised dB-mel (120 dims, decision 18).
+ *
+ * <p>Library use: {@code Extractor.fromRun(dir)} once, then {@link #trackVector(float[], int)} per track;
+ * thread-safe (the network owns its activation buffers, so calls are serialised), no temporary files.
+ */
+public final class Extractor {
+
+    /** Frames per slice: the training crop length (2.5 s). */
+    public static final int SLICE = 216;
+    /** Slices per network call: bounds the activation memory (~10 MB per slice on the paper's CNN). */
+    static final int MAX_BATCH = 32;
+
+    private final String name;
+    private final Strategy strategy;
+    private final List<Source> sources;
+    private final MultiSourceNet net;   // null for MFCC
+    private final int mels;
+
+    private Extractor(String name, Strategy strategy, List<Source> sources, MultiSourceNet net, int mels) {
+        this.name = name;
+        this.strategy = strategy;
+        this.sources = sources;
+        this.net = net;
+        this.mels = mels;
+        if (net != null) {
+            net.setTraining(false);
+        }
+    }
+
+    /** The newest checkpoint of a training run folder (or a checkpoint folder itself). */
+    public static Extractor fromRun(Path run) throws IOException {
+        Path ck = Files.isRegularFile(run.resolve("checkpoint.json")) ? run : Checkpoint.latest(run);
+        if (ck == null) {
+            throw new IllegalArgumentException(run + ": no checkpoint (expected RUN/checkpoints/it-N/checkpoint.json)");
+        }
+        Path side = ck.resolve("checkpoint.json");
+        Map<String, Object> j = Json.parseObject(Files.readString(side), side.toString());
+        Strategy st = Strategy.of(String.valueOf(j.get("strategy")));
+        List<Source> src = Source.parseList(String.valueOf(j.get("sources")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = (Map<String, Object>) j.get("spec");
+        if (spec == null) {
+            throw new IllegalArgumentException(side + ": no network spec");
+        }
+        @SuppressWarnings("unchecked")
+        List<Object> conv = (List<Object>) spec.get("conv_channels");
+        int[] channels = conv.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+        BaseCnn.Spec s = new BaseCnn.Spec(num(spec, "in_channels"), channels, num(spec, "feature_dim"),
+                num(spec, "n_out"), ((Number) spec.get("dropout")).floatValue());
+        MultiSourceNet net = new MultiSourceNet(st, src, s, num(spec, "pair_hidden"), 0);
+        StateDict.load(ck.resolve("model.safetensors"), net.stateDict(), net.batchNorms());
+        Path runDir = ck.getParent() != null && ck.getParent().getFileName().toString().equals("checkpoints")
+                ? ck.getParent().getParent() : ck;
+        return new Extractor(runDir.getFileName().toString(), st, src, net, 128);
+    }
+
+    /** The Rand baseline: an untrained single-source network (paper spec) from a seed, 512-d track vectors. */
+    public static Extractor rand(long seed) {
+        MultiSourceNet net = new MultiSourceNet(Strategy.SSR, List.of(Source.of("bpm")), BaseCnn.Spec.paper(50), 128,
+                seed);
+        return new Extractor("rand", null, List.of(), net, 128);
+    }
+
+    /** The MFCC baseline (120 dims) through the same path. */
+    public static Extractor mfcc() {
+        return new Extractor("mfcc", null, List.of(), null, 128);
+    }
+
+    private static int num(Map<String, Object> m, String k) {
+        Object o = m.get(k);
+        if (!(o instanceof Number n)) {
+            throw new IllegalArgumentException("checkpoint spec has no number '" + k + "'");
+        }
+        return n.intValue();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Strategy id, or the baseline's name. */
+    public String strategyId() {
+        return strategy == null ? name : strategy.id();
+    }
+
+    /** Source ids joined by '+', empty for baselines. */
+    public String sourceIds() {
+        return String.join("+", sources.stream().map(Source::id).toList());
+    }
+
+    public boolean isMfcc() {
+        return net == null;
+    }
+
+    /** Per-slice feature size: 256 per source (one copy for MS-SR@FC). */
+    public int sliceDims() {
+        if (net == null) {
+            return MfccBaseline.dims(20) / 2;
+        }
+        int f = net.spec().featureDim();
+        return strategy == Strategy.MSSRFC || strategy == null ? f : f * sources.size();
+    }
+
+    /** Track vector size: 2 × {@link #sliceDims()} (120 for MFCC). */
+    public int dims() {
+        return 2 * sliceDims();
+    }
+
+    /**
+     * The track vector of a network extractor from standardised slices (S, 2, 216, M) in {@code slices}.
+     * Runs the slices in batches of at most {@value #MAX_BATCH}.
+     */
+    public synchronized float[] trackVector(float[] slices, int count) {
+        if (net == null) {
+            throw new IllegalStateException("the MFCC baseline works on the unstandardised dB-mel: use mfccVector");
+        }
+        int per = 2 * SLICE * mels;
+        if (count < 1 || slices.length < (long) count * per) {
+            throw new IllegalArgumentException("need " + count + " slices of (2, " + SLICE + ", " + mels + "), got "
+                    + slices.length + " values");
+        }
+        int d = sliceDims();
+        float[] feats = new float[count * d];
+        for (int b0 = 0; b0 < count; b0 += MAX_BATCH) {
+            int n = Math.min(MAX_BATCH, count - b0);
+            float[] part = new float[n * per];
+            System.arraycopy(slices, b0 * per, part, 0, n * per);
+            Tensor x = Tensor.of(part, n, 2, SLICE, mels);
+            List<Source> paths = strategy == Strategy.MSSRFC || strategy == null ? List.of(net.sources().get(0))
+                    : net.sources();
+            int col = 0;
+            for (Source s : paths) {
+                Tensor r = net.representation(s, x);
+                int f = r.shape()[1];
+                float[] rd = r.data();
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(rd, i * f, feats, (b0 + i) * d + col, f);
+                }
+                col += f;
+            }
+        }
+        return meanStd(feats, count, d);
+    }
+
+    /** The MFCC baseline vector of a whole dB-mel (2, T, M). */
+    public static float[] mfccVector(float[] dbMel, int frames, int mels) {
+        return MfccBaseline.paper(dbMel, 2, frames, mels);
+    }
+
+    /** [mean ‖ population std] over rows of x (rows, d), in double. */
+    static float[] meanStd(float[] x, int rows, int d) {
+        float[] out = new float[2 * d];
+        for (int j = 0; j < d; j++) {
+            double s = 0;
+            for (int i = 0; i < rows; i++) {
+                s += x[i * d + j];
+            }
+            double m = s / rows;
+            double v = 0;
+            for (int i = 0; i < rows; i++) {
+                double e = x[i * d + j] - m;
+                v += e * e;
+            }
+            out[j] = (float) m;
+            out[d + j] = (float) Math.sqrt(v / rows);
+        }
+        return out;
+    }
+
+    /**
+     * Every track of a store: (N, dims) row-major. The store must carry the training statistics for a
+     * network extractor (it standardises the slices); MFCC reads the raw dB-mel either way.
+     */
+    public float[] extract(MelStore store, PrintStream log) {
+        int n = store.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("the dataset's mel store holds no tracks");
+        }
+        if (net != null && !store.standardised()) {
+            throw new IllegalArgumentException("a network extractor needs the store opened with the training statistics");
+        }
+        int d = dims();
+        float[] out = new float[n * d];
+        long t0 = System.nanoTime();
+        long slicesDone = 0;
+        for (int t = 0; t < n; t++) {
+            float[] v;
+            if (net == null) {
+                v = mfccVector(store.whole(t), store.frames(t), store.mels());
+            } else {
+                int s = store.sliceCount(t, SLICE);
+                float[] x = new float[s * 2 * SLICE * store.mels()];
+                store.slices(t, SLICE, x, 0);
+                v = trackVector(x, s);
+                slicesDone += s;
+            }
+            System.arraycopy(v, 0, out, t * d, d);
+            if (log != null && ((t + 1) % 50 == 0 || t + 1 == n)) {
+                double sec = (System.nanoTime() - t0) / 1e9;
+                log.printf(Locale.ROOT, "  %s: %d/%d tracks, %.1f tracks/s, %.1f slices/s%n", name, t + 1, n,
+                        (t + 1) / sec, slicesDone / sec);
+            }
+        }
+        return out;
+    }
+
+    /** Names of the per-dimension blocks, for the features' sidecar. */
+    public List<String> blocks() {
+        List<String> b = new ArrayList<>();
+        if (net == null) {
+            b.add("mfcc120");
+        } else if (strategy == null || strategy == Strategy.MSSRFC) {
+            b.add(strategy == null ? "rand" : "shared-fc");
+        } else {
+            sources.forEach(s -> b.add(s.id()));
+        }
+        return b;
+    }
+}
