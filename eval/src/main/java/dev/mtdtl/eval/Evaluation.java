@@ -1,0 +1,318 @@
+package dev.mtdtl.eval;
+
+import dev.mtdtl.data.Tsv;
+import dev.mtdtl.factor.Csr;
+import dev.mtdtl.factor.Ndcg;
+import dev.mtdtl.factor.Wmf;
+import dev.mtdtl.tensor.Rng;
+import dev.mtdtl.tensor.io.AtomicFiles;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One feature set on one target dataset, repeated (paper §4, reference digest 6.2–6.3): the MLP for
+ * classification (accuracy) and regression (R² per label column, one model each, as the paper's code), WMF-ALS
+ * with item features for recommendation (nDCG@500, both IDCG variants). Results are tidy rows
+ * (run, strategy, sources, dataset, repetition, metric, value).
+ */
+public final class Evaluation {
+
+    /** One result. */
+    public record Row(String run, String strategy, String sources, String dataset, int repetition, String metric,
+                      double value) {
+        String csv() {
+            return String.join(",", run, strategy, sources, dataset, Integer.toString(repetition), metric,
+                    String.format(Locale.ROOT, "%.6f", value));
+        }
+    }
+
+    public static final String HEADER = "run,strategy,sources,dataset,repetition,metric,value";
+
+    private Evaluation() {}
+
+    /** Evaluate with {@code reps} repetitions (5 in the paper), MLP options derived from {@code seed}. */
+    public static List<Row> run(FeatureSet f, TargetDataset ds, int reps, long seed, boolean standardize,
+                                int maxEpochs, PrintStream log) throws IOException {
+        return run(f, ds, reps, seed, standardize, maxEpochs, Wmf.Variant.REFERENCE_CODE, log);
+    }
+
+    /** As above with the WMF variant (decision 17: the reference code's by default). */
+    public static List<Row> run(FeatureSet f, TargetDataset ds, int reps, long seed, boolean standardize,
+                                int maxEpochs, Wmf.Variant variant, PrintStream log) throws IOException {
+        if (!f.dataset().equals(ds.name) && !f.dataset().equals("null")) {
+            throw new IllegalArgumentException("features of dataset '" + f.dataset() + "' given for dataset '"
+                    + ds.name + "'");
+        }
+        return switch (ds.task) {
+            case "classification", "regression" -> supervised(f, ds, reps, seed, standardize, maxEpochs, log);
+            case "recommendation" -> recommendation(f, ds, reps, seed, variant, log);
+            default -> throw new IllegalArgumentException(ds.name + ": unknown task '" + ds.task + "'");
+        };
+    }
+
+    // Row index of every feature id, checking that the ids and the labelled ids match.
+    private static Map<String, Integer> match(FeatureSet f, List<String> labelled, String dataset, PrintStream log) {
+        Map<String, Integer> at = new HashMap<>();
+        for (int i = 0; i < f.size(); i++) {
+            at.put(f.ids().get(i), i);
+        }
+        java.util.Set<String> lab = new java.util.HashSet<>(labelled);
+        List<String> unknown = f.ids().stream().filter(i -> !lab.contains(i)).limit(5).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("features hold tracks that dataset '" + dataset + "' does not label, e.g. "
+                    + unknown + " (features of another dataset?)");
+        }
+        long missing = labelled.stream().filter(i -> !at.containsKey(i)).count();
+        if (missing == labelled.size()) {
+            throw new IllegalArgumentException("no track of dataset '" + dataset + "' has features");
+        }
+        if (missing > 0 && log != null) {
+            log.printf(Locale.ROOT, "  %s: %d labelled track(s) have no features (skipped at prepare?); left out%n",
+                    dataset, missing);
+        }
+        return at;
+    }
+
+    private static List<Row> supervised(FeatureSet f, TargetDataset ds, int reps, long seed, boolean standardize,
+                                        int maxEpochs, PrintStream log) throws IOException {
+        Tsv.Table t = ds.labels();
+        int idc = t.column("track_id");
+        List<String> ids = new ArrayList<>();
+        for (String[] r : t.rows()) {
+            ids.add(r[idc]);
+        }
+        Map<String, Integer> at = match(f, ids, ds.name, log);
+        List<Integer> keep = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (at.containsKey(ids.get(i))) {
+                keep.add(i);
+            }
+        }
+        int n = keep.size();
+        int d = f.dims();
+        float[] x = new float[n * d];
+        List<String> kid = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = ids.get(keep.get(i));
+            kid.add(id);
+            System.arraycopy(f.x(), at.get(id) * d, x, i * d, d);
+        }
+        List<Row> rows = new ArrayList<>();
+        boolean cls = ds.task.equals("classification");
+        List<Integer> labelCols = new ArrayList<>();
+        for (int c = 0; c < t.header().length; c++) {
+            if (c != idc) {
+                labelCols.add(c);
+            }
+        }
+        int[] y = null;
+        int k = 0;
+        if (cls) {
+            int c = labelCols.get(0);
+            TreeSet<String> names = new TreeSet<>();
+            keep.forEach(i -> names.add(t.rows().get(i)[c]));
+            List<String> order = new ArrayList<>(names);
+            k = order.size();
+            y = new int[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = order.indexOf(t.rows().get(keep.get(i))[c]);
+            }
+        }
+        for (int rep = 0; rep < reps; rep++) {
+            boolean[] test = ds.testRows(kid, y, rep % 5, seed);
+            long mseed = Rng.hash(seed, rep);
+            int ntr = 0;
+            for (boolean b : test) {
+                ntr += b ? 0 : 1;
+            }
+            int nte = n - ntr;
+            float[] xtr = new float[ntr * d];
+            float[] xte = new float[nte * d];
+            int[] tr = new int[ntr];
+            int[] te = new int[nte];
+            for (int i = 0, a = 0, b = 0; i < n; i++) {
+                if (test[i]) {
+                    System.arraycopy(x, i * d, xte, b * d, d);
+                    te[b++] = i;
+                } else {
+                    System.arraycopy(x, i * d, xtr, a * d, d);
+                    tr[a++] = i;
+                }
+            }
+            Mlp.Options o = Mlp.Options.sklearn(mseed).withStandardize(standardize).withMaxEpochs(maxEpochs);
+            if (cls) {
+                int[] ytr = new int[ntr];
+                int[] yte = new int[nte];
+                for (int i = 0; i < ntr; i++) {
+                    ytr[i] = y[tr[i]];
+                }
+                for (int i = 0; i < nte; i++) {
+                    yte[i] = y[te[i]];
+                }
+                Mlp m = Mlp.classifier(xtr, ntr, d, ytr, k, o);
+                double acc = Metrics.accuracy(yte, m.predictClass(xte, nte));
+                rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "accuracy", acc));
+            } else {
+                for (int c : labelCols) {
+                    float[] ytr = new float[ntr];
+                    float[] yte = new float[nte];
+                    for (int i = 0; i < ntr; i++) {
+                        ytr[i] = value(t, keep.get(tr[i]), c);
+                    }
+                    for (int i = 0; i < nte; i++) {
+                        yte[i] = value(t, keep.get(te[i]), c);
+                    }
+                    Mlp m = Mlp.regressor(xtr, ntr, d, ytr, 1, o);
+                    double r2 = Metrics.r2(yte, m.predictRaw(xte, nte), nte, 1);
+                    rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "r2_" + t.header()[c], r2));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static float value(Tsv.Table t, int row, int c) {
+        String s = t.rows().get(row)[c];
+        try {
+            return Float.parseFloat(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(t.file() + ":" + (row + 2) + ": '" + s + "' is not a number", e);
+        }
+    }
+
+    private static List<Row> recommendation(FeatureSet f, TargetDataset ds, int reps, long seed, Wmf.Variant variant,
+                                            PrintStream log)
+            throws IOException {
+        Path pf = ds.dir.resolve("plays.tsv");
+        if (!Files.isRegularFile(pf)) {
+            throw new IllegalArgumentException(ds.name + ": no plays.tsv in " + ds.dir);
+        }
+        Tsv.Table p = Tsv.read(pf);
+        if (p.rows().isEmpty()) {
+            throw new IllegalArgumentException(pf + ": empty dataset (no plays)");
+        }
+        int cu = p.column("user_id");
+        int ct = p.column("track_id");
+        int cc = p.column("play_count");
+        List<String> items = f.ids();
+        Map<String, Integer> item = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            item.put(items.get(i), i);
+        }
+        Map<String, Integer> user = new HashMap<>();
+        List<int[]> obs = new ArrayList<>();
+        List<Double> cnt = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (String[] r : p.rows()) {
+            Integer i = item.get(r[ct]);
+            if (i == null) {
+                if (unknown.size() < 5) {
+                    unknown.add(r[ct]);
+                }
+                continue;
+            }
+            int u = user.computeIfAbsent(r[cu], k -> user.size());
+            obs.add(new int[]{u, i});
+            cnt.add(Double.parseDouble(r[cc]));
+        }
+        if (obs.isEmpty()) {
+            throw new IllegalArgumentException(pf + ": no play is of a track with features (features of another dataset?)");
+        }
+        if (!unknown.isEmpty() && log != null) {
+            log.printf(Locale.ROOT, "  %s: plays of tracks without features left out, e.g. %s%n", ds.name, unknown);
+        }
+        int nu = user.size();
+        int ni = items.size();
+        List<Row> rows = new ArrayList<>();
+        for (int rep = 0; rep < reps; rep++) {
+            boolean[] held = ds.testRows(items, null, rep % 20, seed);
+            int[] ru = new int[obs.size()];
+            int[] ri = new int[obs.size()];
+            double[] rv = new double[obs.size()];
+            int nn = 0;
+            boolean[][] trainOf = new boolean[nu][ni];
+            boolean[][] heldOf = new boolean[nu][ni];
+            for (int e = 0; e < obs.size(); e++) {
+                int u = obs.get(e)[0];
+                int i = obs.get(e)[1];
+                if (held[i]) {
+                    heldOf[u][i] = true;
+                } else {
+                    ru[nn] = u;
+                    ri[nn] = i;
+                    rv[nn++] = cnt.get(e);
+                    trainOf[u][i] = true;
+                }
+            }
+            Csr counts = Csr.fromTriplets(nu, ni, ru, ri, rv, nn);
+            Wmf.Model m;
+            try {
+                m = Wmf.fit(counts, f.x(), f.dims(),
+                        Wmf.Options.defaults().withSeed(Rng.hash(seed, rep)).withVariant(variant));
+            } catch (IllegalStateException e) {
+                // The reference code's V update pulls towards the content prediction 10^4 times harder than
+                // its own objective; on small data (few plays per item) it can diverge.
+                throw new IllegalStateException(ds.name + ", " + f.name() + ", repetition " + rep + ": WMF failed ("
+                        + e.getMessage() + ")" + (variant == Wmf.Variant.REFERENCE_CODE
+                        ? "; the reference code's update can diverge on small data: try --wmf-variant paper" : ""), e);
+            }
+            double[] cf = m.contentFactors();
+            double[] scores = new double[ni];
+            double[] paper = new double[nu];
+            double[] trunc = new double[nu];
+            for (int u = 0; u < nu; u++) {
+                m.scoreUser(scores, cf, u);
+                paper[u] = Ndcg.recsys(scores, trainOf[u], heldOf[u], 500, Ndcg.Idcg.UNTRUNCATED_PAPER_ERA);
+                trunc[u] = Ndcg.recsys(scores, trainOf[u], heldOf[u], 500, Ndcg.Idcg.TRUNCATED);
+            }
+            rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "ndcg500",
+                    Ndcg.meanOverUsers(paper)));
+            rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "ndcg500_truncated_idcg",
+                    Ndcg.meanOverUsers(trunc)));
+        }
+        return rows;
+    }
+
+    /** Write rows as the tidy results CSV (atomically). */
+    public static void write(Path file, List<Row> rows) throws IOException {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        rows.forEach(r -> sb.append(r.csv()).append('\n'));
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        AtomicFiles.writeString(file, sb.toString());
+    }
+
+    /** Read a results CSV written by {@link #write}. */
+    public static List<Row> read(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+            throw new IllegalArgumentException(file + ": not a results CSV (header must be '" + HEADER + "')");
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            String[] c = lines.get(i).split(",", -1);
+            if (c.length != 7) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected 7 columns, got " + c.length);
+            }
+            try {
+                rows.add(new Row(c[0], c[1], c[2], c[3], Integer.parseInt(c[4]), c[5], Double.parseDouble(c[6])));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return rows;
+    }
+}

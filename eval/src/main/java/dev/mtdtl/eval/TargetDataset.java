@@ -1,0 +1,211 @@
+package dev.mtdtl.eval;
+
+import dev.mtdtl.data.Tsv;
+import dev.mtdtl.data.store.MelStore;
+import dev.mtdtl.dsp.BandStats;
+import dev.mtdtl.tensor.Rng;
+import dev.mtdtl.tensor.io.Json;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A prepared target dataset ({@code PREPARED/targets/D/}, docs/prepare.md): its mel store, task, protocol
+ * and tables, as read from {@code PREPARED/prepared.json}, plus the split logic (decision 16).
+ *
+ * <p>Protocols: {@code fixed-split} (train+valid vs test, the same split for every repetition: only the
+ * model's seed changes, as the paper's code), {@code stratified-5-fold} (repetition k tests fold k of the
+ * split file's {@code fold} column; without that column a seeded stratified k-fold is drawn here), and
+ * {@code item-folds-20} (recommendation: repetition k holds out the items of fold k, 5% of them).
+ */
+public final class TargetDataset {
+
+    public final String name;
+    public final Path dir;
+    public final Path prepared;
+    public final String task;
+    public final String protocol;
+    /** split.tsv rows by track id: {split, fold}. */
+    private final Map<String, String[]> split = new HashMap<>();
+
+    private TargetDataset(String name, Path dir, Path prepared, String task, String protocol) {
+        this.name = name;
+        this.dir = dir;
+        this.prepared = prepared;
+        this.task = task;
+        this.protocol = protocol;
+    }
+
+    /** Open {@code PREPARED/targets/D}. */
+    @SuppressWarnings("unchecked")
+    public static TargetDataset open(Path dir) throws IOException {
+        Path d = dir.toAbsolutePath().normalize();
+        Path root = d.getParent() == null ? null : d.getParent().getParent();
+        if (root == null || !Files.isRegularFile(root.resolve("prepared.json"))) {
+            throw new IllegalArgumentException(dir + ": not a prepared target dataset (expected PREPARED/targets/D "
+                    + "with PREPARED/prepared.json; run 'mtdtl prepare')");
+        }
+        Path pj = root.resolve("prepared.json");
+        Map<String, Object> j = Json.parseObject(Files.readString(pj), pj.toString());
+        Map<String, Object> targets = (Map<String, Object>) j.get("targets");
+        String name = d.getFileName().toString();
+        if (targets == null || !(targets.get(name) instanceof Map<?, ?> e0)) {
+            throw new IllegalArgumentException(pj + " lists no target dataset '" + name + "'");
+        }
+        Map<String, Object> e = (Map<String, Object>) e0;
+        TargetDataset t = new TargetDataset(name, d, root, String.valueOf(e.get("task")),
+                String.valueOf(e.get("protocol")));
+        Path sp = d.resolve("split.tsv");
+        if (Files.isRegularFile(sp)) {
+            Tsv.Table s = Tsv.read(sp);
+            int ci = s.column("track_id");
+            int cs = s.column("split");
+            int cf = indexOf(s.header(), "fold");
+            for (String[] r : s.rows()) {
+                t.split.put(r[ci], new String[]{r[cs], cf < 0 ? "" : r[cf]});
+            }
+        }
+        return t;
+    }
+
+    private static int indexOf(String[] h, String c) {
+        for (int i = 0; i < h.length; i++) {
+            if (h[i].equals(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The dataset's whole-file mel store; standardised with the learning split's statistics if asked. */
+    public MelStore store(boolean standardised) throws IOException {
+        if (!standardised) {
+            return MelStore.open(dir, "all");
+        }
+        Path stats = prepared.resolve("learning").resolve("stats.npy");
+        return MelStore.open(dir, "all", BandStats.load(stats));
+    }
+
+    /** Label columns of labels.tsv (besides track_id), in file order. */
+    public Tsv.Table labels() throws IOException {
+        Path p = dir.resolve("labels.tsv");
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException(name + ": no labels.tsv in " + dir);
+        }
+        Tsv.Table t = Tsv.read(p);
+        if (t.rows().isEmpty()) {
+            throw new IllegalArgumentException(p + ": empty dataset (no labelled tracks)");
+        }
+        return t;
+    }
+
+    /** Split of a track: "train", "valid" or "test"; fold or -1. Null if the split file omits it. */
+    public String splitOf(String id) {
+        String[] s = split.get(id);
+        return s == null ? null : s[0];
+    }
+
+    public int foldOf(String id) {
+        String[] s = split.get(id);
+        return s == null || s[1].isEmpty() ? -1 : Integer.parseInt(s[1]);
+    }
+
+    /**
+     * Test-membership per row for repetition {@code rep}: rows are given by their track ids and (for
+     * stratified protocols) class labels.
+     */
+    public boolean[] testRows(List<String> ids, int[] classes, int rep, long seed) {
+        int n = ids.size();
+        boolean[] test = new boolean[n];
+        switch (protocol) {
+            case "fixed-split" -> {
+                for (int i = 0; i < n; i++) {
+                    String s = splitOf(ids.get(i));
+                    if (s == null) {
+                        throw new IllegalArgumentException(name + ": track " + ids.get(i) + " is not in split.tsv");
+                    }
+                    test[i] = s.equals("test");
+                }
+                int nt = count(test);
+                // A tiny corpus can draw a fixed split with no test track (emotion: 83/17 by coin flips);
+                // the split file's folds still give a usable, documented split, so use those instead.
+                if ((nt == 0 || nt == n) && ids.stream().allMatch(i -> foldOf(i) >= 0)) {
+                    System.err.printf("  %s: the fixed split has %d test tracks of %d; using fold %d of split.tsv%n",
+                            name, nt, n, rep % 5);
+                    for (int i = 0; i < n; i++) {
+                        test[i] = foldOf(ids.get(i)) % 5 == rep % 5;
+                    }
+                }
+            }
+            case "stratified-5-fold", "item-folds-20" -> {
+                boolean haveFolds = ids.stream().allMatch(i -> foldOf(i) >= 0);
+                int[] fold;
+                if (haveFolds) {
+                    fold = ids.stream().mapToInt(this::foldOf).toArray();
+                } else if (classes != null) {
+                    fold = stratifiedFolds(classes, 5, seed);
+                } else {
+                    throw new IllegalArgumentException(name + ": split.tsv has no fold for every track");
+                }
+                for (int i = 0; i < n; i++) {
+                    test[i] = fold[i] == rep;
+                }
+            }
+            default -> throw new IllegalArgumentException(name + ": unknown protocol '" + protocol + "'");
+        }
+        int nt = count(test);
+        if (nt == 0 || nt == n) {
+            throw new IllegalArgumentException(name + ": repetition " + rep + " has " + nt + " test rows of " + n
+                    + " (the split leaves one side empty)");
+        }
+        return test;
+    }
+
+    private static int count(boolean[] b) {
+        int c = 0;
+        for (boolean x : b) {
+            c += x ? 1 : 0;
+        }
+        return c;
+    }
+
+    /**
+     * Seeded stratified k-fold (as sklearn's StratifiedKFold with shuffle): within each class, a seeded
+     * shuffle dealt round-robin to the folds, the deal continuing across classes so fold sizes differ by at
+     * most one. Every class needs at least k members.
+     */
+    public static int[] stratifiedFolds(int[] classes, int k, long seed) {
+        Map<Integer, List<Integer>> byClass = new LinkedHashMap<>();
+        for (int i = 0; i < classes.length; i++) {
+            byClass.computeIfAbsent(classes[i], c -> new ArrayList<>()).add(i);
+        }
+        int[] fold = new int[classes.length];
+        Rng rng = new Rng(seed);
+        int next = 0;
+        for (int c : new TreeSet<>(byClass.keySet())) {
+            List<Integer> rows = byClass.get(c);
+            if (rows.size() < k) {
+                throw new IllegalArgumentException("class " + c + " has " + rows.size() + " member(s), too few for a "
+                        + "stratified " + k + "-fold split (needs at least " + k + ")");
+            }
+            for (int i = rows.size() - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                Integer tmp = rows.get(i);
+                rows.set(i, rows.get(j));
+                rows.set(j, tmp);
+            }
+            for (int r : rows) {
+                fold[r] = next;
+                next = (next + 1) % k;
+            }
+        }
+        return fold;
+    }
+}
