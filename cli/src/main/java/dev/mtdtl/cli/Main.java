@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
                 + "measure how they transfer.",
         subcommands = {FixturesCommand.class, AudioFeatureCommands.Mel.class, AudioFeatureCommands.Mfcc.class,
                 FactorCommand.class, SynthCommand.class, TrainCommand.class, PrepareCommand.class, ImportCommand.class,
-                ExtractCommand.class, EvaluateCommand.class,
+                ExtractCommand.class, EvaluateCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -73,6 +73,11 @@ class ExtractEvaluateCommandTest {
         assertEquals(0, Main.run("evaluate", "--features", extract("genre", "--baseline", "rand").toString(),
                 "--dataset", prepared.resolve("targets/genre").toString(), "--out", csv.toString()));
         assertArrayEquals(before, Files.readAllBytes(csv));
+        Path html = tmp.resolve("report.html");
+        assertEquals(0, Main.run("report", "--results", csv.toString(), "--out", html.toString()));
+        String page = Files.readString(html);
+        assertTrue(page.contains("<svg") && page.contains("genre accuracy") && page.contains("Rand"), page);
+        assertTrue(!page.contains("<script") && !page.contains("http://") || page.contains("xmlns"), "self-contained");
     }
 
     @Test

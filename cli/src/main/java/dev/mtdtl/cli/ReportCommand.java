@@ -1,0 +1,61 @@
+package dev.mtdtl.cli;
+
+import dev.mtdtl.eval.Evaluation;
+import dev.mtdtl.eval.Report;
+import dev.mtdtl.tensor.io.AtomicFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/** {@code mtdtl report}: results CSV(s) into a self-contained HTML page and a console summary. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"Turn results CSVs from 'mtdtl evaluate' into a self-contained HTML report (inline SVG: scores "
+                + "per task by strategy with the baselines as lines, standardised score by number of sources, a "
+                + "table) and print a summary."})
+final class ReportCommand implements Callable<Integer> {
+
+    @Option(names = "--results", required = true, paramLabel = "DIR|FILE",
+            description = "a results CSV, or a folder whose *.csv are all read")
+    Path results;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the HTML page to write")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        write(results, out);
+        return 0;
+    }
+
+    static Report write(Path results, Path out) throws java.io.IOException {
+        List<Evaluation.Row> rows = new ArrayList<>();
+        if (Files.isDirectory(results)) {
+            List<Path> csvs;
+            try (Stream<Path> s = Files.list(results)) {
+                csvs = s.filter(p -> p.toString().endsWith(".csv")).sorted().toList();
+            }
+            if (csvs.isEmpty()) {
+                throw new IllegalArgumentException(results + ": no results CSV in the folder");
+            }
+            for (Path p : csvs) {
+                rows.addAll(Evaluation.read(p));
+            }
+        } else {
+            rows.addAll(Evaluation.read(results));
+        }
+        Report r = new Report(rows);
+        if (out.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+        }
+        AtomicFiles.writeString(out, r.html("mtdtl transfer results"));
+        System.out.print(r.summary());
+        System.out.println("report: " + out.toAbsolutePath());
+        return r;
+    }
+}
