@@ -108,8 +108,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 for (Extractor ex : extractors) {
                     sets.add(FeatureSet.read(out.resolve("features").resolve(ex.name()).resolve(d)));
                 }
-                // WMF: the paper-consistent variant, because the reference code's update diverges on a corpus
-                // this small (measured: "ALS system ... not positive definite"); see --wmf-variant.
+                // WMF: the paper-consistent variant, because the reference code's update can fail on a corpus
+                // this small (measured on 40 items: "ALS system ... not positive definite"); see --wmf-variant.
                 EvaluateCommand.run(sets, TargetDataset.open(prepared.resolve("targets").resolve(d)), results, reps,
                         seed, false, 200, Wmf.Variant.PAPER_CONSISTENT);
             }
