@@ -88,6 +88,16 @@ class ExtractEvaluateCommandTest {
     }
 
     @Test
+    void artistFoldsEvaluate() throws Exception {
+        Path f = extract("genre", "--baseline", "mfcc");
+        Path csv = tmp.resolve("artist.csv");
+        assertEquals(0, Main.run("evaluate", "--features", f.toString(), "--dataset",
+                prepared.resolve("targets/genre").toString(), "--out", csv.toString(), "--artist-folds",
+                "--repetitions", "2", "--max-epochs", "5"));
+        assertEquals(2, Evaluation.read(csv).size());
+    }
+
+    @Test
     void extractionIsDeterministicAndResumable() throws Exception {
         Path a = extract("emotion", "--baseline", "rand", "--seed", "4");
         byte[] x = Files.readAllBytes(a.resolve("features.npy"));

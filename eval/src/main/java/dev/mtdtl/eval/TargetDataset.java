@@ -34,6 +34,9 @@ public final class TargetDataset {
     public final String protocol;
     /** split.tsv rows by track id: {split, fold}. */
     private final Map<String, String[]> split = new HashMap<>();
+    /** Artist of every track (tracks.tsv), for artist-grouped folds. */
+    private final Map<String, String> artist = new HashMap<>();
+    private boolean byArtist;
 
     private TargetDataset(String name, Path dir, Path prepared, String task, String protocol) {
         this.name = name;
@@ -72,7 +75,30 @@ public final class TargetDataset {
                 t.split.put(r[ci], new String[]{r[cs], cf < 0 ? "" : r[cf]});
             }
         }
+        Path tp = d.resolve("tracks.tsv");
+        if (Files.isRegularFile(tp)) {
+            Tsv.Table tt = Tsv.read(tp);
+            int ca = indexOf(tt.header(), "artist_id");
+            if (ca >= 0) {
+                int ci = tt.column("track_id");
+                for (String[] r : tt.rows()) {
+                    t.artist.put(r[ci], r[ca]);
+                }
+            }
+        }
         return t;
+    }
+
+    /**
+     * Use artist-grouped 5-fold splits instead of the protocol (repetition k tests fold k), so that no
+     * artist has tracks on both sides; needs tracks.tsv with an artist_id column.
+     */
+    public TargetDataset withArtistFolds(boolean on) {
+        if (on && artist.isEmpty()) {
+            throw new IllegalArgumentException(name + ": artist folds need tracks.tsv with an artist_id column in " + dir);
+        }
+        byArtist = on;
+        return this;
     }
 
     private static int indexOf(String[] h, String c) {
@@ -124,6 +150,24 @@ public final class TargetDataset {
     public boolean[] testRows(List<String> ids, int[] classes, int rep, long seed) {
         int n = ids.size();
         boolean[] test = new boolean[n];
+        if (byArtist) {
+            String[] a = new String[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = artist.get(ids.get(i));
+                if (a[i] == null) {
+                    throw new IllegalArgumentException(name + ": track " + ids.get(i) + " has no artist in tracks.tsv");
+                }
+            }
+            int[] fold = artistFolds(a, 5, seed);
+            for (int i = 0; i < n; i++) {
+                test[i] = fold[i] == rep % 5;
+            }
+            int nt = count(test);
+            if (nt == 0 || nt == n) {
+                throw new IllegalArgumentException(name + ": artist fold " + rep % 5 + " has " + nt + " tracks of " + n);
+            }
+            return test;
+        }
         switch (protocol) {
             case "fixed-split" -> {
                 for (int i = 0; i < n; i++) {
@@ -174,6 +218,43 @@ public final class TargetDataset {
             c += x ? 1 : 0;
         }
         return c;
+    }
+
+    /**
+     * Seeded artist-grouped k-fold: artists in a seeded random order, each (with all its tracks) dealt to the
+     * fold that has the fewest tracks so far, so every artist is on one side and fold sizes stay close.
+     */
+    public static int[] artistFolds(String[] artists, int k, long seed) {
+        Map<String, List<Integer>> byA = new LinkedHashMap<>();
+        for (int i = 0; i < artists.length; i++) {
+            byA.computeIfAbsent(artists[i], x -> new ArrayList<>()).add(i);
+        }
+        if (byA.size() < k) {
+            throw new IllegalArgumentException(byA.size() + " artist(s), too few for " + k + " artist-grouped folds");
+        }
+        List<String> order = new ArrayList<>(new TreeSet<>(byA.keySet()));
+        Rng rng = new Rng(seed);
+        for (int i = order.size() - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            String tmp = order.get(i);
+            order.set(i, order.get(j));
+            order.set(j, tmp);
+        }
+        int[] size = new int[k];
+        int[] fold = new int[artists.length];
+        for (String a : order) {
+            int f = 0;
+            for (int c = 1; c < k; c++) {
+                if (size[c] < size[f]) {
+                    f = c;
+                }
+            }
+            for (int r : byA.get(a)) {
+                fold[r] = f;
+            }
+            size[f] += byA.get(a).size();
+        }
+        return fold;
     }
 
     /**

@@ -41,6 +41,27 @@ class SplitsTest {
     }
 
     @Test
+    void artistFoldsKeepEveryArtistOnOneSideAndBalanceSizes() {
+        String[] a = new String[60];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = "A" + (i < 20 ? i % 4 : i);     // four artists with 5 tracks, 40 with one
+        }
+        int[] f = TargetDataset.artistFolds(a, 5, 3);
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        int[] size = new int[5];
+        for (int i = 0; i < a.length; i++) {
+            Integer prev = seen.putIfAbsent(a[i], f[i]);
+            assertTrue(prev == null || prev == f[i], "artist " + a[i] + " on two sides");
+            size[f[i]]++;
+        }
+        for (int s : size) {
+            assertEquals(12, s, 3);
+        }
+        assertArrayEquals(f, TargetDataset.artistFolds(a, 5, 3));
+        assertThrows(IllegalArgumentException.class, () -> TargetDataset.artistFolds(new String[]{"x", "y"}, 5, 1));
+    }
+
+    @Test
     void trackVectorIsMeanAndPopulationStd() {
         float[] v = Extractor.meanStd(new float[]{1, 10, 3, 10}, 2, 2);
         assertArrayEquals(new float[]{2, 10, 1, 0}, v);
