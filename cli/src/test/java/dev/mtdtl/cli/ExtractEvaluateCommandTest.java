@@ -48,6 +48,32 @@ class ExtractEvaluateCommandTest {
     }
 
     @Test
+    void theEmbeddingApiGivesExtractsVectorsForFilesAndPcm() throws Exception {
+        FeatureSet f = FeatureSet.read(extract("genre", "--run", run.toString()));
+        dev.mtdtl.eval.TrackEmbedder e = dev.mtdtl.eval.TrackEmbedder.load(run, prepared);
+        assertEquals(f.dims(), e.dims());
+        Path genre = tmp.resolve("corpus/targets/genre");
+        java.util.Map<String, String> audio = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(genre.resolve("tracks.tsv")).subList(1, 4)) {
+            String[] c = line.split("\t");
+            audio.put(c[0], c[3]);
+        }
+        int compared = 0;
+        for (int i = 0; i < f.ids().size(); i++) {
+            String wav = audio.get(f.ids().get(i));
+            if (wav == null) {
+                continue;
+            }
+            compared++;
+            float[] want = java.util.Arrays.copyOfRange(f.x(), i * f.dims(), (i + 1) * f.dims());
+            assertArrayEquals(want, e.embed(genre.resolve(wav)), 0f, "file path of " + f.ids().get(i));
+            dev.mtdtl.dsp.Audio a = dev.mtdtl.dsp.AudioDecoder.decode(genre.resolve(wav));
+            assertArrayEquals(want, e.embed(a.samples(), a.channels(), a.sampleRate()), 0f, "PCM of " + f.ids().get(i));
+        }
+        assertEquals(3, compared, "three tracks of the genre set compared");
+    }
+
+    @Test
     void everyTaskGetsResultRowsForRunsAndBaselines() throws Exception {
         Path csv = tmp.resolve("results.csv");
         for (String d : List.of("genre", "dance", "instrument", "emotion", "recsys")) {
