@@ -76,7 +76,9 @@ public final class Checkpoint {
         }
         Path root = target.getParent();
         Files.createDirectories(root);
-        Path tmp = Files.createTempDirectory(root, ".tmp-" + PREFIX);
+        // Not Files.createTempDirectory (mode 700 would stay on the renamed checkpoint): a unique name,
+        // created with the user's usual permissions. Leftovers of a crash are removed by the cleanup below.
+        Path tmp = Files.createDirectory(root.resolve(".tmp-" + PREFIX + Long.toHexString(System.nanoTime())));
         try {
             Map<String, String> meta = Map.of("strategy", net.strategy().id(), "sources", ids(net.sources()));
             StateDict.save(tmp.resolve("model.safetensors"), net.stateDict(), net.batchNorms(), meta);

@@ -25,10 +25,15 @@ public final class AtomicFiles {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        // A unique name created with CREATE_NEW rather than Files.createTempFile, which would give the
+        // final file mode 600: outputs get the user's usual permissions (umask), as any other file.
+        Path tmp = dir == null ? Path.of("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp")
+                : dir.resolve("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime())
+                        + Long.toHexString(Thread.currentThread().getId()) + ".tmp");
         boolean ok = false;
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), 1 << 16)) {
                 writer.write(out);
             }
             try {

@@ -36,6 +36,24 @@ class NpyTest {
     }
 
     @Test
+    void atomicWritesLeaveNoTemporaryFilesAndUsualPermissions() throws IOException {
+        Path f = tmp.resolve("p.npy");
+        Npy.writeFloat(f, new float[]{1f}, 1);
+        Npy.writeFloat(f, new float[]{2f}, 1);   // replaces atomically
+        assertEquals(2f, Npy.read(f).toFloat()[0]);
+        try (var s = Files.list(tmp)) {
+            assertEquals(java.util.List.of(f), s.toList(), "no temporary file left behind");
+        }
+        if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            var perms = Files.getPosixFilePermissions(f);
+            assertTrue(perms.contains(java.nio.file.attribute.PosixFilePermission.OWNER_READ));
+            // Files.createTempFile would have made it owner-only (600); the umask decides instead.
+            Path plain = Files.writeString(tmp.resolve("plain.txt"), "x");
+            assertEquals(Files.getPosixFilePermissions(plain), perms);
+        }
+    }
+
+    @Test
     void scalarAndEmptyShapes() throws IOException {
         Npy.writeFloat(tmp.resolve("s.npy"), new float[]{42f});
         assertArrayEquals(new int[]{}, Npy.read(tmp.resolve("s.npy")).shape());
