@@ -63,7 +63,9 @@ public final class Linear implements Layer {
         }
         this.x = x;
         sc.y = Buffers.ensure(sc.y, x.dim(0), out);
-        LinearCpu.forward(sc.y.data(), x.data(), w.value().data(), b == null ? null : b.value().data(), x.dim(0), in, out);
+        ensureWorkspace(x.dim(0));
+        LinearCpu.forward(sc.y.data(), x.data(), w.value().data(), b == null ? null : b.value().data(), x.dim(0), in, out,
+                sc.ws);
         return sc.y;
     }
 
@@ -72,9 +74,18 @@ public final class Linear implements Layer {
         int n = x.dim(0);
         dy.requireShape(w.name() + " backward dy", n, out);
         sc.dx = Buffers.ensure(sc.dx, n, in);
+        ensureWorkspace(n);
         LinearCpu.backward(sc.dx.data(), w.grad().data(), b == null ? null : b.grad().data(), dy.data(), x.data(),
-                w.value().data(), n, in, out);
+                w.value().data(), n, in, out, sc.ws);
         return sc.dx;
+    }
+
+    /** GEMM scratch owned by the layer (shared through its Scratch), grown once per batch size, not per call. */
+    private void ensureWorkspace(int n) {
+        long need = LinearCpu.workspaceFloats(n, in, out);
+        if (sc.ws == null || sc.ws.length < need) {
+            sc.ws = new float[Math.toIntExact(need)];
+        }
     }
 
     @Override
