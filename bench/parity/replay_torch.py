@@ -179,6 +179,10 @@ def compare(rec, device, threads):
     torch.set_num_threads(threads)
     if hasattr(torch.backends, "nnpack"):
         torch.backends.nnpack.set_flags(False)   # CPUs without NNPACK support warn on every conv otherwise
+    if device.type == "cuda":
+        # pure float32 on the GPU: cuDNN convolutions default to TF32 (10-bit mantissa) on Ampere and later
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
     n32, side, g32, o32, l32, h32, final = replay(rec, torch.float32, device)
     with OtherAlgorithms(device):
         nA, _, gA, oA, lA, hA, _ = replay(rec, torch.float32, device)
