@@ -103,15 +103,32 @@ class BiasHistory:
         return f
 
 
-def replay(rec, dtype, device, masks_check=True):
-    """Train the mirror on the recorded run; returns (net, optimisers by group, losses, bias history)."""
+# Deliberate bugs for the negative controls (--inject): the harness must report each of them.
+INJECTIONS = {
+    "mask-order": "self iterations: the x and x2 feature-dropout masks swapped",
+    "idle-step": "every group's Adam steps every iteration (idle groups with zero gradients)",
+    "no-l2": "Adam without the coupled L2 (weight_decay 0)",
+    "bn-momentum": "BN running statistics with momentum 0.2 instead of 0.1",
+}
+INJECT = None
+
+
+def replay(rec, dtype, device, alt=False):
+    """Train the mirror on the recorded run: (net, side, groups, optimisers, losses, bias history, final ck).
+    alt: the second float32 implementation (call inside OtherAlgorithms): log-softmax as logits - logsumexp
+    and the fused Adam kernel, so that the loss gradient and the update are rounded differently too."""
     cks = sorted(glob.glob(os.path.join(rec, "run", "checkpoints", "it-*")))
     net, side, _ = ms.load(cks[0])
     net = net.to(device=device, dtype=dtype)
+    if INJECT == "bn-momentum":
+        for m in net.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.momentum = 0.2
     c = side["config"]
     groups = groups_of(net, side)
+    wd = 0.0 if INJECT == "no-l2" else c["weight_decay"]
     opts = {g: torch.optim.Adam([p for _, p in ps], lr=c["lr"], betas=(c["beta1"], c["beta2"]), eps=c["eps"],
-                                weight_decay=c["weight_decay"]) for g, ps in groups}
+                                weight_decay=wd, **({"fused": True} if alt else {})) for g, ps in groups}
     queue = []
 
     def drop(h):
@@ -130,17 +147,24 @@ def replay(rec, dtype, device, masks_check=True):
         s = meta["source"]
         t = {k: v.to(device=device, dtype=dtype) for k, v in t.items()}
         queue[:] = [t["mask.%d" % i] for i in range(sum(1 for k in t if k.startswith("mask.")))]
+        if INJECT == "mask-order" and s == "self":
+            queue[0], queue[1] = queue[1], queue[0]
         hist.step = t
-        net.zero_grad()
+        net.zero_grad(set_to_none=INJECT != "idle-step")
         logits = net(t["x"], s, t.get("x2"))
         if queue:
             raise ValueError("%s: %d recorded masks left unused" % (path, len(queue)))
         # PyTorch 0.4's kl_div default, as the authors' code: the mean over all B*K elements (decision 8)
-        loss = F.kl_div(F.log_softmax(logits, 1), t["z"], reduction="sum") / t["z"].numel()
+        logp = logits - torch.logsumexp(logits, 1, keepdim=True) if alt else F.log_softmax(logits, 1)
+        loss = F.kl_div(logp, t["z"], reduction="sum") / t["z"].numel()
         loss.backward()
-        if "shared" in opts:
-            opts["shared"].step()
-        opts[s].step()
+        if INJECT == "idle-step":
+            for g in opts:
+                opts[g].step()
+        else:
+            if "shared" in opts:
+                opts["shared"].step()
+            opts[s].step()
         losses.append((s, float(t["loss"][0]), loss.item()))
     return net, side, groups, opts, losses, hist, cks[-1]
 
@@ -155,7 +179,8 @@ def first_above(rels, x):
 class OtherAlgorithms:
     """Within this block torch computes convolutions with another algorithm (CPU: its native im2col path
     instead of oneDNN; CUDA: its native kernels instead of cuDNN), so every conv sum is rounded in another
-    order: a second float32 PyTorch, as different from the first as mtdtl may legitimately be."""
+    order; with replay(alt=True) also the loss gradient and Adam: a second float32 PyTorch, as different from
+    the first as mtdtl may legitimately be."""
 
     def __init__(self, device):
         self.cuda = device.type == "cuda"
@@ -185,7 +210,7 @@ def compare(rec, device, threads):
         torch.backends.cuda.matmul.allow_tf32 = False
     n32, side, g32, o32, l32, h32, final = replay(rec, torch.float32, device)
     with OtherAlgorithms(device):
-        nA, _, gA, oA, lA, hA, _ = replay(rec, torch.float32, device)
+        nA, _, gA, oA, lA, hA, _ = replay(rec, torch.float32, device, alt=True)
     n64, _, g64, o64, l64, h64, _ = replay(rec, torch.float64, device)
     java_model, _ = ms.read_safetensors(os.path.join(final, "model.safetensors"))
     java_optim, _ = ms.read_safetensors(os.path.join(final, "optim.safetensors"))
@@ -289,7 +314,7 @@ def report(r, verbose):
     """Print a result: the rows beyond tolerance (every row with verbose) and a summary line."""
     for row in r["tensors"]:
         if verbose or (row["judged"] and not row["ok"]):
-            print("%-4s %-22s %-55s rel %.3g  torch32-vs-64 %.3g  tol %.3g%s"
+            print("%-4s %-22s %-55s rel %.3g  noise %.3g  tol %.3g%s"
                   % ("ok" if row["ok"] else "BAD", row["kind"], row["name"], row["rel"], row["noise"], row["tol"],
                      "" if row["judged"] else "  (not judged)"))
     fa, fn = r["loss_first_above"], r["loss_noise_first_above"]
@@ -310,7 +335,12 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     ap.add_argument("--json", help="write the results (a list, one per record) here")
     ap.add_argument("-v", action="store_true", help="print every tensor's row")
+    ap.add_argument("--inject", choices=sorted(INJECTIONS),
+                    help="negative control: replay with this deliberate bug on the torch side (expect FAILED): "
+                    + "; ".join("%s = %s" % kv for kv in sorted(INJECTIONS.items())))
     a = ap.parse_args()
+    global INJECT
+    INJECT = a.inject
     results = []
     for rec in a.records:
         results.append(compare(rec, torch.device(a.device), a.threads))

@@ -14,6 +14,7 @@ import dev.mtdtl.nn.TrainingData;
 import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.Devices;
 import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.Tensor;
 import dev.mtdtl.tensor.io.Safetensors;
 
@@ -108,6 +109,10 @@ public final class ParityRecord {
         MultiSourceNet net = trainer.net();
         Path run = out.resolve("run");
         Path steps = out.resolve("steps");
+        if (Files.exists(run) || Files.exists(steps)) {
+            throw new IllegalArgumentException(out + " already holds a recording (run/ or steps/): use an empty "
+                    + "directory (a checkpoint of the same iteration would be kept, not rewritten)");
+        }
         Files.createDirectories(steps);
         trainer.saveCheckpoint(run);
         BatchSampler sampler = new BatchSampler(data, TrainingData.Split.TRAIN, net.sources(), cfg.batch(), cfg.seed(),
@@ -144,7 +149,7 @@ public final class ParityRecord {
                 int width = b.source().isSelf() && layer.calls() - before[d] == 1 ? net.pairHidden()
                         : net.spec().featureDim();
                 for (long c = before[d]; c < layer.calls(); c++) {
-                    w.put("mask." + n++, mask(device, rows, width, p, dev.mtdtl.tensor.Rng.hash(layer.seed(), c)));
+                    w.put("mask." + n++, mask(device, rows, width, p, Rng.hash(layer.seed(), c)));
                     which.add(d + ":" + c);
                 }
             }
