@@ -123,23 +123,23 @@ def svg(results):
                    % " ".join("%.1f,%.1f" % (px(i), py(v)) for i, v in enumerate(lj)))
         out.append('<polyline fill="none" stroke="#ff7f0e" stroke-width="1.2" stroke-dasharray="3,2" points="%s"/>'
                    % " ".join("%.1f,%.1f" % (px(i), py(v)) for i, v in enumerate(lt)))
-        # bottom: log10 relative differences in [-9, -2]
+        # bottom: log10 relative differences in [-9, 0]
         oy2 = oy + ph + gap
-        dlo, dhi = -9.0, -2.0
+        dlo, dhi = -9.0, 0.0
 
         def qy(v):
             x = math.log10(max(v, 10 ** dlo))
             return oy2 + ph - ph * (min(x, dhi) - dlo) / (dhi - dlo)
 
         out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#999"/>' % (ox, oy2, pw, ph))
-        for e in range(int(dlo), int(dhi) + 1, 2):
+        for e in range(int(dhi), int(dlo) - 1, -2):
             y = qy(10.0 ** e)
             out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#eee"/>' % (ox, ox + pw, y, y))
             out.append('<text x="%d" y="%.1f" text-anchor="end">1e%d</text>' % (ox - 3, y + 4, e))
-        out.append('<polyline fill="none" stroke="#aaa" stroke-width="1" points="%s"/>'
-                   % " ".join("%.1f,%.1f" % (px(i), qy(v)) for i, v in enumerate(r["loss_noise"])))
         out.append('<polyline fill="none" stroke="#1f77b4" stroke-width="1" points="%s"/>'
                    % " ".join("%.1f,%.1f" % (px(i), qy(v)) for i, v in enumerate(r["loss_rel"])))
+        out.append('<polyline fill="none" stroke="#555" stroke-width="1" stroke-opacity="0.6" points="%s"/>'
+                   % " ".join("%.1f,%.1f" % (px(i), qy(v)) for i, v in enumerate(r["loss_noise"])))
         out.append('<text x="%d" y="%d">iteration 0</text>' % (ox, oy2 + ph + 14))
         out.append('<text x="%d" y="%d" text-anchor="end">%d</text>' % (ox + pw, oy2 + ph + 14, n - 1))
     out.append("</svg>")
