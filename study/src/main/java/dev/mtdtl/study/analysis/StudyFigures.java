@@ -74,7 +74,7 @@ final class StudyFigures {
             hi = Math.max(hi, s.value());
         }
         double[] yr = SvgPlot.range(lo, hi);
-        SvgPlot p = new SvgPlot(330, 230, 56, 10, 24, 40, 0, st.size(), yr[0], yr[1]);
+        SvgPlot p = new SvgPlot(Math.max(300, 80 + 62 * st.size()), 230, 56, 10, 24, 40, 0, st.size(), yr[0], yr[1]);
         p.title(task).axes(4, "%.3f", null, "score");
         for (int i = 0; i < st.size(); i++) {
             String s = st.get(i);
