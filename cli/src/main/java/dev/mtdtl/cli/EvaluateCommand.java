@@ -103,15 +103,18 @@ final class EvaluateCommand implements Callable<Integer> {
         EvaluationProtocol protocol = new EvaluationProtocol(!rec && standardize, artistFolds ? "artist-5-fold"
                 : ds.protocol, differ, reps, seed, rec ? (variant == Wmf.Variant.REFERENCE_CODE ? "reference" : "paper")
                 : null);
-        EvaluationProtocol.record(out, ds.name, protocol);
-        if (differ.startsWith("the model's seed only")) {
-            System.out.printf(Locale.ROOT, "%s: the predefined split is the same in every repetition, so the %d "
-                    + "repetitions differ only by the model's seed (they measure the model's variance, not the "
-                    + "split's); --artist-folds draws seeded artist-grouped folds instead%n", ds.name, reps);
-        }
         List<Evaluation.Row> rows = Files.isRegularFile(out) ? new ArrayList<>(Evaluation.read(out)) : new ArrayList<>();
         Set<String> done = new HashSet<>();
         rows.forEach(r -> done.add(r.run() + "\u0000" + r.dataset()));
+        boolean work = sets.stream().anyMatch(f -> !done.contains(f.name() + "\u0000" + ds.name));
+        if (work) {     // only new rows must share the recorded protocol; a resume that adds nothing is not checked
+            EvaluationProtocol.record(out, ds.name, protocol);
+            if (differ.startsWith("the model's seed only")) {
+                System.out.printf(Locale.ROOT, "%s: the predefined split is the same in every repetition, so the %d "
+                        + "repetitions differ only by the model's seed (they measure the model's variance, not the "
+                        + "split's); --artist-folds draws seeded artist-grouped folds instead%n", ds.name, reps);
+            }
+        }
         for (FeatureSet f : sets) {
             if (done.contains(f.name() + "\u0000" + ds.name)) {
                 System.out.printf(Locale.ROOT, "%s on %s: already in %s, kept%n", f.name(), ds.name, out);

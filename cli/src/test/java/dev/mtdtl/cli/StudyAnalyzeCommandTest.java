@@ -120,6 +120,12 @@ class StudyAnalyzeCommandTest {
         assertTrue(html.contains("one strategy only"), "model 2 says why r* is not estimated");
         assertTrue(html.contains("cannot say"));
         assertFalse(html.contains("NaN"));
+        // The same page through 'mtdtl report --study', elsewhere.
+        Path page = tmp.resolve("pages/study.html");
+        assertEquals(0, Main.run("report", "--results", csv.toString(), "--out", page.toString(), "--study",
+                "--bootstrap", "0"));
+        assertTrue(Files.readString(page).contains("Fig. 11"));
+        assertTrue(Files.isRegularFile(tmp.resolve("pages/analysis.json")));
     }
 
     @Test

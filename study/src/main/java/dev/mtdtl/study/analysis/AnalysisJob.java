@@ -120,7 +120,12 @@ public final class AnalysisJob {
     /** Run and write everything; the summary is returned and progress goes to log. */
     public static String run(Path input, Path out, StudyAnalysis.Options o, Path tsneFeatures, Path tsneDataset,
                              PrintStream log) throws IOException {
-        Paths p = locate(input, out);
+        return run(locate(input, out), o, tsneFeatures, tsneDataset, log);
+    }
+
+    /** As above with the paths given (e.g. the report page elsewhere: {@code mtdtl report --study}). */
+    public static String run(Paths p, StudyAnalysis.Options o, Path tsneFeatures, Path tsneDataset, PrintStream log)
+            throws IOException {
         List<Evaluation.Row> rows = Evaluation.read(p.results());
         Map<String, EvaluationProtocol> protocols = EvaluationProtocol.read(p.results());
         Scores sc = new Scores(Scores.fromResults(rows));
