@@ -112,10 +112,10 @@ public record TsneMap(String title, List<String> ids, double[][] xy, int[] label
                 notes.add(new ClusterNote(cx / c, cy / c, List.of(names.get(k))));
             }
         }
-        String title = "t-SNE of " + f.name() + " (" + f.strategy() + ", " + f.sources() + ") on " + f.dataset()
-                + ", " + n + " tracks, perplexity " + Math.round(Math.min(30, (n - 1) / 3.0)) + ", seed " + seed;
-        return new TsneMap(title, ids, xy, lab, names, notes, "Coloured by the dataset's label '" + t.header()[lc]
-                + "', each label's name at its tracks' centroid. The paper's overlay of pLSA topic terms is not drawn: "
+        String title = "t-SNE of " + f.name() + " on " + f.dataset();
+        return new TsneMap(title, ids, xy, lab, names, notes, f.name() + " (" + f.strategy() + ", " + f.sources()
+                + "), " + n + " tracks, perplexity " + Math.round(Math.min(30, (n - 1) / 3.0)) + ", 1000 iterations, seed "
+                + seed + ". Coloured by the dataset's label '" + t.header()[lc] + "', each label's name at its tracks' centroid. The paper's overlay of pLSA topic terms is not drawn: "
                 + "mtdtl prepare keeps z = P(topic | track) but not P(term | topic) and the terms.");
     }
 }
