@@ -10,12 +10,12 @@ initial weights), run/checkpoints/it-<N> (mtdtl's state after N iterations) and 
 The mirror module (nn/src/test/python/multisource_torch.py) is loaded from the initial checkpoint with
 load_state_dict(strict=True) and trained on the same batches with the same masks: one torch.optim.Adam per
 group (the shared trunk, each source's branch), stepping only the shared group and the drawn source's, as
-Algorithm 1 does; KL(z || softmax) as the mean over B*K. It is replayed three times: in float32 (the
-comparison), in float32 with convolutions computed by another algorithm (another rounding order: a second
-correct float32 implementation) and in float64. How far these two references lie from the first is the
-noise that rounding alone causes on this trajectory; the tolerances are built from it (TOLERANCES below).
-Then per iteration the loss, and at the end every parameter, BN running statistic, num_batches_tracked,
-Adam moment and step count are compared.
+Algorithm 1 does; KL(z || softmax) as the mean over B*K. It is replayed five times: in float32 (the
+comparison) and four references, other correct ways to compute the same run: convolutions by another
+algorithm (another rounding order), the loss gradient and Adam by other kernels, both, and float64. How far
+the references lie from the first is the noise that rounding alone causes on this trajectory; the
+tolerances are built from it (TOLERANCES below). Then per iteration the loss, and at the end every
+parameter, BN running statistic, num_batches_tracked, Adam moment and step count are compared.
 
 Exit status 0 when every comparison is within its tolerance, 1 otherwise; --json writes the numbers.
 """
@@ -37,10 +37,10 @@ import multisource_torch as ms  # noqa: E402
 # Tolerances (why: docs/parity.md). float32 sums in another order differ by a few ulps, and a training run
 # feeds each step's rounding into the next (Adam's first steps are +-lr whatever the gradient's size; a
 # ReLU or max-pool decision flips), so two correct float32 implementations drift apart. How fast is a
-# property of the model and data, measured on the same replay: torch32 against torch32 with another conv
-# algorithm, and against float64 torch. mtdtl may differ from torch32 by FACTOR times that noise (the larger
-# of the two, taken as its running maximum over the iterations so far for the loss; FACTOR covers the spread
-# of a chaotic amplification between two independent roundings), and never less than FLOOR (a few ulps).
+# property of the model and data, measured on the same replay: torch32 against the references (other conv
+# algorithm, other loss/Adam kernels, both, float64). mtdtl may differ from torch32 by FACTOR times that noise
+# (the largest over the references, and for the loss its running maximum over the iterations so far; FACTOR
+# covers the spread of a chaotic amplification between independent roundings), never less than FLOOR.
 # A wrong update (a group stepped when idle, a mask in another order, L2 on the wrong tensors, running
 # statistics updated twice) changes the loss by 1e-3..1e-1 within a step or two, and the tensors it touches
 # by O(lr) per step, while the noise in the first tens of iterations is 1e-7..1e-5.
@@ -49,7 +49,7 @@ TOLERANCES = {"factor": 10.0, "loss_floor": 1e-5, "tensor_floor": 1e-5, "undeter
 # Tensors whose value the data does not determine: a bias that feeds a batch norm in training mode has a
 # zero gradient in exact arithmetic (the BN subtracts the batch mean), so its computed gradient is rounding
 # noise, and Adam (eps 1e-8) turns noise into steps of up to +-lr of either sign, in any implementation
-# (float64 torch and the other-conv torch drift from float32 torch the same way). These biases, their Adam moments, and every BN
+# (every reference drifts from float32 torch the same way). These biases, their Adam moments, and every BN
 # running_mean (which adds the bias history to the mean of W x) are listed, not judged; running_mean is
 # judged after removing that bias history (running_mean - EMA of the bias), which the data does determine.
 UNDETERMINED = re.compile(r"(conv\w+\.bias|fc_feature\.bias|fc_pair\.bias)$")
@@ -209,18 +209,23 @@ def compare(rec, device, threads):
         torch.backends.cudnn.allow_tf32 = False
         torch.backends.cuda.matmul.allow_tf32 = False
     n32, side, g32, o32, l32, h32, final = replay(rec, torch.float32, device)
+    # The references: other correct ways to compute the same run. A trajectory is chaotic, so one reference
+    # is one sample of when rounding makes it depart; several give the spread (REFERENCES in the docs).
+    refs = {}
     with OtherAlgorithms(device):
-        nA, _, gA, oA, lA, hA, _ = replay(rec, torch.float32, device, alt=True)
-    n64, _, g64, o64, l64, h64, _ = replay(rec, torch.float64, device)
+        refs["conv"] = replay(rec, torch.float32, device)
+    refs["loss+adam"] = replay(rec, torch.float32, device, alt=True)
+    with OtherAlgorithms(device):
+        refs["conv+loss+adam"] = replay(rec, torch.float32, device, alt=True)
+    refs["float64"] = replay(rec, torch.float64, device)
     java_model, _ = ms.read_safetensors(os.path.join(final, "model.safetensors"))
     java_optim, _ = ms.read_safetensors(os.path.join(final, "optim.safetensors"))
     fac, lfloor, tfloor = TOLERANCES["factor"], TOLERANCES["loss_floor"], TOLERANCES["tensor_floor"]
 
-    # per iteration: loss of the drawn source; noise = torch32 vs the other float32 torch and vs float64
+    # per iteration: loss of the drawn source; noise = the largest torch32-vs-reference difference
     rel_jt = [abs(j - t) / abs(t) for (_, j, t) in l32]
-    rel_alt = [abs(t - a) / abs(t) for (_, _, t), (_, _, a) in zip(l32, lA)]
-    rel_t64 = [abs(t - u) / abs(u) for (_, _, t), (_, _, u) in zip(l32, l64)]
-    noise = [max(a, b) for a, b in zip(rel_alt, rel_t64)]
+    rel_refs = {k: [abs(t - a) / abs(t) for (_, _, t), (_, _, a) in zip(l32, v[4])] for k, v in refs.items()}
+    noise = [max(x) for x in zip(*rel_refs.values())]
     worst_noise = 0.0
     loss_bad = []
     for i, (a, b) in enumerate(zip(rel_jt, noise)):
@@ -230,18 +235,19 @@ def compare(rec, device, threads):
 
     # at the end: every tensor. Java names: model = state dict names; optim = G/<name>.exp_avg[_sq], G.step
     rows = []
-    s32, sA, s64 = n32.state_dict(), nA.state_dict(), n64.state_dict()
+    s32 = n32.state_dict()
+    sref = {k: v[0].state_dict() for k, v in refs.items()}
 
-    def add(kind, name, j, t, a, u, judged=True):
+    def add(kind, name, j, t, others, judged=True):
         if j.dtype == torch.int64 or kind == "step":
             ok = torch.equal(j.double().cpu(), t.double().cpu())
             rows.append(dict(kind=kind, name=name, rel=0.0 if ok else 1.0, noise=0.0, tol=0.0, judged=True, ok=ok))
             return
-        r, nz = rel_l2(j, t), max(rel_l2(t, a), rel_l2(t, u))
+        r, nz = rel_l2(j, t), max(rel_l2(t, a) for a in others)
         tol = max(tfloor, fac * nz)
-        # A tensor that rounding alone moves by more than UNDETERMINED_NOISE relative (torch32 vs the other
-        # float32 torch or float64) is not determined by a float32 run (e.g. the BN beta of a block whose output
-        # a later BN normalises again over a 1x1 map: its gradient is near zero too): listed, not judged.
+        # A tensor that rounding alone moves by more than UNDETERMINED_NOISE relative (torch32 vs a reference)
+        # is not determined by a float32 run (e.g. the BN beta of a block whose output a later BN normalises
+        # again over a 1x1 map: its gradient is near zero too): listed, not judged.
         judged = judged and nz <= TOLERANCES["undetermined_noise"]
         rows.append(dict(kind=kind, name=name, rel=r, noise=nz, tol=tol, judged=judged, ok=(r <= tol) or not judged))
 
@@ -249,32 +255,33 @@ def compare(rec, device, threads):
         raise ValueError("state dict names differ: only mtdtl %s, only torch %s"
                          % (sorted(set(java_model) - set(s32)), sorted(set(s32) - set(java_model))))
     for name in java_model:
-        j, t, a, u = java_model[name], s32[name], sA[name], s64[name]
+        j, t, others = java_model[name], s32[name], [sr[name] for sr in sref.values()]
         if name.endswith("running_mean"):
-            add("running_mean", name, j, t, a, u, judged=False)
+            add("running_mean", name, j, t, others, judged=False)
             bn = name[:-len(".running_mean")]
             # running_mean = EMA of the batch means of W x + b = EMA(mean W x) + EMA(b): the first part is
             # determined by the data and judged; the second is each side's own bias history (UNDETERMINED).
-            add("running_mean-bias_ema", name, j - h32.java[bn].cpu().float(), t - h32.ema[bn], a - hA.ema[bn],
-                u - h64.ema[bn])
+            add("running_mean-bias_ema", name, j - h32.java[bn].cpu().float(), t - h32.ema[bn],
+                [sr[name] - v[5].ema[bn] for sr, v in zip(sref.values(), refs.values())])
         elif name.endswith("num_batches_tracked"):
-            add("num_batches_tracked", name, j, t, a, u)
+            add("num_batches_tracked", name, j, t, others)
         elif name.endswith("running_var"):
-            add("running_var", name, j, t, a, u)
+            add("running_var", name, j, t, others)
         else:
-            add("param", name, j, t, a, u, judged=not UNDETERMINED.search(name))
-    for (g, ps32), (_, psA), (_, ps64) in zip(g32, gA, g64):
-        for (name, p32), (_, pA), (_, p64) in zip(ps32, psA, ps64):
-            st32, stA, st64 = o32[g].state.get(p32, {}), oA[g].state.get(pA, {}), o64[g].state.get(p64, {})
+            add("param", name, j, t, others, judged=not UNDETERMINED.search(name))
+    for gi, (g, ps32) in enumerate(g32):
+        for pi, (name, p32) in enumerate(ps32):
+            st32 = o32[g].state.get(p32, {})
+            strefs = [v[3][g].state.get(v[2][gi][1][pi][1], {}) for v in refs.values()]
             for k in ("exp_avg", "exp_avg_sq"):
                 key = "%s/%s.%s" % (g, name, k)
                 if not st32:
                     ok = not java_optim[key].any().item()
                     rows.append(dict(kind=k, name=key, rel=0.0 if ok else 1.0, noise=0.0, tol=0.0, judged=True, ok=ok))
                     continue
-                add(k, key, java_optim[key], st32[k], stA[k], st64[k], judged=not UNDETERMINED.search(name))
+                add(k, key, java_optim[key], st32[k], [st[k] for st in strefs], judged=not UNDETERMINED.search(name))
         steps = o32[g].state[ps32[0][1]]["step"] if o32[g].state else torch.tensor(0.0)
-        add("step", g + ".step", java_optim[g + ".step"].reshape(()), steps.reshape(()), None, None)
+        add("step", g + ".step", java_optim[g + ".step"].reshape(()), steps.reshape(()), [])
 
     judged = [r for r in rows if r["judged"]]
     params = [r for r in rows if r["kind"] == "param" and r["judged"]]
@@ -293,14 +300,15 @@ def compare(rec, device, threads):
         "torch": torch.__version__, "device": str(device), "threads": threads,
         "drawn": [s for s, _, _ in l32],
         "loss_mtdtl": [j for _, j, _ in l32], "loss_torch": [t for _, _, t in l32],
-        "loss_torch_alt": [a for _, _, a in lA], "loss_torch64": [u for _, _, u in l64],
-        "loss_rel": rel_jt, "loss_rel_torch_alt": rel_alt, "loss_rel_torch64": rel_t64, "loss_noise": noise,
+        "loss_refs": {k: [a for _, _, a in v[4]] for k, v in refs.items()},
+        "loss_rel": rel_jt, "loss_rel_refs": rel_refs, "loss_noise": noise,
         "loss_rel_max": max(rel_jt), "loss_noise_max": max(noise),
         "loss_first_above": {str(x): first_above(rel_jt, x) for x in (1e-6, 1e-5, 1e-4, 1e-3)},
         "loss_noise_first_above": {str(x): first_above(noise, x) for x in (1e-6, 1e-5, 1e-4, 1e-3)},
+        "loss_refs_first_above": {k: {str(x): first_above(v, x) for x in (1e-5, 1e-3)} for k, v in rel_refs.items()},
         "loss_bad_iterations": loss_bad,
         "weights_rel_l2": weights_l2(java_model, s32),
-        "weights_rel_l2_torch_alt": weights_l2(sA, s32), "weights_rel_l2_torch64": weights_l2(s64, s32),
+        "weights_rel_l2_refs": {k: weights_l2(sr, s32) for k, sr in sref.items()},
         "params_rel_max": max(r["rel"] for r in params),
         "tensors": rows,
         "judged": len(judged), "failed": [r["name"] for r in judged if not r["ok"]],
@@ -319,11 +327,11 @@ def report(r, verbose):
                      "" if row["judged"] else "  (not judged)"))
     fa, fn = r["loss_first_above"], r["loss_noise_first_above"]
     print("%s %s: %d iterations; loss rel diff max %.3g (noise: torch vs torch %.3g), first > 1e-5 at %s (noise %s),"
-          " > 1e-3 at %s (noise %s); weights rel L2 %.3g (torch vs other-conv torch %.3g, vs float64 %.3g);"
-          " %d tensors judged, %d beyond tolerance; %s"
+          " > 1e-3 at %s (noise %s); weights rel L2 %.3g (torch vs torch %.3g); %d tensors judged, %d beyond"
+          " tolerance; %s"
           % (r["strategy"], r["sources"], r["iterations"], r["loss_rel_max"], r["loss_noise_max"], fa["1e-05"],
-             fn["1e-05"], fa["0.001"], fn["0.001"], r["weights_rel_l2"], r["weights_rel_l2_torch_alt"],
-             r["weights_rel_l2_torch64"], r["judged"], len(r["failed"]),
+             fn["1e-05"], fa["0.001"], fn["0.001"], r["weights_rel_l2"], max(r["weights_rel_l2_refs"].values()),
+             r["judged"], len(r["failed"]),
              "OK" if r["ok"] else "FAILED (loss iterations %s)" % r["loss_bad_iterations"][:10]))
     sys.stdout.flush()
 
