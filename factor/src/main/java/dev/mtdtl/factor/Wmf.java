@@ -103,7 +103,8 @@ public final class Wmf {
         public double[] objective = new double[0];
         int epochs;
 
-        Model(Csr r, double[] xStd, int d, Options o) {
+        /** start: null for the seeded N(0, initStd^2) draws, else {U (M, r), V (I, r), W (D, r)} (copied). */
+        Model(Csr r, double[] xStd, int d, Options o, double[][] start) {
             this.users = r.rows;
             this.items = r.cols;
             this.dims = d;
@@ -112,10 +113,16 @@ public final class Wmf {
             this.r = r;
             this.rt = r.transpose().matrix();
             this.x = xStd;
-            SplittableRandom g = new SplittableRandom(o.seed());
-            this.u = gaussian(g, users * rank, o.initStd());
-            this.v = gaussian(g, items * rank, o.initStd());
-            this.w = gaussian(g, d * rank, o.initStd());
+            if (start == null) {
+                SplittableRandom g = new SplittableRandom(o.seed());
+                this.u = gaussian(g, users * rank, o.initStd());
+                this.v = gaussian(g, items * rank, o.initStd());
+                this.w = gaussian(g, d * rank, o.initStd());
+            } else {
+                this.u = start[0].clone();
+                this.v = start[1].clone();
+                this.w = start[2].clone();
+            }
             this.xtxChol = gramWide(xStd, items, d);
             double ridge = o.lambdaW() / o.lambdaV();
             for (int a = 0; a < d; a++) {
@@ -326,6 +333,11 @@ public final class Wmf {
 
     /** A model after initialisation, before any epoch (for benchmarks and step-wise callers). */
     public static Model init(Csr counts, double[] features, int d, Options o) {
+        check(counts, features, d, o);
+        return new Model(counts, standardise(features, counts.cols, d), d, o, null);
+    }
+
+    private static void check(Csr counts, double[] features, int d, Options o) {
         if (o.rank() < 1 || o.iterations() < 0 || !(o.lambdaU() > 0) || !(o.lambdaV() > 0) || !(o.lambdaW() >= 0)
                 || !(o.alpha() >= 0)) {
             throw new IllegalArgumentException("bad options " + o);
@@ -339,7 +351,22 @@ public final class Wmf {
                 throw new IllegalArgumentException("negative count " + c);
             }
         }
-        return new Model(counts, standardise(features, counts.cols, d), d, o);
+    }
+
+    /**
+     * A model at GIVEN factors U (M, r), V (I, r), W (D, r) on features that are ALREADY standardised
+     * ({@code xStandardised} (I, D) is used as it is): step-wise callers run {@link Model#epoch} from
+     * there. Used by the conformance cases {@code wmf_als_sweep_*}, which pin one sweep U -> V -> W.
+     */
+    public static Model fromFactors(Csr counts, double[] xStandardised, int d, double[] u0, double[] v0, double[] w0,
+                                    Options o) {
+        check(counts, xStandardised, d, o);
+        int k = o.rank();
+        if (u0.length != (long) counts.rows * k || v0.length != (long) counts.cols * k || w0.length != (long) d * k) {
+            throw new IllegalArgumentException("given U, V, W hold " + u0.length + ", " + v0.length + ", " + w0.length
+                    + " values, not (users, items, D) x rank = (" + counts.rows + ", " + counts.cols + ", " + d + ") x " + k);
+        }
+        return new Model(counts, xStandardised.clone(), d, o, new double[][] {u0, v0, w0});
     }
 
     /**
