@@ -41,9 +41,10 @@ import java.util.SplittableRandom;
  * V makes the next U (same u.v) and so sigma smaller. Nothing in the updates bounds it (there is no
  * objective: -2 lambda_W v.W^T x rewards scale). Once V^T V's condition number passes 1/eps the user
  * systems are no longer numerically positive definite and the fit stops with an error that says so.
- * Measured on the built-in corpus: 20 users x 40 items and 33 x 50 fail in most folds (epochs 1 to 14),
- * 66 x 100 (the quickstart's) in none, and there the nDCG equals the paper variant's; the authors' data
- * have 985 users. The authors' float32 LU solve would not stop but return factors grown 10^5 to 10^9.
+ * Measured on the built-in corpus (docs/eval.md): 20 users x 40 items fail in every fold, 33 x 50 at
+ * epoch 3, 66 x 100 (the quickstart's) in none of 15 fits, with the paper variant's nDCG; capping the
+ * rank at the number of users still failed 10 of 12 fits. The authors' data have 985 users. Their
+ * float32 LU solve would not stop, but by then the weak directions' information is lost to rounding.
  * The paper-consistent variant has no such mode (k = 1: V is pulled to s V, which shrinks).
  *
  * <p>Cold start: an item is scored by content only, s_ui = u_u . (W^T x_i) ({@link #contentFactors}),
