@@ -38,6 +38,11 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", description = "clip length in seconds (default ${DEFAULT-VALUE})")
     double seconds;
 
+    @Option(names = "--target-scale", defaultValue = "1", paramLabel = "F",
+            description = "target dataset sizes as a multiple of synth's defaults (default ${DEFAULT-VALUE}: 40 clips "
+                    + "per class, 300 emotion clips, 300 recommendation tracks)")
+    double targetScale;
+
     @Option(names = "--iterations", defaultValue = "300",
             description = "training iterations per learning source of a run (default ${DEFAULT-VALUE})")
     int iterations;
@@ -68,7 +73,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 out.toAbsolutePath());
         step("1/6 synth: built-in corpus, " + tracks + " learning tracks of " + seconds + " s", 90, () ->
                 check(Main.run("synth", "--out", corpus.toString(), "--tracks", Integer.toString(tracks),
-                        "--seconds", Double.toString(seconds), "--seed", Long.toString(seed))));
+                        "--seconds", Double.toString(seconds), "--seed", Long.toString(seed), "--target-scale",
+                        Double.toString(targetScale))));
         step("2/6 prepare: mel stores, statistics, learning targets", 30, () ->
                 check(Main.run("prepare", "--corpus", corpus.toString(), "--out", prepared.toString(), "--seed",
                         Long.toString(seed))));
