@@ -51,8 +51,8 @@ final class QuickstartCommand implements Callable<Integer> {
     int batch;
 
     // The paper's 2.5e-4 is tuned for ~70,000 iterations of batch 128; in 300 iterations of batch 32 it barely
-    // moves the network (measured on the quickstart's corpus: SS-R on bpm 0.61 on dance at 2.5e-4, 0.80 at 1e-3,
-    // untrained 0.50; docs/corpus.md, "Calibration").
+    // moves the network (measured on the quickstart's corpus, generator version 1's dance set: SS-R on bpm 0.61 at
+    // 2.5e-4, 0.80 at 1e-3, untrained 0.50; docs/corpus.md, "Calibration of trained representations").
     @Option(names = "--lr", defaultValue = "1e-3",
             description = "Adam learning rate of the short schedule (default ${DEFAULT-VALUE}; the paper's 2.5e-4 is "
                     + "for ~70,000 iterations)")
@@ -130,8 +130,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 }
                 // WMF: the paper-consistent variant, because the reference code's update can fail on a corpus
                 // this small (measured on 40 items: "ALS system ... not positive definite"); see --wmf-variant.
-                // Standardised MLP inputs: unscaled, the untrained network's and MFCC's features mislead the
-                // comparison (measured on dance: Rand 0.43 unscaled, 0.58 standardised on the 320-clip set).
+                // Standardised MLP inputs: unscaled, the untrained network's features are badly conditioned for
+                // the MLP (measured on the 320-clip dance set: Rand 0.24 unscaled, 0.34 standardised).
                 EvaluateCommand.run(sets, TargetDataset.open(prepared.resolve("targets").resolve(d)), results, reps,
                         seed, true, 200, Wmf.Variant.PAPER_CONSISTENT);
             }
