@@ -141,7 +141,7 @@ public final class Evaluation {
                 continue;
             }
             // k-fold over the whole set: every track is predicted once, by the model that did not see it, and the
-            // repetition's accuracy is over all n tracks (n test items instead of n/5: a quarter of the binomial
+            // repetition's accuracy is over all n tracks (n test items instead of n/5: a fifth of the binomial
             // variance); each repetition draws its own partition, so repetitions differ in the split too.
             int[] pred = new int[n];
             for (int part = 0; part < TargetDataset.WHOLE_SET_FOLDS; part++) {
