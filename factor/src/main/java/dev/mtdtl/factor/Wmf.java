@@ -42,7 +42,7 @@ import java.util.SplittableRandom;
  * objective: -2 lambda_W v.W^T x rewards scale). Once V^T V's condition number passes 1/eps the user
  * systems are no longer numerically positive definite and the fit stops with an error that says so.
  * Measured on the built-in corpus (docs/eval.md): 20 users x 40 items fail in every fold, 33 x 50 at
- * epoch 3, 66 x 100 (the quickstart's) in none of 15 fits, with the paper variant's nDCG; capping the
+ * epoch 3, 66 x 100 in none of 15 fits, with the paper variant's nDCG; capping the
  * rank at the number of users still failed 10 of 12 fits. The authors' data have 985 users. Their
  * float32 LU solve would not stop, but by then the weak directions' information is lost to rounding.
  * The paper-consistent variant has no such mode (k = 1: V is pulled to s V, which shrinks).
