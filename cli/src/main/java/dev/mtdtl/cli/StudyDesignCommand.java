@@ -72,6 +72,11 @@ final class StudyDesignCommand implements Callable<Integer> {
     @Option(names = "--repetitions", description = "evaluation repetitions per dataset (default 5)")
     Integer repetitions;
 
+    @Option(names = "--wmf-variant", description = "recommendation evaluation: reference or paper (see 'mtdtl "
+            + "evaluate --help'; paper preset: reference, small: paper, as the quickstart, because the reference "
+            + "update can fail on the small built-in corpus)")
+    String wmfVariant;
+
     @Option(names = "--extend", paramLabel = "N", description = "append N phase-3 runs to the existing plan in --out")
     Integer extend;
 
@@ -79,7 +84,7 @@ final class StudyDesignCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (extend != null) {
             if (preset != null || sources != null || strategies != null || ssrRepeats != null || fullRepeats != null
-                    || runs != null || length != null || batch != null || repetitions != null) {
+                    || runs != null || length != null || batch != null || repetitions != null || wmfVariant != null) {
                 throw new IllegalArgumentException("--extend continues the study in --out as it was defined; "
                         + "leave out --preset, --sources, --strategies, --*-repeats, --runs and the schedule options");
             }
@@ -136,7 +141,8 @@ final class StudyDesignCommand implements Callable<Integer> {
             s = length.epochs != null ? s.withEpochs(length.epochs) : s.withIterationsPerSource(length.iterations);
         }
         return new Schedule(s.epochs(), s.iterationsPerSource(), batch != null ? batch : s.batch(), s.lr(),
-                repetitions != null ? repetitions : s.evalRepetitions(), s.evalMaxEpochs(), s.wmfVariant());
+                repetitions != null ? repetitions : s.evalRepetitions(), s.evalMaxEpochs(),
+                wmfVariant != null ? wmfVariant : s.wmfVariant());
     }
 
     @SuppressWarnings("unchecked")
