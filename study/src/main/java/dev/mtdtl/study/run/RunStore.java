@@ -135,7 +135,7 @@ public final class RunStore {
             s.putAll(old);
         }
         s.put("state", state);
-        s.putAll(fields);
+        s.putAll(new java.util.TreeMap<>(fields));      // sorted: callers pass Map.of, whose order varies
         s.put("updated", Instant.now().toString());
         AtomicFiles.writeString(dir(id).resolve("status.json"), Json.write(s, 2) + "\n");
     }
