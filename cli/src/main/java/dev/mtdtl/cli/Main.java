@@ -27,6 +27,11 @@ public final class Main implements Runnable {
         // Bad input is the user's to fix: print the message (it names the file, line or shape), not a
         // stack trace. MTDTL_DEBUG=1 prints the trace as well.
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof dev.mtdtl.tensor.Devices.UnavailableException) {
+                // --device cuda without a usable GPU: one line with the reason, exit status 1, no trace
+                System.err.println("mtdtl " + cmd.getCommandName() + ": no usable GPU: " + ex.getMessage());
+                return 1;
+            }
             System.err.println("mtdtl " + cmd.getCommandName() + ": " + ex.getMessage());
             if (System.getenv("MTDTL_DEBUG") != null) {
                 ex.printStackTrace();

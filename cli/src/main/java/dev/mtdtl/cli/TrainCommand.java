@@ -80,16 +80,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores, or MTDTL_THREADS)")
     Integer threads;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Override
     public Integer call() throws Exception {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
+        dev.mtdtl.tensor.Device device = deviceOption.open("train");   // first: a missing GPU fails before any work
         Strategy st = Strategy.of(strategy);
         List<Source> src = Source.parseList(String.join(",", sources));
         TrainConfig cfg = TrainConfig.paper(seed).withBatch(batch).withLr(lr)
                 .withIntervals(validEvery, checkpointEvery, logEvery).withBalancedSelf(balancedSelf);
-        Trainer trainer = PreparedTraining.trainer(data, st, src, cfg);
+        Trainer trainer = PreparedTraining.trainer(data, st, src, cfg, device);
         MultiSourceNet net = trainer.net();
         if (trainer.resume(out)) {
             System.err.printf(Locale.ROOT, "mtdtl train: resuming %s at iteration %d%n", out, trainer.iteration());

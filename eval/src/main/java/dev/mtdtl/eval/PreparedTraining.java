@@ -7,6 +7,7 @@ import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
 import dev.mtdtl.nn.TrainConfig;
 import dev.mtdtl.nn.Trainer;
+import dev.mtdtl.tensor.Device;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,14 +24,14 @@ public final class PreparedTraining {
     private PreparedTraining() {}
 
     /**
-     * A trainer for {@code strategy} on {@code sources} from {@code prepared}; fails with a message that lists
-     * the prepared sources when one of the run's factor sources has no targets there.
+     * A trainer for {@code strategy} on {@code sources} from {@code prepared}, training on {@code device}; fails
+     * with a message that lists the prepared sources when one of the run's factor sources has no targets there.
      */
-    public static Trainer trainer(Path prepared, Strategy strategy, List<Source> sources, TrainConfig cfg)
-            throws IOException {
+    public static Trainer trainer(Path prepared, Strategy strategy, List<Source> sources, TrainConfig cfg,
+                                  Device device) throws IOException {
         StoreTrainingData td = new StoreTrainingData(LearningData.open(prepared));
         td.requireSources(sources);
         MultiSourceNet net = new MultiSourceNet(strategy, sources, BaseCnn.Spec.paper(td.nOut()), 128, cfg.seed());
-        return new Trainer(net, td, cfg);
+        return new Trainer(net, td, cfg, device);
     }
 }

@@ -11,6 +11,7 @@ import dev.mtdtl.nn.TrainConfig;
 import dev.mtdtl.nn.Trainer;
 import dev.mtdtl.study.design.PlanRow;
 import dev.mtdtl.study.design.Schedule;
+import dev.mtdtl.tensor.Device;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,11 +48,11 @@ final class RunTask {
     private final List<String> datasets;
     private final Schedule schedule;
     private final long studySeed;
-    private final String device;
+    private final Device device;
     private final String executor;
     private final int checkpointEvery;
 
-    RunTask(RunStore store, Path prepared, List<String> datasets, Schedule schedule, long studySeed, String device,
+    RunTask(RunStore store, Path prepared, List<String> datasets, Schedule schedule, long studySeed, Device device,
             String executor, int checkpointEvery) {
         this.store = store;
         this.prepared = prepared;
@@ -75,7 +76,7 @@ final class RunTask {
             info.put("executor", executor);
             info.put("host", host());
             info.put("pid", ProcessHandle.current().pid());
-            info.put("device", device);
+            info.put("device", device.name());
             info.put("started", java.time.Instant.now().toString());
             store.setStatus(id, "running", info);
             long t0 = System.nanoTime();
@@ -105,10 +106,10 @@ final class RunTask {
         Extractor ex;
         if (row != null) {
             train(row, dir, log);
-            ex = Extractor.fromRun(dir);
+            ex = Extractor.fromRun(dir).on(device);
         } else {
             ex = switch (id) {
-                case "rand" -> Extractor.rand(studySeed);
+                case "rand" -> Extractor.rand(studySeed).on(device);
                 case "mfcc" -> Extractor.mfcc();
                 default -> throw new IllegalArgumentException("unknown baseline '" + id + "'");
             };
@@ -138,7 +139,7 @@ final class RunTask {
     private void train(PlanRow row, Path dir, PrintStream log) throws IOException {
         TrainConfig cfg = TrainConfig.paper(row.seed()).withBatch(schedule.batch()).withLr(schedule.lr())
                 .withIntervals(0, checkpointEvery, 50);
-        Trainer trainer = PreparedTraining.trainer(prepared, row.strategy(), row.sources(), cfg);
+        Trainer trainer = PreparedTraining.trainer(prepared, row.strategy(), row.sources(), cfg, device);
         boolean resumed = trainer.resume(dir);
         long total = schedule.totalIterations(row.sources().size(), trainer.iterationsPerEpoch());
         if (resumed && trainer.iteration() >= total) {

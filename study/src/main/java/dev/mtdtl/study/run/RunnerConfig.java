@@ -8,7 +8,7 @@ import java.io.PrintStream;
  * @param workers          runs worked on at once by this process (the local worker pool)
  * @param threads          CPU threads of the kernels in all (null: the engine's default); with K workers each
  *                         gets threads / K, at least 1 (see {@link StudyRunner})
- * @param device           the device runs train on, by name ("cpu"); passed to every run's training
+ * @param device           where runs train and extract: "cpu", "cuda" or "auto" ({@code Devices.open})
  * @param epochs           if set, the study's training length in epochs (only before any run has started)
  * @param iterationsPerSource if set, the study's training length in iterations per source (same rule)
  * @param shardIndex       this invocation works on the plan rows i with i mod shardCount == shardIndex, and on

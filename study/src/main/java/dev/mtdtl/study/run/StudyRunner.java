@@ -6,6 +6,8 @@ import dev.mtdtl.study.design.Plan;
 import dev.mtdtl.study.design.PlanRow;
 import dev.mtdtl.study.design.Schedule;
 import dev.mtdtl.study.design.StudySpec;
+import dev.mtdtl.tensor.Device;
+import dev.mtdtl.tensor.Devices;
 import dev.mtdtl.tensor.Parallel;
 
 import java.io.IOException;
@@ -25,7 +27,7 @@ import java.util.concurrent.Future;
  * {@code mtdtl study run}: the plan's pending rows (and the Rand and MFCC baselines, once per study) on a
  * prepared folder, by a local pool of worker threads; each unit is a {@link RunTask}. Everything is checked
  * before anything is written: the study's files, the plan's rows, the prepared folder holding every source the
- * selected rows need, the device. A run already done is not touched; a failed or interrupted one is tried
+ * selected rows need, the device (opened once and shared by the workers). A run already done is not touched; a failed or interrupted one is tried
  * again; a run claimed by another executor is left to it.
  *
  * <p>Threads: the engine has one kernel pool ({@link Parallel}) whose parallel loops run one at a time, so K
@@ -45,10 +47,7 @@ public final class StudyRunner {
         StudySpec spec = StudySpec.read(study);
         List<PlanRow> plan = Plan.read(study, spec);
         RunStore store = new RunStore(study);
-        if (!cfg.device().equals("cpu")) {
-            throw new IllegalArgumentException("device '" + cfg.device() + "' is not available to the study runner "
-                    + "(cpu only)");
-        }
+        Device device = device(cfg.device());
         spec = applyLength(study, spec, plan, store, cfg);
         List<PlanRow> mine = new ArrayList<>();
         for (int i = 0; i < plan.size(); i++) {
@@ -79,7 +78,7 @@ public final class StudyRunner {
         int total = cfg.threads() != null ? cfg.threads() : Parallel.threads();
         Parallel.setThreads(Math.max(1, total / cfg.workers()));
         RunTask task = new RunTask(store, prepared.toAbsolutePath(), datasets, spec.schedule(), spec.seed(),
-                cfg.device(), cfg.executor(), cfg.checkpointEvery());
+                device, cfg.executor(), cfg.checkpointEvery());
         Progress progress = new Progress(cfg.progress(), todo, rowOf, already, ids.size());
         progress.start(study, cfg, spec.schedule());
         ExecutorService pool = Executors.newFixedThreadPool(cfg.workers(), r -> {
@@ -113,6 +112,15 @@ public final class StudyRunner {
         Summary s = new Summary(counts[0], counts[1], counts[2], already, progress.elapsed());
         progress.end(s, store);
         return s;
+    }
+
+    /** Open the device every run trains and extracts on (cpu, cuda, auto): a missing GPU fails before any work. */
+    private static Device device(String name) {
+        try {
+            return Devices.open(name).device();
+        } catch (Devices.UnavailableException e) {
+            throw new IllegalArgumentException("device '" + name + "' cannot be used: " + e.getMessage());
+        }
     }
 
     /** --epochs / --iterations: recorded in study.json while no run has started; afterwards it must agree. */

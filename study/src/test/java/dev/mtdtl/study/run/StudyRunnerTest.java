@@ -168,7 +168,7 @@ class StudyRunnerTest {
                 e.getMessage());
         assertFalse(Files.exists(s.resolve("runs")), "nothing written");
         e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, p, quiet(log).withDevice("cuda")));
-        assertTrue(e.getMessage().contains("device 'cuda'"), e.getMessage());
+        assertTrue(e.getMessage().contains("device 'cuda' cannot be used"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, tmp.resolve("nothing"), quiet(log)));
         assertTrue(e.getMessage().contains("not a prepared folder"), e.getMessage());
         // the training length may be set before the first run, not after
