@@ -127,7 +127,8 @@ final class RunTask {
             Path fdir = dir.resolve("features").resolve(d);
             FeatureSet f = FeatureSet.complete(fdir) ? FeatureSet.read(fdir) : extract(ex, ds, fdir, log);
             long t0 = System.nanoTime();
-            List<Evaluation.Row> r = Evaluation.run(f, ds, schedule.evalRepetitions(), studySeed, false,
+            // MLP inputs standardised with the training split's statistics: mtdtl evaluate's default.
+            List<Evaluation.Row> r = Evaluation.run(f, ds, schedule.evalRepetitions(), studySeed, true,
                     schedule.evalMaxEpochs(), variant, log);
             rows.addAll(r);
             Evaluation.write(dir.resolve(RunStore.RESULTS), rows);
