@@ -52,9 +52,13 @@ final class StudyRunCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}; the Slurm script passes slurm:JOB_TASK)")
     String executor;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Override
     public Integer call() throws Exception {
         RunnerConfig cfg = RunnerConfig.defaults().withWorkers(workers).withThreads(threads).withExecutor(executor)
+                .withDevice(deviceOption.device)
                 .withLength(length == null ? null : length.epochs, length == null ? null : length.iterations);
         if (shard != null) {
             String[] p = shard.split("/");

@@ -35,8 +35,10 @@ public final class CudaDevice implements Device, Ops {
 
     private final CudaContext ctx;
     private final String name;
-    private DeviceBuffer loss;   // (1): the loss of the last forward, read back by the host
-    private DeviceBuffer flag;   // (1) int: any non-finite value in the last allFinite
+    // Per thread (a study runs several trainings in one JVM on one device): (1) the loss of the thread's last
+    // forward, read back by the host, and (1) int, any non-finite value in its last allFinite.
+    private final ThreadLocal<DeviceBuffer> loss = new ThreadLocal<>();
+    private final ThreadLocal<DeviceBuffer> flag = new ThreadLocal<>();
 
     private CudaDevice(CudaContext ctx) {
         this.ctx = ctx;
@@ -294,16 +296,23 @@ public final class CudaDevice implements Device, Ops {
     }
 
     private DeviceBuffer lossBuffer() {
-        if (loss == null) {
-            loss = allocate(1, "the loss");
+        return scalar(loss, "the loss");
+    }
+
+    private DeviceBuffer scalar(ThreadLocal<DeviceBuffer> slot, String what) {
+        DeviceBuffer b = slot.get();
+        if (b == null) {
+            b = allocate(1, what);
+            slot.set(b);
         }
-        return loss;
+        return b;
     }
 
     @Override
     public float klForward(Tensor p, Tensor logits, Tensor z, int n, int k, KlReduction r) {
-        SoftmaxCuda.klForward(lossBuffer(), b(p), b(logits), b(z), n, k, r);
-        return loss.download(new float[1])[0];
+        DeviceBuffer l = lossBuffer();
+        SoftmaxCuda.klForward(l, b(p), b(logits), b(z), n, k, r);
+        return l.download(new float[1])[0];
     }
 
     @Override
@@ -313,8 +322,9 @@ public final class CudaDevice implements Device, Ops {
 
     @Override
     public float crossEntropyForward(Tensor p, Tensor logits, Indices target, int n, int k) {
-        SoftmaxCuda.crossEntropyForward(lossBuffer(), b(p), b(logits), b(target), n, k);
-        return loss.download(new float[1])[0];
+        DeviceBuffer l = lossBuffer();
+        SoftmaxCuda.crossEntropyForward(l, b(p), b(logits), b(target), n, k);
+        return l.download(new float[1])[0];
     }
 
     @Override
@@ -360,13 +370,11 @@ public final class CudaDevice implements Device, Ops {
     /** One flag on the device, OR-ed by one small kernel per tensor, then one 4-byte read-back. */
     @Override
     public boolean allFinite(java.util.List<Tensor> ts) {
-        if (flag == null) {
-            flag = allocate(1, "the finiteness flag");
-        }
-        flag.fill(0f, 1);
+        DeviceBuffer f = scalar(flag, "the finiteness flag");
+        f.fill(0f, 1);
         for (Tensor t : ts) {
-            FiniteCuda.orNonFinite(flag, b(t), t.numel());
+            FiniteCuda.orNonFinite(f, b(t), t.numel());
         }
-        return flag.download(new int[1])[0] == 0;
+        return f.download(new int[1])[0] == 0;
     }
 }

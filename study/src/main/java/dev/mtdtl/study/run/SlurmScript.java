@@ -98,7 +98,8 @@ public final class SlurmScript {
         l.add("echo \"mtdtl study: task ${SLURM_ARRAY_TASK_ID}/" + n + " of job ${SLURM_ARRAY_JOB_ID} on $(hostname)"
                 + " at $(date -u +%FT%TZ)\"");
         l.add("$MTDTL study run " + quote(s.toString()) + " --data " + quote(p.toString()) + " --workers 1"
-                + " --shard \"${SLURM_ARRAY_TASK_ID}/" + n + "\" --executor \"slurm:${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"");
+                + " --shard \"${SLURM_ARRAY_TASK_ID}/" + n + "\" --executor \"slurm:${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\""
+                + (o.gpus() > 0 ? " --device cuda" : " --device cpu"));   // a task with a GPU must use it, one without must not try
         Path f = s.resolve(DIR).resolve(FILE);
         AtomicFiles.writeString(f, String.join("\n", l) + "\n");
         f.toFile().setExecutable(true);
