@@ -94,7 +94,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = TrainConfig.paper(seed).withBatch(batch).withLr(lr)
                 .withIntervals(validEvery, checkpointEvery, logEvery).withBalancedSelf(balancedSelf);
         Trainer trainer = new Trainer(net, td, cfg);
-        if (trainer.resume(out)) {
+        if (trainer.resume(out, m -> System.err.println("mtdtl train: " + m))) {
             System.err.printf(Locale.ROOT, "mtdtl train: resuming %s at iteration %d%n", out, trainer.iteration());
         }
         long perEpoch = trainer.iterationsPerEpoch();

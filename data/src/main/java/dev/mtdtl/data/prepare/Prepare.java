@@ -10,6 +10,7 @@ import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.io.AtomicFiles;
 import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.JsonFields;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -108,10 +109,11 @@ public final class Prepare {
         int computed = 0;
 
         // Learning corpus: split, stores, statistics, targets.
-        Map<String, Object> learning = (Map<String, Object>) manifest.get("learning");
-        Path lin = cfg.corpus().resolve((String) learning.get("dir"));
+        Path mf = cfg.corpus().resolve(CorpusManifest.FILE);
+        Map<String, Object> learning = JsonFields.obj(manifest, "learning", mf);
+        Path lin = inside(cfg.corpus(), JsonFields.str(learning, "dir", mf), mf, "learning.dir");
         Path lout = out.resolve("learning");
-        Tsv.Table tracks = Tsv.read(cfg.corpus().resolve((String) learning.get("tracks")));
+        Tsv.Table tracks = Tsv.read(inside(cfg.corpus(), JsonFields.str(learning, "tracks", mf), mf, "learning.tracks"));
         copy(tracks.file(), lout.resolve("tracks.tsv"));
         int idc = tracks.column("track_id");
         int auc = tracks.column("audio");
@@ -153,7 +155,7 @@ public final class Prepare {
         lp.put("split", "learning/split.tsv");
         lp.put("tracks", "learning/tracks.tsv");
         List<LearningTargets.Summary> sums = LearningTargets.build(cfg.corpus(),
-                (Map<String, Object>) learning.get("sources"), ids, lout.resolve("targets"), cfg.topics(),
+                JsonFields.obj(learning, "sources", mf), ids, lout.resolve("targets"), cfg.topics(),
                 cfg.iterations(), cfg.seed(), log);
         Map<String, Object> tj = new LinkedHashMap<>();
         Map<String, Object> tr = new LinkedHashMap<>();
@@ -173,13 +175,17 @@ public final class Prepare {
         report.put("targets_fit", tr);
 
         // Target datasets: whole-file stores plus their tables.
-        Map<String, Object> targets = (Map<String, Object>) manifest.get("targets");
+        Map<String, Object> targets = JsonFields.obj(manifest, "targets", mf);
         Map<String, Object> tp = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : targets.entrySet()) {
-            Map<String, Object> d = (Map<String, Object>) e.getValue();
-            Path din = cfg.corpus().resolve((String) d.get("dir"));
+            Map<String, Object> d = JsonFields.obj(targets, e.getKey(), mf);
+            if (!e.getKey().matches("[A-Za-z0-9_.-]+") || e.getKey().startsWith(".")) {
+                throw new IOException(mf + ": field targets." + e.getKey() + ": a dataset name must be a plain folder name");
+            }
+            Path din = inside(cfg.corpus(), JsonFields.str(d, "dir", mf), mf, "targets." + e.getKey() + ".dir");
             Path dout = out.resolve("targets").resolve(e.getKey());
-            Tsv.Table tt = Tsv.read(cfg.corpus().resolve((String) d.get("tracks")));
+            Tsv.Table tt = Tsv.read(inside(cfg.corpus(), JsonFields.str(d, "tracks", mf), mf,
+                    "targets." + e.getKey() + ".tracks"));
             List<MelStoreWriter.Track> list = new ArrayList<>();
             for (String[] r : tt.rows()) {
                 list.add(new MelStoreWriter.Track(r[tt.column("track_id")], din.resolve(r[tt.column("audio")])));
@@ -193,7 +199,7 @@ public final class Prepare {
             dp.put("store", "targets/" + e.getKey() + "/all");
             for (String key : List.of("tracks", "labels", "split", "plays")) {
                 if (d.get(key) instanceof String f) {
-                    Path src = cfg.corpus().resolve(f);
+                    Path src = inside(cfg.corpus(), f, mf, "targets." + e.getKey() + "." + key);
                     String name = src.getFileName().toString();
                     copy(src, dout.resolve(name));
                     dp.put(key, "targets/" + e.getKey() + "/" + name);
@@ -218,6 +224,15 @@ public final class Prepare {
         AtomicFiles.writeString(out.resolve("prepare-report.json"), Json.write(report, 2) + "\n");
         AtomicFiles.writeString(out.resolve("prepared.json"), Json.write(prepared, 2) + "\n");
         return rep;
+    }
+
+    /** corpus/rel, refused (naming the manifest's field) when rel is absolute or climbs out of the corpus. */
+    static Path inside(Path corpus, String rel, Path manifest, String field) throws IOException {
+        Path p = corpus.resolve(rel).normalize();
+        if (Path.of(rel).isAbsolute() || !p.startsWith(corpus.normalize())) {
+            throw new IOException(manifest + ": field " + field + " ('" + rel + "') leaves the corpus folder");
+        }
+        return p;
     }
 
     /** Seeded 90/10-style split: exactly round(N f) tracks are valid, chosen by a Fisher-Yates shuffle. */
