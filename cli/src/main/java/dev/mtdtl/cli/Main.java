@@ -46,7 +46,8 @@ public final class Main implements Runnable {
      */
     static boolean isInputError(Throwable ex) {
         return ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
-                || ex.getClass() == IllegalArgumentException.class || ex.getClass() == IllegalStateException.class
+                || ex instanceof IllegalArgumentException && !(ex instanceof NumberFormatException)
+                || ex instanceof IllegalStateException
                 || ex.getClass() == ArithmeticException.class || ex instanceof SecurityException;
     }
 

@@ -54,19 +54,12 @@ class FuzzCommandsTest {
     static final Map<String, int[]> TALLY = new LinkedHashMap<>();   // category -> {cases, ok, refused}
 
     @BeforeAll
-    static void pipeline() {
-        corpus = tmp.resolve("corpus");
-        prepared = tmp.resolve("prepared");
-        run = tmp.resolve("run");
-        mfccFeatures = tmp.resolve("f-mfcc");
-        assertEquals(0, quiet("synth", "--out", corpus.toString(), "--tracks", "30", "--seconds", "1",
-                "--no-installed-soundbanks").rc);
-        assertEquals(0, quiet("prepare", "--corpus", corpus.toString(), "--out", prepared.toString(), "--topics", "4",
-                "--iterations", "5").rc);
-        assertEquals(0, quiet("train", "--data", prepared.toString(), "--out", run.toString(), "--strategy", "mscr2",
-                "--sources", "bpm,tag", "--iterations", "2", "--batch", "4", "--valid-every", "0", "--threads", "2").rc);
-        assertEquals(0, quiet("extract", "--baseline", "mfcc", "--dataset", genre().toString(), "--out",
-                mfccFeatures.toString()).rc);
+    static void pipeline() throws IOException {
+        TinyPipeline t = TinyPipeline.get();
+        corpus = t.corpus;
+        prepared = t.prepared;
+        run = t.run;
+        mfccFeatures = t.mfccFeatures;
     }
 
     @AfterAll

@@ -100,7 +100,7 @@ public record FeatureSet(String name, String strategy, String sources, String da
             throw new IllegalArgumentException(npy + ": expected (N, D) with N, D >= 1, got "
                     + java.util.Arrays.toString(a.shape()));
         }
-        List<String> lines = Files.readAllLines(csv);
+        List<String> lines = dev.mtdtl.tensor.io.TextFiles.lines(csv);
         if (lines.isEmpty() || !lines.get(0).equals("track_id")) {
             throw new IllegalArgumentException(csv + ":1: expected the header track_id");
         }

@@ -56,7 +56,7 @@ public final class TargetDataset {
                     + "with PREPARED/prepared.json; run 'mtdtl prepare')");
         }
         Path pj = root.resolve("prepared.json");
-        Map<String, Object> j = Json.parseObject(Files.readString(pj), pj.toString());
+        Map<String, Object> j = Json.parseObject(dev.mtdtl.tensor.io.TextFiles.read(pj), pj.toString());
         Map<String, Object> targets = (Map<String, Object>) j.get("targets");
         String name = d.getFileName().toString();
         if (targets == null || !(targets.get(name) instanceof Map<?, ?> e0)) {
@@ -95,7 +95,7 @@ public final class TargetDataset {
      */
     public TargetDataset withArtistFolds(boolean on) {
         if (on && artist.isEmpty()) {
-            throw new IllegalArgumentException(name + ": artist folds need tracks.tsv with an artist_id column in " + dir);
+            throw new IllegalArgumentException(dir + ": artist folds need tracks.tsv with an artist_id column in " + dir);
         }
         byArtist = on;
         return this;
@@ -123,7 +123,7 @@ public final class TargetDataset {
     public Tsv.Table labels() throws IOException {
         Path p = dir.resolve("labels.tsv");
         if (!Files.isRegularFile(p)) {
-            throw new IllegalArgumentException(name + ": no labels.tsv in " + dir);
+            throw new IllegalArgumentException(dir + ": no labels.tsv in " + dir);
         }
         Tsv.Table t = Tsv.read(p);
         if (t.rows().isEmpty()) {
@@ -155,7 +155,7 @@ public final class TargetDataset {
             for (int i = 0; i < n; i++) {
                 a[i] = artist.get(ids.get(i));
                 if (a[i] == null) {
-                    throw new IllegalArgumentException(name + ": track " + ids.get(i) + " has no artist in tracks.tsv");
+                    throw new IllegalArgumentException(dir + ": track " + ids.get(i) + " has no artist in tracks.tsv");
                 }
             }
             int[] fold = artistFolds(a, 5, seed);
@@ -164,7 +164,7 @@ public final class TargetDataset {
             }
             int nt = count(test);
             if (nt == 0 || nt == n) {
-                throw new IllegalArgumentException(name + ": artist fold " + rep % 5 + " has " + nt + " tracks of " + n);
+                throw new IllegalArgumentException(dir + ": artist fold " + rep % 5 + " has " + nt + " tracks of " + n);
             }
             return test;
         }
@@ -173,7 +173,7 @@ public final class TargetDataset {
                 for (int i = 0; i < n; i++) {
                     String s = splitOf(ids.get(i));
                     if (s == null) {
-                        throw new IllegalArgumentException(name + ": track " + ids.get(i) + " is not in split.tsv");
+                        throw new IllegalArgumentException(dir + ": track " + ids.get(i) + " is not in split.tsv");
                     }
                     test[i] = s.equals("test");
                 }
@@ -196,17 +196,17 @@ public final class TargetDataset {
                 } else if (classes != null) {
                     fold = stratifiedFolds(classes, 5, seed);
                 } else {
-                    throw new IllegalArgumentException(name + ": split.tsv has no fold for every track");
+                    throw new IllegalArgumentException(dir + ": split.tsv has no fold for every track");
                 }
                 for (int i = 0; i < n; i++) {
                     test[i] = fold[i] == rep;
                 }
             }
-            default -> throw new IllegalArgumentException(name + ": unknown protocol '" + protocol + "'");
+            default -> throw new IllegalArgumentException(dir + ": unknown protocol '" + protocol + "'");
         }
         int nt = count(test);
         if (nt == 0 || nt == n) {
-            throw new IllegalArgumentException(name + ": repetition " + rep + " has " + nt + " test rows of " + n
+            throw new IllegalArgumentException(dir + ": repetition " + rep + " has " + nt + " test rows of " + n
                     + " (the split leaves one side empty)");
         }
         return test;

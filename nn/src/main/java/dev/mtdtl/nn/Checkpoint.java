@@ -255,8 +255,8 @@ public final class Checkpoint {
         }
         Map<String, Object> j;
         try {
-            j = Json.parseObject(Files.readString(side), side.toString());
-        } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
+            j = Json.parseObject(dev.mtdtl.tensor.io.TextFiles.read(side), side.toString());
+        } catch (IllegalArgumentException | IOException e) {
             throw new CorruptException("corrupt checkpoint " + dir + ": " + e.getMessage(), e);
         }
         if (!FORMAT.equals(j.get("format"))) {

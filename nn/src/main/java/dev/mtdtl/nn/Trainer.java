@@ -170,7 +170,7 @@ public final class Trainer {
         Path csv = runDir.resolve("valid.csv");
         if (Files.isRegularFile(csv)) {
             List<String> keep = new ArrayList<>();
-            for (String line : Files.readAllLines(csv)) {
+            for (String line : dev.mtdtl.tensor.io.TextFiles.lines(csv)) {
                 String[] c = line.split(",", -1);
                 if (line.equals("iteration,epoch,source,kl") || (c.length == 4 && c[0].matches("\\d{1,18}")
                         && Long.parseLong(c[0]) <= iteration)) {
@@ -243,8 +243,12 @@ public final class Trainer {
             sb.append(iteration).append(',').append(String.format("%.4f", (double) iteration / perEpoch)).append(',')
                     .append(e.getKey().id()).append(',').append(e.getValue()).append('\n');
         }
-        Files.writeString(csv, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        try {
+            Files.writeString(csv, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {   // "No space left on device" names no file
+            throw new IOException(csv + ": cannot append: " + e.getMessage(), e);
+        }
     }
 
     private static String hms(double s) {

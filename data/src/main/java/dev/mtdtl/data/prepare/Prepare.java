@@ -276,7 +276,7 @@ public final class Prepare {
         Path f = out.resolve("prepare-config.json");
         String want = Json.write(cfg, 2) + "\n";
         if (Files.isRegularFile(f)) {
-            String have = Files.readString(f);
+            String have = dev.mtdtl.tensor.io.TextFiles.read(f);
             if (!have.equals(want)) {
                 throw new IOException(f + ": this folder was prepared with other settings:\n" + have
                         + "requested:\n" + want + "use another --out or the same settings");

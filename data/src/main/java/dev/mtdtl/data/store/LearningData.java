@@ -68,7 +68,7 @@ public final class LearningData {
         if (!Files.isRegularFile(pf)) {
             throw new IOException(pf + ": missing (prepare has not finished in this folder)");
         }
-        Map<String, Object> p = Json.parseObject(Files.readString(pf), pf.toString());
+        Map<String, Object> p = Json.parseObject(dev.mtdtl.tensor.io.TextFiles.read(pf), pf.toString());
         Map<String, Object> l = (Map<String, Object>) p.get("learning");
         BandStats stats = BandStats.load(prepared.resolve((String) l.get("stats")));
         Path ld = prepared.resolve("learning");

@@ -219,7 +219,7 @@ public final class MelStore implements AutoCloseable {
             List<Long> off = new ArrayList<>();
             List<Integer> fr = new ArrayList<>();
             long maxFrames = SEGMENT_BYTES / ((long) CHANNELS * mels * dt.bytes);
-            try (BufferedReader r = Files.newBufferedReader(idx, StandardCharsets.UTF_8)) {
+            try (BufferedReader r = dev.mtdtl.tensor.io.TextFiles.reader(idx)) {
                 String line = r.readLine();
                 if (!"track_id\toffset\tframes".equals(line)) {
                     throw new IOException(idx + ":1: expected the header track_id, offset, frames");

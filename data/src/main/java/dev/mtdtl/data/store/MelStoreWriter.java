@@ -161,15 +161,23 @@ public final class MelStoreWriter {
                         throw new IOException(tracks.get(base + i).audio() + ": mel of shape " + m.channels() + "x"
                                 + m.mels() + ", store holds " + MelStore.CHANNELS + "x" + cfg.nMels());
                     }
-                    dataBytes += writeAt(data, dataBytes, encode(m.data(), dtype));
+                    try {
+                        dataBytes += writeAt(data, dataBytes, encode(m.data(), dtype));
+                    } catch (IOException e) {
+                        throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
+                    }
                     rows.append(tracks.get(base + i).id()).append('\t').append(offsetElems).append('\t')
                             .append(m.frames()).append('\n');
                     offsetElems += m.data().length;
                     slot[i] = null;
                 }
-                indexBytes += writeAt(index, indexBytes, rows.toString().getBytes(StandardCharsets.UTF_8));
-                data.force(false);
-                index.force(false);
+                try {
+                    indexBytes += writeAt(index, indexBytes, rows.toString().getBytes(StandardCharsets.UTF_8));
+                    data.force(false);
+                    index.force(false);
+                } catch (IOException e) {
+                    throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
+                }
                 done += n;
                 computed += n;
                 writeProgress(progress, name, tracks.size(), done, dataBytes, indexBytes, dtype, failures);

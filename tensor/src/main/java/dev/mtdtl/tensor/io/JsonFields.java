@@ -16,7 +16,7 @@ public final class JsonFields {
 
     /** Parse {@code file}'s text as an object; the message of any error names the file and position. */
     public static Map<String, Object> read(Path file) throws java.io.IOException {
-        return Json.parseObject(java.nio.file.Files.readString(file), file.toString());
+        return Json.parseObject(TextFiles.read(file), file.toString());
     }
 
     /** A string field. */
