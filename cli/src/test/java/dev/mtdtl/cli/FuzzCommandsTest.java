@@ -218,6 +218,10 @@ class FuzzCommandsTest {
                 }
                 default -> {
                     mutate(root.resolve("learning/stats.npy"), r, what, false);
+                    if (i % 2 == 0) {
+                        fixCrc(root.resolve("prepared.json"), root.resolve("learning/stats.npy"), "crc32",
+                                "learning/stats.npy");
+                    }
                     baseline = "rand";
                 }
             }
@@ -355,13 +359,17 @@ class FuzzCommandsTest {
                 copyTree(prepared, p);
                 what.append("learning data #").append(i).append(' ');
                 switch (i / 2 % 4) {
-                    case 0 -> mutate(p.resolve("learning/targets/bpm.npy"), r, what, false);
+                    case 0 -> {
+                        mutate(p.resolve("learning/targets/bpm.npy"), r, what, false);
+                        fixCrc(p.resolve("prepared.json"), p.resolve("learning/targets/bpm.npy"), "crc32",
+                                "learning/targets/bpm.npy");
+                    }
                     case 1 -> {
                         mutate(p.resolve("learning/train.index.tsv"), r, what, true);
                         fixCrc(p.resolve("learning/train.json"), p.resolve("learning/train.index.tsv"), "crc32", "index");
                     }
                     case 2 -> mutate(p.resolve("prepared.json"), r, what, true);
-                    default -> mutate(p.resolve("learning/targets/tag.mask.npy"), r, what, false);
+                    default -> mutate(p.resolve("learning/targets/tag.mask.npy"), r, what, false);   // CRC catches it
                 }
                 Path out = tmp.resolve("learn-run-" + i);
                 Outcome o = quiet("train", "--data", p.toString(), "--out", out.toString(), "--strategy", "mscr2",

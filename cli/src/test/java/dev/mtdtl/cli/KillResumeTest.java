@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * (the reference, timed), then again into a fresh folder where the child is killed with SIGKILL at seeded
  * random moments (a fraction of the reference's time, startup included) several times, checked after each
  * kill (nothing that looks complete may fail to verify), and finally run to the end. The result must be
- * byte-identical to the reference, file for file (prepare-report.json, which records timings, excepted).
+ * byte-identical to the reference, file for file (synth-report.json and prepare-report.json, which record
+ * timings and counts of this run's work, excepted).
  *
  * <p>Rounds: {@code MTDTL_KILL_ROUNDS} (environment) or {@code -Dmtdtl.killRounds} kills per command;
  * 1 by default, to keep CI's cost small (every kill is a JVM start); the longer local run and its numbers
@@ -157,7 +158,7 @@ class KillResumeTest {
         String[] eval = {"--repetitions", "3", "--max-epochs", "30"};
         List<Step> steps = List.of(
                 new Step("synth", corpusA, corpusB, cat(new String[]{"synth", "--out", corpusA.toString()}, synth),
-                        cat(new String[]{"synth", "--out", corpusB.toString()}, synth), Set.of()),
+                        cat(new String[]{"synth", "--out", corpusB.toString()}, synth), Set.of("synth-report.json")),
                 new Step("prepare", prepA, prepB,
                         cat(new String[]{"prepare", "--corpus", corpusA.toString(), "--out", prepA.toString()}, prep),
                         cat(new String[]{"prepare", "--corpus", corpusA.toString(), "--out", prepB.toString()}, prep),

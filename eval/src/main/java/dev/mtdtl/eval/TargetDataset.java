@@ -2,7 +2,6 @@ package dev.mtdtl.eval;
 
 import dev.mtdtl.data.Tsv;
 import dev.mtdtl.data.store.MelStore;
-import dev.mtdtl.dsp.BandStats;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.io.Json;
 
@@ -57,9 +56,8 @@ public final class TargetDataset {
         }
         Path pj = root.resolve("prepared.json");
         Map<String, Object> j = Json.parseObject(dev.mtdtl.tensor.io.TextFiles.read(pj), pj.toString());
-        Map<String, Object> targets = (Map<String, Object>) j.get("targets");
         String name = d.getFileName().toString();
-        if (targets == null || !(targets.get(name) instanceof Map<?, ?> e0)) {
+        if (!(j.get("targets") instanceof Map<?, ?> targets) || !(targets.get(name) instanceof Map<?, ?> e0)) {
             throw new IllegalArgumentException(pj + " lists no target dataset '" + name + "'");
         }
         Map<String, Object> e = (Map<String, Object>) e0;
@@ -115,8 +113,7 @@ public final class TargetDataset {
         if (!standardised) {
             return MelStore.open(dir, "all");
         }
-        Path stats = prepared.resolve("learning").resolve("stats.npy");
-        return MelStore.open(dir, "all", BandStats.load(stats));
+        return MelStore.open(dir, "all", dev.mtdtl.data.store.LearningData.stats(prepared));
     }
 
     /** Label columns of labels.tsv (besides track_id), in file order. */

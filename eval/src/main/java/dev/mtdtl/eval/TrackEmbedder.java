@@ -47,7 +47,7 @@ public final class TrackEmbedder {
      * trained on ({@code prepared/learning/stats.npy}).
      */
     public static TrackEmbedder load(Path run, Path prepared) throws IOException {
-        return new TrackEmbedder(Extractor.fromRun(run), BandStats.load(prepared.resolve("learning").resolve("stats.npy")));
+        return new TrackEmbedder(Extractor.fromRun(run), dev.mtdtl.data.store.LearningData.stats(prepared));
     }
 
     /** Length of the track vector: 2 x 256 x (sources whose fc-feature is concatenated). */

@@ -222,6 +222,16 @@ public final class Prepare {
         report.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         report.put("failures", failuresJson(failures));
         AtomicFiles.writeString(out.resolve("prepare-report.json"), Json.write(report, 2) + "\n");
+        // CRC-32 of the learning arrays that training and the embedding API read (the stores carry their own).
+        Map<String, Object> crc = new LinkedHashMap<>();
+        crc.put("learning/stats.npy", dev.mtdtl.tensor.io.Checksums.crc32(statsFile));
+        for (LearningTargets.Summary s : sums) {
+            for (String f : List.of("learning/targets/" + s.source() + ".npy", "learning/targets/" + s.source()
+                    + ".mask.npy")) {
+                crc.put(f, dev.mtdtl.tensor.io.Checksums.crc32(out.resolve(f)));
+            }
+        }
+        prepared.put("crc32", crc);
         AtomicFiles.writeString(out.resolve("prepared.json"), Json.write(prepared, 2) + "\n");
         return rep;
     }
