@@ -3,12 +3,14 @@
 nn's BaseCnn) on the GPU, one training step (forward, KL loss mean over batch x classes, backward, Adam
 lr 2.5e-4 with coupled L2 1e-6) and eval-mode inference, timed with CUDA events.
 
-    python3 bench/gpu_torch_step.py [batch=128] [iters=10]
+    python3 bench/gpu_torch_step.py [batches=128 (comma-separated)] [iters=10]
 
-Prints "TIME torch_<what>_b<batch> <ms> ms" lines, the format of dev.mtdtl.cuda.CudaStepTiming, for two
-precisions: fp32 (TF32 off for convolutions and matmuls: the same arithmetic as our kernels) and tf32
-(cuDNN's default for convolutions; the fast path a PyTorch user gets). cudnn.benchmark is on, so cuDNN
-picks its fastest algorithm during the warm-up steps.
+Prints "TIME torch_<prec>_<what>_b<batch> <ms> ms" lines, the format of dev.mtdtl.bench.DeviceStepTimer, for
+three precisions: fp32 (TF32 off for convolutions and matmuls: the same arithmetic as our kernels), tf32
+(cuDNN's default for convolutions; the fast path a PyTorch user gets) and bf16 (autocast to bfloat16 for the
+forward, FP32 master weights; no loss scaling needed with bf16's range). cudnn.benchmark is on, so cuDNN picks
+its fastest algorithm during the warm-up steps. The step does not read the loss back (PyTorch's best case;
+ours reads it every step, as Algorithm 1's NaN check and progress line need).
 """
 import sys
 
@@ -45,23 +47,31 @@ def timed(fn, warmup, iters):
 
 
 def main():
-    batch = int(sys.argv[1]) if len(sys.argv) > 1 else 128
+    batches = [int(b) for b in (sys.argv[1] if len(sys.argv) > 1 else "128").split(",")]
     iters = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    dev = torch.device("cuda")
     print(f"TORCH {torch.__version__} cuDNN {torch.backends.cudnn.version()} on {torch.cuda.get_device_name(0)}")
     torch.backends.cudnn.benchmark = True
+    for batch in batches:
+        one(batch, iters)
+
+
+def one(batch, iters):
+    dev = torch.device("cuda")
     torch.manual_seed(1234)
     x = torch.randn(batch, 2, 216, 128, device=dev)
     z = torch.softmax(torch.randn(batch, 50, device=dev), dim=1)
-    for prec in ("fp32", "tf32"):
-        torch.backends.cudnn.allow_tf32 = prec == "tf32"
-        torch.backends.cuda.matmul.allow_tf32 = prec == "tf32"
+    for prec in ("fp32", "tf32", "bf16"):
+        torch.backends.cudnn.allow_tf32 = prec != "fp32"
+        torch.backends.cuda.matmul.allow_tf32 = prec != "fp32"
+        cast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=prec == "bf16")
         m = net().to(dev)
         opt = torch.optim.Adam(m.parameters(), lr=2.5e-4, weight_decay=1e-6)
 
         def step():
             opt.zero_grad(set_to_none=False)
-            loss = F.kl_div(F.log_softmax(m(x), dim=1), z, reduction="mean")
+            with cast:
+                logits = m(x)
+            loss = F.kl_div(F.log_softmax(logits.float(), dim=1), z, reduction="mean")
             loss.backward()
             opt.step()
 
@@ -69,7 +79,7 @@ def main():
         train = timed(step, 5, iters)
 
         def infer():
-            with torch.no_grad():
+            with torch.no_grad(), cast:
                 torch.softmax(m(x), dim=1)
 
         m.eval()

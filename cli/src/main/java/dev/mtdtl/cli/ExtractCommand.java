@@ -48,12 +48,18 @@ final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores, or MTDTL_THREADS)")
     Integer threads;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Override
     public Integer call() throws Exception {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
         Extractor ex = extractor(what.run, what.baseline, seed);
+        if (!ex.isMfcc()) {
+            ex.on(deviceOption.open("extract"));
+        }
         run(ex, dataset, out);
         return 0;
     }

@@ -28,6 +28,11 @@ final class FixturesCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "print every output of every case")
     boolean verbose;
 
+    @Option(names = "--device", paramLabel = "cpu|cuda|auto", defaultValue = "cpu",
+            description = "where the layers run (default ${DEFAULT-VALUE}); cuda checks the GPU's kernels against the "
+                    + "same float64 references")
+    String device;
+
     @Option(names = "--threads", description = "CPU threads (default: all cores, or MTDTL_THREADS)")
     Integer threads;
 
@@ -42,6 +47,9 @@ final class FixturesCommand implements Callable<Integer> {
                     + "(run from the checkout, or pass DIR)");
             return 2;
         }
+        dev.mtdtl.tensor.Devices.Choice dc = dev.mtdtl.tensor.Devices.open(device);
+        System.err.println("mtdtl fixtures: " + dc.why());
+        dev.mtdtl.cli.conformance.Families.onDevice(dc.device());
         Runner.Summary s = new Runner(Families.all(), System.out, verbose).run(d);
         return s.failed() > 0 ? 1 : 0;
     }

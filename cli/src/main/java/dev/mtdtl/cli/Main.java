@@ -28,6 +28,11 @@ public final class Main implements Runnable {
         // stack trace, and exit with status 1. Any other exception is a bug of ours: say so, with its class,
         // and exit with status 2 (picocli's status for a bad command line too). MTDTL_DEBUG=1 adds the trace.
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof dev.mtdtl.tensor.Devices.UnavailableException) {
+                // --device cuda without a usable GPU: one line with the reason, exit status 1, no trace
+                System.err.println("mtdtl " + cmd.getCommandName() + ": no usable GPU: " + ex.getMessage());
+                return 1;
+            }
             boolean input = isInputError(ex);
             System.err.println("mtdtl " + cmd.getCommandName() + ": " + (input ? ex.getMessage()
                     : "internal error " + ex + " (please report it; MTDTL_DEBUG=1 prints the stack trace)"));

@@ -51,6 +51,9 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of everything (default ${DEFAULT-VALUE})")
     long seed;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     /** The runs: strategy and sources. */
     static final String[][] RUNS = {
             {"ssr", "tag"}, {"ssr", "cdr_tag"}, {"ssr", "bpm"}, {"ssr", "taste"},
@@ -81,7 +84,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     60 * m, () -> check(Main.run("train", "--data", prepared.toString(), "--out", dir.toString(),
                             "--strategy", r[0], "--sources", r[1], "--iterations", Integer.toString(iterations * m),
                             "--batch", Integer.toString(batch), "--seed", Long.toString(seed), "--valid-every", "0",
-                            "--log-every", "100")));
+                            "--log-every", "100", "--device", deviceOption.device)));
         }
         List<String> datasets;
         try (Stream<Path> s = Files.list(prepared.resolve("targets"))) {
@@ -90,10 +93,11 @@ final class QuickstartCommand implements Callable<Integer> {
         List<Extractor> extractors = new ArrayList<>();
         Path results = out.resolve("results").resolve("results.csv");
         step("4/6 extract: " + (runs.size() + 2) + " representations x " + datasets.size() + " datasets", 90, () -> {
+            dev.mtdtl.tensor.Device device = deviceOption.open("quickstart");
             for (Path r : runs) {
-                extractors.add(Extractor.fromRun(r));
+                extractors.add(Extractor.fromRun(r).on(device));
             }
-            extractors.add(Extractor.rand(seed));
+            extractors.add(Extractor.rand(seed).on(device));
             extractors.add(Extractor.mfcc());
             for (Extractor ex : extractors) {
                 for (String d : datasets) {

@@ -81,11 +81,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores, or MTDTL_THREADS)")
     Integer threads;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Override
     public Integer call() throws Exception {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
+        dev.mtdtl.tensor.Device device = deviceOption.open("train");   // first: a missing GPU fails before any work
         Strategy st = Strategy.of(strategy);
         List<Source> src = Source.parseList(String.join(",", sources));
         StoreTrainingData td = new StoreTrainingData(LearningData.open(data));
@@ -93,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
         MultiSourceNet net = new MultiSourceNet(st, src, BaseCnn.Spec.paper(td.nOut()), 128, seed);
         TrainConfig cfg = TrainConfig.paper(seed).withBatch(batch).withLr(lr)
                 .withIntervals(validEvery, checkpointEvery, logEvery).withBalancedSelf(balancedSelf);
-        Trainer trainer = new Trainer(net, td, cfg);
+        Trainer trainer = new Trainer(net, td, cfg, device);
         if (trainer.resume(out, m -> System.err.println("mtdtl train: " + m))) {
             System.err.printf(Locale.ROOT, "mtdtl train: resuming %s at iteration %d%n", out, trainer.iteration());
         }

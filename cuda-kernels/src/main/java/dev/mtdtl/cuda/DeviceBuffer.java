@@ -1,5 +1,9 @@
 package dev.mtdtl.cuda;
 
+import dev.mtdtl.tensor.DeviceMemory;
+
+import java.lang.ref.Cleaner;
+
 import static jcuda.driver.JCudaDriver.*;
 
 import jcuda.Pointer;
@@ -15,16 +19,26 @@ import jcuda.driver.CUdeviceptr;
  * kernels by itself. That is what tests, checkpoints and the loss read-back need; the overlapping upload
  * path is {@link PinnedBuffer#uploadAsync}.
  */
-public final class DeviceBuffer implements AutoCloseable {
+public final class DeviceBuffer implements AutoCloseable, DeviceMemory {
+
+    /** Gives GC-managed buffers (tensors of {@link CudaDevice}) back to their allocator's cache. */
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final DeviceAllocator owner;   // null for a view
+    private final DeviceBuffer parent;     // a view keeps its buffer reachable (and so not cleaned)
+    private Cleaner.Cleanable cleanable;   // set by managed()
     private final CUdeviceptr ptr;
     private final long bytes;      // as requested
     private final long size;       // size class actually held
     private boolean closed;
 
     DeviceBuffer(DeviceAllocator owner, CUdeviceptr ptr, long bytes, long size) {
+        this(owner, null, ptr, bytes, size);
+    }
+
+    private DeviceBuffer(DeviceAllocator owner, DeviceBuffer parent, CUdeviceptr ptr, long bytes, long size) {
         this.owner = owner;
+        this.parent = parent;
         this.ptr = ptr;
         this.bytes = bytes;
         this.size = size;
@@ -39,7 +53,28 @@ public final class DeviceBuffer implements AutoCloseable {
             throw new IndexOutOfBoundsException("view [" + offset + ", " + (offset + elements) + ") outside a buffer of "
                     + bytes / 4 + " elements");
         }
-        return new DeviceBuffer(null, at(offset), elements * 4, 0);
+        return new DeviceBuffer(null, this, at(offset), elements * 4, 0);
+    }
+
+    @Override
+    public DeviceBuffer slice(long offset, long elements) {
+        return view(offset, elements);
+    }
+
+    /**
+     * Hand this buffer's lifetime to the GC: once no tensor, view or slice refers to it, it goes back to the
+     * allocator's cache (not to the driver). For tensors, whose owners (layers, optimisers) never close them;
+     * returns this. Safe without events for the same reason as the allocator's reuse: one stream, in order.
+     */
+    DeviceBuffer managed() {
+        if (owner == null || cleanable != null) {
+            throw new IllegalStateException("only an owning buffer can be managed, once");
+        }
+        DeviceAllocator o = owner;
+        CUdeviceptr p = ptr;
+        long sz = size;
+        cleanable = CLEANER.register(this, () -> o.release(p, sz));   // captures no reference to this
+        return this;
     }
 
     /** The device pointer (start of the buffer). */
@@ -125,7 +160,9 @@ public final class DeviceBuffer implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            if (owner != null) {    // a view owns nothing
+            if (cleanable != null) {
+                cleanable.clean();  // runs the release once, here or never again by the GC
+            } else if (owner != null) {    // a view owns nothing
                 owner.release(ptr, size);
             }
         }

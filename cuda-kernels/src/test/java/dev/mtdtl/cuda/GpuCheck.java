@@ -1,5 +1,6 @@
 package dev.mtdtl.cuda;
 
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import org.junit.platform.launcher.Launcher;
@@ -22,6 +23,7 @@ import java.io.PrintWriter;
  * {@code GpuCheck --selfcheck} runs every test of the module (the GPU ones skip without a device) and no
  * timing: bench/gpu_prepare.sh uses it to prove that the carried runtime and jars work before GPU time is spent.
  * {@code GpuCheck --tests-only} runs the GPU tests and no timing (for a run under compute-sanitizer).
+ * {@code GpuCheck --class NAME} runs every test of one class (another module's GPU tests, such as the CLI's).
  */
 public final class GpuCheck {
 
@@ -30,6 +32,13 @@ public final class GpuCheck {
             TestExecutionSummary s = run(false);
             System.out.println(s.getTotalFailureCount() == 0 && s.getTestsSucceededCount() > 0 ? "SELFCHECK PASS" : "SELFCHECK FAIL");
             System.exit(s.getTotalFailureCount() == 0 && s.getTestsSucceededCount() > 0 ? 0 : 1);
+        }
+        if (args.length == 2 && args[0].equals("--class")) {
+            // the GPU tests of another module (e.g. dev.mtdtl.cli.CudaTrainCommandTest), on the carried class path
+            TestExecutionSummary s = run(selectClass(args[1]), false);
+            boolean ok = s.getTotalFailureCount() == 0 && s.getTestsSucceededCount() > 0;
+            System.out.println((ok ? "CLASS PASS " : "CLASS FAIL ") + args[1]);
+            System.exit(ok ? 0 : 1);
         }
         if (!Cuda.isAvailable()) {
             System.out.println("NO GPU: " + Cuda.unavailableReason());
@@ -54,7 +63,11 @@ public final class GpuCheck {
 
     /** Runs the module's tests (only the "gpu"-tagged ones if gpuOnly), printing failures and a summary line. */
     static TestExecutionSummary run(boolean gpuOnly) {
-        LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request().selectors(selectPackage("dev.mtdtl.cuda"));
+        return run(selectPackage("dev.mtdtl.cuda"), gpuOnly);
+    }
+
+    static TestExecutionSummary run(org.junit.platform.engine.DiscoverySelector sel, boolean gpuOnly) {
+        LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request().selectors(sel);
         if (gpuOnly) {
             b.filters(TagFilter.includeTags("gpu"));
         }

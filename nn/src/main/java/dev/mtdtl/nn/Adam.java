@@ -1,6 +1,6 @@
 package dev.mtdtl.nn;
 
-import dev.mtdtl.tensor.cpu.AdamCpu;
+import dev.mtdtl.tensor.Tensor;
 
 import java.util.List;
 
@@ -20,8 +20,8 @@ import java.util.List;
 public final class Adam {
 
     private final List<Param> params;
-    private final float[][] m;
-    private final float[][] v;
+    private final Tensor[] m;   // exp_avg per parameter, on the parameter's device
+    private final Tensor[] v;   // exp_avg_sq
     private final float lr;
     private final float beta1;
     private final float beta2;
@@ -45,11 +45,12 @@ public final class Adam {
                     + ") eps=" + eps + " weight_decay=" + weightDecay);
         }
         this.params = List.copyOf(params);
-        this.m = new float[params.size()][];
-        this.v = new float[params.size()][];
+        this.m = new Tensor[params.size()];
+        this.v = new Tensor[params.size()];
         for (int i = 0; i < params.size(); i++) {
-            m[i] = new float[params.get(i).value().numel()];
-            v[i] = new float[params.get(i).value().numel()];
+            Tensor value = params.get(i).value();
+            m[i] = value.device().zeros(value.shape());
+            v[i] = value.device().zeros(value.shape());
         }
         this.lr = lr;
         this.beta1 = beta1;
@@ -63,8 +64,7 @@ public final class Adam {
         t++;
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
-            AdamCpu.step(p.value().data(), p.grad().data(), m[i], v[i], 0, m[i].length, t, lr, beta1, beta2, eps,
-                    weightDecay);
+            p.value().device().ops().adamStep(p.value(), p.grad(), m[i], v[i], t, lr, beta1, beta2, eps, weightDecay);
         }
     }
 
@@ -88,12 +88,12 @@ public final class Adam {
     }
 
     /** First moment (exp_avg) of parameter i; live, for checkpoints. */
-    public float[] expAvg(int i) {
+    public Tensor expAvg(int i) {
         return m[i];
     }
 
     /** Second moment (exp_avg_sq) of parameter i; live, for checkpoints. */
-    public float[] expAvgSq(int i) {
+    public Tensor expAvgSq(int i) {
         return v[i];
     }
 }

@@ -30,6 +30,8 @@ import java.util.List;
  */
 public final class BaseCnn {
 
+    private dev.mtdtl.tensor.Device device = dev.mtdtl.tensor.Device.cpu();
+
     /** Block names in order; blocks 1..5 end with a max pool. */
     public static final String[] BLOCKS = {"1", "2", "3", "4", "5", "61", "62"};
 
@@ -224,6 +226,23 @@ public final class BaseCnn {
         ps.addAll(bnFeature.buffers());
         ps.addAll(fcOut.params());
         return ps;
+    }
+
+    /**
+     * Move every parameter, gradient and running statistic to {@code d} (a GPU run trains and infers there;
+     * activations follow on the next forward, since each layer allocates on its input's device). Returns this.
+     */
+    public BaseCnn to(dev.mtdtl.tensor.Device d) {
+        for (Param p : stateDict()) {
+            p.moveTo(d);
+        }
+        device = d;
+        return this;
+    }
+
+    /** Where the parameters live (the CPU until {@link #to} moves them). */
+    public dev.mtdtl.tensor.Device device() {
+        return device;
     }
 
     public void zeroGrad() {

@@ -1,8 +1,9 @@
 package dev.mtdtl.nn;
 
+import dev.mtdtl.tensor.Ops;
+import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.Shape;
 import dev.mtdtl.tensor.Tensor;
-import dev.mtdtl.tensor.cpu.BatchNormCpu;
 
 import java.util.List;
 
@@ -36,8 +37,8 @@ public final class BatchNorm implements Layer {
     private Tensor x;                 // saved input
     private int n;
     private int s;
-    private final float[] saveMean;   // (C)
-    private final float[] saveInvstd; // (C)
+    private Tensor saveMean;          // (C), on the input's device
+    private Tensor saveInvstd;        // (C)
     private Scratch sc = new Scratch();   // y, dx: shareable, see Scratch
 
     public BatchNorm(String name, int c) {
@@ -56,8 +57,6 @@ public final class BatchNorm implements Layer {
         this.runningVar = Param.buffer(name + ".running_var", c);
         gamma.value().fill(1f);
         runningVar.value().fill(1f);
-        saveMean = new float[c];
-        saveInvstd = new float[c];
         batchesTracked = new long[1];
     }
 
@@ -72,8 +71,6 @@ public final class BatchNorm implements Layer {
         this.runningVar = o.runningVar;
         this.batchesTracked = o.batchesTracked;
         this.training = o.training;
-        saveMean = new float[c];
-        saveInvstd = new float[c];
     }
 
     /**
@@ -113,18 +110,23 @@ public final class BatchNorm implements Layer {
         this.x = x;
         n = x.dim(0);
         s = x.rank() == 4 ? x.dim(2) * x.dim(3) : 1;
-        sc.y = Buffers.ensure(sc.y, x.shape());
+        Device d = x.device();
+        Buffers.sameDevice(gamma, d);
+        Ops ops = d.ops();
+        sc.y = Buffers.ensure(sc.y, d, x.shape());
+        saveMean = Buffers.ensure(saveMean, d, c);
+        saveInvstd = Buffers.ensure(saveInvstd, d, c);
         if (training) {
             if (n * s < 2) {
                 throw new IllegalArgumentException(name + ": training-mode batch norm needs more than one value "
                         + "per channel, got input " + Shape.str(x.shape()));
             }
-            BatchNormCpu.forwardTrain(sc.y.data(), saveMean, saveInvstd, x.data(), gamma.value().data(),
-                    beta.value().data(), runningMean.value().data(), runningVar.value().data(), n, c, s, momentum, eps);
+            ops.batchNormForwardTrain(sc.y, saveMean, saveInvstd, x, gamma.value(), beta.value(), runningMean.value(),
+                    runningVar.value(), n, c, s, momentum, eps);
             batchesTracked[0]++;
         } else {
-            BatchNormCpu.forwardEval(sc.y.data(), x.data(), gamma.value().data(), beta.value().data(),
-                    runningMean.value().data(), runningVar.value().data(), n, c, s, eps);
+            ops.batchNormForwardEval(sc.y, x, gamma.value(), beta.value(), runningMean.value(), runningVar.value(), n, c,
+                    s, eps);
         }
         return sc.y;
     }
@@ -132,27 +134,30 @@ public final class BatchNorm implements Layer {
     @Override
     public Tensor backward(Tensor dy) {
         dy.requireShape(name + " backward dy", x.shape());
-        sc.dx = Buffers.ensure(sc.dx, x.shape());
+        Device d = x.device();
+        Ops ops = d.ops();
+        sc.dx = Buffers.ensure(sc.dx, d, x.shape());
         if (training) {
-            BatchNormCpu.backwardTrain(sc.dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
-                    saveMean, saveInvstd, gamma.value().data(), n, c, s);
+            ops.batchNormBackwardTrain(sc.dx, gamma.grad(), beta.grad(), dy, x, saveMean, saveInvstd, gamma.value(), n, c,
+                    s);
         } else {
-            BatchNormCpu.backwardEval(sc.dx.data(), gamma.grad().data(), beta.grad().data(), dy.data(), x.data(),
-                    gamma.value().data(), runningMean.value().data(), runningVar.value().data(), n, c, s, eps);
+            ops.batchNormBackwardEval(sc.dx, gamma.grad(), beta.grad(), dy, x, gamma.value(), runningMean.value(),
+                    runningVar.value(), n, c, s, eps);
         }
         return sc.dx;
     }
 
     /** Batch mean of the last training-mode forward (C); a debugging aid. */
     public float[] lastBatchMean() {
-        return saveMean.clone();
+        return saveMean.toCpu().data().clone();
     }
 
     /** Biased batch variance of the last training-mode forward (C), recovered from invstd. */
     public float[] lastBatchVar() {
         float[] v = new float[c];
+        float[] invstd = saveInvstd.toCpu().data();
         for (int i = 0; i < c; i++) {
-            double inv = saveInvstd[i];
+            double inv = invstd[i];
             v[i] = (float) (1.0 / (inv * inv) - eps);
         }
         return v;

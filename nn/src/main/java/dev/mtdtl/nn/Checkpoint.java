@@ -116,8 +116,9 @@ public final class Checkpoint {
                 Adam a = e.getValue();
                 for (int i = 0; i < a.params().size(); i++) {
                     Param p = a.params().get(i);
-                    w.put(e.getKey() + "/" + p.name() + ".exp_avg", a.expAvg(i), p.value().shape());
-                    w.put(e.getKey() + "/" + p.name() + ".exp_avg_sq", a.expAvgSq(i), p.value().shape());
+                    // toCpu(): moments of a GPU run are downloaded here, so a checkpoint is the same on either device
+                    w.put(e.getKey() + "/" + p.name() + ".exp_avg", a.expAvg(i).toCpu().data(), p.value().shape());
+                    w.put(e.getKey() + "/" + p.name() + ".exp_avg_sq", a.expAvgSq(i).toCpu().data(), p.value().shape());
                 }
                 w.putLong(e.getKey() + ".step", new long[]{a.steps()});
             }
@@ -303,13 +304,13 @@ public final class Checkpoint {
         }
     }
 
-    private static void copy(Path dir, Safetensors.Contents c, String name, float[] dst) {
+    private static void copy(Path dir, Safetensors.Contents c, String name, dev.mtdtl.tensor.Tensor dst) {
         dev.mtdtl.tensor.Tensor t = c.floats.get(name);
-        if (t == null || t.numel() != dst.length) {
+        if (t == null || t.numel() != dst.numel()) {
             throw new IllegalArgumentException("checkpoint " + dir + ": optimiser state " + name
-                    + (t == null ? " is missing" : " has " + t.numel() + " values, expected " + dst.length));
+                    + (t == null ? " is missing" : " has " + t.numel() + " values, expected " + dst.numel()));
         }
-        System.arraycopy(t.data(), 0, dst, 0, dst.length);
+        dst.copyFrom(t);   // an upload when the run is on a GPU
     }
 
     private static long scalar(Path dir, Safetensors.Contents c, String name) {

@@ -1,8 +1,9 @@
 package dev.mtdtl.nn;
 
+import dev.mtdtl.tensor.Device;
+import dev.mtdtl.tensor.Ops;
 import dev.mtdtl.tensor.Shape;
 import dev.mtdtl.tensor.Tensor;
-import dev.mtdtl.tensor.cpu.Conv2dCpu;
 import dev.mtdtl.tensor.cpu.ConvGeom;
 
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.List;
  * x:(N,C,H,W)  w:(OC,C,KH,KW)  b:(OC)  ->  y:(N,OC,HO,WO), HO = floor((H + 2PH - KH)/SH) + 1.
  *
  * <p>Backward: dx = conv-transpose of dy with w (written); dw += sum_n dy (x) x-patches; db += sum of dy
- * over N, HO, WO. The kernels are {@link Conv2dCpu}; scratch space is owned here and sized once per
- * input shape.
+ * over N, HO, WO. The kernels run on the input's device ({@link Ops#convForward} and friends; on the CPU
+ * {@code Conv2dCpu}); scratch space is owned here and sized once per input shape and device.
  */
 public final class Conv2d implements Layer {
 
@@ -32,7 +33,8 @@ public final class Conv2d implements Layer {
     private Tensor x;        // (N, C, H, W), saved by forward for backward
     private ConvGeom g;
     private Scratch sc = new Scratch();   // y (N, OC, HO, WO), dx (N, C, H, W), ws: shareable, see Scratch
-    private long wsNeed;                  // workspace floats for g
+    private long wsNeed;                  // workspace floats for g on dev
+    private Device dev;
 
     /** A square-kernel convolution with "same"-style symmetric padding {@code pad} on both axes. */
     public Conv2d(String name, int c, int oc, int k, int sh, int sw, int pad, boolean bias) {
@@ -111,28 +113,32 @@ public final class Conv2d implements Layer {
                     + Shape.str(x.shape()));
         }
         this.x = x;
+        Device d = x.device();
+        Buffers.sameDevice(w, d);
+        Ops ops = d.ops();
         ConvGeom geom = new ConvGeom(x.dim(0), c, x.dim(2), x.dim(3), oc, kh, kw, sh, sw, ph, pw);
-        if (!geom.equals(g)) {
+        if (!geom.equals(g) || d != dev) {
             g = geom;
-            wsNeed = Conv2dCpu.workspaceFloats(g);
+            dev = d;
+            wsNeed = ops.convWorkspaceFloats(g);
         }
-        if (sc.ws == null || sc.ws.length < wsNeed) {   // checked every call: the scratch may be shared
-            sc.ws = new float[Math.toIntExact(wsNeed)];
-        }
-        sc.y = Buffers.ensure(sc.y, g.n(), oc, g.ho(), g.wo());
-        Conv2dCpu.forward(sc.y.data(), x.data(), w.value().data(), b == null ? null : b.value().data(), g, sc.ws);
+        sc.ws = Buffers.workspace(sc.ws, d, wsNeed);   // checked every call: the scratch may be shared
+        sc.y = Buffers.ensure(sc.y, d, g.n(), oc, g.ho(), g.wo());
+        ops.convForward(sc.y, x, w.value(), b == null ? null : b.value(), g, sc.ws);
         return sc.y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         dy.requireShape(w.name() + " backward dy", g.n(), oc, g.ho(), g.wo());
-        Conv2dCpu.backwardFilter(w.grad().data(), b == null ? null : b.grad().data(), dy.data(), x.data(), g, sc.ws);
+        Ops ops = dev.ops();
+        sc.ws = Buffers.workspace(sc.ws, dev, wsNeed);
+        ops.convBackwardFilter(w.grad(), b == null ? null : b.grad(), dy, x, g, sc.ws);
         if (!inputGrad) {
             return null;
         }
-        sc.dx = Buffers.ensure(sc.dx, g.n(), c, g.h(), g.w());
-        Conv2dCpu.backwardData(sc.dx.data(), dy.data(), w.value().data(), g, sc.ws);
+        sc.dx = Buffers.ensure(sc.dx, dev, g.n(), c, g.h(), g.w());
+        ops.convBackwardData(sc.dx, dy, w.value(), g, sc.ws);
         return sc.dx;
     }
 

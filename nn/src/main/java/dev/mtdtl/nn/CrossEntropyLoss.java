@@ -1,8 +1,9 @@
 package dev.mtdtl.nn;
 
+import dev.mtdtl.tensor.Indices;
+import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.Shape;
 import dev.mtdtl.tensor.Tensor;
-import dev.mtdtl.tensor.cpu.SoftmaxCpu;
 
 /**
  * Softmax cross-entropy with integer targets, mean over the batch: -(1/N) sum_n log softmax(l_n)[t_n].
@@ -11,7 +12,7 @@ import dev.mtdtl.tensor.cpu.SoftmaxCpu;
 public final class CrossEntropyLoss {
 
     private Tensor p;
-    private int[] target;
+    private Indices target;
     private Tensor dlogits;
 
     public float forward(Tensor logits, int[] target) {
@@ -26,14 +27,20 @@ public final class CrossEntropyLoss {
                         + " is not a class in [0, " + k + ")");
             }
         }
-        this.target = target;
-        p = Buffers.ensure(p, logits.shape());
-        return SoftmaxCpu.crossEntropyForward(p.data(), logits.data(), target, logits.dim(0), k);
+        Device d = logits.device();
+        if (d.isCpu()) {
+            this.target = Indices.of(target);
+        } else {
+            this.target = Buffers.ensure(this.target, d, target.length);
+            d.copy(this.target, Indices.of(target));
+        }
+        p = Buffers.ensure(p, d, logits.shape());
+        return d.ops().crossEntropyForward(p, logits, this.target, logits.dim(0), k);
     }
 
     public Tensor backward() {
-        dlogits = Buffers.ensure(dlogits, p.shape());
-        SoftmaxCpu.crossEntropyBackward(dlogits.data(), p.data(), target, p.dim(0), p.dim(1));
+        dlogits = Buffers.ensure(dlogits, p.device(), p.shape());
+        p.device().ops().crossEntropyBackward(dlogits, p, target, p.dim(0), p.dim(1));
         return dlogits;
     }
 

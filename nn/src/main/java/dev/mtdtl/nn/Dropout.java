@@ -1,8 +1,8 @@
 package dev.mtdtl.nn;
 
+import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.Tensor;
-import dev.mtdtl.tensor.cpu.DropoutCpu;
 
 /**
  * Inverted dropout: in training, each element is kept with probability 1-p and scaled by 1/(1-p);
@@ -67,9 +67,10 @@ public final class Dropout implements Layer {
         if (!active) {
             return x;
         }
-        sc.y = Buffers.ensure(sc.y, x.shape());
-        sc.mask = Buffers.ensure(sc.mask, x.numel());
-        DropoutCpu.forward(sc.y.data(), sc.mask, x.data(), x.numel(), p, Rng.hash(seed, calls[0]++));
+        Device d = x.device();
+        sc.y = Buffers.ensure(sc.y, d, x.shape());
+        sc.mask = Buffers.ensure(sc.mask, d, x.numel());
+        d.ops().dropoutForward(sc.y, sc.mask, x, x.numel(), p, Rng.hash(seed, calls[0]++));
         return sc.y;
     }
 
@@ -78,8 +79,9 @@ public final class Dropout implements Layer {
         if (!active) {
             return dy;
         }
-        sc.dx = Buffers.ensure(sc.dx, dy.shape());
-        DropoutCpu.backward(sc.dx.data(), dy.data(), sc.mask, dy.numel());
+        Device d = dy.device();
+        sc.dx = Buffers.ensure(sc.dx, d, dy.shape());
+        d.ops().dropoutBackward(sc.dx, dy, sc.mask, dy.numel());
         return sc.dx;
     }
 

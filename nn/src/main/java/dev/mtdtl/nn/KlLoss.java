@@ -3,7 +3,6 @@ package dev.mtdtl.nn;
 import dev.mtdtl.tensor.Shape;
 import dev.mtdtl.tensor.Tensor;
 import dev.mtdtl.tensor.cpu.KlReduction;
-import dev.mtdtl.tensor.cpu.SoftmaxCpu;
 
 /**
  * The learning-source loss: KL(z || softmax(logits)) = sum_k z_k (log z_k - log p_k), with 0 log 0 = 0.
@@ -36,14 +35,18 @@ public final class KlLoss {
         }
         Shape.requireSame("KL loss logits", logits.shape(), "targets", z.shape());
         this.z = z;
-        p = Buffers.ensure(p, logits.shape());
-        return SoftmaxCpu.klForward(p.data(), logits.data(), z.data(), logits.dim(0), logits.dim(1), reduction);
+        if (z.device() != logits.device()) {
+            throw new IllegalArgumentException("KL loss: logits on " + logits.device().name() + ", targets on "
+                    + z.device().name());
+        }
+        p = Buffers.ensure(p, logits.device(), logits.shape());
+        return logits.device().ops().klForward(p, logits, z, logits.dim(0), logits.dim(1), reduction);
     }
 
     /** dLoss/dlogits for the last forward. */
     public Tensor backward() {
-        dlogits = Buffers.ensure(dlogits, p.shape());
-        SoftmaxCpu.klBackward(dlogits.data(), p.data(), z.data(), p.dim(0), p.dim(1), reduction);
+        dlogits = Buffers.ensure(dlogits, p.device(), p.shape());
+        p.device().ops().klBackward(dlogits, p, z, p.dim(0), p.dim(1), reduction);
         return dlogits;
     }
 

@@ -1,8 +1,8 @@
 package dev.mtdtl.nn;
 
+import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.Shape;
 import dev.mtdtl.tensor.Tensor;
-import dev.mtdtl.tensor.cpu.LinearCpu;
 
 import java.util.List;
 
@@ -62,10 +62,11 @@ public final class Linear implements Layer {
             throw new IllegalArgumentException(w.name() + ": expected input (N, " + in + "), got " + Shape.str(x.shape()));
         }
         this.x = x;
-        sc.y = Buffers.ensure(sc.y, x.dim(0), out);
-        ensureWorkspace(x.dim(0));
-        LinearCpu.forward(sc.y.data(), x.data(), w.value().data(), b == null ? null : b.value().data(), x.dim(0), in, out,
-                sc.ws);
+        Device d = x.device();
+        Buffers.sameDevice(w, d);
+        sc.y = Buffers.ensure(sc.y, d, x.dim(0), out);
+        ensureWorkspace(d, x.dim(0));
+        d.ops().linearForward(sc.y, x, w.value(), b == null ? null : b.value(), x.dim(0), in, out, sc.ws);
         return sc.y;
     }
 
@@ -73,19 +74,16 @@ public final class Linear implements Layer {
     public Tensor backward(Tensor dy) {
         int n = x.dim(0);
         dy.requireShape(w.name() + " backward dy", n, out);
-        sc.dx = Buffers.ensure(sc.dx, n, in);
-        ensureWorkspace(n);
-        LinearCpu.backward(sc.dx.data(), w.grad().data(), b == null ? null : b.grad().data(), dy.data(), x.data(),
-                w.value().data(), n, in, out, sc.ws);
+        Device d = x.device();
+        sc.dx = Buffers.ensure(sc.dx, d, n, in);
+        ensureWorkspace(d, n);
+        d.ops().linearBackward(sc.dx, w.grad(), b == null ? null : b.grad(), dy, x, w.value(), n, in, out, sc.ws);
         return sc.dx;
     }
 
     /** GEMM scratch owned by the layer (shared through its Scratch), grown once per batch size, not per call. */
-    private void ensureWorkspace(int n) {
-        long need = LinearCpu.workspaceFloats(n, in, out);
-        if (sc.ws == null || sc.ws.length < need) {
-            sc.ws = new float[Math.toIntExact(need)];
-        }
+    private void ensureWorkspace(Device d, int n) {
+        sc.ws = Buffers.workspace(sc.ws, d, d.ops().linearWorkspaceFloats(n, in, out));
     }
 
     @Override

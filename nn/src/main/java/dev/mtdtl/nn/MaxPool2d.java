@@ -1,8 +1,9 @@
 package dev.mtdtl.nn;
 
+import dev.mtdtl.tensor.Indices;
+import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.Shape;
 import dev.mtdtl.tensor.Tensor;
-import dev.mtdtl.tensor.cpu.MaxPoolCpu;
 
 /**
  * Max pooling 2x2, stride 2, no padding, floor mode: (N,C,H,W) -> (N,C,H/2,W/2). An odd last row or
@@ -24,22 +25,24 @@ public final class MaxPool2d implements Layer {
         int c = shape[1];
         int h = shape[2];
         int w = shape[3];
-        sc.y = Buffers.ensure(sc.y, n, c, h / 2, w / 2);
-        sc.argmax = Buffers.ensure(sc.argmax, sc.y.numel());
-        MaxPoolCpu.forward(sc.y.data(), sc.argmax, x.data(), n, c, h, w);
+        Device d = x.device();
+        sc.y = Buffers.ensure(sc.y, d, n, c, h / 2, w / 2);
+        sc.argmax = Buffers.ensure(sc.argmax, d, sc.y.numel());
+        d.ops().maxPoolForward(sc.y, sc.argmax, x, n, c, h, w);
         return sc.y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         dy.requireShape("maxpool backward dy", sc.y.shape());
-        sc.dx = Buffers.ensure(sc.dx, shape);
-        MaxPoolCpu.backward(sc.dx.data(), dy.data(), sc.argmax, shape[0], shape[1], shape[2], shape[3]);
+        Device d = dy.device();
+        sc.dx = Buffers.ensure(sc.dx, d, shape);
+        d.ops().maxPoolBackward(sc.dx, dy, sc.argmax, shape[0], shape[1], shape[2], shape[3]);
         return sc.dx;
     }
 
     /** The argmax of the last forward (flat index within each (n, c) plane). */
-    public int[] argmax() {
+    public Indices argmax() {
         return sc.argmax;
     }
 

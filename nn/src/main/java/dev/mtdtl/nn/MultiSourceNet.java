@@ -43,6 +43,8 @@ import java.util.Map;
  */
 public final class MultiSourceNet {
 
+    private dev.mtdtl.tensor.Device device = dev.mtdtl.tensor.Device.cpu();
+
     /** Number of stages of the base network. */
     public static final int STAGES = 9;
 
@@ -357,6 +359,23 @@ public final class MultiSourceNet {
             }
         }
         return r;
+    }
+
+    /**
+     * Move every parameter, gradient and running statistic to {@code d} (a GPU run trains and infers there;
+     * activations follow on the next forward, since each layer allocates on its input's device). Returns this.
+     */
+    public MultiSourceNet to(dev.mtdtl.tensor.Device d) {
+        for (Param p : stateDict()) {
+            p.moveTo(d);
+        }
+        device = d;
+        return this;
+    }
+
+    /** Where the parameters live (the CPU until {@link #to} moves them). */
+    public dev.mtdtl.tensor.Device device() {
+        return device;
     }
 
     public void zeroGrad() {

@@ -10,8 +10,8 @@ import dev.mtdtl.tensor.Tensor;
 public final class Param {
 
     private final String name;
-    private final Tensor value;
-    private final Tensor grad;   // same shape as value; null for buffers
+    private Tensor value;
+    private Tensor grad;   // same shape as value; null for buffers
 
     private Param(String name, Tensor value, Tensor grad) {
         this.name = name;
@@ -52,7 +52,18 @@ public final class Param {
         }
     }
 
-    /** Copy {@code src} into the value, checking the shape (the message names the parameter). */
+    /**
+     * Move value and gradient to {@code d} (a no-op if they are there). Layers hold the Param, not its
+     * tensors, so a model moves by moving its Params; twins share Params and move with them.
+     */
+    public void moveTo(dev.mtdtl.tensor.Device d) {
+        value = value.to(d);
+        if (grad != null) {
+            grad = grad.to(d);
+        }
+    }
+
+    /** Copy {@code src} (any device) into the value, checking the shape (the message names the parameter). */
     public void load(Tensor src) {
         if (!src.hasShape(value.shape())) {
             throw new IllegalArgumentException("parameter " + name + ": expected shape "

@@ -1,7 +1,6 @@
 package dev.mtdtl.nn;
 
 import dev.mtdtl.tensor.Tensor;
-import dev.mtdtl.tensor.cpu.ReluCpu;
 
 /**
  * ReLU, y = max(x, 0); dx = dy where y > 0, else 0 (the derivative at 0 is taken as 0, as PyTorch).
@@ -27,16 +26,16 @@ public final class Relu implements Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        y = inPlace ? x : Buffers.ensure(y, x.shape());
-        ReluCpu.forward(y.data(), x.data(), x.numel());
+        y = inPlace ? x : Buffers.ensure(y, x.device(), x.shape());
+        x.device().ops().reluForward(y, x, x.numel());
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         dy.requireShape("relu backward dy", y.shape());
-        dx = inPlace ? dy : Buffers.ensure(dx, dy.shape());
-        ReluCpu.backward(dx.data(), dy.data(), y.data(), dy.numel());
+        dx = inPlace ? dy : Buffers.ensure(dx, dy.device(), dy.shape());
+        dy.device().ops().reluBackward(dx, dy, y, dy.numel());
         return dx;
     }
 }

@@ -51,14 +51,8 @@ final class SiameseHead {
         int n = fa.dim(0);
         fa.requireShape("self head left", n, d);
         fb.requireShape("self head right", n, d);
-        cat = Buffers.ensure(cat, n, 2 * d);
-        float[] c = cat.data();
-        float[] a = fa.data();
-        float[] b = fb.data();
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(a, i * d, c, i * 2 * d, d);
-            System.arraycopy(b, i * d, c, i * 2 * d + d, d);
-        }
+        cat = Buffers.ensure(cat, fa.device(), n, 2 * d);
+        fa.device().ops().concatColumns(cat, fa, fb, n, d, d);
         Tensor x = fcPair.forward(cat);
         x = bnPair.forward(x);
         x = relu.forward(x);
@@ -75,13 +69,9 @@ final class SiameseHead {
         g = fcPair.backward(g);
         int n = g.dim(0);
         Shape.requirePositive("self head batch", n);
-        dfa = Buffers.ensure(dfa, n, d);
-        dfb = Buffers.ensure(dfb, n, d);
-        float[] s = g.data();
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(s, i * 2 * d, dfa.data(), i * d, d);
-            System.arraycopy(s, i * 2 * d + d, dfb.data(), i * d, d);
-        }
+        dfa = Buffers.ensure(dfa, g.device(), n, d);
+        dfb = Buffers.ensure(dfb, g.device(), n, d);
+        g.device().ops().splitColumns(dfa, dfb, g, n, d, d);
         return new Tensor[]{dfa, dfb};
     }
 

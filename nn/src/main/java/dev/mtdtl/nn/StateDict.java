@@ -27,7 +27,7 @@ public final class StateDict {
             throws IOException {
         Safetensors.Writer w = new Safetensors.Writer();
         for (Param p : params) {
-            w.put(p.name(), p.value());
+            w.put(p.name(), p.value().toCpu());   // downloads a GPU model's tensors
         }
         for (BatchNorm bn : bns) {
             w.putLong(bn.name() + ".num_batches_tracked", new long[]{bn.batchesTracked()});

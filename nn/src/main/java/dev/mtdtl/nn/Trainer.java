@@ -1,6 +1,7 @@
 package dev.mtdtl.nn;
 
 import dev.mtdtl.tensor.Rng;
+import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.Tensor;
 
 import java.io.IOException;
@@ -42,9 +43,21 @@ public final class Trainer {
     private final BatchSampler train;
     private BatchSampler valid;                                       // built on first use
     private final KlLoss kl;
+    private final Device device;
+    private Tensor devX, devX2, devZ;                                 // batch on a non-CPU device, reused
     private long iteration;                                           // iterations done
 
+    /** A trainer on the CPU. */
     public Trainer(MultiSourceNet net, TrainingData data, TrainConfig cfg) {
+        this(net, data, cfg, Device.cpu());
+    }
+
+    /**
+     * A trainer on {@code device}: the model is moved there first, and parameters, gradients, Adam moments,
+     * activations and the loss stay there; each batch is uploaded once (the host reads back only the loss
+     * and the gradient check, and checkpoints download the state).
+     */
+    public Trainer(MultiSourceNet net, TrainingData data, TrainConfig cfg, Device device) {
         if (data.nOut() != net.spec().nOut()) {
             throw new IllegalArgumentException("data has K = " + data.nOut() + " targets, the model " + net.spec().nOut());
         }
@@ -52,7 +65,8 @@ public final class Trainer {
             throw new IllegalArgumentException("data has " + data.channels() + " channels, the model takes "
                     + net.spec().inChannels());
         }
-        this.net = net;
+        this.net = net.to(device);
+        this.device = device;
         this.data = data;
         this.cfg = cfg;
         List<Param> sp = net.sharedParams();
@@ -98,12 +112,51 @@ public final class Trainer {
         return branch.get(s);
     }
 
-    /** One iteration of Algorithm 1 on the given batch; returns its loss. */
+    /** The device this trainer runs on. */
+    public Device device() {
+        return device;
+    }
+
+    /** A host batch tensor on the trainer's device (the CPU: itself; else uploaded into a reused buffer). */
+    private Tensor onDevice(Tensor host, int slot) {
+        if (host == null || device.isCpu()) {
+            return host;
+        }
+        Tensor t = slot == 0 ? devX : slot == 1 ? devX2 : devZ;
+        if (t == null || !t.hasShape(host.shape())) {
+            t = device.zeros(host.shape());
+            if (slot == 0) {
+                devX = t;
+            } else if (slot == 1) {
+                devX2 = t;
+            } else {
+                devZ = t;
+            }
+        }
+        t.copyFrom(host);
+        return t;
+    }
+
+    /**
+     * One iteration of Algorithm 1 on the given batch; returns its loss. Out of device memory, the error says
+     * the batch size and the source (the last checkpoint is kept).
+     */
     public float step(BatchSampler.Batch b) {
+        try {
+            return stepOn(b);
+        } catch (dev.mtdtl.tensor.DeviceOutOfMemoryException e) {
+            throw new dev.mtdtl.tensor.DeviceOutOfMemoryException(e.getMessage() + ", training " + net.strategy().id()
+                    + " at batch " + cfg.batch() + " (source " + b.source().id() + "): use a smaller --batch; the last "
+                    + "checkpoint is kept", e);
+        }
+    }
+
+    private float stepOn(BatchSampler.Batch b) {
         Source s = b.source();
         net.zeroGrad();
-        Tensor logits = s.isSelf() ? net.forwardPair(b.x(), b.x2()) : net.forward(s, b.x());
-        float loss = kl.forward(logits, b.z());
+        Tensor x = onDevice(b.x(), 0);
+        Tensor logits = s.isSelf() ? net.forwardPair(x, onDevice(b.x2(), 1)) : net.forward(s, x);
+        float loss = kl.forward(logits, onDevice(b.z(), 2));
         if (!Float.isFinite(loss)) {
             throw new ArithmeticException("non-finite loss " + loss + " at iteration " + iteration + " (source "
                     + s.id() + "); training stopped, the last checkpoint is kept");
@@ -111,12 +164,21 @@ public final class Trainer {
         net.backward(kl.backward());
         List<Param> active = new ArrayList<>(net.sharedParams());
         active.addAll(net.branchParams(s));
+        List<Tensor> grads = new ArrayList<>(active.size());
         for (Param p : active) {
-            for (float g : p.grad().data()) {
-                if (!Float.isFinite(g)) {
-                    throw new ArithmeticException("non-finite gradient " + g + " in " + p.name() + " at iteration "
-                            + iteration + " (source " + s.id() + "); training stopped, the last checkpoint is kept");
+            grads.add(p.grad());
+        }
+        for (Param p : device.ops().allFinite(grads) ? List.<Param>of() : active) {   // on failure, name the first
+            if (!device.ops().allFinite(List.of(p.grad()))) {
+                float bad = Float.NaN;
+                for (float g : p.grad().toCpu().data()) {
+                    if (!Float.isFinite(g)) {
+                        bad = g;
+                        break;
+                    }
                 }
+                throw new ArithmeticException("non-finite gradient " + bad + " in " + p.name() + " at iteration "
+                        + iteration + " (source " + s.id() + "); training stopped, the last checkpoint is kept");
             }
         }
         if (shared != null) {
@@ -141,8 +203,9 @@ public final class Trainer {
         try {
             for (Source s : net.sources()) {
                 BatchSampler.Batch b = valid.batch(index, s);
-                Tensor logits = s.isSelf() ? net.forwardPair(b.x(), b.x2()) : net.forward(s, b.x());
-                r.put(s, kl.forward(logits, b.z()));
+                Tensor x = onDevice(b.x(), 0);
+                Tensor logits = s.isSelf() ? net.forwardPair(x, onDevice(b.x2(), 1)) : net.forward(s, x);
+                r.put(s, kl.forward(logits, onDevice(b.z(), 2)));
             }
         } finally {
             net.setTraining(true);

@@ -133,8 +133,8 @@ class TrainerTest {
         for (Param p : net.stateDict()) {
             snap.put(p, p.value().data().clone());
         }
-        float[] m0 = tr.adam(Source.YEAR).expAvg(0).clone();
-        float[] v0 = tr.adam(Source.YEAR).expAvgSq(0).clone();
+        float[] m0 = tr.adam(Source.YEAR).expAvg(0).data().clone();
+        float[] v0 = tr.adam(Source.YEAR).expAvgSq(0).data().clone();
         for (Source active : List.of(Source.TAG, Source.SELF)) {
             tr.step(s.batch(1, active));
         }
@@ -143,8 +143,8 @@ class TrainerTest {
             boolean moved = !Arrays.equals(snap.get(p), p.value().data());
             assertEquals(!idle.contains(p), moved, p.name());
         }
-        assertArrayEquals(m0, tr.adam(Source.YEAR).expAvg(0), 0f);
-        assertArrayEquals(v0, tr.adam(Source.YEAR).expAvgSq(0), 0f);
+        assertArrayEquals(m0, tr.adam(Source.YEAR).expAvg(0).data(), 0f);
+        assertArrayEquals(v0, tr.adam(Source.YEAR).expAvgSq(0).data(), 0f);
         assertEquals(1, tr.adam(Source.YEAR).steps());
         assertEquals(3, tr.sharedAdam().steps());
         // YEAR's BN running statistics stayed too (only its own forwards move them)
@@ -194,8 +194,8 @@ class TrainerTest {
         for (Source s : t.net().sources()) {
             Adam a = t.adam(s);
             for (int i = 0; i < a.params().size(); i++) {
-                r.add(a.expAvg(i));
-                r.add(a.expAvgSq(i));
+                r.add(a.expAvg(i).data());
+                r.add(a.expAvgSq(i).data());
             }
             r.add(new float[]{a.steps()});
         }

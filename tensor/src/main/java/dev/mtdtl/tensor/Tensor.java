@@ -3,24 +3,42 @@ package dev.mtdtl.tensor;
 import java.util.Arrays;
 
 /**
- * A float32 tensor: a shape and a contiguous row-major buffer (NCHW for images).
+ * A float32 tensor: a shape and a contiguous row-major buffer (NCHW for images), on a {@link Device}.
  *
  * <p>Deliberately small. There are no strides: every tensor is contiguous, so a kernel sees a plain
- * {@code float[]} and a few dimensions. {@link #view} reinterprets the same buffer under another shape
- * with the same element count (a reshape costs nothing). Ops never allocate behind the caller's back:
- * the caller owns outputs, and layers preallocate activations per batch shape.
+ * {@code float[]} (CPU) or one device allocation and a few dimensions. {@link #view} reinterprets the
+ * same buffer under another shape with the same element count (a reshape costs nothing). Ops never
+ * allocate behind the caller's back: the caller owns outputs, and layers preallocate activations per
+ * batch shape, on the device of their input.
+ *
+ * <p>A CPU tensor exposes its array ({@link #data()}); a device tensor does not (its memory is only
+ * readable by its device): move data with {@link #copyFrom}, {@link #toCpu()} and {@link #to(Device)}.
  */
 public final class Tensor {
 
-    private final float[] data;
+    private final float[] data;       // CPU only
+    private final DeviceMemory mem;   // other devices only
+    private final Device device;
+    private final int numel;
     private final int[] shape;
 
     private Tensor(float[] data, int[] shape) {
         this.data = data;
+        this.mem = null;
+        this.device = Device.cpu();
+        this.numel = data.length;
         this.shape = shape;
     }
 
-    /** A zero tensor of the given shape. */
+    private Tensor(Device device, DeviceMemory mem, int[] shape, int numel) {
+        this.data = null;
+        this.mem = mem;
+        this.device = device;
+        this.numel = numel;
+        this.shape = shape;
+    }
+
+    /** A zero tensor of the given shape on the CPU. */
     public static Tensor zeros(int... shape) {
         return new Tensor(new float[Shape.numel(shape)], shape.clone());
     }
@@ -35,24 +53,68 @@ public final class Tensor {
         return new Tensor(data, shape.clone());
     }
 
+    /** For device implementations: wrap device memory (at least numel(shape) elements) under {@code shape}. */
+    public static Tensor onDevice(Device device, DeviceMemory mem, int... shape) {
+        int n = Shape.numel(shape);
+        if (device.isCpu() || mem.elements() < n) {
+            throw new IllegalArgumentException("device tensor " + Shape.str(shape) + " on " + device.name() + " over "
+                    + mem.elements() + " elements");
+        }
+        return new Tensor(device, mem, shape.clone(), n);
+    }
+
     /** The same buffer under another shape with the same number of elements. */
     public Tensor view(int... newShape) {
         long n = Shape.numelLong(newShape);
-        if (n != data.length) {
-            throw new IllegalArgumentException("cannot view " + Shape.str(shape) + " (" + data.length
+        if (n != numel) {
+            throw new IllegalArgumentException("cannot view " + Shape.str(shape) + " (" + numel
                     + " elements) as " + Shape.str(newShape) + " (" + n + " elements)");
         }
-        return new Tensor(data, newShape.clone());
+        return data != null ? new Tensor(data, newShape.clone()) : new Tensor(device, mem, newShape.clone(), numel);
     }
 
-    /** A deep copy. */
+    /** A deep copy on the same device. */
     public Tensor copy() {
-        return new Tensor(data.clone(), shape.clone());
+        if (data != null) {
+            return new Tensor(data.clone(), shape.clone());
+        }
+        Tensor t = device.zeros(shape);
+        t.copyFrom(this);
+        return t;
     }
 
-    /** The backing buffer (shared, not copied). */
+    /** This tensor if it is on the CPU, else a CPU copy (waits for the device). */
+    public Tensor toCpu() {
+        return to(Device.cpu());
+    }
+
+    /** This tensor if it is on {@code d}, else a copy on {@code d}. */
+    public Tensor to(Device d) {
+        if (d == device) {
+            return this;
+        }
+        Tensor t = d.zeros(shape);
+        t.copyFrom(this);
+        return t;
+    }
+
+    /** The device this tensor lives on. */
+    public Device device() {
+        return device;
+    }
+
+    /** The backing CPU array (shared, not copied); throws for a tensor on another device. */
     public float[] data() {
+        if (data == null) {
+            throw new IllegalStateException("tensor " + Shape.str(shape) + " lives on " + device.name()
+                    + ", not on the CPU: use toCpu()");
+        }
         return data;
+    }
+
+    /** The device memory of a non-CPU tensor; null on the CPU. */
+    public DeviceMemory memory() {
+        return mem;
     }
 
     /** A copy of the shape. */
@@ -70,7 +132,7 @@ public final class Tensor {
     }
 
     public int numel() {
-        return data.length;
+        return numel;
     }
 
     /** True if the shape equals {@code s}. */
@@ -88,20 +150,28 @@ public final class Tensor {
     }
 
     public void fill(float v) {
-        Arrays.fill(data, v);
+        if (data != null) {
+            Arrays.fill(data, v);
+        } else {
+            device.fill(this, v);
+        }
     }
 
-    /** Copy the contents of {@code src} (same element count) into this tensor. */
+    /** Copy the contents of {@code src} (same element count, any device) into this tensor. */
     public void copyFrom(Tensor src) {
-        if (src.data.length != data.length) {
+        if (src.numel != numel) {
             throw new IllegalArgumentException("copy from " + Shape.str(src.shape) + " into "
                     + Shape.str(shape) + ": element counts differ");
         }
-        System.arraycopy(src.data, 0, data, 0, data.length);
+        if (data != null && src.data != null) {
+            System.arraycopy(src.data, 0, data, 0, numel);
+        } else {
+            (data == null ? device : src.device).copy(this, src);   // the non-CPU side moves the data
+        }
     }
 
     @Override
     public String toString() {
-        return "Tensor" + Shape.str(shape);
+        return "Tensor" + Shape.str(shape) + (data == null ? " on " + device.name() : "");
     }
 }

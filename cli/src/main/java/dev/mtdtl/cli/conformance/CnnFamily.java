@@ -43,6 +43,7 @@ final class CnnFamily implements Family {
         float dropout = (float) c.num("dropout_p", 0.0);
         BaseCnn net = new BaseCnn(BaseCnn.specOf(state, dropout), 0L);
         load(net, state);
+        net.to(OnDevice.get());
         Map<String, double[]> r = new LinkedHashMap<>();
         if (!c.hasInput("x")) {
             return r; // cnn_params: loading strictly by name is the check
@@ -51,25 +52,25 @@ final class CnnFamily implements Family {
             throw new Family.Unsupported("train-mode dropout p=" + dropout + " is random; fixtures need p = 0");
         }
         net.setTraining(train);
-        Tensor x = c.input("x").toTensor();
+        Tensor x = OnDevice.put(c.input("x").toTensor());
         Tensor logits = net.forward(x);
-        r.put("gap", d(net.gap().data()));
-        r.put("feature", d(net.feature().data()));
-        r.put("logits", d(logits.data()));
+        r.put("gap", d(net.gap()));
+        r.put("feature", d(net.feature()));
+        r.put("logits", d(logits));
         if (c.hasInput("z")) {
             KlLoss kl = new KlLoss(LossFamilies.reduction(c.str("loss", "batchmean")));
-            float loss = kl.forward(logits, c.input("z").toTensor());
-            r.put("probs", d(kl.probs().data()));
+            float loss = kl.forward(logits, OnDevice.put(c.input("z").toTensor()));
+            r.put("probs", d(kl.probs()));
             r.put("loss_kl", new double[]{loss});
             if (train) {
                 net.zeroGrad();
                 net.backward(kl.backward());
                 for (Param p : net.params()) {
-                    r.put("grad." + p.name(), d(p.grad().data()));
+                    r.put("grad." + p.name(), d(p.grad()));
                 }
                 for (BatchNorm bn : net.batchNorms()) {
-                    r.put("running_new." + bn.runningMean().name(), d(bn.runningMean().value().data()));
-                    r.put("running_new." + bn.runningVar().name(), d(bn.runningVar().value().data()));
+                    r.put("running_new." + bn.runningMean().name(), d(bn.runningMean().value()));
+                    r.put("running_new." + bn.runningVar().name(), d(bn.runningVar().value()));
                 }
             }
         }

@@ -8,6 +8,11 @@ public final class Families {
 
     private Families() {}
 
+    /** Run the layer, loss and network families on {@code d} (dsp and factor families stay on the CPU). */
+    public static void onDevice(dev.mtdtl.tensor.Device d) {
+        OnDevice.set(d);
+    }
+
     public static List<Family> all() {
         List<Family> f = new ArrayList<>();
         f.addAll(LayerFamilies.all());

@@ -72,8 +72,14 @@ final class LayerFamilies {
         return r;
     }
 
+    /** A tensor output as doubles (downloaded from a GPU run). */
+    static double[] d(Tensor t) {
+        return d(t.toCpu().data());
+    }
+
+    /** An input tensor, on the device the fixtures run on. */
     static Tensor t(Manifest.Case c, String input) throws Exception {
-        return c.input(input).toTensor();
+        return OnDevice.put(c.input(input).toTensor());
     }
 
     private static Map<String, double[]> conv2d(Manifest.Case c) throws Exception {
@@ -88,19 +94,20 @@ final class LayerFamilies {
         int[] stride = c.ints("stride", 1, 1);
         int[] pad = c.ints("padding", 0, 0);
         Conv2d conv = new Conv2d("conv", w.dim(1), w.dim(0), w.dim(2), w.dim(3), stride[0], stride[1], pad[0], pad[1], bias);
+        OnDevice.move(conv.params());
         conv.weight().load(w);
         if (bias) {
             conv.bias().load(t(c, "bias"));
         }
         Tensor y = conv.forward(x);
         Map<String, double[]> r = new LinkedHashMap<>();
-        r.put("y", d(y.data()));
+        r.put("y", d(y));
         if (c.hasInput("grad_y")) {
             Tensor dx = conv.backward(t(c, "grad_y"));
-            r.put("grad_x", d(dx.data()));
-            r.put("grad_weight", d(conv.weight().grad().data()));
+            r.put("grad_x", d(dx));
+            r.put("grad_weight", d(conv.weight().grad()));
             if (bias) {
-                r.put("grad_bias", d(conv.bias().grad().data()));
+                r.put("grad_bias", d(conv.bias().grad()));
             }
         }
         return r;
@@ -118,21 +125,21 @@ final class LayerFamilies {
 
         BatchNorm train = make(c, x.dim(1), eps, momentum);
         train.setTraining(true);
-        r.put("y", d(train.forward(x).data()));
+        r.put("y", d(train.forward(x)));
         r.put("batch_mean", d(train.lastBatchMean()));
         r.put("batch_var_biased", batchVar(x));
-        r.put("running_mean_new", d(train.runningMean().value().data()));
-        r.put("running_var_new", d(train.runningVar().value().data()));
-        r.put("grad_x", d(train.backward(gy).data()));
-        r.put("grad_gamma", d(train.gamma().grad().data()));
-        r.put("grad_beta", d(train.beta().grad().data()));
+        r.put("running_mean_new", d(train.runningMean().value()));
+        r.put("running_var_new", d(train.runningVar().value()));
+        r.put("grad_x", d(train.backward(gy)));
+        r.put("grad_gamma", d(train.gamma().grad()));
+        r.put("grad_beta", d(train.beta().grad()));
 
         BatchNorm eval = make(c, x.dim(1), eps, momentum);
         eval.setTraining(false);
-        r.put("y_eval", d(eval.forward(x).data()));
-        r.put("grad_x_eval", d(eval.backward(gy).data()));
-        r.put("grad_gamma_eval", d(eval.gamma().grad().data()));
-        r.put("grad_beta_eval", d(eval.beta().grad().data()));
+        r.put("y_eval", d(eval.forward(x)));
+        r.put("grad_x_eval", d(eval.backward(gy)));
+        r.put("grad_gamma_eval", d(eval.gamma().grad()));
+        r.put("grad_beta_eval", d(eval.beta().grad()));
         return r;
     }
 
@@ -146,7 +153,7 @@ final class LayerFamilies {
         int ch = x.dim(1);
         int s = x.numel() / (n * ch);
         double[] v = new double[ch];
-        float[] a = x.data();
+        float[] a = x.toCpu().data();
         for (int k = 0; k < ch; k++) {
             double sum = 0;
             for (int i = 0; i < n; i++) {
@@ -169,6 +176,8 @@ final class LayerFamilies {
 
     private static BatchNorm make(Manifest.Case c, int ch, float eps, float momentum) throws Exception {
         BatchNorm bn = new BatchNorm("bn", ch, eps, momentum);
+        OnDevice.move(bn.params());
+        OnDevice.move(bn.buffers());
         bn.gamma().load(t(c, "gamma"));
         bn.beta().load(t(c, "beta"));
         bn.runningMean().load(t(c, "running_mean"));
@@ -185,9 +194,9 @@ final class LayerFamilies {
         }
         MaxPool2d pool = new MaxPool2d();
         Map<String, double[]> r = new LinkedHashMap<>();
-        r.put("y", d(pool.forward(t(c, "x")).data()));
-        r.put("argmax_flat", d(pool.argmax()));
-        double[] gx = d(pool.backward(t(c, "grad_y")).data());
+        r.put("y", d(pool.forward(t(c, "x"))));
+        r.put("argmax_flat", d(OnDevice.host(pool.argmax())));
+        double[] gx = d(pool.backward(t(c, "grad_y")));
         r.put("grad_x", gx);
         r.put("grad_x_torch_first_max", gx); // our convention is torch's: the first maximum
         return r;
@@ -196,16 +205,16 @@ final class LayerFamilies {
     private static Map<String, double[]> relu(Manifest.Case c) throws Exception {
         Relu relu = new Relu(false);
         Map<String, double[]> r = new LinkedHashMap<>();
-        r.put("y", d(relu.forward(t(c, "x")).data()));
-        r.put("grad_x", d(relu.backward(t(c, "grad_y")).data()));
+        r.put("y", d(relu.forward(t(c, "x"))));
+        r.put("grad_x", d(relu.backward(t(c, "grad_y"))));
         return r;
     }
 
     private static Map<String, double[]> gap(Manifest.Case c) throws Exception {
         GlobalAvgPool g = new GlobalAvgPool();
         Map<String, double[]> r = new LinkedHashMap<>();
-        r.put("y", d(g.forward(t(c, "x")).data()));
-        r.put("grad_x", d(g.backward(t(c, "grad_y")).data()));
+        r.put("y", d(g.forward(t(c, "x"))));
+        r.put("grad_x", d(g.backward(t(c, "grad_y"))));
         return r;
     }
 
@@ -214,16 +223,17 @@ final class LayerFamilies {
         Tensor w = t(c, "weight");
         boolean bias = c.bool("bias", c.hasInput("bias"));
         Linear lin = new Linear("fc", w.dim(1), w.dim(0), bias);
+        OnDevice.move(lin.params());
         lin.weight().load(w);
         if (bias) {
             lin.bias().load(t(c, "bias"));
         }
         Map<String, double[]> r = new LinkedHashMap<>();
-        r.put("y", d(lin.forward(x).data()));
-        r.put("grad_x", d(lin.backward(t(c, "grad_y")).data()));
-        r.put("grad_weight", d(lin.weight().grad().data()));
+        r.put("y", d(lin.forward(x)));
+        r.put("grad_x", d(lin.backward(t(c, "grad_y"))));
+        r.put("grad_weight", d(lin.weight().grad()));
         if (bias) {
-            r.put("grad_bias", d(lin.bias().grad().data()));
+            r.put("grad_bias", d(lin.bias().grad()));
         }
         return r;
     }

@@ -46,12 +46,12 @@ final class LossFamilies {
         KlLoss kl = new KlLoss(reduction(c.str("reduction", "batchmean")));
         float loss = kl.forward(logits, z);
         Map<String, double[]> r = new LinkedHashMap<>();
-        r.put("probs", d(kl.probs().data()));
+        r.put("probs", d(kl.probs()));
         float[] lp = new float[logits.numel()];
-        SoftmaxCpu.logSoftmax(lp, logits.data(), logits.dim(0), logits.dim(1));
+        SoftmaxCpu.logSoftmax(lp, logits.toCpu().data(), logits.dim(0), logits.dim(1));   // a reference output
         r.put("log_probs", d(lp));
         r.put("loss", new double[]{loss});
-        r.put("grad_logits", d(kl.backward().data()));
+        r.put("grad_logits", d(kl.backward()));
         return r;
     }
 
@@ -64,9 +64,9 @@ final class LossFamilies {
         CrossEntropyLoss ce = new CrossEntropyLoss();
         float loss = ce.forward(logits, target);
         Map<String, double[]> r = new LinkedHashMap<>();
-        r.put("probs", d(ce.probs().data()));
+        r.put("probs", d(ce.probs()));
         r.put("loss", new double[]{loss});
-        r.put("grad_logits", d(ce.backward().data()));
+        r.put("grad_logits", d(ce.backward()));
         return r;
     }
 
@@ -79,6 +79,7 @@ final class LossFamilies {
         float beta1 = ((Number) b.get(0)).floatValue();
         float beta2 = ((Number) b.get(1)).floatValue();
         Param p = Param.trainable("p", p0.shape());
+        OnDevice.move(List.of(p));
         p.load(p0);
         Adam adam = new Adam(List.of(p), (float) c.num("lr", 1e-3), beta1, beta2, (float) c.num("eps", 1e-8),
                 (float) c.num("weight_decay", 0));
@@ -88,13 +89,13 @@ final class LossFamilies {
             p.zeroGrad();
             p.grad().copyFrom(t(c, "grad_step" + s));
             adam.step();
-            float[] v = p.value().data();
+            float[] v = p.value().toCpu().data();
             r.put("param_step" + s, d(v));
             r.put("exp_avg_step" + s, d(adam.expAvg(0)));
             r.put("exp_avg_sq_step" + s, d(adam.expAvgSq(0)));
             double[] delta = new double[v.length];
             for (int i = 0; i < v.length; i++) {
-                delta[i] = (double) v[i] - (double) p0.data()[i];
+                delta[i] = (double) v[i] - (double) p0.toCpu().data()[i];
             }
             r.put("delta_step" + s, delta);
         }

@@ -43,12 +43,19 @@ public final class Close {
         }
     }
 
-    /** Assert bit-exact equality of two float arrays. */
+    /**
+     * Assert bit-exact equality of two float arrays, except that every NaN equals every NaN: the NaN's sign and
+     * payload are not defined by Java or CUDA (x86's vector max returns its default NaN 0xFFC00000 where
+     * Math.max and our CUDA ReLU pass the input's 0x7FC00000 through; seen on an H200 run). Signed zeros still
+     * differ (-0 and +0 have other bits).
+     */
     public static void assertExact(float[] expected, float[] actual, String what) {
         check(expected.length, actual.length);
         for (int i = 0; i < expected.length; i++) {
-            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
-                fail(what + ": differs at flat index " + i + ": expected " + expected[i] + ", got " + actual[i]);
+            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                fail(what + ": differs at flat index " + i + ": expected " + expected[i] + " (0x"
+                        + Integer.toHexString(Float.floatToRawIntBits(expected[i])) + "), got " + actual[i] + " (0x"
+                        + Integer.toHexString(Float.floatToRawIntBits(actual[i])) + ")");
             }
         }
     }
