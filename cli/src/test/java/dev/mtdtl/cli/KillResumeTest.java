@@ -153,8 +153,8 @@ class KillResumeTest {
         Path csvB = tmp.resolve("eval-b/results.csv");
         String[] synth = {"--tracks", "24", "--seconds", "1.5", "--no-installed-soundbanks"};
         String[] prep = {"--topics", "3", "--iterations", "8"};
-        String[] train = {"--strategy", "mscr2", "--sources", "bpm,tag", "--iterations", "14", "--batch", "4",
-                "--checkpoint-every", "3", "--valid-every", "0"};   // valid.csv resume: TrainerTest (a 24-track corpus has too few valid tracks)
+        String[] train = {"--strategy", "mscr2", "--sources", "bpm,tag", "--iterations", "8", "--batch", "4",
+                "--checkpoint-every", "2", "--valid-every", "0"};   // valid.csv resume: TrainerTest (a 24-track corpus has too few valid tracks)
         String[] eval = {"--repetitions", "3", "--max-epochs", "30"};
         List<Step> steps = List.of(
                 new Step("synth", corpusA, corpusB, cat(new String[]{"synth", "--out", corpusA.toString()}, synth),
