@@ -78,7 +78,12 @@ final class EvaluateCommand implements Callable<Integer> {
         for (Path p : features) {
             sets.add(FeatureSet.read(p));
         }
-        run(sets, ds, out, reps, seed, standardize, maxEpochs, variant(wmfVariant), artistFolds);
+        try {
+            run(sets, ds, out, reps, seed, standardize, maxEpochs, variant(wmfVariant), artistFolds);
+        } catch (IllegalArgumentException e) {
+            // Name the inputs: the evaluation's own message knows the sets by name, not by folder.
+            throw new IllegalArgumentException("features " + features + " on " + dataset + ": " + e.getMessage(), e);
+        }
         return 0;
     }
 

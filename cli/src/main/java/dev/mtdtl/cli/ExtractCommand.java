@@ -91,7 +91,7 @@ final class ExtractCommand implements Callable<Integer> {
             ids.add(store.id(i));
         }
         FeatureSet f = new FeatureSet(ex.name(), ex.strategyId(), ex.sourceIds(), ds.name, ids, x, ex.dims());
-        f.write(out, sec);
+        f.write(out);
         System.out.printf(Locale.ROOT, "%s on %s: %d tracks x %d dims in %.1f s (%.1f tracks/s) -> %s%n", ex.name(),
                 ds.name, ids.size(), ex.dims(), sec, ids.size() / sec, out);
         return f;

@@ -24,21 +24,36 @@ public final class Main implements Runnable {
     /** Run with arguments and return the exit status (for tests). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        // Bad input is the user's to fix: print the message (it names the file, line or shape), not a
-        // stack trace. MTDTL_DEBUG=1 prints the trace as well.
+        // Bad input is the user's to fix: print the message (it names the file, line or field), not a
+        // stack trace, and exit with status 1. Any other exception is a bug of ours: say so, with its class,
+        // and exit with status 2 (picocli's status for a bad command line too). MTDTL_DEBUG=1 adds the trace.
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof dev.mtdtl.tensor.Devices.UnavailableException) {
                 // --device cuda without a usable GPU: one line with the reason, exit status 1, no trace
                 System.err.println("mtdtl " + cmd.getCommandName() + ": no usable GPU: " + ex.getMessage());
                 return 1;
             }
-            System.err.println("mtdtl " + cmd.getCommandName() + ": " + ex.getMessage());
+            boolean input = isInputError(ex);
+            System.err.println("mtdtl " + cmd.getCommandName() + ": " + (input ? ex.getMessage()
+                    : "internal error " + ex + " (please report it; MTDTL_DEBUG=1 prints the stack trace)"));
             if (System.getenv("MTDTL_DEBUG") != null) {
                 ex.printStackTrace();
             }
-            return 2;
+            return input ? 1 : 2;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Errors whose message is written for the user (bad input, a full disk, a non-finite loss): I/O errors
+     * and the argument/state/arithmetic exceptions that the readers and the trainer throw with the file,
+     * line or field in the message.
+     */
+    static boolean isInputError(Throwable ex) {
+        return ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
+                || ex instanceof IllegalArgumentException && !(ex instanceof NumberFormatException)
+                || ex instanceof IllegalStateException
+                || ex.getClass() == ArithmeticException.class || ex instanceof SecurityException;
     }
 
     @Override

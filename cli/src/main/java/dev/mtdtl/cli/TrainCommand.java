@@ -95,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
                 .withIntervals(validEvery, checkpointEvery, logEvery).withBalancedSelf(balancedSelf);
         Trainer trainer = PreparedTraining.trainer(data, st, src, cfg, device);
         MultiSourceNet net = trainer.net();
-        if (trainer.resume(out)) {
+        if (trainer.resume(out, m -> System.err.println("mtdtl train: " + m))) {
             System.err.printf(Locale.ROOT, "mtdtl train: resuming %s at iteration %d%n", out, trainer.iteration());
         }
         long perEpoch = trainer.iterationsPerEpoch();

@@ -109,7 +109,7 @@ class ExtractEvaluateCommandTest {
     @Test
     void featuresOfAnotherDatasetAreRefused() {
         Path f = extract("dance", "--baseline", "mfcc");
-        assertEquals(2, Main.run("evaluate", "--features", f.toString(), "--dataset",
+        assertEquals(1, Main.run("evaluate", "--features", f.toString(), "--dataset",
                 prepared.resolve("targets/genre").toString(), "--out", tmp.resolve("bad.csv").toString()));
     }
 

@@ -68,7 +68,7 @@ class FactorCommandTest {
             System.setErr(old);
         }
         String msg = err.toString(StandardCharsets.UTF_8);
-        assertEquals(2, rc);
+        assertEquals(1, rc);
         assertTrue(msg.contains("bad.tsv:2"), msg);
     }
 }

@@ -84,7 +84,7 @@ class StudyAnalyzeCommandTest {
                 x[i * 6 + k] = (float) ((k == i % 3 ? 5 : 0) + r.nextGaussian());
             }
         }
-        new FeatureSet("run9", "mscr2", "tag+bpm", "genre", ids, x, 6).write(tmp.resolve("feats"), 0);
+        new FeatureSet("run9", "mscr2", "tag+bpm", "genre", ids, x, 6).write(tmp.resolve("feats"));
         Files.createDirectories(tmp.resolve("ds"));
         Files.writeString(tmp.resolve("ds/labels.tsv"), labels.toString());
         assertEquals(0, Main.run("analyze", study.toString(), "--bootstrap", "25", "--seed", "2",

@@ -36,7 +36,7 @@ public final class CorpusManifest {
         if (!Files.isRegularFile(f)) {
             throw new IOException(f + ": no corpus manifest (an unfinished synth run, or not a corpus folder)");
         }
-        Map<String, Object> m = Json.parseObject(Files.readString(f), f.toString());
+        Map<String, Object> m = Json.parseObject(dev.mtdtl.tensor.io.TextFiles.read(f), f.toString());
         if (!FORMAT.equals(m.get("format"))) {
             throw new IOException(f + ": format is " + m.get("format") + ", expected " + FORMAT);
         }

@@ -68,7 +68,7 @@ public final class Tsv {
     public static Table read(Path file) throws IOException {
         List<String[]> rows = new ArrayList<>();
         String[] header;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader r = dev.mtdtl.tensor.io.TextFiles.reader(file)) {
             String h = r.readLine();
             if (h == null) {
                 throw new IOException(file + ":1: empty file, expected a header line");

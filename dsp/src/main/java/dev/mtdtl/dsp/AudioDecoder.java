@@ -22,7 +22,9 @@ import javax.sound.sampled.UnsupportedAudioFileException;
  * <p>The SPI path decodes to signed little-endian PCM (24-bit when the source has 24 bits, else 16)
  * and scales by 2^(bits-1), like {@link WavReader}. Errors inside a decoder (corrupt or cut stream)
  * become an {@link AudioDecodeException} naming the file; a stream that ends before the length its
- * header announced is "truncated data". No partial audio is ever returned.
+ * header announced is "truncated data". Rates, channel counts and lengths outside {@link AudioLimits}
+ * are refused from the header where it states them, else while decoding (memory stays bounded). No
+ * partial audio is ever returned.
  *
  * <p>Omitted: Opus, AAC/M4A, WMA (no well-kept pure-Java decoder on Maven Central); MP3 encoder delay
  * and padding are not trimmed (decision 2 of the reference digest: trim nothing).
@@ -85,12 +87,17 @@ public final class AudioDecoder {
             AudioFormat sf = src.getFormat();
             int bits = sf.getSampleSizeInBits() == 24 ? 24 : 16;
             int ch = sf.getChannels();
-            if (ch < 1) {
-                throw new AudioDecodeException(file, kind + " stream with " + ch + " channels");
-            }
+            AudioLimits.checkFormat(file, sf.getSampleRate(), ch);
             fmt = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, sf.getSampleRate(), bits, ch, ch * bits / 8,
                     sf.getSampleRate(), false);
             announced = src.getFrameLength();
+            int irate = (int) sf.getSampleRate();
+            if (announced > 0) {
+                AudioLimits.checkFrames(file, announced, irate, ch);
+            }
+            // Decode at most the longest accepted length (plus one frame to tell "longer" apart), so that
+            // a stream that never ends, or decodes to far more than its size suggests, is bounded.
+            long maxBytes = (AudioLimits.maxFrames(irate, ch) + 1) * ch * bits / 8;
             AudioInputStream pcmIn;
             if (matches(sf, fmt)) {
                 pcmIn = src;
@@ -101,7 +108,14 @@ public final class AudioDecoder {
             }
             try (AudioInputStream in = pcmIn) {
                 ByteArrayOutputStream bo = new ByteArrayOutputStream(1 << 16);
-                in.transferTo(bo);
+                byte[] buf = new byte[1 << 16];
+                int r;
+                while ((r = in.read(buf)) > 0) {
+                    bo.write(buf, 0, r);
+                    if (bo.size() > maxBytes) {
+                        throw AudioLimits.tooLongStream(file, irate, ch);
+                    }
+                }
                 pcm = bo.toByteArray();
             }
         } catch (UnsupportedAudioFileException e) {
@@ -113,9 +127,6 @@ public final class AudioDecoder {
             throw new AudioDecodeException(file, "corrupt or truncated " + kind + " data: " + e, e);
         }
         float rate = fmt.getSampleRate();
-        if (!(rate > 0) || rate != Math.rint(rate)) {
-            throw new AudioDecodeException(file, "unsupported sample rate " + rate);
-        }
         int bpf = fmt.getFrameSize();
         int frames = pcm.length / bpf;
         if (pcm.length % bpf != 0) {

@@ -19,11 +19,14 @@ import org.jflac.util.ByteData;
  *
  * <p>16- and 24-bit streams (jflac returns interleaved little-endian signed PCM of the stream's
  * depth), scaled by 2^(bits-1) like {@link WavReader}. Errors: a frame that fails its CRC or does not
- * parse, fewer samples than STREAMINFO announces (truncated data), zero samples.
+ * parse, fewer samples than STREAMINFO announces (truncated data), zero samples, a rate, channel
+ * count or length outside {@link AudioLimits}.
  *
  * <p>Omitted: 8-, 12- and 20-bit FLAC, MD5 verification.
  */
 final class FlacReader {
+
+    private static final int MAX_BAD_FRAMES = 64;
 
     private FlacReader() {}
 
@@ -33,6 +36,26 @@ final class FlacReader {
         int badFrames;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             FLACDecoder d = new FLACDecoder(in);
+            // jflac's readNextFrame retries forever on a frame header that keeps failing without consuming
+            // input (found by the fuzzing suite: a mutated file hung the decoder). Its error callback is the
+            // one hook inside that loop: stop after a bounded number of bad frames (the file is refused for
+            // any bad frame anyway, below).
+            d.addFrameListener(new org.jflac.FrameListener() {
+                private int errors;
+
+                @Override
+                public void processMetadata(org.jflac.metadata.Metadata m) {}
+
+                @Override
+                public void processFrame(Frame f) {}
+
+                @Override
+                public void processError(String msg) {
+                    if (++errors > MAX_BAD_FRAMES) {
+                        throw new IllegalStateException("more than " + MAX_BAD_FRAMES + " bad frames (" + msg + ")");
+                    }
+                }
+            });
             d.readMetadata();
             si = d.getStreamInfo();
             if (si == null) {
@@ -42,6 +65,12 @@ final class FlacReader {
             if (bits != 16 && bits != 24) {
                 throw new AudioDecodeException(file, "unsupported codec: " + bits + "-bit FLAC (16 and 24 supported)");
             }
+            AudioLimits.checkFormat(file, si.getSampleRate(), si.getChannels());
+            if (si.getTotalSamples() > 0) {
+                AudioLimits.checkFrames(file, si.getTotalSamples(), si.getSampleRate(), si.getChannels());
+            }
+            long maxBytes = (AudioLimits.maxFrames(si.getSampleRate(), si.getChannels()) + 1) * si.getChannels()
+                    * (bits / 8);
             ByteArrayOutputStream bo = new ByteArrayOutputStream(1 << 16);
             ByteData buf = null;
             while (!d.isEOF()) {
@@ -51,6 +80,9 @@ final class FlacReader {
                 }
                 buf = d.decodeFrame(f, buf);
                 bo.write(buf.getData(), 0, buf.getLen());
+                if (bo.size() > maxBytes) {
+                    throw AudioLimits.tooLongStream(file, si.getSampleRate(), si.getChannels());
+                }
             }
             badFrames = d.getBadFrames();
             pcm = bo.toByteArray();

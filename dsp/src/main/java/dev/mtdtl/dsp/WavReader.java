@@ -13,7 +13,7 @@ import java.nio.file.Path;
  *
  * <p>Supported: format tag 1 (integer PCM, 8-bit unsigned, 16/24/32-bit signed), tag 3 (IEEE float,
  * 32 and 64 bit), and tag 0xFFFE (WAVE_FORMAT_EXTENSIBLE) whose sub-format GUID is one of those two;
- * any channel count and sample rate; chunks in any order with unknown chunks skipped (LIST, fact,
+ * the rates, channel counts and durations of {@link AudioLimits}; chunks in any order with unknown chunks skipped (LIST, fact,
  * cue, ...; odd-sized chunks are followed by a pad byte, as RIFF requires). Scaling: integer PCM is
  * {@code v / 2^(bits-1)} (8-bit: {@code (u - 128) / 128}); this is what soundfile returns and is exact
  * in float32 up to 24 bits. Float samples are returned as they are (values beyond +-1 kept).
@@ -22,7 +22,7 @@ import java.nio.file.Path;
  * file, truncated header, not a RIFF/WAVE file, missing fmt or data chunk, unsupported codec (ADPCM,
  * A-law, mu-law, MPEG-in-WAV, odd bit depths), inconsistent block alignment, truncated data (the
  * data chunk declares more bytes than the file holds, or ends inside a sample frame), zero-length
- * audio, NaN or infinite float samples.
+ * audio, NaN or infinite float samples, a rate, channel count or length outside {@link AudioLimits}.
  *
  * <p>Omitted: RF64/BW64 (files over 4 GiB), streaming writers' "unknown size" (0xFFFFFFFF) data
  * chunks, which are reported as truncated data rather than guessed at.
@@ -94,7 +94,9 @@ public final class WavReader {
                     throw new AudioDecodeException(file, "truncated data: " + len + " bytes is not a whole number of "
                             + fmt.blockAlign + "-byte sample frames");
                 }
-                int frames = (int) (len / fmt.blockAlign);
+                long frames0 = len / fmt.blockAlign;
+                AudioLimits.checkFrames(file, frames0, fmt.sampleRate, fmt.channels);
+                int frames = (int) frames0;
                 if (frames == 0) {
                     throw new AudioDecodeException(file, "zero-length audio (data chunk holds no sample frames)");
                 }
@@ -179,12 +181,7 @@ public final class WavReader {
                 throw new AudioDecodeException(file, String.format("unsupported codec: WAVE format tag 0x%04X (%s)",
                         tag, tagName(tag)));
             }
-            if (channels == 0) {
-                throw new AudioDecodeException(file, "bad header: 0 channels");
-            }
-            if (rate == 0 || rate > Integer.MAX_VALUE) {
-                throw new AudioDecodeException(file, "bad header: sample rate " + rate);
-            }
+            AudioLimits.checkFormat(file, rate, channels);
             if (blockAlign != channels * bits / 8) {
                 throw new AudioDecodeException(file, "bad header: block align " + blockAlign + " != channels "
                         + channels + " x " + bits / 8 + " bytes");

@@ -55,7 +55,7 @@ public final class Evaluation {
         return switch (ds.task) {
             case "classification", "regression" -> supervised(f, ds, reps, seed, standardize, maxEpochs, log);
             case "recommendation" -> recommendation(f, ds, reps, seed, variant, log);
-            default -> throw new IllegalArgumentException(ds.name + ": unknown task '" + ds.task + "'");
+            default -> throw new IllegalArgumentException(ds.dir + ": unknown task '" + ds.task + "'");
         };
     }
 
@@ -88,12 +88,12 @@ public final class Evaluation {
         java.util.Set<String> lab = new java.util.HashSet<>(labelled);
         List<String> unknown = f.ids().stream().filter(i -> !lab.contains(i)).limit(5).toList();
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("features hold tracks that dataset '" + dataset + "' does not label, e.g. "
-                    + unknown + " (features of another dataset?)");
+            throw new IllegalArgumentException("features " + f.name() + " hold tracks that dataset " + dataset
+                    + " does not label (in its labels.tsv), e.g. " + unknown + " (features of another dataset?)");
         }
         long missing = labelled.stream().filter(i -> !at.containsKey(i)).count();
         if (missing == labelled.size()) {
-            throw new IllegalArgumentException("no track of dataset '" + dataset + "' has features");
+            throw new IllegalArgumentException("no track of dataset " + dataset + " has features in " + f.name());
         }
         if (missing > 0 && log != null) {
             log.printf(Locale.ROOT, "  %s: %d labelled track(s) have no features (skipped at prepare?); left out%n",
@@ -110,7 +110,7 @@ public final class Evaluation {
         for (String[] r : t.rows()) {
             ids.add(r[idc]);
         }
-        Map<String, Integer> at = match(f, ids, ds.name, log);
+        Map<String, Integer> at = match(f, ids, ds.dir.toString(), log);
         List<Integer> keep = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             if (at.containsKey(ids.get(i))) {
@@ -267,7 +267,7 @@ public final class Evaluation {
             throws IOException {
         Path pf = ds.dir.resolve("plays.tsv");
         if (!Files.isRegularFile(pf)) {
-            throw new IllegalArgumentException(ds.name + ": no plays.tsv in " + ds.dir);
+            throw new IllegalArgumentException(ds.dir + ": no plays.tsv in " + ds.dir);
         }
         Tsv.Table p = Tsv.read(pf);
         if (p.rows().isEmpty()) {
@@ -367,7 +367,7 @@ public final class Evaluation {
 
     /** Read a results CSV written by {@link #write}. */
     public static List<Row> read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines = dev.mtdtl.tensor.io.TextFiles.lines(file);
         if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
             throw new IllegalArgumentException(file + ": not a results CSV (header must be '" + HEADER + "')");
         }

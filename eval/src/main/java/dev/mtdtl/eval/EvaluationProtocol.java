@@ -56,7 +56,7 @@ public record EvaluationProtocol(boolean standardize, String split, String repet
         if (!Files.isRegularFile(p)) {
             return out;
         }
-        Map<String, Object> j = Json.parseObject(Files.readString(p), p.toString());
+        Map<String, Object> j = Json.parseObject(dev.mtdtl.tensor.io.TextFiles.read(p), p.toString());
         Object ds = j.get("datasets");
         if (!(ds instanceof Map<?, ?> dm)) {
             throw new IllegalArgumentException(p + ": expected an object 'datasets'");

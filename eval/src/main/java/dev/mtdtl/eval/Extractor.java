@@ -9,7 +9,6 @@ import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.StateDict;
 import dev.mtdtl.nn.Strategy;
 import dev.mtdtl.tensor.Tensor;
-import dev.mtdtl.tensor.io.Json;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -58,31 +57,77 @@ public final class Extractor {
         }
     }
 
-    /** The newest checkpoint of a training run folder (or a checkpoint folder itself). */
+    /**
+     * The newest checkpoint of a training run folder (or a checkpoint folder itself), verified against its
+     * sidecar's CRC-32 ({@link Checkpoint#readVerified}). A corrupt newest checkpoint is refused, naming the
+     * file and the newest older checkpoint that verifies (pass that folder to use it), rather than silently
+     * giving features of another iteration.
+     */
     public static Extractor fromRun(Path run) throws IOException {
-        Path ck = Files.isRegularFile(run.resolve("checkpoint.json")) ? run : Checkpoint.latest(run);
-        if (ck == null) {
-            throw new IllegalArgumentException(run + ": no checkpoint (expected RUN/checkpoints/it-N/checkpoint.json)");
+        Checkpoint.Verified v;
+        if (Files.isRegularFile(run.resolve("checkpoint.json"))) {
+            v = Checkpoint.readVerified(run);
+        } else {
+            Path ck = Checkpoint.latest(run);
+            if (ck == null) {
+                throw new IllegalArgumentException(run + ": no checkpoint (expected RUN/checkpoints/it-N/checkpoint.json)");
+            }
+            try {
+                v = Checkpoint.readVerified(ck);
+            } catch (Checkpoint.CorruptException e) {
+                Checkpoint.Verified older = Checkpoint.newestVerified(run, m -> { });
+                throw new Checkpoint.CorruptException(e.getMessage() + (older == null
+                        ? "; no older checkpoint of this run verifies either: train again"
+                        : "; the older checkpoint " + older.dir() + " verifies: pass --run " + older.dir()
+                                + " to extract from it, or re-run train to rewrite the newest"), e);
+            }
         }
+        Path ck = v.dir();
         Path side = ck.resolve("checkpoint.json");
-        Map<String, Object> j = Json.parseObject(Files.readString(side), side.toString());
-        Strategy st = Strategy.of(String.valueOf(j.get("strategy")));
-        List<Source> src = Source.parseList(String.valueOf(j.get("sources")));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> spec = (Map<String, Object>) j.get("spec");
-        if (spec == null) {
-            throw new IllegalArgumentException(side + ": no network spec");
+        Map<String, Object> j = v.sidecar();
+        String stId = field(j, "strategy", String.class, side);
+        String srcIds = field(j, "sources", String.class, side);
+        Strategy st;
+        List<Source> src;
+        try {
+            st = Strategy.of(stId);
+            src = Source.parseList(srcIds);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(side + ": " + e.getMessage(), e.getCause());
         }
         @SuppressWarnings("unchecked")
-        List<Object> conv = (List<Object>) spec.get("conv_channels");
-        int[] channels = conv.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
-        BaseCnn.Spec s = new BaseCnn.Spec(num(spec, "in_channels"), channels, num(spec, "feature_dim"),
-                num(spec, "n_out"), ((Number) spec.get("dropout")).floatValue());
-        MultiSourceNet net = new MultiSourceNet(st, src, s, num(spec, "pair_hidden"), 0);
-        StateDict.load(ck.resolve("model.safetensors"), net.stateDict(), net.batchNorms());
+        Map<String, Object> spec = field(j, "spec", Map.class, side);
+        List<?> conv = field(spec, "conv_channels", List.class, side);
+        int[] channels = new int[conv.size()];
+        for (int i = 0; i < channels.length; i++) {
+            if (!(conv.get(i) instanceof Long c) || c < 1 || c > 1024) {
+                throw new IllegalArgumentException(side + ": field spec.conv_channels[" + i + "] is not a channel count: "
+                        + conv.get(i));
+            }
+            channels[i] = (int) (long) c;
+        }
+        BaseCnn.Spec s;
+        MultiSourceNet net;
+        try {
+            s = new BaseCnn.Spec(num(spec, "in_channels", side), channels, num(spec, "feature_dim", side),
+                    num(spec, "n_out", side), field(spec, "dropout", Number.class, side).floatValue());
+            net = new MultiSourceNet(st, src, s, num(spec, "pair_hidden", side), 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(side + ": field spec does not describe a network: " + e.getMessage(), e);
+        }
+        StateDict.load(v.model(), net.stateDict(), net.batchNorms(), ck.resolve("model.safetensors").toString());
         Path runDir = ck.getParent() != null && ck.getParent().getFileName().toString().equals("checkpoints")
                 ? ck.getParent().getParent() : ck;
         return new Extractor(runDir.getFileName().toString(), st, src, net, 128);
+    }
+
+    private static <T> T field(Map<String, Object> m, String k, Class<T> type, Path file) {
+        Object o = m.get(k);
+        if (!type.isInstance(o)) {
+            throw new IllegalArgumentException(file + ": field " + k + " is " + (o == null ? "missing" : "not a "
+                    + type.getSimpleName().toLowerCase(Locale.ROOT) + ": " + o));
+        }
+        return type.cast(o);
     }
 
     /** The Rand baseline: an untrained single-source network (paper spec) from a seed, 512-d track vectors. */
@@ -97,12 +142,13 @@ public final class Extractor {
         return new Extractor("mfcc", null, List.of(), null, 128);
     }
 
-    private static int num(Map<String, Object> m, String k) {
+    private static int num(Map<String, Object> m, String k, Path file) {
         Object o = m.get(k);
-        if (!(o instanceof Number n)) {
-            throw new IllegalArgumentException("checkpoint spec has no number '" + k + "'");
+        // Bounds keep a corrupt sidecar from allocating a network of gigabytes (the paper's sizes are <= 256).
+        if (!(o instanceof Long n) || n < 1 || n > 4096) {
+            throw new IllegalArgumentException(file + ": field spec." + k + " is not a size in [1, 4096]: " + o);
         }
-        return n.intValue();
+        return (int) (long) n;
     }
 
     public String name() {

@@ -2,7 +2,6 @@ package dev.mtdtl.eval;
 
 import dev.mtdtl.data.Tsv;
 import dev.mtdtl.data.store.MelStore;
-import dev.mtdtl.dsp.BandStats;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.io.Json;
 
@@ -59,10 +58,9 @@ public final class TargetDataset {
                     + "with PREPARED/prepared.json; run 'mtdtl prepare')");
         }
         Path pj = root.resolve("prepared.json");
-        Map<String, Object> j = Json.parseObject(Files.readString(pj), pj.toString());
-        Map<String, Object> targets = (Map<String, Object>) j.get("targets");
+        Map<String, Object> j = Json.parseObject(dev.mtdtl.tensor.io.TextFiles.read(pj), pj.toString());
         String name = d.getFileName().toString();
-        if (targets == null || !(targets.get(name) instanceof Map<?, ?> e0)) {
+        if (!(j.get("targets") instanceof Map<?, ?> targets) || !(targets.get(name) instanceof Map<?, ?> e0)) {
             throw new IllegalArgumentException(pj + " lists no target dataset '" + name + "'");
         }
         Map<String, Object> e = (Map<String, Object>) e0;
@@ -98,7 +96,7 @@ public final class TargetDataset {
      */
     public TargetDataset withArtistFolds(boolean on) {
         if (on && artist.isEmpty()) {
-            throw new IllegalArgumentException(name + ": artist folds need tracks.tsv with an artist_id column in " + dir);
+            throw new IllegalArgumentException(dir + ": artist folds need tracks.tsv with an artist_id column in " + dir);
         }
         byArtist = on;
         return this;
@@ -118,15 +116,14 @@ public final class TargetDataset {
         if (!standardised) {
             return MelStore.open(dir, "all");
         }
-        Path stats = prepared.resolve("learning").resolve("stats.npy");
-        return MelStore.open(dir, "all", BandStats.load(stats));
+        return MelStore.open(dir, "all", dev.mtdtl.data.store.LearningData.stats(prepared));
     }
 
     /** Label columns of labels.tsv (besides track_id), in file order. */
     public Tsv.Table labels() throws IOException {
         Path p = dir.resolve("labels.tsv");
         if (!Files.isRegularFile(p)) {
-            throw new IllegalArgumentException(name + ": no labels.tsv in " + dir);
+            throw new IllegalArgumentException(dir + ": no labels.tsv in " + dir);
         }
         Tsv.Table t = Tsv.read(p);
         if (t.rows().isEmpty()) {
@@ -185,7 +182,7 @@ public final class TargetDataset {
             for (int i = 0; i < n; i++) {
                 a[i] = artist.get(ids.get(i));
                 if (a[i] == null) {
-                    throw new IllegalArgumentException(name + ": track " + ids.get(i) + " has no artist in tracks.tsv");
+                    throw new IllegalArgumentException(dir + ": track " + ids.get(i) + " has no artist in tracks.tsv");
                 }
             }
             int[] fold = artistFolds(a, 5, seed);
@@ -194,7 +191,7 @@ public final class TargetDataset {
             }
             int nt = count(test);
             if (nt == 0 || nt == n) {
-                throw new IllegalArgumentException(name + ": artist fold " + rep % 5 + " has " + nt + " tracks of " + n);
+                throw new IllegalArgumentException(dir + ": artist fold " + rep % 5 + " has " + nt + " tracks of " + n);
             }
             return test;
         }
@@ -203,7 +200,7 @@ public final class TargetDataset {
                 for (int i = 0; i < n; i++) {
                     String s = splitOf(ids.get(i));
                     if (s == null) {
-                        throw new IllegalArgumentException(name + ": track " + ids.get(i) + " is not in split.tsv");
+                        throw new IllegalArgumentException(dir + ": track " + ids.get(i) + " is not in split.tsv");
                     }
                     test[i] = s.equals("test");
                 }
@@ -226,17 +223,17 @@ public final class TargetDataset {
                 } else if (classes != null) {
                     fold = stratifiedFolds(classes, 5, seed);
                 } else {
-                    throw new IllegalArgumentException(name + ": split.tsv has no fold for every track");
+                    throw new IllegalArgumentException(dir + ": split.tsv has no fold for every track");
                 }
                 for (int i = 0; i < n; i++) {
                     test[i] = fold[i] == rep;
                 }
             }
-            default -> throw new IllegalArgumentException(name + ": unknown protocol '" + protocol + "'");
+            default -> throw new IllegalArgumentException(dir + ": unknown protocol '" + protocol + "'");
         }
         int nt = count(test);
         if (nt == 0 || nt == n) {
-            throw new IllegalArgumentException(name + ": repetition " + rep + " has " + nt + " test rows of " + n
+            throw new IllegalArgumentException(dir + ": repetition " + rep + " has " + nt + " test rows of " + n
                     + " (the split leaves one side empty)");
         }
         return test;

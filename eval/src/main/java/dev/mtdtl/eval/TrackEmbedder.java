@@ -1,6 +1,7 @@
 package dev.mtdtl.eval;
 
 import dev.mtdtl.dsp.Audio;
+import dev.mtdtl.dsp.AudioLimits;
 import dev.mtdtl.dsp.BandStats;
 import dev.mtdtl.dsp.Features;
 import dev.mtdtl.dsp.MelConfig;
@@ -40,11 +41,13 @@ public final class TrackEmbedder {
     }
 
     /**
-     * The newest checkpoint of {@code run} (a run folder or a checkpoint folder), standardised with the
-     * statistics of the prepared folder it was trained on ({@code prepared/learning/stats.npy}).
+     * The newest checkpoint of {@code run} (a run folder or a checkpoint folder), verified against the
+     * CRC-32 its sidecar records (a corrupt one is refused, naming the file and any older checkpoint that
+     * verifies: {@link Extractor#fromRun}), standardised with the statistics of the prepared folder it was
+     * trained on ({@code prepared/learning/stats.npy}).
      */
     public static TrackEmbedder load(Path run, Path prepared) throws IOException {
-        return new TrackEmbedder(Extractor.fromRun(run), BandStats.load(prepared.resolve("learning").resolve("stats.npy")));
+        return new TrackEmbedder(Extractor.fromRun(run), dev.mtdtl.data.store.LearningData.stats(prepared));
     }
 
     /** Length of the track vector: 2 x 256 x (sources whose fc-feature is concatenated). */
@@ -66,6 +69,11 @@ public final class TrackEmbedder {
         if (channels < 1 || samples.length % channels != 0 || samples.length == 0) {
             throw new IllegalArgumentException("need a non-empty planar (channels, frames) buffer, got "
                     + samples.length + " samples for " + channels + " channels");
+        }
+        if (sampleRate < AudioLimits.MIN_RATE || sampleRate > AudioLimits.MAX_RATE || channels > AudioLimits.MAX_CHANNELS) {
+            throw new IllegalArgumentException("unsupported PCM: " + sampleRate + " Hz, " + channels + " channels (accepted: "
+                    + AudioLimits.MIN_RATE + " to " + AudioLimits.MAX_RATE + " Hz, 1 to " + AudioLimits.MAX_CHANNELS
+                    + " channels)");
         }
         Audio a = new Audio(samples, channels, samples.length / channels, sampleRate).toStereo();
         if (a.sampleRate() != cfg.sampleRate()) {

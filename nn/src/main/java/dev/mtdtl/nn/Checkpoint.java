@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
@@ -34,6 +35,13 @@ import java.util.zip.CRC32;
  * files are the whole state of a run. The directory is written under a temporary name and renamed,
  * so a crash leaves either a complete checkpoint or none; loading checks the format tag, the model's
  * identity (strategy, sources, shapes), the seed and batch size, and the CRCs.
+ *
+ * <p>Integrity: a checkpoint whose sidecar does not parse, whose tensor files are missing, do not match
+ * their CRC-32 or do not parse is <em>corrupt</em> ({@link CorruptException}); one of another run or
+ * format version is refused with a plain IllegalArgumentException. {@link #resume} takes the newest
+ * checkpoint that verifies, moves each newer corrupt one aside to {@code checkpoints/corrupt-it-N} (kept
+ * for inspection, never read again) and names it. The files are byte-deterministic: the sidecar's and
+ * the safetensors metadata's keys are written in a fixed order.
  */
 public final class Checkpoint {
 
@@ -41,7 +49,25 @@ public final class Checkpoint {
     public static final int FORMAT_VERSION = 1;
     private static final String PREFIX = "it-";
 
+    private static final String CORRUPT = "corrupt-";
+
     private Checkpoint() {}
+
+    /** A checkpoint whose files do not verify: a damaged sidecar, a missing file, a CRC or format mismatch. */
+    public static final class CorruptException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        public CorruptException(String message) {
+            super(message);
+        }
+
+        public CorruptException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A checkpoint's sidecar and its model file, read once and checked against the sidecar's CRC-32. */
+    public record Verified(Path dir, Map<String, Object> sidecar, Safetensors.Contents model) {}
 
     /** The project version from the jar manifest ("dev" when run from classes). */
     public static String projectVersion() {
@@ -80,7 +106,10 @@ public final class Checkpoint {
         // created with the user's usual permissions. Leftovers of a crash are removed by the cleanup below.
         Path tmp = Files.createDirectory(root.resolve(".tmp-" + PREFIX + Long.toHexString(System.nanoTime())));
         try {
-            Map<String, String> meta = Map.of("strategy", net.strategy().id(), "sources", ids(net.sources()));
+            // Fixed key order (Map.of iterates in a per-JVM random order: resumed runs differed by header bytes).
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("strategy", net.strategy().id());
+            meta.put("sources", ids(net.sources()));
             StateDict.save(tmp.resolve("model.safetensors"), net.stateDict(), net.batchNorms(), meta);
             Safetensors.Writer w = new Safetensors.Writer();
             for (Map.Entry<String, Adam> e : groups.entrySet()) {
@@ -110,8 +139,10 @@ public final class Checkpoint {
             j.put("iteration", iteration);
             j.put("iterations_per_epoch", iterationsPerEpoch);
             j.put("epoch", (double) iteration / iterationsPerEpoch);
-            j.put("crc32", Map.of("model.safetensors", crc(tmp.resolve("model.safetensors")),
-                    "optim.safetensors", crc(tmp.resolve("optim.safetensors"))));
+            Map<String, Object> crcs = new LinkedHashMap<>();
+            crcs.put("model.safetensors", crc(tmp.resolve("model.safetensors")));
+            crcs.put("optim.safetensors", crc(tmp.resolve("optim.safetensors")));
+            j.put("crc32", crcs);
             AtomicFiles.writeString(tmp.resolve("checkpoint.json"), Json.write(j, 2) + "\n");
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -131,34 +162,18 @@ public final class Checkpoint {
      * corrupt checkpoint.
      */
     static long load(Path dir, MultiSourceNet net, Map<String, Adam> groups, TrainConfig cfg) throws IOException {
-        Path side = dir.resolve("checkpoint.json");
-        if (!Files.isRegularFile(side)) {
-            throw new IllegalArgumentException(dir + ": not a checkpoint (no checkpoint.json)");
-        }
-        Map<String, Object> j;
-        try {
-            j = Json.parseObject(Files.readString(side), side.toString());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("corrupt checkpoint " + dir + ": " + e.getMessage(), e);
-        }
-        if (!FORMAT.equals(j.get("format"))) {
-            throw new IllegalArgumentException(dir + ": not an mtdtl checkpoint (format " + j.get("format") + ")");
-        }
-        if (!(j.get("format_version") instanceof Long v) || v != FORMAT_VERSION) {
-            throw new IllegalArgumentException(dir + ": checkpoint format version " + j.get("format_version")
-                    + ", this build reads " + FORMAT_VERSION);
-        }
+        Map<String, Object> j = sidecar(dir);
         expect(dir, "strategy", net.strategy().id(), j.get("strategy"));
         expect(dir, "sources", ids(net.sources()), j.get("sources"));
         expect(dir, "network spec", Json.write(specJson(net), 0), Json.write(j.get("spec"), 0));
         expect(dir, "seed", cfg.seed(), j.get("seed"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> c = (Map<String, Object>) j.get("config");
-        expect(dir, "batch size", (long) cfg.batch(), c == null ? null : c.get("batch"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> crcs = (Map<String, Object>) j.get("crc32");
-        Safetensors.Contents model = readChecked(dir, "model.safetensors", crcs);
-        Safetensors.Contents optim = readChecked(dir, "optim.safetensors", crcs);
+        Object c = j.get("config");
+        expect(dir, "batch size", (long) cfg.batch(), c instanceof Map<?, ?> cm ? cm.get("batch") : null);
+        if (!(j.get("iteration") instanceof Long it) || it < 0) {
+            throw new CorruptException("corrupt checkpoint " + dir + ": checkpoint.json has no iteration");
+        }
+        Safetensors.Contents model = readChecked(dir, "model.safetensors", j.get("crc32"));
+        Safetensors.Contents optim = readChecked(dir, "optim.safetensors", j.get("crc32"));
         StateDict.load(model, net.stateDict(), net.batchNorms(), dir.resolve("model.safetensors").toString());
         for (Map.Entry<String, Adam> e : groups.entrySet()) {
             Adam a = e.getValue();
@@ -173,28 +188,119 @@ public final class Checkpoint {
         for (int i = 0; i < ds.size(); i++) {
             ds.get(i).setCalls(scalar(dir, optim, "dropout." + i + ".calls"));
         }
-        if (!(j.get("iteration") instanceof Long it)) {
-            throw new IllegalArgumentException("corrupt checkpoint " + dir + ": no iteration");
-        }
         return it;
     }
 
-    private static Safetensors.Contents readChecked(Path dir, String name, Map<String, Object> crcs)
-            throws IOException {
+    /**
+     * Resume entry point: load the newest checkpoint under runDir that verifies into net, the Adam groups and
+     * the dropout counters and return its iteration, or -1 when runDir has no checkpoint. Each newer one that
+     * is corrupt is moved aside to {@code checkpoints/corrupt-it-N} and named through {@code log}. Throws a
+     * {@link CorruptException} listing them all when none verifies, and an IllegalArgumentException at once
+     * for a checkpoint of another run or format version (that is the wrong folder, not damage).
+     */
+    static long resume(Path runDir, MultiSourceNet net, Map<String, Adam> groups, TrainConfig cfg,
+                       Consumer<String> log) throws IOException {
+        List<Path> all = complete(runDir);
+        List<String> why = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Path ck = all.get(i);
+            try {
+                long it = load(ck, net, groups, cfg);
+                for (int k = all.size() - 1; k > i; k--) {
+                    Path aside = all.get(k).resolveSibling(CORRUPT + all.get(k).getFileName());
+                    deleteTree(aside);
+                    Files.move(all.get(k), aside);
+                    log.accept("moved the corrupt checkpoint " + all.get(k) + " aside to " + aside + "; resuming from "
+                            + ck);
+                }
+                return it;
+            } catch (CorruptException e) {
+                why.add(e.getMessage());
+                log.accept("skipping " + e.getMessage());
+            }
+        }
+        if (!all.isEmpty()) {
+            throw new CorruptException("no checkpoint under " + runDir.resolve("checkpoints") + " verifies: "
+                    + String.join("; ", why));
+        }
+        return -1;
+    }
+
+    /**
+     * The sidecar and model file of checkpoint {@code dir}, verified (format, CRC-32, parse): what extraction
+     * and the embedding API load. Throws {@link CorruptException} naming the file and the mismatch.
+     */
+    public static Verified readVerified(Path dir) throws IOException {
+        Map<String, Object> j = sidecar(dir);
+        return new Verified(dir, j, readChecked(dir, "model.safetensors", j.get("crc32")));
+    }
+
+    /** The newest checkpoint of runDir that verifies, or null; newer corrupt ones are named through log. */
+    public static Verified newestVerified(Path runDir, Consumer<String> log) throws IOException {
+        List<Path> all = complete(runDir);
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                return readVerified(all.get(i));
+            } catch (CorruptException e) {
+                log.accept(e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /** checkpoint.json of dir, parsed and format-checked. */
+    private static Map<String, Object> sidecar(Path dir) throws IOException {
+        Path side = dir.resolve("checkpoint.json");
+        if (!Files.isRegularFile(side)) {
+            throw new IllegalArgumentException(dir + ": not a checkpoint (no checkpoint.json)");
+        }
+        Map<String, Object> j;
+        try {
+            j = Json.parseObject(dev.mtdtl.tensor.io.TextFiles.read(side), side.toString());
+        } catch (IllegalArgumentException | IOException e) {
+            throw new CorruptException("corrupt checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+        if (!FORMAT.equals(j.get("format"))) {
+            throw new CorruptException(dir + ": not an mtdtl checkpoint (checkpoint.json field format is "
+                    + j.get("format") + ")");
+        }
+        if (!(j.get("format_version") instanceof Long v) || v != FORMAT_VERSION) {
+            throw new IllegalArgumentException(dir + ": checkpoint format version " + j.get("format_version")
+                    + ", this build reads " + FORMAT_VERSION);
+        }
+        return j;
+    }
+
+    private static Safetensors.Contents readChecked(Path dir, String name, Object crcs) throws IOException {
         Path f = dir.resolve(name);
         if (!Files.isRegularFile(f)) {
-            throw new IllegalArgumentException("corrupt checkpoint " + dir + ": " + name + " is missing");
+            throw new CorruptException("corrupt checkpoint " + dir + ": " + name + " is missing");
         }
-        Object want = crcs == null ? null : crcs.get(name);
-        long got = crc(f);
+        Object want = crcs instanceof Map<?, ?> m ? m.get(name) : null;
+        byte[] b = Files.readAllBytes(f);   // read once: the bytes checked are the bytes parsed
+        CRC32 c = new CRC32();
+        c.update(b);
+        long got = c.getValue();
         if (!(want instanceof Long w) || w != got) {
-            throw new IllegalArgumentException("corrupt checkpoint " + dir + ": " + name + " has CRC-32 " + got
-                    + ", the sidecar says " + want);
+            throw new CorruptException("corrupt checkpoint " + dir + ": " + name + " has CRC-32 " + got
+                    + ", checkpoint.json field crc32." + name + " says " + want);
         }
         try {
-            return Safetensors.read(f);
+            return Safetensors.parse(b, f.toString());
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("corrupt checkpoint " + f + ": " + e.getMessage(), e);
+            throw new CorruptException("corrupt checkpoint " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Complete checkpoints (it-N with a sidecar) under runDir, oldest first. */
+    private static List<Path> complete(Path runDir) throws IOException {
+        Path root = runDir.resolve("checkpoints");
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d+"))
+                    .filter(p -> Files.isRegularFile(p.resolve("checkpoint.json"))).sorted().toList();
         }
     }
 
@@ -262,7 +368,11 @@ public final class Checkpoint {
             deleteTree(p);
         }
         for (int i = 0; i < all.size() - keep; i++) {
-            deleteTree(all.get(i));
+            // Unpublish by a rename first: a kill during the deletion leaves a .tmp- folder, never a
+            // half-deleted it-N that still looks complete.
+            Path gone = root.resolve(".tmp-" + all.get(i).getFileName() + "-deleted");
+            Files.move(all.get(i), gone);
+            deleteTree(gone);
         }
     }
 

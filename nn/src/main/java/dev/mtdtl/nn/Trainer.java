@@ -213,22 +213,30 @@ public final class Trainer {
         return r;
     }
 
-    /**
-     * Continue from the newest checkpoint under runDir, if there is one; returns whether one was loaded.
-     * Validation rows logged after that checkpoint are dropped (they will be logged again).
-     */
+    /** {@link #resume(Path, java.util.function.Consumer)} without a log. */
     public boolean resume(Path runDir) throws IOException {
-        Path ck = Checkpoint.latest(runDir);
-        if (ck == null) {
+        return resume(runDir, m -> { });
+    }
+
+    /**
+     * Continue from the newest checkpoint under runDir that verifies, if there is one; returns whether one
+     * was loaded. Newer corrupt checkpoints are moved aside and named through {@code log}
+     * ({@link Checkpoint#resume}). Validation rows logged after that checkpoint are dropped (they will be
+     * logged again), and so is a row cut short by a kill.
+     */
+    public boolean resume(Path runDir, java.util.function.Consumer<String> log) throws IOException {
+        long it = Checkpoint.resume(runDir, net, groups, cfg, log);
+        if (it < 0) {
             return false;
         }
-        iteration = Checkpoint.load(ck, net, groups, cfg);
+        iteration = it;
         Path csv = runDir.resolve("valid.csv");
         if (Files.isRegularFile(csv)) {
             List<String> keep = new ArrayList<>();
-            for (String line : Files.readAllLines(csv)) {
-                int comma = line.indexOf(',');
-                if (line.startsWith("iteration") || (comma > 0 && Long.parseLong(line.substring(0, comma)) <= iteration)) {
+            for (String line : dev.mtdtl.tensor.io.TextFiles.lines(csv)) {
+                String[] c = line.split(",", -1);
+                if (line.equals("iteration,epoch,source,kl") || (c.length == 4 && c[0].matches("\\d{1,18}")
+                        && Long.parseLong(c[0]) <= iteration)) {
                     keep.add(line);
                 }
             }
@@ -298,8 +306,12 @@ public final class Trainer {
             sb.append(iteration).append(',').append(String.format("%.4f", (double) iteration / perEpoch)).append(',')
                     .append(e.getKey().id()).append(',').append(e.getValue()).append('\n');
         }
-        Files.writeString(csv, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        try {
+            Files.writeString(csv, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {   // "No space left on device" names no file
+            throw new IOException(csv + ": cannot append: " + e.getMessage(), e);
+        }
     }
 
     private static String hms(double s) {

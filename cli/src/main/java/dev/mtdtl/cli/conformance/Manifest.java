@@ -97,7 +97,7 @@ public final class Manifest {
             throw new IOException(dir + ": no manifest.json (expected a fixture directory in the format of "
                     + "shared/fixtures)");
         }
-        Map<String, Object> root = Json.parseObject(Files.readString(file), file.toString());
+        Map<String, Object> root = Json.parseObject(dev.mtdtl.tensor.io.TextFiles.read(file), file.toString());
         Object cs = root.get("cases");
         if (!(cs instanceof List<?> list)) {
             throw new IOException(file + ": no \"cases\" array");

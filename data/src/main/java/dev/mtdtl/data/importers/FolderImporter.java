@@ -192,7 +192,7 @@ public final class FolderImporter {
     /** A small CSV reader: rows of fields, header included; fields trimmed of one pair of quotes. */
     static List<String[]> readCsv(Path file) throws IOException {
         List<String[]> rows = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader r = dev.mtdtl.tensor.io.TextFiles.reader(file)) {
             String line;
             int n = 0;
             int width = -1;

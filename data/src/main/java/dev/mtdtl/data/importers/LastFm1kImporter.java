@@ -45,7 +45,7 @@ public final class LastFm1kImporter {
         TreeMap<String, TreeMap<String, Integer>> plays = new TreeMap<>();   // user -> track -> count
         Map<String, String> artistOf = new HashMap<>();
         long dropped = 0;
-        try (BufferedReader r = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+        try (BufferedReader r = dev.mtdtl.tensor.io.TextFiles.reader(log)) {
             String line;
             int ln = 0;
             while ((line = r.readLine()) != null) {

@@ -38,7 +38,7 @@ final class LineConverter {
             Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
             w.write(String.join("\t", header));
             w.write('\n');
-            try (BufferedReader r = Files.newBufferedReader(in, StandardCharsets.UTF_8)) {
+            try (BufferedReader r = dev.mtdtl.tensor.io.TextFiles.reader(in)) {
                 String line;
                 int ln = 0;
                 while ((line = r.readLine()) != null) {

@@ -48,7 +48,7 @@ public final class MsdImporter {
         Map<String, String> artistOf = new HashMap<>();
         Map<String, List<String>> tracksOfSong = new HashMap<>();
         if (in.uniqueTracks() != null) {
-            try (BufferedReader r = Files.newBufferedReader(in.uniqueTracks(), StandardCharsets.UTF_8)) {
+            try (BufferedReader r = dev.mtdtl.tensor.io.TextFiles.reader(in.uniqueTracks())) {
                 String line;
                 int ln = 0;
                 while ((line = r.readLine()) != null) {

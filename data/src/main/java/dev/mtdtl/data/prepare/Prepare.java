@@ -10,6 +10,7 @@ import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.io.AtomicFiles;
 import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.JsonFields;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -119,10 +120,11 @@ public final class Prepare {
         int computed = 0;
 
         // Learning corpus: split, stores, statistics, targets.
-        Map<String, Object> learning = (Map<String, Object>) manifest.get("learning");
-        Path lin = cfg.corpus().resolve((String) learning.get("dir"));
+        Path mf = cfg.corpus().resolve(CorpusManifest.FILE);
+        Map<String, Object> learning = JsonFields.obj(manifest, "learning", mf);
+        Path lin = inside(cfg.corpus(), JsonFields.str(learning, "dir", mf), mf, "learning.dir");
         Path lout = out.resolve("learning");
-        Tsv.Table tracks = Tsv.read(cfg.corpus().resolve((String) learning.get("tracks")));
+        Tsv.Table tracks = Tsv.read(inside(cfg.corpus(), JsonFields.str(learning, "tracks", mf), mf, "learning.tracks"));
         copy(tracks.file(), lout.resolve("tracks.tsv"));
         int idc = tracks.column("track_id");
         int auc = tracks.column("audio");
@@ -164,7 +166,7 @@ public final class Prepare {
         lp.put("split", "learning/split.tsv");
         lp.put("tracks", "learning/tracks.tsv");
         List<LearningTargets.Summary> sums = LearningTargets.build(cfg.corpus(),
-                (Map<String, Object>) learning.get("sources"), ids, lout.resolve("targets"), cfg.topics(),
+                JsonFields.obj(learning, "sources", mf), ids, lout.resolve("targets"), cfg.topics(),
                 cfg.iterations(), cfg.bpmNoise(), cfg.seed(), log);
         Map<String, Object> tj = new LinkedHashMap<>();
         Map<String, Object> tr = new LinkedHashMap<>();
@@ -184,13 +186,17 @@ public final class Prepare {
         report.put("targets_fit", tr);
 
         // Target datasets: whole-file stores plus their tables.
-        Map<String, Object> targets = (Map<String, Object>) manifest.get("targets");
+        Map<String, Object> targets = JsonFields.obj(manifest, "targets", mf);
         Map<String, Object> tp = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : targets.entrySet()) {
-            Map<String, Object> d = (Map<String, Object>) e.getValue();
-            Path din = cfg.corpus().resolve((String) d.get("dir"));
+            Map<String, Object> d = JsonFields.obj(targets, e.getKey(), mf);
+            if (!e.getKey().matches("[A-Za-z0-9_.-]+") || e.getKey().startsWith(".")) {
+                throw new IOException(mf + ": field targets." + e.getKey() + ": a dataset name must be a plain folder name");
+            }
+            Path din = inside(cfg.corpus(), JsonFields.str(d, "dir", mf), mf, "targets." + e.getKey() + ".dir");
             Path dout = out.resolve("targets").resolve(e.getKey());
-            Tsv.Table tt = Tsv.read(cfg.corpus().resolve((String) d.get("tracks")));
+            Tsv.Table tt = Tsv.read(inside(cfg.corpus(), JsonFields.str(d, "tracks", mf), mf,
+                    "targets." + e.getKey() + ".tracks"));
             List<MelStoreWriter.Track> list = new ArrayList<>();
             for (String[] r : tt.rows()) {
                 list.add(new MelStoreWriter.Track(r[tt.column("track_id")], din.resolve(r[tt.column("audio")])));
@@ -204,7 +210,7 @@ public final class Prepare {
             dp.put("store", "targets/" + e.getKey() + "/all");
             for (String key : List.of("tracks", "labels", "split", "plays")) {
                 if (d.get(key) instanceof String f) {
-                    Path src = cfg.corpus().resolve(f);
+                    Path src = inside(cfg.corpus(), f, mf, "targets." + e.getKey() + "." + key);
                     String name = src.getFileName().toString();
                     copy(src, dout.resolve(name));
                     dp.put(key, "targets/" + e.getKey() + "/" + name);
@@ -227,8 +233,27 @@ public final class Prepare {
         report.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         report.put("failures", failuresJson(failures));
         AtomicFiles.writeString(out.resolve("prepare-report.json"), Json.write(report, 2) + "\n");
+        // CRC-32 of the learning arrays that training and the embedding API read (the stores carry their own).
+        Map<String, Object> crc = new LinkedHashMap<>();
+        crc.put("learning/stats.npy", dev.mtdtl.tensor.io.Checksums.crc32(statsFile));
+        for (LearningTargets.Summary s : sums) {
+            for (String f : List.of("learning/targets/" + s.source() + ".npy", "learning/targets/" + s.source()
+                    + ".mask.npy")) {
+                crc.put(f, dev.mtdtl.tensor.io.Checksums.crc32(out.resolve(f)));
+            }
+        }
+        prepared.put("crc32", crc);
         AtomicFiles.writeString(out.resolve("prepared.json"), Json.write(prepared, 2) + "\n");
         return rep;
+    }
+
+    /** corpus/rel, refused (naming the manifest's field) when rel is absolute or climbs out of the corpus. */
+    static Path inside(Path corpus, String rel, Path manifest, String field) throws IOException {
+        Path p = corpus.resolve(rel).normalize();
+        if (Path.of(rel).isAbsolute() || !p.startsWith(corpus.normalize())) {
+            throw new IOException(manifest + ": field " + field + " ('" + rel + "') leaves the corpus folder");
+        }
+        return p;
     }
 
     /** Seeded 90/10-style split: exactly round(N f) tracks are valid, chosen by a Fisher-Yates shuffle. */
@@ -272,7 +297,7 @@ public final class Prepare {
         Path f = out.resolve("prepare-config.json");
         String want = Json.write(cfg, 2) + "\n";
         if (Files.isRegularFile(f)) {
-            String have = Files.readString(f);
+            String have = dev.mtdtl.tensor.io.TextFiles.read(f);
             if (!have.equals(want)) {
                 throw new IOException(f + ": this folder was prepared with other settings:\n" + have
                         + "requested:\n" + want + "use another --out or the same settings");

@@ -49,7 +49,7 @@ public final class SourceTable {
         int[] c = new int[1024];
         double[] v = new double[1024];
         int n = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = dev.mtdtl.tensor.io.TextFiles.reader(file)) {
             String[] header = header(file, in);
             int ri = col(file, header, rowCol);
             int ti = col(file, header, termCol);
@@ -87,7 +87,7 @@ public final class SourceTable {
         Map<String, Integer> seen = new HashMap<>();
         List<String> ids = new ArrayList<>();
         double[] v = new double[1024];
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = dev.mtdtl.tensor.io.TextFiles.reader(file)) {
             String[] header = header(file, in);
             int ii = col(file, header, idCol);
             int vi = col(file, header, valueCol);

@@ -3,7 +3,8 @@ package dev.mtdtl.data.store;
 import dev.mtdtl.dsp.BandStats;
 import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.Rng;
-import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.Checksums;
+import dev.mtdtl.tensor.io.JsonFields;
 import dev.mtdtl.tensor.io.Npy;
 
 import java.io.IOException;
@@ -68,25 +69,89 @@ public final class LearningData {
         if (!Files.isRegularFile(pf)) {
             throw new IOException(pf + ": missing (prepare has not finished in this folder)");
         }
-        Map<String, Object> p = Json.parseObject(Files.readString(pf), pf.toString());
-        Map<String, Object> l = (Map<String, Object>) p.get("learning");
-        BandStats stats = BandStats.load(prepared.resolve((String) l.get("stats")));
+        Map<String, Object> p = JsonFields.read(pf);
+        Map<String, Object> l = JsonFields.obj(p, "learning", pf);
+        Path statsFile = inside(prepared, JsonFields.str(l, "stats", pf), pf, "learning.stats");
+        verify(prepared, p, statsFile);
+        BandStats stats = BandStats.load(statsFile);
         Path ld = prepared.resolve("learning");
         MelStore tr = MelStore.open(ld, "train", stats);
         MelStore va = MelStore.open(ld, "valid", stats);
-        int k = ((Number) l.get("topics")).intValue();
-        List<Targets> ts = new ArrayList<>();
-        for (Map.Entry<String, Object> e : ((Map<String, Object>) l.get("sources")).entrySet()) {
-            Map<String, Object> s = (Map<String, Object>) e.getValue();
-            float[] z = Npy.read(prepared.resolve((String) s.get("z"))).toFloat();
-            int[] m = Npy.read(prepared.resolve((String) s.get("mask"))).toInt();
-            ts.add(new Targets(e.getKey(), z, m, k));
-        }
+        int k = JsonFields.integer(l, "topics", 1, 100_000, pf);
         List<String> ids = new ArrayList<>();
-        for (String[] r : dev.mtdtl.data.Tsv.read(prepared.resolve((String) l.get("tracks"))).rows()) {
+        for (String[] r : dev.mtdtl.data.Tsv.read(inside(prepared, JsonFields.str(l, "tracks", pf), pf, "learning.tracks"))
+                .rows()) {
             ids.add(r[0]);
         }
+        int n = ids.size();
+        List<Targets> ts = new ArrayList<>();
+        Map<String, Object> sources = JsonFields.obj(l, "sources", pf);
+        for (String src : sources.keySet()) {
+            Map<String, Object> s = JsonFields.obj(sources, src, pf);
+            Path zf = inside(prepared, JsonFields.str(s, "z", pf), pf, "learning.sources." + src + ".z");
+            Path mf = inside(prepared, JsonFields.str(s, "mask", pf), pf, "learning.sources." + src + ".mask");
+            verify(prepared, p, zf);
+            verify(prepared, p, mf);
+            Npy.Array za = Npy.read(zf);
+            Npy.Array ma = Npy.read(mf);
+            if (!java.util.Arrays.equals(za.shape(), new int[]{n, k}) || !java.util.Arrays.equals(ma.shape(), new int[]{n})) {
+                throw new IOException(zf + ", " + mf + ": shapes " + java.util.Arrays.toString(za.shape()) + " and "
+                        + java.util.Arrays.toString(ma.shape()) + ", expected (" + n + ", " + k + ") and (" + n + ") for the "
+                        + n + " tracks of learning/tracks.tsv and K = " + k);
+            }
+            float[] z = za.toFloat();
+            for (int i = 0; i < z.length; i++) {
+                if (!(z[i] >= 0 && z[i] <= 1.001f)) {   // a probability per entry (NaN fails too)
+                    throw new IOException(zf + ": value " + z[i] + " at row " + i / k + ", column " + i % k
+                            + " is not a probability");
+                }
+            }
+            double[] mv = ma.values();
+            int[] m = new int[n];
+            for (int i = 0; i < n; i++) {
+                if (mv[i] != 0 && mv[i] != 1) {
+                    throw new IOException(mf + ": value " + mv[i] + " at row " + i + " is not 0 or 1");
+                }
+                m[i] = (int) mv[i];
+            }
+            ts.add(new Targets(src, z, m, k));
+        }
         return new LearningData(tr, va, ts, ids, k);
+    }
+
+    /**
+     * The training split's band statistics of a prepared folder, verified against the CRC-32 that
+     * prepared.json records (what extraction and the embedding API standardise with).
+     */
+    public static BandStats stats(Path prepared) throws IOException {
+        Path pf = prepared.resolve("prepared.json");
+        Path f = prepared.resolve("learning").resolve("stats.npy");
+        if (Files.isRegularFile(pf)) {
+            verify(prepared, JsonFields.read(pf), f);
+        }
+        return BandStats.load(f);
+    }
+
+    /** Check {@code file} against prepared.json's crc32 entry for it, when there is one (older folders have none). */
+    private static void verify(Path prepared, Map<String, Object> p, Path file) throws IOException {
+        Path pf = prepared.resolve("prepared.json");
+        if (!p.containsKey("crc32")) {
+            return;
+        }
+        Map<String, Object> crc = JsonFields.obj(p, "crc32", pf);
+        String rel = prepared.normalize().relativize(file.normalize()).toString().replace(java.io.File.separatorChar, '/');
+        if (crc.containsKey(rel)) {
+            Checksums.verify(file, JsonFields.lng(crc, rel, 0, 0xFFFFFFFFL, pf), pf, "crc32." + rel);
+        }
+    }
+
+    /** prepared/rel, refused (naming prepared.json's field) when rel leaves the prepared folder. */
+    private static Path inside(Path prepared, String rel, Path pf, String field) throws IOException {
+        Path p = prepared.resolve(rel).normalize();
+        if (Path.of(rel).isAbsolute() || !p.startsWith(prepared.normalize())) {
+            throw new IOException(pf + ": field " + field + " ('" + rel + "') leaves the prepared folder");
+        }
+        return p;
     }
 
     public MelStore train() {

@@ -3,7 +3,8 @@ package dev.mtdtl.data.store;
 import dev.mtdtl.dsp.BandStats;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.io.Half;
-import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.Checksums;
+import dev.mtdtl.tensor.io.JsonFields;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,7 +34,8 @@ import java.util.Map;
  *                   np.memmap(NAME.mel, '&lt;f4') and slices [offset : offset + C*T*M]
  *   NAME.index.tsv  track_id  offset  frames      (offset in elements from the start of NAME.mel)
  *   NAME.json       format "mtdtl-mel-store", version, dtype, channels, mels, tracks, elements,
- *                   failures (tracks skipped as unreadable); written last: its presence means complete
+ *                   failures (tracks skipped as unreadable), crc32 {data, index}; written last: its
+ *                   presence means complete, and {@link #open} checks both CRCs
  * </pre>
  * The data file is mapped in segments of at most 1 GiB that start at track boundaries (a mapping is
  * limited to 2 GiB), so a track never crosses two segments. Reads use absolute bulk gets on the
@@ -117,7 +119,7 @@ public final class MelStore implements AutoCloseable {
         long segEnd = -1;
         for (int i = 0; i < n; i++) {
             long len = (long) CHANNELS * frames[i] * mels;
-            if (offsets[i] < 0 || offsets[i] + len > totalElems) {
+            if (offsets[i] < 0 || offsets[i] > totalElems - len) {
                 throw new IOException(dir.resolve(name + INDEX_SUFFIX) + ": track " + ids[i] + " lies outside the data");
             }
             if (segFirst < 0 || (offsets[i] + len - segFirst) * dtype.bytes > SEGMENT_BYTES || offsets[i] < segFirst) {
@@ -179,53 +181,93 @@ public final class MelStore implements AutoCloseable {
         return open(dir, name, null);
     }
 
-    /** Open {@code dir/name}; crops are standardised with {@code stats} when it is not null. */
+    /**
+     * Open {@code dir/name}; crops are standardised with {@code stats} when it is not null. The header's
+     * CRC-32 of the data and the index are checked first (one sequential read of the data file), and every
+     * field and index row is range-checked: a damaged or hostile store is an IOException naming the file,
+     * the line or the field, never an allocation sized by the header.
+     */
     public static MelStore open(Path dir, String name, BandStats stats) throws IOException {
+        return open(dir, name, stats, true);
+    }
+
+    private static MelStore open(Path dir, String name, BandStats stats, boolean verify) throws IOException {
         Path hf = dir.resolve(name + HEADER_SUFFIX);
         if (!Files.isRegularFile(hf)) {
             throw new IOException(hf + ": no mel store header (an unfinished prepare, or a wrong folder)");
         }
-        Map<String, Object> h = Json.parseObject(Files.readString(hf), hf.toString());
-        if (!FORMAT.equals(h.get("format")) || ((Number) h.get("version")).intValue() != VERSION) {
-            throw new IOException(hf + ": not a " + FORMAT + " version " + VERSION + " header");
-        }
-        DType dt = DType.of((String) h.get("dtype"));
-        int mels = ((Number) h.get("mels")).intValue();
-        int n = ((Number) h.get("tracks")).intValue();
-        long elems = ((Number) h.get("elements")).longValue();
-        String[] ids = new String[n];
-        long[] off = new long[n];
-        int[] fr = new int[n];
         Path idx = dir.resolve(name + INDEX_SUFFIX);
-        try (BufferedReader r = Files.newBufferedReader(idx, StandardCharsets.UTF_8)) {
-            String line = r.readLine();
-            int i = 0;
-            int ln = 1;
-            while ((line = r.readLine()) != null) {
-                ln++;
-                String[] v = line.split("\t", -1);
-                if (v.length != 3 || i >= n) {
-                    throw new IOException(idx + ":" + ln + ": expected " + n + " rows of track_id, offset, frames");
-                }
-                try {
-                    ids[i] = v[0];
-                    off[i] = Long.parseLong(v[1]);
-                    fr[i] = Integer.parseInt(v[2]);
-                } catch (NumberFormatException e) {
-                    throw new IOException(idx + ":" + ln + ": " + e.getMessage());
-                }
-                i++;
+        Path data = dir.resolve(name + DATA_SUFFIX);
+        try {
+            Map<String, Object> h = JsonFields.read(hf);
+            if (!FORMAT.equals(h.get("format")) || !Long.valueOf(VERSION).equals(h.get("version"))) {
+                throw new IOException(hf + ": not a " + FORMAT + " version " + VERSION + " header (fields format, "
+                        + "version)");
             }
-            if (i != n) {
-                throw new IOException(idx + ": " + i + " rows, header says " + n);
+            DType dt = DType.of(JsonFields.str(h, "dtype", hf));
+            int mels = JsonFields.integer(h, "mels", 1, 1024, hf);
+            int n = JsonFields.integer(h, "tracks", 0, Integer.MAX_VALUE - 8, hf);
+            long elems = JsonFields.lng(h, "elements", 0, Long.MAX_VALUE / 8, hf);
+            if (verify && h.containsKey("crc32")) {
+                Map<String, Object> crc = JsonFields.obj(h, "crc32", hf);
+                Checksums.verify(idx, JsonFields.lng(crc, "index", 0, 0xFFFFFFFFL, hf), hf, "crc32.index");
+                Checksums.verify(data, JsonFields.lng(crc, "data", 0, 0xFFFFFFFFL, hf), hf, "crc32.data");
             }
+            // Rows are collected as they come (not into arrays of the header's size): a header that
+            // declares billions of tracks costs nothing before the index disagrees with it.
+            List<String> ids = new ArrayList<>();
+            List<Long> off = new ArrayList<>();
+            List<Integer> fr = new ArrayList<>();
+            long maxFrames = SEGMENT_BYTES / ((long) CHANNELS * mels * dt.bytes);
+            try (BufferedReader r = dev.mtdtl.tensor.io.TextFiles.reader(idx)) {
+                String line = r.readLine();
+                if (!"track_id\toffset\tframes".equals(line)) {
+                    throw new IOException(idx + ":1: expected the header track_id, offset, frames");
+                }
+                int ln = 1;
+                while ((line = r.readLine()) != null) {
+                    ln++;
+                    String[] v = line.split("\t", -1);
+                    if (v.length != 3 || ids.size() >= n) {
+                        throw new IOException(idx + ":" + ln + ": expected " + n + " rows of track_id, offset, frames "
+                                + "(as " + hf.getFileName() + " field tracks says)");
+                    }
+                    long o;
+                    long f;
+                    try {
+                        o = Long.parseLong(v[1]);
+                        f = Long.parseLong(v[2]);
+                    } catch (NumberFormatException e) {
+                        throw new IOException(idx + ":" + ln + ": offset and frames must be integers, got '" + v[1]
+                                + "', '" + v[2] + "'");
+                    }
+                    if (v[0].isEmpty() || o < 0 || f < 1 || f > maxFrames) {
+                        throw new IOException(idx + ":" + ln + ": bad row (track id non-empty, offset >= 0, frames 1 to "
+                                + maxFrames + "): " + line);
+                    }
+                    ids.add(v[0]);
+                    off.add(o);
+                    fr.add((int) f);
+                }
+            }
+            if (ids.size() != n) {
+                throw new IOException(idx + ": " + ids.size() + " rows, " + hf.getFileName() + " field tracks says " + n);
+            }
+            long[] offs = new long[n];
+            int[] frs = new int[n];
+            for (int i = 0; i < n; i++) {
+                offs[i] = off.get(i);
+                frs[i] = fr.get(i);
+            }
+            return new MelStore(dir, name, dt, mels, ids.toArray(new String[0]), offs, frs, elems, stats);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new IOException(e.getMessage().startsWith(dir.toString()) ? e.getMessage() : hf + ": " + e.getMessage(), e);
         }
-        return new MelStore(dir, name, dt, mels, ids, off, fr, elems, stats);
     }
 
     /** The same store viewed with (other) standardisation statistics; shares nothing mutable. */
     public MelStore withStats(BandStats stats) throws IOException {
-        return open(dir, name, stats);
+        return open(dir, name, stats, false);   // this store was verified when it was opened
     }
 
     public int size() {

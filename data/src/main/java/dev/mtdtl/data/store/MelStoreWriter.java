@@ -6,7 +6,9 @@ import dev.mtdtl.dsp.MelConfig;
 import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.io.AtomicFiles;
 import dev.mtdtl.tensor.io.Half;
+import dev.mtdtl.tensor.io.Checksums;
 import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.JsonFields;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,7 +40,8 @@ import java.util.function.Consumer;
  * failures so far) is replaced atomically. A killed run leaves parts at most one batch longer than the
  * progress file says; the next run truncates them to the recorded lengths and goes on from there. When
  * all tracks are done the parts are renamed to {@code NAME.mel} / {@code NAME.index.tsv} and the header
- * {@code NAME.json} is written last: its presence means the store is complete, and a later run skips it.
+ * {@code NAME.json} (with the CRC-32 of both files) is written last: its presence means the store is
+ * complete, and a later run verifies it and skips it.
  *
  * <p>Unreadable audio ({@link AudioDecodeException}) is skipped and listed (track, file, reason) in the
  * header; any other I/O error stops the build (it is not the file's fault).
@@ -74,8 +77,11 @@ public final class MelStoreWriter {
         Files.createDirectories(dir);
         Path header = dir.resolve(name + MelStore.HEADER_SUFFIX);
         if (Files.isRegularFile(header)) {
-            Map<String, Object> h = Json.parseObject(Files.readString(header), header.toString());
-            return new Result(((Number) h.get("tracks")).intValue(), 0, failuresOf(h.get("failures")), true);
+            // A finished store is verified (CRCs, index) before a resumed prepare builds on it.
+            MelStore.open(dir, name).close();
+            Map<String, Object> h = JsonFields.read(header);
+            return new Result(JsonFields.integer(h, "tracks", 0, Integer.MAX_VALUE, header), 0,
+                    failuresOf(h.get("failures"), header), true);
         }
         Path dataPart = dir.resolve(name + MelStore.DATA_SUFFIX + ".part");
         Path indexPart = dir.resolve(name + ".index.part");
@@ -85,16 +91,28 @@ public final class MelStoreWriter {
         long indexBytes = 0;
         List<Failure> failures = new ArrayList<>();
         if (Files.isRegularFile(progress)) {
-            Map<String, Object> p = Json.parseObject(Files.readString(progress), progress.toString());
-            if (!name.equals(p.get("name")) || ((Number) p.get("total")).intValue() != tracks.size()
-                    || !dtype.label.equals(p.get("dtype"))) {
-                throw new IOException(progress + ": an unfinished build of other settings (" + p.get("total")
-                        + " tracks, " + p.get("dtype") + "); delete the folder or use the same settings");
+            Map<String, Object> p;
+            try {
+                p = JsonFields.read(progress);
+                if (!name.equals(p.get("name")) || !Long.valueOf(tracks.size()).equals(p.get("total"))
+                        || !dtype.label.equals(p.get("dtype"))) {
+                    throw new IOException(progress + ": an unfinished build of other settings (" + p.get("total")
+                            + " tracks, " + p.get("dtype") + "); delete the folder or use the same settings");
+                }
+                done = JsonFields.integer(p, "done", 0, tracks.size(), progress);
+                // The parts must hold at least what the progress file recorded (they are forced first).
+                dataBytes = JsonFields.lng(p, "data_bytes", 0, Files.exists(dataPart) ? Files.size(dataPart) : 0, progress);
+                indexBytes = JsonFields.lng(p, "index_bytes", 0, Files.exists(indexPart) ? Files.size(indexPart) : 0,
+                        progress);
+                if (dataBytes % dtype.bytes != 0) {
+                    throw new IllegalArgumentException(progress + ": field data_bytes " + dataBytes
+                            + " is not a whole number of " + dtype.label + " values");
+                }
+                failures.addAll(failuresOf(p.get("failures"), progress));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(progress + ": damaged progress file (" + e.getMessage() + "); delete "
+                        + name + ".* in " + dir + " to rebuild this store", e);
             }
-            done = ((Number) p.get("done")).intValue();
-            dataBytes = ((Number) p.get("data_bytes")).longValue();
-            indexBytes = ((Number) p.get("index_bytes")).longValue();
-            failures.addAll(failuresOf(p.get("failures")));
             log.accept(String.format(Locale.ROOT, "%s: resuming after %d/%d tracks", name, done, tracks.size()));
         } else {
             dataBytes = 0;
@@ -143,15 +161,23 @@ public final class MelStoreWriter {
                         throw new IOException(tracks.get(base + i).audio() + ": mel of shape " + m.channels() + "x"
                                 + m.mels() + ", store holds " + MelStore.CHANNELS + "x" + cfg.nMels());
                     }
-                    dataBytes += writeAt(data, dataBytes, encode(m.data(), dtype));
+                    try {
+                        dataBytes += writeAt(data, dataBytes, encode(m.data(), dtype));
+                    } catch (IOException e) {
+                        throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
+                    }
                     rows.append(tracks.get(base + i).id()).append('\t').append(offsetElems).append('\t')
                             .append(m.frames()).append('\n');
                     offsetElems += m.data().length;
                     slot[i] = null;
                 }
-                indexBytes += writeAt(index, indexBytes, rows.toString().getBytes(StandardCharsets.UTF_8));
-                data.force(false);
-                index.force(false);
+                try {
+                    indexBytes += writeAt(index, indexBytes, rows.toString().getBytes(StandardCharsets.UTF_8));
+                    data.force(false);
+                    index.force(false);
+                } catch (IOException e) {
+                    throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
+                }
                 done += n;
                 computed += n;
                 writeProgress(progress, name, tracks.size(), done, dataBytes, indexBytes, dtype, failures);
@@ -163,6 +189,9 @@ public final class MelStoreWriter {
                 }
             }
         }
+        Map<String, Object> crc = new LinkedHashMap<>();
+        crc.put("data", Checksums.crc32(dataPart));
+        crc.put("index", Checksums.crc32(indexPart));
         move(dataPart, dir.resolve(name + MelStore.DATA_SUFFIX));
         move(indexPart, dir.resolve(name + MelStore.INDEX_SUFFIX));
         Map<String, Object> h = new LinkedHashMap<>();
@@ -179,6 +208,7 @@ public final class MelStoreWriter {
         h.put("layout", "per track (C, T, M) row-major at offset (elements), little-endian");
         h.put("mel_config", cfg.toString());
         h.put("failures", failuresJson(failures));
+        h.put("crc32", crc);
         AtomicFiles.writeString(header, Json.write(h, 2) + "\n");
         Files.deleteIfExists(progress);
         return new Result(tracks.size() - failures.size(), computed, failures, false);
@@ -238,14 +268,18 @@ public final class MelStoreWriter {
         return l;
     }
 
-    @SuppressWarnings("unchecked")
-    static List<Failure> failuresOf(Object o) {
+    static List<Failure> failuresOf(Object o, Path file) {
         List<Failure> l = new ArrayList<>();
         if (o instanceof List<?> list) {
             for (Object e : list) {
-                Map<String, Object> m = (Map<String, Object>) e;
-                l.add(new Failure((String) m.get("track"), (String) m.get("file"), (String) m.get("reason")));
+                if (!(e instanceof Map<?, ?> m) || !(m.get("track") instanceof String t)
+                        || !(m.get("file") instanceof String f) || !(m.get("reason") instanceof String r)) {
+                    throw new IllegalArgumentException(file + ": field failures: an entry is not {track, file, reason}");
+                }
+                l.add(new Failure(t, f, r));
             }
+        } else if (o != null) {
+            throw new IllegalArgumentException(file + ": field failures is not an array");
         }
         return l;
     }

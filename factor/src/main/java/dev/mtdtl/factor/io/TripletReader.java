@@ -46,7 +46,7 @@ public final class TripletReader {
         IntArrayList rs = new IntArrayList();
         IntArrayList cs = new IntArrayList();
         DoubleArrayList vs = new DoubleArrayList();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = dev.mtdtl.tensor.io.TextFiles.reader(file)) {
             String s;
             int line = 0;
             while ((s = in.readLine()) != null) {
@@ -91,7 +91,7 @@ public final class TripletReader {
         DoubleArrayList vs = new DoubleArrayList();
         List<String> ids = new ArrayList<>();
         int columns = -1;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = dev.mtdtl.tensor.io.TextFiles.reader(file)) {
             String s;
             int line = 0;
             while ((s = in.readLine()) != null) {

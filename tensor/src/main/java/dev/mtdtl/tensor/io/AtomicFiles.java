@@ -18,8 +18,25 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
-    /** Write {@code file} through {@code writer}; on any failure the target is left as it was. */
+    /**
+     * Write {@code file} through {@code writer}; on any failure the target is left as it was and the
+     * temporary file is removed. An I/O error of the file system (a full disk, a read-only folder) is
+     * rethrown with the target's path in the message, since the JDK's "No space left on device" names none.
+     */
     public static void write(Path file, Writer writer) throws IOException {
+        try {
+            writeOrThrow(file, writer);
+        } catch (IOException e) {
+            // The JDK names the temporary file (".x.npy.1f2e.tmp: Read-only file system") or nothing at all.
+            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+                throw e;
+            }
+            throw new IOException(file + ": cannot write: " + (e instanceof java.nio.file.FileSystemException f
+                    && f.getReason() != null ? f.getReason() : e.getMessage()), e);
+        }
+    }
+
+    private static void writeOrThrow(Path file, Writer writer) throws IOException {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) {

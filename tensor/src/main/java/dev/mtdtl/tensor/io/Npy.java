@@ -154,9 +154,16 @@ public final class Npy {
         }
         ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         int[] shape = parseShape(s.group(1), name);
-        long n = Shape.numelLong(shape);
+        long need = dtype.size;   // bytes; overflow-checked, so a hostile shape cannot wrap to the file's size
+        for (int dim : shape) {
+            try {
+                need = Math.multiplyExact(need, (long) dim);
+            } catch (ArithmeticException e) {
+                throw new IOException(name + ": .npy shape " + Shape.str(shape) + " is too large");
+            }
+        }
+        long n = need / dtype.size;
         long dataStart = headerStart + headerLen;
-        long need = n * dtype.size;
         if (b.length - dataStart != need) {
             throw new IOException(name + ": data holds " + (b.length - dataStart) + " bytes, but shape "
                     + Shape.str(shape) + " of " + descr + " needs " + need);
@@ -191,11 +198,16 @@ public final class Npy {
             if (t.endsWith("L")) {
                 t = t.substring(0, t.length() - 1);
             }
+            int dim;
             try {
-                dims.add(Integer.parseInt(t));
+                dim = Integer.parseInt(t);
             } catch (NumberFormatException e) {
                 throw new IOException(name + ": bad dimension '" + t + "' in .npy shape (" + s + ")");
             }
+            if (dim < 0) {
+                throw new IOException(name + ": negative dimension " + dim + " in .npy shape (" + s + ")");
+            }
+            dims.add(dim);
         }
         int[] r = new int[dims.size()];
         for (int i = 0; i < r.length; i++) {

@@ -113,7 +113,17 @@ public final class Safetensors {
                         + "] outside the " + bufLen + "-byte buffer");
             }
             int size = dtypeSize(dtype, name, key);
-            long count = Shape.numelLong(shape);
+            long count = 1;
+            for (int dim : shape) {   // bounded (each factor < 2^31, count < 2^31): cannot wrap to the span
+                count *= dim;
+                if (count > Integer.MAX_VALUE) {
+                    break;
+                }
+            }
+            if (count > Integer.MAX_VALUE) {
+                throw new IOException(name + ": entry '" + key + "' has a shape " + Shape.str(shape) + " too large "
+                        + "for one tensor");
+            }
             if (count * size != end - begin) {
                 throw new IOException(name + ": entry '" + key + "' of " + dtype + " " + Shape.str(shape) + " needs "
                         + count * size + " bytes, data_offsets span " + (end - begin));

@@ -1,0 +1,273 @@
+package dev.mtdtl.dsp;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sound.sampled.AudioFileFormat;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Seeded fuzzing of every audio container the decoder reads (WAV, FLAC, MP3, Ogg, AIFF, AU): valid seed
+ * files are mutated (flipped bytes, cuts, hostile 16/32-bit header fields, inserted and appended bytes,
+ * repeated regions), plus hand-made hostile headers (absurd rates and channel counts, chunks declaring
+ * 4 GiB). Every case must either decode to audio within {@link AudioLimits} or throw an
+ * {@link AudioDecodeException} whose message starts with the file name, within a few seconds and
+ * without exhausting the test JVM's 3 GiB heap. Decoded cases also go through the front end
+ * (resample + dB-mel) to catch overflows past the decoder.
+ */
+class AudioFuzzTest {
+
+    static final long SEED = 0x5EED_A0D1L;
+    static final int MUTANTS_PER_SEED = 16;
+
+    @TempDir
+    Path dir;
+
+    private static double[] tone(int channels, int n) {
+        double[] x = new double[channels * n];
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < n; i++) {
+                x[c * n + i] = 0.5 * Math.sin(0.03 * i * (c + 1));
+            }
+        }
+        return x;
+    }
+
+    private static byte[] wav(int tag, int ch, int rate, int bits, boolean isFloat, int n) {
+        return WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(tag, ch, rate, bits, isFloat ? 3 : 1)),
+                WavBytes.chunk("data", WavBytes.samples(tone(ch, n), ch, bits, isFloat)));
+    }
+
+    private static byte[] javaSound(AudioFileFormat.Type type, boolean bigEndian) throws IOException {
+        int n = 3000;
+        double[] x = tone(2, n);
+        ByteBuffer b = ByteBuffer.allocate(4 * n).order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            b.putShort((short) (x[i] * 32767)).putShort((short) (x[n + i] * 32767));
+        }
+        AudioFormat f = new AudioFormat(22050, 16, 2, true, bigEndian);
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        AudioSystem.write(new AudioInputStream(new ByteArrayInputStream(b.array()), f, n), type, o);
+        return o.toByteArray();
+    }
+
+    private static byte[] silentMp3(int frames) {
+        byte[] b = new byte[frames * 417];
+        for (int f = 0; f < frames; f++) {
+            b[f * 417] = (byte) 0xFF;
+            b[f * 417 + 1] = (byte) 0xFB;
+            b[f * 417 + 2] = (byte) 0x90;
+        }
+        return b;
+    }
+
+    private static byte[] ogg(Random r) {
+        byte[] b = new byte[3000];
+        r.nextBytes(b);
+        System.arraycopy("OggS".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, b, 0, 4);
+        b[4] = 0;
+        b[5] = 2;   // beginning of stream
+        return b;
+    }
+
+    /** One seeded mutation of {@code b}; {@code what} receives its description. */
+    static byte[] mutate(byte[] b, Random r, StringBuilder what) {
+        int kind = r.nextInt(7);
+        byte[] m;
+        switch (kind) {
+            case 0 -> {
+                m = b.clone();
+                int k = 1 + r.nextInt(8);
+                for (int i = 0; i < k; i++) {
+                    int p = r.nextInt(m.length);
+                    m[p] ^= (byte) (1 + r.nextInt(255));
+                }
+                what.append("flip ").append(k).append(" bytes");
+            }
+            case 1 -> {
+                int len = r.nextInt(b.length);
+                m = Arrays.copyOf(b, len);
+                what.append("cut at ").append(len);
+            }
+            case 2 -> {
+                m = b.clone();
+                int p = r.nextInt(Math.max(1, Math.min(m.length - 4, 64)));
+                int[] hostile = {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 0x40000000, r.nextInt()};
+                int v = hostile[r.nextInt(hostile.length)];
+                ByteBuffer.wrap(m).order(r.nextBoolean() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN).putInt(p, v);
+                what.append("int32 ").append(v).append(" at ").append(p);
+            }
+            case 3 -> {
+                m = b.clone();
+                int p = r.nextInt(Math.max(1, Math.min(m.length - 2, 64)));
+                short[] hostile = {0, 1, -1, Short.MAX_VALUE, Short.MIN_VALUE, 3, 64};
+                short v = hostile[r.nextInt(hostile.length)];
+                ByteBuffer.wrap(m).order(r.nextBoolean() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN).putShort(p, v);
+                what.append("int16 ").append(v).append(" at ").append(p);
+            }
+            case 4 -> {
+                int p = r.nextInt(b.length);
+                byte[] ins = new byte[1 + r.nextInt(64)];
+                r.nextBytes(ins);
+                m = new byte[b.length + ins.length];
+                System.arraycopy(b, 0, m, 0, p);
+                System.arraycopy(ins, 0, m, p, ins.length);
+                System.arraycopy(b, p, m, p + ins.length, b.length - p);
+                what.append("insert ").append(ins.length).append(" at ").append(p);
+            }
+            case 5 -> {
+                byte[] tail = new byte[1 + r.nextInt(4096)];
+                r.nextBytes(tail);
+                m = Arrays.copyOf(b, b.length + tail.length);
+                System.arraycopy(tail, 0, m, b.length, tail.length);
+                what.append("append ").append(tail.length);
+            }
+            default -> {
+                int from = r.nextInt(b.length);
+                int len = Math.min(b.length - from, 1 + r.nextInt(512));
+                m = new byte[b.length + len];
+                System.arraycopy(b, 0, m, 0, from + len);
+                System.arraycopy(b, from, m, from + len, b.length - from);
+                what.append("repeat ").append(len).append(" at ").append(from);
+            }
+        }
+        return m;
+    }
+
+    /** The seed files, by name (the extension is only for humans: the decoder sniffs the bytes). */
+    static Map<String, byte[]> seeds(Random r) throws IOException {
+        Map<String, byte[]> s = new LinkedHashMap<>();
+        s.put("pcm16.wav", wav(1, 2, 22050, 16, false, 2000));
+        s.put("pcm24-mono.wav", wav(1, 1, 44100, 24, false, 1500));
+        s.put("float32.wav", wav(3, 2, 48000, 32, true, 1200));
+        s.put("ext.wav", wav(0xFFFE, 2, 16000, 16, false, 1000));
+        int[] q = new int[2 * 4000];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (int) (20000 * Math.sin(0.01 * i));
+        }
+        s.put("a.flac", FlacBytes.encode(q, 2, 22050, 16, 1024));
+        s.put("a.mp3", silentMp3(12));
+        s.put("a.ogg", ogg(r));
+        s.put("a.aiff", javaSound(AudioFileFormat.Type.AIFF, true));
+        s.put("a.au", javaSound(AudioFileFormat.Type.AU, true));
+        return s;
+    }
+
+    /** Hand-made hostile headers: what a mutation would rarely hit. */
+    static Map<String, byte[]> hostile() {
+        Map<String, byte[]> h = new LinkedHashMap<>();
+        byte[] pcm = WavBytes.samples(tone(1, 400), 1, 16, false);
+        h.put("rate-2147483647.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 1, Integer.MAX_VALUE, 16, 0)),
+                WavBytes.chunk("data", pcm)));
+        h.put("rate-1.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 1, 1, 16, 0)),
+                WavBytes.chunk("data", pcm)));
+        h.put("rate-7999.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 1, 7999, 16, 0)),
+                WavBytes.chunk("data", pcm)));
+        h.put("rate-384001.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 1, 384001, 16, 0)),
+                WavBytes.chunk("data", pcm)));
+        h.put("channels-0.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 0, 22050, 16, 0)),
+                WavBytes.chunk("data", pcm)));
+        h.put("channels-200.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 200, 22050, 16, 0)),
+                WavBytes.chunk("data", new byte[400 * 200])));
+        h.put("data-4GiB.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 1, 22050, 16, 0)),
+                WavBytes.chunk("data", pcm, 0xFFFFFFFEL)));
+        h.put("fmt-4GiB.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 1, 22050, 16, 0), 0xFFFFFFF0L),
+                WavBytes.chunk("data", pcm)));
+        h.put("list-4GiB.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 1, 22050, 16, 0)),
+                WavBytes.chunk("LIST", new byte[8], 0x7FFFFFFFL), WavBytes.chunk("data", pcm)));
+        return h;
+    }
+
+    private void check(String name, byte[] bytes, String what, List<String> failures, int[] tally) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, bytes);
+        long t0 = System.nanoTime();
+        try {
+            Audio a = AudioDecoder.decode(p);
+            assertTrue(a.channels() >= 1 && a.channels() <= AudioLimits.MAX_CHANNELS, "channels " + a.channels());
+            assertTrue(a.sampleRate() >= AudioLimits.MIN_RATE && a.sampleRate() <= AudioLimits.MAX_RATE,
+                    "rate " + a.sampleRate());
+            assertTrue(a.frames() >= 1 && a.frames() <= AudioLimits.maxFrames(a.sampleRate(), a.channels()));
+            Features.Mel m = Features.dbMel(p, MelConfig.paper());
+            assertEquals(2, m.channels());
+            tally[0]++;
+        } catch (AudioDecodeException e) {
+            if (!e.getMessage().startsWith(p + ": ") || e.reason().isBlank()) {
+                failures.add(what + ": message does not name the file: " + e.getMessage());
+            }
+            tally[1]++;
+        } catch (Throwable e) {
+            failures.add(what + ": " + e);
+        }
+        double sec = (System.nanoTime() - t0) / 1e9;
+        if (sec > 10) {
+            failures.add(what + ": took " + sec + " s");
+        }
+        Files.delete(p);
+    }
+
+    @Test
+    void everyMutatedOrHostileFileDecodesOrFailsNamingTheFile() throws IOException {
+        Random r = new Random(SEED);
+        List<String> failures = new ArrayList<>();
+        int[] tally = new int[2];   // decoded, refused
+        int cases = 0;
+        for (Map.Entry<String, byte[]> e : seeds(r).entrySet()) {
+            check(e.getKey(), e.getValue(), e.getKey() + " (unmodified)", failures, tally);
+            cases++;
+            for (int i = 0; i < MUTANTS_PER_SEED; i++) {
+                StringBuilder what = new StringBuilder(e.getKey() + " #" + i + ": ");
+                byte[] m = mutate(e.getValue(), r, what);
+                check(i + "-" + e.getKey(), m, what.toString(), failures, tally);
+                cases++;
+            }
+        }
+        for (Map.Entry<String, byte[]> e : hostile().entrySet()) {
+            int before = tally[1];
+            check(e.getKey(), e.getValue(), e.getKey(), failures, tally);
+            cases++;
+            if (tally[1] == before) {
+                failures.add(e.getKey() + ": a hostile header was accepted");
+            }
+        }
+        System.out.printf("audio fuzz: %d cases, %d decoded, %d refused with the file named, %d failures%n", cases,
+                tally[0], tally[1], failures.size());
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " of " + cases + " cases failed:\n" + String.join("\n", failures));
+        }
+        assertTrue(cases >= 9 * (MUTANTS_PER_SEED + 1));
+    }
+
+    @Test
+    void theSampleRateBoundsAreInclusive() throws IOException {
+        for (int rate : new int[] {AudioLimits.MIN_RATE, AudioLimits.MAX_RATE}) {
+            Path p = dir.resolve("r" + rate + ".wav");
+            Files.write(p, wav(1, 1, rate, 16, false, 500));
+            assertEquals(rate, AudioDecoder.decode(p).sampleRate());
+        }
+        Path big = dir.resolve("big.wav");
+        Files.write(big, hostile().get("rate-2147483647.wav"));
+        AudioDecodeException e = org.junit.jupiter.api.Assertions.assertThrows(AudioDecodeException.class,
+                () -> Features.dbMel(big, MelConfig.paper()));
+        assertEquals(big + ": unsupported sample rate 2147483647 Hz (accepted: 8000 to 384000 Hz)", e.getMessage());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.mtdtl.nn;
+
+import dev.mtdtl.tensor.io.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Checkpoint integrity: resume falls back to the newest checkpoint that verifies and names the corrupt
+ * one it skipped; the files are byte-identical whether the run was interrupted or not (the metadata and
+ * sidecar keys in a fixed order); a run whose checkpoints are all corrupt is refused.
+ */
+class CheckpointIntegrityTest {
+
+    private static Trainer trainer() {
+        return new Trainer(TrainerTest.net(Strategy.MSCR2, TrainerTest.THREE, 0.5f), TrainerTest.data(),
+                TrainerTest.cfg());
+    }
+
+    private static void flipByte(Path f) throws IOException {
+        byte[] b = Files.readAllBytes(f);
+        b[b.length - 5] ^= 0x10;
+        Files.write(f, b);
+    }
+
+    @Test
+    void resumeSkipsACorruptNewestCheckpointNamesItAndEndsByteIdentical(@TempDir Path tmp) throws IOException {
+        Path a = tmp.resolve("a");
+        trainer().run(12, a, null);                       // checkpoints at 4, 8, 12 (the newest two kept)
+        Path b = tmp.resolve("b");
+        trainer().run(9, b, null);                        // 8 and 9 kept
+        flipByte(Checkpoint.dir(b, 9).resolve("model.safetensors"));
+        List<String> log = new ArrayList<>();
+        Trainer resumed = trainer();
+        assertTrue(resumed.resume(b, log::add));
+        assertEquals(8, resumed.iteration(), "the older checkpoint that verifies");
+        String said = String.join("\n", log);
+        assertTrue(said.contains("it-000000009") && said.contains("CRC-32") && said.contains("corrupt-it-000000009"),
+                said);
+        assertTrue(Files.isDirectory(b.resolve("checkpoints/corrupt-it-000000009")), "kept aside for inspection");
+        resumed.run(12, b, null);
+        for (String f : List.of("model.safetensors", "optim.safetensors", "checkpoint.json")) {
+            assertArrayEquals(Files.readAllBytes(Checkpoint.dir(a, 12).resolve(f)),
+                    Files.readAllBytes(Checkpoint.dir(b, 12).resolve(f)), f);
+        }
+        assertEquals(Files.readString(a.resolve("valid.csv")), Files.readString(b.resolve("valid.csv")));
+    }
+
+    @Test
+    void aRunWhoseCheckpointsAllFailIsRefusedNamingEach(@TempDir Path tmp) throws IOException {
+        trainer().run(8, tmp, null);                      // 4 and 8
+        flipByte(Checkpoint.dir(tmp, 8).resolve("optim.safetensors"));
+        Files.writeString(Checkpoint.dir(tmp, 4).resolve("checkpoint.json"), "{\"format\": ");
+        Checkpoint.CorruptException e = assertThrows(Checkpoint.CorruptException.class, () -> trainer().resume(tmp));
+        assertTrue(e.getMessage().contains("it-000000008") && e.getMessage().contains("it-000000004")
+                && e.getMessage().contains("optim.safetensors"), e.getMessage());
+        assertThrows(Checkpoint.CorruptException.class, () -> Checkpoint.readVerified(Checkpoint.dir(tmp, 4)));
+    }
+
+    @Test
+    void headerAndSidecarKeysComeInAFixedOrder(@TempDir Path tmp) throws IOException {
+        trainer().run(4, tmp, null);
+        Path ck = Checkpoint.latest(tmp);
+        byte[] b = Files.readAllBytes(ck.resolve("model.safetensors"));
+        long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(b, 8, (int) n, StandardCharsets.UTF_8);
+        assertTrue(header.startsWith("{\"__metadata__\":{\"format\":\"pt\",\"strategy\":\"mscr2\",\"sources\":\"self,tag,year\"}"),
+                header.substring(0, 120));
+        Map<String, Object> side = Json.parseObject(Files.readString(ck.resolve("checkpoint.json")), "sidecar");
+        assertEquals(List.of("model.safetensors", "optim.safetensors"),
+                new ArrayList<>(((Map<?, ?>) side.get("crc32")).keySet()));
+        Checkpoint.Verified v = Checkpoint.readVerified(ck);
+        assertEquals("mscr2", v.model().metadata.get("strategy"));
+    }
+}
