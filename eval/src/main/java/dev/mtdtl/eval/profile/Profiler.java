@@ -34,8 +34,8 @@ public final class Profiler {
     /** What to profile. {@code sources}: the network's; the step trains the first non-self source. */
     public record Config(Strategy strategy, List<Source> sources, int batch, int warmup, int repeats, long seed) {
         public Config {
-            if (batch < 1 || warmup < 0 || repeats < 1) {
-                throw new IllegalArgumentException("profile: batch >= 1, warmup >= 0 and repeats >= 1 needed, got batch "
+            if (batch < 2 || warmup < 0 || repeats < 1) {
+                throw new IllegalArgumentException("profile: batch >= 2 (batch norm), warmup >= 0 and repeats >= 1 needed, got batch "
                         + batch + ", warmup " + warmup + ", repeats " + repeats);
             }
             if (sources.isEmpty()) {

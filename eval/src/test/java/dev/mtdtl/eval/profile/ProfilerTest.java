@@ -21,7 +21,7 @@ class ProfilerTest {
             + 64 * 27 * 32 * (32 * 9) + 64 * 13 * 16 * (64 * 9) + 128 * 6 * 8 * (64 * 9) + 256 * 3 * 4 * (128 * 9)
             + 256 * 3 * 4 * 256);
 
-    private static final Profiler.Config CFG = new Profiler.Config(Strategy.of("ssr"), List.of(Source.of("tag")), 2, 1, 2, 7);
+    private static final Profiler.Config CFG = new Profiler.Config(Strategy.of("ssr"), List.of(Source.of("tag")), 2, 0, 2, 7);
 
     private static long count(Profile.Phase p, String op) {
         return p.rows().stream().filter(r -> r.op().equals(op)).count();
