@@ -27,7 +27,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelFile m = ModelFile.fromRun(run, data);
+        ModelFile m = dev.mtdtl.eval.ModelExport.fromRun(run, data);
         m.write(out);
         System.out.printf(Locale.ROOT, "%s: %s on %s, %.1f MB -> %s%n", m.runName(), m.strategy().id(),
                 m.config().get("sources"), Files.size(out) / 1e6, out);

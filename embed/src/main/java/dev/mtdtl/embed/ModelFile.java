@@ -2,7 +2,6 @@ package dev.mtdtl.embed;
 
 import dev.mtdtl.dsp.BandStats;
 import dev.mtdtl.nn.BaseCnn;
-import dev.mtdtl.nn.Checkpoint;
 import dev.mtdtl.nn.MultiSourceNet;
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.StateDict;
@@ -25,7 +24,9 @@ import java.util.Map;
 
 /**
  * The one-file model ({@code model.mtdtl}): everything an application needs to turn audio into track vectors,
- * in one file that {@code mtdtl export} writes from a training run and its prepared folder.
+ * in one file that {@code mtdtl export} writes from a training run and its prepared folder (eval's
+ * {@code ModelExport}: the export needs the checkpoint layout, which this module leaves out with the rest of
+ * the training code).
  *
  * <pre>
  *   offset  size  field
@@ -54,41 +55,6 @@ public record ModelFile(Map<String, Object> config, byte[] stats, byte[] weights
     public static final int VERSION = 1;
     /** The format name inside the configuration. */
     public static final String FORMAT = "mtdtl-model";
-
-    /**
-     * The newest checkpoint of {@code run} (a run folder or a checkpoint folder) with the statistics of the prepared
-     * folder it was trained on. The weights are loaded into the network once here, so a mismatched export fails now
-     * and not in the application.
-     */
-    public static ModelFile fromRun(Path run, Path prepared) throws IOException {
-        Path ck = Files.isRegularFile(run.resolve("checkpoint.json")) ? run : Checkpoint.latest(run);
-        if (ck == null) {
-            throw new IllegalArgumentException(run + ": no checkpoint (expected RUN/checkpoints/it-N/checkpoint.json)");
-        }
-        Path side = ck.resolve("checkpoint.json");
-        Map<String, Object> j = Json.parseObject(Files.readString(side), side.toString());
-        Path statsFile = prepared.resolve("learning").resolve("stats.npy");
-        if (!Files.isRegularFile(statsFile)) {
-            throw new IllegalArgumentException(prepared + ": no standardisation statistics (expected " + statsFile + ")");
-        }
-        byte[] stats = Files.readAllBytes(statsFile);
-        BandStats.parse(stats, statsFile.toString());   // validates
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("format", FORMAT);
-        c.put("strategy", j.get("strategy"));
-        c.put("sources", j.get("sources"));
-        c.put("spec", j.get("spec"));
-        c.put("mel", "paper");              // MelConfig.paper(): 22,050 Hz, n_fft 1024, hop 256, 128 Slaney bands, dB
-        c.put("slice_frames", SLICE);
-        Path runDir = ck.getParent() != null && ck.getParent().getFileName().toString().equals("checkpoints")
-                ? ck.getParent().getParent() : ck;
-        c.put("run", runDir.getFileName().toString());
-        c.put("iteration", j.get("iteration"));
-        c.put("engine_version", Checkpoint.projectVersion());
-        ModelFile m = new ModelFile(c, stats, Files.readAllBytes(ck.resolve("model.safetensors")));
-        m.network(ck.resolve("model.safetensors").toString());
-        return m;
-    }
 
     /** Frames per slice (2.5 s at hop 256 and 22,050 Hz): the training crop length. */
     public static final int SLICE = 216;

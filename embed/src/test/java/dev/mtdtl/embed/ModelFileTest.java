@@ -68,16 +68,16 @@ class ModelFileTest {
         c.put("run", "tiny");
         model = tmp.resolve("m.mtdtl");
         new ModelFile(c, Files.readAllBytes(sf), Files.readAllBytes(w)).write(model);
-        // 6 s of a 440 Hz tone with noise, stereo, 44.1 kHz (resampled on the way): 3 slices, the last one padded
-        int n = 6 * 44100;
+        // 6 s of a 440 Hz tone with noise, stereo, 22.05 kHz: 3 slices, the last one padded
+        int n = 6 * 22050;
         float[] pcm = new float[2 * n];
         for (int i = 0; i < n; i++) {
-            float v = (float) (0.3 * Math.sin(2 * Math.PI * 440 * i / 44100.0) + 0.05 * r.nextGaussian());
+            float v = (float) (0.3 * Math.sin(2 * Math.PI * 440 * i / 22050.0) + 0.05 * r.nextGaussian());
             pcm[i] = v;
             pcm[n + i] = 0.5f * v;
         }
         wav = tmp.resolve("tone.wav");
-        WavWriter.write(wav, new Audio(pcm, 2, n, 44100), WavWriter.Encoding.FLOAT32);
+        WavWriter.write(wav, new Audio(pcm, 2, n, 22050), WavWriter.Encoding.FLOAT32);
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.mtdtl.eval.profile;
 
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
-import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.io.Json;
 import dev.mtdtl.tensor.test.EmulatedDevice;
 import org.junit.jupiter.api.Test;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProfilerTest {
@@ -75,16 +73,10 @@ class ProfilerTest {
         assertTrue(circles >= plotted, circles + " points for " + plotted + " ops");
     }
 
-    /** On the CPU the wrapper's uploads are not real work and are not recorded; the probes measure something. */
+    /** The probes measure something (the command test covers the CPU run itself). */
     @Test
-    void cpuRunRecordsNoCopiesAndProbesMeasure() {
+    void cpuProbesMeasure() {
         assertTrue(Peaks.cpuFma(20_000) > 0.01);
         assertTrue(Peaks.cpuCopy(1 << 18) > 0.01);
-        Profile p = Profiler.run(Device.cpu(), CFG, new Peaks(100, 10, "given", "given"));
-        for (Profile.Phase ph : p.phases()) {
-            assertFalse(ph.rows().stream().anyMatch(r -> r.op().startsWith("copy.h2d") || r.op().startsWith("copy.d2h")),
-                    ph.name());
-        }
-        assertTrue(p.table().contains("conv.bwd_filter"));
     }
 }
