@@ -1,6 +1,7 @@
 package dev.mtdtl.cli;
 
 import dev.mtdtl.eval.Evaluation;
+import dev.mtdtl.eval.EvaluationProtocol;
 import dev.mtdtl.eval.FeatureSet;
 import dev.mtdtl.eval.TargetDataset;
 import dev.mtdtl.factor.Wmf;
@@ -12,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -25,7 +28,8 @@ import java.util.concurrent.Callable;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Evaluate feature folders on a target dataset (paper section 4): MLP accuracy / R^2, or "
                 + "WMF with item features and nDCG@500 for recommendation.",
-                "Writes tidy rows: run,strategy,sources,dataset,repetition,metric,value."})
+                "Writes tidy rows: run,strategy,sources,dataset,repetition,metric,value; the protocol (MLP input "
+                        + "scaling, split, what the repetitions vary) goes to OUT's .protocol.json beside it."})
 final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--features", required = true, split = ",", paramLabel = "DIR",
@@ -44,8 +48,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the models and drawn splits (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--standardize", description = "standardise the MLP's inputs (the paper code's default: off)")
-    boolean standardize;
+    @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "standardise the MLP's inputs with the training split's mean and sd (default); "
+                    + "--no-standardize feeds them unscaled, as the paper's code does by default")
+    boolean standardize = true;
 
     @Option(names = "--max-epochs", defaultValue = "200", description = "MLP epoch cap (default ${DEFAULT-VALUE}, sklearn's)")
     int maxEpochs;
@@ -72,7 +78,7 @@ final class EvaluateCommand implements Callable<Integer> {
         for (Path p : features) {
             sets.add(FeatureSet.read(p));
         }
-        run(sets, ds, out, reps, seed, standardize, maxEpochs, variant(wmfVariant));
+        run(sets, ds, out, reps, seed, standardize, maxEpochs, variant(wmfVariant), artistFolds);
         return 0;
     }
 
@@ -86,9 +92,29 @@ final class EvaluateCommand implements Callable<Integer> {
 
     static List<Evaluation.Row> run(List<FeatureSet> sets, TargetDataset ds, Path out, int reps, long seed,
                                     boolean standardize, int maxEpochs, Wmf.Variant variant) throws java.io.IOException {
+        return run(sets, ds, out, reps, seed, standardize, maxEpochs, variant, false);
+    }
+
+    static List<Evaluation.Row> run(List<FeatureSet> sets, TargetDataset ds, Path out, int reps, long seed,
+                                    boolean standardize, int maxEpochs, Wmf.Variant variant, boolean artistFolds)
+            throws java.io.IOException {
+        String differ = Evaluation.repetitionsDiffer(ds, artistFolds);
+        boolean rec = ds.task.equals("recommendation");
+        EvaluationProtocol protocol = new EvaluationProtocol(!rec && standardize, artistFolds ? "artist-5-fold"
+                : ds.protocol, differ, reps, seed, rec ? (variant == Wmf.Variant.REFERENCE_CODE ? "reference" : "paper")
+                : null);
         List<Evaluation.Row> rows = Files.isRegularFile(out) ? new ArrayList<>(Evaluation.read(out)) : new ArrayList<>();
         Set<String> done = new HashSet<>();
         rows.forEach(r -> done.add(r.run() + "\u0000" + r.dataset()));
+        boolean work = sets.stream().anyMatch(f -> !done.contains(f.name() + "\u0000" + ds.name));
+        if (work) {     // only new rows must share the recorded protocol; a resume that adds nothing is not checked
+            EvaluationProtocol.record(out, ds.name, protocol);
+            if (differ.startsWith("the model's seed only")) {
+                System.out.printf(Locale.ROOT, "%s: the predefined split is the same in every repetition, so the %d "
+                        + "repetitions differ only by the model's seed (they measure the model's variance, not the "
+                        + "split's); --artist-folds draws seeded artist-grouped folds instead%n", ds.name, reps);
+            }
+        }
         for (FeatureSet f : sets) {
             if (done.contains(f.name() + "\u0000" + ds.name)) {
                 System.out.printf(Locale.ROOT, "%s on %s: already in %s, kept%n", f.name(), ds.name, out);
@@ -98,10 +124,20 @@ final class EvaluateCommand implements Callable<Integer> {
             List<Evaluation.Row> r = Evaluation.run(f, ds, reps, seed, standardize, maxEpochs, variant, System.err);
             rows.addAll(r);
             Evaluation.write(out, rows);
-            double mean = r.stream().filter(x -> !x.metric().contains("truncated")).mapToDouble(Evaluation.Row::value)
-                    .average().orElse(Double.NaN);
-            System.out.printf(Locale.ROOT, "%s on %s: %s mean %.4f over %d repetition(s) (%.1f s)%n", f.name(), ds.name,
-                    r.get(0).metric(), mean, reps, (System.nanoTime() - t0) / 1e9);
+            // One mean per metric (emotion has two: r2_arousal and r2_valence), each under its own name.
+            Map<String, double[]> means = new LinkedHashMap<>();
+            for (Evaluation.Row x : r) {
+                if (!x.metric().contains("truncated")) {
+                    double[] a = means.computeIfAbsent(x.metric(), k -> new double[2]);
+                    a[0] += x.value();
+                    a[1]++;
+                }
+            }
+            StringBuilder sb = new StringBuilder();
+            means.forEach((m, a) -> sb.append(sb.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                    "%s mean %.4f", m, a[0] / a[1])));
+            System.out.printf(Locale.ROOT, "%s on %s: %s over %d repetition(s) (%.1f s)%n", f.name(), ds.name, sb, reps,
+                    (System.nanoTime() - t0) / 1e9);
         }
         return rows;
     }

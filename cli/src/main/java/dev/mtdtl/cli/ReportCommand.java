@@ -2,6 +2,8 @@ package dev.mtdtl.cli;
 
 import dev.mtdtl.eval.Evaluation;
 import dev.mtdtl.eval.Report;
+import dev.mtdtl.study.analysis.AnalysisJob;
+import dev.mtdtl.study.analysis.StudyAnalysis;
 import dev.mtdtl.tensor.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,8 +29,29 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "the HTML page to write")
     Path out;
 
+    @Option(names = "--study", description = "render the study report instead (as 'mtdtl study analyze': the "
+            + "hierarchical models with bootstrap intervals, Figs. 7, 9-14, 16, Table 6, the four findings); "
+            + "analysis.json and analysis/*.csv go beside the page")
+    boolean study;
+
+    @Option(names = "--bootstrap", defaultValue = "1000", paramLabel = "B",
+            description = "with --study: bootstrap replicates (default ${DEFAULT-VALUE})")
+    int bootstrap;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "with --study: seed (default ${DEFAULT-VALUE})")
+    long seed;
+
     @Override
     public Integer call() throws Exception {
+        if (study) {
+            AnalysisJob.Paths p = AnalysisJob.locate(results, null);
+            Path dir = out.toAbsolutePath().getParent();
+            p = new AnalysisJob.Paths(p.results(), p.folder(), p.design(), dir.resolve("analysis.json"),
+                    dir.resolve("analysis"), out);
+            System.out.print(AnalysisJob.run(p, StudyAnalysis.Options.defaults().withBootstrap(bootstrap).withSeed(seed),
+                    null, null, System.out));
+            return 0;
+        }
         write(results, out);
         return 0;
     }

@@ -4,6 +4,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpy2DAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 
 import dev.mtdtl.tensor.Device;
+import dev.mtdtl.tensor.DeviceOutOfMemoryException;
 import dev.mtdtl.tensor.Indices;
 import dev.mtdtl.tensor.Ops;
 import dev.mtdtl.tensor.Shape;
@@ -96,9 +97,8 @@ public final class CudaDevice implements Device, Ops {
             try {
                 return ctx.allocator().allocate(bytes).managed();
             } catch (CudaException e) {
-                throw new IllegalStateException("out of GPU memory on " + name + ": " + what + " needs "
-                        + mib(bytes) + ", " + mib(ctx.allocator().bytesInUse()) + " already in use ("
-                        + e.getMessage() + "); use a smaller --batch", e);
+                throw new DeviceOutOfMemoryException("out of GPU memory on " + name + ": " + what + " needs "
+                        + mib(bytes) + ", " + mib(ctx.allocator().bytesInUse()) + " already in use", e);
             }
         }
     }

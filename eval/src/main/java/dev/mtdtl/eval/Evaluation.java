@@ -59,6 +59,23 @@ public final class Evaluation {
         };
     }
 
+    /**
+     * What the repetitions of an evaluation vary, for the protocol record and the console: with a
+     * predefined fixed split only the model's seed changes between repetitions (the paper's code), so
+     * their spread measures the model's variance, not the split's.
+     */
+    public static String repetitionsDiffer(TargetDataset ds, boolean artistFolds) {
+        if (artistFolds) {
+            return "the test fold (seeded artist-grouped 5 folds) and the model's seed";
+        }
+        return switch (ds.protocol) {
+            case "fixed-split" -> "the model's seed only (the predefined split is the same in every repetition)";
+            case "item-folds-20" -> "the held-out item fold and the model's seed";
+            case "stratified-5-fold" -> "the test fold and the model's seed";
+            default -> "the split protocol '" + ds.protocol + "' and the model's seed";
+        };
+    }
+
     // Row index of every feature id, checking that the ids and the labelled ids match.
     private static Map<String, Integer> match(FeatureSet f, List<String> labelled, String dataset, PrintStream log) {
         Map<String, Integer> at = new HashMap<>();

@@ -19,14 +19,13 @@ import java.util.TreeMap;
  *       strategy.</li>
  *   <li>Table: mean ± std over repetitions, per run and task; cells above Rand in bold.</li>
  * </ul>
- * The charting is our own (~100 lines of SVG): no charting library is vendored in this offline build.
+ * The charts are drawn by {@link SvgPlot} (no charting library in this offline build), one colour per strategy
+ * ({@link Palette}) as in the study report.
  */
 public final class Report {
 
     /** Baseline run names. */
     public static final List<String> BASELINES = List.of("rand", "mfcc");
-    private static final String[] COLORS = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
-            "#a6761d", "#666666"};
 
     /** Mean and std over repetitions of one (run, task). */
     public record Cell(String run, String strategy, String sources, String task, double mean, double std, int n) {
@@ -99,6 +98,7 @@ public final class Report {
                 s.add(st);
             }
         }
+        s.sort(Palette.ORDER);
         return s;
     }
 
@@ -157,35 +157,16 @@ public final class Report {
     }
 
     private String taskPanel(String task) {
-        int w = 340;
-        int ht = 220;
-        int l = 50;
-        int r = 10;
-        int top = 24;
-        int bot = 40;
         List<String> st = strategies();
         List<Double> vals = new ArrayList<>();
         cells.stream().filter(c -> c.task().equals(task)).forEach(c -> vals.add(c.mean()));
-        double lo = vals.stream().mapToDouble(d -> d).min().orElse(0);
-        double hi = vals.stream().mapToDouble(d -> d).max().orElse(1);
-        if (hi - lo < 1e-9) {
-            hi = lo + 1;
-        }
-        double pad = 0.08 * (hi - lo);
-        double ylo = lo - pad;
-        double yhi = hi + pad;
-        StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">", w, ht, w, ht));
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"14\" font-size=\"12\" font-weight=\"bold\">%s</text>",
-                l, esc(task)));
-        java.util.function.DoubleUnaryOperator y = v -> top + (yhi - v) / (yhi - ylo) * (ht - top - bot);
-        axes(s, l, top, w - r, ht - bot, ylo, yhi, y);
-        double colW = (w - l - r) / (double) Math.max(1, st.size());
+        double[] yr = SvgPlot.range(vals.stream().mapToDouble(d -> d).min().orElse(0),
+                vals.stream().mapToDouble(d -> d).max().orElse(1));
+        SvgPlot p = new SvgPlot(340, 220, 56, 10, 24, 40, 0, Math.max(1, st.size()), yr[0], yr[1]);
+        p.title(task).axes(4, "%.3f", "strategy", task.substring(task.indexOf(' ') + 1));
         for (int i = 0; i < st.size(); i++) {
-            double cx = l + colW * (i + 0.5);
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", cx,
-                    ht - bot + 14, esc(st.get(i))));
+            double cx = i + 0.5;
+            p.xTick(cx, Palette.strategyName(st.get(i)));
             List<Cell> cs = new ArrayList<>();
             for (String run : trainedRuns()) {
                 Cell c = cell(run, task);
@@ -194,46 +175,25 @@ public final class Report {
                 }
             }
             for (int j = 0; j < cs.size(); j++) {
-                double x = cx + (cs.size() == 1 ? 0 : (j - (cs.size() - 1) / 2.0) * Math.min(10, colW * 0.8 / cs.size()));
-                s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s "
-                        + "(%s): %.4f ± %.4f</title></circle>", x, y.applyAsDouble(cs.get(j).mean()),
-                        COLORS[i % COLORS.length], esc(cs.get(j).run()), esc(cs.get(j).sources()), cs.get(j).mean(),
-                        cs.get(j).std()));
+                double x = cx + (cs.size() == 1 ? 0 : (j - (cs.size() - 1) / 2.0) * Math.min(0.12, 0.8 / cs.size()));
+                p.point(x, cs.get(j).mean(), 4, Palette.strategy(st.get(i)), false, 0.9, String.format(Locale.ROOT,
+                        "%s (%s): %.4f ± %.4f", cs.get(j).run(), cs.get(j).sources(), cs.get(j).mean(), cs.get(j).std()));
             }
         }
-        baseline(s, cell("rand", task), "#d62728", "6,3", l, w - r, y, "Rand");
-        baseline(s, cell("mfcc", task), "#1f77b4", "2,2", l, w - r, y, "MFCC");
-        s.append("</svg>\n");
-        return s.toString();
-    }
-
-    private static void baseline(StringBuilder s, Cell c, String color, String dash, int x0, int x1,
-                                 java.util.function.DoubleUnaryOperator y, String label) {
-        if (c == null) {
-            return;
+        Cell rand = cell("rand", task);
+        Cell mfcc = cell("mfcc", task);
+        if (rand != null) {
+            p.hline(rand.mean(), Palette.RAND, "6,3", "Rand");
         }
-        double yy = y.applyAsDouble(c.mean());
-        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                + "stroke-dasharray=\"%s\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">%s</text>",
-                x0, x1, yy, yy, color, dash, x1 - 2, yy - 3, color, label));
-    }
-
-    private static void axes(StringBuilder s, int x0, int y0, int x1, int y1, double lo, double hi,
-                             java.util.function.DoubleUnaryOperator y) {
-        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>"
-                + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>", x0, y0, x0, y1, x0, y1, x1, y1));
-        for (int k = 0; k <= 4; k++) {
-            double v = lo + (hi - lo) * k / 4;
-            double yy = y.applyAsDouble(v);
-            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
-                    + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.3f</text>", x0 + 1, x1, yy, yy, x0 - 3,
-                    yy + 3, v));
+        if (mfcc != null) {
+            p.hline(mfcc.mean(), Palette.MFCC, "2,2", "MFCC");
         }
+        return p.toString();
     }
 
     private String sourcesPanel() {
         // z-score each task's trained-run means, then pool (run, task) points per strategy.
-        Map<String, List<double[]>> pts = new TreeMap<>();
+        Map<String, List<double[]>> pts = new TreeMap<>(Palette.ORDER);
         for (String t : tasks) {
             List<Cell> cs = new ArrayList<>();
             for (String r : trainedRuns()) {
@@ -256,50 +216,33 @@ public final class Report {
         if (pts.isEmpty()) {
             return "<p>(needs at least two trained runs)</p>\n";
         }
-        int w = 520;
-        int ht = 300;
-        int l = 50;
-        int r = 110;
-        int top = 14;
-        int bot = 36;
-        double xmax = pts.values().stream().flatMap(List::stream).mapToDouble(p -> p[0]).max().orElse(1);
-        double ylo = pts.values().stream().flatMap(List::stream).mapToDouble(p -> p[1]).min().orElse(-1) - 0.2;
-        double yhi = pts.values().stream().flatMap(List::stream).mapToDouble(p -> p[1]).max().orElse(1) + 0.2;
-        java.util.function.DoubleUnaryOperator y = v -> top + (yhi - v) / (yhi - ylo) * (ht - top - bot);
-        java.util.function.DoubleUnaryOperator x = v -> l + (v - 0.5) / (xmax) * (w - l - r);
-        StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\" "
-                + "font-size=\"10\">", w, ht));
-        axes(s, l, top, w - r, ht - bot, ylo, yhi, y);
+        double xmax = pts.values().stream().flatMap(List::stream).mapToDouble(q -> q[0]).max().orElse(1);
+        double ylo = pts.values().stream().flatMap(List::stream).mapToDouble(q -> q[1]).min().orElse(-1) - 0.2;
+        double yhi = pts.values().stream().flatMap(List::stream).mapToDouble(q -> q[1]).max().orElse(1) + 0.2;
+        SvgPlot p = new SvgPlot(560, 300, 56, 150, 14, 36, 0.5, xmax + 0.5, ylo, yhi);
+        p.axes(4, "%.2f", "number of learning sources", "standardised score");
         for (int k = 1; k <= (int) xmax; k++) {
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>",
-                    x.applyAsDouble(k), ht - bot + 14, k));
+            p.xTick(k, Integer.toString(k));
         }
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">number of learning sources</text>", l + 80,
-                ht - 6));
         int i = 0;
+        List<String> names = new ArrayList<>();
+        List<String> colors = new ArrayList<>();
         for (Map.Entry<String, List<double[]>> e : pts.entrySet()) {
-            String col = COLORS[i % COLORS.length];
-            for (double[] p : e.getValue()) {
-                s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" "
-                        + "fill-opacity=\"0.6\"/>", x.applyAsDouble(p[0] + 0.06 * (i - pts.size() / 2.0)),
-                        y.applyAsDouble(p[1]), col));
+            String col = Palette.strategy(e.getKey());
+            for (double[] q : e.getValue()) {
+                p.point(q[0] + 0.06 * (i - pts.size() / 2.0), q[1], 3, col, false, 0.6, null);
             }
             double[] fit = linearFit(e.getValue());
             if (fit != null) {
-                double a = 1;
-                double b = xmax;
-                s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                        + "stroke=\"%s\" stroke-width=\"2\"/>", x.applyAsDouble(a), y.applyAsDouble(fit[0] + fit[1] * a),
-                        x.applyAsDouble(b), y.applyAsDouble(fit[0] + fit[1] * b), col));
+                p.line(1, fit[0] + fit[1], xmax, fit[0] + fit[1] * xmax, col, 2, null);
             }
-            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"%d\">%s%s</text>", w - r + 10, top + 14 * i, col, w - r + 24, top + 9 + 14 * i,
-                    esc(e.getKey()), fit == null ? "" : String.format(Locale.ROOT, " (slope %.2f)", fit[1])));
+            names.add(Palette.strategyName(e.getKey()) + (fit == null ? "" : String.format(Locale.ROOT, " (slope %.2f)",
+                    fit[1])));
+            colors.add(col);
             i++;
         }
-        s.append("</svg>\n");
-        return s.toString();
+        p.legend(names, colors, p.plotRight() + 10, 14);
+        return p.toString();
     }
 
     /** Least squares y = a + b x; null when x does not vary. */
@@ -342,6 +285,6 @@ public final class Report {
     }
 
     static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return SvgPlot.esc(s);
     }
 }

@@ -22,12 +22,12 @@ final class Buffers {
         return t != null && t.device() == d && t.hasShape(shape) ? t : d.zeros(shape);
     }
 
-    /** A flat workspace of at least {@code floats} elements on {@code d} (grown, never shrunk); null for 0. */
+    /**
+     * A flat workspace of at least {@code floats} elements on {@code d} (grown, never shrunk; at least one element,
+     * so that a kernel never sees null and allocates its own on every call).
+     */
     static Tensor workspace(Tensor t, Device d, long floats) {
-        if (floats == 0) {
-            return t;
-        }
-        return t != null && t.device() == d && t.numel() >= floats ? t : d.zeros(Math.toIntExact(floats));
+        return t != null && t.device() == d && t.numel() >= floats ? t : d.zeros(Math.toIntExact(Math.max(1, floats)));
     }
 
     /** {@code a} if it holds exactly {@code n} indices on {@code d}, else new ones there. */

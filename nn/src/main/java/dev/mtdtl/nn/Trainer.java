@@ -137,8 +137,21 @@ public final class Trainer {
         return t;
     }
 
-    /** One iteration of Algorithm 1 on the given batch; returns its loss. */
+    /**
+     * One iteration of Algorithm 1 on the given batch; returns its loss. Out of device memory, the error says
+     * the batch size and the source (the last checkpoint is kept).
+     */
     public float step(BatchSampler.Batch b) {
+        try {
+            return stepOn(b);
+        } catch (dev.mtdtl.tensor.DeviceOutOfMemoryException e) {
+            throw new dev.mtdtl.tensor.DeviceOutOfMemoryException(e.getMessage() + ", training " + net.strategy().id()
+                    + " at batch " + cfg.batch() + " (source " + b.source().id() + "): use a smaller --batch; the last "
+                    + "checkpoint is kept", e);
+        }
+    }
+
+    private float stepOn(BatchSampler.Batch b) {
         Source s = b.source();
         net.zeroGrad();
         Tensor x = onDevice(b.x(), 0);

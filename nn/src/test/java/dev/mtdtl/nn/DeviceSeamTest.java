@@ -72,6 +72,19 @@ class DeviceSeamTest {
     }
 
     @Test
+    void outOfDeviceMemoryNamesTheBatchSize() {
+        EmulatedDevice dev = new EmulatedDevice();
+        Trainer t = new Trainer(TrainerTest.net(Strategy.MSCR2, TrainerTest.THREE, 0.3f), TrainerTest.data(),
+                TrainerTest.cfg(), dev);
+        dev.allocationsLeft = 10;   // the model fits, the first step's activations do not
+        BatchSampler s = new BatchSampler(TrainerTest.data(), TrainingData.Split.TRAIN, TrainerTest.THREE, 4, 1, false);
+        dev.mtdtl.tensor.DeviceOutOfMemoryException e = assertThrows(dev.mtdtl.tensor.DeviceOutOfMemoryException.class,
+                () -> t.step(s.batch(0, Source.TAG)));
+        assertTrue(e.getMessage().contains("at batch 4") && e.getMessage().contains("out of emulated memory"),
+                e.getMessage());
+    }
+
+    @Test
     void tensorsOnADeviceDoNotExposeHostMemory() {
         EmulatedDevice dev = new EmulatedDevice();
         Tensor t = Tensor.of(new float[]{1, -2, 3, 4}, 2, 2).to(dev);

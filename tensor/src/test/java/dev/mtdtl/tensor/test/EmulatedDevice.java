@@ -50,6 +50,14 @@ public final class EmulatedDevice implements Device, Ops {
     private final CpuDevice cpu = CpuDevice.INSTANCE;
     public long uploads;
     public long downloads;
+    /** Allocations left before zeros/indices fail as out of memory (to test the error path). */
+    public long allocationsLeft = Long.MAX_VALUE;
+
+    private void allocate(String what) {
+        if (allocationsLeft-- <= 0) {
+            throw new dev.mtdtl.tensor.DeviceOutOfMemoryException("out of emulated memory: " + what + " needs 1 KiB", null);
+        }
+    }
 
     @Override
     public String name() {
@@ -69,11 +77,13 @@ public final class EmulatedDevice implements Device, Ops {
     @Override
     public Tensor zeros(int... shape) {
         int n = dev.mtdtl.tensor.Shape.numel(shape);
+        allocate("a tensor " + dev.mtdtl.tensor.Shape.str(shape));
         return Tensor.onDevice(this, new Mem(new float[n], null, 0, n), shape);
     }
 
     @Override
     public Indices indices(int n) {
+        allocate(n + " indices");
         return Indices.onDevice(this, new Mem(null, new int[n], 0, n), n);
     }
 
