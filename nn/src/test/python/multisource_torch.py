@@ -84,7 +84,12 @@ class MultiSource(nn.Module):
             return F.max_pool2d(x, 2) if i < 5 else x
         if i == 7:
             return x.mean(dim=(2, 3))
-        return F.dropout(F.relu(mod.bn_feature(mod.fc_feature(x))), self.p, self.training)
+        return self.drop(F.relu(mod.bn_feature(mod.fc_feature(x))))
+
+    def drop(self, h):
+        """Every dropout of the network goes through here, in call order: feature (x), feature (x2), pair.
+        The parity replay (bench/parity/replay_torch.py) overrides it to apply mtdtl's recorded masks."""
+        return F.dropout(h, self.p, self.training)
 
     def feature(self, x, source):
         for i in range(9):
@@ -95,7 +100,7 @@ class MultiSource(nn.Module):
         m = self.branches[source]
         if source == "self":
             h = torch.cat([self.feature(x, source), self.feature(x2, source)], 1)
-            h = F.dropout(F.relu(m.bn_pair(m.fc_pair(h))), self.p, self.training)
+            h = self.drop(F.relu(m.bn_pair(m.fc_pair(h))))
             return m.fc_out(h)
         return m.fc_out(self.feature(x, source))
 

@@ -1,5 +1,6 @@
 package dev.mtdtl.cli;
 
+import dev.mtdtl.data.prepare.LearningTargets;
 import dev.mtdtl.data.prepare.Prepare;
 import dev.mtdtl.data.store.MelStore;
 import dev.mtdtl.tensor.Parallel;
@@ -44,6 +45,12 @@ final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "100", description = "EM iterations (default ${DEFAULT-VALUE})")
     int iterations;
 
+    @Option(names = "--bpm-noise", defaultValue = "" + LearningTargets.BPM_NOISE, paramLabel = "F",
+            description = "relative uncertainty of a bpm label in its GMM posteriors: component k's variance "
+                    + "becomes sigma_k^2 + (F mu_k)^2 (default ${DEFAULT-VALUE}; 0: the reference's raw posteriors, "
+                    + "one-hot on small corpora)")
+    double bpmNoise;
+
     @Option(names = "--threads", description = "CPU threads (default: all cores, or MTDTL_THREADS)")
     Integer threads;
 
@@ -54,7 +61,7 @@ final class PrepareCommand implements Callable<Integer> {
         }
         try {
             Prepare.Config cfg = new Prepare.Config(corpus, out, MelStore.DType.of(dtype), seed, valid, topics,
-                    iterations, -1);
+                    iterations, bpmNoise, -1);
             Prepare.Report r = Prepare.run(cfg, s -> System.err.println("prepare: " + s));
             System.out.printf(Locale.ROOT, "%s: %d tracks (%d computed now, %d unreadable) in %.1f s: %.2f tracks/s, "
                             + "peak heap <= %.0f MB%n", out, r.tracks(), r.computed(), r.failed(), r.seconds(),

@@ -27,8 +27,34 @@ final class SynthCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--tracks", defaultValue = "600", description = "learning-corpus tracks (default ${DEFAULT-VALUE}); "
-            + "target dataset sizes scale with it")
+            + "the target datasets' sizes do not depend on it (see --target-scale)")
     int tracks;
+
+    @Option(names = "--target-scale", defaultValue = "1", paramLabel = "F",
+            description = "multiply the target datasets' default sizes (40 clips per class for genre, dance and "
+                    + "instrument; 300 emotion clips; 300 recommendation tracks and 200 listeners) by F "
+                    + "(default ${DEFAULT-VALUE})")
+    double targetScale;
+
+    @Option(names = "--genre-per-class", paramLabel = "N", description = "genre clips per class (overrides the scale)")
+    Integer genrePerClass;
+
+    @Option(names = "--dance-per-class", paramLabel = "N", description = "dance clips per class, at least 5 "
+            + "(overrides the scale)")
+    Integer dancePerClass;
+
+    @Option(names = "--instrument-per-class", paramLabel = "N",
+            description = "instrument clips per class (overrides the scale)")
+    Integer instrumentPerClass;
+
+    @Option(names = "--emotion-clips", paramLabel = "N", description = "emotion clips (overrides the scale)")
+    Integer emotionClips;
+
+    @Option(names = "--recsys-tracks", paramLabel = "N", description = "recommendation tracks (overrides the scale)")
+    Integer recsysTracks;
+
+    @Option(names = "--recsys-users", paramLabel = "N", description = "recommendation listeners (overrides the scale)")
+    Integer recsysUsers;
 
     @Option(names = "--seconds", defaultValue = "10", description = "clip length in seconds (default ${DEFAULT-VALUE}; "
             + "the instrument task's clips are 3 s)")
@@ -54,7 +80,10 @@ final class SynthCommand implements Callable<Integer> {
             Parallel.setThreads(threads);
         }
         try {
-            SynthConfig cfg = SynthConfig.of(seed, tracks, seconds).withSoundbanks(soundbanks, !noInstalled);
+            SynthConfig cfg = SynthConfig.of(seed, tracks, seconds, targetScale)
+                    .withTargetSizes(genrePerClass, dancePerClass, instrumentPerClass, emotionClips, recsysTracks,
+                            recsysUsers)
+                    .withSoundbanks(soundbanks, !noInstalled);
             SynthCorpus.Report r = SynthCorpus.generate(cfg, out, s -> System.err.println("synth: " + s));
             if (r.rendered() == 0) {
                 System.out.printf(Locale.ROOT, "%s: complete, all %d clips already there%n", out, r.clips());

@@ -1,7 +1,6 @@
 package dev.mtdtl.cli;
 
-import dev.mtdtl.data.store.LearningData;
-import dev.mtdtl.nn.BaseCnn;
+import dev.mtdtl.eval.PreparedTraining;
 import dev.mtdtl.nn.MultiSourceNet;
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
@@ -92,12 +91,10 @@ final class TrainCommand implements Callable<Integer> {
         dev.mtdtl.tensor.Device device = deviceOption.open("train");   // first: a missing GPU fails before any work
         Strategy st = Strategy.of(strategy);
         List<Source> src = Source.parseList(String.join(",", sources));
-        StoreTrainingData td = new StoreTrainingData(LearningData.open(data));
-        td.requireSources(src);
-        MultiSourceNet net = new MultiSourceNet(st, src, BaseCnn.Spec.paper(td.nOut()), 128, seed);
         TrainConfig cfg = TrainConfig.paper(seed).withBatch(batch).withLr(lr)
                 .withIntervals(validEvery, checkpointEvery, logEvery).withBalancedSelf(balancedSelf);
-        Trainer trainer = new Trainer(net, td, cfg, device);
+        Trainer trainer = PreparedTraining.trainer(data, st, src, cfg, device);
+        MultiSourceNet net = trainer.net();
         if (trainer.resume(out)) {
             System.err.printf(Locale.ROOT, "mtdtl train: resuming %s at iteration %d%n", out, trainer.iteration());
         }

@@ -29,7 +29,7 @@ class ExtractEvaluateCommandTest {
         prepared = tmp.resolve("prepared");
         run = tmp.resolve("run");
         assertEquals(0, Main.run("synth", "--out", c.toString(), "--tracks", "30", "--seconds", "1",
-                "--no-installed-soundbanks"));
+                "--target-scale", "0.125", "--emotion-clips", "20", "--recsys-users", "20", "--no-installed-soundbanks"));
         assertEquals(0, Main.run("prepare", "--corpus", c.toString(), "--out", prepared.toString(), "--topics", "4",
                 "--iterations", "5"));
         assertEquals(0, Main.run("train", "--data", prepared.toString(), "--out", run.toString(), "--strategy", "mscr2",

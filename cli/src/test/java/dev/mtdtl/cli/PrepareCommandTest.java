@@ -20,7 +20,7 @@ class PrepareCommandTest {
         Path c = tmp.resolve("c");
         Path p = tmp.resolve("p");
         assertEquals(0, Main.run("synth", "--out", c.toString(), "--tracks", "12", "--seconds", "1",
-                "--no-installed-soundbanks"));
+                "--target-scale", "0.125", "--emotion-clips", "20", "--recsys-users", "20", "--no-installed-soundbanks"));
         String[] args = {"prepare", "--corpus", c.toString(), "--out", p.toString(), "--topics", "2", "--iterations", "5"};
         assertEquals(0, Main.run(args));
         assertTrue(Files.isRegularFile(p.resolve("prepared.json")));

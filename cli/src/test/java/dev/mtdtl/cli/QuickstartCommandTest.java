@@ -21,7 +21,7 @@ class QuickstartCommandTest {
     void toyQuickstartWritesResultsAndReport() throws Exception {
         Path out = tmp.resolve("qs");
         assertEquals(0, Main.run("quickstart", "--out", out.toString(), "--tracks", "30", "--seconds", "1",
-                "--iterations", "2", "--batch", "4", "--repetitions", "1"));
+                "--target-scale", "0.125", "--iterations", "2", "--batch", "4", "--repetitions", "1"));
         List<Evaluation.Row> rows = Evaluation.read(out.resolve("results/results.csv"));
         long runs = rows.stream().map(Evaluation.Row::run).distinct().count();
         assertEquals(QuickstartCommand.RUNS.length + 2, runs);
@@ -30,7 +30,7 @@ class QuickstartCommandTest {
         // resume: a second run recomputes nothing and leaves the results as they were
         byte[] before = Files.readAllBytes(out.resolve("results/results.csv"));
         assertEquals(0, Main.run("quickstart", "--out", out.toString(), "--tracks", "30", "--seconds", "1",
-                "--iterations", "2", "--batch", "4", "--repetitions", "1"));
+                "--target-scale", "0.125", "--iterations", "2", "--batch", "4", "--repetitions", "1"));
         assertEquals(new String(before), Files.readString(out.resolve("results/results.csv")));
     }
 }

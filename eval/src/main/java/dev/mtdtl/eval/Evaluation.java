@@ -71,7 +71,10 @@ public final class Evaluation {
         return switch (ds.protocol) {
             case "fixed-split" -> "the model's seed only (the predefined split is the same in every repetition)";
             case "item-folds-20" -> "the held-out item fold and the model's seed";
-            case "stratified-5-fold" -> "the test fold and the model's seed";
+            case "stratified-5-fold" -> ds.task.equals("classification")
+                    ? "the seeded 5-fold partition of the whole set (every track tested once per repetition) and the "
+                    + "models' seeds"
+                    : "the test fold and the model's seed";
             default -> "the split protocol '" + ds.protocol + "' and the model's seed";
         };
     }
@@ -145,56 +148,109 @@ public final class Evaluation {
             }
         }
         for (int rep = 0; rep < reps; rep++) {
-            boolean[] test = ds.testRows(kid, y, rep % 5, seed);
             long mseed = Rng.hash(seed, rep);
-            int ntr = 0;
-            for (boolean b : test) {
-                ntr += b ? 0 : 1;
+            int[] folds = cls ? ds.wholeSetFolds(y, rep, seed) : null;
+            if (folds == null) {
+                boolean[] test = ds.testRows(kid, y, rep % 5, seed);
+                int[] pred = fitPart(x, n, d, y, k, t, keep, labelCols, test, mseed, standardize, maxEpochs, rows, f,
+                        ds.name, rep);
+                if (cls) {
+                    rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "accuracy",
+                            Metrics.accuracy(select(y, test, true), select(pred, test, true))));
+                }
+                continue;
             }
-            int nte = n - ntr;
-            float[] xtr = new float[ntr * d];
-            float[] xte = new float[nte * d];
-            int[] tr = new int[ntr];
-            int[] te = new int[nte];
-            for (int i = 0, a = 0, b = 0; i < n; i++) {
-                if (test[i]) {
-                    System.arraycopy(x, i * d, xte, b * d, d);
-                    te[b++] = i;
-                } else {
-                    System.arraycopy(x, i * d, xtr, a * d, d);
-                    tr[a++] = i;
+            // k-fold over the whole set: every track is predicted once, by the model that did not see it, and the
+            // repetition's accuracy is over all n tracks (n test items instead of n/5: a fifth of the binomial
+            // variance); each repetition draws its own partition, so repetitions differ in the split too.
+            int[] pred = new int[n];
+            for (int part = 0; part < TargetDataset.WHOLE_SET_FOLDS; part++) {
+                boolean[] test = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    test[i] = folds[i] == part;
                 }
-            }
-            Mlp.Options o = Mlp.Options.sklearn(mseed).withStandardize(standardize).withMaxEpochs(maxEpochs);
-            if (cls) {
-                int[] ytr = new int[ntr];
-                int[] yte = new int[nte];
-                for (int i = 0; i < ntr; i++) {
-                    ytr[i] = y[tr[i]];
-                }
-                for (int i = 0; i < nte; i++) {
-                    yte[i] = y[te[i]];
-                }
-                Mlp m = Mlp.classifier(xtr, ntr, d, ytr, k, o);
-                double acc = Metrics.accuracy(yte, m.predictClass(xte, nte));
-                rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "accuracy", acc));
-            } else {
-                for (int c : labelCols) {
-                    float[] ytr = new float[ntr];
-                    float[] yte = new float[nte];
-                    for (int i = 0; i < ntr; i++) {
-                        ytr[i] = value(t, keep.get(tr[i]), c);
+                int[] p = fitPart(x, n, d, y, k, t, keep, labelCols, test, Rng.hash(mseed, part), standardize,
+                        maxEpochs, rows, f, ds.name, rep);
+                for (int i = 0; i < n; i++) {
+                    if (test[i]) {
+                        pred[i] = p[i];
                     }
-                    for (int i = 0; i < nte; i++) {
-                        yte[i] = value(t, keep.get(te[i]), c);
-                    }
-                    Mlp m = Mlp.regressor(xtr, ntr, d, ytr, 1, o);
-                    double r2 = Metrics.r2(yte, m.predictRaw(xte, nte), nte, 1);
-                    rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "r2_" + t.header()[c], r2));
                 }
             }
+            rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "accuracy", Metrics.accuracy(y, pred)));
         }
         return rows;
+    }
+
+    /**
+     * Train on the rows not in {@code test} and evaluate on those in it. Classification: returns the predicted
+     * class of every row (index i of the result is row i; rows not in {@code test} are 0). Regression: adds one
+     * R² row per label column to {@code rows} and returns null.
+     */
+    private static int[] fitPart(float[] x, int n, int d, int[] y, int k, Tsv.Table t, List<Integer> keep,
+                                 List<Integer> labelCols, boolean[] test, long mseed, boolean standardize,
+                                 int maxEpochs, List<Row> rows, FeatureSet f, String dataset, int rep) {
+        int ntr = 0;
+        for (boolean b : test) {
+            ntr += b ? 0 : 1;
+        }
+        int nte = n - ntr;
+        float[] xtr = new float[ntr * d];
+        float[] xte = new float[nte * d];
+        int[] tr = new int[ntr];
+        int[] te = new int[nte];
+        for (int i = 0, a = 0, b = 0; i < n; i++) {
+            if (test[i]) {
+                System.arraycopy(x, i * d, xte, b * d, d);
+                te[b++] = i;
+            } else {
+                System.arraycopy(x, i * d, xtr, a * d, d);
+                tr[a++] = i;
+            }
+        }
+        Mlp.Options o = Mlp.Options.sklearn(mseed).withStandardize(standardize).withMaxEpochs(maxEpochs);
+        if (y != null) {
+            int[] ytr = new int[ntr];
+            for (int i = 0; i < ntr; i++) {
+                ytr[i] = y[tr[i]];
+            }
+            Mlp m = Mlp.classifier(xtr, ntr, d, ytr, k, o);
+            int[] p = m.predictClass(xte, nte);
+            int[] pred = new int[n];
+            for (int i = 0; i < nte; i++) {
+                pred[te[i]] = p[i];
+            }
+            return pred;
+        }
+        for (int c : labelCols) {
+            float[] ytr = new float[ntr];
+            float[] yte = new float[nte];
+            for (int i = 0; i < ntr; i++) {
+                ytr[i] = value(t, keep.get(tr[i]), c);
+            }
+            for (int i = 0; i < nte; i++) {
+                yte[i] = value(t, keep.get(te[i]), c);
+            }
+            Mlp m = Mlp.regressor(xtr, ntr, d, ytr, 1, o);
+            double r2 = Metrics.r2(yte, m.predictRaw(xte, nte), nte, 1);
+            rows.add(new Row(f.name(), f.strategy(), f.sources(), dataset, rep, "r2_" + t.header()[c], r2));
+        }
+        return null;
+    }
+
+    // The entries of v whose mask equals want, in row order.
+    private static int[] select(int[] v, boolean[] mask, boolean want) {
+        int c = 0;
+        for (boolean b : mask) {
+            c += b == want ? 1 : 0;
+        }
+        int[] out = new int[c];
+        for (int i = 0, j = 0; i < v.length; i++) {
+            if (mask[i] == want) {
+                out[j++] = v[i];
+            }
+        }
+        return out;
     }
 
     private static float value(Tsv.Table t, int row, int c) {

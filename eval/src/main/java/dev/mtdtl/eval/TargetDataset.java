@@ -21,9 +21,12 @@ import java.util.TreeSet;
  * and tables, as read from {@code PREPARED/prepared.json}, plus the split logic (decision 16).
  *
  * <p>Protocols: {@code fixed-split} (train+valid vs test, the same split for every repetition: only the
- * model's seed changes, as the paper's code), {@code stratified-5-fold} (repetition k tests fold k of the
- * split file's {@code fold} column; without that column a seeded stratified k-fold is drawn here), and
- * {@code item-folds-20} (recommendation: repetition k holds out the items of fold k, 5% of them).
+ * model's seed changes, as the paper's code), {@code stratified-5-fold} (no predefined split; for
+ * classification, every repetition is a k-fold over the whole set with its own seeded stratified partition
+ * ({@link #wholeSetFolds}), so every track is tested once per repetition and repetitions differ; for
+ * regression, repetition k tests fold k of the split file's {@code fold} column, or of a seeded stratified
+ * k-fold drawn here without that column), and {@code item-folds-20} (recommendation: repetition k holds out
+ * the items of fold k, 5% of them).
  */
 public final class TargetDataset {
 
@@ -142,6 +145,33 @@ public final class TargetDataset {
         String[] s = split.get(id);
         return s == null || s[1].isEmpty() ? -1 : Integer.parseInt(s[1]);
     }
+
+    /** Folds of the k-fold over the whole set ({@link #wholeSetFolds}). */
+    public static final int WHOLE_SET_FOLDS = 5;
+
+    /**
+     * The partition of repetition {@code rep} when this dataset is evaluated by k-fold over the whole set, else
+     * null: for classification ({@code classes} not null) under the {@code stratified-5-fold} protocol (the
+     * dataset has no predefined split) and without artist folds. Each repetition draws its own seeded
+     * stratified partition (seed = hash(seed, rep) under a salt of its own), so repetitions differ in the split
+     * and not only in the model's seed; the {@code fold} column of split.tsv is not used for classification.
+     *
+     * @param classes class index of every row (N)
+     * @return fold in [0, {@link #WHOLE_SET_FOLDS}) of every row (N), or null
+     */
+    public int[] wholeSetFolds(int[] classes, int rep, long seed) {
+        if (classes == null || byArtist || !protocol.equals("stratified-5-fold")) {
+            return null;
+        }
+        try {
+            return stratifiedFolds(classes, WHOLE_SET_FOLDS, Rng.hash(seed ^ KFOLD_SALT, rep));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        }
+    }
+
+    // Keeps the whole-set partitions' random stream apart from the MLP seeds (hash(seed, rep)).
+    private static final long KFOLD_SALT = 0x6B666F6C64L;
 
     /**
      * Test-membership per row for repetition {@code rep}: rows are given by their track ids and (for

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The engine's answers to the golden fixture cases {@code gmm1d_fit}, {@code gmm1d_eval}, {@code tfidf}
- * and {@code metrics_ndcg}, for the conformance runner: {@link #compute} reads a case's inputs and
+ * The engine's answers to the golden fixture cases {@code gmm1d_fit}, {@code gmm1d_eval}, {@code tfidf},
+ * {@code metrics_ndcg}, {@code plsa_em_step} and {@code wmf_als_sweep_reference} / {@code _paper}, for the
+ * conformance runner: {@link #compute} reads a case's inputs and
  * returns every output named in the manifest, in the manifest's shape (flattened row-major), as doubles.
  * The runner compares them with the {@code _f64} references under the manifest's tolerances.
  *
@@ -19,13 +20,20 @@ import java.util.Map;
  * the same EM run to tol 1e-13 (at most 100,000 iterations); parameters and responsibilities are in
  * ascending order of mean. metrics_ndcg uses the truncated IDCG (sklearn's, the fixture's); the
  * paper-era untruncated variant is {@link Ndcg.Idcg#UNTRUNCATED_PAPER_ERA}.
+ *
+ * <p>The step cases start from GIVEN parameters: plsa_em_step is one {@link Plsa#fitFrom} iteration (the
+ * empty document is dropped, so its theta row is zero; loglik0 is L of the given start), and the WMF
+ * cases are one {@link Wmf.Model#epoch} (U, then V with the new U and the old W, then W) from
+ * {@link Wmf#fromFactors} on the fixture's already-standardised features, with the case's alpha, lambdas
+ * and variant.
  */
 public final class FactorFixtures {
 
     private FactorFixtures() {}
 
     /** The case names this class answers. */
-    public static final List<String> CASES = List.of("gmm1d_fit", "gmm1d_eval", "tfidf", "metrics_ndcg");
+    public static final List<String> CASES = List.of("gmm1d_fit", "gmm1d_eval", "tfidf", "metrics_ndcg", "plsa_em_step",
+            "wmf_als_sweep_reference", "wmf_als_sweep_paper");
 
     /**
      * Outputs of fixture case {@code name}, keyed by the manifest's output names.
@@ -100,9 +108,58 @@ public final class FactorFixtures {
                     out.put("ndcg_mean_at_" + k, new double[] {Ndcg.meanOverUsers(per)});
                 }
             }
+            case "plsa_em_step" -> {
+                Npy.Array theta0 = read(inputs, "theta0", name);
+                Npy.Array phi0 = read(inputs, "phi0", name);
+                int docs = theta0.shape()[0];
+                int k = theta0.shape()[1];
+                int terms = phi0.shape()[1];
+                int[] doc = read(inputs, "doc", name).toInt();
+                int[] term = read(inputs, "term", name).toInt();
+                double[] count = read(inputs, "count", name).values();
+                Csr c = Csr.fromTriplets(docs, terms, doc, term, count, count.length);
+                // min term total 0: only terms without any weight are dropped (none carry stored entries).
+                Plsa.Result r = Plsa.fitFrom(c, theta0.values(), phi0.values(),
+                        Plsa.Options.defaults().withTopics(k).withIterations(1).withMinTermTotal(0));
+                out.put("theta1", r.docTopic());
+                out.put("phi1", r.topicTerm());
+                out.put("loglik0", new double[] {r.logLik()[0]});
+            }
+            case "wmf_als_sweep_reference", "wmf_als_sweep_paper" -> {
+                Npy.Array plays = read(inputs, "plays", name);
+                Npy.Array x = read(inputs, "features", name);
+                Npy.Array u0 = read(inputs, "u0", name);
+                int users = plays.shape()[0];
+                int items = plays.shape()[1];
+                int d = x.shape()[1];
+                int rank = u0.shape()[1];
+                Wmf.Variant variant = switch (String.valueOf(params.get("variant"))) {
+                    case "reference" -> Wmf.Variant.REFERENCE_CODE;
+                    case "paper" -> Wmf.Variant.PAPER_CONSISTENT;
+                    default -> throw new IllegalArgumentException("fixture case " + name + ": unknown variant '"
+                            + params.get("variant") + "'");
+                };
+                Wmf.Options o = Wmf.Options.defaults().withRank(rank).withVariant(variant)
+                        .withAlpha(number(params, "alpha", name))
+                        .withLambdas(number(params, "lambda_U", name), number(params, "lambda_V", name),
+                                number(params, "lambda_W", name));
+                Wmf.Model m = Wmf.fromFactors(Csr.fromDense(plays.values(), users, items), x.values(), d,
+                        u0.values(), read(inputs, "v0", name).values(), read(inputs, "w0", name).values(), o);
+                m.epoch();
+                out.put("u1", m.u);
+                out.put("v1", m.v);
+                out.put("w1", m.w);
+            }
             default -> throw new IllegalArgumentException("not a factor fixture case: " + name);
         }
         return out;
+    }
+
+    private static double number(Map<String, Object> params, String key, String name) {
+        if (!(params.get(key) instanceof Number n)) {
+            throw new IllegalArgumentException("fixture case " + name + ": parameter '" + key + "' missing or not a number");
+        }
+        return n.doubleValue();
     }
 
     private static Npy.Array read(Map<String, Path> inputs, String input, String name) throws IOException {

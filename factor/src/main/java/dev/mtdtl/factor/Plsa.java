@@ -108,6 +108,55 @@ public final class Plsa {
 
     /** Fit pLSA to a nonnegative matrix. */
     public static Result fit(Csr counts, Options o) {
+        return run(counts, o, null, null);
+    }
+
+    /**
+     * {@code o.iterations()} EM iterations from GIVEN parameters instead of the random start: theta0
+     * (D, K) P(z|d) and phi0 (K, T) P(w|z), topic-major (the orientation of {@link Result#topicTerm}).
+     * Documents and terms are dropped exactly as in {@link #fit}; the kept rows of the given parameters
+     * are used as they are, not renormalised. That is exact: an iteration reads phi only at stored
+     * entries, and a dropped term with zero total has none, so EM on the submatrix equals EM on the
+     * whole matrix (the new phi is renormalised over the kept terms anyway). The logLik of the result
+     * starts with L of the given parameters. Used by the conformance case {@code plsa_em_step}.
+     */
+    public static Result fitFrom(Csr counts, double[] theta0, double[] phi0, Options o) {
+        int k = o.topics();
+        if (theta0.length != (long) counts.rows * k || phi0.length != (long) k * counts.cols) {
+            throw new IllegalArgumentException("given P(z|d) holds " + theta0.length + " values and P(w|z) "
+                    + phi0.length + ", not documents x topics = " + counts.rows + " x " + k + " and topics x terms = "
+                    + k + " x " + counts.cols);
+        }
+        for (double[] a : new double[][] {theta0, phi0}) {
+            for (double v : a) {
+                if (!(v >= 0) || Double.isInfinite(v)) {
+                    throw new IllegalArgumentException("given pLSA parameters must be finite and nonnegative, found " + v);
+                }
+            }
+        }
+        for (int z = 0; z < k; z++) {
+            double t = 0;
+            for (int w = 0; w < counts.cols; w++) {
+                t += phi0[z * counts.cols + w];
+            }
+            if (!(t > 0)) {
+                throw new IllegalArgumentException("given P(w|z) of topic " + z + " is all zero");
+            }
+        }
+        for (int d = 0; d < counts.rows; d++) {
+            double t = 0;
+            for (int z = 0; z < k; z++) {
+                t += theta0[d * k + z];
+            }
+            if (!(t > 0) && counts.indptr[d] < counts.indptr[d + 1]) {
+                throw new IllegalArgumentException("given P(z|d) of document " + d + " is all zero");
+            }
+        }
+        return run(counts, o, theta0, phi0);
+    }
+
+    /** fit (theta0 == null: seeded random start) or fitFrom (the given start, phi0 topic-major). */
+    private static Result run(Csr counts, Options o, double[] theta0, double[] phi0) {
         int k = o.topics();
         if (k < 1 || o.iterations() < 0 || !(o.tol() >= 0) || !(o.minTermTotal() >= 0)) {
             throw new IllegalArgumentException("bad options " + o);
@@ -138,7 +187,22 @@ public final class Plsa {
         Csr m = submatrix(counts, docMap, nd, termMap, nt);
 
         PlsaEm model = new PlsaEm(m, k);
-        model.init(new SplittableRandom(o.seed()));
+        if (theta0 == null) {
+            model.init(new SplittableRandom(o.seed()));
+        } else {
+            for (int d = 0; d < counts.rows; d++) {
+                if (docMap[d] >= 0) {
+                    System.arraycopy(theta0, d * k, model.theta, docMap[d] * k, k);
+                }
+            }
+            for (int w = 0; w < counts.cols; w++) {   // topic-major (K, T) in, term-major (T', K) in the model
+                if (termMap[w] >= 0) {
+                    for (int z = 0; z < k; z++) {
+                        model.phi[termMap[w] * k + z] = phi0[z * counts.cols + w];
+                    }
+                }
+            }
+        }
         double[] ll = new double[o.iterations() + 1];
         boolean converged = false;
         int it = 0;

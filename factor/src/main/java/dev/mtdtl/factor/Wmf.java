@@ -32,6 +32,21 @@ import java.util.SplittableRandom;
  * users (the held-out items): the reference skips both. W is fitted over all items. Initialisation:
  * U, V, W ~ N(0, 0.01^2) from one seeded stream, in that order.
  *
+ * <p>Stability of the reference variant (issue 13: "ALS system of row 0 is not positive definite" on
+ * small recommendation sets). Its V update minimises sum_u c (p - u.v)^2 + lambda_V |v - k W^T x|^2 with
+ * k = lambda_W / lambda_V = 10^4, and the W refit returns a shrunk copy s V of V (s = e/(e + 10^4) for an
+ * eigenvalue e of X X^T). Along a factor direction whose eigenvalue sigma in U^T C_i U is small the
+ * epoch multiplies V by about lambda_W s / (sigma + lambda_V): x10^4 s where no user determines the
+ * direction (rank r above the number of users), and otherwise a drift that feeds itself, since a larger
+ * V makes the next U (same u.v) and so sigma smaller. Nothing in the updates bounds it (there is no
+ * objective: -2 lambda_W v.W^T x rewards scale). Once V^T V's condition number passes 1/eps the user
+ * systems are no longer numerically positive definite and the fit stops with an error that says so.
+ * Measured on the built-in corpus (docs/eval.md): 20 users x 40 items fail in every fold, 33 x 50 at
+ * epoch 3, 66 x 100 in none of 15 fits, with the paper variant's nDCG; capping the
+ * rank at the number of users still failed 10 of 12 fits. The authors' data have 985 users. Their
+ * float32 LU solve would not stop, but by then the weak directions' information is lost to rounding.
+ * The paper-consistent variant has no such mode (k = 1: V is pulled to s V, which shrinks).
+ *
  * <p>Cold start: an item is scored by content only, s_ui = u_u . (W^T x_i) ({@link #contentFactors}),
  * for training items too (the reference never ranks with the learned V).
  *
@@ -103,7 +118,8 @@ public final class Wmf {
         public double[] objective = new double[0];
         int epochs;
 
-        Model(Csr r, double[] xStd, int d, Options o) {
+        /** start: null for the seeded N(0, initStd^2) draws, else {U (M, r), V (I, r), W (D, r)} (copied). */
+        Model(Csr r, double[] xStd, int d, Options o, double[][] start) {
             this.users = r.rows;
             this.items = r.cols;
             this.dims = d;
@@ -112,10 +128,16 @@ public final class Wmf {
             this.r = r;
             this.rt = r.transpose().matrix();
             this.x = xStd;
-            SplittableRandom g = new SplittableRandom(o.seed());
-            this.u = gaussian(g, users * rank, o.initStd());
-            this.v = gaussian(g, items * rank, o.initStd());
-            this.w = gaussian(g, d * rank, o.initStd());
+            if (start == null) {
+                SplittableRandom g = new SplittableRandom(o.seed());
+                this.u = gaussian(g, users * rank, o.initStd());
+                this.v = gaussian(g, items * rank, o.initStd());
+                this.w = gaussian(g, d * rank, o.initStd());
+            } else {
+                this.u = start[0].clone();
+                this.v = start[1].clone();
+                this.w = start[2].clone();
+            }
             this.xtxChol = gramWide(xStd, items, d);
             double ridge = o.lambdaW() / o.lambdaV();
             for (int a = 0; a < d; a++) {
@@ -131,11 +153,11 @@ public final class Wmf {
             int k = rank;
             Options o = options;
             // U given V.
-            solveRows(u, r, v, gram(v, items, k), o.lambdaU(), null, 0.0);
+            solveRows(u, r, v, gram(v, items, k), o.lambdaU(), null, 0.0, "user");
             // V given U and W: the content pull b += lambda_pull * W^T x_i.
             double[] y = contentFactors();
             double pull = o.variant() == Variant.REFERENCE_CODE ? o.lambdaW() : o.lambdaV();
-            solveRows(v, rt, u, gram(u, users, k), o.lambdaV(), y, pull);
+            solveRows(v, rt, u, gram(u, users, k), o.lambdaV(), y, pull, "item");
             // W given V: (X^T X + ridge I) W = X^T V, columns of W solved with the cached factor.
             double[] xtv = new double[dims * k];   // (D, r) = X^T V; chunks own rows, items summed in order
             gemmTn(xtv, dims, k, x, v, items, false);
@@ -161,7 +183,8 @@ public final class Wmf {
          * time through {@link CholeskyBatch}; sum_j alpha a_j f_j f_j^T is one small GEMM of the gathered
          * rows, (alpha a_j f_j)^T (f_j).
          */
-        private void solveRows(double[] out, Csr a, double[] f, double[] g, double lambda, double[] y, double pull) {
+        private void solveRows(double[] out, Csr a, double[] f, double[] g, double lambda, double[] y, double pull,
+                               String what) {
             int k = rank;
             double alpha = options.alpha();
             int bsz = CholeskyBatch.B;
@@ -228,7 +251,7 @@ public final class Wmf {
                         int bad = CholeskyBatch.factorSolve(sys, x, k);
                         for (int l = 0; l < used; l++) {
                             if ((bad & (1 << l)) != 0) {
-                                throw new IllegalStateException("ALS system of row " + lanes[l] + " is not positive definite");
+                                throw notPositiveDefinite(what, lanes[l], f);
                             }
                             for (int t = 0; t < k; t++) {
                                 out[lanes[l] * k + t] = x[t * bsz + l];
@@ -238,6 +261,43 @@ public final class Wmf {
                     }
                 }
             });
+        }
+
+        /**
+         * The error when a system that is positive definite in exact arithmetic (a Gram matrix plus lambda I)
+         * fails Cholesky: the factors {@code f} of the other side have become so unbalanced that the Gram
+         * matrix's condition number passed 1/eps. Only the reference variant gets there (class comment: its
+         * content pull lets V grow along directions the plays barely determine); the message says so.
+         */
+        private IllegalStateException notPositiveDefinite(String what, int row, double[] f) {
+            double big = 0;
+            double small = Double.POSITIVE_INFINITY;
+            for (int t = 0; t < rank; t++) {   // column norms of the other side's factors
+                double s = 0;
+                for (int i = 0; i < f.length / rank; i++) {
+                    s += f[i * rank + t] * f[i * rank + t];
+                }
+                big = Math.max(big, Math.sqrt(s));
+                small = Math.min(small, Math.sqrt(s));
+            }
+            String m = String.format(java.util.Locale.ROOT, "epoch %d: the ALS system of %s %d is not numerically positive "
+                    + "definite (the %s factors' column norms span %.3g to %.3g)", epochs + 1, what, row,
+                    what.equals("user") ? "item" : "user", small, big);
+            if (options.variant() == Variant.REFERENCE_CODE) {
+                m += String.format(java.util.Locale.ROOT, "; the reference update pulls V towards lambda_W/lambda_V = %.3g "
+                        + "times the content prediction, which grows V without bound along factor directions that "
+                        + "few users determine (%d users with plays, rank %d)", options.lambdaW() / options.lambdaV(),
+                        activeUsers(), rank);
+            }
+            return new IllegalStateException(m);
+        }
+
+        private int activeUsers() {
+            int n = 0;
+            for (int row = 0; row < users; row++) {
+                n += r.indptr[row] < r.indptr[row + 1] ? 1 : 0;
+            }
+            return n;
         }
 
         /** (I, r) content factors W^T x_i of every item: the cold-start item representation. */
@@ -326,6 +386,11 @@ public final class Wmf {
 
     /** A model after initialisation, before any epoch (for benchmarks and step-wise callers). */
     public static Model init(Csr counts, double[] features, int d, Options o) {
+        check(counts, features, d, o);
+        return new Model(counts, standardise(features, counts.cols, d), d, o, null);
+    }
+
+    private static void check(Csr counts, double[] features, int d, Options o) {
         if (o.rank() < 1 || o.iterations() < 0 || !(o.lambdaU() > 0) || !(o.lambdaV() > 0) || !(o.lambdaW() >= 0)
                 || !(o.alpha() >= 0)) {
             throw new IllegalArgumentException("bad options " + o);
@@ -339,7 +404,22 @@ public final class Wmf {
                 throw new IllegalArgumentException("negative count " + c);
             }
         }
-        return new Model(counts, standardise(features, counts.cols, d), d, o);
+    }
+
+    /**
+     * A model at GIVEN factors U (M, r), V (I, r), W (D, r) on features that are ALREADY standardised
+     * ({@code xStandardised} (I, D) is used as it is): step-wise callers run {@link Model#epoch} from
+     * there. Used by the conformance cases {@code wmf_als_sweep_*}, which pin one sweep U -> V -> W.
+     */
+    public static Model fromFactors(Csr counts, double[] xStandardised, int d, double[] u0, double[] v0, double[] w0,
+                                    Options o) {
+        check(counts, xStandardised, d, o);
+        int k = o.rank();
+        if (u0.length != (long) counts.rows * k || v0.length != (long) counts.cols * k || w0.length != (long) d * k) {
+            throw new IllegalArgumentException("given U, V, W hold " + u0.length + ", " + v0.length + ", " + w0.length
+                    + " values, not (users, items, D) x rank = (" + counts.rows + ", " + counts.cols + ", " + d + ") x " + k);
+        }
+        return new Model(counts, xStandardised.clone(), d, o, new double[][] {u0, v0, w0});
     }
 
     /**

@@ -123,6 +123,82 @@ class WmfTest {
         assertTrue(Double.isFinite(s[0]));
     }
 
+    /**
+     * The cause of issue 13's "ALS system of row 0 is not positive definite" (reference variant, small
+     * sets), pinned: along a factor direction that no user's factor has (here the last one), an item's
+     * system is lambda_V I alone, so one reference sweep sets v = (lambda_W / lambda_V) W^T x = 10^4 W^T x
+     * there, where the paper variant sets v = W^T x; the W refit then returns a shrunk copy, and the next
+     * sweep multiplies again: by about 10^4 s per sweep, s = e / (e + 10^4) the ridge's shrinkage along
+     * the top eigenvalue e of X X^T (here e ~ 80, so ~x80; measured x70 a sweep). The paper variant's sweep
+     * pulls it to W^T x only (x1).
+     */
+    @Test
+    void referenceUpdateGrowsFactorDirectionsNoUserDetermines() {
+        int users = 30;
+        int items = 80;
+        int k = 4;
+        Planted p = planted(users, items, 5);
+        double[] x = Wmf.standardise(p.features(), items, p.d());
+        SplittableRandom g = new SplittableRandom(6);
+        double[] u0 = new double[users * k];
+        double[] v0 = new double[items * k];
+        double[] w0 = new double[p.d() * k];
+        for (int i = 0; i < items; i++) {
+            for (int t = 0; t < k - 1; t++) {   // the last direction empty in V, so the U step leaves it empty in U
+                v0[i * k + t] = 0.1 * g.nextGaussian();
+            }
+        }
+        for (int i = 0; i < w0.length; i++) {
+            w0[i] = 0.01 * g.nextGaussian();
+        }
+        double[] growth = new double[2];
+        for (Wmf.Variant variant : Wmf.Variant.values()) {
+            Wmf.Options o = Wmf.Options.defaults().withRank(k).withVariant(variant);
+            Wmf.Model m = Wmf.fromFactors(p.train(), x, p.d(), u0, v0, w0, o);
+            double[] y = m.contentFactors();   // X W of the old W: the pull of the first sweep
+            m.epoch();
+            double want = variant == Wmf.Variant.REFERENCE_CODE ? o.lambdaW() / o.lambdaV() : 1.0;
+            double before = 0;
+            for (int i = 0; i < items; i++) {
+                if (!p.heldOut()[i] && p.train().colSums()[i] > 0) {
+                    assertEquals(want * y[i * k + k - 1], m.v[i * k + k - 1], 1e-9 * Math.abs(want * y[i * k + k - 1]),
+                            variant + ": item " + i + " in the undetermined direction");
+                }
+                before += m.v[i * k + k - 1] * m.v[i * k + k - 1];
+            }
+            for (int u = 0; u < users; u++) {
+                assertEquals(0.0, m.u[u * k + k - 1], 0.0, "no user factor has the last direction");
+            }
+            m.epoch();
+            m.epoch();
+            double after = 0;
+            for (int i = 0; i < items; i++) {
+                after += m.v[i * k + k - 1] * m.v[i * k + k - 1];
+            }
+            growth[variant.ordinal()] = Math.sqrt(after / before);
+        }
+        assertTrue(growth[Wmf.Variant.REFERENCE_CODE.ordinal()] > 1e3, "reference: x" + growth[0] + " in two sweeps");
+        // Once V has the direction, the next U step picks it up and the plays start to determine it, so
+        // the paper variant's change there is the data fit's (measured x1.3), not a pull's.
+        assertTrue(growth[Wmf.Variant.PAPER_CONSISTENT.ordinal()] < 10, "paper: x" + growth[1] + " in two sweeps");
+    }
+
+    /** When that growth breaks a fit, the error names the cause instead of "row 0 is not positive definite". */
+    @Test
+    void referenceDivergenceOnFewUsersIsReportedWithItsCause() {
+        Planted p = planted(20, 60, 4);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Wmf.fit(p.train(), p.features(), p.d(), Wmf.Options.defaults()));   // r = 50 > 20 users
+        assertTrue(e.getMessage().contains("reference update pulls V towards lambda_W/lambda_V = 1.00e+04")
+                && e.getMessage().contains("(20 users with plays, rank 50)") && e.getMessage().startsWith("epoch "),
+                e.getMessage());
+        Wmf.Model m = Wmf.fit(p.train(), p.features(), p.d(), Wmf.Options.defaults()
+                .withVariant(Wmf.Variant.PAPER_CONSISTENT));
+        for (double t : m.v) {
+            assertTrue(Double.isFinite(t) && Math.abs(t) < 1e3, "paper variant stays bounded: " + t);
+        }
+    }
+
     @Test
     void bitIdenticalForOneAndManyThreads() {
         Planted p = planted(200, 700, 3);   // > one chunk of users and of items

@@ -47,6 +47,14 @@ public final class Dropout implements Layer {
         return p;
     }
 
+    /**
+     * The seed of this layer's mask stream: call t uses the mask of seed {@code Rng.hash(seed(), t)} (what
+     * the training-trajectory parity harness, bench/parity, recomputes to replay the run in PyTorch).
+     */
+    public long seed() {
+        return seed;
+    }
+
     /** Number of training-mode forward calls so far (the position in the mask stream). */
     public long calls() {
         return calls[0];

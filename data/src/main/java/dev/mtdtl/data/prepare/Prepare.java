@@ -50,25 +50,35 @@ public final class Prepare {
 
     /** Settings; {@code stopAfter} &gt;= 0 is a test hook that stops a store build after that many tracks. */
     public record Config(Path corpus, Path out, MelStore.DType dtype, long seed, double validFraction, int topics,
-                         int iterations, int stopAfter) {
+                         int iterations, double bpmNoise, int stopAfter) {
+        public Config {
+            if (!(bpmNoise >= 0) || bpmNoise > 1) {
+                throw new IllegalArgumentException("bpm noise must be in [0, 1], got " + bpmNoise);
+            }
+        }
+
         public static Config defaults(Path corpus, Path out) {
-            return new Config(corpus, out, MelStore.DType.F32, 1L, 0.1, 50, 100, -1);
+            return new Config(corpus, out, MelStore.DType.F32, 1L, 0.1, 50, 100, LearningTargets.BPM_NOISE, -1);
+        }
+
+        public Config withBpmNoise(double f) {
+            return new Config(corpus, out, dtype, seed, validFraction, topics, iterations, f, stopAfter);
         }
 
         public Config withDType(MelStore.DType d) {
-            return new Config(corpus, out, d, seed, validFraction, topics, iterations, stopAfter);
+            return new Config(corpus, out, d, seed, validFraction, topics, iterations, bpmNoise, stopAfter);
         }
 
         public Config withSeed(long s) {
-            return new Config(corpus, out, dtype, s, validFraction, topics, iterations, stopAfter);
+            return new Config(corpus, out, dtype, s, validFraction, topics, iterations, bpmNoise, stopAfter);
         }
 
         public Config withTopics(int k, int iters) {
-            return new Config(corpus, out, dtype, seed, validFraction, k, iters, stopAfter);
+            return new Config(corpus, out, dtype, seed, validFraction, k, iters, bpmNoise, stopAfter);
         }
 
         public Config withStopAfter(int n) {
-            return new Config(corpus, out, dtype, seed, validFraction, topics, iterations, n);
+            return new Config(corpus, out, dtype, seed, validFraction, topics, iterations, bpmNoise, n);
         }
 
         Map<String, Object> toJson() {
@@ -79,6 +89,7 @@ public final class Prepare {
             m.put("valid_fraction", validFraction);
             m.put("topics", topics);
             m.put("iterations", iterations);
+            m.put("bpm_noise", bpmNoise);
             m.put("mel_config", MelConfig.paper().toString());
             return m;
         }
@@ -154,7 +165,7 @@ public final class Prepare {
         lp.put("tracks", "learning/tracks.tsv");
         List<LearningTargets.Summary> sums = LearningTargets.build(cfg.corpus(),
                 (Map<String, Object>) learning.get("sources"), ids, lout.resolve("targets"), cfg.topics(),
-                cfg.iterations(), cfg.seed(), log);
+                cfg.iterations(), cfg.bpmNoise(), cfg.seed(), log);
         Map<String, Object> tj = new LinkedHashMap<>();
         Map<String, Object> tr = new LinkedHashMap<>();
         for (LearningTargets.Summary s : sums) {

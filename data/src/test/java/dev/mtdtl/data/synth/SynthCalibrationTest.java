@@ -81,6 +81,9 @@ class SynthCalibrationTest {
         report("dance, MFCC nearest centroid", mfccAcc, chance);
         assertTrue(audioTempo >= chance + 0.2, "tempo must be audible: " + audioTempo);
         assertTrue(tempoAcc >= 0.55 && tempoAcc <= 0.95, "tempo-only should be strong but not perfect: " + tempoAcc);
+        // The dances share one percussion palette, so timbre statistics should not name the dance (generator
+        // version 1 played each dance on its own percussion: 0.42 here; version 2: 0.33).
+        assertTrue(mfccAcc <= chance + 0.25, "timbre should not carry the dance label: " + mfccAcc);
     }
 
     @Test

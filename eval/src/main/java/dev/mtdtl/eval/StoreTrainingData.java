@@ -1,4 +1,4 @@
-package dev.mtdtl.cli;
+package dev.mtdtl.eval;
 
 import dev.mtdtl.data.store.LearningData;
 import dev.mtdtl.data.store.MelStore;
@@ -13,17 +13,18 @@ import java.util.Map;
  * The trainer's view ({@link TrainingData}) of a folder written by {@code mtdtl prepare}: crops come
  * from the memory-mapped mel stores (standardised with the training statistics, 0 dB padding of
  * short clips, uniform start), targets from the per-source z matrices and presence masks.
- * Read-only after construction, so the trainer's prefetch thread may call it freely.
+ * Read-only after construction, so the trainer's prefetch thread may call it freely. Built by
+ * {@link PreparedTraining}, the one place that wires a prepared folder to the trainer.
  */
-final class StoreTrainingData implements TrainingData {
+public final class StoreTrainingData implements TrainingData {
 
     /** Crop length of the paper: 216 frames = 2.5 s at hop 256 and 22,050 Hz. */
-    static final int FRAMES = 216;
+    public static final int FRAMES = 216;
 
     private final LearningData data;
     private final Map<Source, int[][]> labelled = new EnumMap<>(Source.class);   // {train, valid}
 
-    StoreTrainingData(LearningData data) {
+    public StoreTrainingData(LearningData data) {
         this.data = data;
         for (String s : data.sources()) {
             Source src = Source.of(s);
@@ -32,7 +33,7 @@ final class StoreTrainingData implements TrainingData {
     }
 
     /** Check that every factor source of a run has targets here; the message lists what exists. */
-    void requireSources(Iterable<Source> sources) {
+    public void requireSources(Iterable<Source> sources) {
         for (Source s : sources) {
             if (s != Source.SELF && !labelled.containsKey(s)) {
                 throw new IllegalArgumentException("source '" + s.id() + "' has no targets in this prepared folder "

@@ -1,0 +1,74 @@
+package dev.mtdtl.study.run;
+
+import dev.mtdtl.study.design.Plan;
+import dev.mtdtl.study.design.PlanRow;
+import dev.mtdtl.study.design.StudySpec;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code mtdtl study status}: done / running / interrupted / failed / pending over the plan's rows and the two
+ * baselines, read from the results store only, so it reports the same whichever executor (local pool, Slurm
+ * tasks on other nodes) did the work. RUNNING means a process holds the run's lock now; INTERRUPTED a run whose
+ * process died (it resumes on the next {@code study run}).
+ */
+public final class StudyStatus {
+
+    /** Counts per state, and the ids of the runs in each state (plan order, baselines first). */
+    public record Report(Map<RunStore.State, List<String>> byState, int units, long resultRows) {
+        public int count(RunStore.State s) {
+            return byState.get(s).size();
+        }
+    }
+
+    private StudyStatus() {}
+
+    public static Report of(Path study) throws IOException {
+        StudySpec spec = StudySpec.read(study);
+        List<PlanRow> plan = Plan.read(study, spec);
+        RunStore store = new RunStore(study);
+        Map<RunStore.State, List<String>> by = new EnumMap<>(RunStore.State.class);
+        for (RunStore.State s : RunStore.State.values()) {
+            by.put(s, new ArrayList<>());
+        }
+        List<String> ids = new ArrayList<>(List.of("rand", "mfcc"));
+        plan.forEach(r -> ids.add(r.run()));
+        for (String id : ids) {
+            by.get(store.state(id)).add(id);
+        }
+        long rows = Files.isRegularFile(store.results()) ? Math.max(0, Files.readAllLines(store.results()).size() - 1) : 0;
+        return new Report(by, ids.size(), rows);
+    }
+
+    /** Print the summary, then each failed run's error and each running run's executor and host. */
+    public static void print(Path study, Report r, PrintStream out) throws IOException {
+        RunStore store = new RunStore(study);
+        out.printf(Locale.ROOT, "%s: %d units (%d plan rows + rand + mfcc): done %d, running %d, interrupted %d, "
+                        + "failed %d, pending %d; %d result rows in %s%n", study, r.units(), r.units() - 2,
+                r.count(RunStore.State.DONE), r.count(RunStore.State.RUNNING), r.count(RunStore.State.INTERRUPTED),
+                r.count(RunStore.State.FAILED), r.count(RunStore.State.PENDING), r.resultRows(), store.results());
+        for (String id : r.byState().get(RunStore.State.RUNNING)) {
+            Map<String, Object> s = store.status(id);
+            out.printf(Locale.ROOT, "  running      %-8s %s on %s since %s%n", id, s.get("executor"), s.get("host"),
+                    s.get("started"));
+        }
+        for (String id : r.byState().get(RunStore.State.INTERRUPTED)) {
+            Map<String, Object> s = store.status(id);
+            out.printf(Locale.ROOT, "  interrupted  %-8s (was %s on %s; resumes on the next 'study run')%n", id,
+                    s.get("executor"), s.get("host"));
+        }
+        for (String id : r.byState().get(RunStore.State.FAILED)) {
+            Map<String, Object> s = store.status(id);
+            out.printf(Locale.ROOT, "  failed       %-8s %s (see %s)%n", id, s.get("error"),
+                    store.dir(id).resolve("error.txt"));
+        }
+    }
+}

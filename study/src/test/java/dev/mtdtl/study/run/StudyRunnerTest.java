@@ -1,0 +1,206 @@
+package dev.mtdtl.study.run;
+
+import dev.mtdtl.eval.Evaluation;
+import dev.mtdtl.nn.Source;
+import dev.mtdtl.nn.Strategy;
+import dev.mtdtl.study.design.Designer;
+import dev.mtdtl.study.design.Schedule;
+import dev.mtdtl.study.design.StudySpec;
+import dev.mtdtl.tensor.io.AtomicFiles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The runner on a tiny prepared corpus: a study of SS-R on bpm, SS-R on tag and MS-CR@2 on bpm+tag (4 iterations
+ * of batch 4 per source) plus Rand and MFCC, each evaluated on every target dataset once.
+ */
+class StudyRunnerTest {
+
+    @TempDir
+    Path tmp;
+
+    static final Schedule TINY = new Schedule(null, 4L, 4, 2.5e-4f, 1, 5, "paper");
+
+    static Path study(Path dir, List<Source> sources) throws Exception {
+        StudySpec spec = new StudySpec(9, sources, List.of(Strategy.SSR, Strategy.MSCR2), 1, 1, "test", TINY);
+        Designer.create(dir, spec, 0);
+        return dir;
+    }
+
+    static RunnerConfig quiet(ByteArrayOutputStream log) {
+        return RunnerConfig.defaults().withThreads(2).withCheckpointEvery(2).withProgress(new PrintStream(log, true));
+    }
+
+    /** results.csv's rows, sorted (rows are appended in completion order, which depends on the workers). */
+    static List<String> rows(Path study) throws Exception {
+        List<String> l = new ArrayList<>(Files.readAllLines(study.resolve("results.csv")));
+        assertEquals(Evaluation.HEADER, l.remove(0));
+        l.sort(Comparator.naturalOrder());
+        return l;
+    }
+
+    /** The reference: study A run by one worker, uninterrupted (shared by the tests below, which copy it). */
+    static Path reference;
+    static List<String> referenceRows;
+
+    @BeforeAll
+    static void runTheReference(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        reference = study(dir.resolve("a"), List.of(Source.BPM, Source.TAG));
+        StudyRunner.Summary sa = StudyRunner.run(reference, TinyCorpus.prepared(), quiet(log).withWorkers(1));
+        assertEquals(5, sa.done(), log.toString());
+        assertTrue(log.toString().contains("ETA"), log.toString());
+        referenceRows = rows(reference);
+        // 5 units x (emotion: arousal and valence R^2; recsys: nDCG@500 and its truncated variant) x 1 repetition
+        assertEquals(5 * 4, referenceRows.size(), referenceRows.toString());
+        assertTrue(referenceRows.stream().anyMatch(r -> r.startsWith("r0003,mscr2,bpm+tag,")), referenceRows.toString());
+    }
+
+    /** Two workers, one run failing: recorded, the others finish; fixed and re-run, the results equal one worker's. */
+    @Test
+    void aFailedRunDoesNotStopTheOthersAndTwoWorkersGiveOneWorkersResults() throws Exception {
+        Path p = TinyCorpus.prepared();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path s = study(tmp.resolve("b"), List.of(Source.BPM, Source.TAG));
+        Path bad = s.resolve("runs/r0002/checkpoints/it-000000001/checkpoint.json");
+        Files.createDirectories(bad.getParent());
+        Files.writeString(bad, "{ not json");
+        StudyRunner.Summary sum = StudyRunner.run(s, p, quiet(log).withWorkers(2));
+        assertEquals(1, sum.failed(), log.toString());
+        assertEquals(4, sum.done());
+        RunStore store = new RunStore(s);
+        assertEquals(RunStore.State.FAILED, store.state("r0002"));
+        assertTrue(Files.readString(store.dir("r0002").resolve("error.txt")).contains("checkpoint.json"));
+        List<String> r = rows(s);
+        assertFalse(r.stream().anyMatch(x -> x.startsWith("r0002,")));
+        assertTrue(r.stream().anyMatch(x -> x.startsWith("r0003,")));
+        ByteArrayOutputStream st = new ByteArrayOutputStream();
+        StudyStatus.print(s, StudyStatus.of(s), new PrintStream(st, true));
+        assertTrue(st.toString().contains("done 4, running 0, interrupted 0, failed 1, pending 0"), st.toString());
+        assertTrue(st.toString().contains("failed       r0002"), st.toString());
+        // fixed, the next invocation retries it; the study then equals the one-worker reference
+        deleteTree(bad.getParent());
+        assertEquals(1, StudyRunner.run(s, p, quiet(log).withWorkers(2)).done());
+        assertEquals(RunStore.State.DONE, store.state("r0002"));
+        assertEquals(referenceRows, rows(s));
+        // a further invocation finds nothing to do and changes nothing
+        byte[] before = Files.readAllBytes(s.resolve("results.csv"));
+        assertEquals(5, StudyRunner.run(s, p, quiet(log)).alreadyDone());
+        assertArrayEquals(before, Files.readAllBytes(s.resolve("results.csv")));
+    }
+
+    @Test
+    void aKilledRunnerResumesWithoutRedoingFinishedSteps() throws Exception {
+        Path p = TinyCorpus.prepared();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path s = tmp.resolve("s");
+        copyTree(reference, s);
+        RunStore store = new RunStore(s);
+        // The state a runner killed in r0003 leaves, with r0002 never started: r0003 trained to its checkpoint at
+        // iteration 6 of 8, extracted and evaluated nothing but the first dataset, not merged, status "running".
+        Path r3 = store.dir("r0003");
+        deleteTree(r3.resolve("checkpoints/it-000000008"));
+        List<String> datasets = StudyRunner.checkPrepared(p, List.of());
+        for (String d : datasets.subList(1, datasets.size())) {
+            deleteTree(r3.resolve("features").resolve(d));
+        }
+        List<Evaluation.Row> first = store.runResults("r0003").stream().filter(r -> r.dataset().equals(datasets.get(0))).toList();
+        Evaluation.write(r3.resolve("results.csv"), first);
+        store.setStatus("r0003", "running", java.util.Map.of("executor", "local"));
+        List<Evaluation.Row> merged = new ArrayList<>(Evaluation.read(s.resolve("results.csv")));
+        merged.removeIf(r -> r.run().equals("r0003") || r.run().equals("r0002"));
+        Evaluation.write(s.resolve("results.csv"), merged);
+        deleteTree(store.dir("r0002"));
+        assertEquals(RunStore.State.INTERRUPTED, store.state("r0003"));
+
+        Path[] kept = {store.dir("r0001").resolve("checkpoints/it-000000004/model.safetensors"),
+                store.dir("r0001").resolve("features").resolve(datasets.get(0)).resolve("features.npy"),
+                store.dir("r0001").resolve("results.csv"), store.dir("rand").resolve("results.csv"),
+                r3.resolve("checkpoints/it-000000006/model.safetensors"),
+                r3.resolve("features").resolve(datasets.get(0)).resolve("features.npy")};
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        for (Path k : kept) {
+            Files.setLastModifiedTime(k, old);
+        }
+        StudyRunner.Summary sum = StudyRunner.run(s, p, quiet(log));
+        assertEquals(2, sum.done());
+        assertEquals(3, sum.alreadyDone());
+        for (Path k : kept) {
+            assertEquals(old, Files.getLastModifiedTime(k), k + " was rewritten: a finished step was redone");
+        }
+        assertTrue(Files.readString(r3.resolve("log.txt")).contains("resuming at 6"));
+        assertEquals(referenceRows, rows(s), "the resumed study's results equal the uninterrupted ones");
+    }
+
+    @Test
+    void badInputIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path p = TinyCorpus.prepared();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        // a prepared folder without lyrics targets
+        Path q = tmp.resolve("prepared-no-lyrics");
+        copyTree(p, q);
+        String pj = Files.readString(q.resolve("prepared.json"));
+        Object parsed = dev.mtdtl.tensor.io.Json.parseObject(pj, "prepared.json");
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> learning = (java.util.Map<String, Object>) ((java.util.Map<String, Object>) parsed).get("learning");
+        ((java.util.Map<?, ?>) learning.get("sources")).remove("lyrics");
+        AtomicFiles.writeString(q.resolve("prepared.json"), dev.mtdtl.tensor.io.Json.write(parsed, 2));
+        Path s = study(tmp.resolve("l"), List.of(Source.TAG, Source.LYRICS));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, q, quiet(log)));
+        assertTrue(e.getMessage().contains("no targets for source 'lyrics'") && e.getMessage().contains("r0002, r0003"),
+                e.getMessage());
+        assertFalse(Files.exists(s.resolve("runs")), "nothing written");
+        e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, p, quiet(log).withDevice("cuda")));
+        assertTrue(e.getMessage().contains("device 'cuda' cannot be used"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, tmp.resolve("nothing"), quiet(log)));
+        assertTrue(e.getMessage().contains("not a prepared folder"), e.getMessage());
+        // the training length may be set before the first run, not after
+        Path t = study(tmp.resolve("t"), List.of(Source.BPM, Source.TAG));
+        Files.createDirectories(t.resolve("runs/r0001"));
+        new RunStore(t).setStatus("r0001", "failed", java.util.Map.of());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StudyRunner.run(t, p, quiet(log).withLength(null, 8L)));
+        assertTrue(e.getMessage().contains("study.json") && e.getMessage().contains("run r0001 has started"), e.getMessage());
+    }
+
+    static void deleteTree(Path d) throws Exception {
+        if (!Files.exists(d)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(d)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws Exception {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path x : s.toList()) {
+                Path y = to.resolve(from.relativize(x).toString());
+                if (Files.isDirectory(x)) {
+                    Files.createDirectories(y);
+                } else {
+                    Files.copy(x, y);
+                }
+            }
+        }
+    }
+}
