@@ -1,11 +1,20 @@
 package dev.mtdtl.bench;
 
-import dev.mtdtl.nn.LayerTimer;
+import dev.mtdtl.eval.profile.Peaks;
+import dev.mtdtl.eval.profile.Profile;
+import dev.mtdtl.eval.profile.Profiler;
+import dev.mtdtl.nn.Source;
+import dev.mtdtl.nn.Strategy;
+import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.Parallel;
 
+import java.util.List;
+
 /**
- * Where a training step spends its time: runs {@link TrainStep} with a {@link LayerTimer} attached and
- * prints time per layer and direction. Usage: {@code TrainStepProfile BATCH THREADS ITERS}.
+ * Where a training step spends its time, op by op: the library profiler behind {@code mtdtl profile}
+ * (eval/profile) on the CPU, SS-R on tag, with the measured roofs. Usage: {@code TrainStepProfile BATCH THREADS ITERS}
+ * (ITERS recorded repeats after 2 warm-up steps; times are medians). Per-layer wall time of the bare
+ * {@link TrainStep} is still available through nn's LayerTimer ({@code BaseCnn.setTimer}).
  */
 public final class TrainStepProfile {
 
@@ -16,17 +25,9 @@ public final class TrainStepProfile {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int iters = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         Parallel.setThreads(threads);
-        TrainStep step = new TrainStep(batch, 1234);
-        step.run();
-        step.run();
-        LayerTimer t = new LayerTimer();
-        step.net().setTimer(t);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < iters; i++) {
-            step.run();
-        }
-        System.out.printf("batch %d, %d threads, %.1f ms per step (mean of %d)%n", batch, threads,
-                (System.nanoTime() - t0) / 1e6 / iters, iters);
-        System.out.print(t.table());
+        Profile p = Profiler.run(Device.cpu(), new Profiler.Config(Strategy.SSR, List.of(Source.of("tag")), batch, 2,
+                iters, 1234), Peaks.cpu());
+        System.out.print(p.table());
+        System.out.printf("nominal peak (Peak.gflops, %d threads): %.1f GFLOP/s%n", threads, Peak.gflops(threads));
     }
 }

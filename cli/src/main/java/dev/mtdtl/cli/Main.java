@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         subcommands = {FixturesCommand.class, AudioFeatureCommands.Mel.class, AudioFeatureCommands.Mfcc.class,
                 FactorCommand.class, SynthCommand.class, TrainCommand.class, PrepareCommand.class, ImportCommand.class,
                 ExtractCommand.class, EvaluateCommand.class, ReportCommand.class,
-                QuickstartCommand.class, StudyCommand.class, StudyAnalyzeCommand.class,
+                QuickstartCommand.class, StudyCommand.class, StudyAnalyzeCommand.class, ProfileCommand.class,
+                ExportCommand.class, EmbedCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

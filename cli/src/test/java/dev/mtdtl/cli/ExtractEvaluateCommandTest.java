@@ -73,6 +73,57 @@ class ExtractEvaluateCommandTest {
         assertEquals(3, compared, "three tracks of the genre set compared");
     }
 
+    /** export -> embed (CLI and TrackEmbedder.load(Path)) gives extract's vectors, bit for bit; bad model files. */
+    @Test
+    void theOneFileModelEmbedsAsExtractDoes() throws Exception {
+        FeatureSet f = FeatureSet.read(extract("genre", "--run", run.toString()));
+        Path model = tmp.resolve("model.mtdtl");
+        assertEquals(0, Main.run("export", "--run", run.toString(), "--data", prepared.toString(), "--out", model.toString()));
+        Path genre = tmp.resolve("corpus/targets/genre");
+        Path one = tmp.resolve("audio");
+        Files.createDirectories(one);
+        java.util.Map<String, String> idOf = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(genre.resolve("tracks.tsv")).subList(1, 4)) {
+            String[] c = line.split("\t");
+            Path src = genre.resolve(c[3]);
+            Files.copy(src, one.resolve(src.getFileName()));
+            idOf.put(src.getFileName().toString(), c[0]);
+        }
+        Path vec = tmp.resolve("vectors.npy");
+        assertEquals(0, Main.run("embed", "--model", model.toString(), "--in", one.toString(), "--out", vec.toString(),
+                "--threads", "2"));
+        dev.mtdtl.tensor.io.Npy.Array a = dev.mtdtl.tensor.io.Npy.read(vec);
+        List<String> names = Files.readAllLines(tmp.resolve("vectors.npy.tracks.txt"));
+        assertEquals(List.of(3, f.dims()), List.of(a.shape()[0], a.shape()[1]));
+        dev.mtdtl.eval.TrackEmbedder te = dev.mtdtl.eval.TrackEmbedder.load(model);
+        for (int r = 0; r < 3; r++) {
+            int i = f.ids().indexOf(idOf.get(names.get(r)));
+            float[] want = java.util.Arrays.copyOfRange(f.x(), i * f.dims(), (i + 1) * f.dims());
+            float[] got = new float[f.dims()];
+            for (int j = 0; j < got.length; j++) {
+                got[j] = (float) a.values()[r * f.dims() + j];
+            }
+            assertArrayEquals(want, got, 0f, "mtdtl embed of " + names.get(r));
+            assertArrayEquals(want, te.embed(one.resolve(names.get(r))), 0f, "TrackEmbedder.load(model) of " + names.get(r));
+        }
+        // a damaged model: one flipped byte in the weights -> exit 2 and the file named
+        byte[] b = Files.readAllBytes(model);
+        b[b.length - 100] ^= 1;
+        Path bad = tmp.resolve("bad.mtdtl");
+        Files.write(bad, b);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            assertTrue(Main.run("embed", "--model", bad.toString(), "--in", one.toString(), "--out",
+                    tmp.resolve("v2.npy").toString()) != 0);
+        } finally {
+            System.setErr(old);
+        }
+        assertTrue(err.toString().contains(bad.toString()) && err.toString().contains("checksum mismatch"), err.toString());
+        assertTrue(Files.notExists(tmp.resolve("v2.npy")));
+    }
+
     @Test
     void everyTaskGetsResultRowsForRunsAndBaselines() throws Exception {
         Path csv = tmp.resolve("results.csv");

@@ -145,7 +145,15 @@ public final class BandStats {
 
     /** Read a file written by {@link #save}; merging into the result continues the accumulation exactly. */
     public static BandStats load(Path file) throws IOException {
-        Npy.Array a = Npy.read(file);
+        return of(Npy.read(file), file.toString());
+    }
+
+    /** The bytes of a file written by {@link #save} (e.g. kept inside a model file); {@code name} is for messages. */
+    public static BandStats parse(byte[] npy, String name) throws IOException {
+        return of(Npy.parse(npy, name), name);
+    }
+
+    private static BandStats of(Npy.Array a, String file) throws IOException {
         int[] s = a.shape();
         if (s.length != 2 || s[0] != 3 || s[1] < 1) {
             throw new IOException(file + ": band statistics must have shape (3, B), got " + java.util.Arrays.toString(s));

@@ -83,9 +83,6 @@ public final class MelSpectrogram {
         int m = fb.nMels();
         int nFft = cfg.nFft();
         int bins = stft.bins();
-        boolean magnitude = cfg.power() == 1;
-        float factor = magnitude ? 20f : 10f;
-        float amin = (float) cfg.amin();
         if (out.length < (long) channels * frames * m || audio.length < (long) channels * n) {
             throw new IllegalArgumentException("out or audio too short for " + channels + " x " + n);
         }
@@ -95,19 +92,28 @@ public final class MelSpectrogram {
             for (int i = from; i < to; i++) {
                 int c = i / frames;
                 int t = i - c * frames;
-                stft.transformFrame(buf, audio, c * n, n, t);
-                Stft.power(spec, 0, buf, nFft);
-                if (magnitude) {
-                    for (int k = 0; k < bins; k++) {
-                        spec[k] = (float) Math.sqrt(spec[k]);
-                    }
-                }
-                int o = i * m;
-                fb.apply(out, o, spec, 0);
-                if (log) {
-                    Db.toDbInPlace(out, o, m, factor, amin);
-                }
+                frame(out, i * m, audio, c * n, n, t, buf, spec, log);
             }
         });
+    }
+
+    /**
+     * One frame t of the signal x[off .. off+n) into out[o .. o+M): window, FFT, power (or magnitude), mel, and
+     * dB when {@code log} (no top_db clip). Shared by the whole-file path and {@link DbMelStream}, so both give the
+     * same bits. buf (nFft) and spec (K): caller-owned scratch.
+     */
+    void frame(float[] out, int o, float[] x, int off, int n, int t, float[] buf, float[] spec, boolean log) {
+        int nFft = cfg.nFft();
+        stft.transformFrame(buf, x, off, n, t);
+        Stft.power(spec, 0, buf, nFft);
+        if (cfg.power() == 1) {
+            for (int k = 0; k < spec.length; k++) {
+                spec[k] = (float) Math.sqrt(spec[k]);
+            }
+        }
+        fb.apply(out, o, spec, 0);
+        if (log) {
+            Db.toDbInPlace(out, o, fb.nMels(), cfg.power() == 1 ? 20f : 10f, (float) cfg.amin());
+        }
     }
 }

@@ -180,6 +180,71 @@ public final class Resampler {
         });
     }
 
+    /** First input sample that outputs from {@code o0} on read (may be negative: zeros before the signal). */
+    public long inputFrom(long o0) {
+        return o0 * down / up - half + 1;
+    }
+
+    /** One past the last input sample that outputs before {@code o1} read (may pass the signal's end). */
+    public long inputTo(long o1) {
+        return (o1 - 1) * down / up - half + 1 + taps;
+    }
+
+    /**
+     * Outputs [o0, o1) of {@link #process} on a signal of {@code n} samples, of which only the window
+     * {@code seg[segOff ..]} = signal[lo, hi) is given, lo = max(0, inputFrom(o0)), hi = min(n, inputTo(o1)): the
+     * same taps over the same values in the same order, so the same bits as the whole-signal call (streaming a
+     * long file window by window). out: written, o1 - o0 values at outOff.
+     */
+    public void processRange(float[] out, int outOff, float[] seg, int segOff, long n, long o0, long o1) {
+        long base = inputFrom(o0);
+        long lo = Math.max(0, base);
+        long hi = Math.min(n, inputTo(o1));
+        float[] x = new float[(int) (inputTo(o1) - base)];   // signal[base, inputTo(o1)), zeros outside [0, n)
+        if (hi > lo) {
+            System.arraycopy(seg, segOff, x, (int) (lo - base), (int) (hi - lo));
+        }
+        Parallel.forChunks((int) (o1 - o0), GRAIN, (c, from, to) -> {
+            float[] interp = exact ? null : new float[taps];
+            for (int k = from; k < to; k++) {
+                long i = o0 + k;
+                long num = i * down;
+                long i0 = num / up;
+                long rem = num - i0 * up;
+                int start = (int) (i0 - half + 1 - base);
+                float[] h;
+                int hOff;
+                if (exact) {
+                    h = table;
+                    hOff = (int) rem * taps;
+                } else {
+                    double pos = (double) rem * phases / up;
+                    int p = (int) pos;
+                    float w = (float) (pos - p);
+                    for (int j = 0; j < taps; j++) {
+                        interp[j] = table[p * taps + j] + w * (table[(p + 1) * taps + j] - table[p * taps + j]);
+                    }
+                    h = interp;
+                    hOff = 0;
+                }
+                out[outOff + k] = dot(h, hOff, x, start, taps);
+            }
+        });
+    }
+
+    /** The HQ resampler for a rate pair (cached, as {@link #toRate} uses). */
+    public static Resampler hq(int inRate, int outRate) {
+        long key = (long) inRate << 32 | outRate;
+        Resampler r = HQ_CACHE.get(key);
+        if (r == null) {
+            r = new Resampler(inRate, outRate);
+            if (HQ_CACHE.size() < 64) {
+                HQ_CACHE.putIfAbsent(key, r);
+            }
+        }
+        return r;
+    }
+
     /** Resample every channel of {@code a} (a itself if the rates already agree). */
     public Audio resample(Audio a) {
         if (a.sampleRate() != inRate) {

@@ -150,6 +150,119 @@ public final class WavReader {
         return sb.toString();
     }
 
+    /**
+     * A WAV file opened for reading sample frames by window, without loading it (for long recordings: a 60-minute
+     * stereo float file is 1.3 GB decoded). Samples are decoded exactly as {@link #read} decodes them. Not
+     * thread-safe; close it when done.
+     */
+    public static final class Window implements java.io.Closeable {
+        private final java.nio.channels.FileChannel ch;
+        private final Path file;
+        private final Format fmt;
+        private final long dataOffset;
+        private final int frames;
+
+        private Window(java.nio.channels.FileChannel ch, Path file, Format fmt, long dataOffset, int frames) {
+            this.ch = ch;
+            this.file = file;
+            this.fmt = fmt;
+            this.dataOffset = dataOffset;
+            this.frames = frames;
+        }
+
+        public int channels() {
+            return fmt.channels;
+        }
+
+        public int sampleRate() {
+            return fmt.sampleRate;
+        }
+
+        /** Sample frames in the file. */
+        public int frames() {
+            return frames;
+        }
+
+        /** Frames [from, from + count) as planar (channels, count) floats in [-1, 1]. */
+        public float[] read(int from, int count) throws IOException {
+            if (from < 0 || count < 0 || (long) from + count > frames) {
+                throw new IllegalArgumentException(file + ": frames [" + from + ", " + ((long) from + count)
+                        + ") outside [0, " + frames + ")");
+            }
+            ByteBuffer bb = ByteBuffer.allocate(count * fmt.blockAlign).order(ByteOrder.LITTLE_ENDIAN);
+            long pos = dataOffset + (long) from * fmt.blockAlign;
+            while (bb.hasRemaining()) {
+                int r = ch.read(bb, pos + bb.position());
+                if (r < 0) {
+                    throw new AudioDecodeException(file, "truncated data: the file ended while reading frame " + from);
+                }
+            }
+            return samples(bb, 0, count, fmt, file);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+
+    /** Open a WAV file for windowed reading; the header is checked as {@link #decode} checks it. */
+    public static Window open(Path file) throws IOException {
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
+        boolean ok = false;
+        try {
+            long size = ch.size();
+            ByteBuffer head = ByteBuffer.allocate(12);
+            ch.read(head, 0);
+            if (size < 12 || !sniff(head.array())) {
+                throw new AudioDecodeException(file, size < 12 ? "truncated header: " + size + " bytes" : "not a RIFF/WAVE file");
+            }
+            Format fmt = null;
+            long pos = 12;
+            while (true) {
+                if (pos + 8 > size) {
+                    throw new AudioDecodeException(file, fmt == null ? "no fmt chunk" : "no data chunk");
+                }
+                ByteBuffer h = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                ch.read(h, pos);
+                String id = new String(h.array(), 0, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+                long len = h.getInt(4) & 0xFFFFFFFFL;
+                long body = pos + 8;
+                if (id.equals("fmt ")) {
+                    if (body + len > size || len < 16 || len > 1 << 16) {
+                        throw new AudioDecodeException(file, "truncated or bad header: fmt chunk of " + len + " bytes");
+                    }
+                    ByteBuffer f = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
+                    ch.read(f, body);
+                    fmt = Format.parse(f, 0, (int) len, file);
+                } else if (id.equals("data")) {
+                    if (fmt == null) {
+                        throw new AudioDecodeException(file, "data chunk before fmt chunk");
+                    }
+                    if (len > size - body) {
+                        throw new AudioDecodeException(file, "truncated data: data chunk declares " + len
+                                + " bytes, the file holds " + (size - body));
+                    }
+                    if (len % fmt.blockAlign != 0) {
+                        throw new AudioDecodeException(file, "truncated data: " + len + " bytes is not a whole number of "
+                                + fmt.blockAlign + "-byte sample frames");
+                    }
+                    long frames = len / fmt.blockAlign;
+                    if (frames == 0 || frames > Integer.MAX_VALUE) {
+                        throw new AudioDecodeException(file, "bad data chunk: " + frames + " sample frames");
+                    }
+                    ok = true;
+                    return new Window(ch, file, fmt, body, (int) frames);
+                }
+                pos = body + len + (len & 1);
+            }
+        } finally {
+            if (!ok) {
+                ch.close();
+            }
+        }
+    }
+
     /** The fields of the fmt chunk that decoding needs. */
     private record Format(int channels, int sampleRate, int blockAlign, int bits, boolean isFloat) {
 

@@ -130,6 +130,11 @@ public final class Extractor {
         return type.cast(o);
     }
 
+    /** The network of a one-file model ({@code mtdtl export}); {@code name}: the file, for messages. */
+    public static Extractor fromModel(dev.mtdtl.embed.ModelFile m, String name) {
+        return new Extractor(m.runName(), m.strategy(), m.sources(), m.network(name), 128);
+    }
+
     /** The Rand baseline: an untrained single-source network (paper spec) from a seed, 512-d track vectors. */
     public static Extractor rand(long seed) {
         MultiSourceNet net = new MultiSourceNet(Strategy.SSR, List.of(Source.of("bpm")), BaseCnn.Spec.paper(50), 128,

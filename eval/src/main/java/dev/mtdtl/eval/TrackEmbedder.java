@@ -50,6 +50,17 @@ public final class TrackEmbedder {
         return new TrackEmbedder(Extractor.fromRun(run), dev.mtdtl.data.store.LearningData.stats(prepared));
     }
 
+    /**
+     * A one-file model written by {@code mtdtl export} ({@code model.mtdtl}: weights, statistics, configuration,
+     * checksum); no run or prepared folder needed. Bad files (another format, a newer version, truncated, a wrong
+     * checksum) fail with an error naming the file. The vectors equal those of {@link #load(Path, Path)} on the
+     * run and prepared folder it was exported from.
+     */
+    public static TrackEmbedder load(Path model) throws IOException {
+        dev.mtdtl.embed.ModelFile m = dev.mtdtl.embed.ModelFile.read(model);
+        return new TrackEmbedder(Extractor.fromModel(m, model.toString()), m.bandStats(model.toString()));
+    }
+
     /** Length of the track vector: 2 x 256 x (sources whose fc-feature is concatenated). */
     public int dims() {
         return extractor.dims();

@@ -1,0 +1,39 @@
+package dev.mtdtl.cli;
+
+import dev.mtdtl.embed.EmbedMain;
+import dev.mtdtl.embed.Embedder;
+import dev.mtdtl.tensor.Parallel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code mtdtl embed}: audio files to track vectors with a one-file model (library: embed/). */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = {"Embed an audio file, or every audio file of a folder (sorted by name), with a model file from "
+                + "mtdtl export: VECTORS.npy (N, D) float32 and VECTORS.npy.tracks.txt (file names in row order).",
+                "No prepared folder is needed. The vectors are those mtdtl extract computes for the same audio."})
+final class EmbedCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "model.mtdtl")
+    Path model;
+
+    @Option(names = "--in", required = true, paramLabel = "FILE|DIR", description = "WAV, FLAC, MP3 or Ogg file, or a folder")
+    Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "vectors.npy")
+    Path out;
+
+    @Option(names = "--threads", description = "CPU threads (default: all cores, or MTDTL_THREADS)")
+    Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null) {
+            Parallel.setThreads(threads);
+        }
+        EmbedMain.embedAll(Embedder.load(model), in, out, System.out);
+        return 0;
+    }
+}

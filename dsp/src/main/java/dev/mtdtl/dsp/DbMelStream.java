@@ -1,0 +1,137 @@
+package dev.mtdtl.dsp;
+
+import dev.mtdtl.tensor.Parallel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The paper's stereo dB-mel of a WAV file, computed window by window in bounded memory: the same bits as
+ * {@link Features#dbMel} on the whole file (mono duplicated, resampled to the configuration's rate,
+ * reflect-padded centred STFT, mel, dB, top_db clip against the whole file's maximum).
+ *
+ * <p>How it stays exact: each mel frame depends only on nFft resampled samples around it (the reflect padding
+ * at the file's ends reaches at most nFft/2 samples inward), and each resampled sample only on the filter's
+ * taps around it ({@link Resampler#processRange}); so frames [t0, t1) are computed from the source window
+ * that feeds them, with the same arithmetic as the whole-file path ({@link MelSpectrogram}'s per-frame code).
+ * The top_db clip needs the maximum over every frame first: {@link #max} is a first pass over the file
+ * (a maximum does not depend on the order it is taken in).
+ *
+ * <p>Memory per call: the source window (about (t1 - t0) x hop x inRate/outRate samples per channel, plus the
+ * filter's and the FFT's margins) and the output. Supports 1- and 2-channel WAV (integer or float PCM).
+ */
+public final class DbMelStream implements java.io.Closeable {
+
+    private static final int GRAIN = 32;
+
+    private final WavReader.Window wav;
+    private final MelSpectrogram ms;
+    private final MelConfig cfg;
+    private final Resampler rs;      // null when the file is at the configuration's rate
+    private final long n;            // samples per channel after resampling
+    private final int frames;        // T
+    private float max = Float.NaN;   // of every dB value, after the first pass
+
+    private DbMelStream(WavReader.Window wav, MelConfig cfg) {
+        this.wav = wav;
+        this.cfg = cfg;
+        this.ms = new MelSpectrogram(cfg);
+        this.rs = wav.sampleRate() == cfg.sampleRate() ? null : Resampler.hq(wav.sampleRate(), cfg.sampleRate());
+        this.n = rs == null ? wav.frames() : rs.outputLength(wav.frames());
+        this.frames = ms.frames((int) n);
+    }
+
+    /** Open a 1- or 2-channel WAV file. */
+    public static DbMelStream open(Path file, MelConfig cfg) throws IOException {
+        WavReader.Window w = WavReader.open(file);
+        if (w.channels() > 2) {
+            w.close();
+            throw new AudioDecodeException(file, w.channels() + " channels: streaming reads 1 or 2 (use Features.dbMel)");
+        }
+        return new DbMelStream(w, cfg);
+    }
+
+    /** Mel frames T of the whole file. */
+    public int frames() {
+        return frames;
+    }
+
+    /** The maximum dB value over both channels and every frame (first call: one pass over the file). */
+    public float max() throws IOException {
+        if (Float.isNaN(max)) {
+            int m = cfg.nMels();
+            int step = 4096;
+            float mx = Float.NEGATIVE_INFINITY;
+            float[] buf = new float[2 * step * m];
+            for (int t0 = 0; t0 < frames; t0 += step) {
+                int t1 = Math.min(frames, t0 + step);
+                unclipped(t0, t1, buf);
+                for (int i = 0; i < 2 * (t1 - t0) * m; i++) {
+                    mx = Math.max(mx, buf[i]);
+                }
+            }
+            max = mx;
+        }
+        return max;
+    }
+
+    /**
+     * The clipped dB-mel of frames [t0, t1) into out as (2, t1 - t0, M): channel c, frame t at
+     * {@code out[(c (t1 - t0) + t - t0) M ..]}.
+     */
+    public void read(int t0, int t1, float[] out) throws IOException {
+        float mx = max();
+        int len = 2 * (t1 - t0) * cfg.nMels();
+        unclipped(t0, t1, out);
+        if (!Double.isInfinite(cfg.topDb())) {
+            float floor = (float) (mx - cfg.topDb());   // as Db.clipTopDb
+            for (int i = 0; i < len; i++) {
+                if (out[i] < floor) {
+                    out[i] = floor;
+                }
+            }
+        }
+    }
+
+    private void unclipped(int t0, int t1, float[] out) throws IOException {
+        if (t0 < 0 || t1 > frames || t0 >= t1) {
+            throw new IllegalArgumentException("frames [" + t0 + ", " + t1 + ") outside [0, " + frames + ")");
+        }
+        int nFft = cfg.nFft();
+        int hop = cfg.hop();
+        // resampled samples the frames read, with an nFft margin each side (covers the reflected edges)
+        long lo = Math.max(0, (long) t0 * hop - nFft);
+        long hi = Math.min(n, (long) (t1 - 1) * hop + nFft + 1);
+        int len = (int) (hi - lo);
+        int ch = wav.channels();
+        float[] seg = new float[ch * len];   // planar (ch, len): resampled signal [lo, hi)
+        if (rs == null) {
+            System.arraycopy(wav.read((int) lo, len), 0, seg, 0, ch * len);
+        } else {
+            int slo = (int) Math.max(0, rs.inputFrom(lo));
+            int shi = (int) Math.min(wav.frames(), rs.inputTo(hi));
+            float[] src = wav.read(slo, Math.max(0, shi - slo));
+            int sl = Math.max(0, shi - slo);
+            for (int c = 0; c < ch; c++) {
+                rs.processRange(seg, c * len, src, c * sl, wav.frames(), lo, hi);
+            }
+        }
+        int m = cfg.nMels();
+        int tf = t1 - t0;
+        Parallel.forChunks(2 * tf, GRAIN, (chunk, from, to) -> {
+            float[] buf = new float[nFft];
+            float[] spec = new float[nFft / 2 + 1];
+            for (int i = from; i < to; i++) {
+                int c = i / tf;
+                int t = t0 + i - c * tf;
+                int sc = ch == 1 ? 0 : c;   // mono: both channels are the one channel (as Audio.toStereo)
+                ms.frame(out, i * m, seg, sc * len - (int) lo, (int) n, t, buf, spec, true);
+            }
+        });
+    }
+
+    @Override
+    public void close() throws IOException {
+        wav.close();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.mtdtl.dsp;
+
+import dev.mtdtl.tensor.Rng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The streamed dB-mel is the whole-file dB-mel, bit for bit, whatever the windows it is read in. */
+class DbMelStreamTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path wav(String name, int channels, int rate, int frames, WavWriter.Encoding enc) throws IOException {
+        Rng r = new Rng(channels * 31L + rate);
+        float[] s = new float[channels * frames];
+        for (int i = 0; i < frames; i++) {
+            double tone = 0.3 * Math.sin(2 * Math.PI * 330 * i / rate) * (1 + Math.sin(i * 1e-4));
+            for (int c = 0; c < channels; c++) {
+                s[c * frames + i] = (float) (tone / (c + 1) + 0.05 * r.nextGaussian());
+            }
+        }
+        Path p = tmp.resolve(name);
+        WavWriter.write(p, new Audio(s, channels, frames, rate), enc);
+        return p;
+    }
+
+    private static void check(Path file, int... cuts) throws IOException {
+        MelConfig cfg = MelConfig.paper();
+        Features.Mel whole = Features.dbMel(file, cfg);
+        try (DbMelStream s = DbMelStream.open(file, cfg)) {
+            int t = s.frames();
+            assertEquals(whole.frames(), t, file + ": frames");
+            int m = cfg.nMels();
+            float[] got = new float[2 * t * m];
+            int prev = 0;
+            for (int k = 0; k <= cuts.length; k++) {
+                int next = k < cuts.length ? Math.min(t, cuts[k]) : t;
+                if (next <= prev) {
+                    continue;
+                }
+                float[] part = new float[2 * (next - prev) * m];
+                s.read(prev, next, part);
+                for (int c = 0; c < 2; c++) {
+                    System.arraycopy(part, c * (next - prev) * m, got, (c * t + prev) * m, (next - prev) * m);
+                }
+                prev = next;
+            }
+            assertArrayEquals(whole.data(), got, 0f, file.toString());
+        }
+    }
+
+    @Test
+    void stereoFloatAt44100ResampledInUnevenWindows() throws IOException {
+        check(wav("a.wav", 2, 44100, 44100 * 3 + 123, WavWriter.Encoding.FLOAT32), 1, 2, 3, 250, 251, 500, 601);
+    }
+
+    @Test
+    void mono16BitAtTheModelRate() throws IOException {
+        check(wav("b.wav", 1, 22050, 22050 * 3 + 7, WavWriter.Encoding.PCM16), 100, 216, 300);
+    }
+
+    @Test
+    void filesShorterThanOneFftAnd48k() throws IOException {
+        check(wav("c.wav", 2, 22050, 700, WavWriter.Encoding.PCM16));
+        check(wav("d.wav", 2, 48000, 48000 * 3 + 1, WavWriter.Encoding.FLOAT32), 40, 41, 200);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.mtdtl.embed;
+
+import dev.mtdtl.tensor.io.Npy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Entry point of the standalone jar ({@code java -jar mtdtl-embed.jar --model M --in FILE|DIR --out V.npy}) and
+ * the body of {@code mtdtl embed}: embed one audio file or every audio file of a folder (sorted by name) into
+ * an (N, D) float32 .npy, with the file names, in row order, in {@code V.npy.tracks.txt}. A file that cannot be
+ * decoded stops the run with its name (no partial output: both files are written atomically at the end).
+ */
+public final class EmbedMain {
+
+    private static final List<String> AUDIO = List.of(".wav", ".flac", ".mp3", ".ogg");
+
+    private EmbedMain() {}
+
+    public static void main(String[] args) {
+        try {
+            System.exit(run(args, System.out));
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("mtdtl-embed: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Parse {@code --model M --in P --out V}; returns the exit status. */
+    static int run(String[] args, PrintStream log) throws IOException {
+        Path model = null, in = null, out = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                log.println("usage: java --add-modules=jdk.incubator.vector -jar mtdtl-embed.jar --model model.mtdtl "
+                        + "--in FILE|DIR --out vectors.npy");
+                return 0;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + a + " needs a value");
+            }
+            Path v = Path.of(args[++i]);
+            switch (a) {
+                case "--model" -> model = v;
+                case "--in" -> in = v;
+                case "--out" -> out = v;
+                default -> throw new IllegalArgumentException("unknown option " + a + " (use --model, --in, --out)");
+            }
+        }
+        if (model == null || in == null || out == null) {
+            throw new IllegalArgumentException("--model, --in and --out are required");
+        }
+        embedAll(Embedder.load(model), in, out, log);
+        return 0;
+    }
+
+    /** The audio files under {@code in} (itself when a file), sorted by name. */
+    public static List<Path> inputs(Path in) throws IOException {
+        if (Files.isRegularFile(in)) {
+            return List.of(in);
+        }
+        if (!Files.isDirectory(in)) {
+            throw new IOException(in + ": no such file or folder");
+        }
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(in)) {
+            s.filter(Files::isRegularFile).filter(p -> AUDIO.stream().anyMatch(
+                    x -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(x))).sorted().forEach(files::add);
+        }
+        if (files.isEmpty()) {
+            throw new IOException(in + ": no audio files (" + String.join(", ", AUDIO) + ")");
+        }
+        return files;
+    }
+
+    /** Embed every input into {@code out} (.npy, (N, D)) and {@code out}.tracks.txt; prints the rate. */
+    public static void embedAll(Embedder e, Path in, Path out, PrintStream log) throws IOException {
+        List<Path> files = inputs(in);
+        int d = e.dims();
+        float[] v = new float[files.size() * d];
+        StringBuilder names = new StringBuilder();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < files.size(); i++) {
+            float[] r;
+            try {
+                r = e.embed(files.get(i));
+            } catch (IOException | RuntimeException ex) {
+                String m = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+                throw new IOException(m.contains(files.get(i).toString()) ? m : files.get(i) + ": " + m, ex);
+            }
+            System.arraycopy(r, 0, v, i * d, d);
+            names.append(files.get(i).getFileName()).append('\n');
+        }
+        double sec = (System.nanoTime() - t0) / 1e9;
+        Npy.writeFloat(out, v, files.size(), d);
+        dev.mtdtl.tensor.io.AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".tracks.txt"), names.toString());
+        log.printf(Locale.ROOT, "%s: %d files x %d dims in %.2f s (%.2f files/s) -> %s%n", e.name(), files.size(), d, sec,
+                files.size() / sec, out);
+    }
+}

@@ -1,0 +1,200 @@
+package dev.mtdtl.embed;
+
+import dev.mtdtl.dsp.BandStats;
+import dev.mtdtl.dsp.DbMelStream;
+import dev.mtdtl.dsp.WavReader;
+import dev.mtdtl.dsp.Features;
+import dev.mtdtl.dsp.MelConfig;
+import dev.mtdtl.nn.MultiSourceNet;
+import dev.mtdtl.nn.Source;
+import dev.mtdtl.nn.Strategy;
+import dev.mtdtl.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Audio to track vector with a one-file model ({@link ModelFile}): the small, dependency-light path for
+ * applications (this module's jar holds no CLI, no trainer, no data preparation).
+ *
+ * <p>The computation is {@code mtdtl extract}'s, step for step, so the vectors are the same bits: the paper's
+ * stereo dB-mel (2, T, 128), non-overlapping 216-frame slices from frame 0 (the last padded at its end with
+ * 0 dB), each standardised per band with the training statistics, the network in eval mode on batches of
+ * {@value #BATCH} slices (the same grouping as extract), the fc-feature of each source concatenated, then
+ * [mean over slices || population std over slices] in double.
+ *
+ * <p>Memory: a 1- or 2-channel WAV file is streamed ({@link DbMelStream}): {@value #BATCH} slices at a time are
+ * read, resampled, turned into dB-mel, standardised and run, so memory holds one batch (about 10 MB of
+ * activations per slice) plus one feature row per slice (2 KB for 2 sources), whatever the file's length; the
+ * dB scale's reference is the whole file's maximum, so the file is read twice. Other formats (FLAC, MP3, Ogg)
+ * are decoded whole first.
+ *
+ * <p>Thread-safe (calls are serialised: the layers reuse their buffers); load one per thread for parallelism.
+ */
+public final class Embedder {
+
+    /** Slices per network call (Extractor.MAX_BATCH; the batch grouping is part of "the same bits"). */
+    public static final int BATCH = 32;
+    private static final int SLICE = ModelFile.SLICE;
+
+    private final MultiSourceNet net;
+    private final BandStats stats;
+    private final Strategy strategy;
+    private final MelConfig cfg = MelConfig.paper();
+    private final String name;
+
+    private Embedder(MultiSourceNet net, BandStats stats, Strategy strategy, String name) {
+        this.net = net;
+        this.stats = stats;
+        this.strategy = strategy;
+        this.name = name;
+    }
+
+    /** Load a model file written by {@code mtdtl export}; errors name the file. */
+    public static Embedder load(Path model) throws IOException {
+        ModelFile m = ModelFile.read(model);
+        return new Embedder(m.network(model.toString()), m.bandStats(model.toString()), m.strategy(), m.runName());
+    }
+
+    /** The run the model was exported from. */
+    public String name() {
+        return name;
+    }
+
+    /** Per-slice feature size: 256 per source (one copy for MS-SR@FC). */
+    public int sliceDims() {
+        int f = net.spec().featureDim();
+        return strategy == Strategy.MSSRFC ? f : f * net.sources().size();
+    }
+
+    /** Track vector length: 2 x {@link #sliceDims()}. */
+    public int dims() {
+        return 2 * sliceDims();
+    }
+
+    /** The track vector of an audio file (WAV, FLAC, MP3, Ogg). Errors name the file. */
+    public float[] embed(Path audio) throws IOException {
+        if (streamable(audio)) {
+            try (DbMelStream s = DbMelStream.open(audio, cfg)) {
+                return embed(s);
+            }
+        }
+        Features.Mel m = Features.dbMel(audio, cfg);
+        return embedDbMel(m.data(), m.frames());
+    }
+
+    /** A 1- or 2-channel WAV file: embedded in bounded memory by {@link #embed(DbMelStream)}. */
+    static boolean streamable(Path audio) throws IOException {
+        byte[] head = new byte[12];
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(audio)) {
+            if (in.readNBytes(head, 0, 12) < 12 || !WavReader.sniff(head)) {
+                return false;
+            }
+        }
+        try (WavReader.Window w = WavReader.open(audio)) {
+            return w.channels() <= 2;
+        }
+    }
+
+    /**
+     * The track vector of a streamed dB-mel: {@value #BATCH} slices (6,912 frames, 80 s) are computed, standardised
+     * and run at a time, so memory does not grow with the file (one float row of features per slice aside). The
+     * same bits as {@link #embedDbMel} on the whole file's dB-mel.
+     */
+    public synchronized float[] embed(DbMelStream s) throws IOException {
+        int frames = s.frames();
+        int mels = cfg.nMels();
+        int count = slices(frames);
+        int per = 2 * SLICE * mels;
+        int d = sliceDims();
+        float[] feats = new float[count * d];
+        float[] mel = new float[2 * BATCH * SLICE * mels];
+        for (int b0 = 0; b0 < count; b0 += BATCH) {
+            int n = Math.min(BATCH, count - b0);
+            int t0 = b0 * SLICE;
+            int t1 = Math.min(frames, (b0 + n) * SLICE);
+            int tf = t1 - t0;
+            s.read(t0, t1, mel);                               // (2, tf, M)
+            float[] part = new float[n * per];                 // (n, 2, 216, M), 0 dB beyond the clip
+            for (int i = 0; i < n; i++) {
+                int from = i * SLICE;
+                int len = Math.min(SLICE, tf - from);
+                for (int c = 0; c < 2; c++) {
+                    System.arraycopy(mel, (c * tf + from) * mels, part, (i * 2 + c) * SLICE * mels, len * mels);
+                }
+            }
+            runBatch(part, n, b0, feats, d);
+        }
+        return meanStd(feats, count, d);
+    }
+
+    /** Standardise a batch of n slices and write their features into rows b0.. of feats (S, d). */
+    private void runBatch(float[] part, int n, int b0, float[] feats, int d) {
+        int mels = cfg.nMels();
+        stats.standardize(part, 0, n * 2 * SLICE);
+        Tensor x = Tensor.of(part, n, 2, SLICE, mels).to(net.device());
+        List<Source> paths = strategy == Strategy.MSSRFC ? List.of(net.sources().get(0)) : net.sources();
+        int col = 0;
+        for (Source src : paths) {
+            Tensor r = net.representation(src, x);
+            int f = r.shape()[1];
+            float[] rd = r.toCpu().data();
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(rd, i * f, feats, (b0 + i) * d + col, f);
+            }
+            col += f;
+        }
+    }
+
+    /** Number of 2.5 s slices a file of {@code frames} mel frames gives. */
+    public static int slices(int frames) {
+        return (frames + SLICE - 1) / SLICE;
+    }
+
+    /** The track vector of a stereo dB-mel (2, frames, 128), slices streamed {@value #BATCH} at a time. */
+    public synchronized float[] embedDbMel(float[] dbMel, int frames) {
+        int mels = cfg.nMels();
+        if (frames < 1 || dbMel.length != 2 * frames * mels) {
+            throw new IllegalArgumentException("need a (2, frames, " + mels + ") dB-mel, got " + dbMel.length
+                    + " values for " + frames + " frames");
+        }
+        int count = slices(frames);
+        int per = 2 * SLICE * mels;
+        int d = sliceDims();
+        float[] feats = new float[count * d];                  // (S, D): one row per slice
+        for (int b0 = 0; b0 < count; b0 += BATCH) {
+            int n = Math.min(BATCH, count - b0);
+            float[] part = new float[n * per];                 // (n, 2, 216, M), 0 dB beyond the clip
+            for (int i = 0; i < n; i++) {
+                int from = (b0 + i) * SLICE;
+                int len = Math.min(SLICE, frames - from);
+                for (int c = 0; c < 2; c++) {
+                    System.arraycopy(dbMel, (c * frames + from) * mels, part, (i * 2 + c) * SLICE * mels, len * mels);
+                }
+            }
+            runBatch(part, n, b0, feats, d);
+        }
+        return meanStd(feats, count, d);
+    }
+
+    /** [mean || population std] over the rows of x (rows, d), two passes in double (as extract). */
+    static float[] meanStd(float[] x, int rows, int d) {
+        float[] out = new float[2 * d];
+        for (int j = 0; j < d; j++) {
+            double s = 0;
+            for (int i = 0; i < rows; i++) {
+                s += x[i * d + j];
+            }
+            double m = s / rows;
+            double v = 0;
+            for (int i = 0; i < rows; i++) {
+                double e = x[i * d + j] - m;
+                v += e * e;
+            }
+            out[j] = (float) m;
+            out[d + j] = (float) Math.sqrt(v / rows);
+        }
+        return out;
+    }
+}

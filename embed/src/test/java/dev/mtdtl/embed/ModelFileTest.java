@@ -1,0 +1,133 @@
+package dev.mtdtl.embed;
+
+import dev.mtdtl.dsp.Audio;
+import dev.mtdtl.dsp.BandStats;
+import dev.mtdtl.dsp.WavWriter;
+import dev.mtdtl.nn.BaseCnn;
+import dev.mtdtl.nn.MultiSourceNet;
+import dev.mtdtl.nn.Source;
+import dev.mtdtl.nn.StateDict;
+import dev.mtdtl.nn.Strategy;
+import dev.mtdtl.tensor.Rng;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The model file's round trip, the embedder on a file, and every kind of bad model file. */
+class ModelFileTest {
+
+    @TempDir
+    static Path tmp;
+    static Path model;
+    static Path wav;
+
+    /** A small MS-CR@2 network (8-d features) with random weights and statistics from random frames. */
+    @BeforeAll
+    static void makeModel() throws IOException {
+        BaseCnn.Spec spec = new BaseCnn.Spec(2, new int[]{4, 4, 4, 4, 4, 8, 8}, 8, 50, 0.5f);
+        MultiSourceNet net = new MultiSourceNet(Strategy.of("mscr2"), List.of(Source.of("bpm"), Source.of("tag")), spec, 16, 3);
+        Path w = tmp.resolve("model.safetensors");
+        StateDict.save(w, net.stateDict(), net.batchNorms(), Map.of());
+        BandStats st = new BandStats(128);
+        Rng r = new Rng(5);
+        float[] frames = new float[100 * 128];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = (float) (-40 + 10 * r.nextGaussian());
+        }
+        st.add(frames, 0, 100);
+        Path sf = tmp.resolve("stats.npy");
+        st.save(sf);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("format", ModelFile.FORMAT);
+        c.put("strategy", "mscr2");
+        c.put("sources", "bpm,tag");
+        Map<String, Object> sp = new LinkedHashMap<>();
+        sp.put("in_channels", 2);
+        sp.put("conv_channels", List.of(4, 4, 4, 4, 4, 8, 8));
+        sp.put("feature_dim", 8);
+        sp.put("n_out", 50);
+        sp.put("dropout", 0.5);
+        sp.put("pair_hidden", 16);
+        c.put("spec", sp);
+        c.put("mel", "paper");
+        c.put("slice_frames", ModelFile.SLICE);
+        c.put("run", "tiny");
+        model = tmp.resolve("m.mtdtl");
+        new ModelFile(c, Files.readAllBytes(sf), Files.readAllBytes(w)).write(model);
+        // 6 s of a 440 Hz tone with noise, stereo, 22.05 kHz: 3 slices, the last one padded
+        int n = 6 * 22050;
+        float[] pcm = new float[2 * n];
+        for (int i = 0; i < n; i++) {
+            float v = (float) (0.3 * Math.sin(2 * Math.PI * 440 * i / 22050.0) + 0.05 * r.nextGaussian());
+            pcm[i] = v;
+            pcm[n + i] = 0.5f * v;
+        }
+        wav = tmp.resolve("tone.wav");
+        WavWriter.write(wav, new Audio(pcm, 2, n, 22050), WavWriter.Encoding.FLOAT32);
+    }
+
+    @Test
+    void roundTripsAndEmbedsDeterministically() throws IOException {
+        Embedder e = Embedder.load(model);
+        assertEquals(2 * 2 * 8, e.dims());
+        float[] v = e.embed(wav);
+        assertEquals(e.dims(), v.length);
+        assertArrayEquals(v, Embedder.load(model).embed(wav), 0f);
+        boolean nonZeroStd = false;
+        for (int j = e.sliceDims(); j < v.length; j++) {
+            nonZeroStd |= v[j] > 0;
+        }
+        assertTrue(nonZeroStd, "three different slices must give a non-zero spread");
+        Path out = tmp.resolve("v.npy");
+        EmbedMain.embedAll(e, tmp, out, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertEquals("tone.wav\n", Files.readString(tmp.resolve("v.npy.tracks.txt")));
+    }
+
+    private static String error(byte[] bytes, String name) throws IOException {
+        Path p = tmp.resolve(name);
+        Files.write(p, bytes);
+        IOException e = assertThrows(IOException.class, () -> ModelFile.read(p));
+        assertTrue(e.getMessage().startsWith(p.toString()), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void badFilesGetClearErrorsNamingTheFile() throws IOException {
+        byte[] good = Files.readAllBytes(model);
+        byte[] newer = good.clone();
+        ByteBuffer.wrap(newer).order(ByteOrder.LITTLE_ENDIAN).putInt(8, ModelFile.VERSION + 1);
+        assertTrue(error(newer, "newer.mtdtl").contains("version " + (ModelFile.VERSION + 1) + " is newer"));
+        assertTrue(error(java.util.Arrays.copyOf(good, good.length - 1000), "cut.mtdtl").contains("truncated"));
+        assertTrue(error(java.util.Arrays.copyOf(good, 30), "cut2.mtdtl").contains("truncated"));
+        byte[] flipped = good.clone();
+        flipped[good.length / 2] ^= 0x10;
+        assertTrue(error(flipped, "flipped.mtdtl").contains("checksum mismatch"));
+        assertTrue(error("hello".getBytes(), "text.mtdtl").contains("not an mtdtl model file"));
+        byte[] longer = java.util.Arrays.copyOf(good, good.length + 4);
+        assertTrue(error(longer, "longer.mtdtl").contains("after the checksum"));
+    }
+
+    @Test
+    void undecodableAudioNamesTheFile() throws IOException {
+        Path dir = tmp.resolve("bad");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("broken.wav"), "not audio");
+        IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir,
+                tmp.resolve("b.npy"), System.out));
+        assertTrue(e.getMessage().contains("broken.wav"), e.getMessage());
+    }
+}

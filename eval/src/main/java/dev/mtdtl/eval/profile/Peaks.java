@@ -1,0 +1,131 @@
+package dev.mtdtl.eval.profile;
+
+import dev.mtdtl.tensor.Device;
+import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The machine's measured peaks, the two roofs of the roofline: a compute probe (GFLOP/s) and a stream-copy
+ * probe (GB/s), each the best of a few short repetitions.
+ *
+ * <p>CPU: the compute probe runs, on every thread of the engine's pool, a loop of fused multiply-adds on 8
+ * independent vector accumulators (8 chains hide the FMA latency of 4 cycles on 2 ports), so it measures
+ * the cores' FMA throughput at the Vector API's preferred width; the copy probe copies a 64 MiB float array
+ * (larger than any last-level cache here) in per-thread chunks and counts read + write bytes (STREAM's
+ * "copy" convention, no write-allocate). A GPU has no FMA probe among the device's ops, so there the compute
+ * roof is a large square GEMM through the device's linear op (cuBLAS reaches within a few per cent of the FMA
+ * roof at that size) and the bandwidth roof a device-to-device copy of 256 MiB.
+ *
+ * @param gflops    compute roof
+ * @param gbPerS    bandwidth roof
+ * @param compute   how the compute roof was measured
+ * @param bandwidth how the bandwidth roof was measured
+ */
+public record Peaks(double gflops, double gbPerS, String compute, String bandwidth) {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** Measure the CPU's roofs with the engine's current thread count. */
+    public static Peaks cpu() {
+        return new Peaks(cpuFma(4_000_000 / S.length() * 8), cpuCopy(16 << 20),
+                "FMA probe: " + Parallel.threads() + " threads x 8 chains of " + S.length() + "-lane FMAs",
+                "stream copy of 64 MiB on " + Parallel.threads() + " threads (read + write bytes)");
+    }
+
+    /**
+     * Measure a non-CPU device's roofs: a (g x g) by (g x g) GEMM and a device-to-device copy of {@code copyFloats}
+     * floats (the profile command uses g = 4096 and 64 Mi floats; tests use small sizes).
+     */
+    public static Peaks device(Device d, int g, int copyFloats) {
+        Tensor x = d.zeros(g, g);
+        Tensor w = d.zeros(g, g);
+        Tensor y = d.zeros(g, g);
+        x.fill(1e-3f);
+        w.fill(1e-3f);
+        long wsFloats = d.ops().linearWorkspaceFloats(g, g, g);
+        Tensor ws = wsFloats > 0 ? d.zeros((int) wsFloats) : null;
+        double bestGemm = Double.MAX_VALUE;
+        for (int r = 0; r < 4; r++) {
+            d.synchronize();
+            long t0 = System.nanoTime();
+            d.ops().linearForward(y, x, w, null, g, g, g, ws);
+            d.synchronize();
+            bestGemm = Math.min(bestGemm, System.nanoTime() - t0);
+        }
+        Tensor a = d.zeros(copyFloats);
+        Tensor b = d.zeros(copyFloats);
+        double bestCopy = Double.MAX_VALUE;
+        for (int r = 0; r < 4; r++) {
+            d.synchronize();
+            long t0 = System.nanoTime();
+            b.copyFrom(a);
+            d.synchronize();
+            bestCopy = Math.min(bestCopy, System.nanoTime() - t0);
+        }
+        return new Peaks(2.0 * g * g * g / bestGemm, 8.0 * copyFloats / bestCopy,
+                "GEMM probe: " + g + "^3 through the device's linear op",
+                "device-to-device copy of " + (copyFloats * 4L >> 20) + " MiB (read + write bytes)");
+    }
+
+    /** Best GFLOP/s over 5 runs of {@code iters} iterations of 8 FMA chains per thread. */
+    static double cpuFma(int iters) {
+        int threads = Parallel.threads();
+        double[] sink = new double[threads];
+        double best = 0;
+        for (int r = 0; r < 5; r++) {
+            long t0 = System.nanoTime();
+            Parallel.forEach(threads, (c, lo, hi) -> sink[c] += fmaChains(iters, c));
+            long ns = System.nanoTime() - t0;
+            best = Math.max(best, 2.0 * 8 * S.length() * (double) iters * threads / ns);
+        }
+        if (Double.isNaN(sink[0])) {   // keeps the loop's result alive; never true for these inputs
+            throw new IllegalStateException("FMA probe produced NaN");
+        }
+        return best;
+    }
+
+    private static float fmaChains(int iters, int seed) {
+        FloatVector a = FloatVector.broadcast(S, 0.999f);
+        FloatVector b = FloatVector.broadcast(S, 1e-4f);
+        FloatVector c0 = FloatVector.broadcast(S, seed);
+        FloatVector c1 = c0.add(1f);
+        FloatVector c2 = c0.add(2f);
+        FloatVector c3 = c0.add(3f);
+        FloatVector c4 = c0.add(4f);
+        FloatVector c5 = c0.add(5f);
+        FloatVector c6 = c0.add(6f);
+        FloatVector c7 = c0.add(7f);
+        for (int i = 0; i < iters; i++) {   // c = c * 0.999 + 1e-4 converges to 0.1: no overflow, no denormals
+            c0 = c0.fma(a, b);
+            c1 = c1.fma(a, b);
+            c2 = c2.fma(a, b);
+            c3 = c3.fma(a, b);
+            c4 = c4.fma(a, b);
+            c5 = c5.fma(a, b);
+            c6 = c6.fma(a, b);
+            c7 = c7.fma(a, b);
+        }
+        return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+
+    /** Best GB/s (read + write) over 5 parallel copies of {@code n} floats. */
+    static double cpuCopy(int n) {
+        float[] src = new float[n];
+        float[] dst = new float[n];
+        java.util.Arrays.fill(src, 1f);
+        int grain = Math.max(1 << 16, n / Parallel.threads());
+        double best = 0;
+        for (int r = 0; r < 5; r++) {
+            long t0 = System.nanoTime();
+            Parallel.forChunks(n, grain, (c, lo, hi) -> System.arraycopy(src, lo, dst, lo, hi - lo));
+            long ns = System.nanoTime() - t0;
+            best = Math.max(best, 8.0 * n / ns);
+        }
+        if (dst[n - 1] != 1f) {
+            throw new IllegalStateException("copy probe did not copy");
+        }
+        return best;
+    }
+}

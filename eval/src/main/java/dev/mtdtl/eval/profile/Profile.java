@@ -1,0 +1,183 @@
+package dev.mtdtl.eval.profile;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The result of {@link Profiler#run}: per phase (training step, inference), every op call with its median
+ * time, FLOPs and bytes, and the derived rates and shares of the measured {@link Peaks}. Writes the console
+ * table and {@code profile.json}; {@link Roofline} and {@link ChromeTrace} write the HTML page and the trace.
+ */
+public record Profile(String device, int threads, Profiler.Config config, Peaks peaks, List<Phase> phases) {
+
+    /** One op call of a phase; {@code nanos}: median over the repeats. */
+    public record Row(int index, String op, String detail, long nanos, double flops, double bytes) {
+
+        public double gflops() {
+            return flops / Math.max(1, nanos);
+        }
+
+        public double gbPerS() {
+            return bytes / Math.max(1, nanos);
+        }
+
+        /** FLOP per byte (the roofline's x); 0 for a pure copy. */
+        public double intensity() {
+            return bytes == 0 ? 0 : flops / bytes;
+        }
+
+        /** Family: the op name up to the first dot ("conv.bwd_data" -> "conv"). */
+        public String family() {
+            int d = op.indexOf('.');
+            return d < 0 ? op : op.substring(0, d);
+        }
+    }
+
+    /**
+     * A phase: its rows, the median wall time of the whole phase and the calls of its last repeat (with start
+     * times and threads, for the trace).
+     */
+    public record Phase(String name, List<Row> rows, long wallNanos, List<ProfilingDevice.OpCall> lastRun) {
+
+        static Phase of(String name, List<List<ProfilingDevice.OpCall>> runs, long[] wall) {
+            List<ProfilingDevice.OpCall> first = runs.get(0);
+            for (List<ProfilingDevice.OpCall> r : runs) {
+                if (r.size() != first.size()) {
+                    throw new IllegalStateException(name + ": the op sequence changed between repeats (" + first.size()
+                            + " vs " + r.size() + " calls)");
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            long[] t = new long[runs.size()];
+            for (int k = 0; k < first.size(); k++) {
+                for (int r = 0; r < runs.size(); r++) {
+                    t[r] = runs.get(r).get(k).nanos();
+                }
+                ProfilingDevice.OpCall c = first.get(k);
+                rows.add(new Row(k, c.op(), c.detail(), median(t), c.flops(), c.bytes()));
+            }
+            return new Phase(name, rows, median(wall.clone()), runs.get(runs.size() - 1));
+        }
+
+        /** Sum of the ops' median times (the rest of the wall time is host work between ops). */
+        public long opNanos() {
+            long s = 0;
+            for (Row r : rows) {
+                s += r.nanos;
+            }
+            return s;
+        }
+
+        /** Rows summed per op name, in first-seen order. */
+        public List<Row> byOp() {
+            Map<String, double[]> m = new LinkedHashMap<>();
+            for (Row r : rows) {
+                double[] a = m.computeIfAbsent(r.op, k -> new double[4]);
+                a[0] += r.nanos;
+                a[1] += r.flops;
+                a[2] += r.bytes;
+                a[3]++;
+            }
+            List<Row> out = new ArrayList<>();
+            for (Map.Entry<String, double[]> e : m.entrySet()) {
+                double[] a = e.getValue();
+                out.add(new Row(out.size(), e.getKey(), (int) a[3] + " calls", (long) a[0], a[1], a[2]));
+            }
+            return out;
+        }
+    }
+
+    static long median(long[] t) {
+        long[] s = t.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    /** Share of the compute roof (0..1+) for a row. */
+    public double computeShare(Row r) {
+        return r.gflops() / peaks.gflops();
+    }
+
+    /** Share of the bandwidth roof. */
+    public double bandwidthShare(Row r) {
+        return r.gbPerS() / peaks.gbPerS();
+    }
+
+    private String header() {
+        return String.format(Locale.ROOT, "device %s, %d threads, %s on %s, batch %d, median of %d%n"
+                        + "roofs: %.1f GFLOP/s (%s); %.1f GB/s (%s)%n", device, threads, config.strategy().id(),
+                String.join("+", config.sources().stream().map(dev.mtdtl.nn.Source::id).toList()), config.batch(),
+                config.repeats(), peaks.gflops(), peaks.compute(), peaks.gbPerS(), peaks.bandwidth());
+    }
+
+    /** The console table: every op call of each phase, then the per-op sums. */
+    public String table() {
+        StringBuilder sb = new StringBuilder(header());
+        for (Phase p : phases) {
+            sb.append(String.format(Locale.ROOT, "%n== %s: %.2f ms wall, %.2f ms in ops%n", p.name(), p.wallNanos() / 1e6,
+                    p.opNanos() / 1e6));
+            appendRows(sb, p.rows(), true);
+            sb.append(String.format(Locale.ROOT, "-- %s by op%n", p.name()));
+            appendRows(sb, p.byOp(), false);
+        }
+        return sb.toString();
+    }
+
+    private void appendRows(StringBuilder sb, List<Row> rows, boolean withIndex) {
+        sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9s %9s %9s %8s %7s %6s %6s%n", withIndex ? "#" : "", "op",
+                "shapes", "ms", "MFLOP", "MB", "GFLOP/s", "GB/s", "%flop", "%bw"));
+        for (Row r : rows) {
+            String d = r.detail().length() > 38 ? r.detail().substring(0, 37) + "~" : r.detail();
+            sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9.3f %9.1f %9.2f %8.1f %7.1f %6.1f %6.1f%n",
+                    withIndex ? String.valueOf(r.index()) : "", r.op(), d, r.nanos() / 1e6, r.flops() / 1e6,
+                    r.bytes() / 1e6, r.gflops(), r.gbPerS(), 100 * computeShare(r), 100 * bandwidthShare(r)));
+        }
+    }
+
+    /** profile.json: the configuration, the roofs and every row of every phase. */
+    public String json() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("device", device);
+        root.put("threads", threads);
+        root.put("strategy", config.strategy().id());
+        root.put("sources", config.sources().stream().map(dev.mtdtl.nn.Source::id).toList());
+        root.put("batch", config.batch());
+        root.put("repeats", config.repeats());
+        Map<String, Object> pk = new LinkedHashMap<>();
+        pk.put("gflops", peaks.gflops());
+        pk.put("gb_per_s", peaks.gbPerS());
+        pk.put("compute_probe", peaks.compute());
+        pk.put("bandwidth_probe", peaks.bandwidth());
+        root.put("peaks", pk);
+        List<Object> ph = new ArrayList<>();
+        for (Phase p : phases) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", p.name());
+            m.put("wall_ms", p.wallNanos() / 1e6);
+            m.put("ops_ms", p.opNanos() / 1e6);
+            List<Object> rows = new ArrayList<>();
+            for (Row r : p.rows()) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("index", r.index());
+                o.put("op", r.op());
+                o.put("shapes", r.detail());
+                o.put("ms", r.nanos() / 1e6);
+                o.put("flops", r.flops());
+                o.put("bytes", r.bytes());
+                o.put("gflops", r.gflops());
+                o.put("gb_per_s", r.gbPerS());
+                o.put("flop_share", computeShare(r));
+                o.put("bandwidth_share", bandwidthShare(r));
+                rows.add(o);
+            }
+            m.put("ops", rows);
+            ph.add(m);
+        }
+        root.put("phases", ph);
+        return dev.mtdtl.tensor.io.Json.write(root, 2) + "\n";
+    }
+}

@@ -1,0 +1,82 @@
+package dev.mtdtl.eval.profile;
+
+import dev.mtdtl.nn.Source;
+import dev.mtdtl.nn.Strategy;
+import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.test.EmulatedDevice;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProfilerTest {
+
+    /** Forward convolution FLOPs of one 2 x 216 x 128 sample through the base CNN (bench TrainStep's sum). */
+    static final double CONV_FLOPS_PER_SAMPLE = 2.0 * (16 * 108 * 128 * (2 * 25) + 32 * 54 * 64 * (16 * 9)
+            + 64 * 27 * 32 * (32 * 9) + 64 * 13 * 16 * (64 * 9) + 128 * 6 * 8 * (64 * 9) + 256 * 3 * 4 * (128 * 9)
+            + 256 * 3 * 4 * 256);
+
+    private static final Profiler.Config CFG = new Profiler.Config(Strategy.of("ssr"), List.of(Source.of("tag")), 2, 0, 2, 7);
+
+    private static long count(Profile.Phase p, String op) {
+        return p.rows().stream().filter(r -> r.op().equals(op)).count();
+    }
+
+    private static double flops(Profile.Phase p, String op) {
+        return p.rows().stream().filter(r -> r.op().equals(op)).mapToDouble(Profile.Row::flops).sum();
+    }
+
+    /** The device path (a non-CPU device, as a GPU): every op family of a step, the copies, the cost model. */
+    @Test
+    void profilesEveryOpOfAStepOnADevice() {
+        EmulatedDevice emu = new EmulatedDevice();
+        Peaks peaks = Peaks.device(emu, 64, 1 << 16);
+        assertTrue(peaks.gflops() > 0 && peaks.gbPerS() > 0, peaks.toString());
+        Profile p = Profiler.run(emu, CFG, peaks);
+        Profile.Phase train = p.phases().get(0), infer = p.phases().get(1);
+
+        // seven convolutions (conv1-5, conv61, conv62), each forward and both backward directions
+        assertEquals(7, count(train, "conv.fwd"));
+        assertEquals(7, count(train, "conv.bwd_filter"));
+        // conv1's data gradient is not needed (its input is data)
+        assertEquals(6, count(train, "conv.bwd_data"));
+        for (String op : List.of("bn.fwd_train", "bn.bwd_train", "pool.fwd", "pool.bwd", "relu.fwd", "relu.bwd",
+                "gap.fwd", "gap.bwd", "linear.fwd", "linear.bwd", "dropout.fwd", "dropout.bwd", "kl.fwd", "kl.bwd",
+                "adam", "finite", "copy.h2d")) {
+            assertTrue(count(train, op) > 0, "train step lacks " + op + ":\n" + p.table());
+        }
+        assertEquals(2 * CONV_FLOPS_PER_SAMPLE, flops(train, "conv.fwd"), 1e-6 * CONV_FLOPS_PER_SAMPLE);
+        assertEquals(flops(train, "conv.fwd"), flops(infer, "conv.fwd"), 0);
+        assertTrue(count(infer, "bn.fwd_eval") > 0);
+        assertEquals(0, count(infer, "adam"));
+        assertEquals(0, count(infer, "bn.fwd_train"));
+        assertTrue(train.opNanos() <= train.wallNanos() * 1.5 + 1_000_000, p.table());
+
+        // the outputs: profile.json parses back, the trace has complete events on named tracks, the page a chart
+        Map<String, Object> js = Json.parseObject(p.json(), "profile.json");
+        List<?> phases = (List<?>) js.get("phases");
+        assertEquals(2, phases.size());
+        assertEquals(train.rows().size(), ((List<?>) ((Map<?, ?>) phases.get(0)).get("ops")).size());
+        Map<String, Object> tr = Json.parseObject(ChromeTrace.json(p, true), "trace.json");
+        List<?> ev = (List<?>) tr.get("traceEvents");
+        long complete = ev.stream().filter(e -> "X".equals(((Map<?, ?>) e).get("ph"))).count();
+        assertEquals(train.rows().size() + infer.rows().size() + 2, complete);
+        assertTrue(ev.stream().anyMatch(e -> "thread_name".equals(((Map<?, ?>) e).get("name"))));
+        String html = Roofline.html(p);
+        assertTrue(html.contains("<svg") && html.contains("<path d=\"M"), "no roofline");
+        long plotted = train.rows().stream().filter(r -> r.flops() > 0 && r.bytes() > 0).count()
+                + infer.rows().stream().filter(r -> r.flops() > 0 && r.bytes() > 0).count();
+        long circles = html.split("<circle cx=", -1).length - 1;
+        assertTrue(circles >= plotted, circles + " points for " + plotted + " ops");
+    }
+
+    /** The probes measure something (the command test covers the CPU run itself). */
+    @Test
+    void cpuProbesMeasure() {
+        assertTrue(Peaks.cpuFma(20_000) > 0.01);
+        assertTrue(Peaks.cpuCopy(1 << 18) > 0.01);
+    }
+}
