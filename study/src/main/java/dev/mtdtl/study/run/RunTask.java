@@ -165,7 +165,7 @@ final class RunTask {
             ids.add(store.id(i));
         }
         FeatureSet f = new FeatureSet(ex.name(), ex.strategyId(), ex.sourceIds(), ds.name, ids, x, ex.dims());
-        f.write(out, sec);
+        f.write(out);   // no timing in features.json: feature folders are byte-deterministic
         log.printf(Locale.ROOT, "extracted %s: %d tracks x %d dims in %.1f s%n", ds.name, ids.size(), ex.dims(), sec);
         return f;
     }
