@@ -48,6 +48,7 @@ class CudaTrainCommandTest {
         Path c = tmp.resolve("corpus");
         prepared = tmp.resolve("prepared");
         assertEquals(0, Main.run("synth", "--out", c.toString(), "--tracks", "40", "--seconds", "3",
+                "--target-scale", "0.125", "--emotion-clips", "20", "--recsys-users", "20",
                 "--no-installed-soundbanks"));
         assertEquals(0, Main.run("prepare", "--corpus", c.toString(), "--out", prepared.toString(), "--topics", "4",
                 "--iterations", "5"));

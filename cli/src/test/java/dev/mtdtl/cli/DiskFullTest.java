@@ -101,8 +101,9 @@ class DiskFullTest {
         assertFalse(Files.exists(csv));
         assertNothingLeft(mnt);
         Files.delete(mnt.resolve("filler"));
-        assertEquals(0, FuzzCommandsTest.quiet("extract", "--baseline", "rand", "--dataset", t.genre().toString(),
-                "--out", out.toString(), "--threads", "2").rc());
+        o = FuzzCommandsTest.quiet("extract", "--baseline", "rand", "--dataset", t.genre().toString(), "--out",
+                out.toString(), "--threads", "2");
+        assertEquals(0, o.rc(), o.err());
         for (String f : List.of("features.npy", "tracks.csv", "features.json")) {
             assertArrayEquals(Files.readAllBytes(ref.resolve(f)), Files.readAllBytes(out.resolve(f)), f);
         }

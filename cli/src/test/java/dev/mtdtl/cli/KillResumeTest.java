@@ -151,7 +151,8 @@ class KillResumeTest {
         Path featB = tmp.resolve("feat-b");
         Path csvA = tmp.resolve("eval-a/results.csv");
         Path csvB = tmp.resolve("eval-b/results.csv");
-        String[] synth = {"--tracks", "24", "--seconds", "1.5", "--no-installed-soundbanks"};
+        String[] synth = {"--tracks", "24", "--seconds", "1.5", "--target-scale", "0.125", "--emotion-clips", "20",
+                "--recsys-users", "20", "--no-installed-soundbanks"};
         String[] prep = {"--topics", "3", "--iterations", "8"};
         String[] train = {"--strategy", "mscr2", "--sources", "bpm,tag", "--iterations", "8", "--batch", "4",
                 "--checkpoint-every", "2", "--valid-every", "0"};   // valid.csv resume: TrainerTest (a 24-track corpus has too few valid tracks)

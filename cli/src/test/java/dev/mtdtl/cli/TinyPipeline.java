@@ -40,7 +40,8 @@ final class TinyPipeline {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
             TinyPipeline t = new TinyPipeline(root);
             assertEquals(0, FuzzCommandsTest.quiet("synth", "--out", t.corpus.toString(), "--tracks", "30", "--seconds",
-                    "1", "--no-installed-soundbanks").rc());
+                    "1", "--target-scale", "0.125", "--emotion-clips", "20", "--recsys-users", "20",
+                    "--no-installed-soundbanks").rc());
             assertEquals(0, FuzzCommandsTest.quiet("prepare", "--corpus", t.corpus.toString(), "--out",
                     t.prepared.toString(), "--topics", "4", "--iterations", "5").rc());
             assertEquals(0, FuzzCommandsTest.quiet("train", "--data", t.prepared.toString(), "--out", t.run.toString(),
