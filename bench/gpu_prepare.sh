@@ -16,7 +16,7 @@ offline="${OFFLINE--o}"
 rm -rf .gpu && mkdir -p .gpu/lib
 mvn -q -B $offline -DskipTests package dependency:copy-dependencies -DincludeScope=test \
     -DexcludeGroupIds=dev.mtdtl,org.openjdk.jmh -DoutputDirectory="$PWD/.gpu/lib" -Dmdep.useBaseVersion=true
-for m in tensor cuda-kernels dsp factor data nn eval study cli bench; do
+for m in tensor cuda-kernels dsp factor data nn embed eval study cli bench; do
   cp "$m/target/$m-0.1.0-SNAPSHOT.jar" .gpu/lib/
 done
 cp tensor/target/tensor-0.1.0-SNAPSHOT-tests.jar .gpu/lib/
