@@ -1,7 +1,6 @@
 package dev.mtdtl.bench;
 
 import dev.mtdtl.nn.BatchSampler;
-import dev.mtdtl.nn.InMemoryTrainingData;
 import dev.mtdtl.nn.MultiSourceNet;
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
@@ -9,13 +8,10 @@ import dev.mtdtl.nn.TrainConfig;
 import dev.mtdtl.nn.Trainer;
 import dev.mtdtl.nn.TrainingData;
 import dev.mtdtl.tensor.Parallel;
-import dev.mtdtl.tensor.Rng;
 
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Samples/s of one Algorithm 1 iteration of a multi-source network, per kind of source (a 50-way
@@ -66,32 +62,8 @@ public final class StrategyStepTimer {
         }
     }
 
-    /** n tracks of (2, 216, 128) Gaussian mels, every factor source labelled on every track. */
+    /** n tracks of (2, 216, 128) Gaussian mels, every factor source labelled (the profiler's data). */
     static TrainingData randomData(int n, List<Source> sources, long seed) {
-        Rng r = new Rng(seed);
-        int per = 2 * 216 * 128;
-        float[][] mel = new float[n][per];
-        int[] lengths = new int[n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < per; j++) {
-                mel[i][j] = (float) r.nextGaussian();
-            }
-            lengths[i] = 216;
-        }
-        Map<Source, float[]> z = new EnumMap<>(Source.class);
-        Map<Source, boolean[]> mask = new EnumMap<>(Source.class);
-        for (Source s : sources) {
-            if (s.isSelf()) {
-                continue;
-            }
-            float[] zs = new float[n * 50];
-            Arrays.fill(zs, 1f / 50);
-            boolean[] m = new boolean[n];
-            Arrays.fill(m, true);
-            z.put(s, zs);
-            mask.put(s, m);
-        }
-        InMemoryTrainingData.SplitData split = new InMemoryTrainingData.SplitData(mel, lengths, z, mask);
-        return new InMemoryTrainingData(2, 216, 128, 50, split, split);
+        return dev.mtdtl.eval.profile.Profiler.randomData(n, sources, seed);
     }
 }

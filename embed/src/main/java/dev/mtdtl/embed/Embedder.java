@@ -178,8 +178,11 @@ public final class Embedder {
         return meanStd(feats, count, d);
     }
 
-    /** [mean || population std] over the rows of x (rows, d), two passes in double (as extract). */
-    static float[] meanStd(float[] x, int rows, int d) {
+    /**
+     * [mean || population std] over the rows of x (rows, d), two passes in double: the track vector of the
+     * paper's section 4, shared with eval's Extractor so that both paths are bit-identical by construction.
+     */
+    public static float[] meanStd(float[] x, int rows, int d) {
         float[] out = new float[2 * d];
         for (int j = 0; j < d; j++) {
             double s = 0;

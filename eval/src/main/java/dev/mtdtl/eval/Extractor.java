@@ -240,24 +240,9 @@ public final class Extractor {
         return MfccBaseline.paper(dbMel, 2, frames, mels);
     }
 
-    /** [mean ‖ population std] over rows of x (rows, d), in double. */
+    /** [mean ‖ population std] over rows of x (rows, d), in double (the one implementation, in embed). */
     static float[] meanStd(float[] x, int rows, int d) {
-        float[] out = new float[2 * d];
-        for (int j = 0; j < d; j++) {
-            double s = 0;
-            for (int i = 0; i < rows; i++) {
-                s += x[i * d + j];
-            }
-            double m = s / rows;
-            double v = 0;
-            for (int i = 0; i < rows; i++) {
-                double e = x[i * d + j] - m;
-                v += e * e;
-            }
-            out[j] = (float) m;
-            out[d + j] = (float) Math.sqrt(v / rows);
-        }
-        return out;
+        return dev.mtdtl.embed.Embedder.meanStd(x, rows, d);
     }
 
     /**

@@ -96,8 +96,11 @@ public final class Profiler {
         return new Profile(device.name(), dev.mtdtl.tensor.Parallel.threads(), cfg, peaks, phases);
     }
 
-    /** n tracks of (2, 216, 128) Gaussian mels, every factor source labelled with uniform targets. */
-    static TrainingData randomData(int n, List<Source> sources, long seed) {
+    /**
+     * n tracks of (2, 216, 128) Gaussian mels, every factor source labelled with uniform targets (also the
+     * bench step timers' data).
+     */
+    public static TrainingData randomData(int n, List<Source> sources, long seed) {
         Rng r = new Rng(seed);
         int per = 2 * 216 * 128;
         float[][] mel = new float[n][per];
