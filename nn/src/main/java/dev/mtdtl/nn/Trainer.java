@@ -44,7 +44,7 @@ public final class Trainer {
     private BatchSampler valid;                                       // built on first use
     private final KlLoss kl;
     private final Device device;
-    private Tensor devX, devX2, devZ;                                 // batch on a non-CPU device, reused
+    private final Tensor[] staged = new Tensor[3];                    // x, x2, z on a non-CPU device, reused
     private long iteration;                                           // iterations done
 
     /** A trainer on the CPU. */
@@ -122,19 +122,11 @@ public final class Trainer {
         if (host == null || device.isCpu()) {
             return host;
         }
-        Tensor t = slot == 0 ? devX : slot == 1 ? devX2 : devZ;
-        if (t == null || !t.hasShape(host.shape())) {
-            t = device.zeros(host.shape());
-            if (slot == 0) {
-                devX = t;
-            } else if (slot == 1) {
-                devX2 = t;
-            } else {
-                devZ = t;
-            }
+        if (staged[slot] == null || !staged[slot].hasShape(host.shape())) {
+            staged[slot] = device.zeros(host.shape());
         }
-        t.copyFrom(host);
-        return t;
+        staged[slot].copyFrom(host);
+        return staged[slot];
     }
 
     /**
@@ -168,17 +160,14 @@ public final class Trainer {
         for (Param p : active) {
             grads.add(p.grad());
         }
-        for (Param p : device.ops().allFinite(grads) ? List.<Param>of() : active) {   // on failure, name the first
-            if (!device.ops().allFinite(List.of(p.grad()))) {
-                float bad = Float.NaN;
+        if (!device.ops().allFinite(grads)) {   // one device-side check; only on failure find and name the culprit
+            for (Param p : active) {
                 for (float g : p.grad().toCpu().data()) {
                     if (!Float.isFinite(g)) {
-                        bad = g;
-                        break;
+                        throw new ArithmeticException("non-finite gradient " + g + " in " + p.name() + " at iteration "
+                                + iteration + " (source " + s.id() + "); training stopped, the last checkpoint is kept");
                     }
                 }
-                throw new ArithmeticException("non-finite gradient " + bad + " in " + p.name() + " at iteration "
-                        + iteration + " (source " + s.id() + "); training stopped, the last checkpoint is kept");
             }
         }
         if (shared != null) {
