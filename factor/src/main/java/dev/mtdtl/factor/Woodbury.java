@@ -16,7 +16,7 @@ import dev.mtdtl.tensor.Parallel;
  *   K = D^-1 + F Z^T   (n, n), SPD;   K t = F s;   x = s - Z^T t
  * </pre>
  * Entries with d_j = 0 (a zero count, or alpha 0) add nothing to the matrix and only enter s. Per row
- * this costs about n^2 r / 2 (K, lower triangle) + n^3 / 6 + 3 n r multiply-adds, against n r^2 / 2 +
+ * this costs about n^2 r / 2 (K's lower triangle, dot products) + n^3 / 6 + 3 n r multiply-adds, against n r^2 / 2 +
  * r^3 / 6 for building and factoring the r x r system: the r^3 / 6 factorisation (21,000 at r = 50) is
  * what most rows of a long-tailed play matrix spend their time on. {@link #worthIt} weighs that saving
  * against the shared Z = F P (rows of the other side times r^2) and the caller falls back to the direct
@@ -121,9 +121,6 @@ final class Woodbury {
     static final class Work {
         final double[] kk;     // (n, n) K, leading dimension n
         final int[] at;        // (n) offsets of the f_j, z_j rows of the entries with d_j > 0
-        final double[] fb;     // (n, r) gathered f_j
-        final double[] zt;     // (r, n) their z_j, transposed (leading dimension r)
-        final double[] dinv;   // (n) 1 / d_j
         final double[] rinv;   // (n) 1 / diagonal of K's factor
         final double[] s;      // (r)
         final double[] t;      // (n)
@@ -132,9 +129,6 @@ final class Woodbury {
             kk = new double[k * k];
             at = new int[k];
             rinv = new double[k];
-            fb = new double[k * k];
-            zt = new double[k * k];
-            dinv = new double[k];
             s = new double[k];
             t = new double[k];
         }
@@ -163,32 +157,21 @@ final class Woodbury {
             double d = alpha * a.values[e];
             Linalg.axpy(1.0 + d, z, j * k, s, 0, k);
             if (d > 0) {
-                System.arraycopy(f, j * k, w.fb, m * k, k);
-                for (int q = 0; q < k; q++) {
-                    w.zt[q * k + m] = z[j * k + q];
+                // Row m of K: f_j . z_i over the earlier entries i (f_j^T P f_i), then f_j . z_j + 1/d_j.
+                // Dot products, not Linalg.gemm: tiny shapes would share the JIT profile of the large
+                // products (X W, X^T V); measured no slower here.
+                for (int q = 0; q < m; q++) {
+                    kk[m * k + q] = Linalg.dot(f, j * k, z, w.at[q], k);
                 }
-                w.dinv[m] = 1.0 / d;
+                kk[m * k + m] = Linalg.dot(f, j * k, z, j * k, k) + 1.0 / d;
                 w.at[m] = j * k;
                 m++;
             }
         }
         if (m > 0) {
-            // K = D^-1 + F Z^T, lower triangle in blocks of 12 rows (whole register tiles of Linalg.gemm).
-            for (int p0 = 0; p0 < m; p0 += 12) {
-                int p1 = Math.min(m, p0 + 12);
-                for (int i = p0; i < p1; i++) {
-                    java.util.Arrays.fill(kk, i * k, i * k + p1, 0.0);
-                }
-                Linalg.gemm(kk, p0 * k, k, w.fb, p0 * k, 1, k, w.zt, 0, k, p1 - p0, p1, k);
-            }
-            for (int q = 0; q < m; q++) {
-                kk[q * k + q] += w.dinv[q];
-            }
-        }
-        if (m > 0) {
-            // K = L_K L_K^T in place (leading dimension k), scalar (n is small), one FMA chain per
-            // entry; the diagonal's reciprocals are kept, so that the dependent chain of the factorisation
-            // carries multiplications, not n^2/2 divisions.
+            // K = L_K L_K^T in place below the diagonal (leading dimension k), scalar (n is small), one
+            // FMA chain per entry; the diagonal is kept as reciprocals in rinv, so that the dependent
+            // chain of the factorisation carries multiplications, not n^2/2 divisions.
             double[] rinv = w.rinv;
             for (int i = 0; i < m; i++) {
                 int ri = i * k;
@@ -211,7 +194,7 @@ final class Woodbury {
             }
             double[] t = w.t;
             for (int i = 0; i < m; i++) {   // L_K y = F s
-                double acc = Linalg.dot(w.fb, i * k, s, 0, k);
+                double acc = Linalg.dot(f, w.at[i], s, 0, k);
                 for (int p = 0; p < i; p++) {
                     acc = Math.fma(-kk[i * k + p], t[p], acc);
                 }
