@@ -2,6 +2,9 @@ package dev.mtdtl.eval;
 
 import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.cpu.GemmKernel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * One Adam step of {@link Mlp} on a minibatch, in two parallel passes over packed operands, with the same
@@ -37,6 +40,11 @@ final class MlpStep {
     private static final int MR = GemmKernel.MR;
     private static final int NR = GemmKernel.NR;
     private static final int KC = GemmKernel.KC;
+    private static final VectorSpecies<Float> S = GemmKernel.SPECIES;
+    private static final int VL = S.length();
+    private static final int NONE = 0;
+    private static final int RELU = 1;
+    private static final int MASK = 2;
     /** Minibatch rows per unit of pass 1 (two row panels: 17 units for 200 rows keep 2 threads even). */
     static final int ROWS = 2 * MR;
     /** Weight rows per unit of pass 2 (8 row panels: W0 of 512 rows is 11 units). */
@@ -234,80 +242,86 @@ final class MlpStep {
             xa.putDepthLine(arena, r, x, src, d);
             xt.putIndexLine(arena, r, x, src, d, m);
         }
-        times(xa, r0, r1, wB[0], h, d, b[0], h1, tile);
-        relu(h1, r0 * h, r1 * h);
+        times(xa, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
         for (int r = r0; r < r1; r++) {
             h1a.putDepthLine(arena, r, h1, r * h, h);
             h1t.putIndexLine(arena, r, h1, r * h, h, m);
         }
-        times(h1a, r0, r1, wB[1], h, h, b[1], h2, tile);
-        relu(h2, r0 * h, r1 * h);
+        times(h1a, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
         for (int r = r0; r < r1; r++) {
             h2a.putDepthLine(arena, r, h2, r * h, h);
             h2t.putIndexLine(arena, r, h2, r * h, h, m);
         }
-        times(h2a, r0, r1, wB[2], c, h, b[2], o, tile);
+        times(h2a, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
         for (int r = r0; r < r1; r++) {
             lossAndDelta(r);
             d3a.putDepthLine(arena, r, o, r * c, c);
             d3b.putIndexLine(arena, r, o, r * c, c, m);
         }
-        times(d3a, r0, r1, wT[2], h, c, null, d2, tile);
-        reluBack(d2, h2, r0 * h, r1 * h);
+        times(d3a, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
         for (int r = r0; r < r1; r++) {
             d2a.putDepthLine(arena, r, d2, r * h, h);
             d2b.putIndexLine(arena, r, d2, r * h, h, m);
         }
-        times(d2a, r0, r1, wT[1], h, h, null, d1, tile);
-        reluBack(d1, h1, r0 * h, r1 * h);
+        times(d2a, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
         for (int r = r0; r < r1; r++) {
             d1b.putIndexLine(arena, r, d1, r * h, h, m);
         }
     }
 
     /**
-     * out[r0, r1) (row-major, n columns) = op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias (null:
-     * none): per K block C = tile, then C = tile + C, as Gemm.sgemm with beta 0 (or beta 1 onto the bias).
+     * out[r0, r1) (row-major, n columns) = post(op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias)
+     * (bias null: none): per K block C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0
+     * (or beta 1 onto the bias). post, on the last block: {@link #RELU} {@code v < 0 ? 0 : v} (-0 and NaN
+     * kept, as the scalar {@code if (v < 0) v = 0}), {@link #MASK} {@code mask <= 0 ? 0 : v} (the ReLU's
+     * derivative, mask = the layer's output), or none. Branch-free: with ReLU's random signs an if costs a
+     * mispredicted branch every other element (that, not arithmetic, was a tenth of an epoch).
      */
-    private void times(MlpPanels a, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out, int tile) {
+    private void times(MlpPanels a, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
+                       int post, float[] mask, int tile) {
         for (int j0 = 0; j0 < n; j0 += NR) {
             int nr = Math.min(NR, n - j0);
             for (int i0 = r0; i0 < r1; i0 += MR) {
                 int mr = Math.min(MR, r1 - i0);
                 for (int kb = 0; kb * KC < k; kb++) {
                     GemmKernel.tile(Math.min(KC, k - kb * KC), arena, a.panel(i0, kb, k), bm.panel(j0, kb, k), tile);
+                    boolean last = (kb + 1) * KC >= k;
                     for (int r = 0; r < mr; r++) {
                         int co = (i0 + r) * n + j0;
                         int to = tile + r * NR;
-                        if (kb > 0) {
-                            for (int j = 0; j < nr; j++) {
-                                out[co + j] = arena[to + j] + out[co + j];
-                            }
-                        } else if (bias != null) {
-                            for (int j = 0; j < nr; j++) {
-                                out[co + j] = arena[to + j] + bias[j0 + j];
+                        if (nr == NR) {
+                            for (int j = 0; j < NR; j += VL) {
+                                FloatVector v = FloatVector.fromArray(S, arena, to + j);
+                                if (kb > 0) {
+                                    v = v.add(FloatVector.fromArray(S, out, co + j));
+                                } else if (bias != null) {
+                                    v = v.add(FloatVector.fromArray(S, bias, j0 + j));
+                                }
+                                if (last && post == RELU) {
+                                    v = v.blend(0f, v.lt(0f));
+                                } else if (last && post == MASK) {
+                                    v = v.blend(0f, FloatVector.fromArray(S, mask, co + j).compare(VectorOperators.LE, 0f));
+                                }
+                                v.intoArray(out, co + j);
                             }
                         } else {
-                            System.arraycopy(arena, to, out, co, nr);
+                            for (int j = 0; j < nr; j++) {
+                                float v = arena[to + j];
+                                if (kb > 0) {
+                                    v = v + out[co + j];
+                                } else if (bias != null) {
+                                    v = v + bias[j0 + j];
+                                }
+                                if (last && post == RELU && v < 0) {
+                                    v = 0;
+                                } else if (last && post == MASK && mask[co + j] <= 0) {
+                                    v = 0;
+                                }
+                                out[co + j] = v;
+                            }
                         }
                     }
                 }
-            }
-        }
-    }
-
-    private static void relu(float[] a, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (a[i] < 0) {
-                a[i] = 0;
-            }
-        }
-    }
-
-    private static void reluBack(float[] dl, float[] a, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (a[i] <= 0) {
-                dl[i] = 0;
             }
         }
     }
@@ -348,30 +362,44 @@ final class MlpStep {
         MlpPanels a = l == 0 ? xt : l == 1 ? h1t : h2t;
         MlpPanels dm = l == 0 ? d1b : l == 1 ? d2b : d3b;
         float[] g = gw[l];
+        float[] wl = w[l];
+        float reg = (float) (alpha / m);
         for (int j0 = 0; j0 < n; j0 += NR) {
             int nr = Math.min(NR, n - j0);
             for (int i0 = f0; i0 < f1; i0 += MR) {
                 int mr = Math.min(MR, f1 - i0);
                 for (int kb = 0; kb * KC < m; kb++) {
                     GemmKernel.tile(Math.min(KC, m - kb * KC), arena, a.panel(i0, kb, m), dm.panel(j0, kb, m), tile);
+                    boolean last = (kb + 1) * KC >= m;
                     for (int r = 0; r < mr; r++) {
                         int co = (i0 + r) * n + j0;
                         int to = tile + r * NR;
-                        if (kb == 0) {
-                            System.arraycopy(arena, to, g, co, nr);
+                        if (nr == NR) {
+                            for (int j = 0; j < NR; j += VL) {   // g = tile (+ g), then g + reg·w
+                                FloatVector v = FloatVector.fromArray(S, arena, to + j);
+                                if (kb > 0) {
+                                    v = v.add(FloatVector.fromArray(S, g, co + j));
+                                }
+                                if (last) {
+                                    v = v.add(FloatVector.fromArray(S, wl, co + j).mul(reg));
+                                }
+                                v.intoArray(g, co + j);
+                            }
                         } else {
                             for (int j = 0; j < nr; j++) {
-                                g[co + j] = arena[to + j] + g[co + j];
+                                float v = arena[to + j];
+                                if (kb > 0) {
+                                    v = v + g[co + j];
+                                }
+                                if (last) {
+                                    v = v + reg * wl[co + j];
+                                }
+                                g[co + j] = v;
                             }
                         }
                     }
                 }
             }
-        }
-        float[] wl = w[l];
-        float reg = (float) (alpha / m);
-        for (int i = f0 * n; i < f1 * n; i++) {
-            g[i] += reg * wl[i];
         }
         MlpAdam.step(wl, g, mw[l], vw[l], f0 * n, f1 * n, lrT, adamScratch[u]);
         repack(l, f0, f1);

@@ -1,5 +1,7 @@
 package dev.mtdtl.tensor.cpu;
 
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * {@link Gemm}'s micro-kernel and blocking constants, for callers that keep their operands packed
  * between calls (the evaluation MLP keeps its weights in the packed layout and writes activations
@@ -20,6 +22,8 @@ public final class GemmKernel {
     public static final int MR = Gemm.MR;
     /** Micro-tile columns (two vectors of the kernel's species). */
     public static final int NR = Gemm.NR;
+    /** The kernel's vector shape: NR = 2 lanes-of-it, for callers that vectorise their tile epilogues. */
+    public static final VectorSpecies<Float> SPECIES = Gemm.S;
     /** K block length. */
     public static final int KC = Gemm.KC;
 
