@@ -364,10 +364,12 @@ final class MlpStep {
         float[] g = gw[l];
         float[] wl = w[l];
         float reg = (float) (alpha / m);
-        for (int j0 = 0; j0 < n; j0 += NR) {
-            int nr = Math.min(NR, n - j0);
-            for (int i0 = f0; i0 < f1; i0 += MR) {
-                int mr = Math.min(MR, f1 - i0);
+        // One row panel at a time, all its columns, then its Adam step and packed copies while its
+        // gradient, weights and moments are still in L1/L2 (the whole Adam state, 3.2 MB, is not).
+        for (int i0 = f0; i0 < f1; i0 += MR) {
+            int mr = Math.min(MR, f1 - i0);
+            for (int j0 = 0; j0 < n; j0 += NR) {
+                int nr = Math.min(NR, n - j0);
                 for (int kb = 0; kb * KC < m; kb++) {
                     GemmKernel.tile(Math.min(KC, m - kb * KC), arena, a.panel(i0, kb, m), dm.panel(j0, kb, m), tile);
                     boolean last = (kb + 1) * KC >= m;
@@ -400,9 +402,9 @@ final class MlpStep {
                     }
                 }
             }
+            MlpAdam.step(wl, g, mw[l], vw[l], i0 * n, (i0 + mr) * n, lrT, adamScratch[u]);
+            repack(l, i0, i0 + mr);
         }
-        MlpAdam.step(wl, g, mw[l], vw[l], f0 * n, f1 * n, lrT, adamScratch[u]);
-        repack(l, f0, f1);
     }
 
     /** Pass 2's bias unit: gbl = column sums of Dl in row order, and their Adam steps. */
