@@ -14,7 +14,10 @@ import dev.mtdtl.tensor.cpu.Gemm;
  * each epoch; at most 200 epochs, stopping when the epoch's mean training loss has not improved on the best by
  * more than tol = 1e-4 for more than 10 epochs in a row (sklearn ≥ 0.20's rule, no validation split).
  * Optional input standardisation (fitted on the training rows; the paper code's default is off).
- * Matrix products go through the engine's blocked SGEMM; float32 throughout, as sklearn with float32 input.
+ * Matrix products go through the engine's SGEMM kernel; float32 throughout, as sklearn with float32 input,
+ * except Adam's step size, which is formed in double. Training runs in {@link MlpStep} (two parallel passes
+ * per minibatch over operands kept in the kernel's packed layout); prediction through {@code Gemm.sgemm}.
+ * Results do not depend on the thread count ({@code MlpBitsTest}).
  */
 public final class Mlp {
 
