@@ -310,6 +310,22 @@ public final class ProfilingDevice implements Device, Ops {
     }
 
     @Override
+    public int fusedArgmaxLength(int n, int c, int h, int w) {
+        return inner.ops().fusedArgmaxLength(n, c, h, w);
+    }
+
+    @Override
+    public void batchNormReluPoolBackwardEval(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Indices argmax,
+                                              Tensor y, Tensor x, Tensor gamma, Tensor runningMean,
+                                              Tensor runningVar, int n, int c, int h, int w, float eps) {
+        long t0 = start();
+        inner.ops().batchNormReluPoolBackwardEval(u(dx), u(dgamma), u(dbeta), u(dy), u(argmax), u(y), u(x), u(gamma),
+                u(runningMean), u(runningVar), n, c, h, w, eps);
+        double in = (double) n * c * h * w;
+        end(t0, "bnpool.bwd_eval", n + "x" + c + "x" + h + "x" + w, 4 * in, 4 * (3 * in + 1.5 * in));
+    }
+
+    @Override
     public void batchNormReluPoolForwardTrain(Tensor y, Indices argmax, Tensor saveMean, Tensor saveInvstd, Tensor x,
                                               Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, int n,
                                               int c, int h, int w, float momentum, float eps) {
