@@ -62,7 +62,8 @@ public final class Conv2dCpu {
                 : ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvDirect.forwardScratch(g.n(), g.c()))
                 : generic;
         long filter = directFilter(g)
-                ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw()) : generic;
+                ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw(),
+                Gemm.roundUp(g.wo(), Gemm.VL)) : generic;
         return Math.max(fwd, Math.max(data, filter));
     }
 
