@@ -69,9 +69,14 @@ public final class StrategyStepTimer {
             Arrays.sort(cpu);
             double med = ms[iters / 2];
             System.out.printf(Locale.ROOT, "mtdtl strategy=%s source=%s batch=%d threads=%d median_ms=%.1f samples_per_s=%.1f"
+<<<<<<< HEAD
                             + " median_cpu_ms=%.1f gc_ms_per_step=%.1f gcs_per_step=%.2f%n",
                     args[0], s.id(), batch, threads, med, batch / (med / 1e3), cpu[iters / 2], gcMs / iters,
                     gcCount / (double) iters);
+=======
+                    + " peak_rss_mb=%.0f%n", args[0], s.id(), batch, threads, med, batch / (med / 1e3),
+                    TrainStepTimer.peakRssMb());
+>>>>>>> main
         }
     }
 

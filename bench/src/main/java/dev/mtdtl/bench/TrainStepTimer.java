@@ -8,7 +8,7 @@ import java.util.Locale;
 /**
  * Plain timer of {@link TrainStep} for the side-by-side script (bench/torch_side_by_side.py), which
  * runs PyTorch's equivalent step in the same run. Prints one line: {@code mtdtl batch=B threads=T
- * median_ms=... gflops=... median_cpu_ms=... gflops_per_cpu_s=... measured_core_peak=... pct_of_core_peak=...}:
+ * median_ms=... gflops=... median_cpu_ms=... gflops_per_cpu_s=... measured_core_peak=... pct_of_core_peak=... peak_rss_mb=...}:
  * the wall-clock figures, and the load-independent ones: FLOPs per CPU-second of the compute threads
  * ({@link StepClock}) against one core's measured FMA peak ({@link Peak#measuredPerCore}); with perfect
  * 2-thread scaling the two percentages agree. Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
@@ -45,7 +45,21 @@ public final class TrainStepTimer {
         double perCpu = flop / (cpu[iters / 2] * 1e6);
         double peak = Peak.measuredPerCore();
         System.out.printf(Locale.ROOT, "mtdtl batch=%d threads=%d median_ms=%.1f min_ms=%.1f gflops=%.1f median_cpu_ms=%.1f"
-                        + " gflops_per_cpu_s=%.1f measured_core_peak=%.1f pct_of_core_peak=%.1f%n", batch, threads, med,
-                ms[0], gflops, cpu[iters / 2], perCpu, peak, 100 * perCpu / peak);
+                        + " gflops_per_cpu_s=%.1f measured_core_peak=%.1f pct_of_core_peak=%.1f peak_rss_mb=%.0f%n",
+                batch, threads, med, ms[0], gflops, cpu[iters / 2], perCpu, peak, 100 * perCpu / peak, peakRssMb());
+    }
+
+    /** VmHWM (peak resident set) of this JVM in MB from /proc/self/status; -1 where there is none (not Linux). */
+    static double peakRssMb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 }
