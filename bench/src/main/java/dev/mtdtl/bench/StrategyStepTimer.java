@@ -21,7 +21,7 @@ import java.util.Locale;
  *
  * <p>Usage: {@code StrategyStepTimer STRATEGY SOURCES BATCH THREADS WARMUP ITERS}; prints one line per
  * timed source: {@code mtdtl strategy=S source=X batch=B threads=T median_ms=M samples_per_s=R median_cpu_ms=C
- * gc_ms_per_step=G gcs_per_step=N} (C: CPU time of the compute threads, the load-independent figure; G, N:
+ * gc_ms_per_step=G gcs_per_step=N peak_rss_mb=P} (C: CPU time of the compute threads, the load-independent figure; G, N:
  * collector pause time and collections per step, see {@link StepClock}).
  */
 public final class StrategyStepTimer {
@@ -69,14 +69,9 @@ public final class StrategyStepTimer {
             Arrays.sort(cpu);
             double med = ms[iters / 2];
             System.out.printf(Locale.ROOT, "mtdtl strategy=%s source=%s batch=%d threads=%d median_ms=%.1f samples_per_s=%.1f"
-<<<<<<< HEAD
-                            + " median_cpu_ms=%.1f gc_ms_per_step=%.1f gcs_per_step=%.2f%n",
+                            + " median_cpu_ms=%.1f gc_ms_per_step=%.1f gcs_per_step=%.2f peak_rss_mb=%.0f%n",
                     args[0], s.id(), batch, threads, med, batch / (med / 1e3), cpu[iters / 2], gcMs / iters,
-                    gcCount / (double) iters);
-=======
-                    + " peak_rss_mb=%.0f%n", args[0], s.id(), batch, threads, med, batch / (med / 1e3),
-                    TrainStepTimer.peakRssMb());
->>>>>>> main
+                    gcCount / (double) iters, TrainStepTimer.peakRssMb());
         }
     }
 
