@@ -25,8 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  * Both shapes sum every accumulator (output channel, tap, lane) over the same (batch item, row, column
  * vector) sequence, the same batch blocks and the same final lane order, so they give the same bits: the
- * tile shape only decides which accumulators share a pass (checked against the row tile on every layer of
- * the base CNN and odd shapes by ConvFilterTilesTest).
+ * tile shape only decides which accumulators share a pass (checked against the row tile on conv2-conv4 of
+ * the base CNN, a conv1-like 5x5 stride-2 shape and odd shapes by ConvFilterTilesTest).
  */
 final class ConvFilter {
 
