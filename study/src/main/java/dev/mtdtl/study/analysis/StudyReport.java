@@ -88,9 +88,9 @@ public final class StudyReport {
             protocols.forEach((d, p) -> ps.add(d + ": " + p + "; repetitions differ by " + p.repetitionsDiffer()));
             h.append(SvgPlot.esc(String.join(" | ", ps))).append("</p>\n");
         }
-        h.append("<h2>Fig. 7: aliasing among main effects in the design</h2>\n");
+        h.append("<h2>Fig. 7: aliasing among main effects in the final design</h2>\n");
         h.append(design == null ? StudyFigures.note("No design.json with an alias matrix beside the results (a "
-                + "results file alone has no design).") : StudyFigures.fig7(design));
+                + "results file alone has no design).") : StudyFigures.fig7(design) + StudyFigures.note(design.caption()));
         h.append("<h2>Fig. 9: performance by strategy</h2>\n<p class=\"note\">A dot per run (mean over the evaluation's "
                 + "repetitions), a bar at each strategy's mean; baselines as horizontal lines.</p>\n<div class=\"panels\">");
         r.scores().allTasks().forEach(t -> h.append(StudyFigures.fig9(r.scores(), t)));
