@@ -44,6 +44,11 @@ final class StudyAnalyzeCommand implements Callable<Integer> {
     @Option(names = "--tsne-dataset", paramLabel = "DIR", description = "its prepared target dataset (labels.tsv)")
     Path tsneDataset;
 
+    @Option(names = "--tsne-run", paramLabel = "DIR", description = "the training run those features come from, "
+            + "whose source heads pick each label's pLSA topic terms (default: found from the feature folder's place: "
+            + "STUDY/runs/ID/features/D or FOLDER/features/RUN/D with FOLDER/runs/RUN)")
+    Path tsneRun;
+
     @Option(names = "--threads", description = "CPU threads for the bootstrap (default: all cores, or MTDTL_THREADS); "
             + "results do not depend on it")
     Integer threads;
@@ -58,7 +63,7 @@ final class StudyAnalyzeCommand implements Callable<Integer> {
         }
         StudyAnalysis.Options o = StudyAnalysis.Options.defaults().withBootstrap(bootstrap).withSeed(seed)
                 .withTempoTask(tempoTask);
-        System.out.print(AnalysisJob.run(input, out, o, tsneFeatures, tsneDataset, System.out));
+        System.out.print(AnalysisJob.run(input, out, o, tsneFeatures, tsneDataset, tsneRun, System.out));
         return 0;
     }
 }

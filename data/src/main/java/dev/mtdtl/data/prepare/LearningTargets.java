@@ -170,7 +170,7 @@ public final class LearningTargets {
     }
 
     /** The models whose targets are pLSA topics (and so have topic terms). */
-    static final java.util.Set<String> PLSA_MODELS = java.util.Set.of("plsa", "tfidf-plsa", "artist-tag-plsa");
+    public static final java.util.Set<String> PLSA_MODELS = java.util.Set.of("plsa", "tfidf-plsa", "artist-tag-plsa");
 
     /**
      * A pLSA source's fit: the model (null when nothing was left to fit), the names of its T terms, and the
