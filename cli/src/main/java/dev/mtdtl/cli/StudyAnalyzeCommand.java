@@ -49,6 +49,11 @@ final class StudyAnalyzeCommand implements Callable<Integer> {
             + "STUDY/runs/ID/features/D or FOLDER/features/RUN/D with FOLDER/runs/RUN)")
     Path tsneRun;
 
+    @Option(names = "--tsne-min-lift", paramLabel = "L", defaultValue = "1.25", description = "Fig. 16: show a "
+            + "label's pLSA topic terms when its tracks put at least L times the average probability on the topic "
+            + "(default ${DEFAULT-VALUE}; 1 shows every label's strongest topic, however weak the run's heads)")
+    double tsneMinLift;
+
     @Option(names = "--threads", description = "CPU threads for the bootstrap (default: all cores, or MTDTL_THREADS); "
             + "results do not depend on it")
     Integer threads;
@@ -62,7 +67,7 @@ final class StudyAnalyzeCommand implements Callable<Integer> {
             dev.mtdtl.tensor.Parallel.setThreads(threads);
         }
         StudyAnalysis.Options o = StudyAnalysis.Options.defaults().withBootstrap(bootstrap).withSeed(seed)
-                .withTempoTask(tempoTask);
+                .withTempoTask(tempoTask).withTsneMinLift(tsneMinLift);
         System.out.print(AnalysisJob.run(input, out, o, tsneFeatures, tsneDataset, tsneRun, System.out));
         return 0;
     }

@@ -138,7 +138,7 @@ public final class AnalysisJob {
             throw new IllegalArgumentException(features + ": not a complete feature folder (no features.json)");
         }
         long t1 = System.nanoTime();
-        TsneMap m = TsneMap.build(features, dataset, run != null ? run : runOf(features), o.seed());
+        TsneMap m = TsneMap.build(features, dataset, run != null ? run : runOf(features), o.seed(), o.tsneMinLift());
         log.printf(Locale.ROOT, "t-SNE of %s: %d tracks (%.1f s)%n", features, m.ids().size(),
                 (System.nanoTime() - t1) / 1e9);
         return m;

@@ -216,13 +216,13 @@ public final class StudyReport {
             return "";
         }
         StringBuilder s = new StringBuilder("<table><tr><th class=\"l\">label</th><th class=\"l\">source</th>"
-                + "<th>topic</th><th>mean P(topic), label</th><th>excess over all tracks</th><th class=\"l\">"
+                + "<th>topic</th><th>mean P(topic), label</th><th>excess over all tracks</th><th>lift</th><th class=\"l\">"
                 + "most probable terms</th></tr>\n");
         for (TopicOverlay.Row r : t.rows()) {
             s.append("<tr><td class=\"l\">").append(SvgPlot.esc(r.cluster())).append("</td><td class=\"l\">")
                     .append(SvgPlot.esc(r.source())).append("</td><td>").append(r.topic()).append("</td><td>")
                     .append(num(r.share(), "%.3f")).append("</td><td>").append(num(r.excess(), "%+.3f"))
-                    .append("</td><td class=\"l\">").append(SvgPlot.esc(String.join(", ", r.terms())))
+                    .append("</td><td>").append(num(r.lift(), "%.2f")).append("</td><td class=\"l\">").append(SvgPlot.esc(String.join(", ", r.terms())))
                     .append("</td></tr>\n");
         }
         return s.append("</table>\n").toString();

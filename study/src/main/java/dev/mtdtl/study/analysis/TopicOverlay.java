@@ -29,12 +29,16 @@ import java.util.Map;
  *                shared block)
  *   q_i(z)       = softmax_z(W_s m_i + b_s),   W_s (K, D), b_s (K): the checkpoint's branches.s.fc_out
  *   a_c(z)       = mean of q_i(z) over the tracks i of cluster c;   a(z) the same over all n mapped tracks
- *   topic of (c, s) = argmax_z a_c(z) - a(z)   (kept when > 0)
+ *   topic of (c, s) = argmax_z a_c(z) - a(z), shown when its lift a_c(z) / a(z) >= MIN_LIFT
  * </pre>
  * Since fc-out is affine, W_s m_i + b_s is exactly the mean of the head's logits over the track's slices, so
  * q_i is the softmax of the slice-averaged logits (not the mean of the slices' softmaxes, which the track
  * vector does not keep). The excess over the all-tracks mean picks what distinguishes a cluster rather than
  * the topics every track leans to; its value is the extra probability mass the cluster puts on the topic.
+ * A head that barely tells the labels apart (an untrained or briefly trained run: every q_i near uniform)
+ * still has an argmax, so a topic is shown only when the label puts at least {@link #MIN_LIFT} times the
+ * average probability on it (the default of {@code --tsne-min-lift}); when no label reaches that, the note
+ * says so and gives the largest lift.
  *
  * <p>Not drawn (with the reason in {@link #note}): a baseline or a feature folder whose run has no checkpoint,
  * a prepared folder without topic files (prepared before they were kept: re-run prepare on it to add them),
@@ -50,10 +54,18 @@ public record TopicOverlay(List<Row> rows, String note) {
     public static final int TERMS = 3;
 
     /**
+     * Smallest lift a_c(z) / a(z) shown: a label's tracks put at least 25% more probability on the topic than
+     * the mapped tracks on average. A convention (like a plot's significance threshold), not a derivation: below
+     * it the words would label differences of a few thousandths of probability.
+     */
+    public static final double MIN_LIFT = 1.25;
+
+    /**
      * @param excess a_c(z) - a(z)
      * @param terms  the topic's most probable terms, best first (at most {@link #TERMS})
      */
-    public record Row(String cluster, String source, int topic, double share, double excess, List<String> terms) {}
+    public record Row(String cluster, String source, int topic, double share, double excess, double lift,
+                      List<String> terms) {}
 
     /** Nothing to show, and why. */
     static TopicOverlay none(String why) {
@@ -73,7 +85,7 @@ public record TopicOverlay(List<Row> rows, String note) {
      * @param labels   cluster (label index) of every mapped track (n)
      */
     static TopicOverlay build(Path run, Path targets, FeatureSet f, List<Integer> mapped, int[] labels,
-                              List<String> labelNames) throws IOException {
+                              List<String> labelNames, double minLift) throws IOException {
         Path ck = Files.isRegularFile(run.resolve("checkpoint.json")) ? run : Checkpoint.latest(run);
         if (ck == null) {
             return none("No topic terms: " + run + " holds no checkpoint (a baseline, or not a training run), so "
@@ -119,12 +131,22 @@ public record TopicOverlay(List<Row> rows, String note) {
         if (used.isEmpty()) {
             return none("No topic terms: " + (missing.isEmpty() ? "the run learned from no pLSA source"
                     : "no topic file for " + missing + " in " + targets + " (prepared before prepare kept them: "
-                    + "re-run mtdtl prepare on that folder with the same settings to add them)") + ".");
+                    + "re-run mtdtl prepare on that folder with the same settings to add them; a folder whose "
+                    + "settings this version records differently must be prepared anew)") + ".");
+        }
+        double maxLift = rows.stream().mapToDouble(Row::lift).max().orElse(1);
+        rows.removeIf(r -> r.lift() < minLift);
+        if (rows.isEmpty()) {
+            return none(String.format(Locale.ROOT, "No topic terms: the run's %s head(s) barely tell the labels "
+                    + "apart (largest lift of a label's topic over all tracks %.3f, below %.2f; an untrained or "
+                    + "briefly trained run predicts nearly the same topics for every track; --tsne-min-lift lowers the bar).",
+                    used, maxLift, minLift));
         }
         String note = String.format(Locale.ROOT, "Topic terms of %s (from %s): under each label, per source, the %d "
                 + "most probable terms of the topic whose mean predicted probability over the label's tracks most "
-                + "exceeds its mean over all mapped tracks; the prediction is the run's own head (softmax of its "
-                + "fc-out on the track's mean representation, i.e. of the slice-averaged logits).", used, ck, TERMS)
+                + "exceeds its mean over all mapped tracks, shown when that is at least %.2f times the mean; the "
+                + "prediction is the run's own head (softmax of its fc-out on the track's mean representation, i.e. "
+                + "of the slice-averaged logits).", used, ck, TERMS, minLift)
                 + (missing.isEmpty() ? "" : " No topic file for " + missing + " (prepared before they were kept).");
         return new TopicOverlay(rows, note);
     }
@@ -174,7 +196,8 @@ public record TopicOverlay(List<Row> rows, String note) {
             }
             if (best >= 0) {
                 List<String> terms = topics.get(best).stream().limit(TERMS).map(TopicTerms.Term::term).toList();
-                rows.add(new Row(labelNames.get(c), source, best, a[best], a[best] - all[best], terms));
+                rows.add(new Row(labelNames.get(c), source, best, a[best], a[best] - all[best], a[best] / all[best],
+                        terms));
             }
         }
         return rows;

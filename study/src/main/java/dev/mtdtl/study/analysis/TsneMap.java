@@ -34,6 +34,12 @@ public record TsneMap(String title, List<String> ids, double[][] xy, int[] label
      * terms of {@code run} (a training run folder; null: none) read from {@code datasetDir}'s prepared folder.
      */
     public static TsneMap build(Path featuresDir, Path datasetDir, Path run, long seed) throws IOException {
+        return build(featuresDir, datasetDir, run, seed, TopicOverlay.MIN_LIFT);
+    }
+
+    /** As above, showing a label's topic when its lift is at least {@code minLift} ({@link TopicOverlay}). */
+    public static TsneMap build(Path featuresDir, Path datasetDir, Path run, long seed, double minLift)
+            throws IOException {
         FeatureSet f = FeatureSet.read(featuresDir);
         Path lp = datasetDir.resolve("labels.tsv");
         if (!Files.isRegularFile(lp)) {
@@ -103,7 +109,7 @@ public record TsneMap(String title, List<String> ids, double[][] xy, int[] label
         TopicOverlay topics = run == null ? TopicOverlay.none("No topic terms: no training run was found for "
                 + featuresDir + " (give it with --tsne-run).")
                 : prepared == null ? TopicOverlay.none("No topic terms: " + datasetDir + " is not PREPARED/targets/D.")
-                : TopicOverlay.build(run, prepared.resolve("learning").resolve("targets"), f, rows, lab, names);
+                : TopicOverlay.build(run, prepared.resolve("learning").resolve("targets"), f, rows, lab, names, minLift);
         List<ClusterNote> notes = new ArrayList<>();
         for (int k = 0; k < names.size(); k++) {
             double cx = 0;

@@ -54,6 +54,7 @@ class TopicOverlayTest {
         double lo = 1 / (Math.exp(4) + 2);
         assertEquals(hi, rock.share(), 1e-12);
         assertEquals(hi - (hi + lo) / 2, rock.excess(), 1e-12);
+        assertEquals(hi / ((hi + lo) / 2), rock.lift(), 1e-12);
         TopicOverlay.Row jazz = rows.get(1);
         assertEquals(1, jazz.topic());
         assertEquals(List.of("sax", "swing", "bebop"), jazz.terms());       // TERMS = 3 shown
