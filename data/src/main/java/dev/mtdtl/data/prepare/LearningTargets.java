@@ -182,7 +182,6 @@ public final class LearningTargets {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static Fitted fitPlsa(Path corpus, String name, Map<String, Object> s, Map<String, Object> sources,
                                   String model, int k, int iterations, long seed) throws IOException {
         if (model.equals("artist-tag-plsa")) {
