@@ -118,14 +118,14 @@ public final class DbMelStream implements java.io.Closeable {
         }
         int m = cfg.nMels();
         int tf = t1 - t0;
-        Parallel.forChunks(2 * tf, GRAIN, (chunk, from, to) -> {
-            float[] buf = new float[nFft];
-            float[] spec = new float[nFft / 2 + 1];
-            for (int i = from; i < to; i++) {
-                int c = i / tf;
-                int t = t0 + i - c * tf;
+        int per = (tf + GRAIN - 1) / GRAIN;
+        Parallel.forChunks(2 * per, 1, (chunk, from, to) -> {
+            for (int u = from; u < to; u++) {
+                int c = u / per;
+                int a = t0 + (u - c * per) * GRAIN;
+                int b = Math.min(t1, a + GRAIN);
                 int sc = ch == 1 ? 0 : c;   // mono: both channels are the one channel (as Audio.toStereo)
-                ms.frame(out, i * m, seg, sc * len - (int) lo, (int) n, t, buf, spec, true);
+                ms.frames(out, (c * tf + a - t0) * m, seg, sc * len - (int) lo, (int) n, a, b - a, true);
             }
         });
     }
