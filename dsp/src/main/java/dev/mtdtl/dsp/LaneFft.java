@@ -92,12 +92,12 @@ public final class LaneFft {
     }
 
     /** Where complex point n (samples 2n, 2n+1) of a frame goes in the group: row {@code bitReversed(n)}. */
-    int bitReversed(int n) {
+    public int bitReversed(int n) {
         return brev[n];
     }
 
     /** In-place complex FFT of size h of every lane; re, im: (h, L), input in bit-reversed order. */
-    void transform(float[] re, float[] im) {
+    public void transform(float[] re, float[] im) {
         final int l = L;
         if (radix2First) {
             for (int q = 0; q < h; q += 2) {
@@ -123,12 +123,7 @@ public final class LaneFft {
     private void radix4(float[] re, float[] im, int m, float[] t) {
         final int l = L;
         int stride = m * l;   // distance between the butterfly's 4 points in the arrays
-        // k = 0: all twiddles are 1
-        for (int b = 0; b < h; b += 4 * m) {
-            int i0 = b * l;
-            butterfly1(re, im, i0, stride);
-        }
-        for (int k = 1; k < m; k++) {
+        for (int k = 0; k < m; k++) {   // k = 0 multiplies by 1: exact, and one loop keeps C2 from boxing
             FloatVector w1r = FloatVector.broadcast(S, t[6 * k]);
             FloatVector w1i = FloatVector.broadcast(S, t[6 * k + 1]);
             FloatVector w2r = FloatVector.broadcast(S, t[6 * k + 2]);
@@ -157,50 +152,32 @@ public final class LaneFft {
                 // A3 = w^3 a3
                 FloatVector a3r = xr.mul(w3r).sub(xi.mul(w3i));
                 FloatVector a3i = xr.mul(w3i).add(xi.mul(w3r));
-                store4(re, im, i0, i1, i2, i3, a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i);
+                // radix-4 sums (class comment); (dr + i di) - i (ur + i ui) = (dr + ui) + i (di - ur)
+                FloatVector sr = a0r.add(a1r);
+                FloatVector si = a0i.add(a1i);
+                FloatVector dr = a0r.sub(a1r);
+                FloatVector di = a0i.sub(a1i);
+                FloatVector tr = a2r.add(a3r);
+                FloatVector ti = a2i.add(a3i);
+                FloatVector ur = a2r.sub(a3r);
+                FloatVector ui = a2i.sub(a3i);
+                sr.add(tr).intoArray(re, i0);
+                si.add(ti).intoArray(im, i0);
+                sr.sub(tr).intoArray(re, i2);
+                si.sub(ti).intoArray(im, i2);
+                dr.add(ui).intoArray(re, i1);
+                di.sub(ur).intoArray(im, i1);
+                dr.sub(ui).intoArray(re, i3);
+                di.add(ur).intoArray(im, i3);
             }
         }
-    }
-
-    private static void butterfly1(float[] re, float[] im, int i0, int stride) {
-        int i1 = i0 + stride;
-        int i2 = i1 + stride;
-        int i3 = i2 + stride;
-        store4(re, im, i0, i1, i2, i3,
-                FloatVector.fromArray(S, re, i0), FloatVector.fromArray(S, im, i0),
-                FloatVector.fromArray(S, re, i1), FloatVector.fromArray(S, im, i1),
-                FloatVector.fromArray(S, re, i2), FloatVector.fromArray(S, im, i2),
-                FloatVector.fromArray(S, re, i3), FloatVector.fromArray(S, im, i3));
-    }
-
-    /** The radix-4 sums of the twiddled inputs A0..A3 (class comment), written to points i0..i3. */
-    private static void store4(float[] re, float[] im, int i0, int i1, int i2, int i3,
-                               FloatVector a0r, FloatVector a0i, FloatVector a1r, FloatVector a1i,
-                               FloatVector a2r, FloatVector a2i, FloatVector a3r, FloatVector a3i) {
-        FloatVector sr = a0r.add(a1r);
-        FloatVector si = a0i.add(a1i);
-        FloatVector dr = a0r.sub(a1r);
-        FloatVector di = a0i.sub(a1i);
-        FloatVector tr = a2r.add(a3r);
-        FloatVector ti = a2i.add(a3i);
-        FloatVector ur = a2r.sub(a3r);
-        FloatVector ui = a2i.sub(a3i);
-        sr.add(tr).intoArray(re, i0);
-        si.add(ti).intoArray(im, i0);
-        sr.sub(tr).intoArray(re, i2);
-        si.sub(ti).intoArray(im, i2);
-        // (dr + i di) - i (ur + i ui) = (dr + ui) + i (di - ur); the + i case mirrors it
-        dr.add(ui).intoArray(re, i1);
-        di.sub(ur).intoArray(im, i1);
-        dr.sub(ui).intoArray(re, i3);
-        di.add(ur).intoArray(im, i3);
     }
 
     /**
      * |X_k|^power for k in [0, K) of every lane from the transformed group (class comment: the real split).
      * pw: written, (K, L). re, im: read, (h, L) in natural order after {@link #transform}. power: 1 or 2.
      */
-    void power(float[] pw, float[] re, float[] im, int power) {
+    public void power(float[] pw, float[] re, float[] im, int power) {
         final int l = L;
         for (int k = 0; k <= h; k++) {
             int a = (k == h ? 0 : k) * l;
