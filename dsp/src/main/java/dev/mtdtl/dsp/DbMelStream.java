@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * <p>How it stays exact: each mel frame depends only on nFft resampled samples around it (the reflect padding
  * at the file's ends reaches at most nFft/2 samples inward), and each resampled sample only on the filter's
  * taps around it ({@link Resampler#processRange}); so frames [t0, t1) are computed from the source window
- * that feeds them, with the same arithmetic as the whole-file path ({@link MelSpectrogram#frames}: a frame's bits do not depend on how frames are grouped).
+ * that feeds them, with the same arithmetic as the whole-file path ({@link MelSpectrogram#frames}: a frame's bits
+ * do not depend on how frames are grouped).
  * The top_db clip needs the maximum over every frame first: {@link #max} is a first pass over the file
  * (a maximum does not depend on the order it is taken in).
  *

@@ -78,7 +78,8 @@ final class LaneMel {
             int base = fb.first(m) * L;
             FloatVector acc = FloatVector.zero(LaneFft.S);
             for (int i = 0; i < wm.length; i++) {
-                acc = FloatVector.fromArray(LaneFft.S, pw, base + i * L).fma(FloatVector.broadcast(LaneFft.S, wm[i]), acc);
+                FloatVector w = FloatVector.broadcast(LaneFft.S, wm[i]);
+                acc = FloatVector.fromArray(LaneFft.S, pw, base + i * L).fma(w, acc);
             }
             if (log) {
                 acc = Db.dbLanes(acc, vmin, scale);
