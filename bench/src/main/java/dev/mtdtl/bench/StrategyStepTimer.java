@@ -57,8 +57,9 @@ public final class StrategyStepTimer {
             }
             Arrays.sort(ms);
             double med = ms[iters / 2];
-            System.out.printf(Locale.ROOT, "mtdtl strategy=%s source=%s batch=%d threads=%d median_ms=%.1f samples_per_s=%.1f%n",
-                    args[0], s.id(), batch, threads, med, batch / (med / 1e3));
+            System.out.printf(Locale.ROOT, "mtdtl strategy=%s source=%s batch=%d threads=%d median_ms=%.1f samples_per_s=%.1f"
+                    + " peak_rss_mb=%.0f%n", args[0], s.id(), batch, threads, med, batch / (med / 1e3),
+                    TrainStepTimer.peakRssMb());
         }
     }
 
