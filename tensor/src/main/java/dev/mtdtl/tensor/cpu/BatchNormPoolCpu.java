@@ -221,12 +221,13 @@ public final class BatchNormPoolCpu {
         System.arraycopy(pl.y, 0, y, p * so, so);
         int base = p * words(so);
         Arrays.fill(argmax, base, base + words(so), 0);
-        for (int k = 0; k < so; k++) {
-            int a = pl.am[k];
-            int oh = k / wo;
-            int ow = k - oh * wo;
-            int code = (a / w - 2 * oh) * 2 + (a % w - 2 * ow);   // 0..3 by construction of the window
-            argmax[base + (k >>> 4)] |= code << ((k & 15) << 1);
+        for (int oh = 0, k = 0; oh < h / 2; oh++) {     // nested loops: no division per window
+            int top = 2 * oh * w;                        // plane index of the window row's top-left
+            for (int ow = 0; ow < wo; ow++, k++) {
+                int d = pl.am[k] - top - 2 * ow;         // 0, 1, w or w + 1 by construction of the window
+                int code = d >= w ? 2 + d - w : d;
+                argmax[base + (k >>> 4)] |= code << ((k & 15) << 1);
+            }
         }
     }
 
@@ -241,12 +242,13 @@ public final class BatchNormPoolCpu {
         int yoff = p * so;
         int base = p * words(so);
         Arrays.fill(g, 0, h * w, 0f);
-        for (int k = 0; k < so; k++) {
-            int code = (argmax[base + (k >>> 4)] >>> ((k & 15) << 1)) & 3;
-            int oh = k / wo;
-            int ow = k - oh * wo;
-            int o = yoff + k;
-            g[(2 * oh + (code >>> 1)) * w + 2 * ow + (code & 1)] = y[o] > 0f ? dy[o] : 0f;
+        for (int oh = 0, k = 0; oh < h / 2; oh++) {     // nested loops: no division per window
+            int top = 2 * oh * w;
+            for (int ow = 0; ow < wo; ow++, k++) {
+                int code = (argmax[base + (k >>> 4)] >>> ((k & 15) << 1)) & 3;
+                int o = yoff + k;
+                g[top + (code >>> 1) * w + 2 * ow + (code & 1)] = y[o] > 0f ? dy[o] : 0f;
+            }
         }
     }
 
