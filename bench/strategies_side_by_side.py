@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 
+from side_by_side_common import peak_rss_mb
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 STRATEGIES = ["ssr", "msscr", "mscr2", "mscr4", "mscr6", "mssrfc"]
@@ -62,18 +64,6 @@ def torch_times(strategy, sources, batch, threads, warmup, iters):
         t.sort()
         out[s] = t[len(t) // 2]
     return out
-
-
-def peak_rss_mb():
-    """VmHWM of this process (PyTorch's side) in MB, or None off Linux."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return None
 
 
 def mtdtl_times(strategy, sources, batch, threads, warmup, iters, jvm="-Xmx2g"):

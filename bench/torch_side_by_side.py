@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+from side_by_side_common import peak_rss_mb
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -60,18 +62,6 @@ def torch_step_ms(batch, threads, warmup, iters):
         times.append((time.perf_counter() - t0) * 1e3)
     times.sort()
     return times[len(times) // 2], torch.__version__
-
-
-def peak_rss_mb():
-    """VmHWM of this process in MB (Linux), or None."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return None
 
 
 def mtdtl_step_ms(batch, threads, warmup, iters, jvm="-Xmx6g"):
