@@ -136,12 +136,33 @@ public final class World {
         int len = (int) Math.min(40, Math.round(Math.exp(1.6 + 0.8 * r.nextGaussian())));
         int bank = chooseBank(start, r);
         boolean vocal = r.nextDouble() < ge.vocalProb();
-        int lead = vocal && r.nextDouble() < 0.5 ? 52 + r.nextInt(3) : ge.lead()[r.nextInt(ge.lead().length)];
+        // Each program slot comes from the genre's palette or, with probability PALETTE_BORROW, from a neighbouring
+        // genre's, drawn from a side stream keyed by the artist id (the main stream's draws stay as they were).
+        Rng side = new Rng(Rng.hash(seed ^ 0x9A1E77EL, id.hashCode()));
+        Genre lg = palette(g, side), cg = palette(g, side), bg = palette(g, side), pg = palette(g, side);
+        int lead = vocal && r.nextDouble() < 0.5 ? 52 + r.nextInt(3) : lg.lead()[r.nextInt(lg.lead().length)];
         return new Artist(id, Names.artist(r), g, r.nextInt(3), Math.exp(1.2 * r.nextGaussian()), start, len, bank,
-                lead, ge.chords()[r.nextInt(ge.chords().length)], ge.bassProg()[r.nextInt(ge.bassProg().length)],
-                r.nextDouble() < 0.6 ? ge.pad()[r.nextInt(ge.pad().length)] : -1, 3 * r.nextGaussian(),
+                lead, cg.chords()[r.nextInt(cg.chords().length)], bg.bassProg()[r.nextInt(bg.bassProg().length)],
+                r.nextDouble() < 0.6 ? pg.pad()[r.nextInt(pg.pad().length)] : -1, 3 * r.nextGaussian(),
                 0.05 + 0.3 * r.nextDouble(), Math.exp(0.06 * r.nextGaussian()), r.nextInt(12), vocal,
                 r.nextInt(Lyrics.TOPICS.length), tracks);
+    }
+
+    /**
+     * Share of an artist's program slots (lead, chords, bass, pad) taken from a neighbouring genre's palette. Real
+     * neighbouring genres share instruments (guitars in rock, metal, blues and country; synths in pop, disco and
+     * electronic) and differ in how they are played; in generator version 2 every genre had its own palette, so frame
+     * statistics (MFCC) named the genre from timbre alone and a representation had nothing to learn beyond it
+     * (docs/corpus.md, "Calibration of trained representations").
+     */
+    static final double PALETTE_BORROW = 0.5;
+
+    private static Genre palette(int g, Rng side) {
+        if (side.nextDouble() < PALETTE_BORROW) {
+            int[] nb = Styles.neighbours(g);
+            return Styles.GENRES.get(nb[side.nextInt(nb.length)]);
+        }
+        return Styles.GENRES.get(g);
     }
 
     /** Old recordings lean on the lo-fi emergency bank; otherwise the SF2 banks, uniformly. */
