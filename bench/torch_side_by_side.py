@@ -2,7 +2,12 @@
 """Side-by-side: one training step of the base CNN in mtdtl (Java) and in PyTorch (CPU), same run,
 same machine, same thread count. Prints both medians and the ratio mtdtl/PyTorch (lower is better).
 
-    python3 bench/torch_side_by_side.py [--batch 32] [--threads 2] [--iters 10]
+    python3 bench/torch_side_by_side.py [--batch 32] [--threads 2] [--iters 10] [--jvm "-Xmx6g"]
+
+Also prints each side's peak resident set (VmHWM of its own process: the JVM's, and this Python's with torch
+loaded; torch runs after the JVM has exited). For the memory comparison of issue 15 run
+    python3 bench/torch_side_by_side.py --batch 128 --jvm "-Xmx540m -Xmn16m -XX:+UseSerialGC"
+(a heap just above the step's live set; a larger -Xmx only lets the collector keep garbage around).
 
 Builds bench/target/benchmarks.jar first if it is missing (mvn -q -DskipTests package).
 Skips cleanly (exit 0) when torch is not importable.
@@ -57,12 +62,24 @@ def torch_step_ms(batch, threads, warmup, iters):
     return times[len(times) // 2], torch.__version__
 
 
-def mtdtl_step_ms(batch, threads, warmup, iters):
+def peak_rss_mb():
+    """VmHWM of this process in MB (Linux), or None."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def mtdtl_step_ms(batch, threads, warmup, iters, jvm="-Xmx6g"):
     jar = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
     if not os.path.exists(jar):
         subprocess.run(["mvn", "-q", "-B", "-DskipTests", "package"], cwd=ROOT, check=True)
     out = subprocess.run(
-        ["java", "--add-modules=jdk.incubator.vector", "-Xmx6g", "-cp", jar, "dev.mtdtl.bench.TrainStepTimer",
+        ["java", "--add-modules=jdk.incubator.vector", *jvm.split(), "-cp", jar, "dev.mtdtl.bench.TrainStepTimer",
          str(batch), str(threads), str(warmup), str(iters)],
         check=True, capture_output=True, text=True).stdout
     line = [l for l in out.splitlines() if l.startswith("mtdtl ")][-1]
@@ -76,17 +93,23 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--iters", type=int, default=10)
+    ap.add_argument("--jvm", default="-Xmx6g", help="JVM options for mtdtl's side (heap size, collector)")
     a = ap.parse_args()
     try:
         import torch  # noqa: F401
     except ImportError:
         print("SKIP: torch is not importable here; nothing to compare against.")
         return 0
-    ours, line = mtdtl_step_ms(a.batch, a.threads, a.warmup, a.iters)
+    ours, line = mtdtl_step_ms(a.batch, a.threads, a.warmup, a.iters, a.jvm)
     theirs, version = torch_step_ms(a.batch, a.threads, a.warmup, a.iters)
-    print(line)
-    print(f"torch {version} batch={a.batch} threads={a.threads} median_ms={theirs:.1f}")
+    rss = peak_rss_mb()
+    print(line + f" jvm_opts='{a.jvm}'")
+    print(f"torch {version} batch={a.batch} threads={a.threads} median_ms={theirs:.1f}"
+          + (f" peak_rss_mb={rss:.0f}" if rss is not None else ""))
     print(f"ratio mtdtl/torch = {ours / theirs:.2f} (lower is better; < 1 means mtdtl is faster)")
+    fields = dict(kv.split("=") for kv in line.split()[1:])
+    if rss is not None and "peak_rss_mb" in fields:
+        print(f"peak RSS mtdtl/torch = {float(fields['peak_rss_mb']) / rss:.2f}")
     return 0
 
 

@@ -139,7 +139,8 @@ extern "C" __global__ void batchnorm_grad_coef_f32(float* __restrict__ coef, flo
     coef[4 * ch + 3] = train ? (float)(k * r * r * sgd / cnt) : 0.f;
 }
 
-extern "C" __global__ void batchnorm_backward_f32(float* __restrict__ dx, const float* __restrict__ dy,
+// dx may be dy (the layers run it in place): no __restrict__ on either; each thread reads dy[i] before writing dx[i].
+extern "C" __global__ void batchnorm_backward_f32(float* dx, const float* dy,
                                                   const float* __restrict__ x, const float* __restrict__ coef,
                                                   int n, int c, int s) {
     long long len = (long long)n * c * s;

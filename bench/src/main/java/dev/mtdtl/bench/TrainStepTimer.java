@@ -33,7 +33,21 @@ public final class TrainStepTimer {
         Arrays.sort(ms);
         double med = ms[iters / 2];
         double gflops = TrainStep.STEP_FLOPS_PER_SAMPLE * batch / (med * 1e6);
-        System.out.printf(Locale.ROOT, "mtdtl batch=%d threads=%d median_ms=%.1f min_ms=%.1f gflops=%.1f%n", batch,
-                threads, med, ms[0], gflops);
+        System.out.printf(Locale.ROOT, "mtdtl batch=%d threads=%d median_ms=%.1f min_ms=%.1f gflops=%.1f peak_rss_mb=%.0f%n",
+                batch, threads, med, ms[0], gflops, peakRssMb());
+    }
+
+    /** VmHWM (peak resident set) of this JVM in MB from /proc/self/status; -1 where there is none (not Linux). */
+    static double peakRssMb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
  * The base network of the paper (Table 3; digest section 3), one learning source:
  * <pre>
  *   x (N, 2, T=216, F=128)                      stereo dB-mel crop: channel, time, mel
- *   conv1  2->16  5x5 stride (2,1) pad 2, BN, ReLU, maxpool 2x2   -> (N, 16, 54, 64)
+ *   conv1  2->16  5x5 stride (2,1) pad 2, BN, ReLU, maxpool 2x2   -> (N, 16, 54, 64)   (BN + ReLU + pool: BatchNormReluPool)
  *   conv2 16->32  3x3 pad 1, BN, ReLU, maxpool                     -> (N, 32, 27, 32)
  *   conv3 32->64  3x3 pad 1, BN, ReLU, maxpool                     -> (N, 64, 13, 16)
  *   conv4 64->64  3x3 pad 1, BN, ReLU, maxpool                     -> (N, 64,  6,  8)
@@ -64,6 +64,7 @@ public final class BaseCnn {
     private final Dropout dropout;
     private final Linear fcOut;
     private final GlobalAvgPool gapLayer = new GlobalAvgPool();
+    private final Arena arena = new Arena();
     private final List<String> layerNames = new ArrayList<>();
     private LayerTimer timer;
     private Tensor gap;      // (N, 256) of the last forward
@@ -86,14 +87,15 @@ public final class BaseCnn {
             convs.add(conv);
             bns.add(bn);
             layers.add(conv);
-            layers.add(bn);
-            layers.add(new Relu(true));
             layerNames.add("conv" + b);
-            layerNames.add("bn" + b);
-            layerNames.add("relu" + b);
             if (i < 5) {
-                layers.add(new MaxPool2d());
-                layerNames.add("pool" + b);
+                layers.add(new BatchNormReluPool(bn, new ReluPool()));
+                layerNames.add("bn" + b + "+relu+pool");
+            } else {
+                layers.add(bn);
+                layers.add(new Relu(true));
+                layerNames.add("bn" + b);
+                layerNames.add("relu" + b);
             }
             c = oc;
         }
@@ -107,6 +109,12 @@ public final class BaseCnn {
         fcOut = new Linear("fc_out", spec.featureDim(), spec.nOut(), true);
         Init.torchDefault(fcOut.weight().value(), spec.featureDim(), rng);
         Init.torchDefault(fcOut.bias().value(), spec.featureDim(), rng);
+        MemoryPlan.apply(layers, arena);
+    }
+
+    /** The shared activation memory of this network (see {@link MemoryPlan}). */
+    public Arena arena() {
+        return arena;
     }
 
     public Spec spec() {

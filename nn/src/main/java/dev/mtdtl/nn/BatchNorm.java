@@ -39,7 +39,7 @@ public final class BatchNorm implements Layer {
     private int s;
     private Tensor saveMean;          // (C), on the input's device
     private Tensor saveInvstd;        // (C)
-    private Scratch sc = new Scratch();   // y, dx: shareable, see Scratch
+    private Scratch sc = new Scratch();   // y, dx: shareable and placed, see Scratch
 
     public BatchNorm(String name, int c) {
         this(name, c, EPS, MOMENTUM);
@@ -113,7 +113,7 @@ public final class BatchNorm implements Layer {
         Device d = x.device();
         Buffers.sameDevice(gamma, d);
         Ops ops = d.ops();
-        sc.y = Buffers.ensure(sc.y, d, x.shape());
+        Tensor y = sc.output(d, x.shape());
         saveMean = Buffers.ensure(saveMean, d, c);
         saveInvstd = Buffers.ensure(saveInvstd, d, c);
         if (training) {
@@ -121,14 +121,14 @@ public final class BatchNorm implements Layer {
                 throw new IllegalArgumentException(name + ": training-mode batch norm needs more than one value "
                         + "per channel, got input " + Shape.str(x.shape()));
             }
-            ops.batchNormForwardTrain(sc.y, saveMean, saveInvstd, x, gamma.value(), beta.value(), runningMean.value(),
+            ops.batchNormForwardTrain(y, saveMean, saveInvstd, x, gamma.value(), beta.value(), runningMean.value(),
                     runningVar.value(), n, c, s, momentum, eps);
             batchesTracked[0]++;
         } else {
-            ops.batchNormForwardEval(sc.y, x, gamma.value(), beta.value(), runningMean.value(), runningVar.value(), n, c,
+            ops.batchNormForwardEval(y, x, gamma.value(), beta.value(), runningMean.value(), runningVar.value(), n, c,
                     s, eps);
         }
-        return sc.y;
+        return y;
     }
 
     @Override
@@ -136,15 +136,73 @@ public final class BatchNorm implements Layer {
         dy.requireShape(name + " backward dy", x.shape());
         Device d = x.device();
         Ops ops = d.ops();
-        sc.dx = Buffers.ensure(sc.dx, d, x.shape());
+        Tensor dx;
         if (training) {
-            ops.batchNormBackwardTrain(sc.dx, gamma.grad(), beta.grad(), dy, x, saveMean, saveInvstd, gamma.value(), n, c,
+            // dx may overwrite dy (placed in place): per channel the kernel reduces dy first, then writes dx
+            dx = sc.inputGrad(dy, d, x.shape());
+            ops.batchNormBackwardTrain(dx, gamma.grad(), beta.grad(), dy, x, saveMean, saveInvstd, gamma.value(), n, c,
                     s);
         } else {
-            ops.batchNormBackwardEval(sc.dx, gamma.grad(), beta.grad(), dy, x, gamma.value(), runningMean.value(),
+            sc.dx = Buffers.ensure(sc.dx, d, x.shape());
+            dx = sc.dx;
+            ops.batchNormBackwardEval(dx, gamma.grad(), beta.grad(), dy, x, gamma.value(), runningMean.value(),
                     runningVar.value(), n, c, s, eps);
         }
-        return sc.dx;
+        return dx;
+    }
+
+    /**
+     * Forward fused with ReLU and 2x2 max pooling, for a device that offers the op
+     * ({@link dev.mtdtl.tensor.Ops#fusesBatchNormReluPool}): writes {@code pool}'s output and argmax (the
+     * full-size normalised tensor never exists) and returns the pooled output. Keeps x for the backward.
+     */
+    Tensor forwardReluPool(Tensor x, ReluPool pool) {
+        if (x.rank() != 4 || x.dim(1) != c) {
+            throw new IllegalArgumentException(name + ": expected input (N, " + c + ", H, W), got " + Shape.str(x.shape()));
+        }
+        this.x = x;
+        n = x.dim(0);
+        s = x.dim(2) * x.dim(3);
+        Device d = x.device();
+        Buffers.sameDevice(gamma, d);
+        Ops ops = d.ops();
+        saveMean = Buffers.ensure(saveMean, d, c);
+        saveInvstd = Buffers.ensure(saveInvstd, d, c);
+        pool.prepare(x);
+        if (training) {
+            if (n * s < 2) {
+                throw new IllegalArgumentException(name + ": training-mode batch norm needs more than one value "
+                        + "per channel, got input " + Shape.str(x.shape()));
+            }
+            ops.batchNormReluPoolForwardTrain(pool.output(), pool.argmax(), saveMean, saveInvstd, x, gamma.value(),
+                    beta.value(), runningMean.value(), runningVar.value(), n, c, x.dim(2), x.dim(3), momentum, eps);
+            batchesTracked[0]++;
+        } else {
+            ops.batchNormReluPoolForwardEval(pool.output(), pool.argmax(), x, gamma.value(), beta.value(),
+                    runningMean.value(), runningVar.value(), n, c, x.dim(2), x.dim(3), eps);
+        }
+        return pool.output();
+    }
+
+    /**
+     * Training-mode backward of {@link #forwardReluPool} from the pooled gradient dy: accumulates dgamma and
+     * dbeta, writes dL/dx into {@code dx} (which may be the forward's input itself) and returns it.
+     */
+    Tensor backwardReluPool(Tensor dy, ReluPool pool, Tensor dx) {
+        dy.requireShape(name + " + relu + pool backward dy", pool.output().shape());
+        dx.requireShape(name + " + relu + pool backward dx", x.shape());
+        x.device().ops().batchNormReluPoolBackwardTrain(dx, gamma.grad(), beta.grad(), dy, pool.argmax(),
+                pool.output(), x, saveMean, saveInvstd, gamma.value(), n, c, x.dim(2), x.dim(3));
+        return dx;
+    }
+
+    /** The input of the last forward. */
+    Tensor input() {
+        return x;
+    }
+
+    boolean training() {
+        return training;
     }
 
     /** Batch mean of the last training-mode forward (C); a debugging aid. */

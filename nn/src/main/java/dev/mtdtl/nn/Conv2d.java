@@ -32,7 +32,7 @@ public final class Conv2d implements Layer {
     private boolean inputGrad = true;
     private Tensor x;        // (N, C, H, W), saved by forward for backward
     private ConvGeom g;
-    private Scratch sc = new Scratch();   // y (N, OC, HO, WO), dx (N, C, H, W), ws: shareable, see Scratch
+    private Scratch sc = new Scratch();   // y (N, OC, HO, WO), dx (N, C, H, W), ws: shareable and placed, see Scratch
     private long wsNeed;                  // workspace floats for g on dev
     private Device dev;
 
@@ -86,6 +86,7 @@ public final class Conv2d implements Layer {
      */
     public Conv2d setInputGrad(boolean on) {
         this.inputGrad = on;
+        this.g = null;   // the workspace size depends on it
         return this;
     }
 
@@ -120,26 +121,26 @@ public final class Conv2d implements Layer {
         if (!geom.equals(g) || d != dev) {
             g = geom;
             dev = d;
-            wsNeed = ops.convWorkspaceFloats(g);
+            wsNeed = ops.convWorkspaceFloats(g, inputGrad);
         }
-        sc.ws = Buffers.workspace(sc.ws, d, wsNeed);   // checked every call: the scratch may be shared
-        sc.y = Buffers.ensure(sc.y, d, g.n(), oc, g.ho(), g.wo());
-        ops.convForward(sc.y, x, w.value(), b == null ? null : b.value(), g, sc.ws);
-        return sc.y;
+        Tensor ws = sc.workspace(d, wsNeed);   // asked every call: the scratch or the arena may be shared
+        Tensor y = sc.output(d, g.n(), oc, g.ho(), g.wo());
+        ops.convForward(y, x, w.value(), b == null ? null : b.value(), g, ws);
+        return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         dy.requireShape(w.name() + " backward dy", g.n(), oc, g.ho(), g.wo());
         Ops ops = dev.ops();
-        sc.ws = Buffers.workspace(sc.ws, dev, wsNeed);
-        ops.convBackwardFilter(w.grad(), b == null ? null : b.grad(), dy, x, g, sc.ws);
+        Tensor ws = sc.workspace(dev, wsNeed);
+        ops.convBackwardFilter(w.grad(), b == null ? null : b.grad(), dy, x, g, ws);
         if (!inputGrad) {
             return null;
         }
-        sc.dx = Buffers.ensure(sc.dx, dev, g.n(), c, g.h(), g.w());
-        ops.convBackwardData(sc.dx, dy, w.value(), g, sc.ws);
-        return sc.dx;
+        Tensor dx = sc.inputGrad(dy, dev, g.n(), c, g.h(), g.w());
+        ops.convBackwardData(dx, dy, w.value(), g, ws);
+        return dx;
     }
 
     @Override

@@ -32,6 +32,11 @@ public interface Layer {
     /** Training mode (batch statistics, dropout on) or evaluation mode. Default: training. */
     default void setTraining(boolean training) {}
 
+    /** Layers this one is made of (a {@link Sequential}'s, a {@link BatchNormReluPool}'s two); none for a leaf. */
+    default List<Layer> children() {
+        return List.of();
+    }
+
     /** The layer's large per-call buffers ({@link Scratch}); null for a layer without any. */
     default Scratch scratch() {
         return null;

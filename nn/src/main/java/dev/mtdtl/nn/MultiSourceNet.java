@@ -14,7 +14,7 @@ import java.util.Map;
  * PT {@code VGGlikeMTL}) for any non-empty list of sources. The base network ({@link BaseCnn}) is cut
  * into 9 stages:
  * <pre>
- *   stage 0..6  conv blocks 1, 2, 3, 4, 5, 61, 62 (conv, BN, ReLU, [maxpool for 1..5])
+ *   stage 0..6  conv blocks 1, 2, 3, 4, 5, 61, 62 (conv, BN, ReLU [+ maxpool for 1..5: BatchNormReluPool])
  *   stage 7     global average pool                                   -> (N, C62)
  *   stage 8     fc_feature, bn_feature, ReLU, dropout                 -> (N, D)   the representation
  * </pre>
@@ -55,6 +55,7 @@ public final class MultiSourceNet {
     private final Sequential trunk;          // stages [0, shared); null when nothing is shared
     private final Map<Source, SourcePath> paths = new EnumMap<>(Source.class);
     private SourcePath active;               // path of the last forward
+    private final Arena arena = new Arena(); // one for all paths: only one runs at a time
     private boolean activePair;
 
     /** One source's own layers, plus (self only) the twin path for the second crop. */
@@ -115,6 +116,18 @@ public final class MultiSourceNet {
             paths.put(src, p);
         }
         shareScratch();
+        for (SourcePath p : paths.values()) {
+            MemoryPlan.apply(trunk == null ? List.of(p.features) : List.of(trunk, p.features), arena);
+            if (p.twinFeatures != null) {
+                MemoryPlan.apply(p.twinTrunk == null ? List.of(p.twinFeatures) : List.of(p.twinTrunk, p.twinFeatures),
+                        arena);
+            }
+        }
+    }
+
+    /** The shared activation memory of every path of this network (see {@link MemoryPlan}). */
+    public Arena arena() {
+        return arena;
     }
 
     /**
@@ -166,11 +179,9 @@ public final class MultiSourceNet {
                     : new Conv2d(prefix + "conv" + b, c, oc, 3, 1, 1, 1, true);
             Init.glorotUniform(conv.weight().value(), conv.fanIn(), conv.fanOut(), rng);
             Init.torchDefault(conv.bias().value(), conv.fanIn(), rng);
-            List<Layer> ls = new ArrayList<>(List.of(conv, new BatchNorm(prefix + "bn" + b, oc), new Relu(true)));
-            if (i < 5) {
-                ls.add(new MaxPool2d());
-            }
-            return new Sequential(ls);
+            BatchNorm bn = new BatchNorm(prefix + "bn" + b, oc);
+            return i < 5 ? new Sequential(conv, new BatchNormReluPool(bn, new ReluPool()))
+                    : new Sequential(conv, bn, new Relu(true));
         }
         if (i == 7) {
             return new GlobalAvgPool();
@@ -411,9 +422,10 @@ public final class MultiSourceNet {
         return out;
     }
 
+    /** The leaves under l (layers without children) that are of {@code type}, in forward order. */
     private static <T> void collect(Layer l, Class<T> type, List<T> out) {
-        if (l instanceof Sequential s) {
-            for (Layer c : s.layers()) {
+        if (!l.children().isEmpty()) {
+            for (Layer c : l.children()) {
                 collect(c, type, out);
             }
         } else if (type.isInstance(l)) {

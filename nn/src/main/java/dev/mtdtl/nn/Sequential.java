@@ -23,6 +23,11 @@ public final class Sequential implements Layer {
     }
 
     @Override
+    public List<Layer> children() {
+        return layers;
+    }
+
+    @Override
     public Tensor forward(Tensor x) {
         for (Layer l : layers) {
             x = l.forward(x);

@@ -30,6 +30,10 @@ final class Twins {
             return d.twin();
         } else if (l instanceof Relu r) {
             return r.twin();
+        } else if (l instanceof BatchNormReluPool f) {
+            return f.twin();
+        } else if (l instanceof ReluPool rp) {
+            return rp.twin();
         } else if (l instanceof MaxPool2d) {
             return new MaxPool2d();
         } else if (l instanceof GlobalAvgPool) {

@@ -21,6 +21,14 @@ public interface Ops {
     /** Workspace floats the three directions need for geometry {@code g} on this device. */
     long convWorkspaceFloats(ConvGeom g);
 
+    /**
+     * Workspace floats for forward and filter gradient, and for the data gradient only if {@code dataGrad}
+     * (a first layer never asks for it). A device whose workspace does not depend on it keeps the default.
+     */
+    default long convWorkspaceFloats(ConvGeom g, boolean dataGrad) {
+        return convWorkspaceFloats(g);
+    }
+
     /** y:(N,OC,HO,WO) = conv(x:(N,C,H,W), w:(OC,C,KH,KW)) + b:(OC). */
     void convForward(Tensor y, Tensor x, Tensor w, Tensor b, ConvGeom g, Tensor ws);
 
@@ -43,6 +51,36 @@ public interface Ops {
 
     void batchNormBackwardEval(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor gamma,
                                Tensor runningMean, Tensor runningVar, int n, int c, int s, float eps);
+
+    // ---- batch norm + ReLU + 2x2 max pool in one op [BatchNormPoolCpu]; x:(N,C,H,W), y:(N,C,H/2,W/2) ----
+    // Optional: a device that offers it saves the full-size intermediate tensors (CPU memory, issue 15); the
+    // layers fall back to batch norm, ReLU and pool one after the other (same bits) where it does not.
+
+    /** Whether the three ops below exist on this device. */
+    default boolean fusesBatchNormReluPool() {
+        return false;
+    }
+
+    /** Training mode: y, argmax = maxpool(relu(batchnorm(x))); saveMean, saveInvstd written; running stats move. */
+    default void batchNormReluPoolForwardTrain(Tensor y, Indices argmax, Tensor saveMean, Tensor saveInvstd, Tensor x,
+                                               Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, int n,
+                                               int c, int h, int w, float momentum, float eps) {
+        throw new UnsupportedOperationException("fused batch norm + ReLU + pool on " + getClass().getSimpleName());
+    }
+
+    /** Evaluation mode, with the running statistics. */
+    default void batchNormReluPoolForwardEval(Tensor y, Indices argmax, Tensor x, Tensor gamma, Tensor beta,
+                                              Tensor runningMean, Tensor runningVar, int n, int c, int h, int w,
+                                              float eps) {
+        throw new UnsupportedOperationException("fused batch norm + ReLU + pool on " + getClass().getSimpleName());
+    }
+
+    /** Training-mode backward from dy (N,C,H/2,W/2): dx (may be x itself) written, dgamma/dbeta accumulated. */
+    default void batchNormReluPoolBackwardTrain(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Indices argmax,
+                                                Tensor y, Tensor x, Tensor saveMean, Tensor saveInvstd, Tensor gamma,
+                                                int n, int c, int h, int w) {
+        throw new UnsupportedOperationException("fused batch norm + ReLU + pool on " + getClass().getSimpleName());
+    }
 
     // ---- pooling and element-wise ------------------------------------------------------------------
 

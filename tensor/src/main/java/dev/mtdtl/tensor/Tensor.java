@@ -23,10 +23,14 @@ public final class Tensor {
     private final int[] shape;
 
     private Tensor(float[] data, int[] shape) {
+        this(data, shape, data.length);
+    }
+
+    private Tensor(float[] data, int[] shape, int numel) {
         this.data = data;
         this.mem = null;
         this.device = Device.cpu();
-        this.numel = data.length;
+        this.numel = numel;
         this.shape = shape;
     }
 
@@ -53,6 +57,34 @@ public final class Tensor {
         return new Tensor(data, shape.clone());
     }
 
+    /**
+     * Wrap the first numel(shape) elements of {@code data} (not copied): a slot of an arena, whose array may
+     * be longer than the tensor. Kernels read and write elements [0, numel()) only; {@link #data()} then
+     * returns the whole array.
+     */
+    public static Tensor ofPrefix(float[] data, int... shape) {
+        long n = Shape.numelLong(shape);
+        if (n > data.length) {
+            throw new IllegalArgumentException("shape " + Shape.str(shape) + " holds " + n
+                    + " elements but the buffer has only " + data.length);
+        }
+        return new Tensor(data, shape.clone(), (int) n);
+    }
+
+    /**
+     * The first numel(shape) elements of this tensor's buffer under {@code shape}, on the same device, sharing
+     * the memory (no copy): how an arena hands out one buffer to layers of different shapes in turn.
+     */
+    public Tensor head(int... shape) {
+        long n = Shape.numelLong(shape);
+        if (n > numel) {
+            throw new IllegalArgumentException("cannot take " + Shape.str(shape) + " (" + n + " elements) from "
+                    + Shape.str(this.shape) + " (" + numel + " elements)");
+        }
+        return data != null ? new Tensor(data, shape.clone(), (int) n)
+                : new Tensor(device, mem.slice(0, n), shape.clone(), (int) n);
+    }
+
     /** For device implementations: wrap device memory (at least numel(shape) elements) under {@code shape}. */
     public static Tensor onDevice(Device device, DeviceMemory mem, int... shape) {
         int n = Shape.numel(shape);
@@ -70,13 +102,13 @@ public final class Tensor {
             throw new IllegalArgumentException("cannot view " + Shape.str(shape) + " (" + numel
                     + " elements) as " + Shape.str(newShape) + " (" + n + " elements)");
         }
-        return data != null ? new Tensor(data, newShape.clone()) : new Tensor(device, mem, newShape.clone(), numel);
+        return data != null ? new Tensor(data, newShape.clone(), numel) : new Tensor(device, mem, newShape.clone(), numel);
     }
 
     /** A deep copy on the same device. */
     public Tensor copy() {
         if (data != null) {
-            return new Tensor(data.clone(), shape.clone());
+            return new Tensor(Arrays.copyOf(data, numel), shape.clone());
         }
         Tensor t = device.zeros(shape);
         t.copyFrom(this);
@@ -103,7 +135,10 @@ public final class Tensor {
         return device;
     }
 
-    /** The backing CPU array (shared, not copied); throws for a tensor on another device. */
+    /**
+     * The backing CPU array (shared, not copied); throws for a tensor on another device. Its elements
+     * [0, numel()) are this tensor's; an arena slot ({@link #head}) may have a longer array.
+     */
     public float[] data() {
         if (data == null) {
             throw new IllegalStateException("tensor " + Shape.str(shape) + " lives on " + device.name()
@@ -151,7 +186,7 @@ public final class Tensor {
 
     public void fill(float v) {
         if (data != null) {
-            Arrays.fill(data, v);
+            Arrays.fill(data, 0, numel, v);
         } else {
             device.fill(this, v);
         }

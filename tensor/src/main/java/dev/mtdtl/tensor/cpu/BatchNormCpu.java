@@ -66,44 +66,64 @@ public final class BatchNormCpu {
             // torch: "Expected more than 1 value per channel when training"; the unbiased var divides by n-1.
             throw new IllegalArgumentException("training batch norm needs N*S > 1 values per channel, got (N, C, S) = " + sh);
         }
-        final double mom = momentum;
         Parallel.forChunks(c, channelGrain(n, s), (chunk, c0, c1) -> {
             LaneSum acc = new LaneSum();
             LaneSum accSq = new LaneSum();
             for (int ch = c0; ch < c1; ch++) {
-                acc.reset();
-                for (int i = 0; i < n; i++) {
-                    acc.addSum(x, (i * c + ch) * s, s);
-                }
-                float shift = (float) (acc.total() / cnt);
-                // Corrected two-pass (Chan, Golub and LeVeque, 1983): with d = x - shift, shift ~ mean,
-                // mean = shift + sum(d)/cnt and var = sum(d^2)/cnt - (sum(d)/cnt)^2. The d are small, so
-                // their float partial sums are accurate even when |mean| >> std, where the first pass's
-                // float partials (and a one-pass E[x^2] - E[x]^2) would lose the low digits.
-                acc.reset();
-                accSq.reset();
-                for (int i = 0; i < n; i++) {
-                    LaneSum.addDeviations(acc, accSq, x, (i * c + ch) * s, s, shift);
-                }
-                double dm = acc.total() / cnt;
-                double mean = shift + dm;
-                double var = Math.max(0.0, accSq.total() / cnt - dm * dm);
-                double invstd = 1.0 / Math.sqrt(var + eps);
-                float meanF = (float) mean;
-                saveMean[ch] = meanF;
-                saveInvstd[ch] = (float) invstd;
-                runningMean[ch] = (float) ((1.0 - mom) * runningMean[ch] + mom * mean);
-                runningVar[ch] = (float) ((1.0 - mom) * runningVar[ch] + mom * var * cnt / (cnt - 1));
-                float scale = (float) (gamma[ch] * invstd);
-                // mean = meanF + meanLo to ~2^-48 relative: (x - meanF) - meanLo keeps y accurate even when
-                // |mean| >> std, where the float mean alone would cost |mean|/std * 2^-24 relative.
-                float meanLo = (float) (mean - meanF);
+                Stats st = trainStats(acc, accSq, x, n, c, s, ch, gamma, saveMean, saveInvstd, runningMean, runningVar,
+                        momentum, eps);
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    normalise(y, x, off, s, meanF, meanLo, scale, beta[ch]);
+                    normalise(y, off, x, off, s, st.meanF(), st.meanLo(), st.scale(), beta[ch]);
                 }
             }
         });
+    }
+
+    /** One channel's normalisation: y = fma((x - meanF) - meanLo, scale, beta). */
+    record Stats(float meanF, float meanLo, float scale) {}
+
+    /**
+     * Batch statistics of channel {@code ch} over its N*S values: writes saveMean[ch] and saveInvstd[ch],
+     * moves the running statistics, and returns the channel's normalisation (shared with the fused
+     * batch norm + ReLU + pool, {@link BatchNormPoolCpu}, so both compute the same bits).
+     */
+    static Stats trainStats(LaneSum acc, LaneSum accSq, float[] x, int n, int c, int s, int ch, float[] gamma,
+                            float[] saveMean, float[] saveInvstd, float[] runningMean, float[] runningVar,
+                            float momentum, float eps) {
+        final long cnt = (long) n * s;    // values per channel
+        final double mom = momentum;
+        acc.reset();
+        for (int i = 0; i < n; i++) {
+            acc.addSum(x, (i * c + ch) * s, s);
+        }
+        float shift = (float) (acc.total() / cnt);
+        // Corrected two-pass (Chan, Golub and LeVeque, 1983): with d = x - shift, shift ~ mean,
+        // mean = shift + sum(d)/cnt and var = sum(d^2)/cnt - (sum(d)/cnt)^2. The d are small, so
+        // their float partial sums are accurate even when |mean| >> std, where the first pass's
+        // float partials (and a one-pass E[x^2] - E[x]^2) would lose the low digits.
+        acc.reset();
+        accSq.reset();
+        for (int i = 0; i < n; i++) {
+            LaneSum.addDeviations(acc, accSq, x, (i * c + ch) * s, s, shift);
+        }
+        double dm = acc.total() / cnt;
+        double mean = shift + dm;
+        double var = Math.max(0.0, accSq.total() / cnt - dm * dm);
+        double invstd = 1.0 / Math.sqrt(var + eps);
+        float meanF = (float) mean;
+        saveMean[ch] = meanF;
+        saveInvstd[ch] = (float) invstd;
+        runningMean[ch] = (float) ((1.0 - mom) * runningMean[ch] + mom * mean);
+        runningVar[ch] = (float) ((1.0 - mom) * runningVar[ch] + mom * var * cnt / (cnt - 1));
+        // mean = meanF + meanLo to ~2^-48 relative: (x - meanF) - meanLo keeps y accurate even when
+        // |mean| >> std, where the float mean alone would cost |mean|/std * 2^-24 relative.
+        return new Stats(meanF, (float) (mean - meanF), (float) (gamma[ch] * invstd));
+    }
+
+    /** Eval-mode scale of channel ch, gamma / sqrt(running var + eps) (shared with {@link BatchNormPoolCpu}). */
+    static float evalScale(float[] gamma, float[] runningVar, int ch, float eps) {
+        return (float) (gamma[ch] / Math.sqrt((double) runningVar[ch] + eps));
     }
 
     /**
@@ -147,7 +167,7 @@ public final class BatchNormCpu {
                 sumGD.reset();
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    LaneSum.addGradSums(sumG, sumGD, dy, x, off, s, mu);
+                    LaneSum.addGradSums(sumG, sumGD, dy, off, x, off, s, mu);
                 }
                 double sg = sumG.total();
                 double sgd = sumGD.total();
@@ -159,7 +179,7 @@ public final class BatchNormCpu {
                 float kb = (float) (k * r * r * sgd / cnt);
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    dxTrain(dx, dy, x, off, s, mu, kF, a, kb);
+                    dxTrain(dx, dy, off, x, off, s, mu, kF, a, kb);
                 }
             }
         });
@@ -181,13 +201,13 @@ public final class BatchNormCpu {
         // One scale per channel, computed once (a per-plane sqrt and divide would dominate when S is 12).
         final float[] scale = new float[c];   // (C)
         for (int ch = 0; ch < c; ch++) {
-            scale[ch] = (float) (gamma[ch] / Math.sqrt((double) runningVar[ch] + eps));
+            scale[ch] = evalScale(gamma, runningVar, ch, eps);
         }
         // Planes are independent here, so chunk over the N*C planes (more parallelism than C alone).
         Parallel.forChunks(n * c, Math.max(1, CHUNK_ELEMS / s), (chunk, p0, p1) -> {
             int ch = p0 % c;
             for (int p = p0; p < p1; p++) {
-                normalise(y, x, p * s, s, runningMean[ch], 0f, scale[ch], beta[ch]);
+                normalise(y, p * s, x, p * s, s, runningMean[ch], 0f, scale[ch], beta[ch]);
                 ch = ch + 1 == c ? 0 : ch + 1;
             }
         });
@@ -220,7 +240,7 @@ public final class BatchNormCpu {
                 sumGD.reset();
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    LaneSum.addGradSums(sumG, sumGD, dy, x, off, s, mu);
+                    LaneSum.addGradSums(sumG, sumGD, dy, off, x, off, s, mu);
                     scale(dx, dy, off, s, scale);   // the plane is still in cache
                 }
                 dbeta[ch] += (float) sumG.total();
@@ -232,29 +252,30 @@ public final class BatchNormCpu {
     // ---- element-wise kernels on one plane [off, off+len) ----
 
     /** y = ((x - m) - mLo)*scale + b: the mean is m + mLo (mLo = 0 when the mean is a float). */
-    private static void normalise(float[] y, float[] x, int off, int len, float m, float mLo, float scale, float b) {
+    static void normalise(float[] y, int yoff, float[] x, int off, int len, float m, float mLo, float scale, float b) {
         int upper = F.loopBound(len);
         int i = 0;
         for (; i < upper; i += F.length()) {
-            FloatVector.fromArray(F, x, off + i).sub(m).sub(mLo).fma(scale, b).intoArray(y, off + i);
+            FloatVector.fromArray(F, x, off + i).sub(m).sub(mLo).fma(scale, b).intoArray(y, yoff + i);
         }
         for (; i < len; i++) {
-            y[off + i] = Math.fma((x[off + i] - m) - mLo, scale, b);
+            y[yoff + i] = Math.fma((x[off + i] - m) - mLo, scale, b);
         }
     }
 
     /** dx = (g - a)*k - (x - m)*kb. */
-    private static void dxTrain(float[] dx, float[] g, float[] x, int off, int len, float m, float k, float a, float kb) {
+    static void dxTrain(float[] dx, float[] g, int goff, float[] x, int off, int len, float m, float k, float a,
+                        float kb) {
         int upper = F.loopBound(len);
         int i = 0;
         FloatVector kv = FloatVector.broadcast(F, k);
         for (; i < upper; i += F.length()) {
             FloatVector t = FloatVector.fromArray(F, x, off + i).sub(m).mul(-kb);
-            FloatVector.fromArray(F, g, off + i).sub(a).fma(kv, t).intoArray(dx, off + i);
+            FloatVector.fromArray(F, g, goff + i).sub(a).fma(kv, t).intoArray(dx, off + i);
         }
         for (; i < len; i++) {
             float t = (x[off + i] - m) * -kb;
-            dx[off + i] = Math.fma(g[off + i] - a, k, t);
+            dx[off + i] = Math.fma(g[goff + i] - a, k, t);
         }
     }
 
@@ -273,12 +294,12 @@ public final class BatchNormCpu {
     // ---- contracts ----
 
     /** Channels per chunk so that a chunk holds about CHUNK_ELEMS values; depends on the shape only. */
-    private static int channelGrain(int n, int s) {
+    static int channelGrain(int n, int s) {
         long perChannel = (long) n * s;
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, CHUNK_ELEMS / perChannel));
     }
 
-    private static void checkEps(float eps) {
+    static void checkEps(float eps) {
         if (!(eps >= 0f) || Float.isInfinite(eps)) {
             throw new IllegalArgumentException("eps must be finite and >= 0, got " + eps);
         }

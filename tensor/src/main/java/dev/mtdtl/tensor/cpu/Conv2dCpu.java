@@ -54,16 +54,34 @@ public final class Conv2dCpu {
 
     /** Scratch floats that every direction of {@code g} fits in (one workspace serves all three). */
     public static long workspaceFloats(ConvGeom g) {
-        long generic = ConvIm2col.workspaceFloats(g);
-        long fwd = directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw())
-                + ConvDirect.forwardScratch(g.n(), g.oc()) : generic;
-        long data = directData(g) ? (long) g.n() * g.oc() * dataRows(g) * dataWidth(g) + (narrowData(g)
+        return workspaceFloats(g, true);
+    }
+
+    /**
+     * Scratch floats for the forward and the filter gradient, and for the data gradient only if
+     * {@code dataGrad}: a network's first convolution never computes its input's gradient, and at conv1's
+     * shape the data direction's padded dy is the largest workspace of the network (119 MB at batch 128).
+     */
+    public static long workspaceFloats(ConvGeom g, boolean dataGrad) {
+        return Math.max(forwardWorkspaceFloats(g), Math.max(dataGrad ? dataWorkspaceFloats(g) : 0,
+                filterWorkspaceFloats(g)));
+    }
+
+    static long forwardWorkspaceFloats(ConvGeom g) {
+        return directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw())
+                + ConvDirect.forwardScratch(g.n(), g.oc()) : ConvIm2col.workspaceFloats(g);
+    }
+
+    static long dataWorkspaceFloats(ConvGeom g) {
+        return directData(g) ? (long) g.n() * g.oc() * dataRows(g) * dataWidth(g) + (narrowData(g)
                 ? ConvNarrow.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvNarrow.scratch(g.n(), g.c())
                 : ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvDirect.forwardScratch(g.n(), g.c()))
-                : generic;
-        long filter = directFilter(g)
-                ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw()) : generic;
-        return Math.max(fwd, Math.max(data, filter));
+                : ConvIm2col.workspaceFloats(g);
+    }
+
+    static long filterWorkspaceFloats(ConvGeom g) {
+        return directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw())
+                : ConvIm2col.workspaceFloats(g);
     }
 
     /** y (N,OC,HO,WO) = conv(x (N,C,H,W), w (OC,C,KH,KW)) + b (OC, nullable). y: written. */
@@ -74,7 +92,7 @@ public final class Conv2dCpu {
         if (b != null) {
             requireLen("b", b, g.oc(), g);
         }
-        ws = workspace(ws, g);
+        ws = workspace(ws, forwardWorkspaceFloats(g), g);
         if (directForward(g)) {
             int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
             int wpOff = (int) paddedInput(g);
@@ -93,7 +111,7 @@ public final class Conv2dCpu {
         requireLen("dx", dx, g.xSize(), g);
         requireLen("dy", dy, g.ySize(), g);
         requireLen("w", w, g.wSize(), g);
-        ws = workspace(ws, g);
+        ws = workspace(ws, dataWorkspaceFloats(g), g);
         if (directData(g)) {
             directData(dx, dy, w, g, ws);
         } else {
@@ -109,7 +127,7 @@ public final class Conv2dCpu {
         if (db != null) {
             requireLen("db", db, g.oc(), g);
         }
-        ws = workspace(ws, g);
+        ws = workspace(ws, filterWorkspaceFloats(g), g);
         if (directFilter(g)) {
             int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
             ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
@@ -224,8 +242,8 @@ public final class Conv2dCpu {
         return Math.max(g.kw() - 1 + g.wo(), Gemm.roundUp(g.w(), Gemm.VL) + g.pw() + g.kw());
     }
 
-    private static float[] workspace(float[] ws, ConvGeom g) {
-        long need = workspaceFloats(g);
+    /** ws, at least {@code need} floats, or a new array when ws is null (a one-off call). */
+    private static float[] workspace(float[] ws, long need, ConvGeom g) {
         if (need > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("conv2d workspace of " + need + " floats does not fit an array: " + g);
         }
@@ -243,7 +261,7 @@ public final class Conv2dCpu {
         if (a == null) {
             throw new IllegalArgumentException("conv2d " + what + " is null; geometry " + g);
         }
-        if (a.length != need) {
+        if (a.length < need) {   // longer is an arena slot: the kernel uses the first need elements
             throw new IllegalArgumentException("conv2d " + what + " has " + a.length + " elements, expected " + need
                     + " for " + g + ", y (" + g.n() + ", " + g.oc() + ", " + g.ho() + ", " + g.wo() + ")");
         }

@@ -65,7 +65,7 @@ public final class CpuDevice implements Device, Ops {
 
     @Override
     public void fill(Tensor t, float v) {
-        Arrays.fill(t.data(), v);
+        Arrays.fill(t.data(), 0, t.numel(), v);
     }
 
     @Override
@@ -87,6 +87,11 @@ public final class CpuDevice implements Device, Ops {
     @Override
     public long convWorkspaceFloats(ConvGeom g) {
         return Conv2dCpu.workspaceFloats(g);
+    }
+
+    @Override
+    public long convWorkspaceFloats(ConvGeom g, boolean dataGrad) {
+        return Conv2dCpu.workspaceFloats(g, dataGrad);
     }
 
     @Override
@@ -131,6 +136,35 @@ public final class CpuDevice implements Device, Ops {
                                       Tensor runningMean, Tensor runningVar, int n, int c, int s, float eps) {
         BatchNormCpu.backwardEval(dx.data(), dgamma.data(), dbeta.data(), dy.data(), x.data(), gamma.data(),
                 runningMean.data(), runningVar.data(), n, c, s, eps);
+    }
+
+    @Override
+    public boolean fusesBatchNormReluPool() {
+        return true;
+    }
+
+    @Override
+    public void batchNormReluPoolForwardTrain(Tensor y, Indices argmax, Tensor saveMean, Tensor saveInvstd, Tensor x,
+                                              Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, int n,
+                                              int c, int h, int w, float momentum, float eps) {
+        BatchNormPoolCpu.forwardTrain(y.data(), argmax.host(), saveMean.data(), saveInvstd.data(), x.data(), gamma.data(),
+                beta.data(), runningMean.data(), runningVar.data(), n, c, h, w, momentum, eps);
+    }
+
+    @Override
+    public void batchNormReluPoolForwardEval(Tensor y, Indices argmax, Tensor x, Tensor gamma, Tensor beta,
+                                             Tensor runningMean, Tensor runningVar, int n, int c, int h, int w,
+                                             float eps) {
+        BatchNormPoolCpu.forwardEval(y.data(), argmax.host(), x.data(), gamma.data(), beta.data(), runningMean.data(),
+                runningVar.data(), n, c, h, w, eps);
+    }
+
+    @Override
+    public void batchNormReluPoolBackwardTrain(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Indices argmax,
+                                               Tensor y, Tensor x, Tensor saveMean, Tensor saveInvstd, Tensor gamma,
+                                               int n, int c, int h, int w) {
+        BatchNormPoolCpu.backwardTrain(dx.data(), dgamma.data(), dbeta.data(), dy.data(), argmax.host(), y.data(),
+                x.data(), saveMean.data(), saveInvstd.data(), gamma.data(), n, c, h, w);
     }
 
     @Override

@@ -141,8 +141,8 @@ final class LaneSum {
         sumSq.setTails(q0, q1, q2, q3);
     }
 
-    /** sumG += sum of g and sumGD += sum of g * (x - m) over [off, off+len) of both arrays, in one read. */
-    static void addGradSums(LaneSum sumG, LaneSum sumGD, float[] g, float[] x, int off, int len, float m) {
+    /** sumG += sum of g[goff, goff+len) and sumGD += sum of g * (x - m) with x[off, off+len), in one read. */
+    static void addGradSums(LaneSum sumG, LaneSum sumGD, float[] g, int goff, float[] x, int off, int len, float m) {
         int upper = F.loopBound(len);
         int i = 0;
         while (i < upper) {
@@ -150,7 +150,7 @@ final class LaneSum {
             FloatVector accG = FloatVector.zero(F);
             FloatVector accGD = FloatVector.zero(F);
             for (; i < end; i += L) {
-                FloatVector gv = FloatVector.fromArray(F, g, off + i);
+                FloatVector gv = FloatVector.fromArray(F, g, goff + i);
                 accG = accG.add(gv);
                 accGD = FloatVector.fromArray(F, x, off + i).sub(m).fma(gv, accGD);
             }
@@ -160,10 +160,10 @@ final class LaneSum {
         double s0 = sumG.t0, s1 = sumG.t1, s2 = sumG.t2, s3 = sumG.t3;
         double q0 = sumGD.t0, q1 = sumGD.t1, q2 = sumGD.t2, q3 = sumGD.t3;
         for (; i + 4 <= len; i += 4) {
-            float g0 = g[off + i];
-            float g1 = g[off + i + 1];
-            float g2 = g[off + i + 2];
-            float g3 = g[off + i + 3];
+            float g0 = g[goff + i];
+            float g1 = g[goff + i + 1];
+            float g2 = g[goff + i + 2];
+            float g3 = g[goff + i + 3];
             s0 += g0;
             s1 += g1;
             s2 += g2;
@@ -174,7 +174,7 @@ final class LaneSum {
             q3 += (double) g3 * (x[off + i + 3] - m);
         }
         for (; i < len; i++) {
-            float gi = g[off + i];
+            float gi = g[goff + i];
             s0 += gi;
             q0 += (double) gi * (x[off + i] - m);
         }

@@ -36,7 +36,7 @@ public final class MaxPoolCpu {
 
     private static final int CHUNK_ELEMS = 1 << 15;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int L = F.length();
+    static final int L = F.length();
     /** Lane j takes lane j^1: each even lane sees its right neighbour. */
     private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(F, j -> j ^ 1);
     /** Lane j takes lane 2j mod L: even lanes packed into the low half (and again into the high half). */
@@ -67,17 +67,28 @@ public final class MaxPoolCpu {
         Parallel.forChunks(n * c, planeGrain(h, w), (chunk, p0, p1) -> {
             float[] idx = new float[L];   // scratch: float window indices on their way to int
             for (int p = p0; p < p1; p++) {
-                int xoff = p * h * w;
-                for (int oh = 0; oh < ho; oh++) {
-                    int r0 = 2 * oh * w;          // top row of the window, plane-relative
-                    int o = p * ho * wo + oh * wo;
-                    int ow = vector ? vectorRow(y, argmax, idx, x, xoff, r0, w, wo, o) : 0;
-                    for (; ow < wo; ow++) {
-                        scalarWindow(y, argmax, x, xoff, r0 + 2 * ow, w, o + ow);
-                    }
-                }
+                plane(y, argmax, p * ho * wo, idx, x, p * h * w, h, w, vector);
             }
         });
+    }
+
+    /**
+     * Pool one (n, c) plane: x[xoff, xoff + H*W) -> y, argmax[yoff, yoff + HO*WO) (also used by the fused batch
+     * norm + ReLU + pool, {@link BatchNormPoolCpu}, on a plane it has just normalised). {@code vector} must be
+     * {@code H*W <= 2^24}; {@code idx} is scratch of L floats.
+     */
+    static void plane(float[] y, int[] argmax, int yoff, float[] idx, float[] x, int xoff, int h, int w,
+                      boolean vector) {
+        int ho = h / 2;
+        int wo = w / 2;
+        for (int oh = 0; oh < ho; oh++) {
+            int r0 = 2 * oh * w;          // top row of the window, plane-relative
+            int o = yoff + oh * wo;
+            int ow = vector ? vectorRow(y, argmax, idx, x, xoff, r0, w, wo, o) : 0;
+            for (; ow < wo; ow++) {
+                scalarWindow(y, argmax, x, xoff, r0 + 2 * ow, w, o + ow);
+            }
+        }
     }
 
     /**
@@ -206,7 +217,7 @@ public final class MaxPoolCpu {
         });
     }
 
-    private static void checkDims(int n, int c, int h, int w) {
+    static void checkDims(int n, int c, int h, int w) {
         if (n < 1 || c < 1 || h < 2 || w < 2) {
             throw new IllegalArgumentException("max pool 2x2 needs N, C >= 1 and H, W >= 2, got (N, C, H, W) = "
                     + Args.shape(n, c, h, w));

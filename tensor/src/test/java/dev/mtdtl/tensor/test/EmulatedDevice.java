@@ -96,10 +96,10 @@ public final class EmulatedDevice implements Device, Ops {
             throw new IllegalArgumentException("tensor " + t + " is not on the emulated device");
         }
         Mem m = (Mem) t.memory();
-        if (m.off != 0 || m.a.length != t.numel()) {
-            throw new IllegalStateException("the emulator wraps whole allocations only");
+        if (m.off != 0 || m.a.length < t.numel()) {
+            throw new IllegalStateException("the emulator wraps allocations and their heads (arena slots) only");
         }
-        return Tensor.of(m.a, t.shape());
+        return Tensor.ofPrefix(m.a, t.shape());
     }
 
     private Tensor ws(Tensor t) {
@@ -127,7 +127,7 @@ public final class EmulatedDevice implements Device, Ops {
 
     @Override
     public void fill(Tensor t, float v) {
-        Arrays.fill(h(t).data(), v);
+        Arrays.fill(h(t).data(), 0, t.numel(), v);
     }
 
     @Override

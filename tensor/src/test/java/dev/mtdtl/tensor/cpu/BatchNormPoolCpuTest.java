@@ -1,0 +1,100 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Rng;
+import dev.mtdtl.tensor.test.Threads;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/**
+ * The fused batch norm + ReLU + pool must give exactly the bits of the three kernels run one after the other
+ * (the nn layers rely on it: a device without the fused op runs them apart, and results must not depend on
+ * the device), for 1 and 3 threads, with ties between ReLU zeros, an odd plane and a gradient written over x.
+ */
+class BatchNormPoolCpuTest {
+
+    @ParameterizedTest
+    @CsvSource({"4, 3, 10, 36, 1", "4, 3, 10, 36, 3", "3, 5, 7, 9, 2", "2, 16, 54, 64, 2"})
+    void fusedEqualsBatchNormThenReluThenPoolBitForBit(int n, int c, int h, int w, int threads) {
+        Rng rng = new Rng(n * 1000 + c * 100 + h + w);
+        int len = n * c * h * w;
+        int out = n * c * (h / 2) * (w / 2);
+        float[] x = new float[len];
+        for (int i = 0; i < len; i++) {
+            // an offset mean (the corrected two-pass matters) and some exact repeats (ties after ReLU)
+            x[i] = i % 7 == 0 ? -3f : (float) (2.0 + rng.nextGaussian());
+        }
+        float[] gamma = new float[c];
+        float[] beta = new float[c];
+        for (int k = 0; k < c; k++) {
+            gamma[k] = (float) (0.5 + rng.nextDouble());
+            beta[k] = (float) (0.3 * rng.nextGaussian());
+        }
+        float[] dyPool = new float[out];
+        for (int i = 0; i < out; i++) {
+            dyPool[i] = (float) rng.nextGaussian();
+        }
+        Threads.with(threads, () -> {
+            for (boolean training : new boolean[]{true, false}) {
+                // unfused reference: BN -> ReLU -> pool, then pool backward -> ReLU backward -> BN backward
+                float[] rm1 = new float[c];
+                float[] rv1 = ones(c);
+                float[] mean1 = new float[c];
+                float[] inv1 = new float[c];
+                float[] bnY = new float[len];
+                if (training) {
+                    BatchNormCpu.forwardTrain(bnY, mean1, inv1, x, gamma, beta, rm1, rv1, n, c, h * w, 0.1f, 1e-5f);
+                } else {
+                    BatchNormCpu.forwardEval(bnY, x, gamma, beta, rm1, rv1, n, c, h * w, 1e-5f);
+                }
+                ReluCpu.forward(bnY, bnY, len);
+                float[] y1 = new float[out];
+                int[] am1 = new int[out];
+                MaxPoolCpu.forward(y1, am1, bnY, n, c, h, w);
+
+                float[] rm2 = new float[c];
+                float[] rv2 = ones(c);
+                float[] mean2 = new float[c];
+                float[] inv2 = new float[c];
+                float[] y2 = new float[out];
+                int[] am2 = new int[out];
+                if (training) {
+                    BatchNormPoolCpu.forwardTrain(y2, am2, mean2, inv2, x, gamma, beta, rm2, rv2, n, c, h, w, 0.1f,
+                            1e-5f);
+                } else {
+                    BatchNormPoolCpu.forwardEval(y2, am2, x, gamma, beta, rm2, rv2, n, c, h, w, 1e-5f);
+                }
+                assertArrayEquals(y1, y2, "pooled output, training " + training);
+                assertArrayEquals(am1, am2, "argmax, training " + training);
+                assertArrayEquals(rm1, rm2, "running mean");
+                assertArrayEquals(rv1, rv2, "running var");
+                if (!training) {
+                    continue;
+                }
+                float[] dyMasked = dyPool.clone();
+                ReluCpu.backward(dyMasked, dyMasked, y1, out);
+                float[] dPool = new float[len];
+                MaxPoolCpu.backward(dPool, dyMasked, am1, n, c, h, w);
+                float[] dx1 = new float[len];
+                float[] dg1 = new float[c];
+                float[] db1 = new float[c];
+                BatchNormCpu.backwardTrain(dx1, dg1, db1, dPool, x, mean1, inv1, gamma, n, c, h * w);
+
+                float[] xOver = x.clone();   // dx written over the input, as the network does
+                float[] dg2 = new float[c];
+                float[] db2 = new float[c];
+                BatchNormPoolCpu.backwardTrain(xOver, dg2, db2, dyPool, am2, y2, xOver, mean2, inv2, gamma, n, c, h, w);
+                assertArrayEquals(dx1, xOver, "dx over x");
+                assertArrayEquals(dg1, dg2, "dgamma");
+                assertArrayEquals(db1, db2, "dbeta");
+            }
+        });
+    }
+
+    private static float[] ones(int c) {
+        float[] a = new float[c];
+        java.util.Arrays.fill(a, 1f);
+        return a;
+    }
+}
