@@ -10,10 +10,14 @@ The clip is synthesised here (seeded numpy: partials, a sweep, noise), written a
 Both are timed from decoded float32 audio in memory to the (2, T, 128) result (median of REPS runs
 after a warm-up), and the outputs are compared (max |dB| difference).
 
-Usage: python3 bench/librosa_side_by_side.py [REPS] [THREADS]
+Usage: python3 bench/librosa_side_by_side.py [REPS] [THREADS] [--before JAR] [--rounds R]
+  --before JAR  also time another build's benchmarks.jar (e.g. main's) on the same clip
+  --rounds R    repeat librosa / before / after R times, alternating, and report every round (a busy
+                machine drifts; alternating keeps the comparison fair)
 Skips cleanly (exit 0) when librosa is not importable or the benchmarks jar has not been built
 (mvn -pl tensor,dsp,bench -am package -DskipTests).
 """
+import argparse
 import json
 import os
 import subprocess
@@ -27,8 +31,13 @@ JAR = os.path.join(HERE, "target", "benchmarks.jar")
 
 
 def main():
-    reps = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    threads = sys.argv[2] if len(sys.argv) > 2 else None
+    ap = argparse.ArgumentParser()
+    ap.add_argument("reps", nargs="?", type=int, default=20)
+    ap.add_argument("threads", nargs="?", default=None)
+    ap.add_argument("--before", default=None, help="a second benchmarks.jar to time (before)")
+    ap.add_argument("--rounds", type=int, default=1)
+    a = ap.parse_args()
+    reps, threads = a.reps, a.threads
     try:
         import numpy as np
         import librosa
@@ -66,36 +75,49 @@ def main():
             return librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=80.0)
 
         ref = librosa_dbmel()   # warm-up (filterbank cache, FFT plans)
-        times, cpu = [], []
-        for _ in range(reps):
-            c0, t0 = time.process_time(), time.perf_counter()
-            librosa_dbmel()
-            times.append((time.perf_counter() - t0) * 1e3)
-            cpu.append((time.process_time() - c0) * 1e3)
-        times.sort()
-        cpu.sort()
-        lib_ms = times[len(times) // 2]
-        lib_cpu = cpu[len(cpu) // 2]
 
-        out = os.path.join(tmp, "java.npy")
-        cmd = ["java", "--add-modules=jdk.incubator.vector", "-cp", JAR, "dev.mtdtl.bench.MelSideBySide",
-               wav, str(reps), out] + ([threads] if threads else [])
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode != 0:
-            print(res.stdout + res.stderr, file=sys.stderr)
-            return 1
-        js = json.loads([l for l in res.stdout.splitlines() if l.startswith("{")][-1])
-        ours = np.load(out)                      # (2, T, 128)
-        diff = float(np.max(np.abs(ours - ref.transpose(0, 2, 1))))
+        def time_librosa():
+            times, cpu = [], []
+            for _ in range(reps):
+                c0, t0 = time.process_time(), time.perf_counter()
+                librosa_dbmel()
+                times.append((time.perf_counter() - t0) * 1e3)
+                cpu.append((time.process_time() - c0) * 1e3)
+            times.sort()
+            cpu.sort()
+            return times[len(times) // 2], cpu[len(cpu) // 2]
 
-    print(f"librosa {librosa.__version__}: median {lib_ms:.1f} ms wall, {lib_cpu:.1f} ms CPU (process) "
-          f"per 30 s stereo dB-mel")
-    print(f"mtdtl ({js['threads']} threads): median {js['median_ms']:.1f} ms wall (best {js['best_ms']:.1f}), "
-          f"{js['cpu_ms']:.1f} ms CPU of the calling thread")
-    print(f"throughput ratio mtdtl/librosa (wall): {lib_ms / js['median_ms']:.1f}x", end="")
-    if js["threads"] == 1:
-        print(f"; per CPU-second: {lib_cpu / js['cpu_ms']:.1f}x", end="")
-    print(f"; max |dB difference| {diff:.2e}")
+        def time_java(jar, tag):
+            out = os.path.join(tmp, tag + ".npy")
+            cmd = ["java", "--add-modules=jdk.incubator.vector", "-cp", jar, "dev.mtdtl.bench.MelSideBySide",
+                   wav, str(reps), out] + ([threads] if threads else [])
+            res = subprocess.run(cmd, capture_output=True, text=True)
+            if res.returncode != 0:
+                raise RuntimeError(res.stdout + res.stderr)
+            js = json.loads([l for l in res.stdout.splitlines() if l.startswith("{")][-1])
+            ours = np.load(out)                      # (2, T, 128)
+            js["diff"] = float(np.max(np.abs(ours - ref.transpose(0, 2, 1))))
+            return js
+
+        jars = ([("before", a.before)] if a.before else []) + [("after", JAR)]
+        print(f"librosa {librosa.__version__}, numpy {np.__version__}; {reps} runs per side per round, "
+              f"threads {threads or 'default'}; wall = median ms, cpu = median CPU ms (librosa: process, "
+              f"mtdtl: calling thread, all the work at 1 thread)")
+        for r in range(a.rounds):
+            lib_ms, lib_cpu = time_librosa()
+            print(f"round {r + 1}: librosa wall {lib_ms:.1f} cpu {lib_cpu:.1f}")
+            for tag, jar in jars:
+                try:
+                    js = time_java(jar, tag)
+                except RuntimeError as e:
+                    print(str(e), file=sys.stderr)
+                    return 1
+                line = (f"round {r + 1}: mtdtl {tag} ({js['threads']} threads) wall {js['median_ms']:.1f} "
+                        f"(best {js['best_ms']:.1f}) cpu {js['cpu_ms']:.1f}; librosa/mtdtl wall "
+                        f"{lib_ms / js['median_ms']:.1f}x")
+                if js["threads"] == 1:
+                    line += f", per CPU-second {lib_cpu / js['cpu_ms']:.1f}x"
+                print(line + f"; max |dB diff| {js['diff']:.2e}", flush=True)
     return 0
 
 

@@ -64,18 +64,30 @@ def torch_times(strategy, sources, batch, threads, warmup, iters):
     return out
 
 
-def mtdtl_times(strategy, sources, batch, threads, warmup, iters):
+def peak_rss_mb():
+    """VmHWM of this process (PyTorch's side) in MB, or None off Linux."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def mtdtl_times(strategy, sources, batch, threads, warmup, iters, jvm="-Xmx2g"):
     jar = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
     if not os.path.exists(jar):
         subprocess.run(["mvn", "-q", "-B", "-DskipTests", "package"], cwd=ROOT, check=True)
-    res = subprocess.run(["java", "--add-modules=jdk.incubator.vector", "-Xmx12g", "-cp", jar,
+    res = subprocess.run(["java", "--add-modules=jdk.incubator.vector", *jvm.split(), "-cp", jar,
                           "dev.mtdtl.bench.StrategyStepTimer", strategy, ",".join(sources), str(batch), str(threads),
                           str(warmup), str(iters)], check=True, capture_output=True, text=True).stdout
     out = {}
     for line in res.splitlines():
         if line.startswith("mtdtl "):
             f = dict(kv.split("=") for kv in line.split()[1:])
-            out[f["source"]] = float(f["median_ms"])
+            out[f["source"]] = (float(f["median_ms"]), float(f.get("peak_rss_mb", "nan")))
     return out
 
 
@@ -87,6 +99,7 @@ def main():
     ap.add_argument("--strategies", default=",".join(STRATEGIES))
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--iters", type=int, default=3)
+    ap.add_argument("--jvm", default="-Xmx2g", help="JVM options for mtdtl (issue 15: every strategy within -Xmx2g)")
     a = ap.parse_args()
     try:
         import torch
@@ -96,14 +109,19 @@ def main():
     sources = a.sources.split(",")
     print(f"batch {a.batch}, {a.threads} threads, sources {a.sources}, torch {torch.__version__}")
     print(f"{'strategy':9} {'source':7} {'mtdtl ms':>9} {'torch ms':>9} {'mtdtl samples/s':>16} "
-          f"{'torch samples/s':>16} {'ratio':>6}")
+          f"{'torch samples/s':>16} {'ratio':>6} {'mtdtl RSS MB':>13} {'torch RSS MB*':>14}")
     for st in a.strategies.split(","):
         src = [next(s for s in sources if s != "self")] if st == "ssr" else sources
-        ours = mtdtl_times(st, src, a.batch, a.threads, a.warmup, a.iters)
+        ours = mtdtl_times(st, src, a.batch, a.threads, a.warmup, a.iters, a.jvm)
         theirs = torch_times(st, src, a.batch, a.threads, a.warmup, a.iters)
+        rss = peak_rss_mb()
         for s in ours:
-            print(f"{st:9} {s:7} {ours[s]:9.1f} {theirs[s]:9.1f} {a.batch / ours[s] * 1e3:16.1f} "
-                  f"{a.batch / theirs[s] * 1e3:16.1f} {ours[s] / theirs[s]:6.2f}")
+            ms, mrss = ours[s]
+            print(f"{st:9} {s:7} {ms:9.1f} {theirs[s]:9.1f} {a.batch / ms * 1e3:16.1f} "
+                  f"{a.batch / theirs[s] * 1e3:16.1f} {ms / theirs[s]:6.2f} {mrss:13.0f} "
+                  f"{(rss if rss is not None else float('nan')):14.0f}")
+    print("* PyTorch runs every strategy in this one process: its RSS column is the running peak so far; "
+          "mtdtl's is each strategy's own JVM (" + a.jvm + ").")
     return 0
 
 

@@ -20,7 +20,9 @@ import java.util.Locale;
  * (nn/src/test/python/multisource_torch.py) in the same run.
  *
  * <p>Usage: {@code StrategyStepTimer STRATEGY SOURCES BATCH THREADS WARMUP ITERS}; prints one line per
- * timed source: {@code mtdtl strategy=S source=X batch=B threads=T median_ms=M samples_per_s=R}.
+ * timed source: {@code mtdtl strategy=S source=X batch=B threads=T median_ms=M samples_per_s=R median_cpu_ms=C
+ * gc_ms_per_step=G gcs_per_step=N peak_rss_mb=P} (C: CPU time of the compute threads, the load-independent figure; G, N:
+ * collector pause time and collections per step, see {@link StepClock}).
  */
 public final class StrategyStepTimer {
 
@@ -49,16 +51,27 @@ public final class StrategyStepTimer {
                 trainer.step(sampler.batch(i, s));
             }
             double[] ms = new double[iters];
+            double[] cpu = new double[iters];
+            double gcMs = 0;
+            long gcCount = 0;
+            StepClock clock = new StepClock();
             for (int i = 0; i < iters; i++) {
                 BatchSampler.Batch b = sampler.batch(warmup + i, s);
-                long t0 = System.nanoTime();
+                clock.start();
                 trainer.step(b);
-                ms[i] = (System.nanoTime() - t0) / 1e6;
+                clock.stop();
+                ms[i] = clock.wallMs;
+                cpu[i] = clock.cpuMs;
+                gcMs += clock.gcMs;
+                gcCount += clock.gcCount;
             }
             Arrays.sort(ms);
+            Arrays.sort(cpu);
             double med = ms[iters / 2];
-            System.out.printf(Locale.ROOT, "mtdtl strategy=%s source=%s batch=%d threads=%d median_ms=%.1f samples_per_s=%.1f%n",
-                    args[0], s.id(), batch, threads, med, batch / (med / 1e3));
+            System.out.printf(Locale.ROOT, "mtdtl strategy=%s source=%s batch=%d threads=%d median_ms=%.1f samples_per_s=%.1f"
+                            + " median_cpu_ms=%.1f gc_ms_per_step=%.1f gcs_per_step=%.2f peak_rss_mb=%.0f%n",
+                    args[0], s.id(), batch, threads, med, batch / (med / 1e3), cpu[iters / 2], gcMs / iters,
+                    gcCount / (double) iters, TrainStepTimer.peakRssMb());
         }
     }
 

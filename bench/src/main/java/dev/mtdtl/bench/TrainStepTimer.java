@@ -8,7 +8,10 @@ import java.util.Locale;
 /**
  * Plain timer of {@link TrainStep} for the side-by-side script (bench/torch_side_by_side.py), which
  * runs PyTorch's equivalent step in the same run. Prints one line: {@code mtdtl batch=B threads=T
- * median_ms=... gflops=...}. Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
+ * median_ms=... gflops=... median_cpu_ms=... gflops_per_cpu_s=... measured_core_peak=... pct_of_core_peak=... peak_rss_mb=...}:
+ * the wall-clock figures, and the load-independent ones: FLOPs per CPU-second of the compute threads
+ * ({@link StepClock}) against one core's measured FMA peak ({@link Peak#measuredPerCore}); with perfect
+ * 2-thread scaling the two percentages agree. Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
  */
 public final class TrainStepTimer {
 
@@ -25,16 +28,25 @@ public final class TrainStepTimer {
             step.run();
         }
         double[] ms = new double[iters];
+        double[] cpu = new double[iters];
+        StepClock clock = new StepClock();
         for (int i = 0; i < iters; i++) {
-            long t0 = System.nanoTime();
+            clock.start();
             step.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            clock.stop();
+            ms[i] = clock.wallMs;
+            cpu[i] = clock.cpuMs;
         }
         Arrays.sort(ms);
+        Arrays.sort(cpu);
         double med = ms[iters / 2];
-        double gflops = TrainStep.STEP_FLOPS_PER_SAMPLE * batch / (med * 1e6);
-        System.out.printf(Locale.ROOT, "mtdtl batch=%d threads=%d median_ms=%.1f min_ms=%.1f gflops=%.1f peak_rss_mb=%.0f%n",
-                batch, threads, med, ms[0], gflops, peakRssMb());
+        double flop = TrainStep.STEP_FLOPS_PER_SAMPLE * batch;
+        double gflops = flop / (med * 1e6);
+        double perCpu = flop / (cpu[iters / 2] * 1e6);
+        double peak = Peak.measuredPerCore();
+        System.out.printf(Locale.ROOT, "mtdtl batch=%d threads=%d median_ms=%.1f min_ms=%.1f gflops=%.1f median_cpu_ms=%.1f"
+                        + " gflops_per_cpu_s=%.1f measured_core_peak=%.1f pct_of_core_peak=%.1f peak_rss_mb=%.0f%n",
+                batch, threads, med, ms[0], gflops, cpu[iters / 2], perCpu, peak, 100 * perCpu / peak, peakRssMb());
     }
 
     /** VmHWM (peak resident set) of this JVM in MB from /proc/self/status; -1 where there is none (not Linux). */

@@ -103,7 +103,12 @@ final class EvaluateCommand implements Callable<Integer> {
     static List<Evaluation.Row> run(List<FeatureSet> sets, TargetDataset ds, Path out, int reps, long seed,
                                     boolean standardize, int maxEpochs, Wmf.Variant variant, boolean artistFolds)
             throws java.io.IOException {
-        String differ = Evaluation.repetitionsDiffer(ds, artistFolds);
+        // Per feature set, as the evaluation will split (sets covering different tracks could differ).
+        java.util.LinkedHashSet<String> differs = new java.util.LinkedHashSet<>();
+        for (FeatureSet f : sets) {
+            differs.add(Evaluation.repetitionsDiffer(f, ds, artistFolds));
+        }
+        String differ = String.join("; or, for other feature sets, ", differs);
         boolean rec = ds.task.equals("recommendation");
         EvaluationProtocol protocol = new EvaluationProtocol(!rec && standardize, artistFolds ? "artist-5-fold"
                 : ds.protocol, differ, reps, seed, rec ? (variant == Wmf.Variant.REFERENCE_CODE ? "reference" : "paper")
@@ -114,10 +119,12 @@ final class EvaluateCommand implements Callable<Integer> {
         boolean work = sets.stream().anyMatch(f -> !done.contains(f.name() + "\u0000" + ds.name));
         if (work) {     // only new rows must share the recorded protocol; a resume that adds nothing is not checked
             EvaluationProtocol.record(out, ds.name, protocol);
-            if (differ.startsWith("the model's seed only")) {
+            if (differ.equals(Evaluation.FIXED_SPLIT_SEED_ONLY)) {
                 System.out.printf(Locale.ROOT, "%s: the predefined split is the same in every repetition, so the %d "
                         + "repetitions differ only by the model's seed (they measure the model's variance, not the "
                         + "split's); --artist-folds draws seeded artist-grouped folds instead%n", ds.name, reps);
+            } else if (ds.protocol.equals("fixed-split") && !artistFolds) {
+                System.out.printf(Locale.ROOT, "%s: repetitions differ by %s%n", ds.name, differ);
             }
         }
         for (FeatureSet f : sets) {

@@ -44,6 +44,16 @@ final class StudyAnalyzeCommand implements Callable<Integer> {
     @Option(names = "--tsne-dataset", paramLabel = "DIR", description = "its prepared target dataset (labels.tsv)")
     Path tsneDataset;
 
+    @Option(names = "--tsne-run", paramLabel = "DIR", description = "the training run those features come from, "
+            + "whose source heads pick each label's pLSA topic terms (default: found from the feature folder's place: "
+            + "STUDY/runs/ID/features/D or FOLDER/features/RUN/D with FOLDER/runs/RUN)")
+    Path tsneRun;
+
+    @Option(names = "--tsne-min-lift", paramLabel = "L", defaultValue = "1.25", description = "Fig. 16: show a "
+            + "label's pLSA topic terms when its tracks put at least L times the average probability on the topic "
+            + "(default ${DEFAULT-VALUE}; 1 shows every label's strongest topic, however weak the run's heads)")
+    double tsneMinLift;
+
     @Option(names = "--threads", description = "CPU threads for the bootstrap (default: all cores, or MTDTL_THREADS); "
             + "results do not depend on it")
     Integer threads;
@@ -57,8 +67,8 @@ final class StudyAnalyzeCommand implements Callable<Integer> {
             dev.mtdtl.tensor.Parallel.setThreads(threads);
         }
         StudyAnalysis.Options o = StudyAnalysis.Options.defaults().withBootstrap(bootstrap).withSeed(seed)
-                .withTempoTask(tempoTask);
-        System.out.print(AnalysisJob.run(input, out, o, tsneFeatures, tsneDataset, System.out));
+                .withTempoTask(tempoTask).withTsneMinLift(tsneMinLift);
+        System.out.print(AnalysisJob.run(input, out, o, tsneFeatures, tsneDataset, tsneRun, System.out));
         return 0;
     }
 }

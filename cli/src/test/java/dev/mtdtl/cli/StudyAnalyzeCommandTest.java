@@ -69,9 +69,11 @@ class StudyAnalyzeCommandTest {
     @Test
     void analysesAStudyFolder() throws Exception {
         Path study = tmp.resolve("study");
+        // design.json as 'mtdtl study design' writes it (Fig. 7 draws its all_phases.alias).
+        dev.mtdtl.study.design.Preset small = dev.mtdtl.study.design.Preset.SMALL;
+        dev.mtdtl.study.design.Designer.create(study, new dev.mtdtl.study.design.StudySpec(1, small.sources,
+                small.strategies(), small.ssrRepeats, small.fullRepeats, small.id, small.schedule), 4);
         Evaluation.write(study.resolve("results.csv"), results(1, false));
-        Files.writeString(study.resolve("design.json"), "{\"levels\": {\"n\": 6}, \"alias_matrix\": {\"labels\": "
-                + "[\"arc\", \"s1\", \"s2\"], \"matrix\": [[1, 0.1, -0.2], [0.1, 1, 0.05], [-0.2, 0.05, 1]]}}");
         // A feature folder and labels for Fig. 16.
         Rng r = new Rng(3);
         List<String> ids = new ArrayList<>();
@@ -100,7 +102,8 @@ class StudyAnalyzeCommandTest {
                 "Table 6", "Fig. 16", "emotion/arousal"}) {
             assertTrue(html.contains(fig), fig);
         }
-        assertTrue(html.contains("|alias|"), "the alias heatmap is drawn");
+        assertTrue(html.contains("|alias|") && html.contains("strategy:ssr vs bpm: "), "the alias heatmap is drawn");
+        assertTrue(html.contains("The final design (17 runs, all phases)"), "its caption");
         assertTrue(html.contains("t-SNE of run9"), "the t-SNE map is drawn");
         assertFalse(html.contains("NaN"));
         assertFalse(Files.readString(study.resolve("analysis.json")).contains("NaN"));

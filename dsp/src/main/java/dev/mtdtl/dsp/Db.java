@@ -77,26 +77,35 @@ public final class Db {
             FloatVector vmin = FloatVector.broadcast(S, amin);
             int upper = S.loopBound(len);
             for (; i < upper; i += S.length()) {
-                FloatVector v = FloatVector.fromArray(S, x, off + i).max(vmin);
-                IntVector bits = v.reinterpretAsInts();
-                IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
-                FloatVector m = bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats();   // [1, 2)
-                VectorMask<Float> big = m.compare(VectorOperators.GT, SQRT2);
-                m = m.blend(m.mul(0.5f), big);
-                e = e.blend(e.add(1), big.cast(SI));
-                FloatVector ef = (FloatVector) e.convert(VectorOperators.I2F, 0);
-                FloatVector sv = m.sub(1f).div(m.add(1f));
-                FloatVector z = sv.mul(sv);
-                FloatVector poly = z.fma(1f / 9, 1f / 7).fma(z, FloatVector.broadcast(S, 1f / 5))
-                        .fma(z, FloatVector.broadcast(S, 1f / 3)).fma(z, FloatVector.broadcast(S, 1f));
-                FloatVector lnm = sv.mul(2f).mul(poly);
-                FloatVector ln = ef.fma(FloatVector.broadcast(S, LN2_LO), lnm).add(ef.mul(LN2_HI));
-                ln.mul(scale).intoArray(x, off + i);
+                dbLanes(FloatVector.fromArray(S, x, off + i), vmin, scale).intoArray(x, off + i);
             }
         }
         for (; i < len; i++) {
             x[off + i] = (float) (factor * log10(Math.max(x[off + i], amin)));
         }
+    }
+
+    /**
+     * scale * ln(max(v, vmin)) lane by lane, any species (scale = factor / ln 10): the vector path of
+     * {@link #toDbInPlace}, shared with the lane-parallel mel kernel so both give the same bits per value.
+     */
+    static FloatVector dbLanes(FloatVector v, FloatVector vmin, float scale) {
+        v = v.max(vmin);
+        IntVector bits = v.reinterpretAsInts();
+        IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
+        FloatVector m = bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats();   // [1, 2)
+        VectorMask<Float> big = m.compare(VectorOperators.GT, SQRT2);
+        m = m.blend(m.mul(0.5f), big);
+        e = e.blend(e.add(1), big.cast(bits.species()));
+        FloatVector ef = (FloatVector) e.convert(VectorOperators.I2F, 0);
+        FloatVector sv = m.sub(1f).div(m.add(1f));
+        FloatVector z = sv.mul(sv);
+        VectorSpecies<Float> sp = v.species();
+        FloatVector poly = z.fma(1f / 9, 1f / 7).fma(z, FloatVector.broadcast(sp, 1f / 5))
+                .fma(z, FloatVector.broadcast(sp, 1f / 3)).fma(z, FloatVector.broadcast(sp, 1f));
+        FloatVector lnm = sv.mul(2f).mul(poly);
+        FloatVector ln = ef.fma(FloatVector.broadcast(sp, LN2_LO), lnm).add(ef.mul(LN2_HI));
+        return ln.mul(scale);
     }
 
     /** x := max(x, max(x) - topDb) over [off, off+len); no-op for an infinite topDb. */

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * <p>How it stays exact: each mel frame depends only on nFft resampled samples around it (the reflect padding
  * at the file's ends reaches at most nFft/2 samples inward), and each resampled sample only on the filter's
  * taps around it ({@link Resampler#processRange}); so frames [t0, t1) are computed from the source window
- * that feeds them, with the same arithmetic as the whole-file path ({@link MelSpectrogram}'s per-frame code).
+ * that feeds them, with the same arithmetic as the whole-file path ({@link MelSpectrogram#frames}: a frame's bits
+ * do not depend on how frames are grouped).
  * The top_db clip needs the maximum over every frame first: {@link #max} is a first pass over the file
  * (a maximum does not depend on the order it is taken in).
  *
@@ -118,14 +119,14 @@ public final class DbMelStream implements java.io.Closeable {
         }
         int m = cfg.nMels();
         int tf = t1 - t0;
-        Parallel.forChunks(2 * tf, GRAIN, (chunk, from, to) -> {
-            float[] buf = new float[nFft];
-            float[] spec = new float[nFft / 2 + 1];
-            for (int i = from; i < to; i++) {
-                int c = i / tf;
-                int t = t0 + i - c * tf;
+        int per = (tf + GRAIN - 1) / GRAIN;
+        Parallel.forChunks(2 * per, 1, (chunk, from, to) -> {
+            for (int u = from; u < to; u++) {
+                int c = u / per;
+                int a = t0 + (u - c * per) * GRAIN;
+                int b = Math.min(t1, a + GRAIN);
                 int sc = ch == 1 ? 0 : c;   // mono: both channels are the one channel (as Audio.toStereo)
-                ms.frame(out, i * m, seg, sc * len - (int) lo, (int) n, t, buf, spec, true);
+                ms.frames(out, (c * tf + a - t0) * m, seg, sc * len - (int) lo, (int) n, a, b - a, true);
             }
         });
     }

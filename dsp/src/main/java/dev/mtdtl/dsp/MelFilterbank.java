@@ -116,6 +116,16 @@ public final class MelFilterbank {
         }
     }
 
+    /** First non-zero bin of band m. */
+    int first(int m) {
+        return lo[m];
+    }
+
+    /** The non-zero weights of band m (bins first(m) ..), shared: read only. */
+    float[] weights(int m) {
+        return w[m];
+    }
+
     /** The dense matrix (M, K) row-major, in double (as librosa's float64 result). */
     public double[] dense() {
         double[] d = new double[nMels * bins];

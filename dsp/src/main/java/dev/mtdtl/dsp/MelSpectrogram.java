@@ -7,10 +7,11 @@ import dev.mtdtl.tensor.Parallel;
  * is the transpose of librosa's per-channel (M, T). Letters: C channels, N samples per channel,
  * T = 1 + floor(N / hop) frames, K = nFft/2 + 1 bins, M mel bands.
  *
- * <p>Per frame, fused so the (T, K) spectrogram never exists: window + pad ({@link Stft}),
- * real FFT, |X|^2 (or |X|), sparse mel ({@link MelFilterbank}), optional log. Frames of all channels
- * are one parallel loop in chunks of 32 frames (chunking independent of the thread count, every
- * frame written by exactly one chunk: bit-identical for any thread count). The top_db clip needs
+ * <p>Per group of L frames of one channel, fused so the (T, K) spectrogram never exists: window + pad,
+ * real FFT across frames, |X|^2 (or |X|), sparse mel ({@link MelFilterbank}), optional log ({@link LaneMel};
+ * JTransforms frame by frame when nFft is not a power of two). Groups of all channels are one parallel loop
+ * in chunks of 32 frames (chunking independent of the thread count, every frame written by exactly one
+ * chunk, and a frame's bits independent of its group: bit-identical for any thread count). The top_db clip needs
  * the maximum over the whole file, so it is a second, cheap pass.
  *
  * <p>Cost per frame (paper settings): one 1024-point real FFT (~ 2.5 n log2 n = 25k flops),
@@ -27,11 +28,13 @@ public final class MelSpectrogram {
     private final MelConfig cfg;
     private final Stft stft;
     private final MelFilterbank fb;
+    private final LaneMel lanes;   // null when nFft is not a power of two (then JTransforms, frame by frame)
 
     public MelSpectrogram(MelConfig cfg) {
         this.cfg = cfg;
         this.stft = new Stft(cfg.nFft(), cfg.hop(), cfg.padMode());
         this.fb = cfg.filterbank();
+        this.lanes = LaneMel.supports(cfg) ? new LaneMel(cfg, fb) : null;
     }
 
     public MelConfig config() {
@@ -81,28 +84,46 @@ public final class MelSpectrogram {
         }
         int frames = frames(n);
         int m = fb.nMels();
-        int nFft = cfg.nFft();
-        int bins = stft.bins();
         if (out.length < (long) channels * frames * m || audio.length < (long) channels * n) {
             throw new IllegalArgumentException("out or audio too short for " + channels + " x " + n);
         }
-        Parallel.forChunks(channels * frames, GRAIN, (chunk, from, to) -> {
-            float[] buf = new float[nFft];
-            float[] spec = new float[bins];
-            for (int i = from; i < to; i++) {
-                int c = i / frames;
-                int t = i - c * frames;
-                frame(out, i * m, audio, c * n, n, t, buf, spec, log);
+        // units of L frames of one channel (the last of each channel partial): fixed by T, not by the threads
+        int per = (frames + LaneMel.L - 1) / LaneMel.L;
+        Parallel.forChunks(channels * per, GRAIN / LaneMel.L, (chunk, from, to) -> {
+            for (int u = from; u < to; u++) {
+                int c = u / per;
+                int t0 = (u - c * per) * LaneMel.L;
+                int count = Math.min(LaneMel.L, frames - t0);
+                frames(out, (c * frames + t0) * m, audio, c * n, n, t0, count, log);
             }
         });
     }
 
     /**
-     * One frame t of the signal x[off .. off+n) into out[o .. o+M): window, FFT, power (or magnitude), mel, and
-     * dB when {@code log} (no top_db clip). Shared by the whole-file path and {@link DbMelStream}, so both give the
-     * same bits. buf (nFft) and spec (K): caller-owned scratch.
+     * Frames [t0, t0 + count) of the signal x[off .. off+n) into out from o, M values per frame: window, FFT, power
+     * (or magnitude), mel, and dB when {@code log} (no top_db clip). Shared by the whole-file path and
+     * {@link DbMelStream}: a frame's bits do not depend on how frames are grouped ({@link LaneMel}), so both agree.
      */
-    void frame(float[] out, int o, float[] x, int off, int n, int t, float[] buf, float[] spec, boolean log) {
+    void frames(float[] out, int o, float[] x, int off, int n, int t0, int count, boolean log) {
+        int m = fb.nMels();
+        if (lanes != null) {
+            for (int t = 0; t < count; t += LaneMel.L) {
+                lanes.group(out, o + t * m, x, off, n, t0 + t, Math.min(LaneMel.L, count - t), log);
+            }
+            return;
+        }
+        float[] buf = new float[cfg.nFft()];
+        float[] spec = new float[stft.bins()];
+        for (int t = 0; t < count; t++) {
+            frame(out, o + t * m, x, off, n, t0 + t, buf, spec, log);
+        }
+    }
+
+    /**
+     * One frame t of the signal x[off .. off+n) into out[o .. o+M) by JTransforms (nFft not a power of two).
+     * buf (nFft) and spec (K): caller-owned scratch.
+     */
+    private void frame(float[] out, int o, float[] x, int off, int n, int t, float[] buf, float[] spec, boolean log) {
         int nFft = cfg.nFft();
         stft.transformFrame(buf, x, off, n, t);
         Stft.power(spec, 0, buf, nFft);

@@ -60,23 +60,53 @@ public final class Evaluation {
     }
 
     /**
-     * What the repetitions of an evaluation vary, for the protocol record and the console: with a
-     * predefined fixed split only the model's seed changes between repetitions (the paper's code), so
-     * their spread measures the model's variance, not the split's.
+     * What the repetitions of an evaluation of {@code f} on {@code ds} vary, for the protocol record and the
+     * console, as {@link #run} will do it on the tracks evaluated (the labelled tracks that have features; for
+     * recommendation, the tracks with features). With a predefined fixed split only the model's seed changes
+     * between repetitions (the paper's code), so their spread measures the model's variance, not the split's;
+     * unless the split has no test track among those tracks, when the split file's folds are used instead
+     * ({@link TargetDataset#fixedSplitFallsBackToFolds}).
      */
-    public static String repetitionsDiffer(TargetDataset ds, boolean artistFolds) {
+    public static String repetitionsDiffer(FeatureSet f, TargetDataset ds, boolean artistFolds) throws IOException {
         if (artistFolds) {
             return "the test fold (seeded artist-grouped 5 folds) and the model's seed";
         }
         return switch (ds.protocol) {
-            case "fixed-split" -> "the model's seed only (the predefined split is the same in every repetition)";
+            case "fixed-split" -> {
+                List<String> ids = evaluated(f, ds);
+                yield ds.fixedSplitFallsBackToFolds(ids)
+                        ? "the test fold and the model's seed (the predefined split puts none or all of the "
+                        + ids.size() + " evaluated tracks in test, so repetition k tests fold k mod 5 of split.tsv)"
+                        : FIXED_SPLIT_SEED_ONLY;
+            }
             case "item-folds-20" -> "the held-out item fold and the model's seed";
             case "stratified-5-fold" -> ds.task.equals("classification")
                     ? "the seeded 5-fold partition of the whole set (every track tested once per repetition) and the "
                     + "models' seeds"
-                    : "the test fold and the model's seed";
+                    : "the test fold (fold k of split.tsv) and the model's seed";
             default -> "the split protocol '" + ds.protocol + "' and the model's seed";
         };
+    }
+
+    /** {@link #repetitionsDiffer} of a predefined split that is used as it is. */
+    public static final String FIXED_SPLIT_SEED_ONLY =
+            "the model's seed only (the predefined split is the same in every repetition)";
+
+    // The track ids the supervised evaluation uses: labels.tsv's that f has, in labels.tsv's order.
+    private static List<String> evaluated(FeatureSet f, TargetDataset ds) throws IOException {
+        if (ds.task.equals("recommendation")) {
+            return f.ids();
+        }
+        Tsv.Table t = ds.labels();
+        int idc = t.column("track_id");
+        java.util.Set<String> have = new java.util.HashSet<>(f.ids());
+        List<String> ids = new ArrayList<>();
+        for (String[] r : t.rows()) {
+            if (have.contains(r[idc])) {
+                ids.add(r[idc]);
+            }
+        }
+        return ids;
     }
 
     // Row index of every feature id, checking that the ids and the labelled ids match.

@@ -14,7 +14,10 @@ import dev.mtdtl.tensor.cpu.Gemm;
  * each epoch; at most 200 epochs, stopping when the epoch's mean training loss has not improved on the best by
  * more than tol = 1e-4 for more than 10 epochs in a row (sklearn ≥ 0.20's rule, no validation split).
  * Optional input standardisation (fitted on the training rows; the paper code's default is off).
- * Matrix products go through the engine's blocked SGEMM; float32 throughout, as sklearn with float32 input.
+ * Matrix products go through the engine's SGEMM kernel; float32 throughout, as sklearn with float32 input,
+ * except Adam's step size, which is formed in double. Training runs in {@link MlpStep} (two parallel passes
+ * per minibatch over operands kept in the kernel's packed layout); prediction through {@code Gemm.sgemm}.
+ * Results do not depend on the thread count ({@code MlpBitsTest}).
  */
 public final class Mlp {
 
@@ -129,28 +132,7 @@ public final class Mlp {
             x = scale(x0, n);
         }
         int bs = Math.min(o.maxBatch(), n);
-        int h = o.hidden();
-        float[] xb = new float[bs * in];
-        float[] tb = new float[bs * out];
-        float[] h1 = new float[bs * h];
-        float[] h2 = new float[bs * h];
-        float[] ob = new float[bs * out];
-        float[] d2 = new float[bs * h];
-        float[] d1 = new float[bs * h];
-        float[][] gw = new float[3][];
-        float[][] gb = new float[3][];
-        float[][] mw = new float[3][];
-        float[][] vw = new float[3][];
-        float[][] mb = new float[3][];
-        float[][] vb = new float[3][];
-        for (int l = 0; l < 3; l++) {
-            gw[l] = new float[w[l].length];
-            gb[l] = new float[b[l].length];
-            mw[l] = new float[w[l].length];
-            vw[l] = new float[w[l].length];
-            mb[l] = new float[b[l].length];
-            vb[l] = new float[b[l].length];
-        }
+        MlpStep trainer = new MlpStep(classifier, in, o.hidden(), out, bs, o.alpha(), w, b);
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -169,34 +151,9 @@ public final class Mlp {
             double lossSum = 0;
             for (int start = 0; start < n; start += bs) {
                 int m = Math.min(bs, n - start);
-                for (int r = 0; r < m; r++) {
-                    System.arraycopy(x, order[start + r] * in, xb, r * in, in);
-                    System.arraycopy(t, order[start + r] * out, tb, r * out, out);
-                }
-                forward(xb, m, h1, h2, ob);
-                double loss = lossAndDelta(ob, tb, m);    // ob now holds dLoss/dlogits
-                double sq = 0;
-                for (float[] wl : w) {
-                    for (float v : wl) {
-                        sq += (double) v * v;
-                    }
-                }
-                loss += 0.5 * o.alpha() * sq / m;
-                lossSum += loss * m;
-                // layer 3
-                grads(h2, ob, m, h, out, gw[2], gb[2], w[2]);
-                Gemm.sgemm(false, true, m, h, out, 1f, ob, 0, out, w[2], 0, out, 0f, d2, 0, h);
-                reluBack(d2, h2, m * h);
-                grads(h1, d2, m, h, h, gw[1], gb[1], w[1]);
-                Gemm.sgemm(false, true, m, h, h, 1f, d2, 0, h, w[1], 0, h, 0f, d1, 0, h);
-                reluBack(d1, h1, m * h);
-                grads(xb, d1, m, in, h, gw[0], gb[0], w[0]);
                 step++;
                 double lrT = o.lr() * Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step));
-                for (int l = 0; l < 3; l++) {
-                    adam(w[l], gw[l], mw[l], vw[l], lrT);
-                    adam(b[l], gb[l], mb[l], vb[l], lrT);
-                }
+                lossSum += trainer.step(x, t, order, start, m, lrT) * m;
             }
             epochs++;
             finalLoss = lossSum / n;
@@ -246,69 +203,6 @@ public final class Mlp {
             if (a[i] < 0) {
                 a[i] = 0;
             }
-        }
-    }
-
-    private static void reluBack(float[] d, float[] a, int len) {
-        for (int i = 0; i < len; i++) {
-            if (a[i] <= 0) {
-                d[i] = 0;
-            }
-        }
-    }
-
-    // Mean loss of the batch; replaces ob by the gradient of the mean loss w.r.t. the logits.
-    private double lossAndDelta(float[] ob, float[] tb, int m) {
-        double loss = 0;
-        if (classifier) {
-            for (int i = 0; i < m; i++) {
-                int o0 = i * out;
-                double mx = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < out; c++) {
-                    mx = Math.max(mx, ob[o0 + c]);
-                }
-                double z = 0;
-                for (int c = 0; c < out; c++) {
-                    z += Math.exp(ob[o0 + c] - mx);
-                }
-                for (int c = 0; c < out; c++) {
-                    double p = Math.exp(ob[o0 + c] - mx) / z;
-                    if (tb[o0 + c] > 0) {
-                        loss -= Math.log(Math.max(p, 1e-10));   // sklearn clips probabilities at 1e-10
-                    }
-                    ob[o0 + c] = (float) ((p - tb[o0 + c]) / m);
-                }
-            }
-        } else {
-            for (int i = 0; i < m * out; i++) {
-                double e = ob[i] - tb[i];
-                loss += 0.5 * e * e;
-                ob[i] = (float) (e / m);
-            }
-        }
-        return loss / m;
-    }
-
-    // gW = a^T d + alpha W / m, gb = column sums of d (d already carries the 1/m of the mean loss).
-    private void grads(float[] a, float[] d, int m, int k, int n, float[] gwl, float[] gbl, float[] wl) {
-        Gemm.sgemm(true, false, k, n, m, 1f, a, 0, k, d, 0, n, 0f, gwl, 0, n);
-        float reg = (float) (o.alpha() / m);
-        for (int i = 0; i < gwl.length; i++) {
-            gwl[i] += reg * wl[i];
-        }
-        java.util.Arrays.fill(gbl, 0f);
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                gbl[j] += d[i * n + j];
-            }
-        }
-    }
-
-    private static void adam(float[] p, float[] g, float[] mo, float[] ve, double lrT) {
-        for (int i = 0; i < p.length; i++) {
-            mo[i] = 0.9f * mo[i] + 0.1f * g[i];
-            ve[i] = 0.999f * ve[i] + 0.001f * g[i] * g[i];
-            p[i] -= (float) (lrT * mo[i] / (Math.sqrt(ve[i]) + 1e-8));
         }
     }
 

@@ -197,21 +197,13 @@ public final class TargetDataset {
         }
         switch (protocol) {
             case "fixed-split" -> {
-                for (int i = 0; i < n; i++) {
-                    String s = splitOf(ids.get(i));
-                    if (s == null) {
-                        throw new IllegalArgumentException(dir + ": track " + ids.get(i) + " is not in split.tsv");
-                    }
-                    test[i] = s.equals("test");
-                }
-                int nt = count(test);
-                // A tiny corpus can draw a fixed split with no test track (emotion: 83/17 by coin flips);
-                // the split file's folds still give a usable, documented split, so use those instead.
-                if ((nt == 0 || nt == n) && ids.stream().allMatch(i -> foldOf(i) >= 0)) {
-                    System.err.printf("  %s: the fixed split has %d test tracks of %d; using fold %d of split.tsv%n",
-                            name, nt, n, rep % 5);
+                if (fixedSplitFallsBackToFolds(ids)) {
                     for (int i = 0; i < n; i++) {
                         test[i] = foldOf(ids.get(i)) % 5 == rep % 5;
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        test[i] = "test".equals(splitOf(ids.get(i)));
                     }
                 }
             }
@@ -237,6 +229,28 @@ public final class TargetDataset {
                     + " (the split leaves one side empty)");
         }
         return test;
+    }
+
+    /**
+     * Whether {@link #testRows} leaves this dataset's predefined split for the split file's folds on the tracks
+     * {@code ids}: under {@code fixed-split} (and no artist folds), when the split puts none or all of them in
+     * test and split.tsv gives every one a fold. A tiny corpus can draw such a split (emotion: 83/17 by coin
+     * flips); repetition k then tests fold k mod 5, so repetitions differ by the test fold as well as by the
+     * model's seed. A track missing from split.tsv is an error naming it.
+     */
+    public boolean fixedSplitFallsBackToFolds(List<String> ids) {
+        if (byArtist || !protocol.equals("fixed-split")) {
+            return false;
+        }
+        int nt = 0;
+        for (String id : ids) {
+            String s = splitOf(id);
+            if (s == null) {
+                throw new IllegalArgumentException(dir + ": track " + id + " is not in split.tsv");
+            }
+            nt += s.equals("test") ? 1 : 0;
+        }
+        return (nt == 0 || nt == ids.size()) && ids.stream().allMatch(i -> foldOf(i) >= 0);
     }
 
     private static int count(boolean[] b) {

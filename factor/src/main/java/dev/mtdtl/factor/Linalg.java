@@ -109,6 +109,201 @@ final class Linalg {
     }
 
     /**
+     * The lower triangle of C (k, k, row-major) = sum over j < n of (w_j f_j) f_j^T, f_j the row
+     * {@code rows[ro + j]} of F (., k), read where it lies (no gathered copy: the rows of a user's items
+     * are scattered over a V of megabytes, and copying them cost more than the products). C is
+     * overwritten; entries above the diagonal in the last column tile of a row block may be written too.
+     *
+     * <p>Each element is one FMA chain over j in order from 0, with the factor w_j f_j[p] rounded
+     * before the FMA: the same bits as {@link #gemm} on a copy scaled by w_j, whatever the tiling (4 rows
+     * x 12 columns in registers, then 4-column vectors, then scalars).
+     */
+    static void gramGathered(double[] c, double[] f, int[] rows, int ro, double[] w, int n, int k) {
+        int p = 0;
+        for (; p + 4 <= k; p += 4) {
+            int ext = p + 4;   // columns [0, p + 4) cover the block's lower triangle
+            int q = 0;
+            for (; q + 3 * L <= ext; q += 3 * L) {
+                DoubleVector c00 = DoubleVector.zero(S);
+                DoubleVector c01 = c00;
+                DoubleVector c02 = c00;
+                DoubleVector c10 = c00;
+                DoubleVector c11 = c00;
+                DoubleVector c12 = c00;
+                DoubleVector c20 = c00;
+                DoubleVector c21 = c00;
+                DoubleVector c22 = c00;
+                DoubleVector c30 = c00;
+                DoubleVector c31 = c00;
+                DoubleVector c32 = c00;
+                for (int j = 0; j < n; j++) {
+                    int fo = rows[ro + j] * k;
+                    double wj = w[j];
+                    DoubleVector b0 = DoubleVector.fromArray(S, f, fo + q);
+                    DoubleVector b1 = DoubleVector.fromArray(S, f, fo + q + L);
+                    DoubleVector b2 = DoubleVector.fromArray(S, f, fo + q + 2 * L);
+                    DoubleVector a0 = DoubleVector.broadcast(S, wj * f[fo + p]);
+                    DoubleVector a1 = DoubleVector.broadcast(S, wj * f[fo + p + 1]);
+                    DoubleVector a2 = DoubleVector.broadcast(S, wj * f[fo + p + 2]);
+                    DoubleVector a3 = DoubleVector.broadcast(S, wj * f[fo + p + 3]);
+                    c00 = a0.fma(b0, c00);
+                    c01 = a0.fma(b1, c01);
+                    c02 = a0.fma(b2, c02);
+                    c10 = a1.fma(b0, c10);
+                    c11 = a1.fma(b1, c11);
+                    c12 = a1.fma(b2, c12);
+                    c20 = a2.fma(b0, c20);
+                    c21 = a2.fma(b1, c21);
+                    c22 = a2.fma(b2, c22);
+                    c30 = a3.fma(b0, c30);
+                    c31 = a3.fma(b1, c31);
+                    c32 = a3.fma(b2, c32);
+                }
+                int c0 = p * k + q;
+                c00.intoArray(c, c0);
+                c01.intoArray(c, c0 + L);
+                c02.intoArray(c, c0 + 2 * L);
+                c10.intoArray(c, c0 + k);
+                c11.intoArray(c, c0 + k + L);
+                c12.intoArray(c, c0 + k + 2 * L);
+                c20.intoArray(c, c0 + 2 * k);
+                c21.intoArray(c, c0 + 2 * k + L);
+                c22.intoArray(c, c0 + 2 * k + 2 * L);
+                c30.intoArray(c, c0 + 3 * k);
+                c31.intoArray(c, c0 + 3 * k + L);
+                c32.intoArray(c, c0 + 3 * k + 2 * L);
+            }
+            for (; q + L <= ext; q += L) {   // ext is a multiple of 4: vectors finish the block
+                DoubleVector c0v = DoubleVector.zero(S);
+                DoubleVector c1v = c0v;
+                DoubleVector c2v = c0v;
+                DoubleVector c3v = c0v;
+                for (int j = 0; j < n; j++) {
+                    int fo = rows[ro + j] * k;
+                    double wj = w[j];
+                    DoubleVector bv = DoubleVector.fromArray(S, f, fo + q);
+                    c0v = DoubleVector.broadcast(S, wj * f[fo + p]).fma(bv, c0v);
+                    c1v = DoubleVector.broadcast(S, wj * f[fo + p + 1]).fma(bv, c1v);
+                    c2v = DoubleVector.broadcast(S, wj * f[fo + p + 2]).fma(bv, c2v);
+                    c3v = DoubleVector.broadcast(S, wj * f[fo + p + 3]).fma(bv, c3v);
+                }
+                int c0 = p * k + q;
+                c0v.intoArray(c, c0);
+                c1v.intoArray(c, c0 + k);
+                c2v.intoArray(c, c0 + 2 * k);
+                c3v.intoArray(c, c0 + 3 * k);
+            }
+        }
+        if (p + 2 <= k) {   // two of the last k mod 4 rows: 2 x 12 tiles (one row alone is one FMA chain per vector)
+            int ext = p + 2;
+            int q = 0;
+            for (; q + 3 * L <= ext; q += 3 * L) {
+                DoubleVector c00 = DoubleVector.zero(S);
+                DoubleVector c01 = c00;
+                DoubleVector c02 = c00;
+                DoubleVector c10 = c00;
+                DoubleVector c11 = c00;
+                DoubleVector c12 = c00;
+                for (int j = 0; j < n; j++) {
+                    int fo = rows[ro + j] * k;
+                    double wj = w[j];
+                    DoubleVector b0 = DoubleVector.fromArray(S, f, fo + q);
+                    DoubleVector b1 = DoubleVector.fromArray(S, f, fo + q + L);
+                    DoubleVector b2 = DoubleVector.fromArray(S, f, fo + q + 2 * L);
+                    DoubleVector a0 = DoubleVector.broadcast(S, wj * f[fo + p]);
+                    DoubleVector a1 = DoubleVector.broadcast(S, wj * f[fo + p + 1]);
+                    c00 = a0.fma(b0, c00);
+                    c01 = a0.fma(b1, c01);
+                    c02 = a0.fma(b2, c02);
+                    c10 = a1.fma(b0, c10);
+                    c11 = a1.fma(b1, c11);
+                    c12 = a1.fma(b2, c12);
+                }
+                int c0 = p * k + q;
+                c00.intoArray(c, c0);
+                c01.intoArray(c, c0 + L);
+                c02.intoArray(c, c0 + 2 * L);
+                c10.intoArray(c, c0 + k);
+                c11.intoArray(c, c0 + k + L);
+                c12.intoArray(c, c0 + k + 2 * L);
+            }
+            for (; q < ext; q++) {
+                double s0 = 0;
+                double s1 = 0;
+                for (int j = 0; j < n; j++) {
+                    int fo = rows[ro + j] * k;
+                    double bq = f[fo + q];
+                    s0 = Math.fma(w[j] * f[fo + p], bq, s0);
+                    s1 = Math.fma(w[j] * f[fo + p + 1], bq, s1);
+                }
+                c[p * k + q] = s0;
+                c[p * k + k + q] = s1;
+            }
+            p += 2;
+        }
+        for (; p < k; p++) {   // the last row, if any: columns [0, p] by vectors, then scalars
+            int q = 0;
+            for (; q + L <= p + 1; q += L) {
+                DoubleVector cv = DoubleVector.zero(S);
+                for (int j = 0; j < n; j++) {
+                    int fo = rows[ro + j] * k;
+                    cv = DoubleVector.broadcast(S, w[j] * f[fo + p]).fma(DoubleVector.fromArray(S, f, fo + q), cv);
+                }
+                cv.intoArray(c, p * k + q);
+            }
+            for (; q <= p; q++) {
+                double s = 0;
+                for (int j = 0; j < n; j++) {
+                    int fo = rows[ro + j] * k;
+                    s = Math.fma(w[j] * f[fo + p], f[fo + q], s);
+                }
+                c[p * k + q] = s;
+            }
+        }
+    }
+
+    /**
+     * Solve L L^T X = B in place for columns [c0, c1) of B (n, ldb), L from {@link #cholesky} and
+     * {@code lneg} = -L (the same layout). Rows go in blocks of 4: first the part of each row's sum over
+     * rows already solved, by {@link #gemm} (fma(-l, x, acc) is exactly acc - l x), then the block's own
+     * triangle, then the division. Every element is one fixed chain (forward: p increasing; backward:
+     * rows below the block in increasing order, then the block's rows), whatever columns a caller hands
+     * to a thread. The column-at-a-time {@link #cholSolve} walks L^T with a stride and one chain; this
+     * form runs on register tiles across the right-hand sides.
+     */
+    static void cholSolveMatrix(double[] l, double[] lneg, int n, double[] b, int ldb, int c0, int c1) {
+        int w = c1 - c0;
+        for (int i0 = 0; i0 < n; i0 += 4) {   // L Y = B
+            int i1 = Math.min(n, i0 + 4);
+            gemm(b, i0 * ldb + c0, ldb, lneg, i0 * n, 1, n, b, c0, ldb, i1 - i0, w, i0);
+            for (int i = i0; i < i1; i++) {
+                for (int p = i0; p < i; p++) {
+                    axpy(lneg[i * n + p], b, p * ldb + c0, b, i * ldb + c0, w);
+                }
+                double d = l[i * n + i];
+                for (int q = i * ldb + c0; q < i * ldb + c1; q++) {
+                    b[q] /= d;
+                }
+            }
+        }
+        for (int i1 = n; i1 > 0; i1 -= 4) {   // L^T X = Y, blocks from the bottom
+            int i0 = Math.max(0, i1 - 4);
+            if (i1 < n) {
+                gemm(b, i0 * ldb + c0, ldb, lneg, i1 * n + i0, n, 1, b, i1 * ldb + c0, ldb, i1 - i0, w, n - i1);
+            }
+            for (int i = i1 - 1; i >= i0; i--) {
+                for (int p = i + 1; p < i1; p++) {
+                    axpy(lneg[p * n + i], b, p * ldb + c0, b, i * ldb + c0, w);
+                }
+                double d = l[i * n + i];
+                for (int q = i * ldb + c0; q < i * ldb + c1; q++) {
+                    b[q] /= d;
+                }
+            }
+        }
+    }
+
+    /**
      * C += A^T B in the general strided form: for p < m, q < n,
      * {@code c[co + p*ldc + q] = fma-chain over i < kk of a[ao + i*sai + p*sap] * b[bo + i*ldb + q]}.
      * A^T B (A stored (kk, m)) is sai = lda, sap = 1; A B (A stored (m, kk)) is sai = 1, sap = lda.

@@ -50,13 +50,17 @@ import java.util.SplittableRandom;
  * <p>Cold start: an item is scored by content only, s_ui = u_u . (W^T x_i) ({@link #contentFactors}),
  * for training items too (the reference never ranks with the learned V).
  *
- * <p>Speed: a row's sum_j alpha a_j f_j f_j^T is one small GEMM of its gathered factor rows (lower
- * triangle only); the r x r systems are factored four at a time, one per vector lane
- * ({@link CholeskyBatch}); X^T V, X W and the one-off X^T X go through the register-tiled
- * {@link Linalg#gemm}, X^T products in blocks of {@link #KBLOCK} items so that a block stays in cache while
- * every thread works on it. Parallelism: users (then items) in fixed chunks, each solving its own rows;
- * Gram matrices are sums over fixed chunks combined in chunk order; every GEMM element is one FMA chain
- * in a fixed order. Bit-identical for any thread count. Omitted: the log confidence variant, early
+ * <p>Speed: a row with at least r/2 entries sums alpha a_j f_j f_j^T straight from the factor rows where
+ * they lie ({@link Linalg#gramGathered}, lower triangle, register tiles) and its r x r system is factored
+ * with three others, one per vector lane ({@link CholeskyBatch}); a row with fewer entries (most items of
+ * a long-tailed play matrix) is solved through the Woodbury identity with one shared inverse
+ * ({@link Woodbury}: an n x n system instead of an r x r one). X^T V, X W and the one-off X^T X go
+ * through the register-tiled {@link Linalg#gemm}, X^T products in blocks of {@link #KBLOCK} items so that
+ * a block stays in cache while every thread works on it; W's r right-hand sides are solved together
+ * ({@link Linalg#cholSolveMatrix}). Parallelism: users (then items) in fixed chunks, each solving its
+ * own rows; Gram matrices are sums over fixed chunks combined in chunk order; every GEMM element is one
+ * FMA chain in a fixed order; which path a row takes depends on the data only. Bit-identical for any
+ * thread count. Omitted: the log confidence variant, early
  * stopping, biases.
  */
 public final class Wmf {
@@ -114,6 +118,7 @@ public final class Wmf {
         final Csr rt;         // (I, M)
         final double[] x;     // (I, D) standardised
         final double[] xtxChol;   // (D, D) Cholesky factor of X^T X + (lambda_W/lambda_V) I
+        final double[] xtxNeg;    // (D, D) its negation (lower triangle), for Linalg.cholSolveMatrix
         /** J after initialisation and after each epoch (empty unless tracked). */
         public double[] objective = new double[0];
         int epochs;
@@ -146,6 +151,12 @@ public final class Wmf {
             if (!Linalg.cholesky(xtxChol, d)) {
                 throw new IllegalStateException("X^T X + (lambda_W/lambda_V) I is not positive definite");
             }
+            this.xtxNeg = new double[d * d];
+            for (int a = 0; a < d; a++) {
+                for (int b = 0; b <= a; b++) {
+                    xtxNeg[a * d + b] = -xtxChol[a * d + b];
+                }
+            }
         }
 
         /** One ALS epoch: U, then V, then W. */
@@ -161,18 +172,8 @@ public final class Wmf {
             // W given V: (X^T X + ridge I) W = X^T V, columns of W solved with the cached factor.
             double[] xtv = new double[dims * k];   // (D, r) = X^T V; chunks own rows, items summed in order
             gemmTn(xtv, dims, k, x, v, items, false);
-            Parallel.forChunks(k, 1, (c, from, to) -> {
-                double[] col = new double[dims];
-                for (int j = from; j < to; j++) {
-                    for (int a = 0; a < dims; a++) {
-                        col[a] = xtv[a * k + j];
-                    }
-                    Linalg.cholSolve(xtxChol, dims, col, 0);
-                    for (int a = 0; a < dims; a++) {
-                        w[a * k + j] = col[a];
-                    }
-                }
-            });
+            Parallel.forChunks(k, 12, (c, from, to) -> Linalg.cholSolveMatrix(xtxChol, xtxNeg, dims, xtv, k, from, to));
+            System.arraycopy(xtv, 0, w, 0, dims * k);
             epochs++;
         }
 
@@ -188,13 +189,22 @@ public final class Wmf {
             int k = rank;
             double alpha = options.alpha();
             int bsz = CholeskyBatch.B;
+            int fRows = f.length / k;
+            Woodbury wb = null;
+            if (Woodbury.worthIt(a, fRows, k)) {
+                wb = Woodbury.prepare(g, lambda, f, fRows, y, a.rows, k);
+                if (wb == null) {
+                    throw notPositiveDefinite(what, firstNonEmpty(a), f);
+                }
+            }
+            Woodbury woodbury = wb;
             Parallel.forChunks(a.rows, GRAIN, (c, from, to) -> {
+                Woodbury.Work ww = woodbury == null ? null : new Woodbury.Work(k);
                 int maxN = 0;
                 for (int row = from; row < to; row++) {
                     maxN = Math.max(maxN, a.indptr[row + 1] - a.indptr[row]);
                 }
-                double[] fa = new double[maxN * k];   // (n, r) rows scaled by alpha a_j
-                double[] fb = new double[maxN * k];   // (n, r) rows as they are
+                double[] wt = new double[maxN];   // (n) alpha a_j
                 double[] mm = new double[k * k];
                 double[] rhs = new double[k];
                 double[] sys = new double[k * k * bsz];
@@ -203,7 +213,11 @@ public final class Wmf {
                 int used = 0;
                 for (int row = from; row <= to; row++) {
                     boolean flush = row == to;
-                    if (!flush && a.indptr[row] < a.indptr[row + 1]) {
+                    if (!flush && woodbury != null && Woodbury.applies(a.indptr[row + 1] - a.indptr[row], k)) {
+                        if (!woodbury.solve(out, a, row, f, alpha, pull, ww)) {
+                            throw notPositiveDefinite(what, row, f);
+                        }
+                    } else if (!flush && a.indptr[row] < a.indptr[row + 1]) {
                         int lo = a.indptr[row];
                         int n = a.indptr[row + 1] - lo;
                         if (y != null) {
@@ -213,21 +227,14 @@ public final class Wmf {
                         } else {
                             Arrays.fill(rhs, 0.0);
                         }
+                        // rhs first: its pass over the scattered factor rows brings them into cache
+                        // with many loads in flight, for the products that read each row 13 times.
                         for (int j = 0; j < n; j++) {
-                            int fo = a.indices[lo + j] * k;
                             double ar = alpha * a.values[lo + j];
-                            System.arraycopy(f, fo, fb, j * k, k);
-                            for (int t = 0; t < k; t++) {
-                                fa[j * k + t] = ar * f[fo + t];
-                            }
-                            Linalg.axpy(1.0 + ar, f, fo, rhs, 0, k);
+                            wt[j] = ar;
+                            Linalg.axpy(1.0 + ar, f, a.indices[lo + j] * k, rhs, 0, k);
                         }
-                        // Lower triangle only, by blocks of 12 rows (whole register tiles).
-                        Arrays.fill(mm, 0.0);
-                        for (int p0 = 0; p0 < k; p0 += 12) {
-                            int p1 = Math.min(k, p0 + 12);
-                            Linalg.gemm(mm, p0 * k, k, fa, p0, k, 1, fb, 0, k, p1 - p0, p1, n);
-                        }
+                        Linalg.gramGathered(mm, f, a.indices, lo, wt, n, k);
                         int l = used;
                         for (int i = 0; i < k; i++) {
                             for (int j = 0; j <= i; j++) {
@@ -290,6 +297,14 @@ public final class Wmf {
                         activeUsers(), rank);
             }
             return new IllegalStateException(m);
+        }
+
+        private static int firstNonEmpty(Csr a) {
+            int row = 0;
+            while (row < a.rows - 1 && a.indptr[row] == a.indptr[row + 1]) {
+                row++;
+            }
+            return row;
         }
 
         private int activeUsers() {

@@ -202,12 +202,20 @@ class WmfTest {
     @Test
     void bitIdenticalForOneAndManyThreads() {
         Planted p = planted(200, 700, 3);   // > one chunk of users and of items
+        int k = 40;   // items with fewer than k/2 users take the Woodbury path, the others the k x k systems
+        Csr rt = p.train().transpose().matrix();
+        assertTrue(Woodbury.worthIt(rt, 200, k), "items take the Woodbury path");
+        int shortItems = 0;
+        for (int i = 0; i < 700; i++) {
+            shortItems += Woodbury.applies(rt.indptr[i + 1] - rt.indptr[i], k) ? 1 : 0;
+        }
+        assertTrue(shortItems > 0 && shortItems < 700, shortItems + " short items: both paths");
         int before = Parallel.threads();
         try {
             Parallel.setThreads(1);
-            Wmf.Model a = Wmf.fit(p.train(), p.features(), p.d(), Wmf.Options.defaults().withRank(12).withIterations(3));
+            Wmf.Model a = Wmf.fit(p.train(), p.features(), p.d(), Wmf.Options.defaults().withRank(k).withIterations(3));
             Parallel.setThreads(4);
-            Wmf.Model b = Wmf.fit(p.train(), p.features(), p.d(), Wmf.Options.defaults().withRank(12).withIterations(3));
+            Wmf.Model b = Wmf.fit(p.train(), p.features(), p.d(), Wmf.Options.defaults().withRank(k).withIterations(3));
             assertArrayEquals(a.u, b.u, 0.0);
             assertArrayEquals(a.v, b.v, 0.0);
             assertArrayEquals(a.w, b.w, 0.0);

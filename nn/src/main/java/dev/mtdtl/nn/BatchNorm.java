@@ -168,7 +168,7 @@ public final class BatchNorm implements Layer {
         Ops ops = d.ops();
         saveMean = Buffers.ensure(saveMean, d, c);
         saveInvstd = Buffers.ensure(saveInvstd, d, c);
-        pool.prepare(x);
+        pool.prepare(x, ops.fusedArgmaxLength(n, c, x.dim(2), x.dim(3)));
         if (training) {
             if (n * s < 2) {
                 throw new IllegalArgumentException(name + ": training-mode batch norm needs more than one value "
@@ -185,24 +185,27 @@ public final class BatchNorm implements Layer {
     }
 
     /**
-     * Training-mode backward of {@link #forwardReluPool} from the pooled gradient dy: accumulates dgamma and
-     * dbeta, writes dL/dx into {@code dx} (which may be the forward's input itself) and returns it.
+     * Backward of {@link #forwardReluPool} from the pooled gradient dy (training or evaluation mode, as the
+     * forward ran): accumulates dgamma and dbeta, writes dL/dx into {@code dx} (which may be the forward's input
+     * itself) and returns it.
      */
     Tensor backwardReluPool(Tensor dy, ReluPool pool, Tensor dx) {
         dy.requireShape(name + " + relu + pool backward dy", pool.output().shape());
         dx.requireShape(name + " + relu + pool backward dx", x.shape());
-        x.device().ops().batchNormReluPoolBackwardTrain(dx, gamma.grad(), beta.grad(), dy, pool.argmax(),
-                pool.output(), x, saveMean, saveInvstd, gamma.value(), n, c, x.dim(2), x.dim(3));
+        Ops ops = x.device().ops();
+        if (training) {
+            ops.batchNormReluPoolBackwardTrain(dx, gamma.grad(), beta.grad(), dy, pool.argmax(), pool.output(), x,
+                    saveMean, saveInvstd, gamma.value(), n, c, x.dim(2), x.dim(3));
+        } else {
+            ops.batchNormReluPoolBackwardEval(dx, gamma.grad(), beta.grad(), dy, pool.argmax(), pool.output(), x,
+                    gamma.value(), runningMean.value(), runningVar.value(), n, c, x.dim(2), x.dim(3), eps);
+        }
         return dx;
     }
 
     /** The input of the last forward. */
     Tensor input() {
         return x;
-    }
-
-    boolean training() {
-        return training;
     }
 
     /** Batch mean of the last training-mode forward (C); a debugging aid. */

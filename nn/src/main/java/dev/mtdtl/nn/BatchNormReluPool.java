@@ -53,9 +53,7 @@ public final class BatchNormReluPool implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        if (!fused || !bn.training()) {
-            // unfused (or an eval-mode backward, rare): pool backward needs only its output and argmax, the
-            // batch norm's backward only its input, so this also follows a fused forward
+        if (!fused) {
             return bn.backward(pool.backward(dy));
         }
         Tensor x = bn.input();

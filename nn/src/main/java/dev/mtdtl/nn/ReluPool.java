@@ -35,7 +35,7 @@ public final class ReluPool implements Layer {
             throw new IllegalArgumentException("relu + maxpool 2x2: expected (N, C, H>=2, W>=2), got "
                     + Shape.str(x.shape()));
         }
-        prepare(x);
+        prepare(x, x.dim(0) * x.dim(1) * (x.dim(2) / 2) * (x.dim(3) / 2));
         Ops ops = x.device().ops();
         ops.reluForward(x, x, x.numel());   // in place: the input is the batch norm's output, read by no one else
         ops.maxPoolForward(sc.y, sc.argmax, x, shape[0], shape[1], shape[2], shape[3]);
@@ -43,14 +43,14 @@ public final class ReluPool implements Layer {
     }
 
     /**
-     * Size the output and argmax for input x (N, C, H, W) on x's device, as forward does, without computing
-     * them: for {@link BatchNormReluPool}, whose fused op writes them.
+     * Size the output and an argmax of {@code argmaxLength} indices for input x (N, C, H, W) on x's device:
+     * forward's own, or the fused op's format for {@link BatchNormReluPool}, whose op writes them.
      */
-    void prepare(Tensor x) {
+    void prepare(Tensor x, int argmaxLength) {
         shape = x.shape();
         Device d = x.device();
         sc.y = Buffers.ensure(sc.y, d, shape[0], shape[1], shape[2] / 2, shape[3] / 2);
-        sc.argmax = Buffers.ensure(sc.argmax, d, sc.y.numel());
+        sc.argmax = Buffers.ensure(sc.argmax, d, argmaxLength);
     }
 
     /** The pooled output of the last forward (N, C, H/2, W/2). */
@@ -69,7 +69,10 @@ public final class ReluPool implements Layer {
         return dx;
     }
 
-    /** The argmax of the last forward (flat index within each (n, c) plane). */
+    /**
+     * The argmax of the last forward: the flat index within each (n, c) plane, or, after a fused forward of
+     * {@link BatchNormReluPool}, that op's device format ({@code Ops.fusedArgmaxLength}).
+     */
     public Indices argmax() {
         return sc.argmax;
     }

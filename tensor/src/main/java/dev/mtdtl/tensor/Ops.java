@@ -61,6 +61,14 @@ public interface Ops {
         return false;
     }
 
+    /**
+     * Length of the argmax the fused ops write for an (N, C, H, W) input: the device's own format (the CPU packs
+     * 2 bits per window); only the fused backward reads it.
+     */
+    default int fusedArgmaxLength(int n, int c, int h, int w) {
+        return n * c * (h / 2) * (w / 2);
+    }
+
     /** Training mode: y, argmax = maxpool(relu(batchnorm(x))); saveMean, saveInvstd written; running stats move. */
     default void batchNormReluPoolForwardTrain(Tensor y, Indices argmax, Tensor saveMean, Tensor saveInvstd, Tensor x,
                                                Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, int n,
@@ -79,6 +87,13 @@ public interface Ops {
     default void batchNormReluPoolBackwardTrain(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Indices argmax,
                                                 Tensor y, Tensor x, Tensor saveMean, Tensor saveInvstd, Tensor gamma,
                                                 int n, int c, int h, int w) {
+        throw new UnsupportedOperationException("fused batch norm + ReLU + pool on " + getClass().getSimpleName());
+    }
+
+    /** Evaluation-mode backward (running statistics): dx (may be x itself) written, dgamma/dbeta accumulated. */
+    default void batchNormReluPoolBackwardEval(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Indices argmax,
+                                               Tensor y, Tensor x, Tensor gamma, Tensor runningMean,
+                                               Tensor runningVar, int n, int c, int h, int w, float eps) {
         throw new UnsupportedOperationException("fused batch norm + ReLU + pool on " + getClass().getSimpleName());
     }
 

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -37,7 +36,10 @@ import java.util.function.Consumer;
  * for the corpus's tracks; the seed of source s is {@code Rng.hash(seed, s's position in the manifest)}.
  *
  * <p>Files: {@code DIR/<source>.npy} (N, K) and {@code DIR/<source>.mask.npy} (N), each written atomically;
- * a source whose two files exist is not refitted (resume).
+ * a source whose two files exist is not refitted (resume). A pLSA source also gets
+ * {@code DIR/<source>.topics.tsv}, its topics' most probable terms ({@link TopicTerms}), written before the
+ * targets; a folder prepared before that file existed gets it on the next run of prepare by a refit whose
+ * targets must equal the stored ones bit for bit (they are not rewritten either way).
  *
  * <p>Omitted: fitting on a subset, pLSA folding-in of unseen tracks.
  */
@@ -86,7 +88,11 @@ public final class LearningTargets {
             }
             Path zf = dir.resolve(name + ".npy");
             Path mf = dir.resolve(name + ".mask.npy");
+            Path tf = TopicTerms.file(dir, name);
             if (Files.isRegularFile(zf) && Files.isRegularFile(mf)) {
+                if (PLSA_MODELS.contains(model) && !Files.isRegularFile(tf)) {
+                    addTopics(corpus, name, s, sources, model, zf, tf, row, tracks.size(), k, iterations, srcSeed, log);
+                }
                 int[] mask = Npy.read(mf).toInt();
                 int c = 0;
                 for (int m : mask) {
@@ -99,12 +105,14 @@ public final class LearningTargets {
             float[] z = new float[tracks.size() * k];
             switch (model) {
                 case "gmm" -> gmm(corpus, s, row, z, k, iterations, name.equals("bpm") ? bpmNoise : 0, srcSeed);
-                case "plsa", "tfidf-plsa" -> {
-                    SourceTable.Matrix m = matrix(corpus, s, name.equals("tag") ? 1.0 : 0.0);
-                    Csr w = model.equals("plsa") ? m.matrix() : TfIdf.transform(m.matrix(), TfIdf.Norm.L2);
-                    scatter(plsa(w, k, iterations, srcSeed), m.rowIds(), row, z, k);
+                case "plsa", "tfidf-plsa", "artist-tag-plsa" -> {
+                    // Topic terms first: z's presence marks the source done, so a crash before it refits both.
+                    Fitted f = fitPlsa(corpus, name, s, sources, model, k, iterations, srcSeed);
+                    if (f.fit() != null) {
+                        TopicTerms.write(tf, f.fit(), f.terms());
+                    }
+                    f.scatter(row, z, k);
                 }
-                case "artist-tag-plsa" -> artist(corpus, s, sources, row, z, k, iterations, srcSeed);
                 default -> throw new IOException(corpus.resolve("manifest.json") + ": source " + name
                         + " has unknown model '" + model + "'");
             }
@@ -161,7 +169,57 @@ public final class LearningTargets {
         return new Gmm1d.Params(p.weights(), p.means(), var);
     }
 
-    private static float[] plsa(Csr w, int k, int iterations, long seed) {
+    /** The models whose targets are pLSA topics (and so have topic terms). */
+    public static final java.util.Set<String> PLSA_MODELS = java.util.Set.of("plsa", "tfidf-plsa", "artist-tag-plsa");
+
+    /**
+     * A pLSA source's fit: the model (null when nothing was left to fit), the names of its T terms, and the
+     * targets it gives, p (ids, K) for the tracks {@code ids} of the source's file.
+     */
+    private record Fitted(Plsa.Result fit, List<String> terms, float[] p, List<String> ids) {
+        void scatter(Map<String, Integer> row, float[] z, int k) {
+            LearningTargets.scatter(p, ids, row, z, k);
+        }
+    }
+
+    private static Fitted fitPlsa(Path corpus, String name, Map<String, Object> s, Map<String, Object> sources,
+                                  String model, int k, int iterations, long seed) throws IOException {
+        if (model.equals("artist-tag-plsa")) {
+            return artist(corpus, s, sources, k, iterations, seed);
+        }
+        SourceTable.Matrix m = matrix(corpus, s, name.equals("tag") ? 1.0 : 0.0);
+        Csr w = model.equals("plsa") ? m.matrix() : TfIdf.transform(m.matrix(), TfIdf.Norm.L2);
+        Plsa.Result fit = plsa(w, k, iterations, seed);
+        return new Fitted(fit, m.colIds(), fit == null ? new float[w.rows * k] : fit.docTopicFloat(), m.rowIds());
+    }
+
+    /**
+     * A folder prepared before topic terms were kept: refit the source (the same seed and data give the same
+     * fit) and write its terms only if the refit's targets are bit-identical to the stored ones, so the terms
+     * belong to the z that training used; the targets themselves are never rewritten.
+     */
+    private static void addTopics(Path corpus, String name, Map<String, Object> s, Map<String, Object> sources,
+                                  String model, Path zf, Path tf, Map<String, Integer> row, int n, int k,
+                                  int iterations, long seed, Consumer<String> log) throws IOException {
+        long t0 = System.nanoTime();
+        Fitted f = fitPlsa(corpus, name, s, sources, model, k, iterations, seed);
+        if (f.fit() == null) {
+            return;
+        }
+        float[] z = new float[n * k];
+        f.scatter(row, z, k);
+        String sec = String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9);
+        if (!java.util.Arrays.equals(z, Npy.read(zf).toFloat())) {
+            log.accept("topics " + name + ": not kept: refitted in " + sec + ", but the refit's targets differ from "
+                    + zf + " (prepared by another version?); prepare into a new folder to have them");
+            return;
+        }
+        TopicTerms.write(tf, f.fit(), f.terms());
+        log.accept("topics " + name + ": added to a folder prepared without them (refitted in " + sec
+                + ", targets unchanged)");
+    }
+
+    private static Plsa.Result plsa(Csr w, int k, int iterations, long seed) {
         // pLSA drops terms whose total weight is below 1 (the reference's min_count); when that leaves
         // nothing (tiny corpora, l2-normalised TF-IDF weights) every track is uncovered. Checked here
         // because factor's EM does not accept an empty matrix.
@@ -171,10 +229,9 @@ public final class LearningTargets {
             any = w.values[j] > 0 && tot[w.indices[j]] >= Plsa.Options.defaults().minTermTotal();
         }
         if (!any) {
-            return new float[w.rows * k];
+            return null;
         }
-        return Plsa.fit(w, Plsa.Options.defaults().withTopics(k).withIterations(iterations).withSeed(seed))
-                .docTopicFloat();
+        return Plsa.fit(w, Plsa.Options.defaults().withTopics(k).withIterations(iterations).withSeed(seed));
     }
 
     // Copy rows of a (ids, K) result into z at the corpus rows of those ids (ids not in the corpus ignored).
@@ -187,9 +244,10 @@ public final class LearningTargets {
         }
     }
 
+    /** The artist source: pLSA with artists as documents and the tag source's tags as terms. */
     @SuppressWarnings("unchecked")
-    private static void artist(Path corpus, Map<String, Object> s, Map<String, Object> sources,
-                               Map<String, Integer> row, float[] z, int k, int iterations, long seed) throws IOException {
+    private static Fitted artist(Path corpus, Map<String, Object> s, Map<String, Object> sources, int k,
+                                 int iterations, long seed) throws IOException {
         String from = (String) s.getOrDefault("tags_from", "tag");
         Object tagSrc = sources.get(from);
         if (!(tagSrc instanceof Map)) {
@@ -229,16 +287,18 @@ public final class LearningTargets {
             v[i] = vals.get(i);
         }
         Csr artistTag = Csr.fromTriplets(pa.cols, tg.cols, r, c, v, n);
-        float[] theta = plsa(artistTag, k, iterations, seed);          // (artists, K)
+        Plsa.Result fit = plsa(artistTag, k, iterations, seed);
+        float[] theta = fit == null ? new float[pa.cols * k] : fit.docTopicFloat();     // (artists, K)
         // Broadcast: a track takes its artist's row (the first artist when a track lists several).
-        Map<String, Integer> done = new LinkedHashMap<>();
+        List<String> ids = new ArrayList<>();
+        float[] p = new float[pa.rows * k];
         for (int t = 0; t < pa.rows; t++) {
-            Integer cr = row.get(pairs.rowIds().get(t));
-            if (cr == null || pa.indptr[t] == pa.indptr[t + 1] || done.containsKey(pairs.rowIds().get(t))) {
+            if (pa.indptr[t] == pa.indptr[t + 1]) {
                 continue;
             }
-            done.put(pairs.rowIds().get(t), cr);
-            System.arraycopy(theta, pa.indices[pa.indptr[t]] * k, z, cr * k, k);
+            System.arraycopy(theta, pa.indices[pa.indptr[t]] * k, p, ids.size() * k, k);
+            ids.add(pairs.rowIds().get(t));
         }
+        return new Fitted(fit, tags.colIds(), p, ids);
     }
 }

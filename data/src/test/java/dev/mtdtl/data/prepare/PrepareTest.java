@@ -225,6 +225,79 @@ class PrepareTest {
     }
 
     @Test
+    void pLsaSourcesKeepTheirTopicTerms() throws IOException {
+        Path t = out.resolve("learning/targets");
+        for (String s : List.of("bpm", "year", "self")) {
+            assertTrue(!Files.exists(TopicTerms.file(t, s)), s + " is not a pLSA source");
+        }
+        // The term vocabularies of the corpus's tables (artist's topics are over the tag source's tags).
+        Map<String, Object> src = Json.parseObject(Files.readString(corpus.resolve("manifest.json")), "m");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sources = (Map<String, Object>) ((Map<String, Object>) src.get("learning")).get("sources");
+        for (String s : List.of("tag", "taste", "lyrics", "cdr_tag", "artist")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) sources.get(s.equals("artist") ? "tag" : s);
+            Tsv.Table table = Tsv.read(corpus.resolve((String) m.get("file")));
+            java.util.Set<String> vocab = new java.util.HashSet<>();
+            int tc = table.column((String) m.get("term_column"));
+            table.rows().forEach(r -> vocab.add(r[tc]));
+            List<List<TopicTerms.Term>> topics = TopicTerms.read(TopicTerms.file(t, s), K);
+            assertEquals(K, topics.size());
+            for (List<TopicTerms.Term> z : topics) {
+                assertTrue(!z.isEmpty() && z.size() <= TopicTerms.TOP, s);
+                double sum = 0;
+                for (int i = 0; i < z.size(); i++) {
+                    assertTrue(vocab.contains(z.get(i).term()), s + ": " + z.get(i).term());
+                    assertTrue(i == 0 || z.get(i).p() <= z.get(i - 1).p(), s + ": best first");
+                    sum += z.get(i).p();
+                }
+                assertTrue(sum <= 1 + 1e-5, s);
+            }
+        }
+    }
+
+    /**
+     * A folder prepared before topic terms were kept gets them on the next run of prepare, with every other
+     * output byte unchanged; when the refit's targets differ from the stored ones the terms are not written.
+     */
+    @Test
+    void anOldFolderGetsTopicTermsWithoutAnyOtherByteChanging() throws IOException {
+        Path o = tmp.resolve("old-folder");
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(out)) {
+            files = s.filter(Files::isRegularFile).toList();
+        }
+        for (Path p : files) {
+            Path q = o.resolve(out.relativize(p).toString());
+            Files.createDirectories(q.getParent());
+            Files.copy(p, q);
+        }
+        Path t = o.resolve("learning/targets");
+        for (String s : List.of("tag", "taste", "lyrics", "cdr_tag", "artist")) {
+            Files.delete(TopicTerms.file(t, s));
+        }
+        StringBuilder log = new StringBuilder();
+        assertEquals(0, Prepare.run(config(corpus, o), log::append).computed());
+        for (Path p : files) {
+            String rel = out.relativize(p).toString();
+            if (!rel.equals("prepare-report.json")) {         // timings
+                assertArrayEquals(Files.readAllBytes(p), Files.readAllBytes(o.resolve(rel)), rel);
+            }
+        }
+        assertTrue(log.toString().contains("targets unchanged"), log.toString());
+        // Stored targets that the refit does not reproduce (another version's): no terms, targets left alone.
+        Files.delete(TopicTerms.file(t, "tag"));
+        byte[] z = Files.readAllBytes(t.resolve("tag.npy"));
+        z[z.length - 1] ^= 0x01;
+        Files.write(t.resolve("tag.npy"), z);
+        StringBuilder log2 = new StringBuilder();
+        Prepare.run(config(corpus, o), log2::append);
+        assertTrue(!Files.exists(TopicTerms.file(t, "tag")));
+        assertTrue(log2.toString().contains("topics tag: not kept"), log2.toString());
+        assertArrayEquals(z, Files.readAllBytes(t.resolve("tag.npy")));
+    }
+
+    @Test
     void batchesHoldDistinctLabelledTracksAndTheirTargets() throws IOException {
         LearningData d = LearningData.open(out);
         int b = 4;

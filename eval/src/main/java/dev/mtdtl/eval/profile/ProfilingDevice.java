@@ -52,7 +52,10 @@ public final class ProfilingDevice implements Device, Ops {
 
         @Override
         public DeviceMemory slice(long offset, long elements) {
-            throw new UnsupportedOperationException("the profiling device wraps whole allocations only");
+            if (offset != 0 || t == null) {   // a head of a tensor (an arena slot) is all the layers take
+                throw new UnsupportedOperationException("the profiling device wraps allocations and their heads only");
+            }
+            return new Wrapped(t.head(Math.toIntExact(elements)), null);
         }
     }
 
@@ -126,7 +129,7 @@ public final class ProfilingDevice implements Device, Ops {
             throw new IllegalArgumentException("tensor " + t + " is not on the profiling device");
         }
         Tensor it = ((Wrapped) t.memory()).t;
-        return it.hasShape(t.shape()) ? it : it.view(t.shape());
+        return it.hasShape(t.shape()) ? it : it.numel() == t.numel() ? it.view(t.shape()) : it.head(t.shape());
     }
 
     private Indices u(Indices i) {
@@ -297,6 +300,65 @@ public final class ProfilingDevice implements Device, Ops {
                 u(runningVar), n, c, s, eps);
         double len = (double) n * c * s;
         end(t0, "bn.bwd_eval", bn(n, c, s), 5 * len, 12 * len);
+    }
+
+    // ---- Ops: batch norm + ReLU + pool in one op (where the inner device has it) ----------------------
+
+    @Override
+    public boolean fusesBatchNormReluPool() {
+        return inner.ops().fusesBatchNormReluPool();
+    }
+
+    @Override
+    public int fusedArgmaxLength(int n, int c, int h, int w) {
+        return inner.ops().fusedArgmaxLength(n, c, h, w);
+    }
+
+    @Override
+    public void batchNormReluPoolBackwardEval(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Indices argmax,
+                                              Tensor y, Tensor x, Tensor gamma, Tensor runningMean,
+                                              Tensor runningVar, int n, int c, int h, int w, float eps) {
+        long t0 = start();
+        inner.ops().batchNormReluPoolBackwardEval(u(dx), u(dgamma), u(dbeta), u(dy), u(argmax), u(y), u(x), u(gamma),
+                u(runningMean), u(runningVar), n, c, h, w, eps);
+        double in = (double) n * c * h * w;
+        end(t0, "bnpool.bwd_eval", n + "x" + c + "x" + h + "x" + w, 4 * in, 4 * (3 * in + 1.5 * in));
+    }
+
+    @Override
+    public void batchNormReluPoolForwardTrain(Tensor y, Indices argmax, Tensor saveMean, Tensor saveInvstd, Tensor x,
+                                              Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, int n,
+                                              int c, int h, int w, float momentum, float eps) {
+        long t0 = start();
+        inner.ops().batchNormReluPoolForwardTrain(u(y), u(argmax), u(saveMean), u(saveInvstd), u(x), u(gamma), u(beta),
+                u(runningMean), u(runningVar), n, c, h, w, momentum, eps);
+        double in = (double) n * c * h * w;
+        double out = in / 4;   // statistics (3 reads' worth of flops), normalise (2), ReLU (1), 3 compares per output
+        end(t0, "bnpool.fwd_train", n + "x" + c + "x" + h + "x" + w, 6 * in + 3 * out, 4 * (3 * in + 2 * out));
+    }
+
+    @Override
+    public void batchNormReluPoolForwardEval(Tensor y, Indices argmax, Tensor x, Tensor gamma, Tensor beta,
+                                             Tensor runningMean, Tensor runningVar, int n, int c, int h, int w,
+                                             float eps) {
+        long t0 = start();
+        inner.ops().batchNormReluPoolForwardEval(u(y), u(argmax), u(x), u(gamma), u(beta), u(runningMean),
+                u(runningVar), n, c, h, w, eps);
+        double in = (double) n * c * h * w;
+        double out = in / 4;
+        end(t0, "bnpool.fwd_eval", n + "x" + c + "x" + h + "x" + w, 3 * in + 3 * out, 4 * (in + 2 * out));
+    }
+
+    @Override
+    public void batchNormReluPoolBackwardTrain(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Indices argmax,
+                                               Tensor y, Tensor x, Tensor saveMean, Tensor saveInvstd, Tensor gamma,
+                                               int n, int c, int h, int w) {
+        long t0 = start();
+        inner.ops().batchNormReluPoolBackwardTrain(u(dx), u(dgamma), u(dbeta), u(dy), u(argmax), u(y), u(x),
+                u(saveMean), u(saveInvstd), u(gamma), n, c, h, w);
+        double in = (double) n * c * h * w;
+        double out = in / 4;   // two passes over x (sums, then dx: 3 + 4 flops), the gradient rebuilt per plane
+        end(t0, "bnpool.bwd_train", n + "x" + c + "x" + h + "x" + w, 7 * in, 4 * (3 * in + 6 * out));
     }
 
     // ---- Ops: pooling, element-wise ----------------------------------------------------------------

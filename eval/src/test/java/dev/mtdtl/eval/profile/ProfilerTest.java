@@ -29,6 +29,21 @@ class ProfilerTest {
         return p.rows().stream().filter(r -> r.op().equals(op)).mapToDouble(Profile.Row::flops).sum();
     }
 
+    /** On the CPU blocks 1..5 run batch norm + ReLU + pool as one op (issue 15), and the profile shows it. */
+    @Test
+    void profilesTheFusedBlockOpOnTheCpu() {
+        Peaks peaks = Peaks.device(dev.mtdtl.tensor.Device.cpu(), 64, 1 << 16);
+        Profile p = Profiler.run(dev.mtdtl.tensor.Device.cpu(), CFG, peaks);
+        Profile.Phase train = p.phases().get(0), infer = p.phases().get(1);
+        // five of the seven blocks (61 and 62 have no pool) per forward
+        assertTrue(count(train, "conv.fwd") > 0);
+        assertEquals(5 * count(train, "conv.fwd"), 7 * count(train, "bnpool.fwd_train"), p.table());
+        assertEquals(5 * count(train, "conv.fwd"), 7 * count(train, "bnpool.bwd_train"), p.table());
+        assertEquals(5 * count(infer, "conv.fwd"), 7 * count(infer, "bnpool.fwd_eval"), p.table());
+        assertEquals(0, count(train, "pool.fwd"));
+        assertTrue(count(train, "bn.fwd_train") > 0, "blocks 61, 62 and bn_feature stay apart:\n" + p.table());
+    }
+
     /** The device path (a non-CPU device, as a GPU): every op family of a step, the copies, the cost model. */
     @Test
     void profilesEveryOpOfAStepOnADevice() {

@@ -105,13 +105,40 @@ public final class AnalysisJob {
         return best == null ? null : new Path[]{feats.resolve(best.run()).resolve(tk), targets.resolve(tk)};
     }
 
-    private static TsneMap tsne(Path features, Path dataset, StudyAnalysis.Options o, PrintStream log)
+    /**
+     * The training run a feature folder was extracted from, by the two layouts that write them: a study's
+     * STUDY/runs/ID/features/D (the run is STUDY/runs/ID) and the quickstart's FOLDER/features/RUN/D (the run
+     * is FOLDER/runs/RUN); null when neither holds checkpoints (a baseline's features, or another layout).
+     */
+    public static Path runOf(Path features) {
+        Path f = features.toAbsolutePath().normalize();
+        Path up = f.getParent();
+        if (up == null || up.getParent() == null) {
+            return null;
+        }
+        List<Path> candidates = new ArrayList<>();
+        if (up.getFileName().toString().equals("features")) {
+            candidates.add(up.getParent());
+        }
+        if (up.getParent().getFileName() != null && up.getParent().getFileName().toString().equals("features")
+                && up.getParent().getParent() != null) {
+            candidates.add(up.getParent().getParent().resolve("runs").resolve(up.getFileName().toString()));
+        }
+        for (Path c : candidates) {
+            if (Files.isDirectory(c.resolve("checkpoints"))) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static TsneMap tsne(Path features, Path dataset, Path run, StudyAnalysis.Options o, PrintStream log)
             throws IOException {
         if (!FeatureSet.complete(features)) {
             throw new IllegalArgumentException(features + ": not a complete feature folder (no features.json)");
         }
         long t1 = System.nanoTime();
-        TsneMap m = TsneMap.build(features, dataset, o.seed());
+        TsneMap m = TsneMap.build(features, dataset, run != null ? run : runOf(features), o.seed(), o.tsneMinLift());
         log.printf(Locale.ROOT, "t-SNE of %s: %d tracks (%.1f s)%n", features, m.ids().size(),
                 (System.nanoTime() - t1) / 1e9);
         return m;
@@ -120,12 +147,24 @@ public final class AnalysisJob {
     /** Run and write everything; the summary is returned and progress goes to log. */
     public static String run(Path input, Path out, StudyAnalysis.Options o, Path tsneFeatures, Path tsneDataset,
                              PrintStream log) throws IOException {
-        return run(locate(input, out), o, tsneFeatures, tsneDataset, log);
+        return run(locate(input, out), o, tsneFeatures, tsneDataset, null, log);
+    }
+
+    /** As above; {@code tsneRun}: the training run of the Fig. 16 features (null: found from their folder). */
+    public static String run(Path input, Path out, StudyAnalysis.Options o, Path tsneFeatures, Path tsneDataset,
+                             Path tsneRun, PrintStream log) throws IOException {
+        return run(locate(input, out), o, tsneFeatures, tsneDataset, tsneRun, log);
     }
 
     /** As above with the paths given (e.g. the report page elsewhere: {@code mtdtl report --study}). */
     public static String run(Paths p, StudyAnalysis.Options o, Path tsneFeatures, Path tsneDataset, PrintStream log)
             throws IOException {
+        return run(p, o, tsneFeatures, tsneDataset, null, log);
+    }
+
+    /** As above with the run of the Fig. 16 features (null: found from their folder). */
+    public static String run(Paths p, StudyAnalysis.Options o, Path tsneFeatures, Path tsneDataset, Path tsneRun,
+                             PrintStream log) throws IOException {
         List<Evaluation.Row> rows = Evaluation.read(p.results());
         Map<String, EvaluationProtocol> protocols = EvaluationProtocol.read(p.results());
         Scores sc = new Scores(Scores.fromResults(rows));
@@ -149,12 +188,12 @@ public final class AnalysisJob {
                 throw new IllegalArgumentException("--tsne-features needs --tsne-dataset (the prepared target dataset "
                         + "folder with labels.tsv)");
             }
-            tsne = tsne(tsneFeatures, tsneDataset, o, log);
+            tsne = tsne(tsneFeatures, tsneDataset, tsneRun, o, log);
         } else {
             Path[] ts = findTsne(p, sc);
             if (ts != null) {
                 try {
-                    tsne = tsne(ts[0], ts[1], o, log);
+                    tsne = tsne(ts[0], ts[1], null, o, log);
                 } catch (IllegalArgumentException e) {
                     extra.add("Fig. 16 not drawn: " + e.getMessage());
                 }

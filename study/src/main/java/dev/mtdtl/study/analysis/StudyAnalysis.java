@@ -17,22 +17,32 @@ import java.util.function.ToDoubleFunction;
  */
 public final class StudyAnalysis {
 
-    /** Options: bootstrap replicates (0: Wald intervals only), seed, and the tempo-defined task for finding 4. */
-    public record Options(int bootstrap, long seed, String tempoTask, String tempoSource) {
+    /**
+     * Options: bootstrap replicates (0: Wald intervals only), seed, the tempo-defined task for finding 4, and the
+     * smallest lift of a label's topic for Fig. 16's terms ({@link TopicOverlay#MIN_LIFT}).
+     */
+    public record Options(int bootstrap, long seed, String tempoTask, String tempoSource, double tsneMinLift) {
         public static Options defaults() {
-            return new Options(1000, 1, null, "bpm");
+            return new Options(1000, 1, null, "bpm", TopicOverlay.MIN_LIFT);
         }
 
         public Options withBootstrap(int b) {
-            return new Options(b, seed, tempoTask, tempoSource);
+            return new Options(b, seed, tempoTask, tempoSource, tsneMinLift);
         }
 
         public Options withSeed(long s) {
-            return new Options(bootstrap, s, tempoTask, tempoSource);
+            return new Options(bootstrap, s, tempoTask, tempoSource, tsneMinLift);
         }
 
         public Options withTempoTask(String t) {
-            return new Options(bootstrap, seed, t, tempoSource);
+            return new Options(bootstrap, seed, t, tempoSource, tsneMinLift);
+        }
+
+        public Options withTsneMinLift(double l) {
+            if (!(l >= 1) || Double.isInfinite(l)) {
+                throw new IllegalArgumentException("the smallest lift of Fig. 16's topics must be a number >= 1, got " + l);
+            }
+            return new Options(bootstrap, seed, tempoTask, tempoSource, l);
         }
     }
 

@@ -256,11 +256,26 @@ final class StudyFigures {
             p.point(m.xy()[i][0], m.xy()[i][1], 3.5, Palette.categorical(m.labels()[i]), false, 0.85,
                     m.ids().get(i) + ": " + labels.get(m.labels()[i]));
         }
+        // Each note at its label's centroid, moved up or down in steps of its own height until its box
+        // (about 5 px per character of 9 px text, 11 px per line) overlaps no note placed before it.
+        List<double[]> placed = new ArrayList<>();
         for (TsneMap.ClusterNote c : m.clusterNotes()) {
             double px = p.x(c.x());
-            double py = p.y(c.y());
+            double w = 5.0 * c.lines().stream().mapToInt(String::length).max().orElse(1);
+            double h = 11.0 * c.lines().size();
+            double py = p.y(c.y()) - h / 2;                 // the box centred on the centroid
+            for (int step = 0; step < 40; step++) {
+                double y = p.y(c.y()) - h / 2 + (step % 2 == 0 ? 1 : -1) * ((step + 1) / 2) * (h + 2);
+                boolean free = placed.stream().noneMatch(b -> Math.abs(b[0] - px) * 2 < b[2] + w
+                        && y < b[1] + b[3] && b[1] < y + h);
+                if (free) {
+                    py = y;
+                    break;
+                }
+            }
+            placed.add(new double[] {px, py, w, h});
             for (int i = 0; i < c.lines().size(); i++) {
-                p.text(px, py + 11 * i, c.lines().get(i), "middle", "font-size=\"9\" fill=\"#222\" "
+                p.text(px, py + 9 + 11 * i, c.lines().get(i), "middle", "font-size=\"9\" fill=\"#222\" "
                         + "stroke=\"#fff\" stroke-width=\"2.5\" paint-order=\"stroke\"");
             }
         }

@@ -88,9 +88,9 @@ public final class StudyReport {
             protocols.forEach((d, p) -> ps.add(d + ": " + p + "; repetitions differ by " + p.repetitionsDiffer()));
             h.append(SvgPlot.esc(String.join(" | ", ps))).append("</p>\n");
         }
-        h.append("<h2>Fig. 7: aliasing among main effects in the design</h2>\n");
+        h.append("<h2>Fig. 7: aliasing among main effects in the final design</h2>\n");
         h.append(design == null ? StudyFigures.note("No design.json with an alias matrix beside the results (a "
-                + "results file alone has no design).") : StudyFigures.fig7(design));
+                + "results file alone has no design).") : StudyFigures.fig7(design) + StudyFigures.note(design.caption()));
         h.append("<h2>Fig. 9: performance by strategy</h2>\n<p class=\"note\">A dot per run (mean over the evaluation's "
                 + "repetitions), a bar at each strategy's mean; baselines as horizontal lines.</p>\n<div class=\"panels\">");
         r.scores().allTasks().forEach(t -> h.append(StudyFigures.fig9(r.scores(), t)));
@@ -137,7 +137,7 @@ public final class StudyReport {
         if (tsne == null) {
             h.append(StudyFigures.note("No t-SNE map: no feature folder found for it (see --tsne-features)."));
         } else {
-            h.append(StudyFigures.fig16(tsne)).append(StudyFigures.note(tsne.note()));
+            h.append(StudyFigures.fig16(tsne)).append(StudyFigures.note(tsne.note())).append(topicTable(tsne.topics()));
         }
         h.append("</body></html>\n");
         return h.toString();
@@ -208,6 +208,24 @@ public final class StudyReport {
                     .append(p(c.pHolm())).append("</td></tr>\n");
         }
         return s.append("</table>\n<p class=\"note\">Bold: Holm-adjusted p &lt; 0.05 over all pairs.</p>\n").toString();
+    }
+
+    // Fig. 16's topic terms per label and source, with the probabilities behind the choice.
+    private static String topicTable(TopicOverlay t) {
+        if (t.rows().isEmpty()) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder("<table><tr><th class=\"l\">label</th><th class=\"l\">source</th>"
+                + "<th>topic</th><th>mean P(topic), label</th><th>excess over all tracks</th><th>lift</th><th class=\"l\">"
+                + "most probable terms</th></tr>\n");
+        for (TopicOverlay.Row r : t.rows()) {
+            s.append("<tr><td class=\"l\">").append(SvgPlot.esc(r.cluster())).append("</td><td class=\"l\">")
+                    .append(SvgPlot.esc(r.source())).append("</td><td>").append(r.topic()).append("</td><td>")
+                    .append(num(r.share(), "%.3f")).append("</td><td>").append(num(r.excess(), "%+.3f"))
+                    .append("</td><td>").append(num(r.lift(), "%.2f")).append("</td><td class=\"l\">").append(SvgPlot.esc(String.join(", ", r.terms())))
+                    .append("</td></tr>\n");
+        }
+        return s.append("</table>\n").toString();
     }
 
     private static String table6(StudyAnalysis.Result r) {

@@ -19,19 +19,27 @@ import java.util.TreeSet;
  * tracks, a seeded subsample beyond), coloured by the dataset's first label column, with each label's
  * name at its tracks' centroid.
  *
- * <p>The paper also overlays the strongest pLSA topic terms of each learning source for the clusters
- * (predicted by the source's fc-out from the track's block of the representation). That needs pLSA's
- * P(term | topic) and term list, which {@code mtdtl prepare} does not keep (only z = P(topic | track)), so
- * the map says so instead of drawing terms.
+ * <p>Under each label's name, the pLSA topic terms of the run's learning sources most associated with its
+ * tracks ({@link TopicOverlay}: the run's own source heads on the tracks' representation, the terms that
+ * {@code mtdtl prepare} keeps per topic); when they cannot be had, the note says why.
  */
 public record TsneMap(String title, List<String> ids, double[][] xy, int[] labels, List<String> labelNames,
-                      List<ClusterNote> clusterNotes, String note) {
+                      List<ClusterNote> clusterNotes, TopicOverlay topics, String note) {
 
     /** Text lines drawn at a data point of the map. */
     public record ClusterNote(double x, double y, List<String> lines) {}
 
-    /** The map of the features in {@code featuresDir} labelled by {@code datasetDir}/labels.tsv. */
-    public static TsneMap build(Path featuresDir, Path datasetDir, long seed) throws IOException {
+    /**
+     * The map of the features in {@code featuresDir} labelled by {@code datasetDir}/labels.tsv, with the topic
+     * terms of {@code run} (a training run folder; null: none) read from {@code datasetDir}'s prepared folder.
+     */
+    public static TsneMap build(Path featuresDir, Path datasetDir, Path run, long seed) throws IOException {
+        return build(featuresDir, datasetDir, run, seed, TopicOverlay.MIN_LIFT);
+    }
+
+    /** As above, showing a label's topic when its lift is at least {@code minLift} ({@link TopicOverlay}). */
+    public static TsneMap build(Path featuresDir, Path datasetDir, Path run, long seed, double minLift)
+            throws IOException {
         FeatureSet f = FeatureSet.read(featuresDir);
         Path lp = datasetDir.resolve("labels.tsv");
         if (!Files.isRegularFile(lp)) {
@@ -96,6 +104,12 @@ public record TsneMap(String title, List<String> ids, double[][] xy, int[] label
             ids.add(f.ids().get(rows.get(i)));
             lab[i] = names.indexOf(label.get(ids.get(i)));
         }
+        Path ds = datasetDir.toAbsolutePath().normalize();
+        Path prepared = ds.getParent() == null ? null : ds.getParent().getParent();     // PREPARED/targets/D
+        TopicOverlay topics = run == null ? TopicOverlay.none("No topic terms: no training run was found for "
+                + featuresDir + " (give it with --tsne-run).")
+                : prepared == null ? TopicOverlay.none("No topic terms: " + datasetDir + " is not PREPARED/targets/D.")
+                : TopicOverlay.build(run, prepared.resolve("learning").resolve("targets"), f, rows, lab, names, minLift);
         List<ClusterNote> notes = new ArrayList<>();
         for (int k = 0; k < names.size(); k++) {
             double cx = 0;
@@ -109,13 +123,15 @@ public record TsneMap(String title, List<String> ids, double[][] xy, int[] label
                 }
             }
             if (c > 0) {
-                notes.add(new ClusterNote(cx / c, cy / c, List.of(names.get(k))));
+                List<String> lines = new ArrayList<>(List.of(names.get(k)));
+                topics.of(names.get(k)).forEach(r -> lines.add(r.source() + ": " + String.join(", ", r.terms())));
+                notes.add(new ClusterNote(cx / c, cy / c, lines));
             }
         }
         String title = "t-SNE of " + f.name() + " on " + f.dataset();
-        return new TsneMap(title, ids, xy, lab, names, notes, f.name() + " (" + f.strategy() + ", " + f.sources()
-                + "), " + n + " tracks, perplexity " + Math.round(Math.min(30, (n - 1) / 3.0)) + ", 1000 iterations, seed "
-                + seed + ". Coloured by the dataset's label '" + t.header()[lc] + "', each label's name at its tracks' centroid. The paper's overlay of pLSA topic terms is not drawn: "
-                + "mtdtl prepare keeps z = P(topic | track) but not P(term | topic) and the terms.");
+        return new TsneMap(title, ids, xy, lab, names, notes, topics, f.name() + " (" + f.strategy() + ", "
+                + f.sources() + "), " + n + " tracks, perplexity " + Math.round(Math.min(30, (n - 1) / 3.0))
+                + ", 1000 iterations, seed " + seed + ". Coloured by the dataset's label '" + t.header()[lc]
+                + "', each label's name at its tracks' centroid. " + topics.note());
     }
 }

@@ -132,7 +132,8 @@ final class RunTask {
                     schedule.evalMaxEpochs(), variant, log);
             rows.addAll(r);
             Evaluation.write(dir.resolve(RunStore.RESULTS), rows);
-            log.printf(Locale.ROOT, "evaluated on %s: %d rows in %.1f s%n", d, r.size(), (System.nanoTime() - t0) / 1e9);
+            log.printf(Locale.ROOT, "evaluated on %s: %d rows in %.1f s; repetitions differ by %s%n", d, r.size(),
+                    (System.nanoTime() - t0) / 1e9, Evaluation.repetitionsDiffer(f, ds, false));
         }
         store.merge(id, rows);
     }

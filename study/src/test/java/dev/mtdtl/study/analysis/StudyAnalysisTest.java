@@ -112,7 +112,7 @@ class StudyAnalysisTest {
     }
 
     @Test
-    void singleStrategySaysWhatCannotBeEstimated() {
+    void singleStrategySaysWhatCannotBeEstimated() throws Exception {
         List<Scores.Score> only = planted(3, 0);     // SS-R runs only
         StudyAnalysis.Result r = StudyAnalysis.run(new Scores(only), StudyAnalysis.Options.defaults().withBootstrap(0));
         assertNull(r.model1().error(), r.model1().error());
@@ -122,10 +122,11 @@ class StudyAnalysisTest {
         assertEquals("cannot say", r.findings().get(1).verdict());
         assertEquals("cannot say", r.findings().get(2).verdict());
         assertFalse(Json.write(AnalysisWriter.toJson(r, null), 0).contains("NaN"));
+        assertNoNaNInTheReport(r);
     }
 
     @Test
-    void zeroVarianceTaskAndMissingTasksAreReported() {
+    void zeroVarianceTaskAndMissingTasksAreReported() throws Exception {
         List<Scores.Score> s = new ArrayList<>(planted(5, 40));
         // A task on which every run scores the same, and a run that lacks some tasks.
         List<Scores.Score> flat = new ArrayList<>();
@@ -142,10 +143,12 @@ class StudyAnalysisTest {
         StudyAnalysis.Result r = StudyAnalysis.run(sc, StudyAnalysis.Options.defaults().withBootstrap(0));
         assertNull(r.model1().error());
         assertFalse(Json.write(AnalysisWriter.toJson(r, null), 0).isEmpty());
+        String report = assertNoNaNInTheReport(r);
+        assertTrue(report.contains("flat") && report.contains("zero variance"), "the page says why flat is left out");
     }
 
     @Test
-    void fewerRunsThanParameters() {
+    void fewerRunsThanParameters() throws Exception {
         List<Scores.Score> s = new ArrayList<>();
         s.add(new Scores.Score("a", "ssr", 1, List.of("tag"), "genre", 0.3, 1));
         s.add(new Scores.Score("b", "msscr", 3, List.of("tag", "bpm", "self"), "genre", 0.5, 1));
@@ -155,6 +158,56 @@ class StudyAnalysisTest {
         assertTrue(r.model1().error().contains("rows for"), r.model1().error());
         assertEquals("cannot say", r.findings().get(0).verdict());
         assertFalse(Json.write(AnalysisWriter.toJson(r, null), 0).isEmpty());
+        String report = assertNoNaNInTheReport(r);
+        assertTrue(report.contains("rows for"), "the page says why model 1 was not fitted");
+    }
+
+    /**
+     * Missing datasets: a results file with the classification tasks only (no tempo task, no regression or
+     * recommendation), and one where a run lacks a whole dataset: the tempo finding says which task it needs,
+     * the rest is estimated.
+     */
+    @Test
+    void missingDatasetsAreSaidAndTheRestIsReported() throws Exception {
+        List<Scores.Score> s = new ArrayList<>(planted(9, 60));
+        s.removeIf(x -> !x.task().equals("genre") && !x.task().equals("instrument"));
+        s.removeIf(x -> x.run().equals("r30") && x.task().equals("instrument"));
+        StudyAnalysis.Result r = StudyAnalysis.run(new Scores(s), StudyAnalysis.Options.defaults().withBootstrap(0));
+        assertNull(r.model1().error(), r.model1().error());
+        assertNotNull(r.findings().get(1).estimate(), "more sources: estimated from the tasks there are");
+        StudyAnalysis.Finding tempo = r.findings().get(3);
+        assertEquals("cannot say", tempo.verdict(), tempo.text());
+        assertTrue(tempo.text().contains("dance") || tempo.text().contains("tempo"), tempo.text());
+        assertNoNaNInTheReport(r);
+    }
+
+    /**
+     * Every output the analysis writes (analysis.json, the tidy CSVs, the HTML page, the text summary) is free
+     * of NaN and infinities; returns the page.
+     */
+    static String assertNoNaNInTheReport(StudyAnalysis.Result r) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("analysis-nan");
+        try {
+            AnalysisWriter.write(r, dir.resolve("analysis.json"), dir.resolve("csv"), null);
+            String html = StudyReport.html("t", r, null, null, java.util.Map.of(), List.of());
+            StringBuilder all = new StringBuilder(html).append(StudyReport.summary(r))
+                    .append(java.nio.file.Files.readString(dir.resolve("analysis.json")));
+            try (var files = java.nio.file.Files.list(dir.resolve("csv"))) {
+                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                    all.append(java.nio.file.Files.readString(f));
+                }
+            }
+            for (String bad : List.of("NaN", "Infinity")) {
+                int at = all.indexOf(bad);
+                assertTrue(at < 0, bad + " in the outputs: ..." + all.substring(Math.max(0, at - 200),
+                        Math.min(all.length(), at + 50)));
+            }
+            return html;
+        } finally {
+            try (var w = java.nio.file.Files.walk(dir)) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,11 @@
 package dev.mtdtl.study.run;
 
+import dev.mtdtl.data.prepare.TopicTerms;
 import dev.mtdtl.eval.Evaluation;
+import dev.mtdtl.study.analysis.AnalysisJob;
+import dev.mtdtl.study.analysis.StudyAnalysis;
+import dev.mtdtl.study.analysis.TopicOverlay;
+import dev.mtdtl.study.analysis.TsneMap;
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
 import dev.mtdtl.study.design.Designer;
@@ -71,6 +76,40 @@ class StudyRunnerTest {
         // 5 units x (emotion: arousal and valence R^2; recsys: nDCG@500 and its truncated variant) x 1 repetition
         assertEquals(5 * 4, referenceRows.size(), referenceRows.toString());
         assertTrue(referenceRows.stream().anyMatch(r -> r.startsWith("r0003,mscr2,bpm+tag,")), referenceRows.toString());
+    }
+
+    /**
+     * Fig. 16 on a study's run (MS-CR@2 on bpm+tag): its run is found from the feature folder's place, and each
+     * label's terms are the leading terms of a tag topic kept by prepare, picked by the run's tag head.
+     */
+    @Test
+    void theMapOfAStudysRunShowsItsTagTopicTerms() throws Exception {
+        Path p = TinyCorpus.prepared();
+        Path feats = reference.resolve("runs/r0003/features/emotion");
+        assertEquals(reference.resolve("runs/r0003").toAbsolutePath().normalize(), AnalysisJob.runOf(feats));
+        // 4 training iterations: the heads barely separate anything, so the default bar shows no terms and
+        // says why; a lift of 1 shows every label's strongest topic, which checks the plumbing.
+        TsneMap weak = TsneMap.build(feats, p.resolve("targets/emotion"), AnalysisJob.runOf(feats), 3);
+        assertTrue(!weak.topics().rows().isEmpty() || weak.note().contains("barely tell the labels apart"), weak.note());
+        TsneMap m = TsneMap.build(feats, p.resolve("targets/emotion"), AnalysisJob.runOf(feats), 3, 1.0);
+        assertFalse(m.topics().rows().isEmpty(), m.note());
+        List<List<TopicTerms.Term>> tag = TopicTerms.read(TopicTerms.file(p.resolve("learning/targets"), "tag"), 4);
+        for (TopicOverlay.Row r : m.topics().rows()) {
+            assertEquals("tag", r.source(), "bpm is a GMM source: no topics");
+            List<String> want = tag.get(r.topic()).stream().limit(TopicOverlay.TERMS).map(TopicTerms.Term::term).toList();
+            assertEquals(want, r.terms());
+            assertTrue(r.excess() > 0 && r.share() <= 1, r.toString());
+            assertTrue(m.clusterNotes().stream().anyMatch(c -> c.lines().contains("tag: " + String.join(", ", want))));
+        }
+        // The same through the report, and a baseline's features say why they have none.
+        AnalysisJob.run(reference, tmp, StudyAnalysis.Options.defaults().withBootstrap(0).withTsneMinLift(1), feats,
+                p.resolve("targets/emotion"), null, new PrintStream(new ByteArrayOutputStream()));
+        String html = Files.readString(tmp.resolve("study-report.html"));
+        assertTrue(html.contains("most probable terms") && html.contains("Topic terms of [tag]"));
+        assertFalse(html.contains("NaN"));
+        Path rand = reference.resolve("runs/rand/features/emotion");
+        TsneMap r = TsneMap.build(rand, p.resolve("targets/emotion"), AnalysisJob.runOf(rand), 3);
+        assertTrue(r.topics().rows().isEmpty() && r.note().contains("no training run"), r.note());
     }
 
     /** Two workers, one run failing: recorded, the others finish; fixed and re-run, the results equal one worker's. */

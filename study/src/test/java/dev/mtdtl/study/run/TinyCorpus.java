@@ -30,12 +30,15 @@ final class TinyCorpus {
             Path root = Path.of("target", "study-test-corpus").toAbsolutePath();
             Path corpus = root.resolve("corpus");
             Path out = root.resolve("prepared");
-            if (!Files.isRegularFile(out.resolve("prepared.json"))) {
+            // A folder made before prepare kept pLSA topic terms gets them by re-running prepare (it resumes).
+            if (!Files.isRegularFile(out.resolve("prepared.json"))
+                    || !Files.isRegularFile(out.resolve("learning/targets/tag.topics.tsv"))) {
                 SynthCorpus.generate(SynthConfig.of(1, 30, 1).withSoundbanks(List.of(), false), corpus, s -> { });
                 Prepare.run(Prepare.Config.defaults(corpus, out).withTopics(4, 5), s -> { });
             }
             Path two = root.resolve("prepared-emotion-recsys");
-            if (!Files.isRegularFile(two.resolve("prepared.json"))) {
+            if (!Files.isRegularFile(two.resolve("prepared.json"))
+                    || !Files.isRegularFile(two.resolve("learning/targets/tag.topics.tsv"))) {
                 StudyRunnerTest.deleteTree(two);
                 for (String sub : List.of("learning", "targets/emotion", "targets/recsys")) {
                     StudyRunnerTest.copyTree(out.resolve(sub), two.resolve(sub));

@@ -241,7 +241,7 @@ public final class BatchNormCpu {
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
                     LaneSum.addGradSums(sumG, sumGD, dy, off, x, off, s, mu);
-                    scale(dx, dy, off, s, scale);   // the plane is still in cache
+                    scale(dx, off, dy, off, s, scale);   // the plane is still in cache
                 }
                 dbeta[ch] += (float) sumG.total();
                 dgamma[ch] += (float) (r * sumGD.total());
@@ -280,14 +280,14 @@ public final class BatchNormCpu {
     }
 
     /** dx = g*scale. */
-    private static void scale(float[] dx, float[] g, int off, int len, float scale) {
+    static void scale(float[] dx, int off, float[] g, int goff, int len, float scale) {
         int upper = F.loopBound(len);
         int i = 0;
         for (; i < upper; i += F.length()) {
-            FloatVector.fromArray(F, g, off + i).mul(scale).intoArray(dx, off + i);
+            FloatVector.fromArray(F, g, goff + i).mul(scale).intoArray(dx, off + i);
         }
         for (; i < len; i++) {
-            dx[off + i] = g[off + i] * scale;
+            dx[off + i] = g[goff + i] * scale;
         }
     }
 

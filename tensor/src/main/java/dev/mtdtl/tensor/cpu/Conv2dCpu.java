@@ -80,8 +80,8 @@ public final class Conv2dCpu {
     }
 
     static long filterWorkspaceFloats(ConvGeom g) {
-        return directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw())
-                : ConvIm2col.workspaceFloats(g);
+        return directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw(),
+                Gemm.roundUp(g.wo(), Gemm.VL)) : ConvIm2col.workspaceFloats(g);
     }
 
     /** y (N,OC,HO,WO) = conv(x (N,C,H,W), w (OC,C,KH,KW)) + b (OC, nullable). y: written. */

@@ -144,6 +144,19 @@ public final class CpuDevice implements Device, Ops {
     }
 
     @Override
+    public int fusedArgmaxLength(int n, int c, int h, int w) {
+        return BatchNormPoolCpu.argmaxLength(n, c, h, w);
+    }
+
+    @Override
+    public void batchNormReluPoolBackwardEval(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Indices argmax,
+                                              Tensor y, Tensor x, Tensor gamma, Tensor runningMean,
+                                              Tensor runningVar, int n, int c, int h, int w, float eps) {
+        BatchNormPoolCpu.backwardEval(dx.data(), dgamma.data(), dbeta.data(), dy.data(), argmax.host(), y.data(),
+                x.data(), gamma.data(), runningMean.data(), runningVar.data(), n, c, h, w, eps);
+    }
+
+    @Override
     public void batchNormReluPoolForwardTrain(Tensor y, Indices argmax, Tensor saveMean, Tensor saveInvstd, Tensor x,
                                               Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, int n,
                                               int c, int h, int w, float momentum, float eps) {

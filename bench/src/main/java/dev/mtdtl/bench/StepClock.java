@@ -1,0 +1,73 @@
+package dev.mtdtl.bench;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
+/**
+ * Wall time, compute CPU time and garbage-collector activity of one timed region, for step timers
+ * that must say something useful on a shared, overloaded machine: with a load average of 10 on 2 cores
+ * a step's wall time is mostly waiting for a core, but the CPU time of the threads that do the work
+ * (the caller and the kernel pool's {@code mtdtl-cpu-*} workers, which park instead of spinning) is
+ * close to what the step costs on an idle machine. GC threads are counted apart (JMX collection time
+ * and count), so allocation churn shows as its own number rather than as "slower kernels".
+ */
+final class StepClock {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private long wall0;
+    private long cpu0;
+    private long gcMs0;
+    private long gcCount0;
+
+    /** Wall ms, compute-thread CPU ms, GC ms and GC count of the last {@link #start}/{@link #stop} pair. */
+    double wallMs;
+    double cpuMs;
+    double gcMs;
+    long gcCount;
+
+    void start() {
+        gcMs0 = gcMillis();
+        gcCount0 = gcCount();
+        cpu0 = computeCpuNanos();
+        wall0 = System.nanoTime();
+    }
+
+    void stop() {
+        long w = System.nanoTime();
+        long c = computeCpuNanos();
+        wallMs = (w - wall0) / 1e6;
+        cpuMs = (c - cpu0) / 1e6;
+        gcMs = gcMillis() - gcMs0;
+        gcCount = gcCount() - gcCount0;
+    }
+
+    /** CPU nanoseconds so far of the calling thread plus every live kernel worker ({@code mtdtl-cpu-*}). */
+    static long computeCpuNanos() {
+        long sum = THREADS.getCurrentThreadCpuTime();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("mtdtl-cpu-")) {
+                long c = THREADS.getThreadCpuTime(t.getId());
+                sum += Math.max(0, c);
+            }
+        }
+        return sum;
+    }
+
+    private static long gcMillis() {
+        long s = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            s += Math.max(0, b.getCollectionTime());
+        }
+        return s;
+    }
+
+    private static long gcCount() {
+        long s = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            s += Math.max(0, b.getCollectionCount());
+        }
+        return s;
+    }
+}

@@ -1,0 +1,436 @@
+package dev.mtdtl.eval;
+
+import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.cpu.GemmKernel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * One Adam step of {@link Mlp} on a minibatch, in two parallel passes over packed operands, with the same
+ * bits as the plain sequence of {@code Gemm.sgemm} calls it replaces (below) for any thread count.
+ *
+ * <p><b>Shapes</b> (m ≤ bs minibatch rows, d inputs, h hidden, c outputs): W0 (d, h), W1 (h, h), W2 (h, c)
+ * row-major, as {@link Mlp} keeps them; H1 = relu(X W0 + b0), H2 = relu(H1 W1 + b1), O = H2 W2 + b2 (m, c);
+ * D3 = dLoss/dO, D2 = (D3 W2ᵀ)∘[H2 > 0], D1 = (D2 W1ᵀ)∘[H1 > 0]; gWl = Alᵀ Dl + (α/m) Wl with
+ * A0 = X, A1 = H1, A2 = H2; gbl = column sums of Dl.
+ *
+ * <p><b>Pass 1, row-local</b> (units of {@link #ROWS} minibatch rows, plus one unit that sums ‖W‖² for the
+ * loss): gather X's rows, forward, loss and D3, D2, D1. Every quantity of a minibatch row depends only on that
+ * row and the weights, so no unit waits for another. Each unit writes its rows straight into the packed
+ * layouts the later products read ({@link MlpPanels}): as op(A) rows for the next layer, and as the
+ * batch-deep operands Alᵀ (op(A)) and Dl (op(B)) of the weight gradients.
+ * <b>Pass 2, per weight rows</b> (units of {@link #WROWS} rows of one Wl, plus one unit for the biases):
+ * gWl = Alᵀ Dl for those rows, the L2 term, the Adam step, and the updated rows written back into the packed
+ * copies of Wl that pass 1 reads (W0, W1, W2 as op(B) of the forward products; W1ᵀ and W2ᵀ as op(B) of the
+ * backward ones). Weights are therefore packed once, where they change, and activations never.
+ *
+ * <p><b>Why the bits do not move</b>: every product element is {@link GemmKernel}'s FMA chain over one K
+ * block and blocks are added in order (C = tile, or tile + bias, then C = tile + C), exactly as
+ * {@code Gemm.sgemm}; the loss terms are summed in row order by the caller's thread; ‖W‖² is one sequential
+ * sum; Adam and the bias sums are element-wise or per column in row order. No unit's result depends on which
+ * thread ran it or on the others.
+ *
+ * <p>Replaced (main before issue 15): per minibatch eight {@code Gemm.sgemm} calls that each allocated
+ * their scratch, packed both operands and forked three to six times, a scalar Adam loop (20 ms an epoch),
+ * and ‖W‖² on one thread while the other waited.
+ */
+final class MlpStep {
+
+    private static final int MR = GemmKernel.MR;
+    private static final int NR = GemmKernel.NR;
+    private static final int KC = GemmKernel.KC;
+    private static final VectorSpecies<Float> S = GemmKernel.SPECIES;
+    private static final int VL = S.length();
+    private static final int NONE = 0;
+    private static final int RELU = 1;
+    private static final int MASK = 2;
+    /** Minibatch rows per unit of pass 1 (two row panels: 17 units for 200 rows keep 2 threads even). */
+    static final int ROWS = 2 * MR;
+    /** Weight rows per unit of pass 2 (8 row panels: W0 of 512 rows is 11 units). */
+    static final int WROWS = 8 * MR;
+
+    private final boolean classifier;
+    private final int d;
+    private final int h;
+    private final int c;
+    private final double alpha;
+    private final float[][] w;
+    private final float[][] b;
+    private final int[] ins;
+    private final int[] outs;
+    private final float[][] gw = new float[3][];
+    private final float[][] gb = new float[3][];
+    private final float[][] mw = new float[3][];
+    private final float[][] vw = new float[3][];
+    private final float[][] mb = new float[3][];
+    private final float[][] vb = new float[3][];
+
+    private final float[] arena;
+    private final MlpPanels xa;
+    private final MlpPanels xt;
+    private final MlpPanels h1a;
+    private final MlpPanels h1t;
+    private final MlpPanels h2a;
+    private final MlpPanels h2t;
+    private final MlpPanels d3a;
+    private final MlpPanels d3b;
+    private final MlpPanels d2a;
+    private final MlpPanels d2b;
+    private final MlpPanels d1b;
+    private final MlpPanels[] wB = new MlpPanels[3];
+    private final MlpPanels[] wT = new MlpPanels[3];
+    private final int tiles;
+
+    private final float[] h1;      // (bs, h) row-major
+    private final float[] h2;      // (bs, h)
+    private final float[] o;       // (bs, c): logits, then D3
+    private final float[] d2;      // (bs, h)
+    private final float[] d1;      // (bs, h)
+    private final double[] terms;  // (bs, c): the loss terms, summed in order by the caller's thread
+    private final int[] wUnits;    // pass-2 units before each layer's first
+    private final double[][] adamScratch;
+
+    // the current minibatch
+    private float[] x;
+    private float[] t;
+    private int[] order;
+    private int start;
+    private int m;
+    private double lrT;
+    private double sq;
+
+    /** Takes the row-major weights and biases, which it updates in place. */
+    MlpStep(boolean classifier, int d, int h, int c, int bs, double alpha, float[][] w, float[][] b) {
+        this.classifier = classifier;
+        this.d = d;
+        this.h = h;
+        this.c = c;
+        this.alpha = alpha;
+        this.w = w;
+        this.b = b;
+        ins = new int[]{d, h, h};
+        outs = new int[]{h, h, c};
+        for (int l = 0; l < 3; l++) {
+            gw[l] = new float[w[l].length];
+            gb[l] = new float[b[l].length];
+            mw[l] = new float[w[l].length];
+            vw[l] = new float[w[l].length];
+            mb[l] = new float[b[l].length];
+            vb[l] = new float[b[l].length];
+        }
+        long at = 0;
+        xa = MlpPanels.of((int) at, MR, bs);
+        at += xa.floats(d);
+        xt = MlpPanels.of(checked(at), MR, d);
+        at += xt.floats(bs);
+        h1a = MlpPanels.of(checked(at), MR, bs);
+        at += h1a.floats(h);
+        h1t = MlpPanels.of(checked(at), MR, h);
+        at += h1t.floats(bs);
+        h2a = MlpPanels.of(checked(at), MR, bs);
+        at += h2a.floats(h);
+        h2t = MlpPanels.of(checked(at), MR, h);
+        at += h2t.floats(bs);
+        d3a = MlpPanels.of(checked(at), MR, bs);
+        at += d3a.floats(c);
+        d3b = MlpPanels.of(checked(at), NR, c);
+        at += d3b.floats(bs);
+        d2a = MlpPanels.of(checked(at), MR, bs);
+        at += d2a.floats(h);
+        d2b = MlpPanels.of(checked(at), NR, h);
+        at += d2b.floats(bs);
+        d1b = MlpPanels.of(checked(at), NR, h);
+        at += d1b.floats(bs);
+        for (int l = 0; l < 3; l++) {
+            wB[l] = MlpPanels.of(checked(at), NR, outs[l]);
+            at += wB[l].floats(ins[l]);
+            if (l > 0) {
+                wT[l] = MlpPanels.of(checked(at), NR, ins[l]);
+                at += wT[l].floats(outs[l]);
+            }
+        }
+        wUnits = new int[4];
+        for (int l = 0; l < 3; l++) {
+            wUnits[l + 1] = wUnits[l] + (ins[l] + WROWS - 1) / WROWS;
+        }
+        int units = Math.max(1 + (bs + ROWS - 1) / ROWS, wUnits[3] + 1);
+        tiles = checked(at);
+        at += (long) units * MR * NR;
+        arena = new float[checked(at)];
+        h1 = new float[bs * h];
+        h2 = new float[bs * h];
+        o = new float[bs * c];
+        d2 = new float[bs * h];
+        d1 = new float[bs * h];
+        terms = new double[bs * c];
+        adamScratch = new double[units][];
+        for (int u = 0; u < units; u++) {
+            adamScratch[u] = MlpAdam.scratch();
+        }
+        for (int l = 0; l < 3; l++) {
+            repack(l, 0, ins[l]);
+        }
+    }
+
+    private static int checked(long floats) {
+        if (floats > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("MLP too large for one arena: " + floats + " floats");
+        }
+        return (int) floats;
+    }
+
+    /**
+     * One minibatch: rows {@code order[start, start + m)} of x (n, d) and t (n, c); updates the weights with
+     * step size lrT. Returns the minibatch's loss (mean loss + 0.5·α·‖W‖²/m, ‖W‖² before the update).
+     */
+    double step(float[] x, float[] t, int[] order, int start, int m, double lrT) {
+        this.x = x;
+        this.t = t;
+        this.order = order;
+        this.start = start;
+        this.m = m;
+        this.lrT = lrT;
+        Parallel.forEach(1 + (m + ROWS - 1) / ROWS, (u, u0, u1) -> {
+            if (u == 0) {
+                sq = sumOfSquares();
+            } else {
+                rows(u, (u - 1) * ROWS, Math.min(m, u * ROWS));
+            }
+        });
+        double loss = 0;
+        for (int i = 0; i < m; i++) {
+            int tr = order[start + i] * c;
+            for (int k = 0; k < c; k++) {
+                if (classifier) {
+                    if (t[tr + k] > 0) {
+                        loss -= terms[i * c + k];
+                    }
+                } else {
+                    loss += terms[i * c + k];
+                }
+            }
+        }
+        loss = loss / m + 0.5 * alpha * sq / m;
+        Parallel.forEach(wUnits[3] + 1, (u, u0, u1) -> {
+            if (u == wUnits[3]) {
+                biases(u);
+                return;
+            }
+            int l = u < wUnits[1] ? 0 : u < wUnits[2] ? 1 : 2;
+            int f0 = (u - wUnits[l]) * WROWS;
+            weights(u, l, f0, Math.min(ins[l], f0 + WROWS));
+        });
+        return loss;
+    }
+
+    private double sumOfSquares() {
+        double s = 0;
+        for (float[] wl : w) {
+            for (float v : wl) {
+                s += (double) v * v;
+            }
+        }
+        return s;
+    }
+
+    /** Pass 1 on minibatch rows [r0, r1) (r0 a multiple of MR). */
+    private void rows(int u, int r0, int r1) {
+        int tile = tiles + u * MR * NR;
+        for (int r = r0; r < r1; r++) {
+            int src = order[start + r] * d;
+            xa.putDepthLine(arena, r, x, src, d);
+            xt.putIndexLine(arena, r, x, src, d, m);
+        }
+        times(xa, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
+        for (int r = r0; r < r1; r++) {
+            h1a.putDepthLine(arena, r, h1, r * h, h);
+            h1t.putIndexLine(arena, r, h1, r * h, h, m);
+        }
+        times(h1a, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
+        for (int r = r0; r < r1; r++) {
+            h2a.putDepthLine(arena, r, h2, r * h, h);
+            h2t.putIndexLine(arena, r, h2, r * h, h, m);
+        }
+        times(h2a, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
+        for (int r = r0; r < r1; r++) {
+            lossAndDelta(r);
+            d3a.putDepthLine(arena, r, o, r * c, c);
+            d3b.putIndexLine(arena, r, o, r * c, c, m);
+        }
+        times(d3a, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
+        for (int r = r0; r < r1; r++) {
+            d2a.putDepthLine(arena, r, d2, r * h, h);
+            d2b.putIndexLine(arena, r, d2, r * h, h, m);
+        }
+        times(d2a, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
+        for (int r = r0; r < r1; r++) {
+            d1b.putIndexLine(arena, r, d1, r * h, h, m);
+        }
+    }
+
+    /**
+     * out[r0, r1) (row-major, n columns) = post(op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias)
+     * (bias null: none): per K block C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0
+     * (or beta 1 onto the bias). post, on the last block: {@link #RELU} {@code v < 0 ? 0 : v} (-0 and NaN
+     * kept, as the scalar {@code if (v < 0) v = 0}), {@link #MASK} {@code mask <= 0 ? 0 : v} (the ReLU's
+     * derivative, mask = the layer's output), or none. Branch-free: with ReLU's random signs an if costs a
+     * mispredicted branch every other element (that, not arithmetic, was a tenth of an epoch).
+     */
+    private void times(MlpPanels a, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
+                       int post, float[] mask, int tile) {
+        for (int j0 = 0; j0 < n; j0 += NR) {
+            int nr = Math.min(NR, n - j0);
+            for (int i0 = r0; i0 < r1; i0 += MR) {
+                int mr = Math.min(MR, r1 - i0);
+                for (int kb = 0; kb * KC < k; kb++) {
+                    GemmKernel.tile(Math.min(KC, k - kb * KC), arena, a.panel(i0, kb, k), bm.panel(j0, kb, k), tile);
+                    boolean last = (kb + 1) * KC >= k;
+                    for (int r = 0; r < mr; r++) {
+                        int co = (i0 + r) * n + j0;
+                        int to = tile + r * NR;
+                        if (nr == NR) {
+                            for (int j = 0; j < NR; j += VL) {
+                                FloatVector v = FloatVector.fromArray(S, arena, to + j);
+                                if (kb > 0) {
+                                    v = v.add(FloatVector.fromArray(S, out, co + j));
+                                } else if (bias != null) {
+                                    v = v.add(FloatVector.fromArray(S, bias, j0 + j));
+                                }
+                                if (last && post == RELU) {
+                                    v = v.blend(0f, v.lt(0f));
+                                } else if (last && post == MASK) {
+                                    v = v.blend(0f, FloatVector.fromArray(S, mask, co + j).compare(VectorOperators.LE, 0f));
+                                }
+                                v.intoArray(out, co + j);
+                            }
+                        } else {
+                            for (int j = 0; j < nr; j++) {
+                                float v = arena[to + j];
+                                if (kb > 0) {
+                                    v = v + out[co + j];
+                                } else if (bias != null) {
+                                    v = v + bias[j0 + j];
+                                }
+                                if (last && post == RELU && v < 0) {
+                                    v = 0;
+                                } else if (last && post == MASK && mask[co + j] <= 0) {
+                                    v = 0;
+                                }
+                                out[co + j] = v;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Row r of O: its loss terms into terms, O replaced by the gradient of the mean loss (D3). */
+    private void lossAndDelta(int r) {
+        int o0 = r * c;
+        int tr = order[start + r] * c;
+        if (classifier) {
+            double mx = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < c; k++) {
+                mx = Math.max(mx, o[o0 + k]);
+            }
+            double z = 0;
+            for (int k = 0; k < c; k++) {
+                z += Math.exp(o[o0 + k] - mx);
+            }
+            for (int k = 0; k < c; k++) {
+                double p = Math.exp(o[o0 + k] - mx) / z;
+                if (t[tr + k] > 0) {
+                    terms[o0 + k] = Math.log(Math.max(p, 1e-10));   // sklearn clips probabilities at 1e-10
+                }
+                o[o0 + k] = (float) ((p - t[tr + k]) / m);
+            }
+        } else {
+            for (int k = 0; k < c; k++) {
+                double e = o[o0 + k] - t[tr + k];
+                terms[o0 + k] = 0.5 * e * e;
+                o[o0 + k] = (float) (e / m);
+            }
+        }
+    }
+
+    /** Pass 2 on rows [f0, f1) of W_l: gradient, Adam, and the packed copies. */
+    private void weights(int u, int l, int f0, int f1) {
+        int tile = tiles + u * MR * NR;
+        int n = outs[l];
+        MlpPanels a = l == 0 ? xt : l == 1 ? h1t : h2t;
+        MlpPanels dm = l == 0 ? d1b : l == 1 ? d2b : d3b;
+        float[] g = gw[l];
+        float[] wl = w[l];
+        float reg = (float) (alpha / m);
+        // One row panel at a time, all its columns, then its Adam step and packed copies while its
+        // gradient, weights and moments are still in L1/L2 (the whole Adam state, 3.2 MB, is not).
+        for (int i0 = f0; i0 < f1; i0 += MR) {
+            int mr = Math.min(MR, f1 - i0);
+            for (int j0 = 0; j0 < n; j0 += NR) {
+                int nr = Math.min(NR, n - j0);
+                for (int kb = 0; kb * KC < m; kb++) {
+                    GemmKernel.tile(Math.min(KC, m - kb * KC), arena, a.panel(i0, kb, m), dm.panel(j0, kb, m), tile);
+                    boolean last = (kb + 1) * KC >= m;
+                    for (int r = 0; r < mr; r++) {
+                        int co = (i0 + r) * n + j0;
+                        int to = tile + r * NR;
+                        if (nr == NR) {
+                            for (int j = 0; j < NR; j += VL) {   // g = tile (+ g), then g + reg·w
+                                FloatVector v = FloatVector.fromArray(S, arena, to + j);
+                                if (kb > 0) {
+                                    v = v.add(FloatVector.fromArray(S, g, co + j));
+                                }
+                                if (last) {
+                                    v = v.add(FloatVector.fromArray(S, wl, co + j).mul(reg));
+                                }
+                                v.intoArray(g, co + j);
+                            }
+                        } else {
+                            for (int j = 0; j < nr; j++) {
+                                float v = arena[to + j];
+                                if (kb > 0) {
+                                    v = v + g[co + j];
+                                }
+                                if (last) {
+                                    v = v + reg * wl[co + j];
+                                }
+                                g[co + j] = v;
+                            }
+                        }
+                    }
+                }
+            }
+            MlpAdam.step(wl, g, mw[l], vw[l], i0 * n, (i0 + mr) * n, lrT, adamScratch[u]);
+            repack(l, i0, i0 + mr);
+        }
+    }
+
+    /** Pass 2's bias unit: gbl = column sums of Dl in row order, and their Adam steps. */
+    private void biases(int u) {
+        for (int l = 0; l < 3; l++) {
+            float[] dl = l == 0 ? d1 : l == 1 ? d2 : o;
+            int n = outs[l];
+            float[] g = gb[l];
+            java.util.Arrays.fill(g, 0f);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    g[j] += dl[i * n + j];
+                }
+            }
+            MlpAdam.step(b[l], g, mb[l], vb[l], 0, n, lrT, adamScratch[u]);
+        }
+    }
+
+    /** Rows [f0, f1) of W_l into its packed copies: op(B) of the forward product, and Wlᵀ's for l > 0. */
+    private void repack(int l, int f0, int f1) {
+        int n = outs[l];
+        for (int f = f0; f < f1; f++) {
+            wB[l].putIndexLine(arena, f, w[l], f * n, n, ins[l]);
+            if (l > 0) {
+                wT[l].putDepthLine(arena, f, w[l], f * n, n);
+            }
+        }
+    }
+}
