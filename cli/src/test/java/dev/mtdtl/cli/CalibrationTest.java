@@ -9,17 +9,19 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The built-in corpus's calibration at the quickstart's scale and training budget (docs/corpus.md,
  * "Calibration of trained representations"): a representation trained on bpm alone beats the untrained network
- * (Rand) and MFCC on dance by a clear margin (measured: 0.760 against 0.340 and 0.518), and one trained on tag
- * beats Rand on genre by a clear margin and reaches MFCC (measured: 0.641 against 0.403 and 0.652; beating MFCC on
- * genre at this budget is not reached, see below).
+ * (Rand) and MFCC on dance by a clear margin, and one trained on tag beats them on genre by a clear margin.
+ * Generator version 2 failed the second half (SS-R(tag) 0.641, MFCC 0.652): its 400-track learning corpus held 3
+ * tagged blues and 4 tagged classical tracks, and every genre had its own palette of programs, which frame statistics
+ * name without learning; version 3 meets genre quotas and lets neighbouring genres share palettes.
  *
- * <p>Opt-in, because it takes about 10 minutes on 2 cores (synth 2,120 clips, prepare, two 300-iteration runs,
+ * <p>Opt-in, because it takes about 10 minutes on 2 cores (synth 1,230 clips, prepare, two 300-iteration runs,
  * extraction, 5 repetitions of evaluation): {@code MTDTL_CALIBRATION=1 mvn -B test -pl cli -am
  * -Dtest=CalibrationTest -Dsurefire.failIfNoSpecifiedTests=false}; {@code MTDTL_CALIBRATION=DIR} keeps the work in
  * DIR, so an interrupted run resumes. What CI checks instead, in seconds: the cause of the failure this guards
@@ -38,9 +40,13 @@ class CalibrationTest {
         Path dir = env.equals("1") || env.equalsIgnoreCase("true") ? tmp : Path.of(env);
         Path corpus = dir.resolve("corpus");
         Path prepared = dir.resolve("prepared");
-        // The quickstart's corpus and schedule (QuickstartCommand's defaults).
+        // The quickstart's corpus and schedule (QuickstartCommand's defaults). Only genre and dance are measured, and
+        // every target has its own random stream and the learning corpus is drawn first (docs/corpus.md), so the
+        // other targets are made at their minimum sizes: the same learning corpus, genre and dance sets, 1,230 clips
+        // to render instead of 2,120.
         assertEquals(0, Main.run("synth", "--out", corpus.toString(), "--tracks", "400", "--seconds", "10", "--seed",
-                "1", "--no-installed-soundbanks"));
+                "1", "--no-installed-soundbanks", "--instrument-per-class", "5", "--emotion-clips", "20",
+                "--recsys-tracks", "40", "--recsys-users", "20"));
         assertEquals(0, Main.run("prepare", "--corpus", corpus.toString(), "--out", prepared.toString(), "--seed", "1"));
         for (String source : List.of("bpm", "tag")) {
             assertEquals(0, Main.run("train", "--data", prepared.toString(), "--out", dir.resolve("ssr-" + source)
@@ -49,13 +55,11 @@ class CalibrationTest {
         }
         double[] dance = scores(dir, prepared, "dance", "ssr-bpm");
         double[] genre = scores(dir, prepared, "genre", "ssr-tag");
-        assertTrue(dance[0] >= Math.max(dance[1], dance[2]) + 0.10,
-                "SS-R(bpm) should beat Rand and MFCC on dance by 0.10: " + java.util.Arrays.toString(dance));
-        // Genre: MFCC is a strong baseline in this world (each genre has its own palette of GM programs) and at this
-        // budget SS-R(tag) learns from the ~180 tagged training tracks only; measured 0.641 against MFCC 0.652 and
-        // Rand 0.403 (3 repetitions). Asserted: well above Rand and at MFCC's level; beating MFCC is not reached.
-        assertTrue(genre[0] >= genre[1] + 0.15 && genre[0] >= genre[2] - 0.05,
-                "SS-R(tag) should beat Rand by 0.15 and reach MFCC on genre: " + java.util.Arrays.toString(genre));
+        // Both halves are checked and reported, whichever fails.
+        assertAll(() -> assertTrue(dance[0] >= Math.max(dance[1], dance[2]) + 0.10,
+                        "SS-R(bpm) should beat Rand and MFCC on dance by 0.10: " + java.util.Arrays.toString(dance)),
+                () -> assertTrue(genre[0] >= Math.max(genre[1], genre[2]) + 0.05,
+                        "SS-R(tag) should beat Rand and MFCC on genre by 0.05: " + java.util.Arrays.toString(genre)));
     }
 
     // Mean accuracy over 5 repetitions of {run, Rand, MFCC} on one dataset (standardised MLP inputs).

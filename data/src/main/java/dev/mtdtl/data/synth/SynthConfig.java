@@ -21,7 +21,7 @@ public record SynthConfig(long seed, int tracks, double seconds, int users, int 
                           int recsysUsers, List<Path> soundbanks, boolean searchSoundbanks) {
 
     /** Version of the generator's output; bump when the same seed gives different files. */
-    public static final int GENERATOR_VERSION = 2;
+    public static final int GENERATOR_VERSION = 3;
 
     public SynthConfig {
         if (tracks < 1 || seconds < 1 || instrumentSeconds < 1) {

@@ -46,7 +46,9 @@ class PrepareTest {
     @BeforeAll
     static void build() throws IOException {
         corpus = tmp.resolve("corpus");
-        SynthCorpus.generate(new SynthConfig(3, 24, 2, 20, 1, 5, 1, 1, 5, 20, 3, List.of(), false), corpus, s -> { });
+        // Seed 1: the tiny world must give every source some labels; with generator version 3, seed 3's 24 tracks
+        // left no lyrics term above pLSA's minimum total after TF-IDF (lyrics uncovered).
+        SynthCorpus.generate(new SynthConfig(1, 24, 2, 20, 1, 5, 1, 1, 5, 20, 3, List.of(), false), corpus, s -> { });
         out = tmp.resolve("prep");
         first = Prepare.run(config(corpus, out), s -> { });
     }
