@@ -43,12 +43,19 @@ public final class Models {
             if (s.equals("ssr")) {
                 continue;
             }
-            boolean varies = rows.stream().anyMatch(r -> r.strategy().equals(s) && r.nstar() != 0);
-            if (varies) {
+            // a slope needs two levels of n*: with one level its column is a multiple of the intercept's
+            double[] levels = rows.stream().filter(r -> r.strategy().equals(s)).mapToDouble(Scores.Row::nstar)
+                    .distinct().sorted().toArray();
+            if (levels.length > 1) {
                 slopes.add(s);
-            } else {
+            } else if (levels[0] == 0) {
                 notes.add("strategy " + s + ": every run has n = 2, so its slope on the number of sources cannot be "
                         + "estimated (only its intercept)");
+            } else {
+                int nSources = (int) Math.round(levels[0]) + 2;
+                notes.add("strategy " + s + ": every run has n = " + nSources + ", so its slope cannot be estimated "
+                        + "and its intercept is its level at n = " + nSources + ", not at n = 2 (read findings 1 and 3 "
+                        + "with that in mind)");
             }
         }
         List<String> fixed = new ArrayList<>();
@@ -108,17 +115,31 @@ public final class Models {
         }
         List<String> fixed = new ArrayList<>(List.of("Intercept"));
         List<String> vcs = new ArrayList<>();
-        if (rVaries) {
+        // each column only if it is not a combination of the ones before it (e.g. when every multi-source run has
+        // the same n, r*:n* is a multiple of r*): a collinear column would make X^T V^-1 X singular
+        List<double[]> kept = new ArrayList<>();
+        kept.add(rows.stream().mapToDouble(r -> 1).toArray());
+        if (rVaries && addIfIndependent(kept, rows.stream().mapToDouble(Scores.Row::rstar).toArray())) {
             fixed.add("rstar");
             vcs.add("rstar");
         }
         if (nVaries) {
-            fixed.add("nstar");
-            vcs.add("nstar");
+            if (addIfIndependent(kept, rows.stream().mapToDouble(Scores.Row::nstar).toArray())) {
+                fixed.add("nstar");
+                vcs.add("nstar");
+            } else {
+                notes.add("n* is a combination of the intercept and r* in these runs (each strategy has one number "
+                        + "of sources): the effect of the number of sources cannot be estimated");
+            }
         }
         if (interaction) {
-            fixed.add("rstar:nstar");
-            vcs.add("rstar_nstar");
+            if (addIfIndependent(kept, rows.stream().mapToDouble(r -> r.rstar() * r.nstar()).toArray())) {
+                fixed.add("rstar:nstar");
+                vcs.add("rstar_nstar");
+            } else {
+                notes.add("r*:n* is a combination of the other columns in these runs: the interaction cannot be "
+                        + "estimated");
+            }
         }
         int p = fixed.size();
         int n = rows.size();
@@ -151,6 +172,39 @@ public final class Models {
             zv[i] = vals.stream().mapToDouble(Double::doubleValue).toArray();
         }
         return new Built(new Lmm.Design(x, n, fixed, zc, zv, toArray(vcOf), vcs), y, notes);
+    }
+
+    /**
+     * Add {@code c} to {@code kept} if it is not (numerically) a linear combination of them: its residual after
+     * Gram-Schmidt against the kept columns is above 1e-9 of its norm. The kept list holds orthonormalised copies.
+     */
+    private static boolean addIfIndependent(List<double[]> kept, double[] c) {
+        double norm = Math.sqrt(dot(c, c));
+        if (norm == 0) {
+            return false;
+        }
+        double[] r = c.clone();
+        for (double[] q : kept) {
+            double qq = dot(q, q);
+            double a = dot(r, q) / qq;
+            for (int i = 0; i < r.length; i++) {
+                r[i] -= a * q[i];
+            }
+        }
+        double res = Math.sqrt(dot(r, r));
+        if (res <= 1e-9 * norm) {
+            return false;
+        }
+        kept.add(r);
+        return true;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
     }
 
     /**

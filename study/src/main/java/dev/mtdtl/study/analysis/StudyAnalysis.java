@@ -250,10 +250,13 @@ public final class StudyAnalysis {
             tw[2 * ms.size() + 1] = "-1";
             Estimate e = linear("multi - single", m1, weights(m1.fit(), tw));
             long above = ms.stream().filter(s -> m1.result().fixed("is_" + s).estimate() > m1.result().fixed("is_ssr").estimate()).count();
+            // a strategy without a slope (runs at one n only) has its intercept at that n, not at n = 2
+            boolean oneN = ms.stream().anyMatch(s -> !m1.fit().fixedNames().contains("ns_" + s));
+            String at = oneN ? "at n = 2 (a strategy run at one n only: at that n; see the notes)" : "at n = 2";
             out.add(new Finding("multi_vs_single", c1, p1, "mean(beta_0r, r multi-source) - beta_0,SS-R (model 1)",
                     e.estimate(), e.lo(), e.hi(), verdict(e.lo(), e.hi()), String.format(Locale.ROOT,
-                    "multi-source strategies at n = 2 score %s sd%s above SS-R on average; %d of %d multi-source "
-                            + "intercepts are above SS-R's", f3(e.estimate()), ci(e), above, ms.size())));
+                    "multi-source strategies %s score %s sd%s above SS-R on average; %d of %d multi-source "
+                            + "intercepts are above SS-R's", at, f3(e.estimate()), ci(e), above, ms.size())));
         }
         // 2. More sources help: the mean slope on n* over the multi-source strategies (model 1).
         String c2 = "more learning sources help";
@@ -303,7 +306,9 @@ public final class StudyAnalysis {
         } else {
             out.add(new Finding("less_sharing", c3, p3, "beta_10, the slope of r* (model 2)", r.estimate(), r.lo(),
                     r.hi(), verdict(r.lo(), r.hi()), String.format(Locale.ROOT, "going from SS-R (r* = 0) to MSS-CR "
-                    + "(r* = 1) at n = 2 changes the standardised score by %s sd%s%s", f3(r.estimate()), ci(r), order)));
+                    + "(r* = 1) %s changes the standardised score by %s sd%s%s",
+                    m2.fit().fixedNames().contains("rstar:nstar") ? "at n = 2" : "(no r*:n* term here: at any n)",
+                    f3(r.estimate()), ci(r), order)));
         }
         out.add(src.tempoFinding(o));
         return out;

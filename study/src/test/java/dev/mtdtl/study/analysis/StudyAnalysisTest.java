@@ -163,6 +163,37 @@ class StudyAnalysisTest {
     }
 
     /**
+     * The first two phases of a design only (SS-R runs, then every strategy with all four sources): no strategy
+     * has two numbers of sources, so no slope and no r*:n* term is estimable; the models still fit without them,
+     * finding 1 is estimated and says its intercepts are at n = 4, finding 2 cannot say (issue 13, bad input).
+     */
+    @Test
+    void phasesOneAndTwoOnlyFitWithoutTheSlopes() throws Exception {
+        List<Scores.Score> s = new ArrayList<>();
+        Rng rng = new Rng(3);
+        List<String> four = List.of("bpm", "taste", "tag", "cdr_tag");
+        for (String task : List.of("genre", "dance", "instrument")) {
+            for (int k = 0; k < 8; k++) {
+                s.add(new Scores.Score("s" + k, "ssr", 1, List.of(four.get(k % 4)), task, 0.3 + 0.05 * rng.nextGaussian(), 1));
+            }
+            String[] st = {"msscr", "mscr2", "mscr4", "mscr6", "mssrfc"};
+            for (int k = 0; k < st.length; k++) {
+                s.add(new Scores.Score("m" + k, st[k], 4, four, task, 0.5 + 0.05 * rng.nextGaussian(), 1));
+            }
+        }
+        StudyAnalysis.Result r = StudyAnalysis.run(new Scores(s), StudyAnalysis.Options.defaults().withBootstrap(20));
+        assertNull(r.model1().error(), r.model1().error());
+        assertNull(r.model2().error(), r.model2().error());
+        StudyAnalysis.Finding multi = r.findings().get(0);
+        assertNotNull(multi.estimate(), multi.text());
+        assertTrue(multi.estimate() > 0, multi.text());
+        assertTrue(multi.text().contains("at that n"), multi.text());
+        assertEquals("cannot say", r.findings().get(1).verdict());
+        String report = assertNoNaNInTheReport(r);
+        assertTrue(report.contains("n = 4"), "the page says where the intercepts are");
+    }
+
+    /**
      * Missing datasets: a results file with the classification tasks only (no tempo task, no regression or
      * recommendation), and one where a run lacks a whole dataset: the tempo finding says which task it needs,
      * the rest is estimated.
