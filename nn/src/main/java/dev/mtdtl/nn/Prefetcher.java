@@ -5,8 +5,9 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * Builds the batches of iterations [from, to) on one background thread, in order, into a bounded
- * queue (PT: prefetch_generator with 5 batches), recycling the tensors of batches already used. Batches are pure functions of (seed, iteration)
- * ({@link BatchSampler}), so prefetching changes nothing in the result. A failure on the background
+ * queue (PT: prefetch_generator with 5 batches), recycling the tensors of batches already used. Batches
+ * are pure functions of (seed, iteration) ({@link BatchSampler}), so prefetching changes nothing in the
+ * result. A failure on the background
  * thread is rethrown by {@link #next()}.
  */
 final class Prefetcher implements AutoCloseable {
