@@ -273,7 +273,11 @@ public final class SourceAnalysis {
                 .mapToDouble(Component::percent).max().orElse(0);
         String verdict = !largest ? "not supported (" + t.largest() + " has the largest component)"
                 : c.lo() == null ? "consistent (largest component; no interval)"
-                : c.lo() > second ? "supported" : "consistent but uncertain (its interval reaches the next source's share)";
+                // its interval must clear the next share and 1% of the variance: a lower bound of 1e-9 % above
+                // a next share of 0 (all other components at the boundary) is no evidence of dominance
+                : c.lo() > second && c.lo() >= 1.0 ? "supported"
+                : "consistent but uncertain (its interval reaches " + (c.lo() < 1.0 ? "0" : "the next source's share")
+                        + ")";
         return new StudyAnalysis.Finding("tempo_source", claim, paper, measure, c.percent(), c.lo(), c.hi(), verdict,
                 String.format(Locale.ROOT, "on %s, %s holds %.1f%% of the sources' variance%s (largest: %s, next "
                         + "largest %.1f%%)%s", task, o.tempoSource(), c.percent(), c.lo() == null ? ""
