@@ -121,6 +121,23 @@ public final class BatchNormCpu {
         return new Stats(meanF, (float) (mean - meanF), (float) (gamma[ch] * invstd));
     }
 
+    /** dx = (g - a)*k - (x - m)*kb for one channel (see {@link #backwardTrain}'s derivation). */
+    record GradCoef(float k, float a, float kb) {}
+
+    /**
+     * From one channel's sums, sum(g) and sum(g (x - mu)): accumulates dbeta[ch] and dgamma[ch] and returns dx's
+     * coefficients (shared with the fused batch norm + ReLU + pool, so both compute the same bits).
+     */
+    static GradCoef gradCoef(LaneSum sumG, LaneSum sumGD, double r, float[] gamma, float[] dgamma, float[] dbeta, int ch,
+                             long cnt) {
+        double sg = sumG.total();
+        double sgd = sumGD.total();
+        dbeta[ch] += (float) sg;
+        dgamma[ch] += (float) (r * sgd);
+        double k = gamma[ch] * r;
+        return new GradCoef((float) k, (float) (sg / cnt), (float) (k * r * r * sgd / cnt));
+    }
+
     /** Eval-mode scale of channel ch, gamma / sqrt(running var + eps) (shared with {@link BatchNormPoolCpu}). */
     static float evalScale(float[] gamma, float[] runningVar, int ch, float eps) {
         return (float) (gamma[ch] / Math.sqrt((double) runningVar[ch] + eps));
@@ -169,17 +186,10 @@ public final class BatchNormCpu {
                     int off = (i * c + ch) * s;
                     LaneSum.addGradSums(sumG, sumGD, dy, off, x, off, s, mu);
                 }
-                double sg = sumG.total();
-                double sgd = sumGD.total();
-                dbeta[ch] += (float) sg;
-                dgamma[ch] += (float) (r * sgd);
-                double k = gamma[ch] * r;
-                float kF = (float) k;
-                float a = (float) (sg / cnt);
-                float kb = (float) (k * r * r * sgd / cnt);
+                GradCoef k = gradCoef(sumG, sumGD, r, gamma, dgamma, dbeta, ch, cnt);
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    dxTrain(dx, dy, off, x, off, s, mu, kF, a, kb);
+                    dxTrain(dx, dy, off, x, off, s, mu, k.k(), k.a(), k.kb());
                 }
             }
         });

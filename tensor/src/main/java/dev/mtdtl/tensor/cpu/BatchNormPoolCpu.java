@@ -144,19 +144,11 @@ public final class BatchNormPoolCpu {
                     planeGrad(g, dy, argmax, y, p, h, w);
                     LaneSum.addGradSums(sumG, sumGD, g, 0, x, p * s, s, mu);
                 }
-                // the same coefficients as BatchNormCpu.backwardTrain
-                double sg = sumG.total();
-                double sgd = sumGD.total();
-                dbeta[ch] += (float) sg;
-                dgamma[ch] += (float) (r * sgd);
-                double k = gamma[ch] * r;
-                float kF = (float) k;
-                float a = (float) (sg / cnt);
-                float kb = (float) (k * r * r * sgd / cnt);
+                BatchNormCpu.GradCoef k = BatchNormCpu.gradCoef(sumG, sumGD, r, gamma, dgamma, dbeta, ch, cnt);
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
                     planeGrad(g, dy, argmax, y, p, h, w);
-                    BatchNormCpu.dxTrain(dx, g, 0, x, p * s, s, mu, kF, a, kb);
+                    BatchNormCpu.dxTrain(dx, g, 0, x, p * s, s, mu, k.k(), k.a(), k.kb());
                 }
             }
         });
