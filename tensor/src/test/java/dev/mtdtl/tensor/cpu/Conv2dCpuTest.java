@@ -99,6 +99,36 @@ class Conv2dCpuTest {
         }
     }
 
+    /**
+     * The bias gradient runs eight batch items' float chains side by side; each must keep the order of
+     * the one-plane-at-a-time loop it replaced (float sum over q, then a double sum over n), bit for bit,
+     * for batch sizes below, at and past multiples of eight.
+     */
+    @Test
+    void biasGradientKeepsTheOnePlaneAtATimeBits() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(SEED);
+        for (int n : new int[] {1, 3, 8, 9, 17, 32}) {
+            int oc = 3, p = 37;
+            float[] dy = new float[n * oc * p];
+            for (int i = 0; i < dy.length; i++) {
+                dy[i] = (float) (r.nextDouble(-1, 1) * Math.exp(r.nextDouble(-8, 8)));
+            }
+            for (int o = 0; o < oc; o++) {
+                double s = 0;
+                for (int bi = 0; bi < n; bi++) {
+                    float t = 0f;
+                    for (int q = 0; q < p; q++) {
+                        t += dy[(bi * oc + o) * p + q];
+                    }
+                    s += t;
+                }
+                double got = Conv2dCpu.planeSums(dy, n, oc, o, p);
+                assertTrue(Double.doubleToRawLongBits(s) == Double.doubleToRawLongBits(got),
+                        "bias gradient of channel " + o + " at batch " + n + ": " + got + " instead of " + s);
+            }
+        }
+    }
+
     @Test
     void bitIdenticalForOneAndFourThreads() {
         int[][] geoms = {CNN[0], CNN[2], CNN[4], AWKWARD[3], AWKWARD[6], AWKWARD[11]};
