@@ -50,6 +50,77 @@ class ConvFilterTilesTest {
         }
     }
 
+    /**
+     * Both tiles, and whatever blocking of the (batch item, row, column vector) sequence the driver uses,
+     * must give exactly the bits of the summation order the kernels were built on: accumulator
+     * (o, ci, u, v, lane l) is a float FMA chain over (b, i, column vector jv) ascending of
+     * dy[b, o, i, jv*VL + l] * xpad[b, ci, i*SH + u, jv*VL + l + v] on the padded layouts, starting at 0;
+     * its VL lanes are then summed in lane order in float and added onto dw. This pins the bits of main's
+     * kernels (the test passed on them unchanged) on shapes with several row blocks, batch items of
+     * one row, rows padded to whole vectors and output channels that fill no tile.
+     */
+    @Test
+    void bothTilesKeepTheLaneOrderBits() {
+        ConvGeom[] geoms = {
+            ConvGeom.same(3, 16, 54, 64, 32, 3),                 // conv2 at batch 3: many row blocks per item
+            ConvGeom.same(2, 32, 27, 32, 64, 3),                 // conv3
+            ConvGeom.same(3, 64, 13, 16, 64, 3),                 // conv4: blocks spanning batch items
+            new ConvGeom(2, 2, 40, 37, 16, 5, 5, 2, 1, 2, 2),    // conv1-like, stride 2, padded rows
+            new ConvGeom(5, 3, 1, 20, 7, 1, 3, 1, 1, 0, 1),      // one output row per item, 7 channels
+            new ConvGeom(3, 5, 30, 50, 11, 3, 3, 1, 1, 1, 1),    // 11 channels, rows of 64 with 14 zeros
+        };
+        for (ConvGeom g : geoms) {
+            float[] ref = null;
+            for (int threads : new int[]{1, 2}) {
+                Parallel.setThreads(threads);
+                for (boolean wide : ConvFilter.WIDE ? new boolean[]{false, true} : new boolean[]{false}) {
+                    float[][] r = run(g, wide);
+                    ref = ref != null ? ref : laneOrder(g, r[1], r[2], r[3]);   // same inputs every run (seed 7)
+                    for (int i = 0; i < ref.length; i++) {
+                        if (Float.floatToRawIntBits(ref[i]) != Float.floatToRawIntBits(r[0][i])) {
+                            throw new AssertionError("dw[" + i + "] of " + g + (wide ? " (wide tile, " : " (row tile, ")
+                                    + threads + " threads): " + r[0][i] + " instead of " + ref[i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The lane-order summation of {@link #bothTilesKeepTheLaneOrderBits}, in scalar code. */
+    private static float[] laneOrder(ConvGeom g, float[] dy, float[] x, float[] dw0) {
+        int vl = Gemm.VL;
+        int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw()), wr = Gemm.roundUp(g.wo(), vl);
+        float[] xp = new float[g.n() * g.c() * hp * wq];
+        ConvDirect.pad(xp, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
+        float[] out = dw0.clone();
+        float[] acc = new float[vl];
+        for (int o = 0; o < g.oc(); o++) {
+            for (int c = 0; c < g.c(); c++) {
+                for (int u = 0; u < g.kh(); u++) {
+                    for (int v = 0; v < g.kw(); v++) {
+                        java.util.Arrays.fill(acc, 0f);
+                        for (int n = 0; n < g.n(); n++) {
+                            for (int i = 0; i < g.ho(); i++) {
+                                for (int j = 0; j < wr; j++) {
+                                    float d = j < g.wo() ? dy[((n * g.oc() + o) * g.ho() + i) * g.wo() + j] : 0f;
+                                    float xv = xp[((n * g.c() + c) * hp + i * g.sh() + u) * wq + j + v];
+                                    acc[j % vl] = Math.fma(d, xv, acc[j % vl]);
+                                }
+                            }
+                        }
+                        float sum = 0f;
+                        for (int l = 0; l < vl; l++) {
+                            sum += acc[l];
+                        }
+                        out[((o * g.c() + c) * g.kh() + u) * g.kw() + v] += sum;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** dw (starting from a fixed non-zero dw, to check +=), dy, x, dw0 of one call on the padded layout. */
     private static float[][] run(ConvGeom g, boolean wide) {
         SplittableRandom r = new SplittableRandom(7);
