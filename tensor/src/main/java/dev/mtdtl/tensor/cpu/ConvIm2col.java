@@ -78,32 +78,45 @@ final class ConvIm2col {
         }
     }
 
-    /** col (CKK, gn*P) from images [n0, n0+gn) of x; out-of-image taps are zero. */
+    /**
+     * col (CKK, gn*P) from images [n0, n0+gn) of x; out-of-image taps are zero. The rows of this path are
+     * short (WO = 8 and 4 for conv5, conv61), so each is written by plain loops: a call to
+     * System.arraycopy and two to Arrays.fill per row of 4 to 8 floats cost more than the copy itself.
+     */
     static void im2col(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn) {
         int kh = g.kh(), kw = g.kw(), h = g.h(), w = g.w(), ho = g.ho(), wo = g.wo(), p = ho * wo, gp = gn * p;
+        int sh = g.sh(), sw = g.sw(), ph = g.ph(), pw = g.pw();
         Parallel.forChunks(g.c() * kh * kw, 1, (r, r0, r1) -> {
             int ci = r / (kh * kw), u = r / kw % kh, v = r % kw;
+            // output columns [j0, j1) read inside the image: wi = j*SW - PW + v in [0, W)
+            int j0 = Math.min(wo, Math.max(0, -Math.floorDiv(v - pw, sw)));          // ceil((PW - v) / SW)
+            int j1 = Math.max(j0, Math.min(wo, Math.floorDiv(w - 1 + pw - v, sw) + 1));
             for (int s = 0; s < gn; s++) {
                 int src = ((n0 + s) * g.c() + ci) * h * w;
-                for (int i = 0; i < ho; i++) {
-                    int dst = colOff + r * gp + s * p + i * wo;
-                    int hi = i * g.sh() - g.ph() + u;
+                int dst = colOff + r * gp + s * p;
+                for (int i = 0; i < ho; i++, dst += wo) {
+                    int hi = i * sh - ph + u;
                     if (hi < 0 || hi >= h) {
-                        Arrays.fill(col, dst, dst + wo, 0f);
+                        for (int j = 0; j < wo; j++) {
+                            col[dst + j] = 0f;
+                        }
                         continue;
                     }
-                    int row = src + hi * w;
-                    if (g.sw() == 1) {      // valid columns j in [j0, j1) read x contiguously
-                        int j0 = Math.min(wo, Math.max(0, g.pw() - v));
-                        int j1 = Math.max(j0, Math.min(wo, w + g.pw() - v));
-                        Arrays.fill(col, dst, dst + j0, 0f);
-                        System.arraycopy(x, row + j0 - g.pw() + v, col, dst + j0, j1 - j0);
-                        Arrays.fill(col, dst + j1, dst + wo, 0f);
-                        continue;
+                    int row = src + hi * w - pw + v;  // x index of column j is row + j*SW
+                    for (int j = 0; j < j0; j++) {
+                        col[dst + j] = 0f;
                     }
-                    for (int j = 0; j < wo; j++) {
-                        int wi = j * g.sw() - g.pw() + v;
-                        col[dst + j] = wi >= 0 && wi < w ? x[row + wi] : 0f;
+                    if (sw == 1) {
+                        for (int j = j0; j < j1; j++) {
+                            col[dst + j] = x[row + j];
+                        }
+                    } else {
+                        for (int j = j0; j < j1; j++) {
+                            col[dst + j] = x[row + j * sw];
+                        }
+                    }
+                    for (int j = j1; j < wo; j++) {
+                        col[dst + j] = 0f;
                     }
                 }
             }
@@ -148,13 +161,15 @@ final class ConvIm2col {
         });
     }
 
-    /** yt (OC, gn*P): yt[o][s*P + q] = dy[n0+s][o][q]. */
+    /** yt (OC, gn*P): yt[o][s*P + q] = dy[n0+s][o][q]; output channels split over threads. */
     private static void gatherDy(float[] yt, int ytOff, float[] dy, int oc, int p, int n0, int gn) {
         int gp = gn * p;
-        for (int s = 0; s < gn; s++) {
-            for (int o = 0; o < oc; o++) {
-                System.arraycopy(dy, ((n0 + s) * oc + o) * p, yt, ytOff + o * gp + s * p, p);
+        Parallel.forChunks(oc, 8, (ch, o0, o1) -> {
+            for (int o = o0; o < o1; o++) {
+                for (int s = 0; s < gn; s++) {
+                    System.arraycopy(dy, ((n0 + s) * oc + o) * p, yt, ytOff + o * gp + s * p, p);
+                }
             }
-        }
+        });
     }
 }
