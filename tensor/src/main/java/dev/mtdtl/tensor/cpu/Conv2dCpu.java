@@ -18,7 +18,9 @@ import dev.mtdtl.tensor.Parallel;
  * kernels of {@link ConvDirect}, {@link ConvFilter} (and {@link ConvNarrow} for the data gradient of
  * conv1): no im2col, a padded copy of the input and a repacked kernel only; the data gradient is a
  * forward conv of the padded dy with the flipped, transposed kernel, once per class of dx rows modulo
- * SH (see {@code directData}). Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
+ * SH (see {@code directData}). The filter gradient of layers with input channels in whole 512-bit vectors
+ * and 3-tap kernel rows (conv2..conv5) uses {@link ConvFilterCl} instead (lanes along the input channels,
+ * on a channel-last padded copy of x). Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
  *
  * <p>Contract: every array has exactly the length of its shape (a mismatch throws, naming the shapes);
  * {@code ws} holds at least {@link #workspaceFloats} floats, is scratch (contents neither read before
@@ -80,8 +82,19 @@ public final class Conv2dCpu {
     }
 
     static long filterWorkspaceFloats(ConvGeom g) {
+        if (channelLastFilter(g)) {
+            return ConvFilterCl.paddedInput(g) + ConvFilterCl.scratch(g);
+        }
         return directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw(),
                 Gemm.roundUp(g.wo(), Gemm.VL)) : ConvIm2col.workspaceFloats(g);
+    }
+
+    /** The filter gradient with lanes along the input channels ({@link ConvFilterCl}): conv2-conv5 of the base CNN. */
+    static boolean channelLastFilter(ConvGeom g) {
+        // below the row kernel's workspace always; below im2col's only while the whole batch's padded input
+        // is no larger than one im2col group (conv5 at batch 128: 0.7 M against 2.3 M floats)
+        return ConvFilterCl.applies(g) && (directFilter(g)
+                || ConvFilterCl.paddedInput(g) + ConvFilterCl.scratch(g) <= ConvIm2col.workspaceFloats(g));
     }
 
     /** y (N,OC,HO,WO) = conv(x (N,C,H,W), w (OC,C,KH,KW)) + b (OC, nullable). y: written. */
@@ -128,7 +141,9 @@ public final class Conv2dCpu {
             requireLen("db", db, g.oc(), g);
         }
         ws = workspace(ws, filterWorkspaceFloats(g), g);
-        if (directFilter(g)) {
+        if (channelLastFilter(g)) {
+            ConvFilterCl.filter(dw, dy, x, g, ws);
+        } else if (directFilter(g)) {
             int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
             ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
             int gOff = (int) paddedInput(g), scr = gOff + (int) paddedRows(g);

@@ -43,6 +43,8 @@ class Conv2dCpuTest {
         {1, 4, 6, 17, 3, 2, 3, 3, 1, 2, 3},      // SH 3, padding larger than the kernel
         {1, 4, 9, 33, 9, 5, 5, 2, 1, 2, 2},      // conv1-like with C >= 4: direct strided data gradient
         {2, 3, 4, 6, 5, 2, 2, 1, 1, 3, 4},       // padding wider than the kernel on narrow rows: im2col edges
+        {2, 16, 5, 9, 11, 3, 5, 1, 1, 1, 2},     // channel-last filter: 11 channels (edge block), 5 taps = 3 + 2
+        {3, 32, 8, 20, 8, 3, 4, 2, 1, 0, 1},     // channel-last filter: row stride 2, 4 taps = 3 + 1, 2 lane groups
     };
 
     /** The base CNN's layers (paper, Table 3) at a small batch. */

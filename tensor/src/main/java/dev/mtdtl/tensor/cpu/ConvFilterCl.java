@@ -1,0 +1,222 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Parallel;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Filter gradient of a unit-column-stride convolution with the vector lanes along the input channels:
+ * dw[o, ci, u, v] += sum_{b,i,j} dy[b, o, i, j] xpad[b, ci, i*SH + u, j + v], on a channel-last padded
+ * copy of the input, xt (B, HP, WP, CI) with WP = W + 2 PW, so that the CI values of one padded pixel are
+ * consecutive and a vector of {@link #VL} of them is one load.
+ *
+ * <p>Why a second layout: {@link ConvFilter} vectorises along the output columns, so every FMA needs a
+ * dy vector and a shifted input vector (8 dy and 3 input vectors per 24 FMAs, the dy ones streamed from
+ * L2 on every kernel-row pass), and it runs at about half of this core's FMA peak (2 x 512-bit FMAs per
+ * cycle). Here a tile is 8 output channels x 3 taps (v0..v0+2 of kernel row u) x one vector of 16 input
+ * channels: per output position it loads 3 input vectors and broadcasts 8 dy scalars for 24 FMAs, the
+ * load mix of the direct forward kernel ({@link ConvDirect}), which runs near 70 % of peak.
+ *
+ * <p>Used (by {@link Conv2dCpu}) where {@link #applies}: conv2-conv5 of the base CNN (CI = 16 to 64); conv1
+ * (CI = 2) keeps {@link ConvFilter}, conv61 and conv62 (12 positions per image, 1x1 kernel) im2col + GEMM.
+ * Output rows need not be a vector wide (conv5: 8 columns): the vectors run along the channels.
+ *
+ * <p>Order and bits: chunks are (block of 8 output channels, vector of input channels); in a chunk, each
+ * accumulator (o, u, v, lane ci) starts at zero for every batch item, runs one float FMA chain over the
+ * item's (i, j) positions in row-major order, and is then added onto a running sum in the scratch, items
+ * in order; finally dw += running sum. Thread-count independent; not the bits of {@link ConvFilter}
+ * (whose lanes sum column residues), and closer to an exact sum: chains of HO*WO products, not
+ * B*HO*WO/16 (tests: Conv2dCpuTest against the double reference and the PyTorch fixtures).
+ */
+final class ConvFilterCl {
+
+    private static final VectorSpecies<Float> S = Gemm.S;
+    private static final int VL = Gemm.VL;
+    /** Output channels per tile. */
+    static final int OB = 8;
+    /** Taps (consecutive kernel columns of one kernel row) per tile. */
+    static final int TB = 3;
+
+    private ConvFilterCl() {}
+
+    /**
+     * Whether this kernel takes g: unit column stride, input channels in whole 512-bit vectors, kernel rows
+     * of at least 3 taps (a 1x1 kernel would leave 2 of 3 tap slots idle), and at least
+     * {@link #MIN_POSITIONS} output positions per image: every tile call adds its 24 accumulators onto the
+     * running sums once per image, which at conv61's 12 positions costs as much as the FMAs (measured: no
+     * gain over im2col + GEMM there, 1.7x on conv5's 48 positions).
+     */
+    static boolean applies(ConvGeom g) {
+        return VL >= 16 && g.sw() == 1 && g.c() % VL == 0 && g.kw() >= TB && g.ho() * g.wo() >= MIN_POSITIONS;
+    }
+
+    /** Fewest output positions per image that take this kernel. */
+    static final int MIN_POSITIONS = 32;
+
+    /** Floats of the channel-last padded input (B, H + 2PH, W + 2PW, C). */
+    static long paddedInput(ConvGeom g) {
+        return (long) g.n() * (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw()) * g.c();
+    }
+
+    /** Scratch floats: per chunk, the running sums of its tiles (KH * ceil(KW/3) tiles of 24 vectors). */
+    static long scratch(ConvGeom g) {
+        return (long) (g.oc() + OB - 1) / OB * (g.c() / VL) * tiles(g) * OB * TB * VL;
+    }
+
+    private static int tiles(ConvGeom g) {
+        return g.kh() * ((g.kw() + TB - 1) / TB);
+    }
+
+    /**
+     * dw (OC, C, KH, KW) += filter gradient of dy (N, OC, HO, WO) and x (N, C, H, W); ws holds at least
+     * {@link #paddedInput} + {@link #scratch} floats.
+     */
+    static void filter(float[] dw, float[] dy, float[] x, ConvGeom g, float[] ws) {
+        int n = g.n(), cin = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
+        int cout = g.oc(), ho = g.ho(), wo = g.wo(), kh = g.kh(), kw = g.kw(), sh = g.sh();
+        padChannelLast(ws, x, n, cin, h, w, g.ph(), g.pw(), hp, wp);
+        int scrOff = (int) paddedInput(g);
+        int nOb = (cout + OB - 1) / OB, nCv = cin / VL, nG = (kw + TB - 1) / TB, nT = tiles(g);
+        int tileFloats = OB * TB * VL;
+        Parallel.forChunks(nOb * nCv, 1, (task, t0, t1) -> {
+            int ob = task / nCv, cv = task % nCv;
+            int o0 = ob * OB, nOut = Math.min(OB, cout - o0);
+            int run = scrOff + task * nT * tileFloats;
+            Arrays.fill(ws, run, run + nT * tileFloats, 0f);
+            for (int b = 0; b < n; b++) {
+                for (int t = 0; t < nT; t++) {
+                    int u = t / nG, v0 = (t % nG) * TB;
+                    tile(ws, run + t * tileFloats, dy, (b * cout + o0) * ho * wo, nOut, ws,
+                            ((b * hp + u) * wp + v0) * cin + cv * VL, Math.min(TB, kw - v0), cin, wp, ho, wo, sh);
+                }
+            }
+            for (int t = 0; t < nT; t++) {
+                int u = t / nG, v0 = (t % nG) * TB;
+                for (int c = 0; c < nOut; c++) {
+                    for (int k = 0; k < TB && v0 + k < kw; k++) {
+                        int a = run + t * tileFloats + (c * TB + k) * VL;
+                        for (int l = 0; l < VL; l++) {
+                            int ci = cv * VL + l;
+                            dw[(((o0 + c) * cin + ci) * kh + u) * kw + v0 + k] += ws[a + l];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** xt (B, HP, WP, C) = x (B, C, H, W) placed at row PH, column PW, zeros elsewhere; one chunk per (b, row). */
+    static void padChannelLast(float[] xt, float[] x, int n, int c, int h, int w, int ph, int pw, int hp, int wp) {
+        Parallel.forChunks(n * hp, 8, (ch, r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int b = r / hp, hi = r % hp - ph;
+                int d = r * wp * c;
+                if (hi < 0 || hi >= h) {
+                    Arrays.fill(xt, d, d + wp * c, 0f);
+                    continue;
+                }
+                Arrays.fill(xt, d, d + pw * c, 0f);
+                Arrays.fill(xt, d + (pw + w) * c, d + wp * c, 0f);
+                for (int ci = 0; ci < c; ci++) {      // a transpose of one (C, W) row block
+                    int s = ((b * c + ci) * h + hi) * w;
+                    int dd = d + pw * c + ci;
+                    for (int j = 0; j < w; j++) {
+                        xt[dd + j * c] = x[s + j];
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * One tile over all HO x WO positions of one batch item: running sums at out[oOff, oOff + 24 VL)
+     * (channel c, tap k at (c*3 + k)*VL) += the item's products, summed from zero in row-major position
+     * order. dy plane of channel o0 + c at dOff + c*HO*WO (channels past nOut re-read the last valid one,
+     * their sums are discarded); tap k's input vector at xOff + k*CI from the position's first pixel
+     * (taps past nTaps re-read the last valid one).
+     */
+    private static void tile(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
+                             int cin, int wp, int ho, int wo, int sh) {
+        int plane = ho * wo;
+        int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
+        int d4 = Math.min(4, nOut - 1) * plane, d5 = Math.min(5, nOut - 1) * plane, d6 = Math.min(6, nOut - 1) * plane;
+        int d7 = Math.min(7, nOut - 1) * plane;
+        int f1 = Math.min(1, nTaps - 1) * cin, f2 = Math.min(2, nTaps - 1) * cin;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z, s20 = z, s21 = z, s22 = z;
+        FloatVector s30 = z, s31 = z, s32 = z, s40 = z, s41 = z, s42 = z, s50 = z, s51 = z, s52 = z;
+        FloatVector s60 = z, s61 = z, s62 = z, s70 = z, s71 = z, s72 = z;
+        // One counted loop over positions (C2 keeps vector accumulators in registers across a counted loop)
+        int dr = dOff, xr = xOff, j = 0;
+        int rowSkip = (sh * wp - wo) * cin;       // from past a row's last position to the next row's first
+        for (int s = 0; s < plane; s++) {
+            FloatVector x0 = FloatVector.fromArray(S, xt, xr);
+            FloatVector x1 = FloatVector.fromArray(S, xt, xr + f1);
+            FloatVector x2 = FloatVector.fromArray(S, xt, xr + f2);
+            FloatVector g0 = FloatVector.broadcast(S, dy[dr]);
+            s00 = x0.fma(g0, s00);
+            s01 = x1.fma(g0, s01);
+            s02 = x2.fma(g0, s02);
+            FloatVector g1 = FloatVector.broadcast(S, dy[dr + d1]);
+            s10 = x0.fma(g1, s10);
+            s11 = x1.fma(g1, s11);
+            s12 = x2.fma(g1, s12);
+            FloatVector g2 = FloatVector.broadcast(S, dy[dr + d2]);
+            s20 = x0.fma(g2, s20);
+            s21 = x1.fma(g2, s21);
+            s22 = x2.fma(g2, s22);
+            FloatVector g3 = FloatVector.broadcast(S, dy[dr + d3]);
+            s30 = x0.fma(g3, s30);
+            s31 = x1.fma(g3, s31);
+            s32 = x2.fma(g3, s32);
+            FloatVector g4 = FloatVector.broadcast(S, dy[dr + d4]);
+            s40 = x0.fma(g4, s40);
+            s41 = x1.fma(g4, s41);
+            s42 = x2.fma(g4, s42);
+            FloatVector g5 = FloatVector.broadcast(S, dy[dr + d5]);
+            s50 = x0.fma(g5, s50);
+            s51 = x1.fma(g5, s51);
+            s52 = x2.fma(g5, s52);
+            FloatVector g6 = FloatVector.broadcast(S, dy[dr + d6]);
+            s60 = x0.fma(g6, s60);
+            s61 = x1.fma(g6, s61);
+            s62 = x2.fma(g6, s62);
+            FloatVector g7 = FloatVector.broadcast(S, dy[dr + d7]);
+            s70 = x0.fma(g7, s70);
+            s71 = x1.fma(g7, s71);
+            s72 = x2.fma(g7, s72);
+            dr++;
+            xr += cin;
+            if (++j == wo) {
+                j = 0;
+                xr += rowSkip;
+            }
+        }
+        // out += accumulators, written out: C2 would box vectors passed to a call it does not inline
+        s00.add(FloatVector.fromArray(S, out, oOff)).intoArray(out, oOff);
+        s01.add(FloatVector.fromArray(S, out, oOff + 1 * VL)).intoArray(out, oOff + 1 * VL);
+        s02.add(FloatVector.fromArray(S, out, oOff + 2 * VL)).intoArray(out, oOff + 2 * VL);
+        s10.add(FloatVector.fromArray(S, out, oOff + 3 * VL)).intoArray(out, oOff + 3 * VL);
+        s11.add(FloatVector.fromArray(S, out, oOff + 4 * VL)).intoArray(out, oOff + 4 * VL);
+        s12.add(FloatVector.fromArray(S, out, oOff + 5 * VL)).intoArray(out, oOff + 5 * VL);
+        s20.add(FloatVector.fromArray(S, out, oOff + 6 * VL)).intoArray(out, oOff + 6 * VL);
+        s21.add(FloatVector.fromArray(S, out, oOff + 7 * VL)).intoArray(out, oOff + 7 * VL);
+        s22.add(FloatVector.fromArray(S, out, oOff + 8 * VL)).intoArray(out, oOff + 8 * VL);
+        s30.add(FloatVector.fromArray(S, out, oOff + 9 * VL)).intoArray(out, oOff + 9 * VL);
+        s31.add(FloatVector.fromArray(S, out, oOff + 10 * VL)).intoArray(out, oOff + 10 * VL);
+        s32.add(FloatVector.fromArray(S, out, oOff + 11 * VL)).intoArray(out, oOff + 11 * VL);
+        s40.add(FloatVector.fromArray(S, out, oOff + 12 * VL)).intoArray(out, oOff + 12 * VL);
+        s41.add(FloatVector.fromArray(S, out, oOff + 13 * VL)).intoArray(out, oOff + 13 * VL);
+        s42.add(FloatVector.fromArray(S, out, oOff + 14 * VL)).intoArray(out, oOff + 14 * VL);
+        s50.add(FloatVector.fromArray(S, out, oOff + 15 * VL)).intoArray(out, oOff + 15 * VL);
+        s51.add(FloatVector.fromArray(S, out, oOff + 16 * VL)).intoArray(out, oOff + 16 * VL);
+        s52.add(FloatVector.fromArray(S, out, oOff + 17 * VL)).intoArray(out, oOff + 17 * VL);
+        s60.add(FloatVector.fromArray(S, out, oOff + 18 * VL)).intoArray(out, oOff + 18 * VL);
+        s61.add(FloatVector.fromArray(S, out, oOff + 19 * VL)).intoArray(out, oOff + 19 * VL);
+        s62.add(FloatVector.fromArray(S, out, oOff + 20 * VL)).intoArray(out, oOff + 20 * VL);
+        s70.add(FloatVector.fromArray(S, out, oOff + 21 * VL)).intoArray(out, oOff + 21 * VL);
+        s71.add(FloatVector.fromArray(S, out, oOff + 22 * VL)).intoArray(out, oOff + 22 * VL);
+        s72.add(FloatVector.fromArray(S, out, oOff + 23 * VL)).intoArray(out, oOff + 23 * VL);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.mtdtl.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.test.Close;
+import dev.mtdtl.tensor.test.Fixtures;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The channel-last filter gradient ({@link ConvFilterCl}): which layers take it, that it keeps every
+ * layer's workspace within main's (the memory goal of issue 15), and that its bits do not depend on the
+ * thread count. Its values are checked against the double reference and the PyTorch fixtures by
+ * Conv2dCpuTest (base-CNN layers and two awkward shapes that take this path).
+ */
+class ConvFilterClTest {
+
+    private final int threads0 = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(threads0);
+    }
+
+    /** The base CNN's layers (conv1 .. conv62) at batch n. */
+    private static ConvGeom[] cnn(int n) {
+        return new ConvGeom[] {
+            new ConvGeom(n, 2, 216, 128, 16, 5, 5, 2, 1, 2, 2), ConvGeom.same(n, 16, 54, 64, 32, 3),
+            ConvGeom.same(n, 32, 27, 32, 64, 3), ConvGeom.same(n, 64, 13, 16, 64, 3), ConvGeom.same(n, 64, 6, 8, 128, 3),
+            ConvGeom.same(n, 128, 3, 4, 256, 3), ConvGeom.same(n, 256, 3, 4, 256, 1),
+        };
+    }
+
+    @Test
+    void takesConv2ToConv5AndKeepsEveryWorkspaceWithinMains() {
+        Assumptions.assumeTrue(Gemm.VL == 16, "the path and main's figures below are those of 512-bit vectors");
+        ConvGeom[] g = cnn(128);
+        boolean[] expected = {false, true, true, true, true, false, false};
+        // main (adc397c) at batch 128: workspaceFloats(g, true) and (g, false), floats
+        long[][] mains = {{31275808L, 7613216L}, {15946240L, 7934464L}, {8996864L, 4580352L}, {3065856L, 3065856L},
+            {3095552L, 3095552L}, {2864640L, 2864640L}, {1249152L, 1249152L}};
+        for (int i = 0; i < g.length; i++) {
+            assertEquals(expected[i], Conv2dCpu.channelLastFilter(g[i]), "channel-last filter path of " + g[i]);
+            long all = Conv2dCpu.workspaceFloats(g[i], true), noData = Conv2dCpu.workspaceFloats(g[i], false);
+            if (all > mains[i][0] || noData > mains[i][1]) {
+                throw new AssertionError("workspace of " + g[i] + " grew: " + all + " / " + noData + " floats, main "
+                        + mains[i][0] + " / " + mains[i][1]);
+            }
+        }
+    }
+
+    @Test
+    void bitIdenticalForOneTwoAndThreeThreads() {
+        Assumptions.assumeTrue(Gemm.VL == 16, "the channel-last path needs 512-bit vectors");
+        ConvGeom[] geoms = {
+            ConvGeom.same(2, 16, 54, 64, 32, 3),                 // conv2: 4 chunks
+            ConvGeom.same(3, 64, 6, 8, 128, 3),                  // conv5: narrow rows
+            new ConvGeom(3, 32, 8, 20, 11, 3, 4, 2, 1, 0, 1),    // edge block, stride 2, 3 + 1 taps
+        };
+        for (ConvGeom g : geoms) {
+            Assumptions.assumeTrue(Conv2dCpu.channelLastFilter(g), "path of " + g);
+            float[] x = Fixtures.uniform(11, g.xSize(), -1, 1), dy = Fixtures.uniform(12, g.ySize(), -1, 1);
+            float[] dw0 = Fixtures.uniform(13, g.wSize(), -1, 1);
+            float[] first = null;
+            for (int t : new int[] {1, 2, 3}) {
+                Parallel.setThreads(t);
+                float[] dw = dw0.clone();
+                Conv2dCpu.backwardFilter(dw, null, dy, x, g, null);
+                if (first == null) {
+                    first = dw;
+                } else {
+                    Close.assertExact(first, dw, "channel-last dw of " + g + ", " + t + " threads against 1");
+                }
+            }
+        }
+    }
+
+    @Test
+    void channelLastPadIsATransposeWithZeroBorders() {
+        int n = 2, c = 3, h = 2, w = 3, ph = 1, pw = 2, hp = h + 2 * ph, wp = w + 2 * pw;
+        float[] x = new float[n * c * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i + 1;
+        }
+        float[] xt = new float[n * hp * wp * c];
+        java.util.Arrays.fill(xt, Float.NaN);
+        ConvFilterCl.padChannelLast(xt, x, n, c, h, w, ph, pw, hp, wp);
+        float[] expected = new float[xt.length];
+        for (int b = 0; b < n; b++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int i = 0; i < h; i++) {
+                    for (int j = 0; j < w; j++) {
+                        expected[((b * hp + i + ph) * wp + j + pw) * c + ci] = x[((b * c + ci) * h + i) * w + j];
+                    }
+                }
+            }
+        }
+        assertArrayEquals(expected, xt);
+    }
+}
