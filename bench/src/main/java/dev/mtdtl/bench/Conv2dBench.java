@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * conv1 0.708 G, conv2 1.019 G, conv3 1.019 G, conv4 0.491 G, conv5 0.226 G, conv61 0.226 G, conv62 0.050 G.
  * Bytes at least (x + w + y, float32): conv1 7.5 + 28 MB, conv2 7 + 14 MB, conv3 3.5 + 7 MB,
  * conv4 1.7 + 1.7 MB, conv5 0.4 + 0.8 MB, conv61 0.2 + 1.2 MB, conv62 0.4 + 0.4 MB (+ weights,
- * at most 1.2 MB for conv61). GFLOP/s is printed at tear-down; {@code baseline} copies y for scale.
+ * at most 1.2 MB for conv61). GFLOP/s is printed at tear-down with the kernels each direction takes
+ * ({@link Conv2dCpu#paths}: the filter gradient of conv2-conv5 is the channel-last kernel on 512-bit
+ * cores); {@code baseline} copies y for scale.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -143,8 +145,8 @@ public class Conv2dBench {
     public void report() {
         if (calls > 0) {
             double gf = (double) g.flops() * calls / nanos;
-            System.out.printf("%n[conv %s batch=%d threads=%d] %.1f GFLOP/s (%.2f ms/call, %.3f GFLOP)%n",
-                    layer, batch, threads, gf, nanos / 1e6 / calls, g.flops() / 1e9);
+            System.out.printf("%n[conv %s batch=%d threads=%d] %.1f GFLOP/s (%.2f ms/call, %.3f GFLOP; %s)%n",
+                    layer, batch, threads, gf, nanos / 1e6 / calls, g.flops() / 1e9, Conv2dCpu.paths(g));
         }
     }
 }

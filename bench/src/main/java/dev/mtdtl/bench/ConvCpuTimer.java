@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  *
  * <p>Usage: {@code ConvCpuTimer BATCH THREADS REPS [LAYERS]} (LAYERS comma-separated, default all of
  * conv1..conv62). Prints per (layer, direction): min and median CPU ms over REPS calls after 3 warm-up
- * calls, GFLOP per CPU-second at the min (2 N OC HO WO C KH KW FLOP per call), and the median wall ms.
+ * calls, GFLOP per CPU-second at the min (2 N OC HO WO C KH KW FLOP per call), the median and min wall
+ * ms; first, per layer, the kernels each direction takes ({@link Conv2dCpu#paths}).
  */
 public final class ConvCpuTimer {
 
@@ -28,13 +29,14 @@ public final class ConvCpuTimer {
         int reps = Integer.parseInt(args[2]);
         String[] layers = (args.length > 3 ? args[3] : "conv1,conv2,conv3,conv4,conv5,conv61,conv62").split(",");
         Parallel.setThreads(threads);
-        double totalMin = 0, totalMed = 0, totalFlop = 0;
+        double totalMin = 0, totalMed = 0, totalFlop = 0, totalWall = 0;
         for (String layer : layers) {
             ConvGeom g = Conv2dBench.layer(layer, batch);
             SplittableRandom r = new SplittableRandom(42);
             float[] x = fill(r, g.xSize()), w = fill(r, g.wSize()), b = fill(r, g.oc()), dy = fill(r, g.ySize());
             float[] y = new float[g.ySize()], dx = new float[g.xSize()], dw = new float[g.wSize()], db = new float[g.oc()];
             float[] ws = new float[(int) Conv2dCpu.workspaceFloats(g)];
+            System.out.printf(Locale.ROOT, "conv layer=%s paths: %s%n", layer, Conv2dCpu.paths(g));
             double flop = 2.0 * g.n() * g.oc() * g.ho() * g.wo() * g.c() * g.kh() * g.kw();
             for (String dir : new String[]{"forward", "backwardData", "backwardFilter"}) {
                 Runnable op = switch (dir) {
@@ -58,17 +60,18 @@ public final class ConvCpuTimer {
                 Arrays.sort(cpu);
                 Arrays.sort(wall);
                 System.out.printf(Locale.ROOT, "conv layer=%s dir=%s batch=%d threads=%d min_cpu_ms=%.2f median_cpu_ms=%.2f"
-                                + " gflops_per_cpu_s=%.1f median_wall_ms=%.2f%n", layer, dir, batch, threads, cpu[0],
-                        cpu[reps / 2], flop / (cpu[0] * 1e6), wall[reps / 2]);
+                                + " gflops_per_cpu_s=%.1f median_wall_ms=%.2f min_wall_ms=%.2f%n", layer, dir, batch, threads,
+                        cpu[0], cpu[reps / 2], flop / (cpu[0] * 1e6), wall[reps / 2], wall[0]);
                 if (!(layer.equals("conv1") && dir.equals("backwardData"))) {   // a training step skips conv1's
                     totalMin += cpu[0];
                     totalMed += cpu[reps / 2];
+                    totalWall += wall[reps / 2];
                     totalFlop += flop;
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "conv total (step's conv work) min_cpu_ms=%.1f median_cpu_ms=%.1f gflops_per_cpu_s=%.1f%n",
-                totalMin, totalMed, totalFlop / (totalMin * 1e6));
+        System.out.printf(Locale.ROOT, "conv total (step's conv work) min_cpu_ms=%.1f median_cpu_ms=%.1f gflops_per_cpu_s=%.1f"
+                + " median_wall_ms=%.1f%n", totalMin, totalMed, totalFlop / (totalMin * 1e6), totalWall);
     }
 
     private static float[] fill(SplittableRandom r, int n) {

@@ -54,6 +54,18 @@ public final class Conv2dCpu {
         return g.c() < ConvDirect.OB / 2;
     }
 
+    /**
+     * The kernels each direction of {@code g} takes, for benchmark and profile output, e.g.
+     * {@code "forward=direct data=direct filter=channel-last"} (data: direct, narrow or im2col; filter:
+     * channel-last, row tile, wide tile or im2col).
+     */
+    public static String paths(ConvGeom g) {
+        String filter = channelLastFilter(g) ? "channel-last" : directFilter(g)
+                ? (ConvFilter.wide(Gemm.roundUp(g.wo(), Gemm.VL)) ? "wide-tile" : "row-tile") : "im2col";
+        return "forward=" + (directForward(g) ? "direct" : "im2col") + " data="
+                + (directData(g) ? (narrowData(g) ? "narrow" : "direct") : "im2col") + " filter=" + filter;
+    }
+
     /** Scratch floats that every direction of {@code g} fits in (one workspace serves all three). */
     public static long workspaceFloats(ConvGeom g) {
         return workspaceFloats(g, true);

@@ -87,7 +87,10 @@ class ConvFilterClTest {
         }
         float[] xt = new float[n * hp * wp * c];
         java.util.Arrays.fill(xt, Float.NaN);
-        ConvFilterCl.padChannelLast(xt, x, n, c, h, w, ph, pw, hp, wp);
+        ConvFilterCl.padChannelLast(xt, x, 0, n, c, h, w, ph, pw, hp, wp);
+        float[] second = new float[hp * wp * c];                 // image 1 alone, as a block of one
+        ConvFilterCl.padChannelLast(second, x, 1, 1, c, h, w, ph, pw, hp, wp);
+        assertArrayEquals(java.util.Arrays.copyOfRange(xt, hp * wp * c, 2 * hp * wp * c), second);
         float[] expected = new float[xt.length];
         for (int b = 0; b < n; b++) {
             for (int ci = 0; ci < c; ci++) {
