@@ -261,6 +261,11 @@ final class BatchNormPoolRows {
             for (; oh + 2 <= ho; oh += 2) {
                 int top = 2 * oh * w;
                 gradChunk(g, top, top + 2 * w, w, dy, y, yoff + oh * wo, Codes.get(codes, base, oh * wo, L));
+                if ((w & 1) != 0) {               // the dropped last column of the four rows
+                    for (int r = 1; r <= 4; r++) {
+                        g[top + r * w - 1] = 0f;
+                    }
+                }
             }
         }
         for (; oh < ho; oh++) {
