@@ -24,11 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Order and bits: chunks are (block of 8 output channels, vector of input channels), over one batch
  * block ({@link #block}) at a time; in a chunk, each accumulator (o, u, v, lane ci) starts at zero for
- * every batch item, runs one float FMA chain over the
- * item's (i, j) positions in row-major order, and is then added onto a running sum in the scratch, items
- * in order; finally dw += running sum. Thread-count independent; not the bits of {@link ConvFilter}
- * (whose lanes sum column residues), and closer to an exact sum: chains of HO*WO products, not
- * B*HO*WO/16 (tests: Conv2dCpuTest against the double reference and the PyTorch fixtures).
+ * every batch item, runs one float FMA chain over the item's (i, j) positions in row-major order, and is
+ * then added onto a running sum in the scratch, items in order; finally dw += running sum. Thread-count
+ * independent (ConvFilterClTest); not the bits of {@link ConvFilter}, whose 16 lane chains each run over
+ * B*HO*WO/16 products (tests: Conv2dCpuTest against the double reference and the PyTorch fixture
+ * conv2d_b_3x3_s1, which takes this path).
  */
 final class ConvFilterCl {
 
