@@ -65,8 +65,13 @@ record MlpPanels(int base, int lanes, int width) {
         int kb = p / KC;
         int kc = Math.min(KC, k - kb * KC);
         int row = base + kb * KC * width + (p - kb * KC) * lanes;
+        // Element by element: System.arraycopy's stub costs more than the copy at 6 floats (MR lanes); at
+        // 32 (NR) C2 unrolls the loop.
         for (int i0 = 0; i0 < n; i0 += lanes) {
-            System.arraycopy(src, off + i0, arena, row + i0 * kc, Math.min(lanes, n - i0));
+            int to = row + i0 * kc - i0;
+            for (int i = i0, e = Math.min(n, i0 + lanes); i < e; i++) {
+                arena[to + i] = src[off + i];
+            }
         }
     }
 }

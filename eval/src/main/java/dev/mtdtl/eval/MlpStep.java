@@ -67,15 +67,10 @@ final class MlpStep {
     private final float[][] vb = new float[3][];
 
     private final float[] arena;
-    private final MlpPanels xa;
     private final MlpPanels xt;
-    private final MlpPanels h1a;
     private final MlpPanels h1t;
-    private final MlpPanels h2a;
     private final MlpPanels h2t;
-    private final MlpPanels d3a;
     private final MlpPanels d3b;
-    private final MlpPanels d2a;
     private final MlpPanels d2b;
     private final MlpPanels d1b;
     private final MlpPanels[] wB = new MlpPanels[3];
@@ -89,7 +84,6 @@ final class MlpStep {
     private final float[] d1;      // (bs, h)
     private final double[] terms;  // (bs, c): the loss terms, summed in order by the caller's thread
     private final int[] wUnits;    // pass-2 units before each layer's first
-    private final double[][] adamScratch;
 
     // the current minibatch
     private float[] x;
@@ -120,24 +114,14 @@ final class MlpStep {
             vb[l] = new float[b[l].length];
         }
         long at = 0;
-        xa = MlpPanels.of((int) at, MR, bs);
-        at += xa.floats(d);
-        xt = MlpPanels.of(checked(at), MR, d);
+        xt = MlpPanels.of((int) at, MR, d);
         at += xt.floats(bs);
-        h1a = MlpPanels.of(checked(at), MR, bs);
-        at += h1a.floats(h);
         h1t = MlpPanels.of(checked(at), MR, h);
         at += h1t.floats(bs);
-        h2a = MlpPanels.of(checked(at), MR, bs);
-        at += h2a.floats(h);
         h2t = MlpPanels.of(checked(at), MR, h);
         at += h2t.floats(bs);
-        d3a = MlpPanels.of(checked(at), MR, bs);
-        at += d3a.floats(c);
         d3b = MlpPanels.of(checked(at), NR, c);
         at += d3b.floats(bs);
-        d2a = MlpPanels.of(checked(at), MR, bs);
-        at += d2a.floats(h);
         d2b = MlpPanels.of(checked(at), NR, h);
         at += d2b.floats(bs);
         d1b = MlpPanels.of(checked(at), NR, h);
@@ -164,10 +148,6 @@ final class MlpStep {
         d2 = new float[bs * h];
         d1 = new float[bs * h];
         terms = new double[bs * c];
-        adamScratch = new double[units][];
-        for (int u = 0; u < units; u++) {
-            adamScratch[u] = MlpAdam.scratch();
-        }
         for (int l = 0; l < 3; l++) {
             repack(l, 0, ins[l]);
         }
@@ -238,54 +218,64 @@ final class MlpStep {
     private void rows(int u, int r0, int r1) {
         int tile = tiles + u * MR * NR;
         for (int r = r0; r < r1; r++) {
-            int src = order[start + r] * d;
-            xa.putDepthLine(arena, r, x, src, d);
-            xt.putIndexLine(arena, r, x, src, d, m);
+            xt.putIndexLine(arena, r, x, order[start + r] * d, d, m);
         }
-        times(xa, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
+        times(x, 0, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
         for (int r = r0; r < r1; r++) {
-            h1a.putDepthLine(arena, r, h1, r * h, h);
             h1t.putIndexLine(arena, r, h1, r * h, h, m);
         }
-        times(h1a, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
+        times(h1, h, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
         for (int r = r0; r < r1; r++) {
-            h2a.putDepthLine(arena, r, h2, r * h, h);
             h2t.putIndexLine(arena, r, h2, r * h, h, m);
         }
-        times(h2a, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
+        times(h2, h, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
         for (int r = r0; r < r1; r++) {
             lossAndDelta(r);
-            d3a.putDepthLine(arena, r, o, r * c, c);
             d3b.putIndexLine(arena, r, o, r * c, c, m);
         }
-        times(d3a, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
+        times(o, c, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
         for (int r = r0; r < r1; r++) {
-            d2a.putDepthLine(arena, r, d2, r * h, h);
             d2b.putIndexLine(arena, r, d2, r * h, h, m);
         }
-        times(d2a, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
+        times(d2, h, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
         for (int r = r0; r < r1; r++) {
             d1b.putIndexLine(arena, r, d1, r * h, h, m);
         }
     }
 
+    /** Start of minibatch row i of a: row-major with stride lda, or (lda 0) x's row order[start + i]. */
+    private int rowStart(int lda, int i) {
+        return lda == 0 ? order[start + i] * d : i * lda;
+    }
+
     /**
-     * out[r0, r1) (row-major, n columns) = post(op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias)
+     * out[r0, r1) (row-major, n columns) = post(op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias),
+     * op(A)'s rows read where they lie ({@link #rowStart}: a row-major (m, k) matrix, or x's rows of the
+     * minibatch)
      * (bias null: none): per K block C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0
      * (or beta 1 onto the bias). post, on the last block: {@link #RELU} {@code v < 0 ? 0 : v} (-0 and NaN
      * kept, as the scalar {@code if (v < 0) v = 0}), {@link #MASK} {@code mask <= 0 ? 0 : v} (the ReLU's
      * derivative, mask = the layer's output), or none. Branch-free: with ReLU's random signs an if costs a
      * mispredicted branch every other element (that, not arithmetic, was a tenth of an epoch).
      */
-    private void times(MlpPanels a, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
+    private void times(float[] a, int lda, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
                        int post, float[] mask, int tile) {
         for (int j0 = 0; j0 < n; j0 += NR) {
             int nr = Math.min(NR, n - j0);
             for (int i0 = r0; i0 < r1; i0 += MR) {
                 int mr = Math.min(MR, r1 - i0);
+                int last = i0 + mr - 1;   // a short panel repeats its last row; those tile rows are not used
+                int a0 = rowStart(lda, i0);
+                int a1 = rowStart(lda, Math.min(i0 + 1, last));
+                int a2 = rowStart(lda, Math.min(i0 + 2, last));
+                int a3 = rowStart(lda, Math.min(i0 + 3, last));
+                int a4 = rowStart(lda, Math.min(i0 + 4, last));
+                int a5 = rowStart(lda, Math.min(i0 + 5, last));
                 for (int kb = 0; kb * KC < k; kb++) {
-                    GemmKernel.tile(Math.min(KC, k - kb * KC), arena, a.panel(i0, kb, k), bm.panel(j0, kb, k), tile);
-                    boolean last = (kb + 1) * KC >= k;
+                    int p0 = kb * KC;
+                    GemmKernel.tileRows(Math.min(KC, k - p0), a, a0 + p0, a1 + p0, a2 + p0, a3 + p0, a4 + p0, a5 + p0,
+                            arena, bm.panel(j0, kb, k), arena, tile);
+                    boolean lastK = (kb + 1) * KC >= k;
                     for (int r = 0; r < mr; r++) {
                         int co = (i0 + r) * n + j0;
                         int to = tile + r * NR;
@@ -297,9 +287,9 @@ final class MlpStep {
                                 } else if (bias != null) {
                                     v = v.add(FloatVector.fromArray(S, bias, j0 + j));
                                 }
-                                if (last && post == RELU) {
+                                if (lastK && post == RELU) {
                                     v = v.blend(0f, v.lt(0f));
-                                } else if (last && post == MASK) {
+                                } else if (lastK && post == MASK) {
                                     v = v.blend(0f, FloatVector.fromArray(S, mask, co + j).compare(VectorOperators.LE, 0f));
                                 }
                                 v.intoArray(out, co + j);
@@ -312,9 +302,9 @@ final class MlpStep {
                                 } else if (bias != null) {
                                     v = v + bias[j0 + j];
                                 }
-                                if (last && post == RELU && v < 0) {
+                                if (lastK && post == RELU && v < 0) {
                                     v = 0;
-                                } else if (last && post == MASK && mask[co + j] <= 0) {
+                                } else if (lastK && post == MASK && mask[co + j] <= 0) {
                                     v = 0;
                                 }
                                 out[co + j] = v;
@@ -402,7 +392,7 @@ final class MlpStep {
                     }
                 }
             }
-            MlpAdam.step(wl, g, mw[l], vw[l], i0 * n, (i0 + mr) * n, lrT, adamScratch[u]);
+            MlpAdam.step(wl, g, mw[l], vw[l], i0 * n, (i0 + mr) * n, lrT);
             repack(l, i0, i0 + mr);
         }
     }
@@ -419,7 +409,7 @@ final class MlpStep {
                     g[j] += dl[i * n + j];
                 }
             }
-            MlpAdam.step(b[l], g, mb[l], vb[l], 0, n, lrT, adamScratch[u]);
+            MlpAdam.step(b[l], g, mb[l], vb[l], 0, n, lrT);
         }
     }
 
