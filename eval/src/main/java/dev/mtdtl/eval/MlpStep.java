@@ -85,13 +85,16 @@ final class MlpStep {
     private final double[] terms;  // (bs, c): the loss terms, summed in order by the caller's thread
     private final int[] wUnits;    // pass-2 units before each layer's first
 
-    // the current minibatch
+    private final int bs;
+
+    // the current epoch (set before its parallel region, read-only in it)
     private float[] x;
     private float[] t;
     private int[] order;
-    private int start;
-    private int m;
-    private double lrT;
+    private int n;
+    private double[] lrs;
+    private double[] losses;
+    /** ‖W‖² before the current minibatch's update: written in its pass 1, read in its pass 2. */
     private double sq;
 
     /** Takes the row-major weights and biases, which it updates in place. */
@@ -101,6 +104,7 @@ final class MlpStep {
         this.h = h;
         this.c = c;
         this.alpha = alpha;
+        this.bs = bs;
         this.w = w;
         this.b = b;
         ins = new int[]{d, h, h};
@@ -161,23 +165,83 @@ final class MlpStep {
     }
 
     /**
-     * One minibatch: rows {@code order[start, start + m)} of x (n, d) and t (n, c); updates the weights with
-     * step size lrT. Returns the minibatch's loss (mean loss + 0.5·α·‖W‖²/m, ‖W‖² before the update).
+     * One epoch: minibatch k is rows {@code order[k·bs, min(n, (k + 1)·bs))} of x (n, d) and t (n, c), stepped
+     * with size {@code lrs[k]}; {@code losses[k]} receives its loss (mean loss + 0.5·α·‖W‖²/m, ‖W‖² before
+     * its update). The weights are updated in place.
+     *
+     * <p>One parallel region for the whole epoch ({@link MlpPhases}): each minibatch is two phases, pass 1
+     * (unit 0: ‖W‖²; unit 1 + i: minibatch rows [i·ROWS, (i + 1)·ROWS)) and pass 2 (unit 0: the loss and the
+     * biases; then the {@link #WROWS}-row units of W0, W1, W2). The long units go last in neither pass, so
+     * that no thread is left alone with one at the end.
      */
-    double step(float[] x, float[] t, int[] order, int start, int m, double lrT) {
+    void epoch(float[] x, float[] t, int[] order, int n, double[] lrs, double[] losses) {
+        int batches = (n + bs - 1) / bs;
+        if (lrs.length < batches || losses.length < batches) {
+            throw new IllegalArgumentException("an epoch of " + n + " rows in minibatches of " + bs + " needs "
+                    + batches + " step sizes and losses, got " + lrs.length + " and " + losses.length);
+        }
         this.x = x;
         this.t = t;
         this.order = order;
-        this.start = start;
-        this.m = m;
-        this.lrT = lrT;
-        Parallel.forEach(1 + (m + ROWS - 1) / ROWS, (u, u0, u1) -> {
+        this.n = n;
+        this.lrs = lrs;
+        this.losses = losses;
+        MlpPhases phases = new MlpPhases(2 * batches);
+        Parallel.forEach(Parallel.threads(), (who, w0, w1) -> take(phases, batches));
+        phases.rethrow();
+    }
+
+    /** One thread's part of an epoch: every unit it can claim, phase after phase. */
+    private void take(MlpPhases phases, int batches) {
+        for (int p = 0; p < 2 * batches; p++) {
+            int s = p / 2;
+            int m = rowsOf(s);
+            int units = p % 2 == 0 ? 1 + (m + ROWS - 1) / ROWS : wUnits[3] + 1;
+            for (int u; (u = phases.claim(p)) < units; ) {
+                try {
+                    if (!phases.failed()) {
+                        unit(p % 2, s, u);
+                    }
+                } catch (Throwable e) {
+                    phases.fail(e);
+                } finally {
+                    phases.done(p);
+                }
+            }
+            phases.await(p, units);
+            if (phases.failed()) {
+                return;
+            }
+        }
+    }
+
+    /** Rows in minibatch s. */
+    private int rowsOf(int s) {
+        return Math.min(bs, n - s * bs);
+    }
+
+    /** Unit u of pass 1 (pass 0) or pass 2 (pass 1) of minibatch s. */
+    private void unit(int pass, int s, int u) {
+        if (pass == 0) {
             if (u == 0) {
                 sq = sumOfSquares();
             } else {
-                rows(u, (u - 1) * ROWS, Math.min(m, u * ROWS));
+                rows(u, s, (u - 1) * ROWS, Math.min(rowsOf(s), u * ROWS));
             }
-        });
+        } else if (u == 0) {
+            losses[s] = loss(s);
+            biases(u, s);
+        } else {
+            int l = u <= wUnits[1] ? 0 : u <= wUnits[2] ? 1 : 2;
+            int f0 = (u - 1 - wUnits[l]) * WROWS;
+            weights(u, s, l, f0, Math.min(ins[l], f0 + WROWS));
+        }
+    }
+
+    /** Minibatch s's loss from its terms (summed in row order) and ‖W‖². */
+    private double loss(int s) {
+        int start = s * bs;
+        int m = rowsOf(s);
         double loss = 0;
         for (int i = 0; i < m; i++) {
             int tr = order[start + i] * c;
@@ -191,17 +255,7 @@ final class MlpStep {
                 }
             }
         }
-        loss = loss / m + 0.5 * alpha * sq / m;
-        Parallel.forEach(wUnits[3] + 1, (u, u0, u1) -> {
-            if (u == wUnits[3]) {
-                biases(u);
-                return;
-            }
-            int l = u < wUnits[1] ? 0 : u < wUnits[2] ? 1 : 2;
-            int f0 = (u - wUnits[l]) * WROWS;
-            weights(u, l, f0, Math.min(ins[l], f0 + WROWS));
-        });
-        return loss;
+        return loss / m + 0.5 * alpha * sq / m;
     }
 
     private double sumOfSquares() {
@@ -215,36 +269,38 @@ final class MlpStep {
     }
 
     /** Pass 1 on minibatch rows [r0, r1) (r0 a multiple of MR). */
-    private void rows(int u, int r0, int r1) {
+    private void rows(int u, int s, int r0, int r1) {
         int tile = tiles + u * MR * NR;
+        int start = s * bs;
+        int m = rowsOf(s);
         for (int r = r0; r < r1; r++) {
             xt.putIndexLine(arena, r, x, order[start + r] * d, d, m);
         }
-        times(x, 0, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
+        times(x, 0, start, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
         for (int r = r0; r < r1; r++) {
             h1t.putIndexLine(arena, r, h1, r * h, h, m);
         }
-        times(h1, h, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
+        times(h1, h, start, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
         for (int r = r0; r < r1; r++) {
             h2t.putIndexLine(arena, r, h2, r * h, h, m);
         }
-        times(h2, h, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
+        times(h2, h, start, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
         for (int r = r0; r < r1; r++) {
-            lossAndDelta(r);
+            lossAndDelta(r, start, m);
             d3b.putIndexLine(arena, r, o, r * c, c, m);
         }
-        times(o, c, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
+        times(o, c, start, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
         for (int r = r0; r < r1; r++) {
             d2b.putIndexLine(arena, r, d2, r * h, h, m);
         }
-        times(d2, h, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
+        times(d2, h, start, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
         for (int r = r0; r < r1; r++) {
             d1b.putIndexLine(arena, r, d1, r * h, h, m);
         }
     }
 
     /** Start of minibatch row i of a: row-major with stride lda, or (lda 0) x's row order[start + i]. */
-    private int rowStart(int lda, int i) {
+    private int rowStart(int lda, int start, int i) {
         return lda == 0 ? order[start + i] * d : i * lda;
     }
 
@@ -258,19 +314,19 @@ final class MlpStep {
      * derivative, mask = the layer's output), or none. Branch-free: with ReLU's random signs an if costs a
      * mispredicted branch every other element (that, not arithmetic, was a tenth of an epoch).
      */
-    private void times(float[] a, int lda, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
+    private void times(float[] a, int lda, int start, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
                        int post, float[] mask, int tile) {
         for (int j0 = 0; j0 < n; j0 += NR) {
             int nr = Math.min(NR, n - j0);
             for (int i0 = r0; i0 < r1; i0 += MR) {
                 int mr = Math.min(MR, r1 - i0);
                 int last = i0 + mr - 1;   // a short panel repeats its last row; those tile rows are not used
-                int a0 = rowStart(lda, i0);
-                int a1 = rowStart(lda, Math.min(i0 + 1, last));
-                int a2 = rowStart(lda, Math.min(i0 + 2, last));
-                int a3 = rowStart(lda, Math.min(i0 + 3, last));
-                int a4 = rowStart(lda, Math.min(i0 + 4, last));
-                int a5 = rowStart(lda, Math.min(i0 + 5, last));
+                int a0 = rowStart(lda, start, i0);
+                int a1 = rowStart(lda, start, Math.min(i0 + 1, last));
+                int a2 = rowStart(lda, start, Math.min(i0 + 2, last));
+                int a3 = rowStart(lda, start, Math.min(i0 + 3, last));
+                int a4 = rowStart(lda, start, Math.min(i0 + 4, last));
+                int a5 = rowStart(lda, start, Math.min(i0 + 5, last));
                 for (int kb = 0; kb * KC < k; kb++) {
                     int p0 = kb * KC;
                     GemmKernel.tileRows(Math.min(KC, k - p0), a, a0 + p0, a1 + p0, a2 + p0, a3 + p0, a4 + p0, a5 + p0,
@@ -317,7 +373,7 @@ final class MlpStep {
     }
 
     /** Row r of O: its loss terms into terms, O replaced by the gradient of the mean loss (D3). */
-    private void lossAndDelta(int r) {
+    private void lossAndDelta(int r, int start, int m) {
         int o0 = r * c;
         int tr = order[start + r] * c;
         if (classifier) {
@@ -346,8 +402,10 @@ final class MlpStep {
     }
 
     /** Pass 2 on rows [f0, f1) of W_l: gradient, Adam, and the packed copies. */
-    private void weights(int u, int l, int f0, int f1) {
+    private void weights(int u, int s, int l, int f0, int f1) {
         int tile = tiles + u * MR * NR;
+        int m = rowsOf(s);
+        double lrT = lrs[s];
         int n = outs[l];
         MlpPanels a = l == 0 ? xt : l == 1 ? h1t : h2t;
         MlpPanels dm = l == 0 ? d1b : l == 1 ? d2b : d3b;
@@ -398,7 +456,9 @@ final class MlpStep {
     }
 
     /** Pass 2's bias unit: gbl = column sums of Dl in row order, and their Adam steps. */
-    private void biases(int u) {
+    private void biases(int u, int s) {
+        int m = rowsOf(s);
+        double lrT = lrs[s];
         for (int l = 0; l < 3; l++) {
             float[] dl = l == 0 ? d1 : l == 1 ? d2 : o;
             int n = outs[l];
