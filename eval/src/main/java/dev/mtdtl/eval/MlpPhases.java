@@ -1,6 +1,8 @@
 package dev.mtdtl.eval;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The phases of one epoch of {@link MlpStep}, shared by the threads of one parallel region: phase p is a
@@ -8,8 +10,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *
  * <p>Why not one {@code Parallel.forEach} per phase: that parks the pool's worker between phases and
  * unparks it for the next, and waking a parked thread costs 20-50 us on this VM, twice a minibatch
- * (a minibatch is ~0.8 ms at 2 threads). Here the threads wait for each other by spinning, briefly, then
- * yielding. The barrier counts units, not threads, so it cannot deadlock when fewer threads take part than
+ * (a minibatch is ~0.8 ms at 2 threads). Here a thread that runs out of units spins for a while (long
+ * enough for the others' last units on a quiet machine), and only then parks until the thread that finishes
+ * the phase's last unit unparks it (not Thread.yield: on a loaded machine a yield gives the core away for a
+ * whole time slice, several ms, at every phase boundary). The barrier counts units, not threads, so it cannot deadlock when fewer threads take part than
  * the pool has (a nested call runs serially; a late worker finds its phases done and catches up): a thread
  * only ever waits for units that a running thread has claimed.
  *
@@ -18,16 +22,20 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  */
 final class MlpPhases {
 
-    /** Spins before yielding: ~100 us (a PAUSE is ~40-150 cycles), more than a phase boundary takes. */
-    private static final int SPINS = 1 << 12;
+    /** Spins before parking: some 20-60 us (a PAUSE is ~40-150 cycles), about one unit of work. */
+    private static final int SPINS = 1 << 11;
 
     private final AtomicIntegerArray claimed;
     private final AtomicIntegerArray done;
+    /** Parked thread of each participant (null: not parked). */
+    private final AtomicReferenceArray<Thread> parked;
     private volatile Throwable failure;
 
-    MlpPhases(int phases) {
+    /** {@code phases} phases for {@code participants} threads, numbered 0 .. participants - 1. */
+    MlpPhases(int phases, int participants) {
         claimed = new AtomicIntegerArray(phases);
         done = new AtomicIntegerArray(phases);
+        parked = new AtomicReferenceArray<>(participants);
     }
 
     /** The next unclaimed unit of phase p (beyond the phase's units: none left). */
@@ -35,8 +43,16 @@ final class MlpPhases {
         return claimed.getAndIncrement(p);
     }
 
-    void done(int p) {
-        done.incrementAndGet(p);
+    /** A unit of phase p (of {@code units}) is done; the last one wakes the parked participants. */
+    void done(int p, int units) {
+        if (done.incrementAndGet(p) == units) {
+            for (int i = 0; i < parked.length(); i++) {
+                Thread t = parked.get(i);
+                if (t != null) {
+                    LockSupport.unpark(t);
+                }
+            }
+        }
     }
 
     void fail(Throwable t) {
@@ -49,15 +65,22 @@ final class MlpPhases {
         return failure != null;
     }
 
-    /** Wait until all units of phase p are done. */
-    void await(int p, int units) {
-        int spins = 0;
-        while (done.get(p) < units) {
-            if (++spins < SPINS) {
+    /**
+     * Participant {@code who} waits until all units of phase p are done. It announces itself before its last
+     * look at the count and the finisher counts before it looks for parked threads (both volatile), so either
+     * the waiter sees the phase done or the finisher sees the waiter: no lost wake-up.
+     */
+    void await(int who, int p, int units) {
+        for (int spins = 0; done.get(p) < units; spins++) {
+            if (spins < SPINS) {
                 Thread.onSpinWait();
-            } else {
-                Thread.yield();
+                continue;
             }
+            parked.set(who, Thread.currentThread());
+            if (done.get(p) < units) {
+                LockSupport.park(this);
+            }
+            parked.set(who, null);
         }
     }
 

@@ -186,13 +186,14 @@ final class MlpStep {
         this.n = n;
         this.lrs = lrs;
         this.losses = losses;
-        MlpPhases phases = new MlpPhases(2 * batches);
-        Parallel.forEach(Parallel.threads(), (who, w0, w1) -> take(phases, batches));
+        int threads = Parallel.threads();
+        MlpPhases phases = new MlpPhases(2 * batches, threads);
+        Parallel.forEach(threads, (who, w0, w1) -> take(phases, who, batches));
         phases.rethrow();
     }
 
     /** One thread's part of an epoch: every unit it can claim, phase after phase. */
-    private void take(MlpPhases phases, int batches) {
+    private void take(MlpPhases phases, int who, int batches) {
         for (int p = 0; p < 2 * batches; p++) {
             int s = p / 2;
             int m = rowsOf(s);
@@ -205,10 +206,10 @@ final class MlpStep {
                 } catch (Throwable e) {
                     phases.fail(e);
                 } finally {
-                    phases.done(p);
+                    phases.done(p, units);
                 }
             }
-            phases.await(p, units);
+            phases.await(who, p, units);
             if (phases.failed()) {
                 return;
             }
@@ -381,12 +382,16 @@ final class MlpStep {
             for (int k = 0; k < c; k++) {
                 mx = Math.max(mx, o[o0 + k]);
             }
+            // terms' row holds the exponentials until each is used (one Math.exp an element, not two: the same
+            // value, so the same bits); it ends up holding log p where t > 0, the only entries loss() reads.
             double z = 0;
             for (int k = 0; k < c; k++) {
-                z += Math.exp(o[o0 + k] - mx);
+                double e = Math.exp(o[o0 + k] - mx);
+                terms[o0 + k] = e;
+                z += e;
             }
             for (int k = 0; k < c; k++) {
-                double p = Math.exp(o[o0 + k] - mx) / z;
+                double p = terms[o0 + k] / z;
                 if (t[tr + k] > 0) {
                     terms[o0 + k] = Math.log(Math.max(p, 1e-10));   // sklearn clips probabilities at 1e-10
                 }
