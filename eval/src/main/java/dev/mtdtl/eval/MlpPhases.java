@@ -3,6 +3,7 @@ package dev.mtdtl.eval;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The phases of one epoch of {@link MlpStep}, shared by the threads of one parallel region: phase p is a
@@ -25,6 +26,13 @@ final class MlpPhases {
     /** Spins before parking: some 20-60 us (a PAUSE is ~40-150 cycles), about one unit of work. */
     private static final int SPINS = 1 << 11;
 
+    /** The work of one unit. */
+    @FunctionalInterface
+    interface Unit {
+        void run(int phase, int unit);
+    }
+
+    private final int phases;
     private final AtomicIntegerArray claimed;
     private final AtomicIntegerArray done;
     /** Parked thread of each participant (null: not parked). */
@@ -33,18 +41,44 @@ final class MlpPhases {
 
     /** {@code phases} phases for {@code participants} threads, numbered 0 .. participants - 1. */
     MlpPhases(int phases, int participants) {
+        this.phases = phases;
         claimed = new AtomicIntegerArray(phases);
         done = new AtomicIntegerArray(phases);
         parked = new AtomicReferenceArray<>(participants);
     }
 
+    /**
+     * Participant {@code who}'s part: every unit it can claim, phase after phase ({@code unitsOf(p)} units in
+     * phase p); returns after the last phase, or at the first phase boundary after a unit failed.
+     */
+    void take(int who, IntUnaryOperator unitsOf, Unit body) {
+        for (int p = 0; p < phases; p++) {
+            int units = unitsOf.applyAsInt(p);
+            for (int u; (u = claim(p)) < units; ) {
+                try {
+                    if (!failed()) {
+                        body.run(p, u);
+                    }
+                } catch (Throwable e) {
+                    fail(e);
+                } finally {
+                    done(p, units);
+                }
+            }
+            await(who, p, units);
+            if (failed()) {
+                return;
+            }
+        }
+    }
+
     /** The next unclaimed unit of phase p (beyond the phase's units: none left). */
-    int claim(int p) {
+    private int claim(int p) {
         return claimed.getAndIncrement(p);
     }
 
     /** A unit of phase p (of {@code units}) is done; the last one wakes the parked participants. */
-    void done(int p, int units) {
+    private void done(int p, int units) {
         if (done.incrementAndGet(p) == units) {
             for (int i = 0; i < parked.length(); i++) {
                 Thread t = parked.get(i);
@@ -55,13 +89,13 @@ final class MlpPhases {
         }
     }
 
-    void fail(Throwable t) {
+    private void fail(Throwable t) {
         if (failure == null) {
             failure = t;
         }
     }
 
-    boolean failed() {
+    private boolean failed() {
         return failure != null;
     }
 
@@ -70,7 +104,7 @@ final class MlpPhases {
      * look at the count and the finisher counts before it looks for parked threads (both volatile), so either
      * the waiter sees the phase done or the finisher sees the waiter: no lost wake-up.
      */
-    void await(int who, int p, int units) {
+    private void await(int who, int p, int units) {
         for (int spins = 0; done.get(p) < units; spins++) {
             if (spins < SPINS) {
                 Thread.onSpinWait();

@@ -188,32 +188,10 @@ final class MlpStep {
         this.losses = losses;
         int threads = Parallel.threads();
         MlpPhases phases = new MlpPhases(2 * batches, threads);
-        Parallel.forEach(threads, (who, w0, w1) -> take(phases, who, batches));
+        Parallel.forEach(threads, (who, w0, w1) -> phases.take(who,
+                p -> p % 2 == 0 ? 1 + (rowsOf(p / 2) + ROWS - 1) / ROWS : wUnits[3] + 1,
+                (p, u) -> unit(p % 2, p / 2, u)));
         phases.rethrow();
-    }
-
-    /** One thread's part of an epoch: every unit it can claim, phase after phase. */
-    private void take(MlpPhases phases, int who, int batches) {
-        for (int p = 0; p < 2 * batches; p++) {
-            int s = p / 2;
-            int m = rowsOf(s);
-            int units = p % 2 == 0 ? 1 + (m + ROWS - 1) / ROWS : wUnits[3] + 1;
-            for (int u; (u = phases.claim(p)) < units; ) {
-                try {
-                    if (!phases.failed()) {
-                        unit(p % 2, s, u);
-                    }
-                } catch (Throwable e) {
-                    phases.fail(e);
-                } finally {
-                    phases.done(p, units);
-                }
-            }
-            phases.await(who, p, units);
-            if (phases.failed()) {
-                return;
-            }
-        }
     }
 
     /** Rows in minibatch s. */
