@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One Adam step of {@link Mlp} on a minibatch, in two parallel passes over packed operands, with the same
- * bits as the plain sequence of {@code Gemm.sgemm} calls it replaces (below) for any thread count.
+ * The epochs of {@link Mlp}: per minibatch one Adam step in two parallel passes, with the same bits as the
+ * plain sequence of {@code Gemm.sgemm} calls it replaced (below) for any thread count.
  *
  * <p><b>Shapes</b> (m ≤ bs minibatch rows, d inputs, h hidden, c outputs): W0 (d, h), W1 (h, h), W2 (h, c)
  * row-major, as {@link Mlp} keeps them; H1 = relu(X W0 + b0), H2 = relu(H1 W1 + b1), O = H2 W2 + b2 (m, c);
@@ -16,24 +16,30 @@ import jdk.incubator.vector.VectorSpecies;
  * A0 = X, A1 = H1, A2 = H2; gbl = column sums of Dl.
  *
  * <p><b>Pass 1, row-local</b> (units of {@link #ROWS} minibatch rows, plus one unit that sums ‖W‖² for the
- * loss): gather X's rows, forward, loss and D3, D2, D1. Every quantity of a minibatch row depends only on that
- * row and the weights, so no unit waits for another. Each unit writes its rows straight into the packed
- * layouts the later products read ({@link MlpPanels}): as op(A) rows for the next layer, and as the
- * batch-deep operands Alᵀ (op(A)) and Dl (op(B)) of the weight gradients.
- * <b>Pass 2, per weight rows</b> (units of {@link #WROWS} rows of one Wl, plus one unit for the biases):
- * gWl = Alᵀ Dl for those rows, the L2 term, the Adam step, and the updated rows written back into the packed
- * copies of Wl that pass 1 reads (W0, W1, W2 as op(B) of the forward products; W1ᵀ and W2ᵀ as op(B) of the
- * backward ones). Weights are therefore packed once, where they change, and activations never.
+ * loss): forward, loss and D3, D2, D1. Every quantity of a minibatch row depends only on that row and the
+ * weights, so no unit waits for another. The products read their op(A) rows where they lie
+ * ({@link GemmKernel#tileRows}: x's rows of the minibatch through {@code order}, then the row-major H1, H2,
+ * D3, D2 the unit has just written), so no activation is packed for them; each unit writes its rows of the
+ * batch-deep operands of the weight gradients, Alᵀ (op(A), MR lanes) and Dl (op(B), NR lanes), in
+ * {@link MlpPanels}' layout.
+ * <b>Pass 2, per weight rows</b> (one unit for the loss and the biases, then units of {@link #WROWS} rows of
+ * one Wl): gWl = Alᵀ Dl for those rows, the L2 term, the Adam step ({@link MlpAdam}), and the updated rows
+ * written back into the packed copies of Wl that pass 1 reads (W0, W1, W2 as op(B) of the forward products;
+ * W1ᵀ and W2ᵀ as op(B) of the backward ones). Weights are packed once, where they change.
+ * An epoch is one parallel region ({@link MlpPhases}): the threads wait for each other at the two phase
+ * boundaries of a minibatch by spinning, instead of being parked and woken twice a minibatch.
  *
  * <p><b>Why the bits do not move</b>: every product element is {@link GemmKernel}'s FMA chain over one K
  * block and blocks are added in order (C = tile, or tile + bias, then C = tile + C), exactly as
- * {@code Gemm.sgemm}; the loss terms are summed in row order by the caller's thread; ‖W‖² is one sequential
- * sum; Adam and the bias sums are element-wise or per column in row order. No unit's result depends on which
- * thread ran it or on the others.
+ * {@code Gemm.sgemm}; the loss terms are summed in row order by one unit; ‖W‖² is one sequential sum; Adam
+ * and the bias sums are element-wise or per column in row order. No unit's result depends on which thread
+ * ran it or on the others.
  *
  * <p>Replaced (main before issue 15): per minibatch eight {@code Gemm.sgemm} calls that each allocated
  * their scratch, packed both operands and forked three to six times, a scalar Adam loop (20 ms an epoch),
- * and ‖W‖² on one thread while the other waited.
+ * and ‖W‖² on one thread while the other waited. Then (issue 15, item 3, second round): op(A) packing of
+ * every activation (a strided store per element, a tenth of an epoch), six-float {@code System.arraycopy}
+ * calls, the scalar float/double conversions of Adam, two fork-joins a minibatch.
  */
 final class MlpStep {
 
