@@ -18,12 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Pass 1, row-local</b> (units of {@link #ROWS} minibatch rows, plus one unit that sums ‖W‖² for the
  * loss): forward, loss and D3, D2, D1. Every quantity of a minibatch row depends only on that row and the
  * weights, so no unit waits for another. The products read their op(A) rows where they lie
- * ({@link GemmKernel#tileRows}: x's rows of the minibatch through {@code order}, then the row-major H1, H2,
- * D3, D2 the unit has just written), so no activation is packed for them; each unit writes its rows of the
- * batch-deep operands of the weight gradients, Alᵀ (op(A), MR lanes) and Dl (op(B), NR lanes), in
- * {@link MlpPanels}' layout.
+ * ({@link GemmKernel#tileRows}: the minibatch's rows of x, copied once, then the row-major H1, H2, D3, D2 the
+ * unit has just written), so no activation is packed for them; each unit writes its rows of Dl, op(B) of the
+ * weight gradients, in {@link MlpPanels}' layout (batch-deep, NR lanes: vector copies).
  * <b>Pass 2, per weight rows</b> (one unit for the loss and the biases, then units of {@link #WROWS} rows of
- * one Wl): gWl = Alᵀ Dl for those rows, the L2 term, the Adam step ({@link MlpAdam}), and the updated rows
+ * one Wl): gWl = Alᵀ Dl for those rows (Alᵀ read in place from the row-major Al: {@link GemmKernel#tileCols}), the L2 term, the Adam step ({@link MlpAdam}), and the updated rows
  * written back into the packed copies of Wl that pass 1 reads (W0, W1, W2 as op(B) of the forward products;
  * W1ᵀ and W2ᵀ as op(B) of the backward ones). Weights are packed once, where they change.
  * An epoch is one parallel region ({@link MlpPhases}): the threads wait for each other at the two phase
@@ -73,9 +72,6 @@ final class MlpStep {
     private final float[][] vb = new float[3][];
 
     private final float[] arena;
-    private final MlpPanels xt;
-    private final MlpPanels h1t;
-    private final MlpPanels h2t;
     private final MlpPanels d3b;
     private final MlpPanels d2b;
     private final MlpPanels d1b;
@@ -83,7 +79,9 @@ final class MlpStep {
     private final MlpPanels[] wT = new MlpPanels[3];
     private final int tiles;
 
-    private final float[] h1;      // (bs, h) row-major
+    // Row-major, each with MR floats of slack: tileCols reads a short last feature panel past the last row.
+    private final float[] xg;      // (bs, d): the minibatch's rows of x
+    private final float[] h1;      // (bs, h)
     private final float[] h2;      // (bs, h)
     private final float[] o;       // (bs, c): logits, then D3
     private final float[] d2;      // (bs, h)
@@ -124,13 +122,7 @@ final class MlpStep {
             vb[l] = new float[b[l].length];
         }
         long at = 0;
-        xt = MlpPanels.of((int) at, MR, d);
-        at += xt.floats(bs);
-        h1t = MlpPanels.of(checked(at), MR, h);
-        at += h1t.floats(bs);
-        h2t = MlpPanels.of(checked(at), MR, h);
-        at += h2t.floats(bs);
-        d3b = MlpPanels.of(checked(at), NR, c);
+        d3b = MlpPanels.of((int) at, NR, c);
         at += d3b.floats(bs);
         d2b = MlpPanels.of(checked(at), NR, h);
         at += d2b.floats(bs);
@@ -152,8 +144,9 @@ final class MlpStep {
         tiles = checked(at);
         at += (long) units * MR * NR;
         arena = new float[checked(at)];
-        h1 = new float[bs * h];
-        h2 = new float[bs * h];
+        xg = new float[checked((long) bs * d + MR)];
+        h1 = new float[bs * h + MR];
+        h2 = new float[bs * h + MR];
         o = new float[bs * c];
         d2 = new float[bs * h];
         d1 = new float[bs * h];
@@ -259,59 +252,47 @@ final class MlpStep {
         int start = s * bs;
         int m = rowsOf(s);
         for (int r = r0; r < r1; r++) {
-            xt.putIndexLine(arena, r, x, order[start + r] * d, d, m);
+            System.arraycopy(x, order[start + r] * d, xg, r * d, d);
         }
-        times(x, 0, start, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
-        for (int r = r0; r < r1; r++) {
-            h1t.putIndexLine(arena, r, h1, r * h, h, m);
-        }
-        times(h1, h, start, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
-        for (int r = r0; r < r1; r++) {
-            h2t.putIndexLine(arena, r, h2, r * h, h, m);
-        }
-        times(h2, h, start, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
+        times(xg, d, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
+        times(h1, h, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
+        times(h2, h, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
         for (int r = r0; r < r1; r++) {
             lossAndDelta(r, start, m);
             d3b.putIndexLine(arena, r, o, r * c, c, m);
         }
-        times(o, c, start, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
+        times(o, c, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
         for (int r = r0; r < r1; r++) {
             d2b.putIndexLine(arena, r, d2, r * h, h, m);
         }
-        times(d2, h, start, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
+        times(d2, h, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
         for (int r = r0; r < r1; r++) {
             d1b.putIndexLine(arena, r, d1, r * h, h, m);
         }
     }
 
-    /** Start of minibatch row i of a: row-major with stride lda, or (lda 0) x's row order[start + i]. */
-    private int rowStart(int lda, int start, int i) {
-        return lda == 0 ? order[start + i] * d : i * lda;
-    }
-
     /**
      * out[r0, r1) (row-major, n columns) = post(op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias),
-     * op(A)'s rows read where they lie ({@link #rowStart}: a row-major (m, k) matrix, or x's rows of the
-     * minibatch)
-     * (bias null: none): per K block C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0
+     * op(A) = a, row-major (m, k) with row stride lda, read in place ({@link GemmKernel#tileRows}; a short
+     * last panel repeats its last row) (bias null: none): per K block C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0
      * (or beta 1 onto the bias). post, on the last block: {@link #RELU} {@code v < 0 ? 0 : v} (-0 and NaN
      * kept, as the scalar {@code if (v < 0) v = 0}), {@link #MASK} {@code mask <= 0 ? 0 : v} (the ReLU's
      * derivative, mask = the layer's output), or none. Branch-free: with ReLU's random signs an if costs a
      * mispredicted branch every other element (that, not arithmetic, was a tenth of an epoch).
      */
-    private void times(float[] a, int lda, int start, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
+    private void times(float[] a, int lda, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
                        int post, float[] mask, int tile) {
         for (int j0 = 0; j0 < n; j0 += NR) {
             int nr = Math.min(NR, n - j0);
             for (int i0 = r0; i0 < r1; i0 += MR) {
                 int mr = Math.min(MR, r1 - i0);
                 int last = i0 + mr - 1;   // a short panel repeats its last row; those tile rows are not used
-                int a0 = rowStart(lda, start, i0);
-                int a1 = rowStart(lda, start, Math.min(i0 + 1, last));
-                int a2 = rowStart(lda, start, Math.min(i0 + 2, last));
-                int a3 = rowStart(lda, start, Math.min(i0 + 3, last));
-                int a4 = rowStart(lda, start, Math.min(i0 + 4, last));
-                int a5 = rowStart(lda, start, Math.min(i0 + 5, last));
+                int a0 = i0 * lda;
+                int a1 = Math.min(i0 + 1, last) * lda;
+                int a2 = Math.min(i0 + 2, last) * lda;
+                int a3 = Math.min(i0 + 3, last) * lda;
+                int a4 = Math.min(i0 + 4, last) * lda;
+                int a5 = Math.min(i0 + 5, last) * lda;
                 for (int kb = 0; kb * KC < k; kb++) {
                     int p0 = kb * KC;
                     GemmKernel.tileRows(Math.min(KC, k - p0), a, a0 + p0, a1 + p0, a2 + p0, a3 + p0, a4 + p0, a5 + p0,
@@ -396,7 +377,8 @@ final class MlpStep {
         int m = rowsOf(s);
         double lrT = lrs[s];
         int n = outs[l];
-        MlpPanels a = l == 0 ? xt : l == 1 ? h1t : h2t;
+        float[] a = l == 0 ? xg : l == 1 ? h1 : h2;   // Al (m, ins[l]) row-major: Alᵀ read in place
+        int lda = ins[l];
         MlpPanels dm = l == 0 ? d1b : l == 1 ? d2b : d3b;
         float[] g = gw[l];
         float[] wl = w[l];
@@ -408,7 +390,8 @@ final class MlpStep {
             for (int j0 = 0; j0 < n; j0 += NR) {
                 int nr = Math.min(NR, n - j0);
                 for (int kb = 0; kb * KC < m; kb++) {
-                    GemmKernel.tile(Math.min(KC, m - kb * KC), arena, a.panel(i0, kb, m), dm.panel(j0, kb, m), tile);
+                    GemmKernel.tileCols(Math.min(KC, m - kb * KC), a, kb * KC * lda + i0, lda,
+                            arena, dm.panel(j0, kb, m), arena, tile);
                     boolean last = (kb + 1) * KC >= m;
                     for (int r = 0; r < mr; r++) {
                         int co = (i0 + r) * n + j0;
