@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** GemmKernel.tileRows (op(A) read in place) gives the bits of GemmKernel.tile on the packed panel. */
+/** GemmKernel.tileRows and tileCols (op(A) read in place) give the bits of GemmKernel.tile on the packed panel. */
 class GemmKernelTest {
 
     @Test
@@ -39,6 +39,40 @@ class GemmKernelTest {
                     rows[3] * lda + off, rows[4] * lda + off, rows[5] * lda + off, w, bp, out, 3);
             for (int i = 0; i < mr * nr; i++) {
                 assertEquals(Float.floatToRawIntBits(w[t + i]), Float.floatToRawIntBits(out[3 + i]),
+                        "kc " + kc + ", tile element " + i);
+            }
+        }
+    }
+
+    @Test
+    void tileColsMatchesThePackedKernelBitForBit() {
+        int mr = GemmKernel.MR;
+        int nr = GemmKernel.NR;
+        SplittableRandom r = new SplittableRandom(8);
+        for (int kc : new int[]{1, 10, 200, GemmKernel.KC}) {
+            int lda = 23;                                     // A is (kc + 2, lda) row-major; op(A) = its columns
+            int col = 11;                                     // op(A)'s six rows: columns 11..16
+            int row0 = 2;                                     // depth starts at A's row 2 (a K-block offset)
+            float[] a = new float[(kc + row0) * lda];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(7) - 3));
+            }
+            float[] w = new float[kc * mr + kc * nr + mr * nr];
+            int bp = kc * mr;
+            int t = bp + kc * nr;
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0; i < mr; i++) {
+                    w[p * mr + i] = a[(row0 + p) * lda + col + i];
+                }
+                for (int j = 0; j < nr; j++) {
+                    w[bp + p * nr + j] = (float) r.nextGaussian();
+                }
+            }
+            GemmKernel.tile(kc, w, 0, bp, t);
+            float[] out = new float[mr * nr];
+            GemmKernel.tileCols(kc, a, row0 * lda + col, lda, w, bp, out, 0);
+            for (int i = 0; i < mr * nr; i++) {
+                assertEquals(Float.floatToRawIntBits(w[t + i]), Float.floatToRawIntBits(out[i]),
                         "kc " + kc + ", tile element " + i);
             }
         }
