@@ -21,7 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
 record MlpPanels(int base, int lanes, int width) {
 
     static final int KC = GemmKernel.KC;
-    private static final int MR = GemmKernel.MR;
     private static final int NR = GemmKernel.NR;
     private static final VectorSpecies<Float> S = GemmKernel.SPECIES;
     private static final int VL = S.length();
@@ -71,21 +70,10 @@ record MlpPanels(int base, int lanes, int width) {
         int kb = p / KC;
         int kc = Math.min(KC, k - kb * KC);
         int row = base + kb * KC * width + (p - kb * KC) * lanes;
-        // Not System.arraycopy: its stub costs more than the copy at 6 floats (MR lanes). Full MR panels as
-        // six plain moves, full NR panels as two vector moves, the rest element by element.
+        // Full NR panels as two vector moves (System.arraycopy's stub costs more at 32 floats), the rest
+        // element by element.
         int i0 = 0;
-        if (lanes == MR) {
-            for (; i0 + MR <= n; i0 += MR) {
-                int to = row + i0 * kc;
-                int from = off + i0;
-                arena[to] = src[from];
-                arena[to + 1] = src[from + 1];
-                arena[to + 2] = src[from + 2];
-                arena[to + 3] = src[from + 3];
-                arena[to + 4] = src[from + 4];
-                arena[to + 5] = src[from + 5];
-            }
-        } else if (lanes == NR) {
+        if (lanes == NR) {
             for (; i0 + NR <= n; i0 += NR) {
                 int to = row + i0 * kc;
                 FloatVector.fromArray(S, src, off + i0).intoArray(arena, to);
