@@ -185,7 +185,8 @@ final class MlpStep {
         this.n = n;
         this.lrs = lrs;
         this.losses = losses;
-        int threads = Parallel.threads();
+        // No more participants than pass 1 has units: on a many-core machine the rest would only spin.
+        int threads = Math.min(Parallel.threads(), 1 + (bs + ROWS - 1) / ROWS);
         MlpPhases phases = new MlpPhases(2 * batches, threads);
         Parallel.forEach(threads, (who, w0, w1) -> phases.take(who,
                 p -> p % 2 == 0 ? 1 + (rowsOf(p / 2) + ROWS - 1) / ROWS : wUnits[3] + 1,
