@@ -28,7 +28,7 @@ public final class TrainStepProfile {
         Strategy strategy = args.length > 3 ? Strategy.of(args[3]) : Strategy.SSR;
         List<Source> sources = args.length > 4 ? Source.parseList(args[4]) : List.of(Source.of("tag"));
         Parallel.setThreads(threads);
-        Profile p = Profiler.run(Device.cpu(), new Profiler.Config(strategy, sources, batch, 2,
+        Profile p = Profiler.run(Device.cpu(), new Profiler.Config(strategy, sources, batch, Profiler.AUTO,
                 iters, 1234), Peaks.cpu());
         System.out.print(p.table());
         System.out.printf("nominal peak (Peak.gflops, %d threads): %.1f GFLOP/s%n", threads, Peak.gflops(threads));

@@ -45,8 +45,10 @@ final class ProfileCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE})")
     int repeats;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "unrecorded repetitions first (default ${DEFAULT-VALUE})")
-    int warmup;
+    @Option(names = "--warmup", defaultValue = "auto", paramLabel = "N|auto", description = "unrecorded repetitions "
+            + "first: a number, or auto: until the phase stops getting faster (the JIT has compiled the kernels; "
+            + "default ${DEFAULT-VALUE})")
+    String warmup;
 
     @Option(names = "--out", defaultValue = "profile", paramLabel = "DIR", description = "folder for profile.json and "
             + "profile.html (default ${DEFAULT-VALUE})")
@@ -58,13 +60,29 @@ final class ProfileCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption = new DeviceOption();
 
+    /** "auto" or a count >= 0; anything else is a usage error naming the option. */
+    static int warmupRuns(String w) {
+        if (w.equals("auto")) {
+            return Profiler.AUTO;
+        }
+        try {
+            int n = Integer.parseInt(w);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException("--warmup: expected a count >= 0 or auto, got '" + w + "'");
+    }
+
     @Override
     public Integer call() throws Exception {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
-        Profiler.Config cfg = new Profiler.Config(Strategy.of(strategy), Source.parseList(sources), batch, warmup, repeats,
-                1234);
+        Profiler.Config cfg = new Profiler.Config(Strategy.of(strategy), Source.parseList(sources), batch,
+                warmupRuns(warmup), repeats, 1234);
         Device d = deviceOption.open("profile");
         System.err.println("mtdtl profile: measuring the roofs ...");
         Peaks peaks = d.isCpu() ? Peaks.cpu() : Peaks.device(d, 4096, 64 << 20);

@@ -63,4 +63,19 @@ class ProfileCommandTest {
         assertEquals(1, rc, err.toString());
         assertTrue(err.toString().contains("no usable GPU"), err.toString());
     }
+
+    @Test
+    void aBadWarmupIsAUsageErrorNamingTheOption() {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        int rc;
+        try {
+            rc = Main.run("profile", "--device", "cpu", "--warmup", "soon", "--out", tmp.resolve("w").toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(1, rc, err.toString());
+        assertTrue(err.toString().contains("--warmup") && err.toString().contains("soon"), err.toString());
+    }
 }

@@ -25,7 +25,10 @@ import java.util.Map;
  * chosen device, so what is timed is exactly what {@code mtdtl train} and {@code mtdtl extract} run.
  *
  * <p>Each phase runs {@code warmup} times unrecorded (the JIT, the allocator's caches), then {@code repeats}
- * times recorded; an op's time is its median over the repeats (the op sequence of a phase is the same every
+ * times recorded. {@link #AUTO} warm-up repeats the phase until it stops getting faster (see {@link #warm}): on
+ * the CPU, C2 compiles the big vector kernels only after several steps, and until then they run the Vector API's
+ * boxed fallback (2 warm-up steps, the old default, gave a base-CNN step of 437 ms where a warm one takes 215,
+ * Adam at 17 ms instead of 0.7). an op's time is its median over the repeats (the op sequence of a phase is the same every
  * time, so the k-th call of each repeat is the same op). The input is Gaussian noise of the paper's crop
  * shape (2 x 216 x 128) and uniform targets: the arithmetic does not depend on the values.
  */
@@ -34,9 +37,9 @@ public final class Profiler {
     /** What to profile. {@code sources}: the network's; the step trains the first non-self source. */
     public record Config(Strategy strategy, List<Source> sources, int batch, int warmup, int repeats, long seed) {
         public Config {
-            if (batch < 2 || warmup < 0 || repeats < 1) {
-                throw new IllegalArgumentException("profile: batch >= 2 (batch norm), warmup >= 0 and repeats >= 1 needed, got batch "
-                        + batch + ", warmup " + warmup + ", repeats " + repeats);
+            if (batch < 2 || (warmup < 0 && warmup != AUTO) || repeats < 1) {
+                throw new IllegalArgumentException("profile: batch >= 2 (batch norm), warmup >= 0 (or auto) and repeats"
+                        + " >= 1 needed, got batch " + batch + ", warmup " + warmup + ", repeats " + repeats);
             }
             if (sources.isEmpty()) {
                 throw new IllegalArgumentException("profile: at least one source is needed");
@@ -44,7 +47,53 @@ public final class Profiler {
         }
     }
 
+    /** Warm up until the phase stops getting faster. */
+    public static final int AUTO = -1;
+    /** Auto warm-up: at least this many runs, ... */
+    static final int AUTO_MIN = 5;
+    /** ... and stop after this many in a row that were not 3% faster than the best so far ... */
+    static final int AUTO_PATIENCE = 4;
+    /** ... or after this many runs or this much time, whichever comes first. */
+    static final int AUTO_MAX = 60;
+    static final long AUTO_MAX_NS = 90_000_000_000L;
+
     private Profiler() {}
+
+    /**
+     * Runs {@code phase.accept(i)} for i = 0, 1, ... unrecorded: {@code warmup} times, or with {@link #AUTO} until
+     * {@link #AUTO_PATIENCE} runs in a row were no more than 3% faster than the best before them (at least
+     * {@link #AUTO_MIN} runs, at most {@link #AUTO_MAX} or {@link #AUTO_MAX_NS}). Returns the runs made.
+     */
+    static int warm(ProfilingDevice pd, int warmup, java.util.function.IntConsumer phase) {
+        pd.record(false);
+        if (warmup != AUTO) {
+            for (int i = 0; i < warmup; i++) {
+                phase.accept(i);
+            }
+            return warmup;
+        }
+        long start = pd.now();
+        long best = Long.MAX_VALUE;
+        int since = 0;
+        int n = 0;
+        while (n < AUTO_MAX && pd.now() - start < AUTO_MAX_NS) {
+            long t0 = pd.now();
+            phase.accept(n);
+            pd.synchronize();
+            long t = pd.now() - t0;
+            n++;
+            if (t < best - best / 33) {
+                since = 0;
+            } else {
+                since++;
+            }
+            best = Math.min(best, t);
+            if (n >= AUTO_MIN && since >= AUTO_PATIENCE) {
+                break;
+            }
+        }
+        return n;
+    }
 
     /** Profile on {@code device} against the given roofs. */
     public static Profile run(Device device, Config cfg, Peaks peaks) {
@@ -57,43 +106,34 @@ public final class Profiler {
         Source s = cfg.sources().stream().filter(x -> !x.isSelf()).findFirst().orElse(cfg.sources().get(0));
         List<Profile.Phase> phases = new ArrayList<>();
 
-        List<List<ProfilingDevice.OpCall>> runs = new ArrayList<>();
-        long[] wall = new long[cfg.repeats()];
-        for (int i = 0; i < cfg.warmup() + cfg.repeats(); i++) {
-            BatchSampler.Batch b = sampler.batch(i, s);
-            boolean rec = i >= cfg.warmup();
-            pd.record(rec);
-            long t0 = pd.now();
-            trainer.step(b);
-            pd.synchronize();
-            if (rec) {
-                wall[i - cfg.warmup()] = pd.now() - t0;
-                runs.add(new ArrayList<>(pd.calls()));
-                pd.clear();
-            }
-        }
-        pd.record(false);
-        phases.add(Profile.Phase.of("train_step (source " + s.id() + ")", runs, wall));
+        java.util.function.IntConsumer step = i -> trainer.step(sampler.batch(i, s));
+        String name = "train_step (source " + s.id() + ")";
+        phases.add(recorded(pd, name, warm(pd, cfg.warmup(), step), cfg.repeats(), step));
 
         net.setTraining(false);
         Tensor x = sampler.batch(0, s).x().to(pd);
-        runs = new ArrayList<>();
-        wall = new long[cfg.repeats()];
-        for (int i = 0; i < cfg.warmup() + cfg.repeats(); i++) {
-            boolean rec = i >= cfg.warmup();
-            pd.record(rec);
+        java.util.function.IntConsumer infer = i -> net.forward(s, x);
+        phases.add(recorded(pd, "inference", warm(pd, cfg.warmup(), infer), cfg.repeats(), infer));
+        return new Profile(device.name(), dev.mtdtl.tensor.Parallel.threads(), cfg, peaks, phases);
+    }
+
+    /** {@code repeats} recorded runs of {@code phase}, numbered on from the {@code warmed} warm-up runs. */
+    private static Profile.Phase recorded(ProfilingDevice pd, String name, int warmed, int repeats,
+                                          java.util.function.IntConsumer phase) {
+        System.err.println("mtdtl profile: " + name + ": " + warmed + " warm-up runs, then " + repeats + " recorded");
+        List<List<ProfilingDevice.OpCall>> runs = new ArrayList<>();
+        long[] wall = new long[repeats];
+        for (int r = 0; r < repeats; r++) {
+            pd.record(true);
             long t0 = pd.now();
-            net.forward(s, x);
+            phase.accept(warmed + r);
             pd.synchronize();
-            if (rec) {
-                wall[i - cfg.warmup()] = pd.now() - t0;
-                runs.add(new ArrayList<>(pd.calls()));
-                pd.clear();
-            }
+            wall[r] = pd.now() - t0;
+            runs.add(new ArrayList<>(pd.calls()));
+            pd.clear();
         }
         pd.record(false);
-        phases.add(Profile.Phase.of("inference", runs, wall));
-        return new Profile(device.name(), dev.mtdtl.tensor.Parallel.threads(), cfg, peaks, phases);
+        return Profile.Phase.of(name, runs, wall);
     }
 
     /**

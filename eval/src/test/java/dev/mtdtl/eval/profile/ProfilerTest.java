@@ -94,4 +94,28 @@ class ProfilerTest {
         assertTrue(Peaks.cpuFma(20_000) > 0.01);
         assertTrue(Peaks.cpuCopy(1 << 18) > 0.01);
     }
+
+    /**
+     * Auto warm-up runs until the phase stops getting faster: a phase that takes 50, 40, 30, 20, 10 ms and then 5
+     * ms every time improves for 6 runs, then needs AUTO_PATIENCE (4) runs without a 3% gain; a fixed count is
+     * exactly that count.
+     */
+    @Test
+    void autoWarmupRunsUntilThePhaseStopsGettingFaster() {
+        ProfilingDevice pd = new ProfilingDevice(dev.mtdtl.tensor.Device.cpu());
+        List<Integer> seen = new java.util.ArrayList<>();
+        int n = Profiler.warm(pd, Profiler.AUTO, i -> {
+            seen.add(i);
+            try {
+                Thread.sleep(Math.max(5, 50 - 10 * i));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(n >= 6 + Profiler.AUTO_PATIENCE && n < 6 + 3 * Profiler.AUTO_PATIENCE, "auto warm-up runs: " + n);
+        assertEquals(n, seen.size());
+        assertEquals(0, seen.get(0));
+        assertEquals(3, Profiler.warm(pd, 3, i -> { }));
+        assertTrue(pd.calls().isEmpty(), "warm-up records nothing");
+    }
 }

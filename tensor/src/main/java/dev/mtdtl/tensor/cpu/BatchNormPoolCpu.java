@@ -1,26 +1,24 @@
 package dev.mtdtl.tensor.cpu;
 
 import dev.mtdtl.tensor.Parallel;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
-import java.util.Arrays;
 
 /**
  * Batch norm, ReLU and 2x2 max pooling as one op (the end of the base CNN's blocks 1..5), bit for bit the same
  * as {@link BatchNormCpu}, {@link ReluCpu} and {@link MaxPoolCpu} run one after the other, but without the
- * full-size (N, C, H, W) batch-norm output in forward nor the full-size pool gradient in backward: each
- * (n, c) plane is normalised, rectified and pooled through a plane-sized scratch, and the backward rebuilds
- * each plane's gradient there. At batch 128 this is what lets block 1 run without a 113 MB buffer (issue 15).
+ * full-size (N, C, H, W) batch-norm output in forward nor the full-size pool gradient in backward. Forward
+ * normalises, rectifies and pools each window row in registers, straight from x; backward rebuilds each (n, c)
+ * plane's gradient in a plane-sized scratch ({@link BatchNormPoolRows}). At batch 128 this is what lets block 1
+ * run without a 113 MB buffer (issue 15), and it reads x three times in forward (two statistics passes and the
+ * pooling) where the unfused ops read and write five full tensors.
  *
- * <p>Why the results are the same bits: the statistics, the normalisation, the gradient sums and dx are the
- * very functions of {@link BatchNormCpu} ({@code trainStats}, {@code normalise}, {@code addGradSums},
- * {@code dxTrain}) applied to the same values in the same order, only read from a plane scratch instead of a
- * full tensor (their arithmetic depends on the plane length, not on where the plane lies). ReLU is
- * {@code Math.max(v, 0)} either way, and the pooling is {@link MaxPoolCpu#plane}. In backward the plane's
- * gradient is exactly what ReLU backward after pool backward makes: zeros, and at each window's argmax the
- * pooled gradient where the pooled output is positive (see nn's ReluPool for why the mask can be read there).
+ * <p>Why the results are the same bits: the statistics, the gradient sums and dx are the very functions of
+ * {@link BatchNormCpu} ({@code trainStats}, {@code addGradSums}, {@code dxTrain}) applied to the same values in
+ * the same order, only read from a plane scratch instead of a full tensor (their arithmetic depends on the plane
+ * length, not on where the plane lies). The normalisation and ReLU are the same expressions per element
+ * (fma((x - m) - mLo, scale, b), then max(v, 0)), and the pooling compares in MaxPoolCpu's order. In backward
+ * the plane's gradient is exactly what ReLU backward after pool backward makes: zeros, and at each window's
+ * argmax the pooled gradient where the pooled output is positive (see nn's ReluPool for why the mask can be read
+ * there).
  *
  * <p>The argmax is packed: which of its window's four inputs won (0 top left, 1 top right, 2 bottom left,
  * 3 bottom right), 2 bits per window, 16 windows per int, each (n, c) plane starting a new int
@@ -32,7 +30,6 @@ import java.util.Arrays;
  */
 public final class BatchNormPoolCpu {
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Planes per eval-mode chunk: about this many input elements. */
     private static final int CHUNK_ELEMS = 1 << 15;
 
@@ -68,18 +65,20 @@ public final class BatchNormPoolCpu {
         }
         final int s = h * w;
         final int so = (h / 2) * (w / 2);
-        final boolean vector = (long) s <= (1 << 24);
         Parallel.forChunks(c, BatchNormCpu.channelGrain(n, s), (chunk, c0, c1) -> {
             LaneSum acc = new LaneSum();
             LaneSum accSq = new LaneSum();
-            Planes pl = new Planes(s, so);
+            BatchNormPoolRows.Codes codes = new BatchNormPoolRows.Codes();
+            float[] q = new float[s];             // (H, W) scratch for narrow planes
             for (int ch = c0; ch < c1; ch++) {
                 BatchNormCpu.Stats st = BatchNormCpu.trainStats(acc, accSq, x, n, c, s, ch, gamma, saveMean,
                         saveInvstd, runningMean, runningVar, momentum, eps);
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
-                    BatchNormCpu.normalise(pl.plane, 0, x, p * s, s, st.meanF(), st.meanLo(), st.scale(), beta[ch]);
-                    pool(pl, y, argmax, p, h, w, vector);
+                    codes.start(argmax, p * words(so));
+                    BatchNormPoolRows.forwardPlane(y, p * so, codes, q, x, p * s, h, w, st.meanF(), st.meanLo(),
+                            st.scale(), beta[ch]);
+                    codes.finish();
                 }
             }
         });
@@ -93,17 +92,19 @@ public final class BatchNormPoolCpu {
         BatchNormCpu.checkEps(eps);
         final int s = h * w;
         final int so = (h / 2) * (w / 2);
-        final boolean vector = (long) s <= (1 << 24);
         final float[] scale = new float[c];   // (C)
         for (int ch = 0; ch < c; ch++) {
             scale[ch] = BatchNormCpu.evalScale(gamma, runningVar, ch, eps);
         }
         Parallel.forChunks(n * c, Math.max(1, CHUNK_ELEMS / s), (chunk, p0, p1) -> {
-            Planes pl = new Planes(s, so);
+            BatchNormPoolRows.Codes codes = new BatchNormPoolRows.Codes();
+            float[] q = new float[s];             // (H, W) scratch for narrow planes
             for (int p = p0; p < p1; p++) {
                 int ch = p % c;
-                BatchNormCpu.normalise(pl.plane, 0, x, p * s, s, runningMean[ch], 0f, scale[ch], beta[ch]);
-                pool(pl, y, argmax, p, h, w, vector);
+                codes.start(argmax, p * words(so));
+                BatchNormPoolRows.forwardPlane(y, p * so, codes, q, x, p * s, h, w, runningMean[ch], 0f, scale[ch],
+                        beta[ch]);
+                codes.finish();
             }
         });
     }
@@ -141,13 +142,13 @@ public final class BatchNormPoolCpu {
                 sumGD.reset();
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
-                    planeGrad(g, dy, argmax, y, p, h, w);
+                    BatchNormPoolRows.gradPlane(g, dy, y, p * so, argmax, p * words(so), h, w);
                     LaneSum.addGradSums(sumG, sumGD, g, 0, x, p * s, s, mu);
                 }
                 BatchNormCpu.GradCoef k = BatchNormCpu.gradCoef(sumG, sumGD, r, gamma, dgamma, dbeta, ch, cnt);
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
-                    planeGrad(g, dy, argmax, y, p, h, w);
+                    BatchNormPoolRows.gradPlane(g, dy, y, p * so, argmax, p * words(so), h, w);
                     BatchNormCpu.dxTrain(dx, g, 0, x, p * s, s, mu, k.k(), k.a(), k.kb());
                 }
             }
@@ -168,6 +169,7 @@ public final class BatchNormPoolCpu {
                 runningVar);
         BatchNormCpu.checkEps(eps);
         final int s = h * w;
+        final int so = (h / 2) * (w / 2);
         Parallel.forChunks(c, BatchNormCpu.channelGrain(n, s), (chunk, c0, c1) -> {
             LaneSum sumG = new LaneSum();
             LaneSum sumGD = new LaneSum();
@@ -180,7 +182,7 @@ public final class BatchNormPoolCpu {
                 sumGD.reset();
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
-                    planeGrad(g, dy, argmax, y, p, h, w);
+                    BatchNormPoolRows.gradPlane(g, dy, y, p * so, argmax, p * words(so), h, w);
                     LaneSum.addGradSums(sumG, sumGD, g, 0, x, p * s, s, mu);
                     BatchNormCpu.scale(dx, p * s, g, 0, s, scale);
                 }
@@ -188,72 +190,6 @@ public final class BatchNormPoolCpu {
                 dgamma[ch] += (float) (r * sumGD.total());
             }
         });
-    }
-
-    /** Per-task scratch: one input plane, one pooled plane and its unpacked argmax. */
-    private static final class Planes {
-        final float[] plane;          // (H, W)
-        final float[] y;              // (HO, WO)
-        final int[] am;               // (HO, WO)
-        final float[] idx = new float[MaxPoolCpu.L];
-
-        Planes(int s, int so) {
-            plane = new float[s];
-            y = new float[so];
-            am = new int[so];
-        }
-    }
-
-    /** ReLU the normalised plane in place, pool it (MaxPoolCpu's windows and ties), store y and the packed argmax. */
-    private static void pool(Planes pl, float[] y, int[] argmax, int p, int h, int w, boolean vector) {
-        int wo = w / 2;
-        int so = (h / 2) * wo;
-        relu(pl.plane, h * w);
-        MaxPoolCpu.plane(pl.y, pl.am, 0, pl.idx, pl.plane, 0, h, w, vector);
-        System.arraycopy(pl.y, 0, y, p * so, so);
-        int base = p * words(so);
-        Arrays.fill(argmax, base, base + words(so), 0);
-        for (int oh = 0, k = 0; oh < h / 2; oh++) {     // nested loops: no division per window
-            int top = 2 * oh * w;                        // plane index of the window row's top-left
-            for (int ow = 0; ow < wo; ow++, k++) {
-                int d = pl.am[k] - top - 2 * ow;         // 0, 1, w or w + 1 by construction of the window
-                int code = d >= w ? 2 + d - w : d;
-                argmax[base + (k >>> 4)] |= code << ((k & 15) << 1);
-            }
-        }
-    }
-
-    /**
-     * One plane of ReLU backward after pool backward: zeros, then at each window's argmax the pooled gradient
-     * where the pooled output is positive (ReluCpu.backward's {@code y > 0 ? dy : 0}, MaxPoolCpu.backward's
-     * scatter).
-     */
-    private static void planeGrad(float[] g, float[] dy, int[] argmax, float[] y, int p, int h, int w) {
-        int wo = w / 2;
-        int so = (h / 2) * wo;
-        int yoff = p * so;
-        int base = p * words(so);
-        Arrays.fill(g, 0, h * w, 0f);
-        for (int oh = 0, k = 0; oh < h / 2; oh++) {     // nested loops: no division per window
-            int top = 2 * oh * w;
-            for (int ow = 0; ow < wo; ow++, k++) {
-                int code = (argmax[base + (k >>> 4)] >>> ((k & 15) << 1)) & 3;
-                int o = yoff + k;
-                g[top + (code >>> 1) * w + 2 * ow + (code & 1)] = y[o] > 0f ? dy[o] : 0f;
-            }
-        }
-    }
-
-    /** v = max(v, 0) over v[0, len), as ReluCpu.forward. */
-    private static void relu(float[] v, int len) {
-        int upper = F.loopBound(len);
-        int i = 0;
-        for (; i < upper; i += F.length()) {
-            FloatVector.fromArray(F, v, i).lanewise(VectorOperators.MAX, 0f).intoArray(v, i);
-        }
-        for (; i < len; i++) {
-            v[i] = Math.max(v[i], 0f);
-        }
     }
 
     private static void checkShapes(float[] y, int[] argmax, float[] x, int n, int c, int h, int w) {

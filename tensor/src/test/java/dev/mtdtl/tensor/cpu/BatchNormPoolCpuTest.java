@@ -11,12 +11,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * The fused batch norm + ReLU + pool must give exactly the bits of the three kernels run one after the other
  * (the nn layers rely on it: a device without the fused op runs them apart, and results must not depend on
  * the device), for 1 and 3 threads, with ties between ReLU zeros, an odd plane and a gradient written over x.
+ * Shapes cover rows of whole vectors of windows (W = 32, 64, 128 at 16 lanes), rows with a vector and a scalar
+ * tail whose codes straddle the packed words (W = 36, 35: 18 and 17 windows a row), rows of half a vector of
+ * windows, two rows per vector (W = 16, 17, with an odd row left to the scalar path), narrow rows (W = 8, 9)
+ * and an odd H; with {@code nan}, a few inputs are NaN (the last NaN of a window wins, as MaxPoolCpu's scan).
  */
 class BatchNormPoolCpuTest {
 
     @ParameterizedTest
-    @CsvSource({"4, 3, 10, 36, 1", "4, 3, 10, 36, 3", "3, 5, 7, 9, 2", "2, 16, 54, 64, 2"})
-    void fusedEqualsBatchNormThenReluThenPoolBitForBit(int n, int c, int h, int w, int threads) {
+    @CsvSource({"4, 3, 10, 36, 1, false", "4, 3, 10, 36, 3, false", "3, 5, 7, 9, 2, false",
+            "2, 16, 54, 64, 2, false", "2, 3, 11, 35, 2, false", "2, 2, 6, 128, 1, false", "3, 2, 5, 32, 3, false",
+            "2, 3, 11, 35, 1, true", "2, 2, 6, 128, 2, true", "3, 2, 7, 16, 2, false", "2, 3, 6, 17, 1, true",
+            "2, 4, 6, 8, 3, false"})
+    void fusedEqualsBatchNormThenReluThenPoolBitForBit(int n, int c, int h, int w, int threads, boolean nan) {
         Rng rng = new Rng(n * 1000 + c * 100 + h + w);
         int len = n * c * h * w;
         int out = n * c * (h / 2) * (w / 2);
@@ -24,6 +31,12 @@ class BatchNormPoolCpuTest {
         for (int i = 0; i < len; i++) {
             // an offset mean (the corrected two-pass matters) and some exact repeats (ties after ReLU)
             x[i] = i % 7 == 0 ? -3f : (float) (2.0 + rng.nextGaussian());
+        }
+        if (nan) {   // training mode: the NaN's channel is all NaN; eval mode: windows with one or two NaNs
+            for (int i = 5; i < len; i += 97) {
+                x[i] = Float.NaN;
+                x[Math.min(len - 1, i + w + 1)] = Float.NaN;
+            }
         }
         float[] gamma = new float[c];
         float[] beta = new float[c];

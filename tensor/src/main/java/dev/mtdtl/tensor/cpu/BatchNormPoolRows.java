@@ -1,0 +1,384 @@
+package dev.mtdtl.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The row kernels of {@link BatchNormPoolCpu}: one output row of 2x2 windows at a time, L windows per step.
+ *
+ * <p>Forward ({@link #forwardPlane}) reads the two input rows of a window row straight from x, normalises and
+ * rectifies them in registers ({@code max(fma((x - m) - mLo, scale, b), 0)}, the very expressions of
+ * BatchNormCpu.normalise and ReluCpu.forward), pools them with MaxPoolCpu's comparison order (the two columns of
+ * the top row, the two of the bottom row, bottom against top; strictly greater or NaN replaces) and stores the
+ * pooled value and the window's 2-bit code (0 top left, 1 top right, 2 bottom left, 3 bottom right). Nothing
+ * plane-sized is written: the normalised plane never exists. The codes ride as float lanes through the same
+ * blends as the values, are reinterpreted as ints, shifted to their bit position and OR-reduced into one packed
+ * word (OR is exact and order-free, so the reduction's unspecified lane order cannot change a bit).
+ *
+ * <p>Backward ({@link #gradPlane}) builds one plane of dL/d(batch-norm output) from the pooled gradient, L
+ * windows per step: g = (y > 0 ? dy : 0) at each window's code, +0 at its other three positions, +0 on a
+ * dropped odd row or column: the values ReluCpu.backward then MaxPoolCpu.backward (zero fill, scatter) make,
+ * but with vector stores that write every element once instead of a fill followed by a scalar scatter.
+ *
+ * <p>Rows of exactly L/2 windows run two window rows per vector. Windows that do not fill a vector (the row
+ * tail, other rows narrower than L windows) run scalar code with the same comparisons, branch-free. Packed
+ * codes: window k of a plane is bits [2(k mod 16), +2) of the plane's word k / 16 ({@link Codes}).
+ */
+final class BatchNormPoolRows {
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    @SuppressWarnings("unchecked")
+    private static final VectorSpecies<Integer> I = (VectorSpecies<Integer>) F.withLanes(int.class);
+    /** Lane j takes lane j^1: each even lane sees its right neighbour. */
+    private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(F, j -> j ^ 1);
+    /** Lane j takes lane 2j mod L: even lanes packed into the low half (and again into the high half). */
+    private static final VectorShuffle<Float> PACK = VectorShuffle.fromOp(F, j -> (2 * j) % L);
+    /** Lane j takes window j/2 (columns 2w and 2w+1 of the first L/2 windows). */
+    private static final VectorShuffle<Float> EXPAND_LO = VectorShuffle.fromOp(F, j -> j / 2);
+    /** Lane j takes window L/2 + j/2. */
+    private static final VectorShuffle<Float> EXPAND_HI = VectorShuffle.fromOp(F, j -> L / 2 + j / 2);
+    /** Lanes [L/2, L). */
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, -1L << (L / 2));
+    private static final FloatVector ZERO = FloatVector.zero(F);
+    /*
+     * Codes ride in float lanes as the floats whose bits are the ints 0..3 (+0 and three subnormals): blends
+     * only move bits, and reinterpreting the lanes as ints gives the codes with no conversion (JDK 17's C2 does
+     * not intrinsify FloatVector.convert(F2I) or I2F at 512 bits: it boxes every vector). The backward's EQ
+     * compares are exact on subnormals (Java never flushes them to zero).
+     */
+    private static final FloatVector ONE = FloatVector.broadcast(F, Float.intBitsToFloat(1));
+    private static final FloatVector TWO = FloatVector.broadcast(F, Float.intBitsToFloat(2));
+    private static final FloatVector THREE = FloatVector.broadcast(F, Float.intBitsToFloat(3));
+    /** Lane j: code j & 1, the column parity (the code of a top-row winner in that column). */
+    private static final FloatVector PARITY = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j & 1)), 0);
+    /** Lane j: code 2 + (j & 1), a bottom-row winner's. */
+    private static final FloatVector PARITY_BOTTOM =
+            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(2 + (j & 1))), 0);
+    /** Lane j: 2j, the bit position of window j's code. */
+    private static final IntVector SHIFTS = IntVector.fromArray(I, intLanes(j -> 2 * j), 0);
+
+    static {
+        if (L > 16) {
+            throw new AssertionError("a vector of L windows must fit one 32-bit word of codes, L = " + L);
+        }
+    }
+
+    private BatchNormPoolRows() {}
+
+    /**
+     * One (n, c) plane forward: y[yoff, yoff + HO*WO) = maxpool(relu(fma((x - m) - mLo, scale, b))) over the
+     * plane x[xoff, xoff + H*W), its codes to {@code codes} (started on the plane's first word by the caller).
+     * Rows of at least L windows run L at a time from one window row; rows of exactly L/2 windows (W = 16 at 16
+     * lanes: conv4's output) run two window rows per step; other narrow planes (W = 8: conv5's) are normalised
+     * whole into {@code q} (H*W floats of scratch) with vectors and pooled from there by scalar windows; the
+     * tails of wide rows are scalar.
+     */
+    static void forwardPlane(float[] y, int yoff, Codes codes, float[] q, float[] x, int xoff, int h, int w, float m,
+                             float mLo, float scale, float b) {
+        int ho = h / 2;
+        int wo = w / 2;
+        if (wo < L && 2 * wo != L) {
+            narrowPlane(y, yoff, codes, q, x, xoff, h, w, m, mLo, scale, b);
+            return;
+        }
+        int oh = 0;
+        if (2 * wo == L) {
+            for (; oh + 2 <= ho; oh += 2) {
+                int top = xoff + 2 * oh * w;
+                codes.put(forwardChunk(y, yoff + oh * wo, x, top, top + 2 * w, w, m, mLo, scale, b), L);
+            }
+        }
+        for (; oh < ho; oh++) {
+            int top = xoff + 2 * oh * w;          // x index of the window row's top-left input
+            int o = yoff + oh * wo;
+            int ow = 0;
+            for (; ow + L <= wo; ow += L) {
+                int k = top + 2 * ow;
+                codes.put(forwardChunk(y, o + ow, x, k, k + L, w, m, mLo, scale, b), L);
+            }
+            int bits = 0;
+            int count = 0;
+            for (; ow < wo; ow++) {
+                bits |= forwardWindow(y, o + ow, x, top + 2 * ow, w, m, mLo, scale, b) << (2 * count);
+                if (++count == 16) {
+                    codes.put(bits, 16);
+                    bits = 0;
+                    count = 0;
+                }
+            }
+            if (count > 0) {
+                codes.put(bits, count);
+            }
+        }
+    }
+
+    /**
+     * L windows: L/2 whose top-left inputs start at x[k0] (columns k0 .. k0+L-1 of one input row pair) and L/2
+     * at x[k1]; stores their maxima at y[o, o + L) and returns their codes, window j in bits [2j, 2j + 2).
+     *
+     * <p>Each half holds its windows in the even lanes: left vs right in the top row, in the bottom row, then
+     * bottom vs top; the code (0..3, as float lanes) follows the value through the same blends.
+     */
+    private static int forwardChunk(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
+                                    float scale, float b) {
+        FloatVector v0 = nr(x, k0, m, mLo, scale, b);                 // top row of the first L/2 windows
+        FloatVector b0 = nr(x, k0 + w, m, mLo, scale, b);             // their bottom row
+        FloatVector v1 = nr(x, k1, m, mLo, scale, b);
+        FloatVector b1 = nr(x, k1 + w, m, mLo, scale, b);
+        FloatVector r = v0.rearrange(SWAP);
+        VectorMask<Float> gt = r.compare(VectorOperators.GT, v0);
+        VectorMask<Float> nan = r.compare(VectorOperators.NE, r);
+        v0 = v0.blend(r, gt).blend(r, nan);
+        FloatVector c0 = ZERO.blend(ONE, gt).blend(ONE, nan);
+        r = b0.rearrange(SWAP);
+        gt = r.compare(VectorOperators.GT, b0);
+        nan = r.compare(VectorOperators.NE, r);
+        b0 = b0.blend(r, gt).blend(r, nan);
+        FloatVector cb0 = TWO.blend(THREE, gt).blend(THREE, nan);
+        gt = b0.compare(VectorOperators.GT, v0);
+        nan = b0.compare(VectorOperators.NE, b0);
+        v0 = v0.blend(b0, gt).blend(b0, nan);
+        c0 = c0.blend(cb0, gt).blend(cb0, nan);
+
+        r = v1.rearrange(SWAP);
+        gt = r.compare(VectorOperators.GT, v1);
+        nan = r.compare(VectorOperators.NE, r);
+        v1 = v1.blend(r, gt).blend(r, nan);
+        FloatVector c1 = ZERO.blend(ONE, gt).blend(ONE, nan);
+        r = b1.rearrange(SWAP);
+        gt = r.compare(VectorOperators.GT, b1);
+        nan = r.compare(VectorOperators.NE, r);
+        b1 = b1.blend(r, gt).blend(r, nan);
+        FloatVector cb1 = TWO.blend(THREE, gt).blend(THREE, nan);
+        gt = b1.compare(VectorOperators.GT, v1);
+        nan = b1.compare(VectorOperators.NE, b1);
+        v1 = v1.blend(b1, gt).blend(b1, nan);
+        c1 = c1.blend(cb1, gt).blend(cb1, nan);
+
+        v0.rearrange(PACK).blend(v1.rearrange(PACK), HIGH).intoArray(y, o);
+        FloatVector cv = c0.rearrange(PACK).blend(c1.rearrange(PACK), HIGH);
+        IntVector ci = (IntVector) cv.reinterpretAsInts();
+        return ci.lanewise(VectorOperators.LSHL, SHIFTS).reduceLanes(VectorOperators.OR);
+    }
+
+    /**
+     * One window with its top-left input at x[k]: stores the maximum at y[o], returns the code. Branch-free
+     * like MaxPoolCpu's scalar window (random data would mispredict "if (v > best)" half of the time): the values
+     * are selected as their int bits, which C2 compiles to conditional moves (a float select becomes a branch).
+     */
+    private static int forwardWindow(float[] y, int o, float[] x, int k, int w, float m, float mLo, float scale,
+                                     float b) {
+        int tl = Float.floatToRawIntBits(nr(x[k], m, mLo, scale, b));      // selects on the bits are int cmovs
+        int tr = Float.floatToRawIntBits(nr(x[k + 1], m, mLo, scale, b));
+        int bl = Float.floatToRawIntBits(nr(x[k + w], m, mLo, scale, b));
+        int br = Float.floatToRawIntBits(nr(x[k + w + 1], m, mLo, scale, b));
+        float l = Float.intBitsToFloat(tl);
+        float r = Float.intBitsToFloat(tr);
+        boolean right = (r > l) | (r != r);
+        int tv = right ? tr : tl;
+        l = Float.intBitsToFloat(bl);
+        r = Float.intBitsToFloat(br);
+        boolean rightB = (r > l) | (r != r);
+        int bv = rightB ? br : bl;
+        float t = Float.intBitsToFloat(tv);
+        float d = Float.intBitsToFloat(bv);
+        boolean down = (d > t) | (d != d);
+        y[o] = Float.intBitsToFloat(down ? bv : tv);
+        int code = down ? (rightB ? 3 : 2) : (right ? 1 : 0);
+        return code;
+    }
+
+    /** {@link #forwardPlane} for a plane whose rows hold fewer than L windows (and not L/2). */
+    private static void narrowPlane(float[] y, int yoff, Codes codes, float[] q, float[] x, int xoff, int h, int w,
+                                    float m, float mLo, float scale, float b) {
+        int len = h * w;
+        int upper = F.loopBound(len);
+        int i = 0;
+        for (; i < upper; i += L) {
+            nr(x, xoff + i, m, mLo, scale, b).intoArray(q, i);
+        }
+        for (; i < len; i++) {
+            q[i] = nr(x[xoff + i], m, mLo, scale, b);
+        }
+        int wo = w / 2;
+        int bits = 0;
+        int count = 0;
+        for (int oh = 0, o = yoff; oh < h / 2; oh++) {
+            for (int ow = 0, k = 2 * oh * w; ow < wo; ow++, o++, k += 2) {
+                // MaxPoolCpu.scalarWindow on q: the winner chosen as an index (int cmovs), its value loaded.
+                float tl = q[k];
+                float tr = q[k + 1];
+                int top = (tr > tl) | (tr != tr) ? k + 1 : k;
+                float bl = q[k + w];
+                float br = q[k + w + 1];
+                int bot = (br > bl) | (br != br) ? k + w + 1 : k + w;
+                float tv = q[top];
+                float bv = q[bot];
+                int best = (bv > tv) | (bv != bv) ? bot : top;
+                y[o] = q[best];
+                int d = best - k;                 // 0, 1, w or w + 1
+                int row = (w - 1 - d) >>> 31;     // 1 when d >= w, without a branch
+                bits |= (d + row * (2 - w)) << (2 * count);
+                if (++count == 16) {
+                    codes.put(bits, 16);
+                    bits = 0;
+                    count = 0;
+                }
+            }
+        }
+        if (count > 0) {
+            codes.put(bits, count);
+        }
+    }
+
+    /** relu(batch norm) of L inputs at x[i]: BatchNormCpu.normalise's vector expression, then ReluCpu's MAX. */
+    private static FloatVector nr(float[] x, int i, float m, float mLo, float scale, float b) {
+        return FloatVector.fromArray(F, x, i).sub(m).sub(mLo).fma(scale, b).lanewise(VectorOperators.MAX, 0f);
+    }
+
+    /** The scalar form of {@link #nr(float[], int, float, float, float, float)}: the same bits. */
+    private static float nr(float v, float m, float mLo, float scale, float b) {
+        return Math.max(Math.fma((v - m) - mLo, scale, b), 0f);
+    }
+
+    /**
+     * One plane of dL/d(batch-norm output) into g[0, H*W): at each window's code (y > 0 ? dy : 0), +0 elsewhere.
+     * The same row split as {@link #forwardPlane}.
+     *
+     * @param dy     the pooled gradient; y the pooled output (its sign is the ReLU's mask), both from yoff
+     * @param codes  the packed codes of this plane, words from {@code base}
+     */
+    static void gradPlane(float[] g, float[] dy, float[] y, int yoff, int[] codes, int base, int h, int w) {
+        int ho = h / 2;
+        int wo = w / 2;
+        int oh = 0;
+        if (2 * wo == L) {
+            for (; oh + 2 <= ho; oh += 2) {
+                int top = 2 * oh * w;
+                gradChunk(g, top, top + 2 * w, w, dy, y, yoff + oh * wo, Codes.get(codes, base, oh * wo, L));
+                if ((w & 1) != 0) {               // the dropped last column of the four rows
+                    for (int r = 1; r <= 4; r++) {
+                        g[top + r * w - 1] = 0f;
+                    }
+                }
+            }
+        }
+        for (; oh < ho; oh++) {
+            int top = 2 * oh * w;
+            int o = yoff + oh * wo;
+            int kw = oh * wo;                     // plane window index of the row's first window
+            int ow = 0;
+            for (; ow + L <= wo; ow += L) {
+                int k = top + 2 * ow;
+                gradChunk(g, k, k + L, w, dy, y, o + ow, Codes.get(codes, base, kw + ow, L));
+            }
+            for (; ow < wo; ow++) {
+                int code = Codes.get(codes, base, kw + ow, 1);
+                int k = top + 2 * ow;
+                g[k] = 0f;
+                g[k + 1] = 0f;
+                g[k + w] = 0f;
+                g[k + w + 1] = 0f;
+                g[k + (code >>> 1) * w + (code & 1)] = y[o + ow] > 0f ? dy[o + ow] : 0f;
+            }
+            if ((w & 1) != 0) {                   // the dropped last column of both rows
+                g[top + w - 1] = 0f;
+                g[top + 2 * w - 1] = 0f;
+            }
+        }
+        if ((h & 1) != 0) {                       // the dropped last row
+            java.util.Arrays.fill(g, (h - 1) * w, h * w, 0f);
+        }
+    }
+
+    /**
+     * The gradient of L windows (as {@link #forwardChunk}: L/2 with top-left at g[k0], L/2 at g[k1]) from the
+     * pooled gradient and output at [o, o + L) and their codes: every element of their 4L inputs written.
+     */
+    private static void gradChunk(float[] g, int k0, int k1, int w, float[] dy, float[] y, int o, int bits) {
+        FloatVector yv = FloatVector.fromArray(F, y, o);
+        FloatVector gv = ZERO.blend(FloatVector.fromArray(F, dy, o), yv.compare(VectorOperators.GT, 0f));
+        FloatVector cv = (FloatVector) IntVector.broadcast(I, bits).lanewise(VectorOperators.LSHR, SHIFTS).and(3)
+                .reinterpretAsFloats();
+        FloatVector ge = gv.rearrange(EXPAND_LO);
+        FloatVector ce = cv.rearrange(EXPAND_LO);
+        ZERO.blend(ge, ce.compare(VectorOperators.EQ, PARITY)).intoArray(g, k0);
+        ZERO.blend(ge, ce.compare(VectorOperators.EQ, PARITY_BOTTOM)).intoArray(g, k0 + w);
+        ge = gv.rearrange(EXPAND_HI);
+        ce = cv.rearrange(EXPAND_HI);
+        ZERO.blend(ge, ce.compare(VectorOperators.EQ, PARITY)).intoArray(g, k1);
+        ZERO.blend(ge, ce.compare(VectorOperators.EQ, PARITY_BOTTOM)).intoArray(g, k1 + w);
+    }
+
+    /**
+     * Writes one plane's 2-bit window codes in window order, 16 per int, each plane starting a new int; every
+     * word of the plane is stored whole (bits past the plane's last window are 0), so no fill is needed first.
+     */
+    static final class Codes {
+        private int[] out;
+        private int base;
+        private int k;          // windows written so far in this plane
+        private int acc;        // the open word's bits
+
+        /** Start a plane whose first word is out[base]. */
+        void start(int[] out, int base) {
+            this.out = out;
+            this.base = base;
+            k = 0;
+            acc = 0;
+        }
+
+        /** The next {@code count} (1..16) windows' codes, window i of them in bits [2i, 2i + 2) of {@code bits}. */
+        void put(int bits, int count) {
+            int at = k & 15;
+            long v = (acc & 0xffffffffL) | ((bits & 0xffffffffL) << (2 * at));
+            if (at + count >= 16) {               // the open word is full (at most one: at + count <= 31)
+                out[base + (k >>> 4)] = (int) v;
+                acc = (int) (v >>> 32);
+            } else {
+                acc = (int) v;
+            }
+            k += count;
+        }
+
+        /** Store the open word if the plane ended inside it. */
+        void finish() {
+            if ((k & 15) != 0) {
+                out[base + (k >>> 4)] = acc;
+            }
+        }
+
+        /** {@code count} (1..16) codes from window k of the plane whose words start at codes[base]. */
+        static int get(int[] codes, int base, int k, int count) {
+            int at = k & 15;
+            int word = base + (k >>> 4);
+            long v = codes[word] & 0xffffffffL;
+            if (at + count > 16) {
+                v |= (codes[word + 1] & 0xffffffffL) << 32;
+            }
+            v >>>= 2 * at;
+            return count == 16 ? (int) v : (int) v & ((1 << (2 * count)) - 1);
+        }
+    }
+
+    private static float[] lanes(java.util.function.IntFunction<Float> f) {
+        float[] a = new float[L];
+        for (int j = 0; j < L; j++) {
+            a[j] = f.apply(j);
+        }
+        return a;
+    }
+
+    private static int[] intLanes(java.util.function.IntUnaryOperator f) {
+        int[] a = new int[L];
+        for (int j = 0; j < L; j++) {
+            a[j] = f.applyAsInt(j);
+        }
+        return a;
+    }
+}
