@@ -33,7 +33,8 @@ public final class BatchNormPoolTimer {
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 15;
         Parallel.setThreads(threads);
         double[] total = new double[5];
-        String[] names = {"fused_fwd_train", "fused_bwd_train", "fused_fwd_eval", "unfused_fwd_train", "unfused_bwd_train"};
+        String[] names = {"fused_fwd_train", "fused_bwd_train", "fused_fwd_eval", "unfused_fwd_train",
+            "unfused_bwd_train"};
         for (int[] blk : BLOCKS) {
             int c = blk[0];
             int h = blk[1];
@@ -66,7 +67,8 @@ public final class BatchNormPoolTimer {
             float[] db = new float[c];
             float[] dMasked = new float[out];
             Runnable[] ops = {
-                () -> BatchNormPoolCpu.forwardTrain(y, packed, mean, inv, x, gamma, beta, rm, rv, n, c, h, w, 0.1f, 1e-5f),
+                () -> BatchNormPoolCpu.forwardTrain(y, packed, mean, inv, x, gamma, beta, rm, rv, n, c, h, w, 0.1f,
+                        1e-5f),
                 () -> BatchNormPoolCpu.backwardTrain(dx, dg, db, dy, packed, y, x, mean, inv, gamma, n, c, h, w),
                 () -> BatchNormPoolCpu.forwardEval(y, packed, x, gamma, beta, rm, rv, n, c, h, w, 1e-5f),
                 () -> {

@@ -28,9 +28,9 @@ import java.util.Map;
  * times recorded. {@link #AUTO} warm-up repeats the phase until it stops getting faster (see {@link #warm}): on
  * the CPU, C2 compiles the big vector kernels only after several steps, and until then they run the Vector API's
  * boxed fallback (2 warm-up steps, the old default, gave a base-CNN step of 437 ms where a warm one takes 215,
- * Adam at 17 ms instead of 0.7). an op's time is its median over the repeats (the op sequence of a phase is the same every
- * time, so the k-th call of each repeat is the same op). The input is Gaussian noise of the paper's crop
- * shape (2 x 216 x 128) and uniform targets: the arithmetic does not depend on the values.
+ * Adam at 17 ms instead of 0.7). An op's time is its median over the repeats (the op sequence of a phase is
+ * the same every time, so the k-th call of each repeat is the same op). The input is Gaussian noise of the
+ * paper's crop shape (2 x 216 x 128) and uniform targets: the arithmetic does not depend on the values.
  */
 public final class Profiler {
 
