@@ -10,7 +10,7 @@ lr 1e-3, alpha 1e-4, batch min(200, n), shuffle): what docs/eval.md's MLP is. A 
 The two sides run alternately in separate processes, --rounds times, each process timing several fits
 after warm-up (sklearn: one untimed fit; Java: MlpEpochTimer's two warm-up rounds). With --before REV the
 Java process also times the Mlp of git revision REV (compiled from `git show REV:...Mlp.java` into a
-temporary folder) in the same JVM, alternating with this build's, and checks that both train the same model.
+temporary folder, with REV's other Mlp*.java) in the same JVM, alternating with this build's, and checks that both train the same model.
 
 Usage:
   python3 bench/mlp_side_by_side.py [--python PY] [--rounds 3] [--fits 4] [--epochs 5] [--threads 2]
@@ -76,9 +76,18 @@ def compile_before(rev, jar, tmp):
     out = os.path.join(tmp, "classes")
     os.makedirs(src)
     os.makedirs(out)
+    # Every Mlp*.java of REV and Metrics: the trainer is split over package-private classes (MlpStep, ...),
+    # which must come from the same class loader as REV's Mlp (a package-private class of the app loader is
+    # another runtime package: IllegalAccessError).
+    pkg = "eval/src/main/java/dev/mtdtl/eval/"
+    ls = subprocess.run(["git", "-C", ROOT, "ls-tree", "--name-only", rev, pkg], capture_output=True, text=True)
+    if ls.returncode != 0:
+        sys.exit("mlp_side_by_side: --before %s: %s" % (rev, ls.stderr.strip()))
+    names = [os.path.basename(f)[:-5] for f in ls.stdout.split()
+             if os.path.basename(f).startswith("Mlp") and f.endswith(".java")] + ["Metrics"]
     files = []
-    for name in ("Mlp", "Metrics"):
-        path = "eval/src/main/java/dev/mtdtl/eval/%s.java" % name
+    for name in names:
+        path = pkg + "%s.java" % name
         text = subprocess.run(["git", "-C", ROOT, "show", "%s:%s" % (rev, path)], capture_output=True, text=True)
         if text.returncode != 0:
             sys.exit("mlp_side_by_side: --before %s: %s" % (rev, text.stderr.strip()))

@@ -21,7 +21,8 @@ import java.util.SplittableRandom;
  * the class in the same JVM, alternating, so that before and after see the same load.
  *
  * <p>{@code --before DIR}: a classes folder holding another {@code dev/mtdtl/eval/Mlp.class} (the script
- * compiles main's source there); it is loaded child-first (the engine's tensor classes, the thread pool
+ * compiles main's Mlp*.java and Metrics there); every dev.mtdtl.eval class in it is loaded child-first, so that
+ * its Mlp and its package-private helpers share one runtime package (the engine's tensor classes, the thread pool
  * included, stay shared) and timed in turn with this build's. Both fits must give the same model (epochs, final
  * loss and the bits of the outputs on 200 rows): the line {@code identical true|false} says whether they did.
  * {@code --cpu}: one pool thread and the thread's CPU time (robust on a shared machine); else wall time with

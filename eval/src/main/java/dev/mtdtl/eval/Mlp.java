@@ -15,8 +15,8 @@ import dev.mtdtl.tensor.cpu.Gemm;
  * more than tol = 1e-4 for more than 10 epochs in a row (sklearn ≥ 0.20's rule, no validation split).
  * Optional input standardisation (fitted on the training rows; the paper code's default is off).
  * Matrix products go through the engine's SGEMM kernel; float32 throughout, as sklearn with float32 input,
- * except Adam's step size, which is formed in double. Training runs in {@link MlpStep} (two parallel passes
- * per minibatch over operands kept in the kernel's packed layout); prediction through {@code Gemm.sgemm}.
+ * except Adam's step size, which is formed in double. Training runs in {@link MlpStep} (one parallel region
+ * an epoch, two passes per minibatch, over operands kept in the kernel's packed layout or read in place); prediction through {@code Gemm.sgemm}.
  * Results do not depend on the thread count ({@code MlpBitsTest}).
  */
 public final class Mlp {
@@ -141,6 +141,9 @@ public final class Mlp {
         double best = Double.POSITIVE_INFINITY;
         int noImprove = 0;
         long step = 0;
+        int batches = (n + bs - 1) / bs;
+        double[] lrs = new double[batches];
+        double[] losses = new double[batches];
         for (epochs = 0; epochs < o.maxEpochs(); ) {
             for (int i = n - 1; i > 0; i--) {
                 int j = rng.nextInt(i + 1);
@@ -148,12 +151,14 @@ public final class Mlp {
                 order[i] = order[j];
                 order[j] = tmp;
             }
-            double lossSum = 0;
-            for (int start = 0; start < n; start += bs) {
-                int m = Math.min(bs, n - start);
+            for (int k = 0; k < batches; k++) {
                 step++;
-                double lrT = o.lr() * Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step));
-                lossSum += trainer.step(x, t, order, start, m, lrT) * m;
+                lrs[k] = o.lr() * Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step));
+            }
+            trainer.epoch(x, t, order, n, lrs, losses);
+            double lossSum = 0;
+            for (int k = 0; k < batches; k++) {
+                lossSum += losses[k] * Math.min(bs, n - k * bs);
             }
             epochs++;
             finalLoss = lossSum / n;

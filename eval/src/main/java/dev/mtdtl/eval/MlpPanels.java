@@ -1,6 +1,8 @@
 package dev.mtdtl.eval;
 
 import dev.mtdtl.tensor.cpu.GemmKernel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Where one packed GEMM operand of the MLP lives in its arena: op(A) as MR-row panels or op(B) as NR-column
@@ -19,6 +21,9 @@ import dev.mtdtl.tensor.cpu.GemmKernel;
 record MlpPanels(int base, int lanes, int width) {
 
     static final int KC = GemmKernel.KC;
+    private static final int NR = GemmKernel.NR;
+    private static final VectorSpecies<Float> S = GemmKernel.SPECIES;
+    private static final int VL = S.length();
 
     /** An operand of {@code extent} indices (rows of op(A) or columns of op(B)) at most {@code depth} deep. */
     static MlpPanels of(int base, int lanes, int extent) {
@@ -65,8 +70,21 @@ record MlpPanels(int base, int lanes, int width) {
         int kb = p / KC;
         int kc = Math.min(KC, k - kb * KC);
         int row = base + kb * KC * width + (p - kb * KC) * lanes;
-        for (int i0 = 0; i0 < n; i0 += lanes) {
-            System.arraycopy(src, off + i0, arena, row + i0 * kc, Math.min(lanes, n - i0));
+        // Full NR panels as two vector moves (System.arraycopy's stub costs more at 32 floats), the rest
+        // element by element.
+        int i0 = 0;
+        if (lanes == NR) {
+            for (; i0 + NR <= n; i0 += NR) {
+                int to = row + i0 * kc;
+                FloatVector.fromArray(S, src, off + i0).intoArray(arena, to);
+                FloatVector.fromArray(S, src, off + i0 + VL).intoArray(arena, to + VL);
+            }
+        }
+        for (; i0 < n; i0 += lanes) {
+            int to = row + i0 * kc - i0;
+            for (int i = i0, e = Math.min(n, i0 + lanes); i < e; i++) {
+                arena[to + i] = src[off + i];
+            }
         }
     }
 }

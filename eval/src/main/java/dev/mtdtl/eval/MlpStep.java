@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One Adam step of {@link Mlp} on a minibatch, in two parallel passes over packed operands, with the same
- * bits as the plain sequence of {@code Gemm.sgemm} calls it replaces (below) for any thread count.
+ * The epochs of {@link Mlp}: per minibatch one Adam step in two parallel passes, with the same bits as the
+ * plain sequence of {@code Gemm.sgemm} calls it replaced (below) for any thread count.
  *
  * <p><b>Shapes</b> (m ≤ bs minibatch rows, d inputs, h hidden, c outputs): W0 (d, h), W1 (h, h), W2 (h, c)
  * row-major, as {@link Mlp} keeps them; H1 = relu(X W0 + b0), H2 = relu(H1 W1 + b1), O = H2 W2 + b2 (m, c);
@@ -16,24 +16,29 @@ import jdk.incubator.vector.VectorSpecies;
  * A0 = X, A1 = H1, A2 = H2; gbl = column sums of Dl.
  *
  * <p><b>Pass 1, row-local</b> (units of {@link #ROWS} minibatch rows, plus one unit that sums ‖W‖² for the
- * loss): gather X's rows, forward, loss and D3, D2, D1. Every quantity of a minibatch row depends only on that
- * row and the weights, so no unit waits for another. Each unit writes its rows straight into the packed
- * layouts the later products read ({@link MlpPanels}): as op(A) rows for the next layer, and as the
- * batch-deep operands Alᵀ (op(A)) and Dl (op(B)) of the weight gradients.
- * <b>Pass 2, per weight rows</b> (units of {@link #WROWS} rows of one Wl, plus one unit for the biases):
- * gWl = Alᵀ Dl for those rows, the L2 term, the Adam step, and the updated rows written back into the packed
- * copies of Wl that pass 1 reads (W0, W1, W2 as op(B) of the forward products; W1ᵀ and W2ᵀ as op(B) of the
- * backward ones). Weights are therefore packed once, where they change, and activations never.
+ * loss): forward, loss and D3, D2, D1. Every quantity of a minibatch row depends only on that row and the
+ * weights, so no unit waits for another. The products read their op(A) rows where they lie
+ * ({@link GemmKernel#tileRows}: the minibatch's rows of x, copied once, then the row-major H1, H2, D3, D2 the
+ * unit has just written), so no activation is packed for them; each unit writes its rows of Dl, op(B) of the
+ * weight gradients, in {@link MlpPanels}' layout (batch-deep, NR lanes: vector copies).
+ * <b>Pass 2, per weight rows</b> (one unit for the loss and the biases, then units of {@link #WROWS} rows of
+ * one Wl): gWl = Alᵀ Dl for those rows (Alᵀ read in place from the row-major Al: {@link GemmKernel#tileCols}), the L2 term, the Adam step ({@link MlpAdam}), and the updated rows
+ * written back into the packed copies of Wl that pass 1 reads (W0, W1, W2 as op(B) of the forward products;
+ * W1ᵀ and W2ᵀ as op(B) of the backward ones). Weights are packed once, where they change.
+ * An epoch is one parallel region ({@link MlpPhases}): the threads wait for each other at the two phase
+ * boundaries of a minibatch by spinning, instead of being parked and woken twice a minibatch.
  *
  * <p><b>Why the bits do not move</b>: every product element is {@link GemmKernel}'s FMA chain over one K
  * block and blocks are added in order (C = tile, or tile + bias, then C = tile + C), exactly as
- * {@code Gemm.sgemm}; the loss terms are summed in row order by the caller's thread; ‖W‖² is one sequential
- * sum; Adam and the bias sums are element-wise or per column in row order. No unit's result depends on which
- * thread ran it or on the others.
+ * {@code Gemm.sgemm}; the loss terms are summed in row order by one unit; ‖W‖² is one sequential sum; Adam
+ * and the bias sums are element-wise or per column in row order. No unit's result depends on which thread
+ * ran it or on the others.
  *
  * <p>Replaced (main before issue 15): per minibatch eight {@code Gemm.sgemm} calls that each allocated
  * their scratch, packed both operands and forked three to six times, a scalar Adam loop (20 ms an epoch),
- * and ‖W‖² on one thread while the other waited.
+ * and ‖W‖² on one thread while the other waited. Then (issue 15, item 3, second round): op(A) packing of
+ * every activation (a strided store per element, a tenth of an epoch), six-float {@code System.arraycopy}
+ * calls, the scalar float/double conversions of Adam, two fork-joins a minibatch.
  */
 final class MlpStep {
 
@@ -67,37 +72,33 @@ final class MlpStep {
     private final float[][] vb = new float[3][];
 
     private final float[] arena;
-    private final MlpPanels xa;
-    private final MlpPanels xt;
-    private final MlpPanels h1a;
-    private final MlpPanels h1t;
-    private final MlpPanels h2a;
-    private final MlpPanels h2t;
-    private final MlpPanels d3a;
     private final MlpPanels d3b;
-    private final MlpPanels d2a;
     private final MlpPanels d2b;
     private final MlpPanels d1b;
     private final MlpPanels[] wB = new MlpPanels[3];
     private final MlpPanels[] wT = new MlpPanels[3];
     private final int tiles;
 
-    private final float[] h1;      // (bs, h) row-major
+    // Row-major, each with MR floats of slack: tileCols reads a short last feature panel past the last row.
+    private final float[] xg;      // (bs, d): the minibatch's rows of x
+    private final float[] h1;      // (bs, h)
     private final float[] h2;      // (bs, h)
     private final float[] o;       // (bs, c): logits, then D3
     private final float[] d2;      // (bs, h)
     private final float[] d1;      // (bs, h)
     private final double[] terms;  // (bs, c): the loss terms, summed in order by the caller's thread
     private final int[] wUnits;    // pass-2 units before each layer's first
-    private final double[][] adamScratch;
 
-    // the current minibatch
+    private final int bs;
+
+    // the current epoch (set before its parallel region, read-only in it)
     private float[] x;
     private float[] t;
     private int[] order;
-    private int start;
-    private int m;
-    private double lrT;
+    private int n;
+    private double[] lrs;
+    private double[] losses;
+    /** ‖W‖² before the current minibatch's update: written in its pass 1, read in its pass 2. */
     private double sq;
 
     /** Takes the row-major weights and biases, which it updates in place. */
@@ -107,6 +108,7 @@ final class MlpStep {
         this.h = h;
         this.c = c;
         this.alpha = alpha;
+        this.bs = bs;
         this.w = w;
         this.b = b;
         ins = new int[]{d, h, h};
@@ -120,24 +122,8 @@ final class MlpStep {
             vb[l] = new float[b[l].length];
         }
         long at = 0;
-        xa = MlpPanels.of((int) at, MR, bs);
-        at += xa.floats(d);
-        xt = MlpPanels.of(checked(at), MR, d);
-        at += xt.floats(bs);
-        h1a = MlpPanels.of(checked(at), MR, bs);
-        at += h1a.floats(h);
-        h1t = MlpPanels.of(checked(at), MR, h);
-        at += h1t.floats(bs);
-        h2a = MlpPanels.of(checked(at), MR, bs);
-        at += h2a.floats(h);
-        h2t = MlpPanels.of(checked(at), MR, h);
-        at += h2t.floats(bs);
-        d3a = MlpPanels.of(checked(at), MR, bs);
-        at += d3a.floats(c);
-        d3b = MlpPanels.of(checked(at), NR, c);
+        d3b = MlpPanels.of((int) at, NR, c);
         at += d3b.floats(bs);
-        d2a = MlpPanels.of(checked(at), MR, bs);
-        at += d2a.floats(h);
         d2b = MlpPanels.of(checked(at), NR, h);
         at += d2b.floats(bs);
         d1b = MlpPanels.of(checked(at), NR, h);
@@ -158,16 +144,13 @@ final class MlpStep {
         tiles = checked(at);
         at += (long) units * MR * NR;
         arena = new float[checked(at)];
-        h1 = new float[bs * h];
-        h2 = new float[bs * h];
+        xg = new float[checked((long) bs * d + MR)];
+        h1 = new float[bs * h + MR];
+        h2 = new float[bs * h + MR];
         o = new float[bs * c];
         d2 = new float[bs * h];
         d1 = new float[bs * h];
         terms = new double[bs * c];
-        adamScratch = new double[units][];
-        for (int u = 0; u < units; u++) {
-            adamScratch[u] = MlpAdam.scratch();
-        }
         for (int l = 0; l < 3; l++) {
             repack(l, 0, ins[l]);
         }
@@ -181,23 +164,63 @@ final class MlpStep {
     }
 
     /**
-     * One minibatch: rows {@code order[start, start + m)} of x (n, d) and t (n, c); updates the weights with
-     * step size lrT. Returns the minibatch's loss (mean loss + 0.5·α·‖W‖²/m, ‖W‖² before the update).
+     * One epoch: minibatch k is rows {@code order[k·bs, min(n, (k + 1)·bs))} of x (n, d) and t (n, c), stepped
+     * with size {@code lrs[k]}; {@code losses[k]} receives its loss (mean loss + 0.5·α·‖W‖²/m, ‖W‖² before
+     * its update). The weights are updated in place.
+     *
+     * <p>One parallel region for the whole epoch ({@link MlpPhases}): each minibatch is two phases, pass 1
+     * (unit 0: ‖W‖²; unit 1 + i: minibatch rows [i·ROWS, (i + 1)·ROWS)) and pass 2 (unit 0: the loss and the
+     * biases; then the {@link #WROWS}-row units of W0, W1, W2). The long units go last in neither pass, so
+     * that no thread is left alone with one at the end.
      */
-    double step(float[] x, float[] t, int[] order, int start, int m, double lrT) {
+    void epoch(float[] x, float[] t, int[] order, int n, double[] lrs, double[] losses) {
+        int batches = (n + bs - 1) / bs;
+        if (lrs.length < batches || losses.length < batches) {
+            throw new IllegalArgumentException("an epoch of " + n + " rows in minibatches of " + bs + " needs "
+                    + batches + " step sizes and losses, got " + lrs.length + " and " + losses.length);
+        }
         this.x = x;
         this.t = t;
         this.order = order;
-        this.start = start;
-        this.m = m;
-        this.lrT = lrT;
-        Parallel.forEach(1 + (m + ROWS - 1) / ROWS, (u, u0, u1) -> {
+        this.n = n;
+        this.lrs = lrs;
+        this.losses = losses;
+        // No more participants than pass 1 has units: on a many-core machine the rest would only spin.
+        int threads = Math.min(Parallel.threads(), 1 + (bs + ROWS - 1) / ROWS);
+        MlpPhases phases = new MlpPhases(2 * batches, threads);
+        Parallel.forEach(threads, (who, w0, w1) -> phases.take(who,
+                p -> p % 2 == 0 ? 1 + (rowsOf(p / 2) + ROWS - 1) / ROWS : wUnits[3] + 1,
+                (p, u) -> unit(p % 2, p / 2, u)));
+        phases.rethrow();
+    }
+
+    /** Rows in minibatch s. */
+    private int rowsOf(int s) {
+        return Math.min(bs, n - s * bs);
+    }
+
+    /** Unit u of pass 1 (pass 0) or pass 2 (pass 1) of minibatch s. */
+    private void unit(int pass, int s, int u) {
+        if (pass == 0) {
             if (u == 0) {
                 sq = sumOfSquares();
             } else {
-                rows(u, (u - 1) * ROWS, Math.min(m, u * ROWS));
+                rows(u, s, (u - 1) * ROWS, Math.min(rowsOf(s), u * ROWS));
             }
-        });
+        } else if (u == 0) {
+            losses[s] = loss(s);
+            biases(u, s);
+        } else {
+            int l = u <= wUnits[1] ? 0 : u <= wUnits[2] ? 1 : 2;
+            int f0 = (u - 1 - wUnits[l]) * WROWS;
+            weights(u, s, l, f0, Math.min(ins[l], f0 + WROWS));
+        }
+    }
+
+    /** Minibatch s's loss from its terms (summed in row order) and ‖W‖². */
+    private double loss(int s) {
+        int start = s * bs;
+        int m = rowsOf(s);
         double loss = 0;
         for (int i = 0; i < m; i++) {
             int tr = order[start + i] * c;
@@ -211,17 +234,7 @@ final class MlpStep {
                 }
             }
         }
-        loss = loss / m + 0.5 * alpha * sq / m;
-        Parallel.forEach(wUnits[3] + 1, (u, u0, u1) -> {
-            if (u == wUnits[3]) {
-                biases(u);
-                return;
-            }
-            int l = u < wUnits[1] ? 0 : u < wUnits[2] ? 1 : 2;
-            int f0 = (u - wUnits[l]) * WROWS;
-            weights(u, l, f0, Math.min(ins[l], f0 + WROWS));
-        });
-        return loss;
+        return loss / m + 0.5 * alpha * sq / m;
     }
 
     private double sumOfSquares() {
@@ -235,57 +248,57 @@ final class MlpStep {
     }
 
     /** Pass 1 on minibatch rows [r0, r1) (r0 a multiple of MR). */
-    private void rows(int u, int r0, int r1) {
+    private void rows(int u, int s, int r0, int r1) {
         int tile = tiles + u * MR * NR;
+        int start = s * bs;
+        int m = rowsOf(s);
         for (int r = r0; r < r1; r++) {
-            int src = order[start + r] * d;
-            xa.putDepthLine(arena, r, x, src, d);
-            xt.putIndexLine(arena, r, x, src, d, m);
+            System.arraycopy(x, order[start + r] * d, xg, r * d, d);
         }
-        times(xa, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
+        times(xg, d, r0, r1, wB[0], h, d, b[0], h1, RELU, null, tile);
+        times(h1, h, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
+        times(h2, h, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
         for (int r = r0; r < r1; r++) {
-            h1a.putDepthLine(arena, r, h1, r * h, h);
-            h1t.putIndexLine(arena, r, h1, r * h, h, m);
-        }
-        times(h1a, r0, r1, wB[1], h, h, b[1], h2, RELU, null, tile);
-        for (int r = r0; r < r1; r++) {
-            h2a.putDepthLine(arena, r, h2, r * h, h);
-            h2t.putIndexLine(arena, r, h2, r * h, h, m);
-        }
-        times(h2a, r0, r1, wB[2], c, h, b[2], o, NONE, null, tile);
-        for (int r = r0; r < r1; r++) {
-            lossAndDelta(r);
-            d3a.putDepthLine(arena, r, o, r * c, c);
+            lossAndDelta(r, start, m);
             d3b.putIndexLine(arena, r, o, r * c, c, m);
         }
-        times(d3a, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
+        times(o, c, r0, r1, wT[2], h, c, null, d2, MASK, h2, tile);
         for (int r = r0; r < r1; r++) {
-            d2a.putDepthLine(arena, r, d2, r * h, h);
             d2b.putIndexLine(arena, r, d2, r * h, h, m);
         }
-        times(d2a, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
+        times(d2, h, r0, r1, wT[1], h, h, null, d1, MASK, h1, tile);
         for (int r = r0; r < r1; r++) {
             d1b.putIndexLine(arena, r, d1, r * h, h, m);
         }
     }
 
     /**
-     * out[r0, r1) (row-major, n columns) = post(op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias)
-     * (bias null: none): per K block C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0
+     * out[r0, r1) (row-major, n columns) = post(op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias),
+     * op(A) = a, row-major (m, k) with row stride lda, read in place ({@link GemmKernel#tileRows}; a short
+     * last panel repeats its last row) (bias null: none): per K block C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0
      * (or beta 1 onto the bias). post, on the last block: {@link #RELU} {@code v < 0 ? 0 : v} (-0 and NaN
      * kept, as the scalar {@code if (v < 0) v = 0}), {@link #MASK} {@code mask <= 0 ? 0 : v} (the ReLU's
      * derivative, mask = the layer's output), or none. Branch-free: with ReLU's random signs an if costs a
      * mispredicted branch every other element (that, not arithmetic, was a tenth of an epoch).
      */
-    private void times(MlpPanels a, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
+    private void times(float[] a, int lda, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
                        int post, float[] mask, int tile) {
         for (int j0 = 0; j0 < n; j0 += NR) {
             int nr = Math.min(NR, n - j0);
             for (int i0 = r0; i0 < r1; i0 += MR) {
                 int mr = Math.min(MR, r1 - i0);
+                int last = i0 + mr - 1;   // a short panel repeats its last row; those tile rows are not used
+                int a0 = i0 * lda;
+                int a1 = Math.min(i0 + 1, last) * lda;
+                int a2 = Math.min(i0 + 2, last) * lda;
+                int a3 = Math.min(i0 + 3, last) * lda;
+                int a4 = Math.min(i0 + 4, last) * lda;
+                int a5 = Math.min(i0 + 5, last) * lda;
                 for (int kb = 0; kb * KC < k; kb++) {
-                    GemmKernel.tile(Math.min(KC, k - kb * KC), arena, a.panel(i0, kb, k), bm.panel(j0, kb, k), tile);
-                    boolean last = (kb + 1) * KC >= k;
+                    int p0 = kb * KC;
+                    GemmKernel.tileRows(Math.min(KC, k - p0), a, a0 + p0, a1 + p0, a2 + p0, a3 + p0, a4 + p0, a5 + p0,
+                            arena, bm.panel(j0, kb, k), arena, tile);
+                    boolean lastK = (kb + 1) * KC >= k;
                     for (int r = 0; r < mr; r++) {
                         int co = (i0 + r) * n + j0;
                         int to = tile + r * NR;
@@ -297,9 +310,9 @@ final class MlpStep {
                                 } else if (bias != null) {
                                     v = v.add(FloatVector.fromArray(S, bias, j0 + j));
                                 }
-                                if (last && post == RELU) {
+                                if (lastK && post == RELU) {
                                     v = v.blend(0f, v.lt(0f));
-                                } else if (last && post == MASK) {
+                                } else if (lastK && post == MASK) {
                                     v = v.blend(0f, FloatVector.fromArray(S, mask, co + j).compare(VectorOperators.LE, 0f));
                                 }
                                 v.intoArray(out, co + j);
@@ -312,9 +325,9 @@ final class MlpStep {
                                 } else if (bias != null) {
                                     v = v + bias[j0 + j];
                                 }
-                                if (last && post == RELU && v < 0) {
+                                if (lastK && post == RELU && v < 0) {
                                     v = 0;
-                                } else if (last && post == MASK && mask[co + j] <= 0) {
+                                } else if (lastK && post == MASK && mask[co + j] <= 0) {
                                     v = 0;
                                 }
                                 out[co + j] = v;
@@ -327,7 +340,7 @@ final class MlpStep {
     }
 
     /** Row r of O: its loss terms into terms, O replaced by the gradient of the mean loss (D3). */
-    private void lossAndDelta(int r) {
+    private void lossAndDelta(int r, int start, int m) {
         int o0 = r * c;
         int tr = order[start + r] * c;
         if (classifier) {
@@ -335,12 +348,16 @@ final class MlpStep {
             for (int k = 0; k < c; k++) {
                 mx = Math.max(mx, o[o0 + k]);
             }
+            // terms' row holds the exponentials until each is used (one Math.exp an element, not two: the same
+            // value, so the same bits); it ends up holding log p where t > 0, the only entries loss() reads.
             double z = 0;
             for (int k = 0; k < c; k++) {
-                z += Math.exp(o[o0 + k] - mx);
+                double e = Math.exp(o[o0 + k] - mx);
+                terms[o0 + k] = e;
+                z += e;
             }
             for (int k = 0; k < c; k++) {
-                double p = Math.exp(o[o0 + k] - mx) / z;
+                double p = terms[o0 + k] / z;
                 if (t[tr + k] > 0) {
                     terms[o0 + k] = Math.log(Math.max(p, 1e-10));   // sklearn clips probabilities at 1e-10
                 }
@@ -356,10 +373,13 @@ final class MlpStep {
     }
 
     /** Pass 2 on rows [f0, f1) of W_l: gradient, Adam, and the packed copies. */
-    private void weights(int u, int l, int f0, int f1) {
+    private void weights(int u, int s, int l, int f0, int f1) {
         int tile = tiles + u * MR * NR;
+        int m = rowsOf(s);
+        double lrT = lrs[s];
         int n = outs[l];
-        MlpPanels a = l == 0 ? xt : l == 1 ? h1t : h2t;
+        float[] a = l == 0 ? xg : l == 1 ? h1 : h2;   // Al (m, ins[l]) row-major: Alᵀ read in place
+        int lda = ins[l];
         MlpPanels dm = l == 0 ? d1b : l == 1 ? d2b : d3b;
         float[] g = gw[l];
         float[] wl = w[l];
@@ -371,7 +391,8 @@ final class MlpStep {
             for (int j0 = 0; j0 < n; j0 += NR) {
                 int nr = Math.min(NR, n - j0);
                 for (int kb = 0; kb * KC < m; kb++) {
-                    GemmKernel.tile(Math.min(KC, m - kb * KC), arena, a.panel(i0, kb, m), dm.panel(j0, kb, m), tile);
+                    GemmKernel.tileCols(Math.min(KC, m - kb * KC), a, kb * KC * lda + i0, lda,
+                            arena, dm.panel(j0, kb, m), arena, tile);
                     boolean last = (kb + 1) * KC >= m;
                     for (int r = 0; r < mr; r++) {
                         int co = (i0 + r) * n + j0;
@@ -402,13 +423,15 @@ final class MlpStep {
                     }
                 }
             }
-            MlpAdam.step(wl, g, mw[l], vw[l], i0 * n, (i0 + mr) * n, lrT, adamScratch[u]);
+            MlpAdam.step(wl, g, mw[l], vw[l], i0 * n, (i0 + mr) * n, lrT);
             repack(l, i0, i0 + mr);
         }
     }
 
     /** Pass 2's bias unit: gbl = column sums of Dl in row order, and their Adam steps. */
-    private void biases(int u) {
+    private void biases(int u, int s) {
+        int m = rowsOf(s);
+        double lrT = lrs[s];
         for (int l = 0; l < 3; l++) {
             float[] dl = l == 0 ? d1 : l == 1 ? d2 : o;
             int n = outs[l];
@@ -419,7 +442,7 @@ final class MlpStep {
                     g[j] += dl[i * n + j];
                 }
             }
-            MlpAdam.step(b[l], g, mb[l], vb[l], 0, n, lrT, adamScratch[u]);
+            MlpAdam.step(b[l], g, mb[l], vb[l], 0, n, lrT);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.mtdtl.tensor.cpu;
 
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -36,5 +37,106 @@ public final class GemmKernel {
      */
     public static void tile(int kc, float[] w, int ap, int bp, int t) {
         Gemm.kernel(kc, w, ap, bp, t);
+    }
+
+    /**
+     * As {@link #tile}, with op(A) read where it lies instead of from a packed panel: its MR rows are
+     * {@code a[a0 + p]}, ..., {@code a[a5 + p]} for p &lt; kc (any six row starts, e.g. rows of a row-major
+     * matrix, or gathered rows of one, K-block offset included; a caller with fewer rows repeats one and
+     * ignores its tile row), the B panel (kc x NR) at b[bp], the tile written to t[tp, tp + MR*NR).
+     * Same FMA chain per element as {@link #tile}, so the same bits; what it saves is packing op(A).
+     * Depth is unit-stride in each row, which is what lets C2 drop the bounds checks from the loop.
+     */
+    public static void tileRows(int kc, float[] a, int a0, int a1, int a2, int a3, int a4, int a5,
+                                float[] b, int bp, float[] t, int tp) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        int vl = SPECIES.length();
+        for (int p = 0; p < kc; p++) {
+            int bo = bp + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bo);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bo + vl);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a4 + p]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a5 + p]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(t, tp);
+        c01.intoArray(t, tp + vl);
+        c10.intoArray(t, tp + NR);
+        c11.intoArray(t, tp + NR + vl);
+        c20.intoArray(t, tp + 2 * NR);
+        c21.intoArray(t, tp + 2 * NR + vl);
+        c30.intoArray(t, tp + 3 * NR);
+        c31.intoArray(t, tp + 3 * NR + vl);
+        c40.intoArray(t, tp + 4 * NR);
+        c41.intoArray(t, tp + 4 * NR + vl);
+        c50.intoArray(t, tp + 5 * NR);
+        c51.intoArray(t, tp + 5 * NR + vl);
+    }
+
+    /**
+     * As {@link #tile}, with op(A) read in place from its transpose: element (r, p) of op(A) is
+     * {@code a[aOff + p * lda + r]}, i.e. op(A) = Aᵀ for a row-major A whose row p holds the MR values at
+     * columns [aOff % lda, + MR) (the caller makes sure that {@code a[aOff + (kc - 1) * lda + MR - 1]} exists:
+     * a short panel reads past its last column and ignores those tile rows). The B panel (kc x NR) at
+     * b[bp], the tile written to t[tp, tp + MR*NR). Same FMA chain per element as {@link #tile}.
+     */
+    public static void tileCols(int kc, float[] a, int aOff, int lda, float[] b, int bp, float[] t, int tp) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        int vl = SPECIES.length();
+        for (int p = 0; p < kc; p++) {
+            int bo = bp + p * NR;
+            int ao = aOff + p * lda;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bo);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bo + vl);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[ao]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[ao + 1]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[ao + 2]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[ao + 3]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[ao + 4]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[ao + 5]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(t, tp);
+        c01.intoArray(t, tp + vl);
+        c10.intoArray(t, tp + NR);
+        c11.intoArray(t, tp + NR + vl);
+        c20.intoArray(t, tp + 2 * NR);
+        c21.intoArray(t, tp + 2 * NR + vl);
+        c30.intoArray(t, tp + 3 * NR);
+        c31.intoArray(t, tp + 3 * NR + vl);
+        c40.intoArray(t, tp + 4 * NR);
+        c41.intoArray(t, tp + 4 * NR + vl);
+        c50.intoArray(t, tp + 5 * NR);
+        c51.intoArray(t, tp + 5 * NR + vl);
     }
 }
