@@ -23,6 +23,10 @@ public final class TrainStepTimer {
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int iters = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         Parallel.setThreads(threads);
+        // The peak first, before any kernel runs: measured after a 2-thread step (2026-12-05) the probe's own
+        // C2 code ran at 8.6 GFLOP per CPU-second, the Vector API's boxed speed, on an idle machine, every time
+        // (the step's kernels, compiled earlier, were not affected); measured first it reads 215-230.
+        double peak = Peak.measuredPerCore();
         TrainStep step = new TrainStep(batch, 1234);
         for (int i = 0; i < warmup; i++) {
             step.run();
@@ -43,7 +47,6 @@ public final class TrainStepTimer {
         double flop = TrainStep.STEP_FLOPS_PER_SAMPLE * batch;
         double gflops = flop / (med * 1e6);
         double perCpu = flop / (cpu[iters / 2] * 1e6);
-        double peak = Peak.measuredPerCore();
         System.out.printf(Locale.ROOT, "mtdtl batch=%d threads=%d median_ms=%.1f min_ms=%.1f gflops=%.1f median_cpu_ms=%.1f"
                         + " gflops_per_cpu_s=%.1f measured_core_peak=%.1f pct_of_core_peak=%.1f peak_rss_mb=%.0f%n",
                 batch, threads, med, ms[0], gflops, cpu[iters / 2], perCpu, peak, 100 * perCpu / peak, peakRssMb());
