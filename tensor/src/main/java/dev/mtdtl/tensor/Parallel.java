@@ -119,8 +119,8 @@ public final class Parallel {
      * chunk over the same leading dimension layer after layer (batch items, channels), so a thread mostly
      * reads what it wrote in the previous op, from its own cache. With one shared counter instead, about half
      * of what a thread read had been written by the other core: a base-CNN step at batch 32 on 2 threads took
-     * 150-160 ms of CPU against 120-140 with owned ranges (1 thread: 120), 86-91 against 73-93 ms wall
-     * (RESULTS.md, 2026-12-05). Which thread runs a chunk never changes its result (the determinism
+     * 161-170 ms of CPU against 124-143 with owned ranges (1 thread: 120), 87-95 against 71-80 ms wall
+     * (bench/RESULTS.md, 2026-12-05). Which thread runs a chunk never changes its result (the determinism
      * contract above), so the bits are those of the shared counter.
      */
     private static final class Pool {
