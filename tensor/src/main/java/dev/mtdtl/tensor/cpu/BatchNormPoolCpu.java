@@ -69,7 +69,7 @@ public final class BatchNormPoolCpu {
             LaneSum acc = new LaneSum();
             LaneSum accSq = new LaneSum();
             BatchNormPoolRows.Codes codes = new BatchNormPoolRows.Codes();
-            float[] q = new float[s];             // (H, W) scratch for narrow planes
+            float[] q = BatchNormPoolRows.narrow(w) ? new float[s] : null;   // (H, W), narrow planes only
             for (int ch = c0; ch < c1; ch++) {
                 BatchNormCpu.Stats st = BatchNormCpu.trainStats(acc, accSq, x, n, c, s, ch, gamma, saveMean,
                         saveInvstd, runningMean, runningVar, momentum, eps);
@@ -98,7 +98,7 @@ public final class BatchNormPoolCpu {
         }
         Parallel.forChunks(n * c, Math.max(1, CHUNK_ELEMS / s), (chunk, p0, p1) -> {
             BatchNormPoolRows.Codes codes = new BatchNormPoolRows.Codes();
-            float[] q = new float[s];             // (H, W) scratch for narrow planes
+            float[] q = BatchNormPoolRows.narrow(w) ? new float[s] : null;   // (H, W), narrow planes only
             for (int p = p0; p < p1; p++) {
                 int ch = p % c;
                 codes.start(argmax, p * words(so));

@@ -7,6 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.Arrays;
+
 /**
  * The row kernels of {@link BatchNormPoolCpu}: one output row of 2x2 windows at a time, L windows per step.
  *
@@ -75,14 +77,15 @@ final class BatchNormPoolRows {
      * plane x[xoff, xoff + H*W), its codes to {@code codes} (started on the plane's first word by the caller).
      * Rows of at least L windows run L at a time from one window row; rows of exactly L/2 windows (W = 16 at 16
      * lanes: conv4's output) run two window rows per step; other narrow planes (W = 8: conv5's) are normalised
-     * whole into {@code q} (H*W floats of scratch) with vectors and pooled from there by scalar windows; the
+     * whole into {@code q} (H*W floats of scratch, null
+     * allowed when not {@link #narrow}) with vectors and pooled from there by scalar windows; the
      * tails of wide rows are scalar.
      */
     static void forwardPlane(float[] y, int yoff, Codes codes, float[] q, float[] x, int xoff, int h, int w, float m,
                              float mLo, float scale, float b) {
         int ho = h / 2;
         int wo = w / 2;
-        if (wo < L && 2 * wo != L) {
+        if (narrow(w)) {
             narrowPlane(y, yoff, codes, q, x, xoff, h, w, m, mLo, scale, b);
             return;
         }
@@ -193,6 +196,15 @@ final class BatchNormPoolRows {
         return code;
     }
 
+    /**
+     * Whether planes of width W take the scratch path of {@link #forwardPlane} (rows of fewer than L windows,
+     * and not L/2): only then does a caller need the H*W floats of {@code q}.
+     */
+    static boolean narrow(int w) {
+        int wo = w / 2;
+        return wo < L && 2 * wo != L;
+    }
+
     /** {@link #forwardPlane} for a plane whose rows hold fewer than L windows (and not L/2). */
     private static void narrowPlane(float[] y, int yoff, Codes codes, float[] q, float[] x, int xoff, int h, int w,
                                     float m, float mLo, float scale, float b) {
@@ -292,7 +304,7 @@ final class BatchNormPoolRows {
             }
         }
         if ((h & 1) != 0) {                       // the dropped last row
-            java.util.Arrays.fill(g, (h - 1) * w, h * w, 0f);
+            Arrays.fill(g, (h - 1) * w, h * w, 0f);
         }
     }
 
