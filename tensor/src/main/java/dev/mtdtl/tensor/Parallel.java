@@ -109,9 +109,19 @@ public final class Parallel {
     }
 
     /**
-     * A minimal fork-join: a job is published in a volatile field, workers and the caller take chunks
-     * from one atomic counter, and the caller parks until every chunk is done. One job at a time
-     * (callers are serialised), which is what a training loop needs.
+     * A minimal fork-join: a job is published in a volatile field, the caller and the workers take chunks,
+     * and the caller parks until every chunk is done. One job at a time (callers are serialised), which is
+     * what a training loop needs.
+     *
+     * <p>Chunks go to threads by position first: participant p (the caller is 0, worker i is i) owns the
+     * contiguous range [p*chunks/T, (p+1)*chunks/T) and works through it from its own counter; when its range
+     * is done it helps the others from theirs (so a late or descheduled thread never stalls the job). Kernels
+     * chunk over the same leading dimension layer after layer (batch items, channels), so a thread mostly
+     * reads what it wrote in the previous op, from its own cache. With one shared counter instead, about half
+     * of what a thread read had been written by the other core: a base-CNN step at batch 32 on 2 threads took
+     * 161-170 ms of CPU against 124-143 with owned ranges (1 thread: 120), 87-95 against 71-80 ms wall
+     * (bench/RESULTS.md, 2026-12-05). Which thread runs a chunk never changes its result (the determinism
+     * contract above), so the bits are those of the shared counter.
      */
     private static final class Pool {
         final int size;
@@ -131,13 +141,13 @@ public final class Parallel {
         }
 
         synchronized void run(int n, int grain, int chunks, ChunkBody body) {
-            Job j = new Job(n, grain, chunks, body, Thread.currentThread());
+            Job j = new Job(n, grain, chunks, body, Thread.currentThread(), size);
             activeOwner = j.owner;
             job = j;
             for (Worker w : workers) {
                 LockSupport.unpark(w);
             }
-            j.work();
+            j.work(0);
             while (j.done.get() < chunks) {
                 LockSupport.park(this);
             }
@@ -156,6 +166,12 @@ public final class Parallel {
         }
 
         private void loop() {
+            int me = 0;                   // this worker's participant number: 1 + its index
+            for (int i = 0; i < workers.length; i++) {
+                if (workers[i] == Thread.currentThread()) {
+                    me = i + 1;
+                }
+            }
             Job last = null;
             while (!stopped) {
                 Job j = job;
@@ -164,7 +180,7 @@ public final class Parallel {
                     continue;
                 }
                 last = j;
-                j.work();
+                j.work(me);
             }
         }
 
@@ -182,30 +198,43 @@ public final class Parallel {
         final int chunks;
         final ChunkBody body;
         final Thread owner;
-        final AtomicInteger next = new AtomicInteger();
+        /** Participant p's next chunk; its range ends at end[p]. */
+        final AtomicInteger[] next;
+        final int[] end;
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(int n, int grain, int chunks, ChunkBody body, Thread owner) {
+        Job(int n, int grain, int chunks, ChunkBody body, Thread owner, int parts) {
             this.n = n;
             this.grain = grain;
             this.chunks = chunks;
             this.body = body;
             this.owner = owner;
+            this.next = new AtomicInteger[parts];
+            this.end = new int[parts];
+            for (int p = 0; p < parts; p++) {
+                next[p] = new AtomicInteger((int) ((long) p * chunks / parts));
+                end[p] = (int) ((long) (p + 1) * chunks / parts);
+            }
         }
 
-        void work() {
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) {
-                try {
-                    if (failure == null) {
-                        body.run(c, c * grain, Math.min(n, (c + 1) * grain));
-                    }
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    if (done.incrementAndGet() == chunks) {
-                        LockSupport.unpark(owner);
+        /** Participant p: its own range first, then whatever is left of the others', in turn. */
+        void work(int p) {
+            int parts = next.length;
+            for (int k = 0; k < parts; k++) {
+                int q = (p + k) % parts;
+                int c;
+                while ((c = next[q].getAndIncrement()) < end[q]) {
+                    try {
+                        if (failure == null) {
+                            body.run(c, c * grain, Math.min(n, (c + 1) * grain));
+                        }
+                    } catch (Throwable t) {
+                        failure = t;
+                    } finally {
+                        if (done.incrementAndGet() == chunks) {
+                            LockSupport.unpark(owner);
+                        }
                     }
                 }
             }

@@ -3,6 +3,7 @@ package dev.mtdtl.tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,5 +51,52 @@ class ParallelTest {
         AtomicLong n = new AtomicLong();
         Parallel.forEach(10, (c, a, b) -> n.incrementAndGet());
         assertEquals(10, n.get());
+    }
+
+    /**
+     * Chunks go to threads by owned ranges first, then by helping: every chunk runs exactly once for any thread
+     * count, also when one participant is much slower (the others take over the rest of its range), and with
+     * 2 threads and an idle pool each half runs on one thread (the caller's on the caller).
+     */
+    @Test
+    void everyChunkRunsOnceAndOwnedRangesStayTogether() {
+        for (int t = 1; t <= 4; t++) {
+            Parallel.setThreads(t);
+            for (int chunks : new int[]{1, 2, 3, 7, 64}) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(chunks);
+                Thread caller = Thread.currentThread();
+                Parallel.forChunks(chunks * 5, 5, (c, from, to) -> {
+                    if (Thread.currentThread() != caller && c % 2 == 0) {
+                        try {
+                            Thread.sleep(2);   // a slow worker: the caller must help with its range
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    runs.incrementAndGet(c);
+                });
+                for (int c = 0; c < chunks; c++) {
+                    assertEquals(1, runs.get(c), "chunk " + c + " of " + chunks + " at " + t + " threads");
+                }
+            }
+        }
+        Parallel.setThreads(2);
+        Thread caller = Thread.currentThread();
+        String[] who = new String[64];
+        for (int round = 0; round < 20; round++) {   // a woken worker takes its half; the caller never waits long
+            Parallel.forChunks(64, 1, (c, from, to) -> {
+                who[c] = Thread.currentThread() == caller ? "caller" : "worker";
+                busy(20_000);
+            });
+        }
+        assertEquals("caller", who[0], "chunk 0 is the caller's own");
+    }
+
+    private static double busy(int n) {
+        double x = 0;
+        for (int i = 0; i < n; i++) {
+            x += Math.sqrt(i);
+        }
+        return x;
     }
 }
