@@ -10,10 +10,12 @@ import jdk.incubator.vector.VectorSpecies;
  * on L, nor on the thread count). Letters: N = nFft (a power of two, at least 8) real samples, h = N/2
  * complex points, K = h + 1 bins, L lanes.
  *
- * <p>Layout: a group is two float arrays re, im of shape (h, L), point q of lane j at {@code q L + j}. At L = 8
- * and N = 1024 that is 32 KB, one L1 data cache; at 16 lanes it would be 64 KB and spill to L2 on each of
- * the passes, which is why L is 8 (256-bit vectors; AVX-512 machines such as Zen 4 run 512-bit floats as
- * two 256-bit halves anyway).
+ * <p>Layout: a group is two float arrays re, im of shape (h, L), point q of lane j at {@code q L + j}. L is the
+ * lane count of the engine's one float vector shape (16 on AVX-512), not a shape of its own: a 256-bit FFT
+ * beside the 512-bit kernels of the network made C2 see two FloatVector classes at the Vector API's shared
+ * call sites, and after dB-mel had run, a JVM's conv kernels fell back to boxed vectors (30x slower, the
+ * training step 4x; bench/RESULTS.md, "One vector shape per JVM"). At 16 lanes and N = 1024 a group is 64 KB,
+ * more than L1, so {@link #transform} runs the narrow passes block by block.
  *
  * <p>Algorithm: the N real samples are packed as h complex ones, z[n] = x[2n] + i x[2n+1], and written in
  * bit-reversed order by the caller ({@link #bitReversed}); a decimation-in-time complex FFT of size h runs in
@@ -32,11 +34,12 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class LaneFft {
 
-    /** 8 float lanes where the hardware has 256-bit vectors, 4 otherwise (see the class comment). */
-    static final VectorSpecies<Float> S =
-            FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+    /** The preferred shape, as everywhere in the engine (see the class comment). */
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Frames per group. */
     public static final int L = S.length();
+    /** Points per cache block of {@link #transform} (a power of two): 128 x 16 lanes x 8 bytes = 16 KB. */
+    static final int BLOCK = 128;
 
     private final int nFft;
     private final int h;
@@ -96,31 +99,50 @@ public final class LaneFft {
         return brev[n];
     }
 
-    /** In-place complex FFT of size h of every lane; re, im: (h, L), input in bit-reversed order. */
+    /**
+     * In-place complex FFT of size h of every lane; re, im: (h, L), input in bit-reversed order.
+     *
+     * <p>Cache blocking: a pass of span m only mixes points within blocks of 4m, so every pass with
+     * 4m <= {@link #BLOCK} runs block by block: one block of BLOCK points (16 KB of re and im at 16 lanes)
+     * goes through all those passes while it sits in L1, and only the wider passes sweep the whole group
+     * (64 KB at 16 lanes and N = 1024, more than the L1 data cache). Each butterfly sees the same inputs
+     * and twiddles in either order, so the bits are those of pass-by-pass.
+     */
     public void transform(float[] re, float[] im) {
-        final int l = L;
-        if (radix2First) {
-            for (int q = 0; q < h; q += 2) {
-                int a = q * l;
-                int b = a + l;
-                FloatVector ar = FloatVector.fromArray(S, re, a);
-                FloatVector ai = FloatVector.fromArray(S, im, a);
-                FloatVector br = FloatVector.fromArray(S, re, b);
-                FloatVector bi = FloatVector.fromArray(S, im, b);
-                ar.add(br).intoArray(re, a);
-                ai.add(bi).intoArray(im, a);
-                ar.sub(br).intoArray(re, b);
-                ai.sub(bi).intoArray(im, b);
+        int blk = Math.min(h, BLOCK);
+        int p = 0;
+        for (int from = 0; from < h; from += blk) {
+            if (radix2First) {
+                radix2(re, im, from, from + blk);
+            }
+            for (p = 0; p < span.length && 4 * span[p] <= blk; p++) {
+                radix4(re, im, span[p], tw[p], from, from + blk);
             }
         }
-        for (int p = 0; p < span.length; p++) {
-            int m = span[p];
-            float[] t = tw[p];
-            radix4(re, im, m, t);
+        for (; p < span.length; p++) {
+            radix4(re, im, span[p], tw[p], 0, h);
         }
     }
 
-    private void radix4(float[] re, float[] im, int m, float[] t) {
+    /** The first radix-2 pass (log2 h odd) on points [from, to). */
+    private void radix2(float[] re, float[] im, int from, int to) {
+        final int l = L;
+        for (int q = from; q < to; q += 2) {
+            int a = q * l;
+            int b = a + l;
+            FloatVector ar = FloatVector.fromArray(S, re, a);
+            FloatVector ai = FloatVector.fromArray(S, im, a);
+            FloatVector br = FloatVector.fromArray(S, re, b);
+            FloatVector bi = FloatVector.fromArray(S, im, b);
+            ar.add(br).intoArray(re, a);
+            ai.add(bi).intoArray(im, a);
+            ar.sub(br).intoArray(re, b);
+            ai.sub(bi).intoArray(im, b);
+        }
+    }
+
+    /** One radix-4 pass of span m over the blocks of 4m points in [from, to) (both multiples of 4m). */
+    private void radix4(float[] re, float[] im, int m, float[] t, int from, int to) {
         final int l = L;
         int stride = m * l;   // distance between the butterfly's 4 points in the arrays
         for (int k = 0; k < m; k++) {   // k = 0 multiplies by 1: exact, and one loop keeps C2 from boxing
@@ -130,7 +152,7 @@ public final class LaneFft {
             FloatVector w2i = FloatVector.broadcast(S, t[6 * k + 3]);
             FloatVector w3r = FloatVector.broadcast(S, t[6 * k + 4]);
             FloatVector w3i = FloatVector.broadcast(S, t[6 * k + 5]);
-            for (int b = 0; b < h; b += 4 * m) {
+            for (int b = from; b < to; b += 4 * m) {
                 int i0 = (b + k) * l;
                 int i1 = i0 + stride;
                 int i2 = i1 + stride;

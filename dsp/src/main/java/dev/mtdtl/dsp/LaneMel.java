@@ -6,8 +6,8 @@ import jdk.incubator.vector.FloatVector;
  * The (dB-)mel of up to L consecutive frames of one channel at once, vectorised across frames
  * ({@link LaneFft}: lane j is frame t0 + j): window and centre padding while gathering the frames into the
  * lane-interleaved bit-reversed layout, the FFT, |X|^power, the sparse mel bank (each band only over its
- * non-zero bins, as a broadcast weight times a lane vector) and the dB, all while the group's 32 KB stay in
- * the L1 cache. Lanes past the last frame are zeros and never written out.
+ * non-zero bins, as a broadcast weight times a lane vector) and the dB, one group at a time (64 KB at 16
+ * lanes, in L1 and L2). Lanes past the last frame are zeros and never written out.
  *
  * <p>Bits: every lane runs the same float operations, so frame t's values do not depend on the group it is
  * computed in; the whole-file path ({@link MelSpectrogram}) and the windowed one ({@link DbMelStream}) group
@@ -28,6 +28,7 @@ final class LaneMel {
     private final float[] window;     // (nFft) periodic Hann, as Stft's
     private final int h;
     private final ThreadLocal<float[][]> scratch;   // re (h, L), im (h, L), power (K, L), mel (M, L)
+    private final int[] laneStarts;   // (L) j * hop: where frame t0 + j starts, relative to frame t0
 
     LaneMel(MelConfig cfg, MelFilterbank fb) {
         this.cfg = cfg;
@@ -38,6 +39,10 @@ final class LaneMel {
         this.window = new float[nFft];
         for (int m = 0; m < nFft; m++) {
             window[m] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * m / nFft));
+        }
+        laneStarts = new int[L];
+        for (int j = 0; j < L; j++) {
+            laneStarts[j] = j * cfg.hop();
         }
         int mels = fb.nMels();
         this.scratch = ThreadLocal.withInitial(() -> new float[][] {
@@ -58,13 +63,19 @@ final class LaneMel {
         float[] im = s[1];
         float[] pw = s[2];
         float[] mel = s[3];
-        for (int j = 0; j < L; j++) {
-            if (j < count) {
-                gather(re, im, j, x, off, n, t0 + j);
-            } else {
-                for (int q = j; q < h * L; q += L) {
-                    re[q] = 0f;
-                    im[q] = 0f;
+        int nFft = cfg.nFft();
+        int start0 = t0 * cfg.hop() - nFft / 2;   // signal index of frame t0's sample 0
+        if (count == L && start0 >= 0 && start0 + (L - 1) * cfg.hop() + nFft <= n) {
+            gatherRows(re, im, x, off + start0);
+        } else {
+            for (int j = 0; j < L; j++) {
+                if (j < count) {
+                    gather(re, im, j, x, off, n, t0 + j);
+                } else {
+                    for (int q = j; q < h * L; q += L) {
+                        re[q] = 0f;
+                        im[q] = 0f;
+                    }
                 }
             }
         }
@@ -91,6 +102,22 @@ final class LaneMel {
             for (int m = 0; m < mels; m++) {
                 out[oj + m] = mel[m * L + j];
             }
+        }
+    }
+
+    /**
+     * A whole group of interior frames (no padding), row by row: row bitReversed(p) of re is the L frames'
+     * sample 2p, one gather of L floats {@code hop} apart, times window[2p]. Each row is one cache line at 16
+     * lanes, written once; lane by lane ({@link #gather}) every frame would touch all h rows of re and im, and
+     * 16 such sweeps over 64 KB cost more than the FFT (dB-mel 8.7 -> 15.6 ms per 30 s stereo clip at 16
+     * lanes). The product is the same float multiply as gather's, so the bits are the same.
+     */
+    private void gatherRows(float[] re, float[] im, float[] x, int base) {
+        for (int p = 0; p < h; p++) {
+            int q = fft.bitReversed(p) * L;
+            FloatVector.fromArray(LaneFft.S, x, base + 2 * p, laneStarts, 0).mul(window[2 * p]).intoArray(re, q);
+            FloatVector.fromArray(LaneFft.S, x, base + 2 * p + 1, laneStarts, 0).mul(window[2 * p + 1])
+                    .intoArray(im, q);
         }
     }
 

@@ -16,22 +16,40 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why Vector API: C2 on JDK 17 vectorises no loop that mixes float and double, and a scalar element
  * costs ~1.6 ns even split into float and double loops (the conversions stay scalar). Here a float vector of
- * the GEMM kernel's shape is widened into two double vectors of the same shape ({@code castShape} part 0 and
- * 1: vcvtps2pd), the step formed in double, narrowed back (part 0 and -1, joined by a blend): 0.76 ns an
- * element. Two rules keep C2 intrinsifying it: one float shape in the process (the kernel's: a second
- * float shape makes the JDK's shared call sites bimorphic, and then even plain vector stores in the GEMM
- * epilogues fall back to Java, 10x slower), and castShape, not convertShape. The conversions are IEEE's
- * (float to double exact, double to float round-to-nearest-even, denormals and signed zeros kept), the
+ * the GEMM kernel's shape is widened into 256-bit double vectors ({@code castShape} parts 0 .. P-1:
+ * vcvtps2pd), the step formed in double, narrowed back (parts 0 .. -(P-1), joined by blends). Two rules keep
+ * C2 intrinsifying it: one shape per element type in the process (floats: the kernel's; doubles: the factor
+ * models' 256 bits; a second shape makes the JDK's shared call sites bimorphic, and then even plain vector
+ * stores in the GEMM epilogues fall back to Java, 10x slower), and castShape, not convertShape. The
+ * conversions are IEEE's (float to double exact, double to float round-to-nearest-even, denormals and signed
+ * zeros kept), the
  * operations the scalar ones lane by lane, so the bits are the scalar loop's (checked on 199k random
  * elements with gradients down to 1e-45, ±0 gradients and weights, 100 steps; and by MlpBitsTest).
  */
 final class MlpAdam {
 
     private static final VectorSpecies<Float> F = GemmKernel.SPECIES;
-    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
-    /** Lanes of F's upper half (where part 1 of the doubles goes back). */
-    private static final VectorMask<Float> HI = VectorMask.fromLong(F, ((1L << F.length()) - 1) & ~((1L << D.length()) - 1));
+    /**
+     * The factor models' double shape (their bits are defined at 256 bits, factor/Linalg): a second double
+     * shape here made C2 see two DoubleVector classes at the JDK's shared call sites, and an ALS sweep run
+     * after an MLP took 6x longer (bench/RESULTS.md, "One vector shape per JVM").
+     */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
     private static final int L = F.length();
+    /** Double vectors per float vector: 4 on AVX-512 (16 floats, 4 doubles). */
+    private static final int P = Math.max(1, L / D.length());
+    /** PART[k]: the float lanes that part k of the doubles goes back to. */
+    private static final VectorMask<Float>[] PART = parts();
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] parts() {
+        VectorMask<Float>[] m = new VectorMask[P];
+        int dl = Math.min(L, D.length());
+        for (int k = 0; k < P; k++) {
+            m[k] = VectorMask.fromLong(F, ((1L << dl) - 1) << (k * dl));
+        }
+        return m;
+    }
 
     private MlpAdam() {}
 
@@ -44,13 +62,14 @@ final class MlpAdam {
             FloatVector v = FloatVector.fromArray(F, ve, i).mul(0.999f).add(gv.mul(0.001f).mul(gv));
             m.intoArray(mo, i);
             v.intoArray(ve, i);
-            DoubleVector m0 = (DoubleVector) m.castShape(D, 0);
-            DoubleVector v0 = (DoubleVector) v.castShape(D, 0);
-            DoubleVector m1 = (DoubleVector) m.castShape(D, 1);
-            DoubleVector v1 = (DoubleVector) v.castShape(D, 1);
-            FloatVector s0 = (FloatVector) m0.mul(lrT).div(v0.sqrt().add(1e-8)).castShape(F, 0);
-            FloatVector s1 = (FloatVector) m1.mul(lrT).div(v1.sqrt().add(1e-8)).castShape(F, -1);
-            FloatVector.fromArray(F, p, i).sub(s0.blend(s1, HI)).intoArray(p, i);
+            FloatVector st = FloatVector.zero(F);
+            for (int k = 0; k < P; k++) {
+                DoubleVector mk = (DoubleVector) m.castShape(D, k);
+                DoubleVector vk = (DoubleVector) v.castShape(D, k);
+                FloatVector sk = (FloatVector) mk.mul(lrT).div(vk.sqrt().add(1e-8)).castShape(F, -k);
+                st = st.blend(sk, PART[k]);
+            }
+            FloatVector.fromArray(F, p, i).sub(st).intoArray(p, i);
         }
         for (; i < to; i++) {
             mo[i] = 0.9f * mo[i] + 0.1f * g[i];

@@ -1,0 +1,89 @@
+package dev.mtdtl.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One vector shape per element type in the whole engine: floats and ints at the preferred shape (the
+ * network's kernels), doubles and longs at 256 bits (the factor models, whose bits are defined there).
+ *
+ * <p>Why a rule and not a preference: C2 on JDK 17 compiles the Vector API through call sites in the
+ * JDK's own abstract vector classes, shared by every caller in the process. Once two shapes of one element
+ * type have run, those sites are bimorphic, and hot kernels compiled afterwards keep their vectors boxed:
+ * after the dB-mel ran with 256-bit floats, the conv kernels of the same JVM ran 30x slower and a training
+ * step 4x; after the MLP's Adam ran with 512-bit doubles, an ALS sweep took 6x longer (bench/RESULTS.md,
+ * "One vector shape per JVM"). A timing test would be flaky; this test reads the sources instead.
+ */
+class VectorShapesTest {
+
+    private static final Pattern SPECIES = Pattern.compile("\\b(Float|Int|Double|Long|Short|Byte)Vector\\.SPECIES_(\\w+)");
+    private static final Pattern RESHAPE = Pattern.compile("VectorSpecies\\.of\\(|\\.withShape\\(|VectorShape\\.");
+    private static final Map<String, String> ALLOWED = Map.of(
+            "Float", "PREFERRED", "Int", "PREFERRED", "Double", "256", "Long", "256");
+    /**
+     * Files allowed other shapes: Gemm picks the whole JVM's float shape from -Dmtdtl.vectorBits (tests of the
+     * narrow-vector paths run in their own JVM); Peak's 256-bit probe runs only from its own main.
+     */
+    private static final Set<String> EXEMPT = Set.of("tensor/cpu/Gemm.java", "bench/Peak.java");
+
+    @Test
+    void everyMainSourceUsesTheEnginesOneShapePerElementType() throws IOException {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        List<Path> sources = new ArrayList<>();
+        try (Stream<Path> modules = Files.list(root)) {
+            for (Path m : modules.filter(p -> Files.isDirectory(p.resolve("src/main/java"))).toList()) {
+                try (Stream<Path> files = Files.walk(m.resolve("src/main/java"))) {
+                    files.filter(f -> f.toString().endsWith(".java")).forEach(sources::add);
+                }
+            }
+        }
+        assertTrue(sources.size() > 100, "found only " + sources.size() + " main sources under " + root);
+        List<String> bad = new ArrayList<>();
+        int seen = 0;
+        for (Path f : sources) {
+            String rel = root.relativize(f).toString().replace('\\', '/');
+            if (EXEMPT.stream().anyMatch(rel::endsWith)) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(f);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                Matcher m = SPECIES.matcher(line);
+                while (m.find()) {
+                    seen++;
+                    String want = ALLOWED.get(m.group(1));
+                    if (!m.group(2).equals(want)) {
+                        bad.add(rel + ":" + (i + 1) + ": " + m.group() + " (" + m.group(1) + " vectors are "
+                                + (want == null ? "not used by the engine" : "SPECIES_" + want) + ")");
+                    }
+                }
+                if (RESHAPE.matcher(line).find()) {
+                    bad.add(rel + ":" + (i + 1) + ": a species built from a shape: " + line.trim());
+                }
+            }
+        }
+        assertTrue(seen >= 5, "the scan found only " + seen + " species references: is the pattern still right?");
+        assertEquals(List.of(), bad, "a second vector shape per element type makes C2 box the hot kernels");
+    }
+
+    @Test
+    void theRuleCatchesASecondShape() {
+        Matcher m = SPECIES.matcher("static final VectorSpecies<Float> S = FloatVector.SPECIES_256;");
+        assertTrue(m.find());
+        assertTrue(!m.group(2).equals(ALLOWED.get(m.group(1))));
+        assertTrue(RESHAPE.matcher("VectorSpecies.of(double.class, F.vectorShape())").find());
+    }
+}
