@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
  * shape per JVM": C2 on JDK 17 boxes Vector API code whose shared JDK call sites have seen two vector shapes
  * of one element type, so a kernel can run 4-30x slower in a real job than in its benchmark.
  *
- * <p>Usage: {@code JitContamination FIRST THEN}, FIRST one of {@code none}, {@code dbmel} (4 s of the paper's
- * dB-mel on noise), {@code mlp} (an MLP fit, {@link MlpEpochTimer}); THEN one of {@code step} (the base-CNN
+ * <p>Usage: {@code JitContamination FIRST THEN}, FIRST {@code none} or a comma list of {@code dbmel} (4 s of the
+ * paper's dB-mel on noise), {@code mlp} (an MLP fit, {@link MlpEpochTimer}), {@code als}, {@code gmm},
+ * {@code plsa} ({@link FactorCpuTime}; a study worker runs the MLP and WMF before its next training); THEN one of {@code step} (the base-CNN
  * training step at batch 32, {@link TrainStep}), {@code conv} ({@link ConvCpuTimer} on four layers),
  * {@code als} ({@link FactorCpuTime}'s ALS sweep). One thread. Compare {@code none X} with {@code dbmel X}
  * (or {@code mlp als}), each in a fresh JVM: the figures should agree.
@@ -25,15 +26,21 @@ public final class JitContamination {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
-            System.err.println("usage: JitContamination none|dbmel|mlp step|conv|als");
+            System.err.println("usage: JitContamination none|dbmel,mlp,als,gmm,plsa step|conv|als");
             System.exit(2);
         }
         Parallel.setThreads(1);
-        switch (args[0]) {
-            case "none" -> { }
-            case "dbmel" -> dbMel(4.0);
-            case "mlp" -> MlpEpochTimer.main(new String[] {"--threads", "1", "--rounds", "3", "--warmup", "1"});
-            default -> throw new IllegalArgumentException("FIRST must be none, dbmel or mlp, got '" + args[0] + "'");
+        for (String first : args[0].split(",")) {
+            switch (first) {
+                case "none" -> { }
+                case "dbmel" -> dbMel(4.0);
+                case "mlp" -> MlpEpochTimer.main(new String[] {"--threads", "1", "--rounds", "3", "--warmup", "1"});
+                case "als" -> FactorCpuTime.main(new String[] {"3", "als"});
+                case "gmm" -> FactorCpuTime.main(new String[] {"3", "gmm"});
+                case "plsa" -> FactorCpuTime.main(new String[] {"3", "plsa"});
+                default -> throw new IllegalArgumentException(
+                        "FIRST must be none or a comma list of dbmel, mlp, als, gmm, plsa; got '" + first + "'");
+            }
         }
         switch (args[1]) {
             case "step" -> step();
