@@ -57,7 +57,7 @@ class ConvFilterTilesTest {
      * dy[b, o, i, jv*VL + l] * xpad[b, ci, i*SH + u, jv*VL + l + v] on the padded layouts, starting at 0;
      * its VL lanes are then summed in lane order in float and added onto dw. This pins the bits of main's
      * kernels (the test passed on them unchanged) on shapes with several row blocks, batch items of
-     * one row, rows padded to whole vectors and output channels that fill no tile.
+     * one row, rows padded to whole vectors and output channels that fill no tile, and on conv1's own shape.
      */
     @Test
     void bothTilesKeepTheLaneOrderBits() {
@@ -66,6 +66,7 @@ class ConvFilterTilesTest {
             ConvGeom.same(2, 32, 27, 32, 64, 3),                 // conv3
             ConvGeom.same(3, 64, 13, 16, 64, 3),                 // conv4: blocks spanning batch items
             new ConvGeom(2, 2, 40, 37, 16, 5, 5, 2, 1, 2, 2),    // conv1-like, stride 2, padded rows
+            new ConvGeom(1, 2, 216, 128, 16, 5, 5, 2, 1, 2, 2),  // conv1 itself at batch 1: one item per block
             new ConvGeom(5, 3, 1, 20, 7, 1, 3, 1, 1, 0, 1),      // one output row per item, 7 channels
             new ConvGeom(3, 5, 30, 50, 11, 3, 3, 1, 1, 1, 1),    // 11 channels, rows of 64 with 14 zeros
         };
