@@ -25,8 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * type have run, those sites are bimorphic, and hot kernels compiled afterwards keep their vectors boxed:
  * after the dB-mel ran with 256-bit floats, the conv kernels of the same JVM ran 30x slower and a training
  * step 4x; after the MLP's Adam ran with 512-bit doubles, an ALS sweep took 6x longer (bench/RESULTS.md,
- * "One vector shape per JVM"; that one is still there, an exception below). A timing test would be flaky; this
- * test reads the sources instead.
+ * "One vector shape per JVM"). A timing test would be flaky; this test reads the sources instead.
  */
 class VectorShapesTest {
 
@@ -36,12 +35,9 @@ class VectorShapesTest {
             "Float", "PREFERRED", "Int", "PREFERRED", "Double", "256", "Long", "256");
     /**
      * Files allowed other shapes: Gemm picks the whole JVM's float shape from -Dmtdtl.vectorBits (tests of the
-     * narrow-vector paths run in their own JVM); Peak's 256-bit probe runs only from its own main; MlpAdam's
-     * 512-bit doubles are a known, measured exception (they slow WMF after an MLP 6x, but every alternative
-     * slowed the MLP more than that gains: see its class comment) until the factor models move to the
-     * preferred double shape.
+     * narrow-vector paths run in their own JVM); Peak's 256-bit probe runs only from its own main.
      */
-    private static final Set<String> EXEMPT = Set.of("tensor/cpu/Gemm.java", "bench/Peak.java", "eval/MlpAdam.java");
+    private static final Set<String> EXEMPT = Set.of("tensor/cpu/Gemm.java", "bench/Peak.java");
 
     @Test
     void everyMainSourceUsesTheEnginesOneShapePerElementType() throws IOException {
