@@ -69,14 +69,13 @@ public final class BatchNormPoolCpu {
             LaneSum acc = new LaneSum();
             LaneSum accSq = new LaneSum();
             BatchNormPoolRows.Codes codes = new BatchNormPoolRows.Codes();
-            float[] q = BatchNormPoolRows.narrow(w) ? new float[s] : null;   // (H, W), narrow planes only
             for (int ch = c0; ch < c1; ch++) {
                 BatchNormCpu.Stats st = BatchNormCpu.trainStats(acc, accSq, x, n, c, s, ch, gamma, saveMean,
                         saveInvstd, runningMean, runningVar, momentum, eps);
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
                     codes.start(argmax, p * words(so));
-                    BatchNormPoolRows.forwardPlane(y, p * so, codes, q, x, p * s, h, w, st.meanF(), st.meanLo(),
+                    BatchNormPoolRows.forwardPlane(y, p * so, codes, x, p * s, h, w, st.meanF(), st.meanLo(),
                             st.scale(), beta[ch]);
                     codes.finish();
                 }
@@ -98,11 +97,10 @@ public final class BatchNormPoolCpu {
         }
         Parallel.forChunks(n * c, Math.max(1, CHUNK_ELEMS / s), (chunk, p0, p1) -> {
             BatchNormPoolRows.Codes codes = new BatchNormPoolRows.Codes();
-            float[] q = BatchNormPoolRows.narrow(w) ? new float[s] : null;   // (H, W), narrow planes only
             for (int p = p0; p < p1; p++) {
                 int ch = p % c;
                 codes.start(argmax, p * words(so));
-                BatchNormPoolRows.forwardPlane(y, p * so, codes, q, x, p * s, h, w, runningMean[ch], 0f, scale[ch],
+                BatchNormPoolRows.forwardPlane(y, p * so, codes, x, p * s, h, w, runningMean[ch], 0f, scale[ch],
                         beta[ch]);
                 codes.finish();
             }

@@ -19,15 +19,18 @@ import java.util.Arrays;
  * pooled value and the window's 2-bit code (0 top left, 1 top right, 2 bottom left, 3 bottom right). Nothing
  * plane-sized is written: the normalised plane never exists. The codes ride as float lanes through the same
  * blends as the values, are reinterpreted as ints, shifted to their bit position and OR-reduced into one packed
- * word (OR is exact and order-free, so the reduction's unspecified lane order cannot change a bit).
+ * word (OR is exact and order-free, so the reduction's unspecified lane order cannot change a bit). Chunks
+ * without a NaN (all of them in a healthy network) pool first and rectify the pooled values, with the same
+ * results ({@link #forwardChunk}).
  *
  * <p>Backward ({@link #gradPlane}) builds one plane of dL/d(batch-norm output) from the pooled gradient, L
  * windows per step: g = (y > 0 ? dy : 0) at each window's code, +0 at its other three positions, +0 on a
  * dropped odd row or column: the values ReluCpu.backward then MaxPoolCpu.backward (zero fill, scatter) make,
  * but with vector stores that write every element once instead of a fill followed by a scalar scatter.
  *
- * <p>Rows of exactly L/2 windows run two window rows per vector. Windows that do not fill a vector (the row
- * tail, other rows narrower than L windows) run scalar code with the same comparisons, branch-free. Packed
+ * <p>Rows of exactly L/2 windows run two window rows per vector, rows of L/4 windows (W = L/2) one window row
+ * per vector. Windows that do not fill a vector (the row tail, other narrow rows) run scalar code with the same
+ * comparisons, branch-free. Packed
  * codes: window k of a plane is bits [2(k mod 16), +2) of the plane's word k / 16 ({@link Codes}).
  */
 final class BatchNormPoolRows {
@@ -44,6 +47,22 @@ final class BatchNormPoolRows {
     private static final VectorShuffle<Float> EXPAND_LO = VectorShuffle.fromOp(F, j -> j / 2);
     /** Lane j takes window L/2 + j/2. */
     private static final VectorShuffle<Float> EXPAND_HI = VectorShuffle.fromOp(F, j -> L / 2 + j / 2);
+    /** Lane j takes lane j ^ L/2: the top half sees the bottom half (and the other way round). */
+    private static final VectorShuffle<Float> HALF = VectorShuffle.fromOp(F, j -> j ^ (L / 2));
+    /** Q = L/4 windows per row in {@link #quarterPlane}: row k of a group of 4 lands in lanes [kQ, kQ + Q). */
+    private static final int Q = L / 4;
+    /** Lane j of window row k (j in [kQ, kQ + Q)) takes lane 2(j - kQ): the row's windows, even lanes of the top half. */
+    private static final VectorShuffle<Float>[] GATHER = quarters(k -> j -> 2 * Math.floorMod(j - k * Q, Q));
+    /** Lane j (input column (j mod L/2) of the top or bottom row) takes window kQ + (j mod L/2)/2 of the group. */
+    private static final VectorShuffle<Float>[] SPREAD = quarters(k -> j -> k * Q + (j % (L / 2)) / 2);
+    /** Lanes [kQ, kQ + Q), k = 0..3, and the first c lanes, c = 0..L. */
+    private static final VectorMask<Float>[] QUARTER = new VectorMask[4];
+    private static final VectorMask<Float>[] PREFIX = new VectorMask[L + 1];
+    /** Lane j: the code of a row's left input in lane j's row (0 top, 2 bottom), and that plus 1 (its right). */
+    private static final FloatVector ROW_LEFT = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 0 : 2)), 0);
+    private static final FloatVector ROW_RIGHT = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 1 : 3)), 0);
+    /** Lane j: the code of the input in lane j when the two rows of a window row fill a vector. */
+    private static final FloatVector ROW_CODE = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat((j < L / 2 ? 0 : 2) + (j & 1))), 0);
     /** Lanes [L/2, L). */
     private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, -1L << (L / 2));
     private static final FloatVector ZERO = FloatVector.zero(F);
@@ -65,6 +84,12 @@ final class BatchNormPoolRows {
     private static final IntVector SHIFTS = IntVector.fromArray(I, intLanes(j -> 2 * j), 0);
 
     static {
+        for (int k = 0; k < 4; k++) {
+            QUARTER[k] = VectorMask.fromLong(F, ((1L << Q) - 1) << (k * Q));
+        }
+        for (int c = 0; c <= L; c++) {
+            PREFIX[c] = VectorMask.fromLong(F, (1L << c) - 1);
+        }
         if (L > 16) {
             throw new AssertionError("a vector of L windows must fit one 32-bit word of codes, L = " + L);
         }
@@ -76,17 +101,16 @@ final class BatchNormPoolRows {
      * One (n, c) plane forward: y[yoff, yoff + HO*WO) = maxpool(relu(fma((x - m) - mLo, scale, b))) over the
      * plane x[xoff, xoff + H*W), its codes to {@code codes} (started on the plane's first word by the caller).
      * Rows of at least L windows run L at a time from one window row; rows of exactly L/2 windows (W = 16 at 16
-     * lanes: conv4's output) run two window rows per step; other narrow planes (W = 8: conv5's) are normalised
-     * whole into {@code q} (H*W floats of scratch, null
-     * allowed when not {@link #narrow}) with vectors and pooled from there by scalar windows; the
-     * tails of wide rows are scalar.
+     * lanes: conv4's output) run two window rows per step; rows of exactly L/4 windows (W = L/2 = 8: conv5's
+     * output) run one window row per vector ({@link #quarterPlane}); the other windows (odd or other narrow
+     * widths, the tails of wide rows) are scalar.
      */
-    static void forwardPlane(float[] y, int yoff, Codes codes, float[] q, float[] x, int xoff, int h, int w, float m,
+    static void forwardPlane(float[] y, int yoff, Codes codes, float[] x, int xoff, int h, int w, float m,
                              float mLo, float scale, float b) {
         int ho = h / 2;
         int wo = w / 2;
-        if (narrow(w)) {
-            narrowPlane(y, yoff, codes, q, x, xoff, h, w, m, mLo, scale, b);
+        if (2 * w == L) {
+            quarterPlane(y, yoff, codes, x, xoff, ho, m, mLo, scale, b);
             return;
         }
         int oh = 0;
@@ -121,14 +145,58 @@ final class BatchNormPoolRows {
     }
 
     /**
+     * A plane of width L/2 (conv5's output at 16 lanes: H = 6, W = 8): the two input rows of window row oh are the
+     * L contiguous floats at x[xoff + oh*L], one vector. Left against right in both rows at once (SWAP), then
+     * bottom against top (HALF): the top half's even lanes hold the row's Q = L/4 windows, which four window rows
+     * gather into one vector of L windows (GATHER, QUARTER), stored whole or, for the plane's last group, only its
+     * windows (a plane's windows are contiguous in y, the next plane may belong to another task). Same
+     * comparisons, same order, same values as {@link #forwardChunk}.
+     */
+    private static void quarterPlane(float[] y, int yoff, Codes codes, float[] x, int xoff, int ho, float m,
+                                     float mLo, float scale, float b) {
+        for (int oh = 0; oh < ho; oh += 4) {
+            int rows = Math.min(4, ho - oh);
+            FloatVector acc = ZERO;
+            FloatVector cacc = ZERO;
+            for (int k = 0; k < rows; k++) {
+                FloatVector v = nr(x, xoff + (oh + k) * L, m, mLo, scale, b);
+                FloatVector r = v.rearrange(SWAP);
+                VectorMask<Float> gt = r.compare(VectorOperators.GT, v);
+                VectorMask<Float> nan = r.compare(VectorOperators.NE, r);
+                v = v.blend(r, gt).blend(r, nan);
+                FloatVector c = ROW_LEFT.blend(ROW_RIGHT, gt).blend(ROW_RIGHT, nan);
+                r = v.rearrange(HALF);
+                FloatVector cr = c.rearrange(HALF);
+                gt = r.compare(VectorOperators.GT, v);
+                nan = r.compare(VectorOperators.NE, r);
+                v = v.blend(r, gt).blend(r, nan);
+                c = c.blend(cr, gt).blend(cr, nan);
+                acc = acc.blend(v.rearrange(GATHER[k]), QUARTER[k]);
+                cacc = cacc.blend(c.rearrange(GATHER[k]), QUARTER[k]);
+            }
+            int o = yoff + oh * Q;
+            int count = rows * Q;
+            if (count == L) {
+                acc.intoArray(y, o);
+            } else {   // JDK 17 stores a masked vector lane by lane through a lambda (boxed): a copy is cheaper
+                acc.intoArray(codes.lanes, 0);
+                System.arraycopy(codes.lanes, 0, y, o, count);
+            }
+            IntVector ci = (IntVector) cacc.reinterpretAsInts();
+            codes.put(ci.lanewise(VectorOperators.LSHL, SHIFTS).reduceLanes(VectorOperators.OR), count);
+        }
+    }
+
+    /**
      * L windows: L/2 whose top-left inputs start at x[k0] (columns k0 .. k0+L-1 of one input row pair) and L/2
      * at x[k1]; stores their maxima at y[o, o + L) and returns their codes, window j in bits [2j, 2j + 2).
      *
      * <p>Each half holds its windows in the even lanes: left vs right in the top row, in the bottom row, then
-     * bottom vs top; the code (0..3, as float lanes) follows the value through the same blends.
+     * bottom vs top; the code (0..3, as float lanes) follows the value through the same blends. This is the
+     * general form, NaNs included; {@link #forwardChunk} takes it only for chunks with a NaN.
      */
-    private static int forwardChunk(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
-                                    float scale, float b) {
+    private static int forwardChunkExact(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
+                                         float scale, float b) {
         FloatVector v0 = nr(x, k0, m, mLo, scale, b);                 // top row of the first L/2 windows
         FloatVector b0 = nr(x, k0 + w, m, mLo, scale, b);             // their bottom row
         FloatVector v1 = nr(x, k1, m, mLo, scale, b);
@@ -170,6 +238,59 @@ final class BatchNormPoolRows {
     }
 
     /**
+     * {@link #forwardChunkExact}'s windows, its results, faster: when none of the 4L batch-norm outputs is NaN
+     * (their sum is not), it pools before the ReLU: with no NaN,
+     * "greater or NaN replaces" is just "greater", and relu(max) = max(relu): ReLU is monotone, a window whose
+     * maximum is positive has the same winner before and after it (inputs it zeroes lose either way, ties among
+     * positives compare the same values in the same order), and a window whose maximum is at most 0 becomes four
+     * +0s after it, so MaxPoolCpu keeps the top left: code 0. So the pooled value is zeroed and its code set to 0
+     * where it is not positive (which also turns a -0 maximum into +0, as MAX(-0, 0) does). One compare and one
+     * blend per stage instead of two of each, and one ReLU per window instead of four. (The fast path is inline
+     * here, the rare one a call with scalar arguments: a call taking vectors that C2 does not inline boxes them.)
+     */
+    private static int forwardChunk(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
+                                    float scale, float b) {
+        FloatVector v0 = norm(x, k0, m, mLo, scale, b);               // top row of the first L/2 windows
+        FloatVector b0 = norm(x, k0 + w, m, mLo, scale, b);           // their bottom row
+        FloatVector v1 = norm(x, k1, m, mLo, scale, b);
+        FloatVector b1 = norm(x, k1 + w, m, mLo, scale, b);
+        FloatVector any = v0.add(b0).add(v1).add(b1);   // NaN iff an input is NaN, or +inf meets -inf
+        if (any.compare(VectorOperators.NE, any).anyTrue()) {
+            return forwardChunkExact(y, o, x, k0, k1, w, m, mLo, scale, b);
+        }
+        FloatVector r = v0.rearrange(SWAP);
+        VectorMask<Float> gt = r.compare(VectorOperators.GT, v0);
+        v0 = v0.blend(r, gt);
+        FloatVector c0 = ZERO.blend(ONE, gt);
+        r = b0.rearrange(SWAP);
+        gt = r.compare(VectorOperators.GT, b0);
+        b0 = b0.blend(r, gt);
+        FloatVector cb0 = TWO.blend(THREE, gt);
+        gt = b0.compare(VectorOperators.GT, v0);
+        v0 = v0.blend(b0, gt);
+        c0 = c0.blend(cb0, gt);
+
+        r = v1.rearrange(SWAP);
+        gt = r.compare(VectorOperators.GT, v1);
+        v1 = v1.blend(r, gt);
+        FloatVector c1 = ZERO.blend(ONE, gt);
+        r = b1.rearrange(SWAP);
+        gt = r.compare(VectorOperators.GT, b1);
+        b1 = b1.blend(r, gt);
+        FloatVector cb1 = TWO.blend(THREE, gt);
+        gt = b1.compare(VectorOperators.GT, v1);
+        v1 = v1.blend(b1, gt);
+        c1 = c1.blend(cb1, gt);
+
+        FloatVector yv = v0.rearrange(PACK).blend(v1.rearrange(PACK), HIGH);
+        FloatVector cv = c0.rearrange(PACK).blend(c1.rearrange(PACK), HIGH);
+        VectorMask<Float> pos = yv.compare(VectorOperators.GT, 0f);
+        ZERO.blend(yv, pos).intoArray(y, o);
+        IntVector ci = (IntVector) ZERO.blend(cv, pos).reinterpretAsInts();
+        return ci.lanewise(VectorOperators.LSHL, SHIFTS).reduceLanes(VectorOperators.OR);
+    }
+
+    /**
      * One window with its top-left input at x[k]: stores the maximum at y[o], returns the code. Branch-free
      * like MaxPoolCpu's scalar window (random data would mispredict "if (v > best)" half of the time): the values
      * are selected as their int bits, which C2 compiles to conditional moves (a float select becomes a branch).
@@ -196,61 +317,14 @@ final class BatchNormPoolRows {
         return code;
     }
 
-    /**
-     * Whether planes of width W take the scratch path of {@link #forwardPlane} (rows of fewer than L windows,
-     * and not L/2): only then does a caller need the H*W floats of {@code q}.
-     */
-    static boolean narrow(int w) {
-        int wo = w / 2;
-        return wo < L && 2 * wo != L;
-    }
-
-    /** {@link #forwardPlane} for a plane whose rows hold fewer than L windows (and not L/2). */
-    private static void narrowPlane(float[] y, int yoff, Codes codes, float[] q, float[] x, int xoff, int h, int w,
-                                    float m, float mLo, float scale, float b) {
-        int len = h * w;
-        int upper = F.loopBound(len);
-        int i = 0;
-        for (; i < upper; i += L) {
-            nr(x, xoff + i, m, mLo, scale, b).intoArray(q, i);
-        }
-        for (; i < len; i++) {
-            q[i] = nr(x[xoff + i], m, mLo, scale, b);
-        }
-        int wo = w / 2;
-        int bits = 0;
-        int count = 0;
-        for (int oh = 0, o = yoff; oh < h / 2; oh++) {
-            for (int ow = 0, k = 2 * oh * w; ow < wo; ow++, o++, k += 2) {
-                // MaxPoolCpu.scalarWindow on q: the winner chosen as an index (int cmovs), its value loaded.
-                float tl = q[k];
-                float tr = q[k + 1];
-                int top = (tr > tl) | (tr != tr) ? k + 1 : k;
-                float bl = q[k + w];
-                float br = q[k + w + 1];
-                int bot = (br > bl) | (br != br) ? k + w + 1 : k + w;
-                float tv = q[top];
-                float bv = q[bot];
-                int best = (bv > tv) | (bv != bv) ? bot : top;
-                y[o] = q[best];
-                int d = best - k;                 // 0, 1, w or w + 1
-                int row = (w - 1 - d) >>> 31;     // 1 when d >= w, without a branch
-                bits |= (d + row * (2 - w)) << (2 * count);
-                if (++count == 16) {
-                    codes.put(bits, 16);
-                    bits = 0;
-                    count = 0;
-                }
-            }
-        }
-        if (count > 0) {
-            codes.put(bits, count);
-        }
-    }
-
     /** relu(batch norm) of L inputs at x[i]: BatchNormCpu.normalise's vector expression, then ReluCpu's MAX. */
     private static FloatVector nr(float[] x, int i, float m, float mLo, float scale, float b) {
-        return FloatVector.fromArray(F, x, i).sub(m).sub(mLo).fma(scale, b).lanewise(VectorOperators.MAX, 0f);
+        return norm(x, i, m, mLo, scale, b).lanewise(VectorOperators.MAX, 0f);
+    }
+
+    /** batch norm of L inputs at x[i]: BatchNormCpu.normalise's vector expression. */
+    private static FloatVector norm(float[] x, int i, float m, float mLo, float scale, float b) {
+        return FloatVector.fromArray(F, x, i).sub(m).sub(mLo).fma(scale, b);
     }
 
     /** The scalar form of {@link #nr(float[], int, float, float, float, float)}: the same bits. */
@@ -269,6 +343,10 @@ final class BatchNormPoolRows {
         int ho = h / 2;
         int wo = w / 2;
         int oh = 0;
+        if (2 * w == L) {
+            quarterGrad(g, dy, y, yoff, codes, base, ho);
+            oh = ho;
+        }
         if (2 * wo == L) {
             for (; oh + 2 <= ho; oh += 2) {
                 int top = 2 * oh * w;
@@ -309,6 +387,36 @@ final class BatchNormPoolRows {
     }
 
     /**
+     * {@link #gradPlane} for a plane of width L/2 ({@link #quarterPlane}'s layout): per group of four window rows,
+     * the pooled gradient and codes of its windows in one vector, each window row's two input rows written as one
+     * vector (SPREAD brings each window to its four inputs' lanes; ROW_CODE is each lane's own code).
+     */
+    private static void quarterGrad(float[] g, float[] dy, float[] y, int yoff, int[] codes, int base, int ho) {
+        for (int oh = 0; oh < ho; oh += 4) {
+            int rows = Math.min(4, ho - oh);
+            int o = yoff + oh * Q;
+            int count = rows * Q;
+            FloatVector yv;
+            FloatVector dv;
+            if (count == L) {
+                yv = FloatVector.fromArray(F, y, o);
+                dv = FloatVector.fromArray(F, dy, o);
+            } else {
+                yv = FloatVector.fromArray(F, y, o, PREFIX[count]);
+                dv = FloatVector.fromArray(F, dy, o, PREFIX[count]);
+            }
+            FloatVector gv = ZERO.blend(dv, yv.compare(VectorOperators.GT, 0f));
+            int bits = Codes.get(codes, base, oh * Q, count);
+            FloatVector cv = (FloatVector) IntVector.broadcast(I, bits).lanewise(VectorOperators.LSHR, SHIFTS).and(3)
+                    .reinterpretAsFloats();
+            for (int k = 0; k < rows; k++) {
+                VectorMask<Float> hit = cv.rearrange(SPREAD[k]).compare(VectorOperators.EQ, ROW_CODE);
+                ZERO.blend(gv.rearrange(SPREAD[k]), hit).intoArray(g, (oh + k) * L);
+            }
+        }
+    }
+
+    /**
      * The gradient of L windows (as {@link #forwardChunk}: L/2 with top-left at g[k0], L/2 at g[k1]) from the
      * pooled gradient and output at [o, o + L) and their codes: every element of their 4L inputs written.
      */
@@ -336,6 +444,8 @@ final class BatchNormPoolRows {
         private int base;
         private int k;          // windows written so far in this plane
         private int acc;        // the open word's bits
+        /** A vector's worth of scratch for {@link #quarterPlane}'s partial stores (one Codes per task). */
+        final float[] lanes = new float[L];
 
         /** Start a plane whose first word is out[base]. */
         void start(int[] out, int base) {
@@ -382,6 +492,15 @@ final class BatchNormPoolRows {
         float[] a = new float[L];
         for (int j = 0; j < L; j++) {
             a[j] = f.apply(j);
+        }
+        return a;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] quarters(java.util.function.IntFunction<java.util.function.IntUnaryOperator> f) {
+        VectorShuffle<Float>[] a = new VectorShuffle[4];
+        for (int k = 0; k < 4; k++) {
+            a[k] = VectorShuffle.fromOp(F, f.apply(k));
         }
         return a;
     }

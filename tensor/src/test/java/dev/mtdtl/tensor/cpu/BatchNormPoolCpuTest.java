@@ -13,8 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * the device), for 1 and 3 threads, with ties between ReLU zeros, an odd plane and a gradient written over x.
  * Shapes cover rows of whole vectors of windows (W = 32, 64, 128 at 16 lanes), rows with a vector and a scalar
  * tail whose codes straddle the packed words (W = 36, 35: 18 and 17 windows a row), rows of half a vector of
- * windows, two rows per vector (W = 16, 17, with an odd row left to the scalar path), narrow rows (W = 8, 9)
- * and an odd H; with {@code nan}, a few inputs are NaN (the last NaN of a window wins, as MaxPoolCpu's scan).
+ * windows, two rows per vector (W = 16, 17, with an odd row left to the scalar path), narrow rows (W = 9) and
+ * rows of a quarter vector of windows (W = 8: one window row per vector, groups of four window rows and a partial
+ * last group: H = 6, 9, 10, 19) and an odd H; with {@code nan}, a few inputs are NaN (the last NaN of a window wins, as MaxPoolCpu's scan).
  */
 class BatchNormPoolCpuTest {
 
@@ -22,7 +23,7 @@ class BatchNormPoolCpuTest {
     @CsvSource({"4, 3, 10, 36, 1, false", "4, 3, 10, 36, 3, false", "3, 5, 7, 9, 2, false",
             "2, 16, 54, 64, 2, false", "2, 3, 11, 35, 2, false", "2, 2, 6, 128, 1, false", "3, 2, 5, 32, 3, false",
             "2, 3, 11, 35, 1, true", "2, 2, 6, 128, 2, true", "3, 2, 7, 16, 2, false", "2, 3, 6, 17, 1, true",
-            "2, 4, 6, 8, 3, false"})
+            "2, 4, 6, 8, 3, false", "2, 3, 10, 8, 2, true", "3, 2, 9, 8, 1, false", "2, 3, 19, 8, 3, false"})
     void fusedEqualsBatchNormThenReluThenPoolBitForBit(int n, int c, int h, int w, int threads, boolean nan) {
         Rng rng = new Rng(n * 1000 + c * 100 + h + w);
         int len = n * c * h * w;
