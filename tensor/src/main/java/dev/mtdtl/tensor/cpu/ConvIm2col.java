@@ -144,27 +144,42 @@ final class ConvIm2col {
      * Stride 1 and an output the size of the input (every layer of this path in the base CNN: 3x3 with padding 1,
      * and 1x1): then row (c, u, v) of image s is x's plane (s, c) shifted by du = u - PH rows and dv = v - PW
      * columns, zeros let in: col[s*P + q] = x[plane + q + du*W + dv] where that source lies inside the plane. So
-     * each image's row is P/L loads at the shifted offset, blended with +0 under a mask of the lanes whose source
-     * is inside ({@link #shiftMasks}). The same values as the row loops (a copy), at L floats a load instead of a
-     * loop per 8-float row: conv5's im2col 0.66 -> 0.17 ms (batch 32, 1 thread), a third of its forward.
+     * each image's row is ceil(P/L) loads at the shifted offset, blended with +0 under a mask of the lanes whose
+     * source is inside ({@link #shiftMasks}), stored whole: a chunk writes its rows in address order, so the lanes
+     * of a partial last vector past the image's P land on the next image (or row) and are overwritten by it; only
+     * the chunk's very last vector goes through a scratch (the next row is another chunk's). Storing every
+     * image's partial vector through the scratch instead made conv61's col2im 2.2x slower than the loops. The
+     * same values as the row loops (a copy), at L floats a load instead of a loop per 4- or 8-float row (batch
+     * 32, 1 thread): conv5's im2col 0.66 -> 0.17 ms, conv61's 0.52 -> 0.25, conv62's 0.12 -> 0.05.
      */
     static void im2colSame(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn) {
-        int kh = g.kh(), kw = g.kw(), w = g.w(), p = g.h() * w, gp = gn * p, vec = p / L;
+        int kh = g.kh(), kw = g.kw(), w = g.w(), p = g.h() * w, gp = gn * p, vec = (p + L - 1) / L;
         float[] masks = shiftMasks(g, false);
-        Parallel.forChunks(g.c() * kh * kw, 1, (r, r0, r1) -> {
-            int ci = r / (kh * kw), tap = r % (kh * kw), u = tap / kw, v = tap % kw;
-            int shift = (u - g.ph()) * w + (v - g.pw());
-            for (int s = 0; s < gn; s++) {
-                int src = ((n0 + s) * g.c() + ci) * p + shift;
-                int dst = colOff + r * gp + s * p;
-                if (src < 0 || src + vec * L > x.length) {   // the batch's first or last plane: sticks out
-                    edgeRow(col, dst, x, src, masks, tap * vec * L, p);
-                    continue;
-                }
-                for (int t = 0; t < vec; t++) {
-                    VectorMask<Float> in = FloatVector.fromArray(F, masks, (tap * vec + t) * L)
-                            .compare(VectorOperators.NE, 0f);
-                    FloatVector.zero(F).blend(FloatVector.fromArray(F, x, src + t * L), in).intoArray(col, dst + t * L);
+        Parallel.forChunks(g.c() * kh * kw, ROWS, (chunk, r0, r1) -> {
+            float[] tail = new float[L];
+            int end = colOff + r1 * gp;   // where this chunk's rows end; they are written in address order
+            for (int r = r0; r < r1; r++) {
+                int ci = r / (kh * kw), tap = r % (kh * kw), u = tap / kw, v = tap % kw;
+                int shift = (u - g.ph()) * w + (v - g.pw());
+                for (int s = 0; s < gn; s++) {
+                    int src = ((n0 + s) * g.c() + ci) * p + shift;
+                    int dst = colOff + r * gp + s * p;
+                    if (src < 0 || src + vec * L > x.length) {   // the batch's first or last plane: sticks out
+                        edgeRow(col, dst, x, src, masks, tap * vec * L, p);
+                        continue;
+                    }
+                    for (int t = 0; t < vec; t++) {
+                        VectorMask<Float> in = FloatVector.fromArray(F, masks, (tap * vec + t) * L)
+                                .compare(VectorOperators.NE, 0f);
+                        FloatVector xv = FloatVector.zero(F).blend(FloatVector.fromArray(F, x, src + t * L), in);
+                        int d = dst + t * L;
+                        if (d + L <= end) {   // lanes past this image's P: the next image's, written after
+                            xv.intoArray(col, d);
+                        } else {              // the chunk's last partial vector: the next row is another chunk's
+                            xv.intoArray(tail, 0);
+                            System.arraycopy(tail, 0, col, d, end - d);
+                        }
+                    }
                 }
             }
         });
@@ -182,15 +197,14 @@ final class ConvIm2col {
         }
     }
 
-    /**
-     * Whether {@link #im2colSame} and {@link #col2imSame} apply: stride 1, HO = H, WO = W, and planes of whole
-     * vectors (conv5's 6 x 8 at 16 and 8 lanes). Planes with a partial vector (conv61, conv62: 3 x 4) keep the row
-     * loops: there each plane's last vector had to be stored through a scratch (the next plane may be another
-     * chunk's), and that copy made conv61's col2im 2.2x and conv62's 9x slower than the loops.
-     */
+    /** Whether {@link #im2colSame} and {@link #col2imSame} apply: stride 1, HO = H and WO = W. */
     static boolean same(ConvGeom g) {
-        return g.sh() == 1 && g.sw() == 1 && g.ho() == g.h() && g.wo() == g.w() && g.h() * g.w() % L == 0;
+        return g.sh() == 1 && g.sw() == 1 && g.ho() == g.h() && g.wo() == g.w();
     }
+
+    /** Rows of col per chunk of {@link #im2colSame}, planes of dx per chunk of {@link #col2imSame}. */
+    private static final int ROWS = 8;
+    private static final int PLANES = 32;
 
     /**
      * For {@link #same} geometries, per tap (u, v) and vector t of a plane, L floats: 1 for the lanes q = tL + l
@@ -198,7 +212,7 @@ final class ConvIm2col {
      * (i, j); for col2im ({@code back}) the output position (i - du, j - dv) that reads input (i, j).
      */
     private static float[] shiftMasks(ConvGeom g, boolean back) {
-        int h = g.h(), w = g.w(), p = h * w, vec = p / L;
+        int h = g.h(), w = g.w(), p = h * w, vec = (p + L - 1) / L;
         float[] m = new float[g.kh() * g.kw() * vec * L];
         for (int u = 0; u < g.kh(); u++) {
             for (int v = 0; v < g.kw(); v++) {
@@ -209,7 +223,7 @@ final class ConvIm2col {
                         int q = t * L + l;
                         int i = q / w + du;
                         int j = q % w + dv;
-                        boolean in = i >= 0 && i < h && j >= 0 && j < w;
+                        boolean in = q < p && i >= 0 && i < h && j >= 0 && j < w;
                         m[((u * g.kw() + v) * vec + t) * L + l] = in ? 1f : 0f;
                     }
                 }
@@ -222,31 +236,45 @@ final class ConvIm2col {
      * col2im for {@link #same} geometries: each vector of an (image, channel) plane of dx is the sum over taps,
      * in tap order, of col's row (c, u, v) at the opposite shift under the mask of the positions some output
      * read; the lanes a tap does not reach add +0, which leaves the sum's bits alone (it starts at +0, and a sum
-     * that starts at +0 is never -0 in round-to-nearest), so the bits are the row loops'. conv5: 0.63 -> 0.21 ms.
+     * that starts at +0 is never -0 in round-to-nearest), so the bits are the row loops'. Partial vectors as in
+     * {@link #im2colSame}, planes in address order per chunk. conv5: 0.63 -> 0.21 ms, conv61: 0.54 -> 0.22,
+     * conv62: 0.21 -> 0.13.
      */
     static void col2imSame(float[] dx, float[] col, int colOff, ConvGeom g, int n0, int gn) {
-        int c = g.c(), kh = g.kh(), kw = g.kw(), w = g.w(), p = g.h() * w, gp = gn * p, vec = p / L;
+        int c = g.c(), kh = g.kh(), kw = g.kw(), w = g.w(), p = g.h() * w, gp = gn * p, vec = (p + L - 1) / L;
         float[] masks = shiftMasks(g, true);
-        Parallel.forChunks(gn * c, 1, (t0, a0, a1) -> {
-            int s = t0 / c, ci = t0 % c;
-            int dst = ((n0 + s) * c + ci) * p;
-            int base = colOff + ci * kh * kw * gp + s * p;   // + tap*GP + shift(tap): the tap's row of col
-            for (int tap = 0; tap < kh * kw; tap++) {
-                int src = base + tap * gp + back(g, tap);
-                if (src < 0 || src + vec * L > col.length) {   // sticks out of col: the plane lane by lane
-                    edgePlane(dx, dst, col, base, masks, g, gp, p);
-                    return;
-                }
-            }
-            for (int t = 0; t < vec; t++) {
-                FloatVector acc = FloatVector.zero(F);
+        Parallel.forChunks(gn * c, PLANES, (chunk, a0, a1) -> {
+            float[] tail = new float[L];
+            int end = (n0 * c + a1) * p;   // where this chunk's planes end in dx; written in address order
+            for (int t0 = a0; t0 < a1; t0++) {
+                int s = t0 / c, ci = t0 % c;
+                int dst = ((n0 + s) * c + ci) * p;
+                int base = colOff + ci * kh * kw * gp + s * p;   // + tap*GP + shift(tap): the tap's row of col
+                boolean inside = true;
                 for (int tap = 0; tap < kh * kw; tap++) {
-                    VectorMask<Float> in = FloatVector.fromArray(F, masks, (tap * vec + t) * L)
-                            .compare(VectorOperators.NE, 0f);
-                    int o = base + tap * gp + back(g, tap) + t * L;
-                    acc = acc.add(FloatVector.zero(F).blend(FloatVector.fromArray(F, col, o), in));
+                    int src = base + tap * gp + back(g, tap);
+                    inside &= src >= 0 && src + vec * L <= col.length;
                 }
-                acc.intoArray(dx, dst + t * L);
+                if (!inside) {   // a shifted vector would stick out of col: the plane lane by lane
+                    edgePlane(dx, dst, col, base, masks, g, gp, p);
+                    continue;
+                }
+                for (int t = 0; t < vec; t++) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int tap = 0; tap < kh * kw; tap++) {
+                        VectorMask<Float> in = FloatVector.fromArray(F, masks, (tap * vec + t) * L)
+                                .compare(VectorOperators.NE, 0f);
+                        int o = base + tap * gp + back(g, tap) + t * L;
+                        acc = acc.add(FloatVector.zero(F).blend(FloatVector.fromArray(F, col, o), in));
+                    }
+                    int d = dst + t * L;
+                    if (d + L <= end) {   // lanes past this plane: the next plane's, written after
+                        acc.intoArray(dx, d);
+                    } else {              // the chunk's last partial vector: the next plane is another chunk's
+                        acc.intoArray(tail, 0);
+                        System.arraycopy(tail, 0, dx, d, end - d);
+                    }
+                }
             }
         });
     }
@@ -259,7 +287,7 @@ final class ConvIm2col {
     /** {@link #col2imSame}'s plane where a shifted vector would stick out of col: lane by lane, same order. */
     private static void edgePlane(float[] dx, int dst, float[] col, int base, float[] masks, ConvGeom g, int gp,
                                   int p) {
-        int vec = p / L;
+        int vec = (p + L - 1) / L;
         for (int q = 0; q < p; q++) {
             float acc = 0f;
             for (int tap = 0; tap < g.kh() * g.kw(); tap++) {
