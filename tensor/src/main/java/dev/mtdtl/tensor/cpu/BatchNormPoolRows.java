@@ -51,18 +51,20 @@ final class BatchNormPoolRows {
     private static final VectorShuffle<Float> HALF = VectorShuffle.fromOp(F, j -> j ^ (L / 2));
     /** Q = L/4 windows per row in {@link #quarterPlane}: row k of a group of 4 lands in lanes [kQ, kQ + Q). */
     private static final int Q = L / 4;
-    /** Lane j of window row k (j in [kQ, kQ + Q)) takes lane 2(j - kQ): the row's windows, even lanes of the top half. */
+    /** Lane j of window row k (j in [kQ, kQ + Q)) takes lane 2(j - kQ): the row's windows (top half, even lanes). */
     private static final VectorShuffle<Float>[] GATHER = quarters(k -> j -> 2 * Math.floorMod(j - k * Q, Q));
-    /** Lane j (input column (j mod L/2) of the top or bottom row) takes window kQ + (j mod L/2)/2 of the group. */
+    /** Lane j (input column j mod L/2 of the top or bottom row) takes window kQ + (j mod L/2)/2 of the group. */
     private static final VectorShuffle<Float>[] SPREAD = quarters(k -> j -> k * Q + (j % (L / 2)) / 2);
-    /** Lanes [kQ, kQ + Q), k = 0..3, and the first c lanes, c = 0..L. */
+    /** Lanes [kQ, kQ + Q), k = 0..3. */
     private static final VectorMask<Float>[] QUARTER = new VectorMask[4];
-    private static final VectorMask<Float>[] PREFIX = new VectorMask[L + 1];
     /** Lane j: the code of a row's left input in lane j's row (0 top, 2 bottom), and that plus 1 (its right). */
-    private static final FloatVector ROW_LEFT = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 0 : 2)), 0);
-    private static final FloatVector ROW_RIGHT = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 1 : 3)), 0);
+    private static final FloatVector ROW_LEFT =
+            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 0 : 2)), 0);
+    private static final FloatVector ROW_RIGHT =
+            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 1 : 3)), 0);
     /** Lane j: the code of the input in lane j when the two rows of a window row fill a vector. */
-    private static final FloatVector ROW_CODE = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat((j < L / 2 ? 0 : 2) + (j & 1))), 0);
+    private static final FloatVector ROW_CODE =
+            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat((j < L / 2 ? 0 : 2) + (j & 1))), 0);
     /** Lanes [L/2, L). */
     private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, -1L << (L / 2));
     private static final FloatVector ZERO = FloatVector.zero(F);
@@ -86,9 +88,6 @@ final class BatchNormPoolRows {
     static {
         for (int k = 0; k < 4; k++) {
             QUARTER[k] = VectorMask.fromLong(F, ((1L << Q) - 1) << (k * Q));
-        }
-        for (int c = 0; c <= L; c++) {
-            PREFIX[c] = VectorMask.fromLong(F, (1L << c) - 1);
         }
         if (L > 16) {
             throw new AssertionError("a vector of L windows must fit one 32-bit word of codes, L = " + L);
@@ -396,22 +395,35 @@ final class BatchNormPoolRows {
             int rows = Math.min(4, ho - oh);
             int o = yoff + oh * Q;
             int count = rows * Q;
-            FloatVector yv;
-            FloatVector dv;
-            if (count == L) {
-                yv = FloatVector.fromArray(F, y, o);
-                dv = FloatVector.fromArray(F, dy, o);
-            } else {
-                yv = FloatVector.fromArray(F, y, o, PREFIX[count]);
-                dv = FloatVector.fromArray(F, dy, o, PREFIX[count]);
-            }
-            FloatVector gv = ZERO.blend(dv, yv.compare(VectorOperators.GT, 0f));
             int bits = Codes.get(codes, base, oh * Q, count);
+            if (o + L > y.length) {   // the tensor's last windows: a whole vector would stick out of y
+                quarterGradScalar(g, dy, y, o, bits, oh, rows);
+                continue;
+            }
+            // lanes past count are the next plane's windows: loaded, never spread (SPREAD[k] reads window kQ..)
+            FloatVector gv = ZERO.blend(FloatVector.fromArray(F, dy, o),
+                    FloatVector.fromArray(F, y, o).compare(VectorOperators.GT, 0f));
             FloatVector cv = (FloatVector) IntVector.broadcast(I, bits).lanewise(VectorOperators.LSHR, SHIFTS).and(3)
                     .reinterpretAsFloats();
             for (int k = 0; k < rows; k++) {
                 VectorMask<Float> hit = cv.rearrange(SPREAD[k]).compare(VectorOperators.EQ, ROW_CODE);
                 ZERO.blend(gv.rearrange(SPREAD[k]), hit).intoArray(g, (oh + k) * L);
+            }
+        }
+    }
+
+    /**
+     * {@link #quarterGrad}'s group of window rows oh .. oh+rows-1 one input at a time (the values its vectors
+     * write): called outside the vector loop with scalar arguments, so that the rare case does not change C2's
+     * code for the common one.
+     */
+    private static void quarterGradScalar(float[] g, float[] dy, float[] y, int o, int bits, int oh, int rows) {
+        for (int k = 0; k < rows; k++) {
+            for (int l = 0; l < L; l++) {
+                int win = k * Q + (l % (L / 2)) / 2;
+                int code = (bits >>> (2 * win)) & 3;
+                int own = (l < L / 2 ? 0 : 2) + (l & 1);
+                g[(oh + k) * L + l] = code == own && y[o + win] > 0f ? dy[o + win] : 0f;
             }
         }
     }
@@ -497,7 +509,8 @@ final class BatchNormPoolRows {
     }
 
     @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] quarters(java.util.function.IntFunction<java.util.function.IntUnaryOperator> f) {
+    private static VectorShuffle<Float>[] quarters(
+            java.util.function.IntFunction<java.util.function.IntUnaryOperator> f) {
         VectorShuffle<Float>[] a = new VectorShuffle[4];
         for (int k = 0; k < 4; k++) {
             a[k] = VectorShuffle.fromOp(F, f.apply(k));

@@ -87,9 +87,8 @@ final class ConvIm2col {
     }
 
     /**
-     * col (CKK, gn*P) from images [n0, n0+gn) of x; out-of-image taps are zero. The rows of this path are
-     * short (WO = 8 and 4 for conv5, conv61), so each is written by plain loops: a call to
-     * System.arraycopy and two to Arrays.fill per row of 4 to 8 floats cost more than the copy itself.
+     * col (CKK, gn*P) from images [n0, n0+gn) of x; out-of-image taps are zero. Stride-1 same-size layers (all of
+     * this path's in the base CNN) by shifted vectors ({@link #im2colSame}), the rest by rows.
      */
     static void im2col(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn) {
         if (same(g)) {
@@ -99,7 +98,10 @@ final class ConvIm2col {
         }
     }
 
-    /** {@link #im2col} by rows, any geometry. */
+    /**
+     * {@link #im2col} by rows, any geometry. The rows are short (4 to 8 floats), so each is written by plain
+     * loops: a call to System.arraycopy and two to Arrays.fill per row cost more than the copy itself.
+     */
     static void im2colRows(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn) {
         int kh = g.kh(), kw = g.kw(), h = g.h(), w = g.w(), ho = g.ho(), wo = g.wo(), p = ho * wo, gp = gn * p;
         int sh = g.sh(), sw = g.sw(), ph = g.ph(), pw = g.pw();
