@@ -17,22 +17,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One vector shape per element type in the whole engine: floats and ints at the preferred shape (the
- * network's kernels), doubles and longs at 256 bits (the factor models, whose bits are defined there).
+ * One vector shape per element type in the whole engine: the preferred one for floats, ints, doubles and
+ * longs (the factor models' double kernels keep bits that do not depend on the lane count: FactorBitsTest).
  *
  * <p>Why a rule and not a preference: C2 on JDK 17 compiles the Vector API through call sites in the
  * JDK's own abstract vector classes, shared by every caller in the process. Once two shapes of one element
  * type have run, those sites are bimorphic, and hot kernels compiled afterwards keep their vectors boxed:
  * after the dB-mel ran with 256-bit floats, the conv kernels of the same JVM ran 30x slower and a training
- * step 4x; after the MLP's Adam ran with 512-bit doubles, an ALS sweep took 6x longer (bench/RESULTS.md,
- * "One vector shape per JVM"). A timing test would be flaky; this test reads the sources instead.
+ * step 4x; after the MLP's Adam ran with 512-bit doubles beside the factor models' 256-bit ones, an ALS
+ * sweep took 6x longer (bench/RESULTS.md, "One vector shape per JVM"). A timing test would be flaky; this test reads the sources instead.
  */
 class VectorShapesTest {
 
     private static final Pattern SPECIES = Pattern.compile("\\b(Float|Int|Double|Long|Short|Byte)Vector\\.SPECIES_(\\w+)");
     private static final Pattern RESHAPE = Pattern.compile("VectorSpecies\\.of\\(|\\.withShape\\(|VectorShape\\.");
     private static final Map<String, String> ALLOWED = Map.of(
-            "Float", "PREFERRED", "Int", "PREFERRED", "Double", "256", "Long", "256");
+            "Float", "PREFERRED", "Int", "PREFERRED", "Double", "PREFERRED", "Long", "PREFERRED");
     /**
      * Files allowed other shapes: Gemm picks the whole JVM's float shape from -Dmtdtl.vectorBits (tests of the
      * narrow-vector paths run in their own JVM); Peak's 256-bit probe runs only from its own main.
@@ -81,9 +81,12 @@ class VectorShapesTest {
 
     @Test
     void theRuleCatchesASecondShape() {
-        Matcher m = SPECIES.matcher("static final VectorSpecies<Float> S = FloatVector.SPECIES_256;");
-        assertTrue(m.find());
-        assertTrue(!m.group(2).equals(ALLOWED.get(m.group(1))));
+        for (String bad : new String[] {"static final VectorSpecies<Float> S = FloatVector.SPECIES_256;",
+            "static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;"}) {
+            Matcher m = SPECIES.matcher(bad);
+            assertTrue(m.find());
+            assertTrue(!m.group(2).equals(ALLOWED.get(m.group(1))));
+        }
         assertTrue(RESHAPE.matcher("VectorSpecies.of(double.class, F.vectorShape())").find());
     }
 }

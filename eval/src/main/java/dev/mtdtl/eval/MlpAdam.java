@@ -3,6 +3,7 @@ package dev.mtdtl.eval;
 import dev.mtdtl.tensor.cpu.GemmKernel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,67 +14,53 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * with lrT = lr·sqrt(1 - 0.999^t)/(1 - 0.9^t) (sklearn's bias-corrected step size).
  *
- * <p>How: the moments are float vectors of the GEMM kernel's shape. The step runs on blocks of {@link #BLK}
- * elements: the moments are widened into a double scratch by a scalar loop (float to double is exact), the
- * step is formed with 256-bit double vectors (mul, sqrt, add, div: IEEE, lane by lane, no FMA, so each element
- * gets the scalar expression's bits), and a scalar loop narrows it (round to nearest even) and subtracts it.
- * MlpBitsTest pins the bits.
+ * <p>Why the Vector API: C2 on JDK 17 vectorises no loop that mixes float and double, and its scalar
+ * conversions cost 0.49 ns (widen) + 0.35 ns (narrow) an element even in loops of their own. Here a float
+ * vector of the GEMM kernel's shape is widened into two double vectors of the same bit size ({@code castShape}
+ * parts 0 and 1: vcvtps2pd), the step formed in double, narrowed back (parts 0 and -1, joined by a blend).
+ * Same-size casts are what C2 intrinsifies; casting into parts of a narrower double shape was slower than
+ * scalar code. The double shape is the engine's one double shape (the preferred one, which the factor models
+ * use too: bench VectorShapesTest says why there may be only one).
  *
- * <p>Why 256-bit doubles, and no castShape: the factor models' double kernels are 256-bit (their bits are
- * defined there), and a second double shape in one JVM makes C2 box the kernels compiled after it (the JDK's
- * shared call sites turn bimorphic): with this step in 512-bit doubles (castShape of each float vector into
- * two) an ALS sweep after an MLP took 6x longer, and a study unit runs both. Widening
- * by castShape into four 256-bit parts was slower than scalar code (C2 does not intrinsify those parts).
- * Measured (bench/RESULTS.md, "One vector shape per JVM"): the MLP epoch 32 -> 36-37 ms against the 512-bit
- * step (n = 5,000, d = 512, 2 threads), and the quickstart's evaluation step 88.5 -> 74.8 s (WMF 27.4 -> 6.4 s,
- * the MLP tasks 60.5 -> 68.1 s).
+ * <p>Bits: the conversions are IEEE's (float to double exact, double to float round-to-nearest-even,
+ * denormals and signed zeros kept) and the double operations (mul, sqrt, add, div: no FMA) are the scalar
+ * expression's lane by lane, so each element gets the scalar loop's bits; MlpBitsTest pins them. When the
+ * float shape differs from the double one (Gemm's {@code -Dmtdtl.vectorBits} test switch), the scalar loop runs.
  */
 final class MlpAdam {
 
     private static final VectorSpecies<Float> F = GemmKernel.SPECIES;
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
-    private static final int DL = D.length();   // 4
-    /** Elements per block of the double step: two 8 KB scratch arrays per thread. */
-    private static final int BLK = 1024;
-    /** The moments of one block in double: m (BLK), then v (BLK); m becomes the step. */
-    private static final ThreadLocal<double[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new double[][] {new double[BLK], new double[BLK]});
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Whether a float vector widens into exactly two double vectors of D. */
+    private static final boolean CASTS = F.vectorBitSize() == D.vectorBitSize();
+    /** Lanes of F's upper half (where part 1 of the doubles goes back). */
+    private static final VectorMask<Float> HI =
+            VectorMask.fromLong(F, ((1L << F.length()) - 1) & ~((1L << (F.length() / 2)) - 1));
     private static final int L = F.length();
 
     private MlpAdam() {}
 
     /** One step on p[from, to) with gradients g and moments mo, ve over the same range. */
     static void step(float[] p, float[] g, float[] mo, float[] ve, int from, int to, double lrT) {
-        double[][] sc = SCRATCH.get();
-        double[] md = sc[0];
-        double[] vd = sc[1];
         int i = from;
-        for (int up = from + (to - from) / L * L; i < up; i += L) {
+        for (int up = CASTS ? from + (to - from) / L * L : from; i < up; i += L) {
             FloatVector gv = FloatVector.fromArray(F, g, i);
-            FloatVector.fromArray(F, mo, i).mul(0.9f).add(gv.mul(0.1f)).intoArray(mo, i);
-            FloatVector.fromArray(F, ve, i).mul(0.999f).add(gv.mul(0.001f).mul(gv)).intoArray(ve, i);
+            FloatVector m = FloatVector.fromArray(F, mo, i).mul(0.9f).add(gv.mul(0.1f));
+            FloatVector v = FloatVector.fromArray(F, ve, i).mul(0.999f).add(gv.mul(0.001f).mul(gv));
+            m.intoArray(mo, i);
+            v.intoArray(ve, i);
+            DoubleVector m0 = (DoubleVector) m.castShape(D, 0);
+            DoubleVector v0 = (DoubleVector) v.castShape(D, 0);
+            DoubleVector m1 = (DoubleVector) m.castShape(D, 1);
+            DoubleVector v1 = (DoubleVector) v.castShape(D, 1);
+            FloatVector s0 = (FloatVector) m0.mul(lrT).div(v0.sqrt().add(1e-8)).castShape(F, 0);
+            FloatVector s1 = (FloatVector) m1.mul(lrT).div(v1.sqrt().add(1e-8)).castShape(F, -1);
+            FloatVector.fromArray(F, p, i).sub(s0.blend(s1, HI)).intoArray(p, i);
         }
         for (; i < to; i++) {
             mo[i] = 0.9f * mo[i] + 0.1f * g[i];
             ve[i] = 0.999f * ve[i] + 0.001f * g[i] * g[i];
-        }
-        for (int b = from; b < to; b += BLK) {
-            int len = Math.min(BLK, to - b);
-            for (int t = 0; t < len; t++) {
-                md[t] = mo[b + t];
-                vd[t] = ve[b + t];
-            }
-            int t = 0;
-            for (; t + DL <= len; t += DL) {
-                DoubleVector.fromArray(D, md, t).mul(lrT).div(DoubleVector.fromArray(D, vd, t).sqrt().add(1e-8))
-                        .intoArray(md, t);
-            }
-            for (; t < len; t++) {
-                md[t] = lrT * md[t] / (Math.sqrt(vd[t]) + 1e-8);
-            }
-            for (t = 0; t < len; t++) {
-                p[b + t] -= (float) md[t];
-            }
+            p[i] -= (float) (lrT * mo[i] / (Math.sqrt(ve[i]) + 1e-8));
         }
     }
 }

@@ -4,12 +4,12 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Four independent r x r Cholesky factorisations and solves at once, one system per vector lane: the
- * many small ALS systems (27,000 items of r = 50) need no horizontal reductions this way, every
- * operation is a full 256-bit lane-wise FMA, sqrt or division, and short-row overheads vanish.
+ * {@link #B} independent r x r Cholesky factorisations and solves at once, one system per vector lane (8 on
+ * AVX-512, 4 on AVX2): the many small ALS systems (27,000 items of r = 50) need no horizontal reductions this
+ * way, every operation is a full lane-wise FMA, sqrt or division, and short-row overheads vanish.
  *
- * <p>Layout: element (i, j) of system l at {@code ((i*r + j)*4 + l)}, lower triangle only; right-hand
- * sides at {@code (i*4 + l)}. Each lane performs the same fixed sequence of operations
+ * <p>Layout: element (i, j) of system l at {@code ((i*r + j)*B + l)}, lower triangle only; right-hand
+ * sides at {@code (i*B + l)}. Each lane performs the same fixed sequence of operations
  * (Cholesky-Banachiewicz, two entries of a row at a time sharing their loads, inner products in
  * interleaved chains, then one division or sqrt), so a
  * system's solution does not depend on which other systems share its batch, and unused lanes can hold
@@ -18,15 +18,15 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class CholeskyBatch {
 
-    static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
-    /** Systems per batch. */
-    static final int B = 4;
+    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    /** Systems per batch: the lane count. No lane's bits depend on it (each lane runs the same operations). */
+    static final int B = S.length();
 
     private CholeskyBatch() {}
 
     /**
-     * Factor the four systems in {@code a} in place and solve for the right-hand sides in {@code x} (in
-     * place). Returns a 4-bit mask of lanes whose matrix was not positive definite (0 when all are).
+     * Factor the B systems in {@code a} in place and solve for the right-hand sides in {@code x} (in
+     * place). Returns a B-bit mask of lanes whose matrix was not positive definite (0 when all are).
      */
     static int factorSolve(double[] a, double[] x, int r) {
         int bad = 0;

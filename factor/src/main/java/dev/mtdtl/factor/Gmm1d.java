@@ -2,6 +2,8 @@ package dev.mtdtl.factor;
 
 import dev.mtdtl.tensor.Parallel;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
 
@@ -34,8 +36,8 @@ import java.util.Arrays;
  * {@link #GRAIN} accumulates per chunk sum r, sum r (x - mu_old) and sum r (x - mu_old)^2, and the chunks
  * are combined in chunk order, so the result is bit-identical for any thread count. The variance is
  * taken about the old mean and corrected, var = S2/N - (mu_new - mu_old)^2, which avoids both a second
- * pass and the cancellation of S(x^2)/N - mu^2 on values like 2000 +- 0.001. In the EM pass four
- * values share a vector and the exps come from {@link VecExp} (within 2 ulp of Math.exp; results
+ * pass and the cancellation of S(x^2)/N - mu^2 on values like 2000 +- 0.001. In the EM pass the
+ * values share vectors (8 on AVX-512; the bits do not depend on the width) and the exps come from {@link VecExp} (within 2 ulp of Math.exp; results
  * under 2^-1022 flushed to 0); {@link #averageLogLik}, {@link #logDensity} and {@link #predictProba}
  * use Math.exp.
  *
@@ -264,78 +266,115 @@ public final class Gmm1d {
 
     /**
      * E+M sufficient statistics of values [from, to): [N_k | S1_k | S2_k | loglik] (3K+1), S1 and S2 about
-     * the old means. Four values at a time in vector lanes (lanes over values, a loop over components:
-     * no horizontal work until the end of the chunk), exp by {@link VecExp}; the last {@code (to-from) % 4}
-     * values by the scalar twin. Per-lane partial sums are added lane 0..3, then the tail: a fixed order.
+     * the old means. The bits are defined by four partial sums per statistic: value i of the first
+     * {@code (to-from) - (to-from) % 4} goes to partial (i - from) mod 4, in order; the partials are added as
+     * (p_0 + p_1) + (p_2 + p_3), then the last {@code (to-from) % 4} values continue the sum one by one. The
+     * log-likelihood is one sum over the values in order.
+     *
+     * <p>How: the values run in vector lanes (lanes over values, a loop over components: no horizontal work
+     * until the end of the chunk), exp by {@link VecExp}. At 4 lanes a vector is one step of the four
+     * partials; at 2 lanes, half of one; at 8 lanes, two steps: the lower half added first, then the upper
+     * half swapped into the lower lanes (the upper lanes of the partials' vectors are scratch). Values that
+     * a whole vector does not cover (at 8 lanes, a last group of four) go through {@link #emValue}, which
+     * does each lane's operations in scalar code, VecExp's twin included: the same bits.
      */
     private static double[] emChunk(double[] u, double[] w, double[] mu, double[] a, double[] b, int from, int to) {
         int k = mu.length;
-        jdk.incubator.vector.VectorSpecies<Double> s = VecExp.S;
-        double[] e = new double[4 * k];        // (K, 4) per-lane log-probabilities, then exps
-        double[] lane = new double[3 * k * 4]; // (3K, 4) per-lane N, S1, S2
+        VectorSpecies<Double> s = VecExp.S;
+        int nl = s.length();
+        int wd = Math.max(nl, 4);                      // slots per statistic: p_0..p_3, scratch above
+        VectorShuffle<Double> swap = VectorShuffle.fromOp(s, l -> l ^ (nl / 2));
+        double[] e = new double[wd * k];               // (K, wd) per-lane log-probabilities, then exps
+        double[] lane = new double[3 * k * wd];        // (3K, wd) partial N, S1, S2
         double ll = 0;
+        int grouped = from + (to - from) / 4 * 4;     // values in the partials; the rest are the tail
         int i = from;
-        for (; i + 4 <= to; i += 4) {
+        for (; nl <= 8 && i + nl <= grouped; i += nl) {
             DoubleVector x = DoubleVector.fromArray(s, u, i);
             DoubleVector m = DoubleVector.broadcast(s, Double.NEGATIVE_INFINITY);
             for (int j = 0; j < k; j++) {
                 DoubleVector d = x.sub(mu[j]);
                 DoubleVector lp = DoubleVector.broadcast(s, a[j]).sub(d.mul(d).mul(b[j]));
-                lp.intoArray(e, 4 * j);
+                lp.intoArray(e, wd * j);
                 m = m.max(lp);
             }
             DoubleVector sum = DoubleVector.zero(s);
             for (int j = 0; j < k; j++) {
-                DoubleVector ev = VecExp.expNonPositive(DoubleVector.fromArray(s, e, 4 * j).sub(m));
-                ev.intoArray(e, 4 * j);
+                DoubleVector ev = VecExp.expNonPositive(DoubleVector.fromArray(s, e, wd * j).sub(m));
+                ev.intoArray(e, wd * j);
                 sum = sum.add(ev);
             }
-            for (int l = 0; l < 4; l++) {
+            for (int l = 0; l < nl; l++) {
                 ll += w[i + l] * (m.lane(l) + Math.log(sum.lane(l)));
             }
             DoubleVector scale = DoubleVector.fromArray(s, w, i).div(sum);
+            int slot = nl < 4 ? (i - from) % 4 : 0;
             for (int j = 0; j < k; j++) {
-                DoubleVector r = DoubleVector.fromArray(s, e, 4 * j).mul(scale);
+                DoubleVector r = DoubleVector.fromArray(s, e, wd * j).mul(scale);
                 DoubleVector d = x.sub(mu[j]);
                 DoubleVector rd = r.mul(d);
-                int o = 4 * j;
-                DoubleVector.fromArray(s, lane, o).add(r).intoArray(lane, o);
-                DoubleVector.fromArray(s, lane, o + 4 * k).add(rd).intoArray(lane, o + 4 * k);
-                DoubleVector.fromArray(s, lane, o + 8 * k).add(rd.mul(d)).intoArray(lane, o + 8 * k);
+                DoubleVector rdd = rd.mul(d);
+                int o = wd * j + slot;
+                int o1 = o + wd * k;
+                int o2 = o + 2 * wd * k;
+                DoubleVector n0 = DoubleVector.fromArray(s, lane, o).add(r);
+                DoubleVector n1 = DoubleVector.fromArray(s, lane, o1).add(rd);
+                DoubleVector n2 = DoubleVector.fromArray(s, lane, o2).add(rdd);
+                if (nl == 8) {
+                    n0 = n0.add(r.rearrange(swap));
+                    n1 = n1.add(rd.rearrange(swap));
+                    n2 = n2.add(rdd.rearrange(swap));
+                }
+                n0.intoArray(lane, o);
+                n1.intoArray(lane, o1);
+                n2.intoArray(lane, o2);
             }
+        }
+        for (; i < grouped; i++) {
+            ll += emValue(u[i], w[i], mu, a, b, e, lane, wd, (i - from) % 4);
         }
         double[] acc = new double[3 * k + 1];
         for (int t = 0; t < 3 * k; t++) {
-            acc[t] = (lane[4 * t] + lane[4 * t + 1]) + (lane[4 * t + 2] + lane[4 * t + 3]);
+            acc[t] = (lane[wd * t] + lane[wd * t + 1]) + (lane[wd * t + 2] + lane[wd * t + 3]);
         }
-        for (; i < to; i++) {   // tail, scalar
-            double x = u[i];
-            double m = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) {
-                double d = x - mu[j];
-                double lp = a[j] - d * d * b[j];
-                e[j] = lp;
-                m = Math.max(m, lp);
-            }
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                double v = VecExp.expNonPositive(e[j] - m);
-                e[j] = v;
-                sum += v;
-            }
-            ll += w[i] * (m + Math.log(sum));
-            double scale = w[i] / sum;
-            for (int j = 0; j < k; j++) {
-                double r = e[j] * scale;
-                double d = x - mu[j];
-                double rd = r * d;
-                acc[j] += r;
-                acc[k + j] += rd;
-                acc[2 * k + j] += rd * d;
-            }
+        for (; i < to; i++) {   // tail
+            ll += emValue(u[i], w[i], mu, a, b, e, acc, 1, 0);
         }
         acc[3 * k] = ll;
         return acc;
+    }
+
+    /**
+     * One value of {@link #emChunk} in scalar code: adds r, r d and r d^2 of component j to
+     * {@code dst[stride * t + slot]} for t = j, K + j, 2K + j, and returns the value's log-likelihood term.
+     * {@code e} is scratch (K).
+     */
+    private static double emValue(double x, double wi, double[] mu, double[] a, double[] b, double[] e, double[] dst,
+                                  int stride, int slot) {
+        int k = mu.length;
+        double m = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            double d = x - mu[j];
+            double lp = a[j] - d * d * b[j];
+            e[j] = lp;
+            m = Math.max(m, lp);
+        }
+        double sum = 0;
+        for (int j = 0; j < k; j++) {
+            double v = VecExp.expNonPositive(e[j] - m);
+            e[j] = v;
+            sum += v;
+        }
+        double scale = wi / sum;
+        for (int j = 0; j < k; j++) {
+            double r = e[j] * scale;
+            double d = x - mu[j];
+            double rd = r * d;
+            dst[stride * j + slot] += r;
+            dst[stride * (k + j) + slot] += rd;
+            dst[stride * (2 * k + j) + slot] += rd * d;
+        }
+        return wi * (m + Math.log(sum));
     }
 
     private static double[] logCoefficients(Params p) {

@@ -1,17 +1,22 @@
 package dev.mtdtl.factor;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The small dense kernels of the factor models, in float64: a dot product, the Cholesky factorisation of
  * a symmetric positive definite r x r matrix and its solve (the ALS normal equations, r = 50).
  *
- * <p>Determinism: the dot product keeps four 256-bit lane-wise FMA accumulators and adds their lanes in
- * a fixed order. Lane-wise FMA is exactly specified (one rounding, = Math.fma), so the interpreter, C1
- * and C2 all give the same bits, and so do machines with wider vectors (the species is fixed at 256
- * bits, not the preferred one). A Vector API {@code reduceLanes(ADD)} is not used: its order is
- * unspecified for floating point.
+ * <p>Vectors of the preferred shape (8 doubles on AVX-512, 4 on AVX2, 2 on 128-bit machines), the one
+ * double shape of the whole engine (bench VectorShapesTest says why there is only one). Every kernel but the
+ * dot product computes each output as one lane-wise FMA chain, so its bits do not depend on the lane count,
+ * nor on the JIT tier (lane-wise FMA is exactly specified: one rounding, = Math.fma).
+ *
+ * <p>The dot product's bits are those of sixteen partial sums in a fixed fold ({@link #dot}), whatever the
+ * lane count: FactorBitsTest pins them at 8, 4 and 2 lanes. A Vector API {@code reduceLanes(ADD)} is not
+ * used: its order is unspecified for floating point.
  *
  * <p>Matrices are row-major {@code double[]} with an offset and a leading dimension; only the lower
  * triangle of a symmetric matrix is read or written. Omitted: pivoting (the ALS systems are SPD by
@@ -19,41 +24,96 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Linalg {
 
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
-    private static final int L = S.length();   // 4
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();   // 8 on AVX-512
+    /** Columns of a register tile of {@link #gemm} and {@link #gramGathered}: three vectors. */
+    static final int TILE = 3 * L;
+    /** Lane i takes lane i ^ L/2: the halves of a vector swapped (used at L = 8). */
+    private static final VectorShuffle<Double> SWAP = VectorShuffle.fromOp(S, i -> i ^ (L / 2));
+    /** The upper half of the lanes. */
+    private static final VectorMask<Double> HIGH = VectorMask.fromLong(S, ((1L << L) - 1) & -(1L << (L / 2)));
 
     private Linalg() {}
 
-    /** sum_i a[ao+i] * b[bo+i]. */
+    /**
+     * sum_i a[ao+i] * b[bo+i], defined (for n >= 16) as sixteen partial FMA chains: p_r over the i = r mod 16
+     * of the whole blocks of 16, then the blocks of 4 that follow continue p_0..p_3; then
+     * t_j = (p_j + p_{4+j}) + (p_{8+j} + p_{12+j}) and (t_0 + t_1) + (t_2 + t_3), which the last n mod 4
+     * terms continue as one scalar FMA chain. Below 16 terms: one scalar chain. This is what four 4-lane
+     * accumulators compute, the form it was defined in; at 8 lanes, two accumulators hold the same sixteen
+     * partials and a swap of halves lines them up for the same fold.
+     */
     static double dot(double[] a, int ao, double[] b, int bo, int n) {
-        int i = 0;
-        double s;
-        if (n >= 4 * L) {
-            DoubleVector s0 = DoubleVector.zero(S);
-            DoubleVector s1 = DoubleVector.zero(S);
-            DoubleVector s2 = DoubleVector.zero(S);
-            DoubleVector s3 = DoubleVector.zero(S);
-            for (; i + 4 * L <= n; i += 4 * L) {
-                s0 = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), s0);
-                s1 = DoubleVector.fromArray(S, a, ao + i + L).fma(DoubleVector.fromArray(S, b, bo + i + L), s1);
-                s2 = DoubleVector.fromArray(S, a, ao + i + 2 * L).fma(DoubleVector.fromArray(S, b, bo + i + 2 * L), s2);
-                s3 = DoubleVector.fromArray(S, a, ao + i + 3 * L).fma(DoubleVector.fromArray(S, b, bo + i + 3 * L), s3);
-            }
-            for (; i + L <= n; i += L) {
-                s0 = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), s0);
-            }
-            DoubleVector t = s0.add(s1).add(s2.add(s3));
-            s = (t.lane(0) + t.lane(1)) + (t.lane(2) + t.lane(3));
-        } else {
-            s = 0;
-        }
+        int i = n >= 16 ? n - n % 4 : 0;
+        double s = n < 16 ? 0 : L == 8 ? dot8(a, ao, b, bo, n) : L == 4 ? dot4(a, ao, b, bo, n) : dot16(a, ao, b, bo, n);
         for (; i < n; i++) {
             s = Math.fma(a[ao + i], b[bo + i], s);
         }
         return s;
     }
 
-    /** y[yo+i] = fma(alpha, x[xo+i], y[yo+i]): 256-bit lanes, then a scalar tail (the same bits at any tier). */
+    /** {@link #dot}'s vector part at 8 lanes (n >= 16): u0 holds p_0..p_7, u1 p_8..p_15. */
+    private static double dot8(double[] a, int ao, double[] b, int bo, int n) {
+        DoubleVector u0 = DoubleVector.zero(S);
+        DoubleVector u1 = DoubleVector.zero(S);
+        int i = 0;
+        for (; i + 16 <= n; i += 16) {
+            u0 = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), u0);
+            u1 = DoubleVector.fromArray(S, a, ao + i + 8).fma(DoubleVector.fromArray(S, b, bo + i + 8), u1);
+        }
+        for (; i + 4 <= n; i += 4) {
+            // Terms i..i+3 into p_0..p_3: loaded from i - 4 (i >= 16, so in bounds) with the halves swapped,
+            // and the upper lanes (p_4..p_7) kept as they were.
+            DoubleVector x = DoubleVector.fromArray(S, a, ao + i - 4).rearrange(SWAP);
+            DoubleVector y = DoubleVector.fromArray(S, b, bo + i - 4).rearrange(SWAP);
+            u0 = x.fma(y, u0).blend(u0, HIGH);
+        }
+        DoubleVector t = u0.add(u0.rearrange(SWAP)).add(u1.add(u1.rearrange(SWAP)));   // lanes 0..3: t_j
+        return (t.lane(0) + t.lane(1)) + (t.lane(2) + t.lane(3));
+    }
+
+    /** {@link #dot}'s vector part at 4 lanes (n >= 16): s_m holds p_{4m}..p_{4m+3}. */
+    private static double dot4(double[] a, int ao, double[] b, int bo, int n) {
+        DoubleVector s0 = DoubleVector.zero(S);
+        DoubleVector s1 = DoubleVector.zero(S);
+        DoubleVector s2 = DoubleVector.zero(S);
+        DoubleVector s3 = DoubleVector.zero(S);
+        int i = 0;
+        for (; i + 16 <= n; i += 16) {
+            s0 = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), s0);
+            s1 = DoubleVector.fromArray(S, a, ao + i + 4).fma(DoubleVector.fromArray(S, b, bo + i + 4), s1);
+            s2 = DoubleVector.fromArray(S, a, ao + i + 8).fma(DoubleVector.fromArray(S, b, bo + i + 8), s2);
+            s3 = DoubleVector.fromArray(S, a, ao + i + 12).fma(DoubleVector.fromArray(S, b, bo + i + 12), s3);
+        }
+        for (; i + 4 <= n; i += 4) {
+            s0 = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), s0);
+        }
+        DoubleVector t = s0.add(s1).add(s2.add(s3));
+        return (t.lane(0) + t.lane(1)) + (t.lane(2) + t.lane(3));
+    }
+
+    /** {@link #dot}'s vector part in scalar code (n >= 16), for lane counts other than 4 and 8. */
+    static double dot16(double[] a, int ao, double[] b, int bo, int n) {
+        double[] p = new double[16];
+        int i = 0;
+        for (; i + 16 <= n; i += 16) {
+            for (int r = 0; r < 16; r++) {
+                p[r] = Math.fma(a[ao + i + r], b[bo + i + r], p[r]);
+            }
+        }
+        for (; i + 4 <= n; i += 4) {
+            for (int r = 0; r < 4; r++) {
+                p[r] = Math.fma(a[ao + i + r], b[bo + i + r], p[r]);
+            }
+        }
+        double[] t = new double[4];
+        for (int j = 0; j < 4; j++) {
+            t[j] = (p[j] + p[4 + j]) + (p[8 + j] + p[12 + j]);
+        }
+        return (t[0] + t[1]) + (t[2] + t[3]);
+    }
+
+    /** y[yo+i] = fma(alpha, x[xo+i], y[yo+i]): vectors, then a scalar tail (the same bits at any tier and width). */
     static void axpy(double alpha, double[] x, int xo, double[] y, int yo, int n) {
         int i = 0;
         if (n >= L) {
@@ -116,7 +176,9 @@ final class Linalg {
      *
      * <p>Each element is one FMA chain over j in order from 0, with the factor w_j f_j[p] rounded
      * before the FMA: the same bits as {@link #gemm} on a copy scaled by w_j, whatever the tiling (4 rows
-     * x 12 columns in registers, then 4-column vectors, then scalars).
+     * x 3 vectors in registers, then 4 rows x 1 vector, then scalars) and the lane count. A row block's
+     * last vector may cover columns past the block's diagonal (up to L - 4 of them): those are computed and
+     * written too, which is cheaper than a scalar edge.
      */
     static void gramGathered(double[] c, double[] f, int[] rows, int ro, double[] w, int n, int k) {
         int p = 0;
@@ -173,7 +235,11 @@ final class Linalg {
                 c31.intoArray(c, c0 + 3 * k + L);
                 c32.intoArray(c, c0 + 3 * k + 2 * L);
             }
-            for (; q + L <= ext; q += L) {   // ext is a multiple of 4: vectors finish the block
+            for (; q < ext; q += L) {   // ext is a multiple of 4, of L only where L <= 4
+                if (q + L > k) {   // a vector would read past the row: scalars (at most L - 4 columns)
+                    gramScalar(c, f, rows, ro, w, n, k, p, p + 4, q, ext);
+                    break;
+                }
                 DoubleVector c0v = DoubleVector.zero(S);
                 DoubleVector c1v = c0v;
                 DoubleVector c2v = c0v;
@@ -251,7 +317,15 @@ final class Linalg {
                 }
                 cv.intoArray(c, p * k + q);
             }
-            for (; q <= p; q++) {
+            gramScalar(c, f, rows, ro, w, n, k, p, p + 1, q, p + 1);
+        }
+    }
+
+    /** {@link #gramGathered}'s elements (p, q) for p in [p0, p1), q in [q0, q1), one scalar chain each. */
+    private static void gramScalar(double[] c, double[] f, int[] rows, int ro, double[] w, int n, int k,
+                                   int p0, int p1, int q0, int q1) {
+        for (int p = p0; p < p1; p++) {
+            for (int q = q0; q < q1; q++) {
                 double s = 0;
                 for (int j = 0; j < n; j++) {
                     int fo = rows[ro + j] * k;
@@ -309,7 +383,7 @@ final class Linalg {
      * A^T B (A stored (kk, m)) is sai = lda, sap = 1; A B (A stored (m, kk)) is sai = 1, sap = lda.
      *
      * <p>Each C element is one fused multiply-add chain in increasing i, starting from its old value,
-     * whatever the blocking (4 rows x 12 columns in registers, then scalar edges with Math.fma): so the
+     * whatever the blocking (4 rows x 3 vectors in registers, then scalar edges with Math.fma): so the
      * bits do not depend on the block a caller hands to a thread, nor on the JIT tier.
      */
     static void gemm(double[] c, int co, int ldc, double[] a, int ao, int sai, int sap, double[] b, int bo, int ldb,

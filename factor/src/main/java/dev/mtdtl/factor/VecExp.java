@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp(t) for t <= 0 on four doubles at once, from lane-wise IEEE operations only (FMA, add, multiply,
+ * exp(t) for t <= 0 on a vector of doubles (the preferred shape: 8 lanes on AVX-512), from lane-wise IEEE operations only (FMA, add, multiply,
  * bit reinterpretation, integer add and shift), so every JIT tier gives the same bits: the E-step of
  * {@link Gmm1d} on distinct values, whose cost is one exp per (value, component).
  *
@@ -20,8 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VecExp {
 
-    static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
-    private static final VectorSpecies<Long> SL = LongVector.SPECIES_256;
+    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final double SHIFT = 0x1.8p52;
     private static final double INV_LN2 = 1.4426950408889634;
     private static final double LN2_HI = 0.6931471803691238;    // high 32 bits of ln 2: k * LN2_HI is exact

@@ -265,19 +265,20 @@ class WmfTest {
                 }
             }
             // The batched solver gives the same solution as the single one (to rounding), lane by lane.
-            double[] sys = new double[n * n * 4];
-            double[] xb = new double[n * 4];
-            for (int l = 0; l < 4; l++) {
+            int bsz = CholeskyBatch.B;
+            double[] sys = new double[n * n * bsz];
+            double[] xb = new double[n * bsz];
+            for (int l = 0; l < bsz; l++) {
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j <= i; j++) {
-                        sys[(i * n + j) * 4 + l] = full[i * n + j] + (i == j ? l : 0);
+                        sys[(i * n + j) * bsz + l] = full[i * n + j] + (i == j ? l : 0);
                     }
-                    xb[i * 4 + l] = b[i];
+                    xb[i * bsz + l] = b[i];
                 }
             }
             assertEquals(0, CholeskyBatch.factorSolve(sys, xb, n));
             for (int i = 0; i < n; i++) {
-                assertEquals(xs[i], xb[i * 4], 1e-9 * (1 + Math.abs(xs[i])));
+                assertEquals(xs[i], xb[i * bsz], 1e-9 * (1 + Math.abs(xs[i])));
             }
         }
     }
