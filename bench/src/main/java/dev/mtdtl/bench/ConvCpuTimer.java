@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  * stays close to its idle-machine cost (still inflated by cache and SMT sharing: compare A/B in one run).
  *
  * <p>Usage: {@code ConvCpuTimer BATCH THREADS REPS [LAYERS]} (LAYERS comma-separated, default all of
- * conv1..conv62). Prints per (layer, direction): min and median CPU ms over REPS calls after 3 warm-up
- * calls, GFLOP per CPU-second at the min (2 N OC HO WO C KH KW FLOP per call), the median and min wall
+ * conv1..conv62). Prints per (layer, direction): min and median CPU ms over REPS calls after the warm-up
+ * ({@link #warm}: until the op stops getting faster), GFLOP per CPU-second at the min (2 N OC HO WO C KH KW FLOP per call), the median and min wall
  * ms; first, per layer, the kernels each direction takes ({@link Conv2dCpu#paths}).
  */
 public final class ConvCpuTimer {
@@ -47,9 +47,7 @@ public final class ConvCpuTimer {
                 double[] cpu = new double[reps];
                 double[] wall = new double[reps];
                 StepClock c = new StepClock();
-                for (int i = 0; i < 3; i++) {
-                    op.run();
-                }
+                int warmed = warm(op, c);
                 for (int i = 0; i < reps; i++) {
                     c.start();
                     op.run();
@@ -60,8 +58,8 @@ public final class ConvCpuTimer {
                 Arrays.sort(cpu);
                 Arrays.sort(wall);
                 System.out.printf(Locale.ROOT, "conv layer=%s dir=%s batch=%d threads=%d min_cpu_ms=%.2f median_cpu_ms=%.2f"
-                                + " gflops_per_cpu_s=%.1f median_wall_ms=%.2f min_wall_ms=%.2f%n", layer, dir, batch, threads,
-                        cpu[0], cpu[reps / 2], flop / (cpu[0] * 1e6), wall[reps / 2], wall[0]);
+                                + " gflops_per_cpu_s=%.1f median_wall_ms=%.2f min_wall_ms=%.2f warmup_calls=%d%n", layer, dir,
+                        batch, threads, cpu[0], cpu[reps / 2], flop / (cpu[0] * 1e6), wall[reps / 2], wall[0], warmed);
                 if (!(layer.equals("conv1") && dir.equals("backwardData"))) {   // a training step skips conv1's
                     totalMin += cpu[0];
                     totalMed += cpu[reps / 2];
@@ -73,6 +71,37 @@ public final class ConvCpuTimer {
         System.out.printf(Locale.ROOT, "conv total (step's conv work) min_cpu_ms=%.1f median_cpu_ms=%.1f gflops_per_cpu_s=%.1f"
                 + " median_wall_ms=%.1f%n", totalMin, totalMed, totalFlop / (totalMin * 1e6), totalWall);
     }
+
+    /**
+     * Unrecorded calls until the op stops getting faster: at least {@link #WARM_MIN} calls and 1 s (a steady
+     * slow state, the boxed code before C2 compiles a kernel, can last tens of calls), then until
+     * {@link #WARM_PATIENCE} calls in a row were not 3% faster (CPU time) than the best before them, at most
+     * {@link #WARM_MAX} calls or 30 s. A fixed 3 calls were too few for the small layers timed alone: C2 had
+     * not compiled their kernels yet, and conv62's forward read 2.3 ms for a warm 0.45 (bench/RESULTS.md,
+     * session 24). Returns the calls made.
+     */
+    static int warm(Runnable op, StepClock c) {
+        double best = Double.MAX_VALUE;
+        int since = 0;
+        int n = 0;
+        long start = System.nanoTime();
+        while (n < WARM_MAX && System.nanoTime() - start < 30_000_000_000L) {
+            c.start();
+            op.run();
+            c.stop();
+            n++;
+            since = c.cpuMs < best * (1 - 0.03) ? 0 : since + 1;
+            best = Math.min(best, c.cpuMs);
+            if (n >= WARM_MIN && since >= WARM_PATIENCE && System.nanoTime() - start >= 1_000_000_000L) {
+                break;
+            }
+        }
+        return n;
+    }
+
+    static final int WARM_MIN = 5;
+    static final int WARM_PATIENCE = 8;
+    static final int WARM_MAX = 300;
 
     private static float[] fill(SplittableRandom r, int n) {
         float[] a = new float[n];
