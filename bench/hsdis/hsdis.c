@@ -1,32 +1,58 @@
 /*
- * hsdis on Capstone: the disassembler plugin HotSpot loads for -XX:+PrintAssembly and
+ * hsdis on GNU libopcodes: the disassembler plugin HotSpot loads for -XX:+PrintAssembly and
  * -XX:CompileCommand=print, so that a kernel's machine code can be read (which loads split, what C2 spilled,
- * how many bounds checks a loop kept). The JDK does not ship one. Build: bench/hsdis/build.sh.
+ * how many bounds checks a loop kept). The JDK does not ship one. Build: bench/hsdis/build.sh (binutils 2.39
+ * or later; Debian/Ubuntu: apt-get install binutils-dev). libopcodes decodes every AVX-512 form C2 emits;
+ * Capstone 4, tried first, lost sync on EVEX broadcasts.
  *
  * The interface is HotSpot's: decode_instructions_virtual(start, end, buffer, length, event callback, its
  * stream, printf callback, its stream, options, newline). For each instruction HotSpot wants an "insn" event
  * at its address, the text through the printf callback, and a "/insn" event at the next address; between
- * them it prints its own annotations (blocks, oops, source lines). Bytes Capstone cannot decode are printed
- * as .byte and skipped one at a time.
+ * them it prints its own annotations (blocks, oops, source lines).
  */
-#include <capstone/capstone.h>
+#include <dis-asm.h>
+#include <stdarg.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 typedef void *(*event_cb)(void *stream, const char *event, void *arg);
 typedef int (*printf_cb)(void *stream, const char *format, ...);
 
-#if defined(__aarch64__)
-#define HSDIS_ARCH CS_ARCH_ARM64
-#define HSDIS_MODE CS_MODE_ARM
-#else
-#define HSDIS_ARCH CS_ARCH_X86
-#define HSDIS_MODE CS_MODE_64
-#endif
+/* Where libopcodes' text goes: HotSpot's printf callback and stream. */
+struct sink {
+    printf_cb printf_fn;
+    void *stream;
+};
 
-static void emit(event_cb event, void *event_stream, const char *what, uint64_t at) {
-    if (event != 0) {
-        event(event_stream, what, (void *) (uintptr_t) at);
-    }
+static int sink_vprintf(struct sink *s, const char *format, va_list ap) {
+    char text[512];
+    int n = vsnprintf(text, sizeof text, format, ap);
+    s->printf_fn(s->stream, "%s", text);
+    return n;
+}
+
+static int sink_printf(void *stream, const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    int n = sink_vprintf((struct sink *) stream, format, ap);
+    va_end(ap);
+    return n;
+}
+
+static int sink_printf_styled(void *stream, enum disassembler_style style, const char *format, ...) {
+    (void) style;
+    va_list ap;
+    va_start(ap, format);
+    int n = sink_vprintf((struct sink *) stream, format, ap);
+    va_end(ap);
+    return n;
+}
+
+/* Branch targets print as bare addresses; HotSpot adds its own labels. */
+static void print_address(bfd_vma address, struct disassemble_info *info) {
+    info->fprintf_func(info->stream, "0x%" PRIx64, (uint64_t) address);
 }
 
 void *decode_instructions_virtual(uintptr_t start_va, uintptr_t end_va, unsigned char *buffer, uintptr_t length,
@@ -34,31 +60,40 @@ void *decode_instructions_virtual(uintptr_t start_va, uintptr_t end_va, unsigned
                                   const char *options, int newline) {
     (void) end_va;
     (void) options;
-    csh handle;
-    if (cs_open(HSDIS_ARCH, HSDIS_MODE, &handle) != CS_ERR_OK) {
-        return 0;
+    struct sink out = {printf_fn, printf_stream};
+    struct disassemble_info info;
+    init_disassemble_info(&info, &out, sink_printf, sink_printf_styled);
+#if defined(__aarch64__)
+    info.arch = bfd_arch_aarch64;
+    info.mach = bfd_mach_aarch64;
+#else
+    info.arch = bfd_arch_i386;
+    info.mach = bfd_mach_x86_64;
+    info.disassembler_options = "intel-mnemonic,intel";
+#endif
+    info.buffer = buffer;
+    info.buffer_vma = start_va;
+    info.buffer_length = length;
+    info.read_memory_func = buffer_read_memory;
+    info.print_address_func = print_address;
+    disassemble_init_for_target(&info);
+    disassembler_ftype decode = disassembler(info.arch, 0, info.mach, NULL);
+    if (decode == NULL) {
+        return NULL;
     }
-    cs_insn *insn = cs_malloc(handle);
-    const uint8_t *code = buffer;
-    size_t left = length;
-    uint64_t address = start_va;
-    while (left > 0) {
-        uint64_t at = address;
-        emit(event, event_stream, "insn", at);
-        if (cs_disasm_iter(handle, &code, &left, &address, insn)) {
-            printf_fn(printf_stream, "%-10s %s", insn->mnemonic, insn->op_str);
-        } else {
-            printf_fn(printf_stream, ".byte      0x%02x", *code);
-            code++;
-            left--;
-            address = at + 1;
+    uintptr_t pc = start_va;
+    while (pc < start_va + length) {
+        if (event != NULL) {
+            event(event_stream, "insn", (void *) pc);
         }
-        emit(event, event_stream, "/insn", address);
+        int size = decode(pc, &info);
+        pc += size > 0 ? (uintptr_t) size : 1;
+        if (event != NULL) {
+            event(event_stream, "/insn", (void *) pc);
+        }
         if (newline) {
             printf_fn(printf_stream, "\n");
         }
     }
-    cs_free(insn, 1);
-    cs_close(&handle);
-    return (void *) (uintptr_t) address;
+    return (void *) pc;
 }

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * bench/hsdis builds a disassembler plugin that HotSpot loads: a child JVM prints a C2-compiled method as
- * instructions. Skips (with the build script's reason) where gcc or Capstone's headers are missing.
+ * instructions. Skips (with the build script's reason) where gcc or libopcodes' headers (binutils-dev) are
+ * missing.
  */
 class HsdisTest {
 
