@@ -45,7 +45,8 @@ final class Linalg {
      */
     static double dot(double[] a, int ao, double[] b, int bo, int n) {
         int i = n >= 16 ? n - n % 4 : 0;
-        double s = n < 16 ? 0 : L == 8 ? dot8(a, ao, b, bo, n) : L == 4 ? dot4(a, ao, b, bo, n) : dot16(a, ao, b, bo, n);
+        double s = n < 16 ? 0 : L == 8 ? dot8(a, ao, b, bo, n) : L == 4 ? dot4(a, ao, b, bo, n)
+                : L == 2 ? dot2(a, ao, b, bo, n) : dot16(a, ao, b, bo, n);
         for (; i < n; i++) {
             s = Math.fma(a[ao + i], b[bo + i], s);
         }
@@ -92,7 +93,33 @@ final class Linalg {
         return (t.lane(0) + t.lane(1)) + (t.lane(2) + t.lane(3));
     }
 
-    /** {@link #dot}'s vector part in scalar code (n >= 16), for lane counts other than 4 and 8. */
+    /**
+     * {@link #dot}'s vector part at 2 lanes (n >= 16; 128-bit machines such as NEON): s_m holds p_{2m}, p_{2m+1};
+     * a 4-group goes to s0 and s1, and the fold's t_0, t_1 and t_2, t_3 are lane-wise sums of four of them.
+     */
+    private static double dot2(double[] a, int ao, double[] b, int bo, int n) {
+        DoubleVector s0 = DoubleVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        int i = 0;
+        for (; i + 16 <= n; i += 16) {
+            s0 = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), s0);
+            s1 = DoubleVector.fromArray(S, a, ao + i + 2).fma(DoubleVector.fromArray(S, b, bo + i + 2), s1);
+            s2 = DoubleVector.fromArray(S, a, ao + i + 4).fma(DoubleVector.fromArray(S, b, bo + i + 4), s2);
+            s3 = DoubleVector.fromArray(S, a, ao + i + 6).fma(DoubleVector.fromArray(S, b, bo + i + 6), s3);
+            s4 = DoubleVector.fromArray(S, a, ao + i + 8).fma(DoubleVector.fromArray(S, b, bo + i + 8), s4);
+            s5 = DoubleVector.fromArray(S, a, ao + i + 10).fma(DoubleVector.fromArray(S, b, bo + i + 10), s5);
+            s6 = DoubleVector.fromArray(S, a, ao + i + 12).fma(DoubleVector.fromArray(S, b, bo + i + 12), s6);
+            s7 = DoubleVector.fromArray(S, a, ao + i + 14).fma(DoubleVector.fromArray(S, b, bo + i + 14), s7);
+        }
+        for (; i + 4 <= n; i += 4) {
+            s0 = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), s0);
+            s1 = DoubleVector.fromArray(S, a, ao + i + 2).fma(DoubleVector.fromArray(S, b, bo + i + 2), s1);
+        }
+        DoubleVector t01 = s0.add(s2).add(s4.add(s6));   // t_0, t_1
+        DoubleVector t23 = s1.add(s3).add(s5.add(s7));   // t_2, t_3
+        return (t01.lane(0) + t01.lane(1)) + (t23.lane(0) + t23.lane(1));
+    }
+
+    /** {@link #dot}'s vector part in scalar code (n >= 16), for lane counts other than 2, 4 and 8. */
     static double dot16(double[] a, int ao, double[] b, int bo, int n) {
         double[] p = new double[16];
         int i = 0;
