@@ -37,9 +37,9 @@ import java.util.Arrays;
  * are combined in chunk order, so the result is bit-identical for any thread count. The variance is
  * taken about the old mean and corrected, var = S2/N - (mu_new - mu_old)^2, which avoids both a second
  * pass and the cancellation of S(x^2)/N - mu^2 on values like 2000 +- 0.001. In the EM pass the
- * values share vectors (8 on AVX-512; the bits do not depend on the width) and the exps come from {@link VecExp} (within 2 ulp of Math.exp; results
- * under 2^-1022 flushed to 0); {@link #averageLogLik}, {@link #logDensity} and {@link #predictProba}
- * use Math.exp.
+ * values share vectors (8 on AVX-512; the bits do not depend on the width) and the exps come from
+ * {@link VecExp} (within 2 ulp of Math.exp; results under 2^-1022 flushed to 0); {@link #averageLogLik},
+ * {@link #logDensity} and {@link #predictProba} use Math.exp.
  *
  * <p>Omitted: other covariance types, n_init > 1, warm starts, the 'random' initialisations.
  */

@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp(t) for t <= 0 on a vector of doubles (the preferred shape: 8 lanes on AVX-512), from lane-wise IEEE operations only (FMA, add, multiply,
- * bit reinterpretation, integer add and shift), so every JIT tier gives the same bits: the E-step of
- * {@link Gmm1d} on distinct values, whose cost is one exp per (value, component).
+ * exp(t) for t <= 0 on a vector of doubles (the preferred shape: 8 lanes on AVX-512), from lane-wise IEEE
+ * operations only (FMA, add, multiply, bit reinterpretation, integer add and shift), so every JIT tier and
+ * every width gives the same bits: the E-step of {@link Gmm1d} on distinct values, whose cost is one exp
+ * per (value, component).
  *
  * <p>Method (Cody and Waite range reduction, then Taylor): k = round(t / ln 2) by adding and
  * subtracting 1.5 * 2^52 (exact for |t / ln 2| < 2^51); r = t - k ln2_hi - k ln2_lo, |r| <= ln 2 / 2;

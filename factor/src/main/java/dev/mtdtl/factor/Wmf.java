@@ -53,8 +53,8 @@ import java.util.SplittableRandom;
  * <p>Speed: a row with at least r/2 entries sums alpha a_j f_j f_j^T straight from the factor rows where
  * they lie ({@link Linalg#gramGathered}, lower triangle, register tiles) and its r x r system is factored
  * with the others of its batch, one per vector lane ({@link CholeskyBatch}: 8 on AVX-512); a row with fewer
- * entries (most items of a long-tailed play matrix) is solved through the Woodbury identity with one shared inverse
- * ({@link Woodbury}: an n x n system instead of an r x r one). X^T V, X W and the one-off X^T X go
+ * entries (most items of a long-tailed play matrix) is solved through the Woodbury identity with one shared
+ * inverse ({@link Woodbury}: an n x n system instead of an r x r one). X^T V, X W and the one-off X^T X go
  * through the register-tiled {@link Linalg#gemm}, X^T products in blocks of {@link #KBLOCK} items so that
  * a block stays in cache while every thread works on it; W's r right-hand sides are solved together
  * ({@link Linalg#cholSolveMatrix}). Parallelism: users (then items) in fixed chunks, each solving its
@@ -172,7 +172,8 @@ public final class Wmf {
             // W given V: (X^T X + ridge I) W = X^T V, columns of W solved with the cached factor.
             double[] xtv = new double[dims * k];   // (D, r) = X^T V; chunks own rows, items summed in order
             gemmTn(xtv, dims, k, x, v, items, false);
-            Parallel.forChunks(k, Linalg.TILE, (c, from, to) -> Linalg.cholSolveMatrix(xtxChol, xtxNeg, dims, xtv, k, from, to));
+            Parallel.forChunks(k, Linalg.TILE,
+                    (c, from, to) -> Linalg.cholSolveMatrix(xtxChol, xtxNeg, dims, xtv, k, from, to));
             System.arraycopy(xtv, 0, w, 0, dims * k);
             epochs++;
         }
@@ -180,9 +181,9 @@ public final class Wmf {
         /**
          * For each row of {@code a} (users of R, or items of R^T) with at least one entry, solve
          * (G + lambda I + sum_j alpha a_j f_j f_j^T) row = sum_j (1 + alpha a_j) f_j + pull * y_row,
-         * where f_j are rows of {@code f}; rows without entries are left as they are. Rows go B (the lane count) at a
-         * time through {@link CholeskyBatch}; sum_j alpha a_j f_j f_j^T is one small GEMM of the gathered
-         * rows, (alpha a_j f_j)^T (f_j).
+         * where f_j are rows of {@code f}; rows without entries are left as they are. Rows go B (the lane
+         * count) at a time through {@link CholeskyBatch}; sum_j alpha a_j f_j f_j^T is one small GEMM of the
+         * gathered rows, (alpha a_j f_j)^T (f_j).
          */
         private void solveRows(double[] out, Csr a, double[] f, double[] g, double lambda, double[] y, double pull,
                                String what) {
