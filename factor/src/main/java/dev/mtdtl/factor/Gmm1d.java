@@ -45,6 +45,10 @@ import java.util.Arrays;
  */
 public final class Gmm1d {
 
+    /** Lane l takes lane l ^ (lanes / 2): {@link #emChunk}'s half swap at 8 lanes. */
+    private static final VectorShuffle<Double> SWAP =
+            VectorShuffle.fromOp(VecExp.S, l -> l ^ (VecExp.S.length() / 2));
+
     /** Values per parallel chunk (fixed: chunk boundaries, hence sums, do not depend on threads). */
     static final int GRAIN = 2048;
     private static final double LN_2PI = Math.log(2 * Math.PI);
@@ -283,7 +287,6 @@ public final class Gmm1d {
         VectorSpecies<Double> s = VecExp.S;
         int nl = s.length();
         int wd = Math.max(nl, 4);                      // slots per statistic: p_0..p_3, scratch above
-        VectorShuffle<Double> swap = VectorShuffle.fromOp(s, l -> l ^ (nl / 2));
         double[] e = new double[wd * k];               // (K, wd) per-lane log-probabilities, then exps
         double[] lane = new double[3 * k * wd];        // (3K, wd) partial N, S1, S2
         double ll = 0;
@@ -321,9 +324,9 @@ public final class Gmm1d {
                 DoubleVector n1 = DoubleVector.fromArray(s, lane, o1).add(rd);
                 DoubleVector n2 = DoubleVector.fromArray(s, lane, o2).add(rdd);
                 if (nl == 8) {
-                    n0 = n0.add(r.rearrange(swap));
-                    n1 = n1.add(rd.rearrange(swap));
-                    n2 = n2.add(rdd.rearrange(swap));
+                    n0 = n0.add(r.rearrange(SWAP));
+                    n1 = n1.add(rd.rearrange(SWAP));
+                    n2 = n2.add(rdd.rearrange(SWAP));
                 }
                 n0.intoArray(lane, o);
                 n1.intoArray(lane, o1);

@@ -107,5 +107,4 @@ public final class GemmKernel {
         c50.intoArray(t, tp + 5 * NR);
         c51.intoArray(t, tp + 5 * NR + vl);
     }
-
 }
