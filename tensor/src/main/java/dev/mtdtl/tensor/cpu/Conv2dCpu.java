@@ -57,10 +57,10 @@ public final class Conv2dCpu {
     /**
      * The kernels each direction of {@code g} takes, for benchmark and profile output, e.g.
      * {@code "forward=direct data=direct filter=channel-last"} (data: direct, narrow or im2col; filter:
-     * channel-last, row tile, wide tile or im2col).
+     * channel-last, oc-lanes, row tile, wide tile or im2col).
      */
     public static String paths(ConvGeom g) {
-        String filter = channelLastFilter(g) ? "channel-last" : directFilter(g)
+        String filter = channelLastFilter(g) ? "channel-last" : ConvFilterOc.applies(g) ? "oc-lanes" : directFilter(g)
                 ? (ConvFilter.wide(Gemm.roundUp(g.wo(), Gemm.VL)) ? "wide-tile" : "row-tile") : "im2col";
         return "forward=" + (directForward(g) ? "direct" : "im2col") + " data="
                 + (directData(g) ? (narrowData(g) ? "narrow" : "direct") : "im2col") + " filter=" + filter;
@@ -96,6 +96,9 @@ public final class Conv2dCpu {
     static long filterWorkspaceFloats(ConvGeom g) {
         if (channelLastFilter(g)) {
             return ConvFilterCl.paddedInput(g) + ConvFilterCl.scratch(g);
+        }
+        if (ConvFilterOc.applies(g)) {
+            return ConvFilterOc.workspaceFloats(g);
         }
         return directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw(),
                 Gemm.roundUp(g.wo(), Gemm.VL)) : ConvIm2col.workspaceFloats(g);
@@ -155,6 +158,9 @@ public final class Conv2dCpu {
         ws = workspace(ws, filterWorkspaceFloats(g), g);
         if (channelLastFilter(g)) {
             ConvFilterCl.filter(dw, dy, x, g, ws);
+        } else if (ConvFilterOc.applies(g)) {
+            ConvFilterOc.filter(dw, db, dy, x, g, ws);    // the bias gradient too, from the same dy vectors
+            return;
         } else if (directFilter(g)) {
             int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
             ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);

@@ -1,0 +1,335 @@
+package dev.mtdtl.tensor.cpu;
+
+import dev.mtdtl.tensor.Parallel;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Filter and bias gradients of a 5 x 5 convolution with few input channels (conv1 of the base CNN: 2 input
+ * channels, 16 output channels, row stride 2) with the vector lanes along the output channels:
+ * dw[o, ci, u, v] += sum_{b,i,j} dy[b, o, i, j] xpad[b, ci, i*SH + u, j + v] and db[o] += sum_{b,i,j} dy[b, o, i, j].
+ *
+ * <p>Why: {@link ConvFilter} vectorises along the output columns, so both operands of every FMA are vectors:
+ * its 8 x 3 tile loads 8 dy vectors and 3 shifted input vectors (11 loads, 704 bytes, each split over two cache
+ * lines) per 24 FMAs and ran conv1 at ~37 % of this core's FMA peak, and {@link ConvFilterCl}'s lanes along the
+ * input channels need 16 of them (conv1 has 2). Here one dy vector holds the 16 output channels of one position,
+ * from a channel-last copy dyT (BB, HO, WO, OC) of a batch block, and meets the 25 input scalars of that position's
+ * 5 x 5 window, broadcast: 1 vector load and 25 scalar loads per 25 FMAs, no split loads, and the 26th accumulator
+ * (the dy vectors' sum) is the bias gradient at one add per position. The copy costs a transpose of dy (16 x 16
+ * blocks in registers, {@link #transpose}); dy is read once from memory either way.
+ *
+ * <p>Work: chunks are (vector of 16 output channels, input channel), 2 for conv1; each walks the batch blocks in
+ * order. Per batch block: x's images are padded into (BB, C, HP, WP) (one parallel loop), dy's are transposed (a
+ * second), then every chunk adds the block's images (a third). Per image, each of a chunk's 26 accumulators
+ * (tap (u, v) or the bias, lane o) starts at zero, runs one float FMA (or add) chain over the image's positions in
+ * row-major order, one output row per {@link #row} call, and is then added onto the chunk's running sum, images in
+ * order; after the last block, dw (and db, from input channel 0's chunk) += running sums. The order depends on the
+ * shape only: bits are the same for any thread count (ConvFilterOcTest), not those of {@link ConvFilter} (whose 16
+ * lane chains each run over B*HO*WO/16 products) nor of {@link Conv2dCpu}'s separate bias sum (float per image
+ * plane, double across images); values are checked against the double reference and the PyTorch fixture
+ * conv2d_stride2_pad (Conv2dCpuTest).
+ *
+ * <p>Letters: B batch, C input channels, OC output channels (a multiple of 16), HP = H + 2PH, WP = W + 2PW padded
+ * input, P = HO*WO positions per image.
+ */
+final class ConvFilterOc {
+
+    private static final VectorSpecies<Float> S = Gemm.S;
+    private static final int VL = Gemm.VL;
+    /** Kernel rows and columns of the only kernel this takes. */
+    static final int K = 5;
+    /** Accumulators per chunk: the 25 taps, then the bias. */
+    static final int ACC = K * K + 1;
+
+    private ConvFilterOc() {}
+
+    /**
+     * Whether this kernel takes g: 512-bit vectors (26 accumulators, a dy vector and a broadcast need 28 of
+     * AVX-512's 32 registers; AVX2 has 16), whole vectors of output channels, unit column stride, a 5 x 5
+     * kernel, and an input that {@link ConvFilterCl} does not take (fewer than 16 input channels).
+     */
+    static boolean applies(ConvGeom g) {
+        return VL == 16 && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K && !ConvFilterCl.applies(g);
+    }
+
+    /** Floats of one batch block's padded input and channel-last dy: 4 MB, as {@link ConvFilterCl#BLOCK_FLOATS}. */
+    static final int BLOCK_FLOATS = ConvFilterCl.BLOCK_FLOATS;
+
+    private static long perImage(ConvGeom g) {
+        return (long) g.c() * (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw()) + (long) g.ho() * g.wo() * g.oc();
+    }
+
+    /** Images per batch block (conv1: 3). */
+    static int block(ConvGeom g) {
+        return (int) Math.max(1, Math.min(g.n(), BLOCK_FLOATS / perImage(g)));
+    }
+
+    private static int chunks(ConvGeom g) {
+        return g.oc() / VL * g.c();
+    }
+
+    /** Workspace floats: the block's padded input and dyT, then per chunk its running and current sums. */
+    static long workspaceFloats(ConvGeom g) {
+        return block(g) * perImage(g) + (long) chunks(g) * 2 * ACC * VL;
+    }
+
+    /** dw (OC, C, 5, 5) += filter gradient, db (OC, nullable) += bias gradient of dy (B, OC, HO, WO), x (B, C, H, W). */
+    static void filter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws) {
+        int n = g.n(), c = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
+        int oc = g.oc(), ho = g.ho(), wo = g.wo(), sh = g.sh(), p = ho * wo;
+        int bb = block(g), nOv = oc / VL;
+        int tOff = bb * c * hp * wp;                       // dyT after the padded input
+        int scr = (int) (bb * perImage(g));
+        int sums = ACC * VL;
+        for (int b0 = 0; b0 < n; b0 += bb) {
+            int b0F = b0, nb = Math.min(n, b0 + bb) - b0;
+            ConvDirect.pad(ws, 0, x, b0 * c * h * w, nb, c, h, w, g.ph(), g.pw(), hp, wp);
+            transpose(ws, tOff, dy, b0, nb, oc, p);
+            Parallel.forChunks(nOv * c, 1, (task, t0, t1) -> {
+                int ov = task / c, ci = task % c;
+                int run = scr + task * 2 * sums, cur = run + sums;
+                if (b0F == 0) {
+                    Arrays.fill(ws, run, run + sums, 0f);
+                }
+                for (int b = 0; b < nb; b++) {
+                    Arrays.fill(ws, cur, cur + sums, 0f);
+                    int d = tOff + b * p * oc + ov * VL;
+                    int xr = (b * c + ci) * hp * wp;
+                    for (int i = 0; i < ho; i++) {
+                        row(ws, cur, ws, d + i * wo * oc, oc, ws, xr + i * sh * wp, wo, wp);
+                    }
+                    for (int k = 0; k < sums; k += VL) {
+                        FloatVector.fromArray(S, ws, run + k).add(FloatVector.fromArray(S, ws, cur + k))
+                                .intoArray(ws, run + k);
+                    }
+                }
+                if (b0F + nb == n) {
+                    addSums(dw, ci == 0 ? db : null, ws, run, ov, ci, c);
+                }
+            });
+        }
+    }
+
+    /** dw[ov*VL + l, ci, u, v] += run[(u*5 + v)*VL + l]; db[ov*VL + l] += run[25*VL + l] (db may be null). */
+    private static void addSums(float[] dw, float[] db, float[] ws, int run, int ov, int ci, int c) {
+        for (int l = 0; l < VL; l++) {
+            int o = ov * VL + l;
+            for (int t = 0; t < K * K; t++) {
+                dw[(o * c + ci) * K * K + t] += ws[run + t * VL + l];
+            }
+            if (db != null) {
+                db[o] += ws[run + K * K * VL + l];
+            }
+        }
+    }
+
+    /**
+     * One output row of one image: the 26 accumulators at acc[a, a + 26 VL) += over j in [0, WO): dy vector
+     * dyT[d + j*OC ..] times the inputs xp[xr + u*WP + j + v] (taps (u, v) at (u*5 + v)*VL), and the dy vector
+     * itself (the bias, at 25 VL). A plain counted loop with indices linear in j, so C2 drops the bounds checks
+     * from its main loop; a call per row loads and stores the accumulators (26 of each per WO positions).
+     */
+    private static void row(float[] acc, int a, float[] dyT, int d, int oc, float[] xp, int xr, int wo, int wp) {
+        int r1 = xr + wp, r2 = xr + 2 * wp, r3 = xr + 3 * wp, r4 = xr + 4 * wp;
+        FloatVector s00 = FloatVector.fromArray(S, acc, a), s01 = FloatVector.fromArray(S, acc, a + VL);
+        FloatVector s02 = FloatVector.fromArray(S, acc, a + 2 * VL), s03 = FloatVector.fromArray(S, acc, a + 3 * VL);
+        FloatVector s04 = FloatVector.fromArray(S, acc, a + 4 * VL), s10 = FloatVector.fromArray(S, acc, a + 5 * VL);
+        FloatVector s11 = FloatVector.fromArray(S, acc, a + 6 * VL), s12 = FloatVector.fromArray(S, acc, a + 7 * VL);
+        FloatVector s13 = FloatVector.fromArray(S, acc, a + 8 * VL), s14 = FloatVector.fromArray(S, acc, a + 9 * VL);
+        FloatVector s20 = FloatVector.fromArray(S, acc, a + 10 * VL), s21 = FloatVector.fromArray(S, acc, a + 11 * VL);
+        FloatVector s22 = FloatVector.fromArray(S, acc, a + 12 * VL), s23 = FloatVector.fromArray(S, acc, a + 13 * VL);
+        FloatVector s24 = FloatVector.fromArray(S, acc, a + 14 * VL), s30 = FloatVector.fromArray(S, acc, a + 15 * VL);
+        FloatVector s31 = FloatVector.fromArray(S, acc, a + 16 * VL), s32 = FloatVector.fromArray(S, acc, a + 17 * VL);
+        FloatVector s33 = FloatVector.fromArray(S, acc, a + 18 * VL), s34 = FloatVector.fromArray(S, acc, a + 19 * VL);
+        FloatVector s40 = FloatVector.fromArray(S, acc, a + 20 * VL), s41 = FloatVector.fromArray(S, acc, a + 21 * VL);
+        FloatVector s42 = FloatVector.fromArray(S, acc, a + 22 * VL), s43 = FloatVector.fromArray(S, acc, a + 23 * VL);
+        FloatVector s44 = FloatVector.fromArray(S, acc, a + 24 * VL), sb = FloatVector.fromArray(S, acc, a + 25 * VL);
+        for (int j = 0; j < wo; j++) {
+            FloatVector gv = FloatVector.fromArray(S, dyT, d + j * oc);
+            sb = sb.add(gv);
+            s00 = gv.fma(FloatVector.broadcast(S, xp[xr + j]), s00);
+            s01 = gv.fma(FloatVector.broadcast(S, xp[xr + j + 1]), s01);
+            s02 = gv.fma(FloatVector.broadcast(S, xp[xr + j + 2]), s02);
+            s03 = gv.fma(FloatVector.broadcast(S, xp[xr + j + 3]), s03);
+            s04 = gv.fma(FloatVector.broadcast(S, xp[xr + j + 4]), s04);
+            s10 = gv.fma(FloatVector.broadcast(S, xp[r1 + j]), s10);
+            s11 = gv.fma(FloatVector.broadcast(S, xp[r1 + j + 1]), s11);
+            s12 = gv.fma(FloatVector.broadcast(S, xp[r1 + j + 2]), s12);
+            s13 = gv.fma(FloatVector.broadcast(S, xp[r1 + j + 3]), s13);
+            s14 = gv.fma(FloatVector.broadcast(S, xp[r1 + j + 4]), s14);
+            s20 = gv.fma(FloatVector.broadcast(S, xp[r2 + j]), s20);
+            s21 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 1]), s21);
+            s22 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 2]), s22);
+            s23 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 3]), s23);
+            s24 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 4]), s24);
+            s30 = gv.fma(FloatVector.broadcast(S, xp[r3 + j]), s30);
+            s31 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 1]), s31);
+            s32 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 2]), s32);
+            s33 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 3]), s33);
+            s34 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 4]), s34);
+            s40 = gv.fma(FloatVector.broadcast(S, xp[r4 + j]), s40);
+            s41 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 1]), s41);
+            s42 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 2]), s42);
+            s43 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 3]), s43);
+            s44 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 4]), s44);
+        }
+        s00.intoArray(acc, a);
+        s01.intoArray(acc, a + VL);
+        s02.intoArray(acc, a + 2 * VL);
+        s03.intoArray(acc, a + 3 * VL);
+        s04.intoArray(acc, a + 4 * VL);
+        s10.intoArray(acc, a + 5 * VL);
+        s11.intoArray(acc, a + 6 * VL);
+        s12.intoArray(acc, a + 7 * VL);
+        s13.intoArray(acc, a + 8 * VL);
+        s14.intoArray(acc, a + 9 * VL);
+        s20.intoArray(acc, a + 10 * VL);
+        s21.intoArray(acc, a + 11 * VL);
+        s22.intoArray(acc, a + 12 * VL);
+        s23.intoArray(acc, a + 13 * VL);
+        s24.intoArray(acc, a + 14 * VL);
+        s30.intoArray(acc, a + 15 * VL);
+        s31.intoArray(acc, a + 16 * VL);
+        s32.intoArray(acc, a + 17 * VL);
+        s33.intoArray(acc, a + 18 * VL);
+        s34.intoArray(acc, a + 19 * VL);
+        s40.intoArray(acc, a + 20 * VL);
+        s41.intoArray(acc, a + 21 * VL);
+        s42.intoArray(acc, a + 22 * VL);
+        s43.intoArray(acc, a + 23 * VL);
+        s44.intoArray(acc, a + 24 * VL);
+        sb.intoArray(acc, a + 25 * VL);
+    }
+
+    /** Lane l takes lane l ^ d, d = 8, 4, 2, 1. */
+    private static final VectorShuffle<Float> X8 = VectorShuffle.fromOp(S, l -> l ^ 8);
+    private static final VectorShuffle<Float> X4 = VectorShuffle.fromOp(S, l -> l ^ 4);
+    private static final VectorShuffle<Float> X2 = VectorShuffle.fromOp(S, l -> l ^ 2);
+    private static final VectorShuffle<Float> X1 = VectorShuffle.fromOp(S, l -> l ^ 1);
+    /** Lanes whose bit d is set. */
+    private static final VectorMask<Float> M8 = VectorMask.fromLong(S, 0xFF00L);
+    private static final VectorMask<Float> M4 = VectorMask.fromLong(S, 0xF0F0L);
+    private static final VectorMask<Float> M2 = VectorMask.fromLong(S, 0xCCCCL);
+    private static final VectorMask<Float> M1 = VectorMask.fromLong(S, 0xAAAAL);
+
+    /**
+     * dyT[t + ((b - b0)*P + q)*OC + o] = dy[((b*OC + o)*P + q] for images [b0, b0 + nb): 16 x 16 blocks (16 output
+     * channels x 16 positions) transposed in registers, positions past the last whole block one by one. Chunks of
+     * (image, run of position blocks).
+     *
+     * <p>The transpose swaps blocks: at distance d (8, 4, 2, 1), rows k and k + d (bit d of k clear) trade the
+     * lanes where bit d differs from the row's, {@code row_k[l] = row_{k+d}[l - d]} for l with bit d set and
+     * {@code row_{k+d}[l] = row_k[l + d]} for l with it clear; element (k, l) moves to (k ^ d, l ^ d) exactly when
+     * bits d of k and l differ, so after all four distances it sits at (l, k). One permute and one blend per
+     * vector and distance: 128 operations per 256 floats.
+     */
+    static void transpose(float[] dyT, int t, float[] dy, int b0, int nb, int oc, int p) {
+        int blocks = p / VL;
+        int nOv = oc / VL;
+        int perChunk = Math.max(1, 64 / nOv);         // ~64 blocks (64 KB of dy) per chunk
+        int runs = Math.max(1, (blocks + perChunk - 1) / perChunk);   // one chunk for the tail when P < 16
+        Parallel.forChunks(nb * runs, 1, (chunk, c0, c1) -> {
+            int b = chunk / runs, q0 = chunk % runs * perChunk * VL, q1 = Math.min(blocks * VL, q0 + perChunk * VL);
+            for (int ov = 0; ov < nOv; ov++) {
+                int src = ((b0 + b) * oc + ov * VL) * p, dst = t + b * p * oc + ov * VL;
+                for (int q = q0; q < q1; q += VL) {
+                    block16(dyT, dst + q * oc, oc, dy, src + q, p);
+                }
+                if (q1 == blocks * VL) {                   // the chunk holding the last block does the tail
+                    for (int q = q1; q < p; q++) {
+                        for (int o = 0; o < VL; o++) {
+                            dyT[dst + q * oc + o] = dy[src + o * p + q];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * dst[l*ds + k] = src[k*ss + l] for k, l in [0, 16), in registers. Row k of a pair at distance d keeps its lanes
+     * with bit d clear and takes row k + d's lanes l - d where it is set ({@code a.blend(b.rearrange(x), m)}); row
+     * k + d takes row k's lanes l + d where bit d is clear and keeps its own ({@code a.rearrange(x).blend(b, m)}).
+     * Written out, one named vector per row and distance: with helper methods C2 stopped inlining them in a method
+     * this size and boxed every vector (3x slower); through a scratch array, one round trip per distance or one in
+     * all, the loads waited on store forwarding of line-split vectors (1.5-2x slower). C2 still spills about half
+     * of the 32 vectors it holds between distances (582 stack moves per block).
+     */
+    private static void block16(float[] dst, int d, int ds, float[] src, int s, int ss) {
+        FloatVector r0 = FloatVector.fromArray(S, src, s), r1 = FloatVector.fromArray(S, src, s + 1 * ss);
+        FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * ss), r3 = FloatVector.fromArray(S, src, s + 3 * ss);
+        FloatVector r4 = FloatVector.fromArray(S, src, s + 4 * ss), r5 = FloatVector.fromArray(S, src, s + 5 * ss);
+        FloatVector r6 = FloatVector.fromArray(S, src, s + 6 * ss), r7 = FloatVector.fromArray(S, src, s + 7 * ss);
+        FloatVector r8 = FloatVector.fromArray(S, src, s + 8 * ss), r9 = FloatVector.fromArray(S, src, s + 9 * ss);
+        FloatVector r10 = FloatVector.fromArray(S, src, s + 10 * ss), r11 = FloatVector.fromArray(S, src, s + 11 * ss);
+        FloatVector r12 = FloatVector.fromArray(S, src, s + 12 * ss), r13 = FloatVector.fromArray(S, src, s + 13 * ss);
+        FloatVector r14 = FloatVector.fromArray(S, src, s + 14 * ss), r15 = FloatVector.fromArray(S, src, s + 15 * ss);
+        FloatVector a0 = r0.blend(r8.rearrange(X8), M8);
+        FloatVector a8 = r0.rearrange(X8).blend(r8, M8);
+        FloatVector a1 = r1.blend(r9.rearrange(X8), M8);
+        FloatVector a9 = r1.rearrange(X8).blend(r9, M8);
+        FloatVector a2 = r2.blend(r10.rearrange(X8), M8);
+        FloatVector a10 = r2.rearrange(X8).blend(r10, M8);
+        FloatVector a3 = r3.blend(r11.rearrange(X8), M8);
+        FloatVector a11 = r3.rearrange(X8).blend(r11, M8);
+        FloatVector a4 = r4.blend(r12.rearrange(X8), M8);
+        FloatVector a12 = r4.rearrange(X8).blend(r12, M8);
+        FloatVector a5 = r5.blend(r13.rearrange(X8), M8);
+        FloatVector a13 = r5.rearrange(X8).blend(r13, M8);
+        FloatVector a6 = r6.blend(r14.rearrange(X8), M8);
+        FloatVector a14 = r6.rearrange(X8).blend(r14, M8);
+        FloatVector a7 = r7.blend(r15.rearrange(X8), M8);
+        FloatVector a15 = r7.rearrange(X8).blend(r15, M8);
+        FloatVector b0 = a0.blend(a4.rearrange(X4), M4);
+        FloatVector b4 = a0.rearrange(X4).blend(a4, M4);
+        FloatVector b1 = a1.blend(a5.rearrange(X4), M4);
+        FloatVector b5 = a1.rearrange(X4).blend(a5, M4);
+        FloatVector b2 = a2.blend(a6.rearrange(X4), M4);
+        FloatVector b6 = a2.rearrange(X4).blend(a6, M4);
+        FloatVector b3 = a3.blend(a7.rearrange(X4), M4);
+        FloatVector b7 = a3.rearrange(X4).blend(a7, M4);
+        FloatVector b8 = a8.blend(a12.rearrange(X4), M4);
+        FloatVector b12 = a8.rearrange(X4).blend(a12, M4);
+        FloatVector b9 = a9.blend(a13.rearrange(X4), M4);
+        FloatVector b13 = a9.rearrange(X4).blend(a13, M4);
+        FloatVector b10 = a10.blend(a14.rearrange(X4), M4);
+        FloatVector b14 = a10.rearrange(X4).blend(a14, M4);
+        FloatVector b11 = a11.blend(a15.rearrange(X4), M4);
+        FloatVector b15 = a11.rearrange(X4).blend(a15, M4);
+        FloatVector c0 = b0.blend(b2.rearrange(X2), M2);
+        FloatVector c2 = b0.rearrange(X2).blend(b2, M2);
+        FloatVector c1 = b1.blend(b3.rearrange(X2), M2);
+        FloatVector c3 = b1.rearrange(X2).blend(b3, M2);
+        FloatVector c4 = b4.blend(b6.rearrange(X2), M2);
+        FloatVector c6 = b4.rearrange(X2).blend(b6, M2);
+        FloatVector c5 = b5.blend(b7.rearrange(X2), M2);
+        FloatVector c7 = b5.rearrange(X2).blend(b7, M2);
+        FloatVector c8 = b8.blend(b10.rearrange(X2), M2);
+        FloatVector c10 = b8.rearrange(X2).blend(b10, M2);
+        FloatVector c9 = b9.blend(b11.rearrange(X2), M2);
+        FloatVector c11 = b9.rearrange(X2).blend(b11, M2);
+        FloatVector c12 = b12.blend(b14.rearrange(X2), M2);
+        FloatVector c14 = b12.rearrange(X2).blend(b14, M2);
+        FloatVector c13 = b13.blend(b15.rearrange(X2), M2);
+        FloatVector c15 = b13.rearrange(X2).blend(b15, M2);
+        c0.blend(c1.rearrange(X1), M1).intoArray(dst, d);
+        c0.rearrange(X1).blend(c1, M1).intoArray(dst, d + 1 * ds);
+        c2.blend(c3.rearrange(X1), M1).intoArray(dst, d + 2 * ds);
+        c2.rearrange(X1).blend(c3, M1).intoArray(dst, d + 3 * ds);
+        c4.blend(c5.rearrange(X1), M1).intoArray(dst, d + 4 * ds);
+        c4.rearrange(X1).blend(c5, M1).intoArray(dst, d + 5 * ds);
+        c6.blend(c7.rearrange(X1), M1).intoArray(dst, d + 6 * ds);
+        c6.rearrange(X1).blend(c7, M1).intoArray(dst, d + 7 * ds);
+        c8.blend(c9.rearrange(X1), M1).intoArray(dst, d + 8 * ds);
+        c8.rearrange(X1).blend(c9, M1).intoArray(dst, d + 9 * ds);
+        c10.blend(c11.rearrange(X1), M1).intoArray(dst, d + 10 * ds);
+        c10.rearrange(X1).blend(c11, M1).intoArray(dst, d + 11 * ds);
+        c12.blend(c13.rearrange(X1), M1).intoArray(dst, d + 12 * ds);
+        c12.rearrange(X1).blend(c13, M1).intoArray(dst, d + 13 * ds);
+        c14.blend(c15.rearrange(X1), M1).intoArray(dst, d + 14 * ds);
+        c14.rearrange(X1).blend(c15, M1).intoArray(dst, d + 15 * ds);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.mtdtl.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.ref.Conv2dRef;
+import dev.mtdtl.tensor.test.Close;
+import dev.mtdtl.tensor.test.Fixtures;
+import dev.mtdtl.tensor.test.Tol;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The filter and bias gradients with lanes along the output channels ({@link ConvFilterOc}): which layers take it,
+ * its transpose, its values against the double reference over several batch blocks, and that its bits do not depend
+ * on the thread count. Conv2dCpuTest checks it too (conv1 at batch 1 and 3, and an awkward shape).
+ */
+class ConvFilterOcTest {
+
+    private final int threads0 = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(threads0);
+    }
+
+    /** conv1 of the base CNN at batch n. */
+    private static ConvGeom conv1(int n) {
+        return new ConvGeom(n, 2, 216, 128, 16, 5, 5, 2, 1, 2, 2);
+    }
+
+    @Test
+    void takesConv1OfTheBaseCnnOnly() {
+        Assumptions.assumeTrue(Gemm.VL == 16, "the kernel needs 512-bit vectors");
+        assertEquals(true, ConvFilterOc.applies(conv1(32)));
+        assertEquals("forward=direct data=narrow filter=oc-lanes", Conv2dCpu.paths(conv1(32)));
+        ConvGeom[] others = {ConvGeom.same(32, 16, 54, 64, 32, 3), ConvGeom.same(32, 32, 27, 32, 64, 3),
+            ConvGeom.same(32, 64, 13, 16, 64, 3), ConvGeom.same(32, 64, 6, 8, 128, 3),
+            ConvGeom.same(32, 128, 3, 4, 256, 3), ConvGeom.same(32, 256, 3, 4, 256, 1)};
+        for (ConvGeom g : others) {
+            assertEquals(false, ConvFilterOc.applies(g), "oc-lanes path of " + g);
+        }
+        // 15 output channels: not whole vectors; a 3x3 kernel; column stride 2
+        assertEquals(false, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 40, 15, 5, 5, 2, 1, 2, 2)));
+        assertEquals(false, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 40, 16, 3, 3, 1, 1, 1, 1)));
+        assertEquals(false, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 40, 16, 5, 5, 1, 2, 2, 2)));
+    }
+
+    @Test
+    void transposeMovesEveryElementIncludingThePositionTail() {
+        int n = 3, oc = 32, p = 37, b0 = 1, nb = 2;          // 2 blocks of 16 positions + 5, 2 channel vectors
+        float[] dy = new float[n * oc * p];
+        for (int i = 0; i < dy.length; i++) {
+            dy[i] = i + 1;
+        }
+        float[] t = new float[5 + nb * p * oc + 3];
+        java.util.Arrays.fill(t, Float.NaN);
+        ConvFilterOc.transpose(t, 5, dy, b0, nb, oc, p);
+        float[] expected = t.clone();
+        for (int b = 0; b < nb; b++) {
+            for (int o = 0; o < oc; o++) {
+                for (int q = 0; q < p; q++) {
+                    expected[5 + (b * p + q) * oc + o] = dy[((b0 + b) * oc + o) * p + q];
+                }
+            }
+        }
+        assertArrayEquals(expected, t);
+    }
+
+    /**
+     * conv1 at batch 7 runs three batch blocks (3, 3, 1 images); a second shape has two output-channel vectors,
+     * positions that are not whole blocks of 16 and an odd input size. dw and db accumulate onto non-zero values.
+     */
+    @Test
+    void matchesTheDoubleReferenceAcrossBatchBlocks() {
+        Assumptions.assumeTrue(Gemm.VL == 16, "the kernel needs 512-bit vectors");
+        ConvGeom[] geoms = {conv1(7), new ConvGeom(5, 3, 13, 19, 32, 5, 5, 2, 1, 2, 1)};
+        assertEquals(3, ConvFilterOc.block(geoms[0]));
+        long seed = 900;
+        for (ConvGeom g : geoms) {
+            Assumptions.assumeTrue(ConvFilterOc.applies(g), "path of " + g);
+            float[] x = Fixtures.uniform(seed++, g.xSize(), -1, 1), dy = Fixtures.uniform(seed++, g.ySize(), -1, 1);
+            float[] dw0 = Fixtures.uniform(seed++, g.wSize(), -1, 1), db0 = Fixtures.uniform(seed++, g.oc(), -1, 1);
+            float[] ws = new float[(int) Conv2dCpu.workspaceFloats(g)];
+            java.util.Arrays.fill(ws, Float.NaN);   // the kernel must not read scratch it did not write
+            float[] dw = dw0.clone(), db = db0.clone();
+            Conv2dCpu.backwardFilter(dw, db, dy, x, g, ws);
+            int[] a = {g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw()};
+            double[] dwr = Conv2dRef.backwardFilter(Fixtures.toDouble(dy), Fixtures.toDouble(x), a);
+            double[] dbr = Conv2dRef.backwardBias(Fixtures.toDouble(dy), g.n(), g.oc(), g.ho(), g.wo());
+            for (int i = 0; i < dwr.length; i++) {
+                dwr[i] += dw0[i];
+            }
+            for (int i = 0; i < dbr.length; i++) {
+                dbr[i] += db0[i];
+            }
+            int k = g.n() * g.ho() * g.wo();
+            Close.assertRelL2(dwr, dw, Tol.reduction(k), "oc-lanes dw of " + g);
+            Close.assertRelL2(dbr, db, Tol.reduction(k), "oc-lanes db of " + g);
+        }
+    }
+
+    @Test
+    void bitIdenticalForOneTwoAndThreeThreads() {
+        Assumptions.assumeTrue(Gemm.VL == 16, "the kernel needs 512-bit vectors");
+        ConvGeom[] geoms = {conv1(7), new ConvGeom(5, 3, 13, 19, 32, 5, 5, 2, 1, 2, 1)};
+        for (ConvGeom g : geoms) {
+            float[] x = Fixtures.uniform(21, g.xSize(), -1, 1), dy = Fixtures.uniform(22, g.ySize(), -1, 1);
+            float[] dw0 = Fixtures.uniform(23, g.wSize(), -1, 1), db0 = Fixtures.uniform(24, g.oc(), -1, 1);
+            float[][] first = null;
+            for (int t : new int[] {1, 2, 3}) {
+                Parallel.setThreads(t);
+                float[] dw = dw0.clone(), db = db0.clone();
+                Conv2dCpu.backwardFilter(dw, db, dy, x, g, null);
+                if (first == null) {
+                    first = new float[][] {dw, db};
+                } else {
+                    Close.assertExact(first[0], dw, "oc-lanes dw of " + g + ", " + t + " threads against 1");
+                    Close.assertExact(first[1], db, "oc-lanes db of " + g + ", " + t + " threads against 1");
+                }
+            }
+        }
+    }
+}
