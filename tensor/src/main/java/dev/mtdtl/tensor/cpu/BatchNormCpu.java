@@ -16,9 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * and the BIASED batch variance, and moves the running variance towards the UNBIASED one
  * (times n/(n-1)); eval mode uses the running statistics and changes nothing.
  *
- * <p>Numerics: the statistics are summed in double ({@link LaneSum}) by the corrected two-pass
- * algorithm (a rough mean first, then the sums of deviations from it and of their squares), which
- * keeps full float accuracy when |mean| is much larger than the standard deviation (tested at 1700x).
+ * <p>Numerics: the statistics are summed in double ({@link LaneSum}) as shifted sums (a rough mean from
+ * a fixed subsample first, then the sums of deviations from it and of their squares in one pass over x,
+ * a second only when the rough mean was off by more than half a standard deviation), which keeps full
+ * float accuracy when |mean| is much larger than the standard deviation (tested at 1000x).
  * Element-wise passes run in float with the Vector API.
  *
  * <p>Threads: every per-channel quantity is computed by one chunk from start to end, chunks hold
@@ -93,23 +94,37 @@ public final class BatchNormCpu {
                             float momentum, float eps) {
         final long cnt = (long) n * s;    // values per channel
         final double mom = momentum;
-        acc.reset();
+        // Shifted sums (Chan, Golub and LeVeque, 1983): with d = x - shift, mean = shift + sum(d)/cnt and
+        // var = sum(d^2)/cnt - (sum(d)/cnt)^2. When shift is within a fraction of a standard deviation of the
+        // mean, the d are small and their float partial sums keep full accuracy even when |mean| >> std, where
+        // a one-pass E[x^2] - E[x]^2 would lose the low digits. The shift is the mean of a fixed subsample
+        // (SAMPLE evenly spaced values of every plane, all of them when S <= SAMPLE): a few hundred loads,
+        // not the full pass over x that a plain two-pass algorithm spends on its first mean (a third of the
+        // reads of the fused forward, 28 MB at conv1's output, batch 32).
+        int m = Math.min(s, SAMPLE);
+        double sub = 0;
         for (int i = 0; i < n; i++) {
-            acc.addSum(x, (i * c + ch) * s, s);
+            int base = (i * c + ch) * s;
+            for (int k = 0; k < m; k++) {
+                sub += x[base + (int) ((long) k * s / m)];
+            }
         }
-        float shift = (float) (acc.total() / cnt);
-        // Corrected two-pass (Chan, Golub and LeVeque, 1983): with d = x - shift, shift ~ mean,
-        // mean = shift + sum(d)/cnt and var = sum(d^2)/cnt - (sum(d)/cnt)^2. The d are small, so
-        // their float partial sums are accurate even when |mean| >> std, where the first pass's
-        // float partials (and a one-pass E[x^2] - E[x]^2) would lose the low digits.
-        acc.reset();
-        accSq.reset();
-        for (int i = 0; i < n; i++) {
-            LaneSum.addDeviations(acc, accSq, x, (i * c + ch) * s, s, shift);
+        float shift = (float) (sub / ((long) n * m));
+        double[] sums = deviations(acc, accSq, x, n, c, s, ch, shift);
+        double dm = sums[0];
+        double var = sums[1];
+        if (dm * dm > 0.25 * var) {
+            // The subsample missed the mean by more than half a standard deviation (a subsample at odds with the
+            // rest of its planes): the pass again from the mean found, which makes dm ~ 0 as in the classical
+            // two-pass algorithm. A guard: a biased subsample is itself part of the variance, so the miss is at
+            // most sqrt(S/16) standard deviations (~30 at S = 16,000), which the float partials of 16 vectors
+            // absorb (BatchNormCpuTest, measured with and without this pass).
+            shift = (float) (shift + dm);
+            sums = deviations(acc, accSq, x, n, c, s, ch, shift);
+            dm = sums[0];
+            var = sums[1];
         }
-        double dm = acc.total() / cnt;
         double mean = shift + dm;
-        double var = Math.max(0.0, accSq.total() / cnt - dm * dm);
         double invstd = 1.0 / Math.sqrt(var + eps);
         float meanF = (float) mean;
         saveMean[ch] = meanF;
@@ -119,6 +134,25 @@ public final class BatchNormCpu {
         // mean = meanF + meanLo to ~2^-48 relative: (x - meanF) - meanLo keeps y accurate even when
         // |mean| >> std, where the float mean alone would cost |mean|/std * 2^-24 relative.
         return new Stats(meanF, (float) (mean - meanF), (float) (gamma[ch] * invstd));
+    }
+
+    /** Values of each plane in the subsample that sets the statistics' shift ({@link #trainStats}). */
+    static final int SAMPLE = 16;
+
+    /**
+     * One pass over channel ch's N*S values: {sum(d)/cnt, max(0, sum(d^2)/cnt - (sum(d)/cnt)^2)}, d = x - shift,
+     * in double from float partials ({@link LaneSum#addDeviations}).
+     */
+    private static double[] deviations(LaneSum acc, LaneSum accSq, float[] x, int n, int c, int s, int ch,
+                                       float shift) {
+        final long cnt = (long) n * s;
+        acc.reset();
+        accSq.reset();
+        for (int i = 0; i < n; i++) {
+            LaneSum.addDeviations(acc, accSq, x, (i * c + ch) * s, s, shift);
+        }
+        double dm = acc.total() / cnt;
+        return new double[] {dm, Math.max(0.0, accSq.total() / cnt - dm * dm)};
     }
 
     /** dx = (g - a)*k - (x - m)*kb for one channel (see {@link #backwardTrain}'s derivation). */

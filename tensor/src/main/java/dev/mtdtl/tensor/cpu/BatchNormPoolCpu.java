@@ -8,8 +8,8 @@ import dev.mtdtl.tensor.Parallel;
  * full-size (N, C, H, W) batch-norm output in forward nor the full-size pool gradient in backward. Forward
  * normalises, rectifies and pools each window row in registers, straight from x; backward rebuilds each (n, c)
  * plane's gradient in a plane-sized scratch ({@link BatchNormPoolRows}). At batch 128 this is what lets block 1
- * run without a 113 MB buffer (issue 15), and it reads x three times in forward (two statistics passes and the
- * pooling) where the unfused ops read and write five full tensors.
+ * run without a 113 MB buffer (issue 15), and it reads x twice in forward (the statistics' pass and the pooling)
+ * where the unfused ops read and write five full tensors.
  *
  * <p>Why the results are the same bits: the statistics, the gradient sums and dx are the very functions of
  * {@link BatchNormCpu} ({@code trainStats}, {@code addGradSums}, {@code dxTrain}) applied to the same values in

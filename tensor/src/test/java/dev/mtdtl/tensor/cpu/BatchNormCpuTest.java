@@ -103,7 +103,7 @@ class BatchNormCpuTest {
         Close.assertRelL2(ge.dbeta(), r.dbetaEval(), tol, "dbeta eval");
     }
 
-    /** |mean| = 1000 * std: the corrected two-pass variance and the split mean keep float accuracy. */
+    /** |mean| = 1000 * std: the shifted sums and the split mean keep float accuracy. */
     @Test
     void largeMeanDoesNotCancel() {
         int n = 4;
@@ -120,6 +120,37 @@ class BatchNormCpuTest {
                 new double[c], n, c, s, MOMENTUM, EPS);
         Close.assertRelL2(t.y(), y, Tol.F32_ELEMENTWISE, "y");
         Close.assertRelL2(t.invstd(), invstd, Tol.F32_ELEMENTWISE, "invstd");
+    }
+
+    /**
+     * The statistics' shift comes from a subsample (16 evenly spaced values a plane). Here exactly those values are
+     * 1000 and the rest are in [-1, 1]: the shift misses the mean (~1) by ~30 standard deviations, about the worst a
+     * plane of 16,000 values allows (a biased subsample is itself part of the variance). The statistics must still be
+     * accurate (the second pass from the mean runs here; without it this case measured within tolerance too, the
+     * float partials of 16 vectors being short).
+     */
+    @Test
+    void unrepresentativeSubsampleStillGivesAccurateStatistics() {
+        int n = 2;
+        int c = 1;
+        int s = 16_000;
+        float[] x = Fixtures.uniform(41, n * c * s, -1f, 1f);
+        int m = BatchNormCpu.SAMPLE;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < m; k++) {
+                x[i * s + k * s / m] = 1000f;
+            }
+        }
+        float[] y = new float[x.length];
+        float[] mean = new float[c];
+        float[] invstd = new float[c];
+        float[] gamma = {1f};
+        float[] beta = {0f};
+        BatchNormCpu.forwardTrain(y, mean, invstd, x, gamma, beta, new float[c], new float[c], n, c, s, MOMENTUM, EPS);
+        BatchNormRef.Train t = BatchNormRef.forwardTrain(toDouble(x), toDouble(gamma), toDouble(beta), new double[c],
+                new double[c], n, c, s, MOMENTUM, EPS);
+        Close.assertRelL2(t.invstd(), invstd, Tol.F32_ELEMENTWISE, "invstd");
+        Close.assertRelL2(t.y(), y, Tol.F32_ELEMENTWISE, "y");
     }
 
     /** Central differences of L = <y, w> check the reference's training-mode backward (x, gamma, beta). */
