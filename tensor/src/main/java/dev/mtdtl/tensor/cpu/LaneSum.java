@@ -1,5 +1,6 @@
 package dev.mtdtl.tensor.cpu;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -11,7 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * N-thread bit-equality. Why not a scalar double loop: one dependent add per element (4 cycles) is
  * several times slower than memory. So: each lane sums at most {@link #BLOCK} vectors in float
  * (relative error about BLOCK * 2^-24 on that partial), the partial is folded lane by lane into
- * {@code double} lanes, and elements past the last whole vector go to four scalar double
+ * {@code double} lanes (in the kernels below: widened by {@code castShape} into two double vectors held in
+ * registers across the call, each lane's additions in the same order as one by one), and elements past the
+ * last whole vector go to four scalar double
  * accumulators in turn, four at a time, the last one to three into the first (four independent
  * chains: short planes such as S = 12 are all tail).
  * {@link #total()} adds the lanes, then the four tails, in a fixed order. The result is deterministic
@@ -25,10 +28,19 @@ final class LaneSum {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
+    /** The double lanes, as two vectors of the same bit size as F: lanes [0, L/2) and [L/2, L). */
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    static final int DL = D.length();
     /** Vectors summed in float before a fold into double. */
     static final int BLOCK = 16;
 
-    private final float[] spill = new float[L];
+    static {
+        if (2 * DL != L) {
+            throw new AssertionError("LaneSum needs float and double vectors of one bit size, have " + L + " and "
+                    + DL + " lanes");
+        }
+    }
+
     private final double[] lanes = new double[L];
     private double t0;
     private double t1;
@@ -48,15 +60,6 @@ final class LaneSum {
         t3 = 0.0;
     }
 
-    /** Fold a float partial (at most BLOCK vectors per lane) into the double lanes. */
-    void fold(FloatVector partial) {
-        folded = true;
-        partial.intoArray(spill, 0);
-        for (int l = 0; l < L; l++) {
-            lanes[l] += spill[l];
-        }
-    }
-
     /** Lanes in order 0..L-1, then the tails 0..3. */
     double total() {
         double t = 0.0;
@@ -72,13 +75,20 @@ final class LaneSum {
     void addSum(float[] x, int off, int len) {
         int upper = F.loopBound(len);
         int i = 0;
-        while (i < upper) {
-            int end = Math.min(upper, i + BLOCK * L);
-            FloatVector acc = FloatVector.zero(F);
-            for (; i < end; i += L) {
-                acc = acc.add(FloatVector.fromArray(F, x, off + i));
+        if (upper > 0) {
+            folded = true;
+            DoubleVector lo = DoubleVector.fromArray(D, lanes, 0), hi = DoubleVector.fromArray(D, lanes, DL);
+            while (i < upper) {
+                int end = Math.min(upper, i + BLOCK * L);
+                FloatVector acc = FloatVector.zero(F);
+                for (; i < end; i += L) {
+                    acc = acc.add(FloatVector.fromArray(F, x, off + i));
+                }
+                lo = lo.add(acc.castShape(D, 0));
+                hi = hi.add(acc.castShape(D, 1));
             }
-            fold(acc);
+            lo.intoArray(lanes, 0);
+            hi.intoArray(lanes, DL);
         }
         double a0 = t0;
         double a1 = t1;
@@ -103,17 +113,30 @@ final class LaneSum {
     static void addDeviations(LaneSum sum, LaneSum sumSq, float[] x, int off, int len, float m) {
         int upper = F.loopBound(len);
         int i = 0;
-        while (i < upper) {
-            int end = Math.min(upper, i + BLOCK * L);
-            FloatVector acc = FloatVector.zero(F);
-            FloatVector accSq = FloatVector.zero(F);
-            for (; i < end; i += L) {
-                FloatVector d = FloatVector.fromArray(F, x, off + i).sub(m);
-                acc = acc.add(d);
-                accSq = d.fma(d, accSq);
+        if (upper > 0) {
+            sum.folded = true;
+            sumSq.folded = true;
+            DoubleVector sLo = DoubleVector.fromArray(D, sum.lanes, 0), sHi = DoubleVector.fromArray(D, sum.lanes, DL);
+            DoubleVector qLo = DoubleVector.fromArray(D, sumSq.lanes, 0);
+            DoubleVector qHi = DoubleVector.fromArray(D, sumSq.lanes, DL);
+            while (i < upper) {
+                int end = Math.min(upper, i + BLOCK * L);
+                FloatVector acc = FloatVector.zero(F);
+                FloatVector accSq = FloatVector.zero(F);
+                for (; i < end; i += L) {
+                    FloatVector d = FloatVector.fromArray(F, x, off + i).sub(m);
+                    acc = acc.add(d);
+                    accSq = d.fma(d, accSq);
+                }
+                sLo = sLo.add(acc.castShape(D, 0));
+                sHi = sHi.add(acc.castShape(D, 1));
+                qLo = qLo.add(accSq.castShape(D, 0));
+                qHi = qHi.add(accSq.castShape(D, 1));
             }
-            sum.fold(acc);
-            sumSq.fold(accSq);
+            sLo.intoArray(sum.lanes, 0);
+            sHi.intoArray(sum.lanes, DL);
+            qLo.intoArray(sumSq.lanes, 0);
+            qHi.intoArray(sumSq.lanes, DL);
         }
         // Tail: four independent chains per sum, kept in locals (fields would chain through memory).
         double s0 = sum.t0, s1 = sum.t1, s2 = sum.t2, s3 = sum.t3;
@@ -145,17 +168,30 @@ final class LaneSum {
     static void addGradSums(LaneSum sumG, LaneSum sumGD, float[] g, int goff, float[] x, int off, int len, float m) {
         int upper = F.loopBound(len);
         int i = 0;
-        while (i < upper) {
-            int end = Math.min(upper, i + BLOCK * L);
-            FloatVector accG = FloatVector.zero(F);
-            FloatVector accGD = FloatVector.zero(F);
-            for (; i < end; i += L) {
-                FloatVector gv = FloatVector.fromArray(F, g, goff + i);
-                accG = accG.add(gv);
-                accGD = FloatVector.fromArray(F, x, off + i).sub(m).fma(gv, accGD);
+        if (upper > 0) {
+            sumG.folded = true;
+            sumGD.folded = true;
+            DoubleVector gLo = DoubleVector.fromArray(D, sumG.lanes, 0), gHi = DoubleVector.fromArray(D, sumG.lanes, DL);
+            DoubleVector qLo = DoubleVector.fromArray(D, sumGD.lanes, 0);
+            DoubleVector qHi = DoubleVector.fromArray(D, sumGD.lanes, DL);
+            while (i < upper) {
+                int end = Math.min(upper, i + BLOCK * L);
+                FloatVector accG = FloatVector.zero(F);
+                FloatVector accGD = FloatVector.zero(F);
+                for (; i < end; i += L) {
+                    FloatVector gv = FloatVector.fromArray(F, g, goff + i);
+                    accG = accG.add(gv);
+                    accGD = FloatVector.fromArray(F, x, off + i).sub(m).fma(gv, accGD);
+                }
+                gLo = gLo.add(accG.castShape(D, 0));
+                gHi = gHi.add(accG.castShape(D, 1));
+                qLo = qLo.add(accGD.castShape(D, 0));
+                qHi = qHi.add(accGD.castShape(D, 1));
             }
-            sumG.fold(accG);
-            sumGD.fold(accGD);
+            gLo.intoArray(sumG.lanes, 0);
+            gHi.intoArray(sumG.lanes, DL);
+            qLo.intoArray(sumGD.lanes, 0);
+            qHi.intoArray(sumGD.lanes, DL);
         }
         double s0 = sumG.t0, s1 = sumG.t1, s2 = sumG.t2, s3 = sumG.t3;
         double q0 = sumGD.t0, q1 = sumGD.t1, q2 = sumGD.t2, q3 = sumGD.t3;
