@@ -43,19 +43,13 @@ final class ConvDirect {
      * dst (B, C, HQ, WQ) = src (B, C, H, W) placed at row {@code top}, column {@code left}, zeros elsewhere.
      */
     static void pad(float[] dst, int dOff, float[] src, int b, int c, int h, int w, int top, int left, int hq, int wq) {
-        pad(dst, dOff, src, 0, b, c, h, w, top, left, hq, wq);
-    }
-
-    /** As above from src[sOff ..]: the images of a batch block. */
-    static void pad(float[] dst, int dOff, float[] src, int sOff, int b, int c, int h, int w, int top, int left, int hq,
-                    int wq) {
         int plane = hq * wq;
         Parallel.forChunks(b * c, 4, (ch, p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int d = dOff + p * plane;
                 Arrays.fill(dst, d, d + plane, 0f);
                 for (int r = 0; r < h; r++) {
-                    System.arraycopy(src, sOff + (p * h + r) * w, dst, d + (r + top) * wq + left, w);
+                    System.arraycopy(src, (p * h + r) * w, dst, d + (r + top) * wq + left, w);
                 }
             }
         });

@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * blocks in registers, {@link #transpose}); dy is read once from memory either way.
  *
  * <p>Work: chunks are (vector of 16 output channels, input channel), 2 for conv1; each walks the batch blocks in
- * order. Per batch block: x's images are padded into (BB, C, HP, WP) (one parallel loop), dy's are transposed (a
- * second), then every chunk adds the block's images (a third). Per image, each of a chunk's 26 accumulators
+ * order. Per batch block: x's images are padded into (BB, C, HP, WP) and dy's transposed (one parallel loop), then
+ * every chunk adds the block's images (a second). Per image, each of a chunk's 26 accumulators
  * (tap (u, v) or the bias, lane o) starts at zero, runs one float FMA (or add) chain over the image's positions in
  * row-major order, one output row per {@link #row} call, and is then added onto the chunk's running sum, images in
  * order; after the last block, dw (and db, from input channel 0's chunk) += running sums. The order depends on the
@@ -55,16 +55,22 @@ final class ConvFilterOc {
         return VL == 16 && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K && !ConvFilterCl.applies(g);
     }
 
-    /** Floats of one batch block's padded input and channel-last dy: 4 MB, as {@link ConvFilterCl#BLOCK_FLOATS}. */
-    static final int BLOCK_FLOATS = ConvFilterCl.BLOCK_FLOATS;
+    /**
+     * Most floats of one batch block's padded input and channel-last dy (16 MB). Each block costs two parallel
+     * loops, whose wake-ups are what a 2-thread step loses most to (bench/RESULTS.md); conv1's forward already
+     * holds its whole padded batch, so at batch 128 this stays below that layer's workspace.
+     */
+    static final int BLOCK_FLOATS = 1 << 22;
 
     private static long perImage(ConvGeom g) {
         return (long) g.c() * (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw()) + (long) g.ho() * g.wo() * g.oc();
     }
 
-    /** Images per batch block (conv1: 3). */
+    /** Images per batch block: the fewest blocks of at most BLOCK_FLOATS, as even as possible (conv1, batch 32: 11). */
     static int block(ConvGeom g) {
-        return (int) Math.max(1, Math.min(g.n(), BLOCK_FLOATS / perImage(g)));
+        int most = (int) Math.max(1, Math.min(g.n(), BLOCK_FLOATS / perImage(g)));
+        int blocks = (g.n() + most - 1) / most;
+        return (g.n() + blocks - 1) / blocks;
     }
 
     private static int chunks(ConvGeom g) {
@@ -86,8 +92,7 @@ final class ConvFilterOc {
         int sums = ACC * VL;
         for (int b0 = 0; b0 < n; b0 += bb) {
             int b0F = b0, nb = Math.min(n, b0 + bb) - b0;
-            ConvDirect.pad(ws, 0, x, b0 * c * h * w, nb, c, h, w, g.ph(), g.pw(), hp, wp);
-            transpose(ws, tOff, dy, b0, nb, oc, p);
+            prepare(ws, tOff, dy, x, b0, nb, g);
             Parallel.forChunks(nOv * c, 1, (task, t0, t1) -> {
                 int ov = task / c, ci = task % c;
                 int run = scr + task * 2 * sums, cur = run + sums;
@@ -227,26 +232,54 @@ final class ConvFilterOc {
      * vector and distance: 128 operations per 256 floats.
      */
     static void transpose(float[] dyT, int t, float[] dy, int b0, int nb, int oc, int p) {
-        int blocks = p / VL;
-        int nOv = oc / VL;
-        int perChunk = Math.max(1, 64 / nOv);         // ~64 blocks (64 KB of dy) per chunk
-        int runs = Math.max(1, (blocks + perChunk - 1) / perChunk);   // one chunk for the tail when P < 16
-        Parallel.forChunks(nb * runs, 1, (chunk, c0, c1) -> {
-            int b = chunk / runs, q0 = chunk % runs * perChunk * VL, q1 = Math.min(blocks * VL, q0 + perChunk * VL);
-            for (int ov = 0; ov < nOv; ov++) {
-                int src = ((b0 + b) * oc + ov * VL) * p, dst = t + b * p * oc + ov * VL;
-                for (int q = q0; q < q1; q += VL) {
-                    block16(dyT, dst + q * oc, oc, dy, src + q, p);
-                }
-                if (q1 == blocks * VL) {                   // the chunk holding the last block does the tail
-                    for (int q = q1; q < p; q++) {
-                        for (int o = 0; o < VL; o++) {
-                            dyT[dst + q * oc + o] = dy[src + o * p + q];
-                        }
+        int runs = runs(p, oc);
+        Parallel.forChunks(nb * runs, 1, (chunk, c0, c1) -> transposeRun(dyT, t, dy, b0, chunk, runs, oc, p));
+    }
+
+    /**
+     * One parallel loop for a batch block: its dy transposed into ws[t ..] ({@link #transpose}'s chunks) and its
+     * x padded into ws[0 ..] as (nb, C, HP, WP), one chunk per (image, input channel) plane.
+     */
+    private static void prepare(float[] ws, int t, float[] dy, float[] x, int b0, int nb, ConvGeom g) {
+        int oc = g.oc(), p = g.ho() * g.wo(), runs = runs(p, oc);
+        int c = g.c(), h = g.h(), w = g.w(), ph = g.ph(), pw = g.pw(), hp = h + 2 * ph, wp = w + 2 * pw;
+        Parallel.forChunks(nb * runs + nb * c, 1, (chunk, c0, c1) -> {
+            if (chunk < nb * runs) {
+                transposeRun(ws, t, dy, b0, chunk, runs, oc, p);
+                return;
+            }
+            int plane = chunk - nb * runs;                  // (image - b0) * C + input channel
+            int d = plane * hp * wp, src = (b0 * c + plane) * h * w;
+            Arrays.fill(ws, d, d + hp * wp, 0f);
+            for (int r = 0; r < h; r++) {
+                System.arraycopy(x, src + r * w, ws, d + (r + ph) * wp + pw, w);
+            }
+        });
+    }
+
+    /** Chunks of the transpose per image: runs of ~64 position blocks (64 KB of dy), at least one (the tail). */
+    private static int runs(int p, int oc) {
+        int perChunk = Math.max(1, 64 / (oc / VL));
+        return Math.max(1, (p / VL + perChunk - 1) / perChunk);
+    }
+
+    /** Chunk {@code chunk} of {@link #transpose}: image b0 + chunk / runs, its run chunk % runs of position blocks. */
+    private static void transposeRun(float[] dyT, int t, float[] dy, int b0, int chunk, int runs, int oc, int p) {
+        int blocks = p / VL, nOv = oc / VL, perChunk = Math.max(1, 64 / nOv);
+        int b = chunk / runs, q0 = chunk % runs * perChunk * VL, q1 = Math.min(blocks * VL, q0 + perChunk * VL);
+        for (int ov = 0; ov < nOv; ov++) {
+            int src = ((b0 + b) * oc + ov * VL) * p, dst = t + b * p * oc + ov * VL;
+            for (int q = q0; q < q1; q += VL) {
+                block16(dyT, dst + q * oc, oc, dy, src + q, p);
+            }
+            if (q1 == blocks * VL) {                   // the chunk holding the last block does the tail
+                for (int q = q1; q < p; q++) {
+                    for (int o = 0; o < VL; o++) {
+                        dyT[dst + q * oc + o] = dy[src + o * p + q];
                     }
                 }
             }
-        });
+        }
     }
 
     /**
