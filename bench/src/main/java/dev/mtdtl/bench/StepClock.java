@@ -10,7 +10,10 @@ import java.lang.management.ThreadMXBean;
  * a step's wall time is mostly waiting for a core, but the CPU time of the threads that do the work
  * (the caller and the kernel pool's {@code mtdtl-cpu-*} workers, which park instead of spinning) is
  * close to what the step costs on an idle machine. GC threads are counted apart (JMX collection time
- * and count), so allocation churn shows as its own number rather than as "slower kernels".
+ * and count), so allocation churn shows as its own number rather than as "slower kernels". The bytes the
+ * compute threads allocate are counted too: a kernel that C2 compiled without inlining its Vector API calls
+ * boxes every vector (tens of bytes per operation), so megabytes per step flag a JIT fallback that the time
+ * alone cannot tell from a noisy neighbour.
  */
 final class StepClock {
 
@@ -20,23 +23,29 @@ final class StepClock {
     private long cpu0;
     private long gcMs0;
     private long gcCount0;
+    private long alloc0;
 
     /** Wall ms, compute-thread CPU ms, GC ms and GC count of the last {@link #start}/{@link #stop} pair. */
     double wallMs;
     double cpuMs;
     double gcMs;
     long gcCount;
+    /** MB allocated by the compute threads (heap bytes; the caller's own and the kernel workers'). */
+    double allocMb;
 
     void start() {
         gcMs0 = gcMillis();
         gcCount0 = gcCount();
         cpu0 = computeCpuNanos();
+        alloc0 = workerAllocBytes() + currentAllocBytes();   // the caller's last: the enumeration allocates
         wall0 = System.nanoTime();
     }
 
     void stop() {
         long w = System.nanoTime();
+        long a = currentAllocBytes() + workerAllocBytes();  // the caller's first, as in start
         long c = computeCpuNanos();
+        allocMb = (a - alloc0) / 1e6;
         wallMs = (w - wall0) / 1e6;
         cpuMs = (c - cpu0) / 1e6;
         gcMs = gcMillis() - gcMs0;
@@ -54,6 +63,28 @@ final class StepClock {
         }
         return sum;
     }
+
+    private static long currentAllocBytes() {
+        return ALLOC == null ? 0 : Math.max(0, ALLOC.getThreadAllocatedBytes(Thread.currentThread().getId()));
+    }
+
+    /** Heap bytes allocated so far by the live kernel workers ({@code mtdtl-cpu-*}); 0 where the JVM cannot say. */
+    private static long workerAllocBytes() {
+        if (ALLOC == null) {
+            return 0;
+        }
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("mtdtl-cpu-")) {
+                sum += Math.max(0, ALLOC.getThreadAllocatedBytes(t.getId()));
+            }
+        }
+        return sum;
+    }
+
+    /** HotSpot's per-thread allocation counter, where the JVM has one. */
+    private static final com.sun.management.ThreadMXBean ALLOC =
+            THREADS instanceof com.sun.management.ThreadMXBean b && b.isThreadAllocatedMemorySupported() ? b : null;
 
     private static long gcMillis() {
         long s = 0;

@@ -8,10 +8,13 @@ import java.util.Locale;
 /**
  * Plain timer of {@link TrainStep} for the side-by-side script (bench/torch_side_by_side.py), which
  * runs PyTorch's equivalent step in the same run. Prints one line: {@code mtdtl batch=B threads=T
- * median_ms=... gflops=... median_cpu_ms=... gflops_per_cpu_s=... measured_core_peak=... pct_of_core_peak=... peak_rss_mb=...}:
+ * median_ms=... gflops=... median_cpu_ms=... gflops_per_cpu_s=... measured_core_peak=... pct_of_core_peak=... peak_rss_mb=...
+ * alloc_mb_per_step=...}:
  * the wall-clock figures, and the load-independent ones: FLOPs per CPU-second of the compute threads
  * ({@link StepClock}) against one core's measured FMA peak ({@link Peak#measuredPerCore}); with perfect
- * 2-thread scaling the two percentages agree. Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
+ * 2-thread scaling the two percentages agree; {@code alloc_mb_per_step} (median) is what the compute threads
+ * allocated, near 0 when every kernel runs as compiled vector code ({@link StepClock}).
+ * Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
  */
 public final class TrainStepTimer {
 
@@ -33,6 +36,7 @@ public final class TrainStepTimer {
         }
         double[] ms = new double[iters];
         double[] cpu = new double[iters];
+        double[] alloc = new double[iters];
         StepClock clock = new StepClock();
         for (int i = 0; i < iters; i++) {
             clock.start();
@@ -40,16 +44,20 @@ public final class TrainStepTimer {
             clock.stop();
             ms[i] = clock.wallMs;
             cpu[i] = clock.cpuMs;
+            alloc[i] = clock.allocMb;
         }
         Arrays.sort(ms);
         Arrays.sort(cpu);
+        Arrays.sort(alloc);
         double med = ms[iters / 2];
         double flop = TrainStep.STEP_FLOPS_PER_SAMPLE * batch;
         double gflops = flop / (med * 1e6);
         double perCpu = flop / (cpu[iters / 2] * 1e6);
         System.out.printf(Locale.ROOT, "mtdtl batch=%d threads=%d median_ms=%.1f min_ms=%.1f gflops=%.1f median_cpu_ms=%.1f"
-                        + " gflops_per_cpu_s=%.1f measured_core_peak=%.1f pct_of_core_peak=%.1f peak_rss_mb=%.0f%n",
-                batch, threads, med, ms[0], gflops, cpu[iters / 2], perCpu, peak, 100 * perCpu / peak, peakRssMb());
+                        + " gflops_per_cpu_s=%.1f measured_core_peak=%.1f pct_of_core_peak=%.1f peak_rss_mb=%.0f"
+                        + " alloc_mb_per_step=%.2f%n",
+                batch, threads, med, ms[0], gflops, cpu[iters / 2], perCpu, peak, 100 * perCpu / peak, peakRssMb(),
+                alloc[iters / 2]);
     }
 
     /** VmHWM (peak resident set) of this JVM in MB from /proc/self/status; -1 where there is none (not Linux). */

@@ -77,9 +77,12 @@ final class ConvFilterCl {
     /** Floats of one batch block's padded input and dy: 4 MB, a share of the L3 that a core can count on. */
     static final int BLOCK_FLOATS = 1 << 20;
 
-    /** Scratch floats: per chunk, the running sums of its tiles (KH * ceil(KW/3) tiles of 24 vectors). */
+    /**
+     * Scratch floats: per chunk, the running sums of its tiles (KH * ceil(KW/3) tiles of 24 vectors), then one
+     * tile's worth for the image sums that {@link #tile} stores and {@link #addTile} adds onto them.
+     */
     static long scratch(ConvGeom g) {
-        return (long) (g.oc() + OB - 1) / OB * (g.c() / VL) * tiles(g) * OB * TB * VL;
+        return (long) (g.oc() + OB - 1) / OB * (g.c() / VL) * (tiles(g) + 1) * OB * TB * VL;
     }
 
     private static int tiles(ConvGeom g) {
@@ -104,22 +107,30 @@ final class ConvFilterCl {
             Parallel.forChunks(nOb * nCv, 1, (task, t0, t1) -> {
                 int ob = task / nCv, cv = task % nCv;
                 int o0 = ob * OB, nOut = Math.min(OB, cout - o0);
-                int run = scrOff + task * nT * tileFloats;
+                int run = scrOff + task * (nT + 1) * tileFloats, cur = run + nT * tileFloats;
                 if (b0F == 0) {
                     Arrays.fill(ws, run, run + nT * tileFloats, 0f);
                 }
                 for (int b = b0F; b < b1; b++) {
                     for (int t = 0; t < nT; t++) {
                         int u = t / nG, v0 = (t % nG) * TB;
-                        tile(ws, run + t * tileFloats, dy, (b * cout + o0) * ho * wo, nOut, ws,
+                        tile(ws, cur, dy, (b * cout + o0) * ho * wo, nOut, ws,
                                 (((b - b0F) * hp + u) * wp + v0) * cin + cv * VL, Math.min(TB, kw - v0), cin, wp, ho,
                                 wo, sh);
+                        addTile(ws, run + t * tileFloats, cur);
                     }
                 }
                 if (b1 == n) {
                     addSums(dw, ws, run, o0, nOut, cv, cin, kh, kw);
                 }
             });
+        }
+    }
+
+    /** ws[run, run + 24 VL) += ws[cur, cur + 24 VL): a tile's image sums onto its running sums. */
+    private static void addTile(float[] ws, int run, int cur) {
+        for (int k = 0; k < OB * TB * VL; k += VL) {
+            FloatVector.fromArray(S, ws, run + k).add(FloatVector.fromArray(S, ws, cur + k)).intoArray(ws, run + k);
         }
     }
 
@@ -168,11 +179,10 @@ final class ConvFilterCl {
     }
 
     /**
-     * One tile over all HO x WO positions of one batch item: running sums at out[oOff, oOff + 24 VL)
-     * (channel c, tap k at (c*3 + k)*VL) += the item's products, summed from zero in row-major position
-     * order. dy plane of channel o0 + c at dOff + c*HO*WO (channels past nOut re-read the last valid one,
-     * their sums are discarded); tap k's input vector at xOff + k*CI from the position's first pixel
-     * (taps past nTaps re-read the last valid one).
+     * One tile over all HO x WO positions of one batch item: out[oOff, oOff + 24 VL) (channel c, tap k at
+     * (c*3 + k)*VL) = the item's products, summed from zero in row-major position order. dy plane of channel
+     * o0 + c at dOff + c*HO*WO (channels past nOut re-read the last valid one, their sums are discarded); tap k's
+     * input vector at xOff + k*CI from the position's first pixel (taps past nTaps re-read the last valid one).
      */
     private static void tile(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
                              int cin, int wp, int ho, int wo, int sh) {
@@ -231,30 +241,32 @@ final class ConvFilterCl {
                 xr += rowSkip;
             }
         }
-        // out += accumulators, written out: C2 would box vectors passed to a call it does not inline
-        s00.add(FloatVector.fromArray(S, out, oOff)).intoArray(out, oOff);
-        s01.add(FloatVector.fromArray(S, out, oOff + 1 * VL)).intoArray(out, oOff + 1 * VL);
-        s02.add(FloatVector.fromArray(S, out, oOff + 2 * VL)).intoArray(out, oOff + 2 * VL);
-        s10.add(FloatVector.fromArray(S, out, oOff + 3 * VL)).intoArray(out, oOff + 3 * VL);
-        s11.add(FloatVector.fromArray(S, out, oOff + 4 * VL)).intoArray(out, oOff + 4 * VL);
-        s12.add(FloatVector.fromArray(S, out, oOff + 5 * VL)).intoArray(out, oOff + 5 * VL);
-        s20.add(FloatVector.fromArray(S, out, oOff + 6 * VL)).intoArray(out, oOff + 6 * VL);
-        s21.add(FloatVector.fromArray(S, out, oOff + 7 * VL)).intoArray(out, oOff + 7 * VL);
-        s22.add(FloatVector.fromArray(S, out, oOff + 8 * VL)).intoArray(out, oOff + 8 * VL);
-        s30.add(FloatVector.fromArray(S, out, oOff + 9 * VL)).intoArray(out, oOff + 9 * VL);
-        s31.add(FloatVector.fromArray(S, out, oOff + 10 * VL)).intoArray(out, oOff + 10 * VL);
-        s32.add(FloatVector.fromArray(S, out, oOff + 11 * VL)).intoArray(out, oOff + 11 * VL);
-        s40.add(FloatVector.fromArray(S, out, oOff + 12 * VL)).intoArray(out, oOff + 12 * VL);
-        s41.add(FloatVector.fromArray(S, out, oOff + 13 * VL)).intoArray(out, oOff + 13 * VL);
-        s42.add(FloatVector.fromArray(S, out, oOff + 14 * VL)).intoArray(out, oOff + 14 * VL);
-        s50.add(FloatVector.fromArray(S, out, oOff + 15 * VL)).intoArray(out, oOff + 15 * VL);
-        s51.add(FloatVector.fromArray(S, out, oOff + 16 * VL)).intoArray(out, oOff + 16 * VL);
-        s52.add(FloatVector.fromArray(S, out, oOff + 17 * VL)).intoArray(out, oOff + 17 * VL);
-        s60.add(FloatVector.fromArray(S, out, oOff + 18 * VL)).intoArray(out, oOff + 18 * VL);
-        s61.add(FloatVector.fromArray(S, out, oOff + 19 * VL)).intoArray(out, oOff + 19 * VL);
-        s62.add(FloatVector.fromArray(S, out, oOff + 20 * VL)).intoArray(out, oOff + 20 * VL);
-        s70.add(FloatVector.fromArray(S, out, oOff + 21 * VL)).intoArray(out, oOff + 21 * VL);
-        s71.add(FloatVector.fromArray(S, out, oOff + 22 * VL)).intoArray(out, oOff + 22 * VL);
-        s72.add(FloatVector.fromArray(S, out, oOff + 23 * VL)).intoArray(out, oOff + 23 * VL);
+        // The image's sums, stored; addTile adds them onto the running sums. Adding them here (a load, an add and a
+        // store each: 72 more vector calls) sometimes left C2, depending on what it had compiled before, out of
+        // inlining budget: the last ones became calls and the vectors were boxed (bench/RESULTS.md, session 26).
+        s00.intoArray(out, oOff);
+        s01.intoArray(out, oOff + VL);
+        s02.intoArray(out, oOff + 2 * VL);
+        s10.intoArray(out, oOff + 3 * VL);
+        s11.intoArray(out, oOff + 4 * VL);
+        s12.intoArray(out, oOff + 5 * VL);
+        s20.intoArray(out, oOff + 6 * VL);
+        s21.intoArray(out, oOff + 7 * VL);
+        s22.intoArray(out, oOff + 8 * VL);
+        s30.intoArray(out, oOff + 9 * VL);
+        s31.intoArray(out, oOff + 10 * VL);
+        s32.intoArray(out, oOff + 11 * VL);
+        s40.intoArray(out, oOff + 12 * VL);
+        s41.intoArray(out, oOff + 13 * VL);
+        s42.intoArray(out, oOff + 14 * VL);
+        s50.intoArray(out, oOff + 15 * VL);
+        s51.intoArray(out, oOff + 16 * VL);
+        s52.intoArray(out, oOff + 17 * VL);
+        s60.intoArray(out, oOff + 18 * VL);
+        s61.intoArray(out, oOff + 19 * VL);
+        s62.intoArray(out, oOff + 20 * VL);
+        s70.intoArray(out, oOff + 21 * VL);
+        s71.intoArray(out, oOff + 22 * VL);
+        s72.intoArray(out, oOff + 23 * VL);
     }
 }

@@ -23,14 +23,14 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Work: chunks are (vector of 16 output channels, input channel), 2 for conv1; each walks the batch blocks in
  * order. Per batch block: x's images are padded into (BB, C, HP, WP) and dy's transposed (one parallel loop), then
- * every chunk adds the block's images (a second). Per image, each of a chunk's 26 accumulators
- * (tap (u, v) or the bias, lane o) starts at zero, runs one float FMA (or add) chain over the image's positions in
- * row-major order, one output row per {@link #row} call, and is then added onto the chunk's running sum, images in
- * order; after the last block, dw (and db, from input channel 0's chunk) += running sums. The order depends on the
- * shape only: bits are the same for any thread count (ConvFilterOcTest), not those of {@link ConvFilter} (whose 16
- * lane chains each run over B*HO*WO/16 products) nor of {@link Conv2dCpu}'s separate bias sum (float per image
- * plane, double across images); values are checked against the double reference and the PyTorch fixture
- * conv2d_stride2_pad (Conv2dCpuTest).
+ * every chunk adds the block's images (a second). Per image, each of a chunk's 26 accumulators (tap (u, v) or the
+ * bias, lane o) starts at zero, runs one float FMA (or add) chain over the image's positions in row-major order,
+ * one output row per {@link #rowHigh} and {@link #rowLow} call, and is then added onto the chunk's running sum,
+ * images in order; after the last block, dw (and db, from input channel 0's chunk) += running sums. The order
+ * depends on the shape only: bits are the same for any thread count (ConvFilterOcTest), not those of {@link
+ * ConvFilter} (whose 16 lane chains each run over B*HO*WO/16 products) nor of {@link Conv2dCpu}'s separate bias sum
+ * (float per image plane, double across images); values are checked against the double reference and the PyTorch
+ * fixture conv2d_a_5x5_s2x1, which takes this path (Conv2dCpuTest).
  *
  * <p>Letters: B batch, C input channels, OC output channels (a multiple of 16), HP = H + 2PH, WP = W + 2PW padded
  * input, P = HO*WO positions per image.
@@ -82,7 +82,10 @@ final class ConvFilterOc {
         return block(g) * perImage(g) + (long) chunks(g) * 2 * ACC * VL;
     }
 
-    /** dw (OC, C, 5, 5) += filter gradient, db (OC, nullable) += bias gradient of dy (B, OC, HO, WO), x (B, C, H, W). */
+    /**
+     * dw (OC, C, 5, 5) += filter gradient, db (OC, nullable) += bias gradient of dy (B, OC, HO, WO) and
+     * x (B, C, H, W).
+     */
     static void filter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws) {
         int n = g.n(), c = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
         int oc = g.oc(), ho = g.ho(), wo = g.wo(), sh = g.sh(), p = ho * wo;
@@ -104,7 +107,8 @@ final class ConvFilterOc {
                     int d = tOff + b * p * oc + ov * VL;
                     int xr = (b * c + ci) * hp * wp;
                     for (int i = 0; i < ho; i++) {
-                        row(ws, cur, ws, d + i * wo * oc, oc, ws, xr + i * sh * wp, wo, wp);
+                        rowHigh(ws, cur, ws, d + i * wo * oc, oc, ws, xr + i * sh * wp, wo, wp);
+                        rowLow(ws, cur, ws, d + i * wo * oc, oc, ws, xr + i * sh * wp, wo, wp);
                     }
                     for (int k = 0; k < sums; k += VL) {
                         FloatVector.fromArray(S, ws, run + k).add(FloatVector.fromArray(S, ws, cur + k))
@@ -132,13 +136,16 @@ final class ConvFilterOc {
     }
 
     /**
-     * One output row of one image: the 26 accumulators at acc[a, a + 26 VL) += over j in [0, WO): dy vector
-     * dyT[d + j*OC ..] times the inputs xp[xr + u*WP + j + v] (taps (u, v) at (u*5 + v)*VL), and the dy vector
-     * itself (the bias, at 25 VL). A plain counted loop with indices linear in j, so C2 drops the bounds checks
-     * from its main loop; a call per row loads and stores the accumulators (26 of each per WO positions).
+     * One output row of one image, kernel rows 0-2 and the bias: 16 of the 26 accumulators at acc[a ..] (tap (u, v)
+     * at (u*5 + v)*VL, the bias at 25 VL) += over j in [0, WO): the dy vector dyT[d + j*OC ..] times the inputs
+     * xp[xr + u*WP + j + v], and the dy vector itself. A plain counted loop with indices linear in j, so C2 drops the
+     * bounds checks from its main loop. Why two methods ({@link #rowLow} takes kernel rows 3-4, loading each dy
+     * vector again): as one method of 26 accumulators (104 vector calls) C2 sometimes, depending on what it had
+     * compiled before, ran out of its inlining budget, left the last accumulator stores as calls and boxed the
+     * vectors: that JVM's whole step took 30-50 % longer (bench/RESULTS.md, session 26).
      */
-    private static void row(float[] acc, int a, float[] dyT, int d, int oc, float[] xp, int xr, int wo, int wp) {
-        int r1 = xr + wp, r2 = xr + 2 * wp, r3 = xr + 3 * wp, r4 = xr + 4 * wp;
+    private static void rowHigh(float[] acc, int a, float[] dyT, int d, int oc, float[] xp, int xr, int wo, int wp) {
+        int r1 = xr + wp, r2 = xr + 2 * wp;
         FloatVector s00 = FloatVector.fromArray(S, acc, a), s01 = FloatVector.fromArray(S, acc, a + VL);
         FloatVector s02 = FloatVector.fromArray(S, acc, a + 2 * VL), s03 = FloatVector.fromArray(S, acc, a + 3 * VL);
         FloatVector s04 = FloatVector.fromArray(S, acc, a + 4 * VL), s10 = FloatVector.fromArray(S, acc, a + 5 * VL);
@@ -146,12 +153,7 @@ final class ConvFilterOc {
         FloatVector s13 = FloatVector.fromArray(S, acc, a + 8 * VL), s14 = FloatVector.fromArray(S, acc, a + 9 * VL);
         FloatVector s20 = FloatVector.fromArray(S, acc, a + 10 * VL), s21 = FloatVector.fromArray(S, acc, a + 11 * VL);
         FloatVector s22 = FloatVector.fromArray(S, acc, a + 12 * VL), s23 = FloatVector.fromArray(S, acc, a + 13 * VL);
-        FloatVector s24 = FloatVector.fromArray(S, acc, a + 14 * VL), s30 = FloatVector.fromArray(S, acc, a + 15 * VL);
-        FloatVector s31 = FloatVector.fromArray(S, acc, a + 16 * VL), s32 = FloatVector.fromArray(S, acc, a + 17 * VL);
-        FloatVector s33 = FloatVector.fromArray(S, acc, a + 18 * VL), s34 = FloatVector.fromArray(S, acc, a + 19 * VL);
-        FloatVector s40 = FloatVector.fromArray(S, acc, a + 20 * VL), s41 = FloatVector.fromArray(S, acc, a + 21 * VL);
-        FloatVector s42 = FloatVector.fromArray(S, acc, a + 22 * VL), s43 = FloatVector.fromArray(S, acc, a + 23 * VL);
-        FloatVector s44 = FloatVector.fromArray(S, acc, a + 24 * VL), sb = FloatVector.fromArray(S, acc, a + 25 * VL);
+        FloatVector s24 = FloatVector.fromArray(S, acc, a + 14 * VL), sb = FloatVector.fromArray(S, acc, a + 25 * VL);
         for (int j = 0; j < wo; j++) {
             FloatVector gv = FloatVector.fromArray(S, dyT, d + j * oc);
             sb = sb.add(gv);
@@ -170,16 +172,6 @@ final class ConvFilterOc {
             s22 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 2]), s22);
             s23 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 3]), s23);
             s24 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 4]), s24);
-            s30 = gv.fma(FloatVector.broadcast(S, xp[r3 + j]), s30);
-            s31 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 1]), s31);
-            s32 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 2]), s32);
-            s33 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 3]), s33);
-            s34 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 4]), s34);
-            s40 = gv.fma(FloatVector.broadcast(S, xp[r4 + j]), s40);
-            s41 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 1]), s41);
-            s42 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 2]), s42);
-            s43 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 3]), s43);
-            s44 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 4]), s44);
         }
         s00.intoArray(acc, a);
         s01.intoArray(acc, a + VL);
@@ -196,6 +188,30 @@ final class ConvFilterOc {
         s22.intoArray(acc, a + 12 * VL);
         s23.intoArray(acc, a + 13 * VL);
         s24.intoArray(acc, a + 14 * VL);
+        sb.intoArray(acc, a + 25 * VL);
+    }
+
+    /** Kernel rows 3-4 of {@link #rowHigh}'s row: 10 accumulators at acc[a + 15 VL ..]. */
+    private static void rowLow(float[] acc, int a, float[] dyT, int d, int oc, float[] xp, int xr, int wo, int wp) {
+        int r3 = xr + 3 * wp, r4 = xr + 4 * wp;
+        FloatVector s30 = FloatVector.fromArray(S, acc, a + 15 * VL), s31 = FloatVector.fromArray(S, acc, a + 16 * VL);
+        FloatVector s32 = FloatVector.fromArray(S, acc, a + 17 * VL), s33 = FloatVector.fromArray(S, acc, a + 18 * VL);
+        FloatVector s34 = FloatVector.fromArray(S, acc, a + 19 * VL), s40 = FloatVector.fromArray(S, acc, a + 20 * VL);
+        FloatVector s41 = FloatVector.fromArray(S, acc, a + 21 * VL), s42 = FloatVector.fromArray(S, acc, a + 22 * VL);
+        FloatVector s43 = FloatVector.fromArray(S, acc, a + 23 * VL), s44 = FloatVector.fromArray(S, acc, a + 24 * VL);
+        for (int j = 0; j < wo; j++) {
+            FloatVector gv = FloatVector.fromArray(S, dyT, d + j * oc);
+            s30 = gv.fma(FloatVector.broadcast(S, xp[r3 + j]), s30);
+            s31 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 1]), s31);
+            s32 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 2]), s32);
+            s33 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 3]), s33);
+            s34 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 4]), s34);
+            s40 = gv.fma(FloatVector.broadcast(S, xp[r4 + j]), s40);
+            s41 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 1]), s41);
+            s42 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 2]), s42);
+            s43 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 3]), s43);
+            s44 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 4]), s44);
+        }
         s30.intoArray(acc, a + 15 * VL);
         s31.intoArray(acc, a + 16 * VL);
         s32.intoArray(acc, a + 17 * VL);
@@ -206,7 +222,6 @@ final class ConvFilterOc {
         s42.intoArray(acc, a + 22 * VL);
         s43.intoArray(acc, a + 23 * VL);
         s44.intoArray(acc, a + 24 * VL);
-        sb.intoArray(acc, a + 25 * VL);
     }
 
     /** Lane l takes lane l ^ d, d = 8, 4, 2, 1. */
