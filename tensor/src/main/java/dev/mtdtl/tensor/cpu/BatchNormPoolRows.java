@@ -51,12 +51,22 @@ final class BatchNormPoolRows {
     private static final VectorShuffle<Float> HALF = VectorShuffle.fromOp(F, j -> j ^ (L / 2));
     /** Q = L/4 windows per row in {@link #quarterPlane}: row k of a group of 4 lands in lanes [kQ, kQ + Q). */
     private static final int Q = L / 4;
-    /** Lane j of window row k (j in [kQ, kQ + Q)) takes lane 2(j - kQ): the row's windows (top half, even lanes). */
-    private static final VectorShuffle<Float>[] GATHER = quarters(k -> j -> 2 * Math.floorMod(j - k * Q, Q));
-    /** Lane j (input column j mod L/2 of the top or bottom row) takes window kQ + (j mod L/2)/2 of the group. */
-    private static final VectorShuffle<Float>[] SPREAD = quarters(k -> j -> k * Q + (j % (L / 2)) / 2);
-    /** Lanes [kQ, kQ + Q), k = 0..3. */
-    private static final VectorMask<Float>[] QUARTER = new VectorMask[4];
+    /*
+     * The quarter kernels place window row k of a group of four in lanes [kQ, kQ + Q) by rotating, with one
+     * constant shuffle and one constant mask, not with a shuffle and a mask per k taken from arrays: C2 intrinsifies
+     * a Vector API call only when it knows the shuffle's and the mask's exact classes, which an array element does
+     * not give it, so the array form ran boxed (2.3 MB allocated per forward call at conv5's shape, session 26).
+     */
+    /** Lane j takes lane 2 (j mod Q): a row's Q windows (top half, even lanes) in every quarter. */
+    private static final VectorShuffle<Float> GATHER = VectorShuffle.fromOp(F, j -> 2 * (j % Q));
+    /** Lane j (input column j mod L/2 of the top or bottom row) takes window (j mod L/2)/2: the group's first row. */
+    private static final VectorShuffle<Float> SPREAD = VectorShuffle.fromOp(F, j -> (j % (L / 2)) / 2);
+    /** Lane j takes lane j - Q (lanes [0, Q) take the top quarter, whose lanes are replaced): one row up. */
+    private static final VectorShuffle<Float> UP = VectorShuffle.fromOp(F, j -> Math.floorMod(j - Q, L));
+    /** Lane j takes lane j + Q: the next window row's windows down to lanes [0, Q). */
+    private static final VectorShuffle<Float> DOWN = VectorShuffle.fromOp(F, j -> (j + Q) % L);
+    /** Lanes [0, Q). */
+    private static final VectorMask<Float> FIRST_QUARTER = VectorMask.fromLong(F, (1L << Q) - 1);
     /** Lane j: the code of a row's left input in lane j's row (0 top, 2 bottom), and that plus 1 (its right). */
     private static final FloatVector ROW_LEFT =
             FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 0 : 2)), 0);
@@ -86,9 +96,6 @@ final class BatchNormPoolRows {
     private static final IntVector SHIFTS = IntVector.fromArray(I, intLanes(j -> 2 * j), 0);
 
     static {
-        for (int k = 0; k < 4; k++) {
-            QUARTER[k] = VectorMask.fromLong(F, ((1L << Q) - 1) << (k * Q));
-        }
         if (L > 16) {
             throw new AssertionError("a vector of L windows must fit one 32-bit word of codes, L = " + L);
         }
@@ -147,7 +154,7 @@ final class BatchNormPoolRows {
      * A plane of width L/2 (conv5's output at 16 lanes: H = 6, W = 8): the two input rows of window row oh are the
      * L contiguous floats at x[xoff + oh*L], one vector. Left against right in both rows at once (SWAP), then
      * bottom against top (HALF): the top half's even lanes hold the row's Q = L/4 windows, which four window rows
-     * gather into one vector of L windows (GATHER, QUARTER), stored whole or, for the plane's last group, only its
+     * gather into one vector of L windows (GATHER, UP, FIRST_QUARTER), stored whole or, for the plane's last group, only its
      * windows (a plane's windows are contiguous in y, the next plane may belong to another task). Same
      * comparisons, same order, same values as {@link #forwardChunk}.
      */
@@ -155,9 +162,12 @@ final class BatchNormPoolRows {
                                      float mLo, float scale, float b) {
         for (int oh = 0; oh < ho; oh += 4) {
             int rows = Math.min(4, ho - oh);
-            FloatVector acc = ZERO;
-            FloatVector cacc = ZERO;
-            for (int k = 0; k < rows; k++) {
+            // Zeros from FloatVector.zero, not the ZERO constant: a static final vector is an object, and a loop
+            // variable that starts as one made C2 box every value it took (2.3 MB allocated per forward call at
+            // conv5's shape, session 26).
+            FloatVector acc = FloatVector.zero(F);
+            FloatVector cacc = FloatVector.zero(F);
+            for (int k = rows - 1; k >= 0; k--) {      // last row first: each earlier row pushes it up a quarter
                 FloatVector v = nr(x, xoff + (oh + k) * L, m, mLo, scale, b);
                 FloatVector r = v.rearrange(SWAP);
                 VectorMask<Float> gt = r.compare(VectorOperators.GT, v);
@@ -170,8 +180,8 @@ final class BatchNormPoolRows {
                 nan = r.compare(VectorOperators.NE, r);
                 v = v.blend(r, gt).blend(r, nan);
                 c = c.blend(cr, gt).blend(cr, nan);
-                acc = acc.blend(v.rearrange(GATHER[k]), QUARTER[k]);
-                cacc = cacc.blend(c.rearrange(GATHER[k]), QUARTER[k]);
+                acc = acc.rearrange(UP).blend(v.rearrange(GATHER), FIRST_QUARTER);
+                cacc = cacc.rearrange(UP).blend(c.rearrange(GATHER), FIRST_QUARTER);
             }
             int o = yoff + oh * Q;
             int count = rows * Q;
@@ -400,14 +410,16 @@ final class BatchNormPoolRows {
                 quarterGradScalar(g, dy, y, o, bits, oh, rows);
                 continue;
             }
-            // lanes past count are the next plane's windows: loaded, never spread (SPREAD[k] reads window kQ..)
+            // lanes past count are the next plane's windows: loaded, never spread (row k spreads windows kQ..)
             FloatVector gv = ZERO.blend(FloatVector.fromArray(F, dy, o),
                     FloatVector.fromArray(F, y, o).compare(VectorOperators.GT, 0f));
             FloatVector cv = (FloatVector) IntVector.broadcast(I, bits).lanewise(VectorOperators.LSHR, SHIFTS).and(3)
                     .reinterpretAsFloats();
             for (int k = 0; k < rows; k++) {
-                VectorMask<Float> hit = cv.rearrange(SPREAD[k]).compare(VectorOperators.EQ, ROW_CODE);
-                ZERO.blend(gv.rearrange(SPREAD[k]), hit).intoArray(g, (oh + k) * L);
+                VectorMask<Float> hit = cv.rearrange(SPREAD).compare(VectorOperators.EQ, ROW_CODE);
+                ZERO.blend(gv.rearrange(SPREAD), hit).intoArray(g, (oh + k) * L);
+                gv = gv.rearrange(DOWN);        // the next row's windows to lanes [0, Q)
+                cv = cv.rearrange(DOWN);
             }
         }
     }
@@ -508,15 +520,6 @@ final class BatchNormPoolRows {
         return a;
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] quarters(
-            java.util.function.IntFunction<java.util.function.IntUnaryOperator> f) {
-        VectorShuffle<Float>[] a = new VectorShuffle[4];
-        for (int k = 0; k < 4; k++) {
-            a[k] = VectorShuffle.fromOp(F, f.apply(k));
-        }
-        return a;
-    }
 
     private static int[] intLanes(java.util.function.IntUnaryOperator f) {
         int[] a = new int[L];
