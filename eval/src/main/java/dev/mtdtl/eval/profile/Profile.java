@@ -14,8 +14,12 @@ import java.util.Map;
  */
 public record Profile(String device, int threads, Profiler.Config config, Peaks peaks, List<Phase> phases) {
 
-    /** One op call of a phase; {@code nanos}: median over the repeats. */
-    public record Row(int index, String op, String detail, long nanos, double flops, double bytes) {
+    /**
+     * One op call of a phase; {@code nanos}: median over the repeats; {@code allocBytes}: median heap bytes the
+     * calling thread allocated in it (-1: unknown). A compiled vector kernel allocates only its scratch; one that
+     * C2 compiled without inlining its Vector API calls boxes every vector and allocates megabytes.
+     */
+    public record Row(int index, String op, String detail, long nanos, double flops, double bytes, long allocBytes) {
 
         public double gflops() {
             return flops / Math.max(1, nanos);
@@ -53,12 +57,14 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
             }
             List<Row> rows = new ArrayList<>();
             long[] t = new long[runs.size()];
+            long[] al = new long[runs.size()];
             for (int k = 0; k < first.size(); k++) {
                 for (int r = 0; r < runs.size(); r++) {
                     t[r] = runs.get(r).get(k).nanos();
+                    al[r] = runs.get(r).get(k).allocBytes();
                 }
                 ProfilingDevice.OpCall c = first.get(k);
-                rows.add(new Row(k, c.op(), c.detail(), median(t), c.flops(), c.bytes()));
+                rows.add(new Row(k, c.op(), c.detail(), median(t), c.flops(), c.bytes(), median(al)));
             }
             return new Phase(name, rows, median(wall.clone()), runs.get(runs.size() - 1));
         }
@@ -76,16 +82,17 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
         public List<Row> byOp() {
             Map<String, double[]> m = new LinkedHashMap<>();
             for (Row r : rows) {
-                double[] a = m.computeIfAbsent(r.op, k -> new double[4]);
+                double[] a = m.computeIfAbsent(r.op, k -> new double[5]);
                 a[0] += r.nanos;
                 a[1] += r.flops;
                 a[2] += r.bytes;
                 a[3]++;
+                a[4] = a[4] < 0 || r.allocBytes < 0 ? -1 : a[4] + r.allocBytes;
             }
             List<Row> out = new ArrayList<>();
             for (Map.Entry<String, double[]> e : m.entrySet()) {
                 double[] a = e.getValue();
-                out.add(new Row(out.size(), e.getKey(), (int) a[3] + " calls", (long) a[0], a[1], a[2]));
+                out.add(new Row(out.size(), e.getKey(), (int) a[3] + " calls", (long) a[0], a[1], a[2], (long) a[4]));
             }
             return out;
         }
@@ -124,17 +131,20 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
             sb.append(String.format(Locale.ROOT, "-- %s by op%n", p.name()));
             appendRows(sb, p.byOp(), false);
         }
+        sb.append(String.format(Locale.ROOT, "alloc KB: heap allocated by the thread that issued the op (not the kernel"
+                + " pool's workers); megabytes in a CPU op whose kernel needs no scratch mean C2 boxed its vectors%n"));
         return sb.toString();
     }
 
     private void appendRows(StringBuilder sb, List<Row> rows, boolean withIndex) {
-        sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9s %9s %9s %8s %7s %6s %6s%n", withIndex ? "#" : "", "op",
-                "shapes", "ms", "MFLOP", "MB", "GFLOP/s", "GB/s", "%flop", "%bw"));
+        sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9s %9s %9s %8s %7s %6s %6s %9s%n", withIndex ? "#" : "",
+                "op", "shapes", "ms", "MFLOP", "MB", "GFLOP/s", "GB/s", "%flop", "%bw", "alloc KB"));
         for (Row r : rows) {
             String d = r.detail().length() > 38 ? r.detail().substring(0, 37) + "~" : r.detail();
-            sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9.3f %9.1f %9.2f %8.1f %7.1f %6.1f %6.1f%n",
+            sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9.3f %9.1f %9.2f %8.1f %7.1f %6.1f %6.1f %9s%n",
                     withIndex ? String.valueOf(r.index()) : "", r.op(), d, r.nanos() / 1e6, r.flops() / 1e6,
-                    r.bytes() / 1e6, r.gflops(), r.gbPerS(), 100 * computeShare(r), 100 * bandwidthShare(r)));
+                    r.bytes() / 1e6, r.gflops(), r.gbPerS(), 100 * computeShare(r), 100 * bandwidthShare(r),
+                    r.allocBytes() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.allocBytes() / 1024.0)));
         }
     }
 
@@ -172,6 +182,7 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
                 o.put("gb_per_s", r.gbPerS());
                 o.put("flop_share", computeShare(r));
                 o.put("bandwidth_share", bandwidthShare(r));
+                o.put("alloc_bytes", r.allocBytes());
                 rows.add(o);
             }
             m.put("ops", rows);

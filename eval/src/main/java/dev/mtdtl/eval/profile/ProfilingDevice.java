@@ -31,9 +31,17 @@ import java.util.Locale;
  */
 public final class ProfilingDevice implements Device, Ops {
 
-    /** One recorded op call. {@code detail}: shapes; {@code startNs}: from the recorder's epoch. */
+    /**
+     * One recorded op call. {@code detail}: shapes; {@code startNs}: from the recorder's epoch; {@code allocBytes}:
+     * heap bytes the calling thread allocated during the call (-1 where the JVM cannot say).
+     */
     public record OpCall(String op, String detail, long startNs, long nanos, double flops, double bytes,
-                         String thread) {}
+                         String thread, long allocBytes) {}
+
+    /** HotSpot's per-thread allocation counter, where the JVM has one. */
+    private static final com.sun.management.ThreadMXBean ALLOC =
+            java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean b
+                    && b.isThreadAllocatedMemorySupported() ? b : null;
 
     /** Device memory of this device: a tensor (or indices) of the inner device. */
     static final class Wrapped implements DeviceMemory {
@@ -94,9 +102,13 @@ public final class ProfilingDevice implements Device, Ops {
 
     // ---- timing ----------------------------------------------------------------------------------
 
+    /** The calling thread's allocation counter when {@link #start} ran (one thread issues ops at a time). */
+    private long alloc0;
+
     private long start() {
         if (recording) {
             inner.synchronize();
+            alloc0 = allocated();
         }
         return System.nanoTime();
     }
@@ -107,7 +119,13 @@ public final class ProfilingDevice implements Device, Ops {
         }
         inner.synchronize();
         long t1 = System.nanoTime();
-        calls.add(new OpCall(op, detail, t0 - epoch, t1 - t0, flops, bytes, Thread.currentThread().getName()));
+        long a = allocated();
+        calls.add(new OpCall(op, detail, t0 - epoch, t1 - t0, flops, bytes, Thread.currentThread().getName(),
+                a < 0 || alloc0 < 0 ? -1 : a - alloc0));
+    }
+
+    private static long allocated() {
+        return ALLOC == null ? -1 : ALLOC.getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 
     private static String s(Tensor t) {

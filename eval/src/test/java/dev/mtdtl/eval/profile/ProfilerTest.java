@@ -44,6 +44,33 @@ class ProfilerTest {
         assertTrue(count(train, "bn.fwd_train") > 0, "blocks 61, 62 and bn_feature stay apart:\n" + p.table());
     }
 
+    /**
+     * Each row carries the median of the bytes its op allocated over the repeats (a boxed vector kernel shows as
+     * megabytes there), the per-op sums add them up, and an unknown count (-1) stays unknown.
+     */
+    @Test
+    void reportsTheMedianAllocationOfEachOp() {
+        List<List<ProfilingDevice.OpCall>> runs = new java.util.ArrayList<>();
+        long[][] alloc = {{10, 7}, {30, 9}, {20, -1}};
+        for (long[] a : alloc) {
+            runs.add(List.of(new ProfilingDevice.OpCall("relu.fwd", "8", 0, 100, 8, 64, "main", a[0]),
+                    new ProfilingDevice.OpCall("relu.fwd", "8", 100, 100, 8, 64, "main", a[1])));
+        }
+        Profile.Phase ph = Profile.Phase.of("step", runs, new long[] {200, 200, 200});
+        assertEquals(20, ph.rows().get(0).allocBytes());
+        assertEquals(7, ph.rows().get(1).allocBytes());   // median of 7, 9, -1
+        assertEquals(27, ph.byOp().get(0).allocBytes());
+        Profile.Phase unknown = Profile.Phase.of("step", List.of(List.of(
+                new ProfilingDevice.OpCall("relu.fwd", "8", 0, 100, 8, 64, "main", -1))), new long[] {100});
+        assertEquals(-1, unknown.byOp().get(0).allocBytes());
+        Profile cpu = Profiler.run(dev.mtdtl.tensor.Device.cpu(), CFG, Peaks.device(dev.mtdtl.tensor.Device.cpu(), 64,
+                1 << 16));
+        assertTrue(cpu.table().contains("alloc KB"), cpu.table());
+        for (Profile.Row r : cpu.phases().get(0).rows()) {
+            assertTrue(r.allocBytes() >= 0, "HotSpot counts allocation: " + r);
+        }
+    }
+
     /** The device path (a non-CPU device, as a GPU): every op family of a step, the copies, the cost model. */
     @Test
     void profilesEveryOpOfAStepOnADevice() {
