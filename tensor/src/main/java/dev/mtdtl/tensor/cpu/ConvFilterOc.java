@@ -21,16 +21,16 @@ import jdk.incubator.vector.VectorSpecies;
  * (the dy vectors' sum) is the bias gradient at one add per position. The copy costs a transpose of dy (16 x 16
  * blocks in registers, {@link #transpose}); dy is read once from memory either way.
  *
- * <p>Work: chunks are (vector of 16 output channels, input channel), 2 for conv1; each walks the batch blocks in
- * order. Per batch block: x's images are padded into (BB, C, HP, WP) and dy's transposed (one parallel loop), then
- * every chunk adds the block's images (a second). Per image, each of a chunk's 26 accumulators (tap (u, v) or the
- * bias, lane o) starts at zero, runs one float FMA (or add) chain over the image's positions in row-major order,
- * one output row per {@link #rowHigh} and {@link #rowLow} call, and is then added onto the chunk's running sum,
- * images in order; after the last block, dw (and db, from input channel 0's chunk) += running sums. The order
- * depends on the shape only: bits are the same for any thread count (ConvFilterOcTest), not those of {@link
- * ConvFilter} (whose 16 lane chains each run over B*HO*WO/16 products) nor of {@link Conv2dCpu}'s separate bias sum
- * (float per image plane, double across images); values are checked against the double reference and the PyTorch
- * fixture conv2d_a_5x5_s2x1, which takes this path (Conv2dCpuTest).
+ * <p>Work: per batch block, x's images are padded into (BB, C, HP, WP) and dy's transposed (one parallel loop),
+ * then one task per (image, vector of 16 output channels) walks the image's output rows, each row for every input
+ * channel while its dy vectors are in L1 (a second). Each of the 26 accumulators (tap (u, v) or the bias, lane o)
+ * runs one float FMA (or add) chain from zero over an output row's positions ({@link #row}); the row sums are
+ * added in row order onto the image's sums, and those, after the task loop, in image order onto the running sums;
+ * finally dw (and db, from input channel 0's sums) += running sums. The order depends on the shape only: bits are
+ * the same for any thread count (ConvFilterOcTest), not those of {@link ConvFilter} (whose 16 lane chains each run
+ * over B*HO*WO/16 products) nor of {@link Conv2dCpu}'s separate bias sum (float per image plane, double across
+ * images); values are checked against the double reference and the PyTorch fixture conv2d_a_5x5_s2x1, which takes
+ * this path (Conv2dCpuTest).
  *
  * <p>Letters: B batch, C input channels, OC output channels (a multiple of 16), HP = H + 2PH, WP = W + 2PW padded
  * input, P = HO*WO positions per image.
@@ -73,13 +73,14 @@ final class ConvFilterOc {
         return (g.n() + blocks - 1) / blocks;
     }
 
-    private static int chunks(ConvGeom g) {
-        return g.oc() / VL * g.c();
-    }
-
-    /** Workspace floats: the block's padded input and dyT, then per chunk its running and current sums. */
+    /**
+     * Workspace floats: the block's padded input and dyT; the running sums per (output-channel vector, input
+     * channel); the image sums of the block's images per (image, output-channel vector, input channel); a row's sums
+     * per (image, output-channel vector) task.
+     */
     static long workspaceFloats(ConvGeom g) {
-        return block(g) * perImage(g) + (long) chunks(g) * 2 * ACC * VL;
+        long perVector = (long) g.oc() / VL * ACC * VL;
+        return block(g) * perImage(g) + perVector * g.c() + block(g) * perVector * (g.c() + 1);
     }
 
     /**
@@ -91,39 +92,42 @@ final class ConvFilterOc {
         int oc = g.oc(), ho = g.ho(), wo = g.wo(), sh = g.sh(), p = ho * wo;
         int bb = block(g), nOv = oc / VL;
         int tOff = bb * c * hp * wp;                       // dyT after the padded input
-        int scr = (int) (bb * perImage(g));
         int sums = ACC * VL;
+        int run = (int) (bb * perImage(g));                // (nOv, C) running sums
+        int img = run + nOv * c * sums;                    // (BB, nOv, C) image sums
+        int rows = img + bb * nOv * c * sums;              // (BB, nOv) row sums, one per task
+        Arrays.fill(ws, run, img, 0f);
         for (int b0 = 0; b0 < n; b0 += bb) {
-            int b0F = b0, nb = Math.min(n, b0 + bb) - b0;
+            int nb = Math.min(n, b0 + bb) - b0;
             prepare(ws, tOff, dy, x, b0, nb, g);
-            Parallel.forChunks(nOv * c, 1, (task, t0, t1) -> {
-                int ov = task / c, ci = task % c;
-                int run = scr + task * 2 * sums, cur = run + sums;
-                if (b0F == 0) {
-                    Arrays.fill(ws, run, run + sums, 0f);
-                }
-                for (int b = 0; b < nb; b++) {
-                    Arrays.fill(ws, cur, cur + sums, 0f);
-                    int d = tOff + b * p * oc + ov * VL;
-                    int xr = (b * c + ci) * hp * wp;
-                    for (int i = 0; i < ho; i++) {
-                        rowHigh(ws, cur, ws, d + i * wo * oc, oc, ws, xr + i * sh * wp, wo, wp);
-                        rowLow(ws, cur, ws, d + i * wo * oc, oc, ws, xr + i * sh * wp, wo, wp);
+            // one task per (image, output-channel vector): each dyT row is read from L1 by all input channels
+            Parallel.forChunks(nb * nOv, 1, (task, t0, t1) -> {
+                int b = task / nOv, ov = task % nOv, rs = rows + task * sums;
+                int im = img + task * c * sums;
+                Arrays.fill(ws, im, im + c * sums, 0f);
+                int d = tOff + b * p * oc + ov * VL;
+                for (int i = 0; i < ho; i++) {
+                    for (int ci = 0; ci < c; ci++) {
+                        row(ws, rs, ws, d + i * wo * oc, oc, ws, ((b * c + ci) * hp + i * sh) * wp, wo, wp);
+                        addSums(ws, im + ci * sums, rs);
                     }
-                    for (int k = 0; k < sums; k += VL) {
-                        FloatVector.fromArray(S, ws, run + k).add(FloatVector.fromArray(S, ws, cur + k))
-                                .intoArray(ws, run + k);
-                    }
-                }
-                if (b0F + nb == n) {
-                    addSums(dw, ci == 0 ? db : null, ws, run, ov, ci, c);
                 }
             });
+            for (int b = 0; b < nb; b++) {                 // images in order: the same sums for any thread count
+                for (int k = 0; k < nOv * c; k++) {
+                    addSums(ws, run + k * sums, img + (b * nOv * c + k) * sums);
+                }
+            }
+        }
+        for (int ov = 0; ov < nOv; ov++) {
+            for (int ci = 0; ci < c; ci++) {
+                addOnto(dw, ci == 0 ? db : null, ws, run + (ov * c + ci) * sums, ov, ci, c);
+            }
         }
     }
 
     /** dw[ov*VL + l, ci, u, v] += run[(u*5 + v)*VL + l]; db[ov*VL + l] += run[25*VL + l] (db may be null). */
-    private static void addSums(float[] dw, float[] db, float[] ws, int run, int ov, int ci, int c) {
+    private static void addOnto(float[] dw, float[] db, float[] ws, int run, int ov, int ci, int c) {
         for (int l = 0; l < VL; l++) {
             int o = ov * VL + l;
             for (int t = 0; t < K * K; t++) {
@@ -136,24 +140,23 @@ final class ConvFilterOc {
     }
 
     /**
-     * One output row of one image, kernel rows 0-2 and the bias: 16 of the 26 accumulators at acc[a ..] (tap (u, v)
-     * at (u*5 + v)*VL, the bias at 25 VL) += over j in [0, WO): the dy vector dyT[d + j*OC ..] times the inputs
-     * xp[xr + u*WP + j + v], and the dy vector itself. A plain counted loop with indices linear in j, so C2 drops the
-     * bounds checks from its main loop. Why two methods ({@link #rowLow} takes kernel rows 3-4, loading each dy
-     * vector again): as one method of 26 accumulators (104 vector calls) C2 sometimes, depending on what it had
-     * compiled before, ran out of its inlining budget, left the last accumulator stores as calls and boxed the
-     * vectors: that JVM's whole step took 30-50 % longer (bench/RESULTS.md, session 26).
+     * One output row of one image: out[o, o + 26 VL) = over j in [0, WO), from zero: the dy vector dyT[d + j*OC ..]
+     * times the inputs xp[xr + u*WP + j + v] (tap (u, v) at (u*5 + v)*VL), and the dy vector itself (the bias, at
+     * 25 VL). A plain counted loop with indices linear in j, so C2 drops the bounds checks from its main loop.
+     * Why the sums start from zero in every row and go to out, not carried in acc from row to row: loading and
+     * storing 26 accumulators here as well (104 vector calls in all) sometimes left C2, depending on what it had
+     * compiled before, out of inlining budget, so that the last stores became calls and the vectors were boxed: that
+     * JVM's whole step took 30-50 % longer (bench/RESULTS.md, session 26); split into two methods of 16 and 10
+     * accumulators it lost its gain (each dy vector loaded twice).
      */
-    private static void rowHigh(float[] acc, int a, float[] dyT, int d, int oc, float[] xp, int xr, int wo, int wp) {
-        int r1 = xr + wp, r2 = xr + 2 * wp;
-        FloatVector s00 = FloatVector.fromArray(S, acc, a), s01 = FloatVector.fromArray(S, acc, a + VL);
-        FloatVector s02 = FloatVector.fromArray(S, acc, a + 2 * VL), s03 = FloatVector.fromArray(S, acc, a + 3 * VL);
-        FloatVector s04 = FloatVector.fromArray(S, acc, a + 4 * VL), s10 = FloatVector.fromArray(S, acc, a + 5 * VL);
-        FloatVector s11 = FloatVector.fromArray(S, acc, a + 6 * VL), s12 = FloatVector.fromArray(S, acc, a + 7 * VL);
-        FloatVector s13 = FloatVector.fromArray(S, acc, a + 8 * VL), s14 = FloatVector.fromArray(S, acc, a + 9 * VL);
-        FloatVector s20 = FloatVector.fromArray(S, acc, a + 10 * VL), s21 = FloatVector.fromArray(S, acc, a + 11 * VL);
-        FloatVector s22 = FloatVector.fromArray(S, acc, a + 12 * VL), s23 = FloatVector.fromArray(S, acc, a + 13 * VL);
-        FloatVector s24 = FloatVector.fromArray(S, acc, a + 14 * VL), sb = FloatVector.fromArray(S, acc, a + 25 * VL);
+    private static void row(float[] out, int o, float[] dyT, int d, int oc, float[] xp, int xr, int wo, int wp) {
+        int r1 = xr + wp, r2 = xr + 2 * wp, r3 = xr + 3 * wp, r4 = xr + 4 * wp;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z, s10 = z;
+        FloatVector s11 = z, s12 = z, s13 = z, s14 = z, s20 = z, s21 = z;
+        FloatVector s22 = z, s23 = z, s24 = z, s30 = z, s31 = z, s32 = z;
+        FloatVector s33 = z, s34 = z, s40 = z, s41 = z, s42 = z, s43 = z;
+        FloatVector s44 = z, sb = z;
         for (int j = 0; j < wo; j++) {
             FloatVector gv = FloatVector.fromArray(S, dyT, d + j * oc);
             sb = sb.add(gv);
@@ -172,35 +175,6 @@ final class ConvFilterOc {
             s22 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 2]), s22);
             s23 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 3]), s23);
             s24 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 4]), s24);
-        }
-        s00.intoArray(acc, a);
-        s01.intoArray(acc, a + VL);
-        s02.intoArray(acc, a + 2 * VL);
-        s03.intoArray(acc, a + 3 * VL);
-        s04.intoArray(acc, a + 4 * VL);
-        s10.intoArray(acc, a + 5 * VL);
-        s11.intoArray(acc, a + 6 * VL);
-        s12.intoArray(acc, a + 7 * VL);
-        s13.intoArray(acc, a + 8 * VL);
-        s14.intoArray(acc, a + 9 * VL);
-        s20.intoArray(acc, a + 10 * VL);
-        s21.intoArray(acc, a + 11 * VL);
-        s22.intoArray(acc, a + 12 * VL);
-        s23.intoArray(acc, a + 13 * VL);
-        s24.intoArray(acc, a + 14 * VL);
-        sb.intoArray(acc, a + 25 * VL);
-    }
-
-    /** Kernel rows 3-4 of {@link #rowHigh}'s row: 10 accumulators at acc[a + 15 VL ..]. */
-    private static void rowLow(float[] acc, int a, float[] dyT, int d, int oc, float[] xp, int xr, int wo, int wp) {
-        int r3 = xr + 3 * wp, r4 = xr + 4 * wp;
-        FloatVector s30 = FloatVector.fromArray(S, acc, a + 15 * VL), s31 = FloatVector.fromArray(S, acc, a + 16 * VL);
-        FloatVector s32 = FloatVector.fromArray(S, acc, a + 17 * VL), s33 = FloatVector.fromArray(S, acc, a + 18 * VL);
-        FloatVector s34 = FloatVector.fromArray(S, acc, a + 19 * VL), s40 = FloatVector.fromArray(S, acc, a + 20 * VL);
-        FloatVector s41 = FloatVector.fromArray(S, acc, a + 21 * VL), s42 = FloatVector.fromArray(S, acc, a + 22 * VL);
-        FloatVector s43 = FloatVector.fromArray(S, acc, a + 23 * VL), s44 = FloatVector.fromArray(S, acc, a + 24 * VL);
-        for (int j = 0; j < wo; j++) {
-            FloatVector gv = FloatVector.fromArray(S, dyT, d + j * oc);
             s30 = gv.fma(FloatVector.broadcast(S, xp[r3 + j]), s30);
             s31 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 1]), s31);
             s32 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 2]), s32);
@@ -212,16 +186,39 @@ final class ConvFilterOc {
             s43 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 3]), s43);
             s44 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 4]), s44);
         }
-        s30.intoArray(acc, a + 15 * VL);
-        s31.intoArray(acc, a + 16 * VL);
-        s32.intoArray(acc, a + 17 * VL);
-        s33.intoArray(acc, a + 18 * VL);
-        s34.intoArray(acc, a + 19 * VL);
-        s40.intoArray(acc, a + 20 * VL);
-        s41.intoArray(acc, a + 21 * VL);
-        s42.intoArray(acc, a + 22 * VL);
-        s43.intoArray(acc, a + 23 * VL);
-        s44.intoArray(acc, a + 24 * VL);
+        s00.intoArray(out, o);
+        s01.intoArray(out, o + VL);
+        s02.intoArray(out, o + 2 * VL);
+        s03.intoArray(out, o + 3 * VL);
+        s04.intoArray(out, o + 4 * VL);
+        s10.intoArray(out, o + 5 * VL);
+        s11.intoArray(out, o + 6 * VL);
+        s12.intoArray(out, o + 7 * VL);
+        s13.intoArray(out, o + 8 * VL);
+        s14.intoArray(out, o + 9 * VL);
+        s20.intoArray(out, o + 10 * VL);
+        s21.intoArray(out, o + 11 * VL);
+        s22.intoArray(out, o + 12 * VL);
+        s23.intoArray(out, o + 13 * VL);
+        s24.intoArray(out, o + 14 * VL);
+        s30.intoArray(out, o + 15 * VL);
+        s31.intoArray(out, o + 16 * VL);
+        s32.intoArray(out, o + 17 * VL);
+        s33.intoArray(out, o + 18 * VL);
+        s34.intoArray(out, o + 19 * VL);
+        s40.intoArray(out, o + 20 * VL);
+        s41.intoArray(out, o + 21 * VL);
+        s42.intoArray(out, o + 22 * VL);
+        s43.intoArray(out, o + 23 * VL);
+        s44.intoArray(out, o + 24 * VL);
+        sb.intoArray(out, o + 25 * VL);
+    }
+
+    /** ws[a, a + 26 VL) += ws[b, b + 26 VL). */
+    private static void addSums(float[] ws, int a, int b) {
+        for (int k = 0; k < ACC * VL; k += VL) {
+            FloatVector.fromArray(S, ws, a + k).add(FloatVector.fromArray(S, ws, b + k)).intoArray(ws, a + k);
+        }
     }
 
     /** Lane l takes lane l ^ d, d = 8, 4, 2, 1. */
