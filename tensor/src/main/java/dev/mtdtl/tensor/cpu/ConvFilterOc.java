@@ -56,9 +56,9 @@ final class ConvFilterOc {
     }
 
     /**
-     * Most floats of one batch block's padded input and channel-last dy (16 MB). Each block costs two parallel
-     * loops, whose wake-ups are what a 2-thread step loses most to (bench/RESULTS.md); conv1's forward already
-     * holds its whole padded batch, so at batch 128 this stays below that layer's workspace.
+     * Most floats of one batch block's padded input and channel-last dy (16 MB): few blocks, because each costs two
+     * parallel loops (a pool worker wakes ~17 us late, bench/RESULTS.md), and at batch 128 still below the
+     * workspace conv1's forward already holds (its whole padded batch; ConvFilterClTest holds every layer's).
      */
     static final int BLOCK_FLOATS = 1 << 22;
 
