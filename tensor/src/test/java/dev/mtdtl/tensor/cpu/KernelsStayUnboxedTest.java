@@ -1,0 +1,113 @@
+package dev.mtdtl.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.test.Fixtures;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kernels that JDK 17's C2 once compiled into the Vector API's boxed fallback, run until they are compiled: then
+ * a call must allocate (almost) nothing. A boxed kernel allocates a float[] and a vector object per vector operation,
+ * megabytes per call at these shapes. The causes this guards against (bench/RESULTS.md, session 26): a loop variable
+ * that starts as a {@code static final} vector (conv5's pooling allocated 2.3 MB a call), and shuffles or masks taken
+ * from arrays, whose exact classes C2 does not know. (The third cause found, a kernel too big for C2's inlining
+ * budget, depends on what was compiled before and does not show in every JVM; TrainStepTimer's alloc_mb_per_step
+ * and the profiler's alloc column watch for it.)
+ */
+class KernelsStayUnboxedTest {
+
+    /** Bytes a compiled call may allocate: lambdas, per-chunk LaneSum and Codes objects, a few KB in all. */
+    private static final long LIMIT = 64 << 10;
+    /** How long a kernel may take to be compiled (C2 needs a few thousand calls or loop trips: well under 1 s). */
+    private static final long DEADLINE_NS = 30_000_000_000L;
+
+    private final int threads0 = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(threads0);
+    }
+
+    private static com.sun.management.ThreadMXBean counter() {
+        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean b
+                && b.isThreadAllocatedMemorySupported(), "this JVM does not count allocated bytes per thread");
+        return (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    }
+
+    /**
+     * Calls op until three calls in a row allocate at most LIMIT bytes each (on one thread, so every byte is the
+     * caller's); fails with the last call's allocation if the deadline passes first.
+     */
+    private static void assertSettlesUnboxed(String what, Runnable op) {
+        com.sun.management.ThreadMXBean t = counter();
+        long id = Thread.currentThread().getId();
+        long start = System.nanoTime();
+        int calm = 0;
+        long last = -1;
+        int calls = 0;
+        while (calm < 3 && System.nanoTime() - start < DEADLINE_NS) {
+            long a0 = t.getThreadAllocatedBytes(id);
+            op.run();
+            last = t.getThreadAllocatedBytes(id) - a0;
+            calls++;
+            calm = last <= LIMIT ? calm + 1 : 0;
+        }
+        assertTrue(calm == 3, what + " still allocates " + last + " bytes a call after " + calls
+                + " calls: C2 runs its vectors boxed");
+    }
+
+    @Test
+    void fusedBatchNormPoolOnConv5sNarrowPlanes() {
+        Parallel.setThreads(1);
+        int n = 32, c = 128, h = 6, w = 8;                     // conv5's output: the quarter-plane kernels
+        float[] x = Fixtures.uniform(1, n * c * h * w, -2, 2), dy = Fixtures.uniform(2, n * c * (h / 2) * (w / 2), -1, 1);
+        float[] y = new float[dy.length], dx = new float[x.length];
+        int[] argmax = new int[BatchNormPoolCpu.argmaxLength(n, c, h, w)];
+        float[] gamma = Fixtures.uniform(3, c, 0.5f, 1.5f), beta = Fixtures.uniform(4, c, -1, 1);
+        float[] mean = new float[c], invstd = new float[c], rm = new float[c], rv = new float[c], dg = new float[c],
+                db = new float[c];
+        java.util.Arrays.fill(rv, 1f);
+        assertSettlesUnboxed("batch norm + ReLU + pool forward (train) at (32, 128, 6, 8)", () ->
+                BatchNormPoolCpu.forwardTrain(y, argmax, mean, invstd, x, gamma, beta, rm, rv, n, c, h, w, 0.1f, 1e-5f));
+        assertSettlesUnboxed("batch norm + ReLU + pool forward (eval) at (32, 128, 6, 8)", () ->
+                BatchNormPoolCpu.forwardEval(y, argmax, x, gamma, beta, rm, rv, n, c, h, w, 1e-5f));
+        assertSettlesUnboxed("batch norm + ReLU + pool backward at (32, 128, 6, 8)", () ->
+                BatchNormPoolCpu.backwardTrain(dx, dg, db, dy, argmax, y, x, mean, invstd, gamma, n, c, h, w));
+    }
+
+    @Test
+    void fusedBatchNormPoolOnWideRows() {
+        Parallel.setThreads(1);
+        int n = 4, c = 8, h = 20, w = 64;
+        float[] x = Fixtures.uniform(5, n * c * h * w, -2, 2), dy = Fixtures.uniform(6, n * c * (h / 2) * (w / 2), -1, 1);
+        float[] y = new float[dy.length], dx = new float[x.length];
+        int[] argmax = new int[BatchNormPoolCpu.argmaxLength(n, c, h, w)];
+        float[] gamma = Fixtures.uniform(7, c, 0.5f, 1.5f), beta = Fixtures.uniform(8, c, -1, 1);
+        float[] mean = new float[c], invstd = new float[c], rm = new float[c], rv = new float[c], dg = new float[c],
+                db = new float[c];
+        java.util.Arrays.fill(rv, 1f);
+        assertSettlesUnboxed("batch norm + ReLU + pool forward at (4, 8, 20, 64)", () ->
+                BatchNormPoolCpu.forwardTrain(y, argmax, mean, invstd, x, gamma, beta, rm, rv, n, c, h, w, 0.1f, 1e-5f));
+        assertSettlesUnboxed("batch norm + ReLU + pool backward at (4, 8, 20, 64)", () ->
+                BatchNormPoolCpu.backwardTrain(dx, dg, db, dy, argmax, y, x, mean, invstd, gamma, n, c, h, w));
+    }
+
+    @Test
+    void filterGradientKernels() {
+        Assumptions.assumeTrue(Gemm.VL == 16, "the oc-lanes and channel-last filter kernels need 512-bit vectors");
+        Parallel.setThreads(1);
+        ConvGeom[] geoms = {new ConvGeom(2, 2, 40, 64, 16, 5, 5, 2, 1, 2, 2),   // oc-lanes (conv1-like)
+            ConvGeom.same(2, 16, 12, 32, 32, 3)};                                  // channel-last (conv2-like)
+        for (ConvGeom g : geoms) {
+            float[] x = Fixtures.uniform(9, g.xSize(), -1, 1), dy = Fixtures.uniform(10, g.ySize(), -1, 1);
+            float[] dw = new float[g.wSize()], db = new float[g.oc()];
+            float[] ws = new float[(int) Conv2dCpu.workspaceFloats(g)];
+            assertSettlesUnboxed("filter gradient (" + Conv2dCpu.paths(g) + ") of " + g, () ->
+                    Conv2dCpu.backwardFilter(dw, db, dy, x, g, ws));
+        }
+    }
+}
