@@ -54,8 +54,9 @@ final class BatchNormPoolRows {
     /*
      * The quarter kernels place window row k of a group of four in lanes [kQ, kQ + Q) by rotating, with one
      * constant shuffle and one constant mask, not with a shuffle and a mask per k taken from arrays: C2 intrinsifies
-     * a Vector API call only when it knows the shuffle's and the mask's exact classes, which an array element does
-     * not give it, so the array form ran boxed (2.3 MB allocated per forward call at conv5's shape, session 26).
+     * a Vector API call only when it knows the exact classes of its shuffle and mask, which a constant tells it and
+     * an array element does not. (What measurably boxed quarterPlane, 2.3 MB a call, was its accumulators' start:
+     * see there. With the constants alone it still allocated as much; session 26.)
      */
     /** Lane j takes lane 2 (j mod Q): a row's Q windows (top half, even lanes) in every quarter. */
     private static final VectorShuffle<Float> GATHER = VectorShuffle.fromOp(F, j -> 2 * (j % Q));
@@ -154,8 +155,8 @@ final class BatchNormPoolRows {
      * A plane of width L/2 (conv5's output at 16 lanes: H = 6, W = 8): the two input rows of window row oh are the
      * L contiguous floats at x[xoff + oh*L], one vector. Left against right in both rows at once (SWAP), then
      * bottom against top (HALF): the top half's even lanes hold the row's Q = L/4 windows, which four window rows
-     * gather into one vector of L windows (GATHER, UP, FIRST_QUARTER), stored whole or, for the plane's last group, only its
-     * windows (a plane's windows are contiguous in y, the next plane may belong to another task). Same
+     * gather into one vector of L windows (GATHER, UP, FIRST_QUARTER), stored whole or, for the plane's last group,
+     * only its windows (a plane's windows are contiguous in y, the next plane may belong to another task). Same
      * comparisons, same order, same values as {@link #forwardChunk}.
      */
     private static void quarterPlane(float[] y, int yoff, Codes codes, float[] x, int xoff, int ho, float m,
@@ -519,7 +520,6 @@ final class BatchNormPoolRows {
         }
         return a;
     }
-
 
     private static int[] intLanes(java.util.function.IntUnaryOperator f) {
         int[] a = new int[L];

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Kernels that JDK 17's C2 once compiled into the Vector API's boxed fallback, run until they are compiled: then
  * a call must allocate (almost) nothing. A boxed kernel allocates a float[] and a vector object per vector operation,
- * megabytes per call at these shapes. The causes this guards against (bench/RESULTS.md, session 26): a loop variable
- * that starts as a {@code static final} vector (conv5's pooling allocated 2.3 MB a call), and shuffles or masks taken
- * from arrays, whose exact classes C2 does not know. (The third cause found, a kernel too big for C2's inlining
- * budget, depends on what was compiled before and does not show in every JVM; TrainStepTimer's alloc_mb_per_step
- * and the profiler's alloc column watch for it.)
+ * megabytes per call at these shapes. What this guards against (bench/RESULTS.md, session 26): a loop variable that
+ * starts as a {@code static final} vector (conv5's pooling allocated 2.3 MB a call), or any other change that leaves
+ * these kernels boxed for good. (The other cause found, a kernel too big for C2's inlining budget, depends on what
+ * was compiled before and does not show in every JVM; TrainStepTimer's alloc_mb_per_step and the profiler's alloc
+ * column watch for it.)
  */
 class KernelsStayUnboxedTest {
 
