@@ -110,9 +110,9 @@ public final class BatchNormCpu {
             }
         }
         float shift = (float) (sub / ((long) n * m));
-        double[] sums = deviations(acc, accSq, x, n, c, s, ch, shift);
-        double dm = sums[0];
-        double var = sums[1];
+        deviations(acc, accSq, x, n, c, s, ch, shift);
+        double dm = acc.total() / cnt;
+        double var = Math.max(0.0, accSq.total() / cnt - dm * dm);
         if (dm * dm > 0.25 * var) {
             // The subsample missed the mean by more than half a standard deviation (a subsample at odds with the
             // rest of its planes): the pass again from the mean found, which makes dm ~ 0 as in the classical
@@ -120,9 +120,9 @@ public final class BatchNormCpu {
             // most sqrt(S/16) standard deviations (~30 at S = 16,000), which the float partials of 16 vectors
             // absorb (BatchNormCpuTest, measured with and without this pass).
             shift = (float) (shift + dm);
-            sums = deviations(acc, accSq, x, n, c, s, ch, shift);
-            dm = sums[0];
-            var = sums[1];
+            deviations(acc, accSq, x, n, c, s, ch, shift);
+            dm = acc.total() / cnt;
+            var = Math.max(0.0, accSq.total() / cnt - dm * dm);
         }
         double mean = shift + dm;
         double invstd = 1.0 / Math.sqrt(var + eps);
@@ -139,20 +139,13 @@ public final class BatchNormCpu {
     /** Values of each plane in the subsample that sets the statistics' shift ({@link #trainStats}). */
     static final int SAMPLE = 16;
 
-    /**
-     * One pass over channel ch's N*S values: {sum(d)/cnt, max(0, sum(d^2)/cnt - (sum(d)/cnt)^2)}, d = x - shift,
-     * in double from float partials ({@link LaneSum#addDeviations}).
-     */
-    private static double[] deviations(LaneSum acc, LaneSum accSq, float[] x, int n, int c, int s, int ch,
-                                       float shift) {
-        final long cnt = (long) n * s;
+    /** One pass over channel ch's N*S values: acc = sum(d), accSq = sum(d^2), d = x - shift ({@link LaneSum}). */
+    private static void deviations(LaneSum acc, LaneSum accSq, float[] x, int n, int c, int s, int ch, float shift) {
         acc.reset();
         accSq.reset();
         for (int i = 0; i < n; i++) {
             LaneSum.addDeviations(acc, accSq, x, (i * c + ch) * s, s, shift);
         }
-        double dm = acc.total() / cnt;
-        return new double[] {dm, Math.max(0.0, accSq.total() / cnt - dm * dm)};
     }
 
     /** dx = (g - a)*k - (x - m)*kb for one channel (see {@link #backwardTrain}'s derivation). */

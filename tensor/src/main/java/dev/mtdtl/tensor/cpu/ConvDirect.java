@@ -46,13 +46,17 @@ final class ConvDirect {
         int plane = hq * wq;
         Parallel.forChunks(b * c, 4, (ch, p0, p1) -> {
             for (int p = p0; p < p1; p++) {
-                int d = dOff + p * plane;
-                Arrays.fill(dst, d, d + plane, 0f);
-                for (int r = 0; r < h; r++) {
-                    System.arraycopy(src, (p * h + r) * w, dst, d + (r + top) * wq + left, w);
-                }
+                padPlane(dst, dOff + p * plane, src, p * h * w, h, w, top, left, hq, wq);
             }
         });
+    }
+
+    /** One plane: dst[d, d + HQ*WQ) = src[s, s + H*W) placed at row top, column left, zeros elsewhere. */
+    static void padPlane(float[] dst, int d, float[] src, int s, int h, int w, int top, int left, int hq, int wq) {
+        Arrays.fill(dst, d, d + hq * wq, 0f);
+        for (int r = 0; r < h; r++) {
+            System.arraycopy(src, s + r * w, dst, d + (r + top) * wq + left, w);
+        }
     }
 
     /**

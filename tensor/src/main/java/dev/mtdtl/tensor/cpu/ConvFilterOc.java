@@ -261,11 +261,7 @@ final class ConvFilterOc {
                 return;
             }
             int plane = chunk - nb * runs;                  // (image - b0) * C + input channel
-            int d = plane * hp * wp, src = (b0 * c + plane) * h * w;
-            Arrays.fill(ws, d, d + hp * wp, 0f);
-            for (int r = 0; r < h; r++) {
-                System.arraycopy(x, src + r * w, ws, d + (r + ph) * wp + pw, w);
-            }
+            ConvDirect.padPlane(ws, plane * hp * wp, x, (b0 * c + plane) * h * w, h, w, ph, pw, hp, wp);
         });
     }
 
