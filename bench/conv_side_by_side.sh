@@ -16,7 +16,7 @@ for b in 32 128; do
       for side in before after; do
         jar="$1"; [ "$side" = after ] && jar="$2"
         echo "### side=$side batch=$b threads=$t round=$round load=$(cut -d' ' -f1-3 /proc/loadavg)"
-        java --add-modules=jdk.incubator.vector -Xmx6g -cp "$jar" dev.mtdtl.bench.ConvCpuTimer "$b" "$t" "$reps" 2>&1 \
+        java --add-modules=jdk.incubator.vector -XX:PerMethodTrapLimit=100000 -Xmx6g -cp "$jar" dev.mtdtl.bench.ConvCpuTimer "$b" "$t" "$reps" 2>&1 \
           | grep -v WARNING
       done
     done

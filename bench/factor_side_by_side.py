@@ -190,7 +190,7 @@ def run_jmh(jar, threads, only):
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
     names = {"plsa": "PlsaBench", "als": "WmfBench", "gmm": "GmmBench"}
     pattern = r"dev.mtdtl.bench.(" + "|".join(names[o] for o in only) + ")"
-    cmd = ["java", "--add-modules=jdk.incubator.vector", "-jar", jar, pattern, "-f", "1", "-wi", "2", "-i", "3",
+    cmd = ["java", "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", "-jar", jar, pattern, "-f", "1", "-wi", "2", "-i", "3",
            "-rf", "json", "-rff", out]
     if threads:
         cmd += ["-p", f"threads={threads}"]
@@ -243,7 +243,7 @@ def main():
             return
         js = {}
         for name in only:  # one JVM per workload, as JMH forks do: JIT profiles of one workload slow another
-            cmd = ["java", "--add-modules=jdk.incubator.vector", "-Xmx2g", "-cp", args.jar,
+            cmd = ["java", "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", "-Xmx2g", "-cp", args.jar,
                    "dev.mtdtl.bench.FactorCpuTime", str(max(3, args.reps)), name]
             print("running:", " ".join(cmd), flush=True)
             out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout

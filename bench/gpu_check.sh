@@ -42,7 +42,7 @@ main() {
   "$java_bin" -version 2>&1 | head -1
   python3 -c 'import torch; print("torch", torch.__version__, "cuDNN", torch.backends.cudnn.version())' 2>&1 | tail -1
   cp="$PWD/.gpu/lib/*"
-  j=("$java_bin" --add-modules=jdk.incubator.vector --add-exports=java.desktop/com.sun.media.sound=ALL-UNNAMED -Xmx24g -cp "$cp")
+  j=("$java_bin" --add-modules=jdk.incubator.vector -XX:PerMethodTrapLimit=100000 --add-exports=java.desktop/com.sun.media.sound=ALL-UNNAMED -Xmx24g -cp "$cp")
 
   echo "== 2. ptxas sm_90 on the committed PTX"
   for f in cuda-kernels/src/main/resources/dev/mtdtl/cuda/*.ptx; do

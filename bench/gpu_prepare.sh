@@ -68,11 +68,11 @@ strip --strip-unneeded .gpu/jre/lib/server/libjvm.so 2>/dev/null || true
 # Prove the carried runtime + jars work: cuda-kernels' tests (the GPU ones skip here), the CLI GPU test (its
 # no-GPU case runs), and the step timer on the CPU, with the working directory where PtxFreshnessTest reads.
 cp="$PWD/.gpu/lib/*"
-(cd cuda-kernels && ../.gpu/jre/bin/java --add-modules=jdk.incubator.vector -cp "$cp" dev.mtdtl.cuda.GpuCheck --selfcheck) \
+(cd cuda-kernels && ../.gpu/jre/bin/java --add-modules=jdk.incubator.vector -XX:PerMethodTrapLimit=100000 -cp "$cp" dev.mtdtl.cuda.GpuCheck --selfcheck) \
     2>&1 | grep -E "TESTS|SELFCHECK|=>|Exception" | head -20 || true
-.gpu/jre/bin/java --add-modules=jdk.incubator.vector --add-exports=java.desktop/com.sun.media.sound=ALL-UNNAMED -cp "$cp" \
+.gpu/jre/bin/java --add-modules=jdk.incubator.vector -XX:PerMethodTrapLimit=100000 --add-exports=java.desktop/com.sun.media.sound=ALL-UNNAMED -cp "$cp" \
     dev.mtdtl.cuda.GpuCheck --class dev.mtdtl.cli.CudaTrainCommandTest 2>&1 | grep -E "TESTS|CLASS|=>" | head || true
-.gpu/jre/bin/java --add-modules=jdk.incubator.vector -cp "$cp" dev.mtdtl.bench.DeviceStepTimer cpu ssr tag 4 1 2 2>&1 | grep -E "STEP|TIME" || true
+.gpu/jre/bin/java --add-modules=jdk.incubator.vector -XX:PerMethodTrapLimit=100000 -cp "$cp" dev.mtdtl.bench.DeviceStepTimer cpu ssr tag 4 1 2 2>&1 | grep -E "STEP|TIME" || true
 tar -C .gpu -cf - jre | xz -T2 -6 > .gpu/jre.tar.xz
 rm -rf .gpu/jre
 du -sh .gpu/lib .gpu/jre.tar.xz

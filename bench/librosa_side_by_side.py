@@ -89,7 +89,7 @@ def main():
 
         def time_java(jar, tag):
             out = os.path.join(tmp, tag + ".npy")
-            cmd = ["java", "--add-modules=jdk.incubator.vector", "-cp", jar, "dev.mtdtl.bench.MelSideBySide",
+            cmd = ["java", "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", "-cp", jar, "dev.mtdtl.bench.MelSideBySide",
                    wav, str(reps), out] + ([threads] if threads else [])
             res = subprocess.run(cmd, capture_output=True, text=True)
             if res.returncode != 0:

@@ -131,7 +131,7 @@ def main():
     identical = []
     with tempfile.TemporaryDirectory() as tmp:
         before = compile_before(a.before, a.jar, tmp) if a.before else None
-        jcmd = [a.java, "--add-modules=jdk.incubator.vector", "-Xmx1g", "-cp", a.jar, "dev.mtdtl.bench.MlpEpochTimer",
+        jcmd = [a.java, "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", "-Xmx1g", "-cp", a.jar, "dev.mtdtl.bench.MlpEpochTimer",
                 "--n", str(a.n), "--d", str(a.d), "--classes", str(a.classes), "--epochs", str(a.epochs),
                 "--rounds", str(a.fits), "--threads", str(threads)] + (["--cpu"] if a.cpu else []) \
             + (["--before", before] if before else [])

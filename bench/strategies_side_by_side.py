@@ -70,7 +70,7 @@ def mtdtl_times(strategy, sources, batch, threads, warmup, iters, jvm="-Xmx2g"):
     jar = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
     if not os.path.exists(jar):
         subprocess.run(["mvn", "-q", "-B", "-DskipTests", "package"], cwd=ROOT, check=True)
-    res = subprocess.run(["java", "--add-modules=jdk.incubator.vector", *jvm.split(), "-cp", jar,
+    res = subprocess.run(["java", "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", *jvm.split(), "-cp", jar,
                           "dev.mtdtl.bench.StrategyStepTimer", strategy, ",".join(sources), str(batch), str(threads),
                           str(warmup), str(iters)], check=True, capture_output=True, text=True).stdout
     out = {}

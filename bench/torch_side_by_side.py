@@ -69,7 +69,7 @@ def mtdtl_step_ms(batch, threads, warmup, iters, jvm="-Xmx6g"):
     if not os.path.exists(jar):
         subprocess.run(["mvn", "-q", "-B", "-DskipTests", "package"], cwd=ROOT, check=True)
     out = subprocess.run(
-        ["java", "--add-modules=jdk.incubator.vector", *jvm.split(), "-cp", jar, "dev.mtdtl.bench.TrainStepTimer",
+        ["java", "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", *jvm.split(), "-cp", jar, "dev.mtdtl.bench.TrainStepTimer",
          str(batch), str(threads), str(warmup), str(iters)],
         check=True, capture_output=True, text=True).stdout
     line = [l for l in out.splitlines() if l.startswith("mtdtl ")][-1]

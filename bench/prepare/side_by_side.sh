@@ -9,7 +9,7 @@ old=$1; new=$2; work=$3
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ext=$(find ~/.m2/repository -name 'JTransforms-*.jar' -o -name 'JLargeArrays-*.jar' -o -name 'commons-math3-3.6.1.jar' | tr '\n' ':')
 cp() { echo "$1/tensor/target/classes:$1/dsp/target/classes:$1/factor/target/classes:$1/data/target/classes:$ext"; }
-run() { java --add-modules=jdk.incubator.vector --add-exports=java.desktop/com.sun.media.sound=ALL-UNNAMED -cp "$(cp "$1")" "$here/PrepareSideBySide.java" "${@:2}" 2>/dev/null; }
+run() { java --add-modules=jdk.incubator.vector -XX:PerMethodTrapLimit=100000 --add-exports=java.desktop/com.sun.media.sound=ALL-UNNAMED -cp "$(cp "$1")" "$here/PrepareSideBySide.java" "${@:2}" 2>/dev/null; }
 mkdir -p "$work"
 echo "old prepare: $(run "$old" prepare "$work/corpus" "$work/old")"
 echo "new prepare: $(run "$new" prepare "$work/corpus" "$work/new")"

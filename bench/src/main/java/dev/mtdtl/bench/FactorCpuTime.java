@@ -7,8 +7,6 @@ import dev.mtdtl.factor.PlsaEm;
 import dev.mtdtl.factor.Wmf;
 import dev.mtdtl.tensor.Parallel;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -17,7 +15,8 @@ import java.util.SplittableRandom;
  * machines shared with other jobs, where wall-clock figures swing by 2-4x between runs: the thread's CPU
  * time does not count the time it waits for a core. Not a JMH benchmark (JMH measures wall time);
  * bench/factor_side_by_side.py --cpu compares these with numpy's process_time under one BLAS thread.
- * Prints one line per workload: {@code cpu <name> <median seconds>}.
+ * Prints one line per workload: {@code cpu <name> <median seconds> alloc_mb <median MB allocated> gc_ms <mean GC ms>},
+ * each per operation, by the calling thread and the kernel workers (one here).
  *
  * <p>Usage: {@code java --add-modules=jdk.incubator.vector -cp benchmarks.jar dev.mtdtl.bench.FactorCpuTime [reps [plsa,als,gmm]]}
  */
@@ -68,17 +67,25 @@ public final class FactorCpuTime {
     }
 
     private static void report(String name, int reps, Op op) {
-        ThreadMXBean tb = ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 3; i++) {   // warm-up (JIT)
             op.run();
         }
         double[] t = new double[reps];
+        double[] mb = new double[reps];
+        double gcMs = 0;
+        StepClock clock = new StepClock();
         for (int i = 0; i < reps; i++) {
-            long t0 = tb.getCurrentThreadCpuTime();
+            clock.start();
             op.run();
-            t[i] = (tb.getCurrentThreadCpuTime() - t0) / 1e9;
+            clock.stop();
+            t[i] = clock.cpuMs / 1e3;
+            mb[i] = clock.allocMb;
+            gcMs += clock.gcMs;
         }
         Arrays.sort(t);
-        System.out.printf("cpu %s %.4f%n", name, t[reps / 2]);
+        Arrays.sort(mb);
+        // The allocation is the JIT's health: the models allocate their scratch once per call, so tens of
+        // MB per operation mean a Vector API kernel running boxed (see bench/RESULTS.md, "JIT health").
+        System.out.printf("cpu %s %.4f alloc_mb %.2f gc_ms %.0f%n", name, t[reps / 2], mb[reps / 2], gcMs / reps);
     }
 }

@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"}, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"}, jvmArgsAppend = {JvmFlags.VECTOR, JvmFlags.TRAPS})
 public class MlpBench {
 
     static final int EPOCHS = 5;

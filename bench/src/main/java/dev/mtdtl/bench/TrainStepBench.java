@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 10)
-@Fork(value = 1, jvmArgs = {"-Xms6g", "-Xmx6g", "--add-modules=jdk.incubator.vector"})
+@Fork(value = 1, jvmArgs = {"-Xms6g", "-Xmx6g", JvmFlags.VECTOR, JvmFlags.TRAPS})
 public class TrainStepBench {
 
     @Param({"32", "128"})

@@ -2,7 +2,6 @@ package dev.mtdtl.factor;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -36,7 +35,6 @@ final class VecExp {
 
     /** Lane-wise exp of t <= 0 (NaN-free input assumed). */
     static DoubleVector expNonPositive(DoubleVector t) {
-        VectorMask<Double> tiny = t.compare(VectorOperators.LT, MIN_NORMAL_ARG);
         DoubleVector tc = t.max(MIN_NORMAL_ARG);
         DoubleVector kShifted = tc.mul(INV_LN2).add(SHIFT);          // k in the low bits
         DoubleVector kd = kShifted.sub(SHIFT);                        // k as a double
@@ -49,8 +47,12 @@ final class VecExp {
         // 2^k: k (two's complement) = bits(kShifted) - bits(SHIFT); add k << 52 to p's exponent.
         LongVector k = kShifted.reinterpretAsLongs().sub(SHIFT_BITS);
         LongVector bits = p.reinterpretAsLongs().add(k.lanewise(VectorOperators.LSHL, 52));
-        DoubleVector out = bits.reinterpretAsDoubles();
-        return out.blend(0.0, tiny);
+        // Lanes with t < MIN_NORMAL_ARG become +0.0 without a mask (JDK 17 on x86 has no masked compare or
+        // blend for 2-lane doubles, so a mask boxed this whole method on 128-bit vectors): t - MIN_NORMAL_ARG
+        // is negative exactly then (exact for |t| in [354, 1416] by Sterbenz's lemma, far from 0 outside), and
+        // its sign bit, spread over the lane by an arithmetic shift, clears every bit of the result.
+        LongVector below = t.sub(MIN_NORMAL_ARG).reinterpretAsLongs().lanewise(VectorOperators.ASHR, 63);
+        return bits.lanewise(VectorOperators.AND_NOT, below).reinterpretAsDoubles();
     }
 
     /** Scalar twin, the same operations in the same order (for tails and tests). */

@@ -108,6 +108,32 @@ public final class Wmf {
         }
     }
 
+    /** One thread's buffers for a row solve of rank k, batch bsz and at most maxN entries a row (grown on demand). */
+    private static final class RowScratch {
+        double[] wt = new double[0];
+        double[] mm;
+        double[] rhs;
+        double[] sys;
+        double[] x;
+        int[] lanes;
+        Woodbury.Work work;
+
+        RowScratch ensure(int k, int bsz, int maxN) {
+            if (rhs == null || rhs.length != k || lanes.length != bsz) {
+                mm = new double[k * k];
+                rhs = new double[k];
+                sys = new double[k * k * bsz];
+                x = new double[k * bsz];
+                lanes = new int[bsz];
+                work = new Woodbury.Work(k);
+            }
+            if (wt.length < maxN) {
+                wt = new double[maxN];
+            }
+            return this;
+        }
+    }
+
     /** The state of a fit: factors, standardised features and the cached factor of X^T X + (lambda_W/lambda_V) I. */
     public static final class Model {
         public final int users, items, dims, rank;
@@ -122,6 +148,13 @@ public final class Wmf {
         /** J after initialisation and after each epoch (empty unless tracked). */
         public double[] objective = new double[0];
         int epochs;
+        /**
+         * Each thread's buffers for {@link #solveRows}, kept across chunks and epochs: allocated per chunk they
+         * were 80 MB a sweep of the benchmark's 28,000 rows (64 rows a chunk, 180 KB each at r = 50). Every
+         * entry a solve reads is written first in that solve, so reuse gives the same bits. A per-model
+         * ThreadLocal, so the buffers go with the model.
+         */
+        private final ThreadLocal<RowScratch> scratch = ThreadLocal.withInitial(RowScratch::new);
 
         /** start: null for the seeded N(0, initStd^2) draws, else {U (M, r), V (I, r), W (D, r)} (copied). */
         Model(Csr r, double[] xStd, int d, Options o, double[][] start) {
@@ -200,17 +233,18 @@ public final class Wmf {
             }
             Woodbury woodbury = wb;
             Parallel.forChunks(a.rows, GRAIN, (c, from, to) -> {
-                Woodbury.Work ww = woodbury == null ? null : new Woodbury.Work(k);
                 int maxN = 0;
                 for (int row = from; row < to; row++) {
                     maxN = Math.max(maxN, a.indptr[row + 1] - a.indptr[row]);
                 }
-                double[] wt = new double[maxN];   // (n) alpha a_j
-                double[] mm = new double[k * k];
-                double[] rhs = new double[k];
-                double[] sys = new double[k * k * bsz];
-                double[] x = new double[k * bsz];
-                int[] lanes = new int[bsz];
+                RowScratch sc = scratch.get().ensure(k, bsz, maxN);
+                Woodbury.Work ww = sc.work;
+                double[] wt = sc.wt;     // (>= n) alpha a_j
+                double[] mm = sc.mm;     // (k, k) lower triangle written by gramGathered before it is read
+                double[] rhs = sc.rhs;   // (k) written before it is read
+                double[] sys = sc.sys;   // (k, k, bsz) lower triangles: every lane written before factorSolve
+                double[] x = sc.x;       // (k, bsz) every lane written before factorSolve
+                int[] lanes = sc.lanes;
                 int used = 0;
                 for (int row = from; row <= to; row++) {
                     boolean flush = row == to;
