@@ -17,7 +17,9 @@ import java.util.SplittableRandom;
  * paper's dB-mel on noise), {@code mlp} (an MLP fit, {@link MlpEpochTimer}), {@code als}, {@code gmm},
  * {@code plsa} ({@link FactorCpuTime}; a study worker runs the MLP and WMF before its next training); THEN one of {@code step} (the base-CNN
  * training step at batch 32, {@link TrainStep}), {@code conv} ({@link ConvCpuTimer} on four layers),
- * {@code als} ({@link FactorCpuTime}'s ALS sweep). One thread. Compare {@code none X} with {@code dbmel X}
+ * {@code als} or {@code gmm} ({@link FactorCpuTime}'s ALS sweep or GMM iteration, with their allocation), {@code mlp}
+ * ({@link MlpEpochTimer}). One thread. Run it with the launcher's JVM flags (README, "JVM flags"): without
+ * {@code -XX:PerMethodTrapLimit=100000}, {@code plsa,als gmm} shows the trap-limit fallback. Compare {@code none X} with {@code dbmel X}
  * (or {@code mlp als}), each in a fresh JVM: the figures should agree.
  */
 public final class JitContamination {
@@ -26,7 +28,7 @@ public final class JitContamination {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
-            System.err.println("usage: JitContamination none|dbmel,mlp,als,gmm,plsa step|conv|als");
+            System.err.println("usage: JitContamination none|dbmel,mlp,als,gmm,plsa step|conv|als|gmm|mlp");
             System.exit(2);
         }
         Parallel.setThreads(1);
@@ -46,7 +48,9 @@ public final class JitContamination {
             case "step" -> step();
             case "conv" -> ConvCpuTimer.main(new String[] {"32", "1", "8", "conv1,conv2,conv5,conv61"});
             case "als" -> FactorCpuTime.main(new String[] {"4", "als"});
-            default -> throw new IllegalArgumentException("THEN must be step, conv or als, got '" + args[1] + "'");
+            case "gmm" -> FactorCpuTime.main(new String[] {"4", "gmm"});
+            case "mlp" -> MlpEpochTimer.main(new String[] {"--threads", "1", "--rounds", "3", "--warmup", "1"});
+            default -> throw new IllegalArgumentException("THEN must be step, conv, als, gmm or mlp, got '" + args[1] + "'");
         }
     }
 
@@ -75,15 +79,19 @@ public final class JitContamination {
         StepClock clock = new StepClock();
         for (int round = 0; round < 6; round++) {
             double[] cpu = new double[5];
+            double[] mb = new double[5];
             for (int i = 0; i < cpu.length; i++) {
                 clock.start();
                 step.run();
                 clock.stop();
                 cpu[i] = clock.cpuMs;
+                mb[i] = clock.allocMb;
             }
             Arrays.sort(cpu);
+            Arrays.sort(mb);
             if (round > 0) {
-                System.out.printf(Locale.ROOT, "then: step batch=32 threads=1 round=%d median_cpu_ms=%.1f%n", round, cpu[2]);
+                System.out.printf(Locale.ROOT, "then: step batch=32 threads=1 round=%d median_cpu_ms=%.1f alloc_mb=%.2f%n",
+                        round, cpu[2], mb[2]);
             }
         }
     }
