@@ -106,21 +106,45 @@ public final class Gemm {
             int kc = Math.min(KC, k - pc);
             float betaHere = pc == 0 ? beta : 1f;   // later K blocks add onto the partial sums in C
             int pcF = pc;
-            Parallel.forChunks(mp / MR, 16, (ch, p0, p1) -> {
-                for (int p = p0; p < p1; p++) {
-                    packA(transA, a, aOff, lda, p * MR, Math.min(MR, m - p * MR), pcF, kc, ws, aPack + p * MR * kc);
-                }
-            });
+            int aChunks = Parallel.chunkCount(mp / MR, 16);
+            if (n <= NC) {
+                // One N block (every conv layer at batch 32 but conv1-conv3's forward): A's and B's panels are
+                // packed in one parallel loop, not two. A pool worker wakes ~17 us after the loop starts
+                // (bench/RESULTS.md), and a small GEMM (conv61: 256 x 384 x 1,152, 5 K blocks) ran 15 loops.
+                int np = roundUp(n, NR);
+                int bChunks = Parallel.chunkCount(np / NR, 8);
+                Parallel.forChunks(aChunks + bChunks, 1, (ch, t0, t1) -> {
+                    if (ch < aChunks) {
+                        for (int p = ch * 16; p < Math.min(mp / MR, ch * 16 + 16); p++) {
+                            packA(transA, a, aOff, lda, p * MR, Math.min(MR, m - p * MR), pcF, kc, ws, aPack + p * MR * kc);
+                        }
+                    } else {
+                        int bc = ch - aChunks;
+                        for (int p = bc * 8; p < Math.min(np / NR, bc * 8 + 8); p++) {
+                            int j = p * NR;
+                            packB(transB, b, bOff, ldb, pcF, kc, j, Math.min(NR, n - j), ws, bPack + p * NR * kc);
+                        }
+                    }
+                });
+            } else {
+                Parallel.forChunks(mp / MR, 16, (ch, p0, p1) -> {
+                    for (int p = p0; p < p1; p++) {
+                        packA(transA, a, aOff, lda, p * MR, Math.min(MR, m - p * MR), pcF, kc, ws, aPack + p * MR * kc);
+                    }
+                });
+            }
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
                 int np = roundUp(nc, NR);
                 int jcF = jc;
-                Parallel.forChunks(np / NR, 8, (ch, p0, p1) -> {
-                    for (int p = p0; p < p1; p++) {
-                        int j = jcF + p * NR;
-                        packB(transB, b, bOff, ldb, pcF, kc, j, Math.min(NR, n - j), ws, bPack + p * NR * kc);
-                    }
-                });
+                if (n > NC) {
+                    Parallel.forChunks(np / NR, 8, (ch, p0, p1) -> {
+                        for (int p = p0; p < p1; p++) {
+                            int j = jcF + p * NR;
+                            packB(transB, b, bOff, ldb, pcF, kc, j, Math.min(NR, n - j), ws, bPack + p * NR * kc);
+                        }
+                    });
+                }
                 int mChunks = (m + MC - 1) / MC;
                 int nChunks = (nc + NT - 1) / NT;
                 Parallel.forChunks(mChunks * nChunks, 1, (ch, t0, t1) -> {
