@@ -19,6 +19,10 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        String jit = dev.mtdtl.tensor.JitFlags.trapLimitWarning();   // a JVM not started by ./mtdtl
+        if (jit != null) {
+            System.err.println("mtdtl: " + jit);
+        }
         System.exit(run(args));
     }
 

@@ -54,7 +54,8 @@ class KillResumeTest {
 
     static ProcessBuilder child(Path log, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "--add-exports=java.desktop/com.sun.media.sound=ALL-UNNAMED",
+                "--add-modules=jdk.incubator.vector", dev.mtdtl.tensor.JitFlags.OPTION,
+                "--add-exports=java.desktop/com.sun.media.sound=ALL-UNNAMED",
                 "-Xmx1g", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         cmd.addAll(Arrays.asList(args));

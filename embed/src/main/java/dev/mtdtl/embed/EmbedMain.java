@@ -24,6 +24,10 @@ public final class EmbedMain {
     private EmbedMain() {}
 
     public static void main(String[] args) {
+        String jit = dev.mtdtl.tensor.JitFlags.trapLimitWarning();
+        if (jit != null) {
+            System.err.println("mtdtl-embed: " + jit);
+        }
         try {
             System.exit(run(args, System.out));
         } catch (IllegalArgumentException | IOException e) {
