@@ -83,14 +83,14 @@ public final class Conv2dCpu {
 
     static long forwardWorkspaceFloats(ConvGeom g) {
         return directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw())
-                + ConvDirect.forwardScratch(g.n(), g.oc()) : ConvIm2col.workspaceFloats(g);
+                + ConvDirect.forwardScratch(g.n(), g.oc()) : ConvIm2col.splitWorkspaceFloats(g);
     }
 
     static long dataWorkspaceFloats(ConvGeom g) {
         return directData(g) ? (long) g.n() * g.oc() * dataRows(g) * dataWidth(g) + (narrowData(g)
                 ? ConvNarrow.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvNarrow.scratch(g.n(), g.c())
                 : ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvDirect.forwardScratch(g.n(), g.c()))
-                : ConvIm2col.workspaceFloats(g);
+                : ConvIm2col.splitWorkspaceFloats(g);
     }
 
     static long filterWorkspaceFloats(ConvGeom g) {

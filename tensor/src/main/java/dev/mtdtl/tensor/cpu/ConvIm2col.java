@@ -44,35 +44,96 @@ final class ConvIm2col {
         return (long) ckk * gp + (long) g.oc() * gp + gemm;
     }
 
+    /*
+     * Small layers (conv5, conv61, conv62 of the base CNN: 12 to 48 output positions per image) on 2 to 4 threads:
+     * the forward and the data gradient split the batch into one task per thread, each lowering, multiplying and
+     * scattering its own images with its own scratch (nested parallel loops run serially). The GEMM inside
+     * parallelised badly at these sizes: a worker wakes ~17 us after each of its parallel loops starts, and
+     * conv61's forward ran 12 of them (im2col, 2 per K block, the bias scatter); a task also keeps its images on
+     * one core from layer to layer, as Parallel's owned ranges do elsewhere. The bits are those of one group:
+     * an element of Y (or dcol) is one row of W against one column of col, summed over K blocks in order, and
+     * which images share a GEMM changes neither. (The filter gradient sums over the images: not split.)
+     */
+
+    /** Most tasks of the split; the workspace holds that many. */
+    static final int MAX_TASKS = 4;
+
+    /** Tasks the forward and the data gradient use now: the thread count where the split applies, else 1. */
+    static int tasks(ConvGeom g) {
+        int t = Parallel.threads();
+        return t >= 2 && t <= MAX_TASKS && g.n() >= t && group(g) == g.n() ? t : 1;
+    }
+
+    /** One task's floats: col and the GEMM's other operand for its images, and the GEMM's scratch. */
+    private static long taskFloats(ConvGeom g, int images) {
+        int ckk = g.c() * g.kh() * g.kw();
+        int tp = images * g.ho() * g.wo();
+        return (long) ckk * tp + (long) g.oc() * tp
+                + Math.max(Gemm.workspaceFloats(g.oc(), tp, ckk), Gemm.workspaceFloats(ckk, tp, g.oc()));
+    }
+
+    /** Workspace floats of {@link #forward} and {@link #backwardData}: one group's, or any split's, whichever is more. */
+    static long splitWorkspaceFloats(ConvGeom g) {
+        long most = workspaceFloats(g);
+        for (int t = 2; t <= MAX_TASKS && t <= g.n(); t++) {
+            int per = (g.n() + t - 1) / t;
+            most = Math.max(most, Parallel.chunkCount(g.n(), per) * taskFloats(g, per));
+        }
+        return most;
+    }
+
     static void forward(float[] y, float[] x, float[] w, float[] b, ConvGeom g, float[] ws) {
-        int ckk = g.c() * g.kh() * g.kw(), p = g.ho() * g.wo(), oc = g.oc(), grp = group(g);
-        int colOff = 0, ytOff = ckk * grp * p, gemmOff = ytOff + oc * grp * p;
-        for (int n0 = 0; n0 < g.n(); n0 += grp) {
-            int gn = Math.min(grp, g.n() - n0), gp = gn * p, n0F = n0;
-            im2col(ws, colOff, x, g, n0, gn);
-            Gemm.run(false, false, oc, gp, ckk, 1f, w, 0, ckk, ws, colOff, gp, 0f, ws, ytOff, gp, ws, gemmOff);
-            Parallel.forChunks(gn * oc, 8, (ch, r0, r1) -> {   // yt[o][s*P + q] -> y[n0+s][o][q] + b[o]
-                for (int r = r0; r < r1; r++) {
-                    int s = r / oc, o = r % oc;
-                    int src = ytOff + o * gp + s * p, dst = ((n0F + s) * oc + o) * p;
-                    float bias = b == null ? 0f : b[o];
-                    for (int q = 0; q < p; q++) {
-                        y[dst + q] = ws[src + q] + bias;
-                    }
-                }
-            });
+        int t = tasks(g);
+        if (t > 1) {
+            int per = (g.n() + t - 1) / t;
+            long each = taskFloats(g, per);
+            Parallel.forChunks(g.n(), per, (ch, n0, n1) -> forwardGroup(y, x, w, b, g, ws, (int) (ch * each), n0, n1 - n0));
+            return;
+        }
+        for (int n0 = 0; n0 < g.n(); n0 += group(g)) {
+            forwardGroup(y, x, w, b, g, ws, 0, n0, Math.min(group(g), g.n() - n0));
         }
     }
 
+    /** Images [n0, n0 + gn) forward, with the scratch at ws[off]: col (CKK, gn*P), yt (OC, gn*P), the GEMM's. */
+    private static void forwardGroup(float[] y, float[] x, float[] w, float[] b, ConvGeom g, float[] ws, int off,
+                                     int n0, int gn) {
+        int ckk = g.c() * g.kh() * g.kw(), p = g.ho() * g.wo(), oc = g.oc(), gp = gn * p;
+        int colOff = off, ytOff = off + ckk * gp, gemmOff = ytOff + oc * gp;
+        im2col(ws, colOff, x, g, n0, gn);
+        Gemm.run(false, false, oc, gp, ckk, 1f, w, 0, ckk, ws, colOff, gp, 0f, ws, ytOff, gp, ws, gemmOff);
+        Parallel.forChunks(gn * oc, 8, (ch, r0, r1) -> {   // yt[o][s*P + q] -> y[n0+s][o][q] + b[o]
+            for (int r = r0; r < r1; r++) {
+                int s = r / oc, o = r % oc;
+                int src = ytOff + o * gp + s * p, dst = ((n0 + s) * oc + o) * p;
+                float bias = b == null ? 0f : b[o];
+                for (int q = 0; q < p; q++) {
+                    y[dst + q] = ws[src + q] + bias;
+                }
+            }
+        });
+    }
+
     static void backwardData(float[] dx, float[] dy, float[] w, ConvGeom g, float[] ws) {
-        int ckk = g.c() * g.kh() * g.kw(), p = g.ho() * g.wo(), oc = g.oc(), grp = group(g);
-        int colOff = 0, ytOff = ckk * grp * p, gemmOff = ytOff + oc * grp * p;
-        for (int n0 = 0; n0 < g.n(); n0 += grp) {
-            int gn = Math.min(grp, g.n() - n0), gp = gn * p;
-            gatherDy(ws, ytOff, dy, oc, p, n0, gn);
-            Gemm.run(true, false, ckk, gp, oc, 1f, w, 0, ckk, ws, ytOff, gp, 0f, ws, colOff, gp, ws, gemmOff);
-            col2im(dx, ws, colOff, g, n0, gn);
+        int t = tasks(g);
+        if (t > 1) {
+            int per = (g.n() + t - 1) / t;
+            long each = taskFloats(g, per);
+            Parallel.forChunks(g.n(), per, (ch, n0, n1) -> dataGroup(dx, dy, w, g, ws, (int) (ch * each), n0, n1 - n0));
+            return;
         }
+        for (int n0 = 0; n0 < g.n(); n0 += group(g)) {
+            dataGroup(dx, dy, w, g, ws, 0, n0, Math.min(group(g), g.n() - n0));
+        }
+    }
+
+    /** Images [n0, n0 + gn) of the data gradient, scratch at ws[off]: dcol (CKK, gn*P), dyT (OC, gn*P), the GEMM's. */
+    private static void dataGroup(float[] dx, float[] dy, float[] w, ConvGeom g, float[] ws, int off, int n0, int gn) {
+        int ckk = g.c() * g.kh() * g.kw(), p = g.ho() * g.wo(), oc = g.oc(), gp = gn * p;
+        int colOff = off, ytOff = off + ckk * gp, gemmOff = ytOff + oc * gp;
+        gatherDy(ws, ytOff, dy, oc, p, n0, gn);
+        Gemm.run(true, false, ckk, gp, oc, 1f, w, 0, ckk, ws, ytOff, gp, 0f, ws, colOff, gp, ws, gemmOff);
+        col2im(dx, ws, colOff, g, n0, gn);
     }
 
     static void backwardFilter(float[] dw, float[] dy, float[] x, ConvGeom g, float[] ws) {

@@ -1,5 +1,6 @@
 package dev.mtdtl.tensor.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,6 +146,30 @@ class Conv2dCpuTest {
         }
     }
 
+    /**
+     * conv5-, conv61- and conv62-like layers (im2col forward and data gradient) split the batch into one task per
+     * thread on 2 to 4 threads (ConvIm2col.tasks): the same bits as one thread, with uneven tasks (batch 7), in the
+     * workspace Conv2dCpu.workspaceFloats sizes (checked by every call).
+     */
+    @Test
+    void smallLayersSplitTheBatchWithTheSameBits() {
+        ConvGeom[] geoms = {ConvGeom.same(7, 16, 6, 8, 32, 3), ConvGeom.same(7, 32, 3, 4, 64, 3),
+            ConvGeom.same(7, 64, 3, 4, 64, 1)};
+        String[] names = {"y", "dx", "dw", "db"};
+        for (ConvGeom g : geoms) {
+            assertTrue(Conv2dCpu.paths(g).startsWith("forward=im2col data=im2col"), Conv2dCpu.paths(g));
+            float[][] one = runAll(g, 1);
+            for (int t = 2; t <= 4; t++) {
+                Parallel.setThreads(t);
+                assertEquals(t, ConvIm2col.tasks(g), "tasks at " + t + " threads for " + g);
+                float[][] many = runAllIn(g, t, new float[(int) Conv2dCpu.workspaceFloats(g, true)]);
+                for (int i = 0; i < one.length; i++) {
+                    Close.assertExact(one[i], many[i], "conv " + names[i] + " threads 1 vs " + t + " " + g);
+                }
+            }
+        }
+    }
+
     @Test
     void rejectsImpossibleGeometryAndWrongLengths() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -231,15 +256,19 @@ class Conv2dCpuTest {
     }
 
     private static float[][] runAll(ConvGeom g, int threads) {
+        return runAllIn(g, threads, null);
+    }
+
+    private static float[][] runAllIn(ConvGeom g, int threads, float[] ws) {
         Parallel.setThreads(threads);
         float[] x = Fixtures.uniform(11, g.xSize(), -1, 1);
         float[] w = Fixtures.uniform(12, g.wSize(), -1, 1);
         float[] b = Fixtures.uniform(13, g.oc(), -1, 1);
         float[] dy = Fixtures.uniform(14, g.ySize(), -1, 1);
         float[] y = new float[g.ySize()], dx = new float[g.xSize()], dw = new float[g.wSize()], db = new float[g.oc()];
-        Conv2dCpu.forward(y, x, w, b, g, null);
-        Conv2dCpu.backwardData(dx, dy, w, g, null);
-        Conv2dCpu.backwardFilter(dw, db, dy, x, g, null);
+        Conv2dCpu.forward(y, x, w, b, g, ws);
+        Conv2dCpu.backwardData(dx, dy, w, g, ws);
+        Conv2dCpu.backwardFilter(dw, db, dy, x, g, ws);
         return new float[][] {y, dx, dw, db};
     }
 
