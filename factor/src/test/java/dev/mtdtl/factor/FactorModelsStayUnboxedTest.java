@@ -1,12 +1,9 @@
 package dev.mtdtl.factor;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.mtdtl.tensor.Parallel;
-import java.lang.management.ManagementFactory;
+import dev.mtdtl.tensor.test.Allocation;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,29 +27,8 @@ class FactorModelsStayUnboxedTest {
         Parallel.setThreads(threads0);
     }
 
-    private static com.sun.management.ThreadMXBean counter() {
-        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean b
-                && b.isThreadAllocatedMemorySupported(), "this JVM does not count allocated bytes per thread");
-        return (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    }
-
-    /** Runs op until three calls in a row allocate at most limit bytes each; fails if the deadline passes first. */
     private static void assertSettles(String what, long limit, Runnable op) {
-        com.sun.management.ThreadMXBean t = counter();
-        long id = Thread.currentThread().getId();
-        long start = System.nanoTime();
-        int calm = 0;
-        long last = -1;
-        int calls = 0;
-        while (calm < 3 && System.nanoTime() - start < DEADLINE_NS) {
-            long a0 = t.getThreadAllocatedBytes(id);
-            op.run();
-            last = t.getThreadAllocatedBytes(id) - a0;
-            calls++;
-            calm = last <= limit ? calm + 1 : 0;
-        }
-        assertTrue(calm == 3, what + " still allocates " + last + " bytes a call after " + calls
-                + " calls (limit " + limit + "): C2 runs its vectors boxed");
+        Allocation.assertSettles(what, limit, DEADLINE_NS, op);
     }
 
     private static Csr counts(int rows, int cols, int nnz, long seed) {

@@ -75,7 +75,7 @@ final class ConvIm2col {
     /** Workspace floats of {@link #forward} and {@link #backwardData}: one group's, or any split's, whichever is more. */
     static long splitWorkspaceFloats(ConvGeom g) {
         long most = workspaceFloats(g);
-        for (int t = 2; t <= MAX_TASKS && t <= g.n(); t++) {
+        for (int t = 2; t <= MAX_TASKS && t <= g.n() && group(g) == g.n(); t++) {   // the cases tasks(g) splits
             int per = (g.n() + t - 1) / t;
             most = Math.max(most, Parallel.chunkCount(g.n(), per) * taskFloats(g, per));
         }

@@ -1,10 +1,8 @@
 package dev.mtdtl.tensor.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.test.Allocation;
 import dev.mtdtl.tensor.test.Fixtures;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -32,32 +30,8 @@ class KernelsStayUnboxedTest {
         Parallel.setThreads(threads0);
     }
 
-    private static com.sun.management.ThreadMXBean counter() {
-        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean b
-                && b.isThreadAllocatedMemorySupported(), "this JVM does not count allocated bytes per thread");
-        return (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    }
-
-    /**
-     * Calls op until three calls in a row allocate at most LIMIT bytes each (on one thread, so every byte is the
-     * caller's); fails with the last call's allocation if the deadline passes first.
-     */
     private static void assertSettlesUnboxed(String what, Runnable op) {
-        com.sun.management.ThreadMXBean t = counter();
-        long id = Thread.currentThread().getId();
-        long start = System.nanoTime();
-        int calm = 0;
-        long last = -1;
-        int calls = 0;
-        while (calm < 3 && System.nanoTime() - start < DEADLINE_NS) {
-            long a0 = t.getThreadAllocatedBytes(id);
-            op.run();
-            last = t.getThreadAllocatedBytes(id) - a0;
-            calls++;
-            calm = last <= LIMIT ? calm + 1 : 0;
-        }
-        assertTrue(calm == 3, what + " still allocates " + last + " bytes a call after " + calls
-                + " calls: C2 runs its vectors boxed");
+        Allocation.assertSettles(what, LIMIT, DEADLINE_NS, op);
     }
 
     @Test
