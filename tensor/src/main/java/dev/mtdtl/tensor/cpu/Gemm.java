@@ -108,8 +108,8 @@ public final class Gemm {
             int pcF = pc;
             int aChunks = Parallel.chunkCount(mp / MR, 16);
             if (n <= NC) {
-                // One N block (every conv layer at batch 32 but conv1-conv3's forward): A's and B's panels are
-                // packed in one parallel loop, not two. A pool worker wakes ~17 us after the loop starts
+                // One N block (N <= NC: the small conv layers' im2col GEMMs, the linear layers): A's and B's
+                // panels are packed in one parallel loop, not two. A pool worker wakes ~17 us after a loop starts
                 // (bench/RESULTS.md), and a small GEMM (conv61: 256 x 384 x 1,152, 5 K blocks) ran 15 loops.
                 int np = roundUp(n, NR);
                 int bChunks = Parallel.chunkCount(np / NR, 8);
