@@ -44,7 +44,7 @@ def classpath(given):
 def record(cp, strategy, iterations, device, out):
     sources = "self" if strategy == "ssr" else "self,tag,bpm"
     t0 = time.time()
-    subprocess.run(["java", "--add-modules=jdk.incubator.vector", "-cp", cp, "dev.mtdtl.bench.parity.ParityRecord",
+    subprocess.run(["java", "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", "-cp", cp, "dev.mtdtl.bench.parity.ParityRecord",
                     "--strategy", strategy, "--sources", sources, "--iterations", str(iterations), "--device", device,
                     "--threads", "1", "--out", out], check=True)
     return time.time() - t0
