@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  * training step at batch 32, {@link TrainStep}), {@code conv} ({@link ConvCpuTimer} on four layers),
  * {@code als} or {@code gmm} ({@link FactorCpuTime}'s ALS sweep or GMM iteration, with their allocation), {@code mlp}
  * ({@link MlpEpochTimer}). One thread. Run it with the launcher's JVM flags (README, "JVM flags"): without
- * {@code -XX:PerMethodTrapLimit=100000}, {@code plsa,als gmm} shows the trap-limit fallback. Compare {@code none X} with {@code dbmel X}
+ * {@code -XX:PerMethodTrapLimit=100000}, {@code plsa,als gmm} shows the trap-limit fallback. Compare {@code none X}
+ * with {@code dbmel X}
  * (or {@code mlp als}), each in a fresh JVM: the figures should agree.
  */
 public final class JitContamination {
@@ -50,7 +51,8 @@ public final class JitContamination {
             case "als" -> FactorCpuTime.main(new String[] {"4", "als"});
             case "gmm" -> FactorCpuTime.main(new String[] {"4", "gmm"});
             case "mlp" -> MlpEpochTimer.main(new String[] {"--threads", "1", "--rounds", "3", "--warmup", "1"});
-            default -> throw new IllegalArgumentException("THEN must be step, conv, als, gmm or mlp, got '" + args[1] + "'");
+            default -> throw new IllegalArgumentException(
+                    "THEN must be step, conv, als, gmm or mlp, got '" + args[1] + "'");
         }
     }
 

@@ -63,7 +63,8 @@ class StudySlurmTest {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path cpFile = tmp.resolve("classpath.txt");
         Files.writeString(cpFile, cp);
-        String launcher = java + " --add-modules=jdk.incubator.vector " + dev.mtdtl.tensor.JitFlags.OPTION + " --add-exports=java.desktop/com.sun.media.sound"
+        String launcher = java + " --add-modules=jdk.incubator.vector " + dev.mtdtl.tensor.JitFlags.OPTION
+                + " --add-exports=java.desktop/com.sun.media.sound"
                 + "=ALL-UNNAMED -Xmx1g -XX:+UseSerialGC -cp @" + cpFile + " dev.mtdtl.cli.Main";
         Object[] r = StudyCommandTest.run("study", "slurm", study.toString(), "--data", prepared.toString(),
                 "--cpus-per-task", "1", "--throttle", "2", "--launcher", launcher, "--submit");

@@ -42,8 +42,8 @@ public final class EmbedMain {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
-                log.println("usage: java --add-modules=jdk.incubator.vector -XX:PerMethodTrapLimit=100000 -jar mtdtl-embed.jar "
-                        + "--model model.mtdtl --in FILE|DIR --out vectors.npy");
+                log.println("usage: java --add-modules=jdk.incubator.vector " + dev.mtdtl.tensor.JitFlags.OPTION
+                        + " -jar mtdtl-embed.jar --model model.mtdtl --in FILE|DIR --out vectors.npy");
                 return 0;
             }
             if (i + 1 >= args.length) {

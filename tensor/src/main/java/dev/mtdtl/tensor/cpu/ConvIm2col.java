@@ -72,7 +72,7 @@ final class ConvIm2col {
                 + Math.max(Gemm.workspaceFloats(g.oc(), tp, ckk), Gemm.workspaceFloats(ckk, tp, g.oc()));
     }
 
-    /** Workspace floats of {@link #forward} and {@link #backwardData}: one group's, or any split's, whichever is more. */
+    /** Workspace floats of {@link #forward} and {@link #backwardData}: one group's or any split's, whichever is more. */
     static long splitWorkspaceFloats(ConvGeom g) {
         long most = workspaceFloats(g);
         for (int t = 2; t <= MAX_TASKS && t <= g.n() && group(g) == g.n(); t++) {   // the cases tasks(g) splits
@@ -82,17 +82,30 @@ final class ConvIm2col {
         return most;
     }
 
-    static void forward(float[] y, float[] x, float[] w, float[] b, ConvGeom g, float[] ws) {
+    /** Images [n0, n0 + gn) of one direction, with its scratch at ws[off]. */
+    private interface GroupOp {
+        void run(int off, int n0, int gn);
+    }
+
+    /**
+     * op over the batch: one task per thread, each with its own scratch slice, where {@link #tasks} splits; else the
+     * lowered groups in order, all in one scratch (each group's loops parallel inside).
+     */
+    private static void byGroups(ConvGeom g, GroupOp op) {
         int t = tasks(g);
         if (t > 1) {
             int per = (g.n() + t - 1) / t;
             long each = taskFloats(g, per);
-            Parallel.forChunks(g.n(), per, (ch, n0, n1) -> forwardGroup(y, x, w, b, g, ws, (int) (ch * each), n0, n1 - n0));
+            Parallel.forChunks(g.n(), per, (ch, n0, n1) -> op.run((int) (ch * each), n0, n1 - n0));
             return;
         }
         for (int n0 = 0; n0 < g.n(); n0 += group(g)) {
-            forwardGroup(y, x, w, b, g, ws, 0, n0, Math.min(group(g), g.n() - n0));
+            op.run(0, n0, Math.min(group(g), g.n() - n0));
         }
+    }
+
+    static void forward(float[] y, float[] x, float[] w, float[] b, ConvGeom g, float[] ws) {
+        byGroups(g, (off, n0, gn) -> forwardGroup(y, x, w, b, g, ws, off, n0, gn));
     }
 
     /** Images [n0, n0 + gn) forward, with the scratch at ws[off]: col (CKK, gn*P), yt (OC, gn*P), the GEMM's. */
@@ -115,16 +128,7 @@ final class ConvIm2col {
     }
 
     static void backwardData(float[] dx, float[] dy, float[] w, ConvGeom g, float[] ws) {
-        int t = tasks(g);
-        if (t > 1) {
-            int per = (g.n() + t - 1) / t;
-            long each = taskFloats(g, per);
-            Parallel.forChunks(g.n(), per, (ch, n0, n1) -> dataGroup(dx, dy, w, g, ws, (int) (ch * each), n0, n1 - n0));
-            return;
-        }
-        for (int n0 = 0; n0 < g.n(); n0 += group(g)) {
-            dataGroup(dx, dy, w, g, ws, 0, n0, Math.min(group(g), g.n() - n0));
-        }
+        byGroups(g, (off, n0, gn) -> dataGroup(dx, dy, w, g, ws, off, n0, gn));
     }
 
     /** Images [n0, n0 + gn) of the data gradient, scratch at ws[off]: dcol (CKK, gn*P), dyT (OC, gn*P), the GEMM's. */

@@ -115,35 +115,25 @@ public final class Gemm {
                 int bChunks = Parallel.chunkCount(np / NR, 8);
                 Parallel.forChunks(aChunks + bChunks, 1, (ch, t0, t1) -> {
                     if (ch < aChunks) {
-                        for (int p = ch * 16; p < Math.min(mp / MR, ch * 16 + 16); p++) {
-                            packA(transA, a, aOff, lda, p * MR, Math.min(MR, m - p * MR), pcF, kc, ws, aPack + p * MR * kc);
-                        }
+                        packAPanels(transA, a, aOff, lda, m, pcF, kc, ws, aPack, ch * 16,
+                                Math.min(mp / MR, ch * 16 + 16));
                     } else {
                         int bc = ch - aChunks;
-                        for (int p = bc * 8; p < Math.min(np / NR, bc * 8 + 8); p++) {
-                            int j = p * NR;
-                            packB(transB, b, bOff, ldb, pcF, kc, j, Math.min(NR, n - j), ws, bPack + p * NR * kc);
-                        }
+                        packBPanels(transB, b, bOff, ldb, n, pcF, kc, 0, ws, bPack, bc * 8,
+                                Math.min(np / NR, bc * 8 + 8));
                     }
                 });
             } else {
-                Parallel.forChunks(mp / MR, 16, (ch, p0, p1) -> {
-                    for (int p = p0; p < p1; p++) {
-                        packA(transA, a, aOff, lda, p * MR, Math.min(MR, m - p * MR), pcF, kc, ws, aPack + p * MR * kc);
-                    }
-                });
+                Parallel.forChunks(mp / MR, 16, (ch, p0, p1) ->
+                        packAPanels(transA, a, aOff, lda, m, pcF, kc, ws, aPack, p0, p1));
             }
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
                 int np = roundUp(nc, NR);
                 int jcF = jc;
                 if (n > NC) {
-                    Parallel.forChunks(np / NR, 8, (ch, p0, p1) -> {
-                        for (int p = p0; p < p1; p++) {
-                            int j = jcF + p * NR;
-                            packB(transB, b, bOff, ldb, pcF, kc, j, Math.min(NR, n - j), ws, bPack + p * NR * kc);
-                        }
-                    });
+                    Parallel.forChunks(np / NR, 8, (ch, p0, p1) ->
+                            packBPanels(transB, b, bOff, ldb, n, pcF, kc, jcF, ws, bPack, p0, p1));
                 }
                 int mChunks = (m + MC - 1) / MC;
                 int nChunks = (nc + NT - 1) / NT;
@@ -178,6 +168,23 @@ public final class Gemm {
             for (int j = 0; j < n; j++) {
                 c[r + j] = beta == 0f ? 0f : beta * c[r + j];
             }
+        }
+    }
+
+    /** A's panels [p0, p1) of the K block at pc (m rows in all) into dst at aPack, panel p at aPack + p*MR*kc. */
+    private static void packAPanels(boolean transA, float[] a, int aOff, int lda, int m, int pc, int kc, float[] dst,
+                                    int aPack, int p0, int p1) {
+        for (int p = p0; p < p1; p++) {
+            packA(transA, a, aOff, lda, p * MR, Math.min(MR, m - p * MR), pc, kc, dst, aPack + p * MR * kc);
+        }
+    }
+
+    /** B's panels [p0, p1) of the N block at jc (n columns in all) into dst at bPack, panel p at bPack + p*NR*kc. */
+    private static void packBPanels(boolean transB, float[] b, int bOff, int ldb, int n, int pc, int kc, int jc,
+                                    float[] dst, int bPack, int p0, int p1) {
+        for (int p = p0; p < p1; p++) {
+            int j = jc + p * NR;
+            packB(transB, b, bOff, ldb, pc, kc, j, Math.min(NR, n - j), dst, bPack + p * NR * kc);
         }
     }
 
