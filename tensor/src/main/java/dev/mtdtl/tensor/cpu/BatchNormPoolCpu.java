@@ -132,7 +132,11 @@ public final class BatchNormPoolCpu {
         Parallel.forChunks(c, BatchNormCpu.channelGrain(n, s), (chunk, c0, c1) -> {
             LaneSum sumG = new LaneSum();
             LaneSum sumGD = new LaneSum();
-            float[] g = plane(s);                         // (H, W) one plane of dL/d(batch-norm output)
+            // (N, H, W) dL/d(batch-norm output) of the channel when it fits KEEP_FLOATS, else (H, W) one plane at a
+            // time, rebuilt in the second pass: keeping it saves a second read of dy, y and the codes and the
+            // rebuilding (block 1's backward at batch 32, 1 thread: 7.4-8.7 -> 6.1-6.8 ms, bench/RESULTS.md)
+            boolean keep = (long) n * s <= KEEP_FLOATS;
+            float[] g = plane(keep ? n * s : s);
             for (int ch = c0; ch < c1; ch++) {
                 float mu = saveMean[ch];
                 double r = saveInvstd[ch];
@@ -140,14 +144,18 @@ public final class BatchNormPoolCpu {
                 sumGD.reset();
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
-                    BatchNormPoolRows.gradPlane(g, dy, y, p * so, argmax, p * words(so), h, w);
-                    LaneSum.addGradSums(sumG, sumGD, g, 0, x, p * s, s, mu);
+                    int go = keep ? i * s : 0;
+                    BatchNormPoolRows.gradPlane(g, go, dy, y, p * so, argmax, p * words(so), h, w);
+                    LaneSum.addGradSums(sumG, sumGD, g, go, x, p * s, s, mu);
                 }
                 BatchNormCpu.GradCoef k = BatchNormCpu.gradCoef(sumG, sumGD, r, gamma, dgamma, dbeta, ch, cnt);
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
-                    BatchNormPoolRows.gradPlane(g, dy, y, p * so, argmax, p * words(so), h, w);
-                    BatchNormCpu.dxTrain(dx, g, 0, x, p * s, s, mu, k.k(), k.a(), k.kb());
+                    int go = keep ? i * s : 0;
+                    if (!keep) {
+                        BatchNormPoolRows.gradPlane(g, 0, dy, y, p * so, argmax, p * words(so), h, w);
+                    }
+                    BatchNormCpu.dxTrain(dx, g, go, x, p * s, s, mu, k.k(), k.a(), k.kb());
                 }
             }
         });
@@ -180,7 +188,7 @@ public final class BatchNormPoolCpu {
                 sumGD.reset();
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
-                    BatchNormPoolRows.gradPlane(g, dy, y, p * so, argmax, p * words(so), h, w);
+                    BatchNormPoolRows.gradPlane(g, 0, dy, y, p * so, argmax, p * words(so), h, w);
                     LaneSum.addGradSums(sumG, sumGD, g, 0, x, p * s, s, mu);
                     BatchNormCpu.scale(dx, p * s, g, 0, s, scale);
                 }
@@ -190,12 +198,21 @@ public final class BatchNormPoolCpu {
         });
     }
 
-    /** Each thread's plane scratch, grown to the largest plane it has seen (55 KB for conv1's output). */
+    /**
+     * Most floats of a channel's gradient (N planes) that the training backward keeps from its first pass for its
+     * second (2 MB a thread: conv1's output at batch 32, 1.77 MB, is kept; at batch 128 it is 7 MB and rebuilt).
+     */
+    static final int KEEP_FLOATS = 1 << 19;
+
+    /**
+     * Each thread's gradient scratch, grown to the largest it has needed: a channel's N planes up to KEEP_FLOATS
+     * (1.77 MB for conv1's output at batch 32), else one plane (55 KB for conv1's output).
+     */
     private static final ThreadLocal<float[]> PLANE = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
-     * A scratch of at least s floats for the calling thread: gradPlane writes every element of a plane before it
-     * is read, so a reused one needs no clearing. Allocating it per chunk cost 1.6 MB a step at batch 32, most of
+     * A scratch of at least s floats for the calling thread: gradPlane writes every element of its planes before
+     * they are read, so a reused one needs no clearing. Allocating it per chunk cost 1.6 MB a step at batch 32, most of
      * what a step allocated once no kernel ran boxed (which is what TrainStepTimer's alloc_mb_per_step watches).
      */
     private static float[] plane(int s) {

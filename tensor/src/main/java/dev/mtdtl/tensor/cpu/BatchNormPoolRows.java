@@ -343,23 +343,24 @@ final class BatchNormPoolRows {
     }
 
     /**
-     * One plane of dL/d(batch-norm output) into g[0, H*W): at each window's code (y > 0 ? dy : 0), +0 elsewhere.
+     * One plane of dL/d(batch-norm output) into g[go, go + H*W): at each window's code (y > 0 ? dy : 0), +0 elsewhere.
      * The same row split as {@link #forwardPlane}.
      *
      * @param dy     the pooled gradient; y the pooled output (its sign is the ReLU's mask), both from yoff
      * @param codes  the packed codes of this plane, words from {@code base}
      */
-    static void gradPlane(float[] g, float[] dy, float[] y, int yoff, int[] codes, int base, int h, int w) {
+    static void gradPlane(float[] g, int go, float[] dy, float[] y, int yoff, int[] codes, int base, int h,
+                          int w) {
         int ho = h / 2;
         int wo = w / 2;
         int oh = 0;
         if (2 * w == L) {
-            quarterGrad(g, dy, y, yoff, codes, base, ho);
+            quarterGrad(g, go, dy, y, yoff, codes, base, ho);
             oh = ho;
         }
         if (2 * wo == L) {
             for (; oh + 2 <= ho; oh += 2) {
-                int top = 2 * oh * w;
+                int top = go + 2 * oh * w;
                 gradChunk(g, top, top + 2 * w, w, dy, y, yoff + oh * wo, Codes.get(codes, base, oh * wo, L));
                 if ((w & 1) != 0) {               // the dropped last column of the four rows
                     for (int r = 1; r <= 4; r++) {
@@ -369,7 +370,7 @@ final class BatchNormPoolRows {
             }
         }
         for (; oh < ho; oh++) {
-            int top = 2 * oh * w;
+            int top = go + 2 * oh * w;
             int o = yoff + oh * wo;
             int kw = oh * wo;                     // plane window index of the row's first window
             int ow = 0;
@@ -392,7 +393,7 @@ final class BatchNormPoolRows {
             }
         }
         if ((h & 1) != 0) {                       // the dropped last row
-            Arrays.fill(g, (h - 1) * w, h * w, 0f);
+            Arrays.fill(g, go + (h - 1) * w, go + h * w, 0f);
         }
     }
 
@@ -401,14 +402,14 @@ final class BatchNormPoolRows {
      * the pooled gradient and codes of its windows in one vector, each window row's two input rows written as one
      * vector (SPREAD brings each window to its four inputs' lanes; ROW_CODE is each lane's own code).
      */
-    private static void quarterGrad(float[] g, float[] dy, float[] y, int yoff, int[] codes, int base, int ho) {
+    private static void quarterGrad(float[] g, int go, float[] dy, float[] y, int yoff, int[] codes, int base, int ho) {
         for (int oh = 0; oh < ho; oh += 4) {
             int rows = Math.min(4, ho - oh);
             int o = yoff + oh * Q;
             int count = rows * Q;
             int bits = Codes.get(codes, base, oh * Q, count);
             if (o + L > y.length) {   // the tensor's last windows: a whole vector would stick out of y
-                quarterGradScalar(g, dy, y, o, bits, oh, rows);
+                quarterGradScalar(g, go, dy, y, o, bits, oh, rows);
                 continue;
             }
             // lanes past count are the next plane's windows: loaded, never spread (row k spreads windows kQ..)
@@ -418,7 +419,7 @@ final class BatchNormPoolRows {
                     .reinterpretAsFloats();
             for (int k = 0; k < rows; k++) {
                 VectorMask<Float> hit = cv.rearrange(SPREAD).compare(VectorOperators.EQ, ROW_CODE);
-                ZERO.blend(gv.rearrange(SPREAD), hit).intoArray(g, (oh + k) * L);
+                ZERO.blend(gv.rearrange(SPREAD), hit).intoArray(g, go + (oh + k) * L);
                 gv = gv.rearrange(DOWN);        // the next row's windows to lanes [0, Q)
                 cv = cv.rearrange(DOWN);
             }
@@ -430,13 +431,13 @@ final class BatchNormPoolRows {
      * write): called outside the vector loop with scalar arguments, so that the rare case does not change C2's
      * code for the common one.
      */
-    private static void quarterGradScalar(float[] g, float[] dy, float[] y, int o, int bits, int oh, int rows) {
+    private static void quarterGradScalar(float[] g, int go, float[] dy, float[] y, int o, int bits, int oh, int rows) {
         for (int k = 0; k < rows; k++) {
             for (int l = 0; l < L; l++) {
                 int win = k * Q + (l % (L / 2)) / 2;
                 int code = (bits >>> (2 * win)) & 3;
                 int own = (l < L / 2 ? 0 : 2) + (l & 1);
-                g[(oh + k) * L + l] = code == own && y[o + win] > 0f ? dy[o + win] : 0f;
+                g[go + (oh + k) * L + l] = code == own && y[o + win] > 0f ? dy[o + win] : 0f;
             }
         }
     }
