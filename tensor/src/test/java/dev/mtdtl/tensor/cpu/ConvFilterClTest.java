@@ -9,6 +9,8 @@ import dev.mtdtl.tensor.test.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The channel-last filter gradient ({@link ConvFilterCl}): which layers take it, that it keeps every
@@ -81,9 +83,14 @@ class ConvFilterClTest {
         }
     }
 
-    @Test
-    void channelLastPadIsATransposeWithZeroBorders() {
-        int n = 2, c = 3, h = 2, w = 3, ph = 1, pw = 2, hp = h + 2 * ph, wp = w + 2 * pw;
+    /**
+     * Element by element (C = 3, W = 3) and by 16 x 16 register blocks (C = 32, W = 32: two blocks each way, as
+     * conv3 of the base CNN; at 16 lanes); every element, the zero borders and a block of one image.
+     */
+    @ParameterizedTest
+    @CsvSource({"3, 2, 3, 1, 2", "32, 3, 32, 1, 1"})
+    void channelLastPadIsATransposeWithZeroBorders(int c, int h, int w, int ph, int pw) {
+        int n = 2, hp = h + 2 * ph, wp = w + 2 * pw;
         float[] x = new float[n * c * h * w];
         for (int i = 0; i < x.length; i++) {
             x[i] = i + 1;
