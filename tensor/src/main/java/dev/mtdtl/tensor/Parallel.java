@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Threads: system property {@code mtdtl.threads}, else environment {@code MTDTL_THREADS}, else the
  * number of available processors. The calling thread takes part in the work, so a pool of {@code t}
  * threads runs {@code t - 1} workers. A parallel call made from inside a worker runs serially
- * (no nested parallelism, no deadlock).
+ * (no nested parallelism, no deadlock). Between loops the threads spin a while before they park
+ * ({@link #SPIN_NANOS}).
  */
 public final class Parallel {
 
@@ -25,6 +26,17 @@ public final class Parallel {
     }
 
     private static volatile Pool pool = new Pool(defaultThreads());
+
+    /**
+     * How long a pool thread spins (checking for the next job, or for the last chunk of its own) before it parks:
+     * system property {@code mtdtl.spinMicros}, default 300; 0 parks at once. Why: waking a parked thread costs
+     * this VM ~30 us (a futex, and a halted virtual CPU), paid by every parallel loop twice (the worker's start,
+     * the caller's wake-up) when the threads park between loops: a loop of two 200 us chunks took 261 us instead
+     * of 200, and a base-CNN step runs ~130 loops, most of them a few microseconds after the last. Spinning
+     * brought that loop to 205 us and the 2-thread step from 59.4-62.3 to 57.5-59.8 ms median (bench/RESULTS.md);
+     * it costs a few ms of CPU a step, bounded by the spin after each loop.
+     */
+    static final long SPIN_NANOS = Math.max(0, Long.getLong("mtdtl.spinMicros", 300)) * 1000L;
 
     private Parallel() {}
 
@@ -148,8 +160,13 @@ public final class Parallel {
                 LockSupport.unpark(w);
             }
             j.work(0);
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (j.done.get() < chunks) {
-                LockSupport.park(this);
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
             }
             job = null;
             activeOwner = null;
@@ -173,14 +190,20 @@ public final class Parallel {
                 }
             }
             Job last = null;
+            long spinUntil = 0;
             while (!stopped) {
                 Job j = job;
                 if (j == null || j == last) {
-                    LockSupport.park(this);
+                    if (System.nanoTime() < spinUntil) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.park(this);
+                    }
                     continue;
                 }
                 last = j;
                 j.work(me);
+                spinUntil = System.nanoTime() + SPIN_NANOS;
             }
         }
 
