@@ -14,14 +14,16 @@ import jdk.incubator.vector.VectorSpecies;
  * its 8 x 3 tile loads 8 dy vectors and 3 shifted input vectors (11 loads, 704 bytes, each split over two cache
  * lines) per 24 FMAs and ran conv1 at ~37 % of this core's FMA peak, and {@link ConvFilterCl}'s lanes along the
  * input channels need 16 of them (conv1 has 2). Here one dy vector holds the 16 output channels of one position,
- * from a channel-last copy dyT (BB, HO, WO, OC) of a batch block, and meets the 25 input scalars of that position's
+ * from a channel-last copy of one output row of dy (WO, 16), and meets the 25 input scalars of that position's
  * 5 x 5 window, broadcast: 1 vector load and 25 scalar loads per 25 FMAs, no split loads, and the 26th accumulator
  * (the dy vectors' sum) is the bias gradient at one add per position. The copy costs a transpose of dy (16 x 16
- * blocks in registers, {@link #transpose}); dy is read once from memory either way.
+ * blocks in registers, {@link Transpose16}); dy is read once from memory either way.
  *
- * <p>Work: per batch block, x's images are padded into (BB, C, HP, WP) and dy's transposed (one parallel loop),
- * then one task per (image, vector of 16 output channels) walks the image's output rows, each row for every input
- * channel while its dy vectors are in L1 (a second). Each of the 26 accumulators (tap (u, v) or the bias, lane o)
+ * <p>Work: per batch block, x's images are padded into (BB, C, HP, WP) (one parallel loop), then one task per
+ * (image, vector of 16 output channels) walks the image's output rows: it transposes a row of dy into its own
+ * 8 KB row buffer and runs the row for every input channel while the buffer is in L1 (a second). Transposing the
+ * whole block first (as this did until session 28) wrote 28 MB of dyT at batch 32 and read it back from memory,
+ * and took a parallel loop of its own. Each of the 26 accumulators (tap (u, v) or the bias, lane o)
  * runs one float FMA (or add) chain from zero over an output row's positions ({@link #row}); the row sums are
  * added in row order onto the image's sums, and those, after the task loop, in image order onto the running sums;
  * finally dw (and db, from input channel 0's sums) += running sums. The order depends on the shape only: bits are
@@ -54,17 +56,18 @@ final class ConvFilterOc {
     }
 
     /**
-     * Most floats of one batch block's padded input and channel-last dy (16 MB): few blocks, because each costs two
-     * parallel loops (a pool worker wakes ~17 us late, bench/RESULTS.md), and at batch 128 still below the
-     * workspace conv1's forward already holds (its whole padded batch; ConvFilterClTest holds every layer's).
+     * Most floats of one batch block's padded input and row buffers (16 MB): few blocks, because each costs a
+     * parallel loop, and at batch 128 still below the workspace conv1's forward already holds (its whole padded
+     * batch; ConvFilterClTest holds every layer's).
      */
     static final int BLOCK_FLOATS = 1 << 22;
 
+    /** Floats per image: its padded input and one row buffer (WO, VL) per output-channel vector. */
     private static long perImage(ConvGeom g) {
-        return (long) g.c() * (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw()) + (long) g.ho() * g.wo() * g.oc();
+        return (long) g.c() * (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw()) + (long) g.wo() * g.oc();
     }
 
-    /** Images per batch block: the fewest blocks of at most BLOCK_FLOATS, as even as possible (conv1, batch 32: 11). */
+    /** Images per batch block: the fewest blocks of at most BLOCK_FLOATS, as even as possible (conv1, batch 32: 32). */
     static int block(ConvGeom g) {
         int most = (int) Math.max(1, Math.min(g.n(), BLOCK_FLOATS / perImage(g)));
         int blocks = (g.n() + most - 1) / most;
@@ -72,7 +75,7 @@ final class ConvFilterOc {
     }
 
     /**
-     * Workspace floats: the block's padded input and dyT; the running sums per (output-channel vector, input
+     * Workspace floats: the block's padded input and row buffers; the running sums per (output-channel vector, input
      * channel); the image sums of the block's images per (image, output-channel vector, input channel); a row's sums
      * per (image, output-channel vector) task.
      */
@@ -86,10 +89,19 @@ final class ConvFilterOc {
      * x (B, C, H, W).
      */
     static void filter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws) {
+        filter(dw, db, dy, x, g, ws, block(g));
+    }
+
+    /**
+     * {@link #filter} in batch blocks of bb images, bb at most {@link #block}: the same values and bits for any
+     * bb (image sums start from zero and go onto the running sums in image order), which ConvFilterOcTest checks
+     * with blocks smaller than the default.
+     */
+    static void filter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws, int bb) {
         int n = g.n(), c = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
         int oc = g.oc(), ho = g.ho(), wo = g.wo(), sh = g.sh(), p = ho * wo;
-        int bb = block(g), nOv = oc / VL;
-        int tOff = bb * c * hp * wp;                       // dyT after the padded input
+        int nOv = oc / VL;
+        int tOff = bb * c * hp * wp;                       // the tasks' row buffers (WO, VL) after the padded input
         int sums = ACC * VL;
         int run = (int) (bb * perImage(g));                // (nOv, C) running sums
         int img = run + nOv * c * sums;                    // (BB, nOv, C) image sums
@@ -97,16 +109,22 @@ final class ConvFilterOc {
         Arrays.fill(ws, run, img, 0f);
         for (int b0 = 0; b0 < n; b0 += bb) {
             int nb = Math.min(n, b0 + bb) - b0;
-            prepare(ws, tOff, dy, x, b0, nb, g);
-            // one task per (image, output-channel vector): each dyT row is read from L1 by all input channels
+            int first = b0;                                // effectively final, for the tasks
+            Parallel.forChunks(nb * c, 1, (plane, c0, c1) ->   // plane = (image - b0) * C + input channel
+                    ConvDirect.padPlane(ws, plane * hp * wp, x, (first * c + plane) * h * w, h, w, g.ph(), g.pw(), hp,
+                            wp));
+            // one task per (image, output-channel vector): each row of dy, transposed, is read from L1 by all
+            // input channels
             Parallel.forChunks(nb * nOv, 1, (task, t0, t1) -> {
                 int b = task / nOv, ov = task % nOv, rs = rows + task * sums;
                 int im = img + task * c * sums;
                 Arrays.fill(ws, im, im + c * sums, 0f);
-                int d = tOff + b * p * oc + ov * VL;
+                int d = tOff + task * wo * VL;
+                int src = ((first + b) * oc + ov * VL) * p;
                 for (int i = 0; i < ho; i++) {
+                    transposeRow(ws, d, dy, src + i * wo, wo, p);
                     for (int ci = 0; ci < c; ci++) {
-                        row(ws, rs, ws, d + i * wo * oc, oc, ws, ((b * c + ci) * hp + i * sh) * wp, wo, wp);
+                        row(ws, rs, ws, d, ws, ((b * c + ci) * hp + i * sh) * wp, wo, wp);
                         addSums(ws, im + ci * sums, rs);
                     }
                 }
@@ -138,7 +156,7 @@ final class ConvFilterOc {
     }
 
     /**
-     * One output row of one image: out[o, o + 26 VL) = over j in [0, WO), from zero: the dy vector dyT[d + j*OC ..]
+     * One output row of one image: out[o, o + 26 VL) = over j in [0, WO), from zero: the dy vector dyT[d + j*VL ..]
      * times the inputs xp[xr + u*WP + j + v] (tap (u, v) at (u*5 + v)*VL), and the dy vector itself (the bias, at
      * 25 VL). A plain counted loop with indices linear in j, so C2 drops the bounds checks from its main loop.
      * Why the sums start from zero in every row and go to out, not carried in acc from row to row: loading and
@@ -147,7 +165,7 @@ final class ConvFilterOc {
      * JVM's whole step took 30-50 % longer (bench/RESULTS.md, session 26); split into two methods of 16 and 10
      * accumulators it lost its gain (each dy vector loaded twice).
      */
-    private static void row(float[] out, int o, float[] dyT, int d, int oc, float[] xp, int xr, int wo, int wp) {
+    private static void row(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo, int wp) {
         int r1 = xr + wp, r2 = xr + 2 * wp, r3 = xr + 3 * wp, r4 = xr + 4 * wp;
         FloatVector z = FloatVector.zero(S);
         FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z, s10 = z;
@@ -156,7 +174,7 @@ final class ConvFilterOc {
         FloatVector s33 = z, s34 = z, s40 = z, s41 = z, s42 = z, s43 = z;
         FloatVector s44 = z, sb = z;
         for (int j = 0; j < wo; j++) {
-            FloatVector gv = FloatVector.fromArray(S, dyT, d + j * oc);
+            FloatVector gv = FloatVector.fromArray(S, dyT, d + j * VL);
             sb = sb.add(gv);
             s00 = gv.fma(FloatVector.broadcast(S, xp[xr + j]), s00);
             s01 = gv.fma(FloatVector.broadcast(S, xp[xr + j + 1]), s01);
@@ -220,53 +238,17 @@ final class ConvFilterOc {
     }
 
     /**
-     * dyT[t + ((b - b0)*P + q)*OC + o] = dy[((b*OC + o)*P + q] for images [b0, b0 + nb): 16 x 16 blocks (16 output
-     * channels x 16 positions) transposed in registers ({@link Transpose16}), positions past the last whole block
-     * one by one. Chunks of (image, run of position blocks).
+     * t[d + q*VL + o] = dy[s + o*P + q] for q in [0, WO), o in [0, VL): one output row of VL channels of dy, channel-
+     * last, by 16 x 16 blocks in registers, the positions past the last whole block one by one.
      */
-    static void transpose(float[] dyT, int t, float[] dy, int b0, int nb, int oc, int p) {
-        int runs = runs(p, oc);
-        Parallel.forChunks(nb * runs, 1, (chunk, c0, c1) -> transposeRun(dyT, t, dy, b0, chunk, runs, oc, p));
-    }
-
-    /**
-     * One parallel loop for a batch block: its dy transposed into ws[t ..] ({@link #transpose}'s chunks) and its
-     * x padded into ws[0 ..] as (nb, C, HP, WP), one chunk per (image, input channel) plane.
-     */
-    private static void prepare(float[] ws, int t, float[] dy, float[] x, int b0, int nb, ConvGeom g) {
-        int oc = g.oc(), p = g.ho() * g.wo(), runs = runs(p, oc);
-        int c = g.c(), h = g.h(), w = g.w(), ph = g.ph(), pw = g.pw(), hp = h + 2 * ph, wp = w + 2 * pw;
-        Parallel.forChunks(nb * runs + nb * c, 1, (chunk, c0, c1) -> {
-            if (chunk < nb * runs) {
-                transposeRun(ws, t, dy, b0, chunk, runs, oc, p);
-                return;
-            }
-            int plane = chunk - nb * runs;                  // (image - b0) * C + input channel
-            ConvDirect.padPlane(ws, plane * hp * wp, x, (b0 * c + plane) * h * w, h, w, ph, pw, hp, wp);
-        });
-    }
-
-    /** Chunks of the transpose per image: runs of ~64 position blocks (64 KB of dy), at least one (the tail). */
-    private static int runs(int p, int oc) {
-        int perChunk = Math.max(1, 64 / (oc / VL));
-        return Math.max(1, (p / VL + perChunk - 1) / perChunk);
-    }
-
-    /** Chunk {@code chunk} of {@link #transpose}: image b0 + chunk / runs, its run chunk % runs of position blocks. */
-    private static void transposeRun(float[] dyT, int t, float[] dy, int b0, int chunk, int runs, int oc, int p) {
-        int blocks = p / VL, nOv = oc / VL, perChunk = Math.max(1, 64 / nOv);
-        int b = chunk / runs, q0 = chunk % runs * perChunk * VL, q1 = Math.min(blocks * VL, q0 + perChunk * VL);
-        for (int ov = 0; ov < nOv; ov++) {
-            int src = ((b0 + b) * oc + ov * VL) * p, dst = t + b * p * oc + ov * VL;
-            for (int q = q0; q < q1; q += VL) {
-                Transpose16.block(dyT, dst + q * oc, oc, dy, src + q, p);
-            }
-            if (q1 == blocks * VL) {                   // the chunk holding the last block does the tail
-                for (int q = q1; q < p; q++) {
-                    for (int o = 0; o < VL; o++) {
-                        dyT[dst + q * oc + o] = dy[src + o * p + q];
-                    }
-                }
+    static void transposeRow(float[] t, int d, float[] dy, int s, int wo, int p) {
+        int q = 0;
+        for (; q + VL <= wo; q += VL) {
+            Transpose16.block(t, d + q * VL, VL, dy, s + q, p);
+        }
+        for (; q < wo; q++) {
+            for (int o = 0; o < VL; o++) {
+                t[d + q * VL + o] = dy[s + o * p + q];
             }
         }
     }

@@ -49,35 +49,36 @@ class ConvFilterOcTest {
     }
 
     @Test
-    void transposeMovesEveryElementIncludingThePositionTail() {
-        int n = 3, oc = 32, p = 37, b0 = 1, nb = 2;          // 2 blocks of 16 positions + 5, 2 channel vectors
+    void transposeRowMovesEveryElementIncludingThePositionTail() {
+        Assumptions.assumeTrue(Gemm.VL == 16, "the transpose needs 512-bit vectors");
+        int n = 2, oc = 32, ho = 3, wo = 37, p = ho * wo;     // 2 blocks of 16 positions + 5, 2 channel vectors
         float[] dy = new float[n * oc * p];
         for (int i = 0; i < dy.length; i++) {
             dy[i] = i + 1;
         }
-        float[] t = new float[5 + nb * p * oc + 3];
+        int src = (1 * oc + 16) * p + 1 * wo;                 // image 1, channels 16..31, row 1
+        float[] t = new float[5 + wo * 16 + 3];
         java.util.Arrays.fill(t, Float.NaN);
-        ConvFilterOc.transpose(t, 5, dy, b0, nb, oc, p);
+        ConvFilterOc.transposeRow(t, 5, dy, src, wo, p);
         float[] expected = t.clone();
-        for (int b = 0; b < nb; b++) {
-            for (int o = 0; o < oc; o++) {
-                for (int q = 0; q < p; q++) {
-                    expected[5 + (b * p + q) * oc + o] = dy[((b0 + b) * oc + o) * p + q];
-                }
+        for (int q = 0; q < wo; q++) {
+            for (int o = 0; o < 16; o++) {
+                expected[5 + q * 16 + o] = dy[src + o * p + q];
             }
         }
         assertArrayEquals(expected, t);
     }
 
     /**
-     * conv1 at batch 17 runs two batch blocks (9 and 8 images); a second shape has two output-channel vectors,
-     * positions that are not whole blocks of 16 and an odd input size. dw and db accumulate onto non-zero values.
+     * conv1 at batch 17, in one batch block (the default) and in blocks of 9 and 8 images: the same bits; a second
+     * shape has two output-channel vectors, positions that are not whole blocks of 16 and an odd input size. dw and
+     * db accumulate onto non-zero values.
      */
     @Test
     void matchesTheDoubleReferenceAcrossBatchBlocks() {
         Assumptions.assumeTrue(Gemm.VL == 16, "the kernel needs 512-bit vectors");
         ConvGeom[] geoms = {conv1(17), new ConvGeom(5, 3, 13, 19, 32, 5, 5, 2, 1, 2, 1)};
-        assertEquals(9, ConvFilterOc.block(geoms[0]));
+        assertEquals(17, ConvFilterOc.block(geoms[0]));
         long seed = 900;
         for (ConvGeom g : geoms) {
             Assumptions.assumeTrue(ConvFilterOc.applies(g), "path of " + g);
@@ -99,6 +100,10 @@ class ConvFilterOcTest {
             int k = g.n() * g.ho() * g.wo();
             Close.assertRelL2(dwr, dw, Tol.reduction(k), "oc-lanes dw of " + g);
             Close.assertRelL2(dbr, db, Tol.reduction(k), "oc-lanes db of " + g);
+            float[] dwBlocks = dw0.clone(), dbBlocks = db0.clone();
+            ConvFilterOc.filter(dwBlocks, dbBlocks, dy, x, g, ws, (g.n() + 1) / 2);
+            assertArrayEquals(dw, dwBlocks, "dw in two batch blocks of " + g);
+            assertArrayEquals(db, dbBlocks, "db in two batch blocks of " + g);
         }
     }
 
