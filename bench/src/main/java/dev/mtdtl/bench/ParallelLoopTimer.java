@@ -37,8 +37,9 @@ public final class ParallelLoopTimer {
             perLoop[round] = (System.nanoTime() - t0) / 1e3 / loops - gapUs;
         }
         Arrays.sort(perLoop);
-        System.out.printf(Locale.ROOT, "parallel_loop threads=%d work_us=%d gap_us=%d spin_us=%s min_us=%.1f median_us=%.1f%n",
-                threads, workUs, gapUs, System.getProperty("mtdtl.spinMicros", "default"), perLoop[0], perLoop[2]);
+        System.out.printf(Locale.ROOT,
+                "parallel_loop threads=%d work_us=%d gap_us=%d spin_us=%s min_us=%.1f median_us=%.1f%n", threads,
+                workUs, gapUs, System.getProperty("mtdtl.spinMicros", "default"), perLoop[0], perLoop[2]);
     }
 
     /** Busy for about {@code nanos}: floating-point work until the clock has moved that far. */

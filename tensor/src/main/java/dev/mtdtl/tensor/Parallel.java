@@ -31,9 +31,9 @@ public final class Parallel {
      * How long a pool thread spins (checking for the next job, or for the last chunk of its own) before it parks:
      * system property {@code mtdtl.spinMicros}, default 300; 0 parks at once. Why: waking a parked thread costs
      * this VM ~30 us (a futex, and a halted virtual CPU), paid by every parallel loop twice (the worker's start,
-     * the caller's wake-up) when the threads park between loops: a loop of two 200 us chunks took 261 us instead
-     * of 200, and a base-CNN step runs ~130 loops, most of them a few microseconds after the last. Spinning
-     * brought that loop to 205 us and the 2-thread step from 59.4-62.3 to 57.5-59.8 ms median (bench/RESULTS.md);
+     * the caller's wake-up) when the threads park between loops: a loop of two 200 us chunks took 261-276 us
+     * instead of 200, and a base-CNN step runs ~130 loops, most of them a few microseconds after the last. Spinning
+     * brought that loop to 205-206 us and the 2-thread step from 59.4-62.3 to 57.5-59.8 ms median (bench/RESULTS.md);
      * it costs a few ms of CPU a step, bounded by the spin after each loop.
      */
     static final long SPIN_NANOS = Math.max(0, Long.getLong("mtdtl.spinMicros", 300)) * 1000L;

@@ -212,8 +212,9 @@ public final class BatchNormPoolCpu {
 
     /**
      * A scratch of at least s floats for the calling thread: gradPlane writes every element of its planes before
-     * they are read, so a reused one needs no clearing. Allocating it per chunk cost 1.6 MB a step at batch 32, most of
-     * what a step allocated once no kernel ran boxed (which is what TrainStepTimer's alloc_mb_per_step watches).
+     * they are read, so a reused one needs no clearing. Allocating it per chunk cost 1.6 MB a step at batch 32,
+     * most of what a step allocated once no kernel ran boxed (which is what TrainStepTimer's alloc_mb_per_step
+     * watches).
      */
     private static float[] plane(int s) {
         float[] g = PLANE.get();

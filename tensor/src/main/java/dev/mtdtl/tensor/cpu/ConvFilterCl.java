@@ -169,7 +169,7 @@ final class ConvFilterCl {
                 }
                 Arrays.fill(xt, d, d + pw * c, 0f);
                 Arrays.fill(xt, d + (pw + w) * c, d + wp * c, 0f);
-                if (VL == 16 && w % 16 == 0) {     // C is a multiple of VL (applies): 16 x 16 blocks in registers
+                if (VL == 16 && c % 16 == 0 && w % 16 == 0) {      // 16 x 16 blocks in registers
                     for (int c0 = 0; c0 < c; c0 += 16) {
                         int s = ((b * c + c0) * h + hi) * w;
                         for (int j0 = 0; j0 < w; j0 += 16) {

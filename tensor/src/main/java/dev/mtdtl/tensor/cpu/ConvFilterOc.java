@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Work: per batch block, x's images are padded into (BB, C, HP, WP) (one parallel loop), then one task per
  * (image, vector of 16 output channels) walks the image's output rows: it transposes a row of dy into its own
  * 8 KB row buffer and runs the row for every input channel while the buffer is in L1 (a second). Transposing the
- * whole block first (as this did until session 28) wrote 28 MB of dyT at batch 32 and read it back from memory,
- * and took a parallel loop of its own. Each of the 26 accumulators (tap (u, v) or the bias, lane o)
+ * whole block first instead wrote 28 MB at batch 32 and read it back from memory, in a parallel loop of its own
+ * (bench/RESULTS.md, session 28). Each of the 26 accumulators (tap (u, v) or the bias, lane o)
  * runs one float FMA (or add) chain from zero over an output row's positions ({@link #row}); the row sums are
  * added in row order onto the image's sums, and those, after the task loop, in image order onto the running sums;
  * finally dw (and db, from input channel 0's sums) += running sums. The order depends on the shape only: bits are
@@ -56,8 +56,8 @@ final class ConvFilterOc {
     }
 
     /**
-     * Most floats of one batch block's padded input and row buffers (16 MB): few blocks, because each costs a
-     * parallel loop, and at batch 128 still below the workspace conv1's forward already holds (its whole padded
+     * Most floats of one batch block's padded input and row buffers (16 MB): few blocks, because each costs two
+     * parallel loops, and at batch 128 still below the workspace conv1's forward already holds (its whole padded
      * batch; ConvFilterClTest holds every layer's).
      */
     static final int BLOCK_FLOATS = 1 << 22;
