@@ -48,11 +48,12 @@ final class ConvIm2col {
      * Small layers (conv5, conv61, conv62 of the base CNN: 12 to 48 output positions per image) on 2 to 4 threads:
      * the forward and the data gradient split the batch into one task per thread, each lowering, multiplying and
      * scattering its own images with its own scratch (nested parallel loops run serially). The GEMM inside
-     * parallelised badly at these sizes: a worker wakes ~17 us after each of its parallel loops starts, and
-     * conv61's forward ran 12 of them (im2col, 2 per K block, the bias scatter); a task also keeps its images on
-     * one core from layer to layer, as Parallel's owned ranges do elsewhere. The bits are those of one group:
-     * an element of Y (or dcol) is one row of W against one column of col, summed over K blocks in order, and
-     * which images share a GEMM changes neither. (The filter gradient sums over the images: not split.)
+     * parallelised badly at these sizes: a parked worker woke ~17-30 us after each of its parallel loops started
+     * (Parallel now spins a while between loops, which takes most of that away), and conv61's forward ran 12 of
+     * them (im2col, 2 per K block, the bias scatter); a task also keeps its images on one core from layer to
+     * layer, as Parallel's owned ranges do elsewhere. The bits are those of one group: an element of Y (or dcol)
+     * is one row of W against one column of col, summed over K blocks in order, and which images share a GEMM
+     * changes neither. (The filter gradient sums over the images: not split.)
      */
 
     /** Most tasks of the split; the workspace holds that many. */

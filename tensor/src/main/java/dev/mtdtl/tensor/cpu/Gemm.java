@@ -109,8 +109,9 @@ public final class Gemm {
             int aChunks = Parallel.chunkCount(mp / MR, 16);
             if (n <= NC) {
                 // One N block (N <= NC: the small conv layers' im2col GEMMs, the linear layers): A's and B's
-                // panels are packed in one parallel loop, not two. A pool worker wakes ~17 us after a loop starts
-                // (bench/RESULTS.md), and a small GEMM (conv61: 256 x 384 x 1,152, 5 K blocks) ran 15 loops.
+                // panels are packed in one parallel loop, not two. A parked pool worker wakes ~17-30 us after a
+                // loop starts (bench/RESULTS.md; Parallel's spin between loops avoids most of it), and a small
+                // GEMM (conv61: 256 x 384 x 1,152, 5 K blocks) ran 15 loops.
                 int np = roundUp(n, NR);
                 int bChunks = Parallel.chunkCount(np / NR, 8);
                 Parallel.forChunks(aChunks + bChunks, 1, (ch, t0, t1) -> {
