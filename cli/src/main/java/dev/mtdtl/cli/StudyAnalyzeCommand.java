@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 /** {@code mtdtl study analyze}: the paper's section 5 analysis of a study's (or any) tidy results. */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {"Analyse a study's results as the paper's section 5: standardised scores, the two hierarchical "
-                + "models (REML) with parametric-bootstrap 95% intervals, pairwise strategy comparisons, per-source "
+                + "models (REML) with parametric-bootstrap 95%% intervals, pairwise strategy comparisons, per-source "
                 + "variance components (Table 6), Figures 7, 9-14 and 16, and the four findings.",
                 "Writes STUDY/analysis.json, STUDY/analysis/*.csv and STUDY/report.html (beside a CSV given directly: "
                         + "analysis.json, analysis/ and study-report.html)."})
