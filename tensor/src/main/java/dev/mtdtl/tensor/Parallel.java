@@ -36,7 +36,26 @@ public final class Parallel {
      * brought that loop to 205-206 us and the 2-thread step from 59.4-62.3 to 57.5-59.8 ms median (bench/RESULTS.md);
      * it costs a few ms of CPU a step, bounded by the spin after each loop.
      */
-    static final long SPIN_NANOS = Math.max(0, Long.getLong("mtdtl.spinMicros", 300)) * 1000L;
+    static final long SPIN_NANOS = spinMicros() * 1000L;
+
+    /** {@code mtdtl.spinMicros}, 300 when unset; a value that is not a whole number >= 0 is ignored, with a line. */
+    private static long spinMicros() {
+        String s = System.getProperty("mtdtl.spinMicros");
+        if (s == null || s.isBlank()) {
+            return 300;
+        }
+        try {
+            long us = Long.parseLong(s.trim());
+            if (us >= 0) {
+                return us;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the default; a bad value must not stop the engine
+        }
+        System.err.println("mtdtl: ignoring invalid mtdtl.spinMicros '" + s + "' (a whole number of microseconds "
+                + ">= 0); spinning 300 us");
+        return 300;
+    }
 
     private Parallel() {}
 
