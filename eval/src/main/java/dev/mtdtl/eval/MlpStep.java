@@ -79,12 +79,13 @@ final class MlpStep {
     private final MlpPanels[] wT = new MlpPanels[3];
     private final int tiles;
 
-    // Row-major, each with MR floats of slack: tileCols reads a short last feature panel past the last row.
-    private final float[] xg;      // (bs, d): the minibatch's rows of x
-    private final float[] h1;      // (bs, h)
-    private final float[] h2;      // (bs, h)
-    private final float[] o;       // (bs, c): logits, then D3
-    private final float[] d2;      // (bs, h)
+    // Row-major, each with MR rows of slack: tileRows reads a short last row panel on to MR rows, tileCols a
+    // short last feature panel MR floats past the last row. What the slack holds never reaches a used tile row.
+    private final float[] xg;      // (bs + MR, d): the minibatch's rows of x
+    private final float[] h1;      // (bs + MR, h)
+    private final float[] h2;      // (bs + MR, h)
+    private final float[] o;       // (bs + MR, c): logits, then D3
+    private final float[] d2;      // (bs + MR, h)
     private final float[] d1;      // (bs, h)
     private final double[] terms;  // (bs, c): the loss terms, summed in order by the caller's thread
     private final int[] wUnits;    // pass-2 units before each layer's first
@@ -144,11 +145,11 @@ final class MlpStep {
         tiles = checked(at);
         at += (long) units * MR * NR;
         arena = new float[checked(at)];
-        xg = new float[checked((long) bs * d + MR)];
-        h1 = new float[bs * h + MR];
-        h2 = new float[bs * h + MR];
-        o = new float[bs * c];
-        d2 = new float[bs * h];
+        xg = new float[checked((long) (bs + MR) * d)];
+        h1 = new float[(bs + MR) * h];
+        h2 = new float[(bs + MR) * h];
+        o = new float[(bs + MR) * c];
+        d2 = new float[(bs + MR) * h];
         d1 = new float[bs * h];
         terms = new double[bs * c];
         for (int l = 0; l < 3; l++) {
@@ -275,7 +276,7 @@ final class MlpStep {
     /**
      * out[r0, r1) (row-major, n columns) = post(op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias),
      * op(A) = a, row-major (m, k) with row stride lda, read in place ({@link GemmKernel#tileRows}; a short
-     * last panel repeats its last row) (bias null: none): per K block C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0
+     * last panel reads on into the slack rows and leaves those tile rows unused) (bias null: none): per K block C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0
      * (or beta 1 onto the bias). post, on the last block: {@link #RELU} {@code v < 0 ? 0 : v} (-0 and NaN
      * kept, as the scalar {@code if (v < 0) v = 0}), {@link #MASK} {@code mask <= 0 ? 0 : v} (the ReLU's
      * derivative, mask = the layer's output), or none. Branch-free: with ReLU's random signs an if costs a
@@ -286,18 +287,12 @@ final class MlpStep {
         for (int j0 = 0; j0 < n; j0 += NR) {
             int nr = Math.min(NR, n - j0);
             for (int i0 = r0; i0 < r1; i0 += MR) {
-                int mr = Math.min(MR, r1 - i0);
-                int last = i0 + mr - 1;   // a short panel repeats its last row; those tile rows are not used
-                int a0 = i0 * lda;
-                int a1 = Math.min(i0 + 1, last) * lda;
-                int a2 = Math.min(i0 + 2, last) * lda;
-                int a3 = Math.min(i0 + 3, last) * lda;
-                int a4 = Math.min(i0 + 4, last) * lda;
-                int a5 = Math.min(i0 + 5, last) * lda;
+                int mr = Math.min(MR, r1 - i0);   // a short panel reads the rows after r1 (the buffers' slack
+                                                  // rows); those tile rows are not used
                 for (int kb = 0; kb * KC < k; kb++) {
                     int p0 = kb * KC;
-                    GemmKernel.tileRows(Math.min(KC, k - p0), a, a0 + p0, a1 + p0, a2 + p0, a3 + p0, a4 + p0, a5 + p0,
-                            arena, bm.panel(j0, kb, k), arena, tile);
+                    GemmKernel.tileRows(Math.min(KC, k - p0), a, i0 * lda + p0, lda, arena, bm.panel(j0, kb, k),
+                            arena, tile);
                     boolean lastK = (kb + 1) * KC >= k;
                     for (int r = 0; r < mr; r++) {
                         int co = (i0 + r) * n + j0;
