@@ -81,16 +81,17 @@ public final class Conv2dCpu {
                 filterWorkspaceFloats(g)));
     }
 
+    /** Direct forward: the packed kernel, then {@link ConvImages#slots} padded images, then their tile scratch. */
     static long forwardWorkspaceFloats(ConvGeom g) {
-        return directForward(g) ? paddedInput(g) + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw())
-                + ConvDirect.forwardScratch(g.n(), g.oc()) : ConvIm2col.splitWorkspaceFloats(g);
+        return directForward(g) ? ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw())
+                + (long) ConvImages.slots(g.n()) * (paddedImage(g) + ConvDirect.forwardScratch(1, g.oc()))
+                : ConvIm2col.splitWorkspaceFloats(g);
     }
 
+    /** Direct data gradient: one packed kernel per row class, then the slots' padded images of dy and tile scratch. */
     static long dataWorkspaceFloats(ConvGeom g) {
-        return directData(g) ? (long) g.n() * g.oc() * dataRows(g) * dataWidth(g) + (narrowData(g)
-                ? ConvNarrow.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvNarrow.scratch(g.n(), g.c())
-                : ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw()) + ConvDirect.forwardScratch(g.n(), g.c()))
-                : ConvIm2col.splitWorkspaceFloats(g);
+        return directData(g) ? (long) dataClasses(g) * dataPacked(g) + (long) ConvImages.slots(g.n())
+                * ((long) g.oc() * dataRows(g) * dataWidth(g) + dataScratch(g)) : ConvIm2col.splitWorkspaceFloats(g);
     }
 
     static long filterWorkspaceFloats(ConvGeom g) {
@@ -122,16 +123,29 @@ public final class Conv2dCpu {
         }
         ws = workspace(ws, forwardWorkspaceFloats(g), g);
         if (directForward(g)) {
-            int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
-            int wpOff = (int) paddedInput(g);
-            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
-            ConvDirect.packWeights(ws, wpOff, w, g.oc(), g.c(), g.kh(), g.kw());
-            int scr = wpOff + ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw());
-            ConvDirect.forward(y, 0, g.wo(), g.ho() * g.wo(), ws, 0, ws, wpOff, b, ws, scr, g.n(), g.c(), hp, wq,
-                    g.oc(), g.ho(), g.wo(), g.kh(), g.kw(), g.sh());
+            forwardDirect(y, x, w, b, g, ws);
         } else {
             ConvIm2col.forward(y, x, w, b, g, ws);
         }
+    }
+
+    /**
+     * The direct forward: the kernel packed once, then image by image ({@link ConvImages}) the input padded into a
+     * slot of the workspace and convolved from there.
+     */
+    private static void forwardDirect(float[] y, float[] x, float[] w, float[] b, ConvGeom g, float[] ws) {
+        int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
+        int img = (int) paddedImage(g);
+        int padOff = ConvDirect.packedWeights(g.oc(), g.c(), g.kh(), g.kw());
+        int scr1 = ConvDirect.forwardScratch(1, g.oc());
+        int scrOff = padOff + ConvImages.slots(g.n()) * img;
+        ConvDirect.packWeights(ws, 0, w, g.oc(), g.c(), g.kh(), g.kw());
+        ConvImages.run(g.n(), (slot, n0, nb) -> {
+            int xp = padOff + slot * img;
+            ConvDirect.pad(ws, xp, x, n0 * g.c() * g.h() * g.w(), nb, g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
+            ConvDirect.forward(y, n0 * g.oc() * g.ho() * g.wo(), g.wo(), g.ho() * g.wo(), ws, xp, ws, 0, b, ws,
+                    scrOff + slot * scr1, nb, g.c(), hp, wq, g.oc(), g.ho(), g.wo(), g.kh(), g.kw(), g.sh());
+        });
     }
 
     /** dx (N,C,H,W) = data gradient of dy (N,OC,HO,WO) through w (OC,C,KH,KW). dx: written. */
@@ -163,13 +177,13 @@ public final class Conv2dCpu {
             return;
         } else if (directFilter(g)) {
             int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw());
-            ConvDirect.pad(ws, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
+            ConvDirect.pad(ws, 0, x, 0, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
             int gOff = (int) paddedInput(g), scr = gOff + (int) paddedRows(g);
             float[] gr = dy;     // dy itself when its rows are whole vectors, else a copy with padded rows
             int wr = g.wo();
             if (paddedRows(g) > 0) {
                 wr = Gemm.roundUp(g.wo(), Gemm.VL);
-                ConvDirect.pad(ws, gOff, dy, g.n(), g.oc(), g.ho(), g.wo(), 0, 0, g.ho(), wr);
+                ConvDirect.pad(ws, gOff, dy, 0, g.n(), g.oc(), g.ho(), g.wo(), 0, 0, g.ho(), wr);
                 gr = ws;
             } else {
                 gOff = 0;
@@ -235,7 +249,12 @@ public final class Conv2dCpu {
 
     /** Padded input plane stack (N, C, H + 2PH, WQ) of the direct kernels. */
     private static long paddedInput(ConvGeom g) {
-        return (long) g.n() * g.c() * (g.h() + 2 * g.ph()) * ConvDirect.paddedWidth(g.wo(), g.kw());
+        return g.n() * paddedImage(g);
+    }
+
+    /** One image of it: (C, H + 2PH, WQ). */
+    private static long paddedImage(ConvGeom g) {
+        return (long) g.c() * (g.h() + 2 * g.ph()) * ConvDirect.paddedWidth(g.wo(), g.kw());
     }
 
     /** dy with rows padded to whole vectors (N, OC, HO, roundUp(WO, VL)) for the filter kernel; 0 if not needed. */
@@ -254,47 +273,84 @@ public final class Conv2dCpu {
      * For SH = 1 it is the familiar "full convolution with the rotated kernel".
      */
     private static void directData(float[] dx, float[] dy, float[] w, ConvGeom g, float[] ws) {
-        int sh = g.sh(), kh = g.kh(), kw = g.kw(), h = g.h(), wd = g.w();
+        int sh = g.sh(), kh = g.kh(), kw = g.kw(), h = g.h(), wd = g.w(), c = g.c(), oc = g.oc();
         int hq = dataRows(g), wq = dataWidth(g);
-        int wpOff = (int) ((long) g.n() * g.oc() * hq * wq);
+        int img = oc * hq * wq;                          // one image of padded dy
         boolean narrow = narrowData(g);
-        int scr = wpOff + (narrow ? ConvNarrow.packedWeights(g.c(), g.oc(), kh, kw)
-                                  : ConvDirect.packedWeights(g.c(), g.oc(), kh, kw));
-        ConvDirect.pad(ws, 0, dy, g.n(), g.oc(), g.ho(), g.wo(), kh - 1, kw - 1, hq, wq);
-        for (int r = 0; r < Math.min(sh, h); r++) {
-            int rows = (h - 1 - r) / sh + 1;            // dx rows hi = m SH + r
+        int classes = dataClasses(g), packed = dataPacked(g), scr1 = dataScratch(g);
+        int padOff = classes * packed;                   // after one packed kernel per row class
+        int scrOff = padOff + ConvImages.slots(g.n()) * img;
+        for (int r = 0; r < classes; r++) {
             int u0 = (r + g.ph()) % sh;
-            int nt = u0 < kh ? (kh - 1 - u0) / sh + 1 : 0;
-            if (nt == 0) {                              // no kernel row reaches this class: zero rows
-                for (int p = 0; p < g.n() * g.c(); p++) {
-                    for (int m = 0; m < rows; m++) {
-                        int row = p * h * wd + (m * sh + r) * wd;
-                        java.util.Arrays.fill(dx, row, row + wd, 0f);
-                    }
-                }
+            int nt = dataTaps(g, r);
+            if (nt == 0) {
                 continue;
             }
-            int e = (r + g.ph() - u0) / sh;
-            int base = (kh - 1) + e - (nt - 1);         // padded dy row read by tap 0 for m = 0
             if (narrow) {
-                ConvNarrow.packDataWeights(ws, wpOff, w, g.oc(), g.c(), kh, kw, sh, u0, nt);
-                ConvNarrow.forward(dx, r * wd, sh * wd, h * wd, ws, base * wq + g.pw(), ws, wpOff, ws, scr,
-                        g.n(), g.oc(), hq, wq, g.c(), rows, wd, nt, kw, 1);
+                ConvNarrow.packDataWeights(ws, r * packed, w, oc, c, kh, kw, sh, u0, nt);
             } else {
-                ConvDirect.packDataWeights(ws, wpOff, w, g.oc(), g.c(), kh, kw, sh, u0, nt);
-                ConvDirect.forward(dx, r * wd, sh * wd, h * wd, ws, base * wq + g.pw(), ws, wpOff, null, ws, scr,
-                        g.n(), g.oc(), hq, wq, g.c(), rows, wd, nt, kw, 1);
+                ConvDirect.packDataWeights(ws, r * packed, w, oc, c, kh, kw, sh, u0, nt);
             }
         }
+        ConvImages.run(g.n(), (slot, n0, nb) -> {
+            int xp = padOff + slot * img;
+            ConvDirect.pad(ws, xp, dy, n0 * oc * g.ho() * g.wo(), nb, oc, g.ho(), g.wo(), kh - 1, kw - 1, hq, wq);
+            for (int r = 0; r < classes; r++) {
+                int rows = (h - 1 - r) / sh + 1;            // dx rows hi = m SH + r
+                int u0 = (r + g.ph()) % sh;
+                int nt = dataTaps(g, r);
+                if (nt == 0) {                              // no kernel row reaches this class: zero rows
+                    for (int p = n0 * c; p < (n0 + nb) * c; p++) {
+                        for (int m = 0; m < rows; m++) {
+                            int row = p * h * wd + (m * sh + r) * wd;
+                            java.util.Arrays.fill(dx, row, row + wd, 0f);
+                        }
+                    }
+                    continue;
+                }
+                int e = (r + g.ph() - u0) / sh;
+                int base = (kh - 1) + e - (nt - 1);         // padded dy row read by tap 0 for m = 0
+                int dxOff = n0 * c * h * wd + r * wd;
+                if (narrow) {
+                    ConvNarrow.forward(dx, dxOff, sh * wd, h * wd, ws, xp + base * wq + g.pw(), ws, r * packed, ws,
+                            scrOff + slot * scr1, nb, oc, hq, wq, c, rows, wd, nt, kw, 1);
+                } else {
+                    ConvDirect.forward(dx, dxOff, sh * wd, h * wd, ws, xp + base * wq + g.pw(), ws, r * packed, null,
+                            ws, scrOff + slot * scr1, nb, oc, hq, wq, c, rows, wd, nt, kw, 1);
+                }
+            }
+        });
+    }
+
+    /** Row classes of the direct data gradient: min(SH, H). */
+    private static int dataClasses(ConvGeom g) {
+        return Math.min(g.sh(), g.h());
+    }
+
+    /** Kernel rows that reach dx's row class r: u0, u0 + SH, ... below KH (0: none). */
+    private static int dataTaps(ConvGeom g, int r) {
+        int u0 = (r + g.ph()) % g.sh();
+        return u0 < g.kh() ? (g.kh() - 1 - u0) / g.sh() + 1 : 0;
+    }
+
+    /** Floats of one row class's packed kernel (its T x KW taps never exceed the KH x KW it is sized for). */
+    private static int dataPacked(ConvGeom g) {
+        return narrowData(g) ? ConvNarrow.packedWeights(g.c(), g.oc(), g.kh(), g.kw())
+                : ConvDirect.packedWeights(g.c(), g.oc(), g.kh(), g.kw());
+    }
+
+    /** Tile scratch of one image of the data gradient's kernel. */
+    private static int dataScratch(ConvGeom g) {
+        return narrowData(g) ? ConvNarrow.scratch(1, g.c()) : ConvDirect.forwardScratch(1, g.c());
     }
 
     /** Rows of the padded dy of the direct data gradient: KH-1 on top, and enough below for every class. */
     private static int dataRows(ConvGeom g) {
         int sh = g.sh(), kh = g.kh(), hq = kh - 1 + g.ho();
-        for (int r = 0; r < Math.min(sh, g.h()); r++) {
+        for (int r = 0; r < dataClasses(g); r++) {
             int rows = (g.h() - 1 - r) / sh + 1;
             int u0 = (r + g.ph()) % sh;
-            int nt = u0 < kh ? (kh - 1 - u0) / sh + 1 : 0;
+            int nt = dataTaps(g, r);
             if (nt > 0) {
                 int base = (kh - 1) + (r + g.ph() - u0) / sh - (nt - 1);
                 hq = Math.max(hq, base + rows - 1 + nt);

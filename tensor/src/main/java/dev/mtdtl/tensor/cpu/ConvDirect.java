@@ -40,13 +40,15 @@ final class ConvDirect {
     }
 
     /**
-     * dst (B, C, HQ, WQ) = src (B, C, H, W) placed at row {@code top}, column {@code left}, zeros elsewhere.
+     * dst (B, C, HQ, WQ) at dOff = src (B, C, H, W) at sOff placed at row {@code top}, column {@code left}, zeros
+     * elsewhere.
      */
-    static void pad(float[] dst, int dOff, float[] src, int b, int c, int h, int w, int top, int left, int hq, int wq) {
+    static void pad(float[] dst, int dOff, float[] src, int sOff, int b, int c, int h, int w, int top, int left,
+                    int hq, int wq) {
         int plane = hq * wq;
         Parallel.forChunks(b * c, 4, (ch, p0, p1) -> {
             for (int p = p0; p < p1; p++) {
-                padPlane(dst, dOff + p * plane, src, p * h * w, h, w, top, left, hq, wq);
+                padPlane(dst, dOff + p * plane, src, sOff + p * h * w, h, w, top, left, hq, wq);
             }
         });
     }

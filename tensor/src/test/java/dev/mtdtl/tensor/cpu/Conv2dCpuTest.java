@@ -147,6 +147,31 @@ class Conv2dCpuTest {
     }
 
     /**
+     * The direct forward and data gradient walk the batch image by image (ConvImages): one participant per thread
+     * when there are at least two images a thread, else groups of up to 16 images (batch 20 on 11 threads: 16,
+     * then 4). Either way, the same bits as one thread, in the workspace workspaceFloats sizes (checked by every
+     * call): a stride-1 layer and a conv1-like one (stride 2, two row classes, the narrow data kernel).
+     */
+    @Test
+    void directLayersByParticipantsOrByGroupsGiveTheSameBits() {
+        ConvGeom[] geoms = {ConvGeom.same(20, 4, 5, 2 * Gemm.VL, 8, 3),
+            new ConvGeom(20, 2, 10, Gemm.VL + 3, 16, 5, 5, 2, 1, 2, 2)};
+        String[] names = {"y", "dx", "dw", "db"};
+        for (ConvGeom g : geoms) {
+            assertTrue(Conv2dCpu.paths(g).startsWith("forward=direct data="), Conv2dCpu.paths(g));
+            float[][] one = runAll(g, 1);
+            for (int t : new int[] {2, 3, 11}) {
+                Parallel.setThreads(t);
+                assertEquals(t < 11, ConvImages.byParticipants(g.n()), "participants at " + t + " threads");
+                float[][] many = runAllIn(g, t, new float[(int) Conv2dCpu.workspaceFloats(g, true)]);
+                for (int i = 0; i < one.length; i++) {
+                    Close.assertExact(one[i], many[i], "conv " + names[i] + " threads 1 vs " + t + " " + g);
+                }
+            }
+        }
+    }
+
+    /**
      * conv5-, conv61- and conv62-like layers (im2col forward and data gradient) split the batch into one task per
      * thread on 2 to 4 threads (ConvIm2col.tasks): the same bits as one thread, with uneven tasks (batch 7), in the
      * workspace Conv2dCpu.workspaceFloats sizes (checked by every call).

@@ -93,7 +93,7 @@ class ConvFilterTilesTest {
         int vl = Gemm.VL;
         int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw()), wr = Gemm.roundUp(g.wo(), vl);
         float[] xp = new float[g.n() * g.c() * hp * wq];
-        ConvDirect.pad(xp, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
+        ConvDirect.pad(xp, 0, x, 0, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
         float[] out = dw0.clone();
         float[] acc = new float[vl];
         for (int o = 0; o < g.oc(); o++) {
@@ -129,9 +129,9 @@ class ConvFilterTilesTest {
         int vl = Gemm.VL;
         int hp = g.h() + 2 * g.ph(), wq = ConvDirect.paddedWidth(g.wo(), g.kw()), wr = Gemm.roundUp(g.wo(), vl);
         float[] xp = new float[g.n() * g.c() * hp * wq];
-        ConvDirect.pad(xp, 0, x, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
+        ConvDirect.pad(xp, 0, x, 0, g.n(), g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
         float[] gr = new float[g.n() * g.oc() * g.ho() * wr];
-        ConvDirect.pad(gr, 0, dy, g.n(), g.oc(), g.ho(), g.wo(), 0, 0, g.ho(), wr);
+        ConvDirect.pad(gr, 0, dy, 0, g.n(), g.oc(), g.ho(), g.wo(), 0, 0, g.ho(), wr);
         int wideScr = (g.oc() + 2) / 3 * g.c() * ((g.kh() * g.kw() + 8) / 9) * 27 * vl;
         float[] scr = new float[Math.max(wideScr, ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw(), Integer.MAX_VALUE / 2))];
         float[] dw = dw0.clone();
