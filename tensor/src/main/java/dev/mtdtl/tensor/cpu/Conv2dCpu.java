@@ -140,11 +140,12 @@ public final class Conv2dCpu {
         int scr1 = ConvDirect.forwardScratch(1, g.oc());
         int scrOff = padOff + ConvImages.slots(g.n()) * img;
         ConvDirect.packWeights(ws, 0, w, g.oc(), g.c(), g.kh(), g.kw());
+        int[] taps = ConvDirect.tapOffsets(g.c(), hp, wq, g.kh(), g.kw());
         ConvImages.run(g.n(), (slot, n0, nb) -> {
             int xp = padOff + slot * img;
             ConvDirect.pad(ws, xp, x, n0 * g.c() * g.h() * g.w(), nb, g.c(), g.h(), g.w(), g.ph(), g.pw(), hp, wq);
             ConvDirect.forward(y, n0 * g.oc() * g.ho() * g.wo(), g.wo(), g.ho() * g.wo(), ws, xp, ws, 0, b, ws,
-                    scrOff + slot * scr1, nb, g.c(), hp, wq, g.oc(), g.ho(), g.wo(), g.kh(), g.kw(), g.sh());
+                    scrOff + slot * scr1, nb, g.c(), hp, wq, g.oc(), g.ho(), g.wo(), g.kh(), g.kw(), g.sh(), taps);
         });
     }
 
@@ -280,12 +281,14 @@ public final class Conv2dCpu {
         int classes = dataClasses(g), packed = dataPacked(g), scr1 = dataScratch(g);
         int padOff = classes * packed;                   // after one packed kernel per row class
         int scrOff = padOff + ConvImages.slots(g.n()) * img;
+        int[][] taps = new int[classes][];
         for (int r = 0; r < classes; r++) {
             int u0 = (r + g.ph()) % sh;
             int nt = dataTaps(g, r);
             if (nt == 0) {
                 continue;
             }
+            taps[r] = ConvDirect.tapOffsets(oc, hq, wq, nt, kw);
             if (narrow) {
                 ConvNarrow.packDataWeights(ws, r * packed, w, oc, c, kh, kw, sh, u0, nt);
             } else {
@@ -313,10 +316,10 @@ public final class Conv2dCpu {
                 int dxOff = n0 * c * h * wd + r * wd;
                 if (narrow) {
                     ConvNarrow.forward(dx, dxOff, sh * wd, h * wd, ws, xp + base * wq + g.pw(), ws, r * packed, ws,
-                            scrOff + slot * scr1, nb, oc, hq, wq, c, rows, wd, nt, kw, 1);
+                            scrOff + slot * scr1, nb, oc, hq, wq, c, rows, wd, nt, kw, 1, taps[r]);
                 } else {
                     ConvDirect.forward(dx, dxOff, sh * wd, h * wd, ws, xp + base * wq + g.pw(), ws, r * packed, null,
-                            ws, scrOff + slot * scr1, nb, oc, hq, wq, c, rows, wd, nt, kw, 1);
+                            ws, scrOff + slot * scr1, nb, oc, hq, wq, c, rows, wd, nt, kw, 1, taps[r]);
                 }
             }
         });

@@ -128,18 +128,10 @@ final class ConvDirect {
      */
     static void forward(float[] y, int yOff, int yPitch, int yPlane, float[] xp, int xpOff, float[] wp, int wpOff,
                         float[] bias, float[] scr, int scrOff, int b, int cin, int hp, int wq, int cout, int ho, int wo,
-                        int kh, int kw, int sh) {
+                        int kh, int kw, int sh, int[] tapOff) {
         int nOb = (cout + OB - 1) / OB;
         int nvec = (wo + VL - 1) / VL;
         int positions = ho * nvec;
-        int[] tapOff = new int[cin * kh * kw];      // offset of tap (ci, u, v) from the tile's first input
-        for (int ci = 0, t = 0; ci < cin; ci++) {
-            for (int u = 0; u < kh; u++) {
-                for (int v = 0; v < kw; v++) {
-                    tapOff[t++] = (ci * hp + u) * wq + v;
-                }
-            }
-        }
         Parallel.forChunks(b * nOb, 1, (task, t0, t1) -> {
             int bi = task / nOb;
             int ob = task % nOb;
@@ -173,6 +165,23 @@ final class ConvDirect {
                 }
             }
         });
+    }
+
+    /**
+     * Offset of tap (ci, u, v) from a tile's first input in a padded (CI, HP, WQ) image, taps in (ci, u, v) order:
+     * {@link #forward}'s and {@link ConvNarrow#forward}'s last argument. Made once per op, not once per image
+     * ({@link ConvImages} calls the kernels image by image).
+     */
+    static int[] tapOffsets(int cin, int hp, int wq, int kh, int kw) {
+        int[] tapOff = new int[cin * kh * kw];
+        for (int ci = 0, t = 0; ci < cin; ci++) {
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++) {
+                    tapOff[t++] = (ci * hp + u) * wq + v;
+                }
+            }
+        }
+        return tapOff;
     }
 
     /**

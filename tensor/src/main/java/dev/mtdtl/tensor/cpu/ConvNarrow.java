@@ -54,21 +54,16 @@ final class ConvNarrow {
         }
     }
 
-    /** y[b, o, i, j] = sum_{ci,u,v} wp(o, ci, u, v) * xp[b, ci, i*SH + u, j + v] (no bias); y written. */
+    /**
+     * y[b, o, i, j] = sum_{ci,u,v} wp(o, ci, u, v) * xp[b, ci, i*SH + u, j + v] (no bias); y written; tapOff from
+     * {@link ConvDirect#tapOffsets}.
+     */
     static void forward(float[] y, int yOff, int yPitch, int yPlane, float[] xp, int xpOff, float[] wp, int wpOff,
                         float[] scr, int scrOff, int b, int cin, int hp, int wq, int cout, int ho, int wo,
-                        int kh, int kw, int sh) {
+                        int kh, int kw, int sh, int[] tapOff) {
         int nCb = (cout + CB - 1) / CB;
         int nvec = (wo + VL - 1) / VL;
         int positions = ho * nvec;
-        int[] tapOff = new int[cin * kh * kw];
-        for (int ci = 0, t = 0; ci < cin; ci++) {
-            for (int u = 0; u < kh; u++) {
-                for (int v = 0; v < kw; v++) {
-                    tapOff[t++] = (ci * hp + u) * wq + v;
-                }
-            }
-        }
         Parallel.forChunks(b * nCb, 1, (task, t0, t1) -> {
             int bi = task / nCb;
             int cb = task % nCb;
