@@ -16,7 +16,8 @@ import dev.mtdtl.tensor.Parallel;
  * </pre>
  * Paths: rows at least one vector wide with SW = 1 (conv1..conv4 of the base CNN) use the direct
  * kernels of {@link ConvDirect}, {@link ConvFilter} (and {@link ConvNarrow} for the data gradient of
- * conv1): no im2col, a padded copy of the input and a repacked kernel only; the data gradient is a
+ * conv1): no im2col, a padded copy of the input (made image by image for the forward and the data gradient,
+ * {@link ConvImages}) and a repacked kernel only; the data gradient is a
  * forward conv of the padded dy with the flipped, transposed kernel, once per class of dx rows modulo
  * SH (see {@code directData}). The filter gradient of layers with input channels in whole 512-bit vectors
  * and 3-tap kernel rows (conv2..conv5) uses {@link ConvFilterCl} instead (lanes along the input channels,
