@@ -19,13 +19,13 @@ import jdk.incubator.vector.VectorSpecies;
  * (the dy vectors' sum) is the bias gradient at one add per position. The copy costs a transpose of dy (16 x 16
  * blocks in registers, {@link Transpose16}); dy is read once from memory either way.
  *
- * <p>Work: per batch block, x's images are padded into (BB, C, HP, WP) (one parallel loop), then one task per
+ * <p>Work: image by image ({@link ConvImages}), x's image is padded into a workspace slot, then one task per
  * (image, vector of 16 output channels) walks the image's output rows: it transposes a row of dy into its own
- * 8 KB row buffer and runs the row for every input channel while the buffer is in L1 (a second). Transposing the
- * whole block first instead wrote 28 MB at batch 32 and read it back from memory, in a parallel loop of its own
+ * 8 KB row buffer and runs the row for every input channel while the buffer is in L1. Transposing a whole batch
+ * block first instead wrote 28 MB at batch 32 and read it back from memory, in a parallel loop of its own
  * (bench/RESULTS.md, session 28). Each of the 26 accumulators (tap (u, v) or the bias, lane o)
  * runs one float FMA (or add) chain from zero over an output row's positions ({@link #row}); the row sums are
- * added in row order onto the image's sums, and those, after the task loop, in image order onto the running sums;
+ * added in row order onto the image's sums, and those, after the batch, in image order onto the running sums;
  * finally dw (and db, from input channel 0's sums) += running sums. The order depends on the shape only: bits are
  * the same for any thread count (ConvFilterOcTest), not those of {@link ConvFilter} (whose 16 lane chains each run
  * over B*HO*WO/16 products) nor of {@link Conv2dCpu}'s separate bias sum (float per image plane, double across
@@ -55,84 +55,65 @@ final class ConvFilterOc {
         return VL == 16 && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K && !ConvFilterCl.applies(g);
     }
 
-    /**
-     * Most floats of one batch block's padded input and row buffers (16 MB): few blocks, because each costs two
-     * parallel loops, and at batch 128 still below the workspace conv1's forward already holds (its whole padded
-     * batch; ConvFilterClTest holds every layer's).
-     */
-    static final int BLOCK_FLOATS = 1 << 22;
-
-    /** Floats per image: its padded input and one row buffer (WO, VL) per output-channel vector. */
-    private static long perImage(ConvGeom g) {
-        return (long) g.c() * (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw()) + (long) g.wo() * g.oc();
-    }
-
-    /** Images per batch block: the fewest blocks of at most BLOCK_FLOATS, as even as possible (conv1, batch 32: 32). */
-    static int block(ConvGeom g) {
-        int most = (int) Math.max(1, Math.min(g.n(), BLOCK_FLOATS / perImage(g)));
-        int blocks = (g.n() + most - 1) / most;
-        return (g.n() + blocks - 1) / blocks;
+    /** Floats of one image's padded input (C, HP, WP). */
+    private static int paddedImage(ConvGeom g) {
+        return g.c() * (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw());
     }
 
     /**
-     * Workspace floats: the block's padded input and row buffers; the running sums per (output-channel vector, input
-     * channel); the image sums of the block's images per (image, output-channel vector, input channel); a row's sums
-     * per (image, output-channel vector) task.
+     * Workspace floats: {@link ConvImages#slots} padded images; per slot and output-channel vector a row buffer
+     * (WO, VL) and a row's sums; the image sums per (image, output-channel vector, input channel); the running sums
+     * per (output-channel vector, input channel).
      */
     static long workspaceFloats(ConvGeom g) {
-        long perVector = (long) g.oc() / VL * ACC * VL;
-        return block(g) * perImage(g) + perVector * g.c() + block(g) * perVector * (g.c() + 1);
+        long sums = ACC * VL, nOv = g.oc() / VL;
+        return ConvImages.slots(g.n()) * (paddedImage(g) + nOv * (g.wo() * (long) VL + sums))
+                + g.n() * nOv * g.c() * sums + nOv * g.c() * sums;
     }
 
     /**
      * dw (OC, C, 5, 5) += filter gradient, db (OC, nullable) += bias gradient of dy (B, OC, HO, WO) and
-     * x (B, C, H, W).
+     * x (B, C, H, W). Image by image ({@link ConvImages}): an image is padded into its slot and, per output-channel
+     * vector, its rows run (each row of dy transposed into the slot's row buffer, then read by every input channel
+     * from L1) into its image sums; after the batch, the image sums are added onto the running sums in image order,
+     * and those onto dw and db. The padded image (232 KB for conv1) is still in the core's L2 when its rows read it;
+     * padding a batch block first wrote it to memory and read it back (bench/RESULTS.md, session 29).
      */
     static void filter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws) {
-        filter(dw, db, dy, x, g, ws, block(g));
-    }
-
-    /**
-     * {@link #filter} in batch blocks of bb images, bb at most {@link #block}: the same values and bits for any
-     * bb (image sums start from zero and go onto the running sums in image order), which ConvFilterOcTest checks
-     * with blocks smaller than the default.
-     */
-    static void filter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws, int bb) {
         int n = g.n(), c = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
         int oc = g.oc(), ho = g.ho(), wo = g.wo(), sh = g.sh(), p = ho * wo;
         int nOv = oc / VL;
-        int tOff = bb * c * hp * wp;                       // the tasks' row buffers (WO, VL) after the padded input
         int sums = ACC * VL;
-        int run = (int) (bb * perImage(g));                // (nOv, C) running sums
-        int img = run + nOv * c * sums;                    // (BB, nOv, C) image sums
-        int rows = img + bb * nOv * c * sums;              // (BB, nOv) row sums, one per task
-        Arrays.fill(ws, run, img, 0f);
-        for (int b0 = 0; b0 < n; b0 += bb) {
-            int nb = Math.min(n, b0 + bb) - b0;
-            int first = b0;                                // effectively final, for the tasks
-            Parallel.forChunks(nb * c, 1, (plane, c0, c1) ->   // plane = (image - b0) * C + input channel
-                    ConvDirect.padPlane(ws, plane * hp * wp, x, (first * c + plane) * h * w, h, w, g.ph(), g.pw(), hp,
-                            wp));
+        int img = paddedImage(g);
+        int slots = ConvImages.slots(n);
+        int rowBufs = slots * img;                         // (slots, nOv) row buffers (WO, VL), then their row sums
+        int rowSums = rowBufs + slots * nOv * wo * VL;
+        int imgSums = rowSums + slots * nOv * sums;        // (N, nOv, C) image sums
+        int run = imgSums + n * nOv * c * sums;            // (nOv, C) running sums
+        ConvImages.run(n, (slot, n0, nb) -> {
+            ConvDirect.pad(ws, slot * img, x, n0 * c * h * w, nb, c, h, w, g.ph(), g.pw(), hp, wp);
             // one task per (image, output-channel vector): each row of dy, transposed, is read from L1 by all
             // input channels
             Parallel.forChunks(nb * nOv, 1, (task, t0, t1) -> {
-                int b = task / nOv, ov = task % nOv, rs = rows + task * sums;
-                int im = img + task * c * sums;
+                int k = task / nOv, b = n0 + k, ov = task % nOv, buf = (slot + k) * nOv + ov;
+                int d = rowBufs + buf * wo * VL, rs = rowSums + buf * sums;
+                int im = imgSums + (b * nOv + ov) * c * sums;
                 Arrays.fill(ws, im, im + c * sums, 0f);
-                int d = tOff + task * wo * VL;
-                int src = ((first + b) * oc + ov * VL) * p;
+                int src = (b * oc + ov * VL) * p;
+                int xb = (slot + k) * img;
                 for (int i = 0; i < ho; i++) {
                     transposeRow(ws, d, dy, src + i * wo, wo, p);
                     for (int ci = 0; ci < c; ci++) {
-                        row(ws, rs, ws, d, ws, ((b * c + ci) * hp + i * sh) * wp, wo, wp);
+                        row(ws, rs, ws, d, ws, xb + (ci * hp + i * sh) * wp, wo, wp);
                         addSums(ws, im + ci * sums, rs);
                     }
                 }
             });
-            for (int b = 0; b < nb; b++) {                 // images in order: the same sums for any thread count
-                for (int k = 0; k < nOv * c; k++) {
-                    addSums(ws, run + k * sums, img + (b * nOv * c + k) * sums);
-                }
+        });
+        Arrays.fill(ws, run, run + nOv * c * sums, 0f);
+        for (int b = 0; b < n; b++) {                      // images in order: the same sums for any thread count
+            for (int k = 0; k < nOv * c; k++) {
+                addSums(ws, run + k * sums, imgSums + (b * nOv * c + k) * sums);
             }
         }
         for (int ov = 0; ov < nOv; ov++) {
