@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The filter and bias gradients with lanes along the output channels ({@link ConvFilterOc}): which layers take it,
- * its transpose, its values against the double reference over several batch blocks, and that its bits do not depend
+ * its transpose, its values against the double reference, and that its bits do not depend
  * on the thread count. Conv2dCpuTest checks it too (conv1 at batch 1 and 3, and an awkward shape).
  */
 class ConvFilterOcTest {
