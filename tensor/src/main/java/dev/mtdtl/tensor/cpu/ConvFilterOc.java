@@ -76,8 +76,9 @@ final class ConvFilterOc {
      * x (B, C, H, W). Image by image ({@link ConvImages}): an image is padded into its slot and, per output-channel
      * vector, its rows run (each row of dy transposed into the slot's row buffer, then read by every input channel
      * from L1) into its image sums; after the batch, the image sums are added onto the running sums in image order,
-     * and those onto dw and db. The padded image (232 KB for conv1) is still in the core's L2 when its rows read it;
-     * padding a batch block first wrote it to memory and read it back (bench/RESULTS.md, session 29).
+     * and those onto dw and db. The padded image (232 KB for conv1) is still in the core's L2 when its rows read it,
+     * where batch blocks of padded images went out to memory and back; that measured no faster (the row kernel and
+     * dy's transposes set the pace), but the workspace is a quarter of the blocks' (bench/RESULTS.md, session 29).
      */
     static void filter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws) {
         int n = g.n(), c = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
