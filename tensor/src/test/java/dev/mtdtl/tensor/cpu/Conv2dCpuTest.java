@@ -174,12 +174,15 @@ class Conv2dCpuTest {
     /**
      * conv5-, conv61- and conv62-like layers (im2col forward and data gradient) split the batch into one task per
      * thread on 2 to 4 threads (ConvIm2col.tasks): the same bits as one thread, with uneven tasks (batch 7), in the
-     * workspace Conv2dCpu.workspaceFloats sizes (checked by every call).
+     * workspace Conv2dCpu.workspaceFloats sizes (checked by every call); and a batch of more than one lowered group
+     * (80 conv5-sized images, 75 a group), whose tasks lower their share in sub-groups.
      */
     @Test
     void smallLayersSplitTheBatchWithTheSameBits() {
+        ConvGeom big = ConvGeom.same(80, 64, 6, 8, 16, 3);
+        assertTrue(ConvIm2col.group(big) < big.n(), "more than one group: " + ConvIm2col.group(big));
         ConvGeom[] geoms = {ConvGeom.same(7, 16, 6, 8, 32, 3), ConvGeom.same(7, 32, 3, 4, 64, 3),
-            ConvGeom.same(7, 64, 3, 4, 64, 1)};
+            ConvGeom.same(7, 64, 3, 4, 64, 1), big};
         String[] names = {"y", "dx", "dw", "db"};
         for (ConvGeom g : geoms) {
             assertTrue(Conv2dCpu.paths(g).startsWith("forward=im2col data=im2col"), Conv2dCpu.paths(g));
