@@ -68,7 +68,7 @@ final class ConvIm2col {
     /**
      * Images a task of a t-way split lowers at once: all of its share when the whole batch is one group; else as
      * many as keep the tasks' scratch together within one group's workspace (conv5 at batch 128, 75 images a group:
-     * 25 a task on 2 threads, 16 on 4), so that the split needs no more memory than the unsplit op. Before, a batch of
+     * 32 a task on 2 threads, 16 on 4), so that the split needs no more memory than the unsplit op. Before, a batch of
      * more than one group (batch 128, `mtdtl train`'s default) did not split at all, and its conv5 forward and data
      * gradient took 1.4-1.5x their batch-32 time per image at 2 threads.
      */

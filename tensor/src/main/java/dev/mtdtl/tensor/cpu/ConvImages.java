@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How the direct convolution kernels ({@link ConvDirect}, {@link ConvNarrow}) walk the batch in {@link Conv2dCpu}'s
- * forward and data gradient: a few images at a time, each padded into a slot of the workspace right before the
- * kernel reads it, instead of the whole batch padded first and read back after.
+ * forward and data gradient, and {@link ConvFilterOc} in conv1's filter gradient: a few images at a time, each padded
+ * into a slot of the workspace right before the kernel reads it, instead of the whole batch padded first and read
+ * back after.
  *
  * <p>Why: the padded copy of the whole batch was the largest buffer of the network (conv2's data direction: 62 MB
  * at batch 128, the one workspace slot that every layer shares), and it went out to memory and came back: written
