@@ -32,8 +32,8 @@ import jdk.incubator.vector.VectorSpecies;
  * images); values are checked against the double reference and the PyTorch fixture conv2d_a_5x5_s2x1, which takes
  * this path (Conv2dCpuTest).
  *
- * <p>Letters: B batch, C input channels, OC output channels (a multiple of 16), HP = H + 2PH, WP = W + 2PW padded
- * input, P = HO*WO positions per image.
+ * <p>Letters: B batch, C input channels, OC output channels (a multiple of 16), HP = H + 2PH padded rows of
+ * {@link #PITCH} floats (at least W + 2PW), P = HO*WO positions per image.
  */
 final class ConvFilterOc {
 
@@ -43,21 +43,33 @@ final class ConvFilterOc {
     static final int K = 5;
     /** Accumulators per chunk: the 25 taps, then the bias. */
     static final int ACC = K * K + 1;
+    /**
+     * Row pitch of the padded input images, a compile-time constant: conv1's padded width (128 mel bands + 2 x 2).
+     * Why a constant: with the pitch a parameter, C2 keeps the five input rows' 64-bit start indices on the stack
+     * and reloads and extends them in every iteration of {@link #row} (about 33 integer instructions per 25
+     * FMAs); with it a constant, the 25 taps' offsets become displacements of one index. The row kernel alone,
+     * hot in L1, in one JVM alternating the two: 147-152 -> 186-194 GFLOP/s (bench/RESULTS.md, session 30).
+     * Narrower inputs are padded out to it (the kernel never reads past column W + 2PW - 1); wider ones take
+     * {@link ConvFilter}.
+     */
+    static final int PITCH = 132;
 
     private ConvFilterOc() {}
 
     /**
      * Whether this kernel takes g: 512-bit vectors (26 accumulators, a dy vector and a broadcast need 28 of
      * AVX-512's 32 registers; AVX2 has 16), whole vectors of output channels, unit column stride, a 5 x 5
-     * kernel, and an input that {@link ConvFilterCl} does not take (fewer than 16 input channels).
+     * kernel, an input that {@link ConvFilterCl} does not take (fewer than 16 input channels), and padded rows
+     * of at most {@link #PITCH} floats.
      */
     static boolean applies(ConvGeom g) {
-        return VL == 16 && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K && !ConvFilterCl.applies(g);
+        return VL == 16 && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K && !ConvFilterCl.applies(g)
+                && g.w() + 2 * g.pw() <= PITCH;
     }
 
-    /** Floats of one image's padded input (C, HP, WP). */
+    /** Floats of one image's padded input (C, HP, PITCH). */
     private static int paddedImage(ConvGeom g) {
-        return g.c() * (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw());
+        return g.c() * (g.h() + 2 * g.ph()) * PITCH;
     }
 
     /**
@@ -81,7 +93,7 @@ final class ConvFilterOc {
      * dy's transposes set the pace), but the workspace is a quarter of the blocks' (bench/RESULTS.md, session 29).
      */
     static void filter(float[] dw, float[] db, float[] dy, float[] x, ConvGeom g, float[] ws) {
-        int n = g.n(), c = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
+        int n = g.n(), c = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph();
         int oc = g.oc(), ho = g.ho(), wo = g.wo(), sh = g.sh(), p = ho * wo;
         int nOv = oc / VL;
         int sums = ACC * VL;
@@ -92,7 +104,7 @@ final class ConvFilterOc {
         int imgSums = rowSums + slots * nOv * sums;        // (N, nOv, C) image sums
         int run = imgSums + n * nOv * c * sums;            // (nOv, C) running sums
         ConvImages.run(n, (slot, n0, nb) -> {
-            ConvDirect.pad(ws, slot * img, x, n0 * c * h * w, nb, c, h, w, g.ph(), g.pw(), hp, wp);
+            ConvDirect.pad(ws, slot * img, x, n0 * c * h * w, nb, c, h, w, g.ph(), g.pw(), hp, PITCH);
             // one task per (image, output-channel vector): each row of dy, transposed, is read from L1 by all
             // input channels
             Parallel.forChunks(nb * nOv, 1, (task, t0, t1) -> {
@@ -105,7 +117,7 @@ final class ConvFilterOc {
                 for (int i = 0; i < ho; i++) {
                     transposeRow(ws, d, dy, src + i * wo, wo, p);
                     for (int ci = 0; ci < c; ci++) {
-                        row(ws, rs, ws, d, ws, xb + (ci * hp + i * sh) * wp, wo, wp);
+                        row(ws, rs, ws, d, ws, xb + (ci * hp + i * sh) * PITCH, wo);
                         addSums(ws, im + ci * sums, rs);
                     }
                 }
@@ -139,7 +151,7 @@ final class ConvFilterOc {
 
     /**
      * One output row of one image: out[o, o + 26 VL) = over j in [0, WO), from zero: the dy vector dyT[d + j*VL ..]
-     * times the inputs xp[xr + u*WP + j + v] (tap (u, v) at (u*5 + v)*VL), and the dy vector itself (the bias, at
+     * times the inputs xp[xr + u*PITCH + j + v] (tap (u, v) at (u*5 + v)*VL), and the dy vector itself (the bias, at
      * 25 VL). A plain counted loop with indices linear in j, so C2 drops the bounds checks from its main loop.
      * Why the sums start from zero in every row and go to out, not carried in acc from row to row: loading and
      * storing 26 accumulators here as well (104 vector calls in all) sometimes left C2, depending on what it had
@@ -147,8 +159,8 @@ final class ConvFilterOc {
      * JVM's whole step took 30-50 % longer (bench/RESULTS.md, session 26); split into two methods of 16 and 10
      * accumulators it lost its gain (each dy vector loaded twice).
      */
-    private static void row(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo, int wp) {
-        int r1 = xr + wp, r2 = xr + 2 * wp, r3 = xr + 3 * wp, r4 = xr + 4 * wp;
+    private static void row(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
+        int r1 = xr + PITCH, r2 = xr + 2 * PITCH, r3 = xr + 3 * PITCH, r4 = xr + 4 * PITCH;
         FloatVector z = FloatVector.zero(S);
         FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z, s10 = z;
         FloatVector s11 = z, s12 = z, s13 = z, s14 = z, s20 = z, s21 = z;

@@ -46,6 +46,9 @@ class ConvFilterOcTest {
         assertEquals(false, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 40, 15, 5, 5, 2, 1, 2, 2)));
         assertEquals(false, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 40, 16, 3, 3, 1, 1, 1, 1)));
         assertEquals(false, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 40, 16, 5, 5, 1, 2, 2, 2)));
+        // padded rows longer than the kernel's compiled pitch (132 = 128 + 2 x 2) take ConvFilter
+        assertEquals(false, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 129, 16, 5, 5, 2, 1, 2, 2)));
+        assertEquals(true, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 127, 16, 5, 5, 2, 1, 2, 2)));
     }
 
     @Test
