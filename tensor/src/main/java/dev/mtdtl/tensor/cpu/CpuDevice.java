@@ -284,11 +284,9 @@ public final class CpuDevice implements Device, Ops {
 
     @Override
     public boolean allFinite(java.util.List<Tensor> ts) {
-        for (Tensor t : ts) {
-            for (float v : t.data()) {
-                if (!Float.isFinite(v)) {
-                    return false;
-                }
+        for (Tensor t : ts) {      // [0, numel()): an arena slot's array may hold stale values past the tensor
+            if (!FiniteCpu.allFinite(t.data(), t.numel())) {
+                return false;
             }
         }
         return true;

@@ -84,4 +84,14 @@ class KernelsStayUnboxedTest {
                     Conv2dCpu.backwardFilter(dw, db, dy, x, g, ws));
         }
     }
+
+    @Test
+    void finiteCheck() {
+        float[] a = Fixtures.uniform(9, 300_000, -1, 1);
+        assertSettlesUnboxed("finite check of 300,000 floats", () -> {
+            if (!FiniteCpu.allFinite(a, a.length)) {
+                throw new AssertionError("finite input reported non-finite");
+            }
+        });
+    }
 }
