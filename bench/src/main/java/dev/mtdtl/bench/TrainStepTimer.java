@@ -9,12 +9,15 @@ import java.util.Locale;
  * Plain timer of {@link TrainStep} for the side-by-side script (bench/torch_side_by_side.py), which
  * runs PyTorch's equivalent step in the same run. Prints one line: {@code mtdtl batch=B threads=T
  * median_ms=... gflops=... median_cpu_ms=... gflops_per_cpu_s=... measured_core_peak=... pct_of_core_peak=... peak_rss_mb=...
- * alloc_mb_per_step=...}:
- * the wall-clock figures, and the load-independent ones: FLOPs per CPU-second of the compute threads
+ * alloc_mb_per_step=... best_pct_of_peak=... best_pct_of_peak_executed=...}:
+ * the wall-clock figures (gflops: the model count, {@link TrainStep#STEP_FLOPS_PER_SAMPLE}, over the median), and the load-independent ones: FLOPs per CPU-second of the compute threads
  * ({@link StepClock}) against one core's measured FMA peak ({@link Peak#measuredPerCore}); with perfect
  * 2-thread scaling the two percentages agree; {@code alloc_mb_per_step} (median) is what the compute threads
  * allocated, ~0.5 MB at batch 32 when every kernel runs as compiled vector code, megabytes more when one runs
- * the Vector API's boxed fallback ({@link StepClock}).
+ * the Vector API's boxed fallback ({@link StepClock}); last, the fastest step's share of the two-core peak
+ * (2 x the measured core peak), by the model count and by the FLOPs the step executes
+ * ({@link TrainStep#EXECUTED_FLOPS_PER_SAMPLE}: no conv1 data gradient), what issue 15's "60 % of the FMA peak
+ * for the whole step" is read against.
  * Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
  */
 public final class TrainStepTimer {
@@ -56,9 +59,10 @@ public final class TrainStepTimer {
         double perCpu = flop / (cpu[iters / 2] * 1e6);
         System.out.printf(Locale.ROOT, "mtdtl batch=%d threads=%d median_ms=%.1f min_ms=%.1f gflops=%.1f median_cpu_ms=%.1f"
                         + " gflops_per_cpu_s=%.1f measured_core_peak=%.1f pct_of_core_peak=%.1f peak_rss_mb=%.0f"
-                        + " alloc_mb_per_step=%.2f%n",
+                        + " alloc_mb_per_step=%.2f best_pct_of_peak=%.1f best_pct_of_peak_executed=%.1f%n",
                 batch, threads, med, ms[0], gflops, cpu[iters / 2], perCpu, peak, 100 * perCpu / peak, peakRssMb(),
-                alloc[iters / 2]);
+                alloc[iters / 2], 100 * flop / (ms[0] * 1e6) / (threads * peak),
+                100 * TrainStep.EXECUTED_FLOPS_PER_SAMPLE * batch / (ms[0] * 1e6) / (threads * peak));
     }
 
     /** VmHWM (peak resident set) of this JVM in MB from /proc/self/status; -1 where there is none (not Linux). */
