@@ -72,9 +72,10 @@ def mtdtl_step_ms(batch, threads, warmup, iters, jvm="-Xmx6g"):
         ["java", "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", *jvm.split(), "-cp", jar, "dev.mtdtl.bench.TrainStepTimer",
          str(batch), str(threads), str(warmup), str(iters)],
         check=True, capture_output=True, text=True).stdout
-    line = [l for l in out.splitlines() if l.startswith("mtdtl ")][-1]
+    line = [l for l in out.splitlines() if l.startswith("mtdtl batch=")][-1]
+    loops = [l for l in out.splitlines() if l.startswith("mtdtl loops_per_step=")]
     fields = dict(kv.split("=") for kv in line.split()[1:])
-    return float(fields["median_ms"]), line
+    return float(fields["median_ms"]), line + ("\n" + loops[-1] if loops else "")
 
 
 def main():

@@ -1,5 +1,6 @@
 package dev.mtdtl.bench;
 
+import dev.mtdtl.tensor.LoopStats;
 import dev.mtdtl.tensor.Parallel;
 
 import java.util.Arrays;
@@ -17,7 +18,9 @@ import java.util.Locale;
  * the Vector API's boxed fallback ({@link StepClock}); last, the fastest step's share of the two-core peak
  * (2 x the measured core peak), by the model count and by the FLOPs the step executes
  * ({@link TrainStep#EXECUTED_FLOPS_PER_SAMPLE}: no conv1 data gradient), what issue 15's "60 % of the FMA peak
- * for the whole step" is read against.
+ * for the whole step" is read against. A second line ({@link LoopStats}, means per step): the parallel loops a step
+ * runs, the wall time inside and outside them (outside, one thread works while the others wait), the caller's wait
+ * at their ends, and the workers' mean start delay.
  * Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
  */
 public final class TrainStepTimer {
@@ -42,14 +45,18 @@ public final class TrainStepTimer {
         double[] cpu = new double[iters];
         double[] alloc = new double[iters];
         StepClock clock = new StepClock();
+        double wallSum = 0;
+        LoopStats.start();
         for (int i = 0; i < iters; i++) {
             clock.start();
             step.run();
             clock.stop();
             ms[i] = clock.wallMs;
+            wallSum += clock.wallMs;
             cpu[i] = clock.cpuMs;
             alloc[i] = clock.allocMb;
         }
+        LoopStats.Snapshot loops = LoopStats.stop();
         Arrays.sort(ms);
         Arrays.sort(cpu);
         Arrays.sort(alloc);
@@ -63,6 +70,11 @@ public final class TrainStepTimer {
                 batch, threads, med, ms[0], gflops, cpu[iters / 2], perCpu, peak, 100 * perCpu / peak, peakRssMb(),
                 alloc[iters / 2], 100 * flop / (ms[0] * 1e6) / (threads * peak),
                 100 * TrainStep.EXECUTED_FLOPS_PER_SAMPLE * batch / (ms[0] * 1e6) / (threads * peak));
+        // Means per step, so that inside + outside = the mean wall time (the median and min above are of steps).
+        System.out.printf(Locale.ROOT, "mtdtl loops_per_step=%d mean_ms=%.1f in_loops_ms=%.1f outside_loops_ms=%.1f"
+                        + " caller_wait_ms=%.2f worker_start_us=%.1f%n", loops.loops() / iters, wallSum / iters,
+                loops.loopMs() / iters, (wallSum - loops.loopMs()) / iters, loops.callerWaitMs() / iters,
+                loops.workerStartUs());
     }
 
     /** VmHWM (peak resident set) of this JVM in MB from /proc/self/status; -1 where there is none (not Linux). */

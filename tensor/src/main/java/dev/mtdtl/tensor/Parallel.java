@@ -172,20 +172,26 @@ public final class Parallel {
         }
 
         synchronized void run(int n, int grain, int chunks, ChunkBody body) {
-            Job j = new Job(n, grain, chunks, body, Thread.currentThread(), size);
+            boolean counted = LoopStats.on;
+            long opened = counted ? System.nanoTime() : 0;
+            Job j = new Job(n, grain, chunks, body, Thread.currentThread(), size, opened);
             activeOwner = j.owner;
             job = j;
             for (Worker w : workers) {
                 LockSupport.unpark(w);
             }
             j.work(0);
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            long ownDone = System.nanoTime();
+            long spinUntil = ownDone + SPIN_NANOS;
             while (j.done.get() < chunks) {
                 if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
                 }
+            }
+            if (counted) {
+                LoopStats.loop(opened, ownDone, System.nanoTime());
             }
             job = null;
             activeOwner = null;
@@ -221,6 +227,9 @@ public final class Parallel {
                     continue;
                 }
                 last = j;
+                if (j.opened != 0) {              // counted (LoopStats on when the loop opened)
+                    LoopStats.workerStart(System.nanoTime() - j.opened);
+                }
                 j.work(me);
                 spinUntil = System.nanoTime() + SPIN_NANOS;
             }
@@ -245,13 +254,16 @@ public final class Parallel {
         final int[] end;
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
+        /** When the caller opened the loop (System.nanoTime), 0 when {@link LoopStats} is off. */
+        final long opened;
 
-        Job(int n, int grain, int chunks, ChunkBody body, Thread owner, int parts) {
+        Job(int n, int grain, int chunks, ChunkBody body, Thread owner, int parts, long opened) {
             this.n = n;
             this.grain = grain;
             this.chunks = chunks;
             this.body = body;
             this.owner = owner;
+            this.opened = opened;
             this.next = new AtomicInteger[parts];
             this.end = new int[parts];
             for (int p = 0; p < parts; p++) {

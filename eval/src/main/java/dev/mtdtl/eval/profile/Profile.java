@@ -1,5 +1,6 @@
 package dev.mtdtl.eval.profile;
 
+import dev.mtdtl.tensor.LoopStats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -42,12 +43,19 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
     }
 
     /**
-     * A phase: its rows, the median wall time of the whole phase and the calls of its last repeat (with start
-     * times and threads, for the trace).
+     * A phase: its rows, the median wall time of the whole phase, the calls of its last repeat (with start
+     * times and threads, for the trace), and the CPU pool's parallel loops per repeat ({@link LoopStats}, means
+     * over the repeats; null where not counted) with the mean wall time they are part of.
      */
-    public record Phase(String name, List<Row> rows, long wallNanos, List<ProfilingDevice.OpCall> lastRun) {
+    public record Phase(String name, List<Row> rows, long wallNanos, List<ProfilingDevice.OpCall> lastRun,
+                        LoopStats.Snapshot loops, double meanWallMs) {
 
         static Phase of(String name, List<List<ProfilingDevice.OpCall>> runs, long[] wall) {
+            return of(name, runs, wall, null);
+        }
+
+        /** As {@link #of(String, List, long[])}, with the loop counts of all the repeats together. */
+        static Phase of(String name, List<List<ProfilingDevice.OpCall>> runs, long[] wall, LoopStats.Snapshot all) {
             List<ProfilingDevice.OpCall> first = runs.get(0);
             for (List<ProfilingDevice.OpCall> r : runs) {
                 if (r.size() != first.size()) {
@@ -66,7 +74,11 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
                 ProfilingDevice.OpCall c = first.get(k);
                 rows.add(new Row(k, c.op(), c.detail(), median(t), c.flops(), c.bytes(), median(al)));
             }
-            return new Phase(name, rows, median(wall.clone()), runs.get(runs.size() - 1));
+            int n = wall.length;
+            LoopStats.Snapshot perRun = all == null ? null : new LoopStats.Snapshot(all.loops() / n, all.loopMs() / n,
+                    all.callerWaitMs() / n, all.workerStarts() / n, all.workerStartUs());
+            return new Phase(name, rows, median(wall.clone()), runs.get(runs.size() - 1), perRun,
+                    Arrays.stream(wall).sum() / 1e6 / n);
         }
 
         /** Sum of the ops' median times (the rest of the wall time is host work between ops). */
@@ -127,6 +139,14 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
         for (Phase p : phases) {
             sb.append(String.format(Locale.ROOT, "%n== %s: %.2f ms wall, %.2f ms in ops%n", p.name(), p.wallNanos() / 1e6,
                     p.opNanos() / 1e6));
+            LoopStats.Snapshot l = p.loops();
+            if (l != null && l.loops() > 0) {
+                sb.append(String.format(Locale.ROOT, "   parallel loops (means per run): %d, %.2f ms inside them (the caller"
+                        + " waiting %.2f ms at their ends for the other threads), %.2f ms of %.2f outside them (one thread"
+                        + " working, the profiler's own per-op work included); workers start %.1f us after a loop"
+                        + " opens%n", l.loops(), l.loopMs(), l.callerWaitMs(), p.meanWallMs() - l.loopMs(), p.meanWallMs(),
+                        l.workerStartUs()));
+            }
             appendRows(sb, p.rows(), true);
             sb.append(String.format(Locale.ROOT, "-- %s by op%n", p.name()));
             appendRows(sb, p.byOp(), false);
@@ -169,6 +189,16 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
             m.put("name", p.name());
             m.put("wall_ms", p.wallNanos() / 1e6);
             m.put("ops_ms", p.opNanos() / 1e6);
+            if (p.loops() != null) {
+                Map<String, Object> lm = new LinkedHashMap<>();
+                lm.put("loops_per_run", p.loops().loops());
+                lm.put("mean_wall_ms", p.meanWallMs());
+                lm.put("in_loops_ms", p.loops().loopMs());
+                lm.put("caller_wait_ms", p.loops().callerWaitMs());
+                lm.put("outside_loops_ms", p.meanWallMs() - p.loops().loopMs());
+                lm.put("worker_start_us", p.loops().workerStartUs());
+                m.put("parallel_loops", lm);
+            }
             List<Object> rows = new ArrayList<>();
             for (Row r : p.rows()) {
                 Map<String, Object> o = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import dev.mtdtl.nn.TrainConfig;
 import dev.mtdtl.nn.Trainer;
 import dev.mtdtl.nn.TrainingData;
 import dev.mtdtl.tensor.Device;
+import dev.mtdtl.tensor.LoopStats;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.Tensor;
 
@@ -123,6 +124,7 @@ public final class Profiler {
         System.err.println("mtdtl profile: " + name + ": " + warmed + " warm-up runs, then " + repeats + " recorded");
         List<List<ProfilingDevice.OpCall>> runs = new ArrayList<>();
         long[] wall = new long[repeats];
+        LoopStats.start();
         for (int r = 0; r < repeats; r++) {
             pd.record(true);
             long t0 = pd.now();
@@ -132,8 +134,9 @@ public final class Profiler {
             runs.add(new ArrayList<>(pd.calls()));
             pd.clear();
         }
+        LoopStats.Snapshot loops = LoopStats.stop();
         pd.record(false);
-        return Profile.Phase.of(name, runs, wall);
+        return Profile.Phase.of(name, runs, wall, loops);
     }
 
     /**

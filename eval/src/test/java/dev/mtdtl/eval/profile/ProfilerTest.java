@@ -42,6 +42,15 @@ class ProfilerTest {
         assertEquals(5 * count(infer, "conv.fwd"), 7 * count(infer, "bnpool.fwd_eval"), p.table());
         assertEquals(0, count(train, "pool.fwd"));
         assertTrue(count(train, "bn.fwd_train") > 0, "blocks 61, 62 and bn_feature stay apart:\n" + p.table());
+        // the pool's loops are counted per run: on 2+ threads the convolutions alone are dozens of them, and the
+        // time inside them is part of the run's wall time
+        assertTrue(train.loops() != null, "loops counted");
+        if (dev.mtdtl.tensor.Parallel.threads() > 1) {
+            assertTrue(train.loops().loops() >= 20, p.table());
+            assertTrue(train.loops().loopMs() > 0 && train.loops().loopMs() <= train.meanWallMs(), p.table());
+            assertTrue(p.table().contains("parallel loops (means per run)"), p.table());
+            assertTrue(p.json().contains("\"parallel_loops\""), p.json());
+        }
     }
 
     /**
