@@ -9,18 +9,18 @@ import java.util.Locale;
 /**
  * Plain timer of {@link TrainStep} for the side-by-side script (bench/torch_side_by_side.py), which
  * runs PyTorch's equivalent step in the same run. Prints one line: {@code mtdtl batch=B threads=T
- * median_ms=... gflops=... median_cpu_ms=... gflops_per_cpu_s=... measured_core_peak=... pct_of_core_peak=... peak_rss_mb=...
- * alloc_mb_per_step=... best_pct_of_peak=... best_pct_of_peak_executed=...}:
- * the wall-clock figures (gflops: the model count, {@link TrainStep#STEP_FLOPS_PER_SAMPLE}, over the median), and the load-independent ones: FLOPs per CPU-second of the compute threads
- * ({@link StepClock}) against one core's measured FMA peak ({@link Peak#measuredPerCore}); with perfect
- * 2-thread scaling the two percentages agree; {@code alloc_mb_per_step} (median) is what the compute threads
- * allocated, ~0.5 MB at batch 32 when every kernel runs as compiled vector code, megabytes more when one runs
- * the Vector API's boxed fallback ({@link StepClock}); last, the fastest step's share of the two-core peak
- * (2 x the measured core peak), by the model count and by the FLOPs the step executes
- * ({@link TrainStep#EXECUTED_FLOPS_PER_SAMPLE}: no conv1 data gradient), what issue 15's "60 % of the FMA peak
- * for the whole step" is read against. A second line ({@link LoopStats}, means per step): the parallel loops a step
- * runs, the wall time inside and outside them (outside, one thread works while the others wait), the caller's wait
- * at their ends, and the workers' mean start delay.
+ * median_ms=... gflops=... median_cpu_ms=... gflops_per_cpu_s=... measured_core_peak=... pct_of_core_peak=...
+ * peak_rss_mb=... alloc_mb_per_step=... best_pct_of_peak=... best_pct_of_peak_executed=...}: the wall-clock
+ * figures (gflops: the model count, {@link TrainStep#STEP_FLOPS_PER_SAMPLE}, over the median), and the
+ * load-independent ones: FLOPs per CPU-second of the compute threads ({@link StepClock}) against one core's
+ * measured FMA peak ({@link Peak#measuredPerCore}); with perfect 2-thread scaling the two percentages agree;
+ * {@code alloc_mb_per_step} (median) is what the compute threads allocated, ~0.5 MB at batch 32 when every kernel
+ * runs as compiled vector code, megabytes more when one runs the Vector API's boxed fallback ({@link StepClock});
+ * last, the fastest step's share of the two-core peak (2 x the measured core peak), by the model count and by the
+ * FLOPs the step executes ({@link TrainStep#EXECUTED_FLOPS_PER_SAMPLE}: no conv1 data gradient), what issue 15's
+ * "60 % of the FMA peak for the whole step" is read against. A second line ({@link LoopStats}, means per step):
+ * the parallel loops a step runs, the wall time inside and outside them (outside, one thread works while the
+ * others wait), the caller's wait at their ends, and the workers' mean start delay.
  * Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
  */
 public final class TrainStepTimer {

@@ -65,7 +65,10 @@ public final class LoopStats {
                 starts == 0 ? 0 : START_NANOS.get() / 1e3 / starts);
     }
 
-    /** A loop the caller opened at {@code opened}, finished its own chunks of at {@code ownDone}, saw done at {@code done}. */
+    /**
+     * A loop the caller opened at {@code opened}, finished its own chunks of at {@code ownDone} and saw done at
+     * {@code done} (System.nanoTime).
+     */
     static void loop(long opened, long ownDone, long done) {
         LOOPS.incrementAndGet();
         LOOP_NANOS.addAndGet(done - opened);

@@ -141,11 +141,11 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
                     p.opNanos() / 1e6));
             LoopStats.Snapshot l = p.loops();
             if (l != null && l.loops() > 0) {
-                sb.append(String.format(Locale.ROOT, "   parallel loops (means per run): %d, %.2f ms inside them (the caller"
-                        + " waiting %.2f ms at their ends for the other threads), %.2f ms of %.2f outside them (one thread"
-                        + " working, the profiler's own per-op work included); workers start %.1f us after a loop"
-                        + " opens%n", l.loops(), l.loopMs(), l.callerWaitMs(), p.meanWallMs() - l.loopMs(), p.meanWallMs(),
-                        l.workerStartUs()));
+                sb.append(String.format(Locale.ROOT, "   parallel loops (means per run): %d, %.2f ms inside them (the"
+                        + " caller waiting %.2f ms at their ends for the other threads), %.2f ms of %.2f outside them"
+                        + " (one thread working, the profiler's own per-op work included); workers start %.1f us after"
+                        + " a loop opens%n", l.loops(), l.loopMs(), l.callerWaitMs(), p.meanWallMs() - l.loopMs(),
+                        p.meanWallMs(), l.workerStartUs()));
             }
             appendRows(sb, p.rows(), true);
             sb.append(String.format(Locale.ROOT, "-- %s by op%n", p.name()));
