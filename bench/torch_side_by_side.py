@@ -75,7 +75,7 @@ def mtdtl_step_ms(batch, threads, warmup, iters, jvm="-Xmx6g"):
     line = [l for l in out.splitlines() if l.startswith("mtdtl batch=")][-1]
     loops = [l for l in out.splitlines() if l.startswith("mtdtl loops_per_step=")]
     fields = dict(kv.split("=") for kv in line.split()[1:])
-    return float(fields["median_ms"]), line + ("\n" + loops[-1] if loops else "")
+    return float(fields["median_ms"]), line, loops[-1] if loops else None
 
 
 def main():
@@ -94,10 +94,12 @@ def main():
     except ImportError:
         print("SKIP: torch is not importable here; nothing to compare against.")
         return 0
-    ours, line = mtdtl_step_ms(a.batch, a.threads, a.warmup, a.iters, a.jvm)
+    ours, line, loops = mtdtl_step_ms(a.batch, a.threads, a.warmup, a.iters, a.jvm)
     theirs, version = torch_step_ms(a.batch, a.threads, a.warmup, a.iters)
     rss = peak_rss_mb()
     print(line + f" jvm_opts='{a.jvm}'")
+    if loops:
+        print(loops)
     print(f"torch {version} batch={a.batch} threads={a.threads} median_ms={theirs:.1f}"
           + (f" peak_rss_mb={rss:.0f}" if rss is not None else ""))
     print(f"ratio mtdtl/torch = {ours / theirs:.2f} (lower is better; < 1 means mtdtl is faster)")
