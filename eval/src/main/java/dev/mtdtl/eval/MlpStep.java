@@ -277,10 +277,11 @@ final class MlpStep {
      * out[r0, r1) (row-major, n columns) = post(op(A) rows [r0, r1) times op(B) (depth k, n columns) + bias),
      * op(A) = a, row-major (m, k) with row stride lda, read in place ({@link GemmKernel#tileRows}; a short
      * last panel reads on into the slack rows and leaves those tile rows unused) (bias null: none): per K block
-     * C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0 (or beta 1 onto the bias). post, on the last block: {@link #RELU} {@code v < 0 ? 0 : v} (-0 and NaN
-     * kept, as the scalar {@code if (v < 0) v = 0}), {@link #MASK} {@code mask <= 0 ? 0 : v} (the ReLU's
-     * derivative, mask = the layer's output), or none. Branch-free: with ReLU's random signs an if costs a
-     * mispredicted branch every other element (that, not arithmetic, was a tenth of an epoch).
+     * C = tile (or tile + bias), then C = tile + C, as Gemm.sgemm with beta 0 (or beta 1 onto the bias). post,
+     * on the last block: {@link #RELU} {@code v < 0 ? 0 : v} (-0 and NaN kept, as the scalar
+     * {@code if (v < 0) v = 0}), {@link #MASK} {@code mask <= 0 ? 0 : v} (the ReLU's derivative, mask = the
+     * layer's output), or none. Branch-free: with ReLU's random signs an if costs a mispredicted branch every
+     * other element (that, not arithmetic, was a tenth of an epoch).
      */
     private void times(float[] a, int lda, int r0, int r1, MlpPanels bm, int n, int k, float[] bias, float[] out,
                        int post, float[] mask, int tile) {

@@ -284,7 +284,7 @@ public final class Conv2dCpu {
         int scrOff = padOff + ConvImages.slots(g.n()) * img;
         int[][] taps = new int[classes][];
         for (int r = 0; r < classes; r++) {
-            int u0 = (r + g.ph()) % sh;
+            int u0 = dataU0(g, r);
             int nt = dataTaps(g, r);
             if (nt == 0) {
                 continue;
@@ -300,8 +300,7 @@ public final class Conv2dCpu {
             int xp = padOff + slot * img;
             ConvDirect.pad(ws, xp, dy, n0 * oc * g.ho() * g.wo(), nb, oc, g.ho(), g.wo(), kh - 1, kw - 1, hq, wq);
             for (int r = 0; r < classes; r++) {
-                int rows = (h - 1 - r) / sh + 1;            // dx rows hi = m SH + r
-                int u0 = (r + g.ph()) % sh;
+                int rows = dataClassRows(g, r);
                 int nt = dataTaps(g, r);
                 if (nt == 0) {                              // no kernel row reaches this class: zero rows
                     for (int p = n0 * c; p < (n0 + nb) * c; p++) {
@@ -312,8 +311,7 @@ public final class Conv2dCpu {
                     }
                     continue;
                 }
-                int e = (r + g.ph() - u0) / sh;
-                int base = (kh - 1) + e - (nt - 1);         // padded dy row read by tap 0 for m = 0
+                int base = dataBase(g, r);
                 int dxOff = n0 * c * h * wd + r * wd;
                 if (narrow) {
                     ConvNarrow.forward(dx, dxOff, sh * wd, h * wd, ws, xp + base * wq + g.pw(), ws, r * packed, ws,
@@ -331,10 +329,25 @@ public final class Conv2dCpu {
         return Math.min(g.sh(), g.h());
     }
 
+    /** dx rows of row class r: hi = m SH + r for m = 0, 1, ... below H. */
+    private static int dataClassRows(ConvGeom g, int r) {
+        return (g.h() - 1 - r) / g.sh() + 1;
+    }
+
+    /** The first kernel row that reaches dx's row class r: u0 = (r + PH) mod SH. */
+    private static int dataU0(ConvGeom g, int r) {
+        return (r + g.ph()) % g.sh();
+    }
+
     /** Kernel rows that reach dx's row class r: u0, u0 + SH, ... below KH (0: none). */
     private static int dataTaps(ConvGeom g, int r) {
-        int u0 = (r + g.ph()) % g.sh();
+        int u0 = dataU0(g, r);
         return u0 < g.kh() ? (g.kh() - 1 - u0) / g.sh() + 1 : 0;
+    }
+
+    /** The padded dy row that tap 0 reads for dx's row class r at m = 0 (the class must have taps). */
+    private static int dataBase(ConvGeom g, int r) {
+        return (g.kh() - 1) + (r + g.ph() - dataU0(g, r)) / g.sh() - (dataTaps(g, r) - 1);
     }
 
     /** Floats of one row class's packed kernel (its T x KW taps never exceed the KH x KW it is sized for). */
@@ -350,14 +363,11 @@ public final class Conv2dCpu {
 
     /** Rows of the padded dy of the direct data gradient: KH-1 on top, and enough below for every class. */
     private static int dataRows(ConvGeom g) {
-        int sh = g.sh(), kh = g.kh(), hq = kh - 1 + g.ho();
+        int hq = g.kh() - 1 + g.ho();
         for (int r = 0; r < dataClasses(g); r++) {
-            int rows = (g.h() - 1 - r) / sh + 1;
-            int u0 = (r + g.ph()) % sh;
             int nt = dataTaps(g, r);
             if (nt > 0) {
-                int base = (kh - 1) + (r + g.ph() - u0) / sh - (nt - 1);
-                hq = Math.max(hq, base + rows - 1 + nt);
+                hq = Math.max(hq, dataBase(g, r) + dataClassRows(g, r) - 1 + nt);
             }
         }
         return hq;
