@@ -73,9 +73,6 @@ final class BatchNormPoolRows {
             FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 0 : 2)), 0);
     private static final FloatVector ROW_RIGHT =
             FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 1 : 3)), 0);
-    /** Lane j: the code of the input in lane j when the two rows of a window row fill a vector. */
-    private static final FloatVector ROW_CODE =
-            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat((j < L / 2 ? 0 : 2) + (j & 1))), 0);
     /** Lanes [L/2, L). */
     private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, -1L << (L / 2));
     private static final FloatVector ZERO = FloatVector.zero(F);
@@ -88,13 +85,38 @@ final class BatchNormPoolRows {
     private static final FloatVector ONE = FloatVector.broadcast(F, Float.intBitsToFloat(1));
     private static final FloatVector TWO = FloatVector.broadcast(F, Float.intBitsToFloat(2));
     private static final FloatVector THREE = FloatVector.broadcast(F, Float.intBitsToFloat(3));
-    /** Lane j: code j & 1, the column parity (the code of a top-row winner in that column). */
-    private static final FloatVector PARITY = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j & 1)), 0);
-    /** Lane j: code 2 + (j & 1), a bottom-row winner's. */
-    private static final FloatVector PARITY_BOTTOM =
-            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(2 + (j & 1))), 0);
-    /** Lane j: 2j, the bit position of window j's code. */
-    private static final IntVector SHIFTS = IntVector.fromArray(I, intLanes(j -> 2 * j), 0);
+    /*
+     * No shift by a vector of counts anywhere in these kernels. JDK 17 implements IntVector.lanewise(LSHL or LSHR,
+     * vector) by calling lanewise again inside itself (it masks the counts first), and C2 refuses to inline a method
+     * already on its inlining stack when a big caller forces it to inline late: "recursive inlining is too deep"
+     * (JFR's jdk.CompilerInlining). That one call boxed every vector of the backward's gradPlane, 44 MB a training
+     * step at batch 32, in about one JVM in ten, for the JVM's life: it hit when C2 compiled gradPlane before
+     * gradChunk's type profile existed (gradChunk compiled at tier 2) and inlined gradChunk at both call sites
+     * (bench/RESULTS.md, session 31). So the forward places window j's code at bits [2j, 2j + 2) by a multiply
+     * by 4^j, and the backward never moves codes down to the low bits: it ANDs out each lane's window field and
+     * compares it with the wanted code moved up to that field.
+     */
+    /** Lane j: 4^j, which moves window j's code (0..3) to bits [2j, 2j + 2): the same bits as a shift by 2j. */
+    private static final IntVector POW4 = IntVector.fromArray(I, intLanes(j -> 1 << (2 * j)), 0);
+    /**
+     * Lane j of a row vector covers window j/2 of L/2 windows whose codes fill bits [0, L) of an int: FIELD
+     * keeps that window's two bits; TOP is the code of a top-row winner in lane j's column (j & 1, 0 left or 1
+     * right) and BOTTOM a bottom-row winner's (2 + (j & 1)), both moved up to the field. Every value is below
+     * 2^L <= 2^16: +0 or a positive subnormal as a float, so the EQ compares on the floats are exact.
+     */
+    private static final IntVector FIELD = IntVector.fromArray(I, intLanes(j -> 3 << (2 * (j / 2))), 0);
+    private static final FloatVector TOP =
+            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat((j & 1) << (2 * (j / 2)))), 0);
+    private static final FloatVector BOTTOM =
+            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat((2 + (j & 1)) << (2 * (j / 2)))), 0);
+    /**
+     * The same for {@link #quarterGrad}: lane j covers window (j mod L/2)/2 of a window row's Q, whose codes fill
+     * bits [0, 2Q); QCODE is the code of lane j's own input ((j < L/2 ? 0 : 2) + (j & 1): its row, its column's
+     * parity) moved up to that window's field.
+     */
+    private static final IntVector QFIELD = IntVector.fromArray(I, intLanes(j -> 3 << (2 * ((j % (L / 2)) / 2))), 0);
+    private static final FloatVector QCODE = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(
+            ((j < L / 2 ? 0 : 2) + (j & 1)) << (2 * ((j % (L / 2)) / 2)))), 0);
 
     static {
         if (L > 16) {
@@ -193,7 +215,7 @@ final class BatchNormPoolRows {
                 System.arraycopy(codes.lanes, 0, y, o, count);
             }
             IntVector ci = (IntVector) cacc.reinterpretAsInts();
-            codes.put(ci.lanewise(VectorOperators.LSHL, SHIFTS).reduceLanes(VectorOperators.OR), count);
+            codes.put(ci.mul(POW4).reduceLanes(VectorOperators.OR), count);
         }
     }
 
@@ -244,7 +266,7 @@ final class BatchNormPoolRows {
         v0.rearrange(PACK).blend(v1.rearrange(PACK), HIGH).intoArray(y, o);
         FloatVector cv = c0.rearrange(PACK).blend(c1.rearrange(PACK), HIGH);
         IntVector ci = (IntVector) cv.reinterpretAsInts();
-        return ci.lanewise(VectorOperators.LSHL, SHIFTS).reduceLanes(VectorOperators.OR);
+        return ci.mul(POW4).reduceLanes(VectorOperators.OR);
     }
 
     /**
@@ -297,7 +319,7 @@ final class BatchNormPoolRows {
         VectorMask<Float> pos = yv.compare(VectorOperators.GT, 0f);
         ZERO.blend(yv, pos).intoArray(y, o);
         IntVector ci = (IntVector) ZERO.blend(cv, pos).reinterpretAsInts();
-        return ci.lanewise(VectorOperators.LSHL, SHIFTS).reduceLanes(VectorOperators.OR);
+        return ci.mul(POW4).reduceLanes(VectorOperators.OR);
     }
 
     /**
@@ -399,8 +421,9 @@ final class BatchNormPoolRows {
 
     /**
      * {@link #gradPlane} for a plane of width L/2 ({@link #quarterPlane}'s layout): per group of four window rows,
-     * the pooled gradient and codes of its windows in one vector, each window row's two input rows written as one
-     * vector (SPREAD brings each window to its four inputs' lanes; ROW_CODE is each lane's own code).
+     * the pooled gradient of its windows in one vector and their codes in one word, each window row's two input rows
+     * written as one vector (SPREAD brings each window to its four inputs' lanes; QFIELD and QCODE test each
+     * lane's code).
      */
     private static void quarterGrad(float[] g, int go, float[] dy, float[] y, int yoff, int[] codes, int base, int ho) {
         for (int oh = 0; oh < ho; oh += 4) {
@@ -415,13 +438,12 @@ final class BatchNormPoolRows {
             // lanes past count are the next plane's windows: loaded, never spread (row k spreads windows kQ..)
             FloatVector gv = ZERO.blend(FloatVector.fromArray(F, dy, o),
                     FloatVector.fromArray(F, y, o).compare(VectorOperators.GT, 0f));
-            FloatVector cv = (FloatVector) IntVector.broadcast(I, bits).lanewise(VectorOperators.LSHR, SHIFTS).and(3)
-                    .reinterpretAsFloats();
-            for (int k = 0; k < rows; k++) {
-                VectorMask<Float> hit = cv.rearrange(SPREAD).compare(VectorOperators.EQ, ROW_CODE);
+            for (int k = 0; k < rows; k++) {   // row k's codes: bits [2Qk, 2Qk + 2Q) of the group's word
+                FloatVector cv = (FloatVector) IntVector.broadcast(I, bits >>> (2 * Q * k)).and(QFIELD)
+                        .reinterpretAsFloats();
+                VectorMask<Float> hit = cv.compare(VectorOperators.EQ, QCODE);
                 ZERO.blend(gv.rearrange(SPREAD), hit).intoArray(g, go + (oh + k) * L);
                 gv = gv.rearrange(DOWN);        // the next row's windows to lanes [0, Q)
-                cv = cv.rearrange(DOWN);
             }
         }
     }
@@ -449,16 +471,15 @@ final class BatchNormPoolRows {
     private static void gradChunk(float[] g, int k0, int k1, int w, float[] dy, float[] y, int o, int bits) {
         FloatVector yv = FloatVector.fromArray(F, y, o);
         FloatVector gv = ZERO.blend(FloatVector.fromArray(F, dy, o), yv.compare(VectorOperators.GT, 0f));
-        FloatVector cv = (FloatVector) IntVector.broadcast(I, bits).lanewise(VectorOperators.LSHR, SHIFTS).and(3)
-                .reinterpretAsFloats();
+        // the first L/2 windows' codes are bits [0, L) of bits, the other L/2's bits [L, 2L)
+        FloatVector lo = (FloatVector) IntVector.broadcast(I, bits).and(FIELD).reinterpretAsFloats();
+        FloatVector hi = (FloatVector) IntVector.broadcast(I, bits >>> L).and(FIELD).reinterpretAsFloats();
         FloatVector ge = gv.rearrange(EXPAND_LO);
-        FloatVector ce = cv.rearrange(EXPAND_LO);
-        ZERO.blend(ge, ce.compare(VectorOperators.EQ, PARITY)).intoArray(g, k0);
-        ZERO.blend(ge, ce.compare(VectorOperators.EQ, PARITY_BOTTOM)).intoArray(g, k0 + w);
+        ZERO.blend(ge, lo.compare(VectorOperators.EQ, TOP)).intoArray(g, k0);
+        ZERO.blend(ge, lo.compare(VectorOperators.EQ, BOTTOM)).intoArray(g, k0 + w);
         ge = gv.rearrange(EXPAND_HI);
-        ce = cv.rearrange(EXPAND_HI);
-        ZERO.blend(ge, ce.compare(VectorOperators.EQ, PARITY)).intoArray(g, k1);
-        ZERO.blend(ge, ce.compare(VectorOperators.EQ, PARITY_BOTTOM)).intoArray(g, k1 + w);
+        ZERO.blend(ge, hi.compare(VectorOperators.EQ, TOP)).intoArray(g, k1);
+        ZERO.blend(ge, hi.compare(VectorOperators.EQ, BOTTOM)).intoArray(g, k1 + w);
     }
 
     /**
