@@ -17,7 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One vector shape per element type in the whole engine: the preferred one for floats, ints, doubles and
+ * Two rules the engine's Vector API code keeps so that JDK 17's C2 compiles its kernels unboxed.
+ *
+ * <p>One vector shape per element type in the whole engine: the preferred one for floats, ints, doubles and
  * longs (the factor models' double kernels keep bits that do not depend on the lane count: FactorBitsTest).
  *
  * <p>Why a rule and not a preference: C2 on JDK 17 compiles the Vector API through call sites in the
@@ -25,7 +27,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * type have run, those sites are bimorphic, and hot kernels compiled afterwards keep their vectors boxed:
  * after the dB-mel ran with 256-bit floats, the conv kernels of the same JVM ran 30x slower and a training
  * step 4x; after the MLP's Adam ran with 512-bit doubles beside the factor models' 256-bit ones, an ALS
- * sweep took 6x longer (bench/RESULTS.md, "One vector shape per JVM"). A timing test would be flaky; this test reads the sources instead.
+ * sweep took 6x longer (bench/RESULTS.md, "One vector shape per JVM").
+ *
+ * <p>No shift or rotation by a vector of counts ({@code lanewise(LSHR, countVector)}): JDK 17 implements it by
+ * calling lanewise again inside itself, and C2 refuses to inline a method already on its inlining stack when a
+ * big caller makes it inline late ("recursive inlining is too deep"); the whole caller's vectors are then boxed.
+ * The fused batch-norm backward ran so, 44 MB allocated a training step, in about one JVM in ten
+ * (BatchNormPoolRows; bench/RESULTS.md, session 31). A scalar count takes another path and is fine.
+ *
+ * <p>Both effects depend on what C2 compiled before and when, so a timing test would be flaky; this test reads
+ * the sources instead.
  */
 class VectorShapesTest {
 
@@ -39,18 +50,66 @@ class VectorShapesTest {
      */
     private static final Set<String> EXEMPT = Set.of("tensor/cpu/Gemm.java", "bench/Peak.java");
 
-    @Test
-    void everyMainSourceUsesTheEnginesOneShapePerElementType() throws IOException {
-        Path root = Path.of("..").toAbsolutePath().normalize();
+    /**
+     * A lanewise shift or rotation and its count argument (up to the call's closing parenthesis); the count must be
+     * an integer literal: a name may be a vector (the case this rule is about) or a scalar, which the source alone
+     * does not tell.
+     */
+    private static final Pattern SHIFT =
+            Pattern.compile("lanewise\\(\\s*VectorOperators\\.(LSHL|LSHR|ASHR|ROL|ROR)\\s*,\\s*([^)]*)\\)");
+    private static final Pattern LITERAL = Pattern.compile("\\d+");
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    /** Every main source file of every module. */
+    private static List<Path> mainSources() throws IOException {
         List<Path> sources = new ArrayList<>();
-        try (Stream<Path> modules = Files.list(root)) {
+        try (Stream<Path> modules = Files.list(ROOT)) {
             for (Path m : modules.filter(p -> Files.isDirectory(p.resolve("src/main/java"))).toList()) {
                 try (Stream<Path> files = Files.walk(m.resolve("src/main/java"))) {
                     files.filter(f -> f.toString().endsWith(".java")).forEach(sources::add);
                 }
             }
         }
-        assertTrue(sources.size() > 100, "found only " + sources.size() + " main sources under " + root);
+        assertTrue(sources.size() > 100, "found only " + sources.size() + " main sources under " + ROOT);
+        return sources;
+    }
+
+    @Test
+    void noMainSourceShiftsByAVectorOfCounts() throws IOException {
+        List<String> bad = new ArrayList<>();
+        int seen = 0;
+        for (Path f : mainSources()) {
+            List<String> lines = Files.readAllLines(f);
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = SHIFT.matcher(lines.get(i));
+                while (m.find()) {
+                    seen++;
+                    if (!LITERAL.matcher(m.group(2).trim()).matches()) {
+                        bad.add(ROOT.relativize(f) + ":" + (i + 1) + ": " + m.group());
+                    }
+                }
+            }
+        }
+        assertTrue(seen >= 2, "the scan found only " + seen + " shifts: is the pattern still right?");
+        assertEquals(List.of(), bad, "a shift by a vector of counts can make C2 box its whole caller: "
+                + "multiply by powers of two, or mask fields in place (BatchNormPoolRows)");
+    }
+
+    @Test
+    void theShiftRuleCatchesAVectorCount() {
+        Matcher m = SHIFT.matcher("ci.lanewise(VectorOperators.LSHL, SHIFTS).reduceLanes(VectorOperators.OR)");
+        assertTrue(m.find());
+        assertTrue(!LITERAL.matcher(m.group(2).trim()).matches());
+        m = SHIFT.matcher("IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);");
+        assertTrue(m.find());
+        assertTrue(LITERAL.matcher(m.group(2).trim()).matches());
+    }
+
+    @Test
+    void everyMainSourceUsesTheEnginesOneShapePerElementType() throws IOException {
+        Path root = ROOT;
+        List<Path> sources = mainSources();
         List<String> bad = new ArrayList<>();
         int seen = 0;
         for (Path f : sources) {
