@@ -52,20 +52,26 @@ final class BatchNormPoolRows {
     /** Q = L/4 windows per row in {@link #quarterPlane}: row k of a group of 4 lands in lanes [kQ, kQ + Q). */
     private static final int Q = L / 4;
     /*
-     * The quarter kernels place window row k of a group of four in lanes [kQ, kQ + Q) by rotating, with one
-     * constant shuffle and one constant mask, not with a shuffle and a mask per k taken from arrays: C2 intrinsifies
-     * a Vector API call only when it knows the exact classes of its shuffle and mask, which a constant tells it and
-     * an array element does not. (What measurably boxed quarterPlane, 2.3 MB a call, was its accumulators' start:
+     * The quarter forward places window row k of a group of four in lanes [kQ, kQ + Q) by rotating, with one
+     * constant shuffle and one constant mask (the backward: one constant shuffle per k, SPREAD0..3), not with a
+     * shuffle and a mask per k taken from arrays: C2 intrinsifies a Vector API call only when it knows the exact
+     * classes of its shuffle and mask, which a constant tells it and an array element does not. (What measurably boxed quarterPlane, 2.3 MB a call, was its accumulators' start:
      * see there. With the constants alone it still allocated as much; session 26.)
      */
     /** Lane j takes lane 2 (j mod Q): a row's Q windows (top half, even lanes) in every quarter. */
     private static final VectorShuffle<Float> GATHER = VectorShuffle.fromOp(F, j -> 2 * (j % Q));
-    /** Lane j (input column j mod L/2 of the top or bottom row) takes window (j mod L/2)/2: the group's first row. */
-    private static final VectorShuffle<Float> SPREAD = VectorShuffle.fromOp(F, j -> (j % (L / 2)) / 2);
+    /**
+     * SPREAD_k: lane j (input column j mod L/2 of the top or bottom row) takes window kQ + (j mod L/2)/2, window
+     * row k of a group of four. One constant per k, not one shuffle applied k times: the backward's loop over k
+     * carried the pooled gradient from row to row, and C2 boxed that loop variable in about one JVM in twenty
+     * (3.3 MB a training step at batch 32; session 31).
+     */
+    private static final VectorShuffle<Float> SPREAD0 = spread(0);
+    private static final VectorShuffle<Float> SPREAD1 = spread(1);
+    private static final VectorShuffle<Float> SPREAD2 = spread(2);
+    private static final VectorShuffle<Float> SPREAD3 = spread(3);
     /** Lane j takes lane j - Q (lanes [0, Q) take the top quarter, whose lanes are replaced): one row up. */
     private static final VectorShuffle<Float> UP = VectorShuffle.fromOp(F, j -> Math.floorMod(j - Q, L));
-    /** Lane j takes lane j + Q: the next window row's windows down to lanes [0, Q). */
-    private static final VectorShuffle<Float> DOWN = VectorShuffle.fromOp(F, j -> (j + Q) % L);
     /** Lanes [0, Q). */
     private static final VectorMask<Float> FIRST_QUARTER = VectorMask.fromLong(F, (1L << Q) - 1);
     /** Lane j: the code of a row's left input in lane j's row (0 top, 2 bottom), and that plus 1 (its right). */
@@ -422,7 +428,7 @@ final class BatchNormPoolRows {
     /**
      * {@link #gradPlane} for a plane of width L/2 ({@link #quarterPlane}'s layout): per group of four window rows,
      * the pooled gradient of its windows in one vector and their codes in one word, each window row's two input rows
-     * written as one vector (SPREAD brings each window to its four inputs' lanes; QFIELD and QCODE test each
+     * written as one vector (SPREAD0..3 bring each window to its four inputs' lanes; QFIELD and QCODE test each
      * lane's code).
      */
     private static void quarterGrad(float[] g, int go, float[] dy, float[] y, int yoff, int[] codes, int base, int ho) {
@@ -438,12 +444,22 @@ final class BatchNormPoolRows {
             // lanes past count are the next plane's windows: loaded, never spread (row k spreads windows kQ..)
             FloatVector gv = ZERO.blend(FloatVector.fromArray(F, dy, o),
                     FloatVector.fromArray(F, y, o).compare(VectorOperators.GT, 0f));
-            for (int k = 0; k < rows; k++) {   // row k's codes: bits [2Qk, 2Qk + 2Q) of the group's word
-                FloatVector cv = (FloatVector) IntVector.broadcast(I, bits >>> (2 * Q * k)).and(QFIELD)
-                        .reinterpretAsFloats();
-                VectorMask<Float> hit = cv.compare(VectorOperators.EQ, QCODE);
-                ZERO.blend(gv.rearrange(SPREAD), hit).intoArray(g, go + (oh + k) * L);
-                gv = gv.rearrange(DOWN);        // the next row's windows to lanes [0, Q)
+            int at = go + oh * L;
+            // row k: its windows spread to their inputs' lanes, kept where lane j's code (bits [2Qk, 2Qk + 2Q) of
+            // the group's word) names lane j's input; written out, not a loop (see SPREAD0)
+            ZERO.blend(gv.rearrange(SPREAD0), ((FloatVector) IntVector.broadcast(I, bits).and(QFIELD)
+                    .reinterpretAsFloats()).compare(VectorOperators.EQ, QCODE)).intoArray(g, at);
+            if (rows > 1) {
+                ZERO.blend(gv.rearrange(SPREAD1), ((FloatVector) IntVector.broadcast(I, bits >>> (2 * Q)).and(QFIELD)
+                        .reinterpretAsFloats()).compare(VectorOperators.EQ, QCODE)).intoArray(g, at + L);
+            }
+            if (rows > 2) {
+                ZERO.blend(gv.rearrange(SPREAD2), ((FloatVector) IntVector.broadcast(I, bits >>> (4 * Q)).and(QFIELD)
+                        .reinterpretAsFloats()).compare(VectorOperators.EQ, QCODE)).intoArray(g, at + 2 * L);
+            }
+            if (rows > 3) {
+                ZERO.blend(gv.rearrange(SPREAD3), ((FloatVector) IntVector.broadcast(I, bits >>> (6 * Q)).and(QFIELD)
+                        .reinterpretAsFloats()).compare(VectorOperators.EQ, QCODE)).intoArray(g, at + 3 * L);
             }
         }
     }
@@ -533,6 +549,11 @@ final class BatchNormPoolRows {
             v >>>= 2 * at;
             return count == 16 ? (int) v : (int) v & ((1 << (2 * count)) - 1);
         }
+    }
+
+    /** SPREAD_k: lane j takes window kQ + (j mod L/2)/2. */
+    private static VectorShuffle<Float> spread(int k) {
+        return VectorShuffle.fromOp(F, j -> k * Q + (j % (L / 2)) / 2);
     }
 
     private static float[] lanes(java.util.function.IntFunction<Float> f) {
