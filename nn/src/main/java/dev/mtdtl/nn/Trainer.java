@@ -243,7 +243,8 @@ public final class Trainer {
      * Train until {@code total} iterations are done (a no-op beyond a final checkpoint if already
      * there). With a runDir: checkpoints every {@code checkpointEvery} iterations (0: every epoch) and
      * at the end, and valid.csv; without one (null) nothing is written. Progress lines go to
-     * {@code progress} (may be null).
+     * {@code progress} (may be null), and with them, once, a warning if the steps allocate as if some vector kernel
+     * ran boxed ({@link AllocationWatch}).
      */
     public void run(long total, Path runDir, PrintStream progress) throws IOException {
         long perEpoch = iterationsPerEpoch();
@@ -255,13 +256,16 @@ public final class Trainer {
         long t0 = System.nanoTime();
         long tLog = t0;
         long itLog = iteration;
+        AllocationWatch watch = new AllocationWatch();
         try (Prefetcher pf = new Prefetcher(train, iteration, total, cfg.prefetch())) {
             while (iteration < total) {
                 BatchSampler.Batch b = pf.next();
                 if (b.iteration() != iteration) {
                     throw new IllegalStateException("prefetch out of order: batch " + b.iteration() + " at " + iteration);
                 }
+                watch.beforeStep();
                 float loss = step(b);
+                watch.afterStep();
                 if (runDir != null && cfg.validEvery() > 0 && iteration % cfg.validEvery() == 0) {
                     logValidation(runDir, iteration / cfg.validEvery(), perEpoch);
                 }
@@ -274,6 +278,10 @@ public final class Trainer {
                             b.source().id(), loss, rate, hms(perIt * (total - iteration)));
                     tLog = now;
                     itLog = iteration;
+                    String boxed = watch.check();
+                    if (boxed != null) {
+                        progress.println(boxed);
+                    }
                 }
                 if (runDir != null && iteration % every == 0 && iteration < total) {
                     saveCheckpoint(runDir);

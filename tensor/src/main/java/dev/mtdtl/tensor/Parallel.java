@@ -80,6 +80,19 @@ public final class Parallel {
         old.shutdown();
     }
 
+    /**
+     * Thread ids of the current pool's workers ({@code threads() - 1} of them; the caller that joins each loop is not
+     * one): for per-thread accounting of the compute threads, such as their heap allocation (nn's AllocationWatch).
+     */
+    public static long[] workerIds() {
+        Pool p = pool;
+        long[] ids = new long[p.workers.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = p.workers[i].getId();
+        }
+        return ids;
+    }
+
     /** Number of chunks {@link #forChunks} will use for {@code n} items with chunk size {@code grain}. */
     public static int chunkCount(int n, int grain) {
         if (grain < 1) {
