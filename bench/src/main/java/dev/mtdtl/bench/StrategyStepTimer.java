@@ -21,8 +21,9 @@ import java.util.Locale;
  *
  * <p>Usage: {@code StrategyStepTimer STRATEGY SOURCES BATCH THREADS WARMUP ITERS}; prints one line per
  * timed source: {@code mtdtl strategy=S source=X batch=B threads=T median_ms=M samples_per_s=R median_cpu_ms=C
- * gc_ms_per_step=G gcs_per_step=N peak_rss_mb=P} (C: CPU time of the compute threads, the load-independent figure; G, N:
- * collector pause time and collections per step, see {@link StepClock}).
+ * gc_ms_per_step=G gcs_per_step=N peak_rss_mb=P alloc_mb_per_step=A} (C: CPU time of the compute threads, the
+ * load-independent figure; G, N: collector pause time and collections per step, see {@link StepClock}; A: heap the
+ * compute threads allocate a step, megabytes where C2 compiled some kernel boxed).
  */
 public final class StrategyStepTimer {
 
@@ -53,6 +54,7 @@ public final class StrategyStepTimer {
             double[] ms = new double[iters];
             double[] cpu = new double[iters];
             double gcMs = 0;
+            double allocMb = 0;
             long gcCount = 0;
             StepClock clock = new StepClock();
             for (int i = 0; i < iters; i++) {
@@ -64,14 +66,16 @@ public final class StrategyStepTimer {
                 cpu[i] = clock.cpuMs;
                 gcMs += clock.gcMs;
                 gcCount += clock.gcCount;
+                allocMb += clock.allocMb;
             }
             Arrays.sort(ms);
             Arrays.sort(cpu);
             double med = ms[iters / 2];
             System.out.printf(Locale.ROOT, "mtdtl strategy=%s source=%s batch=%d threads=%d median_ms=%.1f samples_per_s=%.1f"
-                            + " median_cpu_ms=%.1f gc_ms_per_step=%.1f gcs_per_step=%.2f peak_rss_mb=%.0f%n",
+                            + " median_cpu_ms=%.1f gc_ms_per_step=%.1f gcs_per_step=%.2f peak_rss_mb=%.0f"
+                            + " alloc_mb_per_step=%.2f%n",
                     args[0], s.id(), batch, threads, med, batch / (med / 1e3), cpu[iters / 2], gcMs / iters,
-                    gcCount / (double) iters, TrainStepTimer.peakRssMb());
+                    gcCount / (double) iters, TrainStepTimer.peakRssMb(), allocMb / iters);
         }
     }
 
