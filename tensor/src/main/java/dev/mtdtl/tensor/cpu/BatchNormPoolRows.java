@@ -55,8 +55,9 @@ final class BatchNormPoolRows {
      * The quarter forward places window row k of a group of four in lanes [kQ, kQ + Q) by rotating, with one
      * constant shuffle and one constant mask (the backward: one constant shuffle per k, SPREAD0..3), not with a
      * shuffle and a mask per k taken from arrays: C2 intrinsifies a Vector API call only when it knows the exact
-     * classes of its shuffle and mask, which a constant tells it and an array element does not. (What measurably boxed quarterPlane, 2.3 MB a call, was its accumulators' start:
-     * see there. With the constants alone it still allocated as much; session 26.)
+     * classes of its shuffle and mask, which a constant tells it and an array element does not. (What measurably
+     * boxed quarterPlane, 2.3 MB a call, was its accumulators' start: see there. With the constants alone it still
+     * allocated as much; session 26.)
      */
     /** Lane j takes lane 2 (j mod Q): a row's Q windows (top half, even lanes) in every quarter. */
     private static final VectorShuffle<Float> GATHER = VectorShuffle.fromOp(F, j -> 2 * (j % Q));
