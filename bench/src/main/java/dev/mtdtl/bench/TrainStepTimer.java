@@ -20,7 +20,8 @@ import java.util.Locale;
  * FLOPs the step executes ({@link TrainStep#EXECUTED_FLOPS_PER_SAMPLE}: no conv1 data gradient), what issue 15's
  * "60 % of the FMA peak for the whole step" is read against. A second line ({@link LoopStats}, means per step):
  * the parallel loops a step runs, the wall time inside and outside them (outside, one thread works while the
- * others wait), the caller's wait at their ends, and the workers' mean start delay.
+ * others wait), the caller's wait at their ends, and the workers' mean start delay. On stderr, a warning when the
+ * median allocation exceeds {@link #BOXED_MB}: the figures then include boxed kernels.
  * Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
  */
 public final class TrainStepTimer {
@@ -75,7 +76,17 @@ public final class TrainStepTimer {
                         + " caller_wait_ms=%.2f worker_start_us=%.1f%n", loops.loops() / iters, wallSum / iters,
                 loops.loopMs() / iters, (wallSum - loops.loopMs()) / iters, loops.callerWaitMs() / iters,
                 loops.workerStartUs());
+        if (alloc[iters / 2] > BOXED_MB) {
+            System.err.printf(Locale.ROOT, "mtdtl warning: the compute threads allocated %.2f MB a step (about 0.5 at"
+                    + " batch 32, 1.4 at 128, when C2 compiled every kernel well): some kernel ran the Vector API's boxed"
+                    + " fallback, after a warm-up too short for C2 or from a compile that came out boxed (bench/RESULTS.md,"
+                    + " session 31); these times are not the engine's. Rerun with more warm-up steps, or in a fresh JVM.%n",
+                    alloc[iters / 2]);
+        }
     }
+
+    /** Median MB a step above which the timer warns that its figures include boxed kernels. */
+    static final double BOXED_MB = 4;
 
     /** VmHWM (peak resident set) of this JVM in MB from /proc/self/status; -1 where there is none (not Linux). */
     static double peakRssMb() {
