@@ -25,12 +25,21 @@ class AllocationWatchTest {
         w.afterStep();
     }
 
-    @Test
-    void warnsOnceAfterTheWarmUpWhenStepsAllocateMegabytesOnAnyComputeThread() {
+    /** Runs {@code body} on a pool of 2 threads where the JVM counts per-thread allocation (else skips). */
+    private static void onTwoThreads(Runnable body) {
         assumeTrue(AllocationWatch.available(), "this JVM does not count per-thread allocation");
         int before = Parallel.threads();
         Parallel.setThreads(2);
         try {
+            body.run();
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void warnsOnceAfterTheWarmUpWhenStepsAllocateMegabytesOnAnyComputeThread() {
+        onTwoThreads(() -> {
             AllocationWatch w = new AllocationWatch(3, 8);
             for (int i = 0; i < 3; i++) {
                 step(w, 20);                     // warm-up steps: not judged however much they allocate
@@ -48,17 +57,12 @@ class AllocationWatchTest {
             assertTrue(warning.contains("10.") && warning.contains("last 4 steps"), warning);
             step(w, 5);
             assertNull(w.check(), "one warning a run");
-        } finally {
-            Parallel.setThreads(before);
-        }
+        });
     }
 
     @Test
     void theWorkersAllocationCounts() {
-        assumeTrue(AllocationWatch.available(), "this JVM does not count per-thread allocation");
-        int before = Parallel.threads();
-        Parallel.setThreads(2);
-        try {
+        onTwoThreads(() -> {
             AllocationWatch w = new AllocationWatch(0, 8);
             workerRan = false;
             w.beforeStep();
@@ -74,9 +78,7 @@ class AllocationWatchTest {
             String warning = w.check();
             // the caller may have taken both chunks (then nothing was allocated and no warning is due)
             assertEquals(workerRan, warning != null, "worker ran: " + workerRan + ", warning: " + warning);
-        } finally {
-            Parallel.setThreads(before);
-        }
+        });
     }
 
     private static volatile boolean workerRan;
