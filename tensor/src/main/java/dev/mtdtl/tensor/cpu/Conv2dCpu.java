@@ -103,7 +103,7 @@ public final class Conv2dCpu {
             return ConvFilterOc.workspaceFloats(g);
         }
         return directFilter(g) ? paddedInput(g) + paddedRows(g) + ConvFilter.scratch(g.oc(), g.c(), g.kh(), g.kw(),
-                Gemm.roundUp(g.wo(), Gemm.VL)) : ConvIm2col.workspaceFloats(g);
+                Gemm.roundUp(g.wo(), Gemm.VL)) : ConvIm2col.filterWorkspaceFloats(g);
     }
 
     /** The filter gradient with lanes along the input channels ({@link ConvFilterCl}): conv2-conv5 of the base CNN. */

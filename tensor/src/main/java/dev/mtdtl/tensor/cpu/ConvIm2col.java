@@ -169,6 +169,11 @@ final class ConvIm2col {
     }
 
     static void backwardFilter(float[] dw, float[] dy, float[] x, ConvGeom g, float[] ws) {
+        int t = tasks(g);
+        if (t > 1 && splitsFilter(g)) {
+            filterByColumns(dw, dy, x, g, ws, t);
+            return;
+        }
         int ckk = g.c() * g.kh() * g.kw(), p = g.ho() * g.wo(), oc = g.oc(), grp = group(g);
         int colOff = 0, ytOff = ckk * grp * p, gemmOff = ytOff + oc * grp * p;
         for (int n0 = 0; n0 < g.n(); n0 += grp) {
@@ -177,6 +182,64 @@ final class ConvIm2col {
             gatherDy(ws, ytOff, dy, oc, p, n0, gn);
             Gemm.run(false, true, oc, ckk, gp, 1f, ws, ytOff, gp, ws, colOff, gp, 1f, dw, 0, ckk, ws, gemmOff);
         }
+    }
+
+    /*
+     * The filter gradient on 2 to 4 threads (conv61 and conv62 of the base CNN: their dW is 256 x 1,152 and
+     * 256 x 256): one task per thread, each owning a range of dW's CKK columns. A task lowers only its rows of col
+     * and multiplies dY (gathered once, shared) by them, so nothing is lowered twice and the tasks never meet; the
+     * GEMM's own loops, which split each K block's packing and tiles over the threads, synchronised six times a
+     * call (conv62's filter gradient took longer on 2 threads than on 1). The bits are the unsplit GEMM's: an
+     * element of dW is the same K-block FMA chain (K = the batch's positions, blocks of KC from 0) added onto dW,
+     * whichever columns share its GEMM (GemmKernel's contract). Only for the geometries whose whole batch is one
+     * lowered group (the base CNN's at batch 32 and 128), so the K blocks are the unsplit call's.
+     */
+
+    /** Whether {@link #backwardFilter} splits by columns when it has tasks: a same geometry, one lowered group. */
+    static boolean splitsFilter(ConvGeom g) {
+        return same(g) && group(g) >= g.n();
+    }
+
+    /** Columns of dW per task of a t-way split: a whole number of the GEMM's NR-wide panels. */
+    private static int filterColumns(ConvGeom g, int t) {
+        int ckk = g.c() * g.kh() * g.kw();
+        return Gemm.roundUp((ckk + t - 1) / t, Gemm.NR);
+    }
+
+    /** One task's floats: its rows of col, then its GEMM's scratch. */
+    private static long filterTaskFloats(ConvGeom g, int cols) {
+        int gp = g.n() * g.ho() * g.wo();
+        return (long) cols * gp + Gemm.workspaceFloats(g.oc(), cols, gp);
+    }
+
+    /** Workspace floats of {@link #backwardFilter}: one group's, or any column split's, whichever is more. */
+    static long filterWorkspaceFloats(ConvGeom g) {
+        long most = workspaceFloats(g);
+        if (splitsFilter(g)) {
+            int ckk = g.c() * g.kh() * g.kw();
+            for (int t = 2; t <= MAX_TASKS && t <= g.n(); t++) {   // the cases tasks(g) splits
+                int cols = filterColumns(g, t);
+                most = Math.max(most, (long) g.oc() * g.n() * g.ho() * g.wo()
+                        + Parallel.chunkCount(ckk, cols) * filterTaskFloats(g, cols));
+            }
+        }
+        return most;
+    }
+
+    /** dW += dY col^T with dW's columns split into tasks ({@link #splitsFilter}); scratch: yt, then the tasks'. */
+    private static void filterByColumns(float[] dw, float[] dy, float[] x, ConvGeom g, float[] ws, int t) {
+        int ckk = g.c() * g.kh() * g.kw(), p = g.ho() * g.wo(), oc = g.oc(), n = g.n(), gp = n * p;
+        int cols = filterColumns(g, t);
+        long each = filterTaskFloats(g, cols);
+        int tasksOff = oc * gp;
+        gatherDy(ws, 0, dy, oc, p, 0, n);   // yt (OC, N*P), shared
+        float[] masks = shiftMasks(g, false);
+        Parallel.forChunks(ckk, cols, (ch, r0, r1) -> {
+            int colOff = (int) (tasksOff + ch * each);
+            int gemmOff = colOff + cols * gp;
+            im2colSameRows(ws, colOff - r0 * gp, x, g, 0, n, r0, r1, masks);   // row r at colOff + (r - r0)*GP
+            Gemm.run(false, true, oc, r1 - r0, gp, 1f, ws, 0, gp, ws, colOff, gp, 1f, dw, r0, ckk, ws, gemmOff);
+        });
     }
 
     /**
@@ -248,36 +311,45 @@ final class ConvIm2col {
      * 32, 1 thread): conv5's im2col 0.66 -> 0.17 ms, conv61's 0.52 -> 0.25, conv62's 0.12 -> 0.05.
      */
     static void im2colSame(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn) {
-        int kh = g.kh(), kw = g.kw(), w = g.w(), p = g.h() * w, gp = gn * p, vec = (p + L - 1) / L;
         float[] masks = shiftMasks(g, false);
-        Parallel.forChunks(g.c() * kh * kw, ROWS, (chunk, r0, r1) -> {
-            float[] tail = new float[L];
-            int end = colOff + r1 * gp;   // where this chunk's rows end; they are written in address order
-            for (int r = r0; r < r1; r++) {
-                int ci = r / (kh * kw), tap = r % (kh * kw), u = tap / kw, v = tap % kw;
-                int shift = (u - g.ph()) * w + (v - g.pw());
-                for (int s = 0; s < gn; s++) {
-                    int src = ((n0 + s) * g.c() + ci) * p + shift;
-                    int dst = colOff + r * gp + s * p;
-                    if (src < 0 || src + vec * L > x.length) {   // the batch's first or last plane: sticks out
-                        edgeRow(col, dst, x, src, masks, tap * vec * L, p);
-                        continue;
-                    }
-                    for (int t = 0; t < vec; t++) {
-                        VectorMask<Float> in = FloatVector.fromArray(F, masks, (tap * vec + t) * L)
-                                .compare(VectorOperators.NE, 0f);
-                        FloatVector xv = FloatVector.zero(F).blend(FloatVector.fromArray(F, x, src + t * L), in);
-                        int d = dst + t * L;
-                        if (d + L <= end) {   // lanes past this image's P: the next image's, written after
-                            xv.intoArray(col, d);
-                        } else {              // the chunk's last partial vector: the next row is another chunk's
-                            xv.intoArray(tail, 0);
-                            System.arraycopy(tail, 0, col, d, end - d);
-                        }
+        Parallel.forChunks(g.c() * g.kh() * g.kw(), ROWS, (chunk, r0, r1) ->
+                im2colSameRows(col, colOff, x, g, n0, gn, r0, r1, masks));
+    }
+
+    /**
+     * Rows [r0, r1) of {@link #im2colSame}'s col, row r at colOff + r*GP (colOff may be negative: a caller that
+     * lowers a range of rows into a buffer of its own passes its buffer's offset minus r0*GP), written in address
+     * order; the range's last partial vector goes through a scratch, so nothing past row r1 - 1 is written.
+     */
+    static void im2colSameRows(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn, int r0, int r1,
+                               float[] masks) {
+        int kh = g.kh(), kw = g.kw(), w = g.w(), p = g.h() * w, gp = gn * p, vec = (p + L - 1) / L;
+        float[] tail = new float[L];
+        int end = colOff + r1 * gp;   // where this range's rows end; they are written in address order
+        for (int r = r0; r < r1; r++) {
+            int ci = r / (kh * kw), tap = r % (kh * kw), u = tap / kw, v = tap % kw;
+            int shift = (u - g.ph()) * w + (v - g.pw());
+            for (int s = 0; s < gn; s++) {
+                int src = ((n0 + s) * g.c() + ci) * p + shift;
+                int dst = colOff + r * gp + s * p;
+                if (src < 0 || src + vec * L > x.length) {   // the batch's first or last plane: sticks out
+                    edgeRow(col, dst, x, src, masks, tap * vec * L, p);
+                    continue;
+                }
+                for (int t = 0; t < vec; t++) {
+                    VectorMask<Float> in = FloatVector.fromArray(F, masks, (tap * vec + t) * L)
+                            .compare(VectorOperators.NE, 0f);
+                    FloatVector xv = FloatVector.zero(F).blend(FloatVector.fromArray(F, x, src + t * L), in);
+                    int d = dst + t * L;
+                    if (d + L <= end) {   // lanes past this image's P: the next image's, written after
+                        xv.intoArray(col, d);
+                    } else {              // the range's last partial vector: the next row is not this range's
+                        xv.intoArray(tail, 0);
+                        System.arraycopy(tail, 0, col, d, end - d);
                     }
                 }
             }
-        });
+        }
     }
 
     /**

@@ -198,6 +198,36 @@ class Conv2dCpuTest {
         }
     }
 
+    /**
+     * conv61- and conv62-like filter gradients (im2col) split dW's columns into one task per thread on 2 to 4
+     * threads (ConvIm2col.filterByColumns): the same bits as one thread's unsplit GEMM, added onto a dW that is
+     * not zero, with column ranges that end inside a GEMM panel (CKK = 288 on 3 threads: 96, 96, 96; CKK = 54 on 4:
+     * one range of 32, one of 22), in the workspace Conv2dCpu.workspaceFloats sizes.
+     */
+    @Test
+    void smallLayersFilterGradientSplitsItsColumnsWithTheSameBits() {
+        ConvGeom[] geoms = {ConvGeom.same(7, 32, 3, 4, 64, 3), ConvGeom.same(5, 64, 3, 4, 48, 1),
+            ConvGeom.same(6, 6, 3, 4, 40, 3)};
+        for (ConvGeom g : geoms) {
+            assertTrue(Conv2dCpu.paths(g).endsWith("filter=im2col") && ConvIm2col.splitsFilter(g),
+                    Conv2dCpu.paths(g) + " " + g);
+            float[] x = Fixtures.uniform(21, g.xSize(), -1, 1);
+            float[] dy = Fixtures.uniform(22, g.ySize(), -1, 1);
+            float[] dw0 = Fixtures.uniform(23, g.wSize(), -1, 1);
+            float[][] got = new float[5][];
+            for (int t = 1; t <= 4; t++) {
+                Parallel.setThreads(t);
+                float[] dw = dw0.clone();
+                Conv2dCpu.backwardFilter(dw, null, dy, x, g, new float[(int) Conv2dCpu.workspaceFloats(g, true)]);
+                got[t] = dw;
+                if (t > 1) {
+                    assertEquals(t, ConvIm2col.tasks(g), "tasks at " + t + " threads for " + g);
+                    Close.assertExact(got[1], dw, "dw threads 1 vs " + t + " " + g);
+                }
+            }
+        }
+    }
+
     @Test
     void rejectsImpossibleGeometryAndWrongLengths() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
