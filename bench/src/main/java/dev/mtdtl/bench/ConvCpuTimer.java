@@ -75,7 +75,8 @@ public final class ConvCpuTimer {
     /**
      * Unrecorded calls until the op stops getting faster: at least {@link #WARM_MIN} calls and 1 s (a steady
      * slow state, the boxed code before C2 compiles a kernel, can last tens of calls), then until
-     * {@link #WARM_PATIENCE} calls in a row were not 3% faster (CPU time) than the best before them, at most
+     * {@link #WARM_PATIENCE} calls in a row were not 3% faster (CPU time) than the best before them and the JIT
+     * compiled nothing while they ran, at most
      * {@link #WARM_MAX} calls or 30 s. A fixed 3 calls were too few for the small layers timed alone: C2 had
      * not compiled their kernels yet, and conv62's forward read 2.3 ms for a warm 0.45 (bench/RESULTS.md,
      * session 24). Returns the calls made.
@@ -85,18 +86,30 @@ public final class ConvCpuTimer {
         int since = 0;
         int n = 0;
         long start = System.nanoTime();
+        long jit = jitMs();
         while (n < WARM_MAX && System.nanoTime() - start < 30_000_000_000L) {
             c.start();
             op.run();
             c.stop();
             n++;
-            since = c.cpuMs < best * (1 - 0.03) ? 0 : since + 1;
+            long jitNow = jitMs();
+            // a call during which the JIT compiled anything does not count as "not faster": the op's kernels
+            // may be among what it compiled (conv5's forward stopped after 17 calls in C1 code: 1.1-1.2 ms for a
+            // 0.8 ms op, bench/RESULTS.md, session 32)
+            since = c.cpuMs < best * (1 - 0.03) || jitNow != jit ? 0 : since + 1;
+            jit = jitNow;
             best = Math.min(best, c.cpuMs);
             if (n >= WARM_MIN && since >= WARM_PATIENCE && System.nanoTime() - start >= 1_000_000_000L) {
                 break;
             }
         }
         return n;
+    }
+
+    /** The JIT compilers' total time so far (ms), or 0 where the JVM does not report it. */
+    private static long jitMs() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     static final int WARM_MIN = 5;
