@@ -66,6 +66,19 @@ public final class LoopStats {
     }
 
     /**
+     * The caller's wait at loop ends so far, in ns (counting goes on): a profiler reads it around one op to
+     * attribute the waits to that op (one issuing thread at a time).
+     */
+    public static long callerWaitNanos() {
+        return WAIT_NANOS.get();
+    }
+
+    /** Parallel loops counted so far (counting goes on). */
+    public static long loopCount() {
+        return LOOPS.get();
+    }
+
+    /**
      * A loop the caller opened at {@code opened}, finished its own chunks of at {@code ownDone} and saw done at
      * {@code done} (System.nanoTime).
      */

@@ -19,8 +19,14 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
      * One op call of a phase; {@code nanos}: median over the repeats; {@code allocBytes}: median heap bytes the
      * calling thread allocated in it (-1: unknown). A compiled vector kernel allocates only its scratch; one that
      * C2 compiled without inlining its Vector API calls boxes every vector and allocates megabytes.
+     * {@code loops}: the CPU pool's parallel loops in the call (first repeat); {@code waitNanos}: MEAN time over the
+     * repeats the calling thread waited at their ends for the other threads' last chunks ({@link LoopStats}): what
+     * the op loses to imbalance and late workers on more than one thread. A mean, not a median, because these waits
+     * are sporadic (a thread the host deschedules for a while): on the 2-vCPU machine a step's medians summed to
+     * 0.4 ms of its 5.6 ms mean wait; the means add up to the phase's.
      */
-    public record Row(int index, String op, String detail, long nanos, double flops, double bytes, long allocBytes) {
+    public record Row(int index, String op, String detail, long nanos, double flops, double bytes, long allocBytes,
+                      long loops, long waitNanos) {
 
         public double gflops() {
             return flops / Math.max(1, nanos);
@@ -66,13 +72,16 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
             List<Row> rows = new ArrayList<>();
             long[] t = new long[runs.size()];
             long[] al = new long[runs.size()];
+            long[] wt = new long[runs.size()];
             for (int k = 0; k < first.size(); k++) {
                 for (int r = 0; r < runs.size(); r++) {
                     t[r] = runs.get(r).get(k).nanos();
                     al[r] = runs.get(r).get(k).allocBytes();
+                    wt[r] = runs.get(r).get(k).waitNanos();
                 }
                 ProfilingDevice.OpCall c = first.get(k);
-                rows.add(new Row(k, c.op(), c.detail(), median(t), c.flops(), c.bytes(), median(al)));
+                rows.add(new Row(k, c.op(), c.detail(), median(t), c.flops(), c.bytes(), median(al), c.loops(),
+                        Arrays.stream(wt).sum() / wt.length));
             }
             int n = wall.length;
             LoopStats.Snapshot perRun = all == null ? null : new LoopStats.Snapshot(all.loops() / n, all.loopMs() / n,
@@ -94,17 +103,20 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
         public List<Row> byOp() {
             Map<String, double[]> m = new LinkedHashMap<>();
             for (Row r : rows) {
-                double[] a = m.computeIfAbsent(r.op, k -> new double[5]);
+                double[] a = m.computeIfAbsent(r.op, k -> new double[7]);
                 a[0] += r.nanos;
                 a[1] += r.flops;
                 a[2] += r.bytes;
                 a[3]++;
                 a[4] = a[4] < 0 || r.allocBytes < 0 ? -1 : a[4] + r.allocBytes;
+                a[5] += r.loops;
+                a[6] += r.waitNanos;
             }
             List<Row> out = new ArrayList<>();
             for (Map.Entry<String, double[]> e : m.entrySet()) {
                 double[] a = e.getValue();
-                out.add(new Row(out.size(), e.getKey(), (int) a[3] + " calls", (long) a[0], a[1], a[2], (long) a[4]));
+                out.add(new Row(out.size(), e.getKey(), (int) a[3] + " calls", (long) a[0], a[1], a[2], (long) a[4],
+                        (long) a[5], (long) a[6]));
             }
             return out;
         }
@@ -153,18 +165,23 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
         }
         sb.append(String.format(Locale.ROOT, "alloc KB: heap allocated by the thread that issued the op (not the kernel"
                 + " pool's workers); megabytes in a CPU op whose kernel needs no scratch mean C2 boxed its vectors%n"));
+        sb.append(String.format(Locale.ROOT, "loops, wait ms: the CPU pool's parallel loops in the op and the time the"
+                + " issuing thread waited at their ends for the other threads' last chunks (imbalance, a late or"
+                + " descheduled worker; mean over the repeats)%n"));
         return sb.toString();
     }
 
     private void appendRows(StringBuilder sb, List<Row> rows, boolean withIndex) {
-        sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9s %9s %9s %8s %7s %6s %6s %9s%n", withIndex ? "#" : "",
-                "op", "shapes", "ms", "MFLOP", "MB", "GFLOP/s", "GB/s", "%flop", "%bw", "alloc KB"));
+        sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9s %9s %9s %8s %7s %6s %6s %9s %5s %7s%n",
+                withIndex ? "#" : "", "op", "shapes", "ms", "MFLOP", "MB", "GFLOP/s", "GB/s", "%flop", "%bw",
+                "alloc KB", "loops", "wait ms"));
         for (Row r : rows) {
             String d = r.detail().length() > 38 ? r.detail().substring(0, 37) + "~" : r.detail();
-            sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9.3f %9.1f %9.2f %8.1f %7.1f %6.1f %6.1f %9s%n",
+            sb.append(String.format(Locale.ROOT, "%4s %-16s %-38s %9.3f %9.1f %9.2f %8.1f %7.1f %6.1f %6.1f %9s %5d %7.3f%n",
                     withIndex ? String.valueOf(r.index()) : "", r.op(), d, r.nanos() / 1e6, r.flops() / 1e6,
                     r.bytes() / 1e6, r.gflops(), r.gbPerS(), 100 * computeShare(r), 100 * bandwidthShare(r),
-                    r.allocBytes() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.allocBytes() / 1024.0)));
+                    r.allocBytes() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.allocBytes() / 1024.0), r.loops(),
+                    r.waitNanos() / 1e6));
         }
     }
 
@@ -213,6 +230,8 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
                 o.put("flop_share", computeShare(r));
                 o.put("bandwidth_share", bandwidthShare(r));
                 o.put("alloc_bytes", r.allocBytes());
+                o.put("loops", r.loops());
+                o.put("caller_wait_ms", r.waitNanos() / 1e6);
                 rows.add(o);
             }
             m.put("ops", rows);

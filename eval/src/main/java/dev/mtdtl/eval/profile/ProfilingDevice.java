@@ -1,5 +1,7 @@
 package dev.mtdtl.eval.profile;
 
+import dev.mtdtl.tensor.LoopStats;
+
 import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.DeviceMemory;
 import dev.mtdtl.tensor.Indices;
@@ -36,7 +38,14 @@ public final class ProfilingDevice implements Device, Ops {
      * heap bytes the calling thread allocated during the call (-1 where the JVM cannot say).
      */
     public record OpCall(String op, String detail, long startNs, long nanos, double flops, double bytes,
-                         String thread, long allocBytes) {}
+                         String thread, long allocBytes, long loops, long waitNanos) {
+
+        /** A call with no parallel loops counted (a device that runs none, or LoopStats off). */
+        public OpCall(String op, String detail, long startNs, long nanos, double flops, double bytes, String thread,
+                      long allocBytes) {
+            this(op, detail, startNs, nanos, flops, bytes, thread, allocBytes, 0, 0);
+        }
+    }
 
     /** HotSpot's per-thread allocation counter, where the JVM has one. */
     private static final com.sun.management.ThreadMXBean ALLOC =
@@ -104,11 +113,16 @@ public final class ProfilingDevice implements Device, Ops {
 
     /** The calling thread's allocation counter when {@link #start} ran (one thread issues ops at a time). */
     private long alloc0;
+    /** The CPU pool's loop count and caller wait ({@link LoopStats}) when {@link #start} ran. */
+    private long loops0;
+    private long wait0;
 
     private long start() {
         if (recording) {
             inner.synchronize();
             alloc0 = allocated();
+            loops0 = LoopStats.loopCount();
+            wait0 = LoopStats.callerWaitNanos();
         }
         return System.nanoTime();
     }
@@ -121,7 +135,8 @@ public final class ProfilingDevice implements Device, Ops {
         long t1 = System.nanoTime();
         long a = allocated();
         calls.add(new OpCall(op, detail, t0 - epoch, t1 - t0, flops, bytes, Thread.currentThread().getName(),
-                a < 0 || alloc0 < 0 ? -1 : a - alloc0));
+                a < 0 || alloc0 < 0 ? -1 : a - alloc0, LoopStats.loopCount() - loops0,
+                LoopStats.callerWaitNanos() - wait0));
     }
 
     private static long allocated() {

@@ -50,6 +50,13 @@ class ProfilerTest {
             assertTrue(train.loops().loopMs() > 0 && train.loops().loopMs() <= train.meanWallMs(), p.table());
             assertTrue(p.table().contains("parallel loops (means per run)"), p.table());
             assertTrue(p.json().contains("\"parallel_loops\""), p.json());
+            // and per op: every loop of a run falls inside some op, the convolutions' among them, with their waits
+            long inOps = train.rows().stream().mapToLong(Profile.Row::loops).sum();
+            assertTrue(inOps >= 20 && inOps <= train.loops().loops(), inOps + " loops in ops\n" + p.table());
+            assertTrue(train.rows().stream().filter(r -> r.op().equals("conv.fwd")).allMatch(r -> r.loops() > 0
+                    && r.waitNanos() >= 0 && r.waitNanos() <= r.nanos()), p.table());
+            assertEquals(inOps, train.byOp().stream().mapToLong(Profile.Row::loops).sum(), "per-op sums");
+            assertTrue(p.table().contains("wait ms") && p.json().contains("\"caller_wait_ms\""), p.json());
         }
     }
 
