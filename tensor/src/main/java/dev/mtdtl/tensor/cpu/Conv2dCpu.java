@@ -97,7 +97,7 @@ public final class Conv2dCpu {
 
     static long filterWorkspaceFloats(ConvGeom g) {
         if (channelLastFilter(g)) {
-            return ConvFilterCl.paddedInput(g) + ConvFilterCl.scratch(g);
+            return ConvFilterCl.workspaceFloats(g);
         }
         if (ConvFilterOc.applies(g)) {
             return ConvFilterOc.workspaceFloats(g);
@@ -111,7 +111,7 @@ public final class Conv2dCpu {
         // below the row kernel's workspace always; below im2col's only while the whole batch's padded input
         // is no larger than one im2col group (conv5 at batch 128: 0.7 M against 2.3 M floats)
         return ConvFilterCl.applies(g) && (directFilter(g)
-                || ConvFilterCl.paddedInput(g) + ConvFilterCl.scratch(g) <= ConvIm2col.workspaceFloats(g));
+                || ConvFilterCl.workspaceFloats(g) <= ConvIm2col.workspaceFloats(g));
     }
 
     /** y (N,OC,HO,WO) = conv(x (N,C,H,W), w (OC,C,KH,KW)) + b (OC, nullable). y: written. */

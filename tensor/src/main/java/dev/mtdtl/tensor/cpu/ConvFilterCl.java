@@ -77,6 +77,40 @@ final class ConvFilterCl {
     /** Floats of one batch block's padded input and dy: 4 MB, a share of the L3 that a core can count on. */
     static final int BLOCK_FLOATS = 1 << 20;
 
+    /** Workspace floats of {@link #filter}: the image-by-image layout's where {@link #byImages}, else the blocks'. */
+    static long workspaceFloats(ConvGeom g) {
+        if (byImages(g)) {
+            long tileFloats = OB * TB * VL, sums = (long) tasks(g) * tiles(g) * tileFloats;
+            return ConvImages.slots(g.n()) * paddedImage(g) + (g.n() + 1L) * sums;
+        }
+        return paddedInput(g) + scratch(g);
+    }
+
+    /** Chunks of a batch block: (block of 8 output channels, vector of input channels). */
+    private static int tasks(ConvGeom g) {
+        return (g.oc() + OB - 1) / OB * (g.c() / VL);
+    }
+
+    /**
+     * Whether the filter gradient goes image by image ({@link #filterByImages}): where a batch block has at most
+     * {@link #FEW_TASKS} chunks (conv2 of the base CNN: 4 output-channel blocks x 1 input vector). There the block
+     * walk ran 2 parallel loops per block of 6 images (13 a call at batch 32) of 4 equal chunks each, and on 2 threads
+     * a late or descheduled worker's chunk was the caller's wait: 0.4-0.9 ms a profiled step (bench/RESULTS.md,
+     * session 32). Image by image, one loop takes the images from a shared counter, so the threads stay busy to
+     * the last image. Not for more chunks (conv3-conv5: 16 to 64): the image sums this keeps grow with them (conv4
+     * at batch 128: 19 MB), and their blocks' loops balance.
+     */
+    static boolean byImages(ConvGeom g) {
+        return tasks(g) <= FEW_TASKS;
+    }
+
+    static final int FEW_TASKS = 8;
+
+    /** Floats of one padded image, channel-last: (H + 2PH, W + 2PW, C). */
+    private static long paddedImage(ConvGeom g) {
+        return (long) (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw()) * g.c();
+    }
+
     /**
      * Scratch floats: per chunk, the running sums of its tiles (KH * ceil(KW/3) tiles of 24 vectors), then one
      * tile's worth for the image sums that {@link #tile} stores and {@link #addTile} adds onto them.
@@ -96,6 +130,15 @@ final class ConvFilterCl {
      * the sums and the last adds them onto dw, each inside its chunk.
      */
     static void filter(float[] dw, float[] dy, float[] x, ConvGeom g, float[] ws) {
+        if (byImages(g)) {
+            filterByImages(dw, dy, x, g, ws);
+        } else {
+            filterByBlocks(dw, dy, x, g, ws);
+        }
+    }
+
+    /** {@link #filter} by batch blocks; ws holds at least {@link #paddedInput} + {@link #scratch} floats. */
+    static void filterByBlocks(float[] dw, float[] dy, float[] x, ConvGeom g, float[] ws) {
         int n = g.n(), cin = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
         int cout = g.oc(), ho = g.ho(), wo = g.wo(), kh = g.kh(), kw = g.kw(), sh = g.sh();
         int scrOff = (int) paddedInput(g), bb = block(g);
@@ -125,6 +168,47 @@ final class ConvFilterCl {
                 }
             });
         }
+    }
+
+    /**
+     * {@link #filter} image by image ({@link ConvImages}): each image is padded into a slot and every chunk's tiles of
+     * it are summed into the image's own sums; after the batch, per chunk, the running sums start at zero and the
+     * image sums are added onto them in image order, then onto dw. The same additions in the same order as the block
+     * walk (which adds each image's tile onto the running sums as it goes), so the same bits
+     * ({@code ConvFilterClTest}). Workspace: the slots' padded images, the image sums (N, chunks, tiles), the running
+     * sums (chunks, tiles).
+     */
+    static void filterByImages(float[] dw, float[] dy, float[] x, ConvGeom g, float[] ws) {
+        int n = g.n(), cin = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
+        int cout = g.oc(), ho = g.ho(), wo = g.wo(), kh = g.kh(), kw = g.kw(), sh = g.sh();
+        int nCv = cin / VL, nG = (kw + TB - 1) / TB, nT = tiles(g), tasks = tasks(g);
+        int tileFloats = OB * TB * VL, perImage = tasks * nT * tileFloats;
+        int img = (int) paddedImage(g);
+        int sumsOff = ConvImages.slots(n) * img, runOff = sumsOff + n * perImage;
+        ConvImages.run(n, (slot, n0, nb) -> {
+            padChannelLast(ws, slot * img, x, n0, nb, cin, h, w, g.ph(), g.pw(), hp, wp);
+            Parallel.forChunks(nb * tasks, 1, (k, k0, k1) -> {
+                int b = n0 + k / tasks, task = k % tasks;
+                int ob = task / nCv, cv = task % nCv, o0 = ob * OB, nOut = Math.min(OB, cout - o0);
+                int xb = (slot + k / tasks) * img;
+                for (int t = 0; t < nT; t++) {
+                    int u = t / nG, v0 = (t % nG) * TB;
+                    tile(ws, sumsOff + b * perImage + (task * nT + t) * tileFloats, dy, (b * cout + o0) * ho * wo, nOut,
+                            ws, xb + (u * wp + v0) * cin + cv * VL, Math.min(TB, kw - v0), cin, wp, ho, wo, sh);
+                }
+            });
+        });
+        Parallel.forChunks(tasks, 1, (task, t0, t1) -> {
+            int ob = task / nCv, cv = task % nCv, o0 = ob * OB, nOut = Math.min(OB, cout - o0);
+            int run = runOff + task * nT * tileFloats;
+            Arrays.fill(ws, run, run + nT * tileFloats, 0f);
+            for (int b = 0; b < n; b++) {
+                for (int t = 0; t < nT; t++) {
+                    addTile(ws, run + t * tileFloats, sumsOff + b * perImage + (task * nT + t) * tileFloats);
+                }
+            }
+            addSums(dw, ws, run, o0, nOut, cv, cin, kh, kw);
+        });
     }
 
     /** ws[run, run + 24 VL) += ws[cur, cur + 24 VL): a tile's image sums onto its running sums. */
@@ -159,10 +243,16 @@ final class ConvFilterCl {
      */
     static void padChannelLast(float[] xt, float[] x, int b0, int nb, int c, int h, int w, int ph, int pw, int hp,
                                int wp) {
+        padChannelLast(xt, 0, x, b0, nb, c, h, w, ph, pw, hp, wp);
+    }
+
+    /** {@link #padChannelLast} into xt from offset xtOff. */
+    static void padChannelLast(float[] xt, int xtOff, float[] x, int b0, int nb, int c, int h, int w, int ph, int pw,
+                               int hp, int wp) {
         Parallel.forChunks(nb * hp, 8, (ch, r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int b = b0 + r / hp, hi = r % hp - ph;
-                int d = r * wp * c;
+                int d = xtOff + r * wp * c;
                 if (hi < 0 || hi >= h) {
                     Arrays.fill(xt, d, d + wp * c, 0f);
                     continue;

@@ -84,6 +84,35 @@ class ConvFilterClTest {
     }
 
     /**
+     * Image by image (conv2-like: at most 8 chunks a block) gives the block walk's bits, onto a dW that is not zero,
+     * on 1 to 3 threads (one participant per thread for 5 and 7 images on 2 threads; groups on 3 threads for 5),
+     * with a partial output-channel block (12 = 8 + 4) and a block walk of several blocks (the 1 MB block holds 6
+     * conv2 images).
+     */
+    @Test
+    void byImagesGivesTheBlockWalksBits() {
+        Assumptions.assumeTrue(Gemm.VL == 16, "the channel-last path needs 512-bit vectors");
+        ConvGeom[] geoms = {ConvGeom.same(7, 16, 54, 64, 32, 3), ConvGeom.same(5, 16, 9, 20, 12, 3),
+            new ConvGeom(5, 32, 8, 20, 16, 3, 4, 2, 1, 0, 1)};
+        for (ConvGeom g : geoms) {
+            Assumptions.assumeTrue(Conv2dCpu.channelLastFilter(g), "path of " + g);
+            org.junit.jupiter.api.Assertions.assertTrue(ConvFilterCl.byImages(g), "image by image: " + g);
+            float[] x = Fixtures.uniform(21, g.xSize(), -1, 1), dy = Fixtures.uniform(22, g.ySize(), -1, 1);
+            float[] dw0 = Fixtures.uniform(23, g.wSize(), -1, 1);
+            Parallel.setThreads(1);
+            float[] blocks = dw0.clone();
+            ConvFilterCl.filterByBlocks(blocks, dy, x, g, new float[(int) (ConvFilterCl.paddedInput(g)
+                    + ConvFilterCl.scratch(g))]);
+            for (int t = 1; t <= 3; t++) {
+                Parallel.setThreads(t);
+                float[] images = dw0.clone();
+                Conv2dCpu.backwardFilter(images, null, dy, x, g, new float[(int) Conv2dCpu.workspaceFloats(g, true)]);
+                Close.assertExact(blocks, images, "dw of " + g + " by images on " + t + " threads against blocks");
+            }
+        }
+    }
+
+    /**
      * Element by element (C = 3, W = 3) and by 16 x 16 register blocks (C = 32, W = 32: two blocks each way, as
      * conv3 of the base CNN; at 16 lanes); every element, the zero borders and a block of one image.
      */
