@@ -25,7 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Order and bits: chunks are (block of 8 output channels, vector of input channels), over one batch
  * block ({@link #block}) at a time; in a chunk, each accumulator (o, u, v, lane ci) starts at zero for
  * every batch item, runs one float FMA chain over the item's (i, j) positions in row-major order, and is
- * then added onto a running sum in the scratch, items in order; finally dw += running sum. Thread-count
+ * then added onto a running sum in the scratch, items in order; finally dw += running sum. Where a block has
+ * few chunks ({@link #byImages}: conv2) the walk goes image by image instead, keeping every item's sums and
+ * adding them onto the running sums in item order after the batch: the same additions, the same bits. Thread-count
  * independent (ConvFilterClTest); not the bits of {@link ConvFilter}, whose 16 lane chains each run over
  * B*HO*WO/16 products (tests: Conv2dCpuTest against the double reference and the PyTorch fixture
  * conv2d_b_3x3_s1, which takes this path).
