@@ -95,18 +95,19 @@ final class ConvFilterCl {
 
     /**
      * Whether the filter gradient goes image by image ({@link #filterByImages}): where a batch block has at most
-     * {@link #FEW_TASKS} chunks (conv2 of the base CNN: 4 output-channel blocks x 1 input vector). There the block
-     * walk ran 2 parallel loops per block of 6 images (13 a call at batch 32) of 4 equal chunks each, and on 2 threads
-     * a late or descheduled worker's chunk was the caller's wait: 0.4-0.9 ms a profiled step (bench/RESULTS.md,
-     * session 32). Image by image, one loop takes the images from a shared counter, so the threads stay busy to
-     * the last image. Not for more chunks (conv3-conv5: 16 to 64): the image sums this keeps grow with them (conv4
-     * at batch 128: 19 MB), and their blocks' loops balance.
+     * {@link #FEW_TASKS} chunks (conv2 of the base CNN: 4 output-channel blocks x 1 input vector; conv3: 8 x 2).
+     * There the block walk ran 2 parallel loops per block (conv2: blocks of 6 images, 13 loops a call at batch 32;
+     * conv3: 12, 7 loops) of 4 or 16 equal chunks, and on 2 threads a late or descheduled worker's chunk was the
+     * caller's wait: 0.4-0.9 ms a profiled step for conv2 (bench/RESULTS.md, session 32). Image by image, one loop
+     * takes the images from a shared counter, so the threads stay busy to the last image, and each image's padded
+     * copy and dy are read from the core's L2 by all its chunks. Not for more chunks (conv4: 32, conv5: 64): the image
+     * sums this keeps grow with them (conv4 at batch 128: 19 MB).
      */
     static boolean byImages(ConvGeom g) {
         return tasks(g) <= FEW_TASKS;
     }
 
-    static final int FEW_TASKS = 8;
+    static final int FEW_TASKS = 16;
 
     /** Floats of one padded image, channel-last: (H + 2PH, W + 2PW, C). */
     private static long paddedImage(ConvGeom g) {

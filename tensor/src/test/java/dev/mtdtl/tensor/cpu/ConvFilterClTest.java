@@ -84,16 +84,16 @@ class ConvFilterClTest {
     }
 
     /**
-     * Image by image (conv2-like: at most 8 chunks a block) gives the block walk's bits, onto a dW that is not zero,
-     * on 1 to 3 threads (one participant per thread for 5 and 7 images on 2 threads; groups on 3 threads for 5),
-     * with a partial output-channel block (12 = 8 + 4) and a block walk of several blocks (the 1 MB block holds 6
-     * conv2 images).
+     * Image by image (conv2- and conv3-like: at most 16 chunks a block) gives the block walk's bits, onto a dW that
+     * is not zero, on 1 to 3 threads (one participant per thread for 5 and 7 images on 2 threads; groups on 3
+     * threads for 5), with a partial output-channel block (12 = 8 + 4), two input-channel vectors (conv3-like) and a
+     * block walk of several blocks (the 1 MB block holds 6 conv2 images).
      */
     @Test
     void byImagesGivesTheBlockWalksBits() {
         Assumptions.assumeTrue(Gemm.VL == 16, "the channel-last path needs 512-bit vectors");
         ConvGeom[] geoms = {ConvGeom.same(7, 16, 54, 64, 32, 3), ConvGeom.same(5, 16, 9, 20, 12, 3),
-            new ConvGeom(5, 32, 8, 20, 16, 3, 4, 2, 1, 0, 1)};
+            new ConvGeom(5, 32, 8, 20, 16, 3, 4, 2, 1, 0, 1), ConvGeom.same(5, 32, 9, 20, 64, 3)};
         for (ConvGeom g : geoms) {
             Assumptions.assumeTrue(Conv2dCpu.channelLastFilter(g), "path of " + g);
             org.junit.jupiter.api.Assertions.assertTrue(ConvFilterCl.byImages(g), "image by image: " + g);
