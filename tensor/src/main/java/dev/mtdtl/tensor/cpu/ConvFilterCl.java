@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * block ({@link #block}) at a time; in a chunk, each accumulator (o, u, v, lane ci) starts at zero for
  * every batch item, runs one float FMA chain over the item's (i, j) positions in row-major order, and is
  * then added onto a running sum in the scratch, items in order; finally dw += running sum. Where a block has
- * few chunks ({@link #byImages}: conv2) the walk goes image by image instead, keeping every item's sums and
+ * few chunks ({@link #byImages}: conv2, conv3) the walk goes image by image instead, keeping every item's sums and
  * adding them onto the running sums in item order after the batch: the same additions, the same bits. Thread-count
  * independent (ConvFilterClTest); not the bits of {@link ConvFilter}, whose 16 lane chains each run over
  * B*HO*WO/16 products (tests: Conv2dCpuTest against the double reference and the PyTorch fixture
@@ -128,9 +128,7 @@ final class ConvFilterCl {
 
     /**
      * dw (OC, C, KH, KW) += filter gradient of dy (N, OC, HO, WO) and x (N, C, H, W); ws holds at least
-     * {@link #paddedInput} + {@link #scratch} floats. Per batch block: pad it (one parallel loop), then
-     * every chunk adds the block's images onto its running sums (a second one); the first block zeroes
-     * the sums and the last adds them onto dw, each inside its chunk.
+     * {@link #workspaceFloats} floats. Image by image where {@link #byImages}, else by batch blocks.
      */
     static void filter(float[] dw, float[] dy, float[] x, ConvGeom g, float[] ws) {
         if (byImages(g)) {
@@ -140,7 +138,11 @@ final class ConvFilterCl {
         }
     }
 
-    /** {@link #filter} by batch blocks; ws holds at least {@link #paddedInput} + {@link #scratch} floats. */
+    /**
+     * {@link #filter} by batch blocks; ws holds at least {@link #paddedInput} + {@link #scratch} floats. Per batch
+     * block: pad it (one parallel loop), then every chunk adds the block's images onto its running sums (a second
+     * one); the first block zeroes the sums and the last adds them onto dw, each inside its chunk.
+     */
     static void filterByBlocks(float[] dw, float[] dy, float[] x, ConvGeom g, float[] ws) {
         int n = g.n(), cin = g.c(), h = g.h(), w = g.w(), hp = h + 2 * g.ph(), wp = w + 2 * g.pw();
         int cout = g.oc(), ho = g.ho(), wo = g.wo(), kh = g.kh(), kw = g.kw(), sh = g.sh();
