@@ -1,8 +1,9 @@
 package dev.mtdtl.bench;
 
+import dev.mtdtl.tensor.ComputeThreads;
+
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 
 /**
  * Wall time, compute CPU time and garbage-collector activity of one timed region, for step timers
@@ -16,8 +17,6 @@ import java.lang.management.ThreadMXBean;
  * alone cannot tell from a noisy neighbour.
  */
 final class StepClock {
-
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private long wall0;
     private long cpu0;
@@ -36,55 +35,21 @@ final class StepClock {
     void start() {
         gcMs0 = gcMillis();
         gcCount0 = gcCount();
-        cpu0 = computeCpuNanos();
-        alloc0 = workerAllocBytes() + currentAllocBytes();   // the caller's last: the enumeration allocates
+        cpu0 = ComputeThreads.cpuNanos();
+        alloc0 = ComputeThreads.allocatedBytes();
         wall0 = System.nanoTime();
     }
 
     void stop() {
         long w = System.nanoTime();
-        long a = currentAllocBytes() + workerAllocBytes();  // the caller's first, as in start
-        long c = computeCpuNanos();
+        long a = ComputeThreads.allocatedBytes();
+        long c = ComputeThreads.cpuNanos();
         allocMb = (a - alloc0) / 1e6;
         wallMs = (w - wall0) / 1e6;
         cpuMs = (c - cpu0) / 1e6;
         gcMs = gcMillis() - gcMs0;
         gcCount = gcCount() - gcCount0;
     }
-
-    /** CPU nanoseconds so far of the calling thread plus every live kernel worker ({@code mtdtl-cpu-*}). */
-    static long computeCpuNanos() {
-        long sum = THREADS.getCurrentThreadCpuTime();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("mtdtl-cpu-")) {
-                long c = THREADS.getThreadCpuTime(t.getId());
-                sum += Math.max(0, c);
-            }
-        }
-        return sum;
-    }
-
-    private static long currentAllocBytes() {
-        return ALLOC == null ? 0 : Math.max(0, ALLOC.getThreadAllocatedBytes(Thread.currentThread().getId()));
-    }
-
-    /** Heap bytes allocated so far by the live kernel workers ({@code mtdtl-cpu-*}); 0 where the JVM cannot say. */
-    private static long workerAllocBytes() {
-        if (ALLOC == null) {
-            return 0;
-        }
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("mtdtl-cpu-")) {
-                sum += Math.max(0, ALLOC.getThreadAllocatedBytes(t.getId()));
-            }
-        }
-        return sum;
-    }
-
-    /** HotSpot's per-thread allocation counter, where the JVM has one. */
-    private static final com.sun.management.ThreadMXBean ALLOC =
-            THREADS instanceof com.sun.management.ThreadMXBean b && b.isThreadAllocatedMemorySupported() ? b : null;
 
     private static long gcMillis() {
         long s = 0;

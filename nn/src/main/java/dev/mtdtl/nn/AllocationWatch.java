@@ -1,8 +1,7 @@
 package dev.mtdtl.nn;
 
-import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.ComputeThreads;
 
-import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
 /**
@@ -24,8 +23,6 @@ final class AllocationWatch {
     /** Mean MB a step above which kernels are taken to run boxed: about 30x a well compiled step at batch 32. */
     static final double WARN_MB = 16;
 
-    private static final com.sun.management.ThreadMXBean MX = counter();
-
     private final long warmup;
     private final double warnMb;
     private long seen;          // steps since the run started
@@ -45,16 +42,16 @@ final class AllocationWatch {
 
     /** Whether this JVM can count per-thread allocation (HotSpot can); without it the watch stays silent. */
     static boolean available() {
-        return MX != null;
+        return ComputeThreads.countsAllocation();
     }
 
     void beforeStep() {
-        before = seen >= warmup ? computeBytes() : -1;
+        before = seen >= warmup ? ComputeThreads.allocatedBytes() : -1;
     }
 
     void afterStep() {
         if (before >= 0) {
-            bytes += Math.max(0, computeBytes() - before);
+            bytes += Math.max(0, ComputeThreads.allocatedBytes() - before);
             judged++;
         }
         seen++;
@@ -86,29 +83,5 @@ final class AllocationWatch {
                 + "Vector API's boxed fallback in this JVM, and stays so for the JVM's life. A fresh JVM usually "
                 + "compiles it well; `mtdtl profile` names the op (its alloc KB column; README, \"Profiling\").",
                 mbPerStep, steps);
-    }
-
-    /** Heap bytes allocated so far by this thread and the pool's workers (workers replaced since count from 0). */
-    private static long computeBytes() {
-        if (MX == null) {
-            return 0;
-        }
-        long sum = Math.max(0, MX.getCurrentThreadAllocatedBytes());
-        long[] ids = Parallel.workerIds();
-        if (ids.length > 0) {
-            for (long b : MX.getThreadAllocatedBytes(ids)) {
-                sum += Math.max(0, b);
-            }
-        }
-        return sum;
-    }
-
-    private static com.sun.management.ThreadMXBean counter() {
-        try {
-            return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean b
-                    && b.isThreadAllocatedMemorySupported() && b.isThreadAllocatedMemoryEnabled() ? b : null;
-        } catch (RuntimeException | LinkageError e) {   // no jdk.management module
-            return null;
-        }
     }
 }
