@@ -17,7 +17,7 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
 
     /**
      * One op call of a phase; {@code nanos}: median over the repeats; {@code allocBytes}: median heap bytes the
-     * calling thread allocated in it (-1: unknown). A compiled vector kernel allocates only its scratch; one that
+     * compute threads (the issuing thread and the CPU pool's workers) allocated in it (-1: unknown). A compiled vector kernel allocates only its scratch; one that
      * C2 compiled without inlining its Vector API calls boxes every vector and allocates megabytes.
      * {@code loops}: the CPU pool's parallel loops in the call (first repeat); {@code waitNanos}: MEAN time over the
      * repeats the calling thread waited at their ends for the other threads' last chunks ({@link LoopStats}): what
@@ -163,8 +163,9 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
             sb.append(String.format(Locale.ROOT, "-- %s by op%n", p.name()));
             appendRows(sb, p.byOp(), false);
         }
-        sb.append(String.format(Locale.ROOT, "alloc KB: heap allocated by the thread that issued the op (not the kernel"
-                + " pool's workers); megabytes in a CPU op whose kernel needs no scratch mean C2 boxed its vectors%n"));
+        sb.append(String.format(Locale.ROOT, "alloc KB: heap allocated by the compute threads in the op (the issuing"
+                + " thread and the kernel pool's workers); megabytes in a CPU op whose kernel needs no scratch mean C2"
+                + " boxed its vectors%n"));
         sb.append(String.format(Locale.ROOT, "loops, wait ms: the CPU pool's parallel loops in the op and the time the"
                 + " issuing thread waited at their ends for the other threads' last chunks (imbalance, a late or"
                 + " descheduled worker; mean over the repeats)%n"));

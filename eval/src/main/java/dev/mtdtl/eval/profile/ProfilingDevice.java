@@ -1,10 +1,10 @@
 package dev.mtdtl.eval.profile;
 
-import dev.mtdtl.tensor.LoopStats;
-
+import dev.mtdtl.tensor.ComputeThreads;
 import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.DeviceMemory;
 import dev.mtdtl.tensor.Indices;
+import dev.mtdtl.tensor.LoopStats;
 import dev.mtdtl.tensor.Ops;
 import dev.mtdtl.tensor.Tensor;
 import dev.mtdtl.tensor.cpu.ConvGeom;
@@ -35,7 +35,8 @@ public final class ProfilingDevice implements Device, Ops {
 
     /**
      * One recorded op call. {@code detail}: shapes; {@code startNs}: from the recorder's epoch; {@code allocBytes}:
-     * heap bytes the calling thread allocated during the call (-1 where the JVM cannot say).
+     * heap bytes the compute threads (the calling thread and the CPU pool's workers) allocated during the call (-1
+     * where the JVM cannot say): a kernel that C2 compiled boxed shows whichever thread ran it.
      */
     public record OpCall(String op, String detail, long startNs, long nanos, double flops, double bytes,
                          String thread, long allocBytes, long loops, long waitNanos) {
@@ -46,11 +47,6 @@ public final class ProfilingDevice implements Device, Ops {
             this(op, detail, startNs, nanos, flops, bytes, thread, allocBytes, 0, 0);
         }
     }
-
-    /** HotSpot's per-thread allocation counter, where the JVM has one. */
-    private static final com.sun.management.ThreadMXBean ALLOC =
-            java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean b
-                    && b.isThreadAllocatedMemorySupported() ? b : null;
 
     /** Device memory of this device: a tensor (or indices) of the inner device. */
     static final class Wrapped implements DeviceMemory {
@@ -111,7 +107,7 @@ public final class ProfilingDevice implements Device, Ops {
 
     // ---- timing ----------------------------------------------------------------------------------
 
-    /** The calling thread's allocation counter when {@link #start} ran (one thread issues ops at a time). */
+    /** The compute threads' allocation counter when {@link #start} ran (one thread issues ops at a time). */
     private long alloc0;
     /** The CPU pool's loop count and caller wait ({@link LoopStats}) when {@link #start} ran. */
     private long loops0;
@@ -140,7 +136,7 @@ public final class ProfilingDevice implements Device, Ops {
     }
 
     private static long allocated() {
-        return ALLOC == null ? -1 : ALLOC.getThreadAllocatedBytes(Thread.currentThread().getId());
+        return ComputeThreads.countsAllocation() ? ComputeThreads.allocatedBytes() : -1;
     }
 
     private static String s(Tensor t) {
