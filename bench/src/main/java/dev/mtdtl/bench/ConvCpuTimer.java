@@ -76,10 +76,9 @@ public final class ConvCpuTimer {
      * Unrecorded calls until the op stops getting faster: at least {@link #WARM_MIN} calls and 1 s (a steady
      * slow state, the boxed code before C2 compiles a kernel, can last tens of calls), then until
      * {@link #WARM_PATIENCE} calls in a row were not 3% faster (CPU time) than the best before them and the JIT
-     * compiled nothing while they ran, at most
-     * {@link #WARM_MAX} calls or 30 s. A fixed 3 calls were too few for the small layers timed alone: C2 had
-     * not compiled their kernels yet, and conv62's forward read 2.3 ms for a warm 0.45 (bench/RESULTS.md,
-     * session 24). Returns the calls made.
+     * compiled nothing while they ran, at most {@link #WARM_MAX} calls or 30 s. A fixed 3 calls were too few for
+     * the small layers timed alone: C2 had not compiled their kernels yet, and conv62's forward read 2.3 ms for a
+     * warm 0.45 (bench/RESULTS.md, session 24). Returns the calls made.
      */
     static int warm(Runnable op, StepClock c) {
         double best = Double.MAX_VALUE;
