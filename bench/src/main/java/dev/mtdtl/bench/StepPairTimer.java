@@ -20,9 +20,10 @@ import java.util.Locale;
  *
  * <p>Each build is loaded from its benchmarks jar by a class loader of its own whose parent is the platform loader,
  * so that every engine class, the thread pool included ({@code Parallel}: each side has its own workers), is that
- * build's. The sides share nothing but the JIT's code cache and the machine. After each step the timer sleeps
- * 1 ms, so that the idle side's workers have stopped spinning ({@code mtdtl.spinMicros}, 300 us) before the other
- * side's step starts; both sides pay the same wake-up at their step's first loop.
+ * build's. The sides share nothing but the JIT's code cache and the machine. Before each step the timer sleeps
+ * SLEEP_MS (1 ms), so that the idle side's workers have stopped spinning ({@code mtdtl.spinMicros}, 300 us) before
+ * the other side's step starts; both sides pay the same wake-up at their step's first loop. A build that spins longer
+ * needs a longer sleep, or its idle workers take CPU from the other side's steps.
  *
  * <p>Prints per side the median and min wall ms and the heap MB its compute threads allocated a step (the
  * step's thread and its pool's workers: ~0.5 at batch 32 when every kernel runs as compiled vector code; more
@@ -31,7 +32,7 @@ import java.util.Locale;
  * the same seed: a change meant to keep the bits must print {@code identical_losses=true}).
  *
  * <p>Usage: {@code java --add-modules=jdk.incubator.vector -XX:PerMethodTrapLimit=100000 -cp benchmarks.jar
- * dev.mtdtl.bench.StepPairTimer JAR_A JAR_B [BATCH 32] [THREADS 2] [WARMUP 15] [PAIRS 40]}; JAR_A and JAR_B are
+ * dev.mtdtl.bench.StepPairTimer JAR_A JAR_B [BATCH 32] [THREADS 2] [WARMUP 15] [PAIRS 40] [SLEEP_MS 1]}; JAR_A and JAR_B are
  * benchmarks jars (bench/target/benchmarks.jar of two checkouts; README, "Profiling").
  */
 public final class StepPairTimer {
@@ -75,13 +76,14 @@ public final class StepPairTimer {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: StepPairTimer JAR_A JAR_B [BATCH] [THREADS] [WARMUP] [PAIRS]");
+            System.err.println("usage: StepPairTimer JAR_A JAR_B [BATCH] [THREADS] [WARMUP] [PAIRS] [SLEEP_MS]");
             System.exit(2);
         }
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 15;
         int pairs = args.length > 5 ? Integer.parseInt(args[5]) : 40;
+        int sleepMs = args.length > 6 ? Integer.parseInt(args[6]) : 1;
         Side a = Side.load("A", Path.of(args[0]), batch, threads);
         Side b = Side.load("B", Path.of(args[1]), batch, threads);
         boolean identical = true;
@@ -96,7 +98,7 @@ public final class StepPairTimer {
             Side[] order = i % 2 == 0 ? new Side[]{a, b} : new Side[]{b, a};   // who goes first alternates too
             for (Side s : order) {
                 int k = s == a ? 0 : 1;
-                Thread.sleep(1);
+                Thread.sleep(sleepMs);
                 long alloc0 = s.allocated();
                 long t0 = System.nanoTime();
                 loss[k] = s.step();

@@ -20,13 +20,51 @@ import java.util.Locale;
  * FLOPs the step executes ({@link TrainStep#EXECUTED_FLOPS_PER_SAMPLE}: no conv1 data gradient), what issue 15's
  * "60 % of the FMA peak for the whole step" is read against. A second line ({@link LoopStats}, means per step):
  * the parallel loops a step runs, the wall time inside and outside them (outside, one thread works while the
- * others wait), the caller's wait at their ends, and the workers' mean start delay. On stderr, a warning when the
- * median allocation exceeds {@link #BOXED_MB}: the figures then include boxed kernels.
+ * others wait), the caller's wait at their ends, and the workers' start delay: mean, median (to a histogram bucket)
+ * and the worker time lost to late starts ({@link LoopStats#LATE_US} or more). With {@code -Dmtdtl.loopDetail=true},
+ * then one line per parallel loop of the step, in order: its median time and the caller's median and mean wait over
+ * the timed steps (the kernels' times inside a real step; {@code mtdtl profile}'s {@code loops} column says which op
+ * runs which loops). On stderr, a warning when the median allocation exceeds {@link #BOXED_MB}: the figures then
+ * include boxed kernels.
  * Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
  */
 public final class TrainStepTimer {
 
     private TrainStepTimer() {}
+
+    /** Loops a step may run that {@code -Dmtdtl.loopDetail} records (the base CNN runs 61 at batch 32). */
+    private static final int DETAIL_LOOPS_PER_STEP = 256;
+
+    /**
+     * One line per loop index k of the step: the median over steps of loop k's time, and of the caller's wait at its
+     * end, and that wait's mean. Only when every step ran the same number of loops (else loop k is not one op).
+     */
+    private static void printLoopDetail(long[] d, long[] loopsAt) {
+        int steps = loopsAt.length - 1;
+        long per = loopsAt[1] - loopsAt[0];
+        for (int i = 0; i < steps; i++) {
+            if (loopsAt[i + 1] - loopsAt[i] != per || loopsAt[i + 1] * 2 > d.length) {
+                System.out.println("mtdtl loop detail: the steps ran different numbers of loops (or more than "
+                        + DETAIL_LOOPS_PER_STEP + "); none printed");
+                return;
+            }
+        }
+        for (int k = 0; k < per; k++) {
+            double[] t = new double[steps];
+            double[] w = new double[steps];
+            double wSum = 0;
+            for (int i = 0; i < steps; i++) {
+                int at = (int) (loopsAt[i] + k);
+                t[i] = d[2 * at] / 1e3;
+                w[i] = d[2 * at + 1] / 1e3;
+                wSum += w[i];
+            }
+            Arrays.sort(t);
+            Arrays.sort(w);
+            System.out.printf(Locale.ROOT, "mtdtl loop=%d median_us=%.0f wait_median_us=%.0f wait_mean_us=%.0f%n", k,
+                    t[steps / 2], w[steps / 2], wSum / steps);
+        }
+    }
 
     public static void main(String[] args) {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 32;
@@ -47,8 +85,11 @@ public final class TrainStepTimer {
         double[] alloc = new double[iters];
         StepClock clock = new StepClock();
         double wallSum = 0;
-        LoopStats.start();
+        boolean detail = Boolean.getBoolean("mtdtl.loopDetail");
+        long[] loopsAt = new long[iters + 1];   // loops counted before step i
+        LoopStats.start(detail ? iters * DETAIL_LOOPS_PER_STEP : 0);
         for (int i = 0; i < iters; i++) {
+            loopsAt[i] = LoopStats.loopCount();
             clock.start();
             step.run();
             clock.stop();
@@ -57,6 +98,7 @@ public final class TrainStepTimer {
             cpu[i] = clock.cpuMs;
             alloc[i] = clock.allocMb;
         }
+        loopsAt[iters] = LoopStats.loopCount();
         LoopStats.Snapshot loops = LoopStats.stop();
         Arrays.sort(ms);
         Arrays.sort(cpu);
@@ -73,9 +115,13 @@ public final class TrainStepTimer {
                 100 * TrainStep.EXECUTED_FLOPS_PER_SAMPLE * batch / (ms[0] * 1e6) / (threads * peak));
         // Means per step, so that inside + outside = the mean wall time (the median and min above are of steps).
         System.out.printf(Locale.ROOT, "mtdtl loops_per_step=%d mean_ms=%.1f in_loops_ms=%.1f outside_loops_ms=%.1f"
-                        + " caller_wait_ms=%.2f worker_start_us=%.1f%n", loops.loops() / iters, wallSum / iters,
+                        + " caller_wait_ms=%.2f worker_start_us=%.1f worker_start_median_le_us=%.0f"
+                        + " late_start_ms_per_step=%.2f%n", loops.loops() / iters, wallSum / iters,
                 loops.loopMs() / iters, (wallSum - loops.loopMs()) / iters, loops.callerWaitMs() / iters,
-                loops.workerStartUs());
+                loops.workerStartUs(), loops.workerStartMedianUs(), loops.lateStartMs() / iters);
+        if (detail) {
+            printLoopDetail(LoopStats.detail(), loopsAt);
+        }
         if (alloc[iters / 2] > BOXED_MB) {
             System.err.printf(Locale.ROOT, "mtdtl warning: the compute threads allocated %.2f MB a step (about 0.5 at"
                     + " batch 32, 1.4 at 128, when C2 compiled every kernel well): some kernel ran the Vector API's boxed"

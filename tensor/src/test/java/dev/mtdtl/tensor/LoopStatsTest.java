@@ -42,6 +42,29 @@ class LoopStatsTest {
         assertTrue(s.callerWaitMs() > 0 && s.callerWaitMs() < s.loopMs(), "the caller's wait " + s);
         assertTrue(s.workerStarts() >= 1 && s.workerStarts() <= 20 * 2, "worker starts " + s);
         assertTrue(s.workerStartUs() >= 0, "worker start delay " + s);
+        assertTrue(s.workerStartMedianUs() >= 1 && s.workerStartMedianUs() <= 2000, "median start delay " + s);
+        assertTrue(s.lateStartMs() >= 0 && s.lateStartMs() <= s.workerStartUs() * s.workerStarts() / 1e3 + 1e-9,
+                "late starts " + s);
+    }
+
+    @Test
+    void recordsEachLoopWhenAsked() {
+        Parallel.setThreads(2);
+        LoopStats.start(3);
+        for (int i = 0; i < 5; i++) {
+            Parallel.forChunks(2, 1, (c, from, to) -> busy(c == 0 ? 10 : 300));
+        }
+        LoopStats.Snapshot s = LoopStats.stop();
+        long[] d = LoopStats.detail();
+        assertEquals(2 * 3, d.length, "three of five loops recorded, as asked");
+        for (int k = 0; k < 3; k++) {
+            assertTrue(d[2 * k] >= 300_000 && d[2 * k + 1] >= 0 && d[2 * k + 1] <= d[2 * k], "loop " + k + ": "
+                    + d[2 * k] + " ns, wait " + d[2 * k + 1]);
+        }
+        assertEquals(5, s.loops());
+        LoopStats.start();
+        Parallel.forChunks(2, 1, (c, from, to) -> busy(10));
+        assertEquals(0, LoopStats.detail().length, "a plain start records no detail");
     }
 
     @Test
@@ -50,7 +73,8 @@ class LoopStatsTest {
         LoopStats.start();
         LoopStats.stop();
         Parallel.forChunks(4, 1, (c, from, to) -> busy(20));
-        assertEquals(new LoopStats.Snapshot(0, 0, 0, 0, 0), LoopStats.snapshot());
+        assertEquals(new LoopStats.Snapshot(0, 0, 0, 0, 0, 0, 0), LoopStats.snapshot());
+        assertEquals(0, LoopStats.detail().length);
         Parallel.setThreads(1);
         LoopStats.start();
         Parallel.forChunks(4, 1, (c, from, to) -> busy(20));

@@ -85,7 +85,8 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
             }
             int n = wall.length;
             LoopStats.Snapshot perRun = all == null ? null : new LoopStats.Snapshot(all.loops() / n, all.loopMs() / n,
-                    all.callerWaitMs() / n, all.workerStarts() / n, all.workerStartUs());
+                    all.callerWaitMs() / n, all.workerStarts() / n, all.workerStartUs(), all.workerStartMedianUs(),
+                    all.lateStartMs() / n);
             return new Phase(name, rows, median(wall.clone()), runs.get(runs.size() - 1), perRun,
                     Arrays.stream(wall).sum() / 1e6 / n);
         }
@@ -156,8 +157,9 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
                 sb.append(String.format(Locale.ROOT, "   parallel loops (means per run): %d, %.2f ms inside them (the"
                         + " caller waiting %.2f ms at their ends for the other threads), %.2f ms of %.2f outside them"
                         + " (one thread working, the profiler's own per-op work included); workers start %.1f us after"
-                        + " a loop opens%n", l.loops(), l.loopMs(), l.callerWaitMs(), p.meanWallMs() - l.loopMs(),
-                        p.meanWallMs(), l.workerStartUs()));
+                        + " a loop opens (mean; median <= %.0f us; starts of %d us or more: %.2f ms)%n", l.loops(),
+                        l.loopMs(), l.callerWaitMs(), p.meanWallMs() - l.loopMs(), p.meanWallMs(), l.workerStartUs(),
+                        l.workerStartMedianUs(), LoopStats.LATE_US, l.lateStartMs()));
             }
             appendRows(sb, p.rows(), true);
             sb.append(String.format(Locale.ROOT, "-- %s by op%n", p.name()));
@@ -215,6 +217,8 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
                 lm.put("caller_wait_ms", p.loops().callerWaitMs());
                 lm.put("outside_loops_ms", p.meanWallMs() - p.loops().loopMs());
                 lm.put("worker_start_us", p.loops().workerStartUs());
+                lm.put("worker_start_median_le_us", p.loops().workerStartMedianUs());
+                lm.put("late_start_ms", p.loops().lateStartMs());
                 m.put("parallel_loops", lm);
             }
             List<Object> rows = new ArrayList<>();
