@@ -22,8 +22,8 @@ import java.util.Locale;
  * the parallel loops a step runs, the wall time inside and outside them (outside, one thread works while the
  * others wait), the caller's wait at their ends, and the workers' start delay: mean, median (to a histogram bucket)
  * and the worker time lost to late starts ({@link LoopStats#LATE_US} or more). With {@code -Dmtdtl.loopDetail=true},
- * then one line per parallel loop of the step, in order: its median time and the caller's median and mean wait over
- * the timed steps (the kernels' times inside a real step; {@code mtdtl profile}'s {@code loops} column says which op
+ * then one line per parallel loop of the step, in order: the median serial time before it, its median time and the
+ * caller's median and mean wait over the timed steps (the kernels' times inside a real step; {@code mtdtl profile}'s {@code loops} column says which op
  * runs which loops). On stderr, a warning when the median allocation exceeds {@link #BOXED_MB}: the figures then
  * include boxed kernels.
  * Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
@@ -36,33 +36,38 @@ public final class TrainStepTimer {
     private static final int DETAIL_LOOPS_PER_STEP = 256;
 
     /**
-     * One line per loop index k of the step: the median over steps of loop k's time, and of the caller's wait at its
-     * end, and that wait's mean. Only when every step ran the same number of loops (else loop k is not one op).
+     * One line per loop index k of the step: the medians over steps of the serial time before loop k (from the
+     * previous loop's end, or for loop 0 from the previous step's last loop), of loop k's time and of the caller's
+     * wait at its end, and that wait's mean. Only when every step ran the same number of loops (else loop k is not
+     * one op).
      */
     private static void printLoopDetail(long[] d, long[] loopsAt) {
         int steps = loopsAt.length - 1;
         long per = loopsAt[1] - loopsAt[0];
         for (int i = 0; i < steps; i++) {
-            if (loopsAt[i + 1] - loopsAt[i] != per || loopsAt[i + 1] * 2 > d.length) {
+            if (loopsAt[i + 1] - loopsAt[i] != per || loopsAt[i + 1] * LoopStats.DETAIL > d.length) {
                 System.out.println("mtdtl loop detail: the steps ran different numbers of loops (or more than "
                         + DETAIL_LOOPS_PER_STEP + "); none printed");
                 return;
             }
         }
         for (int k = 0; k < per; k++) {
+            double[] gap = new double[steps];
             double[] t = new double[steps];
             double[] w = new double[steps];
             double wSum = 0;
             for (int i = 0; i < steps; i++) {
-                int at = (int) (loopsAt[i] + k);
-                t[i] = d[2 * at] / 1e3;
-                w[i] = d[2 * at + 1] / 1e3;
+                int at = (int) (loopsAt[i] + k) * LoopStats.DETAIL;
+                gap[i] = d[at] / 1e3;
+                t[i] = d[at + 1] / 1e3;
+                w[i] = d[at + 2] / 1e3;
                 wSum += w[i];
             }
+            Arrays.sort(gap);
             Arrays.sort(t);
             Arrays.sort(w);
-            System.out.printf(Locale.ROOT, "mtdtl loop=%d median_us=%.0f wait_median_us=%.0f wait_mean_us=%.0f%n", k,
-                    t[steps / 2], w[steps / 2], wSum / steps);
+            System.out.printf(Locale.ROOT, "mtdtl loop=%d serial_before_median_us=%.0f median_us=%.0f wait_median_us=%.0f"
+                    + " wait_mean_us=%.0f%n", k, gap[steps / 2], t[steps / 2], w[steps / 2], wSum / steps);
         }
     }
 

@@ -59,9 +59,29 @@ public final class Adam {
         this.weightDecay = weightDecay;
     }
 
-    /** One update of every parameter of the group from its accumulated gradient. */
+    /**
+     * One update of every parameter of the group from its accumulated gradient: one device op for the group
+     * ({@code Ops.adamSteps}; on the CPU one parallel loop over all its tensors) where every parameter lives on one
+     * device, else one op per parameter. The same bits either way (element-wise).
+     */
     public void step() {
         t++;
+        if (params.isEmpty()) {
+            return;
+        }
+        dev.mtdtl.tensor.Device d = params.get(0).value().device();
+        boolean oneDevice = true;
+        List<Tensor> ps = new java.util.ArrayList<>(params.size());
+        List<Tensor> gs = new java.util.ArrayList<>(params.size());
+        for (Param p : params) {
+            oneDevice &= p.value().device() == d;
+            ps.add(p.value());
+            gs.add(p.grad());
+        }
+        if (oneDevice) {
+            d.ops().adamSteps(ps, gs, List.of(m), List.of(v), t, lr, beta1, beta2, eps, weightDecay);
+            return;
+        }
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
             p.value().device().ops().adamStep(p.value(), p.grad(), m[i], v[i], t, lr, beta1, beta2, eps, weightDecay);

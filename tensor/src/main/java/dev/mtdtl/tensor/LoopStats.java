@@ -47,8 +47,10 @@ public final class LoopStats {
     /** A start this late (us) or later is counted as late: the worker was not spinning. */
     public static final long LATE_US = 50;
     private static final AtomicLong LATE_NANOS = new AtomicLong();
-    /** Per-loop detail, (loop nanos, wait nanos) pairs in loop order, or null when not asked for. */
+    /** Per-loop detail, (gap, loop, wait) nanos triples in loop order, or null when not asked for. */
     private static volatile long[] detail;
+    /** When the last counted loop was seen done (System.nanoTime), 0 before the first since {@link #start}. */
+    private static long lastDone;
     private static final AtomicInteger DETAIL_LOOPS = new AtomicInteger();
 
     private LoopStats() {}
@@ -86,17 +88,23 @@ public final class LoopStats {
             START_HIST.set(i, 0);
         }
         DETAIL_LOOPS.set(0);
-        detail = detailLoops > 0 ? new long[2 * detailLoops] : null;
+        lastDone = 0;
+        detail = detailLoops > 0 ? new long[DETAIL * detailLoops] : null;
         on = true;
     }
 
+    /** Values per loop in {@link #detail}. */
+    public static final int DETAIL = 3;
+
     /**
-     * The loops recorded since {@link #start(int)}, in order: element 2k is loop k's time from opening to its last
-     * chunk done, 2k + 1 the caller's wait at its end, in ns (up to the capacity asked for; empty when none).
+     * The loops recorded since {@link #start(int)}, in order, {@link #DETAIL} values each, in ns: element 3k is the
+     * time from loop k - 1's end to loop k's opening (the caller alone; for loop 0, from its start), 3k + 1 loop k's
+     * time from opening to its last chunk done, 3k + 2 the caller's wait at its end (up to the capacity asked for;
+     * empty when none).
      */
     public static long[] detail() {
         long[] d = detail;
-        return d == null ? new long[0] : Arrays.copyOf(d, 2 * Math.min(DETAIL_LOOPS.get(), d.length / 2));
+        return d == null ? new long[0] : Arrays.copyOf(d, DETAIL * Math.min(DETAIL_LOOPS.get(), d.length / DETAIL));
     }
 
     /** Stop counting; the counts since {@link #start}. */
@@ -146,11 +154,14 @@ public final class LoopStats {
         LOOP_NANOS.addAndGet(done - opened);
         WAIT_NANOS.addAndGet(done - ownDone);
         long[] d = detail;
-        if (d != null && 2 * k + 1 < d.length) {   // loops run one at a time (the pool serialises its callers)
-            d[(int) (2 * k)] = done - opened;
-            d[(int) (2 * k + 1)] = done - ownDone;
+        if (d != null && DETAIL * k + 2 < d.length) {   // loops run one at a time (the pool serialises its callers)
+            int at = (int) (DETAIL * k);
+            d[at] = lastDone == 0 ? 0 : opened - lastDone;
+            d[at + 1] = done - opened;
+            d[at + 2] = done - ownDone;
             DETAIL_LOOPS.set((int) k + 1);
         }
+        lastDone = done;
     }
 
     /** A worker took up a loop {@code delay} ns after it opened. */

@@ -52,14 +52,19 @@ class LoopStatsTest {
         Parallel.setThreads(2);
         LoopStats.start(3);
         for (int i = 0; i < 5; i++) {
+            if (i > 0) {
+                busy(200);            // serial work between loops: the gap before loop i
+            }
             Parallel.forChunks(2, 1, (c, from, to) -> busy(c == 0 ? 10 : 300));
         }
         LoopStats.Snapshot s = LoopStats.stop();
         long[] d = LoopStats.detail();
-        assertEquals(2 * 3, d.length, "three of five loops recorded, as asked");
+        assertEquals(LoopStats.DETAIL * 3, d.length, "three of five loops recorded, as asked");
         for (int k = 0; k < 3; k++) {
-            assertTrue(d[2 * k] >= 300_000 && d[2 * k + 1] >= 0 && d[2 * k + 1] <= d[2 * k], "loop " + k + ": "
-                    + d[2 * k] + " ns, wait " + d[2 * k + 1]);
+            long gap = d[LoopStats.DETAIL * k], loop = d[LoopStats.DETAIL * k + 1], wait = d[LoopStats.DETAIL * k + 2];
+            assertTrue(loop >= 300_000 && wait >= 0 && wait <= loop && gap >= 0, "loop " + k + ": " + loop
+                    + " ns, wait " + wait + ", gap before " + gap);
+            assertTrue(k == 0 ? gap == 0 : gap >= 200_000, "loop " + k + ": the serial 200 us before it, " + gap);
         }
         assertEquals(5, s.loops());
         LoopStats.start();

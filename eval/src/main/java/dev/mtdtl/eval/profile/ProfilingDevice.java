@@ -526,6 +526,18 @@ public final class ProfilingDevice implements Device, Ops {
     }
 
     @Override
+    public void adamSteps(List<Tensor> p, List<Tensor> g, List<Tensor> m, List<Tensor> v, int t, float lr, float beta1,
+                          float beta2, float eps, float weightDecay) {
+        long t0 = start();
+        inner.ops().adamSteps(u(p), u(g), u(m), u(v), t, lr, beta1, beta2, eps, weightDecay);
+        double len = 0;
+        for (Tensor x : p) {
+            len += x.numel();
+        }
+        end(t0, "adam", p.size() + " tensors, " + (long) len, 14 * len, 28 * len);
+    }
+
+    @Override
     public void concatColumns(Tensor cat, Tensor a, Tensor b, int n, int da, int db) {
         long t0 = start();
         inner.ops().concatColumns(u(cat), u(a), u(b), n, da, db);

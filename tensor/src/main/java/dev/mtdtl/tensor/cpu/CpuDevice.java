@@ -263,6 +263,27 @@ public final class CpuDevice implements Device, Ops {
     }
 
     @Override
+    public void adamSteps(java.util.List<Tensor> p, java.util.List<Tensor> g, java.util.List<Tensor> m,
+                          java.util.List<Tensor> v, int t, float lr, float beta1, float beta2, float eps,
+                          float weightDecay) {
+        int k = p.size();
+        if (g.size() != k || m.size() != k || v.size() != k) {
+            throw new IllegalArgumentException("adam: " + k + " parameters but " + g.size() + " gradients, " + m.size()
+                    + " first and " + v.size() + " second moments");
+        }
+        float[][] pa = new float[k][], ga = new float[k][], ma = new float[k][], va = new float[k][];
+        int[] len = new int[k];
+        for (int i = 0; i < k; i++) {
+            pa[i] = p.get(i).data();
+            ga[i] = g.get(i).data();
+            ma[i] = m.get(i).data();
+            va[i] = v.get(i).data();
+            len[i] = p.get(i).numel();
+        }
+        AdamCpu.stepAll(pa, ga, ma, va, len, t, lr, beta1, beta2, eps, weightDecay);
+    }
+
+    @Override
     public void concatColumns(Tensor cat, Tensor a, Tensor b, int n, int da, int db) {
         float[] c = cat.data(), x = a.data(), y = b.data();
         int w = da + db;

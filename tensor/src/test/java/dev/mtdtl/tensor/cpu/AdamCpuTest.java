@@ -111,6 +111,58 @@ class AdamCpuTest {
         Close.assertExact(v[0], v[1], "v");
     }
 
+    /**
+     * A group in one call ({@link AdamCpu#stepAll}) gives the bits of one call per tensor: its chunks of GRAIN_ALL run
+     * end to end over the tensors, so they start and stop inside tensors and the vector loop's tail falls elsewhere
+     * (the base CNN's 34 tensors, plus lengths of 1, of a vector and one, of a chunk and one, at 1 and 3 threads).
+     */
+    @Test
+    void aGroupInOneCallGivesTheBitsOfOneCallPerTensor() {
+        int[] len = {800, 16, 16, 16, 4608, 32, 32, 32, 18432, 64, 64, 64, 36864, 64, 64, 64, 73728, 128, 128, 128,
+            294912, 256, 256, 256, 65536, 256, 256, 256, 65536, 256, 256, 256, 12800, 50,
+            1, 17, AdamCpu.GRAIN_ALL + 1, 3};
+        int k = len.length;
+        float[][] g = new float[k][];
+        float[][][] p = new float[2][k][], m = new float[2][k][], v = new float[2][k][];
+        for (int i = 0; i < k; i++) {
+            g[i] = Fixtures.uniform(100 + i, len[i], -1f, 1f);
+            float[] p0 = Fixtures.uniform(200 + i, len[i], -1f, 1f);
+            for (int r = 0; r < 2; r++) {
+                p[r][i] = p0.clone();
+                m[r][i] = new float[len[i]];
+                v[r][i] = new float[len[i]];
+            }
+        }
+        for (int t = 1; t <= 3; t++) {
+            for (int i = 0; i < k; i++) {
+                AdamCpu.step(p[0][i], g[i], m[0][i], v[0][i], 0, len[i], t, LR, B1, B2, EPS, WD);
+            }
+        }
+        for (int threads : new int[]{1, 3}) {
+            for (int i = 0; i < k; i++) {
+                float[] p0 = Fixtures.uniform(200 + i, len[i], -1f, 1f);
+                p[1][i] = p0;
+                m[1][i] = new float[len[i]];
+                v[1][i] = new float[len[i]];
+            }
+            Threads.with(threads, () -> {
+                for (int t = 1; t <= 3; t++) {
+                    AdamCpu.stepAll(p[1], g, m[1], v[1], len, t, LR, B1, B2, EPS, WD);
+                }
+            });
+            for (int i = 0; i < k; i++) {
+                Close.assertExact(p[0][i], p[1][i], "p of tensor " + i + " at " + threads + " threads");
+                Close.assertExact(m[0][i], m[1][i], "m of tensor " + i);
+                Close.assertExact(v[0][i], v[1][i], "v of tensor " + i);
+            }
+        }
+        float[] a = new float[10];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdamCpu.stepAll(
+                new float[][]{a, a}, new float[][]{a, new float[9]}, new float[][]{a, a}, new float[][]{a, a},
+                new int[]{10, 10}, 1, LR, B1, B2, EPS, WD));
+        assertTrue(e.getMessage().contains("g: length 9") && e.getMessage().contains("of tensor 1"), e.getMessage());
+    }
+
     @Test
     void badArgumentsNameTheRange() {
         float[] a = new float[10];
