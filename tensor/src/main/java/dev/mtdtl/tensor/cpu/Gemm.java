@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * unit-stride loads: per k step it loads 2 vectors of B and broadcasts MR values of A into
  * MR x 2 vector accumulators (MR = 6: 12 accumulators + 3 operands fit the 16 registers of AVX2 and
  * leave room on AVX-512). The kernel writes its tile to scratch; {@link #addTile} applies alpha, beta
- * and the edges.
+ * and the edges. Where C is narrow ({@link #IN_PLACE_MAX_N}), op(A)'s full panels are read where they lie
+ * instead ({@link GemmKernel}'s in-place kernels), same bits.
  *
  * <p>Threads: the tiles of one (K block, N block) are split into chunks of MC rows x NT columns,
  * whose boundaries depend only on the sizes; each C element is summed over k in the same order by
@@ -48,6 +49,16 @@ public final class Gemm {
     static final int NT = 8 * NR;
 
     private Gemm() {}
+
+    /**
+     * Widest C (columns) whose op(A) the kernel reads in place instead of packing it ({@link GemmKernel#tileRows},
+     * {@link GemmKernel#tileCols}; the last, partial MR panel is still packed). Packing op(A) pays when each packed
+     * panel meets many B panels; for a narrow C it is a large share of the call: 1 thread, A hot, median us, packed
+     * against in place (bench/RESULTS.md, session 33): conv61's forward task (256 x 192 x 1,152) 770 -> 712, its
+     * data task (1,152 x 192 x 256, op(A) = Aᵀ) 748 -> 601, conv62's 203 -> 170 and 272 -> 171, both at N = 384
+     * 5-10 % faster; conv5's task at N = 768 3 % slower. The same FMA chains, so the same bits.
+     */
+    static final int IN_PLACE_MAX_N = 16 * NR;
 
     /**
      * C(MxN) = alpha*op(A)*op(B) + beta*C, row-major; op(A) is MxK, op(B) is KxN; lda/ldb/ldc = row strides
@@ -106,7 +117,10 @@ public final class Gemm {
             int kc = Math.min(KC, k - pc);
             float betaHere = pc == 0 ? beta : 1f;   // later K blocks add onto the partial sums in C
             int pcF = pc;
-            int aChunks = Parallel.chunkCount(mp / MR, 16);
+            boolean inPlace = n <= IN_PLACE_MAX_N;    // (then n <= NC: one N block)
+            int fullPanels = m / MR;
+            // in place, only the last, partial panel (if any) is packed, in chunk 0
+            int aChunks = inPlace ? 1 : Parallel.chunkCount(mp / MR, 16);
             if (n <= NC) {
                 // One N block (N <= NC: the small conv layers' im2col GEMMs, the linear layers): A's and B's
                 // panels are packed in one parallel loop, not two. A parked pool worker wakes ~17-30 us after a
@@ -116,8 +130,12 @@ public final class Gemm {
                 int bChunks = Parallel.chunkCount(np / NR, 8);
                 Parallel.forChunks(aChunks + bChunks, 1, (ch, t0, t1) -> {
                     if (ch < aChunks) {
-                        packAPanels(transA, a, aOff, lda, m, pcF, kc, ws, aPack, ch * 16,
-                                Math.min(mp / MR, ch * 16 + 16));
+                        if (inPlace) {
+                            packAPanels(transA, a, aOff, lda, m, pcF, kc, ws, aPack, fullPanels, mp / MR);
+                        } else {
+                            packAPanels(transA, a, aOff, lda, m, pcF, kc, ws, aPack, ch * 16,
+                                    Math.min(mp / MR, ch * 16 + 16));
+                        }
                     } else {
                         int bc = ch - aChunks;
                         packBPanels(transB, b, bOff, ldb, n, pcF, kc, 0, ws, bPack, bc * 8,
@@ -149,7 +167,15 @@ public final class Gemm {
                         int nr = Math.min(NR, j1 - j);
                         for (int i = i0; i < i1; i += MR) {
                             int ap = aPack + (i / MR) * MR * kc;
-                            kernel(kc, ws, ap, bp, tile);
+                            if (inPlace && i / MR < fullPanels) {
+                                if (transA) {
+                                    GemmKernel.tileCols(kc, a, aOff + pcF * lda + i, lda, ws, bp, ws, tile);
+                                } else {
+                                    GemmKernel.tileRows(kc, a, aOff + i * lda + pcF, lda, ws, bp, ws, tile);
+                                }
+                            } else {
+                                kernel(kc, ws, ap, bp, tile);
+                            }
                             addTile(ws, tile, Math.min(MR, i1 - i), nr, alpha, betaHere, c,
                                     cOff + i * ldc + jcF + j, ldc);
                         }

@@ -83,6 +83,38 @@ class GemmTest {
         Close.assertExact(c1, c2, "gemm with caller workspace");
     }
 
+    /**
+     * A narrow C reads op(A) in place (Gemm.IN_PLACE_MAX_N), a wide one packs it: the same bits. The first columns of
+     * a wide product (packed) against the same columns alone (in place), for both transpositions of A, M with a
+     * partial last panel (packed either way), K over several blocks, beta 0 and 1.
+     */
+    @Test
+    void opAInPlaceGivesThePackedBits() {
+        int wide = Gemm.IN_PLACE_MAX_N + 40, narrow = 300, m = 97, k = 2 * Gemm.KC + 37;
+        for (boolean transA : new boolean[]{false, true}) {
+            for (float beta : new float[]{0f, 1f}) {
+                float[] a = Fixtures.uniform(5, m * k, -1f, 1f);
+                float[] b = Fixtures.uniform(6, k * wide, -1f, 1f);
+                float[] c0 = Fixtures.uniform(7, m * wide, -1f, 1f);
+                float[] cWide = c0.clone();
+                float[] cNarrow = new float[m * narrow];
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(c0, i * wide, cNarrow, i * narrow, narrow);
+                }
+                int lda = transA ? m : k;
+                Gemm.sgemm(transA, false, m, wide, k, 1f, a, 0, lda, b, 0, wide, beta, cWide, 0, wide);
+                Gemm.sgemm(transA, false, m, narrow, k, 1f, a, 0, lda, b, 0, wide, beta, cNarrow, 0, narrow);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < narrow; j++) {
+                        assertEquals(Float.floatToRawIntBits(cWide[i * wide + j]),
+                                Float.floatToRawIntBits(cNarrow[i * narrow + j]),
+                                "C[" + i + "][" + j + "] transA=" + transA + " beta=" + beta);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void bitIdenticalForOneAndFourThreads() {
         int[][] sizes = {{97, 300, 513}, {600, 40, 70}, {16, 13824, 50}};
