@@ -1,8 +1,6 @@
 package dev.mtdtl.tensor.cpu;
 
 import dev.mtdtl.tensor.Parallel;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
 
@@ -25,7 +23,6 @@ import java.util.Arrays;
  */
 public final class DropoutCpu {
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int GRAIN = 1 << 15;
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
@@ -68,18 +65,19 @@ public final class DropoutCpu {
         });
     }
 
-    /** dx = dy * mask.  dx (len): written, may be dy; dy, mask (len): read. */
+    /**
+     * dx = dy * mask.  dx (len): written, may be dy; dy, mask (len): read. A plain loop, which C2 vectorises itself:
+     * with Vector API calls, the base CNN's one call a step (8,192 values, one chunk) ran as C1 code for its first
+     * ~100 steps, the vectors boxed (144 KB a call, 70 us instead of a few; `mtdtl profile`'s alloc KB column,
+     * bench/RESULTS.md, session 33). A product rounds the same either way.
+     */
     public static void backward(float[] dx, float[] dy, float[] mask, int len) {
         Args.nonNegative("len", len);
         Args.len("dx", dx, len, "len");
         Args.len("dy", dy, len, "len");
         Args.len("mask", mask, len, "len");
         Parallel.forChunks(len, GRAIN, (chunk, from, to) -> {
-            int i = from;
-            for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
-                FloatVector.fromArray(F, dy, i).mul(FloatVector.fromArray(F, mask, i)).intoArray(dx, i);
-            }
-            for (; i < to; i++) {
+            for (int i = from; i < to; i++) {
                 dx[i] = dy[i] * mask[i];
             }
         });
