@@ -22,6 +22,8 @@ public final class Adam {
     private final List<Param> params;
     private final Tensor[] m;   // exp_avg per parameter, on the parameter's device
     private final Tensor[] v;   // exp_avg_sq
+    private final List<Tensor> ms;
+    private final List<Tensor> vs;
     private final float lr;
     private final float beta1;
     private final float beta2;
@@ -52,6 +54,8 @@ public final class Adam {
             m[i] = value.device().zeros(value.shape());
             v[i] = value.device().zeros(value.shape());
         }
+        this.ms = java.util.Arrays.asList(m);     // the moments are filled in place (checkpoints), never replaced
+        this.vs = java.util.Arrays.asList(v);
         this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -69,23 +73,56 @@ public final class Adam {
         if (params.isEmpty()) {
             return;
         }
-        dev.mtdtl.tensor.Device d = params.get(0).value().device();
-        boolean oneDevice = true;
-        List<Tensor> ps = new java.util.ArrayList<>(params.size());
-        List<Tensor> gs = new java.util.ArrayList<>(params.size());
-        for (Param p : params) {
-            oneDevice &= p.value().device() == d;
-            ps.add(p.value());
-            gs.add(p.grad());
+        if (!current()) {
+            refresh();
         }
-        if (oneDevice) {
-            d.ops().adamSteps(ps, gs, List.of(m), List.of(v), t, lr, beta1, beta2, eps, weightDecay);
+        if (device != null) {
+            device.ops().adamSteps(values, grads, ms, vs, t, lr, beta1, beta2, eps, weightDecay);
             return;
         }
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
             p.value().device().ops().adamStep(p.value(), p.grad(), m[i], v[i], t, lr, beta1, beta2, eps, weightDecay);
         }
+    }
+
+    /**
+     * The group's values and gradients as of the last step, and their one device (null when they live on several):
+     * kept, not rebuilt every step, because a step's serial prologue runs interpreted for a training run's first
+     * hundreds of steps (building these lists took ~0.04 ms a step there; bench/RESULTS.md, session 33). A parameter
+     * moved to another device has new tensors, which {@link #current} notices.
+     */
+    private List<Tensor> values = List.of();
+    private List<Tensor> grads = List.of();
+    private dev.mtdtl.tensor.Device device;
+
+    private boolean current() {
+        if (values.size() != params.size()) {
+            return false;
+        }
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            if (p.value() != values.get(i) || p.grad() != grads.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void refresh() {
+        Tensor[] vals = new Tensor[params.size()];
+        Tensor[] grs = new Tensor[params.size()];
+        dev.mtdtl.tensor.Device d = params.get(0).value().device();
+        for (int i = 0; i < vals.length; i++) {
+            vals[i] = params.get(i).value();
+            grs[i] = params.get(i).grad();
+            if (vals[i].device() != d) {
+                d = null;
+            }
+        }
+        values = List.of(vals);
+        grads = List.of(grs);
+        device = d;
     }
 
     public void zeroGrad() {

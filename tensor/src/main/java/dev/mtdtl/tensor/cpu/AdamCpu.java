@@ -53,7 +53,7 @@ public final class AdamCpu {
      */
     public static void step(float[] p, float[] g, float[] m, float[] v, int off, int len, int t,
                             float lr, float beta1, float beta2, float eps, float weightDecay) {
-        check(p, g, m, v, off, len, "");
+        check(p, g, m, v, off, len, -1);
         Coef c = Coef.of(t, lr, beta1, beta2, eps, weightDecay);
         Parallel.forChunks(len, GRAIN, (chunk, from, to) -> update(p, g, m, v, off + from, off + to, c));
     }
@@ -73,7 +73,7 @@ public final class AdamCpu {
         }
         long[] start = new long[k + 1];                  // tensor i covers [start[i], start[i+1]) end to end
         for (int i = 0; i < k; i++) {
-            check(p[i], g[i], m[i], v[i], 0, len[i], " of tensor " + i);
+            check(p[i], g[i], m[i], v[i], 0, len[i], i);
             start[i + 1] = start[i] + len[i];
         }
         if (start[k] > Integer.MAX_VALUE) {
@@ -97,11 +97,20 @@ public final class AdamCpu {
     /** Elements per chunk of {@link #stepAll}: ~25 us of one core each, 9 chunks for the base CNN. */
     static final int GRAIN_ALL = 1 << 16;
 
-    private static void check(float[] p, float[] g, float[] m, float[] v, int off, int len, String which) {
+    /**
+     * [off, off + len) within p, g, m and v; tensor &gt;= 0 names the group's tensor in the message. The message is
+     * built only on failure: this runs once per tensor and step, interpreted for a training run's first hundreds of
+     * steps, where 34 string concatenations a step took ~0.1 ms (bench/RESULTS.md, session 33).
+     */
+    private static void check(float[] p, float[] g, float[] m, float[] v, int off, int len, int tensor) {
+        long end = (long) off + len;
+        if (off >= 0 && len >= 0 && p != null && g != null && m != null && v != null && p.length >= end
+                && g.length >= end && m.length >= end && v.length >= end) {
+            return;
+        }
         Args.nonNegative("off", off);
         Args.nonNegative("len", len);
-        long end = (long) off + len;
-        String sh = "off+len (" + off + "+" + len + ")" + which;
+        String sh = "off+len (" + off + "+" + len + ")" + (tensor < 0 ? "" : " of tensor " + tensor);
         Args.lens(end, sh, "p g m v", p, g, m, v);
     }
 
@@ -119,12 +128,33 @@ public final class AdamCpu {
                 throw new IllegalArgumentException("need finite lr, weightDecay and eps >= 0, got lr=" + lr
                         + " eps=" + eps + " weightDecay=" + weightDecay);
             }
-            double b1 = decimal(beta1);
-            double b2 = decimal(beta2);
+            Decimals d = Decimals.of(lr, beta1, beta2);
+            double b1 = d.beta1();
+            double b2 = d.beta2();
             double bc1 = 1.0 - Math.pow(b1, t);
             double bc2 = 1.0 - Math.pow(b2, t);
-            return new Coef((float) (decimal(lr) / bc1), (float) (1.0 / Math.sqrt(bc2)), (float) b1, (float) (1.0 - b1),
+            return new Coef((float) (d.lr() / bc1), (float) (1.0 / Math.sqrt(bc2)), (float) b1, (float) (1.0 - b1),
                     (float) b2, (float) (1.0 - b2), weightDecay, eps);
+        }
+    }
+
+    /**
+     * lr, beta1 and beta2 as their decimal literals ({@link #decimal}), kept for the last hyper-parameters seen: a
+     * training run steps with the same three every time, and {@code Float.toString} three times a step cost ~0.08 ms
+     * while the step was still interpreted (the first hundreds of steps; bench/RESULTS.md, session 33).
+     */
+    private record Decimals(float lrF, float beta1F, float beta2F, double lr, double beta1, double beta2) {
+        private static volatile Decimals last = new Decimals(Float.NaN, Float.NaN, Float.NaN, 0, 0, 0);
+
+        static Decimals of(float lr, float beta1, float beta2) {
+            Decimals d = last;
+            if (Float.floatToRawIntBits(d.lrF) != Float.floatToRawIntBits(lr)
+                    || Float.floatToRawIntBits(d.beta1F) != Float.floatToRawIntBits(beta1)
+                    || Float.floatToRawIntBits(d.beta2F) != Float.floatToRawIntBits(beta2)) {
+                d = new Decimals(lr, beta1, beta2, decimal(lr), decimal(beta1), decimal(beta2));
+                last = d;
+            }
+            return d;
         }
     }
 
