@@ -34,6 +34,13 @@ public final class BatchNormCpu {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Elements per parallel chunk we aim for: below this, handing a chunk to a thread costs more than it saves. */
     private static final int CHUNK_ELEMS = 1 << 14;
+    /**
+     * A plane's fixed cost in values, for the chunking: the head's batch norm (32 x 256 x 1) ran as one chunk on the
+     * calling thread at ~10 ns a value, all plane overhead; counted this way it splits into 9 chunks. 2 threads,
+     * alternating in one JVM, median us (bench/RESULTS.md, session 33): forward 65 -> 44, backward 61 -> 43; at
+     * 32 x 256 x 12 no change (48 made it worse). Channels are independent, so the bits do not change.
+     */
+    static final int PLANE_COST = 16;
 
     private BatchNormCpu() {}
 
@@ -340,9 +347,12 @@ public final class BatchNormCpu {
 
     // ---- contracts ----
 
-    /** Channels per chunk so that a chunk holds about CHUNK_ELEMS values; depends on the shape only. */
+    /**
+     * Channels per chunk so that a chunk holds about CHUNK_ELEMS values, a plane counting {@link #PLANE_COST} values
+     * more than it holds; depends on the shape only.
+     */
     static int channelGrain(int n, int s) {
-        long perChannel = (long) n * s;
+        long perChannel = (long) n * (s + PLANE_COST);
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, CHUNK_ELEMS / perChannel));
     }
 
