@@ -305,11 +305,12 @@ public final class CpuDevice implements Device, Ops {
 
     @Override
     public boolean allFinite(java.util.List<Tensor> ts) {
-        for (Tensor t : ts) {      // [0, numel()): an arena slot's array may hold stale values past the tensor
-            if (!FiniteCpu.allFinite(t.data(), t.numel())) {
-                return false;
-            }
+        float[][] a = new float[ts.size()][];
+        int[] len = new int[ts.size()];
+        for (int i = 0; i < a.length; i++) {   // [0, numel()): an arena slot's array may hold stale values past it
+            a[i] = ts.get(i).data();
+            len[i] = ts.get(i).numel();
         }
-        return true;
+        return FiniteCpu.allFinite(a, len);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mtdtl.tensor.test.Threads;
 import org.junit.jupiter.api.Test;
 
 /** FiniteCpu against the element-by-element definition (Float.isFinite), at every position class. */
@@ -47,6 +48,42 @@ class FiniteCpuTest {
                 }
             }
         }
+    }
+
+    /**
+     * The list form (the trainer's gradients, one parallel loop over the arrays end to end): a non-finite value in
+     * any array, at a chunk's start or end or in a tail, is found, at 1 and 3 threads; only [0, len[i]) counts.
+     */
+    @Test
+    void aListOfArraysIsCheckedWholeForAnyThreadCount() {
+        int[] len = {800, 16, 0, 4608, FiniteCpu.GRAIN - 3, 7, FiniteCpu.GRAIN + 5, 1, 294_912};
+        long total = 0;
+        for (int n : len) {
+            total += n;
+        }
+        long[] probes = {0, FiniteCpu.GRAIN - 1, FiniteCpu.GRAIN, 2L * FiniteCpu.GRAIN + 1, total / 2, total - 1};
+        for (int threads : new int[]{1, 3}) {
+            Threads.with(threads, () -> {
+                float[][] a = new float[len.length][];
+                for (int i = 0; i < len.length; i++) {
+                    a[i] = new float[len[i] + 3];
+                    java.util.Arrays.fill(a[i], 0.5f);
+                    a[i][len[i]] = Float.NaN;      // past the tensor: not read
+                }
+                assertTrue(FiniteCpu.allFinite(a, len), "all finite at " + threads + " threads");
+                for (long at : probes) {
+                    int i = 0;
+                    long s = 0;
+                    while (s + len[i] <= at) {
+                        s += len[i++];
+                    }
+                    a[i][(int) (at - s)] = Float.POSITIVE_INFINITY;
+                    assertEquals(false, FiniteCpu.allFinite(a, len), "infinity at element " + at + ", threads " + threads);
+                    a[i][(int) (at - s)] = 0.5f;
+                }
+            });
+        }
+        assertThrows(IllegalArgumentException.class, () -> FiniteCpu.allFinite(new float[][]{new float[3]}, new int[]{4}));
     }
 
     /** Only [0, len) counts: an arena slot's longer array may hold anything past the tensor. */
