@@ -26,7 +26,7 @@ import java.util.Locale;
  * needs a longer sleep, or its idle workers take CPU from the other side's steps.
  *
  * <p>Prints per side the median and min wall ms and the heap MB its compute threads allocated a step (the
- * step's thread and its pool's workers: ~0.5 at batch 32 when every kernel runs as compiled vector code; more
+ * step's thread and its pool's workers: ~0.4 at batch 32 when every kernel runs as compiled vector code; more
  * means a boxed kernel, and its times are not comparable), then the median and the quartiles of the per-pair
  * ratios B / A, and whether the two sides' losses were bit-identical at every step (they train the same model from
  * the same seed: a change meant to keep the bits must print {@code identical_losses=true}).

@@ -14,7 +14,7 @@ import java.util.Locale;
  * figures (gflops: the model count, {@link TrainStep#STEP_FLOPS_PER_SAMPLE}, over the median), and the
  * load-independent ones: FLOPs per CPU-second of the compute threads ({@link StepClock}) against one core's
  * measured FMA peak ({@link Peak#measuredPerCore}); with perfect 2-thread scaling the two percentages agree;
- * {@code alloc_mb_per_step} (median) is what the compute threads allocated, ~0.5 MB at batch 32 when every kernel
+ * {@code alloc_mb_per_step} (median) is what the compute threads allocated, ~0.4 MB at batch 32 when every kernel
  * runs as compiled vector code, megabytes more when one runs the Vector API's boxed fallback ({@link StepClock});
  * last, the fastest step's share of the two-core peak (2 x the measured core peak), by the model count and by the
  * FLOPs the step executes ({@link TrainStep#EXECUTED_FLOPS_PER_SAMPLE}: no conv1 data gradient), what issue 15's
@@ -128,7 +128,7 @@ public final class TrainStepTimer {
             printLoopDetail(LoopStats.detail(), loopsAt);
         }
         if (alloc[iters / 2] > BOXED_MB) {
-            System.err.printf(Locale.ROOT, "mtdtl warning: the compute threads allocated %.2f MB a step (about 0.5 at"
+            System.err.printf(Locale.ROOT, "mtdtl warning: the compute threads allocated %.2f MB a step (about 0.4 at"
                     + " batch 32, 1.4 at 128, when C2 compiled every kernel well): some kernel ran the Vector API's boxed"
                     + " fallback, after a warm-up too short for C2 or from a compile that came out boxed (bench/RESULTS.md,"
                     + " session 31); these times are not the engine's. Rerun with more warm-up steps, or in a fresh JVM.%n",

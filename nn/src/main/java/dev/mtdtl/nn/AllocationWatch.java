@@ -8,7 +8,7 @@ import java.util.Locale;
  * The trainer's watch for vector kernels that C2 compiled boxed: heap bytes the compute threads (the training
  * thread and the kernel pool's workers) allocate per step, judged after the JIT's warm-up.
  *
- * <p>Why: a CPU step whose kernels C2 compiled well allocates well under a megabyte (0.56 MB at batch 32, bench's
+ * <p>Why: a CPU step whose kernels C2 compiled well allocates well under a megabyte (0.40 MB at batch 32, bench's
  * TrainStepTimer); one running the Vector API's boxed fallback allocates tens of bytes per vector operation, tens
  * of megabytes a step. Which kernels C2 compiles well can depend on the order and timing of its compilations, so it
  * differs from JVM to JVM, and a boxed kernel stays so for the JVM's life: session 31 found the fused batch-norm
