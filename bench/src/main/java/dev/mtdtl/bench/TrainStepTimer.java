@@ -23,9 +23,9 @@ import java.util.Locale;
  * others wait), the caller's wait at their ends, and the workers' start delay: mean, median (to a histogram bucket)
  * and the worker time lost to late starts ({@link LoopStats#LATE_US} or more). With {@code -Dmtdtl.loopDetail=true},
  * then one line per parallel loop of the step, in order: the median serial time before it, its median time and the
- * caller's median and mean wait over the timed steps (the kernels' times inside a real step; {@code mtdtl profile}'s {@code loops} column says which op
- * runs which loops). On stderr, a warning when the median allocation exceeds {@link #BOXED_MB}: the figures then
- * include boxed kernels.
+ * caller's median and mean wait over the timed steps (the kernels' times inside a real step; {@code mtdtl profile}'s
+ * {@code loops} column says which op runs which loops). On stderr, a warning when the median allocation exceeds
+ * {@link #BOXED_MB}: the figures then include boxed kernels.
  * Usage: {@code TrainStepTimer BATCH THREADS WARMUP ITERS}.
  */
 public final class TrainStepTimer {

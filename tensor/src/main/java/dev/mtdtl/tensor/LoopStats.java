@@ -22,10 +22,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * bucket of a log-spaced histogram) and the summed delay of the late starts, those past {@link #LATE_US}
  * (bench/RESULTS.md, session 33).
  *
- * <p>Per-loop detail, when asked ({@link #start(int)}): each loop's time and the caller's wait, in loop order, for
- * a timer that knows how many loops a step runs to report each loop of the step by its median
- * ({@code TrainStepTimer} with {@code -Dmtdtl.loopDetail=true}): the kernels' times inside a real step, without
- * the profiler's per-op bookkeeping.
+ * <p>Per-loop detail, when asked ({@link #start(int)}): each loop's time, the caller's wait at its end and the serial
+ * time before it, in loop order, for a timer that knows how many loops a step runs to report each loop of the step
+ * by its median ({@code TrainStepTimer} with {@code -Dmtdtl.loopDetail=true}): the kernels' times inside a real
+ * step, without the profiler's per-op bookkeeping.
  *
  * <p>Counted: the loops that ran on the pool (more than one chunk and more than one thread); a loop that runs
  * inline is plain serial work. Cost: off, one volatile read per loop; on, three clock reads per loop and one per
@@ -98,7 +98,7 @@ public final class LoopStats {
 
     /**
      * The loops recorded since {@link #start(int)}, in order, {@link #DETAIL} values each, in ns: element 3k is the
-     * time from loop k - 1's end to loop k's opening (the caller alone; for loop 0, from its start), 3k + 1 loop k's
+     * time from loop k - 1's end to loop k's opening (the caller alone; 0 for the first loop), 3k + 1 loop k's
      * time from opening to its last chunk done, 3k + 2 the caller's wait at its end (up to the capacity asked for;
      * empty when none).
      */

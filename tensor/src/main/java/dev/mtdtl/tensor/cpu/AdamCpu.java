@@ -60,7 +60,7 @@ public final class AdamCpu {
 
     /**
      * {@link #step} on whole arrays p[i], g[i], m[i], v[i] for [0, len[i]) each, all at step t, as one parallel loop
-     * over their elements end to end in chunks of {@link #GRAIN_ALL}: a parameter group's tensors (the base CNN has
+     * over their elements end to end ({@link EndToEnd}) in chunks of {@link #GRAIN_ALL}: a parameter group's tensors (the base CNN has
      * 34, 576,538 floats, all but one below {@link #GRAIN}) were as many calls, most run on the calling thread alone.
      * Element-wise, so the bits are those of the calls one by one.
      */
@@ -71,26 +71,14 @@ public final class AdamCpu {
             throw new IllegalArgumentException("adam: " + k + " lengths for " + p.length + " p, " + g.length + " g, "
                     + m.length + " m, " + v.length + " v");
         }
-        long[] start = new long[k + 1];                  // tensor i covers [start[i], start[i+1]) end to end
         for (int i = 0; i < k; i++) {
             check(p[i], g[i], m[i], v[i], 0, len[i], i);
-            start[i + 1] = start[i] + len[i];
         }
-        if (start[k] > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("adam: " + start[k] + " parameters in one group, more than an int");
-        }
+        long[] start = EndToEnd.starts(len, "adam");
         Coef c = Coef.of(t, lr, beta1, beta2, eps, weightDecay);
-        Parallel.forChunks((int) start[k], GRAIN_ALL, (chunk, from, to) -> {
-            int i = 0;
-            while (start[i + 1] <= from) {
-                i++;
-            }
-            for (int at = from; at < to; i++) {             // the chunk's piece of tensor i, then the next tensor's
-                int lo = (int) (at - start[i]);
-                int hi = (int) (Math.min(to, start[i + 1]) - start[i]);
-                update(p[i], g[i], m[i], v[i], lo, hi, c);
-                at += hi - lo;
-            }
+        EndToEnd.forPieces(start, GRAIN_ALL, (chunk, i, from, to) -> {
+            update(p[i], g[i], m[i], v[i], from, to, c);
+            return true;
         });
     }
 

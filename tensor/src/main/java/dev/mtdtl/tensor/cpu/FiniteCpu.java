@@ -43,36 +43,24 @@ public final class FiniteCpu {
 
     /**
      * Whether a[i][0, len[i]) holds no NaN and no infinity for every i: chunks of {@link #GRAIN} elements of the
-     * arrays end to end, each checking its pieces with {@link #allFinite(float[], int)}'s test; the answer is the
+     * arrays end to end ({@link EndToEnd}), each checking its pieces with {@link #allFinite(float[], int)}'s test; the answer is the
      * same for any chunking and thread count.
      */
     public static boolean allFinite(float[][] a, int[] len) {
         if (a.length != len.length) {
             throw new IllegalArgumentException("finite: " + a.length + " arrays, " + len.length + " lengths");
         }
-        long[] start = new long[a.length + 1];
         for (int i = 0; i < a.length; i++) {
             Args.nonNegative("len", len[i]);
             if (a[i] == null || a[i].length < len[i]) {
                 Args.len("a[" + i + "]", a[i], len[i], "len[" + i + "]");
             }
-            start[i + 1] = start[i] + len[i];
         }
-        if (start[a.length] > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("finite: " + start[a.length] + " elements, more than an int");
-        }
+        long[] start = EndToEnd.starts(len, "finite");
         boolean[] bad = new boolean[Parallel.chunkCount((int) start[a.length], GRAIN)];
-        Parallel.forChunks((int) start[a.length], GRAIN, (chunk, from, to) -> {
-            int i = 0;
-            while (start[i + 1] <= from) {
-                i++;
-            }
-            for (int at = from; at < to && !bad[chunk]; i++) {
-                int lo = (int) (at - start[i]);
-                int hi = (int) (Math.min(to, start[i + 1]) - start[i]);
-                bad[chunk] = !rangeFinite(a[i], lo, hi);
-                at += hi - lo;
-            }
+        EndToEnd.forPieces(start, GRAIN, (chunk, i, from, to) -> {
+            bad[chunk] = !rangeFinite(a[i], from, to);
+            return !bad[chunk];             // a chunk stops at its first non-finite piece
         });
         for (boolean b : bad) {
             if (b) {
@@ -84,7 +72,7 @@ public final class FiniteCpu {
 
     /** Whether a[from, to) is finite: whole blocks of 4 vectors, then the rest element by element. */
     private static boolean rangeFinite(float[] a, int from, int to) {
-        int upper = from + (to - from) - (to - from) % (4 * L);
+        int upper = to - (to - from) % (4 * L);
         for (int b0 = from; b0 < upper; b0 += BLOCK) {
             if (!blockFinite(a, b0, Math.min(upper, b0 + BLOCK))) {
                 return false;
