@@ -43,10 +43,10 @@ final class BatchNormPoolRows {
     private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(F, j -> j ^ 1);
     /** Lane j takes lane 2j mod L: even lanes packed into the low half (and again into the high half). */
     private static final VectorShuffle<Float> PACK = VectorShuffle.fromOp(F, j -> (2 * j) % L);
-    /** Lane j takes window j/2 (columns 2w and 2w+1 of the first L/2 windows). */
-    private static final VectorShuffle<Float> EXPAND_LO = VectorShuffle.fromOp(F, j -> j / 2);
+    /** Lane j takes window j/2 (columns 2w and 2w+1 of the first L/2 windows); the backward's, on int lanes. */
+    private static final VectorShuffle<Integer> EXPAND_LO = VectorShuffle.fromOp(I, j -> j / 2);
     /** Lane j takes window L/2 + j/2. */
-    private static final VectorShuffle<Float> EXPAND_HI = VectorShuffle.fromOp(F, j -> L / 2 + j / 2);
+    private static final VectorShuffle<Integer> EXPAND_HI = VectorShuffle.fromOp(I, j -> L / 2 + j / 2);
     /** Lane j takes lane j ^ L/2: the top half sees the bottom half (and the other way round). */
     private static final VectorShuffle<Float> HALF = VectorShuffle.fromOp(F, j -> j ^ (L / 2));
     /** Q = L/4 windows per row in {@link #quarterPlane}: row k of a group of 4 lands in lanes [kQ, kQ + Q). */
@@ -67,10 +67,10 @@ final class BatchNormPoolRows {
      * carried the pooled gradient from row to row, and C2 boxed that loop variable in about one JVM in twenty
      * (3.3 MB a training step at batch 32; session 31).
      */
-    private static final VectorShuffle<Float> SPREAD0 = spread(0);
-    private static final VectorShuffle<Float> SPREAD1 = spread(1);
-    private static final VectorShuffle<Float> SPREAD2 = spread(2);
-    private static final VectorShuffle<Float> SPREAD3 = spread(3);
+    private static final VectorShuffle<Integer> SPREAD0 = spread(0);
+    private static final VectorShuffle<Integer> SPREAD1 = spread(1);
+    private static final VectorShuffle<Integer> SPREAD2 = spread(2);
+    private static final VectorShuffle<Integer> SPREAD3 = spread(3);
     /** Lane j takes lane j - Q (lanes [0, Q) take the top quarter, whose lanes are replaced): one row up. */
     private static final VectorShuffle<Float> UP = VectorShuffle.fromOp(F, j -> Math.floorMod(j - Q, L));
     /** Lanes [0, Q). */
@@ -83,11 +83,14 @@ final class BatchNormPoolRows {
     /** Lanes [L/2, L). */
     private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, -1L << (L / 2));
     private static final FloatVector ZERO = FloatVector.zero(F);
+    private static final IntVector ZERO_I = IntVector.zero(I);
     /*
-     * Codes ride in float lanes as the floats whose bits are the ints 0..3 (+0 and three subnormals): blends
-     * only move bits, and reinterpreting the lanes as ints gives the codes with no conversion (JDK 17's C2 does
-     * not intrinsify FloatVector.convert(F2I) or I2F at 512 bits: it boxes every vector). The backward's EQ
-     * compares are exact on subnormals (Java never flushes them to zero).
+     * The forward's codes ride in float lanes as the floats whose bits are the ints 0..3 (+0 and three
+     * subnormals): blends only move bits, and reinterpreting the lanes as ints gives the codes with no conversion
+     * (JDK 17's C2 does not intrinsify FloatVector.convert(F2I) or I2F at 512 bits: it boxes every vector). The
+     * backward works on int lanes once it has the pooled gradient: its code tests are int compares and its
+     * selects int blends (the same bits moved). With float compares of the code fields (subnormals) and float
+     * blends, gradPlane took 1.17x as long (conv1's plane, hot, one JVM alternating the two; session 34).
      */
     private static final FloatVector ONE = FloatVector.broadcast(F, Float.intBitsToFloat(1));
     private static final FloatVector TWO = FloatVector.broadcast(F, Float.intBitsToFloat(2));
@@ -108,22 +111,19 @@ final class BatchNormPoolRows {
     /**
      * Lane j of a row vector covers window j/2 of L/2 windows whose codes fill bits [0, L) of an int: FIELD
      * keeps that window's two bits; TOP is the code of a top-row winner in lane j's column (j & 1, 0 left or 1
-     * right) and BOTTOM a bottom-row winner's (2 + (j & 1)), both moved up to the field. Every value is below
-     * 2^L <= 2^16: +0 or a positive subnormal as a float, so the EQ compares on the floats are exact.
+     * right) and BOTTOM a bottom-row winner's (2 + (j & 1)), both moved up to the field.
      */
     private static final IntVector FIELD = IntVector.fromArray(I, intLanes(j -> 3 << (2 * (j / 2))), 0);
-    private static final FloatVector TOP =
-            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat((j & 1) << (2 * (j / 2)))), 0);
-    private static final FloatVector BOTTOM =
-            FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat((2 + (j & 1)) << (2 * (j / 2)))), 0);
+    private static final IntVector TOP = IntVector.fromArray(I, intLanes(j -> (j & 1) << (2 * (j / 2))), 0);
+    private static final IntVector BOTTOM = IntVector.fromArray(I, intLanes(j -> (2 + (j & 1)) << (2 * (j / 2))), 0);
     /**
      * The same for {@link #quarterGrad}: lane j covers window (j mod L/2)/2 of a window row's Q, whose codes fill
      * bits [0, 2Q); QCODE is the code of lane j's own input ((j < L/2 ? 0 : 2) + (j & 1): its row, its column's
      * parity) moved up to that window's field.
      */
     private static final IntVector QFIELD = IntVector.fromArray(I, intLanes(j -> 3 << (2 * ((j % (L / 2)) / 2))), 0);
-    private static final FloatVector QCODE = FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(
-            ((j < L / 2 ? 0 : 2) + (j & 1)) << (2 * ((j % (L / 2)) / 2)))), 0);
+    private static final IntVector QCODE = IntVector.fromArray(I, intLanes(j ->
+            ((j < L / 2 ? 0 : 2) + (j & 1)) << (2 * ((j % (L / 2)) / 2))), 0);
 
     static {
         if (L > 16) {
@@ -443,24 +443,24 @@ final class BatchNormPoolRows {
                 continue;
             }
             // lanes past count are the next plane's windows: loaded, never spread (row k spreads windows kQ..)
-            FloatVector gv = ZERO.blend(FloatVector.fromArray(F, dy, o),
-                    FloatVector.fromArray(F, y, o).compare(VectorOperators.GT, 0f));
+            IntVector gv = (IntVector) ZERO.blend(FloatVector.fromArray(F, dy, o),
+                    FloatVector.fromArray(F, y, o).compare(VectorOperators.GT, 0f)).reinterpretAsInts();
             int at = go + oh * L;
             // row k: its windows spread to their inputs' lanes, kept where lane j's code (bits [2Qk, 2Qk + 2Q) of
             // the group's word) names lane j's input; written out, not a loop (see SPREAD0)
-            ZERO.blend(gv.rearrange(SPREAD0), ((FloatVector) IntVector.broadcast(I, bits).and(QFIELD)
-                    .reinterpretAsFloats()).compare(VectorOperators.EQ, QCODE)).intoArray(g, at);
+            ((FloatVector) ZERO_I.blend(gv.rearrange(SPREAD0), IntVector.broadcast(I, bits).and(QFIELD)
+                    .compare(VectorOperators.EQ, QCODE)).reinterpretAsFloats()).intoArray(g, at);
             if (rows > 1) {
-                ZERO.blend(gv.rearrange(SPREAD1), ((FloatVector) IntVector.broadcast(I, bits >>> (2 * Q)).and(QFIELD)
-                        .reinterpretAsFloats()).compare(VectorOperators.EQ, QCODE)).intoArray(g, at + L);
+                ((FloatVector) ZERO_I.blend(gv.rearrange(SPREAD1), IntVector.broadcast(I, bits >>> (2 * Q)).and(QFIELD)
+                        .compare(VectorOperators.EQ, QCODE)).reinterpretAsFloats()).intoArray(g, at + L);
             }
             if (rows > 2) {
-                ZERO.blend(gv.rearrange(SPREAD2), ((FloatVector) IntVector.broadcast(I, bits >>> (4 * Q)).and(QFIELD)
-                        .reinterpretAsFloats()).compare(VectorOperators.EQ, QCODE)).intoArray(g, at + 2 * L);
+                ((FloatVector) ZERO_I.blend(gv.rearrange(SPREAD2), IntVector.broadcast(I, bits >>> (4 * Q)).and(QFIELD)
+                        .compare(VectorOperators.EQ, QCODE)).reinterpretAsFloats()).intoArray(g, at + 2 * L);
             }
             if (rows > 3) {
-                ZERO.blend(gv.rearrange(SPREAD3), ((FloatVector) IntVector.broadcast(I, bits >>> (6 * Q)).and(QFIELD)
-                        .reinterpretAsFloats()).compare(VectorOperators.EQ, QCODE)).intoArray(g, at + 3 * L);
+                ((FloatVector) ZERO_I.blend(gv.rearrange(SPREAD3), IntVector.broadcast(I, bits >>> (6 * Q)).and(QFIELD)
+                        .compare(VectorOperators.EQ, QCODE)).reinterpretAsFloats()).intoArray(g, at + 3 * L);
             }
         }
     }
@@ -487,16 +487,19 @@ final class BatchNormPoolRows {
      */
     private static void gradChunk(float[] g, int k0, int k1, int w, float[] dy, float[] y, int o, int bits) {
         FloatVector yv = FloatVector.fromArray(F, y, o);
-        FloatVector gv = ZERO.blend(FloatVector.fromArray(F, dy, o), yv.compare(VectorOperators.GT, 0f));
+        IntVector gv = (IntVector) ZERO.blend(FloatVector.fromArray(F, dy, o), yv.compare(VectorOperators.GT, 0f))
+                .reinterpretAsInts();
         // the first L/2 windows' codes are bits [0, L) of bits, the other L/2's bits [L, 2L)
-        FloatVector lo = (FloatVector) IntVector.broadcast(I, bits).and(FIELD).reinterpretAsFloats();
-        FloatVector hi = (FloatVector) IntVector.broadcast(I, bits >>> L).and(FIELD).reinterpretAsFloats();
-        FloatVector ge = gv.rearrange(EXPAND_LO);
-        ZERO.blend(ge, lo.compare(VectorOperators.EQ, TOP)).intoArray(g, k0);
-        ZERO.blend(ge, lo.compare(VectorOperators.EQ, BOTTOM)).intoArray(g, k0 + w);
+        IntVector lo = IntVector.broadcast(I, bits).and(FIELD);
+        IntVector hi = IntVector.broadcast(I, bits >>> L).and(FIELD);
+        IntVector ge = gv.rearrange(EXPAND_LO);
+        ((FloatVector) ZERO_I.blend(ge, lo.compare(VectorOperators.EQ, TOP)).reinterpretAsFloats()).intoArray(g, k0);
+        ((FloatVector) ZERO_I.blend(ge, lo.compare(VectorOperators.EQ, BOTTOM)).reinterpretAsFloats())
+                .intoArray(g, k0 + w);
         ge = gv.rearrange(EXPAND_HI);
-        ZERO.blend(ge, hi.compare(VectorOperators.EQ, TOP)).intoArray(g, k1);
-        ZERO.blend(ge, hi.compare(VectorOperators.EQ, BOTTOM)).intoArray(g, k1 + w);
+        ((FloatVector) ZERO_I.blend(ge, hi.compare(VectorOperators.EQ, TOP)).reinterpretAsFloats()).intoArray(g, k1);
+        ((FloatVector) ZERO_I.blend(ge, hi.compare(VectorOperators.EQ, BOTTOM)).reinterpretAsFloats())
+                .intoArray(g, k1 + w);
     }
 
     /**
@@ -553,8 +556,8 @@ final class BatchNormPoolRows {
     }
 
     /** SPREAD_k: lane j takes window kQ + (j mod L/2)/2. */
-    private static VectorShuffle<Float> spread(int k) {
-        return VectorShuffle.fromOp(F, j -> k * Q + (j % (L / 2)) / 2);
+    private static VectorShuffle<Integer> spread(int k) {
+        return VectorShuffle.fromOp(I, j -> k * Q + (j % (L / 2)) / 2);
     }
 
     private static float[] lanes(java.util.function.IntFunction<Float> f) {
