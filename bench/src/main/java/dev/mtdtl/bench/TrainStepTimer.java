@@ -114,10 +114,10 @@ public final class TrainStepTimer {
         double perCpu = flop / (cpu[iters / 2] * 1e6);
         System.out.printf(Locale.ROOT, "mtdtl batch=%d threads=%d median_ms=%.1f min_ms=%.1f gflops=%.1f median_cpu_ms=%.1f"
                         + " gflops_per_cpu_s=%.1f measured_core_peak=%.1f pct_of_core_peak=%.1f peak_rss_mb=%.0f"
-                        + " alloc_mb_per_step=%.2f best_pct_of_peak=%.1f best_pct_of_peak_executed=%.1f%n",
+                        + " alloc_mb_per_step=%.2f best_pct_of_peak=%.1f best_pct_of_peak_executed=%.1f java=%s%n",
                 batch, threads, med, ms[0], gflops, cpu[iters / 2], perCpu, peak, 100 * perCpu / peak, peakRssMb(),
                 alloc[iters / 2], 100 * flop / (ms[0] * 1e6) / (threads * peak),
-                100 * TrainStep.EXECUTED_FLOPS_PER_SAMPLE * batch / (ms[0] * 1e6) / (threads * peak));
+                100 * TrainStep.EXECUTED_FLOPS_PER_SAMPLE * batch / (ms[0] * 1e6) / (threads * peak), Runtime.version());
         // Means per step, so that inside + outside = the mean wall time (the median and min above are of steps).
         System.out.printf(Locale.ROOT, "mtdtl loops_per_step=%d mean_ms=%.1f in_loops_ms=%.1f outside_loops_ms=%.1f"
                         + " caller_wait_ms=%.2f worker_start_us=%.1f worker_start_median_le_us=%.0f"

@@ -140,10 +140,18 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
     }
 
     private String header() {
-        return String.format(Locale.ROOT, "device %s, %d threads, %s on %s, batch %d, median of %d%n"
+        return String.format(Locale.ROOT, "device %s, %d threads, %s on %s, batch %d, median of %d, Java %s%n"
                         + "roofs: %.1f GFLOP/s (%s); %.1f GB/s (%s)%n", device, threads, config.strategy().id(),
                 String.join("+", config.sources().stream().map(dev.mtdtl.nn.Source::id).toList()), config.batch(),
-                config.repeats(), peaks.gflops(), peaks.compute(), peaks.gbPerS(), peaks.bandwidth());
+                config.repeats(), jvm(), peaks.gflops(), peaks.compute(), peaks.gbPerS(), peaks.bandwidth());
+    }
+
+    /**
+     * The JVM that measured (the profile is rendered where it ran): its C2 matters to the Vector API kernels, JDK 25's
+     * running the base CNN's step 4-5 % faster than 17's (bench/RESULTS.md, "Step speed, session 34").
+     */
+    static String jvm() {
+        return Runtime.version() + " (" + System.getProperty("java.vm.name", "?") + ")";
     }
 
     /** The console table: every op call of each phase, then the per-op sums. */
@@ -193,6 +201,7 @@ public record Profile(String device, int threads, Profiler.Config config, Peaks 
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("device", device);
         root.put("threads", threads);
+        root.put("java", jvm());
         root.put("strategy", config.strategy().id());
         root.put("sources", config.sources().stream().map(dev.mtdtl.nn.Source::id).toList());
         root.put("batch", config.batch());
