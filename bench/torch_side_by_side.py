@@ -64,12 +64,12 @@ def torch_step_ms(batch, threads, warmup, iters):
     return times[len(times) // 2], torch.__version__
 
 
-def mtdtl_step_ms(batch, threads, warmup, iters, jvm="-Xmx6g"):
+def mtdtl_step_ms(batch, threads, warmup, iters, jvm="-Xmx6g", java="java"):
     jar = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
     if not os.path.exists(jar):
         subprocess.run(["mvn", "-q", "-B", "-DskipTests", "package"], cwd=ROOT, check=True)
     out = subprocess.run(
-        ["java", "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", *jvm.split(), "-cp", jar, "dev.mtdtl.bench.TrainStepTimer",
+        [java, "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", *jvm.split(), "-cp", jar, "dev.mtdtl.bench.TrainStepTimer",
          str(batch), str(threads), str(warmup), str(iters)],
         check=True, capture_output=True, text=True).stdout
     line = [l for l in out.splitlines() if l.startswith("mtdtl batch=")][-1]
@@ -88,13 +88,15 @@ def main():
     ap.add_argument("--warmup", type=int, default=12)
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--jvm", default="-Xmx6g", help="JVM options for mtdtl's side (heap size, collector)")
+    ap.add_argument("--java", default=os.environ.get("MTDTL_JAVA", "java"),
+                    help="the java that runs mtdtl's side (default: $MTDTL_JAVA, else java on the PATH)")
     a = ap.parse_args()
     try:
         import torch  # noqa: F401
     except ImportError:
         print("SKIP: torch is not importable here; nothing to compare against.")
         return 0
-    ours, line, loops = mtdtl_step_ms(a.batch, a.threads, a.warmup, a.iters, a.jvm)
+    ours, line, loops = mtdtl_step_ms(a.batch, a.threads, a.warmup, a.iters, a.jvm, a.java)
     theirs, version = torch_step_ms(a.batch, a.threads, a.warmup, a.iters)
     rss = peak_rss_mb()
     print(line + f" jvm_opts='{a.jvm}'")
