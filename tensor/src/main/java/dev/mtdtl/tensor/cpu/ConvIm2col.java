@@ -2,8 +2,7 @@ package dev.mtdtl.tensor.cpu;
 
 import dev.mtdtl.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -22,6 +21,9 @@ import java.util.Arrays;
 final class ConvIm2col {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** F's shape on int lanes: the masks are ANDed onto x's bits. */
+    @SuppressWarnings("unchecked")
+    private static final VectorSpecies<Integer> I = (VectorSpecies<Integer>) F.withLanes(int.class);
     private static final int L = F.length();
 
     /** Most floats of one lowered group (8 MiB). */
@@ -143,16 +145,35 @@ final class ConvIm2col {
         int colOff = off, ytOff = off + ckk * gp, gemmOff = ytOff + oc * gp;
         im2col(ws, colOff, x, g, n0, gn);
         Gemm.run(false, false, oc, gp, ckk, 1f, w, 0, ckk, ws, colOff, gp, 0f, ws, ytOff, gp, ws, gemmOff);
-        Parallel.forChunks(gn * oc, 8, (ch, r0, r1) -> {   // yt[o][s*P + q] -> y[n0+s][o][q] + b[o]
-            for (int r = r0; r < r1; r++) {
-                int s = r / oc, o = r % oc;
-                int src = ytOff + o * gp + s * p, dst = ((n0 + s) * oc + o) * p;
-                float bias = b == null ? 0f : b[o];
+        Parallel.forChunks(gn * oc, 8, (ch, r0, r1) -> scatterY(y, ws, ytOff, b, oc, p, n0, gn, r0, r1));
+    }
+
+    /**
+     * y[n0+s][o][q] = yt[o][s*P + q] + b[o] (b may be null: + 0) for the rows r = s*OC + o in [r0, r1), which are
+     * consecutive in y: whole vectors, written in address order, so a partial last vector's lanes past P land on the
+     * next row and are overwritten by it; a row whose vectors would pass the range's end (or read past ws) is
+     * written lane by lane. Same sums as a loop per element. Before, a loop per 12- or 48-float row: conv5's
+     * forward spent 0.13-0.17 ms of 1.7 here (1 thread, bench/RESULTS.md, session 35).
+     */
+    private static void scatterY(float[] y, float[] ws, int ytOff, float[] b, int oc, int p, int n0, int gn, int r0,
+                                 int r1) {
+        int gp = gn * p, vec = (p + L - 1) / L;
+        int end = (n0 * oc + r1) * p;
+        for (int r = r0; r < r1; r++) {
+            int s = r / oc, o = r % oc;
+            int src = ytOff + o * gp + s * p, dst = (n0 * oc + r) * p;
+            float bias = b == null ? 0f : b[o];
+            if (dst + vec * L > end || src + vec * L > ws.length) {
                 for (int q = 0; q < p; q++) {
                     y[dst + q] = ws[src + q] + bias;
                 }
+                continue;
             }
-        });
+            FloatVector bv = FloatVector.broadcast(F, bias);
+            for (int t = 0; t < vec; t++) {
+                FloatVector.fromArray(F, ws, src + t * L).add(bv).intoArray(y, dst + t * L);
+            }
+        }
     }
 
     static void backwardData(float[] dx, float[] dy, float[] w, ConvGeom g, float[] ws) {
@@ -233,7 +254,7 @@ final class ConvIm2col {
         long each = filterTaskFloats(g, cols);
         int tasksOff = oc * gp;
         gatherDy(ws, 0, dy, oc, p, 0, n);   // yt (OC, N*P), shared
-        float[] masks = shiftMasks(g, false);
+        int[] masks = shiftMasks(g, false);
         Parallel.forChunks(ckk, cols, (ch, r0, r1) -> {
             int colOff = (int) (tasksOff + ch * each);
             int gemmOff = colOff + cols * gp;
@@ -302,16 +323,24 @@ final class ConvIm2col {
      * Stride 1 and an output the size of the input (every layer of this path in the base CNN: 3x3 with padding 1,
      * and 1x1): then row (c, u, v) of image s is x's plane (s, c) shifted by du = u - PH rows and dv = v - PW
      * columns, zeros let in: col[s*P + q] = x[plane + q + du*W + dv] where that source lies inside the plane. So
-     * each image's row is ceil(P/L) loads at the shifted offset, blended with +0 under a mask of the lanes whose
-     * source is inside ({@link #shiftMasks}), stored whole: a chunk writes its rows in address order, so the lanes
-     * of a partial last vector past the image's P land on the next image (or row) and are overwritten by it; only
-     * the chunk's very last vector goes through a scratch (the next row is another chunk's). Storing every
-     * image's partial vector through the scratch instead made conv61's col2im 2.2x slower than the loops. The
-     * same values as the row loops (a copy), at L floats a load instead of a loop per 4- or 8-float row (batch
-     * 32, 1 thread): conv5's im2col 0.66 -> 0.17 ms, conv61's 0.52 -> 0.25, conv62's 0.12 -> 0.05.
+     * each image's row is ceil(P/L) loads at the shifted offset, ANDed on their bits with a mask of the lanes whose
+     * source is inside (-1) or not (0, which makes +0) ({@link #shiftMasks}), stored whole: a chunk writes its rows
+     * in address order, so the lanes of a partial last vector past the image's P land on the next image (or row)
+     * and are overwritten by it; only the chunk's very last vector goes through a scratch (the next row is another
+     * chunk's). Storing every image's partial vector through the scratch instead made conv61's col2im 2.2x slower
+     * than the loops. The same values as the row loops (a copy), at L floats a load instead of a loop per 4- or
+     * 8-float row (batch 32, 1 thread): conv5's im2col 0.66 -> 0.17 ms, conv61's 0.52 -> 0.25, conv62's 0.12 ->
+     * 0.05.
+     *
+     * <p>Why an AND on int lanes, not a blend with zero under a {@code VectorMask}: JDK 17's C2 holds a mask in a
+     * vector register and rebuilds the AVX-512 mask register from it before every blend, and the loop did little
+     * else; and why each row's mask is loaded once where a plane is one vector (conv61, conv62: P = 12): there the
+     * loop over the images is the row's whole loop and the load was most of it. Same bits (a masked-out lane is
+     * +0 either way); 1 thread, alone, hot (bench/RESULTS.md, session 35): conv61's im2col 290 -> 55-60 us,
+     * conv62's 71 -> 23, conv5's 210 -> 120.
      */
     static void im2colSame(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn) {
-        float[] masks = shiftMasks(g, false);
+        int[] masks = shiftMasks(g, false);
         Parallel.forChunks(g.c() * g.kh() * g.kw(), ROWS, (chunk, r0, r1) ->
                 im2colSameRows(col, colOff, x, g, n0, gn, r0, r1, masks));
     }
@@ -322,24 +351,41 @@ final class ConvIm2col {
      * order; the range's last partial vector goes through a scratch, so nothing past row r1 - 1 is written.
      */
     static void im2colSameRows(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn, int r0, int r1,
-                               float[] masks) {
+                               int[] masks) {
         int kh = g.kh(), kw = g.kw(), w = g.w(), p = g.h() * w, gp = gn * p, vec = (p + L - 1) / L;
         float[] tail = new float[L];
         int end = colOff + r1 * gp;   // where this range's rows end; they are written in address order
         for (int r = r0; r < r1; r++) {
             int ci = r / (kh * kw), tap = r % (kh * kw), u = tap / kw, v = tap % kw;
             int shift = (u - g.ph()) * w + (v - g.pw());
-            for (int s = 0; s < gn; s++) {
-                int src = ((n0 + s) * g.c() + ci) * p + shift;
-                int dst = colOff + r * gp + s * p;
+            int src0 = (n0 * g.c() + ci) * p + shift, step = g.c() * p;   // image s's source: src0 + s*step
+            int dst0 = colOff + r * gp;
+            if (vec == 1) {   // one vector an image: the row's mask once
+                IntVector in = IntVector.fromArray(I, masks, tap * L);
+                for (int s = 0, src = src0, dst = dst0; s < gn; s++, src += step, dst += p) {
+                    if (src < 0 || src + L > x.length) {   // the batch's first or last plane: sticks out
+                        edgeRow(col, dst, x, src, masks, tap * L, p);
+                        continue;
+                    }
+                    FloatVector xv = FloatVector.fromArray(F, x, src).reinterpretAsInts().and(in).reinterpretAsFloats();
+                    if (dst + L <= end) {   // lanes past this image's P: the next image's, written after
+                        xv.intoArray(col, dst);
+                    } else {                // the range's last partial vector: the next row is not this range's
+                        xv.intoArray(tail, 0);
+                        System.arraycopy(tail, 0, col, dst, end - dst);
+                    }
+                }
+                continue;
+            }
+            for (int s = 0, src = src0, dst = dst0; s < gn; s++, src += step, dst += p) {
                 if (src < 0 || src + vec * L > x.length) {   // the batch's first or last plane: sticks out
                     edgeRow(col, dst, x, src, masks, tap * vec * L, p);
                     continue;
                 }
                 for (int t = 0; t < vec; t++) {
-                    VectorMask<Float> in = FloatVector.fromArray(F, masks, (tap * vec + t) * L)
-                            .compare(VectorOperators.NE, 0f);
-                    FloatVector xv = FloatVector.zero(F).blend(FloatVector.fromArray(F, x, src + t * L), in);
+                    IntVector in = IntVector.fromArray(I, masks, (tap * vec + t) * L);
+                    FloatVector xv = FloatVector.fromArray(F, x, src + t * L).reinterpretAsInts().and(in)
+                            .reinterpretAsFloats();
                     int d = dst + t * L;
                     if (d + L <= end) {   // lanes past this image's P: the next image's, written after
                         xv.intoArray(col, d);
@@ -358,9 +404,9 @@ final class ConvIm2col {
      * from outside the vector loop: a rare branch inside it, returning a vector, made C2's code for the loop
      * slow in some runs (conv61's data gradient 2 -> 14-19 ms in 3 of 6 JVMs).
      */
-    private static void edgeRow(float[] col, int dst, float[] x, int src, float[] masks, int mo, int p) {
+    private static void edgeRow(float[] col, int dst, float[] x, int src, int[] masks, int mo, int p) {
         for (int q = 0; q < p; q++) {
-            col[dst + q] = masks[mo + q] != 0f ? x[src + q] : 0f;
+            col[dst + q] = masks[mo + q] != 0 ? x[src + q] : 0f;
         }
     }
 
@@ -374,13 +420,13 @@ final class ConvIm2col {
     private static final int PLANES = 32;
 
     /**
-     * For {@link #same} geometries, per tap (u, v) and vector t of a plane, L floats: 1 for the lanes q = tL + l
+     * For {@link #same} geometries, per tap (u, v) and vector t of a plane, L ints: -1 (all bits) for the lanes q = tL + l
      * whose partner lies inside, 0 for the others: for im2col the source position (i + du, j + dv) of output
      * (i, j); for col2im ({@code back}) the output position (i - du, j - dv) that reads input (i, j).
      */
-    private static float[] shiftMasks(ConvGeom g, boolean back) {
+    private static int[] shiftMasks(ConvGeom g, boolean back) {
         int h = g.h(), w = g.w(), p = h * w, vec = (p + L - 1) / L;
-        float[] m = new float[g.kh() * g.kw() * vec * L];
+        int[] m = new int[g.kh() * g.kw() * vec * L];
         for (int u = 0; u < g.kh(); u++) {
             for (int v = 0; v < g.kw(); v++) {
                 int du = back ? g.ph() - u : u - g.ph();
@@ -391,7 +437,7 @@ final class ConvIm2col {
                         int i = q / w + du;
                         int j = q % w + dv;
                         boolean in = q < p && i >= 0 && i < h && j >= 0 && j < w;
-                        m[((u * g.kw() + v) * vec + t) * L + l] = in ? 1f : 0f;
+                        m[((u * g.kw() + v) * vec + t) * L + l] = in ? -1 : 0;
                     }
                 }
             }
@@ -409,7 +455,7 @@ final class ConvIm2col {
      */
     static void col2imSame(float[] dx, float[] col, int colOff, ConvGeom g, int n0, int gn) {
         int c = g.c(), kh = g.kh(), kw = g.kw(), w = g.w(), p = g.h() * w, gp = gn * p, vec = (p + L - 1) / L;
-        float[] masks = shiftMasks(g, true);
+        int[] masks = shiftMasks(g, true);
         Parallel.forChunks(gn * c, PLANES, (chunk, a0, a1) -> {
             float[] tail = new float[L];
             int end = (n0 * c + a1) * p;   // where this chunk's planes end in dx; written in address order
@@ -429,10 +475,9 @@ final class ConvIm2col {
                 for (int t = 0; t < vec; t++) {
                     FloatVector acc = FloatVector.zero(F);
                     for (int tap = 0; tap < kh * kw; tap++) {
-                        VectorMask<Float> in = FloatVector.fromArray(F, masks, (tap * vec + t) * L)
-                                .compare(VectorOperators.NE, 0f);
+                        IntVector in = IntVector.fromArray(I, masks, (tap * vec + t) * L);
                         int o = base + tap * gp + back(g, tap) + t * L;
-                        acc = acc.add(FloatVector.zero(F).blend(FloatVector.fromArray(F, col, o), in));
+                        acc = acc.add(FloatVector.fromArray(F, col, o).reinterpretAsInts().and(in).reinterpretAsFloats());
                     }
                     int d = dst + t * L;
                     if (d + L <= end) {   // lanes past this plane: the next plane's, written after
@@ -452,13 +497,13 @@ final class ConvIm2col {
     }
 
     /** {@link #col2imSame}'s plane where a shifted vector would stick out of col: lane by lane, same order. */
-    private static void edgePlane(float[] dx, int dst, float[] col, int base, float[] masks, ConvGeom g, int gp,
+    private static void edgePlane(float[] dx, int dst, float[] col, int base, int[] masks, ConvGeom g, int gp,
                                   int p) {
         int vec = (p + L - 1) / L;
         for (int q = 0; q < p; q++) {
             float acc = 0f;
             for (int tap = 0; tap < g.kh() * g.kw(); tap++) {
-                if (masks[(tap * vec + q / L) * L + q % L] != 0f) {
+                if (masks[(tap * vec + q / L) * L + q % L] != 0) {
                     acc += col[base + tap * gp + back(g, tap) + q];
                 }
             }
@@ -513,13 +558,25 @@ final class ConvIm2col {
         });
     }
 
-    /** yt (OC, gn*P): yt[o][s*P + q] = dy[n0+s][o][q]; output channels split over threads. */
+    /**
+     * yt (OC, gn*P): yt[o][s*P + q] = dy[n0+s][o][q]; output channels split over threads. Rows of P floats, whole
+     * vectors in address order as in {@link #scatterY}: the 12- and 48-float rows of conv5, conv61 and conv62 were
+     * a System.arraycopy call each.
+     */
     private static void gatherDy(float[] yt, int ytOff, float[] dy, int oc, int p, int n0, int gn) {
-        int gp = gn * p;
+        int gp = gn * p, vec = (p + L - 1) / L;
         Parallel.forChunks(oc, 8, (ch, o0, o1) -> {
+            int end = ytOff + o1 * gp;
             for (int o = o0; o < o1; o++) {
                 for (int s = 0; s < gn; s++) {
-                    System.arraycopy(dy, ((n0 + s) * oc + o) * p, yt, ytOff + o * gp + s * p, p);
+                    int src = ((n0 + s) * oc + o) * p, dst = ytOff + o * gp + s * p;
+                    if (dst + vec * L > end || src + vec * L > dy.length) {
+                        System.arraycopy(dy, src, yt, dst, p);
+                        continue;
+                    }
+                    for (int t = 0; t < vec; t++) {
+                        FloatVector.fromArray(F, dy, src + t * L).intoArray(yt, dst + t * L);
+                    }
                 }
             }
         });

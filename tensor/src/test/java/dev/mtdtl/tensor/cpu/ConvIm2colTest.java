@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 1x1, 3x3 and 5x5 taps (5x5 on a 4 x 12 plane: taps taller than the plane), the batch's first and last planes
  * (whose shifted vectors stick out of the array: the lane-by-lane edge path), lowered from the middle of the
  * batch, into a col with other data after it (which must survive), at 1 to 3 threads. The inputs hold -0.0 and
- * exact cancellations.
+ * exact cancellations, and x NaNs and infinities, which a masked-out lane (a tap outside the image, read from the
+ * neighbouring row, plane or image) must turn into +0 as the row loops' zero fill does.
  */
 class ConvIm2colTest {
 
@@ -32,7 +33,8 @@ class ConvIm2colTest {
         SplittableRandom r = new SplittableRandom(n * 1000L + c * 100 + h * 10 + w + k);
         float[] x = new float[g.xSize()];
         for (int i = 0; i < x.length; i++) {
-            x[i] = i % 11 == 0 ? -0f : i % 13 == 0 ? 1f : (float) r.nextGaussian();
+            x[i] = i % 11 == 0 ? -0f : i % 13 == 0 ? 1f : i % 17 == 0 ? Float.NaN : i % 19 == 0
+                    ? Float.NEGATIVE_INFINITY : (float) r.nextGaussian();
         }
         int ckk = c * k * k;
         int n0 = n > 2 ? 1 : 0;
