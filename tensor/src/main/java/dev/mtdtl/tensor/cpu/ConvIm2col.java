@@ -3,6 +3,8 @@ package dev.mtdtl.tensor.cpu;
 import dev.mtdtl.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -451,11 +453,16 @@ final class ConvIm2col {
      * read; the lanes a tap does not reach add +0, which leaves the sum's bits alone (it starts at +0, and a sum
      * that starts at +0 is never -0 in round-to-nearest), so the bits are the row loops'. Partial vectors as in
      * {@link #im2colSame}, planes in address order per chunk. conv5: 0.63 -> 0.21 ms, conv61: 0.54 -> 0.22,
-     * conv62: 0.21 -> 0.13.
+     * conv62: 0.21 -> 0.13. Here the blends stay: im2col's AND on int lanes made this loop slower (conv61's col2im
+     * 206-217 -> 262-275 us, 1 thread, bench/RESULTS.md, session 35).
      */
     static void col2imSame(float[] dx, float[] col, int colOff, ConvGeom g, int n0, int gn) {
         int c = g.c(), kh = g.kh(), kw = g.kw(), w = g.w(), p = g.h() * w, gp = gn * p, vec = (p + L - 1) / L;
         int[] masks = shiftMasks(g, true);
+        float[] blendMasks = new float[masks.length];   // 1 where masks is -1, else 0
+        for (int i = 0; i < masks.length; i++) {
+            blendMasks[i] = masks[i] != 0 ? 1f : 0f;
+        }
         Parallel.forChunks(gn * c, PLANES, (chunk, a0, a1) -> {
             float[] tail = new float[L];
             int end = (n0 * c + a1) * p;   // where this chunk's planes end in dx; written in address order
@@ -475,9 +482,10 @@ final class ConvIm2col {
                 for (int t = 0; t < vec; t++) {
                     FloatVector acc = FloatVector.zero(F);
                     for (int tap = 0; tap < kh * kw; tap++) {
-                        IntVector in = IntVector.fromArray(I, masks, (tap * vec + t) * L);
+                        VectorMask<Float> in = FloatVector.fromArray(F, blendMasks, (tap * vec + t) * L)
+                                .compare(VectorOperators.NE, 0f);
                         int o = base + tap * gp + back(g, tap) + t * L;
-                        acc = acc.add(FloatVector.fromArray(F, col, o).reinterpretAsInts().and(in).reinterpretAsFloats());
+                        acc = acc.add(FloatVector.zero(F).blend(FloatVector.fromArray(F, col, o), in));
                     }
                     int d = dst + t * L;
                     if (d + L <= end) {   // lanes past this plane: the next plane's, written after
