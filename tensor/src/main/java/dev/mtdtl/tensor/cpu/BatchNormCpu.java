@@ -74,10 +74,24 @@ public final class BatchNormCpu {
             // torch: "Expected more than 1 value per channel when training"; the unbiased var divides by n-1.
             throw new IllegalArgumentException("training batch norm needs N*S > 1 values per channel, got (N, C, S) = " + sh);
         }
-        Parallel.forChunks(c, channelGrain(n, s), (chunk, c0, c1) -> {
+        // planes shorter than a vector: whole blocks of channels in vector lanes, the same bits (BatchNormShort)
+        int first = BatchNormShort.applies(s) ? BatchNormShort.channels(c) : 0;
+        if (first > 0) {
+            BatchNormShort.forwardTrain(y, saveMean, saveInvstd, x, gamma, beta, runningMean, runningVar, n, c, s,
+                    momentum, eps);
+        }
+        forwardChannels(first, c, y, saveMean, saveInvstd, x, gamma, beta, runningMean, runningVar, n, c, s, momentum,
+                eps);
+    }
+
+    /** {@link #forwardTrain} channel by channel, for channels [from, to) (arguments checked). */
+    static void forwardChannels(int from, int to, float[] y, float[] saveMean, float[] saveInvstd, float[] x,
+                                float[] gamma, float[] beta, float[] runningMean, float[] runningVar, int n, int c,
+                                int s, float momentum, float eps) {
+        Parallel.forChunks(to - from, channelGrain(n, s), (chunk, a0, a1) -> {
             LaneSum acc = new LaneSum();
             LaneSum accSq = new LaneSum();
-            for (int ch = c0; ch < c1; ch++) {
+            for (int ch = from + a0; ch < from + a1; ch++) {
                 Stats st = trainStats(acc, accSq, x, n, c, s, ch, gamma, saveMean, saveInvstd, runningMean, runningVar,
                         momentum, eps);
                 for (int i = 0; i < n; i++) {
@@ -100,7 +114,6 @@ public final class BatchNormCpu {
                             float[] saveMean, float[] saveInvstd, float[] runningMean, float[] runningVar,
                             float momentum, float eps) {
         final long cnt = (long) n * s;    // values per channel
-        final double mom = momentum;
         // Shifted sums (Chan, Golub and LeVeque, 1983): with d = x - shift, mean = shift + sum(d)/cnt and
         // var = sum(d^2)/cnt - (sum(d)/cnt)^2. When shift is within a fraction of a standard deviation of the
         // mean, the d are small and their float partial sums keep full accuracy even when |mean| >> std, where
@@ -129,8 +142,8 @@ public final class BatchNormCpu {
         float shift = (float) (sub / ((long) n * m));
         deviations(acc, accSq, x, n, c, s, ch, shift);
         double dm = acc.total() / cnt;
-        double var = Math.max(0.0, accSq.total() / cnt - dm * dm);
-        if (dm * dm > 0.25 * var) {
+        double var = variance(accSq.total(), dm, cnt);
+        if (offCentre(dm, var)) {
             // The subsample missed the mean by more than half a standard deviation (a subsample at odds with the
             // rest of its planes): the pass again from the mean found, which makes dm ~ 0 as in the classical
             // two-pass algorithm. A guard: a biased subsample is itself part of the variance, so the miss is at
@@ -139,8 +152,29 @@ public final class BatchNormCpu {
             shift = (float) (shift + dm);
             deviations(acc, accSq, x, n, c, s, ch, shift);
             dm = acc.total() / cnt;
-            var = Math.max(0.0, accSq.total() / cnt - dm * dm);
+            var = variance(accSq.total(), dm, cnt);
         }
+        return finish(shift, dm, var, cnt, ch, gamma, saveMean, saveInvstd, runningMean, runningVar, momentum, eps);
+    }
+
+    /** The biased variance from the sum of squared deviations from the shift and their mean dm. */
+    static double variance(double sumSq, double dm, long cnt) {
+        return Math.max(0.0, sumSq / cnt - dm * dm);
+    }
+
+    /** Whether the shift missed the mean by more than half a standard deviation: {@link #trainStats}'s second pass. */
+    static boolean offCentre(double dm, double var) {
+        return dm * dm > 0.25 * var;
+    }
+
+    /**
+     * The end of {@link #trainStats} (shared with {@link BatchNormShort}, so both give the same bits): from the shift
+     * and the deviations' mean dm and variance, writes saveMean[ch] and saveInvstd[ch], moves the running statistics
+     * and returns the channel's normalisation.
+     */
+    static Stats finish(float shift, double dm, double var, long cnt, int ch, float[] gamma, float[] saveMean,
+                        float[] saveInvstd, float[] runningMean, float[] runningVar, float momentum, float eps) {
+        final double mom = momentum;
         double mean = shift + dm;
         double invstd = 1.0 / Math.sqrt(var + eps);
         float meanF = (float) mean;
@@ -174,8 +208,12 @@ public final class BatchNormCpu {
      */
     static GradCoef gradCoef(LaneSum sumG, LaneSum sumGD, double r, float[] gamma, float[] dgamma, float[] dbeta, int ch,
                              long cnt) {
-        double sg = sumG.total();
-        double sgd = sumGD.total();
+        return gradCoef(sumG.total(), sumGD.total(), r, gamma, dgamma, dbeta, ch, cnt);
+    }
+
+    /** As above from the two sums' totals (shared with {@link BatchNormShort}). */
+    static GradCoef gradCoef(double sg, double sgd, double r, float[] gamma, float[] dgamma, float[] dbeta, int ch,
+                             long cnt) {
         dbeta[ch] += (float) sg;
         dgamma[ch] += (float) (r * sgd);
         double k = gamma[ch] * r;
@@ -217,11 +255,21 @@ public final class BatchNormCpu {
         Args.len("dy", dy, len, "N*C*S " + sh);
         Args.len("x", x, len, "N*C*S " + sh);
         Args.lens(c, "C (" + c + ")", "dgamma dbeta saveMean saveInvstd gamma", dgamma, dbeta, saveMean, saveInvstd, gamma);
+        int first = BatchNormShort.applies(s) ? BatchNormShort.channels(c) : 0;   // as in forwardTrain
+        if (first > 0) {
+            BatchNormShort.backwardTrain(dx, dgamma, dbeta, dy, x, saveMean, saveInvstd, gamma, n, c, s);
+        }
+        backwardChannels(first, c, dx, dgamma, dbeta, dy, x, saveMean, saveInvstd, gamma, n, c, s);
+    }
+
+    /** {@link #backwardTrain} channel by channel, for channels [from, to) (arguments checked). */
+    static void backwardChannels(int from, int to, float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] x,
+                                 float[] saveMean, float[] saveInvstd, float[] gamma, int n, int c, int s) {
         final long cnt = (long) n * s;
-        Parallel.forChunks(c, channelGrain(n, s), (chunk, c0, c1) -> {
+        Parallel.forChunks(to - from, channelGrain(n, s), (chunk, a0, a1) -> {
             LaneSum sumG = new LaneSum();
             LaneSum sumGD = new LaneSum();
-            for (int ch = c0; ch < c1; ch++) {
+            for (int ch = from + a0; ch < from + a1; ch++) {
                 float mu = saveMean[ch];
                 double r = saveInvstd[ch];
                 sumG.reset();
