@@ -245,7 +245,13 @@ public final class Gemm {
         }
     }
 
-    /** Pack rows [p0, p0+kc) x cols [j0, j0+nr) of op(B) as dst[p*NR + j], zero columns beyond nr. */
+    /**
+     * Pack rows [p0, p0+kc) x cols [j0, j0+nr) of op(B) as dst[p*NR + j], zero columns beyond nr. A full panel of a
+     * transposed B (16-lane vectors) is turned around by 16 x 16 blocks in registers ({@link Transpose16}) where it
+     * was a scalar loop: 1 thread, the conv61 filter gradient's task (256 x 576 x 384, op(B) = col^T) cost 0.69 ms
+     * against 0.65 untransposed, the head's linear forward (32 x 256 x 256, op(B) = W^T) 48 against 34 us
+     * (bench/RESULTS.md, session 35). A copy: the same bits.
+     */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nr,
                               float[] dst, int d) {
         if (!transB) {            // op(B)[p][j] = b[p*ldb + j]: vector copies
@@ -265,6 +271,18 @@ public final class Gemm {
                     for (int j = nr; j < NR; j++) {
                         dst[o + j] = 0f;
                     }
+                }
+            }
+        } else if (nr == NR && VL == 16) {   // op(B)[p][j] = b[j*ldb + p]: 16 x 16 blocks turned in registers
+            int p = 0;
+            for (; p + VL <= kc; p += VL) {
+                int src = bOff + j0 * ldb + p0 + p;
+                Transpose16.block(dst, d + p * NR, NR, b, src, ldb);                  // columns 0..15
+                Transpose16.block(dst, d + p * NR + VL, NR, b, src + VL * ldb, ldb);  // columns 16..31
+            }
+            for (; p < kc; p++) {
+                for (int j = 0; j < NR; j++) {
+                    dst[d + p * NR + j] = b[bOff + (j0 + j) * ldb + p0 + p];
                 }
             }
         } else {                  // op(B)[p][j] = b[j*ldb + p]: read each stored row contiguously
