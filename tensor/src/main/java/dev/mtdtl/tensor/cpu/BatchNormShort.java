@@ -16,22 +16,24 @@ import jdk.incubator.vector.VectorSpecies;
  * about 10 ns a value (JMH BatchNormBench, bench/RESULTS.md, session 33), and the four such ops of a base-CNN step
  * took 0.6-0.9 ms. Here the lanes run L channels' chains side by side, and the element-wise passes are whole vectors.
  *
- * <p>Same bits as the channel-by-channel code, lane by lane: the L planes of an image's channel block are turned
- * into S vectors of L channels by one 16 x 16 transpose in registers ({@link Transpose16}, into a thread's scratch),
- * and each lane then does its channel's scalar operations
- * in the scalar order: the subsample's one chain (all S values of every plane, S &lt;= {@link BatchNormCpu#SAMPLE}),
- * {@link LaneSum#addDeviations}'s and {@link LaneSum#addGradSums}'s tails (value k of a plane into chain k mod 4
- * while four remain, the rest into chain 0; the chains run on across the planes; float differences, widened to
- * double, products of two widened floats, which are exact), and {@link LaneSum#total}'s order for sums that never
- * fold (0 + t0 + t1 + t2 + t3). Double adds, multiplies and float-to-double widening in vector lanes round as the
- * scalar operations do. The per-channel ends ({@link BatchNormCpu#finish}, {@link BatchNormCpu#gradCoef}) are the
- * scalar code itself, and the element-wise passes compute each element's very expression with its channel's
- * constants spread over the lanes. Channels past the last whole block of L take the scalar code (the caller's).
- * Tested against the channel-by-channel code bit for bit (BatchNormShortTest).
+ * <p>Same bits as the channel-by-channel code, lane by lane: the L planes of an image's channel block are turned into
+ * S vectors of L channels by one 16 x 16 transpose in registers ({@link Transpose16}, into a thread's scratch), and
+ * each lane then does its channel's scalar operations in the scalar order: the subsample's one chain (all S values of
+ * every plane, S &lt;= {@link BatchNormCpu#SAMPLE}), {@link LaneSum#addDeviations}'s and {@link
+ * LaneSum#addGradSums}'s tails (value k of a plane into chain k mod 4 while four remain, the rest into chain 0; the
+ * chains run on across the planes; float differences, widened to double, products of two widened floats, which are
+ * exact), and {@link LaneSum#total}'s order for sums that never fold (0 + t0 + t1 + t2 + t3). Double adds, multiplies
+ * and float-to-double widening in vector lanes round as the scalar operations do. The per-channel ends ({@link
+ * BatchNormCpu#finish}, {@link BatchNormCpu#gradCoef}) are the scalar code itself, and the element-wise passes
+ * compute each element's very expression with its channel's constants spread over the lanes. Channels past the last
+ * whole block of L take the scalar code (the caller's). Tested against the channel-by-channel code bit for bit
+ * (BatchNormShortTest).
  *
- * <p>Why transposes, not gathers ({@code FloatVector.fromArray} with an index map): in these methods JDK 17's C2 did
- * not inline the gathers, and every one boxed its vectors (3.5 MB a call at 32 x 256 x 12), which made the lane path
- * slower than the scalar one.
+ * <p>A trap met on the way (JDK 17's C2): the first version kept its double accumulators in a loop nest over
+ * (image, position) whose inner bounds are not constants, and C2 boxed every vector of it (3.5 MB a call at 32 x 256
+ * x 12, slower than the scalar code); each sum is now one flat loop over a list of row offsets ({@link #rows}). That
+ * version read the lanes by gathers (an index map), which JFR cleared of the boxing; this one transposes, and the
+ * two were not timed against each other once the nest was gone.
  */
 final class BatchNormShort {
 
@@ -65,7 +67,8 @@ final class BatchNormShort {
         final float[] shift = new float[L];
         final float[] shift2 = new float[L];
         final boolean[] again = new boolean[L];
-        final float[] c0 = new float[L * L];   // (S, L): each position's channel constant, S < L vectors
+        /** (L, S): at each position of an image's L planes in the block, its channel's constant. */
+        final float[] c0 = new float[L * L];
         final float[] c1 = new float[L * L];
         final float[] c2 = new float[L * L];
         final float[] c3 = new float[L * L];
@@ -312,7 +315,7 @@ final class BatchNormShort {
         totals(totSq, w.chainSq);
     }
 
-    /** Chain j of {@link LaneSum#addGradSums}'s tail, every lane, the rows at offs[0, count) as {@link #deviationChain}. */
+    /** Chain j of {@link LaneSum#addGradSums}'s tail, every lane, over the rows at offs[0, count) as deviationChain. */
     private static void gradChain(double[] t, double[] tq, int o, float[] gt, float[] xt, float[] saveMean, int c0,
                                   int[] offs, int count) {
         FloatVector mu = FloatVector.fromArray(F, saveMean, c0);

@@ -338,8 +338,8 @@ final class ConvIm2col {
      * vector register and rebuilds the AVX-512 mask register from it before every blend, and the loop did little
      * else; and why each row's mask is loaded once where a plane is one vector (conv61, conv62: P = 12): there the
      * loop over the images is the row's whole loop and the load was most of it. Same bits (a masked-out lane is
-     * +0 either way); 1 thread, alone, hot (bench/RESULTS.md, session 35): conv61's im2col 290 -> 55-60 us,
-     * conv62's 71 -> 23, conv5's 210 -> 120.
+     * +0 either way); 1 thread, alone, hot (bench/RESULTS.md, session 35): conv61's im2col 290 -> 89 us, conv62's
+     * 71 -> 22, conv5's 210 -> 163.
      */
     static void im2colSame(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn) {
         int[] masks = shiftMasks(g, false);
@@ -422,8 +422,8 @@ final class ConvIm2col {
     private static final int PLANES = 32;
 
     /**
-     * For {@link #same} geometries, per tap (u, v) and vector t of a plane, L ints: -1 (all bits) for the lanes q = tL + l
-     * whose partner lies inside, 0 for the others: for im2col the source position (i + du, j + dv) of output
+     * For {@link #same} geometries, per tap (u, v) and vector t of a plane, L ints: -1 (all bits) for the lanes
+     * q = tL + l whose partner lies inside, 0 for the others: for im2col the source position (i + du, j + dv) of output
      * (i, j); for col2im ({@code back}) the output position (i - du, j - dv) that reads input (i, j).
      */
     private static int[] shiftMasks(ConvGeom g, boolean back) {

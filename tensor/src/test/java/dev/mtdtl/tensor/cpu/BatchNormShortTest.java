@@ -11,18 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The lane path of the training batch norm on planes shorter than a vector ({@link BatchNormShort}: L channels in
- * vector lanes) against the channel-by-channel code it stands in for ({@link BatchNormCpu#forwardChannels},
- * {@link BatchNormCpu#backwardChannels}), bit for bit, every output: y, the saved mean and inverse deviation, both
- * running statistics, dx, and dgamma and dbeta accumulated onto non-zero values. Shapes: the base CNN's (32 x 256 x
- * 12 after conv61 and conv62, 32 x 256 x 1 in the head), planes of 1 to 15 values (whole groups of four, a remainder,
- * nothing but a remainder), channel counts with a partial last block (the rest taken by the scalar code), batches of
- * 2 and 3; at 1 and 3 threads. Inputs: Gaussian channels, channels of 10^4 and the next float up in a third of
- * their values (the float shift rounds to 10^4 and misses the mean by more than half a deviation: the statistics'
- * second pass, in some lanes only), a constant channel (variance 0), -0.0 values, channels (and dy) whose values span 120 binades, and channels (and dy)
- * where +-2^60 (in every third value, {@link #big}, or in every fourth, the first chain's) cancel each other while
- * the small values in between are lost or kept depending on where they fall: there a change in the order of the
- * additions shows, and one channel with a NaN and one with an infinity (which
- * must stay in their lanes).
+ * vector lanes) against the channel-by-channel code it stands in for ({@link BatchNormCpu#forwardChannels}, {@link
+ * BatchNormCpu#backwardChannels}), bit for bit, every output: y, the saved mean and inverse deviation, both running
+ * statistics, dx, and dgamma and dbeta accumulated onto non-zero values. Shapes: the base CNN's (32 x 256 x 12 after
+ * conv61 and conv62, 32 x 256 x 1 in the head), planes of 1 to 15 values (whole groups of four, a remainder, nothing
+ * but a remainder), channel counts with a partial last block (the rest taken by the scalar code), batches of 2 and 3;
+ * at 1 and 3 threads. Inputs: Gaussian channels, channels of 10^4 and the next float up in a third of their values
+ * (the float shift rounds to 10^4 and misses the mean by more than half a deviation: the statistics' second pass, in
+ * some lanes only), a constant channel (variance 0), -0.0 values, channels (and dy) whose values span 120 binades,
+ * and channels (and dy) where +-2^60 (in every third value, {@link #big}, or in every fourth, the first chain's)
+ * cancel each other while the small values in between are lost or kept depending on where they fall, or where chains
+ * 0 and 1 end at +-2^60 ({@link #ends}): there a change in the order of the additions, or of the chains' totals,
+ * shows; and one channel with a NaN and one with an infinity (which must stay in their lanes).
  */
 class BatchNormShortTest {
 
@@ -125,8 +125,9 @@ class BatchNormShortTest {
             int w = Float.floatToIntBits(want[i]);
             int g = Float.floatToIntBits(got[i]);
             if (w != g) {
-                assertEquals(want[i], got[i], what + "[" + i + "]: lanes " + got[i] + ", channel by channel " + want[i]);
-                assertEquals(w, g, what + "[" + i + "] bits: lanes " + got[i] + ", channel by channel " + want[i]);
+                String at = what + "[" + i + "]: lanes " + got[i] + ", channel by channel " + want[i];
+                assertEquals(want[i], got[i], at);
+                assertEquals(w, g, at + " (bits)");
             }
         }
     }
