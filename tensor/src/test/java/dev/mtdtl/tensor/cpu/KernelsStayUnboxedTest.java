@@ -85,6 +85,29 @@ class KernelsStayUnboxedTest {
         }
     }
 
+    /**
+     * The training batch norm on planes shorter than a vector, channels in lanes ({@link BatchNormShort}): its first
+     * version carried its double accumulators through a loop nest and allocated 3.5 MB a call (bench/RESULTS.md,
+     * session 35). conv61's and conv62's output, and the head's BatchNorm1d.
+     */
+    @Test
+    void shortPlaneBatchNorm() {
+        Parallel.setThreads(1);
+        for (int s : new int[]{12, 1}) {
+            int n = 32, c = 256;
+            float[] x = Fixtures.uniform(11, n * c * s, -2, 2), dy = Fixtures.uniform(12, n * c * s, -1, 1);
+            float[] y = new float[x.length], dx = new float[x.length];
+            float[] gamma = Fixtures.uniform(13, c, 0.5f, 1.5f), beta = Fixtures.uniform(14, c, -1, 1);
+            float[] mean = new float[c], invstd = new float[c], rm = new float[c], rv = new float[c];
+            float[] dg = new float[c], db = new float[c];
+            java.util.Arrays.fill(rv, 1f);
+            assertSettlesUnboxed("batch norm forward (train) at (32, 256, " + s + ")", () ->
+                    BatchNormCpu.forwardTrain(y, mean, invstd, x, gamma, beta, rm, rv, n, c, s, 0.1f, 1e-5f));
+            assertSettlesUnboxed("batch norm backward (train) at (32, 256, " + s + ")", () ->
+                    BatchNormCpu.backwardTrain(dx, dg, db, dy, x, mean, invstd, gamma, n, c, s));
+        }
+    }
+
     @Test
     void finiteCheck() {
         float[] a = Fixtures.uniform(9, 300_000, -1, 1);
