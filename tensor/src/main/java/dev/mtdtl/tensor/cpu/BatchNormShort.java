@@ -46,10 +46,11 @@ final class BatchNormShort {
 
     /**
      * Whether the lane path takes planes of s values: shorter than a vector (and all of them the subsample), with
-     * 16-lane vectors ({@link Transpose16}).
+     * 16-lane vectors here and in {@link Transpose16} (whose shape is Gemm's, which {@code -Dmtdtl.vectorBits} can
+     * narrow).
      */
     static boolean applies(int s) {
-        return L == 16 && s < L && s <= BatchNormCpu.SAMPLE && 2 * DL == L;
+        return L == 16 && Gemm.VL == 16 && s < L && s <= BatchNormCpu.SAMPLE && 2 * DL == L;
     }
 
     /** Channels the lane path takes of c: the whole blocks of L; the caller runs the rest. */
