@@ -24,6 +24,15 @@ public final class Adam {
     private final Tensor[] v;   // exp_avg_sq
     private final List<Tensor> ms;
     private final List<Tensor> vs;
+    /**
+     * The group's values and gradients as of the last step, and their one device (null when they live on several):
+     * kept, not rebuilt every step, because a step's serial prologue runs interpreted for a training run's first
+     * hundreds of steps (building these lists took ~0.04 ms a step there; bench/RESULTS.md, session 33). A parameter
+     * moved to another device has new tensors, which {@link #current} notices.
+     */
+    private List<Tensor> values = List.of();
+    private List<Tensor> grads = List.of();
+    private dev.mtdtl.tensor.Device device;
     private final float lr;
     private final float beta1;
     private final float beta2;
@@ -85,16 +94,6 @@ public final class Adam {
             p.value().device().ops().adamStep(p.value(), p.grad(), m[i], v[i], t, lr, beta1, beta2, eps, weightDecay);
         }
     }
-
-    /**
-     * The group's values and gradients as of the last step, and their one device (null when they live on several):
-     * kept, not rebuilt every step, because a step's serial prologue runs interpreted for a training run's first
-     * hundreds of steps (building these lists took ~0.04 ms a step there; bench/RESULTS.md, session 33). A parameter
-     * moved to another device has new tensors, which {@link #current} notices.
-     */
-    private List<Tensor> values = List.of();
-    private List<Tensor> grads = List.of();
-    private dev.mtdtl.tensor.Device device;
 
     private boolean current() {
         if (values.size() != params.size()) {

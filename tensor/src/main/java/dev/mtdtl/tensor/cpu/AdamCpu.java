@@ -32,7 +32,7 @@ public final class AdamCpu {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /**
-     * Elements per parallel chunk. One update is ~0.4 ns per element on one core (all 576,538 parameters
+     * Elements per parallel chunk. One update is ~0.4 ns per element on one core (all 576,482 parameters
      * of the base CNN: ~0.4 ms of CPU, bench AdamMoments), so a 73,728-element tensor (conv5's weight) takes
      * ~30 us on one thread, about what waking a pool worker costs; on a machine busier than its core
      * count, a woken worker that is descheduled while holding a chunk stalls the whole call for a
@@ -60,9 +60,9 @@ public final class AdamCpu {
 
     /**
      * {@link #step} on whole arrays p[i], g[i], m[i], v[i] for [0, len[i]) each, all at step t, as one parallel loop
-     * over their elements end to end ({@link EndToEnd}) in chunks of {@link #GRAIN_ALL}: a parameter group's tensors (the base CNN has
-     * 34, 576,538 floats, all but one below {@link #GRAIN}) were as many calls, most run on the calling thread alone.
-     * Element-wise, so the bits are those of the calls one by one.
+     * over their elements end to end ({@link EndToEnd}) in chunks of {@link #GRAIN_ALL}: a parameter group's tensors
+     * (the base CNN has 34, 576,482 floats, all but one below {@link #GRAIN}) were as many calls, most run on the
+     * calling thread alone. Element-wise, so the bits are those of the calls one by one.
      */
     public static void stepAll(float[][] p, float[][] g, float[][] m, float[][] v, int[] len, int t, float lr,
                                float beta1, float beta2, float eps, float weightDecay) {

@@ -43,8 +43,8 @@ public final class FiniteCpu {
 
     /**
      * Whether a[i][0, len[i]) holds no NaN and no infinity for every i: chunks of {@link #GRAIN} elements of the
-     * arrays end to end ({@link EndToEnd}), each checking its pieces with {@link #allFinite(float[], int)}'s test; the answer is the
-     * same for any chunking and thread count.
+     * arrays end to end ({@link EndToEnd}), each checking its pieces with {@link #allFinite(float[], int)}'s test;
+     * the answer is the same for any chunking and thread count.
      */
     public static boolean allFinite(float[][] a, int[] len) {
         if (a.length != len.length) {
