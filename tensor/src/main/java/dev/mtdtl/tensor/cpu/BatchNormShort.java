@@ -76,8 +76,9 @@ final class BatchNormShort {
         /** Four chains' sums in lanes, (4, L), for the totals. */
         final double[] chain = new double[4 * L];
         final double[] chainSq = new double[4 * L];
-        /** The rows a sum visits, in its order ({@link #rows}). */
-        int[] offs = new int[0];
+        /** Per S, the rows each sum visits ({@link #rows}: j + 1 for j = -1..3), built for rowsN[S] images. */
+        final int[][][] rows = new int[L][5][];
+        final int[] rowsN = new int[L];
         /** An image's block of planes copied out where a transpose would read past x's end: (L, S) and L more. */
         final float[] pad = new float[L * L + L];
         /** x (and g) of a channel block in lanes: (N, L, L), row k of image i the values at position k (k < S). */
@@ -218,8 +219,8 @@ final class BatchNormShort {
      * loop nest whose inner bounds are not constants, JDK 17's C2 boxed every vector of it, 37 KB a call here.)
      */
     private static void subsample(Scratch w, double[] sub, float[] xt, int n, int s) {
-        int count = rows(w, n, s, -1);
-        int[] offs = w.offs;
+        int[] offs = rows(w, n, s, -1);
+        int count = offs.length;
         DoubleVector lo = DoubleVector.zero(D);
         DoubleVector hi = DoubleVector.zero(D);
         for (int m = 0; m < count; m++) {
@@ -232,34 +233,47 @@ final class BatchNormShort {
     }
 
     /**
-     * w.offs[0, count) = the offsets in xt of the rows a sum visits, in its order, and count: for chain j of the
-     * scalar tail (0..3), over the planes in order, the positions k = j mod 4 below the last whole group of four, and
-     * for chain 0 then the positions after it; for j = -1 every position.
+     * The offsets in xt of the rows a sum visits, in its order: for chain j of the scalar tail (0..3), over the planes
+     * in order, the positions k = j mod 4 below the last whole group of four, and for chain 0 then the positions after
+     * it; for j = -1 every position. They depend on N and S only, so a thread keeps them per S (the step alternates
+     * S = 12 and 1) and builds them again only for another N.
      */
-    private static int rows(Scratch w, int n, int s, int j) {
-        if (w.offs.length < n * s) {
-            w.offs = new int[n * s];
+    private static int[] rows(Scratch w, int n, int s, int j) {
+        if (w.rowsN[s] != n) {
+            for (int jj = -1; jj < 4; jj++) {
+                w.rows[s][jj + 1] = buildRows(n, s, jj);
+            }
+            w.rowsN[s] = n;
         }
+        return w.rows[s][j + 1];
+    }
+
+    private static int[] buildRows(int n, int s, int j) {
         int quads = s / 4 * 4;
+        int perPlane = j < 0 ? s : (j < quads ? (quads - j + 3) / 4 : 0) + (j == 0 ? s - quads : 0);
+        int[] offs = new int[n * perPlane];
         int count = 0;
         for (int i = 0; i < n; i++) {
             int base = i * L * L;
             if (j < 0) {
                 for (int k = 0; k < s; k++) {
-                    w.offs[count++] = base + k * L;
+                    offs[count++] = base + k * L;
                 }
                 continue;
             }
             for (int k = j; k < quads; k += 4) {
-                w.offs[count++] = base + k * L;
+                offs[count++] = base + k * L;
             }
             if (j == 0) {
                 for (int k = quads; k < s; k++) {
-                    w.offs[count++] = base + k * L;
+                    offs[count++] = base + k * L;
                 }
             }
         }
-        return count;
+        if (count != offs.length) {
+            throw new AssertionError("batch norm rows: " + count + " for a list of " + offs.length);
+        }
+        return offs;
     }
 
     /**
@@ -270,8 +284,8 @@ final class BatchNormShort {
      */
     private static void deviations(Scratch w, double[] tot, double[] totSq, float[] xt, int n, int s, float[] shift) {
         for (int j = 0; j < 4; j++) {
-            int count = rows(w, n, s, j);   // before w.offs is read: it may grow the list
-            deviationChain(w.chain, w.chainSq, j * L, xt, w.offs, count, shift);
+            int[] offs = rows(w, n, s, j);
+            deviationChain(w.chain, w.chainSq, j * L, xt, offs, offs.length, shift);
         }
         totals(tot, w.chain);
         totals(totSq, w.chainSq);
@@ -309,8 +323,8 @@ final class BatchNormShort {
     private static void gradSums(Scratch w, double[] tot, double[] totSq, float[] gt, float[] xt, float[] saveMean,
                                  int n, int s, int c0) {
         for (int j = 0; j < 4; j++) {
-            int count = rows(w, n, s, j);   // before w.offs is read: it may grow the list
-            gradChain(w.chain, w.chainSq, j * L, gt, xt, saveMean, c0, w.offs, count);
+            int[] offs = rows(w, n, s, j);
+            gradChain(w.chain, w.chainSq, j * L, gt, xt, saveMean, c0, offs, offs.length);
         }
         totals(tot, w.chain);
         totals(totSq, w.chainSq);
