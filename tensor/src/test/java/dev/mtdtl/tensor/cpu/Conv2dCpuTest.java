@@ -175,14 +175,18 @@ class Conv2dCpuTest {
      * conv5-, conv61- and conv62-like layers (im2col forward and data gradient) split the batch into one task per
      * thread on 2 to 4 threads (ConvIm2col.tasks): the same bits as one thread, with uneven tasks (batch 7), in the
      * workspace Conv2dCpu.workspaceFloats sizes (checked by every call); and a batch of more than one lowered group
-     * (80 conv5-sized images, 75 a group), whose tasks lower their share in sub-groups.
+     * (with 16 lanes 80 conv5-sized images, 75 a group), whose tasks lower their share in sub-groups. Rows at most
+     * half a vector wide (conv5's 8 columns with 16 lanes, 4 with 8; conv61's 4), because a row a whole vector wide
+     * takes the direct kernels (Conv2dCpu.directForward).
      */
     @Test
     void smallLayersSplitTheBatchWithTheSameBits() {
-        ConvGeom big = ConvGeom.same(80, 64, 6, 8, 16, 3);
+        int half = Gemm.VL / 2;
+        ConvGeom big = ConvGeom.same(ConvIm2col.COL_CAP / (64 * 9 * 6 * half) + 5, 64, 6, half, 16, 3);
         assertTrue(ConvIm2col.group(big) < big.n(), "more than one group: " + ConvIm2col.group(big));
-        ConvGeom[] geoms = {ConvGeom.same(7, 16, 6, 8, 32, 3), ConvGeom.same(7, 32, 3, 4, 64, 3),
-            ConvGeom.same(7, 64, 3, 4, 64, 1), big};
+        int quarter = Math.min(4, half);
+        ConvGeom[] geoms = {ConvGeom.same(7, 16, 6, half, 32, 3), ConvGeom.same(7, 32, 3, quarter, 64, 3),
+            ConvGeom.same(7, 64, 3, quarter, 64, 1), big};
         String[] names = {"y", "dx", "dw", "db"};
         for (ConvGeom g : geoms) {
             assertTrue(Conv2dCpu.paths(g).startsWith("forward=im2col data=im2col"), Conv2dCpu.paths(g));

@@ -86,11 +86,13 @@ class GemmTest {
     /**
      * A narrow C reads op(A) in place (Gemm.IN_PLACE_MAX_N), a wide one packs it: the same bits. The first columns of
      * a wide product (packed) against the same columns alone (in place), for both transpositions of A, M with a
-     * partial last panel (packed either way), K over several blocks, beta 0 and 1.
+     * partial last panel (packed either way), K over several blocks, beta 0 and 1. The widths follow the vector width
+     * (IN_PLACE_MAX_N is 16 panels of two vectors): narrow ends inside a panel at 8 and 16 lanes alike.
      */
     @Test
     void opAInPlaceGivesThePackedBits() {
-        int wide = Gemm.IN_PLACE_MAX_N + 40, narrow = 300, m = 97, k = 2 * Gemm.KC + 37;
+        int wide = Gemm.IN_PLACE_MAX_N + 40, narrow = Gemm.IN_PLACE_MAX_N - 12, m = 97, k = 2 * Gemm.KC + 37;
+        assertTrue(narrow % Gemm.NR != 0 && narrow < wide, "narrow " + narrow + ", wide " + wide);
         for (boolean transA : new boolean[]{false, true}) {
             for (float beta : new float[]{0f, 1f}) {
                 float[] a = Fixtures.uniform(5, m * k, -1f, 1f);
