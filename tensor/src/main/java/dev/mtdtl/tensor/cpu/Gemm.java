@@ -31,7 +31,12 @@ public final class Gemm {
 
     /**
      * The vector shape of every CPU kernel: the platform's preferred one, or 128/256/512 bits from system
-     * property {@code mtdtl.vectorBits} (to test the AVX2 code paths on an AVX-512 machine).
+     * property {@code mtdtl.vectorBits} (to test the AVX2 code paths on an AVX-512 machine). It narrows only the
+     * kernels that take this shape (GEMM, the direct convolutions, Transpose16); the others keep the preferred one,
+     * so such a JVM runs two float shapes, which JDK 17's C2 sometimes compiles boxed (README, "Sharing a JVM with
+     * other Vector API code"; seen in KernelsStayUnboxedTest at 256 bits). A faithful AVX2 machine: the JVM flag
+     * {@code -XX:UseAVX=2}, which narrows the preferred shape itself (e.g. {@code JAVA_TOOL_OPTIONS=-XX:UseAVX=2 mvn
+     * -B test}).
      */
     static final VectorSpecies<Float> S = species(System.getProperty("mtdtl.vectorBits", ""));
     static final int VL = S.length();
