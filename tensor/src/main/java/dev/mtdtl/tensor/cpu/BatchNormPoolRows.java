@@ -82,6 +82,9 @@ final class BatchNormPoolRows {
             FloatVector.fromArray(F, lanes(j -> Float.intBitsToFloat(j < L / 2 ? 1 : 3)), 0);
     /** Lanes [L/2, L). */
     private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, -1L << (L / 2));
+    /** {@link #PACK} on int lanes, and {@link #HIGH} as a bitwise-blend selector (all ones in lanes [L/2, L)). */
+    private static final VectorShuffle<Integer> PACK_I = VectorShuffle.fromOp(I, j -> (2 * j) % L);
+    private static final IntVector HIGH_I = IntVector.fromArray(I, intLanes(j -> j < L / 2 ? 0 : -1), 0);
     private static final FloatVector ZERO = FloatVector.zero(F);
     private static final IntVector ZERO_I = IntVector.zero(I);
     /*
@@ -277,15 +280,26 @@ final class BatchNormPoolRows {
     }
 
     /**
-     * {@link #forwardChunkExact}'s windows, its results, faster: when none of the 4L batch-norm outputs is NaN
-     * (their sum is not), it pools before the ReLU: with no NaN,
+     * {@link #forwardChunkExact}'s windows, its results, faster: when all of the 4L batch-norm outputs are finite
+     * (their sum is: a NaN or an infinity makes the sum minus itself NaN), it pools before the ReLU: with no NaN,
      * "greater or NaN replaces" is just "greater", and relu(max) = max(relu): ReLU is monotone, a window whose
      * maximum is positive has the same winner before and after it (inputs it zeroes lose either way, ties among
      * positives compare the same values in the same order), and a window whose maximum is at most 0 becomes four
      * +0s after it, so MaxPoolCpu keeps the top left: code 0. So the pooled value is zeroed and its code set to 0
-     * where it is not positive (which also turns a -0 maximum into +0, as MAX(-0, 0) does). One compare and one
-     * blend per stage instead of two of each, and one ReLU per window instead of four. (The fast path is inline
-     * here, the rare one a call with scalar arguments: a call taking vectors that C2 does not inline boxes them.)
+     * where it is not positive (which also turns a -0 maximum into +0, as MAX(-0, 0) does). One ReLU per window
+     * instead of four. (The fast path is inline here, the rare one a call with scalar arguments: a call taking
+     * vectors that C2 does not inline boxes them.)
+     *
+     * <p>No VectorMask: JDK 17's C2 keeps a mask as a vector and turns it back into an AVX-512 mask register before
+     * every blend (bench/RESULTS.md, session 35), so the compares and blends were most of this kernel. For finite
+     * a and b, "b > a" is the sign bit of a - b, spread over the lane by an arithmetic shift, and each select is a
+     * bitwise blend of the lanes' bits under it. The one pair where the two disagree is a = -0, b = +0 (a - b = -0,
+     * while -0 > +0 is false): it can only pick a different zero, which does not matter, since a window's code and
+     * value survive only where its maximum is positive, and then the positive winner beats every zero either way
+     * (BatchNormPoolCpuTest puts such windows in its eval cases). Same bits; JDK 17, 1 thread, hot, in one JVM
+     * pair: the training forward at conv2's shape
+     * 1.87 -> 1.60 ms, conv3's 0.89 -> 0.73, the eval forward 1.16 -> 0.88 and 0.56 -> 0.44 (bench/RESULTS.md,
+     * session 36).
      */
     private static int forwardChunk(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
                                     float scale, float b) {
@@ -293,39 +307,50 @@ final class BatchNormPoolRows {
         FloatVector b0 = norm(x, k0 + w, m, mLo, scale, b);           // their bottom row
         FloatVector v1 = norm(x, k1, m, mLo, scale, b);
         FloatVector b1 = norm(x, k1 + w, m, mLo, scale, b);
-        FloatVector any = v0.add(b0).add(v1).add(b1);   // NaN iff an input is NaN, or +inf meets -inf
-        if (any.compare(VectorOperators.NE, any).anyTrue()) {
+        FloatVector any = v0.add(b0).add(v1).add(b1);
+        FloatVector inf = any.sub(any);                 // NaN iff an input is NaN or infinite (or the sum overflows)
+        if (inf.compare(VectorOperators.NE, inf).anyTrue()) {
             return forwardChunkExact(y, o, x, k0, k1, w, m, mLo, scale, b);
         }
+        // All finite: "r > v" is the sign of v - r (see the method comment for the one pair where they differ),
+        // and each select is a bitwise blend on int lanes under that sign spread over the lane: no VectorMask.
         FloatVector r = v0.rearrange(SWAP);
-        VectorMask<Float> gt = r.compare(VectorOperators.GT, v0);
-        v0 = v0.blend(r, gt);
-        FloatVector c0 = ZERO.blend(ONE, gt);
+        IntVector g = (IntVector) v0.sub(r).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector t0 = ((IntVector) v0.reinterpretAsInts()).lanewise(VectorOperators.BITWISE_BLEND,
+                r.reinterpretAsInts(), g);
+        IntVector c0 = g.and(1);
         r = b0.rearrange(SWAP);
-        gt = r.compare(VectorOperators.GT, b0);
-        b0 = b0.blend(r, gt);
-        FloatVector cb0 = TWO.blend(THREE, gt);
-        gt = b0.compare(VectorOperators.GT, v0);
-        v0 = v0.blend(b0, gt);
-        c0 = c0.blend(cb0, gt);
+        g = (IntVector) b0.sub(r).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector u0 = ((IntVector) b0.reinterpretAsInts()).lanewise(VectorOperators.BITWISE_BLEND,
+                r.reinterpretAsInts(), g);
+        IntVector cb0 = g.and(1).or(2);
+        g = (IntVector) t0.reinterpretAsFloats().sub(u0.reinterpretAsFloats()).reinterpretAsInts()
+                .lanewise(VectorOperators.ASHR, 31);
+        t0 = t0.lanewise(VectorOperators.BITWISE_BLEND, u0, g);
+        c0 = c0.lanewise(VectorOperators.BITWISE_BLEND, cb0, g);
 
         r = v1.rearrange(SWAP);
-        gt = r.compare(VectorOperators.GT, v1);
-        v1 = v1.blend(r, gt);
-        FloatVector c1 = ZERO.blend(ONE, gt);
+        g = (IntVector) v1.sub(r).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector t1 = ((IntVector) v1.reinterpretAsInts()).lanewise(VectorOperators.BITWISE_BLEND,
+                r.reinterpretAsInts(), g);
+        IntVector c1 = g.and(1);
         r = b1.rearrange(SWAP);
-        gt = r.compare(VectorOperators.GT, b1);
-        b1 = b1.blend(r, gt);
-        FloatVector cb1 = TWO.blend(THREE, gt);
-        gt = b1.compare(VectorOperators.GT, v1);
-        v1 = v1.blend(b1, gt);
-        c1 = c1.blend(cb1, gt);
+        g = (IntVector) b1.sub(r).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector u1 = ((IntVector) b1.reinterpretAsInts()).lanewise(VectorOperators.BITWISE_BLEND,
+                r.reinterpretAsInts(), g);
+        IntVector cb1 = g.and(1).or(2);
+        g = (IntVector) t1.reinterpretAsFloats().sub(u1.reinterpretAsFloats()).reinterpretAsInts()
+                .lanewise(VectorOperators.ASHR, 31);
+        t1 = t1.lanewise(VectorOperators.BITWISE_BLEND, u1, g);
+        c1 = c1.lanewise(VectorOperators.BITWISE_BLEND, cb1, g);
 
-        FloatVector yv = v0.rearrange(PACK).blend(v1.rearrange(PACK), HIGH);
-        FloatVector cv = c0.rearrange(PACK).blend(c1.rearrange(PACK), HIGH);
-        VectorMask<Float> pos = yv.compare(VectorOperators.GT, 0f);
-        ZERO.blend(yv, pos).intoArray(y, o);
-        IntVector ci = (IntVector) ZERO.blend(cv, pos).reinterpretAsInts();
+        IntVector yi = t0.rearrange(PACK_I).lanewise(VectorOperators.BITWISE_BLEND, t1.rearrange(PACK_I), HIGH_I);
+        IntVector ci = c0.rearrange(PACK_I).lanewise(VectorOperators.BITWISE_BLEND, c1.rearrange(PACK_I), HIGH_I);
+        // positive maxima kept, the rest +0 with code 0: yv > 0 is the sign of 0 - yv (+0 for yv = +-0)
+        IntVector pos = (IntVector) ZERO.sub(yi.reinterpretAsFloats()).reinterpretAsInts()
+                .lanewise(VectorOperators.ASHR, 31);
+        yi.and(pos).reinterpretAsFloats().intoArray(y, o);
+        ci = ci.and(pos);
         return ci.mul(POW4).reduceLanes(VectorOperators.OR);
     }
 

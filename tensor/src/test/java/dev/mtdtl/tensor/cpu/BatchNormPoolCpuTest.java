@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * rows of a quarter vector of windows (W = 8: one window row per vector, groups of four window rows and a partial
  * last group: H = 6, 9, 10, 19) and an odd H; a channel too large for the training backward to keep its gradient
  * between its two passes (2 x 512 x 520 values, above BatchNormPoolCpu.KEEP_FLOATS: rebuilt per plane); with
- * {@code nan}, a few inputs are NaN (the last NaN of a window wins, as MaxPoolCpu's scan).
+ * {@code nan}, a few inputs are NaN (the last NaN of a window wins, as MaxPoolCpu's scan) and a few infinite
+ * (windows with +inf next to +inf, above +inf, or next to -inf: among equal values the first in scan order wins).
  */
 class BatchNormPoolCpuTest {
 
@@ -43,12 +44,28 @@ class BatchNormPoolCpuTest {
                 x[i] = Float.NaN;
                 x[Math.min(len - 1, i + w + 1)] = Float.NaN;
             }
+            for (int i = 40; i + 101 < len && i + w < len; i += 262) {   // infinities: +inf ties, +inf vs -inf
+                x[i] = Float.POSITIVE_INFINITY;
+                x[i + 1] = Float.POSITIVE_INFINITY;
+                x[i + w] = Float.POSITIVE_INFINITY;
+                x[i + 100] = Float.POSITIVE_INFINITY;
+                x[i + 101] = Float.NEGATIVE_INFINITY;
+            }
         }
         float[] gamma = new float[c];
         float[] beta = new float[c];
         for (int k = 0; k < c; k++) {
             gamma[k] = (float) (0.5 + rng.nextDouble());
             beta[k] = (float) (0.3 * rng.nextGaussian());
+        }
+        // Eval mode normalises with running mean 0: channel 0 with beta -0 maps inputs -0 and +0 to outputs -0 and
+        // +0, so its first plane holds windows of -0 beside +0 above a positive value (the zeros' order matters to
+        // no result, which the pooling may rely on).
+        beta[0] = -0f;
+        for (int i = 0; i + w + 1 < h * w; i += 4 * w + 6) {
+            x[i] = -0f;
+            x[i + 1] = 0f;
+            x[i + w] = 1f;
         }
         float[] dyPool = new float[out];
         for (int i = 0; i < out; i++) {
