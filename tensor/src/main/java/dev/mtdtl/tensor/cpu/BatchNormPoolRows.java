@@ -17,11 +17,11 @@ import java.util.Arrays;
  * BatchNormCpu.normalise and ReluCpu.forward), pools them with MaxPoolCpu's comparison order (the two columns of
  * the top row, the two of the bottom row, bottom against top; strictly greater or NaN replaces) and stores the
  * pooled value and the window's 2-bit code (0 top left, 1 top right, 2 bottom left, 3 bottom right). Nothing
- * plane-sized is written: the normalised plane never exists. The codes ride as float lanes through the same
- * blends as the values, are reinterpreted as ints, shifted to their bit position and OR-reduced into one packed
- * word (OR is exact and order-free, so the reduction's unspecified lane order cannot change a bit). Chunks
- * without a NaN (all of them in a healthy network) pool first and rectify the pooled values, with the same
- * results ({@link #forwardChunk}).
+ * plane-sized is written: the normalised plane never exists. The codes ride through the same selects as the
+ * values (as float lanes, or int lanes where the values' bits are selected as ints), are moved to their bit
+ * position and OR-reduced into one packed word (OR is exact and order-free, so the reduction's unspecified lane
+ * order cannot change a bit). Chunks whose inputs are all finite (all of them in a healthy network) pool first
+ * and rectify the pooled values, with the same results and no VectorMask ({@link #forwardChunk}).
  *
  * <p>Backward ({@link #gradPlane}) builds one plane of dL/d(batch-norm output) from the pooled gradient, L
  * windows per step: g = (y > 0 ? dy : 0) at each window's code, +0 at its other three positions, +0 on a
@@ -88,9 +88,10 @@ final class BatchNormPoolRows {
     private static final FloatVector ZERO = FloatVector.zero(F);
     private static final IntVector ZERO_I = IntVector.zero(I);
     /*
-     * The forward's codes ride in float lanes as the floats whose bits are the ints 0..3 (+0 and three
-     * subnormals): blends only move bits, and reinterpreting the lanes as ints gives the codes with no conversion
-     * (JDK 17's C2 does not intrinsify FloatVector.convert(F2I) or I2F at 512 bits: it boxes every vector). The
+     * The exact and the quarter forward's codes ride in float lanes as the floats whose bits are the ints 0..3 (+0
+     * and three subnormals): blends only move bits, and reinterpreting the lanes as ints gives the codes with no
+     * conversion (JDK 17's C2 does not intrinsify FloatVector.convert(F2I) or I2F at 512 bits: it boxes every
+     * vector). The
      * backward works on int lanes once it has the pooled gradient: its code tests are int compares and its
      * selects int blends (the same bits moved). With float compares of the code fields (subnormals) and float
      * blends, gradPlane took 1.17x as long (conv1's plane, hot, one JVM alternating the two; session 34).
@@ -296,10 +297,10 @@ final class BatchNormPoolRows {
      * bitwise blend of the lanes' bits under it. The one pair where the two disagree is a = -0, b = +0 (a - b = -0,
      * while -0 > +0 is false): it can only pick a different zero, which does not matter, since a window's code and
      * value survive only where its maximum is positive, and then the positive winner beats every zero either way
-     * (BatchNormPoolCpuTest puts such windows in its eval cases). Same bits; JDK 17, 1 thread, hot, in one JVM
-     * pair: the training forward at conv2's shape
-     * 1.87 -> 1.60 ms, conv3's 0.89 -> 0.73, the eval forward 1.16 -> 0.88 and 0.56 -> 0.44 (bench/RESULTS.md,
-     * session 36).
+     * (BatchNormPoolCpuTest puts such windows in its eval cases). Same bits; JDK 17, 1 thread, hot, the two builds
+     * alternating: the training forward at conv2's shape 1.81-1.92 -> 1.54-1.68 ms, conv3's 0.89 -> 0.67-0.79, the
+     * eval forward 1.16 -> 0.86-0.91 and 0.55 -> 0.43-0.45; JDK 25 keeps masks in mask registers and gains nothing
+     * (bench/RESULTS.md, session 36).
      */
     private static int forwardChunk(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
                                     float scale, float b) {
