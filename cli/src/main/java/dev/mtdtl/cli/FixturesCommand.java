@@ -49,6 +49,11 @@ final class FixturesCommand implements Callable<Integer> {
         }
         dev.mtdtl.tensor.Devices.Choice dc = dev.mtdtl.tensor.Devices.open(device);
         System.err.println("mtdtl fixtures: " + dc.why());
+        if (dc.device().isCpu()) {
+            int lanes = dev.mtdtl.tensor.cpu.CpuDevice.floatLanes();
+            System.err.println("mtdtl fixtures: CPU kernels with " + lanes + " float lanes (" + 32 * lanes
+                    + "-bit vectors), Java " + Runtime.version());
+        }
         dev.mtdtl.cli.conformance.Families.onDevice(dc.device());
         Runner.Summary s = new Runner(Families.all(), System.out, verbose).run(d);
         return s.failed() > 0 ? 1 : 0;

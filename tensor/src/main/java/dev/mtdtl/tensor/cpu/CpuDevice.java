@@ -19,6 +19,15 @@ public final class CpuDevice implements Device, Ops {
 
     private CpuDevice() {}
 
+    /**
+     * Float lanes of the CPU kernels' vectors: the platform's preferred shape (16 with AVX-512, 8 with AVX2 or
+     * {@code -XX:UseAVX=2}), which decides the kernels' code paths and the lane order of their sums (README,
+     * "Machines without AVX-512").
+     */
+    public static int floatLanes() {
+        return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+    }
+
     private static float[] a(Tensor t) {
         return t == null ? null : t.data();
     }
