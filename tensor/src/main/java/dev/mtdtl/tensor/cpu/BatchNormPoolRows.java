@@ -281,15 +281,81 @@ final class BatchNormPoolRows {
     }
 
     /**
-     * {@link #forwardChunkExact}'s windows, its results, faster: when all of the 4L batch-norm outputs are finite
-     * (their sum is: a NaN or an infinity makes the sum minus itself NaN), it pools before the ReLU: with no NaN,
-     * "greater or NaN replaces" is just "greater", and relu(max) = max(relu): ReLU is monotone, a window whose
+     * {@link #forwardChunkExact}'s windows, its results, faster: when none of the 4L batch-norm outputs is NaN
+     * ({@link #forwardChunkMasks}) or all are finite ({@link #forwardChunkBits}), it pools before the ReLU: with no
+     * NaN, "greater or NaN replaces" is just "greater", and relu(max) = max(relu): ReLU is monotone, a window whose
      * maximum is positive has the same winner before and after it (inputs it zeroes lose either way, ties among
      * positives compare the same values in the same order), and a window whose maximum is at most 0 becomes four
      * +0s after it, so MaxPoolCpu keeps the top left: code 0. So the pooled value is zeroed and its code set to 0
      * where it is not positive (which also turns a -0 maximum into +0, as MAX(-0, 0) does). One ReLU per window
      * instead of four. (The fast path is inline here, the rare one a call with scalar arguments: a call taking
      * vectors that C2 does not inline boxes them.)
+     */
+    private static int forwardChunk(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
+                                    float scale, float b) {
+        return BITWISE ? forwardChunkBits(y, o, x, k0, k1, w, m, mLo, scale, b)
+                : forwardChunkMasks(y, o, x, k0, k1, w, m, mLo, scale, b);
+    }
+
+    /**
+     * Whether {@link #forwardChunk} selects by bits ({@link #forwardChunkBits}): with 16 lanes, i.e. AVX-512, whose
+     * mask registers JDK 17 rebuilds before every blend. With 8 lanes (AVX2 has no mask registers: a mask is a vector
+     * there) the bitwise version is slower (eval forward, 1 thread, {@code -XX:UseAVX=2}: conv2's shape 1.16-1.20 ->
+     * 1.51 ms, conv3's 0.58-0.59 -> 0.71), and it made C2 box the pooled backward in 2 of 4 runs of the tensor tests
+     * (0 of 4 without it: the Vector API's call sites are shared by every caller in the JVM, README "Sharing a JVM
+     * with other Vector API code"), so AVX2 machines keep {@link #forwardChunkMasks}. A constant: C2 parses only the
+     * taken branch.
+     */
+    static final boolean BITWISE = L == 16;
+
+    /**
+     * {@link #forwardChunk} with compares and masked blends (same results): one compare and one blend per stage
+     * instead of two of each (no NaN), and one ReLU per window instead of four.
+     */
+    static int forwardChunkMasks(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
+                                 float scale, float b) {
+        FloatVector v0 = norm(x, k0, m, mLo, scale, b);               // top row of the first L/2 windows
+        FloatVector b0 = norm(x, k0 + w, m, mLo, scale, b);           // their bottom row
+        FloatVector v1 = norm(x, k1, m, mLo, scale, b);
+        FloatVector b1 = norm(x, k1 + w, m, mLo, scale, b);
+        FloatVector any = v0.add(b0).add(v1).add(b1);   // NaN iff an input is NaN, or +inf meets -inf
+        if (any.compare(VectorOperators.NE, any).anyTrue()) {
+            return forwardChunkExact(y, o, x, k0, k1, w, m, mLo, scale, b);
+        }
+        FloatVector r = v0.rearrange(SWAP);
+        VectorMask<Float> gt = r.compare(VectorOperators.GT, v0);
+        v0 = v0.blend(r, gt);
+        FloatVector c0 = ZERO.blend(ONE, gt);
+        r = b0.rearrange(SWAP);
+        gt = r.compare(VectorOperators.GT, b0);
+        b0 = b0.blend(r, gt);
+        FloatVector cb0 = TWO.blend(THREE, gt);
+        gt = b0.compare(VectorOperators.GT, v0);
+        v0 = v0.blend(b0, gt);
+        c0 = c0.blend(cb0, gt);
+
+        r = v1.rearrange(SWAP);
+        gt = r.compare(VectorOperators.GT, v1);
+        v1 = v1.blend(r, gt);
+        FloatVector c1 = ZERO.blend(ONE, gt);
+        r = b1.rearrange(SWAP);
+        gt = r.compare(VectorOperators.GT, b1);
+        b1 = b1.blend(r, gt);
+        FloatVector cb1 = TWO.blend(THREE, gt);
+        gt = b1.compare(VectorOperators.GT, v1);
+        v1 = v1.blend(b1, gt);
+        c1 = c1.blend(cb1, gt);
+
+        FloatVector yv = v0.rearrange(PACK).blend(v1.rearrange(PACK), HIGH);
+        FloatVector cv = c0.rearrange(PACK).blend(c1.rearrange(PACK), HIGH);
+        VectorMask<Float> pos = yv.compare(VectorOperators.GT, 0f);
+        ZERO.blend(yv, pos).intoArray(y, o);
+        IntVector ci = (IntVector) ZERO.blend(cv, pos).reinterpretAsInts();
+        return ci.mul(POW4).reduceLanes(VectorOperators.OR);
+    }
+
+    /**
+     * {@link #forwardChunk} without VectorMask (same results), for 16 lanes ({@link #BITWISE}).
      *
      * <p>No VectorMask: JDK 17's C2 keeps a mask as a vector and turns it back into an AVX-512 mask register before
      * every blend (bench/RESULTS.md, session 35), so the compares and blends were most of this kernel. For finite
@@ -302,8 +368,8 @@ final class BatchNormPoolRows {
      * eval forward 1.16 -> 0.86-0.91 and 0.55 -> 0.43-0.45; JDK 25 keeps masks in mask registers and gains nothing
      * (bench/RESULTS.md, session 36).
      */
-    private static int forwardChunk(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
-                                    float scale, float b) {
+    static int forwardChunkBits(float[] y, int o, float[] x, int k0, int k1, int w, float m, float mLo,
+                                float scale, float b) {
         FloatVector v0 = norm(x, k0, m, mLo, scale, b);               // top row of the first L/2 windows
         FloatVector b0 = norm(x, k0 + w, m, mLo, scale, b);           // their bottom row
         FloatVector v1 = norm(x, k1, m, mLo, scale, b);
