@@ -38,7 +38,11 @@ class FixturesOnAvx2Test {
                 "fixtures", "--threads", "2", Fixtures.dir().toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "mtdtl fixtures under -XX:UseAVX=2 finished within 300 s");
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("mtdtl fixtures under -XX:UseAVX=2 did not finish within 300 s:\n"
+                    + Files.readString(log));
+        }
         String out = Files.readString(log);
         assertTrue(out.contains("CPU kernels with 8 float lanes (256-bit vectors)"), out);
         assertEquals(0, p.exitValue(), out);

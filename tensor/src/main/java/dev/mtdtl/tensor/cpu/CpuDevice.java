@@ -7,6 +7,7 @@ import dev.mtdtl.tensor.Shape;
 import dev.mtdtl.tensor.Tensor;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * The CPU as a {@link Device}: tensors are heap {@code float[]}, and every op forwards to its
@@ -25,7 +26,7 @@ public final class CpuDevice implements Device, Ops {
      * "Machines without AVX-512").
      */
     public static int floatLanes() {
-        return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        return FloatVector.SPECIES_PREFERRED.length();
     }
 
     private static float[] a(Tensor t) {
