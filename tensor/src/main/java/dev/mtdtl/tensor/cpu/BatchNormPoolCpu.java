@@ -6,10 +6,10 @@ import dev.mtdtl.tensor.Parallel;
  * Batch norm, ReLU and 2x2 max pooling as one op (the end of the base CNN's blocks 1..5), bit for bit the same
  * as {@link BatchNormCpu}, {@link ReluCpu} and {@link MaxPoolCpu} run one after the other, but without the
  * full-size (N, C, H, W) batch-norm output in forward nor the full-size pool gradient in backward. Forward
- * normalises, rectifies and pools each window row in registers, straight from x; backward rebuilds each (n, c)
- * plane's gradient in a plane-sized scratch ({@link BatchNormPoolRows}). At batch 128 this is what lets block 1
- * run without a 113 MB buffer (issue 15), and it reads x twice in forward (the statistics' pass and the pooling)
- * where the unfused ops read and write five full tensors.
+ * normalises, rectifies and pools each window row in registers, straight from x ({@link BatchNormPoolRows});
+ * backward rebuilds each (n, c) plane's gradient in a plane-sized scratch ({@link BatchNormPoolGrad}). At batch
+ * 128 this is what lets block 1 run without a 113 MB buffer (issue 15), and it reads x twice in forward (the
+ * statistics' pass and the pooling) where the unfused ops read and write five full tensors.
  *
  * <p>Why the results are the same bits: the statistics, the gradient sums and dx are the very functions of
  * {@link BatchNormCpu} ({@code trainStats}, {@code addGradSums}, {@code dxTrain}) applied to the same values in
@@ -145,7 +145,7 @@ public final class BatchNormPoolCpu {
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
                     int go = keep ? i * s : 0;
-                    BatchNormPoolRows.gradPlane(g, go, dy, y, p * so, argmax, p * words(so), h, w);
+                    BatchNormPoolGrad.gradPlane(g, go, dy, y, p * so, argmax, p * words(so), h, w);
                     LaneSum.addGradSums(sumG, sumGD, g, go, x, p * s, s, mu);
                 }
                 BatchNormCpu.GradCoef k = BatchNormCpu.gradCoef(sumG, sumGD, r, gamma, dgamma, dbeta, ch, cnt);
@@ -153,7 +153,7 @@ public final class BatchNormPoolCpu {
                     int p = i * c + ch;
                     int go = keep ? i * s : 0;
                     if (!keep) {
-                        BatchNormPoolRows.gradPlane(g, 0, dy, y, p * so, argmax, p * words(so), h, w);
+                        BatchNormPoolGrad.gradPlane(g, 0, dy, y, p * so, argmax, p * words(so), h, w);
                     }
                     BatchNormCpu.dxTrain(dx, g, go, x, p * s, s, mu, k.k(), k.a(), k.kb());
                 }
@@ -188,7 +188,7 @@ public final class BatchNormPoolCpu {
                 sumGD.reset();
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
-                    BatchNormPoolRows.gradPlane(g, 0, dy, y, p * so, argmax, p * words(so), h, w);
+                    BatchNormPoolGrad.gradPlane(g, 0, dy, y, p * so, argmax, p * words(so), h, w);
                     LaneSum.addGradSums(sumG, sumGD, g, 0, x, p * s, s, mu);
                     BatchNormCpu.scale(dx, p * s, g, 0, s, scale);
                 }

@@ -7,8 +7,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.Arrays;
-
 /**
  * The row kernels of {@link BatchNormPoolCpu}: one output row of 2x2 windows at a time, L windows per step.
  *
@@ -23,10 +21,7 @@ import java.util.Arrays;
  * order cannot change a bit). Chunks whose inputs are all finite (all of them in a healthy network) pool first
  * and rectify the pooled values, with the same results and no VectorMask ({@link #forwardChunk}).
  *
- * <p>Backward ({@link #gradPlane}) builds one plane of dL/d(batch-norm output) from the pooled gradient, L
- * windows per step: g = (y > 0 ? dy : 0) at each window's code, +0 at its other three positions, +0 on a
- * dropped odd row or column: the values ReluCpu.backward then MaxPoolCpu.backward (zero fill, scatter) make,
- * but with vector stores that write every element once instead of a fill followed by a scalar scatter.
+ * <p>The backward is {@link BatchNormPoolGrad}, which reads the same packed codes.
  *
  * <p>Rows of exactly L/2 windows run two window rows per vector, rows of L/4 windows (W = L/2) one window row
  * per vector. Windows that do not fill a vector (the row tail, other narrow rows) run scalar code with the same
@@ -43,34 +38,21 @@ final class BatchNormPoolRows {
     private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(F, j -> j ^ 1);
     /** Lane j takes lane 2j mod L: even lanes packed into the low half (and again into the high half). */
     private static final VectorShuffle<Float> PACK = VectorShuffle.fromOp(F, j -> (2 * j) % L);
-    /** Lane j takes window j/2 (columns 2w and 2w+1 of the first L/2 windows); the backward's, on int lanes. */
-    private static final VectorShuffle<Integer> EXPAND_LO = VectorShuffle.fromOp(I, j -> j / 2);
-    /** Lane j takes window L/2 + j/2. */
-    private static final VectorShuffle<Integer> EXPAND_HI = VectorShuffle.fromOp(I, j -> L / 2 + j / 2);
     /** Lane j takes lane j ^ L/2: the top half sees the bottom half (and the other way round). */
     private static final VectorShuffle<Float> HALF = VectorShuffle.fromOp(F, j -> j ^ (L / 2));
     /** Q = L/4 windows per row in {@link #quarterPlane}: row k of a group of 4 lands in lanes [kQ, kQ + Q). */
-    private static final int Q = L / 4;
+    static final int Q = L / 4;
     /*
      * The quarter forward places window row k of a group of four in lanes [kQ, kQ + Q) by rotating, with one
-     * constant shuffle and one constant mask (the backward: one constant shuffle per k, SPREAD0..3), not with a
-     * shuffle and a mask per k taken from arrays: C2 intrinsifies a Vector API call only when it knows the exact
-     * classes of its shuffle and mask, which a constant tells it and an array element does not. (What measurably
+     * constant shuffle and one constant mask (the backward: one constant shuffle per k, BatchNormPoolGrad's
+     * SPREAD0..3), not with a shuffle and a mask per k taken from arrays: C2 intrinsifies a Vector API call only
+     * when it knows the exact classes of its shuffle and mask, which a constant tells it and an array element does
+     * not. (What measurably
      * boxed quarterPlane, 2.3 MB a call, was its accumulators' start: see there. With the constants alone it still
      * allocated as much; session 26.)
      */
     /** Lane j takes lane 2 (j mod Q): a row's Q windows (top half, even lanes) in every quarter. */
     private static final VectorShuffle<Float> GATHER = VectorShuffle.fromOp(F, j -> 2 * (j % Q));
-    /**
-     * SPREAD_k: lane j (input column j mod L/2 of the top or bottom row) takes window kQ + (j mod L/2)/2, window
-     * row k of a group of four. One constant per k, not one shuffle applied k times: the backward's loop over k
-     * carried the pooled gradient from row to row, and C2 boxed that loop variable in about one JVM in twenty
-     * (3.3 MB a training step at batch 32; session 31).
-     */
-    private static final VectorShuffle<Integer> SPREAD0 = spread(0);
-    private static final VectorShuffle<Integer> SPREAD1 = spread(1);
-    private static final VectorShuffle<Integer> SPREAD2 = spread(2);
-    private static final VectorShuffle<Integer> SPREAD3 = spread(3);
     /** Lane j takes lane j - Q (lanes [0, Q) take the top quarter, whose lanes are replaced): one row up. */
     private static final VectorShuffle<Float> UP = VectorShuffle.fromOp(F, j -> Math.floorMod(j - Q, L));
     /** Lanes [0, Q). */
@@ -86,15 +68,11 @@ final class BatchNormPoolRows {
     private static final VectorShuffle<Integer> PACK_I = VectorShuffle.fromOp(I, j -> (2 * j) % L);
     private static final IntVector HIGH_I = IntVector.fromArray(I, intLanes(j -> j < L / 2 ? 0 : -1), 0);
     private static final FloatVector ZERO = FloatVector.zero(F);
-    private static final IntVector ZERO_I = IntVector.zero(I);
     /*
      * The exact and the quarter forward's codes ride in float lanes as the floats whose bits are the ints 0..3 (+0
      * and three subnormals): blends only move bits, and reinterpreting the lanes as ints gives the codes with no
      * conversion (JDK 17's C2 does not intrinsify FloatVector.convert(F2I) or I2F at 512 bits: it boxes every
-     * vector). The
-     * backward works on int lanes once it has the pooled gradient: its code tests are int compares and its
-     * selects int blends (the same bits moved). With float compares of the code fields (subnormals) and float
-     * blends, gradPlane took 1.17x as long (conv1's plane, hot, one JVM alternating the two; session 34).
+     * vector). The backward ({@link BatchNormPoolGrad}) works on int lanes.
      */
     private static final FloatVector ONE = FloatVector.broadcast(F, Float.intBitsToFloat(1));
     private static final FloatVector TWO = FloatVector.broadcast(F, Float.intBitsToFloat(2));
@@ -103,31 +81,15 @@ final class BatchNormPoolRows {
      * No shift by a vector of counts anywhere in these kernels. JDK 17 implements IntVector.lanewise(LSHL or LSHR,
      * vector) by calling lanewise again inside itself (it masks the counts first), and C2 refuses to inline a method
      * already on its inlining stack when a big caller forces it to inline late: "recursive inlining is too deep"
-     * (JFR's jdk.CompilerInlining). That one call boxed every vector of the backward's gradPlane, 44 MB a training
-     * step at batch 32, in about one JVM in ten, for the JVM's life: it hit when C2 compiled gradPlane before
-     * gradChunk's type profile existed (gradChunk compiled at tier 2) and inlined gradChunk at both call sites
-     * (bench/RESULTS.md, session 31). So the forward places window j's code at bits [2j, 2j + 2) by a multiply
-     * by 4^j, and the backward never moves codes down to the low bits: it ANDs out each lane's window field and
-     * compares it with the wanted code moved up to that field.
+     * (JFR's jdk.CompilerInlining). That one call boxed every vector of the backward's gradPlane (BatchNormPoolGrad),
+     * 44 MB a training step at batch 32, in about one JVM in ten, for the JVM's life: it hit when C2 compiled
+     * gradPlane before gradChunk's type profile existed (gradChunk compiled at tier 2) and inlined gradChunk at both
+     * call sites (bench/RESULTS.md, session 31). So the forward places window j's code at bits [2j, 2j + 2) by a
+     * multiply by 4^j, and the backward never moves codes down to the low bits: it ANDs out each lane's window field
+     * and compares it with the wanted code moved up to that field.
      */
     /** Lane j: 4^j, which moves window j's code (0..3) to bits [2j, 2j + 2): the same bits as a shift by 2j. */
     private static final IntVector POW4 = IntVector.fromArray(I, intLanes(j -> 1 << (2 * j)), 0);
-    /**
-     * Lane j of a row vector covers window j/2 of L/2 windows whose codes fill bits [0, L) of an int: FIELD
-     * keeps that window's two bits; TOP is the code of a top-row winner in lane j's column (j & 1, 0 left or 1
-     * right) and BOTTOM a bottom-row winner's (2 + (j & 1)), both moved up to the field.
-     */
-    private static final IntVector FIELD = IntVector.fromArray(I, intLanes(j -> 3 << (2 * (j / 2))), 0);
-    private static final IntVector TOP = IntVector.fromArray(I, intLanes(j -> (j & 1) << (2 * (j / 2))), 0);
-    private static final IntVector BOTTOM = IntVector.fromArray(I, intLanes(j -> (2 + (j & 1)) << (2 * (j / 2))), 0);
-    /**
-     * The same for {@link #quarterGrad}: lane j covers window (j mod L/2)/2 of a window row's Q, whose codes fill
-     * bits [0, 2Q); QCODE is the code of lane j's own input ((j < L/2 ? 0 : 2) + (j & 1): its row, its column's
-     * parity) moved up to that window's field.
-     */
-    private static final IntVector QFIELD = IntVector.fromArray(I, intLanes(j -> 3 << (2 * ((j % (L / 2)) / 2))), 0);
-    private static final IntVector QCODE = IntVector.fromArray(I, intLanes(j ->
-            ((j < L / 2 ? 0 : 2) + (j & 1)) << (2 * ((j % (L / 2)) / 2))), 0);
 
     static {
         if (L > 16) {
@@ -464,137 +426,6 @@ final class BatchNormPoolRows {
     }
 
     /**
-     * One plane of dL/d(batch-norm output) into g[go, go + H*W): at each window's code (y > 0 ? dy : 0), +0 elsewhere.
-     * The same row split as {@link #forwardPlane}.
-     *
-     * @param dy     the pooled gradient; y the pooled output (its sign is the ReLU's mask), both from yoff
-     * @param codes  the packed codes of this plane, words from {@code base}
-     */
-    static void gradPlane(float[] g, int go, float[] dy, float[] y, int yoff, int[] codes, int base, int h,
-                          int w) {
-        int ho = h / 2;
-        int wo = w / 2;
-        int oh = 0;
-        if (2 * w == L) {
-            quarterGrad(g, go, dy, y, yoff, codes, base, ho);
-            oh = ho;
-        }
-        if (2 * wo == L) {
-            for (; oh + 2 <= ho; oh += 2) {
-                int top = go + 2 * oh * w;
-                gradChunk(g, top, top + 2 * w, w, dy, y, yoff + oh * wo, Codes.get(codes, base, oh * wo, L));
-                if ((w & 1) != 0) {               // the dropped last column of the four rows
-                    for (int r = 1; r <= 4; r++) {
-                        g[top + r * w - 1] = 0f;
-                    }
-                }
-            }
-        }
-        for (; oh < ho; oh++) {
-            int top = go + 2 * oh * w;
-            int o = yoff + oh * wo;
-            int kw = oh * wo;                     // plane window index of the row's first window
-            int ow = 0;
-            for (; ow + L <= wo; ow += L) {
-                int k = top + 2 * ow;
-                gradChunk(g, k, k + L, w, dy, y, o + ow, Codes.get(codes, base, kw + ow, L));
-            }
-            for (; ow < wo; ow++) {
-                int code = Codes.get(codes, base, kw + ow, 1);
-                int k = top + 2 * ow;
-                g[k] = 0f;
-                g[k + 1] = 0f;
-                g[k + w] = 0f;
-                g[k + w + 1] = 0f;
-                g[k + (code >>> 1) * w + (code & 1)] = y[o + ow] > 0f ? dy[o + ow] : 0f;
-            }
-            if ((w & 1) != 0) {                   // the dropped last column of both rows
-                g[top + w - 1] = 0f;
-                g[top + 2 * w - 1] = 0f;
-            }
-        }
-        if ((h & 1) != 0) {                       // the dropped last row
-            Arrays.fill(g, go + (h - 1) * w, go + h * w, 0f);
-        }
-    }
-
-    /**
-     * {@link #gradPlane} for a plane of width L/2 ({@link #quarterPlane}'s layout): per group of four window rows,
-     * the pooled gradient of its windows in one vector and their codes in one word, each window row's two input rows
-     * written as one vector (SPREAD0..3 bring each window to its four inputs' lanes; QFIELD and QCODE test each
-     * lane's code).
-     */
-    private static void quarterGrad(float[] g, int go, float[] dy, float[] y, int yoff, int[] codes, int base, int ho) {
-        for (int oh = 0; oh < ho; oh += 4) {
-            int rows = Math.min(4, ho - oh);
-            int o = yoff + oh * Q;
-            int count = rows * Q;
-            int bits = Codes.get(codes, base, oh * Q, count);
-            if (o + L > y.length) {   // the tensor's last windows: a whole vector would stick out of y
-                quarterGradScalar(g, go, dy, y, o, bits, oh, rows);
-                continue;
-            }
-            // lanes past count are the next plane's windows: loaded, never spread (row k spreads windows kQ..)
-            IntVector gv = (IntVector) ZERO.blend(FloatVector.fromArray(F, dy, o),
-                    FloatVector.fromArray(F, y, o).compare(VectorOperators.GT, 0f)).reinterpretAsInts();
-            int at = go + oh * L;
-            // row k: its windows spread to their inputs' lanes, kept where lane j's code (bits [2Qk, 2Qk + 2Q) of
-            // the group's word) names lane j's input; written out, not a loop (see SPREAD0)
-            ((FloatVector) ZERO_I.blend(gv.rearrange(SPREAD0), IntVector.broadcast(I, bits).and(QFIELD)
-                    .compare(VectorOperators.EQ, QCODE)).reinterpretAsFloats()).intoArray(g, at);
-            if (rows > 1) {
-                ((FloatVector) ZERO_I.blend(gv.rearrange(SPREAD1), IntVector.broadcast(I, bits >>> (2 * Q)).and(QFIELD)
-                        .compare(VectorOperators.EQ, QCODE)).reinterpretAsFloats()).intoArray(g, at + L);
-            }
-            if (rows > 2) {
-                ((FloatVector) ZERO_I.blend(gv.rearrange(SPREAD2), IntVector.broadcast(I, bits >>> (4 * Q)).and(QFIELD)
-                        .compare(VectorOperators.EQ, QCODE)).reinterpretAsFloats()).intoArray(g, at + 2 * L);
-            }
-            if (rows > 3) {
-                ((FloatVector) ZERO_I.blend(gv.rearrange(SPREAD3), IntVector.broadcast(I, bits >>> (6 * Q)).and(QFIELD)
-                        .compare(VectorOperators.EQ, QCODE)).reinterpretAsFloats()).intoArray(g, at + 3 * L);
-            }
-        }
-    }
-
-    /**
-     * {@link #quarterGrad}'s group of window rows oh .. oh+rows-1 one input at a time (the values its vectors
-     * write): called outside the vector loop with scalar arguments, so that the rare case does not change C2's
-     * code for the common one.
-     */
-    private static void quarterGradScalar(float[] g, int go, float[] dy, float[] y, int o, int bits, int oh, int rows) {
-        for (int k = 0; k < rows; k++) {
-            for (int l = 0; l < L; l++) {
-                int win = k * Q + (l % (L / 2)) / 2;
-                int code = (bits >>> (2 * win)) & 3;
-                int own = (l < L / 2 ? 0 : 2) + (l & 1);
-                g[go + (oh + k) * L + l] = code == own && y[o + win] > 0f ? dy[o + win] : 0f;
-            }
-        }
-    }
-
-    /**
-     * The gradient of L windows (as {@link #forwardChunk}: L/2 with top-left at g[k0], L/2 at g[k1]) from the
-     * pooled gradient and output at [o, o + L) and their codes: every element of their 4L inputs written.
-     */
-    private static void gradChunk(float[] g, int k0, int k1, int w, float[] dy, float[] y, int o, int bits) {
-        FloatVector yv = FloatVector.fromArray(F, y, o);
-        IntVector gv = (IntVector) ZERO.blend(FloatVector.fromArray(F, dy, o), yv.compare(VectorOperators.GT, 0f))
-                .reinterpretAsInts();
-        // the first L/2 windows' codes are bits [0, L) of bits, the other L/2's bits [L, 2L)
-        IntVector lo = IntVector.broadcast(I, bits).and(FIELD);
-        IntVector hi = IntVector.broadcast(I, bits >>> L).and(FIELD);
-        IntVector ge = gv.rearrange(EXPAND_LO);
-        ((FloatVector) ZERO_I.blend(ge, lo.compare(VectorOperators.EQ, TOP)).reinterpretAsFloats()).intoArray(g, k0);
-        ((FloatVector) ZERO_I.blend(ge, lo.compare(VectorOperators.EQ, BOTTOM)).reinterpretAsFloats())
-                .intoArray(g, k0 + w);
-        ge = gv.rearrange(EXPAND_HI);
-        ((FloatVector) ZERO_I.blend(ge, hi.compare(VectorOperators.EQ, TOP)).reinterpretAsFloats()).intoArray(g, k1);
-        ((FloatVector) ZERO_I.blend(ge, hi.compare(VectorOperators.EQ, BOTTOM)).reinterpretAsFloats())
-                .intoArray(g, k1 + w);
-    }
-
-    /**
      * Writes one plane's 2-bit window codes in window order, 16 per int, each plane starting a new int; every
      * word of the plane is stored whole (bits past the plane's last window are 0), so no fill is needed first.
      */
@@ -647,11 +478,6 @@ final class BatchNormPoolRows {
         }
     }
 
-    /** SPREAD_k: lane j takes window kQ + (j mod L/2)/2. */
-    private static VectorShuffle<Integer> spread(int k) {
-        return VectorShuffle.fromOp(I, j -> k * Q + (j % (L / 2)) / 2);
-    }
-
     private static float[] lanes(java.util.function.IntFunction<Float> f) {
         float[] a = new float[L];
         for (int j = 0; j < L; j++) {
@@ -660,7 +486,8 @@ final class BatchNormPoolRows {
         return a;
     }
 
-    private static int[] intLanes(java.util.function.IntUnaryOperator f) {
+    /** Lane j's value f(j), for int-lane constants (BatchNormPoolGrad's too). */
+    static int[] intLanes(java.util.function.IntUnaryOperator f) {
         int[] a = new int[L];
         for (int j = 0; j < L; j++) {
             a[j] = f.applyAsInt(j);
