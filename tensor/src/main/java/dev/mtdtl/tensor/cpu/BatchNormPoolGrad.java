@@ -85,27 +85,24 @@ final class BatchNormPoolGrad {
             quarterGrad(g, go, dy, y, yoff, codes, base, ho);
             oh = ho;
         }
-        if (2 * wo == L) {
-            for (; oh + 2 <= ho; oh += 2) {
-                int top = go + 2 * oh * w;
-                gradChunk(g, top, top + 2 * w, w, dy, y, yoff + oh * wo, Codes.get(codes, base, oh * wo, L));
-                if ((w & 1) != 0) {               // the dropped last column of the four rows
-                    for (int r = 1; r <= 4; r++) {
-                        g[top + r * w - 1] = 0f;
-                    }
-                }
-            }
-        }
-        for (; oh < ho; oh++) {
+        // One gradChunk call site for both row layouts, so that C2 expands its vector code once in this method's
+        // compile. With a call site per layout the compile reached C2's node cutoff (NodeCountInliningCutoff) in 5
+        // of 8 JVMs, and in about 1 in 28 on AVX2 it left a blend boxed for the JVM's life (bench/RESULTS.md,
+        // session 37).
+        boolean pairs = 2 * wo == L;              // rows of L/2 windows: two window rows per chunk
+        while (oh < ho) {
+            int rows = pairs && oh + 2 <= ho ? 2 : 1;
+            int half = rows == 2 ? 2 * w : L;     // where a chunk's second L/2 windows start, from its first
+            int span = rows == 2 ? L : wo;        // windows the pass covers (a single row of L/2 runs scalar)
             int top = go + 2 * oh * w;
             int o = yoff + oh * wo;
-            int kw = oh * wo;                     // plane window index of the row's first window
+            int kw = oh * wo;                     // plane window index of the pass's first window
             int ow = 0;
-            for (; ow + L <= wo; ow += L) {
+            for (; ow + L <= span; ow += L) {
                 int k = top + 2 * ow;
-                gradChunk(g, k, k + L, w, dy, y, o + ow, Codes.get(codes, base, kw + ow, L));
+                gradChunk(g, k, k + half, w, dy, y, o + ow, Codes.get(codes, base, kw + ow, L));
             }
-            for (; ow < wo; ow++) {
+            for (; ow < span; ow++) {
                 int code = Codes.get(codes, base, kw + ow, 1);
                 int k = top + 2 * ow;
                 g[k] = 0f;
@@ -114,10 +111,12 @@ final class BatchNormPoolGrad {
                 g[k + w + 1] = 0f;
                 g[k + (code >>> 1) * w + (code & 1)] = y[o + ow] > 0f ? dy[o + ow] : 0f;
             }
-            if ((w & 1) != 0) {                   // the dropped last column of both rows
-                g[top + w - 1] = 0f;
-                g[top + 2 * w - 1] = 0f;
+            if ((w & 1) != 0) {                   // the dropped last column of the pass's 2 or 4 input rows
+                for (int r = 1; r <= 2 * rows; r++) {
+                    g[top + r * w - 1] = 0f;
+                }
             }
+            oh += rows;
         }
         if ((h & 1) != 0) {                       // the dropped last row
             Arrays.fill(g, go + (h - 1) * w, go + h * w, 0f);
