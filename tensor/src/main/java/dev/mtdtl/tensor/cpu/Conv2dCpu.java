@@ -47,8 +47,8 @@ public final class Conv2dCpu {
     }
 
     /**
-     * The direct data gradient blocks over the C outputs of the transposed conv, OB = 8 at a time; with
-     * fewer than 4 (conv1: C = 2) most accumulators would idle, so {@link ConvNarrow} blocks over
+     * The direct data gradient blocks over the C outputs of the transposed conv, OB (8, or 6 on AVX2) at a time;
+     * with fewer than OB / 2 (conv1: C = 2) most accumulators would idle, so {@link ConvNarrow} blocks over
      * positions instead.
      */
     static boolean narrowData(ConvGeom g) {

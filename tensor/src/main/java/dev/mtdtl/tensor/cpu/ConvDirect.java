@@ -24,8 +24,14 @@ final class ConvDirect {
 
     private static final VectorSpecies<Float> S = Gemm.S;
     private static final int VL = Gemm.VL;
-    /** Output channels per forward tile: 8 channels x 2 column vectors = 16 accumulators. */
-    static final int OB = 8;
+    /**
+     * Output channels per forward tile: OB channels x 2 column vectors of accumulators, plus 2 input vectors and
+     * a broadcast weight. 8 with 512-bit vectors (16 accumulators, 19 of AVX-512's 32 registers), else 6 (12
+     * accumulators, 15 of AVX2's 16): the 8-channel tile spills accumulators on AVX2 at every tap, 43 against 101
+     * GFLOP/s for the 6-channel one (a conv2-like tile, one core, hot; bench/RESULTS.md, session 37). The tile
+     * does not change a bit: each output's FMA chain (its bias, then the taps in order) is the same in any tile.
+     */
+    static final int OB = VL >= 16 ? 8 : 4;
 
     private ConvDirect() {}
 
@@ -124,7 +130,7 @@ final class ConvDirect {
      * Work: chunks of one (batch item, block of OB output channels); inside, output vectors are taken
      * two at a time in row-major order (two vectors of one row, or the ends of two rows). Tiles that
      * reach past wo or cout go through {@link #forwardScratch} floats at {@code scr} (no lane masks:
-     * C2 keeps the 16 accumulators in registers only while the method stays small).
+     * C2 keeps the 16 (or 12) accumulators in registers only while the method stays small).
      */
     static void forward(float[] y, int yOff, int yPitch, int yPlane, float[] xp, int xpOff, float[] wp, int wpOff,
                         float[] bias, float[] scr, int scrOff, int b, int cin, int hp, int wq, int cout, int ho, int wo,
@@ -145,10 +151,17 @@ final class ConvDirect {
                 int ia = q / nvec, ja = (q % nvec) * VL;
                 int ib = q1 / nvec, jb = (q1 % nvec) * VL;
                 boolean direct = nOut == OB && ja + VL <= wo && jb + VL <= wo && q1 != q;
-                tile(direct ? y : scr, direct ? yBase + ia * yPitch + ja : tmp,
-                        direct ? yBase + ib * yPitch + jb : tmp + VL, direct ? yPlane : 2 * VL,
-                        xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb, wp, wBase, bias, ob * OB, nOut,
-                        tapOff);
+                if (OB == 8) {
+                    tile(direct ? y : scr, direct ? yBase + ia * yPitch + ja : tmp,
+                            direct ? yBase + ib * yPitch + jb : tmp + VL, direct ? yPlane : 2 * VL,
+                            xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb, wp, wBase, bias, ob * OB, nOut,
+                            tapOff);
+                } else {
+                    tile4(direct ? y : scr, direct ? yBase + ia * yPitch + ja : tmp,
+                            direct ? yBase + ib * yPitch + jb : tmp + VL, direct ? yPlane : 2 * VL,
+                            xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb, wp, wBase, bias, ob * OB, nOut,
+                            tapOff);
+                }
                 if (!direct) {      // copy the valid lanes of the tile from scratch
                     for (int t = 0; t < nOut; t++) {
                         int pA = yBase + t * yPlane + ia * yPitch;
@@ -185,7 +198,7 @@ final class ConvDirect {
     }
 
     /**
-     * One forward tile: OB output channels x two output vectors whose input rows start at ra and rb;
+     * One forward tile (OB = 8): eight output channels x two output vectors whose input rows start at ra and rb;
      * channel t's two vectors are stored at out[oa + t*ostride] and out[ob + t*ostride].
      */
     private static void tile(float[] out, int oa, int obase, int ostride, float[] xp, int ra, int rb,
@@ -242,6 +255,44 @@ final class ConvDirect {
         b6.intoArray(out, obase + 6 * ostride);
         a7.intoArray(out, oa + 7 * ostride);
         b7.intoArray(out, obase + 7 * ostride);
+    }
+
+    /**
+     * {@link #tile} for OB = 4 (AVX2): the same FMA chain per output, 8 accumulators. With the 4 broadcast weights
+     * and 2 input vectors that is 14 registers, which fit AVX2's 16 even when C2 loads every weight of a tap
+     * before the first FMA (as it did for a 6-channel tile, which then spilled 3 accumulators a tap).
+     */
+    private static void tile4(float[] out, int oa, int obase, int ostride, float[] xp, int ra, int rb,
+                              float[] wp, int wBase, float[] bias, int o0, int nOut, int[] tapOff) {
+        FloatVector a0 = init(bias, o0, nOut), a1 = init(bias, o0 + 1, nOut), a2 = init(bias, o0 + 2, nOut);
+        FloatVector a3 = init(bias, o0 + 3, nOut);
+        FloatVector b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+        for (int t = 0, wi = wBase; t < tapOff.length; t++, wi += 4) {
+            int pa = ra + tapOff[t];
+            int pb = rb + tapOff[t];
+            FloatVector xa = FloatVector.fromArray(S, xp, pa);
+            FloatVector xb = FloatVector.fromArray(S, xp, pb);
+            FloatVector w0 = FloatVector.broadcast(S, wp[wi]);
+            a0 = xa.fma(w0, a0);
+            b0 = xb.fma(w0, b0);
+            FloatVector w1 = FloatVector.broadcast(S, wp[wi + 1]);
+            a1 = xa.fma(w1, a1);
+            b1 = xb.fma(w1, b1);
+            FloatVector w2 = FloatVector.broadcast(S, wp[wi + 2]);
+            a2 = xa.fma(w2, a2);
+            b2 = xb.fma(w2, b2);
+            FloatVector w3 = FloatVector.broadcast(S, wp[wi + 3]);
+            a3 = xa.fma(w3, a3);
+            b3 = xb.fma(w3, b3);
+        }
+        a0.intoArray(out, oa);
+        b0.intoArray(out, obase);
+        a1.intoArray(out, oa + ostride);
+        b1.intoArray(out, obase + ostride);
+        a2.intoArray(out, oa + 2 * ostride);
+        b2.intoArray(out, obase + 2 * ostride);
+        a3.intoArray(out, oa + 3 * ostride);
+        b3.intoArray(out, obase + 3 * ostride);
     }
 
     /** Accumulator start: the bias of output o, zero without bias or past the last channel. */
