@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  * <li>the row tile: FB output channels x VB = 3 consecutive taps of one kernel row; per output vector it
  *     loads FB dy vectors and 3 shifted input vectors for 3*FB FMAs. FB = 8 (24 accumulators) with 512-bit
- *     vectors (AVX-512 has 32 registers), else 4 (12 of AVX2's 16). KH * ceil(KW / 3) passes per batch block.</li>
+ *     vectors (AVX-512 has 32 registers), else 3 (9 accumulators + 6 operands: 15 of AVX2's 16; 4 channels
+ *     needed 19 and spilled). KH * ceil(KW / 3) passes per batch block.</li>
  * <li>the wide tile (512-bit vectors only, dy rows of at most {@link #WIDE_ROWS} vectors, see
  *     {@link #wide}): {@link #WB} = 3 output channels x {@link #TB} = 9 taps of the flattened kernel
  *     (u, v) (all of a 3x3 kernel; a 5x5 kernel would be 9 + 9 + 7); per output vector 3 dy and 9
@@ -34,8 +35,8 @@ final class ConvFilter {
     private static final int VL = Gemm.VL;
     /** Whether the wide tile ({@link #WB} x {@link #TB}) is available: 512-bit vectors, 32 registers. */
     static final boolean WIDE = VL >= 16;
-    /** Row tile: output channels per tile (8 with 512-bit vectors, else 4). */
-    static final int FB = VL >= 16 ? 8 : 4;
+    /** Row tile: output channels per tile (8 with 512-bit vectors, else 3). */
+    static final int FB = VL >= 16 ? 8 : 3;
     /** Row tile: kernel taps (columns of one kernel row) per tile. */
     static final int VB = 3;
     /** Wide tile: output channels per tile. */
@@ -114,7 +115,7 @@ final class ConvFilter {
                             tile8(scr, acc, g, gOff, wr, xp, xpOff, o0, nOut, ci, u, gi * VB, b0, b1, cin, hp, wq,
                                     cout, ho, sh);
                         } else {
-                            tile4(scr, acc, g, gOff, wr, xp, xpOff, o0, nOut, ci, u, gi * VB, b0, b1, cin, hp, wq,
+                            tile3(scr, acc, g, gOff, wr, xp, xpOff, o0, nOut, ci, u, gi * VB, b0, b1, cin, hp, wq,
                                     cout, ho, sh);
                         }
                     }
@@ -141,15 +142,16 @@ final class ConvFilter {
     }
 
     /**
-     * One filter tile: 4 output channels x taps v0..v0+2 of kernel row u, over batch items [b0, b1) and
-     * all positions, added onto the accumulators stored at out[oOff, oOff + FB*VB*VL).
+     * One filter tile: 3 output channels x taps v0..v0+2 of kernel row u (9 accumulators, 3 dy and 3 input
+     * vectors: 15 of AVX2's 16 registers), over batch items [b0, b1) and all positions, added onto the
+     * accumulators stored at out[oOff, oOff + FB*VB*VL).
      */
-    private static void tile4(float[] out, int oOff, float[] g, int gOff, int wr, float[] xp, int xpOff,
+    private static void tile3(float[] out, int oOff, float[] g, int gOff, int wr, float[] xp, int xpOff,
                               int o0, int nOut, int ci, int u, int v0, int b0, int b1, int cin, int hp, int wq,
                               int cout, int ho, int sh) {
         int plane = ho * wr;
         // channels past cout re-read the last valid one; their sums are discarded
-        int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
+        int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane;
         FloatVector s00 = FloatVector.fromArray(S, out, oOff);
         FloatVector s01 = FloatVector.fromArray(S, out, oOff + VL);
         FloatVector s02 = FloatVector.fromArray(S, out, oOff + 2 * VL);
@@ -159,9 +161,6 @@ final class ConvFilter {
         FloatVector s20 = FloatVector.fromArray(S, out, oOff + 6 * VL);
         FloatVector s21 = FloatVector.fromArray(S, out, oOff + 7 * VL);
         FloatVector s22 = FloatVector.fromArray(S, out, oOff + 8 * VL);
-        FloatVector s30 = FloatVector.fromArray(S, out, oOff + 9 * VL);
-        FloatVector s31 = FloatVector.fromArray(S, out, oOff + 10 * VL);
-        FloatVector s32 = FloatVector.fromArray(S, out, oOff + 11 * VL);
         // One counted loop over (batch item, row, column vector): C2 boxes vector accumulators that live
         // across the safepoint of an outer loop's back edge, but not across a counted loop
         int dStart = gOff + (b0 * cout + o0) * plane, xStart = xpOff + ((b0 * cin + ci) * hp + u) * wq + v0;
@@ -171,7 +170,6 @@ final class ConvFilter {
             FloatVector g0 = FloatVector.fromArray(S, g, dr + j);
             FloatVector g1 = FloatVector.fromArray(S, g, dr + d1 + j);
             FloatVector g2 = FloatVector.fromArray(S, g, dr + d2 + j);
-            FloatVector g3 = FloatVector.fromArray(S, g, dr + d3 + j);
             FloatVector x0 = FloatVector.fromArray(S, xp, xr + j);
             FloatVector x1 = FloatVector.fromArray(S, xp, xr + j + 1);
             FloatVector x2 = FloatVector.fromArray(S, xp, xr + j + 2);
@@ -184,9 +182,6 @@ final class ConvFilter {
             s20 = g2.fma(x0, s20);
             s21 = g2.fma(x1, s21);
             s22 = g2.fma(x2, s22);
-            s30 = g3.fma(x0, s30);
-            s31 = g3.fma(x1, s31);
-            s32 = g3.fma(x2, s32);
             j += VL;
             if (j == wr) {              // next row; after the last row, the next batch item
                 j = 0;
@@ -209,9 +204,6 @@ final class ConvFilter {
         s20.intoArray(out, oOff + 6 * VL);
         s21.intoArray(out, oOff + 7 * VL);
         s22.intoArray(out, oOff + 8 * VL);
-        s30.intoArray(out, oOff + 9 * VL);
-        s31.intoArray(out, oOff + 10 * VL);
-        s32.intoArray(out, oOff + 11 * VL);
     }
 
     /**
@@ -420,7 +412,7 @@ final class ConvFilter {
         FloatVector s26 = FloatVector.fromArray(S, out, o2 + 6 * VL);
         FloatVector s27 = FloatVector.fromArray(S, out, o2 + 7 * VL);
         FloatVector s28 = FloatVector.fromArray(S, out, o2 + 8 * VL);
-        // One counted loop over (batch item, row, column vector), as in tile4 (no vector across an outer back edge)
+        // One counted loop over (batch item, row, column vector), as in tile3 (no vector across an outer back edge)
         int dStart = gOff + (b0 * cout + o0) * plane, xStart = xpOff + (b0 * cin + ci) * hp * wq;
         int dr = dStart, xr = xStart, j = 0, i = 0, bi = 0;
         int steps = (b1 - b0) * ho * (wr / VL);
