@@ -151,16 +151,15 @@ final class ConvDirect {
                 int ia = q / nvec, ja = (q % nvec) * VL;
                 int ib = q1 / nvec, jb = (q1 % nvec) * VL;
                 boolean direct = nOut == OB && ja + VL <= wo && jb + VL <= wo && q1 != q;
-                if (OB == 8) {
-                    tile(direct ? y : scr, direct ? yBase + ia * yPitch + ja : tmp,
-                            direct ? yBase + ib * yPitch + jb : tmp + VL, direct ? yPlane : 2 * VL,
-                            xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb, wp, wBase, bias, ob * OB, nOut,
-                            tapOff);
+                float[] out = direct ? y : scr;
+                int outA = direct ? yBase + ia * yPitch + ja : tmp;
+                int outB = direct ? yBase + ib * yPitch + jb : tmp + VL;
+                int stride = direct ? yPlane : 2 * VL;
+                int ra = xBase + ia * sh * wq + ja, rb = xBase + ib * sh * wq + jb;
+                if (OB == 8) {      // a constant: C2 keeps one branch
+                    tile(out, outA, outB, stride, xp, ra, rb, wp, wBase, bias, ob * OB, nOut, tapOff);
                 } else {
-                    tile4(direct ? y : scr, direct ? yBase + ia * yPitch + ja : tmp,
-                            direct ? yBase + ib * yPitch + jb : tmp + VL, direct ? yPlane : 2 * VL,
-                            xp, xBase + ia * sh * wq + ja, xBase + ib * sh * wq + jb, wp, wBase, bias, ob * OB, nOut,
-                            tapOff);
+                    tile4(out, outA, outB, stride, xp, ra, rb, wp, wBase, bias, ob * OB, nOut, tapOff);
                 }
                 if (!direct) {      // copy the valid lanes of the tile from scratch
                     for (int t = 0; t < nOut; t++) {
