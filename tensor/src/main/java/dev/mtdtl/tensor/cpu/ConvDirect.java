@@ -26,10 +26,11 @@ final class ConvDirect {
     private static final int VL = Gemm.VL;
     /**
      * Output channels per forward tile: OB channels x 2 column vectors of accumulators, plus 2 input vectors and
-     * a broadcast weight. 8 with 512-bit vectors (16 accumulators, 19 of AVX-512's 32 registers), else 6 (12
-     * accumulators, 15 of AVX2's 16): the 8-channel tile spills accumulators on AVX2 at every tap, 43 against 101
-     * GFLOP/s for the 6-channel one (a conv2-like tile, one core, hot; bench/RESULTS.md, session 37). The tile
-     * does not change a bit: each output's FMA chain (its bias, then the taps in order) is the same in any tile.
+     * the tap's OB broadcast weights (C2 loads them all before the tap's first FMA). 8 with 512-bit vectors (16
+     * accumulators, 26 of AVX-512's 32 registers at most), else 4 (8 accumulators, 14 of AVX2's 16): on AVX2 the
+     * 8-channel tile, and a 6-channel one too, spilled accumulators at every tap; conv3's forward ran at 27
+     * GFLOP/s a core with 8 channels and 90 with 4 (bench/RESULTS.md, session 37). The tile does not change a bit:
+     * each output's FMA chain (its bias, then the taps in order) is the same in any tile.
      */
     static final int OB = VL >= 16 ? 8 : 4;
 
@@ -130,7 +131,7 @@ final class ConvDirect {
      * Work: chunks of one (batch item, block of OB output channels); inside, output vectors are taken
      * two at a time in row-major order (two vectors of one row, or the ends of two rows). Tiles that
      * reach past wo or cout go through {@link #forwardScratch} floats at {@code scr} (no lane masks:
-     * C2 keeps the 16 (or 12) accumulators in registers only while the method stays small).
+     * C2 keeps the 16 (or 8) accumulators in registers only while the method stays small).
      */
     static void forward(float[] y, int yOff, int yPitch, int yPlane, float[] xp, int xpOff, float[] wp, int wpOff,
                         float[] bias, float[] scr, int scrOff, int b, int cin, int hp, int wq, int cout, int ho, int wo,
