@@ -66,6 +66,14 @@ public final class Gemm {
     static final int IN_PLACE_MAX_N = 16 * NR;
 
     /**
+     * Whether an untransposed op(A) is read in place too ({@link GemmKernel#tileRows}), or only a transposed one
+     * ({@link GemmKernel#tileCols}): with 8-lane vectors (AVX2's 16 registers) tileRows ran at half the packed
+     * kernel's speed (conv61's forward task on 2 threads: 5.0-5.4 ms of CPU against 2.6 for the whole batch on one
+     * thread, packed; bench/RESULTS.md, session 37), while tileCols kept its speed. The same bits either way.
+     */
+    static final boolean ROWS_IN_PLACE = VL >= 16;
+
+    /**
      * C(MxN) = alpha*op(A)*op(B) + beta*C, row-major; op(A) is MxK, op(B) is KxN; lda/ldb/ldc = row strides
      * of the STORED matrices. beta==0 means C is not read (NaNs in C ignored). Allocates its scratch.
      */
@@ -122,7 +130,7 @@ public final class Gemm {
             int kc = Math.min(KC, k - pc);
             float betaHere = pc == 0 ? beta : 1f;   // later K blocks add onto the partial sums in C
             int pcF = pc;
-            boolean inPlace = n <= IN_PLACE_MAX_N;    // (then n <= NC: one N block)
+            boolean inPlace = n <= IN_PLACE_MAX_N && (transA || ROWS_IN_PLACE);    // (then n <= NC: one N block)
             int fullPanels = m / MR;
             // in place, only the last, partial panel (if any) is packed, in chunk 0
             int aChunks = inPlace ? 1 : Parallel.chunkCount(mp / MR, 16);
