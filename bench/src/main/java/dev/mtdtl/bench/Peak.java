@@ -1,5 +1,6 @@
 package dev.mtdtl.bench;
 
+import dev.mtdtl.eval.profile.Peaks;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -87,37 +88,20 @@ public final class Peak {
                 sink += half ? chains256(iters) : chainsPreferred(iters);
             }
             long c = THREADS.getCurrentThreadCpuTime() - c0;
-            best = Math.max(best, 20.0 * iters * 12 * 2 * lanes / c);
+            best = Math.max(best, 20.0 * iters * Peaks.FMA_CHAINS * 2 * lanes / c);
         }
         return best;
     }
 
     /*
-     * Both probes run 12 chains through the FMA's addend (c = a * b + c), the kernels' form: with the chain through
-     * a multiplicand (c = c * a + b) the 8-lane probe read 95 against 113 GFLOP/s a core under -XX:UseAVX=2 (the
-     * same at 512 bits; bench/RESULTS.md, session 37). c grows by 1e-3 a step: no overflow, no denormals.
+     * The preferred-width probe is the profiler's (Peaks.fmaChains); the 256-bit one is its copy at SPECIES_256,
+     * written out because a species passed as an argument is not a constant to C2 and would box the vectors. Both
+     * run 12 chains through the FMA's addend (c = a * b + c), the kernels' form: with the chain through a
+     * multiplicand (c = c * a + b) the 8-lane probe read 95 against 113 GFLOP/s a core under -XX:UseAVX=2 (the same
+     * at 512 bits; bench/RESULTS.md, session 37). c grows by 1e-3 a step: no overflow, no denormals.
      */
     private static float chainsPreferred(int iters) {
-        FloatVector a = FloatVector.broadcast(PREF, 0.999f);
-        FloatVector b = FloatVector.broadcast(PREF, 1e-3f);
-        FloatVector c0 = a, c1 = a.add(1f), c2 = a.add(2f), c3 = a.add(3f), c4 = a.add(4f), c5 = a.add(5f);
-        FloatVector c6 = a.add(6f), c7 = a.add(7f), c8 = a.add(8f), c9 = a.add(9f), c10 = a.add(10f), c11 = a.add(11f);
-        for (int i = 0; i < iters; i++) {
-            c0 = a.fma(b, c0);
-            c1 = a.fma(b, c1);
-            c2 = a.fma(b, c2);
-            c3 = a.fma(b, c3);
-            c4 = a.fma(b, c4);
-            c5 = a.fma(b, c5);
-            c6 = a.fma(b, c6);
-            c7 = a.fma(b, c7);
-            c8 = a.fma(b, c8);
-            c9 = a.fma(b, c9);
-            c10 = a.fma(b, c10);
-            c11 = a.fma(b, c11);
-        }
-        return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11)
-                .reduceLanes(VectorOperators.ADD);
+        return Peaks.fmaChains(iters, 0);
     }
 
     private static float chains256(int iters) {

@@ -30,7 +30,7 @@ public record Peaks(double gflops, double gbPerS, String compute, String bandwid
     /** Measure the CPU's roofs with the engine's current thread count. */
     public static Peaks cpu() {
         return new Peaks(cpuFma(4_000_000 / S.length() * 8), cpuCopy(16 << 20),
-                "FMA probe: " + Parallel.threads() + " threads x 12 chains of " + S.length() + "-lane FMAs",
+                "FMA probe: " + Parallel.threads() + " threads x " + FMA_CHAINS + " chains of " + S.length() + "-lane FMAs",
                 "stream copy of 64 MiB on " + Parallel.threads() + " threads (read + write bytes)");
     }
 
@@ -69,6 +69,9 @@ public record Peaks(double gflops, double gbPerS, String compute, String bandwid
                 "device-to-device copy of " + (copyFloats * 4L >> 20) + " MiB (read + write bytes)");
     }
 
+    /** Independent accumulators of {@link #fmaChains}. */
+    public static final int FMA_CHAINS = 12;
+
     /** Best GFLOP/s over 5 runs of {@code iters} iterations of 12 FMA chains per thread. */
     static double cpuFma(int iters) {
         int threads = Parallel.threads();
@@ -78,7 +81,7 @@ public record Peaks(double gflops, double gbPerS, String compute, String bandwid
             long t0 = System.nanoTime();
             Parallel.forEach(threads, (c, lo, hi) -> sink[c] += fmaChains(iters, c));
             long ns = System.nanoTime() - t0;
-            best = Math.max(best, 2.0 * 12 * S.length() * (double) iters * threads / ns);
+            best = Math.max(best, 2.0 * FMA_CHAINS * S.length() * (double) iters * threads / ns);
         }
         if (Double.isNaN(sink[0])) {   // keeps the loop's result alive; never true for these inputs
             throw new IllegalStateException("FMA probe produced NaN");
@@ -86,7 +89,12 @@ public record Peaks(double gflops, double gbPerS, String compute, String bandwid
         return best;
     }
 
-    private static float fmaChains(int iters, int seed) {
+    /**
+     * The compute probe's kernel: {@code iters} steps of {@link #FMA_CHAINS} independent FMA chains of the preferred
+     * vector shape, 2 x FMA_CHAINS x lanes FLOP a step; returns a value that depends on all of them (keep it alive).
+     * Also bench's {@code Peak} (per-thread CPU time).
+     */
+    public static float fmaChains(int iters, int seed) {
         FloatVector a = FloatVector.broadcast(S, 0.999f);
         FloatVector b = FloatVector.broadcast(S, 1e-4f);
         FloatVector c0 = FloatVector.broadcast(S, seed);

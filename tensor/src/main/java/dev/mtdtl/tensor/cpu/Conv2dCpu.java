@@ -47,12 +47,13 @@ public final class Conv2dCpu {
     }
 
     /**
-     * The direct data gradient blocks over the C outputs of the transposed conv, OB (8, or 6 on AVX2) at a time;
-     * with fewer than OB / 2 (conv1: C = 2) most accumulators would idle, so {@link ConvNarrow} blocks over
-     * positions instead.
+     * The direct data gradient blocks over the C outputs of the transposed conv, ConvDirect.OB (8, or 4 on AVX2) at a
+     * time; with fewer than 4 (conv1: C = 2) most accumulators would idle, so {@link ConvNarrow} blocks over
+     * positions instead. A fixed 4, not OB / 2: on AVX2 (OB = 4) that sent conv1 to the direct kernel, 18.3 ms of
+     * CPU against ConvNarrow's 14.2 (1 thread, batch 32; bench/RESULTS.md, session 37).
      */
     static boolean narrowData(ConvGeom g) {
-        return g.c() < ConvDirect.OB / 2;
+        return g.c() < 4;
     }
 
     /**

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The direct convolution kernel of {@link ConvDirect#forward} for very few output channels, blocked
  * over output positions instead: CB = 2 channels x QB = 8 output vectors = 16 accumulators. It serves
  * the data gradient of conv1, whose "outputs" are the C = 2 input channels (the OB-channel tiles of
- * ConvDirect, 8 or 6, would leave most of their accumulators idle there).
+ * ConvDirect, 8 or 4, would leave most or half of their accumulators idle there).
  *
  * <p>Letters and layouts as in {@link ConvDirect}: xp (B, CI, HP, WQ) padded input, taps (ci, u, v),
  * output element (b, o, i, j) at yOff + (b*cout + o)*yPlane + i*yPitch + j. Per tap the tile loads 8
