@@ -19,7 +19,7 @@ import dev.mtdtl.tensor.Parallel;
  * conv1): no im2col, a padded copy of the input (made image by image for the forward and the data gradient,
  * {@link ConvImages}) and a repacked kernel only; the data gradient is a
  * forward conv of the padded dy with the flipped, transposed kernel, once per class of dx rows modulo
- * SH (see {@code directData}). The filter gradient of layers with input channels in whole 512-bit vectors
+ * SH (see {@code directData}). The filter gradient of layers with input channels in whole vectors (8 or 16 lanes)
  * and 3-tap kernel rows (conv2..conv5) uses {@link ConvFilterCl} instead (lanes along the input channels,
  * on a channel-last padded copy of x). Everything else goes through {@link ConvIm2col} (im2col + {@link Gemm}).
  *

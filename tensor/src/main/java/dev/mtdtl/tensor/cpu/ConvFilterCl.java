@@ -16,7 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * L2 on every kernel-row pass), and it runs at about half of this core's FMA peak (2 x 512-bit FMAs per
  * cycle). Here a tile is 8 output channels x 3 taps (v0..v0+2 of kernel row u) x one vector of 16 input
  * channels: per output position it loads 3 input vectors and broadcasts 8 dy scalars for 24 FMAs, the
- * load mix of the direct forward kernel ({@link ConvDirect}), which runs near 70 % of peak.
+ * load mix of the direct forward kernel ({@link ConvDirect}), which runs near 70 % of peak. With 256-bit vectors
+ * (AVX2: 16 registers) a tile is 4 output channels ({@link #tile4}, 12 FMAs a position): conv2-conv5's filter
+ * gradients 0.69-0.93x the time of {@link ConvFilter}'s 3 x 3 row tile there (bench/RESULTS.md, session 38).
  *
  * <p>Used (by {@link Conv2dCpu}) where {@link #applies}: conv2-conv5 of the base CNN (CI = 16 to 64); conv1
  * (CI = 2) keeps {@link ConvFilter}, conv61 and conv62 (12 positions per image, 1x1 kernel) im2col + GEMM.
@@ -36,22 +38,26 @@ final class ConvFilterCl {
 
     private static final VectorSpecies<Float> S = Gemm.S;
     private static final int VL = Gemm.VL;
-    /** Output channels per tile. */
-    static final int OB = 8;
+    /**
+     * Output channels per tile: 8 with 512-bit vectors (24 accumulators, 3 input vectors and a broadcast: 28 of
+     * AVX-512's 32 registers), else 4 (12 + 3 + 1: AVX2's 16; see {@link #tile4}).
+     */
+    static final int OB = VL >= 16 ? 8 : 4;
     /** Taps (consecutive kernel columns of one kernel row) per tile. */
     static final int TB = 3;
 
     private ConvFilterCl() {}
 
     /**
-     * Whether this kernel takes g: unit column stride, input channels in whole 512-bit vectors, kernel rows
+     * Whether this kernel takes g: vectors of at least 8 lanes, unit column stride, input channels in whole vectors,
+     * kernel rows
      * of at least 3 taps (a 1x1 kernel would leave 2 of 3 tap slots idle), and at least
      * {@link #MIN_POSITIONS} output positions per image: every tile call adds its 24 accumulators onto the
      * running sums once per image, which at conv61's 12 positions costs as much as the FMAs (measured: no
      * gain over im2col + GEMM there, 1.7x on conv5's 48 positions).
      */
     static boolean applies(ConvGeom g) {
-        return VL >= 16 && g.sw() == 1 && g.c() % VL == 0 && g.kw() >= TB && g.ho() * g.wo() >= MIN_POSITIONS;
+        return VL >= 8 && g.sw() == 1 && g.c() % VL == 0 && g.kw() >= TB && g.ho() * g.wo() >= MIN_POSITIONS;
     }
 
     /** Fewest output positions per image that take this kernel. */
@@ -284,14 +290,24 @@ final class ConvFilterCl {
         });
     }
 
+    /** {@link #tile8} with 512-bit vectors, else {@link #tile4}: the same sums, a constant branch that C2 folds. */
+    private static void tile(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
+                             int cin, int wp, int ho, int wo, int sh) {
+        if (OB == 8) {
+            tile8(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
+        } else {
+            tile4(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
+        }
+    }
+
     /**
      * One tile over all HO x WO positions of one batch item: out[oOff, oOff + 24 VL) (channel c, tap k at
      * (c*3 + k)*VL) = the item's products, summed from zero in row-major position order. dy plane of channel
      * o0 + c at dOff + c*HO*WO (channels past nOut re-read the last valid one, their sums are discarded); tap k's
      * input vector at xOff + k*CI from the position's first pixel (taps past nTaps re-read the last valid one).
      */
-    private static void tile(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
-                             int cin, int wp, int ho, int wo, int sh) {
+    private static void tile8(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
+                              int cin, int wp, int ho, int wo, int sh) {
         int plane = ho * wo;
         int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
         int d4 = Math.min(4, nOut - 1) * plane, d5 = Math.min(5, nOut - 1) * plane, d6 = Math.min(6, nOut - 1) * plane;
@@ -374,5 +390,60 @@ final class ConvFilterCl {
         s70.intoArray(out, oOff + 21 * VL);
         s71.intoArray(out, oOff + 22 * VL);
         s72.intoArray(out, oOff + 23 * VL);
+    }
+
+    /**
+     * {@link #tile8} for 4 output channels (256-bit vectors, 16 registers): out[oOff, oOff + 12 VL) (channel c, tap k
+     * at (c*3 + k)*VL), each accumulator one FMA chain from zero over the item's positions in row-major order, as there.
+     */
+    private static void tile4(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
+                              int cin, int wp, int ho, int wo, int sh) {
+        int plane = ho * wo;
+        int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
+        int f1 = Math.min(1, nTaps - 1) * cin, f2 = Math.min(2, nTaps - 1) * cin;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z, s20 = z, s21 = z, s22 = z;
+        FloatVector s30 = z, s31 = z, s32 = z;
+        int dr = dOff, xr = xOff, j = 0;
+        int rowSkip = (sh * wp - wo) * cin;       // from past a row's last position to the next row's first
+        for (int s = 0; s < plane; s++) {
+            FloatVector x0 = FloatVector.fromArray(S, xt, xr);
+            FloatVector x1 = FloatVector.fromArray(S, xt, xr + f1);
+            FloatVector x2 = FloatVector.fromArray(S, xt, xr + f2);
+            FloatVector g0 = FloatVector.broadcast(S, dy[dr]);
+            s00 = x0.fma(g0, s00);
+            s01 = x1.fma(g0, s01);
+            s02 = x2.fma(g0, s02);
+            FloatVector g1 = FloatVector.broadcast(S, dy[dr + d1]);
+            s10 = x0.fma(g1, s10);
+            s11 = x1.fma(g1, s11);
+            s12 = x2.fma(g1, s12);
+            FloatVector g2 = FloatVector.broadcast(S, dy[dr + d2]);
+            s20 = x0.fma(g2, s20);
+            s21 = x1.fma(g2, s21);
+            s22 = x2.fma(g2, s22);
+            FloatVector g3 = FloatVector.broadcast(S, dy[dr + d3]);
+            s30 = x0.fma(g3, s30);
+            s31 = x1.fma(g3, s31);
+            s32 = x2.fma(g3, s32);
+            dr++;
+            xr += cin;
+            if (++j == wo) {
+                j = 0;
+                xr += rowSkip;
+            }
+        }
+        s00.intoArray(out, oOff);
+        s01.intoArray(out, oOff + VL);
+        s02.intoArray(out, oOff + 2 * VL);
+        s10.intoArray(out, oOff + 3 * VL);
+        s11.intoArray(out, oOff + 4 * VL);
+        s12.intoArray(out, oOff + 5 * VL);
+        s20.intoArray(out, oOff + 6 * VL);
+        s21.intoArray(out, oOff + 7 * VL);
+        s22.intoArray(out, oOff + 8 * VL);
+        s30.intoArray(out, oOff + 9 * VL);
+        s31.intoArray(out, oOff + 10 * VL);
+        s32.intoArray(out, oOff + 11 * VL);
     }
 }

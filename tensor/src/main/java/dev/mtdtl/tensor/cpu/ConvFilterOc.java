@@ -57,13 +57,14 @@ final class ConvFilterOc {
     private ConvFilterOc() {}
 
     /**
-     * Whether this kernel takes g: 512-bit vectors (26 accumulators, a dy vector and a broadcast need 28 of
-     * AVX-512's 32 registers; AVX2 has 16), whole vectors of output channels, unit column stride, a 5 x 5
+     * Whether this kernel takes g: 16-lane vectors (26 accumulators, a dy vector and a broadcast need 28 of
+     * AVX-512's 32 registers) or 8-lane ones (AVX2's 16 registers: the row in two halves of 13 accumulators,
+     * {@link #rowLo} and {@link #rowHi}), whole vectors of output channels, unit column stride, a 5 x 5
      * kernel, an input that {@link ConvFilterCl} does not take (fewer than 16 input channels), and padded rows
      * of at most {@link #PITCH} floats.
      */
     static boolean applies(ConvGeom g) {
-        return VL == 16 && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K && !ConvFilterCl.applies(g)
+        return (VL == 16 || VL == 8) && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K && !ConvFilterCl.applies(g)
                 && g.w() + 2 * g.pw() <= PITCH;
     }
 
@@ -117,7 +118,13 @@ final class ConvFilterOc {
                 for (int i = 0; i < ho; i++) {
                     transposeRow(ws, d, dy, src + i * wo, wo, p);
                     for (int ci = 0; ci < c; ci++) {
-                        row(ws, rs, ws, d, ws, xb + (ci * hp + i * sh) * PITCH, wo);
+                        int xr = xb + (ci * hp + i * sh) * PITCH;
+                        if (VL == 16) {     // a constant: C2 keeps one branch
+                            row(ws, rs, ws, d, ws, xr, wo);
+                        } else {
+                            rowLo(ws, rs, ws, d, ws, xr, wo);
+                            rowHi(ws, rs, ws, d, ws, xr, wo);
+                        }
                         addSums(ws, im + ci * sums, rs);
                     }
                 }
@@ -224,6 +231,84 @@ final class ConvFilterOc {
         sb.intoArray(out, o + 25 * VL);
     }
 
+    /**
+     * {@link #row} on 8-lane vectors, its first half: taps 0-12 ((0, 0) .. (2, 2)), 13 accumulators, a dy vector and
+     * a broadcast in AVX2's 16 registers (all 26 would spill at every position). The same sums as {@link #row}'s:
+     * each from zero over the row's positions in order, into the same slots of out.
+     */
+    private static void rowLo(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
+        int r1 = xr + PITCH, r2 = xr + 2 * PITCH;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z, s10 = z, s11 = z;
+        FloatVector s12 = z, s13 = z, s14 = z, s20 = z, s21 = z, s22 = z;
+        for (int j = 0; j < wo; j++) {
+            FloatVector gv = FloatVector.fromArray(S, dyT, d + j * VL);
+            s00 = gv.fma(FloatVector.broadcast(S, xp[xr + j]), s00);
+            s01 = gv.fma(FloatVector.broadcast(S, xp[xr + j + 1]), s01);
+            s02 = gv.fma(FloatVector.broadcast(S, xp[xr + j + 2]), s02);
+            s03 = gv.fma(FloatVector.broadcast(S, xp[xr + j + 3]), s03);
+            s04 = gv.fma(FloatVector.broadcast(S, xp[xr + j + 4]), s04);
+            s10 = gv.fma(FloatVector.broadcast(S, xp[r1 + j]), s10);
+            s11 = gv.fma(FloatVector.broadcast(S, xp[r1 + j + 1]), s11);
+            s12 = gv.fma(FloatVector.broadcast(S, xp[r1 + j + 2]), s12);
+            s13 = gv.fma(FloatVector.broadcast(S, xp[r1 + j + 3]), s13);
+            s14 = gv.fma(FloatVector.broadcast(S, xp[r1 + j + 4]), s14);
+            s20 = gv.fma(FloatVector.broadcast(S, xp[r2 + j]), s20);
+            s21 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 1]), s21);
+            s22 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 2]), s22);
+        }
+        s00.intoArray(out, o);
+        s01.intoArray(out, o + 1 * VL);
+        s02.intoArray(out, o + 2 * VL);
+        s03.intoArray(out, o + 3 * VL);
+        s04.intoArray(out, o + 4 * VL);
+        s10.intoArray(out, o + 5 * VL);
+        s11.intoArray(out, o + 6 * VL);
+        s12.intoArray(out, o + 7 * VL);
+        s13.intoArray(out, o + 8 * VL);
+        s14.intoArray(out, o + 9 * VL);
+        s20.intoArray(out, o + 10 * VL);
+        s21.intoArray(out, o + 11 * VL);
+        s22.intoArray(out, o + 12 * VL);
+    }
+
+    /** {@link #row} on 8-lane vectors, its second half: taps 13-24 ((2, 3) .. (4, 4)) and the bias, the dy row again from L1. */
+    private static void rowHi(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
+        int r2 = xr + 2 * PITCH, r3 = xr + 3 * PITCH, r4 = xr + 4 * PITCH;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s23 = z, s24 = z, s30 = z, s31 = z, s32 = z, s33 = z, s34 = z;
+        FloatVector s40 = z, s41 = z, s42 = z, s43 = z, s44 = z, sb = z;
+        for (int j = 0; j < wo; j++) {
+            FloatVector gv = FloatVector.fromArray(S, dyT, d + j * VL);
+            s23 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 3]), s23);
+            s24 = gv.fma(FloatVector.broadcast(S, xp[r2 + j + 4]), s24);
+            s30 = gv.fma(FloatVector.broadcast(S, xp[r3 + j]), s30);
+            s31 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 1]), s31);
+            s32 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 2]), s32);
+            s33 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 3]), s33);
+            s34 = gv.fma(FloatVector.broadcast(S, xp[r3 + j + 4]), s34);
+            s40 = gv.fma(FloatVector.broadcast(S, xp[r4 + j]), s40);
+            s41 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 1]), s41);
+            s42 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 2]), s42);
+            s43 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 3]), s43);
+            s44 = gv.fma(FloatVector.broadcast(S, xp[r4 + j + 4]), s44);
+            sb = sb.add(gv);
+        }
+        s23.intoArray(out, o + 13 * VL);
+        s24.intoArray(out, o + 14 * VL);
+        s30.intoArray(out, o + 15 * VL);
+        s31.intoArray(out, o + 16 * VL);
+        s32.intoArray(out, o + 17 * VL);
+        s33.intoArray(out, o + 18 * VL);
+        s34.intoArray(out, o + 19 * VL);
+        s40.intoArray(out, o + 20 * VL);
+        s41.intoArray(out, o + 21 * VL);
+        s42.intoArray(out, o + 22 * VL);
+        s43.intoArray(out, o + 23 * VL);
+        s44.intoArray(out, o + 24 * VL);
+        sb.intoArray(out, o + 25 * VL);
+    }
+
     /** ws[a, a + 26 VL) += ws[b, b + 26 VL). */
     private static void addSums(float[] ws, int a, int b) {
         for (int k = 0; k < ACC * VL; k += VL) {
@@ -233,12 +318,17 @@ final class ConvFilterOc {
 
     /**
      * t[d + q*VL + o] = dy[s + o*P + q] for q in [0, WO), o in [0, VL): one output row of VL channels of dy, channel-
-     * last, by 16 x 16 blocks in registers, the positions past the last whole block one by one.
+     * last, by VL x VL blocks in registers ({@link Transpose16}, {@link Transpose8}), the positions past the last whole
+     * block one by one.
      */
     static void transposeRow(float[] t, int d, float[] dy, int s, int wo, int p) {
         int q = 0;
         for (; q + VL <= wo; q += VL) {
-            Transpose16.block(t, d + q * VL, VL, dy, s + q, p);
+            if (VL == 16) {
+                Transpose16.block(t, d + q * VL, VL, dy, s + q, p);
+            } else {
+                Transpose8.block(t, d + q * VL, VL, dy, s + q, p);
+            }
         }
         for (; q < wo; q++) {
             for (int o = 0; o < VL; o++) {

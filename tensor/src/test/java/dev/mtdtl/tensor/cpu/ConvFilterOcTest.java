@@ -33,7 +33,7 @@ class ConvFilterOcTest {
 
     @Test
     void takesConv1OfTheBaseCnnOnly() {
-        Assumptions.assumeTrue(Gemm.VL == 16, "the kernel needs 512-bit vectors");
+        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8, "the kernel needs 8- or 16-lane vectors");
         assertEquals(true, ConvFilterOc.applies(conv1(32)));
         assertEquals("forward=direct data=narrow filter=oc-lanes", Conv2dCpu.paths(conv1(32)));
         ConvGeom[] others = {ConvGeom.same(32, 16, 54, 64, 32, 3), ConvGeom.same(32, 32, 27, 32, 64, 3),
@@ -53,20 +53,21 @@ class ConvFilterOcTest {
 
     @Test
     void transposeRowMovesEveryElementIncludingThePositionTail() {
-        Assumptions.assumeTrue(Gemm.VL == 16, "the transpose needs 512-bit vectors");
-        int n = 2, oc = 32, ho = 3, wo = 37, p = ho * wo;     // 2 blocks of 16 positions + 5, 2 channel vectors
+        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8, "the transposes need 8- or 16-lane vectors");
+        int vl = Gemm.VL;
+        int n = 2, oc = 32, ho = 3, wo = 37, p = ho * wo;     // whole blocks of VL positions + 5, several channel vectors
         float[] dy = new float[n * oc * p];
         for (int i = 0; i < dy.length; i++) {
             dy[i] = i + 1;
         }
-        int src = (1 * oc + 16) * p + 1 * wo;                 // image 1, channels 16..31, row 1
-        float[] t = new float[5 + wo * 16 + 3];
+        int src = (1 * oc + vl) * p + 1 * wo;                 // image 1, the second channel vector, row 1
+        float[] t = new float[5 + wo * vl + 3];
         java.util.Arrays.fill(t, Float.NaN);
         ConvFilterOc.transposeRow(t, 5, dy, src, wo, p);
         float[] expected = t.clone();
         for (int q = 0; q < wo; q++) {
-            for (int o = 0; o < 16; o++) {
-                expected[5 + q * 16 + o] = dy[src + o * p + q];
+            for (int o = 0; o < vl; o++) {
+                expected[5 + q * vl + o] = dy[src + o * p + q];
             }
         }
         assertArrayEquals(expected, t);
@@ -79,7 +80,7 @@ class ConvFilterOcTest {
      */
     @Test
     void matchesTheDoubleReference() {
-        Assumptions.assumeTrue(Gemm.VL == 16, "the kernel needs 512-bit vectors");
+        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8, "the kernel needs 8- or 16-lane vectors");
         ConvGeom[] geoms = {conv1(17), new ConvGeom(5, 3, 13, 19, 32, 5, 5, 2, 1, 2, 1)};
         long seed = 900;
         for (ConvGeom g : geoms) {
@@ -111,7 +112,7 @@ class ConvFilterOcTest {
      */
     @Test
     void bitIdenticalForAnyThreadCountByParticipantsOrGroups() {
-        Assumptions.assumeTrue(Gemm.VL == 16, "the kernel needs 512-bit vectors");
+        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8, "the kernel needs 8- or 16-lane vectors");
         ConvGeom[] geoms = {conv1(17), new ConvGeom(5, 3, 13, 19, 32, 5, 5, 2, 1, 2, 1)};
         for (ConvGeom g : geoms) {
             float[] x = Fixtures.uniform(21, g.xSize(), -1, 1), dy = Fixtures.uniform(22, g.ySize(), -1, 1);

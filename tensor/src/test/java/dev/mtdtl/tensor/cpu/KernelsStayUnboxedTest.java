@@ -72,11 +72,14 @@ class KernelsStayUnboxedTest {
 
     @Test
     void filterGradientKernels() {
-        Assumptions.assumeTrue(Gemm.VL == 16, "the oc-lanes and channel-last filter kernels need 512-bit vectors");
+        Assumptions.assumeTrue(Gemm.VL >= 8, "the channel-last filter kernel needs 8 lanes or more");
         Parallel.setThreads(1);
-        ConvGeom[] geoms = {new ConvGeom(2, 2, 40, 64, 16, 5, 5, 2, 1, 2, 2),   // oc-lanes (conv1-like)
+        ConvGeom[] geoms = {new ConvGeom(2, 2, 40, 64, 16, 5, 5, 2, 1, 2, 2),   // oc-lanes (conv1-like; 16 lanes)
             ConvGeom.same(2, 16, 12, 32, 32, 3)};                                  // channel-last (conv2-like)
         for (ConvGeom g : geoms) {
+            if (!ConvFilterOc.applies(g) && !Conv2dCpu.channelLastFilter(g)) {
+                continue;       // conv1-like below 16 lanes: the row tile, which the tests above do not cover either
+            }
             float[] x = Fixtures.uniform(9, g.xSize(), -1, 1), dy = Fixtures.uniform(10, g.ySize(), -1, 1);
             float[] dw = new float[g.wSize()], db = new float[g.oc()];
             float[] ws = new float[(int) Conv2dCpu.workspaceFloats(g)];
