@@ -248,9 +248,10 @@ final class ConvFilterCl {
 
     /**
      * xt (nb, HP, WP, C) = images [b0, b0 + nb) of x (B, C, H, W), placed at row PH, column PW, zeros
-     * elsewhere; chunks of 8 padded rows. Rows of whole 16-float blocks go through {@link Transpose16} (conv2-conv4
-     * of the base CNN; conv2's copy, batch 32, 1 thread: about 0.6-0.9 ms less than element by element), others
-     * (conv5's W = 8) element by element.
+     * elsewhere; chunks of 8 padded rows. Rows of whole VL x VL blocks go through {@link Transpose16} or, at 8 lanes,
+     * {@link Transpose8} (conv2-conv4 of the base CNN at 16 lanes, conv2-conv5 at 8; conv2's copy, batch 32, 1 thread:
+     * about 0.6-0.9 ms less than element by element at 16 lanes, 0.94 -> 0.45 ms at 8), others (conv5's W = 8 at 16
+     * lanes) element by element.
      */
     static void padChannelLast(float[] xt, float[] x, int b0, int nb, int c, int h, int w, int ph, int pw, int hp,
                                int wp) {
@@ -270,11 +271,15 @@ final class ConvFilterCl {
                 }
                 Arrays.fill(xt, d, d + pw * c, 0f);
                 Arrays.fill(xt, d + (pw + w) * c, d + wp * c, 0f);
-                if (VL == 16 && c % 16 == 0 && w % 16 == 0) {      // 16 x 16 blocks in registers
-                    for (int c0 = 0; c0 < c; c0 += 16) {
+                if ((VL == 16 || VL == 8) && c % VL == 0 && w % VL == 0) {      // VL x VL blocks in registers
+                    for (int c0 = 0; c0 < c; c0 += VL) {
                         int s = ((b * c + c0) * h + hi) * w;
-                        for (int j0 = 0; j0 < w; j0 += 16) {
-                            Transpose16.block(xt, d + (pw + j0) * c + c0, c, x, s + j0, h * w);
+                        for (int j0 = 0; j0 < w; j0 += VL) {
+                            if (VL == 16) {
+                                Transpose16.block(xt, d + (pw + j0) * c + c0, c, x, s + j0, h * w);
+                            } else {
+                                Transpose8.block(xt, d + (pw + j0) * c + c0, c, x, s + j0, h * w);
+                            }
                         }
                     }
                     continue;

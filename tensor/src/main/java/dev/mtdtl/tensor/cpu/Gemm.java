@@ -286,12 +286,17 @@ public final class Gemm {
                     }
                 }
             }
-        } else if (nr == NR && VL == 16) {   // op(B)[p][j] = b[j*ldb + p]: 16 x 16 blocks turned in registers
+        } else if (nr == NR && (VL == 16 || VL == 8)) {   // op(B)[p][j] = b[j*ldb + p]: VL x VL blocks in registers
             int p = 0;
             for (; p + VL <= kc; p += VL) {
                 int src = bOff + j0 * ldb + p0 + p;
-                Transpose16.block(dst, d + p * NR, NR, b, src, ldb);                  // columns 0..15
-                Transpose16.block(dst, d + p * NR + VL, NR, b, src + VL * ldb, ldb);  // columns 16..31
+                if (VL == 16) {
+                    Transpose16.block(dst, d + p * NR, NR, b, src, ldb);                  // columns 0..15
+                    Transpose16.block(dst, d + p * NR + VL, NR, b, src + VL * ldb, ldb);  // columns 16..31
+                } else {
+                    Transpose8.block(dst, d + p * NR, NR, b, src, ldb);                   // columns 0..7
+                    Transpose8.block(dst, d + p * NR + VL, NR, b, src + VL * ldb, ldb);   // columns 8..15
+                }
             }
             for (; p < kc; p++) {
                 for (int j = 0; j < NR; j++) {
