@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * gradients 0.69-0.93x the time of {@link ConvFilter}'s 3 x 3 row tile there (bench/RESULTS.md, session 38).
  *
  * <p>Used (by {@link Conv2dCpu}) where {@link #applies}: conv2-conv5 of the base CNN (CI = 16 to 64); conv1
- * (CI = 2) keeps {@link ConvFilter}, conv61 and conv62 (12 positions per image, 1x1 kernel) im2col + GEMM.
+ * (CI = 2) takes {@link ConvFilterOc}, conv61 and conv62 (12 positions per image, 1x1 kernel) im2col + GEMM.
  * Output rows need not be a vector wide (conv5: 8 columns): the vectors run along the channels.
  *
  * <p>Order and bits: chunks are (block of 8 output channels, vector of input channels), over one batch
@@ -50,8 +50,7 @@ final class ConvFilterCl {
 
     /**
      * Whether this kernel takes g: vectors of at least 8 lanes, unit column stride, input channels in whole vectors,
-     * kernel rows
-     * of at least 3 taps (a 1x1 kernel would leave 2 of 3 tap slots idle), and at least
+     * kernel rows of at least 3 taps (a 1x1 kernel would leave 2 of 3 tap slots idle), and at least
      * {@link #MIN_POSITIONS} output positions per image: every tile call adds its 24 accumulators onto the
      * running sums once per image, which at conv61's 12 positions costs as much as the FMAs (measured: no
      * gain over im2col + GEMM there, 1.7x on conv5's 48 positions).
@@ -398,8 +397,9 @@ final class ConvFilterCl {
     }
 
     /**
-     * {@link #tile8} for 4 output channels (256-bit vectors, 16 registers): out[oOff, oOff + 12 VL) (channel c, tap k
-     * at (c*3 + k)*VL), each accumulator one FMA chain from zero over the item's positions in row-major order, as there.
+     * {@link #tile8} for 4 output channels (256-bit vectors, 16 registers): out[oOff, oOff + 12 VL) (channel c,
+     * tap k at (c*3 + k)*VL), each accumulator one FMA chain from zero over the item's positions in row-major order,
+     * as there.
      */
     private static void tile4(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
                               int cin, int wp, int ho, int wo, int sh) {

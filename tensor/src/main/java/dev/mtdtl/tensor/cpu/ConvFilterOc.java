@@ -60,12 +60,12 @@ final class ConvFilterOc {
      * Whether this kernel takes g: 16-lane vectors (26 accumulators, a dy vector and a broadcast need 28 of
      * AVX-512's 32 registers) or 8-lane ones (AVX2's 16 registers: the row in two halves of 13 accumulators,
      * {@link #rowLo} and {@link #rowHi}), whole vectors of output channels, unit column stride, a 5 x 5
-     * kernel, an input that {@link ConvFilterCl} does not take (fewer than 16 input channels), and padded rows
+     * kernel, an input that {@link ConvFilterCl} does not take (input channels not in whole vectors), and padded rows
      * of at most {@link #PITCH} floats.
      */
     static boolean applies(ConvGeom g) {
-        return (VL == 16 || VL == 8) && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K && !ConvFilterCl.applies(g)
-                && g.w() + 2 * g.pw() <= PITCH;
+        return (VL == 16 || VL == 8) && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K
+                && !ConvFilterCl.applies(g) && g.w() + 2 * g.pw() <= PITCH;
     }
 
     /** Floats of one image's padded input (C, HP, PITCH). */
@@ -272,7 +272,10 @@ final class ConvFilterOc {
         s22.intoArray(out, o + 12 * VL);
     }
 
-    /** {@link #row} on 8-lane vectors, its second half: taps 13-24 ((2, 3) .. (4, 4)) and the bias, the dy row again from L1. */
+    /**
+     * {@link #row} on 8-lane vectors, its second half: taps 13-24 ((2, 3) .. (4, 4)) and the bias (dy's row read again,
+     * from L1).
+     */
     private static void rowHi(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
         int r2 = xr + 2 * PITCH, r3 = xr + 3 * PITCH, r4 = xr + 4 * PITCH;
         FloatVector z = FloatVector.zero(S);

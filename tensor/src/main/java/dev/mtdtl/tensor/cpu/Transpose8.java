@@ -6,9 +6,10 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * An 8 x 8 float transpose in 256-bit registers: {@link Transpose16}'s block swaps at distances 4, 2, 1, for
- * conv1's dy in channel-last order ({@link ConvFilterOc}) on AVX2 machines. Only for 8-lane vectors (callers
- * check {@code Gemm.VL == 8}).
+ * An 8 x 8 float transpose in 256-bit registers: {@link Transpose16}'s block swaps at distances 4, 2, 1, for the
+ * same copies on AVX2 machines (conv1's dy in channel-last order, {@link ConvFilterOc}; the channel-last padded
+ * input, {@link ConvFilterCl#padChannelLast}; a transposed B packed by {@link Gemm}). Only for 8-lane vectors
+ * (callers check {@code Gemm.VL == 8}).
  *
  * <p>At distance d, rows k and k + d (bit d of k clear) trade the lanes where bit d differs from the row's;
  * element (k, l) moves to (k ^ d, l ^ d) exactly when bits d of k and l differ, so after the three distances it
