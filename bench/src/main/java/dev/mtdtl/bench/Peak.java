@@ -98,15 +98,15 @@ public final class Peak {
      * written out because a species passed as an argument is not a constant to C2 and would box the vectors. Both
      * run 12 chains through the FMA's addend (c = a * b + c), the kernels' form: with the chain through a
      * multiplicand (c = c * a + b) the 8-lane probe read 95 against 113 GFLOP/s a core under -XX:UseAVX=2 (the same
-     * at 512 bits; bench/RESULTS.md, session 37). c grows by 1e-3 a step: no overflow, no denormals.
+     * at 512 bits; bench/RESULTS.md, session 37). c grows by 1e-4 a step: no overflow, no denormals.
      */
     private static float chainsPreferred(int iters) {
         return Peaks.fmaChains(iters, 0);
     }
 
     private static float chains256(int iters) {
-        FloatVector a = FloatVector.broadcast(HALF, 0.999f);
-        FloatVector b = FloatVector.broadcast(HALF, 1e-3f);
+        FloatVector a = FloatVector.broadcast(HALF, Peaks.PROBE_A);   // not constants: see Peaks.fmaChains
+        FloatVector b = FloatVector.broadcast(HALF, Peaks.PROBE_B);
         FloatVector c0 = a, c1 = a.add(1f), c2 = a.add(2f), c3 = a.add(3f), c4 = a.add(4f), c5 = a.add(5f);
         FloatVector c6 = a.add(6f), c7 = a.add(7f), c8 = a.add(8f), c9 = a.add(9f), c10 = a.add(10f), c11 = a.add(11f);
         for (int i = 0; i < iters; i++) {
