@@ -49,14 +49,16 @@ final class ConvFilterCl {
     private ConvFilterCl() {}
 
     /**
-     * Whether this kernel takes g: vectors of at least 8 lanes, unit column stride, input channels in whole vectors,
+     * Whether this kernel takes g: 16-lane vectors, or 8-lane ones where {@link Gemm#FULL_AVX2_TILES} (JDK 17: its
+     * 4-channel tile fills AVX2's 16 registers), unit column stride, input channels in whole vectors,
      * kernel rows of at least 3 taps (a 1x1 kernel would leave 2 of 3 tap slots idle), and at least
      * {@link #MIN_POSITIONS} output positions per image: every tile call adds its 24 accumulators onto the
      * running sums once per image, which at conv61's 12 positions costs as much as the FMAs (measured: no
      * gain over im2col + GEMM there, 1.7x on conv5's 48 positions).
      */
     static boolean applies(ConvGeom g) {
-        return VL >= 8 && g.sw() == 1 && g.c() % VL == 0 && g.kw() >= TB && g.ho() * g.wo() >= MIN_POSITIONS;
+        return (VL >= 16 || VL == 8 && Gemm.FULL_AVX2_TILES) && g.sw() == 1 && g.c() % VL == 0 && g.kw() >= TB
+                && g.ho() * g.wo() >= MIN_POSITIONS;
     }
 
     /** Fewest output positions per image that take this kernel. */

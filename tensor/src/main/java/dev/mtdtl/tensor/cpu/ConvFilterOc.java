@@ -58,14 +58,14 @@ final class ConvFilterOc {
 
     /**
      * Whether this kernel takes g: 16-lane vectors (26 accumulators, a dy vector and a broadcast need 28 of
-     * AVX-512's 32 registers) or 8-lane ones (AVX2's 16 registers: the row in two halves of 13 accumulators,
-     * {@link #rowLo} and {@link #rowHi}), whole vectors of output channels, unit column stride, a 5 x 5
-     * kernel, an input that {@link ConvFilterCl} does not take (input channels not in whole vectors), and padded rows
-     * of at most {@link #PITCH} floats.
+     * AVX-512's 32 registers) or 8-lane ones where {@link Gemm#FULL_AVX2_TILES} (AVX2's 16 registers: the row in
+     * two halves of 13 accumulators, {@link #rowLo} and {@link #rowHi}), whole vectors of output channels, unit
+     * column stride, a 5 x 5 kernel, an input that {@link ConvFilterCl} does not take (input channels not in whole
+     * vectors), and padded rows of at most {@link #PITCH} floats.
      */
     static boolean applies(ConvGeom g) {
-        return (VL == 16 || VL == 8) && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K && g.kw() == K
-                && !ConvFilterCl.applies(g) && g.w() + 2 * g.pw() <= PITCH;
+        return (VL == 16 || VL == 8 && Gemm.FULL_AVX2_TILES) && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K
+                && g.kw() == K && !ConvFilterCl.applies(g) && g.w() + 2 * g.pw() <= PITCH;
     }
 
     /** Floats of one image's padded input (C, HP, PITCH). */

@@ -74,6 +74,18 @@ public final class Gemm {
     static final boolean ROWS_IN_PLACE = VL >= 16;
 
     /**
+     * Whether the 8-lane filter-gradient kernels whose register tiles fill all 16 of AVX2's vector registers are
+     * used ({@link ConvFilterCl}'s 4-channel tile, {@link ConvFilterOc}'s two 13-accumulator halves): on JDK 17-20.
+     * On JDK 17, where they were measured, they take 0.69-0.93x and 0.80x the time of {@link ConvFilter}'s row tile,
+     * which the filter gradients take otherwise; JDK 25's C2 loads the next position's operands before the last
+     * FMAs of the current one and spills an accumulator through the stack in the loop: 2.0-3.3x slower than on
+     * JDK 17, slower than the row tile (bench/RESULTS.md, session 38). JDK 21 was not measured and keeps the row
+     * tile. Bits: a JVM's kernel choice is fixed, so results stay the same for any thread count; at 8 lanes, JDK 17
+     * and JDK 21+ sum these filter gradients in different orders (last bits).
+     */
+    static final boolean FULL_AVX2_TILES = Runtime.version().feature() < 21;
+
+    /**
      * C(MxN) = alpha*op(A)*op(B) + beta*C, row-major; op(A) is MxK, op(B) is KxN; lda/ldb/ldc = row strides
      * of the STORED matrices. beta==0 means C is not read (NaNs in C ignored). Allocates its scratch.
      */
