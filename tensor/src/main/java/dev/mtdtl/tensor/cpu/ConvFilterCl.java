@@ -49,7 +49,7 @@ final class ConvFilterCl {
     private ConvFilterCl() {}
 
     /**
-     * Whether this kernel takes g: 16-lane vectors, or 8-lane ones where {@link Gemm#FULL_AVX2_TILES} (JDK 17: its
+     * Whether this kernel takes g: 16-lane vectors, or 8-lane ones where {@link Gemm#FULL_AVX2_TILES} (JDK 17-20: its
      * 4-channel tile fills AVX2's 16 registers), unit column stride, input channels in whole vectors,
      * kernel rows of at least 3 taps (a 1x1 kernel would leave 2 of 3 tap slots idle), and at least
      * {@link #MIN_POSITIONS} output positions per image: every tile call adds its 24 accumulators onto the
