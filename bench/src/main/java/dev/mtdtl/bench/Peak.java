@@ -105,8 +105,8 @@ public final class Peak {
     }
 
     private static float chains256(int iters) {
-        FloatVector a = FloatVector.broadcast(HALF, Peaks.PROBE_A);   // not constants: see Peaks.fmaChains
-        FloatVector b = FloatVector.broadcast(HALF, Peaks.PROBE_B);
+        FloatVector a = FloatVector.broadcast(HALF, Peaks.probeA());   // not constants: see Peaks.fmaChains
+        FloatVector b = FloatVector.broadcast(HALF, Peaks.probeB());
         FloatVector c0 = a, c1 = a.add(1f), c2 = a.add(2f), c3 = a.add(3f), c4 = a.add(4f), c5 = a.add(5f);
         FloatVector c6 = a.add(6f), c7 = a.add(7f), c8 = a.add(8f), c9 = a.add(9f), c10 = a.add(10f), c11 = a.add(11f);
         for (int i = 0; i < iters; i++) {

@@ -72,10 +72,24 @@ public record Peaks(double gflops, double gbPerS, String compute, String bandwid
     /** Independent accumulators of {@link #fmaChains}. */
     public static final int FMA_CHAINS = 12;
 
-    /** The FMA probes' operands, 0.999 and 1e-4: not final, so that C2 does not fold them (see {@link #fmaChains}). */
-    public static float PROBE_A = 0.999f;
-    /** See {@link #PROBE_A}. */
-    public static float PROBE_B = 1e-4f;
+    /**
+     * The FMA probes' operands, 0.999 and 1e-4: not final, so that C2 does not fold them (see {@link #fmaChains});
+     * private, so that nothing sets them; read through {@link #probeA} and {@link #probeB}.
+     */
+    @SuppressWarnings("FieldMayBeFinal")
+    private static float probeA = 0.999f;
+    @SuppressWarnings("FieldMayBeFinal")
+    private static float probeB = 1e-4f;
+
+    /** The probes' multiplicand, 0.999, read from a field C2 does not fold. */
+    public static float probeA() {
+        return probeA;
+    }
+
+    /** The probes' other factor, 1e-4, read from a field C2 does not fold. */
+    public static float probeB() {
+        return probeB;
+    }
 
     /** Best GFLOP/s over 5 runs of {@code iters} iterations of 12 FMA chains per thread. */
     static double cpuFma(int iters) {
@@ -103,8 +117,8 @@ public record Peaks(double gflops, double gbPerS, String compute, String bandwid
         // a and b from fields C2 cannot fold: broadcasts of constants, JDK 25's C2 rematerialised both from its
         // constant table before every FMA (two loads an FMA), and the probe read about half of the FMA rate that the
         // kernels reach (bench/RESULTS.md, session 38); values loaded once stay in registers on JDK 17 and 25
-        FloatVector a = FloatVector.broadcast(S, PROBE_A);
-        FloatVector b = FloatVector.broadcast(S, PROBE_B);
+        FloatVector a = FloatVector.broadcast(S, probeA);
+        FloatVector b = FloatVector.broadcast(S, probeB);
         FloatVector c0 = FloatVector.broadcast(S, seed);
         FloatVector c1 = c0.add(1f);
         FloatVector c2 = c0.add(2f);
