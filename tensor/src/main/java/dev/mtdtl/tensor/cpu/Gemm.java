@@ -15,10 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * into MR-row panels and op(B) (in blocks of {@link #NC} columns) into NR-column panels, both
  * zero-padded to full panels, so that the micro-kernel always computes a full MR x NR tile with
  * unit-stride loads: per k step it loads 2 vectors of B and broadcasts MR values of A into
- * MR x 2 vector accumulators (MR = 6: 12 accumulators + 3 operands fit the 16 registers of AVX2 and
- * leave room on AVX-512). The kernel writes its tile to scratch; {@link #addTile} applies alpha, beta
- * and the edges. Where C is narrow ({@link #IN_PLACE_MAX_N}), op(A)'s full panels are read where they lie
- * instead ({@link GemmKernel}'s in-place kernels), same bits.
+ * MR x 2 vector accumulators (MR = 6 at 16 lanes, 4 at 8, where AVX2 has 16 registers: {@link #MR}). The
+ * kernel writes its tile to scratch; {@link #addTile} applies alpha, beta and the edges. Where C is narrow ({@link #IN_PLACE_MAX_N}), op(A)'s full
+ * panels are read where they lie instead ({@link GemmKernel}'s in-place kernels), same bits.
  *
  * <p>Threads: the tiles of one (K block, N block) are split into chunks of MC rows x NT columns,
  * whose boundaries depend only on the sizes; each C element is summed over k in the same order by
@@ -40,8 +39,29 @@ public final class Gemm {
      */
     static final VectorSpecies<Float> S = species(System.getProperty("mtdtl.vectorBits", ""));
     static final int VL = S.length();
-    /** Micro-tile rows (broadcast A values). */
-    static final int MR = 6;
+    /**
+     * Whether the 8-lane filter-gradient kernels whose register tiles fill all 16 of AVX2's vector registers are used
+     * ({@link ConvFilterCl}'s 4-channel tile, {@link ConvFilterOc}'s two 13-accumulator halves): on JDK 17-20.
+     * On JDK 17, where they were measured, they take 0.69-0.93x and 0.80x the time of {@link ConvFilter}'s row tile,
+     * which the filter gradients take otherwise; JDK 25's C2 loads the next position's operands before the last
+     * FMAs of the current one and spills an accumulator through the stack in the loop: 2.0-3.3x slower than on
+     * JDK 17, slower than the row tile (bench/RESULTS.md, session 38). JDK 21 was not measured and keeps the row
+     * tile. Bits: a JVM's kernel choice is fixed, so results stay the same for any thread count; at 8 lanes, JDK 17
+     * and JDK 21+ sum these filter gradients in different orders (last bits).
+     */
+    static final boolean FULL_AVX2_TILES = Runtime.version().feature() < 21;
+    /**
+     * Micro-tile rows (broadcast A values): 6 with 16-lane vectors (12 accumulators of AVX-512's 32 registers), 4
+     * with 8 (8 accumulators + 2 B vectors + 4 broadcasts = 14 of AVX2's 16 registers, even when every broadcast
+     * of a k step is loaded ahead). The 6 x 2 tile needs 15 of 16 and only fits if each broadcast is loaded just
+     * before its two FMAs: JDK 17's C2 does that (110 GFLOP/s on one Zen 5 core at 8 lanes, operands in L1), JDK
+     * 25's loads four broadcasts ahead and spills two accumulators through the stack (49-55 GFLOP/s). 4 x 2: 100
+     * on JDK 25, 102 on JDK 17; and the MLP, which reads op(A) in place ({@link GemmKernel#tileRows}, six row
+     * offsets at MR 6), runs its epoch in 0.75x the CPU time on JDK 17 and 0.84x on JDK 25 (bench/RESULTS.md,
+     * session 39). Fewer than 8 accumulators leave the two FMA pipes waiting on the FMA's 4-cycle latency (a 6 x 1
+     * tile, which cannot spill, ran at 72 %). The tile's height changes no element's FMA chain: the same bits.
+     */
+    static final int MR = VL >= 16 ? 6 : 4;
     /** Micro-tile columns: two vectors. */
     static final int NR = 2 * VL;
     /** K block: a packed B micro-panel (KC x NR) stays in L1, an A block (MC x KC) in L2. */
@@ -61,29 +81,11 @@ public final class Gemm {
      * panel meets many B panels; for a narrow C it is a large share of the call: 1 thread, A hot, median us, packed
      * against in place (bench/RESULTS.md, session 33): conv61's forward task (256 x 192 x 1,152) 770 -> 712, its
      * data task (1,152 x 192 x 256, op(A) = Aᵀ) 748 -> 601, conv62's 203 -> 170 and 272 -> 171, both at N = 384
-     * 5-10 % faster; conv5's task at N = 768 3 % slower. The same FMA chains, so the same bits.
+     * 5-10 % faster; conv5's task at N = 768 3 % slower. The same FMA chains, so the same bits. At 8 lanes the 6-row
+     * {@link GemmKernel#tileRows} ran at half the packed kernel's speed (session 37), so until MR became 4 there only
+     * a transposed op(A) was read in place; with 4 rows conv61's forward takes 0.95-0.98x the CPU time of packing.
      */
     static final int IN_PLACE_MAX_N = 16 * NR;
-
-    /**
-     * Whether an untransposed op(A) is read in place too ({@link GemmKernel#tileRows}), or only a transposed one
-     * ({@link GemmKernel#tileCols}): with 8-lane vectors (AVX2's 16 registers) tileRows ran at half the packed
-     * kernel's speed (conv61's forward task on 2 threads: 5.0-5.4 ms of CPU against 2.6 for the whole batch on one
-     * thread, packed; bench/RESULTS.md, session 37), while tileCols kept its speed. The same bits either way.
-     */
-    static final boolean ROWS_IN_PLACE = VL >= 16;
-
-    /**
-     * Whether the 8-lane filter-gradient kernels whose register tiles fill all 16 of AVX2's vector registers are
-     * used ({@link ConvFilterCl}'s 4-channel tile, {@link ConvFilterOc}'s two 13-accumulator halves): on JDK 17-20.
-     * On JDK 17, where they were measured, they take 0.69-0.93x and 0.80x the time of {@link ConvFilter}'s row tile,
-     * which the filter gradients take otherwise; JDK 25's C2 loads the next position's operands before the last
-     * FMAs of the current one and spills an accumulator through the stack in the loop: 2.0-3.3x slower than on
-     * JDK 17, slower than the row tile (bench/RESULTS.md, session 38). JDK 21 was not measured and keeps the row
-     * tile. Bits: a JVM's kernel choice is fixed, so results stay the same for any thread count; at 8 lanes, JDK 17
-     * and JDK 21+ sum these filter gradients in different orders (last bits).
-     */
-    static final boolean FULL_AVX2_TILES = Runtime.version().feature() < 21;
 
     /**
      * C(MxN) = alpha*op(A)*op(B) + beta*C, row-major; op(A) is MxK, op(B) is KxN; lda/ldb/ldc = row strides
@@ -142,7 +144,7 @@ public final class Gemm {
             int kc = Math.min(KC, k - pc);
             float betaHere = pc == 0 ? beta : 1f;   // later K blocks add onto the partial sums in C
             int pcF = pc;
-            boolean inPlace = n <= IN_PLACE_MAX_N && (transA || ROWS_IN_PLACE);    // (then n <= NC: one N block)
+            boolean inPlace = n <= IN_PLACE_MAX_N;    // (then n <= NC: one N block)
             int fullPanels = m / MR;
             // in place, only the last, partial panel (if any) is packed, in chunk 0
             int aChunks = inPlace ? 1 : Parallel.chunkCount(mp / MR, 16);
@@ -338,12 +340,21 @@ public final class Gemm {
      * beta, edge tiles are {@link #addTile}'s business) and never boxes the accumulators.
      */
     static void kernel(int kc, float[] w, int ap, int bp, int t) {
+        if (MR == 6) {              // a constant: C2 keeps one of the two calls
+            kernel6(kc, w, ap, bp, t);
+        } else {
+            kernel4(kc, w, ap, bp, t);
+        }
+    }
+
+    /** {@link #kernel} for 6-row panels. */
+    static void kernel6(int kc, float[] w, int ap, int bp, int t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
         FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
         for (int p = 0; p < kc; p++) {
             int bo = bp + p * NR;
-            int ao = ap + p * MR;
+            int ao = ap + p * 6;
             FloatVector b0 = FloatVector.fromArray(S, w, bo);
             FloatVector b1 = FloatVector.fromArray(S, w, bo + VL);
             FloatVector a0 = FloatVector.broadcast(S, w[ao]);
@@ -377,6 +388,41 @@ public final class Gemm {
         c41.intoArray(w, t + 4 * NR + VL);
         c50.intoArray(w, t + 5 * NR);
         c51.intoArray(w, t + 5 * NR + VL);
+    }
+
+    /**
+     * {@link #kernel} for 4-row panels ({@code [p][r]}, 4 floats a k step): the same FMA chain per element as
+     * {@link #kernel6}, so a 4-row tile holds the bits of the first four rows of a 6-row one.
+     */
+    static void kernel4(int kc, float[] w, int ap, int bp, int t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kc; p++) {
+            int bo = bp + p * NR;
+            int ao = ap + p * 4;
+            FloatVector b0 = FloatVector.fromArray(S, w, bo);
+            FloatVector b1 = FloatVector.fromArray(S, w, bo + VL);
+            FloatVector a0 = FloatVector.broadcast(S, w[ao]);
+            c00 = b0.fma(a0, c00);
+            c01 = b1.fma(a0, c01);
+            FloatVector a1 = FloatVector.broadcast(S, w[ao + 1]);
+            c10 = b0.fma(a1, c10);
+            c11 = b1.fma(a1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, w[ao + 2]);
+            c20 = b0.fma(a2, c20);
+            c21 = b1.fma(a2, c21);
+            FloatVector a3 = FloatVector.broadcast(S, w[ao + 3]);
+            c30 = b0.fma(a3, c30);
+            c31 = b1.fma(a3, c31);
+        }
+        c00.intoArray(w, t);
+        c01.intoArray(w, t + VL);
+        c10.intoArray(w, t + NR);
+        c11.intoArray(w, t + NR + VL);
+        c20.intoArray(w, t + 2 * NR);
+        c21.intoArray(w, t + 2 * NR + VL);
+        c30.intoArray(w, t + 3 * NR);
+        c31.intoArray(w, t + 3 * NR + VL);
     }
 
     /** C[0:mr, 0:nr] = alpha * tile + beta * C (beta 0: C not read); tile rows are NR floats at w[t]. */

@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class GemmKernel {
 
-    /** Micro-tile rows. */
+    /** Micro-tile rows: 6 with 16-lane vectors, 4 with 8 ({@link Gemm#MR}). */
     public static final int MR = Gemm.MR;
     /** Micro-tile columns (two vectors of the kernel's species). */
     public static final int NR = Gemm.NR;
@@ -40,7 +40,7 @@ public final class GemmKernel {
     }
 
     /**
-     * As {@link #tile}, with op(A) read where it lies instead of from a packed panel: its MR rows are six
+     * As {@link #tile}, with op(A) read where it lies instead of from a packed panel: its MR rows are
      * consecutive rows of a row-major matrix, element (r, p) at {@code a[aOff + r * lda + p]} for p &lt; kc
      * (aOff may include a K-block offset; a caller with fewer rows lets the kernel read the rows after its
      * last, which must exist, and ignores those tile rows). The B panel (kc x NR) at b[bp], the tile written to
@@ -57,6 +57,15 @@ public final class GemmKernel {
      * taking vectors: a call C2 does not inline boxes its vector arguments.
      */
     public static void tileRows(int kc, float[] a, int aOff, int lda, float[] b, int bp, float[] t, int tp) {
+        if (MR == 6) {
+            rows6(kc, a, aOff, lda, b, bp, t, tp);
+        } else {
+            rows4(kc, a, aOff, lda, b, bp, t, tp);
+        }
+    }
+
+    /** {@link #tileRows} for 6-row tiles. */
+    static void rows6(int kc, float[] a, int aOff, int lda, float[] b, int bp, float[] t, int tp) {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
         FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
@@ -107,6 +116,15 @@ public final class GemmKernel {
      * b[bp], the tile written to t[tp, tp + MR*NR). Same FMA chain per element as {@link #tile}.
      */
     public static void tileCols(int kc, float[] a, int aOff, int lda, float[] b, int bp, float[] t, int tp) {
+        if (MR == 6) {
+            cols6(kc, a, aOff, lda, b, bp, t, tp);
+        } else {
+            cols4(kc, a, aOff, lda, b, bp, t, tp);
+        }
+    }
+
+    /** {@link #tileCols} for 6-row tiles. */
+    static void cols6(int kc, float[] a, int aOff, int lda, float[] b, int bp, float[] t, int tp) {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
         FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
@@ -146,5 +164,70 @@ public final class GemmKernel {
         c41.intoArray(t, tp + 4 * NR + vl);
         c50.intoArray(t, tp + 5 * NR);
         c51.intoArray(t, tp + 5 * NR + vl);
+    }
+
+    /** {@link #tileRows} for 4-row tiles ({@link Gemm#MR}): the chains of {@link #rows6}'s first four rows. */
+    static void rows4(int kc, float[] a, int aOff, int lda, float[] b, int bp, float[] t, int tp) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        int vl = SPECIES.length();
+        int r1 = lda, r2 = 2 * lda, r3 = 3 * lda;
+        for (int p = 0, o = aOff; p < kc; p++, o++) {
+            int bo = bp + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bo);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bo + vl);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[o]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[o + r1]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[o + r2]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[o + r3]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(t, tp);
+        c01.intoArray(t, tp + vl);
+        c10.intoArray(t, tp + NR);
+        c11.intoArray(t, tp + NR + vl);
+        c20.intoArray(t, tp + 2 * NR);
+        c21.intoArray(t, tp + 2 * NR + vl);
+        c30.intoArray(t, tp + 3 * NR);
+        c31.intoArray(t, tp + 3 * NR + vl);
+    }
+
+    /** {@link #tileCols} for 4-row tiles ({@link Gemm#MR}): the chains of {@link #cols6}'s first four rows. */
+    static void cols4(int kc, float[] a, int aOff, int lda, float[] b, int bp, float[] t, int tp) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        int vl = SPECIES.length();
+        for (int p = 0, o = aOff; p < kc; p++, o += lda) {
+            int bo = bp + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bo);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bo + vl);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[o]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[o + 1]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[o + 2]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[o + 3]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(t, tp);
+        c01.intoArray(t, tp + vl);
+        c10.intoArray(t, tp + NR);
+        c11.intoArray(t, tp + NR + vl);
+        c20.intoArray(t, tp + 2 * NR);
+        c21.intoArray(t, tp + 2 * NR + vl);
+        c30.intoArray(t, tp + 3 * NR);
+        c31.intoArray(t, tp + 3 * NR + vl);
     }
 }

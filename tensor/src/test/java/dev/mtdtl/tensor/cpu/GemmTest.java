@@ -23,7 +23,7 @@ class GemmTest {
         Parallel.setThreads(threads0);
     }
 
-    /** Sizes around the vector width, the micro-tile (6 x 2 vectors) and the blocks (KC = 256, MC = 96). */
+    /** Sizes around the vector width, the micro-tile (6 or 4 x 2 vectors) and the blocks (KC = 256, MC = 96 or 64). */
     private static final int[][] SIZES = {
         {1, 1, 1}, {1, 7, 3}, {7, 1, 5}, {5, 17, 1}, {6, 32, 8}, {7, 33, 9}, {13, 31, 257},
         {97, 65, 300}, {16, 13824, 50}, {50, 300, 16}, {200, 3, 513}, {33, 1100, 70}, {130, 70, 40},
