@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * zero-padded to full panels, so that the micro-kernel always computes a full MR x NR tile with
  * unit-stride loads: per k step it loads 2 vectors of B and broadcasts MR values of A into
  * MR x 2 vector accumulators (MR = 6 at 16 lanes, 4 at 8, where AVX2 has 16 registers: {@link #MR}). The
- * kernel writes its tile to scratch; {@link #addTile} applies alpha, beta and the edges. Where C is narrow ({@link #IN_PLACE_MAX_N}), op(A)'s full
- * panels are read where they lie instead ({@link GemmKernel}'s in-place kernels), same bits.
+ * kernel writes its tile to scratch; {@link #addTile} applies alpha, beta and the edges. Where C is narrow
+ * ({@link #IN_PLACE_MAX_N}), op(A)'s full panels are read where they lie instead ({@link GemmKernel}'s in-place
+ * kernels), same bits.
  *
  * <p>Threads: the tiles of one (K block, N block) are split into chunks of MC rows x NT columns,
  * whose boundaries depend only on the sizes; each C element is summed over k in the same order by

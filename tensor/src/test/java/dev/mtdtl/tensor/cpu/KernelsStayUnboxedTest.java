@@ -89,6 +89,25 @@ class KernelsStayUnboxedTest {
     }
 
     /**
+     * The GEMM's micro-kernels, whichever height this JVM takes ({@link Gemm#MR}: 6 at 16 lanes, 4 at 8): the packed
+     * kernel (C wider than {@link Gemm#IN_PLACE_MAX_N}), and op(A) read in place by rows and by columns (a narrow C).
+     */
+    @Test
+    void gemmKernels() {
+        Parallel.setThreads(1);
+        int m = 64, k = 300, wide = Gemm.IN_PLACE_MAX_N + Gemm.NR, narrow = Gemm.NR * 3;
+        float[] a = Fixtures.uniform(11, m * k, -1, 1), b = Fixtures.uniform(12, k * wide, -1, 1);
+        float[] c = new float[m * wide];
+        float[] ws = new float[(int) Gemm.workspaceFloats(m, wide, k)];
+        assertSettlesUnboxed("GEMM, packed op(A), " + m + " x " + wide + " x " + k, () ->
+                Gemm.sgemm(false, false, m, wide, k, 1f, a, 0, k, b, 0, wide, 0f, c, 0, wide, ws, 0));
+        assertSettlesUnboxed("GEMM, op(A) in place by rows, " + m + " x " + narrow + " x " + k, () ->
+                Gemm.sgemm(false, false, m, narrow, k, 1f, a, 0, k, b, 0, wide, 0f, c, 0, wide, ws, 0));
+        assertSettlesUnboxed("GEMM, op(A) = A^T in place by columns, " + m + " x " + narrow + " x " + k, () ->
+                Gemm.sgemm(true, false, m, narrow, k, 1f, a, 0, m, b, 0, wide, 0f, c, 0, wide, ws, 0));
+    }
+
+    /**
      * The training batch norm on planes shorter than a vector, channels in lanes ({@link BatchNormShort}): its first
      * version carried its double accumulators through a loop nest and allocated 3.5 MB a call (bench/RESULTS.md,
      * session 35). conv61's and conv62's output, and the head's BatchNorm1d.
