@@ -66,8 +66,15 @@ public final class FactorCpuTime {
         report("gmm", reps, em::step);
     }
 
+    /** Least warm-up time per workload. */
+    private static final long WARMUP_NS = 1_500_000_000L;
+
     private static void report(String name, int reps, Op op) {
-        for (int i = 0; i < 3; i++) {   // warm-up (JIT)
+        // Warm-up (JIT): 3 calls and at least WARMUP_NS. Three calls alone (0.3 s for the GMM) sometimes ended before
+        // C2 had compiled the vector kernels: one JVM in 11 timed the GMM's EM step at 1.93 s against 0.09
+        // (bench/RESULTS.md, session 39).
+        long w0 = System.nanoTime();
+        for (int i = 0; i < 3 || System.nanoTime() - w0 < WARMUP_NS; i++) {
             op.run();
         }
         double[] t = new double[reps];
