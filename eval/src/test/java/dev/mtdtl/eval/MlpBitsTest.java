@@ -1,13 +1,22 @@
 package dev.mtdtl.eval;
 
+import dev.mtdtl.tensor.JitFlags;
 import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.cpu.CpuDevice;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The MLP's training is pinned bit for bit: the same model for 1 and 2 threads, and the same model as the
@@ -15,9 +24,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * below were printed by that code, main at 4622059). The cases cover what the packed, fused trainer has to get
  * right: a 512-d input (two K blocks in the first layer), a hidden width above the K block (300) and a
  * minibatch above it (280: two K blocks in the weight gradients), a short last minibatch, n below the
- * minibatch, regression with one and two outputs, standardised inputs.
+ * minibatch, regression with one and two outputs, standardised inputs. The same model with 8-lane vectors (an
+ * AVX2 machine, emulated by a child JVM with {@code -XX:UseAVX=2}): every product element is one FMA chain over a
+ * K block whatever the vector width or the GEMM tile's height (6 rows at 16 lanes, 4 at 8), and the rest of the
+ * step is element-wise or summed in row order.
  */
 class MlpBitsTest {
+
+    private static final String[] EXPECTED = {
+        "epochs=4 loss=0.3155520686808338 crc=e6f20ab4",
+        "epochs=30 loss=0.028541928272230056 crc=90b98b03",
+        "epochs=25 loss=15.248965022234406 crc=fb5d6395",
+        "epochs=40 loss=0.04987513807932774 crc=cfd54551",
+        "epochs=3 loss=0.8717773266496898 crc=79283efd",
+        "epochs=20 loss=13.729425089120907 crc=3bc5c6ff",
+    };
+
+    @TempDir
+    Path tmp;
 
     /** Epochs, final loss and a CRC-32 of the output bits on the first min(n, 300) training rows. */
     private static String fingerprint(boolean classifier, int n, int d, int k, int hidden, int batch, int epochs,
@@ -69,25 +93,55 @@ class MlpBitsTest {
 
     @Test
     void sameModelAsBeforeIssue15AndForOneAndTwoThreads() {
-        String[] expected = {
-            "epochs=4 loss=0.3155520686808338 crc=e6f20ab4",
-            "epochs=30 loss=0.028541928272230056 crc=90b98b03",
-            "epochs=25 loss=15.248965022234406 crc=fb5d6395",
-            "epochs=40 loss=0.04987513807932774 crc=cfd54551",
-            "epochs=3 loss=0.8717773266496898 crc=79283efd",
-            "epochs=20 loss=13.729425089120907 crc=3bc5c6ff",
-        };
         int before = Parallel.threads();
         try {
             for (int threads : new int[]{1, 2}) {
                 Parallel.setThreads(threads);
                 String[] got = all();
-                for (int i = 0; i < expected.length; i++) {
-                    assertEquals(expected[i], got[i], "case " + i + " with " + threads + " thread(s)");
+                for (int i = 0; i < EXPECTED.length; i++) {
+                    assertEquals(EXPECTED[i], got[i], "case " + i + " with " + threads + " thread(s)");
                 }
             }
         } finally {
             Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void sameModelWithEightLanes() throws Exception {
+        Assumptions.assumeTrue(CpuDevice.floatLanes() == 16,
+                "this JVM has " + CpuDevice.floatLanes() + " float lanes: the test above runs the narrow paths");
+        Path log = tmp.resolve("mlp-bits.log");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:UseAVX=2", "--add-modules=jdk.incubator.vector", JitFlags.OPTION, "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), MlpBitsTest.class.getName());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the MLP under -XX:UseAVX=2 did not finish within 300 s:\n"
+                    + Files.readString(log));
+        }
+        String out = Files.readString(log);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("lanes=8\n"), out);
+        for (int threads : new int[]{1, 2}) {
+            for (int i = 0; i < EXPECTED.length; i++) {
+                assertTrue(out.contains("threads=" + threads + " case=" + i + " " + EXPECTED[i] + "\n"),
+                        "case " + i + " with " + threads + " thread(s) and 8 lanes:\n" + out);
+            }
+        }
+    }
+
+    /** The fingerprints of every case for 1 and 2 threads, one line each (the 8-lane test's child JVM). */
+    public static void main(String[] args) {
+        System.out.println("lanes=" + CpuDevice.floatLanes());
+        for (int threads : new int[]{1, 2}) {
+            Parallel.setThreads(threads);
+            String[] got = all();
+            for (int i = 0; i < got.length; i++) {
+                System.out.println("threads=" + threads + " case=" + i + " " + got[i]);
+            }
         }
     }
 }
