@@ -1,18 +1,14 @@
 package dev.mtdtl.cli;
 
-import dev.mtdtl.tensor.JitFlags;
 import dev.mtdtl.tensor.cpu.CpuDevice;
+import dev.mtdtl.tensor.test.Avx2Jvm;
 import dev.mtdtl.tensor.test.Fixtures;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -31,21 +27,9 @@ class FixturesOnAvx2Test {
     void everyFixturePassesWithEightLanes() throws Exception {
         Assumptions.assumeTrue(CpuDevice.floatLanes() == 16,
                 "this JVM has " + CpuDevice.floatLanes() + " float lanes: the suite itself runs the narrow paths");
-        Path log = tmp.resolve("fixtures.log");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:UseAVX=2", "--add-modules=jdk.incubator.vector", JitFlags.OPTION, "-Xmx1g",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        String out = Avx2Jvm.run(Main.class, tmp.resolve("fixtures.log"), 300,
                 "fixtures", "--threads", "2", Fixtures.dir().toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("mtdtl fixtures under -XX:UseAVX=2 did not finish within 300 s:\n"
-                    + Files.readString(log));
-        }
-        String out = Files.readString(log);
         assertTrue(out.contains("CPU kernels with 8 float lanes (256-bit vectors)"), out);
-        assertEquals(0, p.exitValue(), out);
         String[] lines = out.strip().split("\n");
         String last = lines[lines.length - 1];
         assertTrue(last.matches("\\d+ passed, 0 failed(, \\d+ skipped)?"), last);

@@ -1,18 +1,15 @@
 package dev.mtdtl.eval;
 
-import dev.mtdtl.tensor.JitFlags;
 import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.cpu.CpuDevice;
+import dev.mtdtl.tensor.test.Avx2Jvm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -111,19 +108,7 @@ class MlpBitsTest {
     void sameModelWithEightLanes() throws Exception {
         Assumptions.assumeTrue(CpuDevice.floatLanes() == 16,
                 "this JVM has " + CpuDevice.floatLanes() + " float lanes: the test above runs the narrow paths");
-        Path log = tmp.resolve("mlp-bits.log");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:UseAVX=2", "--add-modules=jdk.incubator.vector", JitFlags.OPTION, "-Xmx1g",
-                "-cp", System.getProperty("java.class.path"), MlpBitsTest.class.getName());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the MLP under -XX:UseAVX=2 did not finish within 300 s:\n"
-                    + Files.readString(log));
-        }
-        String out = Files.readString(log);
-        assertEquals(0, p.exitValue(), out);
+        String out = Avx2Jvm.run(MlpBitsTest.class, tmp.resolve("mlp-bits.log"), 300);
         assertTrue(out.contains("lanes=8\n"), out);
         for (int threads : new int[]{1, 2}) {
             for (int i = 0; i < EXPECTED.length; i++) {
