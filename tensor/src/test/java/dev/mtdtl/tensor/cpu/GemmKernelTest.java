@@ -133,6 +133,12 @@ class GemmKernelTest {
                 assertEquals(bits, Float.floatToRawIntBits(cols6[i]), "columns in place (6), " + where);
                 assertEquals(bits, Float.floatToRawIntBits(cols4[i]), "columns in place (4), " + where);
             }
+            for (int i = 4 * nr; i < 6 * nr; i++) {           // the 6-row kernels' last two rows, whichever MR runs
+                String where = "kc " + kc + ", tile element " + i;
+                int bits = Float.floatToRawIntBits(w[t6 + i]);
+                assertEquals(bits, Float.floatToRawIntBits(rows6[i]), "rows in place (6), " + where);
+                assertEquals(bits, Float.floatToRawIntBits(cols6[i]), "columns in place (6), " + where);
+            }
         }
     }
 }
