@@ -135,16 +135,15 @@ public final class Embedder {
         stats.standardize(part, 0, n * 2 * SLICE);
         Tensor x = Tensor.of(part, n, 2, SLICE, mels).to(net.device());
         List<Source> paths = strategy == Strategy.MSSRFC ? List.of(net.sources().get(0)) : net.sources();
-        int col = 0;
-        for (Source src : paths) {
-            Tensor r = net.representation(src, x);
+        int[] col = {0};
+        net.representations(paths, x, (src, r) -> {   // the shared trunk once for all sources
             int f = r.shape()[1];
             float[] rd = r.toCpu().data();
             for (int i = 0; i < n; i++) {
-                System.arraycopy(rd, i * f, feats, (b0 + i) * d + col, f);
+                System.arraycopy(rd, i * f, feats, (b0 + i) * d + col[0], f);
             }
-            col += f;
-        }
+            col[0] += f;
+        });
     }
 
     /** Number of 2.5 s slices a file of {@code frames} mel frames gives. */

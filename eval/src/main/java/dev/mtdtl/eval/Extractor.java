@@ -221,16 +221,16 @@ public final class Extractor {
             Tensor x = Tensor.of(part, n, 2, SLICE, mels).to(net.device());   // an upload on a GPU
             List<Source> paths = strategy == Strategy.MSSRFC || strategy == null ? List.of(net.sources().get(0))
                     : net.sources();
-            int col = 0;
-            for (Source s : paths) {
-                Tensor r = net.representation(s, x);
+            int row = b0;
+            int[] col = {0};
+            net.representations(paths, x, (s, r) -> {   // the shared trunk once for all sources
                 int f = r.shape()[1];
                 float[] rd = r.toCpu().data();
                 for (int i = 0; i < n; i++) {
-                    System.arraycopy(rd, i * f, feats, (b0 + i) * d + col, f);
+                    System.arraycopy(rd, i * f, feats, (row + i) * d + col[0], f);
                 }
-                col += f;
-            }
+                col[0] += f;
+            });
         }
         return meanStd(feats, count, d);
     }

@@ -293,6 +293,36 @@ public final class MultiSourceNet {
         return p.features.forward(trunk == null ? x : trunk.forward(x));
     }
 
+    /** Receives one source's representation (N, D), a tensor of the net's that the next source's call overwrites. */
+    @FunctionalInterface
+    public interface RepresentationSink {
+        void accept(Source s, Tensor representation);
+    }
+
+    /**
+     * The representations of several sources for the same crops x, in the order of {@code srcs}, with the shared
+     * trunk run once: the trunk's output is the one input of every branch, and no branch writes into it (each
+     * branch's first stage is a conv or a linear layer that only reads it), so in evaluation mode each source
+     * gets, bit for bit, what {@link #representation} gives it (MultiSourceNetTest). Feature extraction of an
+     * m-source MS-CR model then costs one trunk and m branches instead of m of each: the trunk is conv1 (MS-CR@2),
+     * conv1-conv3 (@4) or conv1-conv5 (@6), about 30, 70 and 85 % of one path's inference FLOPs and time
+     * (bench/RESULTS.md, session 40). In training mode the trunk's batch norms see the batch once, so their
+     * running statistics move once, not once per source. Every source is checked before anything runs.
+     *
+     * @param sink called once per source, right after its branch ran: copy what it needs before returning
+     */
+    public void representations(List<Source> srcs, Tensor x, RepresentationSink sink) {
+        checkInput(x);
+        List<SourcePath> ps = new ArrayList<>(srcs.size());
+        for (Source s : srcs) {
+            ps.add(path(s));
+        }
+        Tensor h = trunk == null ? x : trunk.forward(x);
+        for (int i = 0; i < ps.size(); i++) {
+            sink.accept(srcs.get(i), ps.get(i).features.forward(h));
+        }
+    }
+
     public void setTraining(boolean training) {
         if (trunk != null) {
             trunk.setTraining(training);

@@ -3,6 +3,7 @@ package dev.mtdtl.nn;
 import dev.mtdtl.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -114,5 +115,45 @@ class MultiSourceNetTest {
         MultiSourceNet three = tiny(Strategy.MSSCR, List.of(Source.SELF, Source.TAG, Source.YEAR), 7);
         assertTrue(three.sharesScratch(Source.TAG, Source.YEAR) && three.sharesScratch(Source.SELF, Source.YEAR));
         assertThrows(IllegalArgumentException.class, () -> net.forward(Source.TAG, a));
+    }
+
+    @Test
+    void representationsRunTheTrunkOnceAndGiveEachSourceItsOwnBits() {
+        Tensor x = BaseCnnTest.input(5, 3, 64, 32);
+        Tensor warm = BaseCnnTest.input(6, 3, 64, 32);
+        for (Strategy st : Strategy.values()) {
+            List<Source> srcs = st == Strategy.SSR ? List.of(Source.TAG) : List.of(Source.TAG, Source.SELF, Source.BPM);
+            MultiSourceNet net = tiny(st, srcs, 11);
+            for (Source s : srcs) {   // running statistics away from their initial (0, 1)
+                net.representation(s, warm);
+            }
+            net.setTraining(false);
+            List<float[]> each = new ArrayList<>();
+            for (Source s : srcs) {
+                each.add(net.representation(s, x).data().clone());
+            }
+            List<Source> seen = new ArrayList<>();
+            List<float[]> shared = new ArrayList<>();
+            net.representations(srcs, x, (s, r) -> {
+                seen.add(s);
+                shared.add(r.data().clone());
+            });
+            assertEquals(srcs, seen, st.id());
+            for (int i = 0; i < srcs.size(); i++) {
+                assertArrayEquals(each.get(i), shared.get(i), 0f, st.id() + " " + srcs.get(i).id());
+            }
+            if (st != Strategy.SSR && st != Strategy.MSSRFC) {   // the branches differ: not one vector thrice
+                assertFalse(Arrays.equals(shared.get(0), shared.get(2)), st.id());
+            }
+            List<Source> none = new ArrayList<>();
+            assertThrows(IllegalArgumentException.class,
+                    () -> net.representations(List.of(Source.TAG, Source.YEAR), x, (s, r) -> none.add(s)));
+            assertTrue(none.isEmpty(), "a source not in the model is refused before any branch runs");
+        }
+        MultiSourceNet train = tiny(Strategy.MSCR4, List.of(Source.TAG, Source.BPM, Source.YEAR), 11);
+        BatchNorm bn1 = train.batchNorms().get(0);
+        assertEquals("shared.bn1", bn1.name());
+        train.representations(train.sources(), x, (s, r) -> { });
+        assertEquals(1, bn1.batchesTracked(), "the trunk ran once for three sources");
     }
 }
