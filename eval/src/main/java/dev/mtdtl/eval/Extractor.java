@@ -218,21 +218,29 @@ public final class Extractor {
             int n = Math.min(MAX_BATCH, count - b0);
             float[] part = new float[n * per];
             System.arraycopy(slices, b0 * per, part, 0, n * per);
-            Tensor x = Tensor.of(part, n, 2, SLICE, mels).to(net.device());   // an upload on a GPU
-            List<Source> paths = strategy == Strategy.MSSRFC || strategy == null ? List.of(net.sources().get(0))
-                    : net.sources();
-            int row = b0;
-            int[] col = {0};
-            net.representations(paths, x, (s, r) -> {   // the shared trunk once for all sources
-                int f = r.shape()[1];
-                float[] rd = r.toCpu().data();
-                for (int i = 0; i < n; i++) {
-                    System.arraycopy(rd, i * f, feats, (row + i) * d + col[0], f);
-                }
-                col[0] += f;
-            });
+            sliceRows(part, n, feats, b0);
         }
         return meanStd(feats, count, d);
+    }
+
+    /**
+     * The feature rows of n standardised slices part (n, 2, 216, M) (exactly that long) into feats (rows, d) from row
+     * {@code row} on: every source's fc-feature, concatenated in the run's order (one copy for MS-SR@FC and Rand).
+     */
+    private void sliceRows(float[] part, int n, float[] feats, int row) {
+        int d = sliceDims();
+        Tensor x = Tensor.of(part, n, 2, SLICE, mels).to(net.device());   // an upload on a GPU
+        List<Source> paths = strategy == Strategy.MSSRFC || strategy == null ? List.of(net.sources().get(0))
+                : net.sources();
+        int[] col = {0};
+        net.representations(paths, x, (s, r) -> {   // the shared trunk once for all sources
+            int f = r.shape()[1];
+            float[] rd = r.toCpu().data();
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(rd, i * f, feats, (row + i) * d + col[0], f);
+            }
+            col[0] += f;
+        });
     }
 
     /** The MFCC baseline vector of a whole dB-mel (2, T, M). */
@@ -247,9 +255,11 @@ public final class Extractor {
 
     /**
      * Every track of a store: (N, dims) row-major. The store must carry the training statistics for a
-     * network extractor (it standardises the slices); MFCC reads the raw dB-mel either way.
+     * network extractor (it standardises the slices); MFCC reads the raw dB-mel either way. A network runs the
+     * slices of consecutive tracks in shared batches ({@link SlicePacker}): the same vectors as
+     * {@link #trackVector} per track, bit for bit.
      */
-    public float[] extract(MelStore store, PrintStream log) {
+    public synchronized float[] extract(MelStore store, PrintStream log) {
         int n = store.size();
         if (n == 0) {
             throw new IllegalArgumentException("the dataset's mel store holds no tracks");
@@ -257,29 +267,140 @@ public final class Extractor {
         if (net != null && !store.standardised()) {
             throw new IllegalArgumentException("a network extractor needs the store opened with the training statistics");
         }
+        if (net != null && store.mels() != mels) {
+            throw new IllegalArgumentException("the mel store has " + store.mels() + " mel bands, the network of " + name
+                    + " takes " + mels);
+        }
         int d = dims();
         float[] out = new float[n * d];
-        long t0 = System.nanoTime();
-        long slicesDone = 0;
-        for (int t = 0; t < n; t++) {
-            float[] v;
-            if (net == null) {
-                v = mfccVector(store.whole(t), store.frames(t), store.mels());
-            } else {
-                int s = store.sliceCount(t, SLICE);
-                float[] x = new float[s * 2 * SLICE * store.mels()];
-                store.slices(t, SLICE, x, 0);
-                v = trackVector(x, s);
-                slicesDone += s;
+        Progress progress = new Progress(log, n);
+        if (net == null) {
+            for (int t = 0; t < n; t++) {
+                System.arraycopy(mfccVector(store.whole(t), store.frames(t), store.mels()), 0, out, t * d, d);
+                progress.tracks(1, 0);
             }
-            System.arraycopy(v, 0, out, t * d, d);
-            if (log != null && ((t + 1) % 50 == 0 || t + 1 == n)) {
-                double sec = (System.nanoTime() - t0) / 1e9;
-                log.printf(Locale.ROOT, "  %s: %d/%d tracks, %.1f tracks/s, %.1f slices/s%n", name, t + 1, n,
-                        (t + 1) / sec, slicesDone / sec);
+            return out;
+        }
+        new SlicePacker(this, out, progress).run(store);
+        return out;
+    }
+
+    /**
+     * {@link #extract}'s network path: the slices of consecutive tracks packed into batches of {@value #MAX_BATCH}
+     * (a track's slices may span two batches), each track's vector made once its last slice has run. A track of a
+     * 30 s clip has 12 slices and the quickstart's 1 to 3; one network call per track ran batches of that size, at
+     * up to 3.8x the per-slice cost of a batch of 32 (bench/RESULTS.md, session 40). The vectors are the same bits:
+     * in evaluation mode a slice's features do not depend on which slices share its batch
+     * (MultiSourceNetTest.evalRepresentationOfACropDoesNotDependOnItsBatch), and the mean and std run over the same
+     * rows in the same order. Memory: one batch of slices and of feature rows, and the rows of the tracks still open.
+     */
+    private static final class SlicePacker {
+        private final Extractor ex;
+        private final float[] out;            // (tracks, 2 * d)
+        private final Progress progress;
+        private final int d;                  // feature row width (sliceDims)
+        private final int per;                // floats per slice
+        private final float[] batch;          // (MAX_BATCH, 2, 216, M)
+        private final float[] rows;           // (MAX_BATCH, d)
+        private final Open[] owner = new Open[MAX_BATCH];
+        private final int[] ownerSlice = new int[MAX_BATCH];
+        private final java.util.ArrayDeque<Open> open = new java.util.ArrayDeque<>();
+        private int filled;
+
+        /** A track whose slices are not all run yet: its feature rows (count, d), done of them filled. */
+        private static final class Open {
+            final int track;
+            final int count;
+            final float[] feats;
+            int done;
+
+            Open(int track, int count, int d) {
+                this.track = track;
+                this.count = count;
+                this.feats = new float[count * d];
             }
         }
-        return out;
+
+        SlicePacker(Extractor ex, float[] out, Progress progress) {
+            this.ex = ex;
+            this.out = out;
+            this.progress = progress;
+            this.d = ex.sliceDims();
+            this.per = 2 * SLICE * ex.mels;
+            this.batch = new float[MAX_BATCH * per];
+            this.rows = new float[MAX_BATCH * d];
+        }
+
+        void run(MelStore store) {
+            float[] x = new float[0];
+            for (int t = 0; t < store.size(); t++) {
+                int count = store.sliceCount(t, SLICE);
+                if (x.length < count * per) {
+                    x = new float[count * per];
+                }
+                store.slices(t, SLICE, x, 0);
+                Open o = new Open(t, count, d);
+                open.add(o);
+                for (int i = 0; i < count; i++) {
+                    System.arraycopy(x, i * per, batch, filled * per, per);
+                    owner[filled] = o;
+                    ownerSlice[filled] = i;
+                    if (++filled == MAX_BATCH) {
+                        flush();
+                    }
+                }
+            }
+            flush();
+        }
+
+        /** Run the filled slices, hand each row to its track, and close the tracks whose rows are all in. */
+        private void flush() {
+            if (filled == 0) {
+                return;
+            }
+            ex.sliceRows(filled == MAX_BATCH ? batch : java.util.Arrays.copyOf(batch, filled * per), filled, rows, 0);
+            for (int j = 0; j < filled; j++) {
+                Open o = owner[j];
+                System.arraycopy(rows, j * d, o.feats, ownerSlice[j] * d, d);
+                o.done++;
+                owner[j] = null;
+            }
+            int slices = filled;
+            filled = 0;
+            int closed = 0;
+            while (!open.isEmpty() && open.peek().done == open.peek().count) {
+                Open o = open.poll();
+                System.arraycopy(meanStd(o.feats, o.count, d), 0, out, o.track * 2 * d, 2 * d);
+                closed++;
+            }
+            progress.tracks(closed, slices);
+        }
+    }
+
+    /** extract's progress line every 50 tracks and at the end: tracks/s and slices/s since the start. */
+    private final class Progress {
+        private final PrintStream log;
+        private final int n;
+        private final long t0 = System.nanoTime();
+        private int tracks;
+        private long slices;
+
+        Progress(PrintStream log, int n) {
+            this.log = log;
+            this.n = n;
+        }
+
+        void tracks(int closed, int slicesRun) {
+            slices += slicesRun;
+            for (int k = 0; k < closed; k++) {
+                tracks++;
+                if (log != null && (tracks % 50 == 0 || tracks == n)) {
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    log.printf(Locale.ROOT, "  %s: %d/%d tracks, %.1f tracks/s, %.1f slices/s%n", name, tracks, n,
+                            tracks / sec, slices / sec);
+                }
+            }
+        }
     }
 
     /** Names of the per-dimension blocks, for the features' sidecar. */

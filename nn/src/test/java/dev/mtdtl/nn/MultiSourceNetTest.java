@@ -156,4 +156,29 @@ class MultiSourceNetTest {
         train.representations(train.sources(), x, (s, r) -> { });
         assertEquals(1, bn1.batchesTracked(), "the trunk ran once for three sources");
     }
+
+    /**
+     * In evaluation mode a crop's representation does not depend on which crops share its batch nor on the batch
+     * size: every op is per sample there (batch norm uses the running statistics; a convolution or linear layer
+     * computes each sample's outputs by the same chains whichever images share its GEMM or tile). Feature
+     * extraction packs the slices of several tracks into one batch on this (Extractor.extract). The paper-size
+     * network, so that the real kernels' paths (direct, im2col, their image groups) are the ones checked.
+     */
+    @Test
+    void evalRepresentationOfACropDoesNotDependOnItsBatch() {
+        MultiSourceNet net = MultiSourceNet.paper(Strategy.MSCR2, List.of(Source.TAG, Source.BPM), 3);
+        net.setTraining(false);
+        int per = 2 * 216 * 128;
+        Tensor big = BaseCnnTest.input(8, 32, 216, 128);   // (32, 2, 216, 128)
+        for (int[] range : new int[][]{{5, 12}, {31, 1}}) {   // crops 5..16 alone; the last crop alone
+            int from = range[0], n = range[1];
+            Tensor small = Tensor.of(Arrays.copyOfRange(big.data(), from * per, (from + n) * per), n, 2, 216, 128);
+            for (Source s : net.sources()) {
+                float[] alone = net.representation(s, small).data().clone();
+                float[] within = net.representation(s, big).data();
+                int d = alone.length / n;
+                assertArrayEquals(alone, Arrays.copyOfRange(within, from * d, (from + n) * d), 0f, s.id() + " " + n);
+            }
+        }
+    }
 }
