@@ -203,6 +203,32 @@ public final class BatchNorm implements Layer {
         return dx;
     }
 
+    /**
+     * Evaluation-mode inference of a conv (its input, weights, bias, geometry and workspace) and this batch norm,
+     * ReLU and 2x2 pool in one op ({@link Ops#convBatchNormReluPoolForwardEval}): writes {@code pool}'s output and
+     * returns it. The conv's output never exists, so no backward may follow (this layer keeps no input).
+     */
+    Tensor forwardConvReluPoolEval(Tensor convInput, Tensor w, Tensor b, dev.mtdtl.tensor.cpu.ConvGeom g, Tensor ws,
+                                   ReluPool pool) {
+        if (training) {
+            throw new IllegalStateException(name + ": conv + batch norm + pool in one op is for evaluation mode");
+        }
+        if (g.oc() != c) {
+            throw new IllegalArgumentException(name + ": expected a conv of " + c + " output channels, got " + g);
+        }
+        Device d = convInput.device();
+        Buffers.sameDevice(gamma, d);
+        this.x = null;
+        Tensor y = pool.prepareOutput(d, g.n(), c, g.ho(), g.wo());
+        d.ops().convBatchNormReluPoolForwardEval(y, convInput, w, b, gamma.value(), beta.value(), runningMean.value(),
+                runningVar.value(), eps, g, ws);
+        return y;
+    }
+
+    boolean isTraining() {
+        return training;
+    }
+
     /** The input of the last forward. */
     Tensor input() {
         return x;

@@ -51,12 +51,30 @@ public final class BatchNormReluPool implements Layer {
         return fused ? bn.forwardReluPool(x, pool) : pool.forward(bn.forward(x));
     }
 
+    /** Whether the batch norm runs in evaluation mode (running statistics). */
+    boolean evaluationMode() {
+        return !bn.isTraining();
+    }
+
+    /**
+     * Inference of the conv before this block and this block as one op (see {@link Conv2d#inferThroughPool}):
+     * writes and returns the pool's output. No backward may follow.
+     */
+    Tensor forwardEvalAfterConv(Tensor convInput, Tensor w, Tensor b, dev.mtdtl.tensor.cpu.ConvGeom g, Tensor ws) {
+        fused = true;
+        return bn.forwardConvReluPoolEval(convInput, w, b, g, ws, pool);
+    }
+
     @Override
     public Tensor backward(Tensor dy) {
         if (!fused) {
             return bn.backward(pool.backward(dy));
         }
         Tensor x = bn.input();
+        if (x == null) {
+            throw new IllegalStateException(bn.name() + " + relu + pool: backward without a forward (an inference "
+                    + "pass keeps no input)");
+        }
         if (!dxOverInput) {
             dx = Buffers.ensure(dx, x.device(), x.shape());
         }

@@ -129,8 +129,32 @@ public final class Conv2d implements Layer {
         return y;
     }
 
+    /**
+     * This conv and {@code next} (the block's batch norm in evaluation mode, ReLU and pool) as one inference op
+     * ({@link Ops#convBatchNormReluPoolForwardEval}) where the device offers it for this geometry; null where it
+     * does not (the caller runs the two layers' forwards). Leaves no input for a backward: one would throw.
+     */
+    Tensor inferThroughPool(Tensor x, BatchNormReluPool next) {
+        if (x.rank() != 4 || x.dim(1) != c || !next.evaluationMode()) {
+            return null;
+        }
+        Device d = x.device();
+        Ops ops = d.ops();
+        ConvGeom geom = new ConvGeom(x.dim(0), c, x.dim(2), x.dim(3), oc, kh, kw, sh, sw, ph, pw);
+        if (!ops.fusesConvBatchNormReluPoolEval(geom)) {
+            return null;
+        }
+        Buffers.sameDevice(w, d);
+        Tensor ws = sc.workspace(d, ops.convBatchNormReluPoolEvalWorkspaceFloats(geom));
+        this.x = null;
+        return next.forwardEvalAfterConv(x, w.value(), b == null ? null : b.value(), geom, ws);
+    }
+
     @Override
     public Tensor backward(Tensor dy) {
+        if (x == null) {
+            throw new IllegalStateException(w.name() + ": backward without a forward (an inference pass keeps no input)");
+        }
         dy.requireShape(w.name() + " backward dy", g.n(), oc, g.ho(), g.wo());
         Ops ops = dev.ops();
         Tensor ws = sc.workspace(dev, wsNeed);

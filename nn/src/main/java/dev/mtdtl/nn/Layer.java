@@ -19,6 +19,15 @@ public interface Layer {
 
     Tensor backward(Tensor dy);
 
+    /**
+     * Forward for inference only: no backward follows, and nothing reads this pass's caches afterwards, so a
+     * container may run a conv and the pooled block after it as one op ({@link Sequential#infer}). The same values
+     * as {@link #forward}; by default it is forward.
+     */
+    default Tensor infer(Tensor x) {
+        return forward(x);
+    }
+
     /** Trainable parameters, in state_dict order. */
     default List<Param> params() {
         return List.of();

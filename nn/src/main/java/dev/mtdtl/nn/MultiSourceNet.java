@@ -290,7 +290,7 @@ public final class MultiSourceNet {
     public Tensor representation(Source s, Tensor x) {
         checkInput(x);
         SourcePath p = path(s);
-        return p.features.forward(trunk == null ? x : trunk.forward(x));
+        return p.features.infer(trunk == null ? x : trunk.infer(x));
     }
 
     /** Receives one source's representation (N, D), a tensor of the net's that the next source's call overwrites. */
@@ -317,9 +317,9 @@ public final class MultiSourceNet {
         for (Source s : srcs) {
             ps.add(path(s));
         }
-        Tensor h = trunk == null ? x : trunk.forward(x);
+        Tensor h = trunk == null ? x : trunk.infer(x);
         for (int i = 0; i < ps.size(); i++) {
-            sink.accept(srcs.get(i), ps.get(i).features.forward(h));
+            sink.accept(srcs.get(i), ps.get(i).features.infer(h));
         }
     }
 

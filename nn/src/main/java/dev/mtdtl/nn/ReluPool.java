@@ -46,6 +46,16 @@ public final class ReluPool implements Layer {
      * Size the output and an argmax of {@code argmaxLength} indices for input x (N, C, H, W) on x's device:
      * forward's own, or the fused op's format for {@link BatchNormReluPool}, whose op writes them.
      */
+    /**
+     * Size the pooled output for an (N, C, H, W) input that is never stored ({@link BatchNorm#forwardConvReluPoolEval},
+     * inference only) and return it; the argmax is left as it was, and no backward may follow.
+     */
+    Tensor prepareOutput(Device d, int n, int c, int h, int w) {
+        shape = new int[]{n, c, h, w};
+        sc.y = Buffers.ensure(sc.y, d, n, c, h / 2, w / 2);
+        return sc.y;
+    }
+
     void prepare(Tensor x, int argmaxLength) {
         shape = x.shape();
         Device d = x.device();

@@ -35,6 +35,28 @@ public final class Sequential implements Layer {
         return x;
     }
 
+    /**
+     * {@link #forward} for inference: a conv followed by a {@link BatchNormReluPool} in evaluation mode runs as one
+     * op where the device offers it (the CPU, for conv1-conv4 of the base CNN: {@code ConvPoolEvalCpu}), so the
+     * conv's full output never goes to memory; the same bits as forward. Everything else as forward.
+     */
+    @Override
+    public Tensor infer(Tensor x) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof Conv2d conv && i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNormReluPool block) {
+                Tensor y = conv.inferThroughPool(x, block);
+                if (y != null) {
+                    x = y;
+                    i++;
+                    continue;
+                }
+            }
+            x = l.infer(x);
+        }
+        return x;
+    }
+
     @Override
     public Tensor backward(Tensor dy) {
         for (int i = layers.size() - 1; i >= 0; i--) {

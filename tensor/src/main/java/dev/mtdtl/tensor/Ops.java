@@ -97,6 +97,27 @@ public interface Ops {
         throw new UnsupportedOperationException("fused batch norm + ReLU + pool on " + getClass().getSimpleName());
     }
 
+    // ---- inference through a pooled block in one op [ConvPoolEvalCpu] -------------------------------
+    // Optional, forward only: conv, then evaluation-mode batch norm + ReLU + 2x2 max pool, without the conv's full
+    // output in memory. Callers fall back to convForward and batchNormReluPoolForwardEval (same bits) elsewhere.
+
+    /** Whether {@link #convBatchNormReluPoolForwardEval} takes geometry g on this device. */
+    default boolean fusesConvBatchNormReluPoolEval(ConvGeom g) {
+        return false;
+    }
+
+    /** Workspace floats of {@link #convBatchNormReluPoolForwardEval} for g (at the current thread count). */
+    default long convBatchNormReluPoolEvalWorkspaceFloats(ConvGeom g) {
+        throw new UnsupportedOperationException("conv + batch norm + pool in one op on " + getClass().getSimpleName());
+    }
+
+    /** y:(N,OC,HO/2,WO/2) = maxpool(relu(batchnorm_eval(conv(x, w) + b))); b may be null. */
+    default void convBatchNormReluPoolForwardEval(Tensor y, Tensor x, Tensor w, Tensor b, Tensor gamma, Tensor beta,
+                                                  Tensor runningMean, Tensor runningVar, float eps, ConvGeom g,
+                                                  Tensor ws) {
+        throw new UnsupportedOperationException("conv + batch norm + pool in one op on " + getClass().getSimpleName());
+    }
+
     // ---- pooling and element-wise ------------------------------------------------------------------
 
     /** 2x2/2 max pool [MaxPoolCpu]; argmax: one flat in-plane index per output. */

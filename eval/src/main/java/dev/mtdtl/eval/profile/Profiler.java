@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * One training step (Algorithm 1: batch upload, forward, KL, backward, gradient check, Adam) and one
- * inference pass (eval-mode forward to the logits) of a multi-source network, op by op, on any device:
+ * inference pass (the eval-mode fc-features of every source, trunk once, as feature extraction runs them:
+ * {@link MultiSourceNet#representations}) of a multi-source network, op by op, on any device:
  * the real {@link Trainer} and {@link MultiSourceNet} run on a {@link ProfilingDevice} wrapped around the
  * chosen device, so what is timed is exactly what {@code mtdtl train} and {@code mtdtl extract} run.
  *
@@ -113,7 +114,9 @@ public final class Profiler {
 
         net.setTraining(false);
         Tensor x = sampler.batch(0, s).x().to(pd);
-        java.util.function.IntConsumer infer = i -> net.forward(s, x);
+        List<Source> paths = cfg.strategy() == dev.mtdtl.nn.Strategy.MSSRFC ? List.of(net.sources().get(0))
+                : net.sources();   // as Extractor: MS-SR@FC's sources share one fc-feature
+        java.util.function.IntConsumer infer = i -> net.representations(paths, x, (src, r) -> r.toCpu());
         phases.add(recorded(pd, "inference", warm(pd, cfg.warmup(), infer), cfg.repeats(), infer));
         return new Profile(device.name(), dev.mtdtl.tensor.Parallel.threads(), cfg, peaks, phases);
     }

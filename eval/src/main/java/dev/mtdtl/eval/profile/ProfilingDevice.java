@@ -367,6 +367,28 @@ public final class ProfilingDevice implements Device, Ops {
     }
 
     @Override
+    public boolean fusesConvBatchNormReluPoolEval(ConvGeom g) {
+        return inner.ops().fusesConvBatchNormReluPoolEval(g);
+    }
+
+    @Override
+    public long convBatchNormReluPoolEvalWorkspaceFloats(ConvGeom g) {
+        return inner.ops().convBatchNormReluPoolEvalWorkspaceFloats(g);
+    }
+
+    @Override
+    public void convBatchNormReluPoolForwardEval(Tensor y, Tensor x, Tensor w, Tensor b, Tensor gamma, Tensor beta,
+                                                 Tensor runningMean, Tensor runningVar, float eps, ConvGeom g,
+                                                 Tensor ws) {
+        long t0 = start();
+        inner.ops().convBatchNormReluPoolForwardEval(u(y), u(x), u(w), u(b), u(gamma), u(beta), u(runningMean),
+                u(runningVar), eps, g, u(ws));
+        double out = (double) g.ySize() / 4;   // the conv's FLOPs, then the eval batch norm + pool's (as bnpool.fwd_eval)
+        end(t0, "convpool.fwd_eval", geom(g), g.flops() + 3.0 * g.ySize() + 3 * out,
+                4.0 * ((double) g.xSize() + g.wSize() + out));
+    }
+
+    @Override
     public void batchNormReluPoolForwardEval(Tensor y, Indices argmax, Tensor x, Tensor gamma, Tensor beta,
                                              Tensor runningMean, Tensor runningVar, int n, int c, int h, int w,
                                              float eps) {

@@ -256,7 +256,7 @@ public final class Conv2dCpu {
     }
 
     /** One image of it: (C, H + 2PH, WQ). */
-    private static long paddedImage(ConvGeom g) {
+    static long paddedImage(ConvGeom g) {
         return (long) g.c() * (g.h() + 2 * g.ph()) * ConvDirect.paddedWidth(g.wo(), g.kw());
     }
 
@@ -380,7 +380,7 @@ public final class Conv2dCpu {
     }
 
     /** ws, at least {@code need} floats, or a new array when ws is null (a one-off call). */
-    private static float[] workspace(float[] ws, long need, ConvGeom g) {
+    static float[] workspace(float[] ws, long need, ConvGeom g) {
         if (need > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("conv2d workspace of " + need + " floats does not fit an array: " + g);
         }
@@ -394,7 +394,7 @@ public final class Conv2dCpu {
         return ws;
     }
 
-    private static void requireLen(String what, float[] a, long need, ConvGeom g) {
+    static void requireLen(String what, float[] a, long need, ConvGeom g) {
         if (a == null) {
             throw new IllegalArgumentException("conv2d " + what + " is null; geometry " + g);
         }

@@ -183,6 +183,24 @@ public final class CpuDevice implements Device, Ops {
     }
 
     @Override
+    public boolean fusesConvBatchNormReluPoolEval(ConvGeom g) {
+        return ConvPoolEvalCpu.applies(g);
+    }
+
+    @Override
+    public long convBatchNormReluPoolEvalWorkspaceFloats(ConvGeom g) {
+        return ConvPoolEvalCpu.workspaceFloats(g);
+    }
+
+    @Override
+    public void convBatchNormReluPoolForwardEval(Tensor y, Tensor x, Tensor w, Tensor b, Tensor gamma, Tensor beta,
+                                                 Tensor runningMean, Tensor runningVar, float eps, ConvGeom g,
+                                                 Tensor ws) {
+        ConvPoolEvalCpu.forward(y.data(), x.data(), w.data(), a(b), gamma.data(), beta.data(), runningMean.data(),
+                runningVar.data(), eps, g, a(ws));
+    }
+
+    @Override
     public void batchNormReluPoolBackwardTrain(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Indices argmax,
                                                Tensor y, Tensor x, Tensor saveMean, Tensor saveInvstd, Tensor gamma,
                                                int n, int c, int h, int w) {
