@@ -286,6 +286,8 @@ public final class MultiSourceNet {
     /**
      * The representation (N, D) of source s for crops x: ReLU(BN(fc_feature(gap))) of that source's
      * path. In evaluation mode (the way to extract features) dropout is the identity. Owned by the net.
+     * An inference pass ({@link Layer#infer}): no backward follows it (conv1-conv4 may run fused with their
+     * blocks, keeping no input).
      */
     public Tensor representation(Source s, Tensor x) {
         checkInput(x);
