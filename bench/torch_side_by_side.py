@@ -4,6 +4,10 @@ same machine, same thread count. Prints both medians and the ratio mtdtl/PyTorch
 
     python3 bench/torch_side_by_side.py [--batch 32] [--threads 2] [--warmup 12] [--iters 10] [--jvm "-Xmx6g"]
 
+With --inference it times feature extraction's pass instead: the evaluation-mode forward to the representation
+ReLU(BN(fc_feature)) (mtdtl: MultiSourceNet.representation through RepresentationTimer; PyTorch: the same layers
+under torch.inference_mode()).
+
 Also prints each side's peak resident set (VmHWM of its own process: the JVM's, and this Python's with torch
 loaded; torch runs after the JVM has exited). For the memory comparison of issue 15 run
     python3 bench/torch_side_by_side.py --batch 128 --jvm "-Xmx540m -Xmn16m -XX:+UseSerialGC"
@@ -64,6 +68,52 @@ def torch_step_ms(batch, threads, warmup, iters):
     return times[len(times) // 2], torch.__version__
 
 
+def torch_infer_ms(batch, threads, warmup, iters):
+    """PyTorch's evaluation-mode forward of the base CNN to the representation (fc-feature, BN, ReLU)."""
+    import torch
+    import torch.nn as nn
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(1234)
+
+    def block(cin, cout, k, stride, pad, pool):
+        layers = [nn.Conv2d(cin, cout, k, stride=stride, padding=pad), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+        if pool:
+            layers.append(nn.MaxPool2d(2))
+        return layers
+
+    net = nn.Sequential(
+        *block(2, 16, 5, (2, 1), 2, True), *block(16, 32, 3, 1, 1, True), *block(32, 64, 3, 1, 1, True),
+        *block(64, 64, 3, 1, 1, True), *block(64, 128, 3, 1, 1, True), *block(128, 256, 3, 1, 1, False),
+        *block(256, 256, 1, 1, 0, False), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        nn.Linear(256, 256), nn.BatchNorm1d(256), nn.ReLU(inplace=True)).eval()
+    x = torch.randn(batch, 2, 216, 128)
+    with torch.inference_mode():
+        for _ in range(warmup):
+            net(x)
+        times = []
+        for _ in range(iters):
+            t0 = time.perf_counter()
+            net(x)
+            times.append((time.perf_counter() - t0) * 1e3)
+    times.sort()
+    return times[len(times) // 2], torch.__version__
+
+
+def mtdtl_infer_ms(batch, threads, warmup, iters, jvm="-Xmx6g", java="java"):
+    """mtdtl's representation of one source (SS-R on tag), the path of mtdtl extract: RepresentationTimer."""
+    jar = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
+    if not os.path.exists(jar):
+        subprocess.run(["mvn", "-q", "-B", "-DskipTests", "package"], cwd=ROOT, check=True)
+    out = subprocess.run(
+        [java, "--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000", *jvm.split(), "-cp", jar,
+         "dev.mtdtl.bench.RepresentationTimer", "ssr", "tag", str(batch), str(threads), str(warmup), str(iters)],
+        check=True, capture_output=True, text=True).stdout
+    line = [l for l in out.splitlines() if l.startswith("representations ")][-1]
+    fields = dict(kv.split("=", 1) for kv in line.split()[1:])
+    return float(fields["per_source_ms"]), line
+
+
 def mtdtl_step_ms(batch, threads, warmup, iters, jvm="-Xmx6g", java="java"):
     jar = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
     if not os.path.exists(jar):
@@ -90,11 +140,20 @@ def main():
     ap.add_argument("--jvm", default="-Xmx6g", help="JVM options for mtdtl's side (heap size, collector)")
     ap.add_argument("--java", default=os.environ.get("MTDTL_JAVA", "java"),
                     help="the java that runs mtdtl's side (default: $MTDTL_JAVA, else java on the PATH)")
+    ap.add_argument("--inference", action="store_true",
+                    help="time the evaluation-mode forward to the representation instead of a training step")
     a = ap.parse_args()
     try:
         import torch  # noqa: F401
     except ImportError:
         print("SKIP: torch is not importable here; nothing to compare against.")
+        return 0
+    if a.inference:
+        ours, line = mtdtl_infer_ms(a.batch, a.threads, a.warmup, a.iters, a.jvm, a.java)
+        theirs, version = torch_infer_ms(a.batch, a.threads, a.warmup, a.iters)
+        print(line)
+        print(f"torch {version} inference batch={a.batch} threads={a.threads} median_ms={theirs:.1f}")
+        print(f"ratio mtdtl/torch = {ours / theirs:.2f} (lower is better; < 1 means mtdtl is faster)")
         return 0
     ours, line, loops = mtdtl_step_ms(a.batch, a.threads, a.warmup, a.iters, a.jvm, a.java)
     theirs, version = torch_step_ms(a.batch, a.threads, a.warmup, a.iters)
