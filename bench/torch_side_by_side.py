@@ -28,6 +28,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
+def representation_layers(nn):
+    """The base CNN up to its representation: five pooled blocks, conv61, conv62, GAP, fc_feature + BN + ReLU."""
+    def block(cin, cout, k, stride, pad, pool):
+        layers = [nn.Conv2d(cin, cout, k, stride=stride, padding=pad), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+        if pool:
+            layers.append(nn.MaxPool2d(2))
+        return layers
+
+    return [*block(2, 16, 5, (2, 1), 2, True), *block(16, 32, 3, 1, 1, True), *block(32, 64, 3, 1, 1, True),
+            *block(64, 64, 3, 1, 1, True), *block(64, 128, 3, 1, 1, True), *block(128, 256, 3, 1, 1, False),
+            *block(256, 256, 1, 1, 0, False), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+            nn.Linear(256, 256), nn.BatchNorm1d(256), nn.ReLU(inplace=True)]
+
+
 def torch_step_ms(batch, threads, warmup, iters):
     import torch
     import torch.nn as nn
@@ -35,18 +49,7 @@ def torch_step_ms(batch, threads, warmup, iters):
 
     torch.set_num_threads(threads)
     torch.manual_seed(1234)
-
-    def block(cin, cout, k, stride, pad, pool):
-        layers = [nn.Conv2d(cin, cout, k, stride=stride, padding=pad), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
-        if pool:
-            layers.append(nn.MaxPool2d(2))
-        return layers
-
-    net = nn.Sequential(
-        *block(2, 16, 5, (2, 1), 2, True), *block(16, 32, 3, 1, 1, True), *block(32, 64, 3, 1, 1, True),
-        *block(64, 64, 3, 1, 1, True), *block(64, 128, 3, 1, 1, True), *block(128, 256, 3, 1, 1, False),
-        *block(256, 256, 1, 1, 0, False), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-        nn.Linear(256, 256), nn.BatchNorm1d(256), nn.ReLU(inplace=True), nn.Dropout(0.5), nn.Linear(256, 50))
+    net = nn.Sequential(*representation_layers(nn), nn.Dropout(0.5), nn.Linear(256, 50))
     opt = torch.optim.Adam(net.parameters(), lr=2.5e-4, weight_decay=1e-6)
     x = torch.randn(batch, 2, 216, 128)
     z = torch.softmax(torch.randn(batch, 50), dim=1)
@@ -75,18 +78,7 @@ def torch_infer_ms(batch, threads, warmup, iters):
 
     torch.set_num_threads(threads)
     torch.manual_seed(1234)
-
-    def block(cin, cout, k, stride, pad, pool):
-        layers = [nn.Conv2d(cin, cout, k, stride=stride, padding=pad), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
-        if pool:
-            layers.append(nn.MaxPool2d(2))
-        return layers
-
-    net = nn.Sequential(
-        *block(2, 16, 5, (2, 1), 2, True), *block(16, 32, 3, 1, 1, True), *block(32, 64, 3, 1, 1, True),
-        *block(64, 64, 3, 1, 1, True), *block(64, 128, 3, 1, 1, True), *block(128, 256, 3, 1, 1, False),
-        *block(256, 256, 1, 1, 0, False), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-        nn.Linear(256, 256), nn.BatchNorm1d(256), nn.ReLU(inplace=True)).eval()
+    net = nn.Sequential(*representation_layers(nn)).eval()
     x = torch.randn(batch, 2, 216, 128)
     with torch.inference_mode():
         for _ in range(warmup):

@@ -97,7 +97,8 @@ public class ConvPoolEvalBench {
     @Benchmark
     public float[] apart() {
         Conv2dCpu.forward(convOut, x, w, b, g, wsApart);
-        BatchNormPoolCpu.forwardEval(pooled, argmax, convOut, gamma, beta, rm, rv, g.n(), g.oc(), g.ho(), g.wo(), 1e-5f);
+        BatchNormPoolCpu.forwardEval(pooled, argmax, convOut, gamma, beta, rm, rv, g.n(), g.oc(), g.ho(), g.wo(),
+                1e-5f);
         return pooled;
     }
 

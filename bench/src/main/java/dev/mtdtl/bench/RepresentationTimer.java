@@ -70,8 +70,8 @@ public final class RepresentationTimer {
             }
         }
         System.out.printf(Locale.ROOT, "representations strategy=%s sources=%s batch=%d threads=%d per_source_ms=%.2f "
-                        + "shared_trunk_ms=%.2f ratio_median=%.3f pairs=%d identical=%b%n", strategy.id(), args[1], batch,
-                threads, median(ta), median(tb), median(ratio), pairs, same);
+                        + "shared_trunk_ms=%.2f ratio_median=%.3f pairs=%d identical=%b%n", strategy.id(), args[1],
+                batch, threads, median(ta), median(tb), median(ratio), pairs, same);
     }
 
     private static double median(double[] v) {

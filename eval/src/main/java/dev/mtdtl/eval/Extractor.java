@@ -268,8 +268,8 @@ public final class Extractor {
             throw new IllegalArgumentException("a network extractor needs the store opened with the training statistics");
         }
         if (net != null && store.mels() != mels) {
-            throw new IllegalArgumentException("the mel store has " + store.mels() + " mel bands, the network of " + name
-                    + " takes " + mels);
+            throw new IllegalArgumentException("the mel store has " + store.mels() + " mel bands, the network of "
+                    + name + " takes " + mels);
         }
         int d = dims();
         float[] out = new float[n * d];

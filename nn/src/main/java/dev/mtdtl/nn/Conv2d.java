@@ -153,7 +153,8 @@ public final class Conv2d implements Layer {
     @Override
     public Tensor backward(Tensor dy) {
         if (x == null) {
-            throw new IllegalStateException(w.name() + ": backward without a forward (an inference pass keeps no input)");
+            throw new IllegalStateException(w.name()
+                    + ": backward without a forward (an inference pass keeps no input)");
         }
         dy.requireShape(w.name() + " backward dy", g.n(), oc, g.ho(), g.wo());
         Ops ops = dev.ops();

@@ -43,10 +43,6 @@ public final class ReluPool implements Layer {
     }
 
     /**
-     * Size the output and an argmax of {@code argmaxLength} indices for input x (N, C, H, W) on x's device:
-     * forward's own, or the fused op's format for {@link BatchNormReluPool}, whose op writes them.
-     */
-    /**
      * Size the pooled output for an (N, C, H, W) input that is never stored ({@link BatchNorm#forwardConvReluPoolEval},
      * inference only) and return it; the argmax is left as it was, and no backward may follow.
      */
@@ -56,6 +52,10 @@ public final class ReluPool implements Layer {
         return sc.y;
     }
 
+    /**
+     * Size the output and an argmax of {@code argmaxLength} indices for input x (N, C, H, W) on x's device:
+     * forward's own, or the fused op's format for {@link BatchNormReluPool}, whose op writes them.
+     */
     void prepare(Tensor x, int argmaxLength) {
         shape = x.shape();
         Device d = x.device();

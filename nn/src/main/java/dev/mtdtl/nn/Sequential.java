@@ -44,7 +44,8 @@ public final class Sequential implements Layer {
     public Tensor infer(Tensor x) {
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            if (l instanceof Conv2d conv && i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNormReluPool block) {
+            Layer next = i + 1 < layers.size() ? layers.get(i + 1) : null;
+            if (l instanceof Conv2d conv && next instanceof BatchNormReluPool block) {
                 Tensor y = conv.inferThroughPool(x, block);
                 if (y != null) {
                     x = y;

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class InferTest {
 
-    /** conv1 of the base CNN (5 x 5, row stride 2) and conv2's shape, then their pooled blocks, on crops of 2 x 64 x 32. */
+    /** conv1 of the base CNN (5 x 5, row stride 2) and conv2's shape, their pooled blocks; crops of 2 x 64 x 32. */
     private static Sequential twoBlocks(long seed) {
         Rng rng = new Rng(seed);
         Conv2d c1 = new Conv2d("conv1", 2, 16, 5, 2, 1, 2, true).setInputGrad(false);

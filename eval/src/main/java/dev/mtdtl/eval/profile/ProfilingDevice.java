@@ -383,7 +383,7 @@ public final class ProfilingDevice implements Device, Ops {
         long t0 = start();
         inner.ops().convBatchNormReluPoolForwardEval(u(y), u(x), u(w), u(b), u(gamma), u(beta), u(runningMean),
                 u(runningVar), eps, g, u(ws));
-        double out = (double) g.ySize() / 4;   // the conv's FLOPs, then the eval batch norm + pool's (as bnpool.fwd_eval)
+        double out = (double) g.ySize() / 4;   // FLOPs: the conv's, then the batch norm + pool's (as bnpool.fwd_eval)
         end(t0, "convpool.fwd_eval", geom(g), g.flops() + 3.0 * g.ySize() + 3 * out,
                 4.0 * ((double) g.xSize() + g.wSize() + out));
     }

@@ -77,11 +77,13 @@ class ConvPoolEvalCpuTest {
         assertFalse(ConvPoolEvalCpu.applies(narrow));
         float[] c = new float[128];
         assertThrows(IllegalArgumentException.class, () -> ConvPoolEvalCpu.forward(new float[2 * 128 * 3 * 10],
-                new float[(int) narrow.xSize()], new float[(int) narrow.wSize()], null, c, c, c, c, 1e-5f, narrow, null));
+                new float[(int) narrow.xSize()], new float[(int) narrow.wSize()], null, c, c, c, c, 1e-5f, narrow,
+                null));
         ConvGeom g = new ConvGeom(2, 16, 54, 64, 32, 3, 3, 1, 1, 1, 1);
         float[] k = new float[32];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConvPoolEvalCpu.forward(
-                new float[10], new float[(int) g.xSize()], new float[(int) g.wSize()], null, k, k, k, k, 1e-5f, g, null));
+                new float[10], new float[(int) g.xSize()], new float[(int) g.wSize()], null, k, k, k, k, 1e-5f, g,
+                null));
         assertTrue(e.getMessage().contains("y"), e.getMessage());
     }
 
