@@ -90,16 +90,9 @@ public final class EmbedMain {
         float[] v = new float[files.size() * d];
         StringBuilder names = new StringBuilder();
         long t0 = System.nanoTime();
-        for (int i = 0; i < files.size(); i++) {
-            float[] r;
-            try {
-                r = e.embed(files.get(i));
-            } catch (IOException | RuntimeException ex) {
-                String m = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-                throw new IOException(m.contains(files.get(i).toString()) ? m : files.get(i) + ": " + m, ex);
-            }
-            System.arraycopy(r, 0, v, i * d, d);
-            names.append(files.get(i).getFileName()).append('\n');
+        e.embedAll(files, (i, r) -> System.arraycopy(r, 0, v, i * d, d));   // short files share network batches
+        for (Path f : files) {
+            names.append(f.getFileName()).append('\n');
         }
         double sec = (System.nanoTime() - t0) / 1e9;
         Npy.writeFloat(out, v, files.size(), d);

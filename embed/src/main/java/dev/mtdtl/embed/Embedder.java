@@ -20,9 +20,10 @@ import java.util.List;
  *
  * <p>The computation is {@code mtdtl extract}'s, step for step, so the vectors are the same bits: the paper's
  * stereo dB-mel (2, T, 128), non-overlapping 216-frame slices from frame 0 (the last padded at its end with
- * 0 dB), each standardised per band with the training statistics, the network in eval mode on batches of
- * {@value #BATCH} slices (the same grouping as extract), the fc-feature of each source concatenated, then
- * [mean over slices || population std over slices] in double.
+ * 0 dB), each standardised per band with the training statistics, the network in eval mode on batches of at
+ * most {@value #BATCH} slices (a slice's features do not depend on its batch, so the grouping does not change
+ * them), the fc-feature of each source concatenated, then [mean over slices || population std over slices] in
+ * double. {@link #embedAll} packs the slices of consecutive files into shared batches.
  *
  * <p>Memory: a 1- or 2-channel WAV file is streamed ({@link DbMelStream}): {@value #BATCH} slices at a time are
  * read, resampled, turned into dB-mel, standardised and run, so memory holds one batch (about 10 MB of
@@ -34,7 +35,7 @@ import java.util.List;
  */
 public final class Embedder {
 
-    /** Slices per network call (Extractor.MAX_BATCH; the batch grouping is part of "the same bits"). */
+    /** Most slices per network call (as Extractor.MAX_BATCH): bounds the activation memory. */
     public static final int BATCH = 32;
     private static final int SLICE = ModelFile.SLICE;
 
@@ -103,12 +104,64 @@ public final class Embedder {
      * same bits as {@link #embedDbMel} on the whole file's dB-mel.
      */
     public synchronized float[] embed(DbMelStream s) throws IOException {
+        int count = slices(s.frames());
+        int d = sliceDims();
+        float[] feats = new float[count * d];
+        streamChunks(s, (part, n, b0) -> {
+            standardize(part, n);
+            rows(part, n, feats, b0);
+        });
+        return meanStd(feats, count, d);
+    }
+
+    /**
+     * The track vectors of several audio files, the slices of consecutive files run in shared batches of
+     * {@value #BATCH} ({@link SliceBatcher}): the vectors {@link #embed(Path)} gives each file, bit for bit, at fewer
+     * and fuller network calls for short files. {@code done} gets each file's index in {@code files} and vector, in
+     * order, as soon as its last slice has run. WAV files are streamed as by {@link #embed(Path)}; memory holds one
+     * batch and the feature rows of the files still open. An error names the file.
+     */
+    public synchronized void embedAll(List<Path> files, SliceBatcher.Done done) throws IOException {
+        SliceBatcher batcher = new SliceBatcher(2 * SLICE * cfg.nMels(), sliceDims(), BATCH,
+                (b, n, r) -> rows(b, n, r, 0), done);
+        Chunks add = (part, n, b0) -> {
+            standardize(part, n);
+            batcher.add(part, 0, n);
+        };
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
+            try {
+                if (streamable(f)) {
+                    try (DbMelStream s = DbMelStream.open(f, cfg)) {
+                        batcher.begin(i, slices(s.frames()));
+                        streamChunks(s, add);
+                    }
+                } else {
+                    Features.Mel m = Features.dbMel(f, cfg);
+                    checkDbMel(m.data(), m.frames());
+                    batcher.begin(i, slices(m.frames()));
+                    wholeChunks(m.data(), m.frames(), add);
+                }
+            } catch (IOException | RuntimeException ex) {
+                String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+                throw new IOException(msg.contains(f.toString()) ? msg : f + ": " + msg, ex);
+            }
+        }
+        batcher.finish();
+    }
+
+    /** Slices [b0, b0 + n) of a file, unstandardised, (n, 2, 216, M) exactly, 0 dB beyond the clip. */
+    @FunctionalInterface
+    private interface Chunks {
+        void accept(float[] part, int n, int b0) throws IOException;
+    }
+
+    /** A streamed dB-mel's slices, {@value #BATCH} at a time. */
+    private void streamChunks(DbMelStream s, Chunks out) throws IOException {
         int frames = s.frames();
         int mels = cfg.nMels();
         int count = slices(frames);
         int per = 2 * SLICE * mels;
-        int d = sliceDims();
-        float[] feats = new float[count * d];
         float[] mel = new float[2 * BATCH * SLICE * mels];
         for (int b0 = 0; b0 < count; b0 += BATCH) {
             int n = Math.min(BATCH, count - b0);
@@ -124,23 +177,45 @@ public final class Embedder {
                     System.arraycopy(mel, (c * tf + from) * mels, part, (i * 2 + c) * SLICE * mels, len * mels);
                 }
             }
-            runBatch(part, n, b0, feats, d);
+            out.accept(part, n, b0);
         }
-        return meanStd(feats, count, d);
     }
 
-    /** Standardise a batch of n slices and write their features into rows b0.. of feats (S, d). */
-    private void runBatch(float[] part, int n, int b0, float[] feats, int d) {
+    /** A whole dB-mel's slices (2, frames, M), {@value #BATCH} at a time. */
+    private void wholeChunks(float[] dbMel, int frames, Chunks out) throws IOException {
         int mels = cfg.nMels();
+        int count = slices(frames);
+        int per = 2 * SLICE * mels;
+        for (int b0 = 0; b0 < count; b0 += BATCH) {
+            int n = Math.min(BATCH, count - b0);
+            float[] part = new float[n * per];                 // (n, 2, 216, M), 0 dB beyond the clip
+            for (int i = 0; i < n; i++) {
+                int from = (b0 + i) * SLICE;
+                int len = Math.min(SLICE, frames - from);
+                for (int c = 0; c < 2; c++) {
+                    System.arraycopy(dbMel, (c * frames + from) * mels, part, (i * 2 + c) * SLICE * mels, len * mels);
+                }
+            }
+            out.accept(part, n, b0);
+        }
+    }
+
+    /** Standardise n slices (n, 2, 216, M) per band with the training statistics, in place. */
+    private void standardize(float[] part, int n) {
         stats.standardize(part, 0, n * 2 * SLICE);
-        Tensor x = Tensor.of(part, n, 2, SLICE, mels).to(net.device());
+    }
+
+    /** The feature rows of n standardised slices part (n, 2, 216, M) into feats (rows, d) from row {@code row} on. */
+    private void rows(float[] part, int n, float[] feats, int row) {
+        int d = sliceDims();
+        Tensor x = Tensor.of(part, n, 2, SLICE, cfg.nMels()).to(net.device());
         List<Source> paths = strategy == Strategy.MSSRFC ? List.of(net.sources().get(0)) : net.sources();
         int[] col = {0};
         net.representations(paths, x, (src, r) -> {   // the shared trunk once for all sources
             int f = r.shape()[1];
             float[] rd = r.toCpu().data();
             for (int i = 0; i < n; i++) {
-                System.arraycopy(rd, i * f, feats, (b0 + i) * d + col[0], f);
+                System.arraycopy(rd, i * f, feats, (row + i) * d + col[0], f);
             }
             col[0] += f;
         });
@@ -153,28 +228,27 @@ public final class Embedder {
 
     /** The track vector of a stereo dB-mel (2, frames, 128), slices streamed {@value #BATCH} at a time. */
     public synchronized float[] embedDbMel(float[] dbMel, int frames) {
+        checkDbMel(dbMel, frames);
+        int count = slices(frames);
+        int d = sliceDims();
+        float[] feats = new float[count * d];                  // (S, D): one row per slice
+        try {
+            wholeChunks(dbMel, frames, (part, n, b0) -> {
+                standardize(part, n);
+                rows(part, n, feats, b0);
+            });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);   // not thrown: the chunks come from memory
+        }
+        return meanStd(feats, count, d);
+    }
+
+    private void checkDbMel(float[] dbMel, int frames) {
         int mels = cfg.nMels();
         if (frames < 1 || dbMel.length != 2 * frames * mels) {
             throw new IllegalArgumentException("need a (2, frames, " + mels + ") dB-mel, got " + dbMel.length
                     + " values for " + frames + " frames");
         }
-        int count = slices(frames);
-        int per = 2 * SLICE * mels;
-        int d = sliceDims();
-        float[] feats = new float[count * d];                  // (S, D): one row per slice
-        for (int b0 = 0; b0 < count; b0 += BATCH) {
-            int n = Math.min(BATCH, count - b0);
-            float[] part = new float[n * per];                 // (n, 2, 216, M), 0 dB beyond the clip
-            for (int i = 0; i < n; i++) {
-                int from = (b0 + i) * SLICE;
-                int len = Math.min(SLICE, frames - from);
-                for (int c = 0; c < 2; c++) {
-                    System.arraycopy(dbMel, (c * frames + from) * mels, part, (i * 2 + c) * SLICE * mels, len * mels);
-                }
-            }
-            runBatch(part, n, b0, feats, d);
-        }
-        return meanStd(feats, count, d);
     }
 
     /**

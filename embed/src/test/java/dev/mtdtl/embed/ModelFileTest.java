@@ -97,6 +97,42 @@ class ModelFileTest {
         assertEquals("tone.wav\n", Files.readString(tmp.resolve("v.npy.tracks.txt")));
     }
 
+    /**
+     * Files embedded together share network batches (SliceBatcher): each file must still get, bit for bit, the
+     * vector it gets alone. Lengths give 1, 3, 34 (more than a batch) and 2 slices, so batches hold several files
+     * and a file spans two; a mono file goes through the same path.
+     */
+    @Test
+    void filesEmbeddedTogetherGetTheirOwnVectors() throws IOException {
+        Path dir = tmp.resolve("several");
+        Files.createDirectories(dir);
+        double[] seconds = {1.0, 6.0, 85.0, 3.0};
+        Rng r = new Rng(9);
+        List<Path> files = new java.util.ArrayList<>();
+        for (int f = 0; f < seconds.length; f++) {
+            int n = (int) (seconds[f] * 22050);
+            int ch = f == 3 ? 1 : 2;
+            float[] pcm = new float[ch * n];
+            for (int i = 0; i < pcm.length; i++) {
+                pcm[i] = (float) (0.2 * Math.sin(i / (30.0 + f)) + 0.05 * r.nextGaussian());
+            }
+            Path p = dir.resolve("f" + f + ".wav");
+            WavWriter.write(p, new Audio(pcm, ch, n, 22050), WavWriter.Encoding.PCM16);
+            files.add(p);
+        }
+        Embedder e = Embedder.load(model);
+        float[][] together = new float[files.size()][];
+        List<Integer> order = new java.util.ArrayList<>();
+        e.embedAll(files, (i, v) -> {
+            together[i] = v;
+            order.add(i);
+        });
+        assertEquals(List.of(0, 1, 2, 3), order, "files finish in order");
+        for (int f = 0; f < files.size(); f++) {
+            assertArrayEquals(e.embed(files.get(f)), together[f], 0f, files.get(f).toString());
+        }
+    }
+
     private static String error(byte[] bytes, String name) throws IOException {
         Path p = tmp.resolve(name);
         Files.write(p, bytes);

@@ -2,6 +2,7 @@ package dev.mtdtl.eval;
 
 import dev.mtdtl.data.store.MelStore;
 import dev.mtdtl.dsp.MfccBaseline;
+import dev.mtdtl.embed.SliceBatcher;
 import dev.mtdtl.nn.BaseCnn;
 import dev.mtdtl.nn.Checkpoint;
 import dev.mtdtl.nn.MultiSourceNet;
@@ -256,7 +257,7 @@ public final class Extractor {
     /**
      * Every track of a store: (N, dims) row-major. The store must carry the training statistics for a
      * network extractor (it standardises the slices); MFCC reads the raw dB-mel either way. A network runs the
-     * slices of consecutive tracks in shared batches ({@link SlicePacker}): the same vectors as
+     * slices of consecutive tracks in shared batches ({@link SliceBatcher}): the same vectors as
      * {@link #trackVector} per track, bit for bit.
      */
     public synchronized float[] extract(MelStore store, PrintStream log) {
@@ -277,104 +278,29 @@ public final class Extractor {
         if (net == null) {
             for (int t = 0; t < n; t++) {
                 System.arraycopy(mfccVector(store.whole(t), store.frames(t), store.mels()), 0, out, t * d, d);
-                progress.tracks(1, 0);
+                progress.track(0);
             }
             return out;
         }
-        new SlicePacker(this, out, progress).run(store);
+        // the slices of consecutive tracks in shared batches (SliceBatcher): the same vectors as trackVector per track
+        int per = 2 * SLICE * mels;
+        SliceBatcher batcher = new SliceBatcher(per, sliceDims(), MAX_BATCH, (b, k, rows) -> sliceRows(b, k, rows, 0),
+                (t, v) -> {
+                    System.arraycopy(v, 0, out, t * d, d);
+                    progress.track(store.sliceCount(t, SLICE));
+                });
+        float[] x = new float[0];
+        for (int t = 0; t < n; t++) {
+            int count = store.sliceCount(t, SLICE);
+            if (x.length < count * per) {
+                x = new float[count * per];
+            }
+            store.slices(t, SLICE, x, 0);
+            batcher.begin(t, count);
+            batcher.add(x, 0, count);
+        }
+        batcher.finish();
         return out;
-    }
-
-    /**
-     * {@link #extract}'s network path: the slices of consecutive tracks packed into batches of {@value #MAX_BATCH}
-     * (a track's slices may span two batches), each track's vector made once its last slice has run. A track of a
-     * 30 s clip has 12 slices and the quickstart's 1 to 3; one network call per track ran batches of that size, at
-     * up to 3.8x the per-slice cost of a batch of 32 (bench/RESULTS.md, session 40). The vectors are the same bits:
-     * in evaluation mode a slice's features do not depend on which slices share its batch
-     * (MultiSourceNetTest.evalRepresentationOfACropDoesNotDependOnItsBatch), and the mean and std run over the same
-     * rows in the same order. Memory: one batch of slices and of feature rows, and the rows of the tracks still open.
-     */
-    private static final class SlicePacker {
-        private final Extractor ex;
-        private final float[] out;            // (tracks, 2 * d)
-        private final Progress progress;
-        private final int d;                  // feature row width (sliceDims)
-        private final int per;                // floats per slice
-        private final float[] batch;          // (MAX_BATCH, 2, 216, M)
-        private final float[] rows;           // (MAX_BATCH, d)
-        private final Open[] owner = new Open[MAX_BATCH];
-        private final int[] ownerSlice = new int[MAX_BATCH];
-        private final java.util.ArrayDeque<Open> open = new java.util.ArrayDeque<>();
-        private int filled;
-
-        /** A track whose slices are not all run yet: its feature rows (count, d), done of them filled. */
-        private static final class Open {
-            final int track;
-            final int count;
-            final float[] feats;
-            int done;
-
-            Open(int track, int count, int d) {
-                this.track = track;
-                this.count = count;
-                this.feats = new float[count * d];
-            }
-        }
-
-        SlicePacker(Extractor ex, float[] out, Progress progress) {
-            this.ex = ex;
-            this.out = out;
-            this.progress = progress;
-            this.d = ex.sliceDims();
-            this.per = 2 * SLICE * ex.mels;
-            this.batch = new float[MAX_BATCH * per];
-            this.rows = new float[MAX_BATCH * d];
-        }
-
-        void run(MelStore store) {
-            float[] x = new float[0];
-            for (int t = 0; t < store.size(); t++) {
-                int count = store.sliceCount(t, SLICE);
-                if (x.length < count * per) {
-                    x = new float[count * per];
-                }
-                store.slices(t, SLICE, x, 0);
-                Open o = new Open(t, count, d);
-                open.add(o);
-                for (int i = 0; i < count; i++) {
-                    System.arraycopy(x, i * per, batch, filled * per, per);
-                    owner[filled] = o;
-                    ownerSlice[filled] = i;
-                    if (++filled == MAX_BATCH) {
-                        flush();
-                    }
-                }
-            }
-            flush();
-        }
-
-        /** Run the filled slices, hand each row to its track, and close the tracks whose rows are all in. */
-        private void flush() {
-            if (filled == 0) {
-                return;
-            }
-            ex.sliceRows(filled == MAX_BATCH ? batch : java.util.Arrays.copyOf(batch, filled * per), filled, rows, 0);
-            for (int j = 0; j < filled; j++) {
-                Open o = owner[j];
-                System.arraycopy(rows, j * d, o.feats, ownerSlice[j] * d, d);
-                o.done++;
-                owner[j] = null;
-            }
-            int slices = filled;
-            filled = 0;
-            int closed = 0;
-            while (!open.isEmpty() && open.peek().done == open.peek().count) {
-                Open o = open.poll();
-                System.arraycopy(meanStd(o.feats, o.count, d), 0, out, o.track * 2 * d, 2 * d);
-                closed++;
-            }
-            progress.tracks(closed, slices);
-        }
     }
 
     /** extract's progress line every 50 tracks and at the end: tracks/s and slices/s since the start. */
@@ -390,15 +316,14 @@ public final class Extractor {
             this.n = n;
         }
 
-        void tracks(int closed, int slicesRun) {
-            slices += slicesRun;
-            for (int k = 0; k < closed; k++) {
-                tracks++;
-                if (log != null && (tracks % 50 == 0 || tracks == n)) {
-                    double sec = (System.nanoTime() - t0) / 1e9;
-                    log.printf(Locale.ROOT, "  %s: %d/%d tracks, %.1f tracks/s, %.1f slices/s%n", name, tracks, n,
-                            tracks / sec, slices / sec);
-                }
+        /** One more track done, of {@code slicesOfTrack} slices (0 for MFCC). */
+        void track(int slicesOfTrack) {
+            slices += slicesOfTrack;
+            tracks++;
+            if (log != null && (tracks % 50 == 0 || tracks == n)) {
+                double sec = (System.nanoTime() - t0) / 1e9;
+                log.printf(Locale.ROOT, "  %s: %d/%d tracks, %.1f tracks/s, %.1f slices/s%n", name, tracks, n,
+                        tracks / sec, slices / sec);
             }
         }
     }
