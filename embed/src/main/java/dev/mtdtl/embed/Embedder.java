@@ -207,11 +207,20 @@ public final class Embedder {
 
     /** The feature rows of n standardised slices part (n, 2, 216, M) into feats (rows, d) from row {@code row} on. */
     private void rows(float[] part, int n, float[] feats, int row) {
-        int d = sliceDims();
-        Tensor x = Tensor.of(part, n, 2, SLICE, cfg.nMels()).to(net.device());
         List<Source> paths = strategy == Strategy.MSSRFC ? List.of(net.sources().get(0)) : net.sources();
+        featureRows(net, paths, part, n, cfg.nMels(), feats, row, sliceDims());
+    }
+
+    /**
+     * The feature rows of n standardised slices part (n, 2, 216, mels), exactly that long, into feats (rows, d) from
+     * row {@code row} on: the fc-feature of each source in {@code paths}, concatenated in that order, the shared
+     * trunk run once ({@link MultiSourceNet#representations}). The one implementation, shared with eval's Extractor.
+     */
+    public static void featureRows(MultiSourceNet net, List<Source> paths, float[] part, int n, int mels, float[] feats,
+                                   int row, int d) {
+        Tensor x = Tensor.of(part, n, 2, SLICE, mels).to(net.device());   // an upload on a GPU
         int[] col = {0};
-        net.representations(paths, x, (src, r) -> {   // the shared trunk once for all sources
+        net.representations(paths, x, (src, r) -> {
             int f = r.shape()[1];
             float[] rd = r.toCpu().data();
             for (int i = 0; i < n; i++) {

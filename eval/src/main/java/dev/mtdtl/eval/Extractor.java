@@ -9,7 +9,6 @@ import dev.mtdtl.nn.MultiSourceNet;
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.StateDict;
 import dev.mtdtl.nn.Strategy;
-import dev.mtdtl.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -229,19 +228,9 @@ public final class Extractor {
      * {@code row} on: every source's fc-feature, concatenated in the run's order (one copy for MS-SR@FC and Rand).
      */
     private void sliceRows(float[] part, int n, float[] feats, int row) {
-        int d = sliceDims();
-        Tensor x = Tensor.of(part, n, 2, SLICE, mels).to(net.device());   // an upload on a GPU
         List<Source> paths = strategy == Strategy.MSSRFC || strategy == null ? List.of(net.sources().get(0))
                 : net.sources();
-        int[] col = {0};
-        net.representations(paths, x, (s, r) -> {   // the shared trunk once for all sources
-            int f = r.shape()[1];
-            float[] rd = r.toCpu().data();
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(rd, i * f, feats, (row + i) * d + col[0], f);
-            }
-            col[0] += f;
-        });
+        dev.mtdtl.embed.Embedder.featureRows(net, paths, part, n, mels, feats, row, sliceDims());
     }
 
     /** The MFCC baseline vector of a whole dB-mel (2, T, M). */
