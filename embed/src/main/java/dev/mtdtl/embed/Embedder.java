@@ -153,7 +153,7 @@ public final class Embedder {
     /** Slices [b0, b0 + n) of a file, unstandardised, (n, 2, 216, M) exactly, 0 dB beyond the clip. */
     @FunctionalInterface
     private interface Chunks {
-        void accept(float[] part, int n, int b0) throws IOException;
+        void accept(float[] part, int n, int b0);
     }
 
     /** A streamed dB-mel's slices, {@value #BATCH} at a time. */
@@ -162,7 +162,9 @@ public final class Embedder {
         int mels = cfg.nMels();
         int count = slices(frames);
         int per = 2 * SLICE * mels;
-        float[] mel = new float[2 * BATCH * SLICE * mels];
+        // (2, frames read at once, M): sized to the file, not to a whole batch; embedAll opens one stream per file,
+        // and a 10 s clip needs 0.9 MB here where a full batch's buffer is 7 MB
+        float[] mel = new float[2 * Math.min(frames, BATCH * SLICE) * mels];
         for (int b0 = 0; b0 < count; b0 += BATCH) {
             int n = Math.min(BATCH, count - b0);
             int t0 = b0 * SLICE;
@@ -182,7 +184,7 @@ public final class Embedder {
     }
 
     /** A whole dB-mel's slices (2, frames, M), {@value #BATCH} at a time. */
-    private void wholeChunks(float[] dbMel, int frames, Chunks out) throws IOException {
+    private void wholeChunks(float[] dbMel, int frames, Chunks out) {
         int mels = cfg.nMels();
         int count = slices(frames);
         int per = 2 * SLICE * mels;
@@ -241,14 +243,10 @@ public final class Embedder {
         int count = slices(frames);
         int d = sliceDims();
         float[] feats = new float[count * d];                  // (S, D): one row per slice
-        try {
-            wholeChunks(dbMel, frames, (part, n, b0) -> {
-                standardize(part, n);
-                rows(part, n, feats, b0);
-            });
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);   // not thrown: the chunks come from memory
-        }
+        wholeChunks(dbMel, frames, (part, n, b0) -> {
+            standardize(part, n);
+            rows(part, n, feats, b0);
+        });
         return meanStd(feats, count, d);
     }
 

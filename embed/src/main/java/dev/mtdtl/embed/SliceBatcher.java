@@ -14,8 +14,11 @@ import java.util.Arrays;
  * not depend on which slices share its batch (nn's MultiSourceNetTest.evalRepresentationOfACropDoesNotDependOnItsBatch),
  * and each track's mean and std run over its rows in slice order.
  *
- * <p>Memory: one batch of slices (batch x 2 x 216 x M floats, 7 MB at 32 x 128 mels) and of feature rows, plus the
- * rows of the tracks still open (at most batch + 1 of them). Not thread-safe; one per caller.
+ * <p>Memory: at most one batch of slices (batch x 2 x 216 x M floats, 7 MB at 32 x 128 mels), grown only as far as
+ * packing needs it, and of feature rows, plus the rows of the tracks still open (at most batch + 1 of them). A whole
+ * batch handed to {@link #add} while nothing waits runs from the caller's array, not copied: a long file streamed
+ * 32 slices at a time needs no second 7 MB buffer (the embedder's smallest heap, bench/RESULTS.md). Not thread-safe;
+ * one per caller.
  */
 public final class SliceBatcher {
 
@@ -36,7 +39,7 @@ public final class SliceBatcher {
     private final int batchSize;
     private final Rows network;
     private final Done done;
-    private final float[] batch;           // (batchSize, per)
+    private float[] batch = new float[0];  // (up to batchSize, per): grown as packing needs
     private final float[] rows;            // (batchSize, d)
     private final Open[] owner;
     private final int[] ownerSlice;
@@ -69,7 +72,6 @@ public final class SliceBatcher {
         this.batchSize = batchSize;
         this.network = network;
         this.done = done;
-        this.batch = new float[batchSize * per];
         this.rows = new float[batchSize * d];
         this.owner = new Open[batchSize];
         this.ownerSlice = new int[batchSize];
@@ -94,12 +96,24 @@ public final class SliceBatcher {
             throw new IllegalStateException(current == null ? "add before begin" : "track " + current.track + " has "
                     + current.count + " slices, got " + (current.added + n));
         }
+        if (filled == 0 && n == batchSize && off == 0 && src.length == batchSize * per) {   // a whole batch: run it as is
+            for (int i = 0; i < n; i++) {
+                owner[i] = current;
+                ownerSlice[i] = current.added++;
+            }
+            filled = n;
+            flush(src);
+            return;
+        }
+        if (batch.length < Math.min(batchSize, filled + n) * per) {
+            batch = Arrays.copyOf(batch, Math.min(batchSize, Math.max(filled + n, 2 * batch.length / per)) * per);
+        }
         for (int i = 0; i < n; i++) {
             System.arraycopy(src, off + i * per, batch, filled * per, per);
             owner[filled] = current;
             ownerSlice[filled] = current.added++;
             if (++filled == batchSize) {
-                flush();
+                flush(batch);
             }
         }
     }
@@ -110,15 +124,18 @@ public final class SliceBatcher {
             throw new IllegalStateException("track " + current.track + " got " + current.added + " of its "
                     + current.count + " slices");
         }
-        flush();
+        flush(batch.length == filled * per ? batch : Arrays.copyOf(batch, filled * per));
     }
 
-    /** Run the filled slices, hand each row to its track, and finish the tracks whose rows are all in, in order. */
-    private void flush() {
+    /**
+     * Run the filled slices, {@code slices} exactly filled x per floats, hand each row to its track, and finish the
+     * tracks whose rows are all in, in order.
+     */
+    private void flush(float[] slices) {
         if (filled == 0) {
             return;
         }
-        network.run(filled == batchSize ? batch : Arrays.copyOf(batch, filled * per), filled, rows);
+        network.run(slices, filled, rows);
         for (int j = 0; j < filled; j++) {
             Open o = owner[j];
             System.arraycopy(rows, j * d, o.feats, ownerSlice[j] * d, d);

@@ -99,19 +99,20 @@ class ModelFileTest {
 
     /**
      * Files embedded together share network batches (SliceBatcher): each file must still get, bit for bit, the
-     * vector it gets alone. Lengths give 1, 3, 34 (more than a batch) and 2 slices, so batches hold several files
-     * and a file spans two; a mono file goes through the same path.
+     * vector it gets alone. Lengths give 34, 1, 3, 34 and 2 slices: the first file's first 32 slices are a whole
+     * batch while nothing waits (run from the stream's own array), the second long one's are packed behind other
+     * files' slices; batches hold several files and files span two; a mono file goes through the same path.
      */
     @Test
     void filesEmbeddedTogetherGetTheirOwnVectors() throws IOException {
         Path dir = tmp.resolve("several");
         Files.createDirectories(dir);
-        double[] seconds = {1.0, 6.0, 85.0, 3.0};
+        double[] seconds = {85.0, 1.0, 6.0, 85.0, 3.0};
         Rng r = new Rng(9);
         List<Path> files = new java.util.ArrayList<>();
         for (int f = 0; f < seconds.length; f++) {
             int n = (int) (seconds[f] * 22050);
-            int ch = f == 3 ? 1 : 2;
+            int ch = f == 4 ? 1 : 2;
             float[] pcm = new float[ch * n];
             for (int i = 0; i < pcm.length; i++) {
                 pcm[i] = (float) (0.2 * Math.sin(i / (30.0 + f)) + 0.05 * r.nextGaussian());
@@ -127,7 +128,7 @@ class ModelFileTest {
             together[i] = v;
             order.add(i);
         });
-        assertEquals(List.of(0, 1, 2, 3), order, "files finish in order");
+        assertEquals(List.of(0, 1, 2, 3, 4), order, "files finish in order");
         for (int f = 0; f < files.size(); f++) {
             assertArrayEquals(e.embed(files.get(f)), together[f], 0f, files.get(f).toString());
         }
