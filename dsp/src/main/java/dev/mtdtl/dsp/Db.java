@@ -86,8 +86,30 @@ public final class Db {
     }
 
     /**
+     * x[off, off+len) := factor * log10(max(x, amin)), in place, every value by the vector arithmetic of
+     * {@link #dbLanes} (the tail too, through a padded vector): the dB of {@link LaneMel}'s frames, whose bits must
+     * not depend on where a frame's values fall in the lanes. amin as in {@link #toDbInPlace}. Single-threaded.
+     */
+    static void toDbLanes(float[] x, int off, int len, float factor, float amin) {
+        float scale = (float) (factor / Math.log(10.0));
+        FloatVector vmin = FloatVector.broadcast(S, amin);
+        int i = 0;
+        int upper = S.loopBound(len);
+        for (; i < upper; i += S.length()) {
+            dbLanes(FloatVector.fromArray(S, x, off + i), vmin, scale).intoArray(x, off + i);
+        }
+        if (i < len) {   // (len % L values: only when the frames' mel count is not a multiple of the lanes)
+            float[] tail = new float[S.length()];
+            java.util.Arrays.fill(tail, 1f);
+            System.arraycopy(x, off + i, tail, 0, len - i);
+            dbLanes(FloatVector.fromArray(S, tail, 0), vmin, scale).intoArray(tail, 0);
+            System.arraycopy(tail, 0, x, off + i, len - i);
+        }
+    }
+
+    /**
      * scale * ln(max(v, vmin)) lane by lane, any species (scale = factor / ln 10): the vector path of
-     * {@link #toDbInPlace}, shared with the lane-parallel mel kernel so both give the same bits per value.
+     * {@link #toDbInPlace} and of {@link #toDbLanes}.
      */
     static FloatVector dbLanes(FloatVector v, FloatVector vmin, float scale) {
         v = v.max(vmin);

@@ -19,11 +19,19 @@ import java.nio.file.Path;
  * (a maximum does not depend on the order it is taken in).
  *
  * <p>Memory per call: the source window (about (t1 - t0) x hop x inRate/outRate samples per channel, plus the
- * filter's and the FFT's margins) and the output. Supports 1- and 2-channel WAV (integer or float PCM).
+ * filter's and the FFT's margins) and the output. A file of at most {@value #KEEP_FRAMES} frames (47.5 s at the
+ * paper's 22.05 kHz and hop 256: 30 s previews and shorter clips, not whole albums) keeps its first pass's frames
+ * (at most 4 MB, the size of a longer file's first-pass window) and serves {@link #read} from them, so it is decoded, resampled and transformed once, not twice; a longer
+ * file is computed again window by window, its memory bounded whatever its length. Supports 1- and 2-channel
+ * WAV (integer or float PCM).
  */
 public final class DbMelStream implements java.io.Closeable {
 
     private static final int GRAIN = 32;
+    /** Frames of the maximum's pass at a time (95 s): the buffer of a long file's first pass. */
+    private static final int STEP = 4096;
+    /** Longest file whose first pass is kept for {@link #read}: (2, 4096, 128) floats, 4 MB, as one STEP window. */
+    static final int KEEP_FRAMES = STEP;
 
     private final WavReader.Window wav;
     private final MelSpectrogram ms;
@@ -31,10 +39,13 @@ public final class DbMelStream implements java.io.Closeable {
     private final Resampler rs;      // null when the file is at the configuration's rate
     private final long n;            // samples per channel after resampling
     private final int frames;        // T
+    private final int keepFrames;    // KEEP_FRAMES, or another bound in tests
     private float max = Float.NaN;   // of every dB value, after the first pass
+    private float[] kept;            // (2, T, M) unclipped: the first pass of a file of at most KEEP_FRAMES frames
 
-    private DbMelStream(WavReader.Window wav, MelConfig cfg) {
+    private DbMelStream(WavReader.Window wav, MelConfig cfg, int keepFrames) {
         this.wav = wav;
+        this.keepFrames = keepFrames;
         this.cfg = cfg;
         this.ms = new MelSpectrogram(cfg);
         this.rs = wav.sampleRate() == cfg.sampleRate() ? null : Resampler.hq(wav.sampleRate(), cfg.sampleRate());
@@ -44,12 +55,17 @@ public final class DbMelStream implements java.io.Closeable {
 
     /** Open a 1- or 2-channel WAV file. */
     public static DbMelStream open(Path file, MelConfig cfg) throws IOException {
+        return open(file, cfg, KEEP_FRAMES);
+    }
+
+    /** {@link #open(Path, MelConfig)} keeping the first pass of files of at most {@code keepFrames} frames. */
+    static DbMelStream open(Path file, MelConfig cfg, int keepFrames) throws IOException {
         WavReader.Window w = WavReader.open(file);
         if (w.channels() > 2) {
             w.close();
             throw new AudioDecodeException(file, w.channels() + " channels: streaming reads 1 or 2 (use Features.dbMel)");
         }
-        return new DbMelStream(w, cfg);
+        return new DbMelStream(w, cfg, keepFrames);
     }
 
     /** Mel frames T of the whole file. */
@@ -57,13 +73,17 @@ public final class DbMelStream implements java.io.Closeable {
         return frames;
     }
 
-    /** The maximum dB value over both channels and every frame (first call: one pass over the file). */
+    /**
+     * The maximum dB value over both channels and every frame (first call: one pass over the file, kept for
+     * {@link #read} when the file has at most {@value #KEEP_FRAMES} frames, as {@link #open(Path, MelConfig)} sets).
+     */
     public float max() throws IOException {
         if (Float.isNaN(max)) {
             int m = cfg.nMels();
-            int step = 4096;
+            boolean keep = frames <= keepFrames;
+            int step = keep ? frames : STEP;
             float mx = Float.NEGATIVE_INFINITY;
-            float[] buf = new float[2 * step * m];
+            float[] buf = new float[2 * Math.min(step, frames) * m];   // (2, frames of this window, M)
             for (int t0 = 0; t0 < frames; t0 += step) {
                 int t1 = Math.min(frames, t0 + step);
                 unclipped(t0, t1, buf);
@@ -72,6 +92,9 @@ public final class DbMelStream implements java.io.Closeable {
                 }
             }
             max = mx;
+            if (keep) {
+                kept = buf;   // frames [0, T) in one window: a frame's bits do not depend on its window
+            }
         }
         return max;
     }
@@ -82,8 +105,17 @@ public final class DbMelStream implements java.io.Closeable {
      */
     public void read(int t0, int t1, float[] out) throws IOException {
         float mx = max();
-        int len = 2 * (t1 - t0) * cfg.nMels();
-        unclipped(t0, t1, out);
+        int m = cfg.nMels();
+        int tf = t1 - t0;
+        int len = 2 * tf * m;
+        if (kept != null) {
+            checkRange(t0, t1);
+            for (int c = 0; c < 2; c++) {
+                System.arraycopy(kept, (c * frames + t0) * m, out, c * tf * m, tf * m);
+            }
+        } else {
+            unclipped(t0, t1, out);
+        }
         if (!Double.isInfinite(cfg.topDb())) {
             float floor = (float) (mx - cfg.topDb());   // as Db.clipTopDb
             for (int i = 0; i < len; i++) {
@@ -94,10 +126,14 @@ public final class DbMelStream implements java.io.Closeable {
         }
     }
 
-    private void unclipped(int t0, int t1, float[] out) throws IOException {
+    private void checkRange(int t0, int t1) {
         if (t0 < 0 || t1 > frames || t0 >= t1) {
             throw new IllegalArgumentException("frames [" + t0 + ", " + t1 + ") outside [0, " + frames + ")");
         }
+    }
+
+    private void unclipped(int t0, int t1, float[] out) throws IOException {
+        checkRange(t0, t1);
         int nFft = cfg.nFft();
         int hop = cfg.hop();
         // resampled samples the frames read, with an nFft margin each side (covers the reflected edges)

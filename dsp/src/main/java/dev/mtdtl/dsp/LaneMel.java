@@ -3,11 +3,11 @@ package dev.mtdtl.dsp;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The (dB-)mel of up to L consecutive frames of one channel at once, vectorised across frames
+ * The mel of up to L consecutive frames of one channel at once, vectorised across frames
  * ({@link LaneFft}: lane j is frame t0 + j): window and centre padding while gathering the frames into the
- * lane-interleaved bit-reversed layout, the FFT, |X|^power, the sparse mel bank (each band only over its
- * non-zero bins, as a broadcast weight times a lane vector) and the dB, one group at a time (64 KB at 16
- * lanes, in L1 and L2). Lanes past the last frame are zeros and never written out.
+ * lane-interleaved bit-reversed layout, the FFT, |X|^power and the sparse mel bank (each band only over its
+ * non-zero bins, as a broadcast weight times a lane vector), one group at a time (64 KB at 16 lanes, in L1
+ * and L2). Lanes past the last frame are zeros and never written out.
  *
  * <p>Bits: every lane runs the same float operations, so frame t's values do not depend on the group it is
  * computed in; the whole-file path ({@link MelSpectrogram}) and the windowed one ({@link DbMelStream}) group
@@ -54,10 +54,10 @@ final class LaneMel {
     }
 
     /**
-     * Frames [t0, t0 + count) of the signal x[off .. off+n) (count in [1, L]) into out: frame t0 + j at
-     * {@code out[o + j M .. + M)}; dB (no top_db clip) when {@code log}.
+     * Frames [t0, t0 + count) of the signal x[off .. off+n) (count in [1, L]) into out: frame t0 + j's mel
+     * (power, or magnitude for power 1) at {@code out[o + j M .. + M)}.
      */
-    void group(float[] out, int o, float[] x, int off, int n, int t0, int count, boolean log) {
+    void group(float[] out, int o, float[] x, int off, int n, int t0, int count) {
         float[][] s = scratch.get();
         float[] re = s[0];
         float[] im = s[1];
@@ -82,8 +82,6 @@ final class LaneMel {
         fft.transform(re, im);
         fft.power(pw, re, im, cfg.power());
         int mels = fb.nMels();
-        FloatVector vmin = FloatVector.broadcast(LaneFft.S, (float) cfg.amin());
-        float scale = (float) ((cfg.power() == 1 ? 20f : 10f) / Math.log(10.0));
         for (int m = 0; m < mels; m++) {
             float[] wm = fb.weights(m);
             int base = fb.first(m) * L;
@@ -91,9 +89,6 @@ final class LaneMel {
             for (int i = 0; i < wm.length; i++) {
                 FloatVector w = FloatVector.broadcast(LaneFft.S, wm[i]);
                 acc = FloatVector.fromArray(LaneFft.S, pw, base + i * L).fma(w, acc);
-            }
-            if (log) {
-                acc = Db.dbLanes(acc, vmin, scale);
             }
             acc.intoArray(mel, m * L);
         }

@@ -108,7 +108,16 @@ public final class MelSpectrogram {
         int m = fb.nMels();
         if (lanes != null) {
             for (int t = 0; t < count; t += LaneMel.L) {
-                lanes.group(out, o + t * m, x, off, n, t0 + t, Math.min(LaneMel.L, count - t), log);
+                lanes.group(out, o + t * m, x, off, n, t0 + t, Math.min(LaneMel.L, count - t));
+            }
+            if (log) {
+                // The dB as a pass of its own over the frames just written (in L1/L2), not inside the group: the
+                // group's compiled code (gather, FFT, power, mel bank) reaches C2's NodeCountInliningCutoff, and a
+                // dB call at its end was, in some JVMs, left as a call, each mel vector boxed across it (8 MB
+                // allocated per 30 s clip, a quarter of the DSP's time in an embed run; bench/RESULTS.md, session
+                // 41). Here the call sits in a small method and the vectors stay in registers. Same values: the
+                // same dbLanes arithmetic on the same floats.
+                Db.toDbLanes(out, o, count * m, cfg.power() == 1 ? 20f : 10f, (float) cfg.amin());
             }
             return;
         }

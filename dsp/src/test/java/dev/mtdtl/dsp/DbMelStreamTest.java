@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The streamed dB-mel is the whole-file dB-mel, bit for bit, whatever the windows it is read in. */
+/**
+ * The streamed dB-mel is the whole-file dB-mel, bit for bit, whatever the windows it is read in, whether the first
+ * pass is kept (files of at most {@link DbMelStream#KEEP_FRAMES} frames) or each window is computed again.
+ */
 class DbMelStreamTest {
 
     @TempDir
@@ -31,9 +34,14 @@ class DbMelStreamTest {
     }
 
     private static void check(Path file, int... cuts) throws IOException {
+        checkKeeping(file, DbMelStream.KEEP_FRAMES, cuts);
+        checkKeeping(file, 0, cuts);   // every window computed again from the file
+    }
+
+    private static void checkKeeping(Path file, int keepFrames, int... cuts) throws IOException {
         MelConfig cfg = MelConfig.paper();
         Features.Mel whole = Features.dbMel(file, cfg);
-        try (DbMelStream s = DbMelStream.open(file, cfg)) {
+        try (DbMelStream s = DbMelStream.open(file, cfg, keepFrames)) {
             int t = s.frames();
             assertEquals(whole.frames(), t, file + ": frames");
             int m = cfg.nMels();
@@ -51,7 +59,7 @@ class DbMelStreamTest {
                 }
                 prev = next;
             }
-            assertArrayEquals(whole.data(), got, 0f, file.toString());
+            assertArrayEquals(whole.data(), got, 0f, file + " keeping files up to " + keepFrames + " frames");
         }
     }
 
@@ -69,5 +77,14 @@ class DbMelStreamTest {
     void filesShorterThanOneFftAnd48k() throws IOException {
         check(wav("c.wav", 2, 22050, 700, WavWriter.Encoding.PCM16));
         check(wav("d.wav", 2, 48000, 48000 * 3 + 1, WavWriter.Encoding.FLOAT32), 40, 41, 200);
+    }
+
+    @Test
+    void aFileLongerThanTheKeptLengthIsComputedWindowByWindow() throws IOException {
+        // 48 s at 22.05 kHz: 4,135 frames, past KEEP_FRAMES, so the default open reads it twice (its first pass in
+        // two windows: 4,096 frames, then 39)
+        Path p = wav("e.wav", 1, 22050, 22050 * 48, WavWriter.Encoding.PCM16);
+        checkKeeping(p, DbMelStream.KEEP_FRAMES, 216, 1000, 4095, 4096);
+        checkKeeping(p, 8192, 216, 1000, 4095, 4096);
     }
 }

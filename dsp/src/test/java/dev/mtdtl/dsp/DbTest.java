@@ -60,4 +60,29 @@ class DbTest {
         assertEquals(-60f, x[2], 1e-4f);
         assertEquals(-30f, x[1], 1e-5f);
     }
+
+    @Test
+    void laneDbGivesEachValueTheVectorBitsWhereverItFalls() {
+        SplittableRandom r = new SplittableRandom(13);
+        int l = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int t = l - 1;
+        int n = 5 * l + t;   // a tail of l - 1 values: padded into one more vector
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i % 9 == 0 ? 0f : (float) Math.pow(10, -14 + 18 * r.nextDouble());
+        }
+        float[] lanes = x.clone();
+        Db.toDbLanes(lanes, 0, n, 20f, 1e-5f);
+        // toDbInPlace's vector path on whole vectors: the first 5 l values, then the last t in lanes of their own
+        float[] head = java.util.Arrays.copyOf(x, 5 * l);
+        Db.toDbInPlace(head, 0, 5 * l, 20f, 1e-5f);
+        float[] tail = new float[l];
+        java.util.Arrays.fill(tail, 3f);
+        System.arraycopy(x, 5 * l, tail, 0, t);
+        Db.toDbInPlace(tail, 0, l, 20f, 1e-5f);
+        for (int i = 0; i < n; i++) {
+            float want = i < 5 * l ? head[i] : tail[i - 5 * l];
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(lanes[i]), "value " + i + " of " + n);
+        }
+    }
 }

@@ -28,8 +28,9 @@ import java.util.List;
  * <p>Memory: a 1- or 2-channel WAV file is streamed ({@link DbMelStream}): {@value #BATCH} slices at a time are
  * read, resampled, turned into dB-mel, standardised and run, so memory holds one batch (about 10 MB of
  * activations per slice) plus one feature row per slice (2 KB for 2 sources), whatever the file's length; the
- * dB scale's reference is the whole file's maximum, so the file is read twice. Other formats (FLAC, MP3, Ogg)
- * are decoded whole first.
+ * dB scale's reference is the whole file's maximum, so a file longer than 47.5 s is read twice (a shorter one
+ * keeps its first pass, at most 4 MB: {@link DbMelStream}). Other formats (FLAC, MP3, Ogg) are decoded whole
+ * first.
  *
  * <p>Thread-safe (calls are serialised: the layers reuse their buffers); load one per thread for parallelism.
  */
