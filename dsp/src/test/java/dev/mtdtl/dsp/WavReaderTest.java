@@ -147,4 +147,41 @@ class WavReaderTest {
         assertEquals(8000, back.sampleRate());
         Close.assertExact(odd.samples(), back.samples(), "float32 round trip");
     }
+
+    @Test
+    void sixteenBitPcmGivesEachShortOver32768WhereverItIsRead() throws IOException {
+        // every short value, mono and 3 channels (the general loop's planar layout), decoded whole and in windows
+        int n = 65536 + 11;
+        for (int ch : new int[] {1, 3}) {
+            short[] v = new short[n * ch];   // interleaved
+            java.util.SplittableRandom r = new java.util.SplittableRandom(ch);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (short) (i < 65536 ? i - 32768 : r.nextInt(65536) - 32768);
+            }
+            java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(2 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            data.asShortBuffer().put(v);
+            byte[] wav = WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, ch, 22050, 16, 1)),
+                    WavBytes.chunk("data", data.array()));
+            Path p = dir.resolve("pcm16_" + ch + ".wav");
+            Files.write(p, wav);
+            float[] whole = AudioDecoder.decode(p).samples();   // (ch, n); stereo keeps the front pair only
+            try (WavReader.Window w = WavReader.open(p)) {
+                int from = 8190;
+                int count = 9000;                                  // across the 8192-frame blocks
+                float[] part = w.read(from, count);                // (ch, count)
+                for (int c = 0; c < ch; c++) {
+                    for (int i = 0; i < n; i++) {
+                        float want = v[i * ch + c] / 32768f;
+                        if (ch == 1) {
+                            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(whole[i]), "sample " + i);
+                        }
+                        if (i >= from && i < from + count) {
+                            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(part[c * count + i - from]),
+                                    "window: channel " + c + ", frame " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
