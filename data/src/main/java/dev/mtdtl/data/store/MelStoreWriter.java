@@ -35,10 +35,12 @@ import java.util.function.Consumer;
  * in parallel with {@link Parallel#forEach}, then appended in track order, so the bytes do not depend on
  * the thread count); only one batch of audio and mels is ever in memory.
  *
- * <p>Resuming: the data and index go to {@code NAME.mel.part} / {@code NAME.index.part}; after each batch
+ * <p>Resuming: the data and index go to {@code NAME.mel.part} / {@code NAME.index.part}; at a checkpoint
  * both are forced to disk and {@code NAME.progress.json} (tracks done, byte lengths of both parts, the
- * failures so far) is replaced atomically. A killed run leaves parts at most one batch longer than the
- * progress file says; the next run truncates them to the recorded lengths and goes on from there. When
+ * failures so far) is replaced atomically. A checkpoint follows the first batch that ends at least
+ * {@value #CHECKPOINT_NANOS} ns after the last one, and the last batch: a kill loses about a second of work,
+ * where a checkpoint per batch of 4 short clips spent more time in fsyncs than in the batch. A killed run leaves
+ * parts longer than the progress file says; the next run truncates them to the recorded lengths and goes on from there. When
  * all tracks are done the parts are renamed to {@code NAME.mel} / {@code NAME.index.tsv} and the header
  * {@code NAME.json} (with the CRC-32 of both files) is written last: its presence means the store is
  * complete, and a later run verifies it and skips it.
@@ -67,6 +69,12 @@ public final class MelStoreWriter {
     }
 
     private MelStoreWriter() {}
+
+    /** Least time between checkpoints (forced parts and a new progress file). */
+    static final long CHECKPOINT_NANOS = 1_000_000_000L;
+
+    /** A track's mel, encoded in the store's dtype by the thread that computed it. */
+    private record Encoded(byte[] bytes, int frames, long elems, int channels, int mels) {}
 
     /**
      * Build (or finish) the store {@code dir/name}. {@code stopAfter} &gt;= 0 stops with {@link Stopped}
@@ -121,6 +129,8 @@ public final class MelStoreWriter {
         int batch = Math.max(4, 2 * Parallel.threads());
         int computed = 0;
         long t0 = System.nanoTime();
+        long lastCheckpoint = t0;
+        int nextLog = done + Math.max(1, tracks.size() / 10);
         try (FileChannel data = FileChannel.open(dataPart, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileChannel index = FileChannel.open(indexPart, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             // Drop whatever a killed run wrote after its last checkpoint.
@@ -132,7 +142,7 @@ public final class MelStoreWriter {
             long offsetElems = dataBytes / dtype.bytes;
             while (done < tracks.size()) {
                 int n = Math.min(batch, tracks.size() - done);
-                Object[] slot = new Object[n];   // Features.Mel or Failure
+                Object[] slot = new Object[n];   // Encoded or Failure
                 final int base = done;
                 Parallel.forEach(n, (c, from, to) -> {
                     Track t = tracks.get(base + from);
@@ -140,8 +150,9 @@ public final class MelStoreWriter {
                         Features.Mel m = Features.dbMel(t.audio(), cfg);
                         if (m.frames() < 1) {
                             slot[from] = new Failure(t.id(), t.audio().toString(), "no audio frames");
-                        } else {
-                            slot[from] = m;
+                        } else {   // encoded here, in parallel: the half-float conversion was serial
+                            slot[from] = new Encoded(encode(m.data(), dtype), m.frames(), m.data().length,
+                                    m.channels(), m.mels());
                         }
                     } catch (AudioDecodeException e) {
                         slot[from] = new Failure(t.id(), t.audio().toString(), e.reason());
@@ -156,35 +167,47 @@ public final class MelStoreWriter {
                         log.accept(name + ": skipped " + f.track() + " (" + f.file() + "): " + f.reason());
                         continue;
                     }
-                    Features.Mel m = (Features.Mel) slot[i];
+                    Encoded m = (Encoded) slot[i];
                     if (m.channels() != MelStore.CHANNELS || m.mels() != cfg.nMels()) {
                         throw new IOException(tracks.get(base + i).audio() + ": mel of shape " + m.channels() + "x"
                                 + m.mels() + ", store holds " + MelStore.CHANNELS + "x" + cfg.nMels());
                     }
                     try {
-                        dataBytes += writeAt(data, dataBytes, encode(m.data(), dtype));
+                        dataBytes += writeAt(data, dataBytes, m.bytes());
                     } catch (IOException e) {
                         throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
                     }
                     rows.append(tracks.get(base + i).id()).append('\t').append(offsetElems).append('\t')
                             .append(m.frames()).append('\n');
-                    offsetElems += m.data().length;
+                    offsetElems += m.elems();
                     slot[i] = null;
                 }
                 try {
                     indexBytes += writeAt(index, indexBytes, rows.toString().getBytes(StandardCharsets.UTF_8));
-                    data.force(false);
-                    index.force(false);
                 } catch (IOException e) {
                     throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
                 }
                 done += n;
                 computed += n;
-                writeProgress(progress, name, tracks.size(), done, dataBytes, indexBytes, dtype, failures);
-                double el = (System.nanoTime() - t0) / 1e9;
-                log.accept(String.format(Locale.ROOT, "%s: %d/%d tracks (%.2f tracks/s)", name, done, tracks.size(),
-                        computed / Math.max(1e-9, el)));
-                if (stopAfter >= 0 && computed >= stopAfter && done < tracks.size()) {
+                boolean stop = stopAfter >= 0 && computed >= stopAfter && done < tracks.size();
+                long now = System.nanoTime();
+                if (now - lastCheckpoint >= CHECKPOINT_NANOS || done == tracks.size() || stop) {
+                    try {
+                        data.force(false);
+                        index.force(false);
+                    } catch (IOException e) {
+                        throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
+                    }
+                    writeProgress(progress, name, tracks.size(), done, dataBytes, indexBytes, dtype, failures);
+                    lastCheckpoint = now;
+                }
+                if (done >= nextLog || done == tracks.size()) {   // about every tenth of the tracks
+                    nextLog = done + Math.max(1, tracks.size() / 10);
+                    double el = (now - t0) / 1e9;
+                    log.accept(String.format(Locale.ROOT, "%s: %d/%d tracks (%.2f tracks/s)", name, done,
+                            tracks.size(), computed / Math.max(1e-9, el)));
+                }
+                if (stop) {
                     throw new Stopped(name + ": stopped after " + done + " tracks (test hook)");
                 }
             }
