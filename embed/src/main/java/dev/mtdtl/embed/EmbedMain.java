@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * Entry point of the standalone jar ({@code java -jar mtdtl-embed.jar --model M --in FILE|DIR --out V.npy}) and
  * the body of {@code mtdtl embed}: embed one audio file or every audio file of a folder (sorted by name) into
  * an (N, D) float32 .npy, with the file names, in row order, in {@code V.npy.tracks.txt}. A file that cannot be
- * decoded stops the run with its name (no partial output: both files are written atomically at the end).
+ * decoded stops the run with its name; both files are written atomically at the end, and the vectors of the files
+ * finished before a stop are kept beside them ({@link EmbedProgress}): the same command resumes.
  */
 public final class EmbedMain {
 
@@ -83,20 +84,68 @@ public final class EmbedMain {
         return files;
     }
 
-    /** Embed every input into {@code out} (.npy, (N, D)) and {@code out}.tracks.txt; prints the rate. */
+    /**
+     * Embed every input into {@code out} (.npy, (N, D)) and {@code out}.tracks.txt; prints progress about every 10 s
+     * and the rate. Resumable ({@link EmbedProgress}): a run stopped by a kill or by a file it cannot read (the error
+     * names it) leaves its finished files' vectors beside {@code out}, and the same command goes on from there.
+     */
     public static void embedAll(Embedder e, Path in, Path out, PrintStream log) throws IOException {
         List<Path> files = inputs(in);
         int d = e.dims();
         float[] v = new float[files.size() * d];
-        StringBuilder names = new StringBuilder();
         long t0 = System.nanoTime();
-        e.embedAll(files, (i, r) -> System.arraycopy(r, 0, v, i * d, d));   // short files share network batches
-        for (Path f : files) {
-            names.append(f.getFileName()).append('\n');
+        try (EmbedProgress part = EmbedProgress.open(out, e.modelSha256(), d, log)) {
+            List<Path> todo = new ArrayList<>();
+            List<Integer> rowOf = new ArrayList<>();   // todo's row in v
+            for (int i = 0; i < files.size(); i++) {
+                float[] r = part.reused(files.get(i));
+                if (r == null) {
+                    todo.add(files.get(i));
+                    rowOf.add(i);
+                } else {
+                    System.arraycopy(r, 0, v, i * d, d);
+                }
+            }
+            if (todo.size() < files.size()) {
+                log.printf(Locale.ROOT, "%s: resuming: %d of %d files embedded by an earlier run%n", out,
+                        files.size() - todo.size(), files.size());
+            }
+            long[] lastLine = {t0};
+            int[] done = {0};
+            try {
+                e.embedAll(todo, (j, r) -> {   // short files share network batches
+                    System.arraycopy(r, 0, v, rowOf.get(j) * d, d);
+                    try {
+                        part.add(todo.get(j), r);
+                    } catch (IOException ex) {
+                        throw new java.io.UncheckedIOException(out + ".part: cannot write: " + ex.getMessage(), ex);
+                    }
+                    done[0]++;
+                    long now = System.nanoTime();
+                    if (now - lastLine[0] >= 10_000_000_000L && done[0] < todo.size()) {
+                        lastLine[0] = now;
+                        log.printf(Locale.ROOT, "%s: %d/%d files (%.2f files/s)%n", e.name(), done[0], todo.size(),
+                                done[0] / ((now - t0) / 1e9));
+                    }
+                });
+            } catch (IOException | RuntimeException ex) {
+                try {
+                    part.checkpoint();   // what finished is kept for the next run
+                } catch (IOException c) {
+                    ex.addSuppressed(c);
+                }
+                throw ex;
+            }
+            StringBuilder names = new StringBuilder();
+            for (Path f : files) {
+                names.append(f.getFileName()).append('\n');
+            }
+            Npy.writeFloat(out, v, files.size(), d);
+            dev.mtdtl.tensor.io.AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".tracks.txt"),
+                    names.toString());
+            part.finish();
         }
         double sec = (System.nanoTime() - t0) / 1e9;
-        Npy.writeFloat(out, v, files.size(), d);
-        dev.mtdtl.tensor.io.AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".tracks.txt"), names.toString());
         log.printf(Locale.ROOT, "%s: %d files x %d dims in %.2f s (%.2f files/s) -> %s%n", e.name(), files.size(), d, sec,
                 files.size() / sec, out);
     }

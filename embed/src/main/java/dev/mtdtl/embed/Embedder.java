@@ -46,17 +46,30 @@ public final class Embedder {
     private final MelConfig cfg = MelConfig.paper();
     private final String name;
 
-    private Embedder(MultiSourceNet net, BandStats stats, Strategy strategy, String name) {
+    private final String sha256;
+
+    private Embedder(MultiSourceNet net, BandStats stats, Strategy strategy, String name, String sha256) {
         this.net = net;
         this.stats = stats;
         this.strategy = strategy;
         this.name = name;
+        this.sha256 = sha256;
     }
 
     /** Load a model file written by {@code mtdtl export}; errors name the file. */
     public static Embedder load(Path model) throws IOException {
-        ModelFile m = ModelFile.read(model);
-        return new Embedder(m.network(model.toString()), m.bandStats(model.toString()), m.strategy(), m.runName());
+        ModelFile m = ModelFile.read(model);   // verifies the file's closing SHA-256
+        byte[] sum = new byte[32];
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(model)) {
+            ch.read(java.nio.ByteBuffer.wrap(sum), ch.size() - 32);
+        }
+        return new Embedder(m.network(model.toString()), m.bandStats(model.toString()), m.strategy(), m.runName(),
+                java.util.HexFormat.of().formatHex(sum));
+    }
+
+    /** The model file's SHA-256 (hex), as its last 32 bytes record it: what a resumed folder run checks. */
+    public String modelSha256() {
+        return sha256;
     }
 
     /** The run the model was exported from. */

@@ -35,39 +35,11 @@ class ModelFileTest {
     static Path model;
     static Path wav;
 
-    /** A small MS-CR@2 network (8-d features) with random weights and statistics from random frames. */
+    /** A small MS-CR@2 model ({@link TinyModel}) and a 6 s stereo tone. */
     @BeforeAll
     static void makeModel() throws IOException {
-        BaseCnn.Spec spec = new BaseCnn.Spec(2, new int[]{4, 4, 4, 4, 4, 8, 8}, 8, 50, 0.5f);
-        MultiSourceNet net = new MultiSourceNet(Strategy.of("mscr2"), List.of(Source.of("bpm"), Source.of("tag")), spec, 16, 3);
-        Path w = tmp.resolve("model.safetensors");
-        StateDict.save(w, net.stateDict(), net.batchNorms(), Map.of());
-        BandStats st = new BandStats(128);
-        Rng r = new Rng(5);
-        float[] frames = new float[100 * 128];
-        for (int i = 0; i < frames.length; i++) {
-            frames[i] = (float) (-40 + 10 * r.nextGaussian());
-        }
-        st.add(frames, 0, 100);
-        Path sf = tmp.resolve("stats.npy");
-        st.save(sf);
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("format", ModelFile.FORMAT);
-        c.put("strategy", "mscr2");
-        c.put("sources", "bpm,tag");
-        Map<String, Object> sp = new LinkedHashMap<>();
-        sp.put("in_channels", 2);
-        sp.put("conv_channels", List.of(4, 4, 4, 4, 4, 8, 8));
-        sp.put("feature_dim", 8);
-        sp.put("n_out", 50);
-        sp.put("dropout", 0.5);
-        sp.put("pair_hidden", 16);
-        c.put("spec", sp);
-        c.put("mel", "paper");
-        c.put("slice_frames", ModelFile.SLICE);
-        c.put("run", "tiny");
-        model = tmp.resolve("m.mtdtl");
-        new ModelFile(c, Files.readAllBytes(sf), Files.readAllBytes(w)).write(model);
+        model = TinyModel.write(tmp);
+        Rng r = new Rng(6);
         // 6 s of a 440 Hz tone with noise, stereo, 22.05 kHz: 3 slices, the last one padded
         int n = 6 * 22050;
         float[] pcm = new float[2 * n];

@@ -1,0 +1,190 @@
+package dev.mtdtl.embed;
+
+import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.JsonFields;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a folder's embedding has done so far, on disk beside its output, so that a run stopped by a kill or by a file
+ * it cannot read goes on where it stopped: {@code OUT.part} (the finished files' vectors, float32 little-endian, one
+ * row each, appended), {@code OUT.part.tracks} (one line per row: the file's name, URL-encoded, its size and its
+ * modification time in ms) and {@code OUT.part.json} (the model's SHA-256, the row width, and how many rows and
+ * bytes of both files are complete).
+ *
+ * <p>A checkpoint forces both files to disk and then replaces the JSON atomically; it follows the first file that
+ * finishes at least {@value #CHECKPOINT_NANOS} ns after the last one, and the moment a run fails. A later run with
+ * the same model and output truncates both files to the recorded lengths (a kill may leave more), and reuses the
+ * row of every file whose name, size and modification time are unchanged: a file's vector depends on nothing but
+ * the file and the model (ModelFileTest), so the reused rows are the bits a fresh run computes. A part written with
+ * another model is dropped with a log line. A finished run deletes the three files.
+ */
+final class EmbedProgress implements Closeable {
+
+    /** Least time between checkpoints. */
+    static final long CHECKPOINT_NANOS = 10_000_000_000L;
+
+    private final Path data;       // OUT.part
+    private final Path names;      // OUT.part.tracks
+    private final Path json;       // OUT.part.json
+    private final String model;
+    private final int dims;
+    private final FileChannel dataCh;
+    private final FileChannel namesCh;
+    private final Map<String, Integer> rowOf = new HashMap<>();   // "name\tsize\tmtime" -> row in the part
+    private long dataBytes;
+    private long namesBytes;
+    private int rows;
+    private long lastCheckpoint = System.nanoTime();
+
+    private EmbedProgress(Path out, String model, int dims, PrintStream log) throws IOException {
+        this.data = out.resolveSibling(out.getFileName() + ".part");
+        this.names = out.resolveSibling(out.getFileName() + ".part.tracks");
+        this.json = out.resolveSibling(out.getFileName() + ".part.json");
+        this.model = model;
+        this.dims = dims;
+        if (Files.isRegularFile(json)) {
+            resume(log);
+        }
+        dataCh = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        namesCh = FileChannel.open(names, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        dataCh.truncate(dataBytes);   // what a killed run wrote after its last checkpoint
+        namesCh.truncate(namesBytes);
+    }
+
+    /** The progress of embedding into {@code out} with the model whose SHA-256 is {@code model} (hex). */
+    static EmbedProgress open(Path out, String model, int dims, PrintStream log) throws IOException {
+        return new EmbedProgress(out, model, dims, log);
+    }
+
+    private void resume(PrintStream log) throws IOException {
+        Map<String, Object> p;
+        try {
+            p = JsonFields.read(json);
+            if (!model.equals(JsonFields.str(p, "model_sha256", json))
+                    || JsonFields.integer(p, "dims", 1, Integer.MAX_VALUE, json) != dims) {
+                log.println(json + ": partial output of another model; starting over");
+                return;
+            }
+            rows = JsonFields.integer(p, "rows", 0, Integer.MAX_VALUE, json);
+            dataBytes = JsonFields.lng(p, "data_bytes", 0, Files.exists(data) ? Files.size(data) : 0, json);
+            namesBytes = JsonFields.lng(p, "tracks_bytes", 0, Files.exists(names) ? Files.size(names) : 0, json);
+            if (dataBytes != (long) rows * dims * Float.BYTES) {
+                throw new IllegalArgumentException("data_bytes " + dataBytes + " is not " + rows + " rows of " + dims
+                        + " floats");
+            }
+            byte[] head = new byte[(int) namesBytes];
+            try (FileChannel ch = FileChannel.open(names)) {
+                ch.read(ByteBuffer.wrap(head), 0);
+            }
+            String[] lines = new String(head, StandardCharsets.UTF_8).split("\n", -1);
+            if (lines.length != rows + 1 || !lines[rows].isEmpty()) {
+                throw new IllegalArgumentException(names.getFileName() + " holds " + (lines.length - 1)
+                        + " complete lines, not " + rows);
+            }
+            for (int r = 0; r < rows; r++) {
+                rowOf.put(lines[r], r);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException(json + ": damaged progress file (" + e.getMessage() + "); delete " + json.getFileName()
+                    + " to embed every file again", e);
+        }
+    }
+
+    /** Rows a resumed run found. */
+    int rows() {
+        return rows;
+    }
+
+    /** The vector stored for this file, if the part holds it and the file has not changed since; else null. */
+    float[] reused(Path file) throws IOException {
+        Integer r = rowOf.get(key(file));
+        if (r == null) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.allocate(dims * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(data)) {
+            while (b.hasRemaining()) {
+                if (ch.read(b, (long) r * dims * Float.BYTES + b.position()) < 0) {
+                    throw new IOException(data + ": ends inside row " + r);
+                }
+            }
+        }
+        float[] v = new float[dims];
+        b.flip();
+        b.asFloatBuffer().get(v);
+        return v;
+    }
+
+    /** Append a finished file's vector; a checkpoint when the last one is {@value #CHECKPOINT_NANOS} ns old. */
+    void add(Path file, float[] v) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(dims * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v, 0, dims);
+        dataBytes += write(dataCh, b, dataBytes);
+        byte[] line = (key(file) + "\n").getBytes(StandardCharsets.UTF_8);
+        namesBytes += write(namesCh, ByteBuffer.wrap(line), namesBytes);
+        rows++;
+        if (System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS) {
+            checkpoint();
+        }
+    }
+
+    /** Force both files to disk, then record their lengths (atomically). */
+    void checkpoint() throws IOException {
+        dataCh.force(false);
+        namesCh.force(false);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("model_sha256", model);
+        p.put("dims", dims);
+        p.put("rows", rows);
+        p.put("data_bytes", dataBytes);
+        p.put("tracks_bytes", namesBytes);
+        AtomicFiles.writeString(json, Json.write(p, 1) + "\n");
+        lastCheckpoint = System.nanoTime();
+    }
+
+    /** The run is complete (its output written): the part files go. */
+    void finish() throws IOException {
+        close();
+        Files.deleteIfExists(json);   // first: without it the parts are never read
+        Files.deleteIfExists(data);
+        Files.deleteIfExists(names);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            dataCh.close();
+        } finally {
+            namesCh.close();
+        }
+    }
+
+    private static long write(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        long n = b.remaining();
+        while (b.hasRemaining()) {
+            ch.write(b, pos + (n - b.remaining()));
+        }
+        return n;
+    }
+
+    /** A file's identity for reuse: name (URL-encoded: one line whatever it holds), size, modification time. */
+    private static String key(Path file) throws IOException {
+        return URLEncoder.encode(file.getFileName().toString(), StandardCharsets.UTF_8) + "\t" + Files.size(file)
+                + "\t" + Files.getLastModifiedTime(file).toMillis();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.mtdtl.embed;
+
+import dev.mtdtl.dsp.Audio;
+import dev.mtdtl.dsp.WavWriter;
+import dev.mtdtl.tensor.Rng;
+import dev.mtdtl.tensor.io.Npy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A folder's embedding stopped by a file it cannot read keeps what it finished, and the same command goes on from
+ * there to the vectors a fresh run computes, bit for bit; a changed file or another model is not reused.
+ */
+class EmbedResumeTest {
+
+    @TempDir
+    static Path tmp;
+    static Path model;
+    /** The vectors of files a..e embedded in one uninterrupted run. */
+    static float[] fresh;
+
+    /**
+     * Files a..e: a, b, c 30 s (12 slices each), d 6 s, e 10 s. Batches hold 32 slices, so the first runs when c's
+     * slices arrive: a and b are finished, c is not, when d stops a run.
+     */
+    @BeforeAll
+    static void setUp() throws IOException {
+        model = TinyModel.write(tmp);
+        Path all = tmp.resolve("all");
+        Files.createDirectories(all);
+        for (int k = 0; k < 5; k++) {
+            tone(all.resolve((char) ('a' + k) + ".wav"), k);
+        }
+        Path out = tmp.resolve("fresh.npy");
+        EmbedMain.embedAll(Embedder.load(model), all, out, quiet());
+        fresh = Npy.read(out).toFloat();
+        assertFalse(Files.exists(tmp.resolve("fresh.npy.part")), "a finished run leaves no part files");
+        assertFalse(Files.exists(tmp.resolve("fresh.npy.part.json")));
+    }
+
+    private static void tone(Path file, int k) throws IOException {
+        Rng r = new Rng(40 + k);
+        int n = (k < 3 ? 30 : k == 3 ? 6 : 10) * 22050;
+        float[] pcm = new float[2 * n];
+        for (int i = 0; i < n; i++) {
+            float v = (float) (0.3 * Math.sin(2 * Math.PI * (220 + 110 * k) * i / 22050.0) + 0.05 * r.nextGaussian());
+            pcm[i] = v;
+            pcm[n + i] = 0.7f * v;
+        }
+        WavWriter.write(file, new Audio(pcm, 2, n, 22050), WavWriter.Encoding.PCM16);
+    }
+
+    private static PrintStream quiet() {
+        return new PrintStream(java.io.OutputStream.nullOutputStream());
+    }
+
+    /** A copy of files a..e into a new folder, d.wav replaced by text. */
+    private static Path withBrokenD(String name) throws IOException {
+        Path dir = tmp.resolve(name);
+        Files.createDirectories(dir);
+        for (int k = 0; k < 5; k++) {
+            String f = (char) ('a' + k) + ".wav";
+            if (k == 3) {
+                Files.writeString(dir.resolve(f), "not audio");
+            } else {
+                Files.copy(tmp.resolve("all").resolve(f), dir.resolve(f));
+            }
+        }
+        return dir;
+    }
+
+    @Test
+    void aRunStoppedByABadFileResumesToTheFreshVectors() throws IOException {
+        Path dir = withBrokenD("broken");
+        Path out = tmp.resolve("b.npy");
+        IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out,
+                quiet()));
+        assertTrue(e.getMessage().contains("d.wav"), e.getMessage());
+        assertFalse(Files.exists(out), "no output before every file is embedded");
+        assertTrue(Files.exists(tmp.resolve("b.npy.part.json")), "the finished files' vectors are kept");
+
+        Files.copy(tmp.resolve("all").resolve("d.wav"), dir.resolve("d.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        EmbedMain.embedAll(Embedder.load(model), dir, out, new PrintStream(log, true, StandardCharsets.UTF_8));
+        String said = log.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("resuming: 2 of 5 files embedded by an earlier run"), said);
+        assertArrayEquals(fresh, Npy.read(out).toFloat(), 0f);
+        assertEquals("a.wav\nb.wav\nc.wav\nd.wav\ne.wav\n", Files.readString(tmp.resolve("b.npy.tracks.txt")));
+        assertFalse(Files.exists(tmp.resolve("b.npy.part")));
+        assertFalse(Files.exists(tmp.resolve("b.npy.part.tracks")));
+        assertFalse(Files.exists(tmp.resolve("b.npy.part.json")));
+    }
+
+    @Test
+    void aChangedFileIsEmbeddedAgainAndAnotherModelStartsOver() throws IOException {
+        Path dir = withBrokenD("changed");
+        Path out = tmp.resolve("c.npy");
+        assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out, quiet()));
+        // a.wav replaced by e's audio (another size): its kept row must not be reused
+        Files.copy(tmp.resolve("all").resolve("e.wav"), dir.resolve("a.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(tmp.resolve("all").resolve("d.wav"), dir.resolve("d.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        EmbedMain.embedAll(Embedder.load(model), dir, out, new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("resuming: 1 of 5 files"), log.toString());
+        float[] got = Npy.read(out).toFloat();
+        int d = fresh.length / 5;
+        for (int k = 0; k < 5; k++) {
+            int from = (k == 0 ? 4 : k) * d;   // row a is now e's vector
+            assertArrayEquals(java.util.Arrays.copyOfRange(fresh, from, from + d),
+                    java.util.Arrays.copyOfRange(got, k * d, k * d + d), 0f, "row " + k);
+        }
+
+        // a part left by another model is dropped, not mixed in
+        Path dir2 = withBrokenD("other");
+        Path out2 = tmp.resolve("o.npy");
+        assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir2, out2, quiet()));
+        Path json = tmp.resolve("o.npy.part.json");
+        Files.writeString(json, Files.readString(json).replaceFirst("\"model_sha256\" *: *\"[0-9a-f]", "\"model_sha256\": \"x"));
+        Files.copy(tmp.resolve("all").resolve("d.wav"), dir2.resolve("d.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ByteArrayOutputStream log2 = new ByteArrayOutputStream();
+        EmbedMain.embedAll(Embedder.load(model), dir2, out2, new PrintStream(log2, true, StandardCharsets.UTF_8));
+        String said = log2.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("partial output of another model; starting over"), said);
+        assertFalse(said.contains("resuming"), said);
+        assertArrayEquals(fresh, Npy.read(out2).toFloat(), 0f);
+    }
+
+    @Test
+    void aDamagedProgressFileIsNamed() throws IOException {
+        Path dir = withBrokenD("damaged");
+        Path out = tmp.resolve("d.npy");
+        assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out, quiet()));
+        Path json = tmp.resolve("d.npy.part.json");
+        Files.writeString(json, Files.readString(json).replaceFirst("\"rows\" *: *[0-9]+", "\"rows\": 7"));
+        IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out,
+                quiet()));
+        assertTrue(e.getMessage().contains("d.npy.part.json") && e.getMessage().contains("damaged progress file"),
+                e.getMessage());
+    }
+}
