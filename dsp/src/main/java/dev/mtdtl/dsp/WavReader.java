@@ -115,9 +115,19 @@ public final class WavReader {
             throws AudioDecodeException {
         int ch = f.channels;
         float[] out = new float[ch * frames];
-        if (!f.isFloat && f.bits == 16 && f.blockAlign == 2 * ch) {
-            pcm16(bb, off, frames, ch, out);
-            return out;
+        if (f.blockAlign == f.bits / 8 * ch) {   // packed frames: the common layouts in bulk
+            if (!f.isFloat && f.bits == 16) {
+                pcm16(bb, off, frames, ch, out);
+                return out;
+            }
+            if (!f.isFloat && f.bits == 24) {
+                pcm24(bb, off, frames, ch, out);
+                return out;
+            }
+            if (f.isFloat && f.bits == 32) {
+                float32(bb, off, frames, ch, out, file);
+                return out;
+            }
         }
         int bytes = f.bits / 8;
         for (int i = 0; i < frames; i++) {
@@ -150,7 +160,7 @@ public final class WavReader {
      * Interleaved 16-bit PCM, the common case, into planar out (ch, frames): the same floats as the general loop
      * (s / 32768f), at a fraction of its cost (it asked the format per sample and read each through the buffer's
      * bounds checks: 9 % of an embed run's time, bench/RESULTS.md, session 41). Shorts are bulk-read a block at
-     * a time, then spread over the channels.
+     * a time, then spread over the channels. 24-bit PCM and 32-bit float take the same route below.
      */
     private static void pcm16(ByteBuffer bb, int off, int frames, int ch, float[] out) {
         java.nio.ShortBuffer sb = bb.duplicate().position(off).slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
@@ -162,6 +172,48 @@ public final class WavReader {
                 int o = c * frames + i0;
                 for (int i = 0, k = c; i < n; i++, k += ch) {
                     out[o + i] = block[k] / 32768f;
+                }
+            }
+        }
+    }
+
+    /** Interleaved 24-bit PCM into planar out (ch, frames): the general loop's expression, bytes bulk-read. */
+    private static void pcm24(ByteBuffer bb, int off, int frames, int ch, float[] out) {
+        ByteBuffer src = bb.duplicate().position(off);
+        byte[] block = new byte[Math.min(frames, 8192) * ch * 3];   // (frames of this block, ch, 3 bytes)
+        for (int i0 = 0; i0 < frames; i0 += 8192) {
+            int n = Math.min(8192, frames - i0);
+            src.get(block, 0, n * ch * 3);
+            for (int c = 0; c < ch; c++) {
+                int o = c * frames + i0;
+                for (int i = 0, k = 3 * c; i < n; i++, k += 3 * ch) {
+                    out[o + i] = ((block[k] & 0xFF) | (block[k + 1] & 0xFF) << 8 | block[k + 2] << 16) / 8388608f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Interleaved 32-bit float into planar out (ch, frames), bulk-read; a NaN or infinite sample is refused with its
+     * frame and channel, as by the general loop.
+     */
+    private static void float32(ByteBuffer bb, int off, int frames, int ch, float[] out, Path file)
+            throws AudioDecodeException {
+        java.nio.FloatBuffer fb = bb.duplicate().position(off).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] block = new float[Math.min(frames, 8192) * ch];   // (frames of this block, ch) interleaved
+        for (int i0 = 0; i0 < frames; i0 += 8192) {
+            int n = Math.min(8192, frames - i0);
+            fb.get(block, 0, n * ch);
+            for (int k = 0; k < n * ch; k++) {   // in file order: the first bad sample is the one named
+                if (!Float.isFinite(block[k])) {
+                    throw new AudioDecodeException(file, (Float.isNaN(block[k]) ? "NaN" : "infinite")
+                            + " sample at frame " + (i0 + k / ch) + ", channel " + k % ch);
+                }
+            }
+            for (int c = 0; c < ch; c++) {
+                int o = c * frames + i0;
+                for (int i = 0, k = c; i < n; i++, k += ch) {
+                    out[o + i] = block[k];
                 }
             }
         }

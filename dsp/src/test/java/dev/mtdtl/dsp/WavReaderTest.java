@@ -184,4 +184,51 @@ class WavReaderTest {
             }
         }
     }
+
+    @Test
+    void twentyFourBitAndFloatWavAreReadInBulkToTheSameFloats() throws IOException {
+        int n = 3 * 8192 + 5;   // three whole blocks and a short one
+        for (int ch : new int[] {1, 2}) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(10 + ch);
+            int[] s24 = new int[n * ch];
+            float[] f32 = new float[n * ch];
+            java.nio.ByteBuffer b24 = java.nio.ByteBuffer.allocate(3 * n * ch);
+            java.nio.ByteBuffer b32 = java.nio.ByteBuffer.allocate(4 * n * ch).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < n * ch; i++) {
+                s24[i] = i == 0 ? -8388608 : i == 1 ? 8388607 : r.nextInt(1 << 24) - (1 << 23);
+                b24.put((byte) s24[i]).put((byte) (s24[i] >> 8)).put((byte) (s24[i] >> 16));
+                f32[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(7) - 4));
+                b32.putFloat(f32[i]);
+            }
+            Path p24 = dir.resolve("pcm24_" + ch + ".wav");
+            Files.write(p24, WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, ch, 48000, 24, 1)),
+                    WavBytes.chunk("data", b24.array())));
+            Path p32 = dir.resolve("f32_" + ch + ".wav");
+            Files.write(p32, WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(3, ch, 48000, 32, 3)),
+                    WavBytes.chunk("data", b32.array())));
+            try (WavReader.Window w24 = WavReader.open(p24); WavReader.Window w32 = WavReader.open(p32)) {
+                int from = 8000;
+                int count = 9000;   // across a block border
+                float[] whole24 = w24.read(0, n);
+                float[] part24 = w24.read(from, count);
+                float[] whole32 = w32.read(0, n);
+                float[] part32 = w32.read(from, count);
+                for (int c = 0; c < ch; c++) {
+                    for (int i = 0; i < n; i++) {
+                        float want24 = s24[i * ch + c] / 8388608f;
+                        float want32 = f32[i * ch + c];
+                        String at = "channel " + c + ", frame " + i;
+                        assertEquals(Float.floatToIntBits(want24), Float.floatToIntBits(whole24[c * n + i]), "24-bit " + at);
+                        assertEquals(Float.floatToIntBits(want32), Float.floatToIntBits(whole32[c * n + i]), "float " + at);
+                        if (i >= from && i < from + count) {
+                            assertEquals(Float.floatToIntBits(want24), Float.floatToIntBits(part24[c * count + i - from]),
+                                    "24-bit window: " + at);
+                            assertEquals(Float.floatToIntBits(want32), Float.floatToIntBits(part32[c * count + i - from]),
+                                    "float window: " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
