@@ -92,18 +92,16 @@ public final class EmbedMain {
     public static void embedAll(Embedder e, Path in, Path out, PrintStream log) throws IOException {
         List<Path> files = inputs(in);
         int d = e.dims();
-        float[] v = new float[files.size() * d];
         long t0 = System.nanoTime();
         try (EmbedProgress part = EmbedProgress.open(out, e.modelSha256(), d, log)) {
+            int[] row = new int[files.size()];           // each file's row in the part
             List<Path> todo = new ArrayList<>();
-            List<Integer> rowOf = new ArrayList<>();   // todo's row in v
+            List<Integer> at = new ArrayList<>();        // todo's index in files
             for (int i = 0; i < files.size(); i++) {
-                float[] r = part.reused(files.get(i));
-                if (r == null) {
+                row[i] = part.rowOf(files.get(i));
+                if (row[i] < 0) {
                     todo.add(files.get(i));
-                    rowOf.add(i);
-                } else {
-                    System.arraycopy(r, 0, v, i * d, d);
+                    at.add(i);
                 }
             }
             if (todo.size() < files.size()) {
@@ -114,9 +112,8 @@ public final class EmbedMain {
             int[] done = {0};
             try {
                 e.embedAll(todo, (j, r) -> {   // short files share network batches
-                    System.arraycopy(r, 0, v, rowOf.get(j) * d, d);
                     try {
-                        part.add(todo.get(j), r);
+                        row[at.get(j)] = part.add(todo.get(j), r);
                     } catch (IOException ex) {
                         throw new java.io.UncheckedIOException(out + ".part: cannot write: " + ex.getMessage(), ex);
                     }
@@ -140,7 +137,7 @@ public final class EmbedMain {
             for (Path f : files) {
                 names.append(f.getFileName()).append('\n');
             }
-            Npy.writeFloat(out, v, files.size(), d);
+            Npy.writeFloatRows(out, files.size(), d, os -> part.copyRows(row, os));
             dev.mtdtl.tensor.io.AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".tracks.txt"),
                     names.toString());
             part.finish();

@@ -6,6 +6,7 @@ import dev.mtdtl.tensor.io.JsonFields;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
@@ -30,7 +31,9 @@ import java.util.Map;
  * finishes at least {@value #CHECKPOINT_NANOS} ns after the last one, and the moment a run fails. A later run with
  * the same model and output truncates both files to the recorded lengths (a kill may leave more), and reuses the
  * row of every file whose name, size and modification time are unchanged: a file's vector depends on nothing but
- * the file and the model (ModelFileTest), so the reused rows are the bits a fresh run computes. A part written with
+ * the file and the model (ModelFileTest), so the reused rows are the bits a fresh run computes. Every finished
+ * file's row is in the part, so the output is copied from it in the folder's order: memory holds one row, not
+ * the whole (N, D) array. A part written with
  * another model is dropped with a log line. A finished run deletes the three files.
  */
 final class EmbedProgress implements Closeable {
@@ -60,7 +63,7 @@ final class EmbedProgress implements Closeable {
         if (Files.isRegularFile(json)) {
             resume(log);
         }
-        dataCh = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        dataCh = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         namesCh = FileChannel.open(names, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         dataCh.truncate(dataBytes);   // what a killed run wrote after its last checkpoint
         namesCh.truncate(namesBytes);
@@ -110,28 +113,17 @@ final class EmbedProgress implements Closeable {
         return rows;
     }
 
-    /** The vector stored for this file, if the part holds it and the file has not changed since; else null. */
-    float[] reused(Path file) throws IOException {
+    /** The row the part holds for this file if the file has not changed since; else -1. */
+    int rowOf(Path file) throws IOException {
         Integer r = rowOf.get(key(file));
-        if (r == null) {
-            return null;
-        }
-        ByteBuffer b = ByteBuffer.allocate(dims * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(data)) {
-            while (b.hasRemaining()) {
-                if (ch.read(b, (long) r * dims * Float.BYTES + b.position()) < 0) {
-                    throw new IOException(data + ": ends inside row " + r);
-                }
-            }
-        }
-        float[] v = new float[dims];
-        b.flip();
-        b.asFloatBuffer().get(v);
-        return v;
+        return r == null ? -1 : r;
     }
 
-    /** Append a finished file's vector; a checkpoint when the last one is {@value #CHECKPOINT_NANOS} ns old. */
-    void add(Path file, float[] v) throws IOException {
+    /**
+     * Append a finished file's vector and return its row; a checkpoint when the last one is {@value #CHECKPOINT_NANOS}
+     * ns old.
+     */
+    int add(Path file, float[] v) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(dims * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v, 0, dims);
         dataBytes += write(dataCh, b, dataBytes);
@@ -140,6 +132,21 @@ final class EmbedProgress implements Closeable {
         rows++;
         if (System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS) {
             checkpoint();
+        }
+        return rows - 1;
+    }
+
+    /** Copy the given rows, in that order, to out as little-endian float32: the output file's body. */
+    void copyRows(int[] order, OutputStream out) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(dims * Float.BYTES);
+        for (int r : order) {
+            b.clear();
+            while (b.hasRemaining()) {
+                if (dataCh.read(b, (long) r * dims * Float.BYTES + b.position()) < 0) {
+                    throw new IOException(data + ": ends inside row " + r);
+                }
+            }
+            out.write(b.array());
         }
     }
 

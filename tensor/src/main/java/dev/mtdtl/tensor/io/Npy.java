@@ -267,7 +267,40 @@ public final class Npy {
         }
     }
 
+    /**
+     * Write a (rows, cols) float32 array whose values {@code body} streams, row-major, as little-endian bytes:
+     * for outputs too large to hold in memory. The file appears (atomically) only if body wrote exactly
+     * rows x cols values.
+     */
+    public static void writeFloatRows(Path file, int rows, int cols, AtomicFiles.Writer body) throws IOException {
+        long want = 4L * rows * cols;
+        write(file, DType.F32, new int[] {rows, cols}, out -> {
+            long[] n = {0};
+            body.write(new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    n[0]++;
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    n[0] += len;
+                }
+            });
+            if (n[0] != want) {
+                throw new IOException(file + ": wrote " + n[0] + " bytes of values, the shape (" + rows + ", " + cols
+                        + ") needs " + want);
+            }
+        });
+    }
+
     private static void write(Path file, DType dtype, int[] shape, byte[] payload) throws IOException {
+        write(file, dtype, shape, out -> out.write(payload));
+    }
+
+    private static void write(Path file, DType dtype, int[] shape, AtomicFiles.Writer payload) throws IOException {
         StringBuilder sh = new StringBuilder("(");
         for (int d : shape) {
             sh.append(d).append(", ");
@@ -294,7 +327,7 @@ public final class Npy {
             out.write(hb.length & 0xff);
             out.write((hb.length >>> 8) & 0xff);
             out.write(hb);
-            out.write(payload);
+            payload.write(out);
         });
     }
 

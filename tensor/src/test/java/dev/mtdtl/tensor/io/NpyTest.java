@@ -108,4 +108,27 @@ class NpyTest {
         System.arraycopy(data, 0, out, 10 + hb.length, data.length);
         Files.write(p, out);
     }
+
+    @Test
+    void streamedRowsAreTheArrayWrittenWholeAndAShortBodyWritesNothing() throws IOException {
+        float[] v = new float[7 * 5];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i) * 1e3f;
+        }
+        Path whole = tmp.resolve("whole.npy");
+        Npy.writeFloat(whole, v, 7, 5);
+        Path rows = tmp.resolve("rows.npy");
+        Npy.writeFloatRows(rows, 7, 5, out -> {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(v);
+            out.write(b.array(), 0, 12);    // in pieces, as a caller copying rows does
+            out.write(b.array(), 12, b.capacity() - 12);
+        });
+        assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(rows));
+        Path shortOne = tmp.resolve("short.npy");
+        IOException e = assertThrows(IOException.class, () -> Npy.writeFloatRows(shortOne, 7, 5,
+                out -> out.write(new byte[4 * 34])));
+        assertTrue(e.getMessage().contains("needs 140"), e.getMessage());
+        assertTrue(!Files.exists(shortOne), "a short body leaves no file");
+    }
 }
