@@ -21,8 +21,9 @@ import java.util.concurrent.Callable;
  * and with --trace a Chrome trace-event file.
  */
 @Command(name = "profile", mixinStandardHelpOptions = true,
-        description = {"Profile one training step and one inference pass op by op: time, FLOPs, bytes, GFLOP/s, GB/s "
-                + "and the share of the measured compute (FMA) and bandwidth (stream-copy) roofs.",
+        description = {"Profile one training step, one inference pass and the audio front end (decode, resample, "
+                + "dB-mel, standardise one 30 s clip) op by op: time, FLOPs, bytes, GFLOP/s, GB/s and the share of the "
+                + "measured compute (FMA) and bandwidth (stream-copy) roofs.",
                 "Writes OUT/profile.json and OUT/profile.html (a roofline chart); --trace FILE writes Chrome "
                         + "trace-event JSON (Perfetto, chrome://tracing)."})
 final class ProfileCommand implements Callable<Integer> {
@@ -49,6 +50,11 @@ final class ProfileCommand implements Callable<Integer> {
             + "first: a number, or auto: until the phase stops getting faster (the JIT has compiled the kernels; "
             + "default ${DEFAULT-VALUE})")
     String warmup;
+
+    @Option(names = "--front-end", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "also profile the audio front end on a 30 s stereo 44.1 kHz clip (default); "
+                    + "--no-front-end: the network only")
+    boolean frontEnd = true;
 
     @Option(names = "--out", defaultValue = "profile", paramLabel = "DIR", description = "folder for profile.json and "
             + "profile.html (default ${DEFAULT-VALUE})")
@@ -82,7 +88,7 @@ final class ProfileCommand implements Callable<Integer> {
             Parallel.setThreads(threads);
         }
         Profiler.Config cfg = new Profiler.Config(Strategy.of(strategy), Source.parseList(sources), batch,
-                warmupRuns(warmup), repeats, 1234);
+                warmupRuns(warmup), repeats, 1234, frontEnd);
         Device d = deviceOption.open("profile");
         System.err.println("mtdtl profile: measuring the roofs ...");
         Peaks peaks = d.isCpu() ? Peaks.cpu() : Peaks.device(d, 4096, 64 << 20);

@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * One training step (Algorithm 1: batch upload, forward, KL, backward, gradient check, Adam) and one
  * inference pass (the eval-mode fc-features of every source, trunk once, as feature extraction runs them:
- * {@link MultiSourceNet#representations}) of a multi-source network, op by op, on any device:
+ * {@link MultiSourceNet#representations}) of a multi-source network, op by op, on any device, and optionally the
+ * audio front end that feeds it ({@link FrontEnd}: decode, resample, dB-mel, standardise):
  * the real {@link Trainer} and {@link MultiSourceNet} run on a {@link ProfilingDevice} wrapped around the
  * chosen device, so what is timed is exactly what {@code mtdtl train} and {@code mtdtl extract} run.
  *
@@ -36,8 +37,18 @@ import java.util.Map;
  */
 public final class Profiler {
 
-    /** What to profile. {@code sources}: the network's; the step trains the first non-self source. */
-    public record Config(Strategy strategy, List<Source> sources, int batch, int warmup, int repeats, long seed) {
+    /**
+     * What to profile. {@code sources}: the network's; the step trains the first non-self source. {@code frontEnd}:
+     * also the audio front end ({@link FrontEnd}) as a third phase.
+     */
+    public record Config(Strategy strategy, List<Source> sources, int batch, int warmup, int repeats, long seed,
+                         boolean frontEnd) {
+
+        /** The network's two phases only. */
+        public Config(Strategy strategy, List<Source> sources, int batch, int warmup, int repeats, long seed) {
+            this(strategy, sources, batch, warmup, repeats, seed, false);
+        }
+
         public Config {
             if (batch < 2 || (warmup < 0 && warmup != AUTO) || repeats < 1) {
                 throw new IllegalArgumentException("profile: batch >= 2 (batch norm), warmup >= 0 (or auto) and repeats"
@@ -118,6 +129,12 @@ public final class Profiler {
                 : net.sources();   // as Extractor: MS-SR@FC's sources share one fc-feature
         java.util.function.IntConsumer infer = i -> net.representations(paths, x, (src, r) -> r.toCpu());
         phases.add(recorded(pd, "inference", warm(pd, cfg.warmup(), infer), cfg.repeats(), infer));
+        if (cfg.frontEnd()) {
+            FrontEnd fe = FrontEnd.create(cfg.seed());
+            java.util.function.IntConsumer audio = i -> fe.run(pd);
+            phases.add(recorded(pd, "front_end (one 30 s clip, on the CPU)", warm(pd, cfg.warmup(), audio),
+                    cfg.repeats(), audio));
+        }
         return new Profile(device.name(), dev.mtdtl.tensor.Parallel.threads(), cfg, peaks, phases);
     }
 

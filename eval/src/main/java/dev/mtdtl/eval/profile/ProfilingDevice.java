@@ -135,6 +135,17 @@ public final class ProfilingDevice implements Device, Ops {
                 LoopStats.callerWaitNanos() - wait0));
     }
 
+    /**
+     * Run {@code body} as one recorded op (when recording) with the given cost model: how the profile times work
+     * that does not go through a device, such as the audio front end ({@link FrontEnd}).
+     */
+    public <T> T timed(String op, String detail, double flops, double bytes, java.util.function.Supplier<T> body) {
+        long t0 = start();
+        T r = body.get();
+        end(t0, op, detail, flops, bytes);
+        return r;
+    }
+
     private static long allocated() {
         return ComputeThreads.countsAllocation() ? ComputeThreads.allocatedBytes() : -1;
     }

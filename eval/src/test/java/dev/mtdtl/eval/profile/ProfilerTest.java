@@ -64,6 +64,27 @@ class ProfilerTest {
         }
     }
 
+    /** The front end as a third phase: its four stages, their cost model, and the outputs that list phases. */
+    @Test
+    void profilesTheAudioFrontEnd() {
+        Profiler.Config cfg = new Profiler.Config(Strategy.of("ssr"), List.of(Source.of("tag")), 2, 0, 2, 7, true);
+        Profile p = Profiler.run(dev.mtdtl.tensor.Device.cpu(), cfg, Peaks.device(dev.mtdtl.tensor.Device.cpu(), 64,
+                1 << 16));
+        assertEquals(3, p.phases().size(), p.table());
+        Profile.Phase fe = p.phases().get(2);
+        assertEquals(List.of("wav.decode", "resample", "dbmel", "standardize"),
+                fe.rows().stream().map(Profile.Row::op).toList(), p.table());
+        assertEquals(0, flops(fe, "wav.decode"));
+        // 30 s at 22.05 kHz: 2,584 frames a channel; the FFTs alone are 2 x 2,584 x 2.5 x 1024 x 10 FLOPs
+        assertTrue(flops(fe, "dbmel") > 2 * 2584 * 25600.0 && flops(fe, "dbmel") < 2 * 2584 * 40000.0, p.table());
+        assertTrue(flops(fe, "resample") > 0 && flops(fe, "standardize") == 4.0 * 2584 * 128, p.table());
+        assertTrue(fe.rows().stream().allMatch(r -> r.nanos() > 0 && r.bytes() > 0), p.table());
+        assertTrue(p.table().contains("front_end"), p.table());
+        assertEquals(3, ((List<?>) Json.parseObject(p.json(), "profile.json").get("phases")).size());
+        Map<String, Object> tr = Json.parseObject(ChromeTrace.json(p, false), "trace.json");
+        assertTrue(((List<?>) tr.get("traceEvents")).stream().anyMatch(e -> "dbmel".equals(((Map<?, ?>) e).get("name"))));
+    }
+
     /**
      * Each row carries the median of the bytes its op allocated over the repeats (a boxed vector kernel shows as
      * megabytes there), the per-op sums add them up, and an unknown count (-1) stays unknown.
