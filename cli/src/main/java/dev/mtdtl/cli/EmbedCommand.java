@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
         description = {"Embed an audio file, or every audio file of a folder (sorted by name), with a model file from "
                 + "mtdtl export: VECTORS.npy (N, D) float32 and VECTORS.npy.tracks.txt (file names in row order).",
                 "No prepared folder is needed. The vectors are those mtdtl extract computes for the same audio.",
-                "Resumable: a run stopped by a kill or by a file it cannot read (the error names it) keeps the finished "
-                + "files' vectors in VECTORS.npy.part*; the same command goes on from there."})
+                "Resumable: a run stopped by a kill or by a file it cannot read (the error names it) keeps the "
+                + "finished files' vectors in VECTORS.npy.part*; the same command goes on from there."})
 final class EmbedCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "model.mtdtl")

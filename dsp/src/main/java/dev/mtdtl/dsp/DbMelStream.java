@@ -21,9 +21,9 @@ import java.nio.file.Path;
  * <p>Memory per call: the source window (about (t1 - t0) x hop x inRate/outRate samples per channel, plus the
  * filter's and the FFT's margins) and the output. A file of at most {@value #KEEP_FRAMES} frames (47.5 s at the
  * paper's 22.05 kHz and hop 256: 30 s previews and shorter clips, not whole albums) keeps its first pass's frames
- * (at most 4 MB, the size of a longer file's first-pass window) and serves {@link #read} from them, so it is decoded, resampled and transformed once, not twice; a longer
- * file is computed again window by window, its memory bounded whatever its length. Supports 1- and 2-channel
- * WAV (integer or float PCM).
+ * (at most 4 MB, the size of a longer file's first-pass window) and serves {@link #read} from them, so it is
+ * decoded, resampled and transformed once, not twice; a longer file is computed again window by window, its
+ * memory bounded whatever its length. Supports 1- and 2-channel WAV (integer or float PCM).
  */
 public final class DbMelStream implements java.io.Closeable {
 

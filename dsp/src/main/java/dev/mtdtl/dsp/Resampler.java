@@ -311,9 +311,10 @@ public final class Resampler {
 
     /**
      * Outputs o .. o+3 of the exact (tabulated-phase) path: output q is dot(table, phase_q K, x, shift + i_q, K),
-     * computed in four independent chains. One output's 16-lane accumulator takes K/L dependent FMAs (4 cycles each
-     * on Zen), so a single chain waits on latency; four chains fill the FMA pipes. Each output sees the same FMAs on
-     * the same values in the same order and the same lane reduction as {@link #dot}, so the same bits.
+     * computed in four independent chains. One output's 16-lane accumulator is a chain of K/L dependent FMAs;
+     * side by side, four outputs' chains overlap (0.80x the time of one output after the other, hot; each FMA still
+     * needs two loads, one unaligned, which bounds the loop; bench/RESULTS.md, session 41). Each output sees the same
+     * FMAs on the same values in the same order and the same lane reduction as {@link #dot}, so the same bits.
      */
     private void dot4(float[] out, int o, float[] x, int shift, int k, int ph0, int i0, int ph1, int i1, int ph2,
                       int i2, int ph3, int i3) {

@@ -60,8 +60,12 @@ public final class Embedder {
     public static Embedder load(Path model) throws IOException {
         ModelFile m = ModelFile.read(model);   // verifies the file's closing SHA-256
         byte[] sum = new byte[32];
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(sum);
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(model)) {
-            ch.read(java.nio.ByteBuffer.wrap(sum), ch.size() - 32);
+            long at = ch.size() - 32;
+            while (b.hasRemaining() && ch.read(b, at + b.position()) >= 0) {
+                // a positional read may return fewer bytes than asked
+            }
         }
         return new Embedder(m.network(model.toString()), m.bandStats(model.toString()), m.strategy(), m.runName(),
                 java.util.HexFormat.of().formatHex(sum));

@@ -39,8 +39,9 @@ import java.util.function.Consumer;
  * both are forced to disk and {@code NAME.progress.json} (tracks done, byte lengths of both parts, the
  * failures so far) is replaced atomically. A checkpoint follows the first batch that ends at least
  * {@value #CHECKPOINT_NANOS} ns after the last one, and the last batch: a kill loses about a second of work,
- * where a checkpoint per batch of 4 short clips spent more time in fsyncs than in the batch. A killed run leaves
- * parts longer than the progress file says; the next run truncates them to the recorded lengths and goes on from there. When
+ * where a checkpoint after every batch cost three fsyncs per 4 tracks (0.9 ms each on a local disk here, far
+ * more on a network file system). A killed run leaves parts longer than the progress file says; the next run
+ * truncates them to the recorded lengths and goes on from there. When
  * all tracks are done the parts are renamed to {@code NAME.mel} / {@code NAME.index.tsv} and the header
  * {@code NAME.json} (with the CRC-32 of both files) is written last: its presence means the store is
  * complete, and a later run verifies it and skips it.
