@@ -41,9 +41,29 @@ class ProfileCommandTest {
         assertEquals("ssr", j.get("strategy"));
         // on the CPU the profiler's own uploads are not work a CPU run does: no copies are listed
         assertTrue(!Files.readString(out.resolve("profile.json")).contains("copy.h2d"));
-        assertEquals(2, ((List<?>) j.get("phases")).size());
+        assertEquals(3, ((List<?>) j.get("phases")).size());   // the step, inference, the audio front end
+        assertTrue(table.contains("front_end") && table.contains("resample") && table.contains("dbmel"), table);
         assertTrue(Files.readString(out.resolve("profile.html")).contains("<svg"));
         assertTrue(((List<?>) Json.parseObject(Files.readString(trace), "trace").get("traceEvents")).size() > 50);
+    }
+
+    @Test
+    void noFrontEndProfilesTheNetworkOnly() throws Exception {
+        Path out = tmp.resolve("n");
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        int rc;
+        try {
+            rc = Main.run("profile", "--device", "cpu", "--batch", "2", "--warmup", "0", "--repeats", "1",
+                    "--no-front-end", "--out", out.toString());
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, rc, buf.toString());
+        Map<String, Object> j = Json.parseObject(Files.readString(out.resolve("profile.json")), "profile.json");
+        assertEquals(2, ((List<?>) j.get("phases")).size());
+        assertTrue(!buf.toString().contains("front_end"), buf.toString());
     }
 
     @Test

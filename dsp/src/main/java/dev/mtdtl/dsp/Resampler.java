@@ -320,6 +320,10 @@ public final class Resampler {
                       int i2, int ph3, int i3) {
         int h0 = ph0 * k, h1 = ph1 * k, h2 = ph2 * k, h3 = ph3 * k;
         int x0 = shift + i0, x1 = shift + i1, x2 = shift + i2, x3 = shift + i3;
+        if (h0 == h1 && h1 == h2 && h2 == h3) {   // one phase for all four (an integer ratio: 44.1 to 22.05 kHz)
+            dot4OnePhase(out, o, x, k, h0, x0, x1, x2, x3);
+            return;
+        }
         FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = FloatVector.zero(S);
         FloatVector a2 = FloatVector.zero(S);
@@ -329,6 +333,28 @@ public final class Resampler {
             a1 = FloatVector.fromArray(S, table, h1 + j).fma(FloatVector.fromArray(S, x, x1 + j), a1);
             a2 = FloatVector.fromArray(S, table, h2 + j).fma(FloatVector.fromArray(S, x, x2 + j), a2);
             a3 = FloatVector.fromArray(S, table, h3 + j).fma(FloatVector.fromArray(S, x, x3 + j), a3);
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + 1] = a1.reduceLanes(VectorOperators.ADD);
+        out[o + 2] = a2.reduceLanes(VectorOperators.ADD);
+        out[o + 3] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@link #dot4} when the four outputs share their taps: each tap vector is loaded once for the four chains (five
+     * loads per four FMAs instead of eight, the loop's bound). The same values in the same order: the same bits.
+     */
+    private void dot4OnePhase(float[] out, int o, float[] x, int k, int h, int x0, int x1, int x2, int x3) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        for (int j = 0; j < k; j += S.length()) {
+            FloatVector t = FloatVector.fromArray(S, table, h + j);
+            a0 = t.fma(FloatVector.fromArray(S, x, x0 + j), a0);
+            a1 = t.fma(FloatVector.fromArray(S, x, x1 + j), a1);
+            a2 = t.fma(FloatVector.fromArray(S, x, x2 + j), a2);
+            a3 = t.fma(FloatVector.fromArray(S, x, x3 + j), a3);
         }
         out[o] = a0.reduceLanes(VectorOperators.ADD);
         out[o + 1] = a1.reduceLanes(VectorOperators.ADD);
