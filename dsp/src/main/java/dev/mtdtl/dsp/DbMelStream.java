@@ -141,10 +141,11 @@ public final class DbMelStream implements java.io.Closeable {
         long hi = Math.min(n, (long) (t1 - 1) * hop + nFft + 1);
         int len = (int) (hi - lo);
         int ch = wav.channels();
-        float[] seg = new float[ch * len];   // planar (ch, len): resampled signal [lo, hi)
+        float[] seg;   // planar (ch, len): the (resampled) signal [lo, hi)
         if (rs == null) {
-            System.arraycopy(wav.read((int) lo, len), 0, seg, 0, ch * len);
+            seg = wav.read((int) lo, len);   // already that layout
         } else {
+            seg = new float[ch * len];
             int slo = (int) Math.max(0, rs.inputFrom(lo));
             int shi = (int) Math.min(wav.frames(), rs.inputTo(hi));
             float[] src = wav.read(slo, Math.max(0, shi - slo));
