@@ -63,10 +63,24 @@ final class EmbedProgress implements Closeable {
         if (Files.isRegularFile(json)) {
             resume(log);
         }
-        dataCh = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        namesCh = FileChannel.open(names, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        dataCh.truncate(dataBytes);   // what a killed run wrote after its last checkpoint
-        namesCh.truncate(namesBytes);
+        FileChannel d = null;
+        try {
+            Path dir = out.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);   // as the output's own atomic write does
+            }
+            d = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            namesCh = FileChannel.open(names, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            d.truncate(dataBytes);   // what a killed run wrote after its last checkpoint
+            namesCh.truncate(namesBytes);
+        } catch (IOException e) {
+            if (d != null) {
+                d.close();
+            }
+            throw new IOException(data + ": cannot write: " + (e instanceof java.nio.file.FileSystemException f
+                    && f.getReason() != null ? f.getReason() : e.getClass().getSimpleName()), e);
+        }
+        dataCh = d;
     }
 
     /** The progress of embedding into {@code out} with the model whose SHA-256 is {@code model} (hex). */

@@ -140,6 +140,19 @@ class EmbedResumeTest {
     }
 
     @Test
+    void theOutputFolderIsCreatedAndAnUnwritableOneNamed() throws IOException {
+        Path out = tmp.resolve("new").resolve("folder").resolve("v.npy");
+        EmbedMain.embedAll(Embedder.load(model), tmp.resolve("all").resolve("e.wav"), out, quiet());
+        assertArrayEquals(java.util.Arrays.copyOfRange(fresh, 4 * fresh.length / 5, fresh.length),
+                Npy.read(out).toFloat(), 0f);
+        Path file = tmp.resolve("plain-file");
+        Files.writeString(file, "not a folder");
+        IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model),
+                tmp.resolve("all").resolve("e.wav"), file.resolve("v.npy"), quiet()));
+        assertTrue(e.getMessage().contains("v.npy.part: cannot write"), e.getMessage());
+    }
+
+    @Test
     void aDamagedProgressFileIsNamed() throws IOException {
         Path dir = withBrokenD("damaged");
         Path out = tmp.resolve("d.npy");
