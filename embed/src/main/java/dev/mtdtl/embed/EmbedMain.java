@@ -127,7 +127,11 @@ public final class EmbedMain {
                 });
             } catch (IOException | RuntimeException ex) {
                 try {
-                    part.checkpoint();   // what finished is kept for the next run
+                    if (part.rows() > 0) {
+                        part.checkpoint();   // what finished is kept for the next run
+                    } else {
+                        part.finish();       // nothing to resume: no part files left behind
+                    }
                 } catch (IOException c) {
                     ex.addSuppressed(c);
                 }

@@ -122,7 +122,7 @@ final class EmbedProgress implements Closeable {
         }
     }
 
-    /** Rows a resumed run found. */
+    /** Rows the part holds: a resumed run's and those added since. */
     int rows() {
         return rows;
     }

@@ -138,5 +138,7 @@ class ModelFileTest {
         IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir,
                 tmp.resolve("b.npy"), System.out));
         assertTrue(e.getMessage().contains("broken.wav"), e.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("b.npy.part")) && !Files.exists(tmp.resolve("b.npy.part.json")),
+                "a run that finished no file leaves no part files");
     }
 }
