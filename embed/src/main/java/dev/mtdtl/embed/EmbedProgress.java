@@ -53,8 +53,10 @@ final class EmbedProgress implements Closeable {
     private long namesBytes;
     private int rows;
     private long lastCheckpoint = System.nanoTime();
+    private final long interval;   // CHECKPOINT_NANOS, or another in tests
 
-    private EmbedProgress(Path out, String model, int dims, PrintStream log) throws IOException {
+    private EmbedProgress(Path out, String model, int dims, PrintStream log, long interval) throws IOException {
+        this.interval = interval;
         this.data = out.resolveSibling(out.getFileName() + ".part");
         this.names = out.resolveSibling(out.getFileName() + ".part.tracks");
         this.json = out.resolveSibling(out.getFileName() + ".part.json");
@@ -85,7 +87,12 @@ final class EmbedProgress implements Closeable {
 
     /** The progress of embedding into {@code out} with the model whose SHA-256 is {@code model} (hex). */
     static EmbedProgress open(Path out, String model, int dims, PrintStream log) throws IOException {
-        return new EmbedProgress(out, model, dims, log);
+        return new EmbedProgress(out, model, dims, log, CHECKPOINT_NANOS);
+    }
+
+    /** {@link #open} with checkpoints at least {@code interval} ns apart (tests: 0, after every file). */
+    static EmbedProgress open(Path out, String model, int dims, PrintStream log, long interval) throws IOException {
+        return new EmbedProgress(out, model, dims, log, interval);
     }
 
     private void resume(PrintStream log) throws IOException {
@@ -144,7 +151,7 @@ final class EmbedProgress implements Closeable {
         byte[] line = (key(file) + "\n").getBytes(StandardCharsets.UTF_8);
         namesBytes += write(namesCh, ByteBuffer.wrap(line), namesBytes);
         rows++;
-        if (System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS) {
+        if (System.nanoTime() - lastCheckpoint >= interval) {
             checkpoint();
         }
         return rows - 1;

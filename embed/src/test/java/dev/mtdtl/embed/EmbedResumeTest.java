@@ -152,6 +152,42 @@ class EmbedResumeTest {
         assertTrue(e.getMessage().contains("v.npy.part: cannot write"), e.getMessage());
     }
 
+    /**
+     * A kill: rows appended after the last checkpoint are not trusted. With a checkpoint after every file, a part left
+     * open (never finished or checkpointed again) and half a row more written behind the progress file's back holds
+     * exactly the checkpointed rows when it is opened again.
+     */
+    @Test
+    void aKilledRunKeepsWhatItsLastCheckpointRecorded() throws IOException {
+        Path out = tmp.resolve("k.npy");
+        Path dir = tmp.resolve("all");
+        float[] v = new float[8];
+        EmbedProgress p = EmbedProgress.open(out, "abc", 8, quiet(), 0);
+        for (int k = 0; k < 3; k++) {
+            java.util.Arrays.fill(v, k + 0.5f);
+            assertEquals(k, p.add(dir.resolve((char) ('a' + k) + ".wav"), v));
+        }
+        p.close();   // the kill: no finish, no final checkpoint
+        Files.write(tmp.resolve("k.npy.part"), new byte[16], java.nio.file.StandardOpenOption.APPEND);
+        try (EmbedProgress q = EmbedProgress.open(out, "abc", 8, quiet(), 0)) {
+            assertEquals(3L * 8 * 4, Files.size(tmp.resolve("k.npy.part")), "the unrecorded tail is cut");
+            assertEquals(3, q.rows());
+            for (int k = 0; k < 3; k++) {
+                assertEquals(k, q.rowOf(dir.resolve((char) ('a' + k) + ".wav")));
+            }
+            assertEquals(-1, q.rowOf(dir.resolve("d.wav")));
+            java.io.ByteArrayOutputStream rows = new java.io.ByteArrayOutputStream();
+            q.copyRows(new int[] {2, 0}, rows);
+            java.nio.FloatBuffer f = java.nio.ByteBuffer.wrap(rows.toByteArray()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer();
+            assertEquals(16, f.remaining());
+            assertEquals(2.5f, f.get(0), 0f);
+            assertEquals(0.5f, f.get(8), 0f);
+            assertEquals(3, q.add(dir.resolve("d.wav"), v));   // appended after the truncated tail
+        }
+        assertEquals(4L * 8 * 4, Files.size(tmp.resolve("k.npy.part")));
+    }
+
     @Test
     void aDamagedProgressFileIsNamed() throws IOException {
         Path dir = withBrokenD("damaged");
