@@ -148,31 +148,33 @@ public final class Resampler {
      * Resample one channel. out: written, outputLength(n) values at outOff. in: read, n values at inOff.
      */
     public void process(float[] out, int outOff, float[] in, int inOff, int n) {
-        // Zero-padded copy: every tap window is in bounds, so the inner loop has no edge cases.
-        int pad = taps;
-        float[] x = new float[n + 2 * pad];
-        System.arraycopy(in, inOff, x, pad, n);
+        // The signal is read in place; only an output whose window reaches past either end gets a copy of that
+        // window with zeros outside the signal (win): the values a zero-padded copy of the whole signal gave it, which
+        // a 30 s stereo 44.1 kHz clip paid 10.6 MB and a pass for.
         int outLen = outputLength(n);
         Parallel.forChunks(outLen, GRAIN, (c, from, to) -> {
             float[] interp = exact ? null : new float[taps];
+            float[] win = new float[taps];
             int i = from;
-            if (exact) {   // four outputs at a time (dot4): the same arithmetic per output as dot
-                for (; i + 4 <= to; i += 4) {
+            while (i < to) {
+                if (exact && i + 4 <= to) {   // four outputs at a time (dot4): the same arithmetic per output as dot
                     long num = i * down;
                     int i0 = (int) (num / up);
                     int i1 = (int) ((num + down) / up);
                     int i2 = (int) ((num + 2 * down) / up);
                     int i3 = (int) ((num + 3 * down) / up);
-                    dot4(out, outOff + i, x, pad - half + 1, taps,
-                            (int) (num - i0 * up), i0, (int) (num + down - i1 * up), i1,
-                            (int) (num + 2 * down - i2 * up), i2, (int) (num + 3 * down - i3 * up), i3);
+                    if (i0 - half + 1 >= 0 && i3 - half + 1 + taps <= n) {   // all four windows inside the signal
+                        dot4(out, outOff + i, in, inOff - half + 1, taps,
+                                (int) (num - i0 * up), i0, (int) (num + down - i1 * up), i1,
+                                (int) (num + 2 * down - i2 * up), i2, (int) (num + 3 * down - i3 * up), i3);
+                        i += 4;
+                        continue;
+                    }
                 }
-            }
-            for (; i < to; i++) {
                 long num = i * down;                 // tau = num / L
                 int i0 = (int) (num / up);
                 long rem = num - i0 * up;            // frac = rem / L
-                int start = pad + i0 - half + 1;
+                int start = i0 - half + 1;           // the window's first signal index
                 float[] h;
                 int hOff;
                 if (exact) {
@@ -188,7 +190,16 @@ public final class Resampler {
                     h = interp;
                     hOff = 0;
                 }
-                out[outOff + i] = dot(h, hOff, x, start, taps);
+                if (start >= 0 && start + taps <= n) {
+                    out[outOff + i] = dot(h, hOff, in, inOff + start, taps);
+                } else {
+                    for (int j = 0; j < taps; j++) {
+                        int k = start + j;
+                        win[j] = k >= 0 && k < n ? in[inOff + k] : 0f;
+                    }
+                    out[outOff + i] = dot(h, hOff, win, 0, taps);
+                }
+                i++;
             }
         });
     }
