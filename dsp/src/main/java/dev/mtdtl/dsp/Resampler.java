@@ -152,6 +152,11 @@ public final class Resampler {
         // window with zeros outside the signal (win): the values a zero-padded copy of the whole signal gave it, which
         // a 30 s stereo 44.1 kHz clip paid 10.6 MB and a pass for.
         int outLen = outputLength(n);
+        // Output i's window starts at floor(i M / L) - half + 1: inside the signal for all of four outputs from i when
+        // i M >= (half - 1) L and floor((i + 3) M / L) + taps - half + 1 <= n, i.e. (i + 3) M < (n - taps + half) L
+        // (no divisions in the test)
+        long lowest = (long) (half - 1) * up;
+        long beyond = (long) (n - taps + half) * up;
         Parallel.forChunks(outLen, GRAIN, (c, from, to) -> {
             float[] interp = exact ? null : new float[taps];
             float[] win = new float[taps];
@@ -159,14 +164,8 @@ public final class Resampler {
             while (i < to) {
                 if (exact && i + 4 <= to) {   // four outputs at a time (dot4): the same arithmetic per output as dot
                     long num = i * down;
-                    int i0 = (int) (num / up);
-                    int i1 = (int) ((num + down) / up);
-                    int i2 = (int) ((num + 2 * down) / up);
-                    int i3 = (int) ((num + 3 * down) / up);
-                    if (i0 - half + 1 >= 0 && i3 - half + 1 + taps <= n) {   // all four windows inside the signal
-                        dot4(out, outOff + i, in, inOff - half + 1, taps,
-                                (int) (num - i0 * up), i0, (int) (num + down - i1 * up), i1,
-                                (int) (num + 2 * down - i2 * up), i2, (int) (num + 3 * down - i3 * up), i3);
+                    if (num >= lowest && num + 3 * down < beyond) {   // all four windows inside the signal
+                        dot4(out, outOff + i, in, inOff - half + 1, num);
                         i += 4;
                         continue;
                     }
@@ -233,14 +232,7 @@ public final class Resampler {
             int k = from;
             if (exact) {   // four outputs at a time, as process
                 for (; k + 4 <= to; k += 4) {
-                    long num = (o0 + k) * down;
-                    long i0 = num / up;
-                    long i1 = (num + down) / up;
-                    long i2 = (num + 2 * down) / up;
-                    long i3 = (num + 3 * down) / up;
-                    dot4(out, outOff + k, x, (int) (-half + 1 - base), taps,
-                            (int) (num - i0 * up), (int) i0, (int) (num + down - i1 * up), (int) i1,
-                            (int) (num + 2 * down - i2 * up), (int) i2, (int) (num + 3 * down - i3 * up), (int) i3);
+                    dot4(out, outOff + k, x, -half + 1 - base, (o0 + k) * down);
                 }
             }
             for (; k < to; k++) {
@@ -321,16 +313,19 @@ public final class Resampler {
 
 
     /**
-     * Outputs o .. o+3 of the exact (tabulated-phase) path: output q is dot(table, phase_q K, x, shift + i_q, K),
-     * computed in four independent chains. One output's 16-lane accumulator is a chain of K/L dependent FMAs;
+     * Outputs o .. o+3 of the exact (tabulated-phase) path, the first at tau = num / L: output q's phase and window
+     * start i_q come from num + q M, its window is x[shift + i_q ..], and it is dot(table, phase_q K, x, shift + i_q,
+     * K), computed in four independent chains. One output's 16-lane accumulator is a chain of K/L dependent FMAs;
      * side by side, four outputs' chains overlap (0.80x the time of one output after the other, hot; each FMA still
      * needs two loads, one unaligned, which bounds the loop; bench/RESULTS.md, session 41). Each output sees the same
      * FMAs on the same values in the same order and the same lane reduction as {@link #dot}, so the same bits.
      */
-    private void dot4(float[] out, int o, float[] x, int shift, int k, int ph0, int i0, int ph1, int i1, int ph2,
-                      int i2, int ph3, int i3) {
-        int h0 = ph0 * k, h1 = ph1 * k, h2 = ph2 * k, h3 = ph3 * k;
-        int x0 = shift + i0, x1 = shift + i1, x2 = shift + i2, x3 = shift + i3;
+    private void dot4(float[] out, int o, float[] x, long shift, long num) {
+        int k = taps;
+        long i0 = num / up, i1 = (num + down) / up, i2 = (num + 2 * down) / up, i3 = (num + 3 * down) / up;
+        int h0 = (int) (num - i0 * up) * k, h1 = (int) (num + down - i1 * up) * k;
+        int h2 = (int) (num + 2 * down - i2 * up) * k, h3 = (int) (num + 3 * down - i3 * up) * k;
+        int x0 = (int) (shift + i0), x1 = (int) (shift + i1), x2 = (int) (shift + i2), x3 = (int) (shift + i3);
         if (h0 == h1 && h1 == h2 && h2 == h3) {   // one phase for all four (an integer ratio: 44.1 to 22.05 kHz)
             dot4OnePhase(out, o, x, k, h0, x0, x1, x2, x3);
             return;

@@ -112,8 +112,11 @@ final class EmbedProgress implements Closeable {
                         + " floats");
             }
             byte[] head = new byte[(int) namesBytes];
+            ByteBuffer hb = ByteBuffer.wrap(head);
             try (FileChannel ch = FileChannel.open(names)) {
-                ch.read(ByteBuffer.wrap(head), 0);
+                while (hb.hasRemaining() && ch.read(hb, hb.position()) >= 0) {
+                    // a positional read may return fewer bytes than asked; the file holds at least namesBytes
+                }
             }
             String[] lines = new String(head, StandardCharsets.UTF_8).split("\n", -1);
             if (lines.length != rows + 1 || !lines[rows].isEmpty()) {
@@ -212,7 +215,9 @@ final class EmbedProgress implements Closeable {
 
     /** A file's identity for reuse: name (URL-encoded: one line whatever it holds), size, modification time. */
     private static String key(Path file) throws IOException {
-        return URLEncoder.encode(file.getFileName().toString(), StandardCharsets.UTF_8) + "\t" + Files.size(file)
-                + "\t" + Files.getLastModifiedTime(file).toMillis();
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                java.nio.file.attribute.BasicFileAttributes.class);   // one stat for both
+        return URLEncoder.encode(file.getFileName().toString(), StandardCharsets.UTF_8) + "\t" + a.size() + "\t"
+                + a.lastModifiedTime().toMillis();
     }
 }
