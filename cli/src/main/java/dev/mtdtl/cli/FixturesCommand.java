@@ -28,6 +28,10 @@ final class FixturesCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "print every output of every case")
     boolean verbose;
 
+    @Option(names = "--bits", description = "end each case's line with a CRC-32 of the bits it computed, to compare "
+            + "two machines, JDKs or thread counts (docs/portability.md)")
+    boolean bits;
+
     @Option(names = "--device", paramLabel = "cpu|cuda|auto", defaultValue = "cpu",
             description = "where the layers run (default ${DEFAULT-VALUE}); cuda checks the GPU's kernels against the "
                     + "same float64 references")
@@ -55,7 +59,7 @@ final class FixturesCommand implements Callable<Integer> {
                     + "-bit vectors), Java " + Runtime.version());
         }
         dev.mtdtl.cli.conformance.Families.onDevice(dc.device());
-        Runner.Summary s = new Runner(Families.all(), System.out, verbose).run(d);
+        Runner.Summary s = new Runner(Families.all(), System.out, verbose, bits).run(d);
         return s.failed() > 0 ? 1 : 0;
     }
 

@@ -33,8 +33,8 @@ public final class AdamCuda {
         }
         double b1 = decimal(beta1);
         double b2 = decimal(beta2);
-        double bc1 = 1.0 - Math.pow(b1, t);
-        double bc2 = 1.0 - Math.pow(b2, t);
+        double bc1 = 1.0 - StrictMath.pow(b1, t);
+        double bc2 = 1.0 - StrictMath.pow(b2, t);
         float stepSize = (float) (decimal(lr) / bc1);
         float invSqrtBc2 = (float) (1.0 / Math.sqrt(bc2));
         Launch.grid1d(K.STEP, len, p.at(off), g.at(off), m.at(off), v.at(off), (long) len,

@@ -40,8 +40,8 @@ public final class Db {
     private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
     private static final float LN2_HI = 0.693145751953125f;        // 0x3F317200: e * LN2_HI is exact
     private static final float LN2_LO = 1.42860682030941723212e-6f; // ln 2 - LN2_HI
-    private static final double LN2 = Math.log(2.0);
-    private static final double INV_LN10 = 1.0 / Math.log(10.0);
+    private static final double LN2 = StrictMath.log(2.0);
+    private static final double INV_LN10 = 1.0 / StrictMath.log(10.0);
     private static final float SQRT2 = (float) Math.sqrt(2.0);
 
     /**
@@ -52,7 +52,7 @@ public final class Db {
         int bits = Float.floatToRawIntBits(x);
         int e = (bits >>> 23) - 127;
         if (e == -127 || e == 128 || bits < 0) {
-            return Math.log10(x);
+            return StrictMath.log10(x);
         }
         float mf = Float.intBitsToFloat((bits & 0x007FFFFF) | 0x3F800000);   // mantissa in [1, 2)
         if (mf > SQRT2) {
@@ -71,7 +71,7 @@ public final class Db {
      * amin must be a positive normal float (1e-10 and 1e-5 are). Single-threaded: meant for one frame.
      */
     public static void toDbInPlace(float[] x, int off, int len, float factor, float amin) {
-        float scale = (float) (factor / Math.log(10.0));
+        float scale = (float) (factor / StrictMath.log(10.0));
         int i = 0;
         if (S.length() == SI.length()) {
             FloatVector vmin = FloatVector.broadcast(S, amin);
@@ -91,7 +91,7 @@ public final class Db {
      * not depend on where a frame's values fall in the lanes. amin as in {@link #toDbInPlace}. Single-threaded.
      */
     static void toDbLanes(float[] x, int off, int len, float factor, float amin) {
-        float scale = (float) (factor / Math.log(10.0));
+        float scale = (float) (factor / StrictMath.log(10.0));
         FloatVector vmin = FloatVector.broadcast(S, amin);
         int i = 0;
         int upper = S.loopBound(len);

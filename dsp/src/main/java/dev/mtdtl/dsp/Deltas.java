@@ -67,7 +67,7 @@ public final class Deltas {
         for (int a = 0; a < p; a++) {
             for (int b = 0; b < p; b++) {
                 for (int j = -h; j <= h; j++) {
-                    ata[a][b] += Math.pow(j, a + b);
+                    ata[a][b] += StrictMath.pow(j, a + b);
                 }
             }
         }
@@ -108,7 +108,7 @@ public final class Deltas {
         for (int j = -h; j <= h; j++) {
             double s = 0;   // (A e)_j, since (A^T A)^-1 is symmetric
             for (int a = 0; a < p; a++) {
-                s += e[a] * Math.pow(j, a);
+                s += e[a] * StrictMath.pow(j, a);
             }
             c[j + h] = (float) (fact * s);
         }

@@ -71,8 +71,8 @@ public final class LaneFft {
             for (int k = 0; k < m; k++) {
                 for (int r = 1; r <= 3; r++) {
                     double a = -2 * Math.PI * r * k / (4.0 * m);
-                    t[6 * k + 2 * (r - 1)] = (float) Math.cos(a);
-                    t[6 * k + 2 * (r - 1) + 1] = (float) Math.sin(a);
+                    t[6 * k + 2 * (r - 1)] = (float) StrictMath.cos(a);
+                    t[6 * k + 2 * (r - 1) + 1] = (float) StrictMath.sin(a);
                 }
             }
             tw[p] = t;
@@ -80,8 +80,8 @@ public final class LaneFft {
         post = new float[2 * (h + 1)];
         for (int k = 0; k <= h; k++) {
             double a = 2 * Math.PI * k / nFft;
-            post[2 * k] = (float) Math.cos(a);
-            post[2 * k + 1] = (float) Math.sin(a);
+            post[2 * k] = (float) StrictMath.cos(a);
+            post[2 * k + 1] = (float) StrictMath.sin(a);
         }
     }
 

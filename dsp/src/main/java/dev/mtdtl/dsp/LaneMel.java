@@ -38,7 +38,7 @@ final class LaneMel {
         this.h = nFft / 2;
         this.window = new float[nFft];
         for (int m = 0; m < nFft; m++) {
-            window[m] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * m / nFft));
+            window[m] = (float) (0.5 - 0.5 * StrictMath.cos(2 * Math.PI * m / nFft));
         }
         laneStarts = new int[L];
         for (int j = 0; j < L; j++) {

@@ -147,15 +147,15 @@ public final class MelFilterbank {
     /** Hz to mel on the given scale. */
     public static double hzToMel(double hz, Scale scale) {
         if (scale == Scale.HTK) {
-            return 2595.0 * Math.log10(1.0 + hz / 700.0);
+            return 2595.0 * StrictMath.log10(1.0 + hz / 700.0);
         }
         double fSp = 200.0 / 3;
         double mel = hz / fSp;
         double minLogHz = 1000.0;
         if (hz >= minLogHz) {
             double minLogMel = minLogHz / fSp;
-            double logstep = Math.log(6.4) / 27.0;
-            mel = minLogMel + Math.log(hz / minLogHz) / logstep;
+            double logstep = StrictMath.log(6.4) / 27.0;
+            mel = minLogMel + StrictMath.log(hz / minLogHz) / logstep;
         }
         return mel;
     }
@@ -163,15 +163,15 @@ public final class MelFilterbank {
     /** Mel to Hz on the given scale. */
     public static double melToHz(double mel, Scale scale) {
         if (scale == Scale.HTK) {
-            return 700.0 * (Math.pow(10.0, mel / 2595.0) - 1.0);
+            return 700.0 * (StrictMath.pow(10.0, mel / 2595.0) - 1.0);
         }
         double fSp = 200.0 / 3;
         double hz = fSp * mel;
         double minLogHz = 1000.0;
         double minLogMel = minLogHz / fSp;
         if (mel >= minLogMel) {
-            double logstep = Math.log(6.4) / 27.0;
-            hz = minLogHz * Math.exp(logstep * (mel - minLogMel));
+            double logstep = StrictMath.log(6.4) / 27.0;
+            hz = minLogHz * StrictMath.exp(logstep * (mel - minLogMel));
         }
         return hz;
     }

@@ -28,7 +28,7 @@ public final class Mfcc {
         for (int k = 0; k < nMfcc; k++) {
             double s = Math.sqrt(2.0 / nMels) * (k == 0 ? Math.sqrt(0.5) : 1.0);
             for (int m = 0; m < nMels; m++) {
-                basis[k * nMels + m] = (float) (s * Math.cos(Math.PI * k * (2 * m + 1) / (2.0 * nMels)));
+                basis[k * nMels + m] = (float) (s * StrictMath.cos(Math.PI * k * (2 * m + 1) / (2.0 * nMels)));
             }
         }
     }

@@ -94,7 +94,7 @@ public final class Resampler {
         double fc = (passbandHz + nyq) / 2 / inRate;            // cycles per input sample
         double dw = 2 * Math.PI * (nyq - passbandHz) / inRate;  // transition, radians per input sample
         double beta = attenuationDb > 50 ? 0.1102 * (attenuationDb - 8.7)
-                : 0.5842 * Math.pow(attenuationDb - 21, 0.4) + 0.07886 * (attenuationDb - 21);
+                : 0.5842 * StrictMath.pow(attenuationDb - 21, 0.4) + 0.07886 * (attenuationDb - 21);
         int k = (int) Math.ceil((attenuationDb - 7.95) / (2.285 * dw)) + 1;
         k += k & 1;
         this.half = k / 2;
@@ -112,7 +112,7 @@ public final class Resampler {
                 double u = t / half;
                 double win = Math.abs(u) >= 1 ? 0 : besselI0(beta * Math.sqrt(1 - u * u)) / i0b;
                 double x = 2 * fc * t;
-                double sinc = x == 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
+                double sinc = x == 0 ? 1 : StrictMath.sin(Math.PI * x) / (Math.PI * x);
                 row[j] = 2 * fc * sinc * win;
                 sum += row[j];
             }

@@ -43,7 +43,7 @@ public final class Stft {
         this.pad = pad;
         this.window = new float[nFft];
         for (int m = 0; m < nFft; m++) {
-            window[m] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * m / nFft));
+            window[m] = (float) (0.5 - 0.5 * StrictMath.cos(2 * Math.PI * m / nFft));
         }
         this.fft = new FloatFFT_1D(nFft);
     }

@@ -153,7 +153,7 @@ public final class Mlp {
             }
             for (int k = 0; k < batches; k++) {
                 step++;
-                lrs[k] = o.lr() * Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step));
+                lrs[k] = o.lr() * Math.sqrt(1 - StrictMath.pow(0.999, step)) / (1 - StrictMath.pow(0.9, step));
             }
             trainer.epoch(x, t, order, n, lrs, losses);
             double lossSum = 0;

@@ -344,18 +344,18 @@ final class MlpStep {
             for (int k = 0; k < c; k++) {
                 mx = Math.max(mx, o[o0 + k]);
             }
-            // terms' row holds the exponentials until each is used (one Math.exp an element, not two: the same
+            // terms' row holds the exponentials until each is used (one StrictMath.exp an element, not two: the same
             // value, so the same bits); it ends up holding log p where t > 0, the only entries loss() reads.
             double z = 0;
             for (int k = 0; k < c; k++) {
-                double e = Math.exp(o[o0 + k] - mx);
+                double e = StrictMath.exp(o[o0 + k] - mx);
                 terms[o0 + k] = e;
                 z += e;
             }
             for (int k = 0; k < c; k++) {
                 double p = terms[o0 + k] / z;
                 if (t[tr + k] > 0) {
-                    terms[o0 + k] = Math.log(Math.max(p, 1e-10));   // sklearn clips probabilities at 1e-10
+                    terms[o0 + k] = StrictMath.log(Math.max(p, 1e-10));   // sklearn clips probabilities at 1e-10
                 }
                 o[o0 + k] = (float) ((p - t[tr + k]) / m);
             }

@@ -39,7 +39,8 @@ import java.util.Arrays;
  * pass and the cancellation of S(x^2)/N - mu^2 on values like 2000 +- 0.001. In the EM pass the
  * values share vectors (8 on AVX-512; the bits do not depend on the width) and the exps come from
  * {@link VecExp} (within 2 ulp of Math.exp; results under 2^-1022 flushed to 0); {@link #averageLogLik},
- * {@link #logDensity} and {@link #predictProba} use Math.exp.
+ * {@link #logDensity} and {@link #predictProba} use StrictMath.exp (the same bits on every platform and JDK:
+ * docs/portability.md).
  *
  * <p>Omitted: other covariance types, n_init > 1, warm starts, the 'random' initialisations.
  */
@@ -51,7 +52,7 @@ public final class Gmm1d {
 
     /** Values per parallel chunk (fixed: chunk boundaries, hence sums, do not depend on threads). */
     static final int GRAIN = 2048;
-    private static final double LN_2PI = Math.log(2 * Math.PI);
+    private static final double LN_2PI = StrictMath.log(2 * Math.PI);
     private static final double EPS10 = 10 * Math.ulp(1.0);   // sklearn: nk += 10 * finfo(float64).eps
 
     private Gmm1d() {}
@@ -308,7 +309,7 @@ public final class Gmm1d {
                 sum = sum.add(ev);
             }
             for (int l = 0; l < nl; l++) {
-                ll += w[i + l] * (m.lane(l) + Math.log(sum.lane(l)));
+                ll += w[i + l] * (m.lane(l) + StrictMath.log(sum.lane(l)));
             }
             DoubleVector scale = DoubleVector.fromArray(s, w, i).div(sum);
             int slot = nl < 4 ? (i - from) % 4 : 0;
@@ -377,14 +378,14 @@ public final class Gmm1d {
             dst[stride * (k + j) + slot] += rd;
             dst[stride * (2 * k + j) + slot] += rd * d;
         }
-        return wi * (m + Math.log(sum));
+        return wi * (m + StrictMath.log(sum));
     }
 
     private static double[] logCoefficients(Params p) {
         int k = p.components();
         double[] a = new double[k];
         for (int j = 0; j < k; j++) {
-            a[j] = Math.log(p.weights()[j]) - 0.5 * (LN_2PI + Math.log(p.variances()[j]));
+            a[j] = StrictMath.log(p.weights()[j]) - 0.5 * (LN_2PI + StrictMath.log(p.variances()[j]));
         }
         return a;
     }
@@ -420,9 +421,9 @@ public final class Gmm1d {
         double s = 0;
         for (int j = 0; j < k; j++) {
             double d = x - mu[j];
-            s += Math.exp(a[j] - d * d / (2 * var[j]) - m);
+            s += StrictMath.exp(a[j] - d * d / (2 * var[j]) - m);
         }
-        return m + Math.log(s);
+        return m + StrictMath.log(s);
     }
 
     /** ln p(x_i) for each value (n) into {@code out} (n). */
@@ -454,7 +455,7 @@ public final class Gmm1d {
                 double lpx = logDensity(a, p, x[i]);
                 for (int j = 0; j < k; j++) {
                     double d = x[i] - mu[j];
-                    out[i * k + j] = Math.exp(a[j] - d * d / (2 * var[j]) - lpx);
+                    out[i * k + j] = StrictMath.exp(a[j] - d * d / (2 * var[j]) - lpx);
                 }
             }
         });

@@ -115,7 +115,7 @@ final class KMeans1d {
     /** Greedy k-means++ (Arthur and Vassilvitskii 2007; sklearn's _kmeans_plusplus), on weighted points. */
     static double[] seed(double[] u, double[] w, int k, SplittableRandom rng) {
         int n = u.length;
-        int trials = 2 + (int) Math.log(k);
+        int trials = 2 + (int) StrictMath.log(k);
         double[] centres = new double[k];
         double[] sorted = new double[k];   // the chosen centres, ascending, first `have` entries
         double[] d2 = new double[n];       // weighted squared distance to the nearest centre: w * min (u-c)^2

@@ -29,7 +29,7 @@ public final class Ndcg {
 
     /** 1 / log2(j + 2) for 0-based rank j. */
     public static double discount(int j) {
-        return 1.0 / (Math.log(j + 2.0) / Math.log(2.0));
+        return 1.0 / (StrictMath.log(j + 2.0) / StrictMath.log(2.0));
     }
 
     /** Ideal DCG for {@code nRelevant} relevant items at cutoff {@code k}. */

@@ -159,13 +159,13 @@ public final class PlsaEm {
             double s1 = Linalg.dot(th, td, ph, tw1, k);
             if (s0 > 0) {
                 double q0 = v[j] / s0;
-                ll += v[j] * Math.log(s0);
+                ll += v[j] * StrictMath.log(s0);
                 Linalg.axpy(q0, ph, tw0, acc, 0, k);
                 Linalg.axpy(q0, th, td, b, tw0, k);
             }
             if (s1 > 0) {
                 double q1 = v[j + 1] / s1;
-                ll += v[j + 1] * Math.log(s1);
+                ll += v[j + 1] * StrictMath.log(s1);
                 Linalg.axpy(q1, ph, tw1, acc, 0, k);
                 Linalg.axpy(q1, th, td, b, tw1, k);
             }
@@ -176,7 +176,7 @@ public final class PlsaEm {
             double qj = 0;
             if (s > 0) {   // s = 0 only after underflow: the entry then carries no information
                 qj = v[j] / s;
-                ll += v[j] * Math.log(s);
+                ll += v[j] * StrictMath.log(s);
                 Linalg.axpy(qj, ph, tw, acc, 0, k);
                 if (b != null) {
                     Linalg.axpy(qj, th, td, b, tw, k);
@@ -298,7 +298,7 @@ public final class PlsaEm {
                 for (int j = m.indptr[d]; j < m.indptr[d + 1]; j++) {
                     double s = Linalg.dot(theta, d * k, phi, m.indices[j] * k, k);
                     if (s > 0) {
-                        ll += m.values[j] * Math.log(s);
+                        ll += m.values[j] * StrictMath.log(s);
                     }
                 }
             }

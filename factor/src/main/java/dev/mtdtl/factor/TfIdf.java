@@ -31,7 +31,7 @@ public final class TfIdf {
         double[] idf = new double[counts.cols];
         double n1 = 1.0 + counts.rows;
         for (int t = 0; t < idf.length; t++) {
-            idf[t] = Math.log(n1 / (1.0 + df[t])) + 1.0;
+            idf[t] = StrictMath.log(n1 / (1.0 + df[t])) + 1.0;
         }
         return idf;
     }

@@ -68,7 +68,7 @@ public final class Rng {
     public double nextGaussian() {
         double u1 = nextDouble();
         double u2 = nextDouble();
-        return Math.sqrt(-2.0 * Math.log1p(-u1)) * Math.cos(2.0 * Math.PI * u2);
+        return Math.sqrt(-2.0 * StrictMath.log1p(-u1)) * StrictMath.cos(2.0 * Math.PI * u2);
     }
 
     /** A derived, statistically independent generator (for handing streams to sub-components). */

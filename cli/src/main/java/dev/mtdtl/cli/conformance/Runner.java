@@ -4,10 +4,14 @@ import dev.mtdtl.tensor.Shape;
 import dev.mtdtl.tensor.io.Npy;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.zip.CRC32;
 
 /**
  * Runs every case of a fixture directory through the family that implements it and compares each
@@ -16,6 +20,13 @@ import java.util.Map;
  * <p>One line per case: status, name, the worst output (largest error relative to its threshold), its
  * error and the threshold; SKIP with the reason when no family implements the case. The last line is
  * exactly {@code N passed, M failed, K skipped}.
+ *
+ * <p>With {@code bits}, each case line also ends in {@code bits XXXXXXXX}: a CRC-32 of every computed output's
+ * values, outputs in the manifest's order, each value's IEEE 754 double bits (a float32 result widens exactly). Two
+ * runs that print the same CRC for a case computed the same bits (up to a CRC collision); the fixtures' tolerances
+ * cannot tell that. What it is for: the engine's bits depend on the vector lane count by design (README, "Machines
+ * without AVX-512"), and should depend on nothing else: not the thread count, the JDK, or the CPU architecture at
+ * the same lane count (docs/portability.md).
  */
 public final class Runner {
 
@@ -25,11 +36,18 @@ public final class Runner {
     private final List<Family> families;
     private final PrintStream out;
     private final boolean verbose;
+    private final boolean bits;
 
     public Runner(List<Family> families, PrintStream out, boolean verbose) {
+        this(families, out, verbose, false);
+    }
+
+    /** A runner that also prints each case's {@link #bitsOf} CRC where bits is true. */
+    public Runner(List<Family> families, PrintStream out, boolean verbose, boolean bits) {
         this.families = families;
         this.out = out;
         this.verbose = verbose;
+        this.bits = bits;
     }
 
     public Summary run(Path dir) throws java.io.IOException {
@@ -88,14 +106,36 @@ public final class Runner {
                         o.name(), o.compare(), r.note != null ? r.note : fmt(r.err), fmt(r.threshold)));
             }
         }
+        String crc = bits ? String.format(Locale.ROOT, "  bits %08x", bitsOf(c, got)) : "";
         if (c.outputs().isEmpty()) {
-            out.printf("%s  %-28s no outputs to compare; inputs consumed by %s%n", "PASS", c.name(), f.name());
+            out.printf("%s  %-28s no outputs to compare; inputs consumed by %s%s%n", "PASS", c.name(), f.name(), crc);
         } else {
-            out.printf(Locale.ROOT, "%s  %-28s worst %-32s %-8s %-10s tol %s%n", ok ? "PASS" : "FAIL", c.name(), worstName,
-                    worstMode, fmt(worstErr), fmt(worstThr));
+            out.printf(Locale.ROOT, "%s  %-28s worst %-32s %-8s %-10s tol %s%s%n", ok ? "PASS" : "FAIL", c.name(),
+                    worstName, worstMode, fmt(worstErr), fmt(worstThr), crc);
         }
         out.print(detail);
         return ok;
+    }
+
+    /**
+     * CRC-32 of the case's computed outputs in manifest order: per output its name's UTF-8 bytes, its length, then
+     * each value's {@link Double#doubleToRawLongBits} (little-endian); an output not computed adds its name only.
+     */
+    static long bitsOf(Manifest.Case c, Map<String, double[]> got) {
+        CRC32 crc = new CRC32();
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        for (Manifest.Output o : c.outputs()) {
+            crc.update(o.name().getBytes(StandardCharsets.UTF_8));
+            double[] v = got.get(o.name());
+            if (v == null) {
+                continue;
+            }
+            crc.update(b.clear().putLong(v.length).array());
+            for (double x : v) {
+                crc.update(b.clear().putLong(Double.doubleToRawLongBits(x)).array());
+            }
+        }
+        return crc.getValue();
     }
 
     private record Check(boolean pass, double err, double threshold, String note) {}

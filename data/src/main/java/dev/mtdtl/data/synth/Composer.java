@@ -39,7 +39,7 @@ final class Composer {
         double humanUs = 4000 + 8000 * rng.nextDouble();
 
         // Programs, levels (CC7) and pans (CC10). The lead sits leadDb above the rest.
-        int accVol = (int) Math.round(112 * Math.pow(10, -Math.max(0, s.leadDb()) / 20));
+        int accVol = (int) Math.round(112 * StrictMath.pow(10, -Math.max(0, s.leadDb()) / 20));
         setup(sc, LEAD, s.lead(), 112, 64 + rng.nextInt(21) - 10);
         setup(sc, CHORDS, s.chords(), accVol, 40 + rng.nextInt(12));
         setup(sc, BASS, s.bassProgram(), Math.min(120, accVol + 8), 64);

@@ -100,7 +100,7 @@ final class Lyrics {
         // Topic weights: genre-independent base, the artist's topic, and topics matching the hidden valence.
         double[] w = new double[TOPICS.length];
         for (int t = 0; t < w.length; t++) {
-            w[t] = 0.2 + 3.0 * Math.exp(-4 * Math.abs(TOPIC_VALENCE[t] - s.valenceHidden()));
+            w[t] = 0.2 + 3.0 * StrictMath.exp(-4 * Math.abs(TOPIC_VALENCE[t] - s.valenceHidden()));
         }
         w[artistTopic] += 6;
         if (s.genre() >= 0) {
@@ -108,7 +108,7 @@ final class Lyrics {
         }
         int t1 = World.categorical(w, r);
         int t2 = World.categorical(w, r);
-        int tokens = (int) Math.round(Math.exp(Math.log(150) + 0.6 * r.nextGaussian()));
+        int tokens = (int) Math.round(StrictMath.exp(StrictMath.log(150) + 0.6 * r.nextGaussian()));
         Map<String, Integer> bag = new TreeMap<>();
         for (int i = 0; i < tokens; i++) {
             double u = r.nextDouble();
@@ -126,8 +126,8 @@ final class Lyrics {
 
     // Rank with probability proportional to 1/(rank+1): Zipf word frequencies.
     private static int zipf(int n, Rng r) {
-        double h = Math.log(n + 1.0);
-        int k = (int) Math.floor(Math.exp(r.nextDouble() * h)) - 1;
+        double h = StrictMath.log(n + 1.0);
+        int k = (int) Math.floor(StrictMath.exp(r.nextDouble() * h)) - 1;
         return Math.max(0, Math.min(n - 1, k));
     }
 }

@@ -25,7 +25,7 @@ public record Production(double lowpassHz, double tiltDb, double width, double r
      */
     public static Production of(int year, double artistTilt, double artistReverb, double arousal, Rng rng) {
         double t = Math.max(0, Math.min(1, (year - 1955) / 45.0));          // 0 in 1955, 1 from 2000
-        double lp = 3800 * Math.pow(10500 / 3800.0, t) * Math.exp(0.12 * rng.nextGaussian());
+        double lp = 3800 * StrictMath.pow(10500 / 3800.0, t) * StrictMath.exp(0.12 * rng.nextGaussian());
         double width = year < 1966 ? 0.0 : Math.min(1, 0.5 + 0.5 * t + 0.1 * rng.nextGaussian());
         double comp = year < 1995 ? 1.5 + rng.nextDouble() : 2.5 + (year - 1995) * 0.25 + rng.nextDouble();
         double noise = year < 1980 ? -68 + 12 * (1 - t) + 3 * rng.nextGaussian() : -90;   // dBFS; music RMS is ~-22
@@ -66,7 +66,7 @@ public record Production(double lowpassHz, double tiltDb, double width, double r
         if (noiseDb > -85 || crackle > 0) {
             // Hiss: a sum of two uniforms (triangular, variance 1/6, scaled to unit) is indistinguishable
             // from Gaussian hiss at this level and four times cheaper than Box-Muller.
-            float amp = (float) (Math.pow(10, noiseDb / 20) * Math.sqrt(6));
+            float amp = (float) (StrictMath.pow(10, noiseDb / 20) * Math.sqrt(6));
             double crackleRate = crackle * 8.0 / rate;                        // clicks per sample
             for (int i = 0; i < n; i++) {
                 float h1 = amp * (rng.nextFloat() + rng.nextFloat() - 1f);
@@ -81,7 +81,7 @@ public record Production(double lowpassHz, double tiltDb, double width, double r
         for (int i = 0; i < 2 * n; i++) {
             peak = Math.max(peak, Math.abs(x[i]));
         }
-        float g = (float) (Math.pow(10, levelDb / 20) / peak);
+        float g = (float) (StrictMath.pow(10, levelDb / 20) / peak);
         for (int i = 0; i < 2 * n; i++) {
             x[i] *= g;
         }
@@ -92,7 +92,7 @@ public record Production(double lowpassHz, double tiltDb, double width, double r
         if (lowpassHz >= rate * 0.45) {
             return;
         }
-        double a = Math.exp(-2 * Math.PI * lowpassHz / rate);
+        double a = StrictMath.exp(-2 * Math.PI * lowpassHz / rate);
         double y1 = 0, y2 = 0;
         for (int i = 0; i < n; i++) {
             y1 = (1 - a) * x[off + i] + a * y1;
@@ -103,8 +103,8 @@ public record Production(double lowpassHz, double tiltDb, double width, double r
 
     // High shelf around 2 kHz by splitting into low (one-pole) and high (residual) and reweighting.
     private void tilt(float[] x, int off, int n, int rate) {
-        double gHigh = Math.pow(10, tiltDb / 20);
-        double a = Math.exp(-2 * Math.PI * 2000.0 / rate);
+        double gHigh = StrictMath.pow(10, tiltDb / 20);
+        double a = StrictMath.exp(-2 * Math.PI * 2000.0 / rate);
         double lo = 0;
         for (int i = 0; i < n; i++) {
             lo = (1 - a) * x[off + i] + a * lo;
@@ -124,15 +124,15 @@ public record Production(double lowpassHz, double tiltDb, double width, double r
             peak = Math.max(peak, Math.abs(x[i]));
         }
         double thr = peak * 0.1;
-        double att = Math.exp(-1.0 / (0.005 * rate));
-        double rel = Math.exp(-1.0 / (0.120 * rate));
+        double att = StrictMath.exp(-1.0 / (0.005 * rate));
+        double rel = StrictMath.exp(-1.0 / (0.120 * rate));
         double env = 0;
         double g = 1;
         for (int i = 0; i < n; i++) {
             double lvl = Math.max(Math.abs(x[i]), Math.abs(x[n + i]));
             env = lvl > env ? att * env + (1 - att) * lvl : rel * env + (1 - rel) * lvl;
             if ((i & 15) == 0) {                                  // gain curve every 16 samples (0.7 ms)
-                g = env > thr ? Math.pow(env / thr, 1 / compRatio - 1) : 1;
+                g = env > thr ? StrictMath.pow(env / thr, 1 / compRatio - 1) : 1;
             }
             x[i] *= (float) g;
             x[n + i] *= (float) g;

@@ -44,7 +44,7 @@ final class Tags {
      * {@code artistName} gives the artist-name tag; {@code instrumentTags} the audible instruments.
      */
     static Map<String, Integer> of(Song s, String artistName, Rng r) {
-        double mean = 2.2 * Math.pow(s.popularity(), 0.8);
+        double mean = 2.2 * StrictMath.pow(s.popularity(), 0.8);
         double lambda = mean * gamma(0.5, r) / 0.5;                    // Poisson-gamma: over-dispersed
         int taggers = poisson(lambda, r);
         Map<String, Integer> counts = new LinkedHashMap<>();
@@ -128,7 +128,7 @@ final class Tags {
         if (lambda > 50) {
             return Math.max(0, (int) Math.round(lambda + Math.sqrt(lambda) * r.nextGaussian()));
         }
-        double l = Math.exp(-lambda), p = 1;
+        double l = StrictMath.exp(-lambda), p = 1;
         int k = 0;
         do {
             k++;
@@ -140,7 +140,7 @@ final class Tags {
     /** Gamma(shape, 1) by Marsaglia-Tsang (shape < 1 via the boost u^(1/shape)). */
     static double gamma(double shape, Rng r) {
         if (shape < 1) {
-            return gamma(shape + 1, r) * Math.pow(r.nextDouble(), 1 / shape);
+            return gamma(shape + 1, r) * StrictMath.pow(r.nextDouble(), 1 / shape);
         }
         double d = shape - 1.0 / 3, c = 1 / Math.sqrt(9 * d);
         while (true) {
@@ -150,14 +150,14 @@ final class Tags {
             }
             v = v * v * v;
             double u = r.nextDouble();
-            if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
+            if (StrictMath.log(u) < 0.5 * x * x + d - d * v + d * StrictMath.log(v)) {
                 return d * v;
             }
         }
     }
 
     private static int zipf(int n, Rng r) {
-        double k = Math.exp(r.nextDouble() * Math.log(n + 1.0)) - 1;
+        double k = StrictMath.exp(r.nextDouble() * StrictMath.log(n + 1.0)) - 1;
         return Math.max(0, Math.min(n - 1, (int) k));
     }
 }

@@ -48,7 +48,7 @@ final class TasteModel {
             for (int i = 0; i < fav.length; i++) {
                 fav[i] = artists.get(World.categorical(pop, r)).id();
             }
-            int act = (int) Math.round(Math.exp(Math.log(20) + 0.9 * r.nextGaussian()));
+            int act = (int) Math.round(StrictMath.exp(StrictMath.log(20) + 0.9 * r.nextGaussian()));
             out.add(new User(String.format("%s%06d", prefix, u), g, 1990 + 14 * r.nextGaussian(), 0.5 * r.nextGaussian(),
                     fav, Math.max(1, Math.min(maxActivity, act)), 1.5 + r.nextDouble(), 0.8 * r.nextGaussian()));
         }
@@ -67,13 +67,13 @@ final class TasteModel {
             for (int t = 0; t < n; t++) {
                 Song s = songs.get(t);
                 aff[t] = affinity(u, s, seed);
-                double gumbel = -Math.log(-Math.log(Math.max(1e-300, r.nextDouble())));
-                key[t] = u.beta() * aff[t] + 0.6 * Math.log(s.popularity()) + gumbel;
+                double gumbel = -StrictMath.log(-StrictMath.log(Math.max(1e-300, r.nextDouble())));
+                key[t] = u.beta() * aff[t] + 0.6 * StrictMath.log(s.popularity()) + gumbel;
             }
             int[] chosen = topK(key, Math.min(u.activity(), n));
             Arrays.sort(chosen);
             for (int t : chosen) {
-                int c = 1 + (int) Math.floor(Math.exp(u.playLevel() + 0.5 * aff[t] + 1.1 * r.nextGaussian()));
+                int c = 1 + (int) Math.floor(StrictMath.exp(u.playLevel() + 0.5 * aff[t] + 1.1 * r.nextGaussian()));
                 out.add(new Play(u.id(), t, Math.min(c, 5000)));
             }
         }
@@ -122,7 +122,7 @@ final class TasteModel {
     static double affinity(User u, Song s, long seed) {
         double a = 0;
         if (s.genre() >= 0) {
-            a += Math.log(u.genre()[s.genre()] + 0.02);
+            a += StrictMath.log(u.genre()[s.genre()] + 0.02);
         }
         double dy = (s.year() - u.era()) / 12.0;
         double de = (s.arousal() - u.energy()) / 0.6;

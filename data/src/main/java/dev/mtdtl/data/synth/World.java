@@ -65,7 +65,7 @@ public final class World {
                 }
                 Genre bsrc = r.nextDouble() < 0.25 ? gs.get(r.nextInt(gs.size())) : ge;
                 Meter meter = drums == DrumFamily.SHUFFLE ? Meter.TWELVE_EIGHT : pick(ge.meters(), r);
-                double tempo = ge.tempo() * Math.exp(0.12 * r.nextGaussian());
+                double tempo = ge.tempo() * StrictMath.exp(0.12 * r.nextGaussian());
                 styles.add(new Style(g, k, ge.styles()[k], tempo, meter,
                         Math.max(0, Math.min(0.7, ge.swing() + 0.1 * r.nextGaussian())), drums, pick(bsrc.bass(), r),
                         pick(ge.harmony(), r)));
@@ -133,7 +133,7 @@ public final class World {
         Genre ge = Styles.GENRES.get(g);
         int start = (int) Math.round(ge.yearMean() + 14 * r.nextGaussian());
         start = Math.max(1955, Math.min(2012, start));
-        int len = (int) Math.min(40, Math.round(Math.exp(1.6 + 0.8 * r.nextGaussian())));
+        int len = (int) Math.min(40, Math.round(StrictMath.exp(1.6 + 0.8 * r.nextGaussian())));
         int bank = chooseBank(start, r);
         boolean vocal = r.nextDouble() < ge.vocalProb();
         // Each program slot comes from the genre's palette or, with probability PALETTE_BORROW, from a neighbouring
@@ -141,10 +141,10 @@ public final class World {
         Rng side = new Rng(Rng.hash(seed ^ 0x9A1E77EL, id.hashCode()));
         Genre lg = palette(g, side), cg = palette(g, side), bg = palette(g, side), pg = palette(g, side);
         int lead = vocal && r.nextDouble() < 0.5 ? 52 + r.nextInt(3) : lg.lead()[r.nextInt(lg.lead().length)];
-        return new Artist(id, Names.artist(r), g, r.nextInt(3), Math.exp(1.2 * r.nextGaussian()), start, len, bank,
+        return new Artist(id, Names.artist(r), g, r.nextInt(3), StrictMath.exp(1.2 * r.nextGaussian()), start, len, bank,
                 lead, cg.chords()[r.nextInt(cg.chords().length)], bg.bassProg()[r.nextInt(bg.bassProg().length)],
                 r.nextDouble() < 0.6 ? pg.pad()[r.nextInt(pg.pad().length)] : -1, 3 * r.nextGaussian(),
-                0.05 + 0.3 * r.nextDouble(), Math.exp(0.06 * r.nextGaussian()), r.nextInt(12), vocal,
+                0.05 + 0.3 * r.nextDouble(), StrictMath.exp(0.06 * r.nextGaussian()), r.nextInt(12), vocal,
                 r.nextInt(Lyrics.TOPICS.length), tracks);
     }
 
@@ -189,22 +189,22 @@ public final class World {
         double va = clamp(0.7 * ge.valence() + 0.45 * r.nextGaussian());
         double vh = clamp(0.5 * Lyrics.TOPIC_VALENCE[a.topic()] + 0.5 * r.nextGaussian());
         boolean minor = r.nextDouble() < Math.max(0.05, Math.min(0.95, ge.minorProb() - 0.6 * va));
-        double tempo = style.tempo() * a.tempoFactor() * Math.exp(0.06 * r.nextGaussian() + 0.08 * arousal);
+        double tempo = style.tempo() * a.tempoFactor() * StrictMath.exp(0.06 * r.nextGaussian() + 0.08 * arousal);
         int lead = a.vocal() && r.nextDouble() < 0.3 ? 52 + r.nextInt(3) : a.lead();
         int pad = a.pad() >= 0 && r.nextDouble() < 0.8 ? a.pad() : -1;
         int key = r.nextDouble() < 0.6 ? a.key() : r.nextInt(12);
         return new Song(id, a.id(), g, st, -1, -1, year, tempo, style.meter(), style.swing(), style.drums(), style.bass(),
                 style.harmony(), key, minor, arousal, Song.valenceOf(va, vh), va, vh, lead, a.chords(), a.bass(), pad,
                 -1, (int) Math.round(64 + 7 * va + 2 * r.nextGaussian()), 3 + 3 * r.nextDouble(),
-                Math.exp(0.2 * r.nextGaussian()), a.bank(), Production.of(year, a.tilt(), a.reverb(), arousal, r),
-                r.nextInt(16), a.popularity() * Math.exp(0.8 * r.nextGaussian()), r.nextLong());
+                StrictMath.exp(0.2 * r.nextGaussian()), a.bank(), Production.of(year, a.tilt(), a.reverb(), arousal, r),
+                r.nextInt(16), a.popularity() * StrictMath.exp(0.8 * r.nextGaussian()), r.nextLong());
     }
 
     /** Track count of an artist: P(k) proportional to k^-1.8 on [1, kmax], by inversion. */
     static int zipfSize(Rng r, int kmax) {
         double[] w = new double[kmax];
         for (int k = 1; k <= kmax; k++) {
-            w[k - 1] = Math.pow(k, -1.8);
+            w[k - 1] = StrictMath.pow(k, -1.8);
         }
         return categorical(w, r) + 1;
     }

@@ -65,7 +65,7 @@ final class Dense {
     static double logDet(double[] l, int m) {
         double s = 0;
         for (int i = 0; i < m; i++) {
-            s += Math.log(l[i * m + i]);
+            s += StrictMath.log(l[i * m + i]);
         }
         return 2 * s;
     }

@@ -64,7 +64,7 @@ public final class Inference {
                 break;
             }
         }
-        return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+        return StrictMath.exp(-x * x) / Math.sqrt(Math.PI) / f;
     }
 
     /** Standard normal distribution function. */
@@ -151,9 +151,9 @@ public final class Inference {
             return new double[]{r, -1, 1};
         }
         // Fisher: atanh(r) ~ N(atanh(rho), 1/(n-3)).
-        double z = 0.5 * Math.log((1 + r) / (1 - r));
+        double z = 0.5 * StrictMath.log((1 + r) / (1 - r));
         double h = Z975 / Math.sqrt(n - 3);
-        return new double[]{r, Math.tanh(z - h), Math.tanh(z + h)};
+        return new double[]{r, StrictMath.tanh(z - h), StrictMath.tanh(z + h)};
     }
 
     /** y = a + b x by least squares with the pointwise 95% band of the mean (normal quantile). */

@@ -296,7 +296,7 @@ public final class Lmm {
         r2 = Math.max(r2, 1e-300);
         e.r2 = r2;
         e.cInv = Dense.inverse(lc, p);
-        e.dev = logDetV + Dense.logDet(lc, p) + dfr * (1 + Math.log(2 * Math.PI * r2 / dfr));
+        e.dev = logDetV + Dense.logDet(lc, p) + dfr * (1 + StrictMath.log(2 * Math.PI * r2 / dfr));
         if (grad == null) {
             return e;
         }

@@ -219,7 +219,7 @@ public record TopicOverlay(List<Row> rows, String note) {
             }
             double sum = 0;
             for (int z = 0; z < k; z++) {
-                q[i][z] = Math.exp(q[i][z] - mx);
+                q[i][z] = StrictMath.exp(q[i][z] - mx);
                 sum += q[i][z];
             }
             for (int z = 0; z < k; z++) {

@@ -102,7 +102,7 @@ public final class Tsne {
 
     /** Symmetric joint affinities P (n, n) with the given perplexity per row. */
     static double[] affinities(double[] d2, int n, double perplexity) {
-        double target = Math.log(perplexity);
+        double target = StrictMath.log(perplexity);
         double[] p = new double[n * n];
         double[] row = new double[n];
         for (int i = 0; i < n; i++) {
@@ -127,7 +127,7 @@ public final class Tsne {
                     }
                 }
                 for (int j = 0; j < n; j++) {
-                    row[j] = j == i ? 0 : Math.exp(-beta * (d2[i * n + j] - minD));   // shifted: no underflow
+                    row[j] = j == i ? 0 : StrictMath.exp(-beta * (d2[i * n + j] - minD));   // shifted: no underflow
                     sum += row[j];
                 }
                 // H = log(sum) + beta * sum_j p_j (d_j - minD)
@@ -138,7 +138,7 @@ public final class Tsne {
                         h += row[j] * (d2[i * n + j] - minD);
                     }
                 }
-                h = Math.log(sum) + beta * h;
+                h = StrictMath.log(sum) + beta * h;
                 if (Math.abs(h - target) < 1e-5) {
                     break;
                 }

@@ -119,8 +119,8 @@ public final class AdamCpu {
             Decimals d = Decimals.of(lr, beta1, beta2);
             double b1 = d.beta1();
             double b2 = d.beta2();
-            double bc1 = 1.0 - Math.pow(b1, t);
-            double bc2 = 1.0 - Math.pow(b2, t);
+            double bc1 = 1.0 - StrictMath.pow(b1, t);
+            double bc2 = 1.0 - StrictMath.pow(b2, t);
             return new Coef((float) (d.lr() / bc1), (float) (1.0 / Math.sqrt(bc2)), (float) b1, (float) (1.0 - b1),
                     (float) b2, (float) (1.0 - b2), weightDecay, eps);
         }

@@ -67,7 +67,7 @@ public final class SoftmaxCpu {
             for (int j = off; j < off + k; j++) {
                 double zj = z[j];
                 if (zj != 0.0) {
-                    loss += zj * (Math.log(zj) - (logits[j] - lse));
+                    loss += zj * (StrictMath.log(zj) - (logits[j] - lse));
                 }
             }
         }
@@ -137,9 +137,9 @@ public final class SoftmaxCpu {
         float m = rowMax(l, off, k);
         double sum = 0.0;
         for (int j = off; j < off + k; j++) {
-            sum += Math.exp((double) l[j] - m);
+            sum += StrictMath.exp((double) l[j] - m);
         }
-        return m + Math.log(sum);
+        return m + StrictMath.log(sum);
     }
 
     /**
@@ -150,7 +150,7 @@ public final class SoftmaxCpu {
         float m = rowMax(l, off, k);
         double sum = 0.0;
         for (int j = off; j < off + k; j++) {
-            double e = Math.exp((double) l[j] - m);
+            double e = StrictMath.exp((double) l[j] - m);
             sum += e;
             p[j] = (float) e;
         }
@@ -158,7 +158,7 @@ public final class SoftmaxCpu {
         for (int j = off; j < off + k; j++) {
             p[j] = (float) (p[j] * inv);
         }
-        return m + Math.log(sum);
+        return m + StrictMath.log(sum);
     }
 
     private static float rowMax(float[] l, int off, int k) {
