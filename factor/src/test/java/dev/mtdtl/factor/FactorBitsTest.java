@@ -14,6 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * NEON), so these fingerprints hold only because each kernel keeps a sum order that does not depend on the
  * lane count. The factor module's surefire runs this class a second and a third time with
  * {@code -XX:MaxVectorSize=32} and {@code =16} (the AVX2 and 128-bit shapes on this machine).
+ *
+ * <p>The GMM's fingerprint changed once, on purpose: its logs and exps are StrictMath's since 2026-12-06 (they were
+ * Math's, whose x86 intrinsics round other last bits than AArch64's: docs/portability.md). The new one is what an
+ * AArch64 JVM prints too (docs/portability.md).
  */
 class FactorBitsTest {
 
@@ -232,7 +236,7 @@ class FactorBitsTest {
             fw.add(m.v);
             fw.add(m.w);
         }
-        assertEquals("gmm n=22 crc=b37640ad; plsa n=3911 crc=cfb8bafc; wmf n=13778 crc=c09feff7",
+        assertEquals("gmm n=22 crc=3d99e89b; plsa n=3911 crc=cfb8bafc; wmf n=13778 crc=c09feff7",
                 "gmm " + fg + "; plsa " + fp + "; wmf " + fw);
     }
 }
