@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,34 +58,18 @@ class VectorShapesTest {
             Pattern.compile("lanewise\\(\\s*VectorOperators\\.(LSHL|LSHR|ASHR|ROL|ROR)\\s*,\\s*([^)]*)\\)");
     private static final Pattern LITERAL = Pattern.compile("\\d+");
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-
-    /** Every main source file of every module. */
-    private static List<Path> mainSources() throws IOException {
-        List<Path> sources = new ArrayList<>();
-        try (Stream<Path> modules = Files.list(ROOT)) {
-            for (Path m : modules.filter(p -> Files.isDirectory(p.resolve("src/main/java"))).toList()) {
-                try (Stream<Path> files = Files.walk(m.resolve("src/main/java"))) {
-                    files.filter(f -> f.toString().endsWith(".java")).forEach(sources::add);
-                }
-            }
-        }
-        assertTrue(sources.size() > 100, "found only " + sources.size() + " main sources under " + ROOT);
-        return sources;
-    }
-
     @Test
     void noMainSourceShiftsByAVectorOfCounts() throws IOException {
         List<String> bad = new ArrayList<>();
         int seen = 0;
-        for (Path f : mainSources()) {
+        for (Path f : MainSources.all()) {
             List<String> lines = Files.readAllLines(f);
             for (int i = 0; i < lines.size(); i++) {
                 Matcher m = SHIFT.matcher(lines.get(i));
                 while (m.find()) {
                     seen++;
                     if (!LITERAL.matcher(m.group(2).trim()).matches()) {
-                        bad.add(ROOT.relativize(f) + ":" + (i + 1) + ": " + m.group());
+                        bad.add(MainSources.relative(f) + ":" + (i + 1) + ": " + m.group());
                     }
                 }
             }
@@ -108,12 +91,11 @@ class VectorShapesTest {
 
     @Test
     void everyMainSourceUsesTheEnginesOneShapePerElementType() throws IOException {
-        Path root = ROOT;
-        List<Path> sources = mainSources();
+        List<Path> sources = MainSources.all();
         List<String> bad = new ArrayList<>();
         int seen = 0;
         for (Path f : sources) {
-            String rel = root.relativize(f).toString().replace('\\', '/');
+            String rel = MainSources.relative(f);
             if (EXEMPT.stream().anyMatch(rel::endsWith)) {
                 continue;
             }

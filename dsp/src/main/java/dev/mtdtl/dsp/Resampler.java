@@ -2,7 +2,6 @@ package dev.mtdtl.dsp;
 
 import dev.mtdtl.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -47,6 +46,7 @@ public final class Resampler {
     }
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
     private static final int MAX_PHASES = 1024;
     private static final int GRAIN = 8192;   // outputs per parallel chunk
     private static final java.util.concurrent.ConcurrentHashMap<Long, Resampler> HQ_CACHE =
@@ -340,10 +340,10 @@ public final class Resampler {
             a2 = FloatVector.fromArray(S, table, h2 + j).fma(FloatVector.fromArray(S, x, x2 + j), a2);
             a3 = FloatVector.fromArray(S, table, h3 + j).fma(FloatVector.fromArray(S, x, x3 + j), a3);
         }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = a1.reduceLanes(VectorOperators.ADD);
-        out[o + 2] = a2.reduceLanes(VectorOperators.ADD);
-        out[o + 3] = a3.reduceLanes(VectorOperators.ADD);
+        out[o] = sumLanes(a0);
+        out[o + 1] = sumLanes(a1);
+        out[o + 2] = sumLanes(a2);
+        out[o + 3] = sumLanes(a3);
     }
 
     /**
@@ -362,10 +362,10 @@ public final class Resampler {
             a2 = t.fma(FloatVector.fromArray(S, x, x2 + j), a2);
             a3 = t.fma(FloatVector.fromArray(S, x, x3 + j), a3);
         }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = a1.reduceLanes(VectorOperators.ADD);
-        out[o + 2] = a2.reduceLanes(VectorOperators.ADD);
-        out[o + 3] = a3.reduceLanes(VectorOperators.ADD);
+        out[o] = sumLanes(a0);
+        out[o + 1] = sumLanes(a1);
+        out[o + 2] = sumLanes(a2);
+        out[o + 3] = sumLanes(a3);
     }
 
     private static float dot(float[] h, int hOff, float[] x, int xOff, int k) {
@@ -373,7 +373,22 @@ public final class Resampler {
         for (int j = 0; j < k; j += S.length()) {
             acc = FloatVector.fromArray(S, h, hOff + j).fma(FloatVector.fromArray(S, x, xOff + j), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc);
+    }
+
+    /**
+     * The lanes of a, added one by one from zero in lane order: 0 + a[0] + a[1] + ... + a[VL - 1]. Why not
+     * {@code reduceLanes(ADD)}: its order is unspecified, and it does change: JDK 17's C2 adds the lanes in this
+     * order on x86 and AArch64, JDK 25's in another on x86, so the same audio resampled to other last bits
+     * (docs/portability.md). Written out, the order is Java's, on every JDK and CPU; the same dependent chain of adds
+     * as JDK 17's reduction, so no slower there.
+     */
+    private static float sumLanes(FloatVector a) {
+        float s = 0f;
+        for (int l = 0; l < VL; l++) {
+            s += a.lane(l);
+        }
+        return s;
     }
 
     /** Modified Bessel function of the first kind, order 0 (power series; converges for all x used). */
