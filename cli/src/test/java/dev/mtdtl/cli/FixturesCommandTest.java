@@ -2,10 +2,13 @@ package dev.mtdtl.cli;
 
 import dev.mtdtl.cli.conformance.Families;
 import dev.mtdtl.cli.conformance.Runner;
+import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.Rng;
+import dev.mtdtl.tensor.cpu.CpuDevice;
 import dev.mtdtl.tensor.io.AtomicFiles;
 import dev.mtdtl.tensor.io.Npy;
 import dev.mtdtl.tensor.test.Fixtures;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,6 +56,26 @@ class FixturesCommandTest {
                 assertTrue(ENGINE_CORE.stream().noneMatch(name::startsWith), "core family skipped: " + l);
             }
         }
+    }
+
+    /**
+     * The bits every case computes, pinned by lane count (fixtures-bits.txt): the same on x86 and AArch64 and on JDK
+     * 17 and 25 where they were measured, for any thread count (run here with 1 thread, pinned from 2-thread runs).
+     */
+    @Test
+    void everyCaseComputesItsPinnedBits() throws IOException {
+        int lanes = CpuDevice.floatLanes();
+        Map<String, String> want = FixtureBits.expected(lanes, Runtime.version().feature());
+        Assumptions.assumeTrue(want != null, "no pinned bits for " + lanes + " float lanes");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int before = Parallel.threads();
+        Parallel.setThreads(1);
+        try {
+            new Runner(Families.all(), new PrintStream(buf, true, StandardCharsets.UTF_8), false, true).run(Fixtures.dir());
+        } finally {
+            Parallel.setThreads(before);
+        }
+        FixtureBits.check(buf.toString(StandardCharsets.UTF_8), want, lanes + " lanes, 1 thread");
     }
 
     /** A fixture directory of the same format but other shapes, references computed here in double. */

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code -XX:UseAVX=2}, whose preferred vector shape, and so every CPU kernel's, is 256 bits (8 float lanes). The
  * 8-lane code paths (the general kernels that the 16-lane-only ones step aside for, other lane orders of the sums)
  * are otherwise never run where CI has AVX-512; here each fixture case checks them against its float64 reference.
- * On a machine without AVX-512 the suite's own run already takes those paths, and the test skips.
+ * Each case's bits are checked against the 8-lane column of fixtures-bits.txt too. On a machine without AVX-512 the
+ * suite's own run already takes those paths, and the test skips.
  */
 class FixturesOnAvx2Test {
 
@@ -28,11 +29,12 @@ class FixturesOnAvx2Test {
         Assumptions.assumeTrue(CpuDevice.floatLanes() == 16,
                 "this JVM has " + CpuDevice.floatLanes() + " float lanes: the suite itself runs the narrow paths");
         String out = Avx2Jvm.run(Main.class, tmp.resolve("fixtures.log"), 300,
-                "fixtures", "--threads", "2", Fixtures.dir().toString());
+                "fixtures", "--bits", "--threads", "2", Fixtures.dir().toString());
         assertTrue(out.contains("CPU kernels with 8 float lanes (256-bit vectors)"), out);
         String[] lines = out.strip().split("\n");
         String last = lines[lines.length - 1];
         assertTrue(last.matches("\\d+ passed, 0 failed(, \\d+ skipped)?"), last);
         assertTrue(Integer.parseInt(last.substring(0, last.indexOf(' '))) >= 16, last);
+        FixtureBits.check(out, FixtureBits.expected(8, Runtime.version().feature()), "8 lanes (-XX:UseAVX=2), 2 threads");
     }
 }
