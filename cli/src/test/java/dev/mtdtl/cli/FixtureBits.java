@@ -19,14 +19,14 @@ final class FixtureBits {
     private FixtureBits() {}
 
     /**
-     * The table's column for a JVM with this many float lanes and this JDK feature release: case -> CRC (hex), or
-     * null where the table has no column (a lane count it was not measured at).
+     * The table's column for a JVM with this many float lanes: case -> CRC (hex), or null where the table has no
+     * column (a lane count it was not measured at).
      */
-    static Map<String, String> expected(int lanes, int jdk) throws IOException {
+    static Map<String, String> expected(int lanes) throws IOException {
         int col = switch (lanes) {
             case 4 -> 1;
-            case 8 -> jdk >= 21 ? 3 : 2;
-            case 16 -> 4;
+            case 8 -> 2;
+            case 16 -> 3;
             default -> -1;
         };
         if (col < 0) {
@@ -40,7 +40,7 @@ final class FixtureBits {
                     continue;
                 }
                 String[] f = line.trim().split("\\s+");
-                assertEquals(5, f.length, "fixtures-bits.txt: " + line);
+                assertEquals(4, f.length, "fixtures-bits.txt: " + line);
                 m.put(f[0], f[col]);
             }
         }

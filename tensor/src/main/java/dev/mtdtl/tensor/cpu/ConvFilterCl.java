@@ -49,15 +49,15 @@ final class ConvFilterCl {
     private ConvFilterCl() {}
 
     /**
-     * Whether this kernel takes g: 16-lane vectors, or 8-lane ones where {@link Gemm#FULL_AVX2_TILES} (JDK 17-20: its
-     * 4-channel tile fills AVX2's 16 registers), unit column stride, input channels in whole vectors,
+     * Whether this kernel takes g: vectors of at least 8 lanes (at 8, {@link #tile4} on JDK 17-20 and two
+     * {@link #tile2} passes on JDK 21+: the same bits), unit column stride, input channels in whole vectors,
      * kernel rows of at least 3 taps (a 1x1 kernel would leave 2 of 3 tap slots idle), and at least
      * {@link #MIN_POSITIONS} output positions per image: every tile call adds its 24 accumulators onto the
      * running sums once per image, which at conv61's 12 positions costs as much as the FMAs (measured: no
      * gain over im2col + GEMM there, 1.7x on conv5's 48 positions).
      */
     static boolean applies(ConvGeom g) {
-        return (VL >= 16 || VL == 8 && Gemm.FULL_AVX2_TILES) && g.sw() == 1 && g.c() % VL == 0 && g.kw() >= TB
+        return VL >= 8 && g.sw() == 1 && g.c() % VL == 0 && g.kw() >= TB
                 && g.ho() * g.wo() >= MIN_POSITIONS;
     }
 
@@ -301,8 +301,12 @@ final class ConvFilterCl {
                              int cin, int wp, int ho, int wo, int sh) {
         if (OB == 8) {
             tile8(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
-        } else {
+        } else if (Gemm.FULL_AVX2_TILES) {
             tile4(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
+        } else {                // JDK 21+: the 4 channels in two passes of 2, the same sums (see tile2)
+            int plane = ho * wo, c2 = Math.min(2, nOut - 1);
+            tile2(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
+            tile2(out, oOff + 2 * TB * VL, dy, dOff + c2 * plane, nOut - c2, xt, xOff, nTaps, cin, wp, ho, wo, sh);
         }
     }
 
@@ -403,7 +407,7 @@ final class ConvFilterCl {
      * tap k at (c*3 + k)*VL), each accumulator one FMA chain from zero over the item's positions in row-major order,
      * as there.
      */
-    private static void tile4(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
+    static void tile4(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
                               int cin, int wp, int ho, int wo, int sh) {
         int plane = ho * wo;
         int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
@@ -452,5 +456,49 @@ final class ConvFilterCl {
         s30.intoArray(out, oOff + 9 * VL);
         s31.intoArray(out, oOff + 10 * VL);
         s32.intoArray(out, oOff + 11 * VL);
+    }
+
+    /**
+     * {@link #tile4}'s first two channels: out[oOff, oOff + 6 VL) (channel c, tap k at (c*3 + k)*VL), the dy plane of
+     * channel c at dOff + min(c, nOut - 1)*HO*WO. For JDK 21 and later at 8 lanes, where C2 loads the next position's
+     * three input vectors and a broadcast before the current position's last FMAs: {@link #tile4}'s 16 registers
+     * then hold 17 values and an accumulator goes through the stack at every position (2-3x slower, bench/RESULTS.md,
+     * session 38); 6 accumulators + 3 inputs + 2 broadcasts leave room for those early loads. Two calls give the same
+     * sums as one {@link #tile4}: each accumulator is still one FMA chain from zero over the positions in order (the
+     * input vectors are loaded twice, from L1), so the same bits on every JDK.
+     */
+    static void tile2(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
+                              int cin, int wp, int ho, int wo, int sh) {
+        int d1 = Math.min(1, nOut - 1) * ho * wo;
+        int f1 = Math.min(1, nTaps - 1) * cin, f2 = Math.min(2, nTaps - 1) * cin;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z;
+        int dr = dOff, xr = xOff, j = 0, plane = ho * wo;
+        int rowSkip = (sh * wp - wo) * cin;       // from past a row's last position to the next row's first
+        for (int s = 0; s < plane; s++) {
+            FloatVector x0 = FloatVector.fromArray(S, xt, xr);
+            FloatVector x1 = FloatVector.fromArray(S, xt, xr + f1);
+            FloatVector x2 = FloatVector.fromArray(S, xt, xr + f2);
+            FloatVector g0 = FloatVector.broadcast(S, dy[dr]);
+            s00 = x0.fma(g0, s00);
+            s01 = x1.fma(g0, s01);
+            s02 = x2.fma(g0, s02);
+            FloatVector g1 = FloatVector.broadcast(S, dy[dr + d1]);
+            s10 = x0.fma(g1, s10);
+            s11 = x1.fma(g1, s11);
+            s12 = x2.fma(g1, s12);
+            dr++;
+            xr += cin;
+            if (++j == wo) {
+                j = 0;
+                xr += rowSkip;
+            }
+        }
+        s00.intoArray(out, oOff);
+        s01.intoArray(out, oOff + VL);
+        s02.intoArray(out, oOff + 2 * VL);
+        s10.intoArray(out, oOff + 3 * VL);
+        s11.intoArray(out, oOff + 4 * VL);
+        s12.intoArray(out, oOff + 5 * VL);
     }
 }

@@ -58,13 +58,14 @@ final class ConvFilterOc {
 
     /**
      * Whether this kernel takes g: 16-lane vectors (26 accumulators, a dy vector and a broadcast need 28 of
-     * AVX-512's 32 registers) or 8-lane ones where {@link Gemm#FULL_AVX2_TILES} (AVX2's 16 registers: the row in
-     * two halves of 13 accumulators, {@link #rowLo} and {@link #rowHi}), whole vectors of output channels, unit
-     * column stride, a 5 x 5 kernel, an input that {@link ConvFilterCl} does not take (input channels not in whole
-     * vectors), and padded rows of at most {@link #PITCH} floats.
+     * AVX-512's 32 registers) or 8-lane ones (AVX2's 16 registers: the row in two halves of 13 accumulators,
+     * {@link #rowLo} and {@link #rowHi}, on JDK 17-20, in four passes of at most 7, {@link ConvFilterOcRows}, on JDK
+     * 21+, where C2 loads every broadcast of a position ahead: the same sums either way), whole vectors of output
+     * channels, unit column stride, a 5 x 5 kernel, an input that {@link ConvFilterCl} does not take (input channels
+     * not in whole vectors), and padded rows of at most {@link #PITCH} floats.
      */
     static boolean applies(ConvGeom g) {
-        return (VL == 16 || VL == 8 && Gemm.FULL_AVX2_TILES) && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K
+        return (VL == 16 || VL == 8) && g.oc() % VL == 0 && g.sw() == 1 && g.kh() == K
                 && g.kw() == K && !ConvFilterCl.applies(g) && g.w() + 2 * g.pw() <= PITCH;
     }
 
@@ -119,11 +120,16 @@ final class ConvFilterOc {
                     transposeRow(ws, d, dy, src + i * wo, wo, p);
                     for (int ci = 0; ci < c; ci++) {
                         int xr = xb + (ci * hp + i * sh) * PITCH;
-                        if (VL == 16) {     // a constant: C2 keeps one branch
+                        if (VL == 16) {     // constants: C2 keeps one branch
                             row(ws, rs, ws, d, ws, xr, wo);
-                        } else {
+                        } else if (Gemm.FULL_AVX2_TILES) {
                             rowLo(ws, rs, ws, d, ws, xr, wo);
                             rowHi(ws, rs, ws, d, ws, xr, wo);
+                        } else {
+                            ConvFilterOcRows.rowA(ws, rs, ws, d, ws, xr, wo);
+                            ConvFilterOcRows.rowB(ws, rs, ws, d, ws, xr, wo);
+                            ConvFilterOcRows.rowC(ws, rs, ws, d, ws, xr, wo);
+                            ConvFilterOcRows.rowD(ws, rs, ws, d, ws, xr, wo);
                         }
                         addSums(ws, im + ci * sums, rs);
                     }
@@ -166,7 +172,7 @@ final class ConvFilterOc {
      * JVM's whole step took 30-50 % longer (bench/RESULTS.md, session 26); split into two methods of 16 and 10
      * accumulators it lost its gain (each dy vector loaded twice).
      */
-    private static void row(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
+    static void row(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
         int r1 = xr + PITCH, r2 = xr + 2 * PITCH, r3 = xr + 3 * PITCH, r4 = xr + 4 * PITCH;
         FloatVector z = FloatVector.zero(S);
         FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z, s10 = z;
@@ -236,7 +242,7 @@ final class ConvFilterOc {
      * a broadcast in AVX2's 16 registers (all 26 would spill at every position). The same sums as {@link #row}'s:
      * each from zero over the row's positions in order, into the same slots of out.
      */
-    private static void rowLo(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
+    static void rowLo(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
         int r1 = xr + PITCH, r2 = xr + 2 * PITCH;
         FloatVector z = FloatVector.zero(S);
         FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z, s10 = z, s11 = z;
@@ -276,7 +282,7 @@ final class ConvFilterOc {
      * {@link #row} on 8-lane vectors, its second half: taps 13-24 ((2, 3) .. (4, 4)) and the bias (dy's row read again,
      * from L1).
      */
-    private static void rowHi(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
+    static void rowHi(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
         int r2 = xr + 2 * PITCH, r3 = xr + 3 * PITCH, r4 = xr + 4 * PITCH;
         FloatVector z = FloatVector.zero(S);
         FloatVector s23 = z, s24 = z, s30 = z, s31 = z, s32 = z, s33 = z, s34 = z;

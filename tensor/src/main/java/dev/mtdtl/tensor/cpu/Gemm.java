@@ -41,14 +41,14 @@ public final class Gemm {
     static final VectorSpecies<Float> S = species(System.getProperty("mtdtl.vectorBits", ""));
     static final int VL = S.length();
     /**
-     * Whether the 8-lane filter-gradient kernels whose register tiles fill all 16 of AVX2's vector registers are used
-     * ({@link ConvFilterCl}'s 4-channel tile, {@link ConvFilterOc}'s two 13-accumulator halves): on JDK 17-20.
-     * On JDK 17, where they were measured, they take 0.69-0.93x and 0.80x the time of {@link ConvFilter}'s row tile,
-     * which the filter gradients take otherwise; JDK 25's C2 loads the next position's operands before the last
-     * FMAs of the current one and spills an accumulator through the stack in the loop: 2.0-3.3x slower than on
-     * JDK 17, slower than the row tile (bench/RESULTS.md, session 38). JDK 21 was not measured and keeps the row
-     * tile. Bits: a JVM's kernel choice is fixed, so results stay the same for any thread count; at 8 lanes, JDK 17
-     * and JDK 21+ sum these filter gradients in different orders (last bits).
+     * Which register tiling the 8-lane filter-gradient kernels use: on JDK 17-20 the ones that fill all 16 of AVX2's
+     * vector registers ({@link ConvFilterCl}'s 4-channel tile, {@link ConvFilterOc}'s two 13-accumulator halves),
+     * measured there at 0.69-0.93x and 0.80x the time of {@link ConvFilter}'s row tile; on JDK 21 and later the same
+     * accumulators in smaller passes ({@code ConvFilterCl.tile2} twice, {@link ConvFilterOcRows}' four), because JDK
+     * 25's C2 loads the next position's operands before the current one's last FMAs and spilled the full tiles'
+     * accumulators through the stack (2.0-3.3x slower than on JDK 17: bench/RESULTS.md, session 38). Bits: every
+     * accumulator is the same FMA chain in either tiling, so JDK 17 and JDK 21+ compute the same filter gradients
+     * (until 2026-12-06 JDK 21+ took the row tile instead, and other bits: docs/portability.md).
      */
     static final boolean FULL_AVX2_TILES = Runtime.version().feature() < 21;
     /**

@@ -33,8 +33,8 @@ class ConvFilterOcTest {
 
     @Test
     void takesConv1OfTheBaseCnnOnly() {
-        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8 && Gemm.FULL_AVX2_TILES,
-                "the kernel needs 16-lane vectors, or 8-lane ones on JDK 17-20");
+        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8,
+                "the kernel needs 8- or 16-lane vectors");
         assertEquals(true, ConvFilterOc.applies(conv1(32)));
         assertEquals("forward=direct data=narrow filter=oc-lanes", Conv2dCpu.paths(conv1(32)));
         ConvGeom[] others = {ConvGeom.same(32, 16, 54, 64, 32, 3), ConvGeom.same(32, 32, 27, 32, 64, 3),
@@ -50,6 +50,38 @@ class ConvFilterOcTest {
         // padded rows longer than the kernel's compiled pitch (132 = 128 + 2 x 2) take ConvFilter
         assertEquals(false, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 129, 16, 5, 5, 2, 1, 2, 2)));
         assertEquals(true, ConvFilterOc.applies(new ConvGeom(2, 2, 40, 127, 16, 5, 5, 2, 1, 2, 2)));
+    }
+
+    /**
+     * The three tilings of conv1's row kernel, {@code row} (26 accumulators, 16 lanes), {@code rowLo} + {@code rowHi}
+     * (8 lanes, JDK 17-20) and {@link ConvFilterOcRows}' four passes (8 lanes, JDK 21+), give the same sums bit for bit
+     * (each accumulator the same chain); run at this JVM's width, which the code does not depend on.
+     */
+    @Test
+    void everyTilingOfTheRowGivesTheSameBits() {
+        int vl = Gemm.VL, wo = 37, pitch = ConvFilterOc.PITCH;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        float[] dyT = new float[wo * vl];
+        float[] xp = new float[5 * pitch];
+        for (int i = 0; i < dyT.length; i++) {
+            dyT[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        for (int i = 0; i < xp.length; i++) {
+            xp[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        int slots = ConvFilterOc.ACC * vl;
+        float[] one = new float[slots], halves = new float[slots], quarters = new float[slots];
+        ConvFilterOc.row(one, 0, dyT, 0, xp, 0, wo);
+        ConvFilterOc.rowLo(halves, 0, dyT, 0, xp, 0, wo);
+        ConvFilterOc.rowHi(halves, 0, dyT, 0, xp, 0, wo);
+        ConvFilterOcRows.rowA(quarters, 0, dyT, 0, xp, 0, wo);
+        ConvFilterOcRows.rowB(quarters, 0, dyT, 0, xp, 0, wo);
+        ConvFilterOcRows.rowC(quarters, 0, dyT, 0, xp, 0, wo);
+        ConvFilterOcRows.rowD(quarters, 0, dyT, 0, xp, 0, wo);
+        for (int i = 0; i < slots; i++) {
+            assertEquals(Float.floatToRawIntBits(one[i]), Float.floatToRawIntBits(halves[i]), "halves, slot " + i);
+            assertEquals(Float.floatToRawIntBits(one[i]), Float.floatToRawIntBits(quarters[i]), "passes, slot " + i);
+        }
     }
 
     @Test
@@ -81,8 +113,8 @@ class ConvFilterOcTest {
      */
     @Test
     void matchesTheDoubleReference() {
-        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8 && Gemm.FULL_AVX2_TILES,
-                "the kernel needs 16-lane vectors, or 8-lane ones on JDK 17-20");
+        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8,
+                "the kernel needs 8- or 16-lane vectors");
         ConvGeom[] geoms = {conv1(17), new ConvGeom(5, 3, 13, 19, 32, 5, 5, 2, 1, 2, 1)};
         long seed = 900;
         for (ConvGeom g : geoms) {
@@ -114,8 +146,8 @@ class ConvFilterOcTest {
      */
     @Test
     void bitIdenticalForAnyThreadCountByParticipantsOrGroups() {
-        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8 && Gemm.FULL_AVX2_TILES,
-                "the kernel needs 16-lane vectors, or 8-lane ones on JDK 17-20");
+        Assumptions.assumeTrue(Gemm.VL == 16 || Gemm.VL == 8,
+                "the kernel needs 8- or 16-lane vectors");
         ConvGeom[] geoms = {conv1(17), new ConvGeom(5, 3, 13, 19, 32, 5, 5, 2, 1, 2, 1)};
         for (ConvGeom g : geoms) {
             float[] x = Fixtures.uniform(21, g.xSize(), -1, 1), dy = Fixtures.uniform(22, g.ySize(), -1, 1);
