@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * channels: per output position it loads 3 input vectors and broadcasts 8 dy scalars for 24 FMAs, the
  * load mix of the direct forward kernel ({@link ConvDirect}), which runs near 70 % of peak. With 256-bit vectors
  * (AVX2: 16 registers) a tile is 4 output channels ({@link #tile4}, 12 FMAs a position): conv2-conv5's filter
- * gradients 0.69-0.93x the time of {@link ConvFilter}'s 3 x 3 row tile there (bench/RESULTS.md, session 38).
+ * gradients 0.69-0.93x the time of {@link ConvFilter}'s 3 x 3 row tile there on JDK 17 (bench/RESULTS.md, session
+ * 38); JDK 21+ runs it as two {@link #tile2} passes, the same sums (session 42).
  *
  * <p>Used (by {@link Conv2dCpu}) where {@link #applies}: conv2-conv5 of the base CNN (CI = 16 to 64); conv1
  * (CI = 2) takes {@link ConvFilterOc}, conv61 and conv62 (12 positions per image, 1x1 kernel) im2col + GEMM.
