@@ -48,13 +48,19 @@ class AArch64BitsTest {
                     "mtdtl fixtures on an emulated AArch64 " + c.qemu(),
                     "fixtures", "--bits", "--threads", "2", Fixtures.dir().toString()));
         }
-        for (int i = 0; i < CPUS.size(); i++) {
-            Cpu c = CPUS.get(i);
-            String out = children.get(i).await(900);
-            assertTrue(out.contains("CPU kernels with " + c.lanes() + " float lanes"), out);
-            String[] lines = out.strip().split("\n");
-            assertTrue(lines[lines.length - 1].matches("\\d+ passed, 0 failed(, \\d+ skipped)?"), out);
-            FixtureBits.check(out, FixtureBits.expected(c.lanes()), "AArch64 " + c.qemu());
+        try {
+            for (int i = 0; i < CPUS.size(); i++) {
+                Cpu c = CPUS.get(i);
+                String out = children.get(i).await(900);
+                assertTrue(out.contains("CPU kernels with " + c.lanes() + " float lanes"), out);
+                String[] lines = out.strip().split("\n");
+                assertTrue(lines[lines.length - 1].matches("\\d+ passed, 0 failed(, \\d+ skipped)?"), out);
+                FixtureBits.check(out, FixtureBits.expected(c.lanes()), "AArch64 " + c.qemu());
+            }
+        } finally {
+            for (ChildJvm.Child ch : children) {      // none left running when one failed
+                ch.process().destroyForcibly();
+            }
         }
     }
 
