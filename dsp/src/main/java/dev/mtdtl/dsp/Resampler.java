@@ -2,6 +2,7 @@ package dev.mtdtl.dsp;
 
 import dev.mtdtl.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -160,12 +161,13 @@ public final class Resampler {
         Parallel.forChunks(outLen, GRAIN, (c, from, to) -> {
             float[] interp = exact ? null : new float[taps];
             float[] win = new float[taps];
+            float[] lanes = new float[4 * VL];      // sumLanes' scratch
             int i = from;
             while (i < to) {
                 if (exact && i + 4 <= to) {   // four outputs at a time (dot4): the same arithmetic per output as dot
                     long num = i * down;
                     if (num >= lowest && num + 3 * down < beyond) {   // all four windows inside the signal
-                        dot4(out, outOff + i, in, inOff - half + 1, num);
+                        dot4(out, outOff + i, in, inOff - half + 1, num, lanes);
                         i += 4;
                         continue;
                     }
@@ -190,13 +192,13 @@ public final class Resampler {
                     hOff = 0;
                 }
                 if (start >= 0 && start + taps <= n) {
-                    out[outOff + i] = dot(h, hOff, in, inOff + start, taps);
+                    out[outOff + i] = dot(h, hOff, in, inOff + start, taps, lanes);
                 } else {
                     for (int j = 0; j < taps; j++) {
                         int k = start + j;
                         win[j] = k >= 0 && k < n ? in[inOff + k] : 0f;
                     }
-                    out[outOff + i] = dot(h, hOff, win, 0, taps);
+                    out[outOff + i] = dot(h, hOff, win, 0, taps, lanes);
                 }
                 i++;
             }
@@ -229,10 +231,11 @@ public final class Resampler {
         }
         Parallel.forChunks((int) (o1 - o0), GRAIN, (c, from, to) -> {
             float[] interp = exact ? null : new float[taps];
+            float[] lanes = new float[4 * VL];      // sumLanes' scratch
             int k = from;
             if (exact) {   // four outputs at a time, as process
                 for (; k + 4 <= to; k += 4) {
-                    dot4(out, outOff + k, x, -half + 1 - base, (o0 + k) * down);
+                    dot4(out, outOff + k, x, -half + 1 - base, (o0 + k) * down, lanes);
                 }
             }
             for (; k < to; k++) {
@@ -256,7 +259,7 @@ public final class Resampler {
                     h = interp;
                     hOff = 0;
                 }
-                out[outOff + k] = dot(h, hOff, x, start, taps);
+                out[outOff + k] = dot(h, hOff, x, start, taps, lanes);
             }
         });
     }
@@ -320,14 +323,14 @@ public final class Resampler {
      * needs two loads, one unaligned, which bounds the loop; bench/RESULTS.md, session 41). Each output sees the same
      * FMAs on the same values in the same order and the same lane reduction as {@link #dot}, so the same bits.
      */
-    private void dot4(float[] out, int o, float[] x, long shift, long num) {
+    private void dot4(float[] out, int o, float[] x, long shift, long num, float[] lanes) {
         int k = taps;
         long i0 = num / up, i1 = (num + down) / up, i2 = (num + 2 * down) / up, i3 = (num + 3 * down) / up;
         int h0 = (int) (num - i0 * up) * k, h1 = (int) (num + down - i1 * up) * k;
         int h2 = (int) (num + 2 * down - i2 * up) * k, h3 = (int) (num + 3 * down - i3 * up) * k;
         int x0 = (int) (shift + i0), x1 = (int) (shift + i1), x2 = (int) (shift + i2), x3 = (int) (shift + i3);
         if (h0 == h1 && h1 == h2 && h2 == h3) {   // one phase for all four (an integer ratio: 44.1 to 22.05 kHz)
-            dot4OnePhase(out, o, x, k, h0, x0, x1, x2, x3);
+            dot4OnePhase(out, o, x, k, h0, x0, x1, x2, x3, lanes);
             return;
         }
         FloatVector a0 = FloatVector.zero(S);
@@ -340,17 +343,15 @@ public final class Resampler {
             a2 = FloatVector.fromArray(S, table, h2 + j).fma(FloatVector.fromArray(S, x, x2 + j), a2);
             a3 = FloatVector.fromArray(S, table, h3 + j).fma(FloatVector.fromArray(S, x, x3 + j), a3);
         }
-        out[o] = sumLanes(a0);
-        out[o + 1] = sumLanes(a1);
-        out[o + 2] = sumLanes(a2);
-        out[o + 3] = sumLanes(a3);
+        sumLanes(out, o, a0, a1, a2, a3);
     }
 
     /**
      * {@link #dot4} when the four outputs share their taps: each tap vector is loaded once for the four chains (five
      * loads per four FMAs instead of eight, the loop's bound). The same values in the same order: the same bits.
      */
-    private void dot4OnePhase(float[] out, int o, float[] x, int k, int h, int x0, int x1, int x2, int x3) {
+    private void dot4OnePhase(float[] out, int o, float[] x, int k, int h, int x0, int x1, int x2, int x3,
+                              float[] lanes) {
         FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = FloatVector.zero(S);
         FloatVector a2 = FloatVector.zero(S);
@@ -362,13 +363,10 @@ public final class Resampler {
             a2 = t.fma(FloatVector.fromArray(S, x, x2 + j), a2);
             a3 = t.fma(FloatVector.fromArray(S, x, x3 + j), a3);
         }
-        out[o] = sumLanes(a0);
-        out[o + 1] = sumLanes(a1);
-        out[o + 2] = sumLanes(a2);
-        out[o + 3] = sumLanes(a3);
+        sumLanes(out, o, a0, a1, a2, a3);
     }
 
-    private static float dot(float[] h, int hOff, float[] x, int xOff, int k) {
+    private static float dot(float[] h, int hOff, float[] x, int xOff, int k, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < k; j += S.length()) {
             acc = FloatVector.fromArray(S, h, hOff + j).fma(FloatVector.fromArray(S, x, xOff + j), acc);
@@ -377,18 +375,48 @@ public final class Resampler {
     }
 
     /**
-     * The lanes of a, added one by one from zero in lane order: 0 + a[0] + a[1] + ... + a[VL - 1]. Why not
-     * {@code reduceLanes(ADD)}: its order is unspecified, and it does change: JDK 17's C2 adds the lanes in this
-     * order on x86 and AArch64, JDK 25's in another on x86, so the same audio resampled to other last bits
-     * (docs/portability.md). Written out, the order is Java's, on every JDK and CPU; the same dependent chain of adds
-     * as JDK 17's reduction, so no slower there.
+     * out[o + q] = the lanes of a_q summed in a fixed tree, for q = 0..3: a + a.rearrange(l -> l ^ VL/2), then the same
+     * with VL/4, ..., 1, and lane 0 (at 16 lanes ((a[0] + a[8]) + (a[4] + a[12])) + ...). Lane-wise adds and a
+     * permutation are exactly specified, so the order, and the bits, are the same on every JDK and CPU. Why not
+     * {@code reduceLanes(ADD)}: its order is unspecified, and it does change: JDK 25's C2 sums the lanes in another
+     * order than JDK 17's on the same x86 machine, so the same audio resampled to other last bits
+     * (docs/portability.md). Why a tree: Java's own order (0 + a[0] + a[1] + ...), written out, took 1.2-1.3x the
+     * resampler's time through memory and 2-2.7x with an extract per lane (bench/RESULTS.md, session 42).
      */
+    private static void sumLanes(float[] out, int o, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        out[o] = sumLanes(a0);
+        out[o + 1] = sumLanes(a1);
+        out[o + 2] = sumLanes(a2);
+        out[o + 3] = sumLanes(a3);
+    }
+
+    /** {@link #sumLanes}' tree for one vector; the steps' conditions are constants, which C2 folds. */
     private static float sumLanes(FloatVector a) {
-        float s = 0f;
-        for (int l = 0; l < VL; l++) {
-            s += a.lane(l);
+        if (VL > 16) {          // wider SVE vectors: the steps above 16 lanes first
+            for (int d = VL / 2; d >= 16; d /= 2) {
+                a = a.add(a.rearrange(halving(d)));
+            }
         }
-        return s;
+        if (VL >= 16) {
+            a = a.add(a.rearrange(H8));
+        }
+        if (VL >= 8) {
+            a = a.add(a.rearrange(H4));
+        }
+        if (VL >= 4) {
+            a = a.add(a.rearrange(H2));
+        }
+        if (VL >= 2) {
+            a = a.add(a.rearrange(H1));
+        }
+        return a.lane(0);
+    }
+
+    /** The tree's steps: lane l meets lane l ^ d (defined where d < VL). */
+    private static final VectorShuffle<Float> H8 = halving(8), H4 = halving(4), H2 = halving(2), H1 = halving(1);
+
+    private static VectorShuffle<Float> halving(int d) {
+        return VectorShuffle.fromOp(S, l -> (l ^ d) % VL);
     }
 
     /** Modified Bessel function of the first kind, order 0 (power series; converges for all x used). */
