@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>No floating-point {@code reduceLanes(ADD)} or {@code (MUL)}: its lane order is unspecified, and JDK 25's C2 adds
  * the lanes of a 16-lane float vector in another order than JDK 17's on the same x86 machine (the resampler's bits
- * changed with the JDK until it summed its lanes in Java's order itself).
+ * changed with the JDK until it summed its lanes in a fixed tree of lane-wise adds itself).
  *
  * <p>Exempt: {@code eval/profile/} (the profiler's drawings and its synthetic input) and {@code bench/} (timers), whose
  * numbers are not results.
