@@ -9,7 +9,8 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The engine's main source files, for the tests that hold rules by reading them (VectorShapesTest, PortableMathTest). */
+/** The engine's main source files, for the tests that hold rules by reading them (VectorShapesTest, PortableMathTest).
+ */
 final class MainSources {
 
     /** The checkout's root: the tests run in bench/. */

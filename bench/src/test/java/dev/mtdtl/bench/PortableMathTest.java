@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PortableMathTest {
 
-    private static final Pattern MATH = Pattern.compile(
-            "(?<![\\w.])Math\\.(log|log10|log1p|exp|expm1|pow|sin|cos|tan|asin|acos|atan|atan2|sinh|cosh|tanh|hypot|cbrt)\\(");
+    private static final Pattern MATH = Pattern.compile("(?<![\\w.])Math\\."
+            + "(log|log10|log1p|exp|expm1|pow|sin|cos|tan|asin|acos|atan|atan2|sinh|cosh|tanh|hypot|cbrt)\\(");
     private static final Pattern REDUCE = Pattern.compile("reduceLanes\\(\\s*(VectorOperators\\.)?(ADD|MUL)\\s*[,)]");
 
     private static boolean exempt(String rel) {

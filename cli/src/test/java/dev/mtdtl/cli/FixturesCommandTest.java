@@ -71,7 +71,8 @@ class FixturesCommandTest {
         int before = Parallel.threads();
         Parallel.setThreads(1);
         try {
-            new Runner(Families.all(), new PrintStream(buf, true, StandardCharsets.UTF_8), false, true).run(Fixtures.dir());
+            new Runner(Families.all(), new PrintStream(buf, true, StandardCharsets.UTF_8), false, true)
+                    .run(Fixtures.dir());
         } finally {
             Parallel.setThreads(before);
         }

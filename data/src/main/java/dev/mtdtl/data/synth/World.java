@@ -141,8 +141,8 @@ public final class World {
         Rng side = new Rng(Rng.hash(seed ^ 0x9A1E77EL, id.hashCode()));
         Genre lg = palette(g, side), cg = palette(g, side), bg = palette(g, side), pg = palette(g, side);
         int lead = vocal && r.nextDouble() < 0.5 ? 52 + r.nextInt(3) : lg.lead()[r.nextInt(lg.lead().length)];
-        return new Artist(id, Names.artist(r), g, r.nextInt(3), StrictMath.exp(1.2 * r.nextGaussian()), start, len, bank,
-                lead, cg.chords()[r.nextInt(cg.chords().length)], bg.bassProg()[r.nextInt(bg.bassProg().length)],
+        return new Artist(id, Names.artist(r), g, r.nextInt(3), StrictMath.exp(1.2 * r.nextGaussian()), start, len,
+                bank, lead, cg.chords()[r.nextInt(cg.chords().length)], bg.bassProg()[r.nextInt(bg.bassProg().length)],
                 r.nextDouble() < 0.6 ? pg.pad()[r.nextInt(pg.pad().length)] : -1, 3 * r.nextGaussian(),
                 0.05 + 0.3 * r.nextDouble(), StrictMath.exp(0.06 * r.nextGaussian()), r.nextInt(12), vocal,
                 r.nextInt(Lyrics.TOPICS.length), tracks);

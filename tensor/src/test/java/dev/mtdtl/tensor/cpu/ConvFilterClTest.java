@@ -64,8 +64,8 @@ class ConvFilterClTest {
 
     /**
      * The two tilings of a 4-channel tile, {@code tile4} (JDK 17-20 at 8 lanes) and {@code tile2} twice (JDK 21+),
-     * give the same sums bit for bit: each accumulator is the same FMA chain. Run at this JVM's width (the code does not
-     * depend on it), for 1 to 4 valid channels and 1 to 3 valid taps, rows with a skip (stride 2).
+     * give the same sums bit for bit: each accumulator is the same FMA chain. Run at this JVM's width (the code does
+     * not depend on it), for 1 to 4 valid channels and 1 to 3 valid taps, rows with a skip (stride 2).
      */
     @Test
     void twoPassesOfTwoChannelsGiveTheFourChannelTilesBits() {
