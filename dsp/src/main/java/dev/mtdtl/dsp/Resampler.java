@@ -5,6 +5,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Band-limited resampling by a Kaiser-windowed sinc, polyphase: any integer rate pair (e.g. 44100 or
  * 48000 to 22050). Letters: N input samples, L/M = outRate/inRate in lowest terms, K taps per output.
@@ -161,13 +164,12 @@ public final class Resampler {
         Parallel.forChunks(outLen, GRAIN, (c, from, to) -> {
             float[] interp = exact ? null : new float[taps];
             float[] win = new float[taps];
-            float[] lanes = new float[4 * VL];      // sumLanes' scratch
             int i = from;
             while (i < to) {
                 if (exact && i + 4 <= to) {   // four outputs at a time (dot4): the same arithmetic per output as dot
                     long num = i * down;
                     if (num >= lowest && num + 3 * down < beyond) {   // all four windows inside the signal
-                        dot4(out, outOff + i, in, inOff - half + 1, num, lanes);
+                        dot4(out, outOff + i, in, inOff - half + 1, num);
                         i += 4;
                         continue;
                     }
@@ -192,13 +194,13 @@ public final class Resampler {
                     hOff = 0;
                 }
                 if (start >= 0 && start + taps <= n) {
-                    out[outOff + i] = dot(h, hOff, in, inOff + start, taps, lanes);
+                    out[outOff + i] = dot(h, hOff, in, inOff + start, taps);
                 } else {
                     for (int j = 0; j < taps; j++) {
                         int k = start + j;
                         win[j] = k >= 0 && k < n ? in[inOff + k] : 0f;
                     }
-                    out[outOff + i] = dot(h, hOff, win, 0, taps, lanes);
+                    out[outOff + i] = dot(h, hOff, win, 0, taps);
                 }
                 i++;
             }
@@ -231,11 +233,10 @@ public final class Resampler {
         }
         Parallel.forChunks((int) (o1 - o0), GRAIN, (c, from, to) -> {
             float[] interp = exact ? null : new float[taps];
-            float[] lanes = new float[4 * VL];      // sumLanes' scratch
             int k = from;
             if (exact) {   // four outputs at a time, as process
                 for (; k + 4 <= to; k += 4) {
-                    dot4(out, outOff + k, x, -half + 1 - base, (o0 + k) * down, lanes);
+                    dot4(out, outOff + k, x, -half + 1 - base, (o0 + k) * down);
                 }
             }
             for (; k < to; k++) {
@@ -259,7 +260,7 @@ public final class Resampler {
                     h = interp;
                     hOff = 0;
                 }
-                out[outOff + k] = dot(h, hOff, x, start, taps, lanes);
+                out[outOff + k] = dot(h, hOff, x, start, taps);
             }
         });
     }
@@ -323,14 +324,14 @@ public final class Resampler {
      * needs two loads, one unaligned, which bounds the loop; bench/RESULTS.md, session 41). Each output sees the same
      * FMAs on the same values in the same order and the same lane reduction as {@link #dot}, so the same bits.
      */
-    private void dot4(float[] out, int o, float[] x, long shift, long num, float[] lanes) {
+    private void dot4(float[] out, int o, float[] x, long shift, long num) {
         int k = taps;
         long i0 = num / up, i1 = (num + down) / up, i2 = (num + 2 * down) / up, i3 = (num + 3 * down) / up;
         int h0 = (int) (num - i0 * up) * k, h1 = (int) (num + down - i1 * up) * k;
         int h2 = (int) (num + 2 * down - i2 * up) * k, h3 = (int) (num + 3 * down - i3 * up) * k;
         int x0 = (int) (shift + i0), x1 = (int) (shift + i1), x2 = (int) (shift + i2), x3 = (int) (shift + i3);
         if (h0 == h1 && h1 == h2 && h2 == h3) {   // one phase for all four (an integer ratio: 44.1 to 22.05 kHz)
-            dot4OnePhase(out, o, x, k, h0, x0, x1, x2, x3, lanes);
+            dot4OnePhase(out, o, x, k, h0, x0, x1, x2, x3);
             return;
         }
         FloatVector a0 = FloatVector.zero(S);
@@ -350,8 +351,7 @@ public final class Resampler {
      * {@link #dot4} when the four outputs share their taps: each tap vector is loaded once for the four chains (five
      * loads per four FMAs instead of eight, the loop's bound). The same values in the same order: the same bits.
      */
-    private void dot4OnePhase(float[] out, int o, float[] x, int k, int h, int x0, int x1, int x2, int x3,
-                              float[] lanes) {
+    private void dot4OnePhase(float[] out, int o, float[] x, int k, int h, int x0, int x1, int x2, int x3) {
         FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = FloatVector.zero(S);
         FloatVector a2 = FloatVector.zero(S);
@@ -366,7 +366,7 @@ public final class Resampler {
         sumLanes(out, o, a0, a1, a2, a3);
     }
 
-    private static float dot(float[] h, int hOff, float[] x, int xOff, int k, float[] lanes) {
+    private static float dot(float[] h, int hOff, float[] x, int xOff, int k) {
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < k; j += S.length()) {
             acc = FloatVector.fromArray(S, h, hOff + j).fma(FloatVector.fromArray(S, x, xOff + j), acc);
@@ -393,8 +393,8 @@ public final class Resampler {
     /** {@link #sumLanes}' tree for one vector; the steps' conditions are constants, which C2 folds. */
     private static float sumLanes(FloatVector a) {
         if (VL > 16) {          // wider SVE vectors: the steps above 16 lanes first
-            for (int d = VL / 2; d >= 16; d /= 2) {
-                a = a.add(a.rearrange(halving(d)));
+            for (VectorShuffle<Float> h : WIDE) {
+                a = a.add(a.rearrange(h));
             }
         }
         if (VL >= 16) {
@@ -414,6 +414,16 @@ public final class Resampler {
 
     /** The tree's steps: lane l meets lane l ^ d (defined where d < VL). */
     private static final VectorShuffle<Float> H8 = halving(8), H4 = halving(4), H2 = halving(2), H1 = halving(1);
+    /** The steps d = VL/2 .. 16 of vectors wider than 16 lanes (none otherwise). */
+    private static final List<VectorShuffle<Float>> WIDE = wide();
+
+    private static List<VectorShuffle<Float>> wide() {
+        List<VectorShuffle<Float>> w = new ArrayList<>();
+        for (int d = VL / 2; d >= 16; d /= 2) {
+            w.add(halving(d));
+        }
+        return List.copyOf(w);
+    }
 
     private static VectorShuffle<Float> halving(int d) {
         return VectorShuffle.fromOp(S, l -> (l ^ d) % VL);

@@ -304,10 +304,8 @@ final class ConvFilterCl {
             tile8(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
         } else if (Gemm.FULL_AVX2_TILES) {
             tile4(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
-        } else {                // JDK 21+: the 4 channels in two passes of 2, the same sums (see tile2)
-            int plane = ho * wo, c2 = Math.min(2, nOut - 1);
-            tile2(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
-            tile2(out, oOff + 2 * TB * VL, dy, dOff + c2 * plane, nOut - c2, xt, xOff, nTaps, cin, wp, ho, wo, sh);
+        } else {                // JDK 21+
+            tile4InPasses(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
         }
     }
 
@@ -409,7 +407,7 @@ final class ConvFilterCl {
      * as there.
      */
     static void tile4(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
-                              int cin, int wp, int ho, int wo, int sh) {
+                      int cin, int wp, int ho, int wo, int sh) {
         int plane = ho * wo;
         int d1 = Math.min(1, nOut - 1) * plane, d2 = Math.min(2, nOut - 1) * plane, d3 = Math.min(3, nOut - 1) * plane;
         int f1 = Math.min(1, nTaps - 1) * cin, f2 = Math.min(2, nTaps - 1) * cin;
@@ -460,6 +458,17 @@ final class ConvFilterCl {
     }
 
     /**
+     * {@link #tile4}'s sums in two {@link #tile2} passes of 2 channels each (channels 2-3 read planes from channel
+     * min(2, nOut - 1) on, as {@link #tile4} does): the same bits.
+     */
+    static void tile4InPasses(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
+                              int cin, int wp, int ho, int wo, int sh) {
+        int c2 = Math.min(2, nOut - 1);
+        tile2(out, oOff, dy, dOff, nOut, xt, xOff, nTaps, cin, wp, ho, wo, sh);
+        tile2(out, oOff + 2 * TB * VL, dy, dOff + c2 * ho * wo, nOut - c2, xt, xOff, nTaps, cin, wp, ho, wo, sh);
+    }
+
+    /**
      * {@link #tile4}'s first two channels: out[oOff, oOff + 6 VL) (channel c, tap k at (c*3 + k)*VL), the dy plane of
      * channel c at dOff + min(c, nOut - 1)*HO*WO. For JDK 21 and later at 8 lanes, where C2 loads the next position's
      * three input vectors and a broadcast before the current position's last FMAs: {@link #tile4}'s 16 registers
@@ -469,7 +478,7 @@ final class ConvFilterCl {
      * input vectors are loaded twice, from L1), so the same bits on every JDK.
      */
     static void tile2(float[] out, int oOff, float[] dy, int dOff, int nOut, float[] xt, int xOff, int nTaps,
-                              int cin, int wp, int ho, int wo, int sh) {
+                      int cin, int wp, int ho, int wo, int sh) {
         int d1 = Math.min(1, nOut - 1) * ho * wo;
         int f1 = Math.min(1, nTaps - 1) * cin, f2 = Math.min(2, nTaps - 1) * cin;
         FloatVector z = FloatVector.zero(S);

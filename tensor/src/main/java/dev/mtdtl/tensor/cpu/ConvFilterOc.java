@@ -126,10 +126,7 @@ final class ConvFilterOc {
                             rowLo(ws, rs, ws, d, ws, xr, wo);
                             rowHi(ws, rs, ws, d, ws, xr, wo);
                         } else {
-                            ConvFilterOcRows.rowA(ws, rs, ws, d, ws, xr, wo);
-                            ConvFilterOcRows.rowB(ws, rs, ws, d, ws, xr, wo);
-                            ConvFilterOcRows.rowC(ws, rs, ws, d, ws, xr, wo);
-                            ConvFilterOcRows.rowD(ws, rs, ws, d, ws, xr, wo);
+                            ConvFilterOcRows.row(ws, rs, ws, d, ws, xr, wo);
                         }
                         addSums(ws, im + ci * sums, rs);
                     }

@@ -23,6 +23,14 @@ final class ConvFilterOcRows {
 
     private ConvFilterOcRows() {}
 
+    /** The row, all four passes: the same sums as {@code ConvFilterOc.row}. */
+    static void row(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {
+        rowA(out, o, dyT, d, xp, xr, wo);
+        rowB(out, o, dyT, d, xp, xr, wo);
+        rowC(out, o, dyT, d, xp, xr, wo);
+        rowD(out, o, dyT, d, xp, xr, wo);
+    }
+
 
     /** Taps 0-6. */
     static void rowA(float[] out, int o, float[] dyT, int d, float[] xp, int xr, int wo) {

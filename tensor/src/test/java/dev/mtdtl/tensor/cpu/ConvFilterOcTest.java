@@ -74,10 +74,7 @@ class ConvFilterOcTest {
         ConvFilterOc.row(one, 0, dyT, 0, xp, 0, wo);
         ConvFilterOc.rowLo(halves, 0, dyT, 0, xp, 0, wo);
         ConvFilterOc.rowHi(halves, 0, dyT, 0, xp, 0, wo);
-        ConvFilterOcRows.rowA(quarters, 0, dyT, 0, xp, 0, wo);
-        ConvFilterOcRows.rowB(quarters, 0, dyT, 0, xp, 0, wo);
-        ConvFilterOcRows.rowC(quarters, 0, dyT, 0, xp, 0, wo);
-        ConvFilterOcRows.rowD(quarters, 0, dyT, 0, xp, 0, wo);
+        ConvFilterOcRows.row(quarters, 0, dyT, 0, xp, 0, wo);
         for (int i = 0; i < slots; i++) {
             assertEquals(Float.floatToRawIntBits(one[i]), Float.floatToRawIntBits(halves[i]), "halves, slot " + i);
             assertEquals(Float.floatToRawIntBits(one[i]), Float.floatToRawIntBits(quarters[i]), "passes, slot " + i);
