@@ -1,6 +1,7 @@
 package dev.mtdtl.factor;
 
 import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.cpu.StrictLog;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -40,7 +41,8 @@ import java.util.Arrays;
  * values share vectors (8 on AVX-512; the bits do not depend on the width) and the exps come from
  * {@link VecExp} (within 2 ulp of Math.exp; results under 2^-1022 flushed to 0); {@link #averageLogLik},
  * {@link #logDensity} and {@link #predictProba} use StrictMath.exp (the same bits on every platform and JDK:
- * docs/portability.md).
+ * docs/portability.md). Every log in a loop is {@link StrictLog}'s, StrictMath.log's bits as inlined Java code
+ * or, in the EM pass, in vector lanes.
  *
  * <p>Omitted: other covariance types, n_init > 1, warm starts, the 'random' initialisations.
  */
@@ -52,6 +54,8 @@ public final class Gmm1d {
 
     /** Values per parallel chunk (fixed: chunk boundaries, hence sums, do not depend on threads). */
     static final int GRAIN = 2048;
+    /** Values of the EM pass whose log-likelihood terms wait for one call of the vector log. */
+    private static final int LOG_BATCH = 64;
     private static final double LN_2PI = StrictMath.log(2 * Math.PI);
     private static final double EPS10 = 10 * Math.ulp(1.0);   // sklearn: nk += 10 * finfo(float64).eps
 
@@ -290,6 +294,10 @@ public final class Gmm1d {
         int wd = Math.max(nl, 4);                      // slots per statistic: p_0..p_3, scratch above
         double[] e = new double[wd * k];               // (K, wd) per-lane log-probabilities, then exps
         double[] lane = new double[3 * k * wd];        // (3K, wd) partial N, S1, S2
+        int pendCap = Math.max(LOG_BATCH, nl);
+        double[] mx = new double[pendCap];             // per pending value of the vector loop: max log-probability,
+        double[] lsum = new double[pendCap];           // sum of exps (then its ln)
+        int pend = 0;                                  // values since the log-likelihood's last catch-up
         double ll = 0;
         int grouped = from + (to - from) / 4 * 4;     // values in the partials; the rest are the tail
         int i = from;
@@ -308,9 +316,13 @@ public final class Gmm1d {
                 ev.intoArray(e, wd * j);
                 sum = sum.add(ev);
             }
-            for (int l = 0; l < nl; l++) {
-                ll += w[i + l] * (m.lane(l) + StrictMath.log(sum.lane(l)));
+            if (pend + nl > pendCap) {
+                ll = logLikTerms(ll, w, i - pend, mx, lsum, pend);
+                pend = 0;
             }
+            m.intoArray(mx, pend);
+            sum.intoArray(lsum, pend);
+            pend += nl;
             DoubleVector scale = DoubleVector.fromArray(s, w, i).div(sum);
             int slot = nl < 4 ? (i - from) % 4 : 0;
             for (int j = 0; j < k; j++) {
@@ -334,6 +346,7 @@ public final class Gmm1d {
                 n2.intoArray(lane, o2);
             }
         }
+        ll = logLikTerms(ll, w, i - pend, mx, lsum, pend);
         for (; i < grouped; i++) {
             ll += emValue(u[i], w[i], mu, a, b, e, lane, wd, (i - from) % 4);
         }
@@ -346,6 +359,18 @@ public final class Gmm1d {
         }
         acc[3 * k] = ll;
         return acc;
+    }
+
+    /**
+     * {@code ll} plus w_i (m_i + ln sum_i) for the n values from {@code first}, added in value order; the logs in
+     * vector lanes ({@link StrictLog}: StrictMath's bits, in place in {@code sum}).
+     */
+    private static double logLikTerms(double ll, double[] w, int first, double[] m, double[] sum, int n) {
+        StrictLog.log(sum, 0, sum, 0, n);
+        for (int v = 0; v < n; v++) {
+            ll += w[first + v] * (m[v] + sum[v]);
+        }
+        return ll;
     }
 
     /**
@@ -378,7 +403,7 @@ public final class Gmm1d {
             dst[stride * (k + j) + slot] += rd;
             dst[stride * (2 * k + j) + slot] += rd * d;
         }
-        return wi * (m + StrictMath.log(sum));
+        return wi * (m + StrictLog.log(sum));
     }
 
     private static double[] logCoefficients(Params p) {
@@ -423,7 +448,7 @@ public final class Gmm1d {
             double d = x - mu[j];
             s += StrictMath.exp(a[j] - d * d / (2 * var[j]) - m);
         }
-        return m + StrictMath.log(s);
+        return m + StrictLog.log(s);
     }
 
     /** ln p(x_i) for each value (n) into {@code out} (n). */

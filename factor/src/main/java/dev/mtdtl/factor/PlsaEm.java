@@ -1,6 +1,7 @@
 package dev.mtdtl.factor;
 
 import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.cpu.StrictLog;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -54,6 +55,7 @@ public final class PlsaEm {
     private final Csr mt;             // two-pass: transpose
     private final int[] perm;         // two-pass: entry j of mt is entry perm[j] of m
     private final double[] q;         // two-pass: (N) q of the current iteration
+    private final int maxRow;         // most entries in a document: the size of a chunk's s and log scratch
 
     PlsaEm(Csr m, int k) {
         this(m, k, (long) PARTS * m.cols * k * 8 <= PARTIAL_BUDGET_BYTES);
@@ -67,6 +69,11 @@ public final class PlsaEm {
         this.phi = new double[m.cols * k];
         this.thetaNext = new double[m.rows * k];
         this.phiNext = new double[m.cols * k];
+        int longest = 0;
+        for (int d = 0; d < m.rows; d++) {
+            longest = Math.max(longest, m.indptr[d + 1] - m.indptr[d]);
+        }
+        this.maxRow = longest;
         if (fused) {
             this.bPart = new double[PARTS][m.cols * k];
             this.mt = null;
@@ -137,9 +144,10 @@ public final class PlsaEm {
 
     /**
      * theta'_d of one document into thetaNext, and, when {@code b} is given, b += q theta_d per entry;
-     * when {@code qOut} is given, q per entry. Returns the document's share of L.
+     * when {@code qOut} is given, q per entry. Returns the document's share of L. {@code sl}: scratch of
+     * 2 {@link #maxRow} doubles, the document's s per entry, then their logs.
      */
-    private double document(int d, double[] acc, double[] b, double[] qOut) {
+    private double document(int d, double[] acc, double[] b, double[] qOut, double[] sl) {
         int k = this.k;
         double[] th = theta;
         double[] ph = phi;
@@ -147,8 +155,8 @@ public final class PlsaEm {
         int[] ix = m.indices;
         Arrays.fill(acc, 0.0);
         int td = d * k;
-        double ll = 0;
-        int j = m.indptr[d];
+        int lo = m.indptr[d];
+        int j = lo;
         int hi = m.indptr[d + 1];
         // Two entries a step: their dot products are independent, so the second overlaps the first's
         // division and axpys. The updates still happen in entry order: the same bits as one at a time.
@@ -157,15 +165,15 @@ public final class PlsaEm {
             int tw1 = ix[j + 1] * k;
             double s0 = Linalg.dot(th, td, ph, tw0, k);
             double s1 = Linalg.dot(th, td, ph, tw1, k);
+            sl[j - lo] = s0;
+            sl[j + 1 - lo] = s1;
             if (s0 > 0) {
                 double q0 = v[j] / s0;
-                ll += v[j] * StrictMath.log(s0);
                 Linalg.axpy(q0, ph, tw0, acc, 0, k);
                 Linalg.axpy(q0, th, td, b, tw0, k);
             }
             if (s1 > 0) {
                 double q1 = v[j + 1] / s1;
-                ll += v[j + 1] * StrictMath.log(s1);
                 Linalg.axpy(q1, ph, tw1, acc, 0, k);
                 Linalg.axpy(q1, th, td, b, tw1, k);
             }
@@ -173,10 +181,10 @@ public final class PlsaEm {
         for (; j < hi; j++) {
             int tw = ix[j] * k;
             double s = Linalg.dot(th, td, ph, tw, k);
+            sl[j - lo] = s;
             double qj = 0;
             if (s > 0) {   // s = 0 only after underflow: the entry then carries no information
                 qj = v[j] / s;
-                ll += v[j] * StrictMath.log(s);
                 Linalg.axpy(qj, ph, tw, acc, 0, k);
                 if (b != null) {
                     Linalg.axpy(qj, th, td, b, tw, k);
@@ -186,6 +194,7 @@ public final class PlsaEm {
                 qOut[j] = qj;
             }
         }
+        double ll = logTerms(0, lo, hi, sl);
         double[] thn = thetaNext;
         double sum = 0;
         for (int z = 0; z < k; z++) {
@@ -205,11 +214,12 @@ public final class PlsaEm {
         double[] llPart = new double[PARTS];
         Parallel.forChunks(m.rows, grain, (c, from, to) -> {
             double[] acc = new double[k];
+            double[] sl = new double[2 * maxRow];
             double[] b = bPart[c];
             Arrays.fill(b, 0.0);
             double ll = 0;
             for (int d = from; d < to; d++) {
-                ll += document(d, acc, b, null);
+                ll += document(d, acc, b, null, sl);
             }
             llPart[c] = ll;
         });
@@ -237,9 +247,10 @@ public final class PlsaEm {
         double[] llPart = new double[Parallel.chunkCount(m.rows, DOC_GRAIN)];
         Parallel.forChunks(m.rows, DOC_GRAIN, (c, from, to) -> {
             double[] acc = new double[k];
+            double[] sl = new double[2 * maxRow];
             double ll = 0;
             for (int d = from; d < to; d++) {
-                ll += document(d, acc, null, q);
+                ll += document(d, acc, null, q, sl);
             }
             llPart[c] = ll;
         });
@@ -293,18 +304,37 @@ public final class PlsaEm {
     public double logLik() {
         double[] llPart = new double[Parallel.chunkCount(m.rows, DOC_GRAIN)];
         Parallel.forChunks(m.rows, DOC_GRAIN, (c, from, to) -> {
+            double[] sl = new double[2 * maxRow];
             double ll = 0;
             for (int d = from; d < to; d++) {
-                for (int j = m.indptr[d]; j < m.indptr[d + 1]; j++) {
-                    double s = Linalg.dot(theta, d * k, phi, m.indices[j] * k, k);
-                    if (s > 0) {
-                        ll += m.values[j] * StrictMath.log(s);
-                    }
+                int lo = m.indptr[d];
+                int hi = m.indptr[d + 1];
+                for (int j = lo; j < hi; j++) {
+                    sl[j - lo] = Linalg.dot(theta, d * k, phi, m.indices[j] * k, k);
                 }
+                ll = logTerms(ll, lo, hi, sl);   // one running sum over the chunk's entries, as before
             }
             llPart[c] = ll;
         });
         return sum(llPart);
+    }
+
+    /**
+     * {@code ll} plus a document's terms of L from its s per entry ({@code sl[0, hi - lo)}): n(d,w) ln s for the
+     * entries with s > 0, added one by one in entry order (the bits of adding each term as its dot product
+     * finishes). The logs run in vector lanes ({@link StrictLog}: StrictMath's bits), into
+     * {@code sl[maxRow, ...)}.
+     */
+    private double logTerms(double ll, int lo, int hi, double[] sl) {
+        int n = hi - lo;
+        StrictLog.log(sl, 0, sl, maxRow, n);
+        double[] v = m.values;
+        for (int j = 0; j < n; j++) {
+            if (sl[j] > 0) {
+                ll += v[lo + j] * sl[maxRow + j];
+            }
+        }
+        return ll;
     }
 
     private static double sum(double[] a) {
