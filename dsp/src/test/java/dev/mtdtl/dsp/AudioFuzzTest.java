@@ -36,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class AudioFuzzTest {
 
-    static final long SEED = 0x5EED_A0D1L;
-    static final int MUTANTS_PER_SEED = 16;
+    /** The seed and mutants per seed file; a longer hunt: {@code -Dmtdtl.fuzz.seed=N -Dmtdtl.fuzz.mutants=M}. */
+    static final long SEED = Long.getLong("mtdtl.fuzz.seed", 0x5EED_A0D1L);
+    static final int MUTANTS_PER_SEED = Integer.getInteger("mtdtl.fuzz.mutants", 16);
 
     @TempDir
     Path dir;

@@ -67,7 +67,7 @@ public final class SoftmaxCpu {
             for (int j = off; j < off + k; j++) {
                 double zj = z[j];
                 if (zj != 0.0) {
-                    loss += zj * (StrictMath.log(zj) - (logits[j] - lse));
+                    loss += zj * (StrictLog.log(zj) - (logits[j] - lse));   // StrictMath.log's bits, inlined
                 }
             }
         }
