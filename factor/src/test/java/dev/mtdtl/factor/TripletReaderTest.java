@@ -63,6 +63,23 @@ class TripletReaderTest {
         assertEquals(2, e.line);
     }
 
+    /** A file cut to its header (found by the fuzzing suite): refused with the file named, not "no values to fit". */
+    @Test
+    void filesWithoutDataLinesAreRefusedNamingTheFile() throws IOException {
+        Path v = dir.resolve("values.tsv");
+        Path t = dir.resolve("triplets.tsv");
+        for (String text : new String[] {"", "\n\n", "id\tbpm\n"}) {
+            Files.writeString(v, text);
+            FormatException e = assertThrows(FormatException.class, () -> TripletReader.readValues(v));
+            assertTrue(e.getMessage().startsWith(v + ":"), e.getMessage());
+        }
+        for (String text : new String[] {"", "user\titem\tplays\n"}) {
+            Files.writeString(t, text);
+            FormatException e = assertThrows(FormatException.class, () -> TripletReader.readTriplets(t));
+            assertTrue(e.getMessage().contains("no data lines"), e.getMessage());
+        }
+    }
+
     @Test
     void dropColumnsKeepsShape() {
         Csr m = Csr.fromDense(new double[] {1, 2, 0, 3, 0, 4}, 2, 3);

@@ -23,9 +23,12 @@ import java.util.List;
  * field is not a number. Blank lines are skipped. Duplicated (row, column) pairs are summed and entries
  * summing to 0 are dropped ({@link Csr#fromTriplets}); a row id that only occurs with value 0 still gets
  * its (empty) row, so every id in the file has an output row. Anything else (wrong field count, empty id,
- * a value that is not a finite number) is a {@link FormatException} naming {@code file:line}.
+ * a value that is not a finite number, no data line at all) is a {@link FormatException} naming {@code file:line}.
  */
 public final class TripletReader {
+
+    /** A file without one data line: nothing to factorise or fit (found by the fuzzing suite: a cut file). */
+    private static final String NO_DATA = "no data lines (the file is empty, or has a header only)";
 
     private TripletReader() {}
 
@@ -78,6 +81,9 @@ public final class TripletReader {
                 cs.add(intern(colIx, colIds, c));
                 vs.add(v.doubleValue());
             }
+            if (vs.isEmpty()) {
+                throw new FormatException(file, Math.max(1, line), NO_DATA);
+            }
         }
         Csr m = Csr.fromTriplets(rowIds.size(), colIds.size(), rs.elements(), cs.elements(), vs.elements(), rs.size());
         return new Labeled(m, Collections.unmodifiableList(rowIds), Collections.unmodifiableList(colIds));
@@ -122,6 +128,9 @@ public final class TripletReader {
                 }
                 ids.add(f.length == 2 ? f[0].trim() : Integer.toString(vs.size()));
                 vs.add(v.doubleValue());
+            }
+            if (vs.isEmpty()) {
+                throw new FormatException(file, Math.max(1, line), NO_DATA);
             }
         }
         return new Values(vs.toDoubleArray(), Collections.unmodifiableList(ids));
