@@ -114,8 +114,8 @@ public final class StrictLog {
      * y[yOff + i] = log(x[xOff + i]) for i in [0, n), bit for bit {@code StrictMath.log}, {@link #S}'s lanes at a
      * time. An array method, not a vector-to-vector one: the body is too large for C2 to inline into a caller,
      * and a vector returned from a call that is not inlined is boxed. All three formulas run on every lane and
-     * bitwise selections pick each lane's; a vector with a lane that is not a positive normal double, and the last n mod
-     * lanes, take {@link #log(double)}.
+     * bitwise selections pick each lane's; a vector with a lane that is not a positive normal double, and the
+     * last n mod lanes, take {@link #log(double)}.
      */
     public static void log(double[] x, int xOff, double[] y, int yOff, int n) {
         int nl = S.length();
@@ -160,7 +160,8 @@ public final class StrictLog {
             // smallSel: all ones when the mantissa's top 20 bits are 0xffffe, 0xfffff or 0 (|f| < 2^-20).
             LongVector farSel = hx.sub(0x6147aL).or(hx.neg().add(0x6b851L)).lanewise(VectorOperators.ASHR, 63);
             LongVector smallSel = hx.add(2L).and(0x000f_ffffL).sub(3L).lanewise(VectorOperators.ASHR, 63);
-            LongVector main = far.reinterpretAsLongs().and(farSel).or(near.reinterpretAsLongs().lanewise(VectorOperators.AND_NOT, farSel));
+            LongVector main = far.reinterpretAsLongs().and(farSel)
+                .or(near.reinterpretAsLongs().lanewise(VectorOperators.AND_NOT, farSel));
             main.lanewise(VectorOperators.AND_NOT, smallSel).or(small.reinterpretAsLongs().and(smallSel))
                 .reinterpretAsDoubles().intoArray(y, yOff + i);
         }

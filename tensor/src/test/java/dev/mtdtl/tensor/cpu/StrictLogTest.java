@@ -10,12 +10,11 @@ import dev.mtdtl.tensor.test.Allocation;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link StrictLog} against {@code StrictMath.log}, bit for bit, scalar and in vector lanes: random bit patterns over every binade, each branch's boundaries (the |f| < 2^-20 series, the hfsq form's
- * mantissa range, the sqrt(2) split), powers of two, subnormals and the special values.
+ * {@link StrictLog} against {@code StrictMath.log}, bit for bit, scalar and in vector lanes: random bit patterns over
+ * every binade, each branch's boundaries (the |f| < 2^-20 series, the hfsq form's mantissa range, the sqrt(2) split),
+ * powers of two, subnormals and the special values.
  */
 class StrictLogTest {
-
-    private static final long SIGN = Long.MIN_VALUE;
 
     /** Arguments: the special values, then the branch boundaries with random low bits, then random patterns. */
     private static double[] arguments(int random) {
