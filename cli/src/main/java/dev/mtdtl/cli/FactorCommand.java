@@ -64,7 +64,7 @@ final class FactorCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             threads(threads);
-            TripletReader.Labeled m = TripletReader.readTriplets(in);
+            TripletReader.Labeled m = TripletReader.readCounts(in);
             Plsa.Result r = Plsa.fit(m.matrix(), Plsa.Options.defaults().withTopics(topics).withIterations(iterations)
                     .withTol(tol).withSeed(seed));
             FactorOutputs.writePlsa(out, r, m.rowIds(), m.colIds(), topTerms);
@@ -123,7 +123,7 @@ final class FactorCommand implements Runnable {
                 case "none" -> TfIdf.Norm.NONE;
                 default -> throw new IllegalArgumentException("--norm must be l2 or none, got " + norm);
             };
-            TripletReader.Labeled m = TripletReader.readTriplets(in);
+            TripletReader.Labeled m = TripletReader.readCounts(in);
             Csr t = TfIdf.transform(m.matrix(), n);
             FactorOutputs.writeTfidf(out, t, TfIdf.idf(m.matrix()), m.rowIds(), m.colIds());
             System.out.printf(Locale.ROOT, "TF-IDF: %d rows x %d columns, %d entries; written to %s%n", m.rowIds().size(),

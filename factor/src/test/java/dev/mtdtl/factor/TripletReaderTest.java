@@ -80,6 +80,17 @@ class TripletReaderTest {
         }
     }
 
+    /** Counts for pLSA and TF-IDF: a negative one names its line (a fuzz seed found pLSA's own error, no file). */
+    @Test
+    void negativeCountsAreRefusedNamingTheLine() throws IOException {
+        Path t = dir.resolve("counts.tsv");
+        Files.writeString(t, "u1\ti1\t4\nu1\ti2\t-1\n");
+        assertEquals(-1.0, TripletReader.readTriplets(t).matrix().values[1], 0.0);   // weights in general: allowed
+        FormatException e = assertThrows(FormatException.class, () -> TripletReader.readCounts(t));
+        assertEquals(2, e.line);
+        assertTrue(e.getMessage().startsWith(t + ":2: value -1 is negative"), e.getMessage());
+    }
+
     @Test
     void dropColumnsKeepsShape() {
         Csr m = Csr.fromDense(new double[] {1, 2, 0, 3, 0, 4}, 2, 3);

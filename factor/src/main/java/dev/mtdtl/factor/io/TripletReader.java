@@ -40,6 +40,18 @@ public final class TripletReader {
 
     /** Read a {@code row<TAB>column<TAB>value} file. */
     public static Labeled readTriplets(Path file) throws IOException {
+        return readTriplets(file, false);
+    }
+
+    /**
+     * Read a {@code row<TAB>column<TAB>value} file of counts or nonnegative weights (pLSA's and TF-IDF's input): a
+     * negative value is a {@link FormatException} naming its line, not an error of the model without a file.
+     */
+    public static Labeled readCounts(Path file) throws IOException {
+        return readTriplets(file, true);
+    }
+
+    private static Labeled readTriplets(Path file, boolean nonNegative) throws IOException {
         Object2IntOpenHashMap<String> rowIx = new Object2IntOpenHashMap<>();
         Object2IntOpenHashMap<String> colIx = new Object2IntOpenHashMap<>();
         rowIx.defaultReturnValue(-1);
@@ -71,6 +83,10 @@ public final class TripletReader {
                 }
                 if (!Double.isFinite(v)) {
                     throw new FormatException(file, line, "value " + f[2].trim() + " is not finite");
+                }
+                if (nonNegative && v < 0) {
+                    throw new FormatException(file, line, "value " + f[2].trim()
+                            + " is negative (counts or nonnegative weights expected)");
                 }
                 String r = f[0].trim();
                 String c = f[1].trim();
