@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * recorded in a sidecar are run twice: as they are (the checksum must catch them) and with the CRC fixed
  * up (the parser must). Library parsers (.npy, .safetensors, JSON) get many more cases, directly.
  *
- * <p>Not covered here: the study's plan and results CSVs (the study module has no reader yet).
+ * <p>The study folder (plan, study and design JSON, results CSV) is read by {@code study status} and {@code analyze}.
  */
 class FuzzCommandsTest {
 
@@ -412,6 +412,34 @@ class FuzzCommandsTest {
             expectClean("audio (mel)", what.toString(), o, c, out, failures);
         }
         report(failures, n);
+    }
+
+    /**
+     * A study folder as 'mtdtl study design' and the runner leave it (plan.csv, study.json, design.json, results.csv
+     * of 48 runs on three datasets), one file mutated, read by 'mtdtl study status' and 'mtdtl analyze'.
+     */
+    @Test
+    void studyFolders() throws IOException {
+        Random r = new Random(SEED + 10);
+        Path base = tmp.resolve("study-base");
+        dev.mtdtl.study.design.Preset small = dev.mtdtl.study.design.Preset.SMALL;
+        dev.mtdtl.study.design.Designer.create(base, new dev.mtdtl.study.design.StudySpec(1, small.sources,
+                small.strategies(), small.ssrRepeats, small.fullRepeats, small.id, small.schedule), 4);
+        dev.mtdtl.eval.Evaluation.write(base.resolve("results.csv"), StudyAnalyzeCommandTest.results(1, false));
+        String[] files = {"plan.csv", "study.json", "design.json", "results.csv"};
+        List<String> failures = new ArrayList<>();
+        int n = 24;
+        for (int i = 0; i < n; i++) {
+            Path c = tmp.resolve("study-" + i);
+            copyTree(base, c);
+            StringBuilder what = new StringBuilder("study #" + i + " ");
+            mutate(c.resolve(files[i % files.length]), r, what, true);
+            Outcome st = quiet("study", "status", c.toString());
+            expectClean("study folder", what + " (status)", st, c, null, failures);
+            Outcome an = quiet("analyze", c.toString(), "--bootstrap", "5", "--seed", "1", "--threads", "2");
+            expectClean("study folder", what + " (analyze)", an, c, c.resolve("analysis.json"), failures);
+        }
+        report(failures, 2 * n);
     }
 
     /** One library parser: must return or throw IOException / IllegalArgumentException naming the input. */

@@ -395,6 +395,9 @@ public final class Evaluation {
         AtomicFiles.writeString(file, sb.toString());
     }
 
+    /** The largest magnitude a results CSV's value may have ({@link #read}); metrics are within a few units. */
+    public static final double MAX_ABS_VALUE = 1e100;
+
     /** Read a results CSV written by {@link #write}. */
     public static List<Row> read(Path file) throws IOException {
         List<String> lines = dev.mtdtl.tensor.io.TextFiles.lines(file);
@@ -410,11 +413,21 @@ public final class Evaluation {
             if (c.length != 7) {
                 throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected 7 columns, got " + c.length);
             }
+            double v;
+            int rep;
             try {
-                rows.add(new Row(c[0], c[1], c[2], c[3], Integer.parseInt(c[4]), c[5], Double.parseDouble(c[6])));
+                rep = Integer.parseInt(c[4]);
+                v = Double.parseDouble(c[6]);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
             }
+            // NaN stays readable (a metric may be undefined); a value past MAX_ABS_VALUE is a damaged file, and the
+            // analysis' squares and sums of it would overflow to infinities that no report can show.
+            if (Double.isInfinite(v) || Math.abs(v) > MAX_ABS_VALUE) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": value " + c[6]
+                        + " is out of range (a metric's value is within +-" + MAX_ABS_VALUE + ")");
+            }
+            rows.add(new Row(c[0], c[1], c[2], c[3], rep, c[5], v));
         }
         return rows;
     }

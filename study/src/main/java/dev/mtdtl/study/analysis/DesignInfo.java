@@ -1,9 +1,9 @@
 package dev.mtdtl.study.analysis;
 
 import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.TextFiles;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ public record DesignInfo(Path file, List<String> labels, double[][] matrix, long
 
     /** The alias matrix of design.json, or null (with the reason in {@code why[0]}) when it has none. */
     public static DesignInfo read(Path file, String[] why) throws IOException {
-        Object root = Json.parse(Files.readString(file), file.toString());
+        Object root = Json.parse(TextFiles.read(file), file.toString());
         String reason;
         if (!(root instanceof Map<?, ?> m)) {
             reason = file + ": not a JSON object";

@@ -8,6 +8,7 @@ import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
 import dev.mtdtl.tensor.Tensor;
 import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.TextFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -159,7 +160,7 @@ public record TopicOverlay(List<Row> rows, String note) {
         if (pj == null || !Files.isRegularFile(pj)) {
             return out;
         }
-        Map<String, Object> j = Json.parseObject(Files.readString(pj), pj.toString());
+        Map<String, Object> j = Json.parseObject(TextFiles.read(pj), pj.toString());
         if (j.get("learning") instanceof Map<?, ?> l && l.get("sources") instanceof Map<?, ?> src) {
             src.forEach((k, v) -> {
                 if (v instanceof Map<?, ?> e && e.get("model") instanceof String m) {

@@ -3,6 +3,7 @@ package dev.mtdtl.study.design;
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
 import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.TextFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ public final class Plan {
         if (!Files.isRegularFile(f)) {
             throw new IllegalArgumentException(study + ": no " + FILE + " (make one with 'mtdtl study design')");
         }
-        List<String> lines = Files.readAllLines(f);
+        List<String> lines = TextFiles.lines(f);
         if (lines.isEmpty() || !lines.get(0).strip().equals(HEADER)) {
             throw new IllegalArgumentException(f + ":1: expected the header '" + HEADER + "'");
         }

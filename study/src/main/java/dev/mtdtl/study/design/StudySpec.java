@@ -4,6 +4,7 @@ import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
 import dev.mtdtl.tensor.io.AtomicFiles;
 import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.TextFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ public record StudySpec(long seed, List<Source> sources, List<Strategy> strategi
                     + "; make one with 'mtdtl study design --out " + study + "')");
         }
         String where = f.toString();
-        Map<String, Object> m = Json.parseObject(Files.readString(f), where);
+        Map<String, Object> m = Json.parseObject(TextFiles.read(f), where);
         if (!FORMAT.equals(m.get("format"))) {
             throw new IllegalArgumentException(where + ": field 'format' must be '" + FORMAT + "'");
         }

@@ -3,6 +3,7 @@ package dev.mtdtl.study.run;
 import dev.mtdtl.eval.Evaluation;
 import dev.mtdtl.tensor.io.AtomicFiles;
 import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.TextFiles;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -124,7 +125,7 @@ public final class RunStore {
         if (!Files.isRegularFile(f)) {
             return null;
         }
-        return Json.parseObject(Files.readString(f), f.toString());
+        return Json.parseObject(TextFiles.read(f), f.toString());
     }
 
     /** Record a state; keeps the fields of the previous status (start time, executor) unless replaced. */

@@ -9,6 +9,7 @@ import dev.mtdtl.study.design.StudySpec;
 import dev.mtdtl.tensor.Device;
 import dev.mtdtl.tensor.Devices;
 import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.io.TextFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -173,7 +174,7 @@ public final class StudyRunner {
         }
         // The target datasets are those prepared.json lists (as mtdtl prepare wrote them), in name order.
         Path pj = prepared.resolve("prepared.json");
-        Object targets = dev.mtdtl.tensor.io.Json.parseObject(Files.readString(pj), pj.toString()).get("targets");
+        Object targets = dev.mtdtl.tensor.io.Json.parseObject(TextFiles.read(pj), pj.toString()).get("targets");
         TreeSet<String> ds = new TreeSet<>();
         if (targets instanceof Map<?, ?> m) {
             m.keySet().forEach(k -> ds.add(String.valueOf(k)));

@@ -3,6 +3,7 @@ package dev.mtdtl.study.run;
 import dev.mtdtl.study.design.Plan;
 import dev.mtdtl.study.design.PlanRow;
 import dev.mtdtl.study.design.StudySpec;
+import dev.mtdtl.tensor.io.TextFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,7 +45,7 @@ public final class StudyStatus {
         for (String id : ids) {
             by.get(store.state(id)).add(id);
         }
-        long rows = Files.isRegularFile(store.results()) ? Math.max(0, Files.readAllLines(store.results()).size() - 1) : 0;
+        long rows = Files.isRegularFile(store.results()) ? Math.max(0, TextFiles.lines(store.results()).size() - 1) : 0;
         return new Report(by, ids.size(), rows);
     }
 
