@@ -45,7 +45,9 @@ public final class LearningData {
     private final int[] validRow;
     private final Map<String, int[][]> eligible = new HashMap<>();   // source -> {train tracks, valid tracks}
 
-    private LearningData(MelStore train, MelStore valid, List<Targets> ts, List<String> rowIds, int topics) {
+    /** {@code stores}: the folder of the two mel stores; {@code tracks}: the tracks file; both for messages. */
+    private LearningData(MelStore train, MelStore valid, List<Targets> ts, List<String> rowIds, int topics, Path stores,
+                         Path tracks) throws IOException {
         this.train = train;
         this.valid = valid;
         this.topics = topics;
@@ -53,8 +55,8 @@ public final class LearningData {
         for (int i = 0; i < rowIds.size(); i++) {
             row.put(rowIds.get(i), i);
         }
-        trainRow = rows(train, row);
-        validRow = rows(valid, row);
+        trainRow = rows(train, row, stores.resolve("train" + MelStore.INDEX_SUFFIX), tracks);
+        validRow = rows(valid, row, stores.resolve("valid" + MelStore.INDEX_SUFFIX), tracks);
         for (Targets t : ts) {
             targets.put(t.source(), t);
             eligible.put(t.source(), new int[][] {having(t, trainRow), having(t, validRow)});
@@ -79,8 +81,8 @@ public final class LearningData {
         MelStore va = MelStore.open(ld, "valid", stats);
         int k = JsonFields.integer(l, "topics", 1, 100_000, pf);
         List<String> ids = new ArrayList<>();
-        for (String[] r : dev.mtdtl.data.Tsv.read(inside(prepared, JsonFields.str(l, "tracks", pf), pf, "learning.tracks"))
-                .rows()) {
+        Path tracksFile = inside(prepared, JsonFields.str(l, "tracks", pf), pf, "learning.tracks");
+        for (String[] r : dev.mtdtl.data.Tsv.read(tracksFile).rows()) {
             ids.add(r[0]);
         }
         int n = ids.size();
@@ -116,7 +118,7 @@ public final class LearningData {
             }
             ts.add(new Targets(src, z, m, k));
         }
-        return new LearningData(tr, va, ts, ids, k);
+        return new LearningData(tr, va, ts, ids, k, ld, tracksFile);
     }
 
     /**
@@ -239,12 +241,12 @@ public final class LearningData {
         return e;
     }
 
-    private static int[] rows(MelStore s, Map<String, Integer> row) {
+    private static int[] rows(MelStore s, Map<String, Integer> row, Path index, Path tracks) throws IOException {
         int[] r = new int[s.size()];
         for (int i = 0; i < r.length; i++) {
             Integer x = row.get(s.id(i));
             if (x == null) {
-                throw new IllegalStateException("store track " + s.id(i) + " is not in learning/tracks.tsv");
+                throw new IOException(index + ": track " + s.id(i) + " (the store's track " + i + ") is not in " + tracks);
             }
             r[i] = x;
         }
