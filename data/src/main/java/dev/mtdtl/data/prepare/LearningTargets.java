@@ -80,7 +80,7 @@ public final class LearningTargets {
         int position = 0;
         for (Map.Entry<String, Object> e : sources.entrySet()) {
             String name = e.getKey();
-            Map<String, Object> s = (Map<String, Object>) e.getValue();
+            Map<String, Object> s = spec(corpus, name, e.getValue());
             long srcSeed = Rng.hash(seed, position++);
             String model = (String) s.get("model");
             if (model == null || model.equals("none")) {
@@ -134,6 +134,41 @@ public final class LearningTargets {
             out.add(new Summary(name, model, covered, tracks.size(), false, sec));
         }
         return out;
+    }
+
+    /**
+     * Source {@code name}'s entry of the manifest's learning.sources, its fields checked before any is used: an object;
+     * {@code model} absent or a string; a source with a model names its {@code file} and {@code track_column}, a
+     * pLSA one its {@code term_column}, a GMM one its {@code value_column}; optional fields, when present, are
+     * strings. Anything else is an IOException naming manifest.json and the field (a fuzzed manifest without a
+     * source's {@code file} line ended in a NullPointerException).
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec(Path corpus, String name, Object entry) throws IOException {
+        Path mf = corpus.resolve("manifest.json");
+        String where = mf + ": learning.sources." + name;
+        if (!(entry instanceof Map)) {
+            throw new IOException(where + " is not an object");
+        }
+        Map<String, Object> s = (Map<String, Object>) entry;
+        Object model = s.get("model");
+        if (model != null && !(model instanceof String)) {
+            throw new IOException(where + ".model is not a string");
+        }
+        boolean fitted = model != null && !model.equals("none");
+        boolean plsa = fitted && PLSA_MODELS.contains(model);
+        String[][] fields = {{"file", fitted ? "y" : ""}, {"track_column", fitted ? "y" : ""},
+            {"term_column", plsa ? "y" : ""}, {"value_column", "gmm".equals(model) ? "y" : ""}, {"tags_from", ""}};
+        for (String[] f : fields) {
+            Object v = s.get(f[0]);
+            if (v == null && !f[1].isEmpty()) {
+                throw new IOException(where + " has no '" + f[0] + "' (its model " + model + " needs one)");
+            }
+            if (v != null && !(v instanceof String)) {
+                throw new IOException(where + "." + f[0] + " is not a string");
+            }
+        }
+        return s;
     }
 
     private static SourceTable.Matrix matrix(Path corpus, Map<String, Object> s, double floor) throws IOException {
@@ -245,7 +280,6 @@ public final class LearningTargets {
     }
 
     /** The artist source: pLSA with artists as documents and the tag source's tags as terms. */
-    @SuppressWarnings("unchecked")
     private static Fitted artist(Path corpus, Map<String, Object> s, Map<String, Object> sources, int k,
                                  int iterations, long seed) throws IOException {
         String from = (String) s.getOrDefault("tags_from", "tag");
@@ -254,8 +288,13 @@ public final class LearningTargets {
             throw new IOException(corpus.resolve("manifest.json") + ": artist source names tags_from '" + from
                     + "', which is not a source");
         }
+        Map<String, Object> tagSpec = spec(corpus, from, tagSrc);
+        if (tagSpec.get("file") == null || tagSpec.get("term_column") == null) {
+            throw new IOException(corpus.resolve("manifest.json") + ": learning.sources." + from
+                    + " (the artist source's tags_from) has no 'file' or 'term_column'");
+        }
         SourceTable.Matrix pairs = matrix(corpus, s, 0.0);               // track x artist
-        SourceTable.Matrix tags = matrix(corpus, (Map<String, Object>) tagSrc, 1.0);   // track x tag
+        SourceTable.Matrix tags = matrix(corpus, tagSpec, 1.0);          // track x tag
         Map<String, Integer> tagRow = new HashMap<>();
         for (int i = 0; i < tags.rowIds().size(); i++) {
             tagRow.put(tags.rowIds().get(i), i);

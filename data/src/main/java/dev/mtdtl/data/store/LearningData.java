@@ -246,7 +246,8 @@ public final class LearningData {
         for (int i = 0; i < r.length; i++) {
             Integer x = row.get(s.id(i));
             if (x == null) {
-                throw new IOException(index + ": track " + s.id(i) + " (the store's track " + i + ") is not in " + tracks);
+                throw new IOException(index + ": track " + s.id(i) + " (the store's track " + i + ") is not in "
+                        + tracks);
             }
             r[i] = x;
         }
