@@ -415,6 +415,55 @@ class FuzzCommandsTest {
     }
 
     /**
+     * The one-file model ('mtdtl export' of the tiny run), binary mutations kept as they are (the SHA-256 at its end
+     * must catch them) or with the checksum recomputed (the reader must), used by 'mtdtl embed' on a corpus WAV.
+     */
+    @Test
+    void oneFileModels() throws IOException {
+        Random r = new Random(SEED + 11);
+        Path base = tmp.resolve("model-base.mtdtl");
+        Outcome ex = quiet("export", "--run", run.toString(), "--data", prepared.toString(), "--out", base.toString());
+        assertEquals(0, ex.rc(), ex.err());
+        Path wav;
+        try (Stream<Path> s = Files.walk(corpus.resolve("targets/genre"))) {
+            wav = s.filter(p -> p.toString().endsWith(".wav")).sorted().findFirst().orElseThrow();
+        }
+        List<String> failures = new ArrayList<>();
+        int n = 24;
+        for (int i = 0; i < n; i++) {
+            Path c = tmp.resolve("model-" + i);
+            Files.createDirectories(c);
+            Path m = c.resolve("model.mtdtl");
+            Files.copy(base, m);
+            StringBuilder what = new StringBuilder("model #" + i + " ");
+            boolean changed = mutate(m, r, what, false);
+            boolean fixed = i % 2 == 1;
+            if (fixed) {
+                byte[] b = Files.readAllBytes(m);
+                if (b.length >= 32) {
+                    try {
+                        byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(
+                                java.util.Arrays.copyOf(b, b.length - 32));
+                        System.arraycopy(d, 0, b, b.length - 32, 32);
+                    } catch (java.security.NoSuchAlgorithmException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    Files.write(m, b);
+                    what.append(" (checksum recomputed)");
+                }
+            }
+            Path out = c.resolve("v.npy");
+            Outcome o = quiet("embed", "--model", m.toString(), "--in", wav.toString(), "--out", out.toString(),
+                    "--threads", "2");
+            expectClean("one-file model", what.toString(), o, c, out, failures);
+            if (!fixed && changed && o.rc != 1) {
+                failures.add(what + ": a model file that fails its checksum was used (status " + o.rc + ")");
+            }
+        }
+        report(failures, n);
+    }
+
+    /**
      * A study folder as 'mtdtl study design' and the runner leave it (plan.csv, study.json, design.json, results.csv
      * of 48 runs on three datasets), one file mutated, read by 'mtdtl study status' and 'mtdtl analyze'.
      */

@@ -120,7 +120,51 @@ public record ModelFile(Map<String, Object> config, byte[] stats, byte[] weights
             throw new IOException(f + ": configuration is not a " + FORMAT + " with paper mel settings and " + SLICE
                     + "-frame slices");
         }
-        return new ModelFile(cfg, sec[1], sec[2]);
+        ModelFile m = new ModelFile(cfg, sec[1], sec[2]);
+        m.checkConfig(f + " (configuration)");
+        return m;
+    }
+
+    /** Largest channel count or width a configuration may name (the paper's networks use at most 256). */
+    private static final int MAX_WIDTH = 1 << 16;
+
+    /**
+     * The configuration's fields that building the network reads, checked when the file is read so that a damaged or
+     * hand-edited file (the checksum recomputed) is an IOException naming it: strategy and sources (strings that
+     * parse), the network spec's sizes (numbers in [1, 65536]), its dropout (a number in [0, 1)).
+     */
+    private void checkConfig(String where) throws IOException {
+        try {
+            if (!(config.get("strategy") instanceof String) || !(config.get("sources") instanceof String)) {
+                throw new IllegalArgumentException("'strategy' and 'sources' must be strings");
+            }
+            strategy();
+            sources();
+            if (!(config.get("spec") instanceof Map<?, ?> spec)) {
+                throw new IllegalArgumentException("no network spec");
+            }
+            if (!(spec.get("conv_channels") instanceof List<?> conv) || conv.isEmpty()) {
+                throw new IllegalArgumentException("spec.conv_channels is not a list of channel counts");
+            }
+            for (Object o : conv) {
+                if (!(o instanceof Number n) || n.doubleValue() < 1 || n.doubleValue() > MAX_WIDTH) {
+                    throw new IllegalArgumentException("spec.conv_channels has " + o + ", not a count in [1, "
+                            + MAX_WIDTH + "]");
+                }
+            }
+            for (String k : new String[] {"in_channels", "feature_dim", "n_out", "pair_hidden"}) {
+                Object o = spec.get(k);
+                if (!(o instanceof Number n) || n.doubleValue() < 1 || n.doubleValue() > MAX_WIDTH) {
+                    throw new IllegalArgumentException("spec." + k + " is " + o + ", not a number in [1, " + MAX_WIDTH
+                            + "]");
+                }
+            }
+            if (!(spec.get("dropout") instanceof Number d) || !(d.doubleValue() >= 0 && d.doubleValue() < 1)) {
+                throw new IllegalArgumentException("spec.dropout is " + spec.get("dropout") + ", not a number in [0, 1)");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException(where + ": " + e.getMessage(), e);
+        }
     }
 
     private static IOException truncated(String f, long have, long need) {
