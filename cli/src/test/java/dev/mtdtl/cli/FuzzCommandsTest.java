@@ -464,6 +464,59 @@ class FuzzCommandsTest {
     }
 
     /**
+     * 'mtdtl embed --in DIR' resuming from a damaged part: a run stopped by a file that is not audio (the 41st: the
+     * first 32 one-slice files fill a network batch and are kept) leaves its part files (the rows, their tracks, the
+     * progress JSON); one of them is mutated, the file mended, and the run repeated. It must end as any case does, and when it completes, its vectors must be those of a fresh run: a
+     * damaged part is refused or dropped, never mixed in.
+     */
+    @Test
+    void embedPartsResumed() throws IOException {
+        Random r = new Random(SEED + 12);
+        Path model = tmp.resolve("parts-model.mtdtl");
+        assertEquals(0, quiet("export", "--run", run.toString(), "--data", prepared.toString(), "--out",
+                model.toString()).rc());
+        List<Path> wavs;
+        try (Stream<Path> s = Files.walk(corpus.resolve("targets/genre"))) {
+            wavs = s.filter(p -> p.toString().endsWith(".wav")).sorted().limit(41).toList();
+        }
+        Path good = tmp.resolve("parts-good");
+        Files.createDirectories(good);
+        for (int k = 0; k < wavs.size(); k++) {
+            Files.copy(wavs.get(k), good.resolve(String.format("%03d.wav", k)));
+        }
+        Path fresh = tmp.resolve("parts-fresh.npy");
+        assertEquals(0, quiet("embed", "--model", model.toString(), "--in", good.toString(), "--out",
+                fresh.toString(), "--threads", "2").rc());
+        byte[] want = Files.readAllBytes(fresh);
+        String[] parts = {".part", ".part.tracks", ".part.json"};
+        List<String> failures = new ArrayList<>();
+        int n = 18;
+        for (int i = 0; i < n; i++) {
+            Path c = tmp.resolve("parts-" + i);
+            Path dir = c.resolve("in");
+            copyTree(good, dir);
+            Path last = dir.resolve(String.format("%03d.wav", wavs.size() - 1));
+            Files.writeString(last, "not audio");
+            Path out = c.resolve("v.npy");
+            Outcome first = quiet("embed", "--model", model.toString(), "--in", dir.toString(), "--out", out.toString(),
+                    "--threads", "2");
+            assertEquals(1, first.rc(), first.err());
+            assertTrue(Files.exists(c.resolve("v.npy.part.json")), "the stopped run kept its finished files");
+            String part = parts[i % parts.length];
+            StringBuilder what = new StringBuilder("embed part #" + i + " ");
+            mutate(c.resolve("v.npy" + part), r, what, !part.equals(".part"));
+            Files.copy(wavs.get(wavs.size() - 1), last, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Outcome o = quiet("embed", "--model", model.toString(), "--in", dir.toString(), "--out", out.toString(),
+                    "--threads", "2");
+            expectClean("embed part", what.toString(), o, c, out, failures);
+            if (o.rc == 0 && !java.util.Arrays.equals(want, Files.readAllBytes(out))) {
+                failures.add(what + ": status 0 but the vectors differ from a fresh run's");
+            }
+        }
+        report(failures, n);
+    }
+
+    /**
      * A study folder as 'mtdtl study design' and the runner leave it (plan.csv, study.json, design.json, results.csv
      * of 48 runs on three datasets), one file mutated, read by 'mtdtl study status' and 'mtdtl analyze'.
      */

@@ -19,19 +19,22 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 
 /**
  * What a folder's embedding has done so far, on disk beside its output, so that a run stopped by a kill or by a file
  * it cannot read goes on where it stopped: {@code OUT.part} (the finished files' vectors, float32 little-endian, one
  * row each, appended), {@code OUT.part.tracks} (one line per row: the file's name, URL-encoded, its size and its
- * modification time in ms) and {@code OUT.part.json} (the model's SHA-256, the row width, and how many rows and
- * bytes of both files are complete).
+ * modification time in ms) and {@code OUT.part.json} (the model's SHA-256, the row width, how many rows and
+ * bytes of both files are complete, and the CRC-32 of those bytes).
  *
  * <p>A checkpoint forces both files to disk and then replaces the JSON atomically; it follows the first file that
  * finishes at least {@value #CHECKPOINT_NANOS} ns after the last one, and the moment a run fails. A later run with
  * the same model and output truncates both files to the recorded lengths (a kill may leave more), and reuses the
  * row of every file whose name, size and modification time are unchanged: a file's vector depends on nothing but
- * the file and the model (ModelFileTest), so the reused rows are the bits a fresh run computes. Every finished
+ * the file and the model (ModelFileTest), so the reused rows are the bits a fresh run computes; the recorded bytes
+ * must match their CRC-32s, else the part is dropped with a log line (a damaged row would otherwise reach the
+ * output unnoticed: the fuzzing suite's first try changed four bytes of a row, and the run completed). Every finished
  * file's row is in the part, so the output is copied from it in the folder's order: memory holds one row, not
  * the whole (N, D) array. A part written with
  * another model is dropped with a log line. A finished run deletes the three files.
@@ -51,6 +54,8 @@ final class EmbedProgress implements Closeable {
     private final Map<String, Integer> rowOf = new HashMap<>();   // "name\tsize\tmtime" -> row in the part
     private long dataBytes;
     private long namesBytes;
+    private final CRC32 dataCrc = new CRC32();    // of data's first dataBytes bytes
+    private final CRC32 namesCrc = new CRC32();   // of names' first namesBytes bytes
     private int rows;
     private long lastCheckpoint = System.nanoTime();
     private final long interval;   // CHECKPOINT_NANOS, or another in tests
@@ -104,20 +109,35 @@ final class EmbedProgress implements Closeable {
                 log.println(json + ": partial output of another model; starting over");
                 return;
             }
-            rows = JsonFields.integer(p, "rows", 0, Integer.MAX_VALUE, json);
-            dataBytes = JsonFields.lng(p, "data_bytes", 0, Files.exists(data) ? Files.size(data) : 0, json);
-            namesBytes = JsonFields.lng(p, "tracks_bytes", 0, Files.exists(names) ? Files.size(names) : 0, json);
-            if (dataBytes != (long) rows * dims * Float.BYTES) {
-                throw new IllegalArgumentException("data_bytes " + dataBytes + " is not " + rows + " rows of " + dims
+            if (!p.containsKey("data_crc32") || !p.containsKey("tracks_crc32")) {
+                log.println(json + ": partial output without checksums (an older engine's); starting over");
+                return;
+            }
+            int r0 = JsonFields.integer(p, "rows", 0, Integer.MAX_VALUE, json);
+            long db = JsonFields.lng(p, "data_bytes", 0, Files.exists(data) ? Files.size(data) : 0, json);
+            long nb = JsonFields.lng(p, "tracks_bytes", 0, Files.exists(names) ? Files.size(names) : 0, json);
+            if (db != (long) r0 * dims * Float.BYTES) {
+                throw new IllegalArgumentException("data_bytes " + db + " is not " + r0 + " rows of " + dims
                         + " floats");
             }
-            byte[] head = new byte[(int) namesBytes];
-            ByteBuffer hb = ByteBuffer.wrap(head);
-            try (FileChannel ch = FileChannel.open(names)) {
-                while (hb.hasRemaining() && ch.read(hb, hb.position()) >= 0) {
-                    // a positional read may return fewer bytes than asked; the file holds at least namesBytes
-                }
+            if (nb > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("tracks_bytes " + nb + " is too large");
             }
+            byte[] head = new byte[(int) nb];
+            readFully(names, head);
+            namesCrc.update(head);
+            crcOfPrefix(data, db, dataCrc);
+            if (dataCrc.getValue() != JsonFields.lng(p, "data_crc32", 0, 0xffff_ffffL, json)
+                    || namesCrc.getValue() != JsonFields.lng(p, "tracks_crc32", 0, 0xffff_ffffL, json)) {
+                log.println(data + " or " + names.getFileName() + ": does not match the checksum in "
+                        + json.getFileName() + " (damaged); starting over");
+                dataCrc.reset();
+                namesCrc.reset();
+                return;
+            }
+            rows = r0;
+            dataBytes = db;
+            namesBytes = nb;
             String[] lines = new String(head, StandardCharsets.UTF_8).split("\n", -1);
             if (lines.length != rows + 1 || !lines[rows].isEmpty()) {
                 throw new IllegalArgumentException(names.getFileName() + " holds " + (lines.length - 1)
@@ -129,6 +149,33 @@ final class EmbedProgress implements Closeable {
         } catch (IllegalArgumentException e) {
             throw new IOException(json + ": damaged progress file (" + e.getMessage() + "); delete " + json.getFileName()
                     + " to embed every file again", e);
+        }
+    }
+
+    /** The first {@code b.length} bytes of f into b (f holds at least as many: its size was checked). */
+    private static void readFully(Path f, byte[] b) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        try (FileChannel ch = FileChannel.open(f)) {
+            while (bb.hasRemaining() && ch.read(bb, bb.position()) >= 0) {
+                // a positional read may return fewer bytes than asked
+            }
+        }
+    }
+
+    /** crc.update over the first n bytes of f, streamed (a part may hold gigabytes of rows). */
+    private static void crcOfPrefix(Path f, long n, CRC32 crc) throws IOException {
+        ByteBuffer bb = ByteBuffer.allocate(1 << 16);
+        try (FileChannel ch = FileChannel.open(f)) {
+            long pos = 0;
+            while (pos < n) {
+                bb.clear().limit((int) Math.min(bb.capacity(), n - pos));
+                int k = ch.read(bb, pos);
+                if (k < 0) {
+                    throw new IOException(f + ": ends at byte " + pos + " of the " + n + " recorded");
+                }
+                crc.update(bb.array(), 0, k);
+                pos += k;
+            }
         }
     }
 
@@ -150,8 +197,10 @@ final class EmbedProgress implements Closeable {
     int add(Path file, float[] v) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(dims * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v, 0, dims);
+        dataCrc.update(b.array(), 0, dims * Float.BYTES);
         dataBytes += write(dataCh, b, dataBytes);
         byte[] line = (key(file) + "\n").getBytes(StandardCharsets.UTF_8);
+        namesCrc.update(line);
         namesBytes += write(namesCh, ByteBuffer.wrap(line), namesBytes);
         rows++;
         if (System.nanoTime() - lastCheckpoint >= interval) {
@@ -184,6 +233,8 @@ final class EmbedProgress implements Closeable {
         p.put("rows", rows);
         p.put("data_bytes", dataBytes);
         p.put("tracks_bytes", namesBytes);
+        p.put("data_crc32", dataCrc.getValue());
+        p.put("tracks_crc32", namesCrc.getValue());
         AtomicFiles.writeString(json, Json.write(p, 1) + "\n");
         lastCheckpoint = System.nanoTime();
     }

@@ -188,6 +188,25 @@ class EmbedResumeTest {
         assertEquals(4L * 8 * 4, Files.size(tmp.resolve("k.npy.part")));
     }
 
+    /** A kept row whose bytes changed after its checkpoint: the part is dropped, and the output is a fresh run's. */
+    @Test
+    void aDamagedRowIsNotReused() throws IOException {
+        Path dir = withBrokenD("row");
+        Path out = tmp.resolve("r.npy");
+        assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out, quiet()));
+        Path part = tmp.resolve("r.npy.part");
+        byte[] b = Files.readAllBytes(part);
+        b[5] ^= 0x40;   // one bit of the first row's second float
+        Files.write(part, b);
+        Files.copy(tmp.resolve("all").resolve("d.wav"), dir.resolve("d.wav"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        EmbedMain.embedAll(Embedder.load(model), dir, out, new PrintStream(log, true, StandardCharsets.UTF_8));
+        String said = log.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("does not match the checksum") && said.contains("starting over"), said);
+        assertArrayEquals(fresh, Npy.read(out).toFloat(), 0f);
+    }
+
     @Test
     void aDamagedProgressFileIsNamed() throws IOException {
         Path dir = withBrokenD("damaged");
