@@ -1,6 +1,7 @@
 package dev.mtdtl.embed;
 
 import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.Checksums;
 import dev.mtdtl.tensor.io.Json;
 import dev.mtdtl.tensor.io.JsonFields;
 
@@ -126,7 +127,7 @@ final class EmbedProgress implements Closeable {
             byte[] head = new byte[(int) nb];
             readFully(names, head);
             namesCrc.update(head);
-            crcOfPrefix(data, db, dataCrc);
+            Checksums.updatePrefix(dataCrc, data, db);
             if (dataCrc.getValue() != JsonFields.lng(p, "data_crc32", 0, 0xffff_ffffL, json)
                     || namesCrc.getValue() != JsonFields.lng(p, "tracks_crc32", 0, 0xffff_ffffL, json)) {
                 log.println(data + " or " + names.getFileName() + ": does not match the checksum in "
@@ -158,23 +159,6 @@ final class EmbedProgress implements Closeable {
         try (FileChannel ch = FileChannel.open(f)) {
             while (bb.hasRemaining() && ch.read(bb, bb.position()) >= 0) {
                 // a positional read may return fewer bytes than asked
-            }
-        }
-    }
-
-    /** crc.update over the first n bytes of f, streamed (a part may hold gigabytes of rows). */
-    private static void crcOfPrefix(Path f, long n, CRC32 crc) throws IOException {
-        ByteBuffer bb = ByteBuffer.allocate(1 << 16);
-        try (FileChannel ch = FileChannel.open(f)) {
-            long pos = 0;
-            while (pos < n) {
-                bb.clear().limit((int) Math.min(bb.capacity(), n - pos));
-                int k = ch.read(bb, pos);
-                if (k < 0) {
-                    throw new IOException(f + ": ends at byte " + pos + " of the " + n + " recorded");
-                }
-                crc.update(bb.array(), 0, k);
-                pos += k;
             }
         }
     }

@@ -5,8 +5,8 @@ import dev.mtdtl.dsp.Features;
 import dev.mtdtl.dsp.MelConfig;
 import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.io.AtomicFiles;
-import dev.mtdtl.tensor.io.Half;
 import dev.mtdtl.tensor.io.Checksums;
+import dev.mtdtl.tensor.io.Half;
 import dev.mtdtl.tensor.io.Json;
 import dev.mtdtl.tensor.io.JsonFields;
 
@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.zip.CRC32;
 
 /**
  * Builds one mel store (format in {@link MelStore}): decodes every track's audio, computes its whole-file
@@ -36,12 +37,14 @@ import java.util.function.Consumer;
  * the thread count); only one batch of audio and mels is ever in memory.
  *
  * <p>Resuming: the data and index go to {@code NAME.mel.part} / {@code NAME.index.part}; at a checkpoint
- * both are forced to disk and {@code NAME.progress.json} (tracks done, byte lengths of both parts, the
- * failures so far) is replaced atomically. A checkpoint follows the first batch that ends at least
+ * both are forced to disk and {@code NAME.progress.json} (tracks done, byte lengths of both parts and their
+ * CRC-32s, the failures so far) is replaced atomically. A checkpoint follows the first batch that ends at least
  * {@value #CHECKPOINT_NANOS} ns after the last one, and the last batch: a kill loses about a second of work,
  * where a checkpoint after every batch cost three fsyncs per 4 tracks (0.9 ms each on a local disk here, far
  * more on a network file system). A killed run leaves parts longer than the progress file says; the next run
- * truncates them to the recorded lengths and goes on from there. When
+ * truncates them to the recorded lengths and goes on from there, if those bytes still match their CRC-32s (else it
+ * builds the store again, with a log line: the CRC in the finished header is of the parts as they are, so a
+ * damaged prefix would otherwise be sealed as valid). When
  * all tracks are done the parts are renamed to {@code NAME.mel} / {@code NAME.index.tsv} and the header
  * {@code NAME.json} (with the CRC-32 of both files) is written last: its presence means the store is
  * complete, and a later run verifies it and skips it.
@@ -99,6 +102,8 @@ public final class MelStoreWriter {
         long dataBytes = 0;
         long indexBytes = 0;
         List<Failure> failures = new ArrayList<>();
+        CRC32 dataCrc = new CRC32();    // of the data part's first dataBytes bytes, kept as bytes are appended
+        CRC32 indexCrc = new CRC32();   // of the index part's first indexBytes bytes
         if (Files.isRegularFile(progress)) {
             Map<String, Object> p;
             try {
@@ -118,11 +123,28 @@ public final class MelStoreWriter {
                             + " is not a whole number of " + dtype.label + " values");
                 }
                 failures.addAll(failuresOf(p.get("failures"), progress));
+                Checksums.updatePrefix(dataCrc, dataPart, dataBytes);
+                Checksums.updatePrefix(indexCrc, indexPart, indexBytes);
+                if (!p.containsKey("data_crc32") || !p.containsKey("index_crc32")
+                        || dataCrc.getValue() != JsonFields.lng(p, "data_crc32", 0, 0xffff_ffffL, progress)
+                        || indexCrc.getValue() != JsonFields.lng(p, "index_crc32", 0, 0xffff_ffffL, progress)) {
+                    log.accept(name + ": " + dataPart.getFileName() + " or " + indexPart.getFileName()
+                            + " does not match the checksums in " + progress + " (damaged, or an older engine's); "
+                            + "building the store again");
+                    done = 0;
+                    dataBytes = 0;
+                    indexBytes = 0;
+                    failures.clear();
+                    dataCrc.reset();
+                    indexCrc.reset();
+                }
             } catch (IllegalArgumentException e) {
                 throw new IOException(progress + ": damaged progress file (" + e.getMessage() + "); delete "
                         + name + ".* in " + dir + " to rebuild this store", e);
             }
-            log.accept(String.format(Locale.ROOT, "%s: resuming after %d/%d tracks", name, done, tracks.size()));
+            if (done > 0) {
+                log.accept(String.format(Locale.ROOT, "%s: resuming after %d/%d tracks", name, done, tracks.size()));
+            }
         } else {
             dataBytes = 0;
             indexBytes = 0;
@@ -138,7 +160,9 @@ public final class MelStoreWriter {
             data.truncate(dataBytes);
             index.truncate(indexBytes);
             if (indexBytes == 0) {
-                indexBytes += writeAt(index, 0, "track_id\toffset\tframes\n".getBytes(StandardCharsets.UTF_8));
+                byte[] head = "track_id\toffset\tframes\n".getBytes(StandardCharsets.UTF_8);
+                indexCrc.update(head);
+                indexBytes += writeAt(index, 0, head);
             }
             long offsetElems = dataBytes / dtype.bytes;
             while (done < tracks.size()) {
@@ -174,6 +198,7 @@ public final class MelStoreWriter {
                                 + m.mels() + ", store holds " + MelStore.CHANNELS + "x" + cfg.nMels());
                     }
                     try {
+                        dataCrc.update(m.bytes());
                         dataBytes += writeAt(data, dataBytes, m.bytes());
                     } catch (IOException e) {
                         throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
@@ -184,7 +209,9 @@ public final class MelStoreWriter {
                     slot[i] = null;
                 }
                 try {
-                    indexBytes += writeAt(index, indexBytes, rows.toString().getBytes(StandardCharsets.UTF_8));
+                    byte[] rb = rows.toString().getBytes(StandardCharsets.UTF_8);
+                    indexCrc.update(rb);
+                    indexBytes += writeAt(index, indexBytes, rb);
                 } catch (IOException e) {
                     throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
                 }
@@ -199,7 +226,8 @@ public final class MelStoreWriter {
                     } catch (IOException e) {
                         throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
                     }
-                    writeProgress(progress, name, tracks.size(), done, dataBytes, indexBytes, dtype, failures);
+                    writeProgress(progress, name, tracks.size(), done, dataBytes, indexBytes, dataCrc.getValue(),
+                            indexCrc.getValue(), dtype, failures);
                     lastCheckpoint = now;
                 }
                 if (done >= nextLog || done == tracks.size()) {   // about every tenth of the tracks
@@ -214,8 +242,8 @@ public final class MelStoreWriter {
             }
         }
         Map<String, Object> crc = new LinkedHashMap<>();
-        crc.put("data", Checksums.crc32(dataPart));
-        crc.put("index", Checksums.crc32(indexPart));
+        crc.put("data", dataCrc.getValue());     // the parts hold exactly the bytes the CRCs saw: no second read
+        crc.put("index", indexCrc.getValue());
         move(dataPart, dir.resolve(name + MelStore.DATA_SUFFIX));
         move(indexPart, dir.resolve(name + MelStore.INDEX_SUFFIX));
         Map<String, Object> h = new LinkedHashMap<>();
@@ -268,7 +296,8 @@ public final class MelStoreWriter {
     }
 
     private static void writeProgress(Path file, String name, int total, int done, long dataBytes, long indexBytes,
-                                      MelStore.DType dtype, List<Failure> failures) throws IOException {
+                                      long dataCrc, long indexCrc, MelStore.DType dtype, List<Failure> failures)
+            throws IOException {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("name", name);
         p.put("total", total);
@@ -276,6 +305,8 @@ public final class MelStoreWriter {
         p.put("done", done);
         p.put("data_bytes", dataBytes);
         p.put("index_bytes", indexBytes);
+        p.put("data_crc32", dataCrc);
+        p.put("index_crc32", indexCrc);
         p.put("failures", failuresJson(failures));
         AtomicFiles.writeString(file, Json.write(p, 1) + "\n");
     }

@@ -358,6 +358,26 @@ class PrepareTest {
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
     }
 
+    /**
+     * Bytes of the recorded part changed after a checkpoint (a bad disk, a stray write): the resumed run must not seal
+     * them into the finished store with a fresh CRC; it builds the store again and ends with the uninterrupted bytes.
+     */
+    @Test
+    void aDamagedPartIsBuiltAgainNotSealed() throws IOException {
+        Path o = tmp.resolve("resume-damaged");
+        assertThrows(MelStoreWriter.Stopped.class, () -> Prepare.run(config(corpus, o).withStopAfter(4), s -> { }));
+        Path part = o.resolve("learning/train.mel.part");
+        byte[] b = Files.readAllBytes(part);
+        b[100] ^= 1;
+        Files.write(part, b);
+        List<String> said = new java.util.ArrayList<>();
+        Prepare.Report r = Prepare.run(config(corpus, o), said::add);
+        assertTrue(said.stream().anyMatch(l -> l.contains("does not match the checksums")), String.join("\n", said));
+        assertEquals(first.computed(), r.computed(), "every track computed again");
+        assertArrayEquals(Files.readAllBytes(out.resolve("learning/train.mel")),
+                Files.readAllBytes(o.resolve("learning/train.mel")));
+    }
+
     @Test
     void unreadableAudioIsSkippedAndReported() throws IOException {
         Path c = copyCorpus("bad-audio");

@@ -32,6 +32,25 @@ public final class Checksums {
     }
 
     /**
+     * {@code crc} updated with the first {@code n} bytes of a file (a resumable writer's recorded prefix, whose CRC
+     * goes on as more bytes are appended); an IOException naming the file if it is shorter.
+     */
+    public static void updatePrefix(CRC32 crc, Path file, long n) throws IOException {
+        byte[] buf = new byte[1 << 20];
+        long left = n;
+        try (InputStream in = Files.newInputStream(file)) {
+            while (left > 0) {
+                int k = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (k < 0) {
+                    throw new IOException(file + ": ends at byte " + (n - left) + " of the " + n + " recorded");
+                }
+                crc.update(buf, 0, k);
+                left -= k;
+            }
+        }
+    }
+
+    /**
      * Throws an IOException naming {@code file} and the sidecar's field unless the file's CRC-32 is
      * {@code want}.
      */
