@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * recorded in a sidecar are run twice: as they are (the checksum must catch them) and with the CRC fixed
  * up (the parser must). Library parsers (.npy, .safetensors, JSON) get many more cases, directly.
  *
- * <p>The study folder (plan, study and design JSON, results CSV) is read by {@code study status} and {@code analyze}.
+ * <p>The one-file model, resumed embeddings and the study folder: {@link FuzzEmbedAndStudyTest}.
  */
 class FuzzCommandsTest {
 
@@ -65,8 +65,12 @@ class FuzzCommandsTest {
 
     @AfterAll
     static void summary() {
-        TALLY.forEach((k, v) -> System.out.printf("fuzz %-22s %3d cases: %3d completed, %3d refused with a clear message%n",
-                k, v[0], v[1], v[2]));
+        TALLY.forEach((k, v) -> {
+            if (!FuzzEmbedAndStudyTest.CATEGORIES.contains(k)) {
+                System.out.printf("fuzz %-22s %3d cases: %3d completed, %3d refused with a clear message%n", k, v[0],
+                        v[1], v[2]);
+            }
+        });
     }
 
     static Path genre() {
@@ -92,6 +96,13 @@ class FuzzCommandsTest {
         }
         return new Outcome(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8),
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The first {@code n} WAV files of a corpus's genre dataset, in name order. */
+    static List<Path> genreWavs(Path corpus, int n) throws IOException {
+        try (Stream<Path> s = Files.walk(corpus.resolve("targets/genre"))) {
+            return s.filter(p -> p.toString().endsWith(".wav")).sorted().limit(n).toList();
+        }
     }
 
     static void copyTree(Path from, Path to) throws IOException {
@@ -394,10 +405,7 @@ class FuzzCommandsTest {
     @Test
     void audioThroughTheMelCommand() throws IOException {
         Random r = new Random(SEED + 6);
-        Path wav;
-        try (Stream<Path> s = Files.walk(corpus.resolve("targets/genre"))) {
-            wav = s.filter(p -> p.toString().endsWith(".wav")).sorted().findFirst().orElseThrow();
-        }
+        Path wav = genreWavs(corpus, 1).get(0);
         List<String> failures = new ArrayList<>();
         int n = 12;
         for (int i = 0; i < n; i++) {
@@ -412,136 +420,6 @@ class FuzzCommandsTest {
             expectClean("audio (mel)", what.toString(), o, c, out, failures);
         }
         report(failures, n);
-    }
-
-    /**
-     * The one-file model ('mtdtl export' of the tiny run), binary mutations kept as they are (the SHA-256 at its end
-     * must catch them) or with the checksum recomputed (the reader must), used by 'mtdtl embed' on a corpus WAV.
-     */
-    @Test
-    void oneFileModels() throws IOException {
-        Random r = new Random(SEED + 11);
-        Path base = tmp.resolve("model-base.mtdtl");
-        Outcome ex = quiet("export", "--run", run.toString(), "--data", prepared.toString(), "--out", base.toString());
-        assertEquals(0, ex.rc(), ex.err());
-        Path wav;
-        try (Stream<Path> s = Files.walk(corpus.resolve("targets/genre"))) {
-            wav = s.filter(p -> p.toString().endsWith(".wav")).sorted().findFirst().orElseThrow();
-        }
-        List<String> failures = new ArrayList<>();
-        int n = 24;
-        for (int i = 0; i < n; i++) {
-            Path c = tmp.resolve("model-" + i);
-            Files.createDirectories(c);
-            Path m = c.resolve("model.mtdtl");
-            Files.copy(base, m);
-            StringBuilder what = new StringBuilder("model #" + i + " ");
-            boolean changed = mutate(m, r, what, false);
-            boolean fixed = i % 2 == 1;
-            if (fixed) {
-                byte[] b = Files.readAllBytes(m);
-                if (b.length >= 32) {
-                    try {
-                        byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(
-                                java.util.Arrays.copyOf(b, b.length - 32));
-                        System.arraycopy(d, 0, b, b.length - 32, 32);
-                    } catch (java.security.NoSuchAlgorithmException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    Files.write(m, b);
-                    what.append(" (checksum recomputed)");
-                }
-            }
-            Path out = c.resolve("v.npy");
-            Outcome o = quiet("embed", "--model", m.toString(), "--in", wav.toString(), "--out", out.toString(),
-                    "--threads", "2");
-            expectClean("one-file model", what.toString(), o, c, out, failures);
-            if (!fixed && changed && o.rc != 1) {
-                failures.add(what + ": a model file that fails its checksum was used (status " + o.rc + ")");
-            }
-        }
-        report(failures, n);
-    }
-
-    /**
-     * 'mtdtl embed --in DIR' resuming from a damaged part: a run stopped by a file that is not audio (the 41st: the
-     * first 32 one-slice files fill a network batch and are kept) leaves its part files (the rows, their tracks, the
-     * progress JSON); one of them is mutated, the file mended, and the run repeated. It must end as any case does, and when it completes, its vectors must be those of a fresh run: a
-     * damaged part is refused or dropped, never mixed in.
-     */
-    @Test
-    void embedPartsResumed() throws IOException {
-        Random r = new Random(SEED + 12);
-        Path model = tmp.resolve("parts-model.mtdtl");
-        assertEquals(0, quiet("export", "--run", run.toString(), "--data", prepared.toString(), "--out",
-                model.toString()).rc());
-        List<Path> wavs;
-        try (Stream<Path> s = Files.walk(corpus.resolve("targets/genre"))) {
-            wavs = s.filter(p -> p.toString().endsWith(".wav")).sorted().limit(41).toList();
-        }
-        Path good = tmp.resolve("parts-good");
-        Files.createDirectories(good);
-        for (int k = 0; k < wavs.size(); k++) {
-            Files.copy(wavs.get(k), good.resolve(String.format("%03d.wav", k)));
-        }
-        Path fresh = tmp.resolve("parts-fresh.npy");
-        assertEquals(0, quiet("embed", "--model", model.toString(), "--in", good.toString(), "--out",
-                fresh.toString(), "--threads", "2").rc());
-        byte[] want = Files.readAllBytes(fresh);
-        String[] parts = {".part", ".part.tracks", ".part.json"};
-        List<String> failures = new ArrayList<>();
-        int n = 18;
-        for (int i = 0; i < n; i++) {
-            Path c = tmp.resolve("parts-" + i);
-            Path dir = c.resolve("in");
-            copyTree(good, dir);
-            Path last = dir.resolve(String.format("%03d.wav", wavs.size() - 1));
-            Files.writeString(last, "not audio");
-            Path out = c.resolve("v.npy");
-            Outcome first = quiet("embed", "--model", model.toString(), "--in", dir.toString(), "--out", out.toString(),
-                    "--threads", "2");
-            assertEquals(1, first.rc(), first.err());
-            assertTrue(Files.exists(c.resolve("v.npy.part.json")), "the stopped run kept its finished files");
-            String part = parts[i % parts.length];
-            StringBuilder what = new StringBuilder("embed part #" + i + " ");
-            mutate(c.resolve("v.npy" + part), r, what, !part.equals(".part"));
-            Files.copy(wavs.get(wavs.size() - 1), last, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Outcome o = quiet("embed", "--model", model.toString(), "--in", dir.toString(), "--out", out.toString(),
-                    "--threads", "2");
-            expectClean("embed part", what.toString(), o, c, out, failures);
-            if (o.rc == 0 && !java.util.Arrays.equals(want, Files.readAllBytes(out))) {
-                failures.add(what + ": status 0 but the vectors differ from a fresh run's");
-            }
-        }
-        report(failures, n);
-    }
-
-    /**
-     * A study folder as 'mtdtl study design' and the runner leave it (plan.csv, study.json, design.json, results.csv
-     * of 48 runs on three datasets), one file mutated, read by 'mtdtl study status' and 'mtdtl analyze'.
-     */
-    @Test
-    void studyFolders() throws IOException {
-        Random r = new Random(SEED + 10);
-        Path base = tmp.resolve("study-base");
-        dev.mtdtl.study.design.Preset small = dev.mtdtl.study.design.Preset.SMALL;
-        dev.mtdtl.study.design.Designer.create(base, new dev.mtdtl.study.design.StudySpec(1, small.sources,
-                small.strategies(), small.ssrRepeats, small.fullRepeats, small.id, small.schedule), 4);
-        dev.mtdtl.eval.Evaluation.write(base.resolve("results.csv"), StudyAnalyzeCommandTest.results(1, false));
-        String[] files = {"plan.csv", "study.json", "design.json", "results.csv"};
-        List<String> failures = new ArrayList<>();
-        int n = 24;
-        for (int i = 0; i < n; i++) {
-            Path c = tmp.resolve("study-" + i);
-            copyTree(base, c);
-            StringBuilder what = new StringBuilder("study #" + i + " ");
-            mutate(c.resolve(files[i % files.length]), r, what, true);
-            Outcome st = quiet("study", "status", c.toString());
-            expectClean("study folder", what + " (status)", st, c, null, failures);
-            Outcome an = quiet("analyze", c.toString(), "--bootstrap", "5", "--seed", "1", "--threads", "2");
-            expectClean("study folder", what + " (analyze)", an, c, c.resolve("analysis.json"), failures);
-        }
-        report(failures, 2 * n);
     }
 
     /** One library parser: must return or throw IOException / IllegalArgumentException naming the input. */
