@@ -148,4 +148,26 @@ class WholeSetFoldsTest {
             assertEquals(Math.round(r.value() * 8), r.value() * 8, 1e-9, "accuracy " + r.value());
         }
     }
+
+    /**
+     * The fits of an evaluation run side by side, one a thread: every row is the same at 1 and 3 threads, for the
+     * whole-set folds (10 fits here), a fixed split (one fit a repetition) and a regression (R² rows).
+     */
+    @Test
+    void rowsDoNotDependOnTheThreadCount() throws IOException {
+        int threads0 = dev.mtdtl.tensor.Parallel.threads();
+        try {
+            for (TargetDataset ds : List.of(toy("stratified-5-fold", "classification", 12),
+                    toy("fixed-split", "classification", 12), toy("stratified-5-fold", "regression", 12))) {
+                dev.mtdtl.tensor.Parallel.setThreads(1);
+                List<Evaluation.Row> one = Evaluation.run(features(36, 3), ds, 2, 11, true, 30, null);
+                dev.mtdtl.tensor.Parallel.setThreads(3);
+                List<Evaluation.Row> three = Evaluation.run(features(36, 3), ds, 2, 11, true, 30, null);
+                assertFalse(one.isEmpty());
+                assertEquals(one, three, ds.dir.toString());
+            }
+        } finally {
+            dev.mtdtl.tensor.Parallel.setThreads(threads0);
+        }
+    }
 }
