@@ -181,7 +181,8 @@ public final class Evaluation {
         // The fits: one per repetition, or one per fold of a repetition's whole-set partition. They are independent,
         // so they run side by side, one a thread (an MLP gives the same bits on any thread count, MlpBitsTest): the
         // datasets are small (hundreds to a few thousand tracks), where one fit's own parallel loops gained 1.25-1.35x
-        // on 2 cores and side-by-side fits gain about 2x. Their rows are then added in repetition order, as before.
+        // on 2 cores, and side by side the fits took 0.69-0.70x the time (bench/RESULTS.md, session 43). Memory: one
+        // fit's training copy and MLP per busy thread. Their rows are then added in repetition order, as before.
         List<boolean[]> tests = new ArrayList<>();
         List<Long> seeds = new ArrayList<>();
         List<Integer> repOf = new ArrayList<>();
