@@ -155,6 +155,9 @@ final class EmbedProgress implements Closeable {
 
     /** The first {@code b.length} bytes of f into b (f holds at least as many: its size was checked). */
     private static void readFully(Path f, byte[] b) throws IOException {
+        if (b.length == 0) {
+            return;   // nothing recorded: the file need not exist
+        }
         ByteBuffer bb = ByteBuffer.wrap(b);
         try (FileChannel ch = FileChannel.open(f)) {
             while (bb.hasRemaining() && ch.read(bb, bb.position()) >= 0) {

@@ -36,6 +36,9 @@ public final class Checksums {
      * goes on as more bytes are appended); an IOException naming the file if it is shorter.
      */
     public static void updatePrefix(CRC32 crc, Path file, long n) throws IOException {
+        if (n == 0) {
+            return;   // nothing recorded: the file need not exist
+        }
         byte[] buf = new byte[1 << 20];
         long left = n;
         try (InputStream in = Files.newInputStream(file)) {
