@@ -15,16 +15,16 @@ import jdk.incubator.vector.VectorSpecies;
  * one 7 % for it (bench/RESULTS.md, "Portability, session 42"). This class is the same algorithm, the same
  * constants, the same IEEE operations in the same order; Java evaluates each double operation with one
  * rounding and never fuses a multiply into an add, so every result equals {@code StrictMath.log}'s (the
- * tests compare tens of millions of arguments, every binade and every special value included).
+ * tests compare millions of arguments, every binade, every branch boundary and every special value included).
  *
  * <p>The method (fdlibm's {@code e_log.c}, Sun Microsystems 1993): write x = 2^k (1 + f) with 1 + f in
- * [sqrt(2)/2, sqrt(2)), so |f| < 0.2929. Then log x = k ln 2 + log(1 + f), and with s = f / (2 + f),
- * log(1 + f) = log(1 + s) - log(1 - s) = 2s + 2s^3/3 + 2s^5/5 + ... = 2s + s R(s^2), where R is a degree-7
- * polynomial in z = s^2 fitted by Remez on [0, 0.1716] (|error| < 2^-58.45). To keep the rounding small,
- * 2s = f - s f = f - hfsq + s (hfsq + R) with hfsq = f^2 / 2, and k ln 2 is split into ln2_hi (its top 32
- * bits, so k ln2_hi is exact for |k| < 2^11) plus ln2_lo. When 1 + f lies in [1.38, 1.42] (the mantissa's top
- * 20 bits between 0x6147a and 0x6b851), hfsq is large enough that the hfsq form is the accurate one; elsewhere
- * log(1 + f) = f - s (f - R) is. For |f| < 2^-20, a third-order series f - f^2 (1/2 - f/3) suffices.
+ * [sqrt(2)/2, sqrt(2)), so -0.2929 <= f < 0.4142. Then log x = k ln 2 + log(1 + f), and with s = f / (2 + f)
+ * (|s| <= 0.1716), log(1 + f) = log(1 + s) - log(1 - s) = 2s + 2s^3/3 + 2s^5/5 + ... = 2s + s R, where R is
+ * a polynomial Lg1 z + ... + Lg7 z^7 in z = s^2 fitted by Remez over |s| <= 0.1716 (|error| < 2^-58.45).
+ * Since 2s = f - s f, log(1 + f) = f - s (f - R), or, equal in exact arithmetic, f - (hfsq - s (hfsq + R))
+ * with hfsq = f^2 / 2; k ln 2 is split into ln2_hi (its top 32 bits, so k ln2_hi is exact for |k| < 2^11) plus
+ * ln2_lo. When 1 + f lies in [1.38, 1.42] (the mantissa's top 20 bits between 0x6147a and 0x6b851) the hfsq
+ * form is the one fdlibm takes, elsewhere the other; for |f| < 2^-20, a third-order series f - f^2 (1/2 - f/3).
  * fdlibm returns f - (...) itself when k = 0; that equals the general k ln2_hi - ((...) - f) bit for bit for
  * finite values (0 x ln 2 is +0, 0 - y = -y exactly, and IEEE subtraction is antisymmetric), so one formula
  * serves every k, and the vector code needs only the two branch selections.
