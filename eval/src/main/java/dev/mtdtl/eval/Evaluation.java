@@ -178,23 +178,29 @@ public final class Evaluation {
                 y[i] = order.indexOf(t.rows().get(keep.get(i))[c]);
             }
         }
-        // The fits: one per repetition, or one per fold of a repetition's whole-set partition. They are independent,
-        // so they run side by side, one a thread (an MLP gives the same bits on any thread count, MlpBitsTest): the
-        // datasets are small (hundreds to a few thousand tracks), where one fit's own parallel loops gained 1.25-1.35x
-        // on 2 cores, and side by side the fits took 0.69-0.70x the time (bench/RESULTS.md, session 43). Memory: one
-        // fit's training copy and MLP per busy thread. Their rows are then added in repetition order, as before.
+        // The fits: one per repetition (and label column, for a regression), or one per fold of a repetition's
+        // whole-set partition. They are independent, so they run side by side, one a thread (an MLP gives the same
+        // bits on any thread count, MlpBitsTest): the datasets are small (hundreds to a few thousand tracks), where
+        // one fit's own parallel loops gained 1.25-1.35x on 2 cores, and side by side the fits took 0.69-0.70x the
+        // time (bench/RESULTS.md, session 43). Memory: one fit's training copy and MLP per busy thread. Their rows
+        // are then added in repetition order, as before.
         List<boolean[]> tests = new ArrayList<>();
         List<Long> seeds = new ArrayList<>();
         List<Integer> repOf = new ArrayList<>();
+        List<List<Integer>> colsOf = new ArrayList<>();   // a regression's label columns are fits of their own
         boolean[] wholeSet = new boolean[reps];
         for (int rep = 0; rep < reps; rep++) {
             long mseed = Rng.hash(seed, rep);
             int[] folds = cls ? ds.wholeSetFolds(y, rep, seed) : null;
             wholeSet[rep] = folds != null;
             if (folds == null) {
-                tests.add(ds.testRows(kid, y, rep % 5, seed));
-                seeds.add(mseed);
-                repOf.add(rep);
+                boolean[] test = ds.testRows(kid, y, rep % 5, seed);
+                for (List<Integer> cols : cls ? List.of(labelCols) : labelCols.stream().map(List::of).toList()) {
+                    tests.add(test);
+                    seeds.add(mseed);
+                    repOf.add(rep);
+                    colsOf.add(cols);
+                }
                 continue;
             }
             // k-fold over the whole set: every track is predicted once, by the model that did not see it, and the
@@ -208,6 +214,7 @@ public final class Evaluation {
                 tests.add(test);
                 seeds.add(Rng.hash(mseed, part));
                 repOf.add(rep);
+                colsOf.add(labelCols);
             }
         }
         int[][] preds = new int[tests.size()][];
@@ -217,7 +224,7 @@ public final class Evaluation {
         }
         final int[] yf = y;
         final int kf = k;
-        Parallel.forEach(tests.size(), (i, i0, i1) -> preds[i] = fitPart(x, n, d, yf, kf, t, keep, labelCols,
+        Parallel.forEach(tests.size(), (i, i0, i1) -> preds[i] = fitPart(x, n, d, yf, kf, t, keep, colsOf.get(i),
                 tests.get(i), seeds.get(i), standardize, maxEpochs, r2.get(i), f, ds.name, repOf.get(i)));
         int fit = 0;
         for (int rep = 0; rep < reps; rep++) {
@@ -226,9 +233,12 @@ public final class Evaluation {
                     boolean[] test = tests.get(fit);
                     rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "accuracy",
                             Metrics.accuracy(select(y, test, true), select(preds[fit], test, true))));
+                    fit++;
+                    continue;
                 }
-                rows.addAll(r2.get(fit));
-                fit++;
+                for (int c = 0; c < labelCols.size(); c++, fit++) {   // the label columns' R², in column order
+                    rows.addAll(r2.get(fit));
+                }
                 continue;
             }
             int[] pred = new int[n];
