@@ -111,8 +111,9 @@ class FuzzEmbedAndStudyTest {
     /**
      * 'mtdtl embed --in DIR' resuming from a damaged part: a run stopped by a file that is not audio (the 41st: the
      * first 32 one-slice files fill a network batch and are kept) leaves its part files (the rows, their tracks, the
-     * progress JSON); one of them is mutated, the file mended, and the run repeated. It must end as any case does, and when it completes, its vectors must be those of a fresh run: a
-     * damaged part is refused or dropped, never mixed in.
+     * progress JSON); one of them is mutated, the file mended, and the run repeated. It must end as any case does,
+     * and when it completes, its vectors must be those of a fresh run: a damaged part is refused or dropped, never
+     * mixed in.
      */
     @Test
     void embedPartsResumed() throws IOException {

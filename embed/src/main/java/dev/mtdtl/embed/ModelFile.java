@@ -160,7 +160,8 @@ public record ModelFile(Map<String, Object> config, byte[] stats, byte[] weights
                 }
             }
             if (!(spec.get("dropout") instanceof Number d) || !(d.doubleValue() >= 0 && d.doubleValue() < 1)) {
-                throw new IllegalArgumentException("spec.dropout is " + spec.get("dropout") + ", not a number in [0, 1)");
+                throw new IllegalArgumentException("spec.dropout is " + spec.get("dropout")
+                        + ", not a number in [0, 1)");
             }
         } catch (IllegalArgumentException e) {
             throw new IOException(where + ": " + e.getMessage(), e);
