@@ -184,10 +184,7 @@ public final class Evaluation {
         // one fit's own parallel loops gained 1.25-1.35x on 2 cores, and side by side the fits took 0.69-0.70x the
         // time (bench/RESULTS.md, session 43). Memory: one fit's training copy and MLP per busy thread. Their rows
         // are then added in repetition order, as before.
-        List<boolean[]> tests = new ArrayList<>();
-        List<Long> seeds = new ArrayList<>();
-        List<Integer> repOf = new ArrayList<>();
-        List<List<Integer>> colsOf = new ArrayList<>();   // a regression's label columns are fits of their own
+        List<Fit> fits = new ArrayList<>();
         boolean[] wholeSet = new boolean[reps];
         for (int rep = 0; rep < reps; rep++) {
             long mseed = Rng.hash(seed, rep);
@@ -196,10 +193,7 @@ public final class Evaluation {
             if (folds == null) {
                 boolean[] test = ds.testRows(kid, y, rep % 5, seed);
                 for (List<Integer> cols : cls ? List.of(labelCols) : labelCols.stream().map(List::of).toList()) {
-                    tests.add(test);
-                    seeds.add(mseed);
-                    repOf.add(rep);
-                    colsOf.add(cols);
+                    fits.add(new Fit(rep, test, mseed, cols));   // a regression's label columns: fits of their own
                 }
                 continue;
             }
@@ -211,26 +205,26 @@ public final class Evaluation {
                 for (int i = 0; i < n; i++) {
                     test[i] = folds[i] == part;
                 }
-                tests.add(test);
-                seeds.add(Rng.hash(mseed, part));
-                repOf.add(rep);
-                colsOf.add(labelCols);
+                fits.add(new Fit(rep, test, Rng.hash(mseed, part), labelCols));
             }
         }
-        int[][] preds = new int[tests.size()][];
+        int[][] preds = new int[fits.size()][];
         List<List<Row>> r2 = new ArrayList<>();
-        for (int i = 0; i < tests.size(); i++) {
+        for (int i = 0; i < fits.size(); i++) {
             r2.add(new ArrayList<>());
         }
         final int[] yf = y;
         final int kf = k;
-        Parallel.forEach(tests.size(), (i, i0, i1) -> preds[i] = fitPart(x, n, d, yf, kf, t, keep, colsOf.get(i),
-                tests.get(i), seeds.get(i), standardize, maxEpochs, r2.get(i), f, ds.name, repOf.get(i)));
+        Parallel.forEach(fits.size(), (i, i0, i1) -> {
+            Fit ft = fits.get(i);
+            preds[i] = fitPart(x, n, d, yf, kf, t, keep, ft.cols(), ft.test(), ft.seed(), standardize, maxEpochs,
+                    r2.get(i), f, ds.name, ft.rep());
+        });
         int fit = 0;
         for (int rep = 0; rep < reps; rep++) {
             if (!wholeSet[rep]) {
                 if (cls) {
-                    boolean[] test = tests.get(fit);
+                    boolean[] test = fits.get(fit).test();
                     rows.add(new Row(f.name(), f.strategy(), f.sources(), ds.name, rep, "accuracy",
                             Metrics.accuracy(select(y, test, true), select(preds[fit], test, true))));
                     fit++;
@@ -243,7 +237,7 @@ public final class Evaluation {
             }
             int[] pred = new int[n];
             for (int part = 0; part < TargetDataset.WHOLE_SET_FOLDS; part++, fit++) {
-                boolean[] test = tests.get(fit);
+                boolean[] test = fits.get(fit).test();
                 for (int i = 0; i < n; i++) {
                     if (test[i]) {
                         pred[i] = preds[fit][i];
@@ -254,6 +248,9 @@ public final class Evaluation {
         }
         return rows;
     }
+
+    /** One MLP fit of an evaluation: its repetition, test rows, model seed and label columns. */
+    private record Fit(int rep, boolean[] test, long seed, List<Integer> cols) {}
 
     /**
      * Train on the rows not in {@code test} and evaluate on those in it. Classification: returns the predicted

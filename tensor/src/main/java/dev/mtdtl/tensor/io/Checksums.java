@@ -21,13 +21,7 @@ public final class Checksums {
     /** CRC-32 of a whole file. */
     public static long crc32(Path file) throws IOException {
         CRC32 c = new CRC32();
-        byte[] buf = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                c.update(buf, 0, n);
-            }
-        }
+        updatePrefix(c, file, Files.size(file));
         return c.getValue();
     }
 
