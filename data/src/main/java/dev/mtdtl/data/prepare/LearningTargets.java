@@ -156,19 +156,24 @@ public final class LearningTargets {
             throw new IOException(where + ".model is not a string");
         }
         boolean fitted = model != null && !model.equals("none");
-        boolean plsa = fitted && PLSA_MODELS.contains(model);
-        String[][] fields = {{"file", fitted ? "y" : ""}, {"track_column", fitted ? "y" : ""},
-            {"term_column", plsa ? "y" : ""}, {"value_column", "gmm".equals(model) ? "y" : ""}, {"tags_from", ""}};
-        for (String[] f : fields) {
-            Object v = s.get(f[0]);
-            if (v == null && !f[1].isEmpty()) {
-                throw new IOException(where + " has no '" + f[0] + "' (its model " + model + " needs one)");
-            }
-            if (v != null && !(v instanceof String)) {
-                throw new IOException(where + "." + f[0] + " is not a string");
-            }
-        }
+        stringField(s, "file", fitted, where, model);
+        stringField(s, "track_column", fitted, where, model);
+        stringField(s, "term_column", fitted && PLSA_MODELS.contains(model), where, model);
+        stringField(s, "value_column", "gmm".equals(model), where, model);
+        stringField(s, "tags_from", false, where, model);
         return s;
+    }
+
+    /** Field {@code key} of a source entry: a string, or absent unless {@code required}; else an IOException. */
+    private static void stringField(Map<String, Object> s, String key, boolean required, String where, Object model)
+            throws IOException {
+        Object v = s.get(key);
+        if (v == null && required) {
+            throw new IOException(where + " has no '" + key + "' (its model " + model + " needs one)");
+        }
+        if (v != null && !(v instanceof String)) {
+            throw new IOException(where + "." + key + " is not a string");
+        }
     }
 
     private static SourceTable.Matrix matrix(Path corpus, Map<String, Object> s, double floor) throws IOException {
