@@ -26,12 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * kill -9 anywhere: synth, prepare, train, extract and evaluate each run once uninterrupted in a child JVM
- * (the reference, timed), then again into a fresh folder where the child is killed with SIGKILL at seeded
- * random moments (a fraction of the reference's time, startup included) several times, checked after each
- * kill (nothing that looks complete may fail to verify), and finally run to the end. The result must be
- * byte-identical to the reference, file for file (synth-report.json and prepare-report.json, which record
- * timings and counts of this run's work, excepted).
+ * kill -9 anywhere: synth, prepare, train, extract, evaluate, study design, study run, export and embed each run
+ * once uninterrupted in a child JVM (the reference, timed), then again into a fresh folder where the child is
+ * killed with SIGKILL at seeded random moments (a fraction of the reference's time, startup included) several
+ * times, checked after each kill (nothing that looks complete may fail to verify), and finally run to the end.
+ * The result must be byte-identical to the reference, file for file (synth-report.json and prepare-report.json,
+ * which record timings and counts of this run's work, and a study run's status.json and log.txt, which record
+ * times, hosts and pids, excepted).
  *
  * <p>Rounds: {@code MTDTL_KILL_ROUNDS} (environment) or {@code -Dmtdtl.killRounds} kills per command;
  * 1 by default, to keep CI's cost small (every kill is a JVM start); the longer local run and its numbers
@@ -158,6 +159,18 @@ class KillResumeTest {
         String[] train = {"--strategy", "mscr2", "--sources", "bpm,tag", "--iterations", "8", "--batch", "4",
                 "--checkpoint-every", "2", "--valid-every", "0"};   // valid.csv resume: TrainerTest (a 24-track corpus has too few valid tracks)
         String[] eval = {"--repetitions", "3", "--max-epochs", "30"};
+        Path studyA = tmp.resolve("study-a");
+        Path studyB = tmp.resolve("study-b");
+        Path modelA = tmp.resolve("model-a/model.mtdtl");
+        Path modelB = tmp.resolve("model-b/model.mtdtl");
+        Path vecA = tmp.resolve("embed-a/vectors.npy");
+        Path vecB = tmp.resolve("embed-b/vectors.npy");
+        // Two SS-R runs and one MS-CR@2, 4 iterations per source, then each unit (and Rand, MFCC) extracts and
+        // evaluates on the five target datasets; the paper's WMF variant, as the reference code's diverges on 20
+        // listeners. One worker: rows reach STUDY/results.csv in plan order, so the file's bytes are comparable.
+        String[] design = {"--sources", "bpm,tag", "--strategies", "ssr,mscr2", "--ssr-repeats", "1", "--full-repeats",
+                "1", "--runs", "0", "--iterations", "4", "--batch", "4", "--repetitions", "1", "--wmf-variant", "paper",
+                "--seed", "5"};
         List<Step> steps = List.of(
                 new Step("synth", corpusA, corpusB, cat(new String[]{"synth", "--out", corpusA.toString()}, synth),
                         cat(new String[]{"synth", "--out", corpusB.toString()}, synth), Set.of("synth-report.json")),
@@ -177,7 +190,23 @@ class KillResumeTest {
                         cat(new String[]{"evaluate", "--features", featA.toString(), "--dataset",
                                 prepA.resolve("targets/genre").toString(), "--out", csvA.toString()}, eval),
                         cat(new String[]{"evaluate", "--features", featA.toString(), "--dataset",
-                                prepA.resolve("targets/genre").toString(), "--out", csvB.toString()}, eval), Set.of()));
+                                prepA.resolve("targets/genre").toString(), "--out", csvB.toString()}, eval), Set.of()),
+                new Step("study design", studyA, studyB, cat(new String[]{"study", "design", "--out", studyA.toString()}, design),
+                        cat(new String[]{"study", "design", "--out", studyB.toString()}, design), Set.of()),
+                // status.json records times, hosts and pids, log.txt times: the rest must match byte for byte
+                new Step("study run", studyA, studyB,
+                        new String[]{"study", "run", studyA.toString(), "--data", prepA.toString(), "--workers", "1"},
+                        new String[]{"study", "run", studyB.toString(), "--data", prepA.toString(), "--workers", "1"},
+                        Set.of("status.json", "log.txt")),
+                new Step("export", modelA.getParent(), modelB.getParent(),
+                        new String[]{"export", "--run", runA.toString(), "--data", prepA.toString(), "--out", modelA.toString()},
+                        new String[]{"export", "--run", runA.toString(), "--data", prepA.toString(), "--out", modelB.toString()},
+                        Set.of()),
+                new Step("embed", vecA.getParent(), vecB.getParent(),
+                        new String[]{"embed", "--model", modelA.toString(), "--in", corpusA.resolve("learning/audio")
+                                .toString(), "--out", vecA.toString()},
+                        new String[]{"embed", "--model", modelA.toString(), "--in", corpusA.resolve("learning/audio")
+                                .toString(), "--out", vecB.toString()}, Set.of()));
         StringBuilder summary = new StringBuilder();
         for (Step s : steps) {
             double ref = complete(log, s.refArgs);
@@ -193,7 +222,7 @@ class KillResumeTest {
             }
             double rest = complete(log, s.killedArgs);
             assertSameTree(s.ref, s.killed, s.except);
-            summary.append(String.format(Locale.ROOT, "kill -9 %-8s reference %.1f s, kills at %s ms (%d landed), "
+            summary.append(String.format(Locale.ROOT, "kill -9 %-12s reference %.1f s, kills at %s ms (%d landed), "
                     + "resumed in %.1f s: byte-identical%n", s.name, ref, moments, landed, rest));
         }
         System.out.print(summary);

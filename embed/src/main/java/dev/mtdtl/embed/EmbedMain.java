@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * Entry point of the standalone jar ({@code java -jar mtdtl-embed.jar --model M --in FILE|DIR --out V.npy}) and
- * the body of {@code mtdtl embed}: embed one audio file or every audio file of a folder (sorted by name) into
- * an (N, D) float32 .npy, with the file names, in row order, in {@code V.npy.tracks.txt}. A file that cannot be
+ * the body of {@code mtdtl embed}: embed one audio file or every audio file under a folder (sorted by path) into
+ * an (N, D) float32 .npy, with the files' paths under the folder, in row order, in {@code V.npy.tracks.txt}. A file that cannot be
  * decoded stops the run with its name; both files are written atomically at the end, and the vectors of the files
  * finished before a stop are kept beside them ({@link EmbedProgress}): the same command resumes.
  */
@@ -65,7 +65,10 @@ public final class EmbedMain {
         return 0;
     }
 
-    /** The audio files under {@code in} (itself when a file), sorted by name. */
+    /**
+     * The audio files under {@code in} (itself when a file), in its subfolders too (a music library is nested:
+     * artist/album/track), sorted by path.
+     */
     public static List<Path> inputs(Path in) throws IOException {
         if (Files.isRegularFile(in)) {
             return List.of(in);
@@ -74,14 +77,24 @@ public final class EmbedMain {
             throw new IOException(in + ": no such file or folder");
         }
         List<Path> files = new ArrayList<>();
-        try (Stream<Path> s = Files.list(in)) {
+        try (Stream<Path> s = Files.walk(in)) {
             s.filter(Files::isRegularFile).filter(p -> AUDIO.stream().anyMatch(
                     x -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(x))).sorted().forEach(files::add);
+        } catch (java.io.UncheckedIOException e) {   // a subfolder that cannot be read
+            throw new IOException(in + ": cannot list: " + e.getCause().getMessage(), e.getCause());
         }
         if (files.isEmpty()) {
-            throw new IOException(in + ": no audio files (" + String.join(", ", AUDIO) + ")");
+            throw new IOException(in + ": no audio files (" + String.join(", ", AUDIO) + ", in it or its subfolders)");
         }
         return files;
+    }
+
+    /** A file's name in the output: its path under the input folder, with '/' between folders; or its file name. */
+    static String name(Path in, Path file) {
+        if (file.equals(in)) {
+            return file.getFileName().toString();
+        }
+        return in.relativize(file).toString().replace(java.io.File.separatorChar, '/');
     }
 
     /**
@@ -98,7 +111,7 @@ public final class EmbedMain {
             List<Path> todo = new ArrayList<>();
             List<Integer> at = new ArrayList<>();        // todo's index in files
             for (int i = 0; i < files.size(); i++) {
-                row[i] = part.rowOf(files.get(i));
+                row[i] = part.rowOf(name(in, files.get(i)), files.get(i));
                 if (row[i] < 0) {
                     todo.add(files.get(i));
                     at.add(i);
@@ -113,7 +126,7 @@ public final class EmbedMain {
             try {
                 e.embedAll(todo, (j, r) -> {   // short files share network batches
                     try {
-                        row[at.get(j)] = part.add(todo.get(j), r);
+                        row[at.get(j)] = part.add(name(in, todo.get(j)), todo.get(j), r);
                     } catch (IOException ex) {
                         throw new java.io.UncheckedIOException(out + ".part: cannot write: " + ex.getMessage(), ex);
                     }
@@ -139,7 +152,7 @@ public final class EmbedMain {
             }
             StringBuilder names = new StringBuilder();
             for (Path f : files) {
-                names.append(f.getFileName()).append('\n');
+                names.append(name(in, f)).append('\n');
             }
             Npy.writeFloatRows(out, files.size(), d, os -> part.copyRows(row, os));
             dev.mtdtl.tensor.io.AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".tracks.txt"),

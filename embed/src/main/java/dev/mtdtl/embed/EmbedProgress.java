@@ -25,7 +25,7 @@ import java.util.zip.CRC32;
 /**
  * What a folder's embedding has done so far, on disk beside its output, so that a run stopped by a kill or by a file
  * it cannot read goes on where it stopped: {@code OUT.part} (the finished files' vectors, float32 little-endian, one
- * row each, appended), {@code OUT.part.tracks} (one line per row: the file's name, URL-encoded, its size and its
+ * row each, appended), {@code OUT.part.tracks} (one line per row: the file's name in the output, URL-encoded, its size and its
  * modification time in ms) and {@code OUT.part.json} (the model's SHA-256, the row width, how many rows and
  * bytes of both files are complete, and the CRC-32 of those bytes).
  *
@@ -171,9 +171,9 @@ final class EmbedProgress implements Closeable {
         return rows;
     }
 
-    /** The row the part holds for this file if the file has not changed since; else -1. */
-    int rowOf(Path file) throws IOException {
-        Integer r = rowOf.get(key(file));
+    /** The row the part holds for this file (named {@code name} in the output) if it has not changed since; else -1. */
+    int rowOf(String name, Path file) throws IOException {
+        Integer r = rowOf.get(key(name, file));
         return r == null ? -1 : r;
     }
 
@@ -181,12 +181,12 @@ final class EmbedProgress implements Closeable {
      * Append a finished file's vector and return its row; a checkpoint when the last one is {@value #CHECKPOINT_NANOS}
      * ns old.
      */
-    int add(Path file, float[] v) throws IOException {
+    int add(String name, Path file, float[] v) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(dims * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v, 0, dims);
         dataCrc.update(b.array(), 0, dims * Float.BYTES);
         dataBytes += write(dataCh, b, dataBytes);
-        byte[] line = (key(file) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (key(name, file) + "\n").getBytes(StandardCharsets.UTF_8);
         namesCrc.update(line);
         namesBytes += write(namesCh, ByteBuffer.wrap(line), namesBytes);
         rows++;
@@ -251,11 +251,14 @@ final class EmbedProgress implements Closeable {
         return n;
     }
 
-    /** A file's identity for reuse: name (URL-encoded: one line whatever it holds), size, modification time. */
-    private static String key(Path file) throws IOException {
+    /**
+     * A file's identity for reuse: its name in the output (the path under the input folder; URL-encoded: one line
+     * whatever it holds), size, modification time.
+     */
+    private static String key(String name, Path file) throws IOException {
         java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
                 java.nio.file.attribute.BasicFileAttributes.class);   // one stat for both
-        return URLEncoder.encode(file.getFileName().toString(), StandardCharsets.UTF_8) + "\t" + a.size() + "\t"
+        return URLEncoder.encode(name, StandardCharsets.UTF_8) + "\t" + a.size() + "\t"
                 + a.lastModifiedTime().toMillis();
     }
 }

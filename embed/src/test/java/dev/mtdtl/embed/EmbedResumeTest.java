@@ -105,6 +105,35 @@ class EmbedResumeTest {
         assertFalse(Files.exists(tmp.resolve("b.npy.part.json")));
     }
 
+    /**
+     * A folder's subfolders are embedded too (a library is artist/album/track), named by their path under it: two
+     * files of the same name in two folders are two rows, also when a stopped run resumes.
+     */
+    @Test
+    void subfoldersAreEmbeddedAndNamedByTheirPath() throws IOException {
+        Path lib = tmp.resolve("library");
+        Files.createDirectories(lib.resolve("x/one"));
+        Files.createDirectories(lib.resolve("y"));
+        Files.copy(tmp.resolve("all/a.wav"), lib.resolve("x/one/t.wav"));
+        Files.copy(tmp.resolve("all/b.wav"), lib.resolve("y/t.wav"));
+        Files.writeString(lib.resolve("y/u.wav"), "not audio");
+        Files.copy(tmp.resolve("all/e.wav"), lib.resolve("z.wav"));
+        Files.writeString(lib.resolve("notes.txt"), "not an audio file name: skipped");
+        Path out = tmp.resolve("lib.npy");
+        IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), lib, out, quiet()));
+        assertTrue(e.getMessage().contains("u.wav"), e.getMessage());
+        Files.copy(tmp.resolve("all/d.wav"), lib.resolve("y/u.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        EmbedMain.embedAll(Embedder.load(model), lib, out, quiet());
+        assertEquals("x/one/t.wav\ny/t.wav\ny/u.wav\nz.wav\n", Files.readString(tmp.resolve("lib.npy.tracks.txt")));
+        float[] got = Npy.read(out).toFloat();
+        int d = fresh.length / 5;
+        int[] from = {0, 1, 3, 4};   // a, b, d, e
+        for (int r = 0; r < from.length; r++) {
+            assertArrayEquals(java.util.Arrays.copyOfRange(fresh, from[r] * d, from[r] * d + d),
+                    java.util.Arrays.copyOfRange(got, r * d, r * d + d), 0f, "row " + r);
+        }
+    }
+
     @Test
     void aChangedFileIsEmbeddedAgainAndAnotherModelStartsOver() throws IOException {
         Path dir = withBrokenD("changed");
@@ -165,7 +194,7 @@ class EmbedResumeTest {
         EmbedProgress p = EmbedProgress.open(out, "abc", 8, quiet(), 0);
         for (int k = 0; k < 3; k++) {
             java.util.Arrays.fill(v, k + 0.5f);
-            assertEquals(k, p.add(dir.resolve((char) ('a' + k) + ".wav"), v));
+            assertEquals(k, p.add((char) ('a' + k) + ".wav", dir.resolve((char) ('a' + k) + ".wav"), v));
         }
         p.close();   // the kill: no finish, no final checkpoint
         Files.write(tmp.resolve("k.npy.part"), new byte[16], java.nio.file.StandardOpenOption.APPEND);
@@ -173,9 +202,9 @@ class EmbedResumeTest {
             assertEquals(3L * 8 * 4, Files.size(tmp.resolve("k.npy.part")), "the unrecorded tail is cut");
             assertEquals(3, q.rows());
             for (int k = 0; k < 3; k++) {
-                assertEquals(k, q.rowOf(dir.resolve((char) ('a' + k) + ".wav")));
+                assertEquals(k, q.rowOf((char) ('a' + k) + ".wav", dir.resolve((char) ('a' + k) + ".wav")));
             }
-            assertEquals(-1, q.rowOf(dir.resolve("d.wav")));
+            assertEquals(-1, q.rowOf("d.wav", dir.resolve("d.wav")));
             java.io.ByteArrayOutputStream rows = new java.io.ByteArrayOutputStream();
             q.copyRows(new int[] {2, 0}, rows);
             java.nio.FloatBuffer f = java.nio.ByteBuffer.wrap(rows.toByteArray()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
@@ -183,7 +212,7 @@ class EmbedResumeTest {
             assertEquals(16, f.remaining());
             assertEquals(2.5f, f.get(0), 0f);
             assertEquals(0.5f, f.get(8), 0f);
-            assertEquals(3, q.add(dir.resolve("d.wav"), v));   // appended after the truncated tail
+            assertEquals(3, q.add("d.wav", dir.resolve("d.wav"), v));   // appended after the truncated tail
         }
         assertEquals(4L * 8 * 4, Files.size(tmp.resolve("k.npy.part")));
     }

@@ -30,7 +30,7 @@ public final class Evaluation {
     /** One result. */
     public record Row(String run, String strategy, String sources, String dataset, int repetition, String metric,
                       double value) {
-        String csv() {
+        public String csv() {
             return String.join(",", run, strategy, sources, dataset, Integer.toString(repetition), metric,
                     String.format(Locale.ROOT, "%.6f", value));
         }

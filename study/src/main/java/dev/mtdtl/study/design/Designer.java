@@ -7,9 +7,11 @@ import dev.mtdtl.tensor.io.AtomicFiles;
 import dev.mtdtl.tensor.io.Json;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,10 +43,6 @@ public final class Designer {
             throw new IllegalArgumentException(study + " already holds this study (" + Plan.read(study, have).size()
                     + " runs in " + Plan.FILE + "); use --extend N to add runs, or another --out folder");
         }
-        if (Files.exists(study.resolve(Plan.FILE))) {
-            throw new IllegalArgumentException(study.resolve(Plan.FILE) + " exists without " + StudySpec.FILE
-                    + "; refusing to overwrite it");
-        }
         if (runs < 0) {
             throw new IllegalArgumentException("--runs must be >= 0, got " + runs);
         }
@@ -67,10 +65,18 @@ public final class Designer {
         if (runs > 0) {
             phase3(spec, rows, runs);
         }
+        // study.json is the marker of a complete study (what 'study run' and a second 'design' look for), so it is
+        // written last: a design killed before it leaves plan.csv and design.json, which the same command, run
+        // again, recognises as its own (the same bytes) and completes; any other plan.csv is someone's, not ours.
+        Path plan = study.resolve(Plan.FILE);
+        if (Files.exists(plan) && !Arrays.equals(Files.readAllBytes(plan), Plan.text(rows).getBytes(StandardCharsets.UTF_8))) {
+            throw new IllegalArgumentException(plan + " exists without " + StudySpec.FILE + " and is not this design's "
+                    + "plan (a design stopped before it finished writes the same plan); refusing to overwrite it");
+        }
         Files.createDirectories(study);
-        spec.write(study);
         Plan.write(study, rows);
         writeDesign(study, spec, rows);
+        spec.write(study);
         return rows;
     }
 

@@ -35,11 +35,16 @@ public final class Plan {
     }
 
     public static void write(Path study, List<PlanRow> rows) throws IOException {
+        AtomicFiles.writeString(study.resolve(FILE), text(rows));
+    }
+
+    /** The text of plan.csv for these rows. */
+    public static String text(List<PlanRow> rows) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (PlanRow r : rows) {
             sb.append(r.csv()).append('\n');
         }
-        AtomicFiles.writeString(study.resolve(FILE), sb.toString());
+        return sb.toString();
     }
 
     /** Read and validate the plan of a study whose definition is {@code spec}. */

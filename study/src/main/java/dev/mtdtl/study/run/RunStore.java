@@ -14,11 +14,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -35,9 +34,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * ID is a plan row's id, or rand / mfcc for the baselines. A run is claimed with an OS file lock on
  * runs/ID/.lock, held while it is worked on: two executors never work on one run, a killed process releases
  * it, and {@link #state} tells a run that is really running from one whose runner died ("interrupted").
- * Merging into STUDY/results.csv happens under a lock on STUDY/.results.lock, reads the file, appends the
- * run's rows unless the run is there already, and renames a complete new file over it; so rows are only ever
- * added, a reader never sees a partial file, and a merge repeated after a crash adds nothing.
+ * Merging into STUDY/results.csv happens under a lock on STUDY/.results.lock, reads the file, appends those of
+ * the run's rows that it lacks, and renames a complete new file over it; so rows are only ever added, a reader
+ * never sees a partial file, a merge repeated after a crash adds nothing, and rows lost from it (a damaged file
+ * moved aside, a line deleted) are added back by the next {@code study run} from the runs' own files.
  */
 public final class RunStore {
 
@@ -147,23 +147,63 @@ public final class RunStore {
         return Files.isRegularFile(f) ? Evaluation.read(f) : List.of();
     }
 
-    /** Append a run's rows to STUDY/results.csv unless they are there already; returns whether it added them. */
+    /**
+     * Rows per run in STUDY/results.csv (empty when there is none yet). Read before a runner starts any work, so
+     * that a damaged file is reported at once (file and line) rather than by every run's merge after its training.
+     */
+    public Map<String, Integer> mergedCounts() throws IOException {
+        Map<String, Integer> n = new LinkedHashMap<>();
+        if (Files.isRegularFile(results())) {
+            try {
+                Evaluation.read(results()).forEach(r -> n.merge(r.run(), 1, Integer::sum));
+            } catch (IllegalArgumentException | IOException e) {   // damaged: a bad line, or not UTF-8
+                throw new IllegalArgumentException(e.getMessage() + " (every run keeps its own rows in runs/ID/"
+                        + RESULTS + ": move the damaged file aside and 'study run' writes it again from them)", e);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Add a run's rows to STUDY/results.csv where they are missing; returns whether it added any. A row is
+     * identified by (run, dataset, repetition, metric): a merge repeated after a crash adds nothing, and one after
+     * rows were lost (a file rebuilt, a line deleted) adds back just those. A row that is there with another value
+     * is an error: one of the two files was changed after the run wrote them.
+     */
     public boolean merge(String id, List<Evaluation.Row> rows) throws IOException {
         MERGE.lock();
         try (FileChannel ch = FileChannel.open(study.resolve(".results.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
             List<Evaluation.Row> all = Files.isRegularFile(results()) ? new ArrayList<>(Evaluation.read(results()))
                     : new ArrayList<>();
-            Set<String> have = new HashSet<>();
-            all.forEach(r -> have.add(r.run()));
-            if (have.contains(id)) {
+            Map<String, Evaluation.Row> have = new HashMap<>();
+            for (Evaluation.Row r : all) {
+                if (r.run().equals(id)) {
+                    have.put(key(r), r);
+                }
+            }
+            int before = all.size();
+            for (Evaluation.Row r : rows) {
+                Evaluation.Row h = have.get(key(r));
+                if (h == null) {
+                    all.add(r);
+                } else if (!h.csv().equals(r.csv())) {   // the file holds 6 decimals, a fresh row all of them
+                    throw new IllegalStateException(results() + ": run " + id + " has the row " + h.csv()
+                            + " where its own " + dir(id).resolve(RESULTS) + " has " + r.csv()
+                            + " (one of the two files was changed after the run wrote it)");
+                }
+            }
+            if (all.size() == before) {
                 return false;
             }
-            all.addAll(rows);
             Evaluation.write(results(), all);
             return true;
         } finally {
             MERGE.unlock();
         }
+    }
+
+    private static String key(Evaluation.Row r) {
+        return r.dataset() + '\u0000' + r.repetition() + '\u0000' + r.metric();
     }
 }

@@ -28,8 +28,9 @@ import java.util.concurrent.Future;
  * {@code mtdtl study run}: the plan's pending rows (and the Rand and MFCC baselines, once per study) on a
  * prepared folder, by a local pool of worker threads; each unit is a {@link RunTask}. Everything is checked
  * before anything is written: the study's files, the plan's rows, the prepared folder holding every source the
- * selected rows need, the device (opened once and shared by the workers). A run already done is not touched; a failed or interrupted one is tried
- * again; a run claimed by another executor is left to it.
+ * selected rows need, the device (opened once and shared by the workers), STUDY/results.csv. A run already done is
+ * not touched unless STUDY/results.csv lost some of its rows (they are merged back); a failed or interrupted one
+ * is tried again; a run claimed by another executor is left to it.
  *
  * <p>Threads: the engine has one kernel pool ({@link Parallel}) whose parallel loops run one at a time, so K
  * workers sharing T threads get T / K threads each (at least 1): with T / K = 1 every worker computes on its
@@ -67,14 +68,27 @@ public final class StudyRunner {
             ids.add(r.run());
             rowOf.put(r.run(), r);
         }
+        // A done run counts as done only while STUDY/results.csv holds all its rows; one whose rows it lost goes
+        // through its task again, which finds training, features and evaluations done and merges the rows back.
+        Map<String, Integer> merged = store.mergedCounts();
         List<String> todo = new ArrayList<>();
+        List<String> remerge = new ArrayList<>();
         int already = 0;
         for (String id : ids) {
-            if (store.state(id) == RunStore.State.DONE) {
-                already++;
-            } else {
+            if (store.state(id) != RunStore.State.DONE) {
                 todo.add(id);
+            } else if (merged.getOrDefault(id, 0) < ownRows(store, id)) {
+                todo.add(id);
+                remerge.add(id);
+            } else {
+                already++;
             }
+        }
+        if (!remerge.isEmpty()) {
+            cfg.progress().printf(Locale.ROOT, "mtdtl study run: %s lacks rows of %d done run(s) (%s%s): they are "
+                    + "merged again from their own %s%n", store.results(), remerge.size(),
+                    String.join(", ", remerge.subList(0, Math.min(5, remerge.size()))), remerge.size() > 5 ? ", ..." : "",
+                    RunStore.RESULTS);
         }
         int total = cfg.threads() != null ? cfg.threads() : Parallel.threads();
         Parallel.setThreads(Math.max(1, total / cfg.workers()));
@@ -113,6 +127,15 @@ public final class StudyRunner {
         Summary s = new Summary(counts[0], counts[1], counts[2], already, progress.elapsed());
         progress.end(s, store);
         return s;
+    }
+
+    /** Rows of a done run's own results.csv; one that cannot be read counts as many (its task then says why). */
+    private static int ownRows(RunStore store, String id) throws IOException {
+        try {
+            return store.runResults(id).size();
+        } catch (IllegalArgumentException | IOException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     /** Open the device every run trains and extracts on (cpu, cuda, auto): a missing GPU fails before any work. */

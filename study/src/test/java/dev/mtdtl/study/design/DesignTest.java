@@ -230,4 +230,27 @@ class DesignTest {
         assertTrue(e.getMessage().contains("only 46 phase-3 candidates remain"), e.getMessage());
         assertArrayEquals(plan, Files.readAllBytes(st.resolve("plan.csv")));
     }
+
+    /** study.json is written last: a design stopped before it is completed by the same command, not refused. */
+    @Test
+    void aDesignStoppedBeforeItsMarkerIsCompletedByTheSameCommand() throws Exception {
+        StudySpec s = spec(5, FOUR, List.of(Strategy.values()));
+        Path whole = tmp.resolve("whole");
+        Designer.create(whole, s, 6);
+        Path cut = tmp.resolve("cut");
+        Files.createDirectories(cut);
+        Files.copy(whole.resolve(Plan.FILE), cut.resolve(Plan.FILE));   // what a kill before study.json leaves
+        Designer.create(cut, s, 6);
+        for (String f : new String[]{"plan.csv", "design.json", "study.json"}) {
+            assertArrayEquals(Files.readAllBytes(whole.resolve(f)), Files.readAllBytes(cut.resolve(f)), f);
+        }
+        // another design's plan (other runs) left without study.json is not ours to overwrite
+        Path other = tmp.resolve("other");
+        Files.createDirectories(other);
+        Files.copy(whole.resolve(Plan.FILE), other.resolve(Plan.FILE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Designer.create(other, s, 5));
+        assertTrue(e.getMessage().contains("plan.csv exists without study.json"), e.getMessage());
+        assertArrayEquals(Files.readAllBytes(whole.resolve(Plan.FILE)), Files.readAllBytes(other.resolve(Plan.FILE)));
+        assertTrue(!Files.exists(other.resolve(StudySpec.FILE)));
+    }
 }

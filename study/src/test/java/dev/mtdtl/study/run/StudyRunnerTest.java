@@ -219,6 +219,54 @@ class StudyRunnerTest {
         assertTrue(e.getMessage().contains("study.json") && e.getMessage().contains("run r0001 has started"), e.getMessage());
     }
 
+    /**
+     * STUDY/results.csv is shared by every executor, and every run also keeps its own rows: a damaged copy is
+     * refused before any work (naming its line), and rows it lost (the file moved aside, a line deleted) are merged
+     * back from the runs' own files by the next invocation, which trains, extracts and evaluates nothing again.
+     */
+    @Test
+    void lostResultRowsAreMergedBackAndADamagedResultsFileIsRefusedFirst() throws Exception {
+        Path p = TinyCorpus.prepared();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path s = tmp.resolve("r");
+        copyTree(reference, s);
+        RunStore store = new RunStore(s);
+        List<Path> kept = new ArrayList<>();
+        try (Stream<Path> w = Files.walk(s.resolve("runs"))) {
+            w.filter(f -> f.getFileName().toString().matches("model.safetensors|features.npy|results.csv")).forEach(kept::add);
+        }
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        for (Path k : kept) {
+            Files.setLastModifiedTime(k, old);
+        }
+        // a line deleted: that run goes through its task again, and only that row comes back
+        List<String> lines = new ArrayList<>(Files.readAllLines(s.resolve("results.csv")));
+        String lost = lines.remove(7);
+        Files.write(s.resolve("results.csv"), lines);
+        StudyRunner.Summary sum = StudyRunner.run(s, p, quiet(log));
+        assertEquals(1, sum.done(), log.toString());
+        assertEquals(4, sum.alreadyDone());
+        assertTrue(log.toString().contains("lacks rows of 1 done run(s) (" + lost.split(",")[0] + ")"), log.toString());
+        assertEquals(referenceRows, rows(s));
+        // a damaged file: refused before anything runs, naming its line and how to rebuild it
+        Files.writeString(s.resolve("results.csv"), Files.readString(s.resolve("results.csv")).replaceFirst("\n[^\n]*\n",
+                "\nr0001,ssr,bpm,emotion,zero,r2_arousal,0.5\n"));
+        byte[] damaged = Files.readAllBytes(s.resolve("results.csv"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, p, quiet(log)));
+        assertTrue(e.getMessage().contains("results.csv:2:") && e.getMessage().contains("move the damaged file aside"),
+                e.getMessage());
+        assertArrayEquals(damaged, Files.readAllBytes(s.resolve("results.csv")));
+        // moved aside: every run's rows are merged back, nothing is computed again
+        Files.move(s.resolve("results.csv"), s.resolve("results.csv.damaged"));
+        sum = StudyRunner.run(s, p, quiet(log));
+        assertEquals(5, sum.done());
+        assertEquals(referenceRows, rows(s));
+        for (Path k : kept) {
+            assertEquals(old, Files.getLastModifiedTime(k), k + " was rewritten: a finished step was redone");
+        }
+        assertEquals(RunStore.State.DONE, store.state("r0003"));
+    }
+
     static void deleteTree(Path d) throws Exception {
         if (!Files.exists(d)) {
             return;
