@@ -2,6 +2,7 @@ package dev.mtdtl.study.run;
 
 import dev.mtdtl.eval.Evaluation;
 import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.Checksums;
 import dev.mtdtl.tensor.io.Json;
 import dev.mtdtl.tensor.io.TextFiles;
 
@@ -23,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The results store inside a STUDY folder, shared by every executor (local pool, Slurm tasks on many nodes):
  * <pre>
- *   STUDY/runs/ID/status.json     state (running, done, failed), executor, host, times; written atomically
+ *   STUDY/runs/ID/status.json     state (running, done, failed), executor, host, times, the CRC-32 of the run's
+ *                                 results.csv; written atomically
  *   STUDY/runs/ID/log.txt         the run's training, extraction and evaluation log (appended)
  *   STUDY/runs/ID/error.txt       the error of a failed attempt (removed when an attempt starts)
  *   STUDY/runs/ID/checkpoints/    the training run (mtdtl train's layout; resumes exactly)
@@ -42,6 +44,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class RunStore {
 
     public static final String RESULTS = "results.csv";
+    /** The status field holding the CRC-32 of the run's own results.csv, recorded after each write of it. */
+    public static final String RESULTS_CRC = "results_crc32";
     private static final ReentrantLock MERGE = new ReentrantLock();   // file locks are per JVM, not per thread
 
     private final Path study;
@@ -101,13 +105,17 @@ public final class RunStore {
     /** The state of a run as the status command reports it. */
     public enum State { PENDING, RUNNING, INTERRUPTED, DONE, FAILED }
 
-    /** The recorded state, with RUNNING checked against the lock (a dead runner's run is INTERRUPTED). */
+    /**
+     * The recorded state, with RUNNING checked against the lock (a dead runner's run is INTERRUPTED). A status.json
+     * that cannot be read (damaged) tells nothing: the lock decides between RUNNING and INTERRUPTED, and an
+     * interrupted run is resumed, which checks what it reuses (checkpoints, features, its results) by their CRC-32s.
+     */
     public State state(String id) throws IOException {
-        Map<String, Object> s = status(id);
-        if (s == null) {
+        if (!Files.isRegularFile(statusFile(id))) {
             return State.PENDING;
         }
-        return switch (String.valueOf(s.get("state"))) {
+        Map<String, Object> s = readableStatus(id);
+        return switch (s == null ? "running" : String.valueOf(s.get("state"))) {
             case "done" -> State.DONE;
             case "failed" -> State.FAILED;
             case "running" -> {
@@ -119,26 +127,42 @@ public final class RunStore {
         };
     }
 
+    private Path statusFile(String id) {
+        return dir(id).resolve("status.json");
+    }
+
+    /** status.json of a run, or null when there is none or it cannot be read (not JSON, not UTF-8). */
+    public Map<String, Object> readableStatus(String id) throws IOException {
+        try {
+            return status(id);
+        } catch (IllegalArgumentException | IOException e) {
+            return null;
+        }
+    }
+
     /** status.json of a run, or null. */
     public Map<String, Object> status(String id) throws IOException {
-        Path f = dir(id).resolve("status.json");
+        Path f = statusFile(id);
         if (!Files.isRegularFile(f)) {
             return null;
         }
         return Json.parseObject(TextFiles.read(f), f.toString());
     }
 
-    /** Record a state; keeps the fields of the previous status (start time, executor) unless replaced. */
+    /**
+     * Record a state; keeps the fields of the previous status (start time, executor, the results' checksum) unless
+     * replaced, except when a run starts ("running"), which records only what it is given.
+     */
     public void setStatus(String id, String state, Map<String, Object> fields) throws IOException {
         Map<String, Object> s = new LinkedHashMap<>();
-        Map<String, Object> old = status(id);
+        Map<String, Object> old = readableStatus(id);
         if (old != null && !state.equals("running")) {
             s.putAll(old);
         }
         s.put("state", state);
         s.putAll(new java.util.TreeMap<>(fields));      // sorted: callers pass Map.of, whose order varies
         s.put("updated", Instant.now().toString());
-        AtomicFiles.writeString(dir(id).resolve("status.json"), Json.write(s, 2) + "\n");
+        AtomicFiles.writeString(statusFile(id), Json.write(s, 2) + "\n");
     }
 
     /** Rows of the run's own results file (empty if none yet). */
@@ -148,20 +172,36 @@ public final class RunStore {
     }
 
     /**
-     * Rows per run in STUDY/results.csv (empty when there is none yet). Read before a runner starts any work, so
-     * that a damaged file is reported at once (file and line) rather than by every run's merge after its training.
+     * Whether the run's own results.csv may be reused: it must match the CRC-32 its status records (a status written
+     * by an mtdtl before the checksum has none, and the file is trusted). Without a readable status nothing vouches
+     * for it; without the file there is nothing to distrust.
      */
-    public Map<String, Integer> mergedCounts() throws IOException {
-        Map<String, Integer> n = new LinkedHashMap<>();
-        if (Files.isRegularFile(results())) {
-            try {
-                Evaluation.read(results()).forEach(r -> n.merge(r.run(), 1, Integer::sum));
-            } catch (IllegalArgumentException | IOException e) {   // damaged: a bad line, or not UTF-8
-                throw new IllegalArgumentException(e.getMessage() + " (every run keeps its own rows in runs/ID/"
-                        + RESULTS + ": move the damaged file aside and 'study run' writes it again from them)", e);
-            }
+    public boolean resultsTrusted(String id) throws IOException {
+        Path f = dir(id).resolve(RESULTS);
+        if (!Files.isRegularFile(f)) {
+            return true;
         }
-        return n;
+        Map<String, Object> st = readableStatus(id);
+        if (st == null) {
+            return false;
+        }
+        if (!st.containsKey(RESULTS_CRC)) {
+            return true;
+        }
+        return st.get(RESULTS_CRC) instanceof Number n && n.doubleValue() == Checksums.crc32(f);
+    }
+
+    /** STUDY/results.csv's rows (none when there is no file yet), its damage named with a way out. */
+    public List<Evaluation.Row> mergedRows() throws IOException {
+        if (!Files.isRegularFile(results())) {
+            return List.of();
+        }
+        try {
+            return Evaluation.read(results());
+        } catch (IllegalArgumentException | IOException e) {   // damaged: a bad line, or not UTF-8
+            throw new IllegalArgumentException(e.getMessage() + " (every run keeps its own rows in runs/ID/"
+                    + RESULTS + ": move the damaged file aside and 'study run' writes it again from them)", e);
+        }
     }
 
     /**
@@ -188,9 +228,7 @@ public final class RunStore {
                 if (h == null) {
                     all.add(r);
                 } else if (!h.csv().equals(r.csv())) {   // the file holds 6 decimals, a fresh row all of them
-                    throw new IllegalStateException(results() + ": run " + id + " has the row " + h.csv()
-                            + " where its own " + dir(id).resolve(RESULTS) + " has " + r.csv()
-                            + " (one of the two files was changed after the run wrote it)");
+                    throw conflict(h, r);
                 }
             }
             if (all.size() == before) {
@@ -203,7 +241,14 @@ public final class RunStore {
         }
     }
 
-    private static String key(Evaluation.Row r) {
+    /** The error for a row of STUDY/results.csv that its run's own file (or a fresh evaluation) contradicts. */
+    IllegalStateException conflict(Evaluation.Row merged, Evaluation.Row own) {
+        return new IllegalStateException(results() + ": run " + own.run() + " has the row " + merged.csv() + " where "
+                + dir(own.run()).resolve(RESULTS) + " has " + own.csv() + " (one of the two files was changed after "
+                + "the run wrote it)");
+    }
+
+    static String key(Evaluation.Row r) {
         return r.dataset() + '\u0000' + r.repetition() + '\u0000' + r.metric();
     }
 }

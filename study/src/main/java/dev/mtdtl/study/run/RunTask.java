@@ -12,6 +12,7 @@ import dev.mtdtl.nn.Trainer;
 import dev.mtdtl.study.design.PlanRow;
 import dev.mtdtl.study.design.Schedule;
 import dev.mtdtl.tensor.Device;
+import dev.mtdtl.tensor.io.Checksums;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,9 +32,9 @@ import java.util.Set;
  * One unit of a study: a plan row (train, then extract and evaluate on every target dataset) or a baseline
  * (Rand, MFCC: extract and evaluate). Every step resumes: training from the run's newest checkpoint (skipped
  * when it holds the full length), a feature folder that is complete is kept, a dataset whose rows are in the
- * run's results.csv is not evaluated again, and the merge into STUDY/results.csv adds a run once. A failure is
- * recorded (status failed, error.txt with the stack trace) and returned, never thrown, so that one bad run does
- * not stop the others.
+ * run's results.csv is not evaluated again (when the file matches the CRC-32 its status.json records; else every
+ * dataset is), and the merge into STUDY/results.csv adds the rows it lacks. A failure is recorded (status failed,
+ * error.txt with the stack trace) and returned, never thrown, so that one bad run does not stop the others.
  */
 final class RunTask {
 
@@ -72,12 +73,16 @@ final class RunTask {
             }
             Path dir = store.dir(id);
             Files.deleteIfExists(dir.resolve("error.txt"));
+            boolean trusted = store.resultsTrusted(id);   // before "running" replaces the status that holds the checksum
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("executor", executor);
             info.put("host", host());
             info.put("pid", ProcessHandle.current().pid());
             info.put("device", device.name());
             info.put("started", java.time.Instant.now().toString());
+            if (trusted && Files.isRegularFile(dir.resolve(RunStore.RESULTS))) {
+                info.put(RunStore.RESULTS_CRC, Checksums.crc32(dir.resolve(RunStore.RESULTS)));
+            }
             store.setStatus(id, "running", info);
             long t0 = System.nanoTime();
             try (PrintStream log = new PrintStream(Files.newOutputStream(dir.resolve("log.txt"),
@@ -85,7 +90,12 @@ final class RunTask {
                 log.printf(Locale.ROOT, "== %s %s on %s (executor %s, host %s)%n", java.time.Instant.now(), id,
                         row == null ? "baseline" : row.strategy().id() + " " + row.sourceIds(), executor, host());
                 try {
-                    work(id, row, dir, log);
+                    if (!trusted && Files.deleteIfExists(dir.resolve(RunStore.RESULTS))) {
+                        log.printf(Locale.ROOT, "%s does not match the CRC-32 that %s records (damaged, or written "
+                                + "just before a kill): its datasets are evaluated again%n", dir.resolve(RunStore.RESULTS),
+                                dir.resolve("status.json"));
+                    }
+                    work(id, row, dir, log, info);
                 } catch (Exception | OutOfMemoryError | StackOverflowError e) {
                     java.io.StringWriter sw = new java.io.StringWriter();
                     e.printStackTrace(new java.io.PrintWriter(sw));
@@ -102,7 +112,7 @@ final class RunTask {
         }
     }
 
-    private void work(String id, PlanRow row, Path dir, PrintStream log) throws IOException {
+    private void work(String id, PlanRow row, Path dir, PrintStream log, Map<String, Object> info) throws IOException {
         Extractor ex;
         if (row != null) {
             train(row, dir, log);
@@ -132,6 +142,8 @@ final class RunTask {
                     schedule.evalMaxEpochs(), variant, log);
             rows.addAll(r);
             Evaluation.write(dir.resolve(RunStore.RESULTS), rows);
+            info.put(RunStore.RESULTS_CRC, Checksums.crc32(dir.resolve(RunStore.RESULTS)));
+            store.setStatus(id, "running", info);
             log.printf(Locale.ROOT, "evaluated on %s: %d rows in %.1f s; repetitions differ by %s%n", d, r.size(),
                     (System.nanoTime() - t0) / 1e9, Evaluation.repetitionsDiffer(f, ds, false));
         }

@@ -1,6 +1,7 @@
 package dev.mtdtl.study.run;
 
 import dev.mtdtl.data.store.LearningData;
+import dev.mtdtl.eval.Evaluation;
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.study.design.Plan;
 import dev.mtdtl.study.design.PlanRow;
@@ -68,16 +69,21 @@ public final class StudyRunner {
             ids.add(r.run());
             rowOf.put(r.run(), r);
         }
-        // A done run counts as done only while STUDY/results.csv holds all its rows; one whose rows it lost goes
-        // through its task again, which finds training, features and evaluations done and merges the rows back.
-        Map<String, Integer> merged = store.mergedCounts();
+        // A done run counts as done only while STUDY/results.csv holds all its rows, as its own file has them; one
+        // whose rows it lost, or whose own file is damaged, goes through its task again, which finds training and
+        // features done, evaluates what it cannot trust, and merges back what is missing. A row that both files hold
+        // with different values is refused here, before any work.
+        Map<String, Map<String, Evaluation.Row>> merged = new LinkedHashMap<>();
+        for (Evaluation.Row r : store.mergedRows()) {
+            merged.computeIfAbsent(r.run(), k -> new LinkedHashMap<>()).put(RunStore.key(r), r);
+        }
         List<String> todo = new ArrayList<>();
         List<String> remerge = new ArrayList<>();
         int already = 0;
         for (String id : ids) {
             if (store.state(id) != RunStore.State.DONE) {
                 todo.add(id);
-            } else if (merged.getOrDefault(id, 0) < ownRows(store, id)) {
+            } else if (!complete(store, id, merged.getOrDefault(id, Map.of()))) {
                 todo.add(id);
                 remerge.add(id);
             } else {
@@ -85,10 +91,10 @@ public final class StudyRunner {
             }
         }
         if (!remerge.isEmpty()) {
-            cfg.progress().printf(Locale.ROOT, "mtdtl study run: %s lacks rows of %d done run(s) (%s%s): they are "
-                    + "merged again from their own %s%n", store.results(), remerge.size(),
-                    String.join(", ", remerge.subList(0, Math.min(5, remerge.size()))), remerge.size() > 5 ? ", ..." : "",
-                    RunStore.RESULTS);
+            cfg.progress().printf(Locale.ROOT, "mtdtl study run: %d done run(s) to complete again (%s%s): %s lacks "
+                    + "some of their rows, or their own %s is damaged; they are evaluated where needed and merged%n",
+                    remerge.size(), String.join(", ", remerge.subList(0, Math.min(5, remerge.size()))),
+                    remerge.size() > 5 ? ", ..." : "", store.results(), RunStore.RESULTS);
         }
         int total = cfg.threads() != null ? cfg.threads() : Parallel.threads();
         Parallel.setThreads(Math.max(1, total / cfg.workers()));
@@ -129,13 +135,27 @@ public final class StudyRunner {
         return s;
     }
 
-    /** Rows of a done run's own results.csv; one that cannot be read counts as many (its task then says why). */
-    private static int ownRows(RunStore store, String id) throws IOException {
+    /** Whether STUDY/results.csv ({@code merged}: its rows of this run) holds every row of a done run's own file. */
+    private static boolean complete(RunStore store, String id, Map<String, Evaluation.Row> merged) throws IOException {
+        List<Evaluation.Row> own;
         try {
-            return store.runResults(id).size();
-        } catch (IllegalArgumentException | IOException e) {
-            return Integer.MAX_VALUE;
+            if (!store.resultsTrusted(id)) {
+                return false;
+            }
+            own = store.runResults(id);
+        } catch (IllegalArgumentException | IOException e) {   // unreadable: the task evaluates again
+            return false;
         }
+        boolean all = true;
+        for (Evaluation.Row r : own) {
+            Evaluation.Row m = merged.get(RunStore.key(r));
+            if (m == null) {
+                all = false;
+            } else if (!m.csv().equals(r.csv())) {
+                throw new IllegalArgumentException(store.conflict(m, r).getMessage());
+            }
+        }
+        return all;
     }
 
     /** Open the device every run trains and extracts on (cpu, cuda, auto): a missing GPU fails before any work. */

@@ -57,19 +57,23 @@ public final class StudyStatus {
                 r.count(RunStore.State.DONE), r.count(RunStore.State.RUNNING), r.count(RunStore.State.INTERRUPTED),
                 r.count(RunStore.State.FAILED), r.count(RunStore.State.PENDING), r.resultRows(), store.results());
         for (String id : r.byState().get(RunStore.State.RUNNING)) {
-            Map<String, Object> s = store.status(id);
-            out.printf(Locale.ROOT, "  running      %-8s %s on %s since %s%n", id, s.get("executor"), s.get("host"),
-                    s.get("started"));
+            Map<String, Object> s = store.readableStatus(id);
+            out.printf(Locale.ROOT, "  running      %-8s %s%n", id, s == null ? damaged(store, id)
+                    : s.get("executor") + " on " + s.get("host") + " since " + s.get("started"));
         }
         for (String id : r.byState().get(RunStore.State.INTERRUPTED)) {
-            Map<String, Object> s = store.status(id);
-            out.printf(Locale.ROOT, "  interrupted  %-8s (was %s on %s; resumes on the next 'study run')%n", id,
-                    s.get("executor"), s.get("host"));
+            Map<String, Object> s = store.readableStatus(id);
+            out.printf(Locale.ROOT, "  interrupted  %-8s (%s; resumes on the next 'study run')%n", id, s == null
+                    ? damaged(store, id) : "was " + s.get("executor") + " on " + s.get("host"));
         }
         for (String id : r.byState().get(RunStore.State.FAILED)) {
-            Map<String, Object> s = store.status(id);
+            Map<String, Object> s = store.readableStatus(id);
             out.printf(Locale.ROOT, "  failed       %-8s %s (see %s)%n", id, s.get("error"),
                     store.dir(id).resolve("error.txt"));
         }
+    }
+
+    private static String damaged(RunStore store, String id) {
+        return store.dir(id).resolve("status.json") + " cannot be read";
     }
 }

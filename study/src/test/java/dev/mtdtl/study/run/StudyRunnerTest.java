@@ -246,7 +246,7 @@ class StudyRunnerTest {
         StudyRunner.Summary sum = StudyRunner.run(s, p, quiet(log));
         assertEquals(1, sum.done(), log.toString());
         assertEquals(4, sum.alreadyDone());
-        assertTrue(log.toString().contains("lacks rows of 1 done run(s) (" + lost.split(",")[0] + ")"), log.toString());
+        assertTrue(log.toString().contains("1 done run(s) to complete again (" + lost.split(",")[0] + ")"), log.toString());
         assertEquals(referenceRows, rows(s));
         // a damaged file: refused before anything runs, naming its line and how to rebuild it
         Files.writeString(s.resolve("results.csv"), Files.readString(s.resolve("results.csv")).replaceFirst("\n[^\n]*\n",
@@ -265,6 +265,73 @@ class StudyRunnerTest {
             assertEquals(old, Files.getLastModifiedTime(k), k + " was rewritten: a finished step was redone");
         }
         assertEquals(RunStore.State.DONE, store.state("r0003"));
+        // a value changed in STUDY/results.csv: the run's own file contradicts it; refused before any work
+        byte[] good = Files.readAllBytes(s.resolve("results.csv"));
+        List<String> l = new ArrayList<>(Files.readAllLines(s.resolve("results.csv")));
+        l.set(3, l.get(3).substring(0, l.get(3).lastIndexOf(',') + 1) + "0.123456");
+        Files.write(s.resolve("results.csv"), l);
+        e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, p, quiet(log)));
+        assertTrue(e.getMessage().contains("one of the two files was changed") && e.getMessage().contains("0.123456"),
+                e.getMessage());
+        Files.write(s.resolve("results.csv"), good);
+        // a done run's own file damaged: its datasets are evaluated again and the file is written as it was
+        Path own = store.dir("rand").resolve("results.csv");
+        byte[] ownGood = Files.readAllBytes(own);
+        Files.writeString(own, Files.readString(own).replace(",0.", ",1."));
+        sum = StudyRunner.run(s, p, quiet(log));
+        assertEquals(1, sum.done(), log.toString());
+        assertArrayEquals(ownGood, Files.readAllBytes(own));
+        assertArrayEquals(good, Files.readAllBytes(s.resolve("results.csv")));
+    }
+
+    /**
+     * An interrupted run's own results.csv is reused only when it matches the CRC-32 its status.json records: one
+     * changed after it was written is evaluated again, never merged; a status.json that cannot be read makes a done
+     * run interrupted (the lock says no one runs it), and resuming it trains and extracts nothing again.
+     */
+    @Test
+    void anInterruptedRunsDamagedResultsAreEvaluatedAgainAndADamagedStatusResumes() throws Exception {
+        Path p = TinyCorpus.prepared();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path s = tmp.resolve("d");
+        copyTree(reference, s);
+        RunStore store = new RunStore(s);
+        Path r3 = store.dir("r0003");
+        assertTrue(store.status("r0003").get(RunStore.RESULTS_CRC) instanceof Number, store.status("r0003").toString());
+        // interrupted after its last dataset, before the merge; then one of its values changed on disk
+        String status = Files.readString(r3.resolve("status.json")).replace("\"done\"", "\"running\"");
+        Files.writeString(r3.resolve("status.json"), status);
+        List<String> own = new ArrayList<>(Files.readAllLines(r3.resolve("results.csv")));
+        String row = own.get(1);
+        own.set(1, row.substring(0, row.lastIndexOf(',') + 1) + "0.999999");
+        Files.write(r3.resolve("results.csv"), own);
+        List<Evaluation.Row> merged = new ArrayList<>(Evaluation.read(s.resolve("results.csv")));
+        merged.removeIf(r -> r.run().equals("r0003"));
+        Evaluation.write(s.resolve("results.csv"), merged);
+        Path model = r3.resolve("checkpoints/it-000000008/model.safetensors");
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(model, old);
+        assertEquals(RunStore.State.INTERRUPTED, store.state("r0003"));
+        StudyRunner.Summary sum = StudyRunner.run(s, p, quiet(log));
+        assertEquals(1, sum.done(), log.toString());
+        assertTrue(Files.readString(r3.resolve("log.txt")).contains("does not match the CRC-32"),
+                Files.readString(r3.resolve("log.txt")));
+        assertEquals(referenceRows, rows(s), "the damaged value was not merged");
+        assertEquals(Files.readString(reference.resolve("runs/r0003/results.csv")), Files.readString(r3.resolve("results.csv")));
+        // a done run's status.json damaged: interrupted, resumed, nothing trained again, the same rows
+        Files.writeString(store.dir("r0001").resolve("status.json"), "{\"state\": \"do");
+        assertEquals(RunStore.State.INTERRUPTED, store.state("r0001"));
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        StudyStatus.print(s, StudyStatus.of(s), new PrintStream(said, true));
+        assertTrue(said.toString().contains("r0001") && said.toString().contains("status.json cannot be read"), said.toString());
+        Path m1 = store.dir("r0001").resolve("checkpoints/it-000000004/model.safetensors");
+        Files.setLastModifiedTime(m1, old);
+        sum = StudyRunner.run(s, p, quiet(log));
+        assertEquals(1, sum.done(), log.toString());
+        assertEquals(RunStore.State.DONE, store.state("r0001"));
+        assertEquals(old, Files.getLastModifiedTime(m1), "training was not redone");
+        assertEquals(old, Files.getLastModifiedTime(model));
+        assertEquals(referenceRows, rows(s));
     }
 
     static void deleteTree(Path d) throws Exception {
