@@ -1,6 +1,7 @@
 package dev.mtdtl.cli;
 
 import dev.mtdtl.study.run.RunnerConfig;
+import dev.mtdtl.study.run.RunStore;
 import dev.mtdtl.study.run.StudyRunner;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -69,6 +70,13 @@ final class StudyRunCommand implements Callable<Integer> {
             }
         }
         StudyRunner.Summary s = StudyRunner.run(study, data, cfg);
+        // The status says which runs failed and why (the progress lines went to stdout): one line each on stderr.
+        RunStore store = new RunStore(study);
+        for (String id : s.failedIds()) {
+            java.util.Map<String, Object> st = store.readableStatus(id);
+            System.err.printf(java.util.Locale.ROOT, "mtdtl study run: run %s failed: %s (see %s)%n", id,
+                    st == null ? "?" : st.get("error"), store.dir(id).resolve("error.txt"));
+        }
         return s.failed() > 0 ? 1 : 0;
     }
 }

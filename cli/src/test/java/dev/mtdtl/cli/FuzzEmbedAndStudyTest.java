@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fuzzing suite's inputs of an embedding application and of a study ({@link FuzzCommandsTest} has the
  * pipeline's, and the rules every case is held to): the one-file model, an embedding resumed from its part files,
- * the study folder. Same seed property ({@code -Dmtdtl.fuzz.seed=N}).
+ * the study folder, a study's per-run state resumed by the runner. Same seed property ({@code -Dmtdtl.fuzz.seed=N}).
  */
 class FuzzEmbedAndStudyTest {
 
@@ -45,7 +45,7 @@ class FuzzEmbedAndStudyTest {
     }
 
     /** This class's categories (FuzzCommandsTest's summary leaves them to this one's). */
-    static final List<String> CATEGORIES = List.of("one-file model", "embed part", "study folder");
+    static final List<String> CATEGORIES = List.of("one-file model", "embed part", "study folder", "study run state");
 
     @AfterAll
     static void summary() {
@@ -183,5 +183,82 @@ class FuzzEmbedAndStudyTest {
             expectClean("study folder", what + " (analyze)", an, c, c.resolve("analysis.json"), failures);
         }
         report(failures, 2 * n);
+    }
+
+    /**
+     * 'mtdtl study run' resuming from damaged per-run state. The base: a study of one SS-R run (2 iterations) with
+     * Rand and MFCC, evaluated on emotion and recsys only, run to the end; its sorted result rows are the reference.
+     * Each case copies it, makes run r0001 interrupted before its merge in every other case (status "running", its
+     * rows taken out of STUDY/results.csv), mutates one file of the runs' state or STUDY/results.csv, and runs the
+     * study again. It must end as any case does, and when it ends with status 0 and every unit done, the rows must
+     * be the reference's: damaged state is refused, or checked and rebuilt, never merged.
+     */
+    @Test
+    void studyRunStateResumed() throws IOException {
+        Random r = new Random(SEED + 13);
+        Path data = tmp.resolve("run-state-prepared");
+        copyTree(prepared, data);
+        java.util.Map<String, Object> pj = dev.mtdtl.tensor.io.Json.parseObject(
+                Files.readString(data.resolve("prepared.json")), "prepared.json");
+        ((java.util.Map<?, ?>) pj.get("targets")).keySet().removeIf(k -> !k.equals("emotion") && !k.equals("recsys"));
+        Files.writeString(data.resolve("prepared.json"), dev.mtdtl.tensor.io.Json.write(pj, 2));
+        Path base = tmp.resolve("run-state-base");
+        assertEquals(0, quiet("study", "design", "--out", base.toString(), "--sources", "bpm", "--strategies", "ssr",
+                "--ssr-repeats", "1", "--iterations", "2", "--batch", "4", "--repetitions", "1", "--wmf-variant",
+                "paper", "--seed", "3").rc());
+        Outcome ref = quiet("study", "run", base.toString(), "--data", data.toString(), "--threads", "2");
+        assertEquals(0, ref.rc(), ref.err() + ref.out());
+        List<String> want = sortedRows(base.resolve("results.csv"));
+        String[] files = {"runs/r0001/status.json", "runs/r0001/results.csv", "runs/r0001/checkpoints/it-000000002/checkpoint.json",
+                "runs/r0001/features/emotion/features.json", "runs/r0001/features/emotion/features.npy",
+                "runs/r0001/features/recsys/tracks.csv", "runs/mfcc/status.json", "runs/mfcc/results.csv", "results.csv"};
+        List<String> failures = new ArrayList<>();
+        int n = 36;
+        for (int i = 0; i < n; i++) {
+            Path c = tmp.resolve("run-state-" + i);
+            copyTree(base, c);
+            boolean interrupted = i % 2 == 0;
+            if (interrupted) {
+                Path st = c.resolve("runs/r0001/status.json");
+                Files.writeString(st, Files.readString(st).replace("\"done\"", "\"running\""));
+                List<String> rows = new ArrayList<>(Files.readAllLines(c.resolve("results.csv")));
+                rows.removeIf(l -> l.startsWith("r0001,"));
+                Files.write(c.resolve("results.csv"), rows);
+            }
+            String f = files[(i / 2) % files.length];
+            StringBuilder what = new StringBuilder("run state #" + i + (interrupted ? " (r0001 interrupted) " : " "));
+            mutate(c.resolve(f), r, what, !f.endsWith(".npy"));
+            Outcome o = quiet("study", "run", c.toString(), "--data", data.toString(), "--threads", "2");
+            expectClean("study run state", what.toString(), o, c, null, failures);
+            if (o.rc() == 0 && o.out().contains(" 0 failed,") && !want.equals(sortedRows(c.resolve("results.csv")))) {
+                failures.add(what + ": status 0, every unit done, but the result rows differ from the reference's");
+            }
+            if (o.out().contains("mtdtl study run: ") && !o.out().contains(" 0 failed,")) {   // the error.txt path alone does not count
+                for (String err : errors(c)) {
+                    if (!err.contains(c.toString())) {
+                        failures.add(what + ": a run failed without naming a file of the case: " + err);
+                    }
+                }
+            }
+        }
+        report(failures, n);
+    }
+
+    static List<String> sortedRows(Path csv) throws IOException {
+        List<String> l = new ArrayList<>(Files.readAllLines(csv));
+        l.remove(0);
+        java.util.Collections.sort(l);
+        return l;
+    }
+
+    /** The first line of every error.txt of a study's runs: the exception and its message. */
+    static List<String> errors(Path study) throws IOException {
+        List<String> l = new ArrayList<>();
+        try (java.util.stream.Stream<Path> w = Files.walk(study.resolve("runs"))) {
+            for (Path e : w.filter(p -> p.getFileName().toString().equals("error.txt")).sorted().toList()) {
+                l.add(Files.readAllLines(e).get(0));
+            }
+        }
+        return l;
     }
 }

@@ -41,8 +41,8 @@ import java.util.concurrent.Future;
  */
 public final class StudyRunner {
 
-    /** What an invocation did. */
-    public record Summary(int done, int failed, int skippedHeld, int alreadyDone, double seconds) {}
+    /** What an invocation did; {@code failedIds} are the runs that failed, in plan order. */
+    public record Summary(int done, int failed, int skippedHeld, int alreadyDone, double seconds, List<String> failedIds) {}
 
     private StudyRunner() {}
 
@@ -108,6 +108,7 @@ public final class StudyRunner {
             return t;
         });
         int[] counts = new int[3];
+        List<String> failedIds = new ArrayList<>();
         try {
             List<Future<RunTask.Outcome>> futures = new ArrayList<>();
             for (String id : todo) {
@@ -118,8 +119,12 @@ public final class StudyRunner {
                     return o;
                 }));
             }
-            for (Future<RunTask.Outcome> f : futures) {
-                counts[f.get().ordinal()]++;
+            for (int k = 0; k < futures.size(); k++) {
+                RunTask.Outcome o = futures.get(k).get();
+                counts[o.ordinal()]++;
+                if (o == RunTask.Outcome.FAILED) {
+                    failedIds.add(todo.get(k));
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -130,7 +135,7 @@ public final class StudyRunner {
         } finally {
             pool.shutdownNow();
         }
-        Summary s = new Summary(counts[0], counts[1], counts[2], already, progress.elapsed());
+        Summary s = new Summary(counts[0], counts[1], counts[2], already, progress.elapsed(), failedIds);
         progress.end(s, store);
         return s;
     }
