@@ -140,7 +140,10 @@ public final class StudyRunner {
         return s;
     }
 
-    /** Whether STUDY/results.csv ({@code merged}: its rows of this run) holds every row of a done run's own file. */
+    /**
+     * Whether STUDY/results.csv ({@code merged}: its rows of this run) holds every row of a done run's own file; a row
+     * it holds otherwise (another value, or one the run's file lacks) is an error.
+     */
     private static boolean complete(RunStore store, String id, Map<String, Evaluation.Row> merged) throws IOException {
         List<Evaluation.Row> own;
         try {
@@ -152,13 +155,20 @@ public final class StudyRunner {
             return false;
         }
         boolean all = true;
+        Map<String, Evaluation.Row> left = new LinkedHashMap<>(merged);
         for (Evaluation.Row r : own) {
-            Evaluation.Row m = merged.get(RunStore.key(r));
+            Evaluation.Row m = left.remove(RunStore.key(r));
             if (m == null) {
                 all = false;
             } else if (!m.csv().equals(r.csv())) {
                 throw new IllegalArgumentException(store.conflict(m, r).getMessage());
             }
+        }
+        // Rows reach STUDY/results.csv only from the run's own file, so one that file lacks was put there otherwise.
+        if (!own.isEmpty() && !left.isEmpty()) {
+            throw new IllegalArgumentException(store.results() + ": run " + id + " has the row "
+                    + left.values().iterator().next().csv() + ", which its own " + store.dir(id).resolve(RunStore.RESULTS)
+                    + " does not have (the file was changed after the run wrote it)");
         }
         return all;
     }

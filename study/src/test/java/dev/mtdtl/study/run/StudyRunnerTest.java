@@ -273,6 +273,14 @@ class StudyRunnerTest {
         e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, p, quiet(log)));
         assertTrue(e.getMessage().contains("one of the two files was changed") && e.getMessage().contains("0.123456"),
                 e.getMessage());
+        // a row the run's own file does not have (a metric renamed)
+        l = new ArrayList<>(List.of(new String(good, java.nio.charset.StandardCharsets.UTF_8).split("\n")));
+        String renamed = l.get(3).replace(",r2_", ",rx_").replace(",ndcg", ",xdcg");
+        assertFalse(renamed.equals(l.get(3)), l.get(3));
+        l.set(3, renamed);
+        Files.write(s.resolve("results.csv"), l);
+        e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, p, quiet(log)));
+        assertTrue(e.getMessage().contains("does not have"), e.getMessage());
         Files.write(s.resolve("results.csv"), good);
         // a done run's own file damaged: its datasets are evaluated again and the file is written as it was
         Path own = store.dir("rand").resolve("results.csv");
