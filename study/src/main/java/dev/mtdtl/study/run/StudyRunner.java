@@ -74,8 +74,18 @@ public final class StudyRunner {
         // features done, evaluates what it cannot trust, and merges back what is missing. A row that both files hold
         // with different values is refused here, before any work.
         Map<String, Map<String, Evaluation.Row>> merged = new LinkedHashMap<>();
+        java.util.Set<String> known = new java.util.HashSet<>(List.of("rand", "mfcc"));
+        plan.forEach(r -> known.add(r.run()));
         for (Evaluation.Row r : store.mergedRows()) {
-            merged.computeIfAbsent(r.run(), k -> new LinkedHashMap<>()).put(RunStore.key(r), r);
+            if (!known.contains(r.run())) {
+                throw new IllegalArgumentException(store.results() + ": the row " + r.csv() + " is of run '" + r.run()
+                        + "', which is neither in " + study.resolve(Plan.FILE) + " nor a baseline (the file was changed "
+                        + "after the runs wrote it)");
+            }
+            if (merged.computeIfAbsent(r.run(), k -> new LinkedHashMap<>()).put(RunStore.key(r), r) != null) {
+                throw new IllegalArgumentException(store.results() + ": the row " + r.csv() + " repeats one of the "
+                        + "same run, dataset, repetition and metric (the file was changed after the runs wrote it)");
+            }
         }
         List<String> todo = new ArrayList<>();
         List<String> remerge = new ArrayList<>();

@@ -281,6 +281,16 @@ class StudyRunnerTest {
         Files.write(s.resolve("results.csv"), l);
         e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, p, quiet(log)));
         assertTrue(e.getMessage().contains("does not have"), e.getMessage());
+        // a row repeated, and a row of a run the plan does not have
+        l = new ArrayList<>(List.of(new String(good, java.nio.charset.StandardCharsets.UTF_8).split("\n")));
+        l.add(l.get(3));
+        Files.write(s.resolve("results.csv"), l);
+        e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, p, quiet(log)));
+        assertTrue(e.getMessage().contains("repeats one of the same run"), e.getMessage());
+        l.set(l.size() - 1, "r0009" + l.get(3).substring(l.get(3).indexOf(',')));
+        Files.write(s.resolve("results.csv"), l);
+        e = assertThrows(IllegalArgumentException.class, () -> StudyRunner.run(s, p, quiet(log)));
+        assertTrue(e.getMessage().contains("run 'r0009', which is neither in"), e.getMessage());
         Files.write(s.resolve("results.csv"), good);
         // a done run's own file damaged: its datasets are evaluated again and the file is written as it was
         Path own = store.dir("rand").resolve("results.csv");
