@@ -16,10 +16,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,22 +73,9 @@ public final class StudyRunner {
         }
         // A done run counts as done only while STUDY/results.csv holds all its rows, as its own file has them; one
         // whose rows it lost, or whose own file is damaged, goes through its task again, which finds training and
-        // features done, evaluates what it cannot trust, and merges back what is missing. A row that both files hold
-        // with different values is refused here, before any work.
-        Map<String, Map<String, Evaluation.Row>> merged = new LinkedHashMap<>();
-        java.util.Set<String> known = new java.util.HashSet<>(List.of("rand", "mfcc"));
-        plan.forEach(r -> known.add(r.run()));
-        for (Evaluation.Row r : store.mergedRows()) {
-            if (!known.contains(r.run())) {
-                throw new IllegalArgumentException(store.results() + ": the row " + r.csv() + " is of run '" + r.run()
-                        + "', which is neither in " + study.resolve(Plan.FILE) + " nor a baseline (the file was changed "
-                        + "after the runs wrote it)");
-            }
-            if (merged.computeIfAbsent(r.run(), k -> new LinkedHashMap<>()).put(RunStore.key(r), r) != null) {
-                throw new IllegalArgumentException(store.results() + ": the row " + r.csv() + " repeats one of the "
-                        + "same run, dataset, repetition and metric (the file was changed after the runs wrote it)");
-            }
-        }
+        // features done, evaluates what it cannot trust, and merges back what is missing. A row the runs' files
+        // contradict (another value, a run outside the plan, a repeat) is refused here, before any work.
+        Map<String, Map<String, Evaluation.Row>> merged = mergedByRun(store, study, plan);
         List<String> todo = new ArrayList<>();
         List<String> remerge = new ArrayList<>();
         int already = 0;
@@ -148,6 +137,29 @@ public final class StudyRunner {
         Summary s = new Summary(counts[0], counts[1], counts[2], already, progress.elapsed(), failedIds);
         progress.end(s, store);
         return s;
+    }
+
+    /**
+     * STUDY/results.csv's rows by run and by (dataset, repetition, metric). Rows reach it only from the runs of the
+     * plan and the baselines, once each: a row of another run, or one repeated, was put there otherwise.
+     */
+    private static Map<String, Map<String, Evaluation.Row>> mergedByRun(RunStore store, Path study, List<PlanRow> plan)
+            throws IOException {
+        Map<String, Map<String, Evaluation.Row>> merged = new LinkedHashMap<>();
+        Set<String> known = new HashSet<>(List.of("rand", "mfcc"));
+        plan.forEach(r -> known.add(r.run()));
+        for (Evaluation.Row r : store.mergedRows()) {
+            if (!known.contains(r.run())) {
+                throw new IllegalArgumentException(store.results() + ": the row " + r.csv() + " is of run '" + r.run()
+                        + "', which is neither in " + study.resolve(Plan.FILE) + " nor a baseline (the file was changed "
+                        + "after the runs wrote it)");
+            }
+            if (merged.computeIfAbsent(r.run(), k -> new LinkedHashMap<>()).put(RunStore.key(r), r) != null) {
+                throw new IllegalArgumentException(store.results() + ": the row " + r.csv() + " repeats one of the "
+                        + "same run, dataset, repetition and metric (the file was changed after the runs wrote it)");
+            }
+        }
+        return merged;
     }
 
     /**
