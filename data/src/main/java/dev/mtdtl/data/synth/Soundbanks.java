@@ -25,7 +25,7 @@ import java.util.List;
  * every generated bank, and every clip rendered with it, differs in its bytes (measured).
  *
  * <p>A loaded bank is shared read-only by all render threads; each thread's synthesizer loads only
- * the instruments a clip uses.
+ * the instruments a clip uses. Its instruments hold their samples as floats ({@link FloatSamples}).
  *
  * <p>Omitted: DLS files, SF3 (Vorbis-compressed SF2, which Gervill cannot read), GS variation banks.
  */
@@ -90,7 +90,7 @@ public final class Soundbanks {
             } catch (InvalidMidiDataException | IOException | RuntimeException e) {
                 throw new IOException(f + ": not a readable SF2/DLS soundbank (" + e + ")", e);
             }
-            out.add(index(f.getFileName().toString(), f, sb));
+            out.add(index(f.getFileName().toString(), f, sb, true));
         }
         out.add(emergency());
         return out;
@@ -105,7 +105,8 @@ public final class Soundbanks {
                 if (in == null) {
                     throw new IOException("resource dev/mtdtl/data/synth/emergency.sf2 missing from the data module");
                 }
-                emergencyBank = index("emergency", null, MidiSystem.getSoundbank(new java.io.BufferedInputStream(in)));
+                emergencyBank = index("emergency", null, MidiSystem.getSoundbank(new java.io.BufferedInputStream(in)),
+                        true);
             } catch (InvalidMidiDataException e) {
                 throw new IOException("emergency.sf2 resource unreadable: " + e.getMessage(), e);
             }
@@ -113,7 +114,8 @@ public final class Soundbanks {
         return emergencyBank;
     }
 
-    private static Bank index(String name, Path file, Soundbank sb) throws IOException {
+    /** The bank's GM programs and drum kit; with {@code floatSamples}, as {@link FloatSamples} (same audio, faster). */
+    static Bank index(String name, Path file, Soundbank sb, boolean floatSamples) throws IOException {
         Instrument[] prog = new Instrument[128];
         Instrument drums = null;
         for (Instrument ins : sb.getInstruments()) {
@@ -146,7 +148,13 @@ public final class Soundbanks {
                 prog[i] = j >= 0 ? prog[j] : firstNonNull(prog);
             }
         }
-        return new Bank(name, file, prog, drums);
+        if (!floatSamples) {
+            return new Bank(name, file, prog, drums);
+        }
+        Instrument[] all = java.util.Arrays.copyOf(prog, 129);   // the drum kit last: one conversion for both
+        all[128] = drums;
+        all = FloatSamples.of(all);
+        return new Bank(name, file, java.util.Arrays.copyOf(all, 128), all[128]);
     }
 
     private static Instrument firstNonNull(Instrument[] a) {
