@@ -29,8 +29,9 @@ import java.util.Map;
  *
  * <p>The copy is a {@link SimpleInstrument} with the same patch, name and performers (key and velocity ranges,
  * exclusive class, connection blocks, loop points, pitch correction, attenuation); only the oscillators' sample
- * buffers change. It costs twice the bank's sample memory for the instruments converted (the emergency bank's
- * ~1 MB; a 140 MB SF2 bank, 280 MB more).
+ * buffers change. It costs twice the bank's 16-bit sample memory (the emergency bank's ~1 MB; a 140 MB SF2 bank,
+ * 280 MB more), so a bank whose floats would take more than an eighth of the heap is left as it is: the same audio,
+ * at the old speed.
  */
 final class FloatSamples {
 
@@ -41,6 +42,14 @@ final class FloatSamples {
      * not a Gervill model instrument is kept as it is). Samples shared between instruments are converted once.
      */
     static Instrument[] of(Instrument[] instruments) throws IOException {
+        return of(instruments, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    /** {@link #of}, unless the floats would take more than {@code budget} bytes: then the instruments as they are. */
+    static Instrument[] of(Instrument[] instruments, long budget) throws IOException {
+        if (floatBytes(instruments) > budget) {
+            return instruments.clone();
+        }
         Map<ModelByteBuffer, ModelByteBuffer> floats = new IdentityHashMap<>();   // PCM sample -> its floats
         Map<Instrument, Instrument> copies = new IdentityHashMap<>();             // programs may share one instrument
         Instrument[] out = new Instrument[instruments.length];
@@ -56,6 +65,26 @@ final class FloatSamples {
             }
         }
         return out;
+    }
+
+    /** What the float copies of the instruments' samples would take: 4 bytes for every sample value. */
+    static long floatBytes(Instrument[] instruments) {
+        Map<ModelByteBuffer, Boolean> seen = new IdentityHashMap<>();
+        long bytes = 0;
+        for (Instrument ins : instruments) {
+            if (ins instanceof ModelInstrument mi) {
+                for (ModelPerformer p : mi.getPerformers()) {
+                    for (ModelOscillator o : p.getOscillators()) {
+                        if (o instanceof ModelByteBufferWavetable w && w.getFormat() != null && w.getBuffer() != null
+                                && seen.put(w.getBuffer(), Boolean.TRUE) == null) {
+                            AudioFormat f = w.getFormat();
+                            bytes += w.getBuffer().capacity() / f.getFrameSize() * f.getChannels() * 4L;
+                        }
+                    }
+                }
+            }
+        }
+        return bytes;
     }
 
     private static Instrument copy(Instrument ins, Map<ModelByteBuffer, ModelByteBuffer> floats) throws IOException {

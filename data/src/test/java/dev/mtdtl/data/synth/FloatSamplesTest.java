@@ -48,5 +48,13 @@ class FloatSamplesTest {
             }
         }
         assertTrue(energy > 1, "the scores made sound: " + energy);
+        // past its memory budget a bank keeps its 16-bit samples: the same instruments
+        long need = FloatSamples.floatBytes(pcm.programs());
+        assertTrue(need > 100_000, "the emergency bank's floats: " + need + " bytes");
+        javax.sound.midi.Instrument[] kept = FloatSamples.of(pcm.programs(), need - 1);
+        for (int i = 0; i < 128; i++) {
+            assertTrue(kept[i] == pcm.programs()[i], "program " + i);
+        }
+        assertTrue(FloatSamples.of(pcm.programs(), need)[0] != pcm.programs()[0], "converted within the budget");
     }
 }
