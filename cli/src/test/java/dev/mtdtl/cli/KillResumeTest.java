@@ -26,10 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * kill -9 anywhere: synth, prepare, train, extract, evaluate, study design, study run, export and embed each run
- * once uninterrupted in a child JVM (the reference, timed), then again into a fresh folder where the child is
- * killed with SIGKILL at seeded random moments (a fraction of the reference's time, startup included) several
- * times, checked after each kill (nothing that looks complete may fail to verify), and finally run to the end.
+ * kill -9 anywhere: synth, prepare, train, extract, evaluate, study design, study run, export, embed and the
+ * quickstart each run once uninterrupted in a child JVM (the reference, timed), then again into a fresh folder
+ * where the child is killed with SIGKILL at seeded random moments (a fraction of the reference's time, startup
+ * included) several times, checked after each kill (nothing that looks complete may fail to verify), and finally
+ * run to the end.
  * The result must be byte-identical to the reference, file for file (synth-report.json and prepare-report.json,
  * which record timings and counts of this run's work, and a study run's status.json and log.txt, which record
  * times, hosts and pids, excepted).
@@ -165,6 +166,10 @@ class KillResumeTest {
         Path modelB = tmp.resolve("model-b/model.mtdtl");
         Path vecA = tmp.resolve("embed-a/vectors.npy");
         Path vecB = tmp.resolve("embed-b/vectors.npy");
+        Path quickA = tmp.resolve("quick-a");
+        Path quickB = tmp.resolve("quick-b");
+        String[] quick = {"--tracks", "24", "--seconds", "1", "--target-scale", "0.125", "--iterations", "2", "--batch",
+                "4", "--repetitions", "1"};
         // Two SS-R runs and one MS-CR@2, 4 iterations per source, then each unit (and Rand, MFCC) extracts and
         // evaluates on the five target datasets; the paper's WMF variant, as the reference code's diverges on 20
         // listeners. One worker: rows reach STUDY/results.csv in plan order, so the file's bytes are comparable.
@@ -206,7 +211,11 @@ class KillResumeTest {
                         new String[]{"embed", "--model", modelA.toString(), "--in", corpusA.resolve("learning/audio")
                                 .toString(), "--out", vecA.toString()},
                         new String[]{"embed", "--model", modelA.toString(), "--in", corpusA.resolve("learning/audio")
-                                .toString(), "--out", vecB.toString()}, Set.of()));
+                                .toString(), "--out", vecB.toString()}, Set.of()),
+                // the quickstart's own orchestration (its phases, the report) at toy size, from nothing
+                new Step("quickstart", quickA, quickB, cat(new String[]{"quickstart", "--out", quickA.toString()}, quick),
+                        cat(new String[]{"quickstart", "--out", quickB.toString()}, quick),
+                        Set.of("synth-report.json", "prepare-report.json")));
         StringBuilder summary = new StringBuilder();
         for (Step s : steps) {
             double ref = complete(log, s.refArgs);
