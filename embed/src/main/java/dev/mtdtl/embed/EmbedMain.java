@@ -67,7 +67,8 @@ public final class EmbedMain {
 
     /**
      * The audio files under {@code in} (itself when a file), in its subfolders too (a music library is nested:
-     * artist/album/track), sorted by path.
+     * artist/album/track), sorted by path. Hidden files and folders (names starting with '.') are left out: a
+     * library copied from a Mac holds a {@code ._NAME.mp3} of resource-fork bytes beside every track.
      */
     public static List<Path> inputs(Path in) throws IOException {
         if (Files.isRegularFile(in)) {
@@ -78,7 +79,7 @@ public final class EmbedMain {
         }
         List<Path> files = new ArrayList<>();
         try (Stream<Path> s = Files.walk(in)) {
-            s.filter(Files::isRegularFile).filter(p -> AUDIO.stream().anyMatch(
+            s.filter(p -> !hidden(in.relativize(p))).filter(Files::isRegularFile).filter(p -> AUDIO.stream().anyMatch(
                     x -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(x))).sorted().forEach(files::add);
         } catch (java.io.UncheckedIOException e) {   // a subfolder that cannot be read
             throw new IOException(in + ": cannot list: " + e.getCause().getMessage(), e.getCause());
@@ -87,6 +88,15 @@ public final class EmbedMain {
             throw new IOException(in + ": no audio files (" + String.join(", ", AUDIO) + ", in it or its subfolders)");
         }
         return files;
+    }
+
+    private static boolean hidden(Path relative) {
+        for (Path part : relative) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A file's name in the output: its path under the input folder, with '/' between folders; or its file name. */

@@ -107,7 +107,8 @@ class EmbedResumeTest {
 
     /**
      * A folder's subfolders are embedded too (a library is artist/album/track), named by their path under it: two
-     * files of the same name in two folders are two rows, also when a stopped run resumes.
+     * files of the same name in two folders are two rows, also when a stopped run resumes. Hidden files and
+     * folders are not read.
      */
     @Test
     void subfoldersAreEmbeddedAndNamedByTheirPath() throws IOException {
@@ -119,6 +120,9 @@ class EmbedResumeTest {
         Files.writeString(lib.resolve("y/u.wav"), "not audio");
         Files.copy(tmp.resolve("all/e.wav"), lib.resolve("z.wav"));
         Files.writeString(lib.resolve("notes.txt"), "not an audio file name: skipped");
+        Files.writeString(lib.resolve("x/one/._t.wav"), "a Mac resource fork: hidden, skipped");
+        Files.createDirectories(lib.resolve(".trash"));
+        Files.writeString(lib.resolve(".trash/old.wav"), "in a hidden folder: skipped");
         Path out = tmp.resolve("lib.npy");
         IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), lib, out, quiet()));
         assertTrue(e.getMessage().contains("u.wav"), e.getMessage());
