@@ -1,6 +1,7 @@
 package dev.mtdtl.cli;
 
 import dev.mtdtl.dsp.AudioDecodeException;
+import dev.mtdtl.dsp.AudioFiles;
 import dev.mtdtl.dsp.Features;
 import dev.mtdtl.dsp.MelConfig;
 import dev.mtdtl.dsp.MelFilterbank;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code mtdtl mel} and {@code mtdtl mfcc}: the paper's audio front end on one file, or on every audio
@@ -74,10 +74,7 @@ final class AudioFeatureCommands {
                 return 1;
             }
         }
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(o.in)) {
-            files = s.filter(Files::isRegularFile).filter(AudioFeatureCommands::isAudio).sorted().toList();
-        }
+        List<Path> files = AudioFiles.under(o.in, java.util.Comparator.naturalOrder());
         int failed = 0;
         for (Path p : files) {
             Path rel = o.in.relativize(p);
@@ -91,12 +88,6 @@ final class AudioFeatureCommands {
         }
         System.out.printf("%d files written to %s, %d skipped%n", files.size() - failed, o.out, failed);
         return failed > 0 ? 1 : 0;
-    }
-
-    static boolean isAudio(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".wav") || n.endsWith(".flac") || n.endsWith(".mp3") || n.endsWith(".ogg") || n.endsWith(".au")
-                || n.endsWith(".aiff") || n.endsWith(".aif");
     }
 
     @Command(name = "mel", mixinStandardHelpOptions = true,

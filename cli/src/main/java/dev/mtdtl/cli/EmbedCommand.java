@@ -11,8 +11,9 @@ import java.util.concurrent.Callable;
 
 /** {@code mtdtl embed}: audio files to track vectors with a one-file model (library: embed/). */
 @Command(name = "embed", mixinStandardHelpOptions = true,
-        description = {"Embed an audio file, or every audio file of a folder (sorted by name), with a model file from "
-                + "mtdtl export: VECTORS.npy (N, D) float32 and VECTORS.npy.tracks.txt (file names in row order).",
+        description = {"Embed an audio file, or every audio file under a folder (its subfolders too, hidden files "
+                + "aside, sorted by path), with a model file from mtdtl export: VECTORS.npy (N, D) float32 and "
+                + "VECTORS.npy.tracks.txt (the files' paths under the folder, in row order).",
                 "No prepared folder is needed. The vectors are those mtdtl extract computes for the same audio.",
                 "Resumable: a run stopped by a kill or by a file it cannot read (the error names it) keeps the "
                 + "finished files' vectors in VECTORS.npy.part*; the same command goes on from there."})
@@ -21,7 +22,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "model.mtdtl")
     Path model;
 
-    @Option(names = "--in", required = true, paramLabel = "FILE|DIR", description = "WAV, FLAC, MP3 or Ogg file, or a folder")
+    @Option(names = "--in", required = true, paramLabel = "FILE|DIR",
+            description = "WAV, FLAC, MP3, Ogg Vorbis, AIFF or AU file, or a folder")
     Path in;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "vectors.npy")

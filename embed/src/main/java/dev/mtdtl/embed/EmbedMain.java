@@ -1,5 +1,6 @@
 package dev.mtdtl.embed;
 
+import dev.mtdtl.dsp.AudioFiles;
 import dev.mtdtl.tensor.io.Npy;
 
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Entry point of the standalone jar ({@code java -jar mtdtl-embed.jar --model M --in FILE|DIR --out V.npy}) and
@@ -19,8 +19,6 @@ import java.util.stream.Stream;
  * finished before a stop are kept beside them ({@link EmbedProgress}): the same command resumes.
  */
 public final class EmbedMain {
-
-    private static final List<String> AUDIO = List.of(".wav", ".flac", ".mp3", ".ogg");
 
     private EmbedMain() {}
 
@@ -67,8 +65,7 @@ public final class EmbedMain {
 
     /**
      * The audio files under {@code in} (itself when a file), in its subfolders too (a music library is nested:
-     * artist/album/track), sorted by path. Hidden files and folders (names starting with '.') are left out: a
-     * library copied from a Mac holds a {@code ._NAME.mp3} of resource-fork bytes beside every track.
+     * artist/album/track), hidden ones left out ({@link AudioFiles}), sorted by path.
      */
     public static List<Path> inputs(Path in) throws IOException {
         if (Files.isRegularFile(in)) {
@@ -77,26 +74,12 @@ public final class EmbedMain {
         if (!Files.isDirectory(in)) {
             throw new IOException(in + ": no such file or folder");
         }
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(in)) {
-            s.filter(p -> !hidden(in.relativize(p))).filter(Files::isRegularFile).filter(p -> AUDIO.stream().anyMatch(
-                    x -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(x))).sorted().forEach(files::add);
-        } catch (java.io.UncheckedIOException e) {   // a subfolder that cannot be read
-            throw new IOException(in + ": cannot list: " + e.getCause().getMessage(), e.getCause());
-        }
+        List<Path> files = AudioFiles.under(in, java.util.Comparator.naturalOrder());
         if (files.isEmpty()) {
-            throw new IOException(in + ": no audio files (" + String.join(", ", AUDIO) + ", in it or its subfolders)");
+            throw new IOException(in + ": no audio files (." + String.join(", .", AudioFiles.EXTENSIONS)
+                    + ", in it or its subfolders)");
         }
         return files;
-    }
-
-    private static boolean hidden(Path relative) {
-        for (Path part : relative) {
-            if (part.toString().startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A file's name in the output: its path under the input folder, with '/' between folders; or its file name. */

@@ -2,6 +2,7 @@ package dev.mtdtl.data.importers;
 
 import dev.mtdtl.data.CorpusManifest;
 import dev.mtdtl.data.Tsv;
+import dev.mtdtl.dsp.AudioFiles;
 import dev.mtdtl.tensor.Rng;
 
 import java.io.IOException;
@@ -11,10 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * What the importers share: a corpus folder whose {@code manifest.json} (docs/corpus.md) is read if it
@@ -28,7 +26,6 @@ import java.util.stream.Stream;
  */
 final class CorpusBuilder {
 
-    static final Set<String> AUDIO = Set.of("wav", "au", "snd", "aif", "aiff", "flac", "mp3", "ogg");
 
     final Path dir;
     final Map<String, Object> manifest;
@@ -80,21 +77,9 @@ final class CorpusBuilder {
         CorpusManifest.write(dir, manifest);
     }
 
-    /** Audio files under a folder (recursively), sorted by path. */
+    /** Audio files under a folder (recursively, hidden ones left out: {@link AudioFiles}), sorted by path text. */
     static List<Path> audioFiles(Path folder) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            throw new IOException(folder + ": not a folder");
-        }
-        try (Stream<Path> s = Files.walk(folder)) {
-            return s.filter(Files::isRegularFile).filter(p -> AUDIO.contains(ext(p)))
-                    .sorted(Comparator.comparing(Path::toString)).toList();
-        }
-    }
-
-    static String ext(Path p) {
-        String n = p.getFileName().toString();
-        int i = n.lastIndexOf('.');
-        return i < 0 ? "" : n.substring(i + 1).toLowerCase(Locale.ROOT);
+        return AudioFiles.under(folder, Comparator.comparing(Path::toString));
     }
 
     static String stem(Path p) {

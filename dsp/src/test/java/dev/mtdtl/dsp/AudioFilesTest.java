@@ -1,0 +1,38 @@
+package dev.mtdtl.dsp;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A folder's audio: every depth, the decoder's extensions in any case, hidden files and folders left out. */
+class AudioFilesTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void subfoldersExtensionsAndHiddenNames() throws IOException {
+        for (String f : new String[]{"b/t.WAV", "b/c/u.flac", "a.mp3", "z.ogg", "x.aiff", "x.aif", "y.au", "y.snd",
+                "cover.jpg", "notes", "b/._t.wav", ".hidden/v.wav", "b/.cache/w.mp3"}) {
+            Path p = tmp.resolve(f);
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, f);
+        }
+        List<String> got = AudioFiles.under(tmp, Comparator.naturalOrder()).stream()
+                .map(p -> tmp.relativize(p).toString().replace('\\', '/')).toList();
+        assertEquals(List.of("a.mp3", "b/c/u.flac", "b/t.WAV", "x.aif", "x.aiff", "y.au", "y.snd", "z.ogg"), got);
+        assertTrue(AudioFiles.hasAudioName(Path.of("Song.Mp3")));
+        assertTrue(!AudioFiles.hasAudioName(Path.of("wav")));
+        IOException e = assertThrows(IOException.class, () -> AudioFiles.under(tmp.resolve("a.mp3"), Comparator.naturalOrder()));
+        assertTrue(e.getMessage().contains("a.mp3: not a folder"), e.getMessage());
+    }
+}
