@@ -46,6 +46,26 @@ public final class SlurmScript {
                         + "./mtdtl by its absolute path on the shared filesystem)");
             }
             extra = extra == null ? List.of() : List.copyOf(extra);
+            // Each value becomes one "#SBATCH" line (or the launcher's one command line): a line break would end it
+            // and start another that sbatch or bash reads as something else entirely.
+            oneWord("--mem", mem);
+            oneWord("--time", time);
+            oneWord("--partition", partition);
+            for (String e : extra) {
+                if (e == null || e.isBlank() || e.contains("\n") || e.contains("\r")) {
+                    throw new IllegalArgumentException("an sbatch option must be one non-blank line, got '" + e + "'");
+                }
+            }
+            if (launcher.contains("\n") || launcher.contains("\r")) {
+                throw new IllegalArgumentException("the launcher must be one line, got '" + launcher + "'");
+            }
+        }
+
+        private static void oneWord(String option, String v) {
+            if (v != null && !v.isBlank() && !v.matches("\\S+")) {
+                throw new IllegalArgumentException(option + " must be one word without spaces or line breaks, got '"
+                        + v + "'");
+            }
         }
     }
 
