@@ -94,6 +94,12 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = TrainConfig.paper(seed).withBatch(batch).withLr(lr)
                 .withIntervals(validEvery, checkpointEvery, logEvery).withBalancedSelf(balancedSelf);
         Trainer trainer = PreparedTraining.trainer(data, st, src, cfg, device);
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.folder(out)) {   // one trainer per run
+            return train(trainer, st, src);
+        }
+    }
+
+    private int train(Trainer trainer, Strategy st, List<Source> src) throws java.io.IOException {
         MultiSourceNet net = trainer.net();
         if (trainer.resume(out, m -> System.err.println("mtdtl train: " + m))) {
             System.err.printf(Locale.ROOT, "mtdtl train: resuming %s at iteration %d%n", out, trainer.iteration());

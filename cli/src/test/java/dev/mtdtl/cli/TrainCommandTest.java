@@ -71,4 +71,18 @@ class TrainCommandTest {
         assertNotEquals(0, Main.run("train", "--data", tmp.resolve("nothing").toString(), "--out", r.toString(),
                 "--strategy", "ssr", "--sources", "bpm", "--iterations", "1"));
     }
+
+    /** A second trainer of the same run (a command started twice) stops at once, naming the run, and writes nothing. */
+    @Test
+    void aRunBeingTrainedIsNotTrainedTwice() throws Exception {
+        Path r = tmp.resolve("run-held");
+        try (dev.mtdtl.tensor.io.OutputLock held = dev.mtdtl.tensor.io.OutputLock.folder(r)) {
+            FuzzCommandsTest.Outcome o = FuzzCommandsTest.quiet("train", "--data", prepared.toString(), "--out",
+                    r.toString(), "--strategy", "ssr", "--sources", "bpm", "--iterations", "1", "--batch", "4");
+            assertEquals(1, o.rc(), o.err());
+            assertTrue(o.err().contains(r + " is being written by another mtdtl command"), o.err());
+            assertTrue(!Files.exists(r.resolve("checkpoints")), "nothing written");
+        }
+        assertEquals(0, train(r, 1));
+    }
 }

@@ -97,6 +97,12 @@ public final class EmbedMain {
      */
     public static void embedAll(Embedder e, Path in, Path out, PrintStream log) throws IOException {
         List<Path> files = inputs(in);
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.file(out)) {   // one writer per output
+            embedAll(e, in, files, out, log);
+        }
+    }
+
+    private static void embedAll(Embedder e, Path in, List<Path> files, Path out, PrintStream log) throws IOException {
         int d = e.dims();
         long t0 = System.nanoTime();
         try (EmbedProgress part = EmbedProgress.open(out, e.modelSha256(), d, log)) {

@@ -9,6 +9,7 @@ import dev.mtdtl.dsp.MelConfig;
 import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.OutputLock;
 import dev.mtdtl.tensor.io.Json;
 import dev.mtdtl.tensor.io.JsonFields;
 
@@ -102,8 +103,15 @@ public final class Prepare {
 
     private Prepare() {}
 
-    @SuppressWarnings("unchecked")
+    /** Prepare cfg.out() from cfg.corpus(), resuming what it finds; one writer at a time ({@link OutputLock}). */
     public static Report run(Config cfg, Consumer<String> log) throws IOException {
+        try (OutputLock lock = OutputLock.folder(cfg.out())) {
+            return runLocked(cfg, log);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Report runLocked(Config cfg, Consumer<String> log) throws IOException {
         long t0 = System.nanoTime();
         Map<String, Object> manifest = CorpusManifest.read(cfg.corpus());
         Path out = cfg.out();

@@ -7,6 +7,7 @@ import dev.mtdtl.dsp.WavWriter;
 import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.OutputLock;
 import dev.mtdtl.tensor.io.Json;
 
 import java.io.IOException;
@@ -103,8 +104,14 @@ public final class SynthCorpus {
         return new Plan(cfg, banks, w, learn, targets, new Lyrics(cfg.seed()));
     }
 
-    /** Plan, write tables, render missing clips, write the manifest. */
+    /** Plan, write tables, render missing clips, write the manifest; one writer at a time ({@link OutputLock}). */
     public static Report generate(SynthConfig cfg, Path out, Consumer<String> log) throws IOException {
+        try (OutputLock lock = OutputLock.folder(out)) {
+            return generateLocked(cfg, out, log);
+        }
+    }
+
+    private static Report generateLocked(SynthConfig cfg, Path out, Consumer<String> log) throws IOException {
         long t0 = System.nanoTime();
         Plan plan = plan(cfg);
         Files.createDirectories(out);
