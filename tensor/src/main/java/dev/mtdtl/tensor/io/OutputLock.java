@@ -70,14 +70,30 @@ public final class OutputLock implements AutoCloseable {
         return new OutputLock(f, ch, l);
     }
 
-    /** Release the lock and delete its file. */
+    /**
+     * Release the lock and delete its file: on POSIX while still holding it (no other holder can have it then); where
+     * an open file cannot be deleted (Windows), after closing it, and a file another command took meanwhile stays.
+     */
     @Override
     public void close() throws IOException {
+        boolean gone = false;
         try {
-            Files.deleteIfExists(file);   // while still held: no other holder can have it
+            Files.deleteIfExists(file);
+            gone = true;
+        } catch (IOException e) {
+            // an open file that cannot be deleted: tried again below, once closed
+        }
+        try {
             lock.release();
         } finally {
             ch.close();
+        }
+        if (!gone) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // held again by another command, or not deletable: it is an empty file, harmless
+            }
         }
     }
 }
