@@ -26,7 +26,6 @@ import java.util.Map;
  */
 final class CorpusBuilder {
 
-
     final Path dir;
     final Map<String, Object> manifest;
 
