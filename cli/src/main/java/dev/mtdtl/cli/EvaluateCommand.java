@@ -103,6 +103,16 @@ final class EvaluateCommand implements Callable<Integer> {
     static List<Evaluation.Row> run(List<FeatureSet> sets, TargetDataset ds, Path out, int reps, long seed,
                                     boolean standardize, int maxEpochs, Wmf.Variant variant, boolean artistFolds)
             throws java.io.IOException {
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.file(out)) {
+            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(out);   // a killed run's unfinished results and sidecar
+            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(EvaluationProtocol.sidecar(out));
+            return runLocked(sets, ds, out, reps, seed, standardize, maxEpochs, variant, artistFolds);
+        }
+    }
+
+    private static List<Evaluation.Row> runLocked(List<FeatureSet> sets, TargetDataset ds, Path out, int reps, long seed,
+                                                  boolean standardize, int maxEpochs, Wmf.Variant variant,
+                                                  boolean artistFolds) throws java.io.IOException {
         // Per feature set, as the evaluation will split (sets covering different tracks could differ).
         java.util.LinkedHashSet<String> differs = new java.util.LinkedHashSet<>();
         for (FeatureSet f : sets) {

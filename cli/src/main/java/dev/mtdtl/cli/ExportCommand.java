@@ -28,7 +28,10 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelFile m = dev.mtdtl.eval.ModelExport.fromRun(run, data);
-        m.write(out);
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.file(out)) {
+            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(out);   // a killed export's unfinished file
+            m.write(out);
+        }
         System.out.printf(Locale.ROOT, "%s: %s on %s, %.1f MB -> %s%n", m.runName(), m.strategy().id(),
                 m.config().get("sources"), Files.size(out) / 1e6, out);
         return 0;

@@ -78,6 +78,13 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.folder(out)) {   // one quickstart here
+            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(out.resolve("results").resolve("report.html"));
+            return quickstart();
+        }
+    }
+
+    private int quickstart() throws Exception {
         start = System.nanoTime();
         Path corpus = out.resolve("corpus");
         Path prepared = out.resolve("prepared");

@@ -95,6 +95,7 @@ final class TrainCommand implements Callable<Integer> {
                 .withIntervals(validEvery, checkpointEvery, logEvery).withBalancedSelf(balancedSelf);
         Trainer trainer = PreparedTraining.trainer(data, st, src, cfg, device);
         try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.folder(out)) {   // one trainer per run
+            dev.mtdtl.tensor.io.AtomicFiles.removeStaleIn(out);   // a killed run's unfinished valid.csv rewrite
             return train(trainer, st, src);
         }
     }

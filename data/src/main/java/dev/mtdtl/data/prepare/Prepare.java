@@ -106,6 +106,10 @@ public final class Prepare {
     /** Prepare cfg.out() from cfg.corpus(), resuming what it finds; one writer at a time ({@link OutputLock}). */
     public static Report run(Config cfg, Consumer<String> log) throws IOException {
         try (OutputLock lock = OutputLock.folder(cfg.out())) {
+            int stale = AtomicFiles.removeStaleIn(cfg.out());   // what a killed run was writing when it died
+            if (stale > 0) {
+                log.accept("removed " + stale + " unfinished file(s) of an interrupted run");
+            }
             return runLocked(cfg, log);
         }
     }

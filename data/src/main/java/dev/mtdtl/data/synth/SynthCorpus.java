@@ -183,20 +183,11 @@ public final class SynthCorpus {
         return x;
     }
 
-    // A killed run leaves AtomicFiles' temporaries (".NAME.RANDOM.tmp") beside the files it was writing.
+    // A killed run leaves AtomicFiles' temporaries (".NAME.HEX.tmp") beside the files it was writing.
     private static void removeStaleTemporaries(Path out, Consumer<String> log) throws IOException {
-        List<Path> stale;
-        try (java.util.stream.Stream<Path> s = Files.walk(out)) {
-            stale = s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith(".") && n.endsWith(".tmp") && Files.isRegularFile(p);
-            }).toList();
-        }
-        for (Path p : stale) {
-            Files.deleteIfExists(p);
-        }
-        if (!stale.isEmpty()) {
-            log.accept("removed " + stale.size() + " unfinished file(s) of an interrupted run");
+        int n = AtomicFiles.removeStaleIn(out);
+        if (n > 0) {
+            log.accept("removed " + n + " unfinished file(s) of an interrupted run");
         }
     }
 

@@ -214,6 +214,7 @@ public final class RunStore {
         MERGE.lock();
         try (FileChannel ch = FileChannel.open(study.resolve(".results.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+            AtomicFiles.removeStaleOf(results());   // a merge killed before its rename (no other merge runs now)
             List<Evaluation.Row> all = Files.isRegularFile(results()) ? new ArrayList<>(Evaluation.read(results()))
                     : new ArrayList<>();
             Map<String, Evaluation.Row> have = new HashMap<>();

@@ -73,6 +73,7 @@ final class RunTask {
             }
             Path dir = store.dir(id);
             Files.deleteIfExists(dir.resolve("error.txt"));
+            dev.mtdtl.tensor.io.AtomicFiles.removeStaleIn(dir);   // what a killed attempt was writing (the run is ours)
             boolean trusted = store.resultsTrusted(id);   // before "running" replaces the status that holds the checksum
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("executor", executor);

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
 
 /** Atomic file writes: a temporary file beside the target, flushed, then renamed over it. */
 public final class AtomicFiles {
@@ -64,6 +66,49 @@ public final class AtomicFiles {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** The name of a temporary of {@link #write}: ".NAME.HEX.tmp"; group 1 is NAME. */
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\.(.+)\\.[0-9a-f]+\\.tmp");
+
+    /**
+     * Delete the temporaries that writes killed before their rename left anywhere under {@code dir}; returns how
+     * many. Only for a folder whose writer holds it alone ({@link OutputLock}): another writer's temporary would go
+     * too. Resumed commands call it first, so that an interrupted run leaves nothing behind once it is complete.
+     */
+    public static int removeStaleIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> stale;
+        try (Stream<Path> s = Files.walk(dir)) {
+            stale = s.filter(p -> TEMPORARY.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p))
+                    .toList();
+        }
+        for (Path p : stale) {
+            Files.deleteIfExists(p);
+        }
+        return stale.size();
+    }
+
+    /** {@link #removeStaleIn} for the temporaries of one file only (".NAME.HEX.tmp" beside it). */
+    public static int removeStaleOf(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return 0;
+        }
+        String name = file.getFileName().toString();
+        List<Path> stale;
+        try (Stream<Path> s = Files.list(dir)) {
+            stale = s.filter(p -> {
+                java.util.regex.Matcher m = TEMPORARY.matcher(p.getFileName().toString());
+                return m.matches() && m.group(1).equals(name) && Files.isRegularFile(p);
+            }).toList();
+        }
+        for (Path p : stale) {
+            Files.deleteIfExists(p);
+        }
+        return stale.size();
     }
 
     /** Write a string as UTF-8, atomically. */
