@@ -39,6 +39,18 @@ final class FactorCommand implements Runnable {
         }
     }
 
+    /** The output folder, this command's alone while it runs, without the temporaries a killed run left there. */
+    static dev.mtdtl.tensor.io.OutputLock claim(java.nio.file.Path out) throws java.io.IOException {
+        dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.folder(out);
+        try {
+            dev.mtdtl.tensor.io.AtomicFiles.removeStaleIn(out);
+            return lock;
+        } catch (java.io.IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
     @Command(name = "plsa", mixinStandardHelpOptions = true,
             description = {"pLSA by EM on a document x term triplet file: P(topic|document) per row.",
                     "Writes doc_topic.npy (rows x K), topic_term.npy, loglik.npy, row_ids.txt, col_ids.txt, "
@@ -64,6 +76,12 @@ final class FactorCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             threads(threads);
+            try (dev.mtdtl.tensor.io.OutputLock lock = claim(out)) {
+                return plsa();
+            }
+        }
+
+        private int plsa() throws java.io.IOException {
             TripletReader.Labeled m = TripletReader.readCounts(in);
             Plsa.Result r = Plsa.fit(m.matrix(), Plsa.Options.defaults().withTopics(topics).withIterations(iterations)
                     .withTol(tol).withSeed(seed));
@@ -95,6 +113,12 @@ final class FactorCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             threads(threads);
+            try (dev.mtdtl.tensor.io.OutputLock lock = claim(out)) {
+                return gmm();
+            }
+        }
+
+        private int gmm() throws java.io.IOException {
             TripletReader.Values v = TripletReader.readValues(in);
             Gmm1d.Fit fit = Gmm1d.fit(v.values(), Gmm1d.Options.defaults().withComponents(components).withSeed(seed));
             FactorOutputs.writeGmm(out, fit, v.values(), v.ids());
@@ -123,6 +147,12 @@ final class FactorCommand implements Runnable {
                 case "none" -> TfIdf.Norm.NONE;
                 default -> throw new IllegalArgumentException("--norm must be l2 or none, got " + norm);
             };
+            try (dev.mtdtl.tensor.io.OutputLock lock = claim(out)) {
+                return tfidf(n);
+            }
+        }
+
+        private int tfidf(TfIdf.Norm n) throws java.io.IOException {
             TripletReader.Labeled m = TripletReader.readCounts(in);
             Csr t = TfIdf.transform(m.matrix(), n);
             FactorOutputs.writeTfidf(out, t, TfIdf.idf(m.matrix()), m.rowIds(), m.colIds());

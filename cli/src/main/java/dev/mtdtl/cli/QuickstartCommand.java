@@ -79,8 +79,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.folder(out)) {   // one quickstart here
-            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(out.resolve("results").resolve("report.html"));
-            return quickstart();
+            return quickstart();   // each phase's command cleans and locks its own output
         }
     }
 

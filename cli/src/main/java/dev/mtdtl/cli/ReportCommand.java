@@ -76,7 +76,10 @@ final class ReportCommand implements Callable<Integer> {
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
         }
-        AtomicFiles.writeString(out, r.html("mtdtl transfer results"));
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.file(out)) {
+            AtomicFiles.removeStaleOf(out);   // a killed run's unfinished report
+            AtomicFiles.writeString(out, r.html("mtdtl transfer results"));
+        }
         System.out.print(r.summary());
         System.out.println("report: " + out.toAbsolutePath());
         return r;

@@ -40,6 +40,14 @@ class FactorCommandTest {
             assertEquals(1.0, s, 1e-5, "row " + d + " is a distribution");
         }
         assertEquals(12, Files.readAllLines(tmp.resolve("p/row_ids.txt")).size());
+        // run again over what a killed run left (a temporary), and beside a second writer of the folder
+        Files.writeString(tmp.resolve("p/.doc_topic.npy.1f2e.tmp"), "half written");
+        assertEquals(0, Main.run("factor", "plsa", "--in", tri.toString(), "--out", tmp.resolve("p").toString(),
+                "--topics", "3", "--iterations", "20"));
+        assertTrue(!Files.exists(tmp.resolve("p/.doc_topic.npy.1f2e.tmp")), "the killed run's temporary is gone");
+        try (dev.mtdtl.tensor.io.OutputLock held = dev.mtdtl.tensor.io.OutputLock.folder(tmp.resolve("p"))) {
+            assertEquals(1, Main.run("factor", "plsa", "--in", tri.toString(), "--out", tmp.resolve("p").toString()));
+        }
 
         assertEquals(0, Main.run("factor", "tfidf", "--in", tri.toString(), "--out", tmp.resolve("t").toString()));
         assertTrue(Files.list(tmp.resolve("t")).findAny().isPresent());
