@@ -103,9 +103,8 @@ final class EvaluateCommand implements Callable<Integer> {
     static List<Evaluation.Row> run(List<FeatureSet> sets, TargetDataset ds, Path out, int reps, long seed,
                                     boolean standardize, int maxEpochs, Wmf.Variant variant, boolean artistFolds)
             throws java.io.IOException {
-        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.file(out)) {
-            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(out);   // a killed run's unfinished results and sidecar
-            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(EvaluationProtocol.sidecar(out));
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFile(out,
+                EvaluationProtocol.sidecar(out))) {
             return runLocked(sets, ds, out, reps, seed, standardize, maxEpochs, variant, artistFolds);
         }
     }

@@ -28,8 +28,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelFile m = dev.mtdtl.eval.ModelExport.fromRun(run, data);
-        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.file(out)) {
-            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(out);   // a killed export's unfinished file
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFile(out)) {
             m.write(out);
         }
         System.out.printf(Locale.ROOT, "%s: %s on %s, %.1f MB -> %s%n", m.runName(), m.strategy().id(),

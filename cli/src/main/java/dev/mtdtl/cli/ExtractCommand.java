@@ -77,8 +77,7 @@ final class ExtractCommand implements Callable<Integer> {
 
     /** Extract ex's features of dataset into out unless out is complete; returns the features. */
     static FeatureSet run(Extractor ex, Path dataset, Path out) throws java.io.IOException {
-        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.folder(out)) {
-            dev.mtdtl.tensor.io.AtomicFiles.removeStaleIn(out);   // a killed run's unfinished feature files
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFolder(out)) {
             return runLocked(ex, dataset, out);
         }
     }

@@ -39,18 +39,6 @@ final class FactorCommand implements Runnable {
         }
     }
 
-    /** The output folder, this command's alone while it runs, without the temporaries a killed run left there. */
-    static dev.mtdtl.tensor.io.OutputLock claim(java.nio.file.Path out) throws java.io.IOException {
-        dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.folder(out);
-        try {
-            dev.mtdtl.tensor.io.AtomicFiles.removeStaleIn(out);
-            return lock;
-        } catch (java.io.IOException | RuntimeException e) {
-            lock.close();
-            throw e;
-        }
-    }
-
     @Command(name = "plsa", mixinStandardHelpOptions = true,
             description = {"pLSA by EM on a document x term triplet file: P(topic|document) per row.",
                     "Writes doc_topic.npy (rows x K), topic_term.npy, loglik.npy, row_ids.txt, col_ids.txt, "
@@ -76,7 +64,7 @@ final class FactorCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             threads(threads);
-            try (dev.mtdtl.tensor.io.OutputLock lock = claim(out)) {
+            try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFolder(out)) {
                 return plsa();
             }
         }
@@ -113,7 +101,7 @@ final class FactorCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             threads(threads);
-            try (dev.mtdtl.tensor.io.OutputLock lock = claim(out)) {
+            try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFolder(out)) {
                 return gmm();
             }
         }
@@ -147,7 +135,7 @@ final class FactorCommand implements Runnable {
                 case "none" -> TfIdf.Norm.NONE;
                 default -> throw new IllegalArgumentException("--norm must be l2 or none, got " + norm);
             };
-            try (dev.mtdtl.tensor.io.OutputLock lock = claim(out)) {
+            try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFolder(out)) {
                 return tfidf(n);
             }
         }

@@ -76,8 +76,7 @@ final class ReportCommand implements Callable<Integer> {
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
         }
-        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.file(out)) {
-            AtomicFiles.removeStaleOf(out);   // a killed run's unfinished report
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFile(out)) {
             AtomicFiles.writeString(out, r.html("mtdtl transfer results"));
         }
         System.out.print(r.summary());

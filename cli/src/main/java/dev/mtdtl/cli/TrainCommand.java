@@ -94,8 +94,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = TrainConfig.paper(seed).withBatch(batch).withLr(lr)
                 .withIntervals(validEvery, checkpointEvery, logEvery).withBalancedSelf(balancedSelf);
         Trainer trainer = PreparedTraining.trainer(data, st, src, cfg, device);
-        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.folder(out)) {   // one trainer per run
-            dev.mtdtl.tensor.io.AtomicFiles.removeStaleIn(out);   // a killed run's unfinished valid.csv rewrite
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFolder(out)) {   // one trainer
             return train(trainer, st, src);
         }
     }

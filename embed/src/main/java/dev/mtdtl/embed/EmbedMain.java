@@ -97,9 +97,8 @@ public final class EmbedMain {
      */
     public static void embedAll(Embedder e, Path in, Path out, PrintStream log) throws IOException {
         List<Path> files = inputs(in);
-        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.file(out)) {   // one writer per output
-            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(out);   // a killed run's unfinished output files
-            dev.mtdtl.tensor.io.AtomicFiles.removeStaleOf(out.resolveSibling(out.getFileName() + ".tracks.txt"));
+        try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFile(out,   // one writer
+                out.resolveSibling(out.getFileName() + ".tracks.txt"))) {
             embedAll(e, in, files, out, log);
         }
     }

@@ -41,6 +41,36 @@ public final class OutputLock implements AutoCloseable {
         return take(out.resolveSibling("." + out.getFileName() + ".lock"), out);
     }
 
+    /**
+     * {@link #folder}, then the temporaries a killed writer of the folder left anywhere under it deleted
+     * ({@link AtomicFiles#removeStaleIn}): what a command that resumes into its own folder takes first.
+     */
+    public static OutputLock resumeFolder(Path dir) throws IOException {
+        OutputLock l = folder(dir);
+        try {
+            AtomicFiles.removeStaleIn(dir);
+            return l;
+        } catch (IOException | RuntimeException e) {
+            l.close();
+            throw e;
+        }
+    }
+
+    /** {@link #file}, then the temporaries a killed writer left of {@code out} and of its companion files deleted. */
+    public static OutputLock resumeFile(Path out, Path... companions) throws IOException {
+        OutputLock l = file(out);
+        try {
+            AtomicFiles.removeStaleOf(out);
+            for (Path c : companions) {
+                AtomicFiles.removeStaleOf(c);
+            }
+            return l;
+        } catch (IOException | RuntimeException e) {
+            l.close();
+            throw e;
+        }
+    }
+
     private static OutputLock take(Path f, Path what) throws IOException {
         FileChannel ch;
         try {
