@@ -41,7 +41,7 @@ final class ImportCommand implements Runnable {
             try {
                 System.out.println(doImport());
                 return 0;
-            } catch (IllegalArgumentException | IOException | UncheckedIOException e) {
+            } catch (IllegalArgumentException | IllegalStateException | IOException | UncheckedIOException e) {
                 System.err.println("mtdtl import: " + e.getMessage());
                 return 1;
             }

@@ -25,6 +25,11 @@ public final class CorpusManifest {
 
     private CorpusManifest() {}
 
+    /** Whether a target dataset's name is a plain folder name (its folder under targets/ and in a prepared folder). */
+    public static boolean isDatasetName(String name) {
+        return name.matches("[A-Za-z0-9_.-]+") && !name.startsWith(".");
+    }
+
     /** Write {@code manifest.json} into {@code dir}, atomically. */
     public static void write(Path dir, Map<String, Object> manifest) throws IOException {
         AtomicFiles.writeString(dir.resolve(FILE), Json.write(manifest, 2) + "\n");

@@ -301,7 +301,22 @@ public final class Evaluation {
             for (int i = 0; i < nte; i++) {
                 yte[i] = value(t, keep.get(te[i]), c);
             }
-            Mlp m = Mlp.regressor(xtr, ntr, d, ytr, 1, o);
+            Mlp m;
+            try {
+                m = Mlp.regressor(xtr, ntr, d, ytr, 1, o);
+            } catch (IllegalStateException e) {
+                // a diverged fit: labels far from unit scale (the targets are fitted unscaled, as scikit-learn's
+                // MLPRegressor does) are the usual cause; name the file and the column so they can be looked at
+                float lo = Float.POSITIVE_INFINITY;
+                float hi = Float.NEGATIVE_INFINITY;
+                for (float v : ytr) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+                throw new IllegalStateException(t.file() + ": label column " + t.header()[c] + ", " + dataset + ", "
+                        + f.name() + ", repetition " + rep + ": " + e.getMessage() + "; its training labels range from "
+                        + lo + " to " + hi, e);
+            }
             double r2 = Metrics.r2(yte, m.predictRaw(xte, nte), nte, 1);
             rows.add(new Row(f.name(), f.strategy(), f.sources(), dataset, rep, "r2_" + t.header()[c], r2));
         }
@@ -326,10 +341,14 @@ public final class Evaluation {
     private static float value(Tsv.Table t, int row, int c) {
         String s = t.rows().get(row)[c];
         try {
-            return Float.parseFloat(s);
+            float v = Float.parseFloat(s);
+            if (Float.isFinite(v)) {
+                return v;
+            }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(t.file() + ":" + (row + 2) + ": '" + s + "' is not a number", e);
+            // below
         }
+        throw new IllegalArgumentException(t.file() + ":" + (row + 2) + ": '" + s + "' is not a finite float32 number");
     }
 
     private static List<Row> recommendation(FeatureSet f, TargetDataset ds, int reps, long seed, Wmf.Variant variant,

@@ -72,8 +72,17 @@ public final class TargetDataset {
             int ci = s.column("track_id");
             int cs = s.column("split");
             int cf = indexOf(s.header(), "fold");
-            for (String[] r : s.rows()) {
-                t.split.put(r[ci], new String[]{r[cs], cf < 0 ? "" : r[cf]});
+            for (int i = 0; i < s.rows().size(); i++) {
+                String[] r = s.rows().get(i);
+                String fold = cf < 0 ? "" : r[cf];
+                // checked here, where the file is known, rather than where a repetition first uses a value ("none":
+                // the split of a dataset evaluated by folds only, as synth writes for recsys)
+                if (!List.of("train", "valid", "test", "none").contains(r[cs])
+                        || !fold.isEmpty() && !fold.matches("\\d{1,9}")) {
+                    throw new IllegalArgumentException(sp + ":" + (i + 2) + ": split '" + r[cs] + "', fold '" + fold
+                            + "' (expected train, valid, test or none, and a nonnegative integer or nothing)");
+                }
+                t.split.put(r[ci], new String[]{r[cs], fold});
             }
         }
         Path tp = d.resolve("tracks.tsv");

@@ -4,55 +4,135 @@ import dev.mtdtl.data.CorpusManifest;
 import dev.mtdtl.data.Tsv;
 import dev.mtdtl.dsp.AudioFiles;
 import dev.mtdtl.tensor.Rng;
+import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.OutputLock;
 
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * What the importers share: a corpus folder whose {@code manifest.json} (docs/corpus.md) is read if it
  * exists and otherwise started empty (a learning corpus of 0 tracks), so importers compose: one run adds
- * the learning corpus (MSD), others add target datasets (GTZAN, a labelled folder, Last.fm-1K). The
- * manifest is rewritten last, atomically, after the tables.
+ * the learning corpus (MSD), others add target datasets (GTZAN, a labelled folder, Last.fm-1K).
+ *
+ * <p>One import is one transaction on the corpus. It holds the corpus's {@link OutputLock} (two imports into one
+ * corpus would otherwise each rewrite the manifest from the copy they read, and one dataset would vanish from it).
+ * Every table is written into a hidden staging folder ({@code .import.HEX.tmp}) while the inputs are read, so an
+ * input refused on its millionth line leaves the corpus as it was; {@link #commit} then renames the tables into
+ * place and writes the manifest last. Only a crash inside that short loop of renames leaves new tables beside the
+ * old manifest, which a repeated import replaces; the staging folder a killed import leaves is deleted by the next.
  *
  * <p>Audio is not copied: the {@code audio} column of an imported tracks.tsv holds the file's absolute
  * path (a manifest path resolved against an absolute path gives that path), so a real dataset is read in
  * place. Omitted: copying or transcoding audio, checksums.
  */
-final class CorpusBuilder {
+final class CorpusBuilder implements AutoCloseable {
 
     final Path dir;
     final Map<String, Object> manifest;
+    private final OutputLock lock;
+    private final Path stage;
+    private final Map<String, Path> staged = new LinkedHashMap<>();   // corpus-relative path -> staged file
 
     @SuppressWarnings("unchecked")
     CorpusBuilder(Path dir, String name) throws IOException {
         this.dir = dir;
-        Files.createDirectories(dir);
-        if (Files.isRegularFile(dir.resolve(CorpusManifest.FILE))) {
-            manifest = CorpusManifest.read(dir);
-        } else {
-            manifest = new LinkedHashMap<>();
-            manifest.put("format", CorpusManifest.FORMAT);
-            manifest.put("version", CorpusManifest.VERSION);
-            manifest.put("name", name);
-            manifest.put("sample_rate", 22050);
-            manifest.put("channels", 2);
-            manifest.put("audio_format", "any (decoded by dsp.AudioDecoder)");
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("dir", "learning");
-            l.put("tracks", "learning/tracks.tsv");
-            l.put("count", 0);
-            Map<String, Object> src = new LinkedHashMap<>();
-            src.put("self", ordered("kind", "self", "model", "none"));
-            l.put("sources", src);
-            manifest.put("learning", l);
-            manifest.put("targets", new LinkedHashMap<String, Object>());
-            Tsv.write(dir.resolve("learning/tracks.tsv"), TRACK_HEADER, List.of());
+        lock = OutputLock.folder(dir);
+        try {
+            removeStaleStages(dir);
+            AtomicFiles.removeStaleOf(dir.resolve(CorpusManifest.FILE));
+            stage = dir.resolve(".import." + Long.toHexString(System.nanoTime()) + ".tmp");
+            if (Files.isRegularFile(dir.resolve(CorpusManifest.FILE))) {
+                manifest = CorpusManifest.read(dir);
+            } else {
+                manifest = new LinkedHashMap<>();
+                manifest.put("format", CorpusManifest.FORMAT);
+                manifest.put("version", CorpusManifest.VERSION);
+                manifest.put("name", name);
+                manifest.put("sample_rate", 22050);
+                manifest.put("channels", 2);
+                manifest.put("audio_format", "any (decoded by dsp.AudioDecoder)");
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("dir", "learning");
+                l.put("tracks", "learning/tracks.tsv");
+                l.put("count", 0);
+                Map<String, Object> src = new LinkedHashMap<>();
+                src.put("self", ordered("kind", "self", "model", "none"));
+                l.put("sources", src);
+                manifest.put("learning", l);
+                manifest.put("targets", new LinkedHashMap<String, Object>());
+                Tsv.write(stage("learning/tracks.tsv"), TRACK_HEADER, List.of());
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Where to write the corpus file {@code rel} (relative to the corpus, '/'-separated) during the import: a file
+     * in the staging folder, moved to {@code dir/rel} by {@link #commit}.
+     */
+    Path stage(String rel) throws IOException {
+        Path f = stage.resolve(rel);
+        Files.createDirectories(f.getParent());
+        staged.put(rel, f);
+        return f;
+    }
+
+    /** Move every staged table into the corpus, then write the manifest (last: it is what makes them count). */
+    void commit() throws IOException {
+        for (Map.Entry<String, Path> e : staged.entrySet()) {
+            Path to = dir.resolve(e.getKey());
+            Files.createDirectories(to.getParent());
+            try {
+                Files.move(e.getValue(), to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException x) {
+                Files.move(e.getValue(), to, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        staged.clear();
+        CorpusManifest.write(dir, manifest);
+    }
+
+    /** Delete the staging folder (whatever was not committed) and release the corpus. */
+    @Override
+    public void close() throws IOException {
+        try {
+            deleteTree(stage);
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** The staging folders killed imports left (".import.HEX.tmp"); called under the lock. */
+    private static void removeStaleStages(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                if (Files.isDirectory(p) && p.getFileName().toString().matches("\\.import\\.[0-9a-f]+\\.tmp")) {
+                    deleteTree(p);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (p == null || !Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
         }
     }
 
@@ -72,13 +152,32 @@ final class CorpusBuilder {
         manifest.put("learning", entry);
     }
 
-    void write() throws IOException {
-        CorpusManifest.write(dir, manifest);
-    }
-
     /** Audio files under a folder (recursively, hidden ones left out: {@link AudioFiles}), sorted by path text. */
     static List<Path> audioFiles(Path folder) throws IOException {
         return AudioFiles.under(folder, Comparator.comparing(Path::toString));
+    }
+
+    /**
+     * Audio files under a folder by track id (the file's stem), in path order; two files of one id (x.mp3 beside
+     * x.wav, or one id in two subfolders) are refused, naming both, since a corpus has one row per track.
+     */
+    static Map<String, Path> audioById(Path folder) throws IOException {
+        Map<String, Path> m = new LinkedHashMap<>();
+        for (Path f : audioFiles(folder)) {
+            Path was = m.putIfAbsent(stem(f), f);
+            if (was != null) {
+                throw new IOException(folder + ": two audio files for track " + stem(f) + ": " + was + " and " + f);
+            }
+        }
+        return m;
+    }
+
+    /** A target dataset's name: a plain folder name (what prepare accepts), or an error naming the option. */
+    static void checkName(String name) {
+        if (!CorpusManifest.isDatasetName(name)) {
+            throw new IllegalArgumentException("--name '" + name + "': a dataset name must be a plain folder name "
+                    + "(letters, digits, '_', '-', '.'; not starting with '.')");
+        }
     }
 
     static String stem(Path p) {

@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Target datasets from audio folders, written into a corpus folder as {@code targets/NAME/} with
@@ -35,22 +37,30 @@ public final class FolderImporter {
 
     /** Folder-per-class import; returns the number of tracks. */
     public static int gtzan(Path root, Path corpus, String name, String labelColumn, long seed) throws IOException {
+        CorpusBuilder.checkName(name);
         List<Path> files = CorpusBuilder.audioFiles(root);
         List<String> ids = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         List<Path> audio = new ArrayList<>();
+        Map<String, Path> seen = new HashMap<>();
         for (Path f : files) {
             Path rel = root.relativize(f);
             if (rel.getNameCount() != 2) {
                 continue;   // only CLASS/FILE
             }
-            ids.add(CorpusBuilder.stem(f));
+            String id = CorpusBuilder.stem(f);
+            Path was = seen.put(id, f);
+            if (was != null) {
+                throw new IOException(root + ": two audio files for track " + id + ": " + was + " and " + f);
+            }
+            ids.add(id);
             labels.add(rel.getName(0).toString());
             audio.add(f);
         }
         if (ids.isEmpty()) {
             throw new IOException(root + ": no audio files in class folders (expected ROOT/CLASS/FILE.wav)");
         }
+        checkClassSizes(labels, root + ": class folder", "");
         int[] fold = CorpusBuilder.stratifiedFolds(labels, 5, seed);
         write(corpus, name, ids, audio, new String[] {labelColumn}, labels.stream().map(l -> new String[] {l}).toList(),
                 splitsOf(fold), fold, true, "stratified-5-fold", "folder-per-class import of " + root);
@@ -60,10 +70,21 @@ public final class FolderImporter {
     /** Audio folder + labels CSV (+ optional split CSV); returns the number of tracks. */
     public static int labelled(Path root, Path labelsCsv, Path splitCsv, Path corpus, String name, long seed)
             throws IOException {
-        List<String[]> lab = readCsv(labelsCsv);
-        String[] header = lab.remove(0);
+        CorpusBuilder.checkName(name);
+        List<Row> lab = readCsv(labelsCsv);
+        String[] header = lab.remove(0).fields();
         if (header.length < 2) {
             throw new IOException(labelsCsv + ":1: expected a file column and at least one label column");
+        }
+        Set<String> names = new HashSet<>(List.of("track_id"));
+        for (int c = 1; c < header.length; c++) {
+            if (!names.add(header[c])) {
+                throw new IOException(labelsCsv + ":1: label column '" + header[c] + "' named twice (or 'track_id', "
+                        + "the id column of labels.tsv)");
+            }
+        }
+        if (lab.isEmpty()) {
+            throw new IOException(labelsCsv + ": no rows after the header line");
         }
         Map<String, Path> byKey = new HashMap<>();
         for (Path f : CorpusBuilder.audioFiles(root)) {
@@ -73,30 +94,32 @@ public final class FolderImporter {
         List<String> ids = new ArrayList<>();
         List<Path> audio = new ArrayList<>();
         List<String[]> labels = new ArrayList<>();
-        Map<String, Integer> line = new HashMap<>();
-        for (int i = 0; i < lab.size(); i++) {
-            String[] r = lab.get(i);
+        Map<String, Integer> index = new HashMap<>();
+        for (Row row : lab) {
+            String[] r = row.fields();
             Path f = byKey.get(r[0]);
             if (f == null) {
-                throw new IOException(labelsCsv + ":" + (i + 2) + ": no audio file '" + r[0] + "' under " + root);
+                throw new IOException(labelsCsv + ":" + row.line() + ": no audio file '" + r[0] + "' under " + root);
             }
             String id = CorpusBuilder.stem(f);
-            if (line.put(id, i) != null) {
-                throw new IOException(labelsCsv + ":" + (i + 2) + ": second row for " + r[0]);
+            if (index.put(id, ids.size()) != null) {
+                throw new IOException(labelsCsv + ":" + row.line() + ": second row for " + r[0]);
             }
             ids.add(id);
             audio.add(f);
-            String[] l = new String[header.length - 1];
-            System.arraycopy(r, 1, l, 0, l.length);
-            labels.add(l);
+            labels.add(java.util.Arrays.copyOfRange(r, 1, header.length));
         }
-        boolean numeric = true;
-        for (String[] l : labels) {
-            for (String v : l) {
-                try {
-                    Double.parseDouble(v);
-                } catch (NumberFormatException e) {
-                    numeric = false;
+        boolean numeric = lab.stream().allMatch(row -> java.util.Arrays.stream(row.fields(), 1, header.length)
+                .allMatch(FolderImporter::isNumber));
+        if (numeric) {
+            // a regression: evaluate reads the labels as float32, where 1e39 is infinite and the MLP cannot fit it
+            for (Row row : lab) {
+                for (int c = 1; c < header.length; c++) {
+                    if (!Float.isFinite(Float.parseFloat(row.fields()[c]))) {
+                        throw new IOException(labelsCsv + ":" + row.line() + ": label " + header[c] + " '"
+                                + row.fields()[c] + "' is not a finite float32 number (the columns are all numbers: "
+                                + "a regression)");
+                    }
                 }
             }
         }
@@ -107,25 +130,13 @@ public final class FolderImporter {
         if (splitCsv != null) {
             split = new String[ids.size()];
             fold = new int[ids.size()];
-            List<String[]> sp = readCsv(splitCsv);
-            sp.remove(0);
-            for (int i = 0; i < sp.size(); i++) {
-                String[] r = sp.get(i);
-                Path f = byKey.get(r[0]);
-                Integer at = f == null ? null : line.get(CorpusBuilder.stem(f));
-                if (at == null || r.length < 2) {
-                    throw new IOException(splitCsv + ":" + (i + 2) + ": unknown file '" + r[0] + "' or no split");
-                }
-                split[at] = r[1];
-                fold[at] = r.length > 2 ? Integer.parseInt(r[2].trim()) : 0;
-            }
-            for (int i = 0; i < split.length; i++) {
-                if (split[i] == null) {
-                    throw new IOException(splitCsv + ": no split for " + ids.get(i));
-                }
-            }
+            readSplit(splitCsv, byKey, index, ids, split, fold);
             protocol = "fixed-split";
         } else {
+            if (!numeric) {
+                checkClassSizes(labels.stream().map(l -> l[0]).toList(), labelsCsv + ": class",
+                        mixedHint(labelsCsv, lab, header));
+            }
             fold = CorpusBuilder.stratifiedFolds(numeric ? ids.stream().map(x -> "").toList()
                     : labels.stream().map(l -> l[0]).toList(), 5, seed);
             split = splitsOf(fold);
@@ -134,6 +145,105 @@ public final class FolderImporter {
         write(corpus, name, ids, audio, cols, labels, split, fold, !numeric, protocol,
                 "audio folder " + root + " with labels " + labelsCsv);
         return ids.size();
+    }
+
+    /**
+     * A classification without a fixed split is evaluated by stratified 5-fold cross-validation over the whole set
+     * (TargetDataset), which needs every class in every fold: 5 tracks of each at least. Refused here, not after
+     * the representations are trained.
+     */
+    private static void checkClassSizes(List<String> classOf, String where, String hint) throws IOException {
+        Map<String, Integer> count = new LinkedHashMap<>();
+        for (String c : classOf) {
+            count.merge(c, 1, Integer::sum);
+        }
+        for (Map.Entry<String, Integer> e : count.entrySet()) {
+            if (e.getValue() < 5) {
+                throw new IOException(where + " '" + e.getKey() + "' has " + e.getValue() + " track(s); a stratified "
+                        + "5-fold evaluation needs 5 of each class (give a split CSV, or merge small classes)" + hint);
+            }
+        }
+    }
+
+    /** When a label column mixes numbers and other values: where the first non-number is (a typo in a regression?). */
+    private static String mixedHint(Path file, List<Row> rows, String[] header) {
+        for (int c = 1; c < header.length; c++) {
+            int numbers = 0;
+            Row other = null;
+            for (Row r : rows) {
+                if (isNumber(r.fields()[c])) {
+                    numbers++;
+                } else if (other == null) {
+                    other = r;
+                }
+            }
+            if (numbers > 0 && other != null) {
+                return "; column " + header[c] + " mixes numbers and other values (" + file + ":" + other.line() + ": '"
+                        + other.fields()[c] + "'): a regression needs numbers only";
+            }
+        }
+        return "";
+    }
+
+    private static boolean isNumber(String v) {
+        try {
+            Double.parseDouble(v);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The split CSV ({@code file,split[,fold]}, a header line first) into {@code split} and {@code fold} by track
+     * index: every labelled track once, a split of train, valid or test, a fold a nonnegative integer (0 when the
+     * column is absent), and tracks on both sides of the test split (an evaluation needs both).
+     */
+    private static void readSplit(Path splitCsv, Map<String, Path> byKey, Map<String, Integer> index, List<String> ids,
+                                  String[] split, int[] fold) throws IOException {
+        List<Row> sp = readCsv(splitCsv);
+        if (sp.remove(0).fields().length < 2) {
+            throw new IOException(splitCsv + ":1: expected the columns file, split and optionally fold");
+        }
+        int tests = 0;
+        for (Row row : sp) {
+            String[] r = row.fields();
+            Path f = byKey.get(r[0]);
+            Integer at = f == null ? null : index.get(CorpusBuilder.stem(f));
+            if (at == null) {
+                throw new IOException(splitCsv + ":" + row.line() + ": '" + r[0] + "' is no labelled track");
+            }
+            if (split[at] != null) {
+                throw new IOException(splitCsv + ":" + row.line() + ": second row for " + r[0]);
+            }
+            if (!List.of("train", "valid", "test").contains(r[1])) {
+                throw new IOException(splitCsv + ":" + row.line() + ": split '" + r[1] + "' is none of train, valid, test");
+            }
+            split[at] = r[1];
+            tests += r[1].equals("test") ? 1 : 0;
+            fold[at] = r.length > 2 ? foldOf(splitCsv, row.line(), r[2]) : 0;
+        }
+        for (int i = 0; i < split.length; i++) {
+            if (split[i] == null) {
+                throw new IOException(splitCsv + ": no split for " + ids.get(i));
+            }
+        }
+        if (tests == 0 || tests == split.length) {
+            throw new IOException(splitCsv + ": " + (tests == 0 ? "no" : "every") + " track is in 'test'; an evaluation "
+                    + "needs tracks on both sides");
+        }
+    }
+
+    private static int foldOf(Path file, int line, String v) throws IOException {
+        try {
+            int f = Integer.parseInt(v);
+            if (f >= 0) {
+                return f;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IOException(file + ":" + line + ": fold '" + v + "' is not a nonnegative integer");
     }
 
     private static String[] splitsOf(int[] fold) {
@@ -147,8 +257,6 @@ public final class FolderImporter {
     private static void write(Path corpus, String name, List<String> ids, List<Path> audio, String[] labelCols,
                               List<String[]> labels, String[] split, int[] fold, boolean classification,
                               String protocol, String description) throws IOException {
-        CorpusBuilder cb = new CorpusBuilder(corpus, name);
-        Path d = corpus.resolve("targets").resolve(name);
         List<String[]> tr = new ArrayList<>();
         List<String[]> lr = new ArrayList<>();
         List<String[]> sr = new ArrayList<>();
@@ -167,16 +275,24 @@ public final class FolderImporter {
         String[] lh = new String[labelCols.length + 1];
         lh[0] = "track_id";
         System.arraycopy(labelCols, 0, lh, 1, labelCols.length);
-        Tsv.write(d.resolve("tracks.tsv"), CorpusBuilder.TRACK_HEADER, tr);
-        Tsv.write(d.resolve("labels.tsv"), lh, lr);
-        Tsv.write(d.resolve("split.tsv"), new String[] {"track_id", "split", "fold"}, sr);
         String dir = "targets/" + name;
+        try (CorpusBuilder cb = new CorpusBuilder(corpus, name)) {
+            Tsv.write(cb.stage(dir + "/tracks.tsv"), CorpusBuilder.TRACK_HEADER, tr);
+            Tsv.write(cb.stage(dir + "/labels.tsv"), lh, lr);
+            Tsv.write(cb.stage(dir + "/split.tsv"), new String[] {"track_id", "split", "fold"}, sr);
+            cb.putTarget(name, entry(dir, ids.size(), labelCols, classes, classification, protocol, description));
+            cb.commit();
+        }
+    }
+
+    private static Map<String, Object> entry(String dir, int count, String[] labelCols, LinkedHashSet<String> classes,
+                                             boolean classification, String protocol, String description) {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("dir", dir);
         t.put("task", classification ? "classification" : "regression");
         t.put("description", description);
         t.put("tracks", dir + "/tracks.tsv");
-        t.put("count", ids.size());
+        t.put("count", count);
         t.put("labels", dir + "/labels.tsv");
         t.put("label_columns", List.of(labelCols));
         if (classification) {
@@ -185,13 +301,15 @@ public final class FolderImporter {
         t.put("split", dir + "/split.tsv");
         t.put("protocol", protocol);
         t.put("folds", 5);
-        cb.putTarget(name, t);
-        cb.write();
+        return t;
     }
 
+    /** One CSV row: its fields and its line in the file (from 1; blank lines are skipped, not renumbered). */
+    record Row(int line, String[] fields) {}
+
     /** A small CSV reader: rows of fields, header included; fields trimmed of one pair of quotes. */
-    static List<String[]> readCsv(Path file) throws IOException {
-        List<String[]> rows = new ArrayList<>();
+    static List<Row> readCsv(Path file) throws IOException {
+        List<Row> rows = new ArrayList<>();
         try (BufferedReader r = dev.mtdtl.tensor.io.TextFiles.reader(file)) {
             String line;
             int n = 0;
@@ -216,7 +334,7 @@ public final class FolderImporter {
                     throw new IOException(file + ":" + n + ": " + f.length + " fields, header has " + width);
                 }
                 width = f.length;
-                rows.add(f);
+                rows.add(new Row(n, f));
             }
         }
         if (rows.isEmpty()) {

@@ -38,10 +38,8 @@ public final class LastFm1kImporter {
     private LastFm1kImporter() {}
 
     public static Result recsys(Path log, Path audio, Path corpus, String name, long seed) throws IOException {
-        Map<String, Path> audioOf = new HashMap<>();
-        for (Path f : CorpusBuilder.audioFiles(audio)) {
-            audioOf.putIfAbsent(CorpusBuilder.stem(f), f);
-        }
+        CorpusBuilder.checkName(name);
+        Map<String, Path> audioOf = CorpusBuilder.audioById(audio);
         TreeMap<String, TreeMap<String, Integer>> plays = new TreeMap<>();   // user -> track -> count
         Map<String, String> artistOf = new HashMap<>();
         long dropped = 0;
@@ -78,6 +76,12 @@ public final class LastFm1kImporter {
             }
         }
         List<String> ids = new ArrayList<>(new java.util.TreeSet<>(items));
+        if (ids.size() < 2) {
+            // one item is the whole test fold of every repetition: nothing is left to fit the model on
+            throw new IOException(log + ": " + (ids.isEmpty() ? "no listening event names" : "only one track in the "
+                    + "events names") + " a track with an audio file under " + audio + " (MBID.ext); a "
+                    + "recommendation target needs at least 2");
+        }
         int[] perm = new int[ids.size()];
         for (int i = 0; i < perm.length; i++) {
             perm[i] = i;
@@ -93,17 +97,12 @@ public final class LastFm1kImporter {
         for (int i = 0; i < perm.length; i++) {
             fold[perm[i]] = i % 20;
         }
-        CorpusBuilder cb = new CorpusBuilder(corpus, name);
-        Path d = corpus.resolve("targets").resolve(name);
         List<String[]> tr = new ArrayList<>();
         List<String[]> sr = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             tr.add(CorpusBuilder.trackRow(ids.get(i), artistOf.get(ids.get(i)), audioOf.get(ids.get(i))));
             sr.add(new String[] {ids.get(i), fold[i] == 0 ? "test" : "train", Integer.toString(fold[i])});
         }
-        Tsv.write(d.resolve("tracks.tsv"), CorpusBuilder.TRACK_HEADER, tr);
-        Tsv.write(d.resolve("plays.tsv"), new String[] {"user_id", "track_id", "play_count"}, pr);
-        Tsv.write(d.resolve("split.tsv"), new String[] {"track_id", "split", "fold"}, sr);
         String dir = "targets/" + name;
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("dir", dir);
@@ -117,8 +116,13 @@ public final class LastFm1kImporter {
         t.put("plays", dir + "/plays.tsv");
         t.put("users", plays.size());
         t.put("interactions", pr.size());
-        cb.putTarget(name, t);
-        cb.write();
+        try (CorpusBuilder cb = new CorpusBuilder(corpus, name)) {
+            Tsv.write(cb.stage(dir + "/tracks.tsv"), CorpusBuilder.TRACK_HEADER, tr);
+            Tsv.write(cb.stage(dir + "/plays.tsv"), new String[] {"user_id", "track_id", "play_count"}, pr);
+            Tsv.write(cb.stage(dir + "/split.tsv"), new String[] {"track_id", "split", "fold"}, sr);
+            cb.putTarget(name, t);
+            cb.commit();
+        }
         return new Result(ids.size(), plays.size(), pr.size(), dropped);
     }
 }

@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The learning corpus from Million Song Dataset-style files (the paper's sources, section 2 of the
@@ -42,9 +44,19 @@ public final class MsdImporter {
 
     /** Write the learning corpus; returns the number of tracks with audio. */
     public static int learning(Path audio, Files7 in, Path corpus) throws IOException {
-        CorpusBuilder cb = new CorpusBuilder(corpus, "msd");
-        Path l = corpus.resolve("learning");
-        Path src = l.resolve("sources");
+        Map<String, Path> previews = CorpusBuilder.audioById(audio);
+        if (in.taste() != null && in.uniqueTracks() == null) {
+            throw new IOException(in.taste() + ": the Taste Profile names songs; give unique_tracks to map them");
+        }
+        try (CorpusBuilder cb = new CorpusBuilder(corpus, "msd")) {
+            int n = write(cb, audio, previews, in);
+            cb.commit();
+            return n;
+        }
+    }
+
+    /** Every table into the corpus's staging folder ({@link CorpusBuilder#stage}) and the manifest's entry. */
+    private static int write(CorpusBuilder cb, Path audio, Map<String, Path> previews, Files7 in) throws IOException {
         Map<String, String> artistOf = new HashMap<>();
         Map<String, List<String>> tracksOfSong = new HashMap<>();
         if (in.uniqueTracks() != null) {
@@ -63,43 +75,45 @@ public final class MsdImporter {
             }
         }
         List<String[]> rows = new ArrayList<>();
-        for (Path f : CorpusBuilder.audioFiles(audio)) {
-            String id = CorpusBuilder.stem(f);
-            String a = artistOf.getOrDefault(id, "");
-            rows.add(CorpusBuilder.trackRow(id, a.isEmpty() ? "-" : a, f));
+        for (Map.Entry<String, Path> e : previews.entrySet()) {
+            String a = artistOf.getOrDefault(e.getKey(), "");
+            rows.add(CorpusBuilder.trackRow(e.getKey(), a.isEmpty() ? "-" : a, e.getValue()));
         }
-        Tsv.write(l.resolve("tracks.tsv"), CorpusBuilder.TRACK_HEADER, rows);
+        Tsv.write(cb.stage("learning/tracks.tsv"), CorpusBuilder.TRACK_HEADER, rows);
 
         Map<String, Object> sources = new LinkedHashMap<>();
         sources.put("self", CorpusBuilder.ordered("kind", "self", "model", "none"));
         if (in.bpm() != null) {
-            LineConverter.convert(in.bpm(), src.resolve("bpm.tsv"), new String[] {"track_id", "bpm"}, (line, ln, o) -> {
-                String[] f = LineConverter.fields(in.bpm(), ln, line, "\t", 2);
-                o.row(f[0], num(in.bpm(), ln, f[1], "bpm"));
-            });
+            Set<String> seen = new HashSet<>();
+            LineConverter.convert(in.bpm(), cb.stage("learning/sources/bpm.tsv"), new String[] {"track_id", "bpm"},
+                    (line, ln, o) -> {
+                        String[] f = LineConverter.fields(in.bpm(), ln, line, "\t", 2);
+                        once(seen, in.bpm(), ln, f[0], "bpm");
+                        o.row(f[0], num(in.bpm(), ln, f[1], "bpm"));
+                    });
             sources.put("bpm", source("bpm", "scalar", null, "bpm", "gmm"));
         }
         if (in.years() != null) {
-            LineConverter.convert(in.years(), src.resolve("year.tsv"), new String[] {"track_id", "year"}, (line, ln, o) -> {
-                String[] f = LineConverter.fields(in.years(), ln, line, SEP, 2);
-                o.row(f[1], num(in.years(), ln, f[0], "year"));
-            });
+            Set<String> seen = new HashSet<>();
+            LineConverter.convert(in.years(), cb.stage("learning/sources/year.tsv"), new String[] {"track_id", "year"},
+                    (line, ln, o) -> {
+                        String[] f = LineConverter.fields(in.years(), ln, line, SEP, 2);
+                        once(seen, in.years(), ln, f[1], "year");
+                        o.row(f[1], num(in.years(), ln, f[0], "year"));
+                    });
             sources.put("year", source("year", "scalar", null, "year", "gmm"));
         }
         if (in.tags() != null) {
-            LineConverter.convert(in.tags(), src.resolve("tag.tsv"), new String[] {"track_id", "tag", "intensity"},
-                    (line, ln, o) -> {
+            LineConverter.convert(in.tags(), cb.stage("learning/sources/tag.tsv"),
+                    new String[] {"track_id", "tag", "intensity"}, (line, ln, o) -> {
                         String[] f = LineConverter.fields(in.tags(), ln, line, "\t", 3);
                         o.row(f[0], f[1].trim(), num(in.tags(), ln, f[2], "tag count"));
                     });
             sources.put("tag", source("tag", "triplets", "tag", "intensity", "plsa"));
         }
         if (in.taste() != null) {
-            if (in.uniqueTracks() == null) {
-                throw new IOException(in.taste() + ": the Taste Profile names songs; give unique_tracks to map them");
-            }
-            LineConverter.convert(in.taste(), src.resolve("taste.tsv"), new String[] {"user_id", "track_id", "play_count"},
-                    (line, ln, o) -> {
+            LineConverter.convert(in.taste(), cb.stage("learning/sources/taste.tsv"),
+                    new String[] {"user_id", "track_id", "play_count"}, (line, ln, o) -> {
                         String[] f = LineConverter.fields(in.taste(), ln, line, "\t", 3);
                         String plays = num(in.taste(), ln, f[2], "play count");
                         for (String t : tracksOfSong.getOrDefault(f[1], List.of())) {
@@ -110,8 +124,8 @@ public final class MsdImporter {
         }
         if (in.mxm() != null) {
             List<String> vocab = new ArrayList<>();
-            LineConverter.convert(in.mxm(), src.resolve("lyrics.tsv"), new String[] {"track_id", "word", "count"},
-                    (line, ln, o) -> {
+            LineConverter.convert(in.mxm(), cb.stage("learning/sources/lyrics.tsv"),
+                    new String[] {"track_id", "word", "count"}, (line, ln, o) -> {
                         if (line.startsWith("#")) {
                             return;
                         }
@@ -138,7 +152,7 @@ public final class MsdImporter {
             sources.put("lyrics", source("lyrics", "triplets", "word", "count", "tfidf-plsa"));
         }
         if (in.cdr() != null) {
-            LineConverter.convert(in.cdr(), src.resolve("cdr_tag.tsv"), new String[] {"track_id", "genre"},
+            LineConverter.convert(in.cdr(), cb.stage("learning/sources/cdr_tag.tsv"), new String[] {"track_id", "genre"},
                     (line, ln, o) -> {
                         if (line.startsWith("#")) {
                             return;
@@ -159,7 +173,7 @@ public final class MsdImporter {
                     ar.add(new String[] {e.getKey(), e.getValue()});
                 }
             }
-            Tsv.write(src.resolve("artist.tsv"), new String[] {"track_id", "artist_id"}, ar);
+            Tsv.write(cb.stage("learning/sources/artist.tsv"), new String[] {"track_id", "artist_id"}, ar);
             Map<String, Object> a = source("artist", "pairs", "artist_id", null, "artist-tag-plsa");
             a.put("tags_from", "tag");
             sources.put("artist", a);
@@ -171,8 +185,14 @@ public final class MsdImporter {
         lj.put("description", "MSD-style import of " + audio);
         lj.put("sources", sources);
         cb.putLearning(lj);
-        cb.write();
         return rows.size();
+    }
+
+    /** A scalar source has one value per track (prepare refuses a second): refused here, at the input's line. */
+    private static void once(Set<String> seen, Path file, int ln, String track, String what) throws IOException {
+        if (!seen.add(track)) {
+            throw new IOException(file + ":" + ln + ": second " + what + " for track " + track);
+        }
     }
 
     private static String num(Path f, int ln, String s, String what) throws IOException {

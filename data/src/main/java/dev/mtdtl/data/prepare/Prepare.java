@@ -202,7 +202,7 @@ public final class Prepare {
         Map<String, Object> tp = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : targets.entrySet()) {
             Map<String, Object> d = JsonFields.obj(targets, e.getKey(), mf);
-            if (!e.getKey().matches("[A-Za-z0-9_.-]+") || e.getKey().startsWith(".")) {
+            if (!CorpusManifest.isDatasetName(e.getKey())) {
                 throw new IOException(mf + ": field targets." + e.getKey() + ": a dataset name must be a plain folder name");
             }
             Path din = inside(cfg.corpus(), JsonFields.str(d, "dir", mf), mf, "targets." + e.getKey() + ".dir");

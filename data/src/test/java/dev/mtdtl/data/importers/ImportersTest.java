@@ -168,4 +168,111 @@ class ImportersTest {
                 () -> LastFm1kImporter.recsys(log, audio, dir.resolve("c2"), "recsys", 1));
         assertTrue(e.getMessage().contains("traname.tsv:1:"), e.getMessage());
     }
+
+    /** Ten labelled clips c0..c9 (rock / jazz alternating) under dir/folder, and their labels CSV. */
+    static Path clips(Path dir) throws IOException {
+        StringBuilder labels = new StringBuilder("file,genre\n");
+        for (int i = 0; i < 10; i++) {
+            wav(dir.resolve("folder/c" + i + ".wav"), 200 + 40 * i);
+            labels.append('c').append(i).append(',').append(i % 2 == 0 ? "rock" : "jazz").append('\n');
+        }
+        Path csv = dir.resolve("labels.csv");
+        Files.writeString(csv, labels);
+        return csv;
+    }
+
+    static Map<String, String> contents(Path dir) throws IOException {
+        Map<String, String> m = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                m.put(dir.relativize(p).toString(), Files.readString(p));
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void aRefusedImportLeavesTheCorpusAsItWas(@TempDir Path dir) throws IOException {
+        Path labels = clips(dir);
+        Path corpus = dir.resolve("corpus");
+        FolderImporter.labelled(dir.resolve("folder"), labels, null, corpus, "genre", 1);
+        Map<String, String> before = contents(corpus);
+        Path split = dir.resolve("split.csv");
+        // every way a split file can be wrong, each named at its line; nothing of the corpus changes
+        for (String[] bad : new String[][] {
+            {"file,split,fold\nc0,test,0\nc1,trian,1\n", "split.csv:3: split 'trian'"},
+            {"file,split,fold\nc0,test,x\n", "split.csv:2: fold 'x' is not a nonnegative integer"},
+            {"file,split,fold\nc0,test,-1\n", "split.csv:2: fold '-1'"},
+            {"file,split\nc0,test\n\nc0,train\n", "split.csv:4: second row for c0"},
+            {"file,split\nc0,test\nnope,train\n", "split.csv:3: 'nope' is no labelled track"},
+            {"file,split\nc0,test\n", "split.csv: no split for c1"}}) {
+            Files.writeString(split, bad[0]);
+            IOException e = assertThrows(IOException.class,
+                    () -> FolderImporter.labelled(dir.resolve("folder"), labels, split, corpus, "genre", 1));
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+            assertEquals(before, contents(corpus), bad[0]);
+        }
+        StringBuilder allTrain = new StringBuilder("file,split\n");
+        for (int i = 0; i < 10; i++) {
+            allTrain.append('c').append(i).append(",train\n");
+        }
+        Files.writeString(split, allTrain);
+        IOException e = assertThrows(IOException.class,
+                () -> FolderImporter.labelled(dir.resolve("folder"), labels, split, corpus, "genre", 1));
+        assertTrue(e.getMessage().contains("no track is in 'test'"), e.getMessage());
+        // a class too small for the stratified 5 folds evaluate draws; the hint names a stray non-number
+        Files.writeString(labels, "file,arousal\nc0,1\nc1,2\nc2,x\nc3,4\nc4,5\nc5,6\n");
+        e = assertThrows(IOException.class,
+                () -> FolderImporter.labelled(dir.resolve("folder"), labels, null, corpus, "genre", 1));
+        assertTrue(e.getMessage().contains("class '1' has 1 track(s)") && e.getMessage().contains("labels.csv:4: 'x'"),
+                e.getMessage());
+        Files.writeString(labels, "file,arousal\nc0,1\nc1,1e39\n");
+        e = assertThrows(IOException.class,
+                () -> FolderImporter.labelled(dir.resolve("folder"), labels, null, corpus, "genre", 1));
+        assertTrue(e.getMessage().contains("labels.csv:3: label arousal '1e39' is not a finite float32"), e.getMessage());
+        assertEquals(before, contents(corpus));
+        assertThrows(IllegalArgumentException.class,
+                () -> FolderImporter.labelled(dir.resolve("folder"), labels, null, corpus, "../genre", 1));
+        try (java.util.stream.Stream<Path> s = Files.list(corpus)) {
+            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList(),
+                    "no staging folder or lock left");
+        }
+    }
+
+    @Test
+    void aKilledImportsStagingIsRemovedAndALiveImportLocksTheCorpus(@TempDir Path dir) throws IOException {
+        Path labels = clips(dir);
+        Path corpus = dir.resolve("corpus");
+        Path stale = corpus.resolve(".import.1f2e.tmp/targets/genre/labels.tsv");
+        Files.createDirectories(stale.getParent());
+        Files.writeString(stale, "half");
+        Path staleManifest = corpus.resolve(".manifest.json.1f2e.tmp");
+        Files.writeString(staleManifest, "{");
+        assertEquals(10, FolderImporter.labelled(dir.resolve("folder"), labels, null, corpus, "genre", 1));
+        assertTrue(!Files.exists(corpus.resolve(".import.1f2e.tmp")) && !Files.exists(staleManifest));
+        try (dev.mtdtl.tensor.io.OutputLock held = dev.mtdtl.tensor.io.OutputLock.folder(corpus)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> FolderImporter.labelled(dir.resolve("folder"), labels, null, corpus, "other", 1));
+            assertTrue(e.getMessage().contains("another mtdtl command"), e.getMessage());
+        }
+        assertEquals(List.of("genre"), List.copyOf(((Map<?, ?>) CorpusManifest.read(corpus).get("targets")).keySet()));
+    }
+
+    @Test
+    void twoAudioFilesOfOneTrackAreRefused(@TempDir Path dir) throws IOException {
+        Path audio = dir.resolve("previews");
+        wav(audio.resolve("A/TRAAA01.wav"), 300);
+        wav(audio.resolve("B/TRAAA01.wav"), 400);
+        Path bpm = dir.resolve("bpm.tsv");
+        Files.writeString(bpm, "TRAAA01\t120\n");
+        IOException e = assertThrows(IOException.class, () -> MsdImporter.learning(audio,
+                new MsdImporter.Files7(null, null, null, null, null, bpm, null), dir.resolve("c")));
+        assertTrue(e.getMessage().contains("two audio files for track TRAAA01"), e.getMessage());
+        Files.delete(audio.resolve("B/TRAAA01.wav"));
+        Files.writeString(bpm, "TRAAA01\t120\nTRAAA01\t121\n");
+        e = assertThrows(IOException.class, () -> MsdImporter.learning(audio,
+                new MsdImporter.Files7(null, null, null, null, null, bpm, null), dir.resolve("c")));
+        assertTrue(e.getMessage().contains("bpm.tsv:2: second bpm for track TRAAA01"), e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("c/manifest.json")));
+    }
 }
