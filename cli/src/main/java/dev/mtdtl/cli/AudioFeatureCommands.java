@@ -7,19 +7,28 @@ import dev.mtdtl.dsp.MelConfig;
 import dev.mtdtl.dsp.MelFilterbank;
 import dev.mtdtl.dsp.Stft;
 import dev.mtdtl.tensor.Parallel;
+import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.OutputLock;
+import dev.mtdtl.tensor.io.TextFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
  * {@code mtdtl mel} and {@code mtdtl mfcc}: the paper's audio front end on one file, or on every audio
- * file of a folder (files that cannot be decoded are skipped and listed; the others are written).
+ * file of a folder (files that cannot be decoded are skipped and listed; the others are written). A folder run
+ * is resumable: it holds the output folder's lock, deletes what a killed run was writing, keeps the outputs
+ * already written (unless their input changed since) and refuses to mix settings in one folder.
  */
 final class AudioFeatureCommands {
 
@@ -63,10 +72,10 @@ final class AudioFeatureCommands {
         String apply(Path in, Path out, MelConfig cfg) throws IOException;
     }
 
-    static int run(Common o, PerFile f) throws IOException {
+    static int run(String command, Common o, PerFile f) throws IOException {
         MelConfig cfg = o.config();
         if (!Files.isDirectory(o.in)) {
-            try {
+            try (OutputLock lock = OutputLock.resumeFile(o.out)) {
                 System.out.println(f.apply(o.in, o.out, cfg));
                 return 0;
             } catch (AudioDecodeException e) {
@@ -75,19 +84,71 @@ final class AudioFeatureCommands {
             }
         }
         List<Path> files = AudioFiles.under(o.in, java.util.Comparator.naturalOrder());
-        int failed = 0;
+        // Each input's output, its path under --in with .npy for the extension: x.wav beside x.mp3 would write one
+        // file twice, the second silently replacing the first, so such a pair is refused before any work.
+        Map<Path, Path> outOf = new LinkedHashMap<>();
+        Map<Path, Path> inOf = new HashMap<>();
         for (Path p : files) {
-            Path rel = o.in.relativize(p);
-            Path dst = o.out.resolve(rel.toString().replaceAll("\\.[^./]+$", "") + ".npy");
-            try {
-                f.apply(p, dst, cfg);
-            } catch (AudioDecodeException e) {
-                failed++;
-                System.err.println("skipped " + p + ": " + e.reason());
+            Path dst = o.out.resolve(o.in.relativize(p).toString().replaceAll("\\.[^./]+$", "") + ".npy");
+            Path other = inOf.put(dst, p);
+            if (other != null) {
+                System.err.println("mtdtl " + command + ": " + other + " and " + p + " would both be written to " + dst
+                        + "; convert one of them apart");
+                return 1;
             }
+            outOf.put(p, dst);
         }
-        System.out.printf("%d files written to %s, %d skipped%n", files.size() - failed, o.out, failed);
-        return failed > 0 ? 1 : 0;
+        try (OutputLock lock = OutputLock.resumeFolder(o.out)) {
+            checkSettings(command, o);
+            int failed = 0;
+            int kept = 0;
+            for (Map.Entry<Path, Path> e : outOf.entrySet()) {
+                Path p = e.getKey();
+                Path dst = e.getValue();
+                // resumable: an output is written atomically, so one that exists is whole; it is redone only when its
+                // input changed after it was written
+                if (Files.isRegularFile(dst)
+                        && Files.getLastModifiedTime(dst).compareTo(Files.getLastModifiedTime(p)) >= 0) {
+                    kept++;
+                    continue;
+                }
+                try {
+                    f.apply(p, dst, cfg);
+                } catch (AudioDecodeException x) {
+                    failed++;
+                    System.err.println("skipped " + p + ": " + x.reason());
+                }
+            }
+            System.out.printf("%d files written to %s, %d kept from an earlier run, %d skipped%n",
+                    files.size() - failed - kept, o.out, kept, failed);
+            return failed > 0 ? 1 : 0;
+        }
+    }
+
+    /** The settings a folder's outputs were made with ({@code .mtdtl-features.json} in it), so a rerun resumes them. */
+    static final String SETTINGS = ".mtdtl-features.json";
+
+    /**
+     * Record the command and its settings in the output folder, or check them against those recorded: a rerun with
+     * other settings would mix two kinds of files in one folder, so it is refused, naming both.
+     */
+    private static void checkSettings(String command, Common o) throws IOException {
+        Map<String, Object> want = new LinkedHashMap<>();
+        want.put("command", command);
+        want.put("pad", o.pad.toLowerCase(Locale.ROOT));
+        want.put("htk", o.htk);
+        String text = Json.write(want, 2) + "\n";
+        Path f = o.out.resolve(SETTINGS);
+        if (Files.isRegularFile(f)) {
+            String had = TextFiles.read(f);
+            if (!had.equals(text)) {
+                throw new IllegalArgumentException(o.out + " holds the outputs of other settings (" + f + ": "
+                        + had.strip().replaceAll("\\s+", " ") + ", now " + text.strip().replaceAll("\\s+", " ")
+                        + "); write elsewhere, or delete the folder");
+            }
+        } else {
+            AtomicFiles.writeString(f, text);
+        }
     }
 
     @Command(name = "mel", mixinStandardHelpOptions = true,
@@ -97,7 +158,7 @@ final class AudioFeatureCommands {
     static final class Mel extends Common implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
-            return run(this, (in, out, cfg) -> {
+            return run("mel", this, (in, out, cfg) -> {
                 Features.Mel m = Features.melToNpy(in, out, cfg);
                 return String.format(Locale.ROOT, "%s: (%d, %d, %d) -> %s", in, m.channels(), m.frames(), m.mels(), out);
             });
@@ -111,7 +172,7 @@ final class AudioFeatureCommands {
     static final class Mfcc extends Common implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
-            return run(this, (in, out, cfg) -> {
+            return run("mfcc", this, (in, out, cfg) -> {
                 float[] f = Features.mfccToNpy(in, out, cfg);
                 return String.format(Locale.ROOT, "%s: (%d,) -> %s", in, f.length, out);
             });

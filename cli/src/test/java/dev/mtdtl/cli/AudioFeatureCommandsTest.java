@@ -48,4 +48,38 @@ class AudioFeatureCommandsTest {
         assertTrue(Files.isRegularFile(out.resolve("sub/good.npy")));
         assertFalse(Files.exists(out.resolve("bad.npy")), "no partial output for a bad file");
     }
+
+    @Test
+    void aFolderRunResumesKeepsItsSettingsAndRefusesTwoInputsForOneOutput() throws Exception {
+        Path in = tmp.resolve("in");
+        Files.createDirectories(in.resolve("sub"));
+        Path wav = Fixtures.dir().resolve("dsp_audio/audio.wav");
+        Files.copy(wav, in.resolve("a.wav"));
+        Files.copy(wav, in.resolve("sub/b.wav"));
+        Path out = tmp.resolve("out");
+        assertEquals(0, Main.run("mfcc", "--in", in.toString(), "--out", out.toString()));
+        Path a = out.resolve("a.npy");
+        Path b = out.resolve("sub/b.npy");
+        byte[] bBytes = Files.readAllBytes(b);
+        // a killed run's temporary goes, a finished output stays as it is, a changed input is done again
+        Path stale = out.resolve("sub/.b.npy.1f2e.tmp");
+        Files.writeString(stale, "half");
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000L);
+        Files.setLastModifiedTime(a, old);
+        Files.setLastModifiedTime(in.resolve("a.wav"), old);
+        Files.setLastModifiedTime(b, old);
+        assertEquals(0, Main.run("mfcc", "--in", in.toString(), "--out", out.toString()));
+        assertFalse(Files.exists(stale));
+        assertEquals(old, Files.getLastModifiedTime(a), "kept: written no earlier than its input");
+        assertTrue(Files.getLastModifiedTime(b).compareTo(old) > 0, "redone: its input is newer");
+        assertArrayEquals(bBytes, Files.readAllBytes(b));
+        // other settings into the same folder: refused, nothing written
+        assertEquals(1, Main.run("mfcc", "--in", in.toString(), "--out", out.toString(), "--pad", "constant"));
+        assertEquals(1, Main.run("mel", "--in", in.toString(), "--out", out.toString()));
+        assertEquals(old, Files.getLastModifiedTime(a));
+        // x.wav beside x.mp3 would both be written to x.npy
+        Files.copy(wav, in.resolve("a.mp3"));
+        assertEquals(1, Main.run("mfcc", "--in", in.toString(), "--out", tmp.resolve("out2").toString()));
+        assertFalse(Files.exists(tmp.resolve("out2")));
+    }
 }
