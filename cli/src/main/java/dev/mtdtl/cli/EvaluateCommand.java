@@ -103,6 +103,7 @@ final class EvaluateCommand implements Callable<Integer> {
     static List<Evaluation.Row> run(List<FeatureSet> sets, TargetDataset ds, Path out, int reps, long seed,
                                     boolean standardize, int maxEpochs, Wmf.Variant variant, boolean artistFolds)
             throws java.io.IOException {
+        Evaluation.checkCounts(reps, maxEpochs);   // before the protocol sidecar records them
         try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFile(out,
                 EvaluationProtocol.sidecar(out))) {
             return runLocked(sets, ds, out, reps, seed, standardize, maxEpochs, variant, artistFolds);

@@ -85,6 +85,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (length != null && (length.iterations != null && length.iterations < 1
+                || length.epochs != null && length.epochs < 1)) {
+            throw new IllegalArgumentException((length.iterations != null ? "--iterations " + length.iterations
+                    : "--epochs " + length.epochs) + ": the training length must be at least 1");
+        }
         if (threads != null) {
             Parallel.setThreads(threads);
         }
@@ -99,6 +104,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Epochs in iterations; a count past 2^63 - 1 iterations is refused rather than wrapped to a negative total. */
+    private static long epochs(long epochs, long perEpoch) {
+        try {
+            return Math.multiplyExact(epochs, perEpoch);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("--epochs " + epochs + " of " + perEpoch + " iterations is more "
+                    + "iterations than a long holds");
+        }
+    }
+
     private int train(Trainer trainer, Strategy st, List<Source> src) throws java.io.IOException {
         MultiSourceNet net = trainer.net();
         if (trainer.resume(out, m -> System.err.println("mtdtl train: " + m))) {
@@ -106,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         long perEpoch = trainer.iterationsPerEpoch();
         long total = length == null ? 200 * perEpoch
-                : length.iterations != null ? length.iterations : length.epochs * perEpoch;
+                : length.iterations != null ? length.iterations : epochs(length.epochs, perEpoch);
         System.err.printf(Locale.ROOT, "mtdtl train: %s on %s, %,d parameters, %d iterations per epoch, total %d%n",
                 st, src, net.parameterCount(), perEpoch, total);
         trainer.run(total, out, System.err);

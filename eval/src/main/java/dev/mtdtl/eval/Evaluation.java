@@ -46,9 +46,24 @@ public final class Evaluation {
         return run(f, ds, reps, seed, standardize, maxEpochs, Wmf.Variant.REFERENCE_CODE, log);
     }
 
+    /**
+     * The most repetitions of one evaluation: the paper runs 5; the cap keeps a typo (2^31 - 1) from allocating
+     * per-repetition state until the heap is gone, with a stack trace instead of a message.
+     */
+    public static final int MAX_REPETITIONS = 1000;
+
+    /** Repetitions in [1, {@link #MAX_REPETITIONS}] and MLP epochs at least 1, or an error naming both. */
+    public static void checkCounts(int reps, int maxEpochs) {
+        if (reps < 1 || reps > MAX_REPETITIONS || maxEpochs < 1) {
+            throw new IllegalArgumentException("evaluation repetitions must be from 1 to " + MAX_REPETITIONS
+                    + " and MLP epochs at least 1, got " + reps + " and " + maxEpochs);
+        }
+    }
+
     /** As above with the WMF variant (decision 17: the reference code's by default). */
     public static List<Row> run(FeatureSet f, TargetDataset ds, int reps, long seed, boolean standardize,
                                 int maxEpochs, Wmf.Variant variant, PrintStream log) throws IOException {
+        checkCounts(reps, maxEpochs);
         if (!f.dataset().equals(ds.name) && !f.dataset().equals("null")) {
             throw new IllegalArgumentException("features of dataset '" + f.dataset() + "' given for dataset '"
                     + ds.name + "'");

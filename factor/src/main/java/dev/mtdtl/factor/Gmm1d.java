@@ -152,12 +152,15 @@ public final class Gmm1d {
         }
         Params p = new Params(pi, mu, var);
 
-        double[] lb = new double[o.maxIter()];
+        double[] lb = new double[Math.min(o.maxIter(), 1024)];   // grown as needed: the cap may be 2^31 - 1
         double prev = Double.NEGATIVE_INFINITY;
         boolean converged = false;
         int it = 0;
         while (it < o.maxIter()) {
             Step st = emStep(u, w, p, o.regCovar());
+            if (it == lb.length) {
+                lb = Arrays.copyOf(lb, (int) Math.min(2L * lb.length, o.maxIter()));
+            }
             lb[it++] = st.avgLogLik;
             p = st.next;
             double change = st.avgLogLik - prev;

@@ -203,11 +203,16 @@ public final class Plsa {
                 }
             }
         }
-        double[] ll = new double[o.iterations() + 1];
+        // grown as the iterations run: the cap may be far beyond what runs before convergence (2^31 - 1 would even
+        // overflow the array size)
+        double[] ll = new double[(int) Math.min(o.iterations() + 1L, 1024)];
         boolean converged = false;
         int it = 0;
         while (it < o.iterations()) {
             double l = model.iterate();   // L of the parameters before this update
+            if (it + 1 >= ll.length) {
+                ll = Arrays.copyOf(ll, (int) Math.min(2L * ll.length, o.iterations() + 1L));
+            }
             ll[it] = l;
             if (o.tol() > 0 && it > 0 && l - ll[it - 1] < o.tol() * Math.abs(ll[it - 1])) {
                 // The update just computed is discarded: the model keeps the parameters whose L was tested.

@@ -131,4 +131,20 @@ class Gmm1dTest {
             assertTrue(Double.isFinite(v));
         }
     }
+
+    @Test
+    void anIterationCapOfAnySizeRunsTheSamePath() {
+        // the lower-bound history grows as EM runs: a cap of 2^31 - 1 used to allocate it up front (OutOfMemoryError)
+        double[] x = new double[300];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 3) * 4 + r.nextGaussian();
+        }
+        Gmm1d.Options o = Gmm1d.Options.defaults().withComponents(3).withTol(1e-12);
+        Gmm1d.Fit capped = Gmm1d.fit(x, o.withMaxIter(100_000));
+        Gmm1d.Fit huge = Gmm1d.fit(x, o.withMaxIter(Integer.MAX_VALUE));
+        assertTrue(capped.converged() && huge.converged());
+        assertArrayEquals(capped.lowerBounds(), huge.lowerBounds(), 0.0);
+        assertEquals(capped.avgLogLik(), huge.avgLogLik(), 0.0);
+    }
 }

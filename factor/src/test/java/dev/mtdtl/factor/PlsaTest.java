@@ -208,4 +208,23 @@ class PlsaTest {
             Parallel.setThreads(before);
         }
     }
+
+    @Test
+    void anIterationCapOfAnySizeRunsTheSamePath() {
+        // the log-likelihood history grows as the iterations run: a cap of 2^31 - 1 used to size it up front
+        // (a negative array size), and a run past its first 1,024 iterations must keep every value
+        Planted p = planted(200, 60, 3, 30, 3);
+        Plsa.Options o = Plsa.Options.defaults().withTopics(3).withSeed(2).withTol(1e-6);
+        Plsa.Result capped = Plsa.fit(p.counts(), o.withIterations(500));
+        Plsa.Result huge = Plsa.fit(p.counts(), o.withIterations(Integer.MAX_VALUE));
+        assertTrue(huge.converged());
+        assertArrayEquals(capped.logLik(), huge.logLik(), 0.0);
+        assertArrayEquals(capped.docTopic(), huge.docTopic(), 0.0);
+        Planted small = planted(30, 12, 2, 10, 4);
+        Plsa.Result longer = Plsa.fit(small.counts(), Plsa.Options.defaults().withTopics(2).withIterations(2500));
+        Plsa.Result shorter = Plsa.fit(small.counts(), Plsa.Options.defaults().withTopics(2).withIterations(1100));
+        assertEquals(2501, longer.logLik().length);
+        assertArrayEquals(java.util.Arrays.copyOf(longer.logLik(), 1100), java.util.Arrays.copyOf(shorter.logLik(), 1100),
+                0.0);
+    }
 }

@@ -247,6 +247,9 @@ public final class Trainer {
      * ran boxed ({@link AllocationWatch}).
      */
     public void run(long total, Path runDir, PrintStream progress) throws IOException {
+        if (total < 0) {
+            throw new IllegalArgumentException("total iterations must be >= 0, got " + total);
+        }
         long perEpoch = iterationsPerEpoch();
         long every = cfg.checkpointEvery() == 0 ? perEpoch : cfg.checkpointEvery();
         if (runDir != null) {

@@ -59,6 +59,13 @@ public final class Parallel {
 
     private Parallel() {}
 
+    /**
+     * The most threads a pool may have. Results do not depend on the count, so more threads than cores is allowed (it
+     * only wastes time), but a pool of 2^31 - 1 workers is an array the JVM cannot allocate (an OutOfMemoryError with
+     * a stack trace, for a typo in {@code --threads}); 4,096 is past any machine this runs on.
+     */
+    public static final int MAX_THREADS = 4096;
+
     /** Number of threads that parallel loops use (including the caller). */
     public static int threads() {
         return pool.size;
@@ -69,8 +76,9 @@ public final class Parallel {
      * single- versus multi-thread tests; not to be called while a parallel loop runs.
      */
     public static synchronized void setThreads(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + n);
+        if (n < 1 || n > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be from 1 to " + MAX_THREADS + ", got " + n + " (this machine "
+                    + "has " + Runtime.getRuntime().availableProcessors() + " cores)");
         }
         if (n == pool.size) {
             return;
@@ -134,7 +142,7 @@ public final class Parallel {
         if (s != null && !s.isBlank()) {
             try {
                 int n = Integer.parseInt(s.trim());
-                if (n >= 1) {
+                if (n >= 1 && n <= MAX_THREADS) {
                     return n;
                 }
             } catch (NumberFormatException e) {

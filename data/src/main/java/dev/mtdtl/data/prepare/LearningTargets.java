@@ -102,7 +102,12 @@ public final class LearningTargets {
                 continue;
             }
             long t0 = System.nanoTime();
-            float[] z = new float[tracks.size() * k];
+            long zLength = (long) tracks.size() * k;
+            if (zLength > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(name + ": " + tracks.size() + " tracks x " + k + " topics is more "
+                        + "than one array holds; use fewer topics");
+            }
+            float[] z = new float[(int) zLength];
             switch (model) {
                 case "gmm" -> gmm(corpus, s, row, z, k, iterations, name.equals("bpm") ? bpmNoise : 0, srcSeed);
                 case "plsa", "tfidf-plsa", "artist-tag-plsa" -> {

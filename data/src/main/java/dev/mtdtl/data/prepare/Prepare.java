@@ -57,6 +57,13 @@ public final class Prepare {
             if (!(bpmNoise >= 0) || bpmNoise > 1) {
                 throw new IllegalArgumentException("bpm noise must be in [0, 1], got " + bpmNoise);
             }
+            if (!(validFraction >= 0) || validFraction >= 1) {
+                throw new IllegalArgumentException("the validation fraction must be in [0, 1), got " + validFraction);
+            }
+            if (topics < 1 || iterations < 1) {
+                throw new IllegalArgumentException("topics and EM iterations must be at least 1, got " + topics + " and "
+                        + iterations);
+            }
         }
 
         public static Config defaults(Path corpus, Path out) {

@@ -24,12 +24,12 @@ public record SynthConfig(long seed, int tracks, double seconds, int users, int 
     public static final int GENERATOR_VERSION = 3;
 
     public SynthConfig {
-        if (tracks < 1 || seconds < 1 || instrumentSeconds < 1) {
+        if (tracks < 1 || !(seconds >= 1) || !(instrumentSeconds >= 1)) {   // NaN fails too
             throw new IllegalArgumentException("need tracks >= 1, seconds >= 1 and instrument seconds >= 1, got "
                     + tracks + ", " + seconds + ", " + instrumentSeconds);
         }
-        if (seconds > 600) {
-            throw new IllegalArgumentException("seconds must be at most 600, got " + seconds);
+        if (seconds > 600 || instrumentSeconds > 600) {
+            throw new IllegalArgumentException("seconds must be at most 600, got " + seconds + " and " + instrumentSeconds);
         }
         if (genrePerClass < 1 || dancePerClass < 5 || instrumentPerClass < 1 || emotionClips < 5 || recsysTracks < 20
                 || recsysUsers < 1 || users < 1) {

@@ -50,9 +50,13 @@ public final class Profiler {
         }
 
         public Config {
-            if (batch < 2 || (warmup < 0 && warmup != AUTO) || repeats < 1) {
-                throw new IllegalArgumentException("profile: batch >= 2 (batch norm), warmup >= 0 (or auto) and repeats"
-                        + " >= 1 needed, got batch " + batch + ", warmup " + warmup + ", repeats " + repeats);
+            // upper bounds: a batch whose input no array holds (2^31 - 1 overflowed into a negative size), and counts
+            // that would run for days; far above any profile's use (the paper's batch is 128)
+            if (batch < 2 || batch > 4096 || (warmup < 0 && warmup != AUTO) || warmup > 10_000 || repeats < 1
+                    || repeats > 10_000) {
+                throw new IllegalArgumentException("profile: batch from 2 (batch norm) to 4096, warmup from 0 (or auto) "
+                        + "and repeats from 1 to 10,000 needed, got batch " + batch + ", warmup " + warmup + ", repeats "
+                        + repeats);
             }
             if (sources.isEmpty()) {
                 throw new IllegalArgumentException("profile: at least one source is needed");

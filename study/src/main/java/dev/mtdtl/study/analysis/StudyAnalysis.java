@@ -22,6 +22,13 @@ public final class StudyAnalysis {
      * smallest lift of a label's topic for Fig. 16's terms ({@link TopicOverlay#MIN_LIFT}).
      */
     public record Options(int bootstrap, long seed, String tempoTask, String tempoSource, double tsneMinLift) {
+        public Options {
+            if (bootstrap < 0) {
+                throw new IllegalArgumentException("bootstrap replicates must be >= 0 (0: Wald intervals only), got "
+                        + bootstrap);
+            }
+        }
+
         public static Options defaults() {
             return new Options(1000, 1, null, "bpm", TopicOverlay.MIN_LIFT);
         }

@@ -24,6 +24,7 @@ public record Schedule(Long epochs, Long iterationsPerSource, int batch, float l
         if (batch < 1 || evalRepetitions < 1 || evalMaxEpochs < 1 || !(lr > 0)) {
             throw new IllegalArgumentException("batch, lr, evaluation repetitions and MLP epochs must be positive");
         }
+        dev.mtdtl.eval.Evaluation.checkCounts(evalRepetitions, evalMaxEpochs);   // what each run's evaluate will check
         if (!wmfVariant.equals("reference") && !wmfVariant.equals("paper")) {
             throw new IllegalArgumentException("wmf variant must be reference or paper, not '" + wmfVariant + "'");
         }

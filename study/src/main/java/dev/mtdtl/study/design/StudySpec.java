@@ -22,6 +22,10 @@ import java.util.Map;
 public record StudySpec(long seed, List<Source> sources, List<Strategy> strategies, int ssrRepeats,
                         int fullRepeats, String preset, Schedule schedule) {
 
+    /** The most repeats of a phase-1 or phase-2 run. */
+    public static final int MAX_REPEATS = 1000;
+
+
     public static final String FILE = "study.json";
     static final String FORMAT = "mtdtl-study";
 
@@ -43,8 +47,10 @@ public record StudySpec(long seed, List<Source> sources, List<Strategy> strategi
         if (strategies.isEmpty()) {
             throw new IllegalArgumentException("a study needs at least one strategy");
         }
-        if (ssrRepeats < 0 || fullRepeats < 0) {
-            throw new IllegalArgumentException("repeats must be >= 0");
+        if (ssrRepeats < 0 || fullRepeats < 0 || ssrRepeats > MAX_REPEATS || fullRepeats > MAX_REPEATS) {
+            // the paper repeats 6 and 5 times; 2^31 - 1 would enumerate runs until the heap is gone
+            throw new IllegalArgumentException("repeats must be from 0 to " + MAX_REPEATS + ", got " + ssrRepeats
+                    + " (SS-R) and " + fullRepeats + " (all sources)");
         }
     }
 
