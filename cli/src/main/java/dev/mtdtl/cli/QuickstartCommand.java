@@ -78,9 +78,28 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        validate();
         try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.folder(out)) {   // one quickstart here
             return quickstart();   // each phase's command cleans and locks its own output
         }
+    }
+
+    /**
+     * The options, checked by the phases' own rules before any work: a --batch of 1 used to surface only when the
+     * first training started, after a minute of synth and prepare.
+     */
+    private void validate() {
+        dev.mtdtl.data.synth.SynthConfig.of(seed, tracks, seconds, targetScale);
+        dev.mtdtl.nn.TrainConfig.paper(seed).withBatch(batch).withLr((float) lr);
+        int most = 1;
+        for (String[] r : RUNS) {
+            most = Math.max(most, r[1].split(",").length);
+        }
+        if (iterations < 1 || iterations > Integer.MAX_VALUE / most) {
+            throw new IllegalArgumentException("--iterations must be from 1 to " + Integer.MAX_VALUE / most
+                    + " (a run on " + most + " sources trains " + most + " times as many), got " + iterations);
+        }
+        dev.mtdtl.eval.Evaluation.checkCounts(reps, 200);
     }
 
     private int quickstart() throws Exception {

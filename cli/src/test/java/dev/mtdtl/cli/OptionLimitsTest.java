@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Hostile numbers in command-line options (a hunt of 2026-12-07 over every numeric option of train, prepare, synth,
  * extract, evaluate, report, profile and study design with 0, -1, 2^31 - 1, -2^31, NaN, Infinity, 1e308): each of
  * these ended as an internal error (a negative array size), an OutOfMemoryError's stack trace, a message that named
- * no option ("JSON cannot represent NaN"), or was accepted and ran a negative number of iterations. Each must now
- * stop at once with status 1 and a message saying which value is wrong.
+ * no option ("JSON cannot represent NaN"), or was accepted and ran a negative number of iterations; the quickstart's
+ * options were checked only by the phase that used them, minutes in. Each must now stop at once with status 1 and a
+ * message saying which value is wrong.
  */
 class OptionLimitsTest {
 
@@ -58,7 +59,15 @@ class OptionLimitsTest {
             new Object[] {new String[] {"study", "design", "--out", tmp.resolve("s1").toString(), "--preset", "small",
                 "--full-repeats", "2147483647"}, "repeats must be from 0 to 1000"},
             new Object[] {new String[] {"study", "design", "--out", tmp.resolve("s2").toString(), "--preset", "small",
-                "--repetitions", "2147483647"}, "evaluation repetitions must be from 1 to 1000"});
+                "--repetitions", "2147483647"}, "evaluation repetitions must be from 1 to 1000"},
+            new Object[] {with(train, "--lr", "1e308"), "learning rate must be a finite number > 0"},
+            // the quickstart checks its options before its first phase (they used to stop it minutes later)
+            new Object[] {quickstart("--batch", "1"), "batch must be at least 2"},
+            new Object[] {quickstart("--iterations", "2147483647"), "--iterations must be from 1 to"},
+            new Object[] {quickstart("--lr", "NaN"), "learning rate must be a finite number > 0"},
+            new Object[] {quickstart("--repetitions", "0"), "evaluation repetitions must be from 1"},
+            new Object[] {quickstart("--seconds", "-1"), "seconds >= 1"},
+            new Object[] {quickstart("--target-scale", "Infinity"), "target scale must be in (0, 100]"});
         List<String> failures = new ArrayList<>();
         int threads = Parallel.threads();
         try {
@@ -75,6 +84,11 @@ class OptionLimitsTest {
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));
         assertEquals(threads, Parallel.threads());
+        assertTrue(java.nio.file.Files.notExists(tmp.resolve("qs")), "a refused quickstart starts nothing");
+    }
+
+    private String[] quickstart(String option, String value) {
+        return new String[] {"quickstart", "--out", tmp.resolve("qs").toString(), option, value};
     }
 
     private static String[] with(String[] base, String option, String value) {

@@ -23,6 +23,9 @@ public record TrainConfig(int batch, float lr, float beta1, float beta2, float e
         if (batch < 2) {
             throw new IllegalArgumentException("batch must be at least 2 (batch norm), got " + batch);
         }
+        if (!(lr > 0) || !Float.isFinite(lr)) {   // as float: 1e308 and 1e-320 given as doubles arrive as Infinity, 0
+            throw new IllegalArgumentException("the learning rate must be a finite number > 0 in float32, got " + lr);
+        }
         if (validEvery < 0 || checkpointEvery < 0 || logEvery < 0 || prefetch < 1 || keepCheckpoints < 1) {
             throw new IllegalArgumentException("bad training intervals: valid " + validEvery + ", checkpoint "
                     + checkpointEvery + ", log " + logEvery + ", prefetch " + prefetch + ", keep " + keepCheckpoints);
