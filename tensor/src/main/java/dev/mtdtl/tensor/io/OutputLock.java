@@ -80,8 +80,10 @@ public final class OutputLock implements AutoCloseable {
             }
             ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new IOException(f + ": cannot write: " + (e instanceof java.nio.file.FileSystemException fs
-                    && fs.getReason() != null ? fs.getReason() : e.getClass().getSimpleName()), e);
+            // the output first: that is the path the user gave (the lock file beside it is ours)
+            throw new IOException(what + ": cannot write: " + (e instanceof java.nio.file.FileSystemException fs
+                    && fs.getReason() != null ? fs.getReason() : e.getClass().getSimpleName()) + " (creating its lock "
+                    + f + ")", e);
         }
         FileLock l = null;
         try {
@@ -90,7 +92,7 @@ public final class OutputLock implements AutoCloseable {
             // held by this JVM already (another thread, or an unclosed holder): the same as another process
         } catch (IOException e) {
             ch.close();
-            throw new IOException(f + ": cannot lock: " + e.getMessage(), e);
+            throw new IOException(what + ": cannot lock " + f + ": " + e.getMessage(), e);
         }
         if (l == null) {
             ch.close();
