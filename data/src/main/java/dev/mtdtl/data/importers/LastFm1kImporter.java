@@ -5,8 +5,6 @@ import dev.mtdtl.tensor.Rng;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,9 +76,8 @@ public final class LastFm1kImporter {
         List<String> ids = new ArrayList<>(new java.util.TreeSet<>(items));
         if (ids.size() < 2) {
             // one item is the whole test fold of every repetition: nothing is left to fit the model on
-            throw new IOException(log + ": " + (ids.isEmpty() ? "no listening event names" : "only one track in the "
-                    + "events names") + " a track with an audio file under " + audio + " (MBID.ext); a "
-                    + "recommendation target needs at least 2");
+            throw new IOException(log + ": its events name " + ids.size() + " track(s) with an audio file under "
+                    + audio + " (MBID.ext); a recommendation target needs at least 2");
         }
         int[] perm = new int[ids.size()];
         for (int i = 0; i < perm.length; i++) {
