@@ -83,6 +83,9 @@ final class AudioFeatureCommands {
                 return 1;
             }
         }
+        if (Files.exists(o.out) && !Files.isDirectory(o.out)) {
+            throw new IllegalArgumentException(o.out + ": --out must be a folder when --in is one (" + o.in + ")");
+        }
         List<Path> files = AudioFiles.under(o.in, java.util.Comparator.naturalOrder());
         // Each input's output, its path under --in with .npy for the extension: x.wav beside x.mp3 would write one
         // file twice, the second silently replacing the first, so such a pair is refused before any work.

@@ -75,8 +75,16 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         TargetDataset ds = TargetDataset.open(dataset).withArtistFolds(artistFolds);
         List<FeatureSet> sets = new ArrayList<>();
+        java.util.Map<String, Path> byName = new java.util.HashMap<>();
         for (Path p : features) {
-            sets.add(FeatureSet.read(p));
+            FeatureSet f = FeatureSet.read(p);
+            Path other = byName.put(f.name(), p);
+            if (other != null) {
+                // one representation twice would add its rows twice and weigh it double in every mean
+                throw new IllegalArgumentException("--features: " + other + " and " + p + " are both representation '"
+                        + f.name() + "'");
+            }
+            sets.add(f);
         }
         try {
             run(sets, ds, out, reps, seed, standardize, maxEpochs, variant(wmfVariant), artistFolds);

@@ -69,8 +69,10 @@ final class ReportCommand implements Callable<Integer> {
             for (Path p : csvs) {
                 rows.addAll(Evaluation.read(p));
             }
-        } else {
+        } else if (Files.isRegularFile(results)) {
             rows.addAll(Evaluation.read(results));
+        } else {
+            throw new IllegalArgumentException(results + ": no such results CSV or folder");
         }
         Report r = new Report(rows);
         if (out.toAbsolutePath().getParent() != null) {

@@ -67,7 +67,16 @@ class OptionLimitsTest {
             new Object[] {quickstart("--lr", "NaN"), "learning rate must be a finite number > 0"},
             new Object[] {quickstart("--repetitions", "0"), "evaluation repetitions must be from 1"},
             new Object[] {quickstart("--seconds", "-1"), "seconds >= 1"},
-            new Object[] {quickstart("--target-scale", "Infinity"), "target scale must be in (0, 100]"});
+            new Object[] {quickstart("--target-scale", "Infinity"), "target scale must be in (0, 100]"},
+            // paths and lists that were taken, or refused without saying why
+            new Object[] {new String[] {"prepare", "--corpus", t.corpus.toString(), "--out", t.corpus.toString()},
+                "the prepared folder cannot be the corpus folder"},
+            new Object[] {new String[] {"evaluate", "--features", features + "," + features, "--dataset", genre,
+                "--out", tmp.resolve("r.csv").toString()}, "are both representation"},
+            new Object[] {new String[] {"report", "--results", tmp.resolve("none").toString(), "--out",
+                tmp.resolve("r.html").toString()}, "no such results CSV or folder"},
+            new Object[] {new String[] {"mel", "--in", t.corpus.resolve("targets/genre").toString(), "--out",
+                t.corpus.resolve("manifest.json").toString()}, "--out must be a folder when --in is one"});
         List<String> failures = new ArrayList<>();
         int threads = Parallel.threads();
         try {

@@ -112,6 +112,11 @@ public final class Prepare {
 
     /** Prepare cfg.out() from cfg.corpus(), resuming what it finds; one writer at a time ({@link OutputLock}). */
     public static Report run(Config cfg, Consumer<String> log) throws IOException {
+        if (Files.exists(cfg.out()) && Files.exists(cfg.corpus()) && Files.isSameFile(cfg.corpus(), cfg.out())) {
+            // prepare writes learning/ and targets/ of its own, which would mix with (and copy tables onto) the corpus's
+            throw new IllegalArgumentException(cfg.out() + ": the prepared folder cannot be the corpus folder "
+                    + cfg.corpus() + "; give --out another folder");
+        }
         try (OutputLock lock = OutputLock.folder(cfg.out())) {
             int stale = AtomicFiles.removeStaleIn(cfg.out());   // what a killed run was writing when it died
             if (stale > 0) {
