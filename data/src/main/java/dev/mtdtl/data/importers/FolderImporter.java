@@ -25,7 +25,9 @@ import java.util.Set;
  *       ({@code file,split[,fold]}); without it, stratified 5 folds as above. One non-numeric label
  *       column makes a classification task; numeric columns a regression task.</li>
  * </ul>
- * CSV: comma-separated, optional double quotes around a field (no embedded quotes); errors name file:line.
+ * CSV (RFC 4180 without line breaks inside a field): comma-separated, a field in double quotes may hold commas and
+ * doubled quotes ({@code "Rock, Pop"}, {@code "12"" single"}), white space around a field is trimmed; errors name
+ * file:line.
  *
  * <p>Omitted: multi-label tasks (IRMAS's multi-instrument test set), artist-filtered splits.
  */
@@ -305,7 +307,7 @@ public final class FolderImporter {
     /** One CSV row: its fields and its line in the file (from 1; blank lines are skipped, not renumbered). */
     record Row(int line, String[] fields) {}
 
-    /** A small CSV reader: rows of fields, header included; fields trimmed of one pair of quotes. */
+    /** A small CSV reader: rows of fields ({@link #fields}), header included, every row as wide as the first. */
     static List<Row> readCsv(Path file) throws IOException {
         List<Row> rows = new ArrayList<>();
         try (BufferedReader r = dev.mtdtl.tensor.io.TextFiles.reader(file)) {
@@ -317,16 +319,11 @@ public final class FolderImporter {
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] f = line.split(",", -1);
+                String[] f = fields(file, n, line);
                 for (int i = 0; i < f.length; i++) {
-                    String v = f[i].trim();
-                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-                        v = v.substring(1, v.length() - 1);
-                    }
-                    if (v.isEmpty() || v.indexOf('\t') >= 0) {
+                    if (f[i].isEmpty() || f[i].indexOf('\t') >= 0) {
                         throw new IOException(file + ":" + n + ": empty field or tab in field " + (i + 1));
                     }
-                    f[i] = v;
                 }
                 if (width >= 0 && f.length != width) {
                     throw new IOException(file + ":" + n + ": " + f.length + " fields, header has " + width);
@@ -339,5 +336,60 @@ public final class FolderImporter {
             throw new IOException(file + ":1: empty file, expected a header line");
         }
         return rows;
+    }
+
+    /**
+     * One CSV line's fields: split at commas outside double quotes; a quoted field's quotes are removed and a doubled
+     * quote inside it is one quote; white space around a field (outside its quotes) is trimmed. A quote left open, or text
+     * after a field's closing quote, is an error naming file:line (a line break inside a field is not supported).
+     */
+    static String[] fields(Path file, int line, String text) throws IOException {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        int n = text.length();
+        while (true) {
+            while (i < n && text.charAt(i) <= ' ') {   // what String.trim removes
+                i++;
+            }
+            StringBuilder f = new StringBuilder();
+            if (i < n && text.charAt(i) == '"') {
+                int open = i++;
+                while (true) {
+                    if (i >= n) {
+                        throw new IOException(file + ":" + line + ": quote opened at column " + (open + 1)
+                                + " is not closed (a line break inside a field is not supported)");
+                    }
+                    char c = text.charAt(i++);
+                    if (c == '"') {
+                        if (i < n && text.charAt(i) == '"') {
+                            f.append('"');
+                            i++;
+                        } else {
+                            break;
+                        }
+                    } else {
+                        f.append(c);
+                    }
+                }
+                while (i < n && text.charAt(i) <= ' ') {
+                    i++;
+                }
+                if (i < n && text.charAt(i) != ',') {
+                    throw new IOException(file + ":" + line + ": text after the quoted field that ends at column " + i);
+                }
+            } else {
+                int end = text.indexOf(',', i);
+                f.append(text, i, end < 0 ? n : end);
+                i = end < 0 ? n : end;
+                while (f.length() > 0 && f.charAt(f.length() - 1) <= ' ') {
+                    f.setLength(f.length() - 1);
+                }
+            }
+            out.add(f.toString());
+            if (i >= n) {
+                return out.toArray(String[]::new);
+            }
+            i++;   // the comma
+        }
     }
 }

@@ -275,4 +275,35 @@ class ImportersTest {
         assertTrue(e.getMessage().contains("bpm.tsv:2: second bpm for track TRAAA01"), e.getMessage());
         assertTrue(!Files.exists(dir.resolve("c/manifest.json")));
     }
+
+    @Test
+    void csvFieldsInQuotesMayHoldCommasAndQuotes() throws IOException {
+        Path f = Path.of("labels.csv");
+        assertEquals(List.of("a b", "Rock, Pop", "12\" single", "x"),
+                List.of(FolderImporter.fields(f, 3, " a b ,\"Rock, Pop\" , \"12\"\" single\",x")));
+        assertEquals(List.of("", "", ""), List.of(FolderImporter.fields(f, 3, ",,")));
+        assertEquals(List.of("ab\"c"), List.of(FolderImporter.fields(f, 3, "ab\"c")));
+        IOException e = assertThrows(IOException.class, () -> FolderImporter.fields(f, 7, "a,\"open, never closed"));
+        assertTrue(e.getMessage().contains("labels.csv:7: quote opened at column 3 is not closed"), e.getMessage());
+        e = assertThrows(IOException.class, () -> FolderImporter.fields(f, 8, "\"q\"x,y"));
+        assertTrue(e.getMessage().contains("labels.csv:8: text after the quoted field"), e.getMessage());
+    }
+
+    @Test
+    void aLabelWithACommaInQuotesImports(@TempDir Path dir) throws IOException {
+        for (int i = 0; i < 4; i++) {
+            wav(dir.resolve("clips/track, " + i + ".wav"), 300 + 50 * i);
+        }
+        Path labels = dir.resolve("labels.csv");
+        Files.writeString(labels, "file,style\n\"track, 0.wav\",\"Rock, Pop\"\n\"track, 1.wav\",Jazz\n"
+                + "\"track, 2\",\"Rock, Pop\"\n\"track, 3\",Jazz\n");
+        Path split = dir.resolve("split.csv");
+        Files.writeString(split, "file,split\n\"track, 0\",train\n\"track, 1\",train\n\"track, 2\",test\n"
+                + "\"track, 3\",valid\n");
+        Path corpus = dir.resolve("corpus");
+        assertEquals(4, FolderImporter.labelled(dir.resolve("clips"), labels, split, corpus, "style", 1));
+        Tsv.Table l = Tsv.read(corpus.resolve("targets/style/labels.tsv"));
+        assertEquals(List.of("track, 0", "Rock, Pop"), List.of(l.rows().get(0)));
+        assertEquals("test", Tsv.read(corpus.resolve("targets/style/split.tsv")).rows().get(2)[1]);
+    }
 }
