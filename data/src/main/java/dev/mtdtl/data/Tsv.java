@@ -44,7 +44,8 @@ public final class Tsv {
             check(file, h);
         }
         AtomicFiles.write(file, out -> {
-            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            // buffered as chars: an OutputStreamWriter encodes each write, and a row is many small ones
+            Writer w = new java.io.BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
             w.write(String.join("\t", header));
             w.write('\n');
             for (String[] r : rows) {
