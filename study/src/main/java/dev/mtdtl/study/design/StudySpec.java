@@ -25,7 +25,6 @@ public record StudySpec(long seed, List<Source> sources, List<Strategy> strategi
     /** The most repeats of a phase-1 or phase-2 run. */
     public static final int MAX_REPEATS = 1000;
 
-
     public static final String FILE = "study.json";
     static final String FORMAT = "mtdtl-study";
 
