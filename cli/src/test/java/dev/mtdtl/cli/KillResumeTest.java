@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * kill -9 anywhere: synth, prepare, train, extract, evaluate, study design, study run, export, embed and the
- * quickstart each run once uninterrupted in a child JVM (the reference, timed), then again into a fresh folder
+ * kill -9 anywhere: synth, prepare, train, extract, evaluate, study design, study run, export, embed, mel (a folder)
+ * and the quickstart each run once uninterrupted in a child JVM (the reference, timed), then again into a fresh folder
  * where the child is killed with SIGKILL at seeded random moments (a fraction of the reference's time, startup
  * included) several times, checked after each kill (nothing that looks complete may fail to verify), and finally
  * run to the end.
@@ -222,6 +222,12 @@ class KillResumeTest {
                                 .toString(), "--out", vecA.toString()},
                         new String[]{"embed", "--model", modelA.toString(), "--in", corpusA.resolve("learning/audio")
                                 .toString(), "--out", vecB.toString()}, Set.of()),
+                // a folder of audio to dB-mel files: a resumed run keeps the files already written
+                new Step("mel", tmp.resolve("mel-a"), tmp.resolve("mel-b"),
+                        new String[]{"mel", "--in", corpusA.resolve("targets").toString(), "--out",
+                                tmp.resolve("mel-a").toString()},
+                        new String[]{"mel", "--in", corpusA.resolve("targets").toString(), "--out",
+                                tmp.resolve("mel-b").toString()}, Set.of()),
                 // the quickstart's own orchestration (its phases, the report) at toy size, from nothing
                 new Step("quickstart", quickA, quickB, cat(new String[]{"quickstart", "--out", quickA.toString()}, quick),
                         cat(new String[]{"quickstart", "--out", quickB.toString()}, quick),
