@@ -217,7 +217,8 @@ public final class FolderImporter {
                 throw new IOException(splitCsv + ":" + row.line() + ": second row for " + r[0]);
             }
             if (!List.of("train", "valid", "test").contains(r[1])) {
-                throw new IOException(splitCsv + ":" + row.line() + ": split '" + r[1] + "' is none of train, valid, test");
+                throw new IOException(splitCsv + ":" + row.line() + ": split '" + r[1]
+                        + "' is none of train, valid, test");
             }
             split[at] = r[1];
             tests += r[1].equals("test") ? 1 : 0;
@@ -229,8 +230,8 @@ public final class FolderImporter {
             }
         }
         if (tests == 0 || tests == split.length) {
-            throw new IOException(splitCsv + ": " + (tests == 0 ? "no" : "every") + " track is in 'test'; an evaluation "
-                    + "needs tracks on both sides");
+            throw new IOException(splitCsv + ": " + (tests == 0 ? "no" : "every") + " track is in 'test'; an "
+                    + "evaluation needs tracks on both sides");
         }
     }
 
@@ -340,8 +341,8 @@ public final class FolderImporter {
 
     /**
      * One CSV line's fields: split at commas outside double quotes; a quoted field's quotes are removed and a doubled
-     * quote inside it is one quote; white space around a field (outside its quotes) is trimmed. A quote left open, or text
-     * after a field's closing quote, is an error naming file:line (a line break inside a field is not supported).
+     * quote inside it is one quote; white space around a field (outside its quotes) is trimmed. A quote left open, or
+     * text after a field's closing quote, is an error naming file:line (a line break inside a field is not supported).
      */
     static String[] fields(Path file, int line, String text) throws IOException {
         List<String> out = new ArrayList<>();

@@ -150,7 +150,8 @@ public final class MsdImporter {
             sources.put("lyrics", source("lyrics", "triplets", "word", "count", "tfidf-plsa"));
         }
         if (in.cdr() != null) {
-            LineConverter.convert(in.cdr(), cb.stage("learning/sources/cdr_tag.tsv"), new String[] {"track_id", "genre"},
+            LineConverter.convert(in.cdr(), cb.stage("learning/sources/cdr_tag.tsv"),
+                    new String[] {"track_id", "genre"},
                     (line, ln, o) -> {
                         if (line.startsWith("#")) {
                             return;
