@@ -29,15 +29,22 @@ public final class AudioFiles {
         return i >= 0 && EXTENSIONS.contains(n.substring(i + 1).toLowerCase(Locale.ROOT));
     }
 
-    /** The audio files under {@code folder}, at any depth, hidden ones left out, in the given order. */
+    /**
+     * The audio files under {@code folder}, at any depth, hidden ones left out, in the given order. Symbolic links are
+     * followed (a dataset is often a link to where it is stored, or a folder of links to class folders: not following
+     * them found no audio at all), and named by their path under {@code folder}; a link loop is refused, naming it.
+     */
     public static List<Path> under(Path folder, Comparator<Path> order) throws IOException {
         if (!Files.isDirectory(folder)) {
             throw new IOException(folder + ": not a folder");
         }
-        try (Stream<Path> s = Files.walk(folder)) {
+        try (Stream<Path> s = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             return s.filter(p -> !hidden(folder.relativize(p))).filter(Files::isRegularFile).filter(AudioFiles::hasAudioName)
                     .sorted(order).toList();
-        } catch (UncheckedIOException e) {   // a subfolder that cannot be read
+        } catch (UncheckedIOException e) {   // a subfolder that cannot be read, or a link loop
+            if (e.getCause() instanceof java.nio.file.FileSystemLoopException loop) {
+                throw new IOException(folder + ": symbolic links loop at " + loop.getFile(), loop);
+            }
             throw new IOException(folder + ": cannot list: " + e.getCause().getMessage(), e.getCause());
         }
     }

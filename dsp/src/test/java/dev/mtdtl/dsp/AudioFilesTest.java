@@ -35,4 +35,24 @@ class AudioFilesTest {
         IOException e = assertThrows(IOException.class, () -> AudioFiles.under(tmp.resolve("a.mp3"), Comparator.naturalOrder()));
         assertTrue(e.getMessage().contains("a.mp3: not a folder"), e.getMessage());
     }
+
+    @Test
+    void linkedFoldersAreFollowedAndALoopIsNamed() throws IOException {
+        Path data = tmp.resolve("store");
+        for (String f : new String[]{"blues/b1.wav", "rock/r1.wav"}) {
+            Files.createDirectories(data.resolve(f).getParent());
+            Files.writeString(data.resolve(f), f);
+        }
+        Path root = tmp.resolve("root");   // a folder of links to class folders
+        Files.createDirectories(root);
+        Files.createSymbolicLink(root.resolve("blues"), data.resolve("blues"));
+        Files.createSymbolicLink(root.resolve("rock"), data.resolve("rock"));
+        Path link = Files.createSymbolicLink(tmp.resolve("dataset"), root);   // the dataset itself a link
+        List<String> got = AudioFiles.under(link, Comparator.naturalOrder()).stream()
+                .map(p -> link.relativize(p).toString().replace('\\', '/')).toList();
+        assertEquals(List.of("blues/b1.wav", "rock/r1.wav"), got);
+        Files.createSymbolicLink(data.resolve("rock/again"), root);   // root/rock/again -> root
+        IOException e = assertThrows(IOException.class, () -> AudioFiles.under(root, Comparator.naturalOrder()));
+        assertTrue(e.getMessage().contains("symbolic links loop at"), e.getMessage());
+    }
 }
