@@ -21,8 +21,8 @@ public record Schedule(Long epochs, Long iterationsPerSource, int batch, float l
             throw new IllegalArgumentException("training length must be at least 1, got "
                     + (epochs != null ? epochs + " epochs" : iterationsPerSource + " iterations per source"));
         }
-        if (batch < 1 || evalRepetitions < 1 || evalMaxEpochs < 1 || !(lr > 0)) {
-            throw new IllegalArgumentException("batch, lr, evaluation repetitions and MLP epochs must be positive");
+        if (batch < 1 || !(lr > 0)) {
+            throw new IllegalArgumentException("batch and lr must be positive, got " + batch + " and " + lr);
         }
         dev.mtdtl.eval.Evaluation.checkCounts(evalRepetitions, evalMaxEpochs);   // what each run's evaluate will check
         if (!wmfVariant.equals("reference") && !wmfVariant.equals("paper")) {
