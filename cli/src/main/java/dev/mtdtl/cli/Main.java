@@ -66,12 +66,16 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** Version from the jar manifest, or "dev" when run from classes. */
+    /**
+     * Version from the jar manifest (the pom's when run from classes), and the build's identity: what a study
+     * records beside each run ({@code CodeIdentity}), so a user can tell which runs this build made.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"mtdtl " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+            return new String[]{"mtdtl " + (v == null ? "0.1.0-SNAPSHOT" : v) + " (build "
+                    + dev.mtdtl.tensor.io.CodeIdentity.current() + ")"};
         }
     }
 }

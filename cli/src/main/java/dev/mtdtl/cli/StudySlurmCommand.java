@@ -1,6 +1,7 @@
 package dev.mtdtl.cli;
 
 import dev.mtdtl.study.run.SlurmScript;
+import dev.mtdtl.tensor.io.CodeIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -60,12 +61,20 @@ final class StudySlurmCommand implements Callable<Integer> {
     @Option(names = "--submit", description = "submit the script with sbatch and print the job id")
     boolean submit;
 
+    @Option(names = "--no-pin", description = "do not copy this build's jar into STUDY/slurm/ for the tasks (by "
+            + "default every task runs the build that wrote the script, via MTDTL_JAR, whatever changes in the "
+            + "repository meanwhile; a --launcher of your own must honour MTDTL_JAR for that)")
+    boolean noPin;
+
     @Override
     public Integer call() throws Exception {
         String l = launcher != null ? launcher : SlurmScript.defaultLauncher();
+        Path jar = noPin ? null : CodeIdentity.runningJar();
         Path f = SlurmScript.write(study, data, new SlurmScript.Options(tasks, throttle, gpus, cpus, mem, time,
-                partition, l, extra));
-        System.out.println("wrote " + f);
+                partition, l, extra, jar));
+        System.out.println("wrote " + f + (jar != null ? " (tasks run build " + CodeIdentity.current() + ", copied "
+                + "into " + f.getParent() + ")" : noPin ? "" : " (not run from a jar: nothing to pin; tasks run what "
+                + "the launcher finds)"));
         if (!submit) {
             System.out.println("submit with: sbatch " + f + "    watch with: mtdtl study status " + study);
             return 0;

@@ -46,6 +46,11 @@ public final class RunStore {
     public static final String RESULTS = "results.csv";
     /** The status field holding the CRC-32 of the run's own results.csv, recorded after each write of it. */
     public static final String RESULTS_CRC = "results_crc32";
+    /**
+     * The status field listing the builds ({@code CodeIdentity}) that worked on the run, in the order they first
+     * did: more than one when a run was resumed by another build than the one that started it.
+     */
+    public static final String CODES = "codes";
     private static final ReentrantLock MERGE = new ReentrantLock();   // file locks are per JVM, not per thread
 
     private final Path study;
@@ -163,6 +168,23 @@ public final class RunStore {
         s.putAll(new java.util.TreeMap<>(fields));      // sorted: callers pass Map.of, whose order varies
         s.put("updated", Instant.now().toString());
         AtomicFiles.writeString(statusFile(id), Json.write(s, 2) + "\n");
+    }
+
+    /**
+     * The builds recorded as having worked on a run ({@link #CODES}), in order; empty when it has not started, its
+     * status cannot be read, or an mtdtl older than the field wrote it. A mutable list.
+     */
+    public List<String> codes(String id) throws IOException {
+        Map<String, Object> s = readableStatus(id);
+        List<String> l = new ArrayList<>();
+        if (s != null && s.get(CODES) instanceof List<?> c) {
+            for (Object o : c) {
+                if (o instanceof String x && !x.isBlank() && !l.contains(x)) {
+                    l.add(x);
+                }
+            }
+        }
+        return l;
     }
 
     /** Rows of the run's own results file (empty if none yet). */

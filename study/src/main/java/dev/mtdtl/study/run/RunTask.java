@@ -52,9 +52,10 @@ final class RunTask {
     private final Device device;
     private final String executor;
     private final int checkpointEvery;
+    private final String code;
 
     RunTask(RunStore store, Path prepared, List<String> datasets, Schedule schedule, long studySeed, Device device,
-            String executor, int checkpointEvery) {
+            String executor, int checkpointEvery, String code) {
         this.store = store;
         this.prepared = prepared;
         this.datasets = datasets;
@@ -63,6 +64,7 @@ final class RunTask {
         this.device = device;
         this.executor = executor;
         this.checkpointEvery = checkpointEvery;
+        this.code = code;
     }
 
     /** Run a plan row ({@code row} non-null) or the baseline {@code id} ("rand", "mfcc"). */
@@ -75,7 +77,12 @@ final class RunTask {
             Files.deleteIfExists(dir.resolve("error.txt"));
             dev.mtdtl.tensor.io.AtomicFiles.removeStaleIn(dir);   // what a killed attempt was writing (the run is ours)
             boolean trusted = store.resultsTrusted(id);   // before "running" replaces the status that holds the checksum
+            List<String> codes = store.codes(id);         // likewise: the builds that worked on the run before
+            if (!codes.contains(code)) {
+                codes.add(code);
+            }
             Map<String, Object> info = new LinkedHashMap<>();
+            info.put(RunStore.CODES, codes);
             info.put("executor", executor);
             info.put("host", host());
             info.put("pid", ProcessHandle.current().pid());
@@ -88,8 +95,13 @@ final class RunTask {
             long t0 = System.nanoTime();
             try (PrintStream log = new PrintStream(Files.newOutputStream(dir.resolve("log.txt"),
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8)) {
-                log.printf(Locale.ROOT, "== %s %s on %s (executor %s, host %s)%n", java.time.Instant.now(), id,
-                        row == null ? "baseline" : row.strategy().id() + " " + row.sourceIds(), executor, host());
+                log.printf(Locale.ROOT, "== %s %s on %s (executor %s, host %s, build %s)%n", java.time.Instant.now(),
+                        id, row == null ? "baseline" : row.strategy().id() + " " + row.sourceIds(), executor, host(),
+                        code);
+                if (codes.size() > 1) {
+                    log.printf(Locale.ROOT, "this run was started by build %s: what it resumes (checkpoints, "
+                            + "features, results) was made by another build than what it makes now%n", codes.get(0));
+                }
                 try {
                     if (!trusted && Files.deleteIfExists(dir.resolve(RunStore.RESULTS))) {
                         log.printf(Locale.ROOT, "%s does not match the CRC-32 that %s records (damaged, or written "

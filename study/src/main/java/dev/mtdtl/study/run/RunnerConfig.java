@@ -1,5 +1,7 @@
 package dev.mtdtl.study.run;
 
+import dev.mtdtl.tensor.io.CodeIdentity;
+
 import java.io.PrintStream;
 
 /**
@@ -17,9 +19,11 @@ import java.io.PrintStream;
  * @param executor         recorded in each run's status ("local", "slurm:JOB_TASK")
  * @param checkpointEvery  training checkpoint interval in iterations (what a killed run can lose at most)
  * @param progress         the progress lines (one per finished run, with the ETA)
+ * @param code             the build doing the work ({@link CodeIdentity}), recorded in each run's status
  */
 public record RunnerConfig(int workers, Integer threads, String device, Long epochs, Long iterationsPerSource,
-                           int shardIndex, int shardCount, String executor, int checkpointEvery, PrintStream progress) {
+                           int shardIndex, int shardCount, String executor, int checkpointEvery, PrintStream progress,
+                           String code) {
 
     public RunnerConfig {
         if (workers < 1) {
@@ -37,50 +41,60 @@ public record RunnerConfig(int workers, Integer threads, String device, Long epo
         if (checkpointEvery < 0) {
             throw new IllegalArgumentException("checkpoint interval must be >= 0");
         }
+        if (code == null || code.isBlank()) {
+            throw new IllegalArgumentException("no code identity");
+        }
     }
 
     /** One worker, the whole plan, on the CPU, progress to stdout. */
     public static RunnerConfig defaults() {
-        return new RunnerConfig(1, null, "cpu", null, null, 0, 1, "local", RunTask.CHECKPOINT_EVERY, System.out);
+        return new RunnerConfig(1, null, "cpu", null, null, 0, 1, "local", RunTask.CHECKPOINT_EVERY, System.out,
+                CodeIdentity.current());
     }
 
     public RunnerConfig withWorkers(int k) {
         return new RunnerConfig(k, threads, device, epochs, iterationsPerSource, shardIndex, shardCount, executor,
-                checkpointEvery, progress);
+                checkpointEvery, progress, code);
     }
 
     public RunnerConfig withThreads(Integer t) {
         return new RunnerConfig(workers, t, device, epochs, iterationsPerSource, shardIndex, shardCount, executor,
-                checkpointEvery, progress);
+                checkpointEvery, progress, code);
     }
 
     public RunnerConfig withDevice(String d) {
         return new RunnerConfig(workers, threads, d, epochs, iterationsPerSource, shardIndex, shardCount, executor,
-                checkpointEvery, progress);
+                checkpointEvery, progress, code);
     }
 
     public RunnerConfig withLength(Long e, Long i) {
         return new RunnerConfig(workers, threads, device, e, i, shardIndex, shardCount, executor, checkpointEvery,
-                progress);
+                progress, code);
     }
 
     public RunnerConfig withShard(int index, int count) {
         return new RunnerConfig(workers, threads, device, epochs, iterationsPerSource, index, count, executor,
-                checkpointEvery, progress);
+                checkpointEvery, progress, code);
     }
 
     public RunnerConfig withExecutor(String e) {
         return new RunnerConfig(workers, threads, device, epochs, iterationsPerSource, shardIndex, shardCount, e,
-                checkpointEvery, progress);
+                checkpointEvery, progress, code);
     }
 
     public RunnerConfig withCheckpointEvery(int n) {
         return new RunnerConfig(workers, threads, device, epochs, iterationsPerSource, shardIndex, shardCount, executor,
-                n, progress);
+                n, progress, code);
     }
 
     public RunnerConfig withProgress(PrintStream p) {
         return new RunnerConfig(workers, threads, device, epochs, iterationsPerSource, shardIndex, shardCount, executor,
-                checkpointEvery, p);
+                checkpointEvery, p, code);
+    }
+
+    /** The same, recorded as the work of build {@code c} (tests stand for two builds with two names). */
+    public RunnerConfig withCode(String c) {
+        return new RunnerConfig(workers, threads, device, epochs, iterationsPerSource, shardIndex, shardCount, executor,
+                checkpointEvery, progress, c);
     }
 }

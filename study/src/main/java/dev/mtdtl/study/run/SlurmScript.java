@@ -3,6 +3,7 @@ package dev.mtdtl.study.run;
 import dev.mtdtl.study.design.Plan;
 import dev.mtdtl.study.design.StudySpec;
 import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.CodeIdentity;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +21,14 @@ import java.util.List;
  *
  * <p>Needs a filesystem shared by the submit host and the nodes (STUDY, PREPARED and the launcher at the
  * same paths) with working POSIX locks (NFSv4, Lustre, GPFS, BeeGFS do).
+ *
+ * <p>The build is pinned: the jar that writes the script is copied to {@code STUDY/slurm/mtdtl-ID.jar} (ID its
+ * {@link CodeIdentity}) and the script exports {@code MTDTL_JAR} with that copy, which {@code ./mtdtl} runs
+ * instead of its own jar (and then never rebuilds). So every task of the array runs the code the study was
+ * submitted with, however long it waits in the queue: an edit or a {@code git pull} in the repository does not
+ * reach tasks that start later, no node runs Maven, and a rebuild cannot replace a jar under a running JVM (on
+ * NFS another node's open jar goes stale). Writing the script again after a rebuild pins the new build; the
+ * runs record which build made them ({@link RunStore#CODES}), and {@code study status} lists them.
  */
 public final class SlurmScript {
 
@@ -34,9 +43,10 @@ public final class SlurmScript {
      * @param launcher      the command that runs mtdtl on a node (the repository's ./mtdtl, by absolute path; no
      *                      spaces in the path: the script splits the command into words)
      * @param extra         more "#SBATCH ..." option words, each written as its own line (e.g. "--account=x")
+     * @param jar           the jar to pin (the one running, normally); null: none, the launcher runs what it finds
      */
     public record Options(int tasks, int throttle, int gpus, int cpusPerTask, String mem, String time, String partition,
-                          String launcher, List<String> extra) {
+                          String launcher, List<String> extra, Path jar) {
         public Options {
             if (tasks < 0 || throttle < 0 || gpus < 0 || cpusPerTask < 1) {
                 throw new IllegalArgumentException("tasks, throttle and gpus must be >= 0, cpus per task >= 1");
@@ -113,6 +123,12 @@ public final class SlurmScript {
             l.add("#SBATCH " + e);
         }
         l.add("set -euo pipefail");
+        if (o.jar() != null) {
+            Path pinned = pin(s.resolve(DIR), o.jar());
+            l.add("# The build this study was submitted with (./mtdtl runs MTDTL_JAR instead of its own jar, and does"
+                    + " not rebuild).");
+            l.add("export MTDTL_JAR=${MTDTL_JAR:-" + quote(pinned.toString()) + "}");
+        }
         l.add("MTDTL=${MTDTL:-" + o.launcher() + "}");
         l.add("export MTDTL_THREADS=${SLURM_CPUS_PER_TASK:-" + o.cpusPerTask() + "}");
         l.add("echo \"mtdtl study: task ${SLURM_ARRAY_TASK_ID}/" + n + " of job ${SLURM_ARRAY_JOB_ID} on $(hostname)"
@@ -124,6 +140,19 @@ public final class SlurmScript {
         AtomicFiles.writeString(f, String.join("\n", l) + "\n");
         f.toFile().setExecutable(true);
         return f;
+    }
+
+    /**
+     * Copy {@code jar} to DIR/mtdtl-ID.jar (ID: {@link CodeIdentity#of} without its "jar:"), unless a copy of that
+     * build is there already; returns the copy. Earlier copies stay: tasks of an earlier submission may run them.
+     */
+    static Path pin(Path dir, Path jar) throws IOException {
+        String id = CodeIdentity.of(jar);
+        Path copy = dir.resolve("mtdtl-" + id.substring(id.indexOf(':') + 1) + ".jar");
+        if (!Files.isRegularFile(copy) || !CodeIdentity.of(copy).equals(id)) {
+            AtomicFiles.write(copy, out -> Files.copy(jar, out));
+        }
+        return copy;
     }
 
     /** Single-quote for bash. */

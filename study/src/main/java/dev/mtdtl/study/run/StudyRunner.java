@@ -98,9 +98,10 @@ public final class StudyRunner {
         int total = cfg.threads() != null ? cfg.threads() : Parallel.threads();
         Parallel.setThreads(Math.max(1, total / cfg.workers()));
         RunTask task = new RunTask(store, prepared.toAbsolutePath(), datasets, spec.schedule(), spec.seed(),
-                device, cfg.executor(), cfg.checkpointEvery());
+                device, cfg.executor(), cfg.checkpointEvery(), cfg.code());
         Progress progress = new Progress(cfg.progress(), todo, rowOf, already, ids.size());
         progress.start(study, cfg, spec.schedule());
+        warnOtherBuilds(cfg, store, plan);
         ExecutorService pool = Executors.newFixedThreadPool(cfg.workers(), r -> {
             Thread t = new Thread(r, "mtdtl-study-worker");
             t.setDaemon(true);
@@ -193,6 +194,21 @@ public final class StudyRunner {
                     + " does not have (the file was changed after the run wrote it)");
         }
         return all;
+    }
+
+    /**
+     * A study whose runs so far were made by other builds than this one: said before any work, since this
+     * invocation's results will sit beside theirs in STUDY/results.csv (a source edited or pulled since, a Slurm
+     * task on a node with an older copy). Not refused: a fix that leaves the numbers alone is a reason to go on.
+     */
+    private static void warnOtherBuilds(RunnerConfig cfg, RunStore store, List<PlanRow> plan) throws IOException {
+        Map<String, List<String>> by = StudyStatus.runsByBuild(store, plan);
+        by.remove(cfg.code());
+        if (!by.isEmpty()) {
+            cfg.progress().printf(Locale.ROOT, "mtdtl study run: note: this is build %s; this study has runs made by "
+                    + "%s: their results and this invocation's are pooled in %s ('mtdtl study status' lists which "
+                    + "run was made by which build)%n", cfg.code(), StudyStatus.describe(by), store.results());
+        }
     }
 
     /** Open the device every run trains and extracts on (cpu, cuda, auto): a missing GPU fails before any work. */
@@ -295,8 +311,8 @@ public final class StudyRunner {
 
         void start(Path study, RunnerConfig cfg, Schedule s) {
             out.printf(Locale.ROOT, "mtdtl study run: %s: %d of %d units to do (%d done before; the baselines count "
-                    + "as units), %d worker(s) x %d thread(s), %s, batch %d%n", study, all - already, all, already,
-                    cfg.workers(), Parallel.threads(), s.length(), s.batch());
+                    + "as units), %d worker(s) x %d thread(s), %s, batch %d, build %s%n", study, all - already, all,
+                    already, cfg.workers(), Parallel.threads(), s.length(), s.batch(), cfg.code());
         }
 
         synchronized void finished(String id, RunTask.Outcome o, double sec) {

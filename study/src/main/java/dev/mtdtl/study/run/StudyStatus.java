@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,8 +41,7 @@ public final class StudyStatus {
         for (RunStore.State s : RunStore.State.values()) {
             by.put(s, new ArrayList<>());
         }
-        List<String> ids = new ArrayList<>(List.of("rand", "mfcc"));
-        plan.forEach(r -> ids.add(r.run()));
+        List<String> ids = unitIds(plan);
         for (String id : ids) {
             by.get(store.state(id)).add(id);
         }
@@ -71,6 +71,56 @@ public final class StudyStatus {
             out.printf(Locale.ROOT, "  failed       %-8s %s (see %s)%n", id, s.get("error"),
                     store.dir(id).resolve("error.txt"));
         }
+        // Which build made the results: one line when one did; otherwise each build with its runs, and the runs
+        // that two builds worked on (resumed by another build: trained by one, extracted or evaluated by the other).
+        List<PlanRow> plan = Plan.read(study, StudySpec.read(study));
+        Map<String, List<String>> by = runsByBuild(store, plan);
+        if (by.size() == 1) {
+            out.printf(Locale.ROOT, "  build        %s%n", by.keySet().iterator().next());
+        } else if (by.size() > 1) {
+            out.printf(Locale.ROOT, "  builds       %d builds made this study's results: %s%n", by.size(), describe(by));
+            List<String> mixed = new ArrayList<>();
+            for (String id : unitIds(plan)) {
+                if (store.codes(id).size() > 1) {
+                    mixed.add(id + " (" + String.join(" then ", store.codes(id)) + ")");
+                }
+            }
+            if (!mixed.isEmpty()) {
+                out.printf(Locale.ROOT, "  mixed        resumed by another build than the one that started them: %s%s%n",
+                        String.join(", ", mixed.subList(0, Math.min(5, mixed.size()))),
+                        mixed.size() > 5 ? " and " + (mixed.size() - 5) + " more" : "");
+            }
+        }
+    }
+
+    /** The study's units: the baselines, then the plan's runs in order. */
+    static List<String> unitIds(List<PlanRow> plan) {
+        List<String> ids = new ArrayList<>(List.of("rand", "mfcc"));
+        plan.forEach(r -> ids.add(r.run()));
+        return ids;
+    }
+
+    /**
+     * The builds that worked on the study's runs (baselines first, then plan order), each with the runs it worked
+     * on; a run resumed by another build is under both. Runs not started, or whose status records no build, are
+     * under none.
+     */
+    static Map<String, List<String>> runsByBuild(RunStore store, List<PlanRow> plan) throws IOException {
+        Map<String, List<String>> by = new LinkedHashMap<>();
+        for (String id : unitIds(plan)) {
+            for (String c : store.codes(id)) {
+                by.computeIfAbsent(c, k -> new ArrayList<>()).add(id);
+            }
+        }
+        return by;
+    }
+
+    /** "jar:ab12 (3 runs: rand, mfcc, r0001), jar:cd34 (1 run: r0002)": at most 5 ids named per build. */
+    static String describe(Map<String, List<String>> by) {
+        List<String> parts = new ArrayList<>();
+        by.forEach((code, ids) -> parts.add(code + " (" + ids.size() + (ids.size() == 1 ? " run: " : " runs: ")
+                + String.join(", ", ids.subList(0, Math.min(5, ids.size()))) + (ids.size() > 5 ? ", ..." : "") + ")"));
+        return String.join(", ", parts);
     }
 
     private static String damaged(RunStore store, String id) {

@@ -12,6 +12,7 @@ import dev.mtdtl.study.design.Designer;
 import dev.mtdtl.study.design.Schedule;
 import dev.mtdtl.study.design.StudySpec;
 import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.CodeIdentity;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,7 +163,8 @@ class StudyRunnerTest {
         }
         List<Evaluation.Row> first = store.runResults("r0003").stream().filter(r -> r.dataset().equals(datasets.get(0))).toList();
         Evaluation.write(r3.resolve("results.csv"), first);
-        store.setStatus("r0003", "running", java.util.Map.of("executor", "local"));
+        store.setStatus("r0003", "running", java.util.Map.of("executor", "local", RunStore.CODES,
+                List.of("jar:00000000000000aa")));   // started by another build than the one that resumes it
         List<Evaluation.Row> merged = new ArrayList<>(Evaluation.read(s.resolve("results.csv")));
         merged.removeIf(r -> r.run().equals("r0003") || r.run().equals("r0002"));
         Evaluation.write(s.resolve("results.csv"), merged);
@@ -178,9 +180,23 @@ class StudyRunnerTest {
         for (Path k : kept) {
             Files.setLastModifiedTime(k, old);
         }
-        StudyRunner.Summary sum = StudyRunner.run(s, p, quiet(log));
+        StudyRunner.Summary sum = StudyRunner.run(s, p, quiet(log).withCode("jar:00000000000000bb"));
         assertEquals(2, sum.done());
         assertEquals(3, sum.alreadyDone());
+        // Which build made what: the reference's runs (from class folders), r0003 started by aa and resumed by bb,
+        // r0002 by bb alone; said before the work and by 'study status'.
+        assertTrue(log.toString().contains("note: this is build jar:00000000000000bb; this study has runs made by "
+                + "unpackaged (3 runs: rand, mfcc, r0001), jar:00000000000000aa (1 run: r0003)"), log.toString());
+        assertEquals(List.of("jar:00000000000000aa", "jar:00000000000000bb"), store.codes("r0003"));
+        assertEquals(List.of("jar:00000000000000bb"), store.codes("r0002"));
+        assertEquals(List.of(CodeIdentity.UNPACKAGED), store.codes("r0001"));
+        assertTrue(Files.readString(r3.resolve("log.txt")).contains("this run was started by build jar:00000000000000aa"));
+        ByteArrayOutputStream st = new ByteArrayOutputStream();
+        StudyStatus.print(s, StudyStatus.of(s), new PrintStream(st, true));
+        assertTrue(st.toString().contains("  builds       3 builds made this study's results: unpackaged (3 runs: rand, "
+                + "mfcc, r0001), jar:00000000000000bb (2 runs: r0002, r0003), jar:00000000000000aa (1 run: r0003)\n"
+                + "  mixed        resumed by another build than the one that started them: r0003 (jar:00000000000000aa "
+                + "then jar:00000000000000bb)"), st.toString());
         for (Path k : kept) {
             assertEquals(old, Files.getLastModifiedTime(k), k + " was rewritten: a finished step was redone");
         }
