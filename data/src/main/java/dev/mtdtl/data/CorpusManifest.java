@@ -35,8 +35,12 @@ public final class CorpusManifest {
         AtomicFiles.writeString(dir.resolve(FILE), Json.write(manifest, 2) + "\n");
     }
 
-    /** Read and check a corpus manifest; errors name the file. */
+    /**
+     * Read and check a corpus manifest; errors name the file. An import a crash interrupted after its commit point is
+     * finished first ({@link CorpusCommit}), so the manifest read is the one that lists the tables in place.
+     */
     public static Map<String, Object> read(Path dir) throws IOException {
+        CorpusCommit.finishBeforeReading(dir);
         Path f = dir.resolve(FILE);
         if (!Files.isRegularFile(f)) {
             throw new IOException(f + ": no corpus manifest (an unfinished synth run, or not a corpus folder)");

@@ -1,5 +1,6 @@
 package dev.mtdtl.data.importers;
 
+import dev.mtdtl.data.CorpusCommit;
 import dev.mtdtl.data.CorpusManifest;
 import dev.mtdtl.data.Tsv;
 import dev.mtdtl.dsp.AudioFiles;
@@ -8,10 +9,8 @@ import dev.mtdtl.tensor.io.AtomicFiles;
 import dev.mtdtl.tensor.io.OutputLock;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -27,9 +26,9 @@ import java.util.stream.Stream;
  * <p>One import is one transaction on the corpus. It holds the corpus's {@link OutputLock} (two imports into one
  * corpus would otherwise each rewrite the manifest from the copy they read, and one dataset would vanish from it).
  * Every table is written into a hidden staging folder ({@code .import.HEX.tmp}) while the inputs are read, so an
- * input refused on its millionth line leaves the corpus as it was; {@link #commit} then renames the tables into
- * place and writes the manifest last. Only a crash inside that short loop of renames leaves new tables beside the
- * old manifest, which a repeated import replaces; the staging folder a killed import leaves is deleted by the next.
+ * input refused on its millionth line leaves the corpus as it was; {@link #commit} then commits the folder with the
+ * new manifest as one journal ({@link CorpusCommit}): a crash before its commit point leaves the old corpus whole
+ * (the next import deletes the staging folder), one after it is rolled forward by whoever opens the corpus next.
  *
  * <p>Audio is not copied: the {@code audio} column of an imported tracks.tsv holds the file's absolute
  * path (a manifest path resolved against an absolute path gives that path), so a real dataset is read in
@@ -41,13 +40,13 @@ final class CorpusBuilder implements AutoCloseable {
     final Map<String, Object> manifest;
     private final OutputLock lock;
     private final Path stage;
-    private final Map<String, Path> staged = new LinkedHashMap<>();   // corpus-relative path -> staged file
 
     @SuppressWarnings("unchecked")
     CorpusBuilder(Path dir, String name) throws IOException {
         this.dir = dir;
         lock = OutputLock.folder(dir);
         try {
+            CorpusCommit.rollForward(dir);   // an import a crash interrupted after its commit point
             removeStaleStages(dir);
             AtomicFiles.removeStaleOf(dir.resolve(CorpusManifest.FILE));
             stage = dir.resolve(".import." + Long.toHexString(System.nanoTime()) + ".tmp");
@@ -85,23 +84,13 @@ final class CorpusBuilder implements AutoCloseable {
     Path stage(String rel) throws IOException {
         Path f = stage.resolve(rel);
         Files.createDirectories(f.getParent());
-        staged.put(rel, f);
         return f;
     }
 
-    /** Move every staged table into the corpus, then write the manifest (last: it is what makes them count). */
+    /** Move every staged table into the corpus, the manifest last, all or nothing ({@link CorpusCommit}). */
     void commit() throws IOException {
-        for (Map.Entry<String, Path> e : staged.entrySet()) {
-            Path to = dir.resolve(e.getKey());
-            Files.createDirectories(to.getParent());
-            try {
-                Files.move(e.getValue(), to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException x) {
-                Files.move(e.getValue(), to, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        staged.clear();
-        CorpusManifest.write(dir, manifest);
+        Files.createDirectories(stage);   // an import may stage nothing but a new manifest
+        CorpusCommit.commit(dir, stage, manifest);
     }
 
     /** Delete the staging folder (whatever was not committed) and release the corpus. */

@@ -258,6 +258,70 @@ class ImportersTest {
         assertEquals(List.of("genre"), List.copyOf(((Map<?, ?>) CorpusManifest.read(corpus).get("targets")).keySet()));
     }
 
+    /**
+     * A crash after an import's commit point, with some of its tables moved into place and the rest (and the new
+     * manifest) still in .import.commit: whoever opens the corpus next finishes the move, so the old manifest is never
+     * read beside new tables. The state is built from the corpus before and after a real import, every split of
+     * its files between "moved" and "not yet".
+     */
+    @Test
+    void anImportInterruptedAfterItsCommitPointIsFinishedByTheNextReader(@TempDir Path dir) throws IOException {
+        Path labels = clips(dir);
+        Path corpus = dir.resolve("corpus");
+        FolderImporter.labelled(dir.resolve("folder"), labels, null, corpus, "genre", 1);
+        Map<String, String> before = contents(corpus);
+        Files.writeString(labels, Files.readString(labels).replace("rock", "pop"));
+        FolderImporter.labelled(dir.resolve("folder"), labels, null, corpus, "mood", 1);
+        Map<String, String> after = contents(corpus);
+        List<String> changed = after.keySet().stream().filter(k -> !after.get(k).equals(before.get(k))
+                && !k.equals(CorpusManifest.FILE)).toList();
+        assertTrue(changed.size() >= 2 && after.containsKey(CorpusManifest.FILE)
+                && !after.get(CorpusManifest.FILE).equals(before.get(CorpusManifest.FILE)), changed.toString());
+        for (int moved = 0; moved <= changed.size(); moved++) {
+            for (int reader = 0; reader < 2; reader++) {
+                Path c = dir.resolve("crashed-" + moved + "-" + reader);
+                write(c, before);
+                for (int i = 0; i < changed.size(); i++) {
+                    String k = changed.get(i);
+                    Path to = i < moved ? c.resolve(k) : c.resolve(dev.mtdtl.data.CorpusCommit.DIR).resolve(k);
+                    Files.createDirectories(to.getParent());
+                    Files.writeString(to, after.get(k));
+                }
+                Path m = c.resolve(dev.mtdtl.data.CorpusCommit.DIR).resolve(CorpusManifest.FILE);
+                Files.createDirectories(m.getParent());
+                Files.writeString(m, after.get(CorpusManifest.FILE));
+                if (reader == 0) {
+                    // prepare's reader: an import holding the corpus stops it with the lock's message
+                    try (dev.mtdtl.tensor.io.OutputLock held = dev.mtdtl.tensor.io.OutputLock.folder(c)) {
+                        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CorpusManifest.read(c));
+                        assertTrue(e.getMessage().contains("another mtdtl command"), e.getMessage());
+                    }
+                    assertEquals(((Map<?, ?>) dev.mtdtl.tensor.io.Json.parseObject(after.get(CorpusManifest.FILE), "m")
+                            .get("targets")).keySet(), ((Map<?, ?>) CorpusManifest.read(c).get("targets")).keySet());
+                    assertEquals(after, contents(c), moved + " of " + changed.size() + " moved");
+                } else {
+                    // the next import rolls the interrupted one forward under its lock, then adds its own dataset
+                    FolderImporter.labelled(dir.resolve("folder"), labels, null, c, "other", 1);
+                    Map<String, String> got = contents(c);
+                    for (String k : changed) {
+                        assertEquals(after.get(k), got.get(k), k);
+                    }
+                    assertTrue(got.containsKey("targets/other/labels.tsv"), got.keySet().toString());
+                    assertEquals(List.of("genre", "mood", "other"),
+                            List.copyOf(((Map<?, ?>) CorpusManifest.read(c).get("targets")).keySet()));
+                }
+                assertTrue(!Files.exists(c.resolve(dev.mtdtl.data.CorpusCommit.DIR)));
+            }
+        }
+    }
+
+    static void write(Path dir, Map<String, String> files) throws IOException {
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            Files.createDirectories(dir.resolve(e.getKey()).getParent());
+            Files.writeString(dir.resolve(e.getKey()), e.getValue());
+        }
+    }
+
     @Test
     void twoAudioFilesOfOneTrackAreRefused(@TempDir Path dir) throws IOException {
         Path audio = dir.resolve("previews");
