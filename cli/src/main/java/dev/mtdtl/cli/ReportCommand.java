@@ -41,8 +41,19 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "with --study: seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        // The per-task report has no bootstrap and no seed: a value given without --study would be ignored in silence
+        // (a user who meant the study report would get the other page), so it is refused.
+        for (String o : new String[] {"--bootstrap", "--seed"}) {
+            if (!study && spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                throw new IllegalArgumentException(o + " applies to the study report only: add --study, or leave "
+                        + o + " out");
+            }
+        }
         if (study) {
             AnalysisJob.Paths p = AnalysisJob.locate(results, null);
             Path dir = out.toAbsolutePath().getParent();

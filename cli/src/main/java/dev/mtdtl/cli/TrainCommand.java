@@ -41,7 +41,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "ssr, msscr, mscr2, mscr4, mscr6 or mssrfc (paper section 3.2)")
     String strategy;
 
-    @Option(names = "--sources", required = true, split = ",",
+    // Not split by picocli, which drops a trailing empty name ("bpm,tag,"): Source.parseList refuses every empty one.
+    @Option(names = "--sources", required = true,
             description = "comma-separated: self, bpm, year, taste, tag, lyrics, cdr_tag, artist (ssr: exactly one)")
     List<String> sources;
 

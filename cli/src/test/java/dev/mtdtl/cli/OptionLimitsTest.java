@@ -75,6 +75,14 @@ class OptionLimitsTest {
                 "--out", tmp.resolve("r.csv").toString()}, "are both representation"},
             new Object[] {new String[] {"report", "--results", tmp.resolve("none").toString(), "--out",
                 tmp.resolve("r.html").toString()}, "no such results CSV or folder"},
+            new Object[] {new String[] {"report", "--results", tmp.resolve("none").toString(), "--out",
+                tmp.resolve("r.html").toString(), "--bootstrap", "-1"}, "--bootstrap applies to the study report only"},
+            new Object[] {new String[] {"train", "--data", data, "--out", tmp.resolve("run2").toString(), "--strategy",
+                "msscr", "--sources", "bpm,,tag", "--batch", "4"}, "'bpm,,tag': an empty source name"},
+            new Object[] {new String[] {"train", "--data", data, "--out", tmp.resolve("run2").toString(), "--strategy",
+                "msscr", "--sources", "bpm,tag,", "--batch", "4"}, "an empty source name"},
+            new Object[] {new String[] {"study", "design", "--out", tmp.resolve("s3").toString(), "--preset", "small",
+                "--sources", "bpm,tag,"}, "'bpm,tag,': an empty source name"},
             new Object[] {new String[] {"mel", "--in", t.corpus.resolve("targets/genre").toString(), "--out",
                 t.corpus.resolve("manifest.json").toString()}, "--out must be a folder when --in is one"});
         List<String> failures = new ArrayList<>();

@@ -29,6 +29,10 @@ public enum Source {
     }
 
     public static Source of(String id) {
+        if (id.isBlank()) {
+            throw new IllegalArgumentException("an empty source name (two commas in a row, or one at an end?); "
+                    + "expected one of self, bpm, year, taste, tag, lyrics, cdr_tag, artist");
+        }
         for (Source s : values()) {
             if (s.id.equals(id)) {
                 return s;
@@ -38,16 +42,23 @@ public enum Source {
                 + "lyrics, cdr_tag, artist)");
     }
 
-    /** Parse "a,b,c" into a non-empty list without duplicates, keeping the given order. */
+    /**
+     * Parse "a,b,c" into a non-empty list without duplicates, keeping the given order. An empty name ("bpm,,tag",
+     * "bpm,") is refused, as {@code study design} refuses it: it is a typo whose missing source would go unnoticed.
+     */
     public static List<Source> parseList(String csv) {
+        if (csv.isBlank()) {
+            throw new IllegalArgumentException("no sources in '" + csv + "'");
+        }
         LinkedHashSet<Source> set = new LinkedHashSet<>();
-        for (String s : csv.split(",")) {
-            if (!s.isBlank() && !set.add(of(s.trim()))) {
+        for (String s : csv.split(",", -1)) {
+            if (s.isBlank()) {
+                throw new IllegalArgumentException("'" + csv + "': an empty source name (two commas in a row, or one "
+                        + "at an end?)");
+            }
+            if (!set.add(of(s.trim()))) {
                 throw new IllegalArgumentException("source '" + s.trim() + "' listed twice in '" + csv + "'");
             }
-        }
-        if (set.isEmpty()) {
-            throw new IllegalArgumentException("no sources in '" + csv + "'");
         }
         return new ArrayList<>(set);
     }
