@@ -46,7 +46,42 @@ public final class Main implements Runnable {
             }
             return input ? 1 : 2;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // An Error passes picocli's handler and would end as "Exception in thread main" with a stack trace; it is
+            // the JVM's heap limit, which the user sets, so say which it is and how to raise it (status 1). Printing
+            // is safe here: unwinding the stack freed what the command held.
+            System.err.println(outOfMemory(commandName(cl), e, Runtime.getRuntime().maxMemory()));
+            if (System.getenv("MTDTL_DEBUG") != null) {
+                e.printStackTrace();
+            }
+            return 1;
+        }
+    }
+
+    /** The message for a command that ran out of heap: the limit it had, and a larger one to give it. */
+    static String outOfMemory(String command, OutOfMemoryError e, long maxHeapBytes) {
+        long mb = maxHeapBytes >> 20;
+        long suggestGb = 1;   // the smallest power of two GB that doubles the heap
+        while (suggestGb * 1024 < 2 * mb) {
+            suggestGb *= 2;
+        }
+        return command + ": out of memory (" + e.getMessage() + ") with a heap of at most " + mb + " MB; give the "
+                + "JVM more, e.g. MTDTL_JAVA_OPTS=-Xmx" + suggestGb + "g ./mtdtl ... (java -Xmx" + suggestGb
+                + "g -jar ... without the launcher); a resumable command goes on where it stopped";
+    }
+
+    /** "mtdtl import msd": the (sub)command the arguments named, as far as they were parsed. */
+    private static String commandName(CommandLine cl) {
+        CommandLine.ParseResult pr = cl.getParseResult();
+        if (pr == null) {
+            return "mtdtl";
+        }
+        while (pr.hasSubcommand()) {
+            pr = pr.subcommand();
+        }
+        return pr.commandSpec().qualifiedName();
     }
 
     /**
