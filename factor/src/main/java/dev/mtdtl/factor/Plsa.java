@@ -106,9 +106,24 @@ public final class Plsa {
         }
     }
 
+    /**
+     * Told after each EM iteration: {@code done} of {@code max} iterations, and L of the parameters that iteration
+     * started from. A paper-size source (the Taste Profile: 48 M entries) takes minutes; the caller decides how often
+     * to say so. It must not throw.
+     */
+    @FunctionalInterface
+    public interface Progress {
+        void iteration(int done, int max, double logLik);
+    }
+
     /** Fit pLSA to a nonnegative matrix. */
     public static Result fit(Csr counts, Options o) {
-        return run(counts, o, null, null);
+        return run(counts, o, null, null, null);
+    }
+
+    /** {@link #fit}, telling {@code progress} after each iteration. */
+    public static Result fit(Csr counts, Options o, Progress progress) {
+        return run(counts, o, null, null, progress);
     }
 
     /**
@@ -152,11 +167,11 @@ public final class Plsa {
                 throw new IllegalArgumentException("given P(z|d) of document " + d + " is all zero");
             }
         }
-        return run(counts, o, theta0, phi0);
+        return run(counts, o, theta0, phi0, null);
     }
 
     /** fit (theta0 == null: seeded random start) or fitFrom (the given start, phi0 topic-major). */
-    private static Result run(Csr counts, Options o, double[] theta0, double[] phi0) {
+    private static Result run(Csr counts, Options o, double[] theta0, double[] phi0, Progress progress) {
         int k = o.topics();
         if (k < 1 || o.iterations() < 0 || !(o.tol() >= 0) || !(o.minTermTotal() >= 0)) {
             throw new IllegalArgumentException("bad options " + o);
@@ -221,6 +236,9 @@ public final class Plsa {
                 break;
             }
             it++;
+            if (progress != null) {
+                progress.iteration(it, o.iterations(), l);
+            }
         }
         if (!converged) {
             ll[it] = model.logLik();

@@ -87,6 +87,23 @@ class PlsaTest {
     }
 
     @Test
+    void progressIsToldEveryIterationWithItsLogLikelihoodAndChangesNothing() {
+        Planted p = planted(300, 120, 6, 40, 1);
+        Plsa.Options o = Plsa.Options.defaults().withTopics(10).withIterations(25).withSeed(5);
+        java.util.List<double[]> told = new java.util.ArrayList<>();
+        Plsa.Result res = Plsa.fit(p.counts(), o, (done, max, ll) -> told.add(new double[] {done, max, ll}));
+        Plsa.Result plain = Plsa.fit(p.counts(), o);
+        assertEquals(25, told.size());
+        for (int i = 0; i < 25; i++) {
+            assertEquals(i + 1, told.get(i)[0]);
+            assertEquals(25, told.get(i)[1]);
+            assertEquals(res.logLik()[i], told.get(i)[2]);   // L of the parameters iteration i started from
+        }
+        assertArrayEquals(plain.docTopic(), res.docTopic());
+        assertArrayEquals(plain.termTopic(), res.termTopic());
+    }
+
+    @Test
     void recoversPlantedTopics() {
         int k = 6;
         int terms = 180;

@@ -112,7 +112,7 @@ public final class LearningTargets {
                 case "gmm" -> gmm(corpus, s, row, z, k, iterations, name.equals("bpm") ? bpmNoise : 0, srcSeed);
                 case "plsa", "tfidf-plsa", "artist-tag-plsa" -> {
                     // Topic terms first: z's presence marks the source done, so a crash before it refits both.
-                    Fitted f = fitPlsa(corpus, name, s, sources, model, k, iterations, srcSeed);
+                    Fitted f = fitPlsa(corpus, name, s, sources, model, k, iterations, srcSeed, log);
                     if (f.fit() != null) {
                         TopicTerms.write(tf, f.fit(), f.terms());
                     }
@@ -228,13 +228,15 @@ public final class LearningTargets {
     }
 
     private static Fitted fitPlsa(Path corpus, String name, Map<String, Object> s, Map<String, Object> sources,
-                                  String model, int k, int iterations, long seed) throws IOException {
+                                  String model, int k, int iterations, long seed, Consumer<String> log)
+            throws IOException {
+        Plsa.Progress progress = progress(name, model, log, PROGRESS_SECONDS);
         if (model.equals("artist-tag-plsa")) {
-            return artist(corpus, s, sources, k, iterations, seed);
+            return artist(corpus, s, sources, k, iterations, seed, progress);
         }
         SourceTable.Matrix m = matrix(corpus, s, name.equals("tag") ? 1.0 : 0.0);
         Csr w = model.equals("plsa") ? m.matrix() : TfIdf.transform(m.matrix(), TfIdf.Norm.L2);
-        Plsa.Result fit = plsa(w, k, iterations, seed);
+        Plsa.Result fit = plsa(w, k, iterations, seed, progress);
         return new Fitted(fit, m.colIds(), fit == null ? new float[w.rows * k] : fit.docTopicFloat(), m.rowIds());
     }
 
@@ -247,7 +249,7 @@ public final class LearningTargets {
                                   String model, Path zf, Path tf, Map<String, Integer> row, int n, int k,
                                   int iterations, long seed, Consumer<String> log) throws IOException {
         long t0 = System.nanoTime();
-        Fitted f = fitPlsa(corpus, name, s, sources, model, k, iterations, seed);
+        Fitted f = fitPlsa(corpus, name, s, sources, model, k, iterations, seed, log);
         if (f.fit() == null) {
             return;
         }
@@ -264,7 +266,30 @@ public final class LearningTargets {
                 + ", targets unchanged)");
     }
 
-    private static Plsa.Result plsa(Csr w, int k, int iterations, long seed) {
+    /**
+     * EM's progress in prepare's log, at most every {@link #PROGRESS_SECONDS} (the last iteration is the source's own
+     * summary line): a paper-size source runs for minutes (the Taste Profile's 48 M entries: bench/RESULTS.md,
+     * "Session 46"), silent before.
+     */
+    static Plsa.Progress progress(String name, String model, Consumer<String> log, double everySeconds) {
+        long t0 = System.nanoTime();
+        long[] last = {t0};
+        return (done, max, ll) -> {
+            long now = System.nanoTime();
+            if (done < max && now - last[0] >= everySeconds * 1e9) {
+                last[0] = now;
+                double per = (now - t0) / 1e9 / done;
+                log.accept(String.format(java.util.Locale.ROOT, "target %s (%s): EM iteration %d of %d, "
+                        + "log-likelihood %.6g, %.1f s an iteration, about %.0f s left", name, model, done, max, ll,
+                        per, per * (max - done)));
+            }
+        };
+    }
+
+    /** The least time between two of EM's progress lines. */
+    static final int PROGRESS_SECONDS = 15;
+
+    private static Plsa.Result plsa(Csr w, int k, int iterations, long seed, Plsa.Progress progress) {
         // pLSA drops terms whose total weight is below 1 (the reference's min_count); when that leaves
         // nothing (tiny corpora, l2-normalised TF-IDF weights) every track is uncovered. Checked here
         // because factor's EM does not accept an empty matrix.
@@ -276,7 +301,7 @@ public final class LearningTargets {
         if (!any) {
             return null;
         }
-        return Plsa.fit(w, Plsa.Options.defaults().withTopics(k).withIterations(iterations).withSeed(seed));
+        return Plsa.fit(w, Plsa.Options.defaults().withTopics(k).withIterations(iterations).withSeed(seed), progress);
     }
 
     // Copy rows of a (ids, K) result into z at the corpus rows of those ids (ids not in the corpus ignored).
@@ -291,7 +316,7 @@ public final class LearningTargets {
 
     /** The artist source: pLSA with artists as documents and the tag source's tags as terms. */
     private static Fitted artist(Path corpus, Map<String, Object> s, Map<String, Object> sources, int k,
-                                 int iterations, long seed) throws IOException {
+                                 int iterations, long seed, Plsa.Progress progress) throws IOException {
         String from = (String) s.getOrDefault("tags_from", "tag");
         Object tagSrc = sources.get(from);
         if (!(tagSrc instanceof Map)) {
@@ -309,34 +334,44 @@ public final class LearningTargets {
         for (int i = 0; i < tags.rowIds().size(); i++) {
             tagRow.put(tags.rowIds().get(i), i);
         }
-        // artist x tag = sum over the artist's tagged tracks of their tag rows (Csr sums duplicates).
+        // artist x tag = sum over the artist's tagged tracks of their tag rows (Csr sums duplicates). Two passes, the
+        // first counting, into primitive arrays: at the MSD's size (8.6 M tag triplets) a list of boxed pairs held
+        // about 60 bytes an entry where these hold 16.
         Csr pa = pairs.matrix();
         Csr tg = tags.matrix();
-        List<int[]> rc = new ArrayList<>();
-        List<Double> vals = new ArrayList<>();
+        int[] trackTagRow = new int[pa.rows];   // the track's row in the tag matrix, -1 untagged
+        long count = 0;
         for (int t = 0; t < pa.rows; t++) {
             Integer tr = tagRow.get(pairs.rowIds().get(t));
-            if (tr == null) {
+            trackTagRow[t] = tr == null ? -1 : tr;
+            if (tr != null) {
+                count += (long) (pa.indptr[t + 1] - pa.indptr[t]) * (tg.indptr[tr + 1] - tg.indptr[tr]);
+            }
+        }
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("the artist source: " + count + " (artist, tag) entries before they are "
+                    + "summed, more than one array holds");
+        }
+        int n = (int) count;
+        int[] r = new int[n];
+        int[] c = new int[n];
+        double[] v = new double[n];
+        int x = 0;
+        for (int t = 0; t < pa.rows; t++) {
+            int tr = trackTagRow[t];
+            if (tr < 0) {
                 continue;
             }
             for (int j = pa.indptr[t]; j < pa.indptr[t + 1]; j++) {
                 for (int q = tg.indptr[tr]; q < tg.indptr[tr + 1]; q++) {
-                    rc.add(new int[] {pa.indices[j], tg.indices[q]});
-                    vals.add(tg.values[q]);
+                    r[x] = pa.indices[j];
+                    c[x] = tg.indices[q];
+                    v[x++] = tg.values[q];
                 }
             }
         }
-        int n = rc.size();
-        int[] r = new int[n];
-        int[] c = new int[n];
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            r[i] = rc.get(i)[0];
-            c[i] = rc.get(i)[1];
-            v[i] = vals.get(i);
-        }
         Csr artistTag = Csr.fromTriplets(pa.cols, tg.cols, r, c, v, n);
-        Plsa.Result fit = plsa(artistTag, k, iterations, seed);
+        Plsa.Result fit = plsa(artistTag, k, iterations, seed, progress);
         float[] theta = fit == null ? new float[pa.cols * k] : fit.docTopicFloat();     // (artists, K)
         // Broadcast: a track takes its artist's row (the first artist when a track lists several).
         List<String> ids = new ArrayList<>();

@@ -34,6 +34,23 @@ class LearningSourceSpecTest {
         return m;
     }
 
+    /** A long EM fit says how far it is (the last iteration is the source's own summary line). */
+    @Test
+    void emProgressLinesNameTheSourceTheIterationAndWhatIsLeft() {
+        List<String> lines = new java.util.ArrayList<>();
+        dev.mtdtl.factor.Plsa.Progress p = LearningTargets.progress("taste", "plsa", lines::add, 0);
+        p.iteration(1, 3, -1234.5);
+        p.iteration(2, 3, -1200.25);
+        p.iteration(3, 3, -1190.0);
+        assertTrue(lines.size() == 2 && lines.get(0).startsWith("target taste (plsa): EM iteration 1 of 3, "
+                + "log-likelihood -1234.50, ") && lines.get(1).contains("EM iteration 2 of 3")
+                && lines.get(1).contains("s an iteration, about "), lines.toString());
+        List<String> quiet = new java.util.ArrayList<>();
+        dev.mtdtl.factor.Plsa.Progress q = LearningTargets.progress("tag", "plsa", quiet::add, 3600);
+        q.iteration(1, 3, -1.0);
+        assertTrue(quiet.isEmpty(), quiet.toString());
+    }
+
     @Test
     void missingOrMistypedFieldsAreNamed() {
         String mf = tmp.resolve("manifest.json").toString();
