@@ -3,6 +3,7 @@ package dev.mtdtl.study.analysis;
 import dev.mtdtl.eval.Evaluation;
 import dev.mtdtl.eval.EvaluationProtocol;
 import dev.mtdtl.eval.FeatureSet;
+import dev.mtdtl.study.run.RunStore;
 import dev.mtdtl.tensor.io.AtomicFiles;
 
 import java.io.IOException;
@@ -199,8 +200,18 @@ public final class AnalysisJob {
                 }
             }
         }
+        Map<String, Object> builds = builds(p.folder(), rows);
+        if (builds.size() > 1) {
+            List<String> each = new ArrayList<>();
+            builds.forEach((b, runs) -> each.add(b + " (" + ((List<?>) runs).size() + " run(s))"));
+            extra.add("These results were made by " + builds.size() + " builds of mtdtl: " + String.join(", ", each)
+                    + " ('mtdtl study status' names each build's runs; a run resumed by another build counts under both)");
+        } else if (builds.size() == 1) {
+            extra.add("Made by build " + builds.keySet().iterator().next() + " of mtdtl.");
+        }
         Map<String, Object> extraJson = new LinkedHashMap<>();
         extraJson.put("results", p.results().toString());
+        extraJson.put("builds", builds);
         extraJson.put("design", p.design() == null ? null : p.design().toString());
         Map<String, Object> prot = new LinkedHashMap<>();
         protocols.forEach((d, v) -> prot.put(d, v.toString() + "; repetitions differ by " + v.repetitionsDiffer()));
@@ -213,5 +224,22 @@ public final class AnalysisJob {
         log.println("tables:   " + p.csvDir().toAbsolutePath());
         log.println("report:   " + p.html().toAbsolutePath());
         return summary;
+    }
+
+    /**
+     * The builds that made the results' runs, from the runs' status files of a study folder (RunStore.CODES), each
+     * with its runs in the results' order; empty when the results are not a study's (no runs/ID/status.json).
+     */
+    public static Map<String, Object> builds(Path folder, List<Evaluation.Row> rows) throws IOException {
+        RunStore store = new RunStore(folder);
+        Map<String, Object> by = new LinkedHashMap<>();
+        for (String run : rows.stream().map(Evaluation.Row::run).distinct().toList()) {
+            for (String c : store.codes(run)) {
+                @SuppressWarnings("unchecked")
+                List<String> l = (List<String>) by.computeIfAbsent(c, k -> new ArrayList<String>());
+                l.add(run);
+            }
+        }
+        return by;
     }
 }

@@ -101,7 +101,9 @@ public final class StudyRunner {
                 device, cfg.executor(), cfg.checkpointEvery(), cfg.code());
         Progress progress = new Progress(cfg.progress(), todo, rowOf, already, ids.size());
         progress.start(study, cfg, spec.schedule());
-        warnOtherBuilds(cfg, store, plan);
+        if (!todo.isEmpty()) {
+            warnOtherBuilds(cfg, store, plan);
+        }
         ExecutorService pool = Executors.newFixedThreadPool(cfg.workers(), r -> {
             Thread t = new Thread(r, "mtdtl-study-worker");
             t.setDaemon(true);

@@ -197,6 +197,9 @@ class StudyRunnerTest {
                 + "mfcc, r0001), jar:00000000000000bb (2 runs: r0002, r0003), jar:00000000000000aa (1 run: r0003)\n"
                 + "  mixed        resumed by another build than the one that started them: r0003 (jar:00000000000000aa "
                 + "then jar:00000000000000bb)"), st.toString());
+        // and the analysis names them (analysis.json's "builds", a note in the report)
+        assertEquals("{jar:00000000000000aa=[r0003], jar:00000000000000bb=[r0002, r0003], unpackaged=[mfcc, r0001, rand]}",
+                sortedBuilds(s));
         for (Path k : kept) {
             assertEquals(old, Files.getLastModifiedTime(k), k + " was rewritten: a finished step was redone");
         }
@@ -366,6 +369,14 @@ class StudyRunnerTest {
         assertEquals(old, Files.getLastModifiedTime(m1), "training was not redone");
         assertEquals(old, Files.getLastModifiedTime(model));
         assertEquals(referenceRows, rows(s));
+    }
+
+    /** AnalysisJob.builds of a study, builds and runs sorted (rows come in completion order, which varies). */
+    static String sortedBuilds(Path s) throws Exception {
+        java.util.Map<String, Object> sorted = new java.util.TreeMap<>();
+        AnalysisJob.builds(s, Evaluation.read(s.resolve("results.csv"))).forEach((k, v) ->
+                sorted.put(k, ((List<?>) v).stream().map(String::valueOf).sorted().toList()));
+        return sorted.toString();
     }
 
     static void deleteTree(Path d) throws Exception {
