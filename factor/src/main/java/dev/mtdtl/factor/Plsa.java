@@ -107,9 +107,9 @@ public final class Plsa {
     }
 
     /**
-     * Told after each EM iteration: {@code done} of {@code max} iterations, and L of the parameters that iteration
-     * started from. A paper-size source (the Taste Profile: 48 M entries) takes minutes; the caller decides how often
-     * to say so. It must not throw.
+     * Told once as EM starts ({@code done} 0, L NaN), then after each iteration: {@code done} of {@code max}
+     * iterations, and L of the parameters that iteration started from. A paper-size source (the Taste Profile: 48 M
+     * entries) takes minutes; the caller decides how often to say so. It must not throw.
      */
     @FunctionalInterface
     public interface Progress {
@@ -225,6 +225,9 @@ public final class Plsa {
         double[] ll = new double[(int) Math.min(o.iterations() + 1L, 1024)];
         boolean converged = false;
         int it = 0;
+        if (progress != null) {
+            progress.iteration(0, o.iterations(), Double.NaN);   // EM starts (the data is read and checked)
+        }
         while (it < o.iterations()) {
             double l = model.iterate();   // L of the parameters before this update
             if (it + 1 >= ll.length) {
@@ -247,7 +250,13 @@ public final class Plsa {
         }
         double[] ll2 = Arrays.copyOf(ll, it + 1);
 
-        // Scatter back to the full shape.
+        // Scatter back to the full shape; when nothing was dropped, the model's arrays are that shape already (theta
+        // (D, K) and phi (T, K) term-major, as Result keeps them), and a copy would add 8 (D + T) K bytes to the peak
+        // (562 MB for the Taste Profile) while the model still holds its buffers.
+        if (m == counts) {
+            return new Result(counts.rows, counts.cols, k, model.theta, model.phi, ll2, it, converged, new int[0],
+                    new int[0]);
+        }
         double[] theta = new double[counts.rows * k];
         double[] phi = new double[counts.cols * k];
         int[] dd = new int[counts.rows - nd];

@@ -52,7 +52,7 @@ public final class PlsaEm {
     double[] thetaNext;    // (D, K) update buffers, swapped in after an iteration
     double[] phiNext;      // (T, K)
     private final double[][] bPart;   // fused: (PARTS)(T, K) partial b; null for two-pass
-    private final Csr mt;             // two-pass: transpose
+    private final Csr.Pattern mt;     // two-pass: the transpose's structure (its values are never read)
     private final int[] perm;         // two-pass: entry j of mt is entry perm[j] of m
     private final double[] q;         // two-pass: (N) q of the current iteration
     private final int maxRow;         // most entries in a document: the size of a chunk's s and log scratch
@@ -80,9 +80,9 @@ public final class PlsaEm {
             this.perm = null;
             this.q = null;
         } else {
-            Csr.Transposed t = m.transpose();
+            Csr.Pattern t = m.transposedPattern();
             this.bPart = null;
-            this.mt = t.matrix();
+            this.mt = t;
             this.perm = t.perm();
             this.q = new double[m.nnz()];
         }
@@ -255,12 +255,14 @@ public final class PlsaEm {
             llPart[c] = ll;
         });
         // Terms through the transpose; reads the OLD theta (not yet swapped).
+        int[] tPtr = mt.indptr();
+        int[] tIdx = mt.indices();
         Parallel.forChunks(m.cols, TERM_GRAIN, (c, from, to) -> {
             double[] acc = new double[k];
             for (int w = from; w < to; w++) {
                 Arrays.fill(acc, 0.0);
-                for (int j = mt.indptr[w]; j < mt.indptr[w + 1]; j++) {
-                    Linalg.axpy(q[perm[j]], theta, mt.indices[j] * k, acc, 0, k);
+                for (int j = tPtr[w]; j < tPtr[w + 1]; j++) {
+                    Linalg.axpy(q[perm[j]], theta, tIdx[j] * k, acc, 0, k);
                 }
                 int tw = w * k;
                 for (int z = 0; z < k; z++) {

@@ -93,11 +93,13 @@ class PlsaTest {
         java.util.List<double[]> told = new java.util.ArrayList<>();
         Plsa.Result res = Plsa.fit(p.counts(), o, (done, max, ll) -> told.add(new double[] {done, max, ll}));
         Plsa.Result plain = Plsa.fit(p.counts(), o);
-        assertEquals(25, told.size());
+        assertEquals(26, told.size());
+        assertEquals(0, told.get(0)[0]);   // EM starts
+        assertTrue(Double.isNaN(told.get(0)[2]));
         for (int i = 0; i < 25; i++) {
-            assertEquals(i + 1, told.get(i)[0]);
-            assertEquals(25, told.get(i)[1]);
-            assertEquals(res.logLik()[i], told.get(i)[2]);   // L of the parameters iteration i started from
+            assertEquals(i + 1, told.get(i + 1)[0]);
+            assertEquals(25, told.get(i + 1)[1]);
+            assertEquals(res.logLik()[i], told.get(i + 1)[2]);   // L of the parameters iteration i started from
         }
         assertArrayEquals(plain.docTopic(), res.docTopic());
         assertArrayEquals(plain.termTopic(), res.termTopic());

@@ -272,13 +272,16 @@ public final class LearningTargets {
      * "Session 46"), silent before.
      */
     static Plsa.Progress progress(String name, String model, Consumer<String> log, double everySeconds) {
-        long t0 = System.nanoTime();
-        long[] last = {t0};
+        long[] start = {System.nanoTime()};   // EM's start (reset at iteration 0: reading the table is not EM)
+        long[] last = {start[0]};
         return (done, max, ll) -> {
             long now = System.nanoTime();
-            if (done < max && now - last[0] >= everySeconds * 1e9) {
+            if (done == 0) {
+                start[0] = now;
                 last[0] = now;
-                double per = (now - t0) / 1e9 / done;
+            } else if (done < max && now - last[0] >= everySeconds * 1e9) {
+                last[0] = now;
+                double per = (now - start[0]) / 1e9 / done;
                 log.accept(String.format(java.util.Locale.ROOT, "target %s (%s): EM iteration %d of %d, "
                         + "log-likelihood %.6g, %.1f s an iteration, about %.0f s left", name, model, done, max, ll,
                         per, per * (max - done)));

@@ -39,6 +39,7 @@ class LearningSourceSpecTest {
     void emProgressLinesNameTheSourceTheIterationAndWhatIsLeft() {
         List<String> lines = new java.util.ArrayList<>();
         dev.mtdtl.factor.Plsa.Progress p = LearningTargets.progress("taste", "plsa", lines::add, 0);
+        p.iteration(0, 3, Double.NaN);
         p.iteration(1, 3, -1234.5);
         p.iteration(2, 3, -1200.25);
         p.iteration(3, 3, -1190.0);
