@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** pLSA: monotone likelihood, planted-topic recovery, dropped rows/terms, thread-count independence. */
@@ -181,8 +182,8 @@ class PlsaTest {
     @Test
     void fusedAndTwoPassIterationsAgree() {
         Planted p = planted(700, 90, 4, 30, 6);
-        PlsaEm a = new PlsaEm(p.counts(), 8, true);
-        PlsaEm b = new PlsaEm(p.counts(), 8, false);
+        PlsaEm a = new PlsaEm(p.counts(), 8, true, true);
+        PlsaEm b = new PlsaEm(p.counts(), 8, false, true);
         a.init(new SplittableRandom(3));
         b.init(new SplittableRandom(3));
         for (int t = 0; t < 20; t++) {
@@ -198,7 +199,7 @@ class PlsaTest {
             double[][] th = new double[2][];
             for (int n : new int[] {1, 3}) {
                 Parallel.setThreads(n);
-                PlsaEm c = new PlsaEm(p.counts(), 8, false);
+                PlsaEm c = new PlsaEm(p.counts(), 8, false, true);
                 c.init(new SplittableRandom(3));
                 for (int t = 0; t < 5; t++) {
                     c.iterate();
@@ -209,6 +210,25 @@ class PlsaTest {
         } finally {
             Parallel.setThreads(before);
         }
+    }
+
+    @Test
+    void twoPassWithoutRollbackUpdatesPhiInPlaceToTheSameBits() {
+        Planted p = planted(700, 90, 4, 30, 6);
+        PlsaEm keep = new PlsaEm(p.counts(), 8, false, true);
+        PlsaEm lean = new PlsaEm(p.counts(), 8, false, false);
+        assertTrue(lean.phiNext == lean.phi && keep.phiNext != keep.phi, "one (T, K) buffer instead of two");
+        keep.init(new SplittableRandom(3));
+        lean.init(new SplittableRandom(3));
+        for (int t = 0; t < 10; t++) {
+            assertEquals(keep.iterate(), lean.iterate(), 0.0);
+        }
+        assertArrayEquals(keep.theta, lean.theta, 0.0);
+        assertArrayEquals(keep.phi, lean.phi, 0.0);
+        assertThrows(IllegalStateException.class, lean::rollback);
+        // the fused iteration keeps both buffers whatever is asked (it writes the next phi before reading the old)
+        PlsaEm fused = new PlsaEm(p.counts(), 8, true, false);
+        assertTrue(fused.phiNext != fused.phi, "the fused iteration keeps both");
     }
 
     @Test

@@ -51,13 +51,13 @@ public final class TopicTerms {
         if (terms.size() != fit.terms()) {
             throw new IllegalArgumentException(file + ": " + terms.size() + " term names for " + fit.terms() + " terms");
         }
-        double[] tt = fit.topicTerm();                       // (K, T)
+        double[] tw = fit.termTopic();                       // (T, K), read in place (a (K, T) copy is 8 T K bytes)
         int[][] top = fit.topTerms(Math.min(TOP, fit.terms()));
         List<String[]> rows = new ArrayList<>();
         for (int z = 0; z < fit.topics(); z++) {
             int rank = 1;
             for (int w : top[z]) {
-                double p = tt[z * fit.terms() + w];
+                double p = tw[w * fit.topics() + z];
                 if (p > 0) {
                     rows.add(new String[] {Integer.toString(z), Integer.toString(rank++), terms.get(w),
                             String.format(Locale.ROOT, "%.6g", p)});
