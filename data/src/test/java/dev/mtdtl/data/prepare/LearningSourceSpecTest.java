@@ -34,6 +34,17 @@ class LearningSourceSpecTest {
         return m;
     }
 
+    /** The triplet arrays' capacity: one entry a line at most, a last line without its newline counted. */
+    @Test
+    void linesAreCountedWithOrWithoutAFinalNewline() throws IOException {
+        Path f = tmp.resolve("t.tsv");
+        for (String[] c : new String[][] {{"", "0"}, {"h", "1"}, {"h\n", "1"}, {"h\na\tb\n", "2"}, {"h\na\tb", "2"},
+            {"h\n\n\n", "3"}}) {
+            java.nio.file.Files.writeString(f, c[0]);
+            org.junit.jupiter.api.Assertions.assertEquals(Long.parseLong(c[1]), SourceTable.lineCount(f), c[0]);
+        }
+    }
+
     /** A long EM fit says how far it is (the last iteration is the source's own summary line). */
     @Test
     void emProgressLinesNameTheSourceTheIterationAndWhatIsLeft() {
