@@ -47,7 +47,8 @@ public final class SourceTable {
         List<String> colIds = new ArrayList<>();
         // Sized by the file's line count (one entry a line at most) rather than grown by doubling: at the Taste
         // Profile's 48.4 M lines doubling ends at 67 M slots, 300 MB of them unused while the CSR is built, the peak
-        // of a paper-size prepare's memory; counting the lines first reads the file once more (about a second a GB).
+        // of a paper-size prepare's memory. Counting the lines reads the file once more, from the page cache: lost in
+        // the noise of a taste-only prepare (97.5 s against 97.7 s before, bench/RESULTS.md "Session 46").
         int cap = (int) Math.max(16, Math.min(Integer.MAX_VALUE - 8, lineCount(file)));
         int[] r = new int[cap];
         int[] c = new int[cap];

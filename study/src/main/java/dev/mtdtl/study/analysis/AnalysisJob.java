@@ -234,6 +234,9 @@ public final class AnalysisJob {
         RunStore store = new RunStore(folder);
         Map<String, Object> by = new LinkedHashMap<>();
         for (String run : rows.stream().map(Evaluation.Row::run).distinct().toList()) {
+            if (!run.matches("[A-Za-z0-9_+-][A-Za-z0-9_.+-]*")) {
+                continue;   // not a run folder's name (a results file is input): no path outside runs/ is read
+            }
             for (String c : store.codes(run)) {
                 @SuppressWarnings("unchecked")
                 List<String> l = (List<String>) by.computeIfAbsent(c, k -> new ArrayList<String>());
