@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -138,6 +139,16 @@ class KillResumeTest {
                     MelStore.open(p.getParent(), n.substring(0, n.length() - MelStore.HEADER_SUFFIX.length())).close();
                 } else if (n.equals("checkpoint.json") && p.getParent().getFileName().toString().startsWith("it-")) {
                     Checkpoint.readVerified(p.getParent());
+                } else if (n.equals("manifest.json") && p.getParent().equals(out)) {
+                    // a corpus (synth, import): its manifest, once there, lists only tables that are in place (an
+                    // import killed after its commit point is rolled forward by this read, as by any reader)
+                    Map<String, Object> m = dev.mtdtl.data.CorpusManifest.read(out);
+                    Map<?, ?> learning = (Map<?, ?>) m.get("learning");
+                    assertTrue(Files.isRegularFile(out.resolve(String.valueOf(learning.get("tracks")))), p.toString());
+                    for (Object src : ((Map<?, ?>) learning.get("sources")).values()) {
+                        Object f = ((Map<?, ?>) src).get("file");
+                        assertTrue(f == null || Files.isRegularFile(out.resolve(String.valueOf(f))), p + ": " + f);
+                    }
                 } else if (n.equals("features.json")) {
                     FeatureSet.read(p.getParent());
                 } else if (n.endsWith(".csv") && Files.isRegularFile(p) && Files.readString(p).startsWith(Evaluation.HEADER)) {
@@ -186,9 +197,33 @@ class KillResumeTest {
         String[] design = {"--sources", "bpm,tag", "--strategies", "ssr,mscr2", "--ssr-repeats", "1", "--full-repeats",
                 "1", "--runs", "0", "--iterations", "4", "--batch", "4", "--repetitions", "1", "--wmf-variant", "paper",
                 "--seed", "5"};
+        // MSD-style inputs for 'import msd' (ids of their own: the import keeps every source row, with audio or not)
+        Path msd = Files.createDirectories(tmp.resolve("msd"));
+        StringBuilder unique = new StringBuilder();
+        StringBuilder tags = new StringBuilder();
+        StringBuilder bpm = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            unique.append(String.format(Locale.ROOT, "TRK%06d<SEP>SOK%06d<SEP>Artist %d<SEP>Title %d%n", i, i, i % 97, i));
+            for (int t = 0; t < 8; t++) {
+                tags.append(String.format(Locale.ROOT, "TRK%06d\ttag%d\t%d%n", i, (i * 7 + t * 13) % 211, (i + t) % 101));
+            }
+            bpm.append(String.format(Locale.ROOT, "TRK%06d\t%.2f%n", i, 60 + i % 120 + 0.25));
+        }
+        Files.writeString(msd.resolve("unique_tracks.txt"), unique);
+        Files.writeString(msd.resolve("tags.tsv"), tags);
+        Files.writeString(msd.resolve("bpm.tsv"), bpm);
+        String[] msdArgs = {"--audio", corpusA.resolve("learning/audio").toString(), "--unique-tracks",
+            msd.resolve("unique_tracks.txt").toString(), "--tags", msd.resolve("tags.tsv").toString(), "--bpm",
+            msd.resolve("bpm.tsv").toString()};
         List<Step> steps = List.of(
                 new Step("synth", corpusA, corpusB, cat(new String[]{"synth", "--out", corpusA.toString()}, synth),
                         cat(new String[]{"synth", "--out", corpusB.toString()}, synth), Set.of("synth-report.json")),
+                // one transaction on the corpus: a killed import leaves the old corpus or, past its commit point,
+                // one the next reader rolls forward; the resumed import writes the uninterrupted one's bytes
+                new Step("import", tmp.resolve("imp-a"), tmp.resolve("imp-b"),
+                        cat(new String[]{"import", "msd", "--corpus", tmp.resolve("imp-a").toString()}, msdArgs),
+                        cat(new String[]{"import", "msd", "--corpus", tmp.resolve("imp-b").toString()}, msdArgs),
+                        Set.of()),
                 new Step("prepare", prepA, prepB,
                         cat(new String[]{"prepare", "--corpus", corpusA.toString(), "--out", prepA.toString()}, prep),
                         cat(new String[]{"prepare", "--corpus", corpusA.toString(), "--out", prepB.toString()}, prep),

@@ -35,13 +35,16 @@ public final class Designer {
 
     private Designer() {}
 
-    /** A new study in {@code study} (which must not hold one already). Returns the plan. */
+    /**
+     * A new study in {@code study}. Returns the plan. A folder that holds this very study already (the same design
+     * and plan: the same command run again, after it finished) is left as it is and its plan returned, as every
+     * resumable command does; one that holds another design, or this design with another number of runs, is refused.
+     */
     public static List<PlanRow> create(Path study, StudySpec spec, int runs) throws IOException {
+        StudySpec have = null;
         if (StudySpec.exists(study)) {
-            StudySpec have = StudySpec.read(study);
+            have = StudySpec.read(study);
             have.requireSameDesign(spec, study);
-            throw new IllegalArgumentException(study + " already holds this study (" + Plan.read(study, have).size()
-                    + " runs in " + Plan.FILE + "); use --extend N to add runs, or another --out folder");
         }
         if (runs < 0) {
             throw new IllegalArgumentException("--runs must be >= 0, got " + runs);
@@ -64,6 +67,14 @@ public final class Designer {
         }
         if (runs > 0) {
             phase3(spec, rows, runs);
+        }
+        if (have != null) {
+            List<PlanRow> plan = Plan.read(study, have);
+            if (Arrays.equals(Files.readAllBytes(study.resolve(Plan.FILE)), Plan.text(rows).getBytes(StandardCharsets.UTF_8))) {
+                return plan;
+            }
+            throw new IllegalArgumentException(study + " already holds this study with " + plan.size() + " runs in "
+                    + Plan.FILE + " (asked for " + rows.size() + "); use --extend N to add runs, or another --out folder");
         }
         // study.json is the marker of a complete study (what 'study run' and a second 'design' look for), so it is
         // written last: a design killed before it leaves plan.csv and design.json, which the same command, run

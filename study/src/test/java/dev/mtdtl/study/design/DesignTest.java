@@ -56,6 +56,21 @@ class DesignTest {
         }
         Designer.create(tmp.resolve("c"), spec(12, FOUR, List.of(Strategy.values())), 30);
         assertNotEquals(Files.readString(tmp.resolve("a/plan.csv")), Files.readString(tmp.resolve("c/plan.csv")));
+        // the same command again (a rerun after it finished, or a resume whose kill came too late): nothing changes
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+        for (String f : new String[]{"plan.csv", "design.json", "study.json"}) {
+            Files.setLastModifiedTime(tmp.resolve("a").resolve(f), old);
+        }
+        List<PlanRow> before = Plan.read(tmp.resolve("a"), StudySpec.read(tmp.resolve("a")));
+        assertEquals(before, Designer.create(tmp.resolve("a"), s, 30));
+        for (String f : new String[]{"plan.csv", "design.json", "study.json"}) {
+            assertEquals(old, Files.getLastModifiedTime(tmp.resolve("a").resolve(f)), f + " untouched");
+        }
+        // this design with another number of runs is refused: --extend adds runs
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Designer.create(tmp.resolve("a"), s, 31));
+        assertTrue(e.getMessage().contains("already holds this study with") && e.getMessage().contains("--extend"),
+                e.getMessage());
     }
 
     @Test
@@ -224,7 +239,9 @@ class DesignTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> Designer.create(st, spec(3, List.of(BPM, TAG, CDR_TAG), List.of(Strategy.values())), 4));
         assertTrue(e.getMessage().contains("sources bpm,taste,tag,cdr_tag"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Designer.create(st, spec(3, FOUR, List.of(Strategy.values())), 4));
+        // the same design with the same runs is this study (the command run again): its plan, nothing written
+        assertEquals(Plan.read(st, StudySpec.read(st)), Designer.create(st, spec(3, FOUR, List.of(Strategy.values())), 4));
+        e = assertThrows(IllegalArgumentException.class, () -> Designer.create(st, spec(3, FOUR, List.of(Strategy.values())), 5));
         assertTrue(e.getMessage().contains("--extend"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Designer.extend(st, 1000));
         assertTrue(e.getMessage().contains("only 46 phase-3 candidates remain"), e.getMessage());
