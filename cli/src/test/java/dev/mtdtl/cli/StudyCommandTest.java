@@ -54,8 +54,9 @@ class StudyCommandTest {
         assertTrue(((String) r[1]).contains("phase 3 (Algorithm 2): 20 of 50 candidates"), (String) r[1]);
         assertTrue(Files.readString(s.resolve("design.json")).contains("max_abs_between_factors"));
         byte[] before = Files.readAllBytes(s.resolve("plan.csv"));
-        // the same command again, or another seed: refused, nothing overwritten
-        assertNotEquals(0, run("study", "design", "--out", s.toString(), "--preset", "small")[0]);
+        // the same command again: this study, nothing written; another seed: refused, nothing overwritten
+        assertEquals(0, run("study", "design", "--out", s.toString(), "--preset", "small")[0]);
+        assertArrayEquals(before, Files.readAllBytes(s.resolve("plan.csv")));
         r = run("study", "design", "--out", s.toString(), "--preset", "small", "--seed", "2");
         assertNotEquals(0, r[0]);
         assertTrue(((String) r[1]).contains("seed 1 (asked: 2)"), (String) r[1]);
