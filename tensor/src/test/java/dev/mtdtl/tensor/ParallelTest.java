@@ -3,6 +3,9 @@ package dev.mtdtl.tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.WeakReference;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,6 +40,40 @@ class ParallelTest {
         AtomicLong sum = new AtomicLong();
         Parallel.forEach(8, (c, a, b) -> Parallel.forEach(100, (c2, x, y) -> sum.addAndGet(x)));
         assertEquals(8L * (99 * 100 / 2), sum.get());
+    }
+
+    /**
+     * What a loop's body captured is garbage once the loop returns: a worker kept the last job to recognise it, and so
+     * its body, until the next loop (prepare's tag pLSA state, 750 MB, through the Taste Profile's fit). The worker is
+     * made to take part: the caller's chunk 0 waits for the worker's chunk 1 to start.
+     */
+    @Test
+    void aFinishedLoopsBodyIsNotKeptByTheWorkers() throws InterruptedException {
+        Parallel.setThreads(2);
+        WeakReference<double[]> captured = loopOverCapturedArray();
+        for (int i = 0; i < 100 && captured.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertTrue(captured.get() == null, "a worker still holds the finished loop's captured array");
+    }
+
+    private static WeakReference<double[]> loopOverCapturedArray() {
+        double[] big = new double[1 << 20];
+        CountDownLatch workerStarted = new CountDownLatch(1);
+        Parallel.forEach(2, (c, a, b) -> {
+            if (c == 1) {
+                workerStarted.countDown();
+            } else {
+                try {
+                    assertTrue(workerStarted.await(30, TimeUnit.SECONDS), "the worker never took its chunk");
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            big[c] = c;
+        });
+        return new WeakReference<>(big);
     }
 
     @Test
