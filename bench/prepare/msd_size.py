@@ -11,16 +11,17 @@ tempi, drawn from a seed, with the real files' formats and their counts:
   tracks_per_year.txt  515,576 years (year<SEP>tid<SEP>artist<SEP>title)
   bpm.tsv              1,000,000 tempi (tid TAB bpm)
   audio/               --previews clips (default 1,000): WAV files named by the first tracks' ids, copied from
-                       --clips (a folder of audio files, cycled) or, without it, 4 s of a tone and noise each
+                       --clips (a folder of audio files, cycled) or, without it, --seconds (default 4; the MSD's
+                       previews are 30) of a tone and noise each
 
 --scale multiplies every count (0.01 for a quick try). Needs numpy. Prints the import and prepare commands.
 Usage: python3 bench/prepare/msd_size.py --out /tmp/big [--scale 1] [--seed 1] [--clips DIR] [--previews 1000]
+       [--seconds 4]
 """
 import argparse
 import math
 import os
 import shutil
-import struct
 import sys
 import wave
 
@@ -70,14 +71,17 @@ def distinct_pairs(rng, cols, cols_of, count, row_count):
     return key // cols, key % cols
 
 
-def tone(path, seconds, seed, rate=22050):
-    """A mono 16-bit WAV: a tone whose pitch depends on the seed, plus a little noise."""
+def tone(path, seconds, seed, rate=44100):
+    """A stereo 16-bit WAV at 44.1 kHz (as the MSD's previews decode): a tone whose pitch depends on the seed, a fifth
+    above it in the right channel, plus a little noise."""
     rng = np.random.default_rng(seed)
     t = np.arange(int(seconds * rate)) / rate
     f0 = 110.0 * 2 ** (rng.integers(0, 36) / 12)
-    x = 0.4 * np.sin(2 * math.pi * f0 * t) + 0.05 * rng.standard_normal(t.size)
+    left = 0.4 * np.sin(2 * math.pi * f0 * t) + 0.05 * rng.standard_normal(t.size)
+    right = 0.4 * np.sin(2 * math.pi * 1.5 * f0 * t) + 0.05 * rng.standard_normal(t.size)
+    x = np.stack([left, right], axis=1)
     with wave.open(path, "wb") as w:
-        w.setnchannels(1)
+        w.setnchannels(2)
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
@@ -89,6 +93,7 @@ def main():
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--previews", type=int, default=1000)
+    ap.add_argument("--seconds", type=float, default=4.0, help="length of a generated preview")
     ap.add_argument("--clips", help="folder of audio files to copy as previews (default: generated tones)")
     a = ap.parse_args()
     s = lambda n: max(1, int(round(n * a.scale)))
@@ -145,7 +150,7 @@ def main():
             src = clips[i % len(clips)]
             shutil.copyfile(src, os.path.join(audio, tid(i) + os.path.splitext(src)[1].lower()))
         else:
-            tone(os.path.join(audio, tid(i) + ".wav"), 4.0, a.seed * 1_000_003 + i)
+            tone(os.path.join(audio, tid(i) + ".wav"), a.seconds, a.seed * 1_000_003 + i)
     print(f"{audio}: {min(a.previews, tracks):,} previews", flush=True)
     o = a.out
     print(f"\n./mtdtl import msd --corpus {o}/corpus --audio {o}/audio --unique-tracks {o}/unique_tracks.txt "
