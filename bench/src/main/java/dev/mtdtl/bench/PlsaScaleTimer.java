@@ -6,13 +6,15 @@ import dev.mtdtl.tensor.Parallel;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.SplittableRandom;
 
 /**
  * pLSA's EM at the Taste Profile's shape, where the model no longer fits any cache: the two-pass iteration (docs x
- * terms too large for the fused one's partial sums) on a docs x terms matrix whose entries pick documents with
- * {@link FactorData}'s skew and terms uniformly (songs by popularity, users alike). Each entry's dot product reads a
- * random term's row of phi (K doubles), so the time goes to memory latency, and at 4 KB pages to TLB misses: run it
- * with and without {@code -XX:+UseTransparentHugePages} (bench/RESULTS.md, "Session 47").
+ * terms too large for the fused one's partial sums) on a docs x terms matrix whose entries pick documents with a
+ * Zipf-like popularity (P(d) proportional to (d + 1)^-0.9, as {@code bench/prepare/msd_size.py} picks the Taste
+ * Profile's songs: the most popular holds about 4 % of the entries) and terms uniformly (users alike). Each entry's dot
+ * product reads a random term's row of phi (K doubles); the long first rows are what a per-chunk scratch sized by the
+ * longest row of the whole matrix made expensive (bench/RESULTS.md, "Session 47").
  *
  * <p>Usage: {@code java --add-modules=jdk.incubator.vector -Xmx3g -cp benchmarks.jar dev.mtdtl.bench.PlsaScaleTimer
  * [DOCS 385000] [TERMS 1019318] [NNZ 20000000] [ITERATIONS 5] [THREADS 2]}; prints seconds per iteration (each,
@@ -30,10 +32,12 @@ public final class PlsaScaleTimer {
         int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         int threads = args.length > 4 ? Integer.parseInt(args[4]) : 2;
         Parallel.setThreads(threads);
-        // Transposed FactorData.counts: its skewed axis (terms there) becomes the documents here.
-        Csr t = FactorData.counts(terms, docs, nnz, 11);
-        Csr m = t.transpose().matrix();
-        t = null;
+        Csr m = zipfCounts(docs, terms, nnz, 0.9, 11);
+        int longest = 0;
+        for (int d = 0; d < m.rows; d++) {
+            longest = Math.max(longest, m.indptr[d + 1] - m.indptr[d]);
+        }
+        System.out.printf(Locale.ROOT, "longest document: %d entries%n", longest);
         long[] stamps = new long[iterations + 1];
         Plsa.Result r = Plsa.fit(m, Plsa.Options.defaults().withTopics(50).withIterations(iterations).withSeed(3),
                 (done, max, ll) -> stamps[done] = System.nanoTime());
@@ -47,5 +51,29 @@ public final class PlsaScaleTimer {
         System.out.printf(Locale.ROOT, "plsa docs=%d terms=%d nnz=%d k=50 threads=%d iterations_s=%s median_s=%.3f "
                         + "gflops=%.2f loglik=%.10e%n", m.rows, m.cols, m.nnz(), threads, Arrays.toString(sec), median,
                 6.0 * m.nnz() * 50 / median / 1e9, r.logLik()[r.logLik().length - 1]);
+    }
+
+    /**
+     * About {@code nnz} entries (duplicates summed): document d with probability proportional to (d + 1)^-exponent,
+     * the term uniform, a count of 1 to 5; every document gets at least one entry.
+     */
+    static Csr zipfCounts(int docs, int terms, int nnz, double exponent, long seed) {
+        double[] cdf = new double[docs];
+        double t = 0;
+        for (int d = 0; d < docs; d++) {
+            t += Math.pow(d + 1, -exponent);
+            cdf[d] = t;
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] rr = new int[nnz];
+        int[] cc = new int[nnz];
+        double[] vv = new double[nnz];
+        for (int i = 0; i < nnz; i++) {
+            int d = Arrays.binarySearch(cdf, r.nextDouble() * t);
+            rr[i] = i < docs ? i : Math.min(docs - 1, d < 0 ? -d - 1 : d);
+            cc[i] = r.nextInt(terms);
+            vv[i] = 1 + r.nextInt(5);
+        }
+        return Csr.fromTriplets(docs, terms, rr, cc, vv, nnz);
     }
 }

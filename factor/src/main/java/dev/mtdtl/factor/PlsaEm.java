@@ -55,7 +55,6 @@ public final class PlsaEm {
     private final Csr.Pattern mt;     // two-pass: the transpose's structure (its values are never read)
     private final int[] perm;         // two-pass: entry j of mt is entry perm[j] of m
     private final double[] q;         // two-pass: (N) q of the current iteration
-    private final int maxRow;         // most entries in a document: the size of a chunk's s and log scratch
 
     PlsaEm(Csr m, int k) {
         this(m, k, true);
@@ -80,11 +79,6 @@ public final class PlsaEm {
         this.phi = new double[m.cols * k];
         this.thetaNext = new double[m.rows * k];
         this.phiNext = fused || rollback ? new double[m.cols * k] : phi;
-        int longest = 0;
-        for (int d = 0; d < m.rows; d++) {
-            longest = Math.max(longest, m.indptr[d + 1] - m.indptr[d]);
-        }
-        this.maxRow = longest;
         if (fused) {
             this.bPart = new double[PARTS][m.cols * k];
             this.mt = null;
@@ -159,7 +153,7 @@ public final class PlsaEm {
     /**
      * theta'_d of one document into thetaNext, and, when {@code b} is given, b += q theta_d per entry;
      * when {@code qOut} is given, q per entry. Returns the document's share of L. {@code sl}: scratch of
-     * 2 {@link #maxRow} doubles, the document's s per entry, then their logs.
+     * {@link #scratch} of the document's chunk, the document's s per entry, then their logs.
      */
     private double document(int d, double[] acc, double[] b, double[] qOut, double[] sl) {
         int k = this.k;
@@ -228,7 +222,7 @@ public final class PlsaEm {
         double[] llPart = new double[PARTS];
         Parallel.forChunks(m.rows, grain, (c, from, to) -> {
             double[] acc = new double[k];
-            double[] sl = new double[2 * maxRow];
+            double[] sl = scratch(from, to);
             double[] b = bPart[c];
             Arrays.fill(b, 0.0);
             double ll = 0;
@@ -261,7 +255,7 @@ public final class PlsaEm {
         double[] llPart = new double[Parallel.chunkCount(m.rows, DOC_GRAIN)];
         Parallel.forChunks(m.rows, DOC_GRAIN, (c, from, to) -> {
             double[] acc = new double[k];
-            double[] sl = new double[2 * maxRow];
+            double[] sl = scratch(from, to);
             double ll = 0;
             for (int d = from; d < to; d++) {
                 ll += document(d, acc, null, q, sl);
@@ -320,7 +314,7 @@ public final class PlsaEm {
     public double logLik() {
         double[] llPart = new double[Parallel.chunkCount(m.rows, DOC_GRAIN)];
         Parallel.forChunks(m.rows, DOC_GRAIN, (c, from, to) -> {
-            double[] sl = new double[2 * maxRow];
+            double[] sl = scratch(from, to);
             double ll = 0;
             for (int d = from; d < to; d++) {
                 int lo = m.indptr[d];
@@ -336,18 +330,33 @@ public final class PlsaEm {
     }
 
     /**
+     * A chunk's scratch for its documents' s and logs: two halves of its longest document's length. Sized per chunk, not
+     * by the longest document of the matrix: with the Taste Profile's popular songs (the first holds about 4 % of the
+     * 48 M entries) a matrix-wide size made each of the 3,000 chunks of 128 documents allocate and zero 29 MB, about
+     * 90 GB an iteration (bench/RESULTS.md, "Session 47"). Scratch only: the bits do not depend on its size.
+     */
+    private double[] scratch(int from, int to) {
+        int longest = 0;
+        for (int d = from; d < to; d++) {
+            longest = Math.max(longest, m.indptr[d + 1] - m.indptr[d]);
+        }
+        return new double[2 * longest];
+    }
+
+    /**
      * {@code ll} plus a document's terms of L from its s per entry ({@code sl[0, hi - lo)}): n(d,w) ln s for the
      * entries with s > 0, added one by one in entry order (the bits of adding each term as its dot product
-     * finishes). The logs run in vector lanes ({@link StrictLog}: StrictMath's bits), into
-     * {@code sl[maxRow, ...)}.
+     * finishes). The logs run in vector lanes ({@link StrictLog}: StrictMath's bits), into the scratch's second
+     * half ({@code sl[sl.length / 2, ...)}).
      */
     private double logTerms(double ll, int lo, int hi, double[] sl) {
         int n = hi - lo;
-        StrictLog.log(sl, 0, sl, maxRow, n);
+        int half = sl.length / 2;
+        StrictLog.log(sl, 0, sl, half, n);
         double[] v = m.values;
         for (int j = 0; j < n; j++) {
             if (sl[j] > 0) {
-                ll += v[lo + j] * sl[maxRow + j];
+                ll += v[lo + j] * sl[half + j];
             }
         }
         return ll;
