@@ -140,7 +140,7 @@ public final class PlsaEm {
     /** Undo the last {@link #iterate} (its buffers still hold the previous parameters). */
     void rollback() {
         if (phiNext == phi) {
-            throw new IllegalStateException("rollback after withoutRollback()");
+            throw new IllegalStateException("rollback of an EM state made without rollback (phi updated in place)");
         }
         double[] t = theta;
         theta = thetaNext;

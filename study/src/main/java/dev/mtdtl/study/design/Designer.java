@@ -68,19 +68,19 @@ public final class Designer {
         if (runs > 0) {
             phase3(spec, rows, runs);
         }
+        Path plan = study.resolve(Plan.FILE);
         if (have != null) {
-            List<PlanRow> plan = Plan.read(study, have);
-            if (Arrays.equals(Files.readAllBytes(study.resolve(Plan.FILE)), Plan.text(rows).getBytes(StandardCharsets.UTF_8))) {
-                return plan;
+            if (holds(plan, rows)) {
+                return rows;
             }
-            throw new IllegalArgumentException(study + " already holds this study with " + plan.size() + " runs in "
-                    + Plan.FILE + " (asked for " + rows.size() + "); use --extend N to add runs, or another --out folder");
+            throw new IllegalArgumentException(study + " already holds this study with " + Plan.read(study, have).size()
+                    + " runs in " + Plan.FILE + " (asked for " + rows.size() + "); use --extend N to add runs, or another "
+                    + "--out folder");
         }
         // study.json is the marker of a complete study (what 'study run' and a second 'design' look for), so it is
         // written last: a design killed before it leaves plan.csv and design.json, which the same command, run
         // again, recognises as its own (the same bytes) and completes; any other plan.csv is someone's, not ours.
-        Path plan = study.resolve(Plan.FILE);
-        if (Files.exists(plan) && !Arrays.equals(Files.readAllBytes(plan), Plan.text(rows).getBytes(StandardCharsets.UTF_8))) {
+        if (Files.exists(plan) && !holds(plan, rows)) {
             throw new IllegalArgumentException(plan + " exists without " + StudySpec.FILE + " and is not this design's "
                     + "plan (a design stopped before it finished writes the same plan); refusing to overwrite it");
         }
@@ -89,6 +89,11 @@ public final class Designer {
         writeDesign(study, spec, rows);
         spec.write(study);
         return rows;
+    }
+
+    /** Whether the plan file holds exactly the bytes {@link Plan#write} would write for {@code rows}. */
+    private static boolean holds(Path plan, List<PlanRow> rows) throws IOException {
+        return Arrays.equals(Files.readAllBytes(plan), Plan.text(rows).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Append {@code runs} phase-3 runs to an existing study. Returns the new rows. */
