@@ -11,13 +11,25 @@ import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.UnsupportedAudioFileException;
+import javax.sound.sampled.spi.FormatConversionProvider;
+import javazoom.spi.mpeg.sampled.convert.MpegFormatConversionProvider;
+import javazoom.spi.mpeg.sampled.file.MpegAudioFileReader;
+import javazoom.spi.vorbis.sampled.convert.VorbisFormatConversionProvider;
+import javazoom.spi.vorbis.sampled.file.VorbisAudioFileReader;
 
 /**
  * Any supported audio file to {@link Audio}, chosen by the file's first bytes (not its name):
  * RIFF/WAVE through {@link WavReader}; FLAC ({@code fLaC}) through {@link FlacReader} (jflac-codec);
  * Ogg Vorbis ({@code OggS}), MP3 (ID3 tag or MPEG frame sync), AIFF ({@code FORM}) and AU
- * ({@code .snd}) through {@code javax.sound.sampled} with the pure-Java SPI decoders on the class path
- * (vorbisspi + jorbis, mp3spi + jlayer; LGPL-2.1). Everything else is an "unsupported codec" error.
+ * ({@code .snd}) through {@code javax.sound.sampled}: MP3 and Ogg Vorbis by the pure-Java decoders' own reader
+ * and converter classes (mp3spi + jlayer, vorbisspi + jorbis; LGPL-2.1), AIFF and AU by the JDK's readers.
+ * Everything else is an "unsupported codec" error.
+ *
+ * <p>Why MP3 and Ogg by their classes, not through {@code AudioSystem}'s service lookup: the lookup finds a
+ * decoder only if its {@code META-INF/services} files survive packaging, and mtdtl.jar, shaded with one
+ * library's files overwriting the others', decoded neither format until 2026-12-07 (every MP3 "skipped: no
+ * decoder accepts it") while the module tests, on a class path of separate jars, passed. The container is
+ * known from the file's first bytes, so the decoder is too.
  *
  * <p>The SPI path decodes to signed little-endian PCM (24-bit when the source has 24 bits, else 16)
  * and scales by 2^(bits-1), like {@link WavReader}. Errors inside a decoder (corrupt or cut stream)
@@ -30,6 +42,9 @@ import javax.sound.sampled.UnsupportedAudioFileException;
  * and padding are not trimmed (decision 2 of the reference digest: trim nothing).
  */
 public final class AudioDecoder {
+
+    /** Reads in a row that may return no bytes before a decoder is taken as stuck (see {@link #decodeSpi}). */
+    static final int ZERO_READS = 100_000;
 
     private AudioDecoder() {}
 
@@ -83,7 +98,7 @@ public final class AudioDecoder {
         byte[] pcm;
         AudioFormat fmt;
         long announced;
-        try (AudioInputStream src = AudioSystem.getAudioInputStream(file.toFile())) {
+        try (AudioInputStream src = open(kind, file)) {
             AudioFormat sf = src.getFormat();
             int bits = sf.getSampleSizeInBits() == 24 ? 24 : 16;
             int ch = sf.getChannels();
@@ -98,19 +113,28 @@ public final class AudioDecoder {
             // Decode at most the longest accepted length (plus one frame to tell "longer" apart), so that
             // a stream that never ends, or decodes to far more than its size suggests, is bounded.
             long maxBytes = (AudioLimits.maxFrames(irate, ch) + 1) * ch * bits / 8;
-            AudioInputStream pcmIn;
-            if (matches(sf, fmt)) {
-                pcmIn = src;
-            } else if (AudioSystem.isConversionSupported(fmt, sf)) {
-                pcmIn = AudioSystem.getAudioInputStream(fmt, src);
-            } else {
+            AudioInputStream pcmIn = matches(sf, fmt) ? src : toPcm(kind, fmt, src);
+            if (pcmIn == null) {
                 throw new AudioDecodeException(file, "unsupported codec: no decoder from " + sf + " to PCM");
             }
             try (AudioInputStream in = pcmIn) {
                 ByteArrayOutputStream bo = new ByteArrayOutputStream(1 << 16);
                 byte[] buf = new byte[1 << 16];
+                // The end is -1 only: vorbisspi's decoded stream returns 0 while a page yields no audio yet (122
+                // times in a 30 s file from libvorbis), and stopping there dropped the whole file as "zero-length".
+                // Each such read consumes input, so zeros end; a run of ZERO_READS of them is taken as a decoder
+                // that no longer advances.
                 int r;
-                while ((r = in.read(buf)) > 0) {
+                int zeros = 0;
+                while ((r = in.read(buf)) >= 0) {
+                    if (r == 0) {
+                        if (++zeros > ZERO_READS) {
+                            throw new AudioDecodeException(file, "corrupt " + kind + " data: the decoder returned no "
+                                    + "audio in " + ZERO_READS + " reads in a row");
+                        }
+                        continue;
+                    }
+                    zeros = 0;
                     bo.write(buf, 0, r);
                     if (bo.size() > maxBytes) {
                         throw AudioLimits.tooLongStream(file, irate, ch);
@@ -151,6 +175,29 @@ public final class AudioDecoder {
             }
         }
         return new Audio(out, ch, frames, (int) rate);
+    }
+
+    /** The file's stream in its own encoding: MP3 and Ogg by their decoders' readers (see the class comment). */
+    private static AudioInputStream open(String kind, Path file) throws UnsupportedAudioFileException, IOException {
+        return switch (kind) {
+            case "MP3" -> new MpegAudioFileReader().getAudioInputStream(file.toFile());
+            case "Ogg" -> new VorbisAudioFileReader().getAudioInputStream(file.toFile());
+            default -> AudioSystem.getAudioInputStream(file.toFile());
+        };
+    }
+
+    /** src decoded to the PCM format fmt, or null when no converter of its kind does that. */
+    private static AudioInputStream toPcm(String kind, AudioFormat fmt, AudioInputStream src) {
+        FormatConversionProvider c = switch (kind) {
+            case "MP3" -> new MpegFormatConversionProvider();
+            case "Ogg" -> new VorbisFormatConversionProvider();
+            default -> null;
+        };
+        if (c == null) {
+            return AudioSystem.isConversionSupported(fmt, src.getFormat()) ? AudioSystem.getAudioInputStream(fmt, src)
+                    : null;
+        }
+        return c.isConversionSupported(fmt, src.getFormat()) ? c.getAudioInputStream(fmt, src) : null;
     }
 
     private static boolean matches(AudioFormat a, AudioFormat b) {

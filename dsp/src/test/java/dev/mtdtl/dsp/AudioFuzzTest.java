@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Seeded fuzzing of every audio container the decoder reads (WAV, FLAC, MP3, Ogg, AIFF, AU): valid seed
- * files are mutated (flipped bytes, cuts, hostile 16/32-bit header fields, inserted and appended bytes,
+ * files (among them real LAME MP3s and a libvorbis Ogg file, {@link CodecFilesTest}) are mutated (flipped bytes, cuts, hostile 16/32-bit header fields, inserted and appended bytes,
  * repeated regions), plus hand-made hostile headers (absurd rates and channel counts, chunks declaring
  * 4 GiB). Every case must either decode to audio within {@link AudioLimits} or throw an
  * {@link AudioDecodeException} whose message starts with the file name, within a few seconds and
@@ -168,6 +168,10 @@ class AudioFuzzTest {
         s.put("a.flac", FlacBytes.encode(q, 2, 22050, 16, 1024));
         s.put("a.mp3", silentMp3(12));
         s.put("a.ogg", ogg(r));
+        // real encoder output (CodecFilesTest): what jlayer and jorbis decode in earnest
+        s.put("lame.mp3", Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3")));
+        s.put("lame-mono.mp3", Files.readAllBytes(CodecFilesTest.resource("lame-22k-mono.mp3")));
+        s.put("vorbis.ogg", Files.readAllBytes(CodecFilesTest.resource("vorbis-44k-stereo.ogg")));
         s.put("a.aiff", javaSound(AudioFileFormat.Type.AIFF, true));
         s.put("a.au", javaSound(AudioFileFormat.Type.AU, true));
         return s;
@@ -255,7 +259,7 @@ class AudioFuzzTest {
         if (!failures.isEmpty()) {
             fail(failures.size() + " of " + cases + " cases failed:\n" + String.join("\n", failures));
         }
-        assertTrue(cases >= 9 * (MUTANTS_PER_SEED + 1));
+        assertTrue(cases >= 12 * (MUTANTS_PER_SEED + 1));
     }
 
     @Test
