@@ -167,16 +167,20 @@ public final class Prepare {
         }
         Tsv.write(lout.resolve("split.tsv"), new String[] {"track_id", "split"}, splitRows);
         Map<String, Object> lp = new LinkedHashMap<>();
+        boolean trainBuilt = false;
         for (Object[] st : new Object[][] {{"train", train}, {"valid", val}}) {
             MelStoreWriter.Result r = MelStoreWriter.build(lout, (String) st[0], (List<MelStoreWriter.Track>) st[1],
                     mel, cfg.dtype(), log, cfg.stopAfter());
+            trainBuilt |= st[0].equals("train") && !r.alreadyComplete();
             total += ((List<?>) st[1]).size();
             computed += r.computed();
             failures.addAll(r.failures());
             lp.put((String) st[0], "learning/" + st[0]);
         }
         Path statsFile = lout.resolve("stats.npy");
-        if (!Files.isRegularFile(statsFile)) {
+        // from the store as it is now: a store built in this run (also one an older engine had sealed empty and
+        // the writer rebuilt: its statistics, of no frame, were zeros) never keeps an earlier run's statistics
+        if (trainBuilt || !Files.isRegularFile(statsFile)) {
             try (MelStore s = MelStore.open(lout, "train")) {
                 BandStats bs = new BandStats(s.mels());
                 for (int i = 0; i < s.size(); i++) {

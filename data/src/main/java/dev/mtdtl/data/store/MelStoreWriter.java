@@ -57,7 +57,9 @@ import java.util.zip.CRC32;
  * of work on 2 cores). Free space and run again: it resumes.
  *
  * <p>Unreadable audio ({@link AudioDecodeException}) is skipped and listed (track, file, reason) in the
- * header; any other I/O error stops the build (it is not the file's fault).
+ * header; any other I/O error stops the build (it is not the file's fault). A store none of whose tracks decoded is
+ * not sealed: the build stops with the commonest reason ({@link #noneDecoded}), and a finished store of that kind
+ * from an older engine is built again.
  *
  * <p>Omitted: sharding a store over several files (one file per split; mapped in segments by the reader).
  */
@@ -134,8 +136,19 @@ public final class MelStoreWriter {
             // A finished store is verified (CRCs, index) before a resumed prepare builds on it.
             MelStore.open(dir, name).close();
             Map<String, Object> h = JsonFields.read(header);
-            return new Result(JsonFields.integer(h, "tracks", 0, Integer.MAX_VALUE, header), 0,
-                    failuresOf(h.get("failures"), header), true);
+            int stored = JsonFields.integer(h, "tracks", 0, Integer.MAX_VALUE, header);
+            List<Failure> failed = failuresOf(h.get("failures"), header);
+            if (stored > 0 || failed.isEmpty()) {
+                return new Result(stored, 0, failed, true);
+            }
+            // Sealed by an engine that let a store of nothing but unreadable tracks through (before 2026-12-07; the
+            // jar of that time decoded no MP3 at all): nothing in it is worth keeping, and kept it would never
+            // retry its tracks.
+            log.accept(name + ": the finished store in " + dir + " holds none of its " + failed.size()
+                    + " tracks (every one unreadable when it was built); building it again");
+            for (String suffix : new String[]{MelStore.HEADER_SUFFIX, MelStore.DATA_SUFFIX, MelStore.INDEX_SUFFIX}) {
+                Files.deleteIfExists(dir.resolve(name + suffix));
+            }
         }
         Path dataPart = dir.resolve(name + MelStore.DATA_SUFFIX + ".part");
         Path indexPart = dir.resolve(name + ".index.part");
@@ -292,6 +305,15 @@ public final class MelStoreWriter {
                 }
             }
         }
+        if (!tracks.isEmpty() && failures.size() == tracks.size()) {
+            // Nothing decoded: a wrong folder, a format no decoder here reads, a broken installation. Sealed, the
+            // store would pass as finished and empty (training and evaluation then fail far from the cause, and a
+            // rerun would keep it); so it is left unbuilt and the run stops with the commonest reason.
+            Files.deleteIfExists(dataPart);
+            Files.deleteIfExists(indexPart);
+            Files.deleteIfExists(progress);
+            throw new IOException(noneDecoded(name, failures));
+        }
         Map<String, Object> crc = new LinkedHashMap<>();
         crc.put("data", dataCrc.getValue());     // the parts hold exactly the bytes the CRCs saw: no second read
         crc.put("index", indexCrc.getValue());
@@ -315,6 +337,30 @@ public final class MelStoreWriter {
         AtomicFiles.writeString(header, Json.write(h, 2) + "\n");
         Files.deleteIfExists(progress);
         return new Result(tracks.size() - failures.size(), computed, failures, false);
+    }
+
+    /** The message of a store none of whose tracks decoded: counts, the commonest reason and one file it names. */
+    static String noneDecoded(String name, List<Failure> failures) {
+        Map<String, Integer> by = new LinkedHashMap<>();
+        for (Failure f : failures) {
+            by.merge(f.reason(), 1, Integer::sum);
+        }
+        String reason = null;
+        for (Map.Entry<String, Integer> e : by.entrySet()) {
+            if (reason == null || e.getValue() > by.get(reason)) {
+                reason = e.getKey();
+            }
+        }
+        String file = null;
+        for (Failure f : failures) {
+            if (f.reason().equals(reason)) {
+                file = f.file();
+                break;
+            }
+        }
+        return String.format(Locale.ROOT, "%s: none of its %d tracks could be decoded; %s%s (e.g. %s). Nothing was "
+                        + "stored: fix the audio files (or their format) and run again", name, failures.size(),
+                by.size() == 1 ? "every one: " : by.get(reason) + " of them: ", reason, file);
     }
 
     private static byte[] encode(float[] x, MelStore.DType dtype) {

@@ -3,6 +3,7 @@ package dev.mtdtl.data.prepare;
 import dev.mtdtl.data.Tsv;
 import dev.mtdtl.data.store.LearningData;
 import dev.mtdtl.data.store.MelStore;
+import dev.mtdtl.data.store.MelStoreUnreadableTest;
 import dev.mtdtl.data.store.MelStoreWriter;
 import dev.mtdtl.data.synth.SynthConfig;
 import dev.mtdtl.data.synth.SynthCorpus;
@@ -393,6 +394,45 @@ class PrepareTest {
              MelStore va = MelStore.open(o.resolve("learning"), "valid")) {
             assertEquals(23, tr.size() + va.size());
             assertEquals(-1, tr.indexOf(victim[0]));
+        }
+    }
+
+    /**
+     * Every learning track unreadable (the old mtdtl.jar on MP3 previews): prepare stops naming the reason instead of
+     * sealing empty stores with statistics of no frame; with the audio mended, the run that follows gives the bytes of
+     * a run that never failed, statistics included.
+     */
+    @Test
+    void noReadableLearningAudioStopsTheRunAndTheMendedRerunMatchesAFreshOne() throws IOException {
+        Path c = copyCorpus("no-audio");
+        Tsv.Table tracks = Tsv.read(c.resolve("learning/tracks.tsv"));
+        Map<Path, byte[]> saved = new java.util.HashMap<>();
+        for (String[] row : tracks.rows()) {
+            Path f = c.resolve("learning").resolve(row[tracks.column("audio")]);
+            saved.put(f, Files.readAllBytes(f));
+            Files.writeString(f, "ID3 but no frames");
+        }
+        Path o = tmp.resolve("no-audio-out");
+        IOException e = assertThrows(IOException.class, () -> Prepare.run(config(c, o), s -> { }));
+        assertTrue(e.getMessage().startsWith("train: none of its ") && e.getMessage().contains("every one: "),
+                e.getMessage());
+        assertTrue(!Files.exists(o.resolve("learning/train.json")) && !Files.exists(o.resolve("learning/stats.npy")));
+        for (Map.Entry<Path, byte[]> f : saved.entrySet()) {
+            Files.write(f.getKey(), f.getValue());
+        }
+        Prepare.run(config(c, o), s -> { });
+        for (String f : List.of("learning/train.mel", "learning/valid.mel", "learning/stats.npy")) {
+            assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(o.resolve(f)), f);
+        }
+        // The folder an older engine left (stores sealed empty, statistics of no frame: zeros): built again, all of it.
+        MelStoreUnreadableTest.sealEmpty(o.resolve("learning"), "train");
+        MelStoreUnreadableTest.sealEmpty(o.resolve("learning"), "valid");
+        BandStats zero = new BandStats(128);
+        Files.delete(o.resolve("learning/stats.npy"));
+        zero.save(o.resolve("learning/stats.npy"));
+        Prepare.run(config(c, o), s -> { });
+        for (String f : List.of("learning/train.mel", "learning/valid.mel", "learning/stats.npy")) {
+            assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(o.resolve(f)), f + " again");
         }
     }
 
