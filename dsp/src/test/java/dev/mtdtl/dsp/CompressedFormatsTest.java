@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * FLAC through jflac (files made by {@link FlacBytes}); MP3 through mp3spi with frames of digital
- * silence (no encoder exists on this machine or class path, so no MP3 with content); Ogg Vorbis:
- * no encoder and no hand-made stream, so only the sniffing and the corrupt-stream errors are tested.
+ * silence made here; Ogg Vorbis: only the sniffing and the corrupt-stream errors. Real MP3 and Ogg files
+ * with content, made by LAME and libvorbis, are {@link CodecFilesTest}'s.
  */
 class CompressedFormatsTest {
 
@@ -70,7 +70,7 @@ class CompressedFormatsTest {
     /**
      * MPEG-1 Layer III frames of digital silence: a valid header (128 kbit/s, 44.1 kHz, no CRC,
      * no padding: 417 bytes per frame) followed by all-zero side information and main data, which
-     * decodes to 1152 zero samples per frame. The only MP3 this test can make without an encoder;
+     * decodes to 1152 zero samples per frame. An MP3 made without an encoder;
      * it checks the mp3spi plumbing (format, channels, rate, length), not the decoder's numerics.
      */
     private static byte[] silentMp3(int frames, boolean stereo) {
