@@ -38,8 +38,9 @@ import javazoom.spi.vorbis.sampled.file.VorbisAudioFileReader;
  * are refused from the header where it states them, else while decoding (memory stays bounded). No
  * partial audio is ever returned.
  *
- * <p>Omitted: Opus, AAC/M4A, WMA (no well-kept pure-Java decoder on Maven Central); MP3 encoder delay
- * and padding are not trimmed (decision 2 of the reference digest: trim nothing).
+ * <p>Omitted: Opus, AAC/M4A, WMA (no well-kept pure-Java decoder on Maven Central; these and a few other formats a
+ * collection may hold are refused by name, {@link #unsupported}); MP3 encoder delay and padding are not trimmed
+ * (decision 2 of the reference digest: trim nothing).
  */
 public final class AudioDecoder {
 
@@ -53,7 +54,7 @@ public final class AudioDecoder {
         if (!Files.isRegularFile(file)) {
             throw new AudioDecodeException(file, Files.exists(file) ? "not a regular file" : "no such file");
         }
-        byte[] head = new byte[12];
+        byte[] head = new byte[HEAD];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
@@ -64,11 +65,73 @@ public final class AudioDecoder {
         if (n >= 4 && head[0] == 'R' && head[1] == 'I' && head[2] == 'F' && head[3] == 'F') {
             return WavReader.read(file);   // WavReader reports a RIFF that is not WAVE or is cut short
         }
+        String other = unsupported(head, n);
+        if (other != null) {
+            throw new AudioDecodeException(file, "unsupported codec: " + other + "; this engine decodes WAV, FLAC, MP3, "
+                    + "Ogg Vorbis, AIFF and AU (convert it, e.g. ffmpeg -i FILE FILE.flac)");
+        }
         String kind = sniff(head, n);
         if (kind == null) {
             throw new AudioDecodeException(file, "unsupported codec: not a WAV, FLAC, Ogg Vorbis, MP3, AIFF or AU file");
         }
         return kind.equals("FLAC") ? FlacReader.read(file) : decodeSpi(file, kind);
+    }
+
+    /** Bytes of a file's start that {@link #sniff} and {@link #unsupported} look at (an Ogg page's first packet). */
+    static final int HEAD = 512;
+
+    /**
+     * What a file's first bytes announce that no decoder here reads, or null: formats a music collection holds beside
+     * the decoded ones, named so that the message says what to convert (else it is "not a WAV, FLAC, ...", or for an
+     * Ogg stream of another codec, vorbisspi's "no decoder accepts it").
+     */
+    static String unsupported(byte[] h, int n) {
+        if (n >= 4 && (ascii(h, 0, "RF64") || ascii(h, 0, "BW64"))) {
+            return "RF64 (a 64-bit WAV)";
+        }
+        if (n >= 8 && ascii(h, 4, "ftyp")) {
+            return "MP4/M4A (AAC or ALAC)";
+        }
+        if (n >= 4 && (h[0] & 0xFF) == 0x1A && (h[1] & 0xFF) == 0x45 && (h[2] & 0xFF) == 0xDF && (h[3] & 0xFF) == 0xA3) {
+            return "Matroska/WebM";
+        }
+        if (n >= 4 && (h[0] & 0xFF) == 0x30 && (h[1] & 0xFF) == 0x26 && (h[2] & 0xFF) == 0xB2 && (h[3] & 0xFF) == 0x75) {
+            return "ASF/WMA";
+        }
+        if (n >= 4 && ascii(h, 0, "wvpk")) {
+            return "WavPack";
+        }
+        if (n >= 4 && ascii(h, 0, "MAC ")) {
+            return "Monkey's Audio (APE)";
+        }
+        if (n >= 4 && ascii(h, 0, "caff")) {
+            return "Apple CAF";
+        }
+        if (n >= 28 && ascii(h, 0, "OggS")) {
+            int p = 27 + (h[26] & 0xFF);       // the first page's first packet: the codec's identification header
+            if (n >= p + 8 && ascii(h, p, "OpusHead")) {
+                return "Ogg Opus";
+            }
+            if (n >= p + 8 && ascii(h, p, "Speex   ")) {
+                return "Ogg Speex";
+            }
+            if (n >= p + 5 && (h[p] & 0xFF) == 0x7F && ascii(h, p + 1, "FLAC")) {
+                return "FLAC in Ogg";
+            }
+            if (n >= p + 7 && (h[p] & 0xFF) == 0x80 && ascii(h, p + 1, "theora")) {
+                return "Ogg Theora (video)";
+            }
+        }
+        return null;
+    }
+
+    private static boolean ascii(byte[] h, int at, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (h[at + i] != (byte) s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The container a file's first bytes announce, or null. */

@@ -24,8 +24,11 @@ import java.nio.file.Path;
  * data chunk declares more bytes than the file holds, or ends inside a sample frame), zero-length
  * audio, NaN or infinite float samples, a rate, channel count or length outside {@link AudioLimits}.
  *
- * <p>Omitted: RF64/BW64 (files over 4 GiB), streaming writers' "unknown size" (0xFFFFFFFF) data
- * chunks, which are reported as truncated data rather than guessed at.
+ * <p>A data chunk of size 0xFFFFFFFF is a streaming writer's "size unknown" (ffmpeg writing WAV to a pipe, {@code
+ * ffmpeg -i x.mp3 -f wav - > x.wav}, puts it in both the RIFF and the data size): its data runs to the end of the
+ * file ({@link #dataBytes}), as libsndfile reads it; such files used to be refused as truncated.
+ *
+ * <p>Omitted: RF64/BW64 (files over 4 GiB).
  */
 public final class WavReader {
 
@@ -86,10 +89,7 @@ public final class WavReader {
                     throw new AudioDecodeException(file, "data chunk before fmt chunk");
                 }
                 long avail = b.length - body;
-                if (len > avail) {
-                    throw new AudioDecodeException(file, "truncated data: data chunk declares " + len
-                            + " bytes, the file holds " + avail);
-                }
+                len = dataBytes(len, avail, fmt.blockAlign, file);
                 if (len % fmt.blockAlign != 0) {
                     throw new AudioDecodeException(file, "truncated data: " + len + " bytes is not a whole number of "
                             + fmt.blockAlign + "-byte sample frames");
@@ -316,10 +316,7 @@ public final class WavReader {
                     if (fmt == null) {
                         throw new AudioDecodeException(file, "data chunk before fmt chunk");
                     }
-                    if (len > size - body) {
-                        throw new AudioDecodeException(file, "truncated data: data chunk declares " + len
-                                + " bytes, the file holds " + (size - body));
-                    }
+                    len = dataBytes(len, size - body, fmt.blockAlign, file);
                     if (len % fmt.blockAlign != 0) {
                         throw new AudioDecodeException(file, "truncated data: " + len + " bytes is not a whole number of "
                                 + fmt.blockAlign + "-byte sample frames");
@@ -338,6 +335,30 @@ public final class WavReader {
                 ch.close();
             }
         }
+    }
+
+    /** A data chunk size that means "unknown": the data runs to the end of the file. */
+    static final long UNKNOWN_SIZE = 0xFFFFFFFFL;
+
+    /**
+     * The bytes of a data chunk that declares {@code declared} with {@code avail} bytes left in the file: the declared
+     * size, or for {@link #UNKNOWN_SIZE} the rest of the file, which must then be whole sample frames (a stream cut
+     * inside a frame is truncated data like any other).
+     */
+    static long dataBytes(long declared, long avail, int blockAlign, Path file) throws AudioDecodeException {
+        if (declared == UNKNOWN_SIZE) {
+            if (avail % blockAlign != 0) {
+                throw new AudioDecodeException(file, "truncated data: the data chunk of unknown size (0xFFFFFFFF, a "
+                        + "streaming writer's) ends inside a sample frame (" + avail + " bytes, " + blockAlign
+                        + "-byte frames)");
+            }
+            return avail;
+        }
+        if (declared > avail) {
+            throw new AudioDecodeException(file, "truncated data: data chunk declares " + declared + " bytes, the file "
+                    + "holds " + avail);
+        }
+        return declared;
     }
 
     /** The fields of the fmt chunk that decoding needs. */

@@ -161,6 +161,40 @@ class CodecFilesTest {
         }
     }
 
+    /**
+     * Formats a collection holds beside the decoded ones are refused by name, with what to do: an Ogg stream of
+     * another codec used to be vorbisspi's "no decoder accepts it", an RF64 or M4A file "not a WAV, FLAC, ...".
+     */
+    @ParameterizedTest
+    @CsvSource({"RF64, RF64 (a 64-bit WAV)", "BW64, RF64 (a 64-bit WAV)", "----ftypM4A , MP4/M4A (AAC or ALAC)",
+        "OpusHead, Ogg Opus", "'Speex   ', Ogg Speex", "FLAC, FLAC in Ogg", "wvpk, WavPack", "caff, Apple CAF"})
+    void otherFormatsAreRefusedByName(String magic, String name) throws IOException {
+        byte[] b = new byte[600];
+        java.util.Arrays.fill(b, (byte) 0x55);
+        byte[] m = magic.getBytes(StandardCharsets.ISO_8859_1);
+        if (magic.startsWith("Opus") || magic.startsWith("Speex") || magic.equals("FLAC")) {
+            byte[] page = "OggS".getBytes(StandardCharsets.ISO_8859_1);   // a first page of one segment
+            System.arraycopy(page, 0, b, 0, 4);
+            b[4] = 0;
+            b[5] = 2;
+            b[26] = 1;
+            b[27] = 19;
+            int p = 28;
+            if (magic.equals("FLAC")) {
+                b[p++] = 0x7F;
+            }
+            System.arraycopy(m, 0, b, p, m.length);
+        } else {
+            System.arraycopy(m, 0, b, 0, m.length);
+        }
+        Path f = dir.resolve("x.bin");
+        Files.write(f, b);
+        AudioDecodeException e = org.junit.jupiter.api.Assertions.assertThrows(AudioDecodeException.class,
+                () -> AudioDecoder.decode(f));
+        assertEquals(f + ": unsupported codec: " + name + "; this engine decodes WAV, FLAC, MP3, Ogg Vorbis, AIFF and "
+                + "AU (convert it, e.g. ffmpeg -i FILE FILE.flac)", e.getMessage());
+    }
+
     /** The front end end to end, as {@code mtdtl mel --in DIR} runs it: every real file gives a spectrogram. */
     @Test
     void everyRealFileGoesThroughTheFrontEnd() throws IOException {

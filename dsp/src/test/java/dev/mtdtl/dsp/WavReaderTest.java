@@ -1,5 +1,6 @@
 package dev.mtdtl.dsp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -183,6 +184,45 @@ class WavReaderTest {
                 }
             }
         }
+    }
+
+    /**
+     * ffmpeg writing WAV to a pipe ({@code ffmpeg -i x.mp3 -f wav - > x.wav}) cannot seek back to fill in the sizes:
+     * it writes 0xFFFFFFFF for the RIFF and the data size (and a LIST chunk between fmt and data). The data runs to the
+     * end of the file, whole and in windows; a stream cut inside a sample frame is truncated data. Such files used to
+     * be refused ("data chunk declares 4294967295 bytes").
+     */
+    @Test
+    void aPipedWavOfUnknownSizeRunsToTheEndOfTheFile() throws IOException {
+        double[] x = new double[2 * 1000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 0.5 * Math.sin(0.01 * i);
+        }
+        byte[] pcm = WavBytes.samples(x, 2, 16, false);
+        byte[] fmt = WavBytes.chunk("fmt ", WavBytes.fmt(1, 2, 44100, 16, 1));
+        byte[] list = WavBytes.chunk("LIST", "INFOISFT\r\0\0\0Lavf61.1.100\0".getBytes(
+                java.nio.charset.StandardCharsets.ISO_8859_1));
+        Path sized = dir.resolve("sized.wav");
+        Files.write(sized, WavBytes.riff(fmt, list, WavBytes.chunk("data", pcm)));
+        byte[] piped = WavBytes.riff(fmt, list, WavBytes.chunk("data", pcm, 0xFFFFFFFFL));
+        java.nio.ByteBuffer.wrap(piped).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(4, -1);   // RIFF size unknown too
+        Path p = dir.resolve("piped.wav");
+        Files.write(p, piped);
+        Audio want = AudioDecoder.decode(sized);
+        Audio got = AudioDecoder.decode(p);
+        assertEquals(1000, got.frames());
+        assertArrayEquals(want.samples(), got.samples());
+        try (WavReader.Window w = WavReader.open(p)) {
+            assertEquals(1000, w.frames());
+            float[] part = w.read(10, 5);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(want.samples()[10 + i], part[i]);
+                assertEquals(want.samples()[1000 + 10 + i], part[5 + i]);
+            }
+        }
+        assertBad("piped-cut.wav", java.util.Arrays.copyOf(piped, piped.length - 1),
+                "truncated data: the data chunk of unknown size (0xFFFFFFFF, a streaming writer's) ends inside a sample "
+                        + "frame (3999 bytes, 4-byte frames)");
     }
 
     @Test
