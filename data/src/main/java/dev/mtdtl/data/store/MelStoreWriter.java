@@ -1,5 +1,6 @@
 package dev.mtdtl.data.store;
 
+import dev.mtdtl.data.DiskSpace;
 import dev.mtdtl.dsp.AudioDecodeException;
 import dev.mtdtl.dsp.Features;
 import dev.mtdtl.dsp.MelConfig;
@@ -87,13 +88,7 @@ public final class MelStoreWriter {
     static final long CHECKPOINT_NANOS = 1_000_000_000L;
 
     /** Usable bytes on the file system of a folder; {@code Long.MAX_VALUE} when it cannot be told. */
-    static final ToLongFunction<Path> FILE_SYSTEM_SPACE = d -> {
-        try {
-            return Files.getFileStore(d).getUsableSpace();
-        } catch (IOException e) {
-            return Long.MAX_VALUE;
-        }
-    };
+    static final ToLongFunction<Path> FILE_SYSTEM_SPACE = DiskSpace::usable;
 
     /** What the space check reads: {@link #FILE_SYSTEM_SPACE}, replaced by tests (no real disk is small enough everywhere). */
     static ToLongFunction<Path> usableSpace = FILE_SYSTEM_SPACE;

@@ -1,6 +1,7 @@
 package dev.mtdtl.data.synth;
 
 import dev.mtdtl.data.CorpusManifest;
+import dev.mtdtl.data.DiskSpace;
 import dev.mtdtl.data.Tsv;
 import dev.mtdtl.dsp.Audio;
 import dev.mtdtl.dsp.WavWriter;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * The built-in corpus: plans the whole synthetic world from one seed ({@link #plan}), writes every
@@ -104,6 +106,46 @@ public final class SynthCorpus {
         return new Plan(cfg, banks, w, learn, targets, new Lyrics(cfg.seed()));
     }
 
+    /** Bytes of one clip of {@code seconds} as the corpus writes it: a 16-bit stereo WAV at {@link Renderer#RATE}. */
+    static long clipBytes(double seconds) {
+        return 44 + 4L * Math.round(seconds * Renderer.RATE);
+    }
+
+    /** Audio bytes the corpus holds at least: its learning clips and the emotion and recommendation clips. */
+    static long audioBytesAtLeast(SynthConfig cfg) {
+        return ((long) cfg.tracks() + cfg.emotionClips() + cfg.recsysTracks()) * clipBytes(cfg.seconds());
+    }
+
+    /** What {@link #checkSpace} reads: {@link DiskSpace#usable}, replaced by tests. */
+    static ToLongFunction<Path> usableSpace = DiskSpace::usable;
+
+    /**
+     * Refuses, before any work, a corpus that cannot fit: the audio it needs at least, less the WAVs already in
+     * {@code out} (a resumed run), against the free space. Why before planning: a mistyped {@code --tracks} (an extra
+     * three zeros) planned silently for minutes and would have rendered until the disk was full.
+     */
+    static void checkSpace(SynthConfig cfg, Path out) throws IOException {
+        long need = audioBytesAtLeast(cfg);
+        long free = usableSpace.applyAsLong(out);
+        if (free <= 0 || need <= free) {
+            return;
+        }
+        long have = 0;
+        try (var s = Files.walk(out)) {
+            for (Path p : (Iterable<Path>) s.filter(f -> f.toString().endsWith(".wav"))::iterator) {
+                have += Files.size(p);
+            }
+        }
+        if (need - have > free) {
+            throw new IOException(String.format(java.util.Locale.ROOT, "%s: the corpus needs at least %s of audio (%,d "
+                            + "learning, %,d emotion and %,d recommendation clips of %.0f s, 16-bit stereo at %,d Hz)%s and "
+                            + "its file system has %s free; lower --tracks or --seconds, or free space", out,
+                    DiskSpace.gb(need), cfg.tracks(), cfg.emotionClips(), cfg.recsysTracks(), cfg.seconds(),
+                    Renderer.RATE, have > 0 ? ", " + DiskSpace.gb(have) + " of it already written," : "",
+                    DiskSpace.gb(free)));
+        }
+    }
+
     /** Plan, write tables, render missing clips, write the manifest; one writer at a time ({@link OutputLock}). */
     public static Report generate(SynthConfig cfg, Path out, Consumer<String> log) throws IOException {
         try (OutputLock lock = OutputLock.folder(out)) {
@@ -113,8 +155,9 @@ public final class SynthCorpus {
 
     private static Report generateLocked(SynthConfig cfg, Path out, Consumer<String> log) throws IOException {
         long t0 = System.nanoTime();
-        Plan plan = plan(cfg);
         Files.createDirectories(out);
+        checkSpace(cfg, out);
+        Plan plan = plan(cfg);
         checkOrWriteConfig(out, cfg.toJson(plan.bankNames()));
         removeStaleTemporaries(out, log);
         log.accept("soundbanks: " + String.join(", ", plan.bankNames()));
