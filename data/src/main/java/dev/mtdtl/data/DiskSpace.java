@@ -27,6 +27,6 @@ public final class DiskSpace {
 
     /** {@code bytes} in GB with two decimals (10^9 bytes, as disks are sold). */
     public static String gb(double bytes) {
-        return String.format(java.util.Locale.ROOT, "%.2f GB", bytes / 1e9);
+        return String.format(java.util.Locale.ROOT, "%,.2f GB", bytes / 1e9);
     }
 }
