@@ -70,6 +70,18 @@ public final class AudioDecoder {
             throw new AudioDecodeException(file, "unsupported codec: " + other + "; this engine decodes WAV, FLAC, MP3, "
                     + "Ogg Vorbis, AIFF and AU (convert it, e.g. ffmpeg -i FILE FILE.flac)");
         }
+        long tag = id3v2Length(head, n);
+        if (tag > 0 && tag + 4 <= Files.size(file)) {
+            // ID3 usually starts an MP3, but taggers put it in front of FLAC streams too (ffmpeg and libFLAC read
+            // those; jflac and mp3spi do not): what follows the tag decides
+            byte[] after = new byte[4];
+            try (InputStream in = Files.newInputStream(file)) {
+                in.skipNBytes(tag);
+                if (in.readNBytes(after, 0, 4) == 4 && "FLAC".equals(sniff(after, 4))) {
+                    return FlacReader.read(file, tag);
+                }
+            }
+        }
         String kind = sniff(head, n);
         if (kind == null) {
             throw new AudioDecodeException(file, "unsupported codec: not a WAV, FLAC, Ogg Vorbis, MP3, AIFF or AU file");
@@ -132,6 +144,25 @@ public final class AudioDecoder {
             }
         }
         return true;
+    }
+
+    /**
+     * Bytes of the ID3v2 tag that starts the file (header, body and footer), or 0 when it does not start with one:
+     * "ID3", version and revision below 0xFF, flags, then a 28-bit size in four bytes of 7 bits each (ID3v2.4 section
+     * 3.1), plus a 10-byte footer when flag bit 4 says so.
+     */
+    static long id3v2Length(byte[] h, int n) {
+        if (n < 10 || h[0] != 'I' || h[1] != 'D' || h[2] != '3' || (h[3] & 0xFF) == 0xFF || (h[4] & 0xFF) == 0xFF) {
+            return 0;
+        }
+        int size = 0;
+        for (int i = 6; i < 10; i++) {
+            if ((h[i] & 0x80) != 0) {
+                return 0;
+            }
+            size = size << 7 | h[i];
+        }
+        return 10L + size + ((h[5] & 0x10) != 0 ? 10 : 0);
     }
 
     /** The container a file's first bytes announce, or null. */

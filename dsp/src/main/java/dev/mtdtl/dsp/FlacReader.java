@@ -31,10 +31,19 @@ final class FlacReader {
     private FlacReader() {}
 
     static Audio read(Path file) throws IOException {
+        return read(file, 0);
+    }
+
+    /**
+     * The FLAC stream that starts {@code skip} bytes into the file: after an ID3v2 tag that a tagger put in front of it
+     * ({@link AudioDecoder#id3v2Length}), which jflac does not expect.
+     */
+    static Audio read(Path file, long skip) throws IOException {
         StreamInfo si;
         byte[] pcm;
         int badFrames;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            in.skipNBytes(skip);
             FLACDecoder d = new FLACDecoder(in);
             // jflac's readNextFrame retries forever on a frame header that keeps failing without consuming
             // input (found by the fuzzing suite: a mutated file hung the decoder). Its error callback is the

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Seeded fuzzing of every audio container the decoder reads (WAV, FLAC, MP3, Ogg, AIFF, AU): valid seed
- * files (among them real LAME MP3s and a libvorbis Ogg file, {@link CodecFilesTest}) are mutated (flipped bytes, cuts, hostile 16/32-bit header fields, inserted and appended bytes,
+ * files (among them real LAME MP3s and a libvorbis Ogg file, {@link CodecFilesTest}, and a FLAC behind an ID3 tag)
+ * are mutated (flipped bytes, cuts, hostile 16/32-bit header fields, inserted and appended bytes,
  * repeated regions), plus hand-made hostile headers (absurd rates and channel counts, chunks declaring
  * 4 GiB). Every case must either decode to audio within {@link AudioLimits} or throw an
  * {@link AudioDecodeException} whose message starts with the file name, within a few seconds and
@@ -166,6 +167,12 @@ class AudioFuzzTest {
             q[i] = (int) (20000 * Math.sin(0.01 * i));
         }
         s.put("a.flac", FlacBytes.encode(q, 2, 22050, 16, 1024));
+        byte[] flac = s.get("a.flac");   // behind an ID3v2.4 tag of 20 bytes (a tagger's)
+        byte[] tagged = new byte[30 + flac.length];
+        System.arraycopy(new byte[]{'I', 'D', '3', 4, 0, 0, 0, 0, 0, 20, 'T', 'I', 'T', '2', 0, 0, 0, 2, 0, 0, 3, 'x'},
+                0, tagged, 0, 22);
+        System.arraycopy(flac, 0, tagged, 30, flac.length);
+        s.put("id3.flac", tagged);
         s.put("a.mp3", silentMp3(12));
         s.put("a.ogg", ogg(r));
         // real encoder output (CodecFilesTest): what jlayer and jorbis decode in earnest
@@ -259,7 +266,7 @@ class AudioFuzzTest {
         if (!failures.isEmpty()) {
             fail(failures.size() + " of " + cases + " cases failed:\n" + String.join("\n", failures));
         }
-        assertTrue(cases >= 12 * (MUTANTS_PER_SEED + 1));
+        assertTrue(cases >= 13 * (MUTANTS_PER_SEED + 1));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.mtdtl.dsp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +107,40 @@ class CompressedFormatsTest {
         AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(p), name);
         assertTrue(e.getMessage().startsWith(p.toString()), e.getMessage());
         assertTrue(e.reason().contains(expected), "'" + e.reason() + "' should contain '" + expected + "'");
+    }
+
+    /**
+     * An ID3v2 tag in front of a FLAC stream (taggers write them; ffmpeg and libFLAC read past them): the FLAC is
+     * decoded, with and without the tag's footer; it used to go to the MP3 decoder ("no decoder accepts it").
+     */
+    @Test
+    void flacBehindAnId3TagIsFlac() throws IOException {
+        byte[] flac = FlacBytes.encode(ramp(2, 5000, 16), 2, 22050, 16, 1024);
+        Path plain = dir.resolve("plain.flac");
+        Files.write(plain, flac);
+        Audio want = AudioDecoder.decode(plain);
+        for (boolean footer : new boolean[]{false, true}) {
+            int body = 300;   // a 6-byte TIT2 frame, then padding
+            java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+            o.writeBytes(new byte[]{'I', 'D', '3', 4, 0, (byte) (footer ? 0x10 : 0), 0, 0, (byte) (body >> 7),
+                (byte) (body & 0x7F)});
+            byte[] frames = new byte[body];
+            System.arraycopy(new byte[]{'T', 'I', 'T', '2', 0, 0, 0, 2, 0, 0, 3, 'x'}, 0, frames, 0, 12);
+            o.writeBytes(frames);
+            if (footer) {
+                o.writeBytes(new byte[]{'3', 'D', 'I', 4, 0, 0x10, 0, 0, (byte) (body >> 7), (byte) (body & 0x7F)});
+            }
+            o.writeBytes(flac);
+            byte[] tagged = o.toByteArray();
+            assertEquals(10 + body + (footer ? 10 : 0), AudioDecoder.id3v2Length(tagged, tagged.length));
+            Path p = dir.resolve("tagged-" + footer + ".flac");
+            Files.write(p, tagged);
+            Audio got = AudioDecoder.decode(p);
+            assertEquals(want.frames(), got.frames());
+            assertArrayEquals(want.samples(), got.samples(), "footer " + footer);
+        }
+        assertEquals(0, AudioDecoder.id3v2Length(new byte[]{'I', 'D', '3', 4, 0, 0, (byte) 0x80, 0, 0, 0}, 10),
+                "a size byte with its top bit set is no ID3v2 header");
     }
 
     @Test
