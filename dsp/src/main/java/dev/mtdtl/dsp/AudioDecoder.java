@@ -19,10 +19,10 @@ import javazoom.spi.vorbis.sampled.file.VorbisAudioFileReader;
 
 /**
  * Any supported audio file to {@link Audio}, chosen by the file's first bytes (not its name):
- * RIFF/WAVE through {@link WavReader}; FLAC ({@code fLaC}) through {@link FlacReader} (jflac-codec);
- * Ogg Vorbis ({@code OggS}), MP3 (ID3 tag or MPEG frame sync), AIFF ({@code FORM}) and AU
- * ({@code .snd}) through {@code javax.sound.sampled}: MP3 and Ogg Vorbis by the pure-Java decoders' own reader
- * and converter classes (mp3spi + jlayer, vorbisspi + jorbis; LGPL-2.1), AIFF and AU by the JDK's readers.
+ * RIFF/WAVE through {@link WavReader}; FLAC ({@code fLaC}) through {@link FlacReader} (jflac-codec); AIFF and
+ * AIFF-C ({@code FORM}) through {@link AiffReader}; Ogg Vorbis ({@code OggS}), MP3 (ID3 tag or MPEG frame sync) and
+ * AU ({@code .snd}) through {@code javax.sound.sampled}: MP3 and Ogg Vorbis by the pure-Java decoders' own reader
+ * and converter classes (mp3spi + jlayer, vorbisspi + jorbis; LGPL-2.1), AU by the JDK's reader.
  * Everything else is an "unsupported codec" error.
  *
  * <p>Why MP3 and Ogg by their classes, not through {@code AudioSystem}'s service lookup: the lookup finds a
@@ -86,7 +86,11 @@ public final class AudioDecoder {
         if (kind == null) {
             throw new AudioDecodeException(file, "unsupported codec: not a WAV, FLAC, Ogg Vorbis, MP3, AIFF or AU file");
         }
-        return kind.equals("FLAC") ? FlacReader.read(file) : decodeSpi(file, kind);
+        return switch (kind) {
+            case "FLAC" -> FlacReader.read(file);
+            case "AIFF" -> AiffReader.read(file);
+            default -> decodeSpi(file, kind);
+        };
     }
 
     /** Bytes of a file's start that {@link #sniff} and {@link #unsupported} look at (an Ogg page's first packet). */

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Seeded fuzzing of every audio container the decoder reads (WAV, FLAC, MP3, Ogg, AIFF, AU): valid seed
+ * Seeded fuzzing of every audio container the decoder reads (WAV, FLAC, MP3, Ogg, AIFF and AIFF-C, AU): valid seed
  * files (among them real LAME MP3s and a libvorbis Ogg file, {@link CodecFilesTest}, and a FLAC behind an ID3 tag)
  * are mutated (flipped bytes, cuts, hostile 16/32-bit header fields, inserted and appended bytes,
  * repeated regions), plus hand-made hostile headers (absurd rates and channel counts, chunks declaring
@@ -70,6 +70,14 @@ class AudioFuzzTest {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         AudioSystem.write(new AudioInputStream(new ByteArrayInputStream(b.array()), f, n), type, o);
         return o.toByteArray();
+    }
+
+    private static short[] shorts(int n) {
+        short[] v = new short[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (short) (12000 * Math.sin(0.02 * i));
+        }
+        return v;
     }
 
     private static byte[] silentMp3(int frames) {
@@ -180,6 +188,10 @@ class AudioFuzzTest {
         s.put("lame-mono.mp3", Files.readAllBytes(CodecFilesTest.resource("lame-22k-mono.mp3")));
         s.put("vorbis.ogg", Files.readAllBytes(CodecFilesTest.resource("vorbis-44k-stereo.ogg")));
         s.put("a.aiff", javaSound(AudioFileFormat.Type.AIFF, true));
+        byte[] sowt = new byte[4 * 1500];   // AIFF-C, little-endian 16-bit stereo, as macOS tools write it
+        ByteBuffer.wrap(sowt).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(shorts(3000));
+        s.put("sowt.aifc", AiffReaderTest.form("AIFC", AiffReaderTest.comm(true, 2, 1500, 16, 44100, "sowt"),
+                AiffReaderTest.ssnd(0, sowt)));
         s.put("a.au", javaSound(AudioFileFormat.Type.AU, true));
         return s;
     }
@@ -266,7 +278,7 @@ class AudioFuzzTest {
         if (!failures.isEmpty()) {
             fail(failures.size() + " of " + cases + " cases failed:\n" + String.join("\n", failures));
         }
-        assertTrue(cases >= 13 * (MUTANTS_PER_SEED + 1));
+        assertTrue(cases >= 14 * (MUTANTS_PER_SEED + 1));
     }
 
     @Test
