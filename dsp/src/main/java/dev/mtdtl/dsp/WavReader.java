@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * data and does not read 64-bit float).
  *
  * <p>Supported: format tag 1 (integer PCM, 8-bit unsigned, 16/24/32-bit signed), tag 3 (IEEE float,
- * 32 and 64 bit), and tag 0xFFFE (WAVE_FORMAT_EXTENSIBLE) whose sub-format GUID is one of those two;
+ * 32 and 64 bit), tags 6 and 7 (G.711 A-law and mu-law, 8-bit codes, {@link G711}), and tag 0xFFFE
+ * (WAVE_FORMAT_EXTENSIBLE) whose sub-format GUID is one of those;
  * the rates, channel counts and durations of {@link AudioLimits}; chunks in any order with unknown chunks skipped (LIST, fact,
  * cue, ...; odd-sized chunks are followed by a pad byte, as RIFF requires). Scaling: integer PCM is
  * {@code v / 2^(bits-1)} (8-bit: {@code (u - 128) / 128}); this is what soundfile returns and is exact
@@ -20,7 +21,7 @@ import java.nio.file.Path;
  *
  * <p>Errors (all {@link AudioDecodeException} naming the file; nothing is returned on error): empty
  * file, truncated header, not a RIFF/WAVE file, missing fmt or data chunk, unsupported codec (ADPCM,
- * A-law, mu-law, MPEG-in-WAV, odd bit depths), inconsistent block alignment, truncated data (the
+ * MPEG-in-WAV, odd bit depths), inconsistent block alignment, truncated data (the
  * data chunk declares more bytes than the file holds, or ends inside a sample frame), zero-length
  * audio, NaN or infinite float samples, a rate, channel count or length outside {@link AudioLimits}.
  *
@@ -34,6 +35,8 @@ public final class WavReader {
 
     private static final int WAVE_FORMAT_PCM = 0x0001;
     private static final int WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+    private static final int WAVE_FORMAT_ALAW = 0x0006;
+    private static final int WAVE_FORMAT_MULAW = 0x0007;
     private static final int WAVE_FORMAT_EXTENSIBLE = 0xFFFE;
 
     private WavReader() {}
@@ -141,6 +144,8 @@ public final class WavReader {
                                 + " sample at frame " + i + ", channel " + c);
                     }
                     v = (float) d;
+                } else if (f.g711 != 0) {
+                    v = G711.decode(f.g711, bb.get(p) & 0xFF) / 32768f;
                 } else {
                     switch (f.bits) {
                         case 8 -> v = ((bb.get(p) & 0xFF) - 128) / 128f;
@@ -337,6 +342,30 @@ public final class WavReader {
         }
     }
 
+    /**
+     * ITU-T G.711 expansion of an 8-bit code to 16-bit linear PCM (the classic Sun g711.c, which libsndfile's tables
+     * equal for all 256 codes of both laws, checked): mu-law: complement the code, t = ((mantissa << 3) + 0x84) <<
+     * exponent, value = +-(t - 0x84); A-law: the code XOR 0x55, t = (mantissa << 4) + 8 in segment 0, else (mantissa
+     * << 4) + 0x108 shifted by segment - 1, value = +-t. Decoded as soundfile returns them: value / 32768.
+     */
+    static final class G711 {
+
+        private G711() {}
+
+        static int decode(int law, int code) {
+            if (law == WAVE_FORMAT_MULAW) {
+                int u = ~code & 0xFF;
+                int t = (((u & 0x0F) << 3) + 0x84) << ((u & 0x70) >> 4);
+                return (u & 0x80) != 0 ? 0x84 - t : t - 0x84;
+            }
+            int a = code ^ 0x55;
+            int t = (a & 0x0F) << 4;
+            int seg = (a & 0x70) >> 4;
+            t = seg == 0 ? t + 8 : (t + 0x108) << (seg - 1);
+            return (a & 0x80) != 0 ? t : -t;
+        }
+    }
+
     /** A data chunk size that means "unknown": the data runs to the end of the file. */
     static final long UNKNOWN_SIZE = 0xFFFFFFFFL;
 
@@ -361,8 +390,11 @@ public final class WavReader {
         return declared;
     }
 
-    /** The fields of the fmt chunk that decoding needs. */
-    private record Format(int channels, int sampleRate, int blockAlign, int bits, boolean isFloat) {
+    /**
+     * The fmt chunk's fields that decoding needs; {@code g711} is {@link #WAVE_FORMAT_ALAW} or {@link #WAVE_FORMAT_MULAW}
+     * for G.711 companded 8-bit samples, else 0.
+     */
+    private record Format(int channels, int sampleRate, int blockAlign, int bits, boolean isFloat, int g711) {
 
         static Format parse(ByteBuffer bb, int p, int len, Path file) throws AudioDecodeException {
             int tag = bb.getShort(p) & 0xFFFF;
@@ -388,6 +420,12 @@ public final class WavReader {
                     throw new AudioDecodeException(file, "unsupported codec: " + bits + "-bit IEEE float");
                 }
                 isFloat = true;
+            } else if (tag == WAVE_FORMAT_ALAW || tag == WAVE_FORMAT_MULAW) {
+                if (bits != 8) {
+                    throw new AudioDecodeException(file, "unsupported codec: " + bits + "-bit " + tagName(tag)
+                            + " (G.711 codes are 8 bits)");
+                }
+                isFloat = false;
             } else {
                 throw new AudioDecodeException(file, String.format("unsupported codec: WAVE format tag 0x%04X (%s)",
                         tag, tagName(tag)));
@@ -397,7 +435,8 @@ public final class WavReader {
                 throw new AudioDecodeException(file, "bad header: block align " + blockAlign + " != channels "
                         + channels + " x " + bits / 8 + " bytes");
             }
-            return new Format(channels, (int) rate, blockAlign, bits, isFloat);
+            return new Format(channels, (int) rate, blockAlign, bits, isFloat,
+                    tag == WAVE_FORMAT_ALAW || tag == WAVE_FORMAT_MULAW ? tag : 0);
         }
 
         private static String tagName(int tag) {
