@@ -261,6 +261,13 @@ public final class AudioDecoder {
         if (frames == 0) {
             throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
         }
+        if (kind.equals("Ogg")) {   // jorbis returns samples past the stream's end (OggEnd)
+            try {
+                frames = OggEnd.keep(frames, OggEnd.finalGranule(file));
+            } catch (IOException e) {
+                throw new AudioDecodeException(file, "cannot read the end of the Ogg stream: " + e.getMessage(), e);
+            }
+        }
         int ch = fmt.getChannels();
         int bytes = fmt.getSampleSizeInBits() / 8;
         ByteBuffer bb = ByteBuffer.wrap(pcm).order(ByteOrder.LITTLE_ENDIAN);
