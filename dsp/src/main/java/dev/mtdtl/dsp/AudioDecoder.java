@@ -47,6 +47,9 @@ public final class AudioDecoder {
     /** Reads in a row that may return no bytes before a decoder is taken as stuck (see {@link #decodeSpi}). */
     static final int ZERO_READS = 100_000;
 
+    /** Bytes of a file's start that {@link #sniff} and {@link #unsupported} look at (an Ogg page's first packet). */
+    static final int HEAD = 512;
+
     private AudioDecoder() {}
 
     /** Decode {@code file}, whatever its container. */
@@ -92,9 +95,6 @@ public final class AudioDecoder {
             default -> decodeSpi(file, kind);
         };
     }
-
-    /** Bytes of a file's start that {@link #sniff} and {@link #unsupported} look at (an Ogg page's first packet). */
-    static final int HEAD = 512;
 
     /**
      * What a file's first bytes announce that no decoder here reads, or null: formats a music collection holds beside
