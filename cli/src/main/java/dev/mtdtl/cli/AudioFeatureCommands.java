@@ -87,6 +87,11 @@ final class AudioFeatureCommands {
             throw new IllegalArgumentException(o.out + ": --out must be a folder when --in is one (" + o.in + ")");
         }
         List<Path> files = AudioFiles.under(o.in, java.util.Comparator.naturalOrder());
+        if (files.isEmpty()) {   // was "0 files written", status 0
+            System.err.println("mtdtl " + command + ": " + o.in + ": no audio files (." + String.join(", .",
+                    AudioFiles.EXTENSIONS) + ", in it or its subfolders)" + AudioFiles.notDecoded(o.in));
+            return 1;
+        }
         // Each input's output, its path under --in with .npy for the extension: x.wav beside x.mp3 would write one
         // file twice, the second silently replacing the first, so such a pair is refused before any work.
         Map<Path, Path> outOf = new LinkedHashMap<>();

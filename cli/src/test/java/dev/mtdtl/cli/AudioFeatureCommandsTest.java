@@ -49,6 +49,27 @@ class AudioFeatureCommandsTest {
         assertFalse(Files.exists(out.resolve("bad.npy")), "no partial output for a bad file");
     }
 
+    /** A folder with no audio this engine reads is an error saying what it holds (it was "0 files written", status 0). */
+    @Test
+    void aFolderOfFormatsNoDecoderReadsIsRefused() throws Exception {
+        Path in = tmp.resolve("m4a");
+        Files.createDirectories(in);
+        Files.write(in.resolve("a.m4a"), new byte[50]);
+        Path out = tmp.resolve("out-m4a");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream was = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(1, Main.run("mel", "--in", in.toString(), "--out", out.toString()));
+        } finally {
+            System.setErr(was);
+        }
+        assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains(in + ": no audio files (.wav, .flac, "
+                + ".mp3, .ogg, .oga, .aif, .aiff, .aifc, .au, .snd, in it or its subfolders); it holds 1 .m4a file, a "
+                + "format this engine does not decode (convert it, e.g. ffmpeg -i FILE FILE.flac)"), err.toString());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
     @Test
     void aFolderRunResumesKeepsItsSettingsAndRefusesTwoInputsForOneOutput() throws Exception {
         Path in = tmp.resolve("in");

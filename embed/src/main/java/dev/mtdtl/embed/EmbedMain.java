@@ -77,7 +77,7 @@ public final class EmbedMain {
         List<Path> files = AudioFiles.under(in, java.util.Comparator.naturalOrder());
         if (files.isEmpty()) {
             throw new IOException(in + ": no audio files (." + String.join(", .", AudioFiles.EXTENSIONS)
-                    + ", in it or its subfolders)");
+                    + ", in it or its subfolders)" + AudioFiles.notDecoded(in));
         }
         return files;
     }

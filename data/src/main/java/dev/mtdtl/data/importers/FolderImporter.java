@@ -58,7 +58,8 @@ public final class FolderImporter {
             audio.add(f);
         }
         if (ids.isEmpty()) {
-            throw new IOException(root + ": no audio files in class folders (expected ROOT/CLASS/FILE.wav)");
+            throw new IOException(root + ": no audio files in class folders (expected ROOT/CLASS/FILE.wav)"
+                    + dev.mtdtl.dsp.AudioFiles.notDecoded(root));
         }
         checkClassSizes(labels, root + ": class folder", "");
         int[] fold = CorpusBuilder.stratifiedFolds(labels, 5, seed);

@@ -340,6 +340,38 @@ class ImportersTest {
         assertTrue(!Files.exists(dir.resolve("c/manifest.json")));
     }
 
+    /**
+     * Previews in a format no decoder here reads (M4A, Opus: how many collections come) are no corpus: `import msd`
+     * made one of 0 tracks, status 0; now refused before anything is written, saying what the folder holds.
+     */
+    @Test
+    void previewsNoDecoderReadsAreRefusedNamingTheirFormat(@TempDir Path dir) throws IOException {
+        Path audio = dir.resolve("previews");
+        Files.createDirectories(audio.resolve("A"));
+        Files.write(audio.resolve("A/TRAAA01.m4a"), new byte[100]);
+        Files.write(audio.resolve("A/TRAAA02.m4a"), new byte[100]);
+        Files.write(audio.resolve("TRAAA03.opus"), new byte[100]);
+        Files.write(audio.resolve("cover.jpg"), new byte[100]);
+        Path bpm = dir.resolve("bpm.tsv");
+        Files.writeString(bpm, "TRAAA01\t120\n");
+        IOException e = assertThrows(IOException.class, () -> MsdImporter.learning(audio,
+                new MsdImporter.Files7(null, null, null, null, null, bpm, null), dir.resolve("c")));
+        assertEquals(audio + ": no audio file named by a track id (TRACKID.ext, ext one of .wav, .flac, .mp3, .ogg, "
+                + ".oga, .aif, .aiff, .aifc, .au, .snd); it holds 2 .m4a and 1 .opus files, formats this engine does not "
+                + "decode (convert them, e.g. ffmpeg -i FILE FILE.flac)", e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("c/manifest.json")));
+        Files.delete(audio.resolve("A/TRAAA02.m4a"));
+        Files.delete(audio.resolve("TRAAA03.opus"));
+        assertEquals("; it holds 1 .m4a file, a format this engine does not decode (convert it, e.g. ffmpeg -i FILE "
+                + "FILE.flac)", dev.mtdtl.dsp.AudioFiles.notDecoded(audio));
+        e = assertThrows(IOException.class, () -> FolderImporter.gtzan(audio, dir.resolve("c2"), "genre", "genre", 1));
+        assertTrue(e.getMessage().endsWith("no audio files in class folders (expected ROOT/CLASS/FILE.wav); it holds 1 "
+                + ".m4a file, a format this engine does not decode (convert it, e.g. ffmpeg -i FILE FILE.flac)"),
+                e.getMessage());
+        Files.delete(audio.resolve("A/TRAAA01.m4a"));
+        assertEquals("", dev.mtdtl.dsp.AudioFiles.notDecoded(audio), "a cover is not audio");
+    }
+
     @Test
     void csvFieldsInQuotesMayHoldCommasAndQuotes() throws IOException {
         Path f = Path.of("labels.csv");
