@@ -48,7 +48,7 @@ public final class MsdImporter {
         }
         try (CorpusBuilder cb = new CorpusBuilder(corpus, "msd")) {
             int n = write(cb, audio, previews, in);
-            if (n == 0) {   // a corpus nobody can train on: refused before it replaces anything
+            if (n == 0) {   // no preview at all (every audio file is a track): refused before it replaces anything
                 throw new IOException(audio + ": no audio file named by a track id (TRACKID.ext, ext one of ."
                         + String.join(", .", dev.mtdtl.dsp.AudioFiles.EXTENSIONS) + ")"
                         + dev.mtdtl.dsp.AudioFiles.notDecoded(audio));
