@@ -95,8 +95,11 @@ final class ImportCommand implements Runnable {
         @Option(names = "--cdr", paramLabel = "FILE", description = "tagtraum CD2C .cls") Path cdr;
 
         String doImport() throws IOException {
-            int n = MsdImporter.learning(audio, new MsdImporter.Files7(unique, tags, taste, mxm, years, bpm, cdr), corpus);
-            return corpus + ": learning corpus of " + n + " tracks";
+            MsdImporter.Learning r = MsdImporter.learning(audio, new MsdImporter.Files7(unique, tags, taste, mxm, years,
+                    bpm, cdr), corpus);
+            return corpus + ": learning corpus of " + r.tracks() + " tracks" + (r.unlisted() == 0 ? ""
+                    : String.format(java.util.Locale.ROOT, " (%,d of them named by no track id of %s: no artist, no "
+                    + "labels)", r.unlisted(), unique));
         }
     }
 

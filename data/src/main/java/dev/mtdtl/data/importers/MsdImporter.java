@@ -40,26 +40,35 @@ public final class MsdImporter {
 
     private MsdImporter() {}
 
-    /** Write the learning corpus; returns the number of tracks with audio. */
-    public static int learning(Path audio, Files7 in, Path corpus) throws IOException {
+    /**
+     * What an import made: the corpus's tracks (one per preview) and how many of them unique_tracks does not list (0
+     * without unique_tracks): previews named by something else than a track id get no artist and no label of any
+     * source.
+     */
+    public record Learning(int tracks, int unlisted) {}
+
+    /** Write the learning corpus. */
+    public static Learning learning(Path audio, Files7 in, Path corpus) throws IOException {
         Map<String, Path> previews = CorpusBuilder.audioById(audio);
         if (in.taste() != null && in.uniqueTracks() == null) {
             throw new IOException(in.taste() + ": the Taste Profile names songs; give unique_tracks to map them");
         }
         try (CorpusBuilder cb = new CorpusBuilder(corpus, "msd")) {
-            int n = write(cb, audio, previews, in);
+            int[] unlisted = new int[1];
+            int n = write(cb, audio, previews, in, unlisted);
             if (n == 0) {   // no preview at all (every audio file is a track): refused before it replaces anything
                 throw new IOException(audio + ": no audio file named by a track id (TRACKID.ext, ext one of ."
                         + String.join(", .", dev.mtdtl.dsp.AudioFiles.EXTENSIONS) + ")"
                         + dev.mtdtl.dsp.AudioFiles.notDecoded(audio));
             }
             cb.commit();
-            return n;
+            return new Learning(n, unlisted[0]);
         }
     }
 
     /** Every table into the corpus's staging folder ({@link CorpusBuilder#stage}) and the manifest's entry. */
-    private static int write(CorpusBuilder cb, Path audio, Map<String, Path> previews, Files7 in) throws IOException {
+    private static int write(CorpusBuilder cb, Path audio, Map<String, Path> previews, Files7 in, int[] unlisted)
+            throws IOException {
         Map<String, String> artistOf = new HashMap<>();
         Map<String, List<String>> tracksOfSong = new HashMap<>();
         if (in.uniqueTracks() != null) {
@@ -75,6 +84,20 @@ public final class MsdImporter {
                     artistOf.put(f[0], f[2].replace('\t', ' '));
                     tracksOfSong.computeIfAbsent(f[1], k -> new ArrayList<>(1)).add(f[0]);
                 }
+            }
+        }
+        if (in.uniqueTracks() != null) {
+            Path example = null;
+            for (Map.Entry<String, Path> e : previews.entrySet()) {
+                if (!artistOf.containsKey(e.getKey())) {
+                    unlisted[0]++;
+                    example = example == null ? e.getValue() : example;
+                }
+            }
+            if (unlisted[0] > 0 && unlisted[0] == previews.size()) {   // named by another scheme (a shop's ids)
+                throw new IOException(String.format(java.util.Locale.ROOT, "%s: none of its %,d audio files is named by "
+                        + "a track id of %s (e.g. %s): previews are named TRACKID.ext, e.g. TRAAAAW128F429D538.mp3",
+                        audio, previews.size(), in.uniqueTracks(), example));
             }
         }
         List<String[]> rows = new ArrayList<>();

@@ -121,7 +121,7 @@ class ImportersTest {
         Files.writeString(cdr, "# tagtraum\nTRAAA01\tRock\nTRAAA03\tJazz\tBlues\n");
         Path corpus = dir.resolve("corpus");
         MsdImporter.Files7 in = new MsdImporter.Files7(unique, tags, taste, mxm, years, bpm, cdr);
-        assertEquals(4, MsdImporter.learning(audio, in, corpus));
+        assertEquals(new MsdImporter.Learning(4, 0), MsdImporter.learning(audio, in, corpus));
         Tsv.Table lyr = Tsv.read(corpus.resolve("learning/sources/lyrics.tsv"));
         assertEquals(List.of("TRAAA01", "i", "3"), List.of(lyr.rows().get(0)));
         assertEquals(List.of("TRAAA01", "love", "2"), List.of(lyr.rows().get(1)));
@@ -370,6 +370,19 @@ class ImportersTest {
                 e.getMessage());
         Files.delete(audio.resolve("A/TRAAA01.m4a"));
         assertEquals("", dev.mtdtl.dsp.AudioFiles.notDecoded(audio), "a cover is not audio");
+        // previews named by a shop's ids, not the MSD's: refused when none is a track id of unique_tracks, counted
+        // when some are not
+        Path unique = dir.resolve("unique_tracks.txt");
+        Files.writeString(unique, "TRAAA01<SEP>SOAAA01<SEP>An artist<SEP>A title\n");
+        wav(audio.resolve("7digital-123.wav"), 300);
+        MsdImporter.Files7 in = new MsdImporter.Files7(unique, null, null, null, null, null, null);
+        e = assertThrows(IOException.class, () -> MsdImporter.learning(audio, in, dir.resolve("c")));
+        assertEquals(audio + ": none of its 1 audio files is named by a track id of " + unique + " (e.g. "
+                + audio.resolve("7digital-123.wav") + "): previews are named TRACKID.ext, e.g. TRAAAAW128F429D538.mp3",
+                e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("c/manifest.json")));
+        wav(audio.resolve("TRAAA01.wav"), 300);
+        assertEquals(new MsdImporter.Learning(2, 1), MsdImporter.learning(audio, in, dir.resolve("c")));
     }
 
     @Test
