@@ -197,9 +197,14 @@ class KillResumeTest {
         String[] design = {"--sources", "bpm,tag", "--strategies", "ssr,mscr2", "--ssr-repeats", "1", "--full-repeats",
                 "1", "--runs", "0", "--iterations", "4", "--batch", "4", "--repetitions", "1", "--wmf-variant", "paper",
                 "--seed", "5"};
-        // MSD-style inputs for 'import msd' (ids of their own: the import keeps every source row, with audio or not)
+        // MSD-style inputs for 'import msd' (ids of their own: the import keeps every source row, with audio or not;
+        // unique_tracks also lists the synthetic corpus's track ids, as the import refuses previews none of which it
+        // lists)
         Path msd = Files.createDirectories(tmp.resolve("msd"));
         StringBuilder unique = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            unique.append(String.format(Locale.ROOT, "TRL%06d<SEP>SOL%06d<SEP>Artist %d<SEP>Title %d%n", i, i, i % 89, i));
+        }
         StringBuilder tags = new StringBuilder();
         StringBuilder bpm = new StringBuilder();
         for (int i = 0; i < 3000; i++) {
