@@ -87,7 +87,10 @@ public final class AudioDecoder {
         }
         String kind = sniff(head, n);
         if (kind == null) {
-            throw new AudioDecodeException(file, "unsupported codec: not a WAV, FLAC, Ogg Vorbis, MP3, AIFF or AU file");
+            String text = text(head, n);
+            throw new AudioDecodeException(file, text != null ? "not audio: a text file starting '" + text + "' (an "
+                    + "error page saved by a failed download?)"
+                    : "unsupported codec: not a WAV, FLAC, Ogg Vorbis, MP3, AIFF or AU file");
         }
         return switch (kind) {
             case "FLAC" -> FlacReader.read(file);
@@ -139,6 +142,23 @@ public final class AudioDecoder {
             }
         }
         return null;
+    }
+
+    /**
+     * The first words of a file whose start is text (printable ASCII, tabs and line breaks, UTF-8 past ASCII allowed:
+     * an HTML error page or a JSON reply saved under an audio name, as scraped previews often are), up to 40
+     * characters with line breaks shown as spaces; null when the start holds other bytes.
+     */
+    static String text(byte[] h, int n) {
+        int m = Math.min(n, 256);
+        for (int i = 0; i < m; i++) {
+            int c = h[i] & 0xFF;
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7F) {
+                return null;
+            }
+        }
+        String s = new String(h, 0, m, java.nio.charset.StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+        return s.isEmpty() ? null : s.substring(0, Math.min(40, s.length()));
     }
 
     private static boolean ascii(byte[] h, int at, String s) {

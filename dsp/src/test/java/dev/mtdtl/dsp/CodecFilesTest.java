@@ -219,6 +219,23 @@ class CodecFilesTest {
         assertEquals(-1, OggEnd.finalGranule(open));
     }
 
+    /** An error page saved under an audio name (scraped previews) is said to be text, with its first words. */
+    @Test
+    void aTextFileUnderAnAudioNameIsSaidToBeText() throws IOException {
+        Path f = dir.resolve("TRAAAAW128F429D538.mp3");
+        Files.writeString(f, "<!DOCTYPE html>\n<html><head><title>403 Forbidden</title></head></html>\n");
+        AudioDecodeException e = org.junit.jupiter.api.Assertions.assertThrows(AudioDecodeException.class,
+                () -> AudioDecoder.decode(f));
+        assertEquals(f + ": not audio: a text file starting '<!DOCTYPE html> <html><head><title>403 F' (an error page "
+                + "saved by a failed download?)", e.getMessage());
+        byte[] bin = new byte[64];
+        bin[0] = 'x';
+        bin[1] = 1;
+        Files.write(f, bin);
+        e = org.junit.jupiter.api.Assertions.assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(f));
+        assertEquals(f + ": unsupported codec: not a WAV, FLAC, Ogg Vorbis, MP3, AIFF or AU file", e.getMessage());
+    }
+
     /** The front end end to end, as {@code mtdtl mel --in DIR} runs it: every real file gives a spectrogram. */
     @Test
     void everyRealFileGoesThroughTheFrontEnd() throws IOException {
