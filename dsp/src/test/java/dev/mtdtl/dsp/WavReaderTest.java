@@ -115,7 +115,8 @@ class WavReaderTest {
                 WavBytes.chunk("data", data)), "unsupported codec");
         assertBad("pcm12.wav", WavBytes.riff(WavBytes.chunk("fmt ", WavBytes.fmt(1, 1, 22050, 12, 1)),
                 WavBytes.chunk("data", data)), "unsupported codec: 12-bit");
-        assertBad("text.wav", "hello, this is not audio at all".getBytes(), "unsupported codec");
+        assertBad("text.wav", "hello, this is not audio at all".getBytes(),
+                "not audio: a text file starting 'hello, this is not audio at all'");
         assertBad("riff-avi.wav", "RIFF\0\0\0\0AVI LIST".getBytes(), "not a RIFF/WAVE file");
 
         double[] withNan = ramp(2, 100);
