@@ -29,9 +29,14 @@ public final class AudioFiles {
 
     /** Whether the file's name has one of {@link #EXTENSIONS} (any case). */
     public static boolean hasAudioName(Path file) {
+        return EXTENSIONS.contains(extension(file));
+    }
+
+    /** The file name's extension, lower case, or "" when it has none. */
+    private static String extension(Path file) {
         String n = file.getFileName().toString();
         int i = n.lastIndexOf('.');
-        return i >= 0 && EXTENSIONS.contains(n.substring(i + 1).toLowerCase(Locale.ROOT));
+        return i < 0 ? "" : n.substring(i + 1).toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -63,14 +68,8 @@ public final class AudioFiles {
     public static String notDecoded(Path folder) {
         java.util.Map<String, Integer> count = new java.util.TreeMap<>();
         try (Stream<Path> s = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            s.filter(p -> !hidden(folder.relativize(p))).filter(Files::isRegularFile).forEach(p -> {
-                String n = p.getFileName().toString();
-                int i = n.lastIndexOf('.');
-                String ext = i < 0 ? "" : n.substring(i + 1).toLowerCase(Locale.ROOT);
-                if (OTHER_AUDIO.contains(ext)) {
-                    count.merge(ext, 1, Integer::sum);
-                }
-            });
+            s.filter(p -> !hidden(folder.relativize(p))).filter(Files::isRegularFile).map(AudioFiles::extension)
+                    .filter(OTHER_AUDIO::contains).forEach(ext -> count.merge(ext, 1, Integer::sum));
         } catch (IOException | UncheckedIOException e) {
             return "";
         }

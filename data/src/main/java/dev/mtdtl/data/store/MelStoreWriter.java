@@ -87,11 +87,8 @@ public final class MelStoreWriter {
     /** Least time between checkpoints (forced parts and a new progress file). */
     static final long CHECKPOINT_NANOS = 1_000_000_000L;
 
-    /** Usable bytes on the file system of a folder; {@code Long.MAX_VALUE} when it cannot be told. */
-    static final ToLongFunction<Path> FILE_SYSTEM_SPACE = DiskSpace::usable;
-
-    /** What the space check reads: {@link #FILE_SYSTEM_SPACE}, replaced by tests (no real disk is small enough everywhere). */
-    static ToLongFunction<Path> usableSpace = FILE_SYSTEM_SPACE;
+    /** What the space check reads: {@link DiskSpace#usable}, replaced by tests (no real disk is small enough everywhere). */
+    static ToLongFunction<Path> usableSpace = DiskSpace::usable;
 
     /**
      * The message that stops a store that will not fit, or null: {@code left} tracks at the average of the
@@ -109,10 +106,10 @@ public final class MelStoreWriter {
         if (need <= usable) {
             return null;
         }
-        return String.format(Locale.ROOT, "%s: the store needs about %.2f GB more (%d tracks left at %.2f MB each, the "
-                        + "average of the %d computed so far) and its file system has %.2f GB free; free space%s and "
-                        + "run the same command again: it goes on after track %d", data, need / 1e9, left,
-                perTrack / 1e6, tracksSoFar, usable / 1e9, dtype == MelStore.DType.F32
+        return String.format(Locale.ROOT, "%s: the store needs about %s more (%d tracks left at %.2f MB each, the "
+                        + "average of the %d computed so far) and its file system has %s free; free space%s and "
+                        + "run the same command again: it goes on after track %d", data, DiskSpace.gb(need), left,
+                perTrack / 1e6, tracksSoFar, DiskSpace.gb(usable), dtype == MelStore.DType.F32
                         ? " (or prepare into a new folder with --dtype float16: half the bytes)" : "", done);
     }
 

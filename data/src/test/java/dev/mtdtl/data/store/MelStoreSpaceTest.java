@@ -33,7 +33,7 @@ class MelStoreSpaceTest {
 
     @AfterEach
     void restore() {
-        MelStoreWriter.usableSpace = MelStoreWriter.FILE_SYSTEM_SPACE;
+        MelStoreWriter.usableSpace = dev.mtdtl.data.DiskSpace::usable;
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
