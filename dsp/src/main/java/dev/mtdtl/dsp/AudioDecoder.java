@@ -12,22 +12,20 @@ import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.UnsupportedAudioFileException;
 import javax.sound.sampled.spi.FormatConversionProvider;
-import javazoom.spi.mpeg.sampled.convert.MpegFormatConversionProvider;
-import javazoom.spi.mpeg.sampled.file.MpegAudioFileReader;
 import javazoom.spi.vorbis.sampled.convert.VorbisFormatConversionProvider;
 import javazoom.spi.vorbis.sampled.file.VorbisAudioFileReader;
 
 /**
  * Any supported audio file to {@link Audio}, chosen by the file's first bytes (not its name):
  * RIFF/WAVE through {@link WavReader}; FLAC ({@code fLaC}) through {@link FlacReader} (jflac-codec); AIFF and
- * AIFF-C ({@code FORM}) through {@link AiffReader}; Ogg Vorbis ({@code OggS}), MP3 (ID3 tag or MPEG frame sync) and
- * AU ({@code .snd}) through {@code javax.sound.sampled}: MP3 and Ogg Vorbis by the pure-Java decoders' own reader
- * and converter classes (mp3spi + jlayer, vorbisspi + jorbis; LGPL-2.1), AU by the JDK's reader.
- * Everything else is an "unsupported codec" error.
+ * AIFF-C ({@code FORM}) through {@link AiffReader}; MP3 (ID3 tag or MPEG frame sync) through {@link Mp3Reader}
+ * (jlayer's frame decoder, LGPL-2.1); Ogg Vorbis ({@code OggS}) and AU ({@code .snd}) through
+ * {@code javax.sound.sampled}: Ogg Vorbis by the pure-Java decoder's own reader and converter classes (vorbisspi +
+ * jorbis; LGPL-2.1), AU by the JDK's reader. Everything else is an "unsupported codec" error.
  *
- * <p>Why MP3 and Ogg by their classes, not through {@code AudioSystem}'s service lookup: the lookup finds a
+ * <p>Why Ogg by its classes, not through {@code AudioSystem}'s service lookup: the lookup finds a
  * decoder only if its {@code META-INF/services} files survive packaging, and mtdtl.jar, shaded with one
- * library's files overwriting the others', decoded neither format until 2026-12-07 (every MP3 "skipped: no
+ * library's files overwriting the others', decoded neither MP3 nor Ogg until 2026-12-07 (every MP3 "skipped: no
  * decoder accepts it") while the module tests, on a class path of separate jars, passed. The container is
  * known from the file's first bytes, so the decoder is too.
  *
@@ -76,7 +74,7 @@ public final class AudioDecoder {
         long tag = id3v2Length(head, n);
         if (tag > 0 && tag + 4 <= Files.size(file)) {
             // ID3 usually starts an MP3, but taggers put it in front of FLAC streams too (ffmpeg and libFLAC read
-            // those; jflac and mp3spi do not): what follows the tag decides
+            // those; jflac and jlayer do not): what follows the tag decides
             byte[] after = new byte[4];
             try (InputStream in = Files.newInputStream(file)) {
                 in.skipNBytes(tag);
@@ -95,6 +93,7 @@ public final class AudioDecoder {
         return switch (kind) {
             case "FLAC" -> FlacReader.read(file);
             case "AIFF" -> AiffReader.read(file);
+            case "MP3" -> Mp3Reader.read(file);
             default -> decodeSpi(file, kind);
         };
     }
@@ -302,10 +301,9 @@ public final class AudioDecoder {
         return new Audio(out, ch, frames, (int) rate);
     }
 
-    /** The file's stream in its own encoding: MP3 and Ogg by their decoders' readers (see the class comment). */
+    /** The file's stream in its own encoding: Ogg by its decoder's reader (see the class comment). */
     private static AudioInputStream open(String kind, Path file) throws UnsupportedAudioFileException, IOException {
         return switch (kind) {
-            case "MP3" -> new MpegAudioFileReader().getAudioInputStream(file.toFile());
             case "Ogg" -> new VorbisAudioFileReader().getAudioInputStream(file.toFile());
             default -> AudioSystem.getAudioInputStream(file.toFile());
         };
@@ -314,7 +312,6 @@ public final class AudioDecoder {
     /** src decoded to the PCM format fmt, or null when no converter of its kind does that. */
     private static AudioInputStream toPcm(String kind, AudioFormat fmt, AudioInputStream src) {
         FormatConversionProvider c = switch (kind) {
-            case "MP3" -> new MpegFormatConversionProvider();
             case "Ogg" -> new VorbisFormatConversionProvider();
             default -> null;
         };

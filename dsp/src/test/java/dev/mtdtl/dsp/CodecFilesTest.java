@@ -111,7 +111,7 @@ class CodecFilesTest {
                 cp.add(e);
             }
         }
-        assertTrue(stripped >= 2, "mp3spi's and vorbisspi's jars on the class path, stripped: " + stripped);
+        assertTrue(stripped >= 2, "jars with javax.sound service files (vorbisspi, jflac, mp3spi in tests) stripped: " + stripped);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", String.join(File.pathSeparator, cp), DecodeMain.class.getName()));
         for (String f : new String[]{"lame-44k-stereo.mp3", "lame-22k-mono.mp3", "vorbis-44k-stereo.ogg"}) {

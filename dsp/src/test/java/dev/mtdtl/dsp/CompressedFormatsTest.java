@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * FLAC through jflac (files made by {@link FlacBytes}); MP3 through mp3spi with frames of digital
+ * FLAC through jflac (files made by {@link FlacBytes}); MP3 through jlayer ({@link Mp3Reader}) with frames of digital
  * silence made here; Ogg Vorbis: only the sniffing and the corrupt-stream errors. Real MP3 and Ogg files
  * with content, made by LAME and libvorbis, are {@link CodecFilesTest}'s.
  */
@@ -72,7 +72,7 @@ class CompressedFormatsTest {
      * MPEG-1 Layer III frames of digital silence: a valid header (128 kbit/s, 44.1 kHz, no CRC,
      * no padding: 417 bytes per frame) followed by all-zero side information and main data, which
      * decodes to 1152 zero samples per frame. An MP3 made without an encoder;
-     * it checks the mp3spi plumbing (format, channels, rate, length), not the decoder's numerics.
+     * it checks the reader's plumbing (format, channels, rate, length), not the decoder's numerics.
      */
     private static byte[] silentMp3(int frames, boolean stereo) {
         byte[] b = new byte[frames * 417];

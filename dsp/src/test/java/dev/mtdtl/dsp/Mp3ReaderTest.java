@@ -1,0 +1,192 @@
+package dev.mtdtl.dsp;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javazoom.jl.decoder.Header;
+import javazoom.spi.mpeg.sampled.convert.MpegFormatConversionProvider;
+import javazoom.spi.mpeg.sampled.file.MpegAudioFileReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Mp3Reader} drives jlayer frame by frame; until 2026-12-07 MP3 went through mp3spi's {@code javax.sound}
+ * stream (kept here, test scope only, as the reference). The two must give the same samples bit for bit, on real LAME
+ * files and on damaged copies of them, and fail on the same files.
+ */
+class Mp3ReaderTest {
+
+    @TempDir
+    Path dir;
+
+    /** The pre-2026-12-07 path: mp3spi's reader and converter to 16-bit little-endian PCM, then {@code short / 32768}. */
+    static Audio viaMp3spi(Path file) throws Exception {
+        try (AudioInputStream src = new MpegAudioFileReader().getAudioInputStream(file.toFile())) {
+            AudioFormat sf = src.getFormat();
+            int ch = sf.getChannels();
+            AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, sf.getSampleRate(), 16, ch, 2 * ch,
+                    sf.getSampleRate(), false);
+            byte[] b;
+            try (AudioInputStream in = new MpegFormatConversionProvider().getAudioInputStream(pcm, src)) {
+                b = in.readAllBytes();
+            }
+            int frames = b.length / (2 * ch);
+            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[ch * frames];
+            for (int i = 0; i < frames; i++) {
+                for (int c = 0; c < ch; c++) {
+                    out[c * frames + i] = bb.getShort((i * ch + c) * 2) / 32768f;
+                }
+            }
+            return new Audio(out, ch, frames, (int) sf.getSampleRate());
+        }
+    }
+
+    /** Either both paths fail, or both decode to the same shape and bits; returns whether they decoded. */
+    private static boolean assertSameAsMp3spi(Path f) {
+        Audio old;
+        try {
+            old = viaMp3spi(f);
+        } catch (Exception e) {
+            old = null;
+        }
+        Audio now;
+        try {
+            now = Mp3Reader.read(f);
+        } catch (IOException e) {
+            assertTrue(e instanceof AudioDecodeException, f + ": " + e);
+            now = null;
+        }
+        if (old == null || old.frames() == 0) {
+            assertEquals(null, now, f + ": mp3spi decoded nothing, Mp3Reader " + (now == null ? "" : now.frames()));
+            return false;
+        }
+        assertTrue(now != null, f + ": mp3spi decoded " + old.frames() + " frames, Mp3Reader failed");
+        assertEquals(old.channels(), now.channels(), f.toString());
+        assertEquals(old.sampleRate(), now.sampleRate(), f.toString());
+        assertEquals(old.frames(), now.frames(), f.toString());
+        assertArrayEquals(old.samples(), now.samples(), f.toString());   // compares float bits (NaN-safe, -0 != 0)
+        return true;
+    }
+
+    @Test
+    void realFilesDecodeAsMp3spiDid() throws IOException {
+        for (String name : new String[]{"lame-44k-stereo.mp3", "lame-22k-mono.mp3"}) {
+            assertTrue(assertSameAsMp3spi(CodecFilesTest.resource(name)), name);
+            assertEquals(Mp3Reader.read(CodecFilesTest.resource(name)).frames(),
+                    AudioDecoder.decode(CodecFilesTest.resource(name)).frames(), "the decoder takes MP3 here");
+        }
+    }
+
+    /**
+     * Damaged copies (bytes overwritten, bits flipped, cut short, junk inserted, a span deleted), seeded: 400 such
+     * files of 14 LAME encodings (MPEG-1, 2 and 2.5, CBR and VBR, mono, stereo and joint stereo, tags) were all the
+     * same when this reader was written; these are the two test files' share of that sweep.
+     */
+    @Test
+    @Timeout(180)
+    void damagedFilesDecodeAsMp3spiDid() throws IOException {
+        Random r = new Random(20261207);
+        int decoded = 0;
+        int n = 0;
+        for (String name : new String[]{"lame-44k-stereo.mp3", "lame-22k-mono.mp3"}) {
+            byte[] seed = Files.readAllBytes(CodecFilesTest.resource(name));
+            for (int k = 0; k < 40; k++) {
+                byte[] m = mutate(seed, k % 5, r);
+                Path f = dir.resolve(name + "." + k + ".mp3");
+                Files.write(f, m);
+                if (!"MP3".equals(AudioDecoder.sniff(m, Math.min(m.length, 4)))) {
+                    continue;   // the decoder would not call either path
+                }
+                n++;
+                decoded += assertSameAsMp3spi(f) ? 1 : 0;
+            }
+        }
+        assertTrue(n >= 70 && decoded >= n / 2, n + " damaged MP3s, " + decoded + " decoded");
+    }
+
+    private static byte[] mutate(byte[] b, int op, Random r) {
+        byte[] m = b.clone();
+        switch (op) {
+            case 0 -> {
+                for (int i = 1 + r.nextInt(20); i > 0; i--) {
+                    m[r.nextInt(m.length)] = (byte) r.nextInt(256);
+                }
+            }
+            case 1 -> m = Arrays.copyOf(b, r.nextInt(b.length));
+            case 2 -> {
+                int p = r.nextInt(b.length);
+                byte[] junk = new byte[1 + r.nextInt(3000)];
+                r.nextBytes(junk);
+                m = new byte[b.length + junk.length];
+                System.arraycopy(b, 0, m, 0, p);
+                System.arraycopy(junk, 0, m, p, junk.length);
+                System.arraycopy(b, p, m, p + junk.length, b.length - p);
+            }
+            case 3 -> {
+                int p = r.nextInt(b.length);
+                int q = Math.min(b.length, p + 1 + r.nextInt(5000));
+                m = new byte[b.length - (q - p)];
+                System.arraycopy(b, 0, m, 0, p);
+                System.arraycopy(b, q, m, p, b.length - q);
+            }
+            default -> {
+                for (int i = 1 + r.nextInt(200); i > 0; i--) {
+                    m[r.nextInt(m.length)] ^= (byte) (1 << r.nextInt(8));
+                }
+            }
+        }
+        return m;
+    }
+
+    /** mp3spi's clip (jlayer's {@code Obuffer.clip}), then the old byte path's {@code short / 32768}. */
+    @Test
+    void clipsAndScalesAsMp3spiDid() throws Exception {
+        Header first;
+        try (java.io.InputStream in = Files.newInputStream(CodecFilesTest.resource("lame-44k-stereo.mp3"))) {
+            first = new javazoom.jl.decoder.Bitstream(in).readFrame();
+        }
+        Mp3Reader.FloatOut out = new Mp3Reader.FloatOut(1, 1000, first);
+        float[] in = new float[32];
+        float[] v = {32767.5f, 40000f, Float.POSITIVE_INFINITY, -32768.5f, -40000f, Float.NEGATIVE_INFINITY, Float.NaN,
+            -0.7f, 0.7f, 12345.9f, -12345.9f, 32767f, -32768f, -0f, -32767.99f};
+        float[] want = {32767, 32767, 32767, -32768, -32768, -32768, 0, 0, 0, 12345, -12345, 32767, -32768, 0, -32767};
+        System.arraycopy(v, 0, in, 0, v.length);
+        out.appendSamples(0, in);
+        float[] got = out.planar(32);
+        for (int i = 0; i < v.length; i++) {
+            assertEquals(want[i] / 32768f, got[i], 0f, "sample " + v[i]);
+            assertEquals(Float.floatToRawIntBits(want[i] / 32768f), Float.floatToRawIntBits(got[i]), "+0, never -0: " + v[i]);
+        }
+        for (int k = 0; k < 5000; k++) {   // growth past the first capacity
+            out.appendSamples(0, in);
+        }
+        assertEquals(32 * 5001, out.frames());
+    }
+
+    @Test
+    void noFrameIsAClearError() throws IOException {
+        byte[] b = new byte[4000];
+        b[0] = 'I';
+        b[1] = 'D';
+        b[2] = '3';
+        b[3] = 4;
+        b[9] = 20;   // a 20-byte tag, then zeros: no frame sync anywhere
+        Path f = dir.resolve("tag-only.mp3");
+        Files.write(f, b);
+        AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(f));
+        assertEquals(f + ": unsupported codec or corrupt MP3 file: no MPEG audio frame found", e.getMessage());
+    }
+}
