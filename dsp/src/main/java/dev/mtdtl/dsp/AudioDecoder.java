@@ -21,7 +21,9 @@ import javazoom.spi.vorbis.sampled.file.VorbisAudioFileReader;
  * AIFF-C ({@code FORM}) through {@link AiffReader}; MP3 (ID3 tag or MPEG frame sync) through {@link Mp3Reader}
  * (jlayer's frame decoder, LGPL-2.1); Ogg Vorbis ({@code OggS}) and AU ({@code .snd}) through
  * {@code javax.sound.sampled}: Ogg Vorbis by the pure-Java decoder's own reader and converter classes (vorbisspi +
- * jorbis; LGPL-2.1), AU by the JDK's reader. Everything else is an "unsupported codec" error.
+ * jorbis; LGPL-2.1), AU by the JDK's reader. A file whose start no format claims is still MP3 where three MPEG
+ * frames follow one another within its first 64 KB ({@link Mp3Reader#chainStart}: a preview cut inside a frame or
+ * saved behind an HTTP reply's headers); everything else is an "unsupported codec" error.
  *
  * <p>Why Ogg by its classes, not through {@code AudioSystem}'s service lookup: the lookup finds a
  * decoder only if its {@code META-INF/services} files survive packaging, and mtdtl.jar, shaded with one
@@ -85,6 +87,15 @@ public final class AudioDecoder {
         }
         String kind = sniff(head, n);
         if (kind == null) {
+            // MPEG audio behind junk (a preview cut inside a frame, or saved with the HTTP reply's headers)
+            byte[] start;
+            try (InputStream in = Files.newInputStream(file)) {
+                start = in.readNBytes(Mp3Reader.SEARCH);
+            }
+            int at = Mp3Reader.chainStart(start, start.length);
+            if (at > 0) {
+                return Mp3Reader.read(file, at);
+            }
             String text = text(head, n);
             throw new AudioDecodeException(file, text != null ? "not audio: a text file starting '" + text + "' (an "
                     + "error page saved by a failed download?)"

@@ -36,9 +36,18 @@ final class Mp3Reader {
 
     private Mp3Reader() {}
 
+    /** Bytes of a file's start that {@link #chainStart} searches for MPEG audio frames. */
+    static final int SEARCH = 1 << 16;
+
     /** Decode an MP3 file (the caller has sniffed an ID3v2 tag or an MPEG frame sync at its start). */
     static Audio read(Path file) throws IOException {
+        return read(file, 0);
+    }
+
+    /** Decode an MP3 file from byte {@code start} on (the first frame of {@link #chainStart}'s chain). */
+    static Audio read(Path file, long start) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            in.skipNBytes(start);
             return decode(file, new Bitstream(in));
         } catch (BitstreamException e) {
             throw new AudioDecodeException(file, "corrupt or truncated MP3 data: " + e.getMessage(), e);
@@ -46,6 +55,74 @@ final class Mp3Reader {
             // jlayer signals some damaged frames with index errors of its tables, not with its own exceptions
             throw new AudioDecodeException(file, "corrupt or truncated MP3 data: " + e, e);
         }
+    }
+
+    /**
+     * Where MPEG audio starts in bytes that do not start with it, or -1: the first offset within the first
+     * {@code n} bytes where three frame headers follow one another, each at the length the one before declares, all
+     * of one MPEG version, layer and sample rate. What this finds: a preview cut inside a frame, or saved behind an
+     * HTTP response's headers or other junk (ffmpeg resyncs on such files; jlayer would too, but a file that does
+     * not start with a frame sync or an ID3 tag is not taken for MP3 without this evidence). Random bytes hold such a
+     * chain with a probability of about 2^-40 per offset; free-format frames (bit-rate index 0) are not chained.
+     */
+    static int chainStart(byte[] b, int n) {
+        for (int i = 0; i + 4 <= n; i++) {
+            int len = frameLength(b, i, n);
+            if (len <= 0) {
+                continue;
+            }
+            int j = i + len;
+            int len2 = j + 4 <= n && same(b, i, j) ? frameLength(b, j, n) : 0;
+            int k = j + len2;
+            if (len2 > 0 && k + 4 <= n && same(b, i, k) && frameLength(b, k, n) > 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // kbit/s by bit-rate index 1-14: MPEG-1 layers I, II, III; MPEG-2 and 2.5 layer I; layers II and III
+    private static final int[][] KBPS = {
+        {32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448},
+        {32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384},
+        {32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320},
+        {32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256},
+        {8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160}};
+    // Hz by sample-rate index 0-2: MPEG-1, MPEG-2, MPEG-2.5
+    private static final int[][] RATES = {{44100, 48000, 32000}, {22050, 24000, 16000}, {11025, 12000, 8000}};
+
+    /**
+     * Bytes of the frame whose 4-byte header is at {@code b[i]}, or 0 when it is not a frame header (ISO/IEC 11172-3
+     * 2.4.2.3, 13818-3 2.4.2.3): 11 sync bits; version (00 MPEG-2.5, 10 MPEG-2, 11 MPEG-1; 01 reserved); layer (01
+     * III, 10 II, 11 I; 00 reserved); bit-rate index 1-14; sample-rate index 0-2; the padding bit. A frame holds 384
+     * samples in layer I, 1,152 in layer II and in MPEG-1's layer III, 576 in MPEG-2's, so its bytes are the
+     * bits per sample of the frame's bit rate: 12 b / r slots of 4 bytes (layer I), 144 b / r or 72 b / r bytes,
+     * plus one slot of padding.
+     */
+    static int frameLength(byte[] b, int i, int n) {
+        if (i + 4 > n || (b[i] & 0xFF) != 0xFF || (b[i + 1] & 0xE0) != 0xE0) {
+            return 0;
+        }
+        int version = b[i + 1] >> 3 & 3;
+        int layer = b[i + 1] >> 1 & 3;
+        int bri = (b[i + 2] & 0xFF) >> 4;
+        int sri = b[i + 2] >> 2 & 3;
+        if (version == 1 || layer == 0 || bri == 0 || bri == 15 || sri == 3) {
+            return 0;
+        }
+        boolean mpeg1 = version == 3;
+        int pad = b[i + 2] >> 1 & 1;
+        int rate = RATES[mpeg1 ? 0 : version == 2 ? 1 : 2][sri];
+        int kbps = KBPS[mpeg1 ? 3 - layer : layer == 3 ? 3 : 4][bri - 1];
+        if (layer == 3) {
+            return (12 * kbps * 1000 / rate + pad) * 4;
+        }
+        return (layer == 1 && !mpeg1 ? 72 : 144) * kbps * 1000 / rate + pad;
+    }
+
+    /** Whether the headers at i and j have one version, layer and sample rate. */
+    private static boolean same(byte[] b, int i, int j) {
+        return (b[i + 1] & 0x1E) == (b[j + 1] & 0x1E) && (b[i + 2] & 0x0C) == (b[j + 2] & 0x0C);
     }
 
     private static Audio decode(Path file, Bitstream bits) throws IOException, BitstreamException {

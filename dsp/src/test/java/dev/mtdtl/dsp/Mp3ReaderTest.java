@@ -189,4 +189,83 @@ class Mp3ReaderTest {
         AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(f));
         assertEquals(f + ": unsupported codec or corrupt MP3 file: no MPEG audio frame found", e.getMessage());
     }
+
+    /** ISO/IEC 11172-3's frame sizes: 128 kbit/s at 44.1 kHz is 417 bytes (418 padded), and the reserved codes. */
+    @Test
+    void frameLengthsFollowTheStandard() {
+        assertEquals(417, Mp3Reader.frameLength(new byte[]{(byte) 0xFF, (byte) 0xFB, (byte) 0x90, 0}, 0, 4));
+        assertEquals(418, Mp3Reader.frameLength(new byte[]{(byte) 0xFF, (byte) 0xFB, (byte) 0x92, 0}, 0, 4));
+        // MPEG-2 layer III, 64 kbit/s at 22.05 kHz: 72 * 64000 / 22050 = 208
+        assertEquals(208, Mp3Reader.frameLength(new byte[]{(byte) 0xFF, (byte) 0xF3, (byte) 0x80, 0}, 0, 4));
+        // MPEG-1 layer I, 384 kbit/s at 48 kHz: 12 * 384000 / 48000 = 96 slots of 4 bytes
+        assertEquals(384, Mp3Reader.frameLength(new byte[]{(byte) 0xFF, (byte) 0xFF, (byte) 0xC4, 0}, 0, 4));
+        // MPEG-1 layer II, 192 kbit/s at 32 kHz: 144 * 192000 / 32000 = 864
+        assertEquals(864, Mp3Reader.frameLength(new byte[]{(byte) 0xFF, (byte) 0xFD, (byte) 0xA8, 0}, 0, 4));
+        for (byte[] bad : new byte[][]{{(byte) 0xFF, (byte) 0xEB, (byte) 0x90, 0},   // version 01: reserved
+            {(byte) 0xFF, (byte) 0xF9, (byte) 0x90, 0},                                // layer 00: reserved
+            {(byte) 0xFF, (byte) 0xFB, (byte) 0x00, 0},                                // free format
+            {(byte) 0xFF, (byte) 0xFB, (byte) 0xF0, 0},                                // bit-rate index 15
+            {(byte) 0xFF, (byte) 0xFB, (byte) 0x9C, 0},                                // sample-rate index 3
+            {(byte) 0xFE, (byte) 0xFB, (byte) 0x90, 0}}) {
+            assertEquals(0, Mp3Reader.frameLength(bad, 0, 4));
+        }
+    }
+
+    /**
+     * Previews as scrapers leave them: behind junk bytes, behind a saved HTTP reply's headers (text longer than
+     * the text check looks at), and cut inside a frame. Each decodes; the first two to the whole file's samples,
+     * the cut one to the whole file's last samples once its first frames (without the bit reservoir's bytes and
+     * the filters' history) are past. Before, each was "not a WAV, FLAC, ..." or "not audio: a text file".
+     */
+    @Test
+    void framesBehindJunkAreFound() throws IOException {
+        Path real = CodecFilesTest.resource("lame-44k-stereo.mp3");
+        byte[] mp3 = Files.readAllBytes(real);
+        Audio whole = AudioDecoder.decode(real);
+        byte[] junk = new byte[1500];
+        new Random(3).nextBytes(junk);
+        junk[0] = 0x11;   // no format's magic
+        String http = "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n" + "X-Cache: miss\r\n".repeat(30) + "\r\n";
+        for (byte[] before : new byte[][]{junk, http.getBytes(java.nio.charset.StandardCharsets.US_ASCII)}) {
+            byte[] b = new byte[before.length + mp3.length];
+            System.arraycopy(before, 0, b, 0, before.length);
+            System.arraycopy(mp3, 0, b, before.length, mp3.length);
+            Path f = dir.resolve("junk.mp3");
+            Files.write(f, b);
+            Audio a = AudioDecoder.decode(f);
+            assertEquals(whole.frames(), a.frames());
+            assertArrayEquals(whole.samples(), a.samples());
+        }
+        int first = (int) AudioDecoder.id3v2Length(mp3, mp3.length);
+        int cut = first + 417 * 3 + 100;   // inside the fourth frame
+        Path f = dir.resolve("cut.mp3");
+        Files.write(f, Arrays.copyOfRange(mp3, cut, mp3.length));
+        Audio a = AudioDecoder.decode(f);
+        assertEquals(2, a.channels());
+        int lost = whole.frames() - a.frames();
+        assertTrue(lost >= 4 * 1152 && lost % 1152 == 0, "frames lost: " + lost);
+        int keep = a.frames() - 4 * 1152;
+        for (int c = 0; c < 2; c++) {
+            for (int i = a.frames() - keep; i < a.frames(); i++) {
+                assertEquals(whole.samples()[c * whole.frames() + lost + i], a.samples()[c * a.frames() + i], 0f,
+                        "channel " + c + " sample " + i);
+            }
+        }
+    }
+
+    /** Without three chained frames a file that no format claims is still refused, as before. */
+    @Test
+    void noChainNoMp3() throws IOException {
+        byte[] junk = new byte[70_000];
+        new Random(4).nextBytes(junk);
+        junk[0] = 0x11;
+        byte[] one = Arrays.copyOf(Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3")), 20_000);
+        int at = (int) AudioDecoder.id3v2Length(one, one.length);
+        System.arraycopy(one, at, junk, 1000, 417 * 2);   // two frames: not enough
+        Path f = dir.resolve("two-frames.bin");
+        Files.write(f, junk);
+        AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(f));
+        assertEquals(f + ": unsupported codec: not a WAV, FLAC, Ogg Vorbis, MP3, AIFF or AU file", e.getMessage());
+        assertEquals(-1, Mp3Reader.chainStart(junk, junk.length));
+    }
 }
