@@ -206,7 +206,7 @@ public final class Prepare {
             e.put("covered", s.covered());
             e.put("rows", s.rows());
             tj.put(s.source(), e);
-            tr.put(s.source(), Map.of("seconds", s.seconds(), "reused", s.reused()));
+            tr.put(s.source(), Json.object("seconds", s.seconds(), "reused", s.reused()));
         }
         lp.put("topics", cfg.topics());
         lp.put("sources", tj);

@@ -5,6 +5,7 @@ import dev.mtdtl.eval.EvaluationProtocol;
 import dev.mtdtl.eval.FeatureSet;
 import dev.mtdtl.study.run.RunStore;
 import dev.mtdtl.tensor.io.AtomicFiles;
+import dev.mtdtl.tensor.io.Json;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -216,7 +217,7 @@ public final class AnalysisJob {
         Map<String, Object> prot = new LinkedHashMap<>();
         protocols.forEach((d, v) -> prot.put(d, v.toString() + "; repetitions differ by " + v.repetitionsDiffer()));
         extraJson.put("evaluation_protocol", prot);
-        extraJson.put("tsne", tsne == null ? null : Map.of("title", tsne.title(), "tracks", tsne.ids().size()));
+        extraJson.put("tsne", tsne == null ? null : Json.object("title", tsne.title(), "tracks", tsne.ids().size()));
         AnalysisWriter.write(r, p.json(), p.csvDir(), extraJson);
         AtomicFiles.writeString(p.html(), StudyReport.html("mtdtl study analysis", r, design, tsne, protocols, extra));
         String summary = StudyReport.summary(r);

@@ -108,11 +108,11 @@ public final class AnalysisWriter {
     /** The whole analysis as JSON values (maps, lists, numbers; no NaN). */
     public static Map<String, Object> toJson(StudyAnalysis.Result r, Map<String, Object> extra) {
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put("bootstrap", Map.of("replicates", r.options().bootstrap(), "seed", r.options().seed(),
+        j.put("bootstrap", Json.object("replicates", r.options().bootstrap(), "seed", r.options().seed(),
                 "method", "parametric (simulate from the REML fit, refit by REML), 95% percentile intervals; "
                         + "p_boot = 2 min(#{v<=0}+1, #{v>=0}+1)/(B+1); p_wald from the fixed effects' REML covariance"));
         Map<String, Object> std = new LinkedHashMap<>();
-        r.scores().stats().forEach((k, v) -> std.put(k, Map.of("mean", v.mean(), "sd", v.sd(), "runs", v.runs())));
+        r.scores().stats().forEach((k, v) -> std.put(k, Json.object("mean", v.mean(), "sd", v.sd(), "runs", v.runs())));
         j.put("tasks", std);
         j.put("strategies", r.scores().strategies());
         j.put("rows", r.scores().rows().size());

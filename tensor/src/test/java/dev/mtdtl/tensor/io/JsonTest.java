@@ -30,4 +30,12 @@ class JsonTest {
         assertThrows(IllegalArgumentException.class, () -> Json.parse("[1,]", "comma"));
         assertThrows(IllegalArgumentException.class, () -> Json.parse("{} x", "trail"));
     }
+
+    /** Keys in the order given, whatever the JVM's salt (Map.of's order changes from run to run). */
+    @Test
+    void objectKeepsTheKeysInOrder() {
+        assertEquals("{\"seconds\":1.5,\"reused\":false,\"a\":null}",
+                Json.write(Json.object("seconds", 1.5, "reused", false, "a", null), 0));
+        assertThrows(IllegalArgumentException.class, () -> Json.object("odd"));
+    }
 }
