@@ -17,7 +17,7 @@ import javazoom.spi.vorbis.sampled.file.VorbisAudioFileReader;
 
 /**
  * Any supported audio file to {@link Audio}, chosen by the file's first bytes (not its name):
- * RIFF/WAVE through {@link WavReader}; FLAC ({@code fLaC}) through {@link FlacReader} (jflac-codec); AIFF and
+ * RIFF/WAVE through {@link WavReader}; FLAC ({@code fLaC}) through {@link FlacReader} (by hand); AIFF and
  * AIFF-C ({@code FORM}) through {@link AiffReader}; MP3 (ID3 tag or MPEG frame sync) through {@link Mp3Reader}
  * (jlayer's frame decoder, LGPL-2.1); Ogg Vorbis ({@code OggS}) and AU ({@code .snd}) through
  * {@code javax.sound.sampled}: Ogg Vorbis by the pure-Java decoder's own reader and converter classes (vorbisspi +
@@ -76,7 +76,7 @@ public final class AudioDecoder {
         long tag = id3v2Length(head, n);
         if (tag > 0 && tag + 4 <= Files.size(file)) {
             // ID3 usually starts an MP3, but taggers put it in front of FLAC streams too (ffmpeg and libFLAC read
-            // those; jflac and jlayer do not): what follows the tag decides
+            // those; jlayer does not): what follows the tag decides
             byte[] after = new byte[4];
             try (InputStream in = Files.newInputStream(file)) {
                 in.skipNBytes(tag);

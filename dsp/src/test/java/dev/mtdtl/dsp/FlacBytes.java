@@ -1,10 +1,11 @@
 package dev.mtdtl.dsp;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
 /**
- * A minimal FLAC encoder for tests (no encoder is on the class path or the machine): STREAMINFO,
- * then fixed-size frames whose subframes are VERBATIM (raw samples), with the CRC-8 header and
+ * A minimal FLAC encoder for tests: STREAMINFO, then fixed-size frames whose subframes are VERBATIM (raw
+ * samples) or, on request, CONSTANT and FIXED with Rice-coded or escaped residuals and wasted bits, with the CRC-8 header and
  * CRC-16 frame checksums the format requires. Follows https://xiph.org/flac/format.html.
  */
 final class FlacBytes {
@@ -13,6 +14,17 @@ final class FlacBytes {
 
     /** FLAC bytes of planar integer samples q (C, n) at {@code bits} per sample. */
     static byte[] encode(int[] q, int channels, int rate, int bits, int block) {
+        return encode(q, channels, rate, bits, block, -1, false, false);
+    }
+
+    /**
+     * As {@link #encode(int[], int, int, int, int)}, with subframes of another kind: {@code fixedOrder} 0-4 a FIXED
+     * predictor of that order whose residual is one Rice partition (or, with {@code escape}, an escaped partition of
+     * raw residuals), -1 VERBATIM; {@code wasted}: the block's common trailing zero bits shifted out and signalled
+     * (RFC 9639, 9.2.2); a block of one repeated value is CONSTANT whatever the kind (with fixedOrder >= 0).
+     */
+    static byte[] encode(int[] q, int channels, int rate, int bits, int block, int fixedOrder, boolean escape,
+                         boolean wasted) {
         int n = q.length / channels;
         Bits w = new Bits();
         w.put('f', 8).put('L', 8).put('a', 8).put('C', 8);
@@ -36,15 +48,84 @@ final class FlacBytes {
             w.put(len - 1, 16);
             w.put(crc8(w.bytes(), start, w.size()), 8);
             for (int c = 0; c < channels; c++) {
-                w.put(0, 1).put(0b000001, 6).put(0, 1);    // VERBATIM, no wasted bits
-                for (int i = 0; i < len; i++) {
-                    w.put(q[c * n + s + i] & ((1 << bits) - 1), bits);
-                }
+                int[] x = Arrays.copyOfRange(q, c * n + s, c * n + s + len);
+                subframe(w, x, bits, fixedOrder, escape, wasted);
             }
             w.align();
             w.put(crc16(w.bytes(), start, w.size()), 16);
         }
         return w.bytes();
+    }
+
+    private static void subframe(Bits w, int[] x, int bits, int order, boolean escape, boolean wasted) {
+        int len = x.length;
+        int or = 0;
+        for (int v : x) {
+            or |= v;
+        }
+        int shift = wasted && or != 0 ? Integer.numberOfTrailingZeros(or) : 0;
+        boolean constant = order >= 0 && Arrays.stream(x).allMatch(v -> v == x[0]);
+        int type = constant ? 0 : order < 0 || order >= len ? 1 : 8 + order;
+        w.put(0, 1).put(type, 6);
+        if (shift > 0) {
+            w.put(1, 1);
+            for (int i = 1; i < shift; i++) {
+                w.put(0, 1);                               // unary shift - 1
+            }
+            w.put(1, 1);
+        } else {
+            w.put(0, 1);
+        }
+        int wb = bits - shift;
+        int mask = wb == 32 ? -1 : (1 << wb) - 1;
+        if (type == 0) {
+            w.put((x[0] >> shift) & mask, wb);
+            return;
+        }
+        int p = type == 1 ? len : order;
+        for (int i = 0; i < p; i++) {
+            w.put((x[i] >> shift) & mask, wb);              // VERBATIM samples, or the predictor's warm-up
+        }
+        if (type == 1) {
+            return;
+        }
+        int[] r = new int[len - order];                    // residual of the FIXED predictor of this order
+        for (int i = order; i < len; i++) {
+            long pred = switch (order) {
+                case 0 -> 0;
+                case 1 -> (long) (x[i - 1] >> shift);
+                case 2 -> 2L * (x[i - 1] >> shift) - (x[i - 2] >> shift);
+                case 3 -> 3L * (x[i - 1] >> shift) - 3L * (x[i - 2] >> shift) + (x[i - 3] >> shift);
+                default -> 4L * (x[i - 1] >> shift) - 6L * (x[i - 2] >> shift) + 4L * (x[i - 3] >> shift)
+                        - (x[i - 4] >> shift);
+            };
+            r[i - order] = Math.toIntExact((x[i] >> shift) - pred);
+        }
+        w.put(0, 2).put(0, 4);                             // RICE, partition order 0
+        if (escape) {
+            int need = 1;
+            for (int v : r) {
+                need = Math.max(need, 33 - Integer.numberOfLeadingZeros(v ^ (v >> 31)));
+            }
+            w.put(15, 4).put(need, 5);
+            for (int v : r) {
+                w.put(v & (need == 32 ? -1 : (1 << need) - 1), need);
+            }
+            return;
+        }
+        long sum = 0;
+        for (int v : r) {
+            sum += ((long) v << 1) ^ (v >> 31);
+        }
+        int k = Math.min(14, Math.max(0, 63 - Long.numberOfLeadingZeros(Math.max(1, sum / Math.max(1, r.length)))));
+        w.put(k, 4);
+        for (int v : r) {
+            long u = ((long) v << 1) ^ (v >> 31);          // folded: 0, -1, 1, -2, ... -> 0, 1, 2, 3, ...
+            for (long z = u >>> k; z > 0; z--) {
+                w.put(0, 1);
+            }
+            w.put(1, 1).putLong(u & ((1L << k) - 1), k);
+        }
     }
 
     private static int crc8(byte[] b, int from, int to) {
