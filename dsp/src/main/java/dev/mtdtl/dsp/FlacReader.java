@@ -21,8 +21,9 @@ import java.nio.file.Path;
  * <p>Errors name the file and, for a frame, its byte offset: not FLAC, no STREAMINFO, a frame header or subframe
  * that does not parse or uses a reserved code, a CRC that does not match (damaged data), the data ending inside a
  * frame or before STREAMINFO's sample count (truncated), zero samples, a rate, channel count or length outside
- * {@link AudioLimits}. Bytes after the last frame (an ID3v1 tag, padding) end the stream when STREAMINFO's count is
- * reached; without a count, only an ID3v1 tag may follow. Not done: MD5 verification (as ffmpeg and most players).
+ * {@link AudioLimits}. Once STREAMINFO's count is reached, bytes that are not a whole valid frame (an ID3v1 tag,
+ * padding) end the stream, and valid frames are still decoded (a count written wrong does not cut the audio); without
+ * a count, only an ID3v1 tag may follow the last frame. Not done: MD5 verification (as ffmpeg and most players).
  */
 final class FlacReader {
 
@@ -112,18 +113,24 @@ final class FlacReader {
         long n = 0;
         FlacFrame f = new FlacFrame(b, info.rate, info.channels, info.bits);
         while (pos < b.length) {
-            if (info.total > 0 && n >= info.total) {
-                break;   // the announced samples are all here: what follows (a tag, padding) is not audio
-            }
             if (b.length - pos == 128 && b[pos] == 'T' && b[pos + 1] == 'A' && b[pos + 2] == 'G') {
                 break;   // an ID3v1 tag at the end
             }
+            // Past STREAMINFO's count, what follows is audio only if it is a whole frame that passes its CRCs (a
+            // count written wrong, or damaged, must not cut the stream short); else it is a tag or padding.
+            boolean past = info.total > 0 && n >= info.total;
             try {
                 pos = f.decode(pos);
             } catch (FlacBits.Truncated e) {
+                if (past) {
+                    break;
+                }
                 throw new AudioDecodeException(file, "truncated data: the FLAC stream ends inside the frame at byte "
                         + pos + " (" + n + " samples decoded" + (info.total > 0 ? " of " + info.total : "") + ")");
             } catch (FlacFrame.Bad e) {
+                if (past) {
+                    break;
+                }
                 throw new AudioDecodeException(file, "corrupt FLAC data: the frame at byte " + pos + ": "
                         + e.getMessage());
             }

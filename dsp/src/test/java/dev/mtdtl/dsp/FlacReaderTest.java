@@ -207,6 +207,33 @@ class FlacReaderTest {
         }
     }
 
+    /**
+     * STREAMINFO's sample count written too small (an encoder that wrote it before the stream ended, or damage):
+     * the frames after it are still audio, as jflac decoded them; too large: "truncated".
+     */
+    @Test
+    void aWrongSampleCountDoesNotCutTheAudio() throws IOException {
+        Path f = CodecFilesTest.resource("ffmpeg-44k-mid-side.flac");
+        byte[] b = Files.readAllBytes(f);
+        Audio whole = AudioDecoder.decode(f);
+        for (long count : new long[]{1000, whole.frames() + 5000L}) {
+            byte[] m = b.clone();
+            // the count's low 32 bits: STREAMINFO body bytes 14-17 (after 10 bytes of sizes, 20 + 3 + 5 bits and
+            // its own top 4 bits), body at byte 8
+            for (int i = 0; i < 4; i++) {
+                m[22 + i] = (byte) (count >>> (24 - 8 * i));
+            }
+            Path p = dir.resolve("count" + count + ".flac");
+            Files.write(p, m);
+            if (count < whole.frames()) {
+                assertArrayEquals(whole.samples(), AudioDecoder.decode(p).samples());
+            } else {
+                AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(p));
+                assertTrue(e.reason().startsWith("truncated data: STREAMINFO announces " + count), e.reason());
+            }
+        }
+    }
+
     /** An ID3v1 tag after the last frame (taggers append them) is not audio. */
     @Test
     void id3v1TagAtTheEndIsSkipped() throws IOException {
