@@ -108,7 +108,10 @@ final class FlacReader {
     private static Audio frames(byte[] b, int pos, Info info, Path file) throws AudioDecodeException {
         long max = AudioLimits.maxFrames(info.rate, info.channels);
         int ch = info.channels;
-        long cap0 = info.total > 0 ? info.total : Math.max(4096, (long) (b.length - pos) * 8 / Math.max(1, info.bits * ch));
+        // Room for STREAMINFO's count, but not past 4x what the bytes hold uncompressed: a damaged count must not
+        // allocate a gigabyte up front (the arrays grow when real frames need more, as for silence coded CONSTANT).
+        long raw = (long) (b.length - pos) * 8 / Math.max(1, info.bits * ch);
+        long cap0 = Math.max(4608, info.total > 0 ? Math.min(info.total, 4 * raw) : 2 * raw);
         int[][] out = new int[ch][(int) Math.min(max + 65536, cap0)];   // (C, frames) integer samples
         long n = 0;
         FlacFrame f = new FlacFrame(b, info.rate, info.channels, info.bits);
