@@ -138,10 +138,7 @@ class AudioFuzzTest {
                 int p = r.nextInt(b.length);
                 byte[] ins = new byte[1 + r.nextInt(64)];
                 r.nextBytes(ins);
-                m = new byte[b.length + ins.length];
-                System.arraycopy(b, 0, m, 0, p);
-                System.arraycopy(ins, 0, m, p, ins.length);
-                System.arraycopy(b, p, m, p + ins.length, b.length - p);
+                m = insert(b, p, ins);
                 what.append("insert ").append(ins.length).append(" at ").append(p);
             }
             case 5 -> {
@@ -293,5 +290,14 @@ class AudioFuzzTest {
         AudioDecodeException e = org.junit.jupiter.api.Assertions.assertThrows(AudioDecodeException.class,
                 () -> Features.dbMel(big, MelConfig.paper()));
         assertEquals(big + ": unsupported sample rate 2147483647 Hz (accepted: 8000 to 384000 Hz)", e.getMessage());
+    }
+
+    /** b with ins inserted at byte p. */
+    static byte[] insert(byte[] b, int p, byte[] ins) {
+        byte[] m = new byte[b.length + ins.length];
+        System.arraycopy(b, 0, m, 0, p);
+        System.arraycopy(ins, 0, m, p, ins.length);
+        System.arraycopy(b, p, m, p + ins.length, b.length - p);
+        return m;
     }
 }

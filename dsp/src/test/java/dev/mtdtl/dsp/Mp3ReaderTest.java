@@ -130,10 +130,7 @@ class Mp3ReaderTest {
                 int p = r.nextInt(b.length);
                 byte[] junk = new byte[1 + r.nextInt(3000)];
                 r.nextBytes(junk);
-                m = new byte[b.length + junk.length];
-                System.arraycopy(b, 0, m, 0, p);
-                System.arraycopy(junk, 0, m, p, junk.length);
-                System.arraycopy(b, p, m, p + junk.length, b.length - p);
+                m = AudioFuzzTest.insert(b, p, junk);
             }
             case 3 -> {
                 int p = r.nextInt(b.length);

@@ -49,14 +49,19 @@ def ffmpeg(exe, *args):
     subprocess.run([exe, "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 
 
-def main():
+def ffmpeg_exe():
+    """The ffmpeg of --ffmpeg PATH, else the imageio-ffmpeg wheel's."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--ffmpeg", default=None)
-    a = ap.parse_args()
-    exe = a.ffmpeg
+    exe = ap.parse_args().ffmpeg
     if exe is None:
         import imageio_ffmpeg
         exe = imageio_ffmpeg.get_ffmpeg_exe()
+    return exe
+
+
+def main():
+    exe = ffmpeg_exe()
     here = os.path.dirname(os.path.abspath(__file__))
     # name, rate, seconds, channels, encoder arguments
     files = [

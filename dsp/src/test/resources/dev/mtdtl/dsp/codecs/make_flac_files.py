@@ -11,15 +11,12 @@ Run (numpy, and ffmpeg; the pip wheel imageio-ffmpeg ships one):
     python3 make_flac_files.py [--ffmpeg PATH]
 Made with numpy 2.4.6 and imageio-ffmpeg's ffmpeg 7.0.2.
 """
-import argparse
 import os
-import subprocess
-import tempfile
 import wave
 
 import numpy as np
 
-from make_codec_files import ffmpeg, signal
+from make_codec_files import ffmpeg, ffmpeg_exe, signal
 
 
 def write_wav(path, q, rate, width):
@@ -36,13 +33,7 @@ def write_wav(path, q, rate, width):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--ffmpeg", default=None)
-    a = ap.parse_args()
-    exe = a.ffmpeg
-    if exe is None:
-        import imageio_ffmpeg
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    exe = ffmpeg_exe()
     here = os.path.dirname(os.path.abspath(__file__))
 
     def src16(name, rate, seconds, channels, quiet=None, coarse=None):
