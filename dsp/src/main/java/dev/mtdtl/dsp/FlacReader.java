@@ -59,6 +59,7 @@ final class FlacReader {
         }
         FlacBits in = new FlacBits(b, 4, b.length);
         Info info = null;
+        int afterInfo = -1;   // the byte after STREAMINFO's block
         try {
             boolean last = false;
             while (!last) {   // metadata blocks: 1 bit last, 7 bits type, 24 bits length (section 8.1)
@@ -83,6 +84,7 @@ final class FlacReader {
                     int bits = in.bits(5) + 1;
                     long total = in.longBits(36);
                     info = new Info(rate, ch, bits, total);
+                    afterInfo = body + len;
                 } else if (type == 127) {
                     throw new AudioDecodeException(file, "corrupt FLAC header: metadata block type 127");
                 }
@@ -91,9 +93,16 @@ final class FlacReader {
                 }
                 in.seek(body + len);
             }
-        } catch (FlacBits.Truncated e) {
-            throw new AudioDecodeException(file, "truncated header: the FLAC metadata ends early"
-                    + (info == null ? " (no FLAC STREAMINFO block)" : ""));
+        } catch (FlacBits.Truncated | AudioDecodeException e) {
+            // A damaged block after STREAMINFO (a tagger's wrong length, a flipped "last block" bit) hides where the
+            // frames start, not the frames: they are found by their sync code and CRCs, as jflac found them.
+            int start = info == null ? -1 : firstFrame(b, afterInfo, info);
+            if (start < 0) {
+                throw e instanceof AudioDecodeException ade ? ade : new AudioDecodeException(file,
+                        "truncated header: the FLAC metadata ends early" + (info == null ? " (no FLAC STREAMINFO block)"
+                                : " and no frame follows it"));
+            }
+            in.seek(start);
         }
         if (info.bits < 4) {
             throw new AudioDecodeException(file, "unsupported codec: " + info.bits + "-bit FLAC (4 to 32 supported)");
@@ -102,7 +111,33 @@ final class FlacReader {
         if (info.total > 0) {
             AudioLimits.checkFrames(file, info.total, info.rate, info.channels);
         }
-        return frames(b, in.bytePos(), info, file);
+        int start = in.bytePos();
+        if (start + 1 < b.length && !((b[start] & 0xFF) == 0xFF && (b[start + 1] & 0xFE) == 0xF8)) {
+            // the metadata parsed but does not end at a frame sync code (a block's length damaged): as above (a
+            // frame that starts there but is damaged is the frame loop's to refuse)
+            int found = firstFrame(b, afterInfo, info);
+            start = found >= 0 ? found : start;   // none: the frame loop names what is wrong at start
+        }
+        return frames(b, start, info, file);
+    }
+
+    /**
+     * The first byte from {@code from} on where a whole frame passes its CRCs, or -1 (a sync code at a byte that is no
+     * frame passes the header's CRC-8 by chance once in 256 tries, and then fails the frame's CRC-16).
+     */
+    private static int firstFrame(byte[] b, int from, Info info) {
+        FlacFrame f = new FlacFrame(b, info.rate, info.channels, info.bits);
+        for (int p = Math.max(4, from); p + 1 < b.length; p++) {
+            if ((b[p] & 0xFF) == 0xFF && (b[p + 1] & 0xFE) == 0xF8) {
+                try {
+                    f.decode(p);
+                    return p;
+                } catch (FlacBits.Truncated | FlacFrame.Bad e) {
+                    // not a frame: go on
+                }
+            }
+        }
+        return -1;
     }
 
     private static Audio frames(byte[] b, int pos, Info info, Path file) throws AudioDecodeException {

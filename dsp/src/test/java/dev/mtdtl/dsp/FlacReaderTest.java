@@ -234,6 +234,31 @@ class FlacReaderTest {
         }
     }
 
+    /**
+     * A metadata block after STREAMINFO damaged (its length too long, or the "last block" bit cleared, as taggers
+     * have left them): the frames are found by their sync codes and CRCs and decode whole, as jflac decoded them
+     * (the first version of this reader refused them: "the FLAC metadata ends early").
+     */
+    @Test
+    void damagedMetadataAfterStreaminfoHidesNoAudio() throws IOException {
+        Path f = CodecFilesTest.resource("ffmpeg-44k-indep.flac");
+        byte[] b = Files.readAllBytes(f);
+        Audio whole = AudioDecoder.decode(f);
+        assertEquals(0, b[4] & 0x80, "STREAMINFO is not the last block: a second one follows at byte 42");
+        int second = 4 + 4 + 34;
+        for (int k = 0; k < 3; k++) {
+            byte[] m = b.clone();
+            switch (k) {
+                case 0 -> m[second + 1] = (byte) 0x7F;            // its length past the end of the file
+                case 1 -> m[second] &= 0x7F;                      // "last" cleared: the frames read as metadata
+                default -> m[second + 3] ^= 0x10;                 // its length 16 bytes off: lands inside a block
+            }
+            Path p = dir.resolve("meta" + k + ".flac");
+            Files.write(p, m);
+            assertArrayEquals(whole.samples(), AudioDecoder.decode(p).samples(), "damage " + k);
+        }
+    }
+
     /** An ID3v1 tag after the last frame (taggers append them) is not audio. */
     @Test
     void id3v1TagAtTheEndIsSkipped() throws IOException {
