@@ -11,27 +11,21 @@ import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.UnsupportedAudioFileException;
-import javax.sound.sampled.spi.FormatConversionProvider;
-import javazoom.spi.vorbis.sampled.convert.VorbisFormatConversionProvider;
-import javazoom.spi.vorbis.sampled.file.VorbisAudioFileReader;
 
 /**
  * Any supported audio file to {@link Audio}, chosen by the file's first bytes (not its name):
  * RIFF/WAVE through {@link WavReader}; FLAC ({@code fLaC}) through {@link FlacReader} (by hand); AIFF and
  * AIFF-C ({@code FORM}) through {@link AiffReader}; MP3 (ID3 tag or MPEG frame sync) through {@link Mp3Reader}
- * (jlayer's frame decoder, LGPL-2.1); Ogg Vorbis ({@code OggS}) and AU ({@code .snd}) through
- * {@code javax.sound.sampled}: Ogg Vorbis by the pure-Java decoder's own reader and converter classes (vorbisspi +
- * jorbis; LGPL-2.1), AU by the JDK's reader. A file whose start no format claims is still MP3 where three MPEG
- * frames follow one another within its first 64 KB ({@link Mp3Reader#chainStart}: a preview cut inside a frame or
- * saved behind an HTTP reply's headers); everything else is an "unsupported codec" error.
+ * (jlayer's frame decoder, LGPL-2.1); Ogg Vorbis ({@code OggS}) through {@link OggReader} (jorbis, LGPL-2.1); AU
+ * ({@code .snd}) through the JDK's {@code javax.sound.sampled} reader. A file whose start no format claims is still
+ * MP3 where three MPEG frames follow one another within its first 64 KB ({@link Mp3Reader#chainStart}: a preview cut
+ * inside a frame or saved behind an HTTP reply's headers); everything else is an "unsupported codec" error.
  *
- * <p>Why Ogg by its classes, not through {@code AudioSystem}'s service lookup: the lookup finds a
- * decoder only if its {@code META-INF/services} files survive packaging, and mtdtl.jar, shaded with one
- * library's files overwriting the others', decoded neither MP3 nor Ogg until 2026-12-07 (every MP3 "skipped: no
- * decoder accepts it") while the module tests, on a class path of separate jars, passed. The container is
- * known from the file's first bytes, so the decoder is too.
+ * <p>No decoder is looked up through {@code javax.sound}'s service files any more: the shaded mtdtl.jar, whose
+ * libraries' service files overwrote one another, decoded no MP3 or Ogg file until 2026-12-07 while the module tests,
+ * on a class path of separate jars, passed. The container is known from the file's first bytes, so the decoder is too.
  *
- * <p>The SPI path decodes to signed little-endian PCM (24-bit when the source has 24 bits, else 16)
+ * <p>The AU path decodes to signed little-endian PCM (24-bit when the source has 24 bits, else 16)
  * and scales by 2^(bits-1), like {@link WavReader}. Errors inside a decoder (corrupt or cut stream)
  * become an {@link AudioDecodeException} naming the file; a stream that ends before the length its
  * header announced is "truncated data". Rates, channel counts and lengths outside {@link AudioLimits}
@@ -105,6 +99,7 @@ public final class AudioDecoder {
             case "FLAC" -> FlacReader.read(file);
             case "AIFF" -> AiffReader.read(file);
             case "MP3" -> Mp3Reader.read(file);
+            case "Ogg" -> OggReader.read(file);
             default -> decodeSpi(file, kind);
         };
     }
@@ -112,7 +107,7 @@ public final class AudioDecoder {
     /**
      * What a file's first bytes announce that no decoder here reads, or null: formats a music collection holds beside
      * the decoded ones, named so that the message says what to convert (else it is "not a WAV, FLAC, ...", or for an
-     * Ogg stream of another codec, vorbisspi's "no decoder accepts it").
+     * Ogg stream of another codec, "its first packet is not a Vorbis identification header").
      */
     static String unsupported(byte[] h, int n) {
         if (n >= 4 && (ascii(h, 0, "RF64") || ascii(h, 0, "BW64"))) {
@@ -248,10 +243,9 @@ public final class AudioDecoder {
             try (AudioInputStream in = pcmIn) {
                 ByteArrayOutputStream bo = new ByteArrayOutputStream(1 << 16);
                 byte[] buf = new byte[1 << 16];
-                // The end is -1 only: vorbisspi's decoded stream returns 0 while a page yields no audio yet (122
-                // times in a 30 s file from libvorbis), and stopping there dropped the whole file as "zero-length".
-                // Each such read consumes input, so zeros end; a run of ZERO_READS of them is taken as a decoder
-                // that no longer advances.
+                // The end is -1 only: a decoded stream may return 0 bytes before more audio (vorbisspi's did, 122
+                // times in a 30 s file, and stopping there dropped the whole file as "zero-length"); a run of
+                // ZERO_READS of them is taken as a decoder that no longer advances.
                 int r;
                 int zeros = 0;
                 while ((r = in.read(buf)) >= 0) {
@@ -291,13 +285,6 @@ public final class AudioDecoder {
         if (frames == 0) {
             throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
         }
-        if (kind.equals("Ogg")) {   // jorbis returns samples past the stream's end (OggEnd)
-            try {
-                frames = OggEnd.keep(frames, OggEnd.finalGranule(file));
-            } catch (IOException e) {
-                throw new AudioDecodeException(file, "cannot read the end of the Ogg stream: " + e.getMessage(), e);
-            }
-        }
         int ch = fmt.getChannels();
         int bytes = fmt.getSampleSizeInBits() / 8;
         ByteBuffer bb = ByteBuffer.wrap(pcm).order(ByteOrder.LITTLE_ENDIAN);
@@ -312,25 +299,14 @@ public final class AudioDecoder {
         return new Audio(out, ch, frames, (int) rate);
     }
 
-    /** The file's stream in its own encoding: Ogg by its decoder's reader (see the class comment). */
+    /** The file's stream in its own encoding (the JDK's AU reader). */
     private static AudioInputStream open(String kind, Path file) throws UnsupportedAudioFileException, IOException {
-        return switch (kind) {
-            case "Ogg" -> new VorbisAudioFileReader().getAudioInputStream(file.toFile());
-            default -> AudioSystem.getAudioInputStream(file.toFile());
-        };
+        return AudioSystem.getAudioInputStream(file.toFile());
     }
 
-    /** src decoded to the PCM format fmt, or null when no converter of its kind does that. */
+    /** src decoded to the PCM format fmt, or null when no converter does that. */
     private static AudioInputStream toPcm(String kind, AudioFormat fmt, AudioInputStream src) {
-        FormatConversionProvider c = switch (kind) {
-            case "Ogg" -> new VorbisFormatConversionProvider();
-            default -> null;
-        };
-        if (c == null) {
-            return AudioSystem.isConversionSupported(fmt, src.getFormat()) ? AudioSystem.getAudioInputStream(fmt, src)
-                    : null;
-        }
-        return c.isConversionSupported(fmt, src.getFormat()) ? c.getAudioInputStream(fmt, src) : null;
+        return AudioSystem.isConversionSupported(fmt, src.getFormat()) ? AudioSystem.getAudioInputStream(fmt, src) : null;
     }
 
     private static boolean matches(AudioFormat a, AudioFormat b) {
