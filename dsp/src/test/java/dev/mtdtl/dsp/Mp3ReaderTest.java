@@ -1,8 +1,6 @@
 package dev.mtdtl.dsp;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -42,15 +40,7 @@ class Mp3ReaderTest {
             try (AudioInputStream in = new MpegFormatConversionProvider().getAudioInputStream(pcm, src)) {
                 b = in.readAllBytes();
             }
-            int frames = b.length / (2 * ch);
-            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-            float[] out = new float[ch * frames];
-            for (int i = 0; i < frames; i++) {
-                for (int c = 0; c < ch; c++) {
-                    out[c * frames + i] = bb.getShort((i * ch + c) * 2) / 32768f;
-                }
-            }
-            return new Audio(out, ch, frames, (int) sf.getSampleRate());
+            return WavBytes.planar16(b, ch, b.length / (2 * ch), (int) sf.getSampleRate());
         }
     }
 

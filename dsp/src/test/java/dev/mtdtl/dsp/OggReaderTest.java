@@ -3,8 +3,6 @@ package dev.mtdtl.dsp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -51,14 +49,7 @@ class OggReaderTest {
             byte[] b = bo.toByteArray();
             int decoded = b.length / (2 * ch);
             int frames = OggEnd.keep(decoded, OggEnd.finalGranule(file));
-            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-            float[] out = new float[ch * frames];
-            for (int i = 0; i < frames; i++) {
-                for (int c = 0; c < ch; c++) {
-                    out[c * frames + i] = bb.getShort((i * ch + c) * 2) / 32768f;
-                }
-            }
-            return new Audio(out, ch, frames, (int) sf.getSampleRate());
+            return WavBytes.planar16(b, ch, frames, (int) sf.getSampleRate());
         }
     }
 

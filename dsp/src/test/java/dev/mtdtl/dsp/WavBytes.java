@@ -82,4 +82,19 @@ final class WavBytes {
         }
         return b.array();
     }
+
+    /**
+     * The first {@code frames} frames of interleaved 16-bit little-endian PCM as planar floats, short / 32768: what the
+     * decoders' old {@code javax.sound} paths returned (the references of Mp3ReaderTest and OggReaderTest).
+     */
+    static Audio planar16(byte[] pcm, int channels, int frames, int rate) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(pcm).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[channels * frames];
+        for (int i = 0; i < frames; i++) {
+            for (int c = 0; c < channels; c++) {
+                out[c * frames + i] = bb.getShort((i * channels + c) * 2) / 32768f;
+            }
+        }
+        return new Audio(out, channels, frames, rate);
+    }
 }
