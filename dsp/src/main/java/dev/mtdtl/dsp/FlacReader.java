@@ -147,7 +147,11 @@ final class FlacReader {
         // allocate a gigabyte up front (the arrays grow when real frames need more, as for silence coded CONSTANT).
         long raw = (long) (b.length - pos) * 8 / Math.max(1, info.bits * ch);
         long cap0 = Math.max(4608, info.total > 0 ? Math.min(info.total, 4 * raw) : 2 * raw);
-        int[][] out = new int[ch][(int) Math.min(max + 65536, cap0)];   // (C, frames) integer samples
+        // The samples as floats, channel c at [c * cap, c * cap + n): with a right STREAMINFO count the array is
+        // exactly the planar result and is returned as it is (no integer copy, no second float copy).
+        int cap = (int) Math.min(max + 65536, cap0);
+        float[] out = new float[ch * cap];   // (C, cap)
+        float scale = (float) Math.scalb(1.0, -(info.bits - 1));
         long n = 0;
         FlacFrame f = new FlacFrame(b, info.rate, info.channels, info.bits);
         while (pos < b.length) {
@@ -176,13 +180,17 @@ final class FlacReader {
             if (n + len > max) {
                 throw AudioLimits.tooLongStream(file, info.rate, ch);
             }
-            if (n + len > out[0].length) {
-                for (int c = 0; c < ch; c++) {
-                    out[c] = java.util.Arrays.copyOf(out[c], (int) Math.min(max + 65536, 2 * (n + len)));
-                }
+            if (n + len > cap) {
+                int grown = (int) Math.min(max + 65536, 2 * (n + len));
+                out = replan(out, ch, cap, (int) n, grown);
+                cap = grown;
             }
             for (int c = 0; c < ch; c++) {
-                System.arraycopy(f.channel(c), 0, out[c], (int) n, len);
+                int[] q = f.channel(c);
+                int o = c * cap + (int) n;
+                for (int i = 0; i < len; i++) {
+                    out[o + i] = q[i] * scale;   // v / 2^(bits-1), exact up to 24 bits
+                }
             }
             n += len;
         }
@@ -194,15 +202,15 @@ final class FlacReader {
             throw new AudioDecodeException(file, "zero-length audio (no FLAC frames)");
         }
         int frames = (int) n;   // a last block past STREAMINFO's count is kept whole, as jflac did
-        float[] samples = new float[ch * frames];   // (C, frames)
-        float scale = (float) Math.scalb(1.0, -(info.bits - 1));
+        return new Audio(frames == cap ? out : replan(out, ch, cap, frames, frames), ch, frames, info.rate);
+    }
+
+    /** The first {@code n} samples of each channel of a (C, cap) array, in a (C, to) one. */
+    private static float[] replan(float[] a, int ch, int cap, int n, int to) {
+        float[] b = new float[ch * to];
         for (int c = 0; c < ch; c++) {
-            int[] q = out[c];
-            int o = c * frames;
-            for (int i = 0; i < frames; i++) {
-                samples[o + i] = q[i] * scale;
-            }
+            System.arraycopy(a, c * cap, b, c * to, n);
         }
-        return new Audio(samples, ch, frames, info.rate);
+        return b;
     }
 }
