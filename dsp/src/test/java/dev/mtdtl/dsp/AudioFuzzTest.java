@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Seeded fuzzing of every audio container the decoder reads (WAV, FLAC, MP3, Ogg, AIFF and AIFF-C, AU): valid seed
- * files (among them real LAME MP3s and a libvorbis Ogg file, {@link CodecFilesTest}, and a FLAC behind an ID3 tag)
+ * files (among them real LAME MP3s, libvorbis Ogg files and ffmpeg FLAC files, {@link CodecFilesTest},
+ * {@link FlacReaderTest}, and a FLAC behind an ID3 tag)
  * are mutated (flipped bytes, cuts, hostile 16/32-bit header fields, inserted and appended bytes,
  * repeated regions), plus hand-made hostile headers (absurd rates and channel counts, chunks declaring
  * 4 GiB). Every case must either decode to audio within {@link AudioLimits} or throw an
@@ -184,6 +185,10 @@ class AudioFuzzTest {
         s.put("lame.mp3", Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3")));
         s.put("lame-mono.mp3", Files.readAllBytes(CodecFilesTest.resource("lame-22k-mono.mp3")));
         s.put("vorbis.ogg", Files.readAllBytes(CodecFilesTest.resource("vorbis-44k-stereo.ogg")));
+        s.put("vorbis-8k.ogg", Files.readAllBytes(CodecFilesTest.resource("vorbis-8k-mono.ogg")));
+        // ffmpeg's FLAC (FlacReaderTest): LPC, mid/side, Rice2 and 24-bit, what FlacReader decodes in earnest
+        s.put("ms.flac", Files.readAllBytes(CodecFilesTest.resource("ffmpeg-44k-mid-side.flac")));
+        s.put("24.flac", Files.readAllBytes(CodecFilesTest.resource("ffmpeg-96k-24bit.flac")));
         s.put("a.aiff", javaSound(AudioFileFormat.Type.AIFF, true));
         byte[] sowt = new byte[4 * 1500];   // AIFF-C, little-endian 16-bit stereo, as macOS tools write it
         ByteBuffer.wrap(sowt).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(shorts(3000));
