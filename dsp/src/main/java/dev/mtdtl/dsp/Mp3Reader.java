@@ -137,11 +137,16 @@ final class Mp3Reader {
         FloatOut out = new FloatOut(channels, Files.size(file), h);
         Decoder decoder = new Decoder();
         decoder.setOutputBuffer(out);
-        for (; h != null; h = bits.readFrame()) {
+        for (int k = 1; h != null; h = bits.readFrame(), k++) {
             try {
                 decoder.decodeFrame(h, bits);
             } catch (DecoderException e) {
                 // mp3spi dropped such a frame and went on; so does this reader (its samples are not appended)
+            } catch (RuntimeException e) {
+                // jlayer signals some damaged frames with index errors of its tables, not with its own exceptions:
+                // where, so that the damage can be found (a frame is 1,152 or 576 samples)
+                throw new AudioDecodeException(file, String.format(java.util.Locale.ROOT,
+                        "corrupt MP3 data in frame %,d (about %.1f s in): %s", k, out.frames() / (double) rate, e), e);
             }
             bits.closeFrame();
             if (out.frames() > max) {
