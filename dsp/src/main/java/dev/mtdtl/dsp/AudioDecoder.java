@@ -1,6 +1,5 @@
 package dev.mtdtl.dsp;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -37,9 +36,6 @@ import javax.sound.sampled.UnsupportedAudioFileException;
  * (decision 2 of the reference digest: trim nothing).
  */
 public final class AudioDecoder {
-
-    /** Reads in a row that may return no bytes before a decoder is taken as stuck (see {@link #decodeSpi}). */
-    static final int ZERO_READS = 100_000;
 
     /** Bytes of a file's start that {@link #sniff} and {@link #unsupported} look at (an Ogg page's first packet). */
     static final int HEAD = 512;
@@ -100,7 +96,7 @@ public final class AudioDecoder {
             case "AIFF" -> AiffReader.read(file);
             case "MP3" -> Mp3Reader.read(file);
             case "Ogg" -> OggReader.read(file);
-            default -> decodeSpi(file, kind);
+            default -> decodeJdk(file, kind);
         };
     }
 
@@ -217,11 +213,12 @@ public final class AudioDecoder {
         return null;
     }
 
-    private static Audio decodeSpi(Path file, String kind) throws AudioDecodeException {
+    /** AU (the only format left to {@code javax.sound.sampled}: the JDK's own reader, no service file needed). */
+    private static Audio decodeJdk(Path file, String kind) throws AudioDecodeException {
         byte[] pcm;
         AudioFormat fmt;
         long announced;
-        try (AudioInputStream src = open(kind, file)) {
+        try (AudioInputStream src = AudioSystem.getAudioInputStream(file.toFile())) {
             AudioFormat sf = src.getFormat();
             int bits = sf.getSampleSizeInBits() == 24 ? 24 : 16;
             int ch = sf.getChannels();
@@ -236,33 +233,16 @@ public final class AudioDecoder {
             // Decode at most the longest accepted length (plus one frame to tell "longer" apart), so that
             // a stream that never ends, or decodes to far more than its size suggests, is bounded.
             long maxBytes = (AudioLimits.maxFrames(irate, ch) + 1) * ch * bits / 8;
-            AudioInputStream pcmIn = matches(sf, fmt) ? src : toPcm(kind, fmt, src);
+            AudioInputStream pcmIn = matches(sf, fmt) ? src
+                    : AudioSystem.isConversionSupported(fmt, sf) ? AudioSystem.getAudioInputStream(fmt, src) : null;
             if (pcmIn == null) {
                 throw new AudioDecodeException(file, "unsupported codec: no decoder from " + sf + " to PCM");
             }
             try (AudioInputStream in = pcmIn) {
-                ByteArrayOutputStream bo = new ByteArrayOutputStream(1 << 16);
-                byte[] buf = new byte[1 << 16];
-                // The end is -1 only: a decoded stream may return 0 bytes before more audio (vorbisspi's did, 122
-                // times in a 30 s file, and stopping there dropped the whole file as "zero-length"); a run of
-                // ZERO_READS of them is taken as a decoder that no longer advances.
-                int r;
-                int zeros = 0;
-                while ((r = in.read(buf)) >= 0) {
-                    if (r == 0) {
-                        if (++zeros > ZERO_READS) {
-                            throw new AudioDecodeException(file, "corrupt " + kind + " data: the decoder returned no "
-                                    + "audio in " + ZERO_READS + " reads in a row");
-                        }
-                        continue;
-                    }
-                    zeros = 0;
-                    bo.write(buf, 0, r);
-                    if (bo.size() > maxBytes) {
-                        throw AudioLimits.tooLongStream(file, irate, ch);
-                    }
+                pcm = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 16));
+                if (pcm.length > maxBytes) {
+                    throw AudioLimits.tooLongStream(file, irate, ch);
                 }
-                pcm = bo.toByteArray();
             }
         } catch (UnsupportedAudioFileException e) {
             throw new AudioDecodeException(file, "unsupported codec or corrupt " + kind + " file: no decoder accepts it", e);
@@ -297,16 +277,6 @@ public final class AudioDecoder {
             }
         }
         return new Audio(out, ch, frames, (int) rate);
-    }
-
-    /** The file's stream in its own encoding (the JDK's AU reader). */
-    private static AudioInputStream open(String kind, Path file) throws UnsupportedAudioFileException, IOException {
-        return AudioSystem.getAudioInputStream(file.toFile());
-    }
-
-    /** src decoded to the PCM format fmt, or null when no converter does that. */
-    private static AudioInputStream toPcm(String kind, AudioFormat fmt, AudioInputStream src) {
-        return AudioSystem.isConversionSupported(fmt, src.getFormat()) ? AudioSystem.getAudioInputStream(fmt, src) : null;
     }
 
     private static boolean matches(AudioFormat a, AudioFormat b) {
