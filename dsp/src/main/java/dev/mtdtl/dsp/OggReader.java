@@ -41,30 +41,21 @@ final class OggReader {
     private OggReader() {}
 
     static Audio read(Path file) throws IOException {
-        Audio a;
+        long granule;
+        try {
+            granule = OggEnd.finalGranule(file);   // where the stream ends: the planar result is cut there once
+        } catch (IOException e) {
+            throw new AudioDecodeException(file, "cannot read the end of the Ogg stream: " + e.getMessage(), e);
+        }
         try (InputStream in = Files.newInputStream(file)) {
-            a = decode(file, in);
+            return decode(file, in, granule);
         } catch (RuntimeException e) {
             // jorbis signals some damaged packets with index errors of its own arrays
             throw new AudioDecodeException(file, "corrupt or truncated Ogg data: " + e, e);
         }
-        int frames;
-        try {
-            frames = OggEnd.keep(a.frames(), OggEnd.finalGranule(file));
-        } catch (IOException e) {
-            throw new AudioDecodeException(file, "cannot read the end of the Ogg stream: " + e.getMessage(), e);
-        }
-        if (frames == a.frames()) {
-            return a;
-        }
-        float[] kept = new float[a.channels() * frames];   // (C, frames)
-        for (int c = 0; c < a.channels(); c++) {
-            System.arraycopy(a.samples(), c * a.frames(), kept, c * frames, frames);
-        }
-        return new Audio(kept, a.channels(), frames, a.sampleRate());
     }
 
-    private static Audio decode(Path file, InputStream in) throws IOException {
+    private static Audio decode(Path file, InputStream in, long granule) throws IOException {
         SyncState sync = new SyncState();
         StreamState stream = new StreamState();
         Page page = new Page();
@@ -167,7 +158,7 @@ final class OggReader {
         if (n == 0) {
             throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
         }
-        int frames = (int) n;
+        int frames = OggEnd.keep((int) n, granule);
         float[] samples = new float[channels * frames];   // (C, frames)
         for (int c = 0; c < channels; c++) {
             System.arraycopy(out[c], 0, samples, c * frames, frames);
