@@ -331,28 +331,39 @@ public final class MelStoreWriter {
         return new Result(tracks.size() - failures.size(), computed, failures, false);
     }
 
-    /** The message of a store none of whose tracks decoded: counts, the commonest reason and one file it names. */
+    /**
+     * The message of a store none of whose tracks decoded: counts, the commonest reason and one file it names. Reasons
+     * are counted by their words, not their numbers (a decoder names the frame or byte at fault, which differs from
+     * file to file); the one quoted is that file's own.
+     */
     static String noneDecoded(String name, List<Failure> failures) {
         Map<String, Integer> by = new LinkedHashMap<>();
         for (Failure f : failures) {
-            by.merge(f.reason(), 1, Integer::sum);
+            by.merge(kind(f.reason()), 1, Integer::sum);
         }
-        String reason = null;
+        String common = null;
         for (Map.Entry<String, Integer> e : by.entrySet()) {
-            if (reason == null || e.getValue() > by.get(reason)) {
-                reason = e.getKey();
+            if (common == null || e.getValue() > by.get(common)) {
+                common = e.getKey();
             }
         }
+        String reason = null;
         String file = null;
         for (Failure f : failures) {
-            if (f.reason().equals(reason)) {
+            if (kind(f.reason()).equals(common)) {
+                reason = f.reason();
                 file = f.file();
                 break;
             }
         }
         return String.format(Locale.ROOT, "%s: none of its %d tracks could be decoded; %s%s (e.g. %s). Nothing was "
                         + "stored: fix the audio files (or their format) and run again", name, failures.size(),
-                by.size() == 1 ? "every one: " : by.get(reason) + " of them: ", reason, file);
+                by.size() == 1 ? "every one: " : by.get(common) + " of them: ", reason, file);
+    }
+
+    /** A failure's reason with its numbers blanked, what noneDecoded counts by. */
+    private static String kind(String reason) {
+        return reason.replaceAll("[0-9][0-9,.]*", "#");
     }
 
     private static byte[] encode(float[] x, MelStore.DType dtype) {

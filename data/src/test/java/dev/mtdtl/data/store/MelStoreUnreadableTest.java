@@ -109,6 +109,18 @@ public class MelStoreUnreadableTest {
                 + "stored: fix the audio files (or their format) and run again", MelStoreWriter.noneDecoded("valid", f));
     }
 
+    /** Reasons that differ only by the frame or byte a decoder names count as one; the first file's is quoted. */
+    @Test
+    void reasonsAreCountedByTheirWords() {
+        List<MelStoreWriter.Failure> f = List.of(
+                new MelStoreWriter.Failure("a", "/x/a.mp3", "corrupt MP3 data in frame 61 (about 1.4 s in): x"),
+                new MelStoreWriter.Failure("b", "/x/b.wav", "empty file (0 bytes)"),
+                new MelStoreWriter.Failure("c", "/x/c.mp3", "corrupt MP3 data in frame 1,093 (about 28.5 s in): x"));
+        assertEquals("valid: none of its 3 tracks could be decoded; 2 of them: corrupt MP3 data in frame 61 (about 1.4 s "
+                + "in): x (e.g. /x/a.mp3). Nothing was stored: fix the audio files (or their format) and run again",
+                MelStoreWriter.noneDecoded("valid", f));
+    }
+
     @Test
     void aFinishedStoreOfNoTrackFromAnOlderEngineIsBuiltAgain() throws IOException {
         List<MelStoreWriter.Track> l = tracks("x", "y");
