@@ -3,9 +3,12 @@ package dev.mtdtl.dsp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -48,7 +52,7 @@ class OggReaderTest {
             }
             byte[] b = bo.toByteArray();
             int decoded = b.length / (2 * ch);
-            int frames = OggEnd.keep(decoded, OggEnd.finalGranule(file));
+            int frames = OggEnd.keep(decoded, OggPages.finalGranule(file));
             return WavBytes.planar16(b, ch, frames, (int) sf.getSampleRate());
         }
     }
@@ -161,5 +165,99 @@ class OggReaderTest {
             }
         }
         assertTrue(prefixes >= 5, prefixes + " cut copies decoded");
+    }
+
+    /** Channel c of {@code a} followed by channel c of {@code b}, for every channel. */
+    private static float[] joined(Audio a, Audio b) {
+        int f = a.frames() + b.frames();
+        float[] s = new float[a.channels() * f];
+        for (int c = 0; c < a.channels(); c++) {
+            System.arraycopy(a.samples(), c * a.frames(), s, c * f, a.frames());
+            System.arraycopy(b.samples(), c * b.frames(), s, c * f + a.frames(), b.frames());
+        }
+        return s;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        return OggPages.join(List.of(parts));
+    }
+
+    /**
+     * A chained file (RFC 3533: one logical stream after another, here a libvorbis file joined with a copy of itself
+     * under another serial number, as {@code cat} joins recordings) decodes to both links end to end, each cut at its
+     * own end-of-stream granule. Until 2026-12-07 decoding stopped at the first link's end, silently.
+     */
+    @Test
+    void aChainedFileDecodesEveryLink() throws IOException {
+        Path one = CodecFilesTest.resource("vorbis-44k-stereo.ogg");
+        byte[] b = Files.readAllBytes(one);
+        Audio a = OggReader.read(one);
+        assertEquals(22_050, a.frames(), "the first link ends at its granule");
+        Path chained = dir.resolve("chained.ogg");
+        Files.write(chained, concat(b, OggPages.withSerial(b, 0x5EC0_0002)));
+        Audio two = AudioDecoder.decode(chained);
+        assertEquals(2 * a.frames(), two.frames());
+        assertArrayEquals(joined(a, a), two.samples());
+        Path same = dir.resolve("same-serial.ogg");   // cat of one file twice: the serial repeats, still a new link
+        Files.write(same, concat(b, b, b));
+        assertEquals(3 * a.frames(), AudioDecoder.decode(same).frames());
+    }
+
+    /** A link of another rate or channel count, or of another codec, is refused by its number and start time. */
+    @Test
+    void aLinkOfAnotherFormatIsRefusedByName() throws IOException {
+        byte[] stereo = Files.readAllBytes(CodecFilesTest.resource("vorbis-44k-stereo.ogg"));
+        byte[] mono = Files.readAllBytes(CodecFilesTest.resource("vorbis-8k-mono.ogg"));
+        Path mixed = dir.resolve("mixed.ogg");
+        Files.write(mixed, concat(stereo, OggPages.withSerial(mono, 77)));
+        AudioDecodeException e = assertThrows(AudioDecodeException.class,
+                () -> AudioDecoder.decode(mixed));
+        assertEquals(mixed + ": link 2 of this chained Ogg file (0.5 s in) is 8,000 Hz with 1 channel(s), the first "
+                + "44,100 Hz with 2: decode the links apart (e.g. split it with oggz-chop or ffmpeg) or convert the "
+                + "file to one format", e.getMessage());
+        byte[] opus = Arrays.copyOf("OpusHead".getBytes(StandardCharsets.ISO_8859_1), 19);   // version 1, 2 channels
+        opus[8] = 1;
+        opus[9] = 2;
+        Path withOpus = dir.resolve("then-opus.ogg");
+        Files.write(withOpus, concat(stereo, OggPages.page(0x02, 0, 91, 0, opus)));
+        e = assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(withOpus));
+        assertEquals(withOpus + ": unsupported codec: link 2 of this chained Ogg file (0.5 s in) holds no Vorbis "
+                + "stream", e.getMessage());
+    }
+
+    /**
+     * Grouped streams: an Ogg Skeleton (its "fishead" beginning-of-stream page first, its end-of-stream page among the
+     * Vorbis headers' pages) beside the Vorbis stream. The Vorbis stream is decoded as in the file without it; the
+     * Skeleton's pages are skipped. Before 2026-12-07 such a file was "not a Vorbis identification header".
+     */
+    @Test
+    void aSkeletonBesideTheVorbisStreamIsSkipped() throws IOException {
+        Path plain = CodecFilesTest.resource("vorbis-44k-stereo.ogg");
+        List<byte[]> pages = new ArrayList<>(OggPages.split(Files.readAllBytes(plain)));
+        byte[] fishead = new byte[64];
+        System.arraycopy("fishead\0".getBytes(StandardCharsets.ISO_8859_1), 0, fishead, 0, 8);
+        fishead[8] = 4;   // Skeleton version 4.0
+        pages.add(0, OggPages.page(0x02, 0, 4242, 0, fishead));
+        pages.add(2, OggPages.page(0x04, 0, 4242, 1, new byte[0]));
+        Path grouped = dir.resolve("skeleton.ogg");
+        Files.write(grouped, OggPages.join(pages));
+        assertArrayEquals(OggReader.read(plain).samples(), AudioDecoder.decode(grouped).samples());
+    }
+
+    /**
+     * A stream is cut at the granule position of its end-of-stream page only: with that page's flag cleared (its CRC
+     * made again), nothing says where it ends and jorbis's 22,208 samples stand.
+     */
+    @Test
+    void withoutAnEndOfStreamPageNothingIsCut() throws IOException {
+        List<byte[]> pages = OggPages.split(Files.readAllBytes(CodecFilesTest.resource("vorbis-44k-stereo.ogg")));
+        byte[] last = pages.get(pages.size() - 1);
+        assertEquals(0x04, last[5] & 0x04);
+        last[5] &= ~0x04;
+        OggPages.crc(last);
+        Path open = dir.resolve("no-end.ogg");
+        Files.write(open, OggPages.join(pages));
+        assertEquals(22_208, AudioDecoder.decode(open).frames());
+        assertEquals(-1, OggPages.finalGranule(open));
     }
 }
