@@ -44,6 +44,47 @@ public final class AudioDecoder {
 
     /** Decode {@code file}, whatever its container. */
     public static Audio decode(Path file) throws IOException {
+        Route r = route(file);
+        return switch (r.kind) {
+            case "WAV" -> WavReader.read(file);   // WavReader reports a RIFF that is not WAVE or is cut short
+            case "FLAC" -> FlacReader.read(file, r.start);
+            case "AIFF" -> AiffReader.read(file);
+            case "MP3" -> Mp3Reader.read(file, r.start);
+            case "Ogg" -> OggReader.read(file);
+            default -> decodeJdk(file, r.kind);
+        };
+    }
+
+    /**
+     * {@code file}'s samples by window, without decoding it whole ({@link DbMelStream}'s source): a 1- or 2-channel WAV
+     * file is read where its samples lie; MP3 and Ogg Vorbis are decoded forward by {@link BlockWindow}, whose first
+     * pass keeps the samples of a file of at most {@code keepSeconds}; null for the formats decoded whole only (FLAC,
+     * AIFF, AU) and for WAV of more than two channels. Errors as {@link #decode}'s.
+     */
+    public static AudioWindow window(Path file, double keepSeconds) throws IOException {
+        Route r = route(file);
+        BlockWindow.Opener opener = switch (r.kind) {
+            case "MP3" -> max -> Mp3Reader.Blocks.open(file, r.start, max);
+            case "Ogg" -> max -> OggReader.Blocks.open(file, max);
+            default -> null;
+        };
+        if (opener != null) {
+            return BlockWindow.open(file, opener, keepSeconds);
+        }
+        if (r.kind.equals("WAV")) {
+            WavReader.Window w = WavReader.open(file);
+            if (w.channels() <= 2) {
+                return w;
+            }
+            w.close();
+        }
+        return null;
+    }
+
+    /** Which reader decodes a file ({@link #sniff}'s names, and "WAV"), from which byte. */
+    private record Route(String kind, long start) {}
+
+    private static Route route(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new AudioDecodeException(file, Files.exists(file) ? "not a regular file" : "no such file");
         }
@@ -56,7 +97,7 @@ public final class AudioDecoder {
             throw new AudioDecodeException(file, "empty file (0 bytes)");
         }
         if (n >= 4 && head[0] == 'R' && head[1] == 'I' && head[2] == 'F' && head[3] == 'F') {
-            return WavReader.read(file);   // WavReader reports a RIFF that is not WAVE or is cut short
+            return new Route("WAV", 0);
         }
         String other = unsupported(head, n);
         if (other != null) {
@@ -71,7 +112,7 @@ public final class AudioDecoder {
             try (InputStream in = Files.newInputStream(file)) {
                 in.skipNBytes(tag);
                 if (in.readNBytes(after, 0, 4) == 4 && "FLAC".equals(sniff(after, 4))) {
-                    return FlacReader.read(file, tag);
+                    return new Route("FLAC", tag);
                 }
             }
         }
@@ -84,20 +125,14 @@ public final class AudioDecoder {
             }
             int at = Mp3Reader.chainStart(start, start.length);
             if (at > 0) {
-                return Mp3Reader.read(file, at);
+                return new Route("MP3", at);
             }
             String text = text(head, n);
             throw new AudioDecodeException(file, text != null ? "not audio: a text file starting '" + text + "' (an "
                     + "error page saved by a failed download?)"
                     : "unsupported codec: not a WAV, FLAC, Ogg Vorbis, MP3, AIFF or AU file");
         }
-        return switch (kind) {
-            case "FLAC" -> FlacReader.read(file);
-            case "AIFF" -> AiffReader.read(file);
-            case "MP3" -> Mp3Reader.read(file);
-            case "Ogg" -> OggReader.read(file);
-            default -> decodeJdk(file, kind);
-        };
+        return new Route(kind, 0);
     }
 
     /**

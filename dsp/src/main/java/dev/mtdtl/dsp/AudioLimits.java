@@ -63,6 +63,15 @@ public final class AudioLimits {
         return new AudioDecodeException(file, tooLong("more than " + maxFrames(rate, channels), rate, channels));
     }
 
+    /**
+     * The error of a stream that decodes past {@code max} frames: {@link #tooLongStream(Path, int, int)} when that is
+     * {@link #maxFrames}, else the bound of a streaming reader (whose memory does not grow with the length).
+     */
+    public static AudioDecodeException tooLongStream(Path file, int rate, int channels, long max) {
+        return max == maxFrames(rate, channels) ? tooLongStream(file, rate, channels)
+                : new AudioDecodeException(file, "too long: more than " + max + " sample frames (the most a stream reads)");
+    }
+
     private static String tooLong(String frames, int rate, int channels) {
         return String.format(java.util.Locale.ROOT, "too long: %s sample frames at %d Hz with %d channel(s); accepted: "
                 + "at most %d s and %d samples over all channels", frames, rate, channels, MAX_SECONDS, MAX_SAMPLES);

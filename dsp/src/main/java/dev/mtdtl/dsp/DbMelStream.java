@@ -6,7 +6,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The paper's stereo dB-mel of a WAV file, computed window by window in bounded memory: the same bits as
+ * The paper's stereo dB-mel of a WAV, MP3 or Ogg Vorbis file, computed window by window in bounded memory (the
+ * samples read by {@link AudioWindow}: from the WAV file where they lie, or decoded forward): the same bits as
  * {@link Features#dbMel} on the whole file (mono duplicated, resampled to the configuration's rate,
  * reflect-padded centred STFT, mel, dB, top_db clip against the whole file's maximum).
  *
@@ -23,7 +24,8 @@ import java.nio.file.Path;
  * paper's 22.05 kHz and hop 256: 30 s previews and shorter clips, not whole albums) keeps its first pass's frames
  * (at most 4 MB, the size of a longer file's first-pass window) and serves {@link #read} from them, so it is
  * decoded, resampled and transformed once, not twice; a longer file is computed again window by window, its
- * memory bounded whatever its length. Supports 1- and 2-channel WAV (integer or float PCM).
+ * memory bounded whatever its length (an MP3 or Ogg file is then decoded three times: {@link BlockWindow}). Supports
+ * 1- and 2-channel WAV (integer or float PCM), MP3 and Ogg Vorbis (their first two channels).
  */
 public final class DbMelStream implements java.io.Closeable {
 
@@ -33,7 +35,7 @@ public final class DbMelStream implements java.io.Closeable {
     /** Longest file whose first pass is kept for {@link #read}: (2, 4096, 128) floats, 4 MB, as one STEP window. */
     static final int KEEP_FRAMES = STEP;
 
-    private final WavReader.Window wav;
+    private final AudioWindow wav;
     private final MelSpectrogram ms;
     private final MelConfig cfg;
     private final Resampler rs;      // null when the file is at the configuration's rate
@@ -43,7 +45,7 @@ public final class DbMelStream implements java.io.Closeable {
     private float max = Float.NaN;   // of every dB value, after the first pass
     private float[] kept;            // (2, T, M) unclipped: the first pass of a file of at most KEEP_FRAMES frames
 
-    private DbMelStream(WavReader.Window wav, MelConfig cfg, int keepFrames) {
+    private DbMelStream(AudioWindow wav, MelConfig cfg, int keepFrames) {
         this.wav = wav;
         this.keepFrames = keepFrames;
         this.cfg = cfg;
@@ -53,19 +55,28 @@ public final class DbMelStream implements java.io.Closeable {
         this.frames = ms.frames((int) n);
     }
 
-    /** Open a 1- or 2-channel WAV file. */
+    /** Open a 1- or 2-channel WAV, an MP3 or an Ogg Vorbis file; other formats are refused (use Features.dbMel). */
     public static DbMelStream open(Path file, MelConfig cfg) throws IOException {
+        DbMelStream s = tryOpen(file, cfg);
+        if (s == null) {
+            throw new AudioDecodeException(file, "streaming reads 1- or 2-channel WAV, MP3 and Ogg Vorbis files; "
+                    + "decode this one whole (Features.dbMel)");
+        }
+        return s;
+    }
+
+    /**
+     * {@link #open(Path, MelConfig)}, or null for a file of a format decoded whole only (FLAC, AIFF, AU, WAV of more
+     * than two channels).
+     */
+    public static DbMelStream tryOpen(Path file, MelConfig cfg) throws IOException {
         return open(file, cfg, KEEP_FRAMES);
     }
 
-    /** {@link #open(Path, MelConfig)} keeping the first pass of files of at most {@code keepFrames} frames. */
+    /** {@link #tryOpen} keeping the first pass of files of at most {@code keepFrames} frames. */
     static DbMelStream open(Path file, MelConfig cfg, int keepFrames) throws IOException {
-        WavReader.Window w = WavReader.open(file);
-        if (w.channels() > 2) {
-            w.close();
-            throw new AudioDecodeException(file, w.channels() + " channels: streaming reads 1 or 2 (use Features.dbMel)");
-        }
-        return new DbMelStream(w, cfg, keepFrames);
+        AudioWindow w = AudioDecoder.window(file, keepFrames * (double) cfg.hop() / cfg.sampleRate());
+        return w == null ? null : new DbMelStream(w, cfg, keepFrames);
     }
 
     /** Mel frames T of the whole file. */

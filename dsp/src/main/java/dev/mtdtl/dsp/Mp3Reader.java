@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import javazoom.jl.decoder.Bitstream;
 import javazoom.jl.decoder.BitstreamException;
 import javazoom.jl.decoder.Decoder;
@@ -46,14 +45,11 @@ final class Mp3Reader {
 
     /** Decode an MP3 file from byte {@code start} on (the first frame of {@link #chainStart}'s chain). */
     static Audio read(Path file, long start) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            in.skipNBytes(start);
-            return decode(file, new Bitstream(in));
-        } catch (BitstreamException e) {
-            throw new AudioDecodeException(file, "corrupt or truncated MP3 data: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            // jlayer signals some damaged frames with index errors of its tables, not with its own exceptions
-            throw new AudioDecodeException(file, "corrupt or truncated MP3 data: " + e, e);
+        try (Blocks b = Blocks.open(file, start, -1)) {
+            while (b.next()) {
+                // every frame
+            }
+            return b.audio();
         }
     }
 
@@ -125,19 +121,91 @@ final class Mp3Reader {
         return (b[i + 1] & 0x1E) == (b[j + 1] & 0x1E) && (b[i + 2] & 0x0C) == (b[j + 2] & 0x0C);
     }
 
-    private static Audio decode(Path file, Bitstream bits) throws IOException, BitstreamException {
-        Header h = bits.readFrame();
-        if (h == null) {
-            throw new AudioDecodeException(file, "unsupported codec or corrupt MP3 file: no MPEG audio frame found");
+    /**
+     * The frames of an MP3 file pulled one at a time ({@link PcmBlocks}): {@link #read} runs them all, {@link BlockWindow}
+     * as far as its reads need.
+     */
+    static final class Blocks implements PcmBlocks {
+
+        private final Path file;
+        private final InputStream in;
+        private final Bitstream bits;
+        private final Decoder decoder = new Decoder();
+        private final PcmBuffer buf;
+        private final int channels;
+        private final int rate;
+        private final long max;
+        private Header h;   // the next frame's header, null at the end
+        private int k = 1;  // its number, from 1
+
+        private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames) throws IOException {
+            this.file = file;
+            this.in = in;
+            this.bits = bits;
+            this.h = first;
+            channels = first.mode() == Header.SINGLE_CHANNEL ? 1 : 2;
+            rate = first.frequency();
+            AudioLimits.checkFormat(file, rate, channels);
+            max = maxFrames < 0 ? AudioLimits.maxFrames(rate, channels) : maxFrames;
+            int cap;
+            if (maxFrames < 0) {
+                // a whole decode: room for the file's length at the first frame's bit rate, grown when a VBR file
+                // needs more
+                double seconds = Files.size(file) * 8.0 / Math.max(8000, first.bitrate());
+                cap = (int) Math.min(1 << 24, Math.max(1 << 14, seconds * first.frequency() + 4608));
+            } else {
+                cap = 1 << 14;   // a window's worth; the reader discards what it has read
+            }
+            buf = new PcmBuffer(channels, cap);
+            decoder.setOutputBuffer(new FloatOut(buf));
         }
-        int channels = h.mode() == Header.SINGLE_CHANNEL ? 1 : 2;
-        int rate = h.frequency();
-        AudioLimits.checkFormat(file, rate, channels);
-        long max = AudioLimits.maxFrames(rate, channels);
-        FloatOut out = new FloatOut(channels, Files.size(file), h);
-        Decoder decoder = new Decoder();
-        decoder.setOutputBuffer(out);
-        for (int k = 1; h != null; h = bits.readFrame(), k++) {
+
+        /**
+         * Opens the file from byte {@code start} (the first frame of {@link #chainStart}'s chain, or 0) and reads the
+         * first frame's header; {@code maxFrames} bounds the decoded length (-1: {@link AudioLimits#maxFrames}).
+         */
+        static Blocks open(Path file, long start, long maxFrames) throws IOException {
+            InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            try {
+                in.skipNBytes(start);
+                Bitstream bits = new Bitstream(in);
+                Header first = bits.readFrame();
+                if (first == null) {
+                    throw new AudioDecodeException(file, "unsupported codec or corrupt MP3 file: no MPEG audio frame "
+                            + "found");
+                }
+                Blocks b = new Blocks(file, in, bits, first, maxFrames);
+                in = null;
+                return b;
+            } catch (BitstreamException | RuntimeException e) {
+                throw corrupt(file, e);
+            } finally {
+                if (in != null) {
+                    in.close();
+                }
+            }
+        }
+
+        @Override
+        public int channels() {
+            return channels;
+        }
+
+        @Override
+        public int sampleRate() {
+            return rate;
+        }
+
+        @Override
+        public PcmBuffer buffer() {
+            return buf;
+        }
+
+        @Override
+        public boolean next() throws IOException {
+            if (h == null) {
+                return false;
+            }
             try {
                 decoder.decodeFrame(h, bits);
             } catch (DecoderException e) {
@@ -146,80 +214,74 @@ final class Mp3Reader {
                 // jlayer signals some damaged frames with index errors of its tables, not with its own exceptions:
                 // where, so that the damage can be found (a frame is 1,152 or 576 samples)
                 throw new AudioDecodeException(file, String.format(java.util.Locale.ROOT,
-                        "corrupt MP3 data in frame %,d (about %.1f s in): %s", k, out.frames() / (double) rate, e), e);
+                        "corrupt MP3 data in frame %,d (about %.1f s in): %s", k, buf.end() / (double) rate, e), e);
             }
-            bits.closeFrame();
-            if (out.frames() > max) {
-                throw AudioLimits.tooLongStream(file, rate, channels);
+            try {
+                bits.closeFrame();
+                if (buf.end() > max) {
+                    throw AudioLimits.tooLongStream(file, rate, channels, max);
+                }
+                h = bits.readFrame();
+                k++;
+                return true;
+            } catch (BitstreamException | RuntimeException e) {
+                throw corrupt(file, e);
             }
         }
-        int frames = out.frames();
-        if (frames == 0) {
-            throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
+
+        /** Every frame decoded, from the first: the file's audio (after {@link #next} returned false). */
+        Audio audio() throws AudioDecodeException {
+            int frames = (int) buf.end();
+            if (frames == 0) {
+                throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
+            }
+            return new Audio(buf.planar(), channels, frames, rate);
         }
-        return new Audio(out.planar(frames), channels, frames, rate);
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        private static AudioDecodeException corrupt(Path file, Exception e) {
+            // jlayer signals some damaged frames with index errors of its tables, not with its own exceptions
+            return e instanceof AudioDecodeException a ? a : new AudioDecodeException(file,
+                    "corrupt or truncated MP3 data: " + (e instanceof BitstreamException ? e.getMessage() : e), e);
+        }
     }
 
     /**
      * jlayer's output buffer, planar floats: each call of {@link #appendSamples} brings one channel's next 32 samples
      * of the synthesis filter (scaled to the 16-bit range), clipped and scaled exactly as mp3spi's buffer and the old
      * byte conversion did: above 32767 is 32767, below -32768 is -32768, else the value truncated towards zero to an
-     * integer (NaN to 0), then divided by 32768. A frame's channels advance together, so the channel arrays stay
-     * equally long between frames.
+     * integer (NaN to 0), then divided by 32768. A frame's channels advance together, so the channels hold equally many
+     * frames between frames.
      */
     static final class FloatOut extends Obuffer {
 
-        private final float[][] ch;   // (channels, capacity)
-        private final int[] n;        // samples written per channel
+        private final PcmBuffer buf;
 
-        FloatOut(int channels, long fileBytes, Header first) {
-            // Room for the file's length at the first frame's bit rate, grown when a VBR file needs more.
-            double seconds = fileBytes * 8.0 / Math.max(8000, first.bitrate());
-            int cap = (int) Math.min(1 << 24, Math.max(1 << 14, seconds * first.frequency() + 4608));
-            ch = new float[channels][cap];
-            n = new int[channels];
-        }
-
-        int frames() {
-            int f = n[0];
-            for (int c = 1; c < n.length; c++) {
-                f = Math.min(f, n[c]);
-            }
-            return f;
-        }
-
-        /** The first frames samples of each channel, channel after channel. */
-        float[] planar(int frames) {
-            float[] out = new float[ch.length * frames];
-            for (int c = 0; c < ch.length; c++) {
-                System.arraycopy(ch[c], 0, out, c * frames, frames);
-            }
-            return out;
+        FloatOut(PcmBuffer buf) {
+            this.buf = buf;
         }
 
         @Override
         public void appendSamples(int channel, float[] f) {
-            int k = n[channel];
-            float[] b = ch[channel];
-            if (k + 32 > b.length) {
-                b = ch[channel] = Arrays.copyOf(b, b.length + (b.length >> 1) + 32);
-            }
+            int k = buf.reserve(channel, 32);
+            float[] b = buf.array();
             for (int i = 0; i < 32; i++) {
                 float s = f[i];
                 int q = s > 32767f ? 32767 : s < -32768f ? -32768 : (short) (int) s;
                 b[k + i] = q / 32768f;
             }
-            n[channel] = k + 32;
+            buf.wrote(channel, 32);
         }
 
         @Override
         public void append(int channel, short value) {
-            int k = n[channel];
-            if (k == ch[channel].length) {
-                ch[channel] = Arrays.copyOf(ch[channel], k + (k >> 1) + 1);
-            }
-            ch[channel][k] = value / 32768f;
-            n[channel] = k + 1;
+            int k = buf.reserve(channel, 1);
+            buf.array()[k] = value / 32768f;
+            buf.wrote(channel, 1);
         }
 
         @Override

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -48,133 +47,134 @@ final class OggReader {
 
     private static final int CHUNK = 1 << 14;
 
-    private final Path file;
-    private final InputStream in;
-    private final SyncState sync = new SyncState();
-    private StreamState stream;   // the logical stream being read (jogg's init keeps a used one's fill counts)
-    private final Page page = new Page();
-    private final Packet packet = new Packet();
-    private float[][] out;   // (C, capacity): the decoded links, end to end
-    private long n;          // frames in out
-    private int channels;
-    private int rate;
-    private long max;
-
-    private OggReader(Path file, InputStream in) {
-        this.file = file;
-        this.in = in;
-    }
+    private OggReader() {}
 
     static Audio read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return new OggReader(file, in).decode();
-        } catch (RuntimeException e) {
-            // jorbis signals some damaged packets with index errors of its own arrays
-            throw new AudioDecodeException(file, "corrupt or truncated Ogg data: " + e, e);
-        }
-    }
-
-    private Audio decode() throws IOException {
-        sync.init();
-        if (!nextPage()) {
-            throw new AudioDecodeException(file, "unsupported codec or corrupt Ogg file: no Ogg page");
-        }
-        Info info = vorbisOfGroup();
-        if (info == null) {
-            throw new AudioDecodeException(file, "unsupported codec or corrupt Ogg file: its first packet is not a "
-                    + "Vorbis identification header");
-        }
-        channels = info.channels;
-        rate = info.rate;
-        AudioLimits.checkFormat(file, rate, channels);
-        max = AudioLimits.maxFrames(rate, channels);
-        out = new float[channels][1 << 16];
-        boolean more = decodeLink(info);
-        for (int link = 2; more && nextLink(); link++) {
-            String start = String.format(Locale.ROOT, "link %d of this chained Ogg file (%.1f s in)", link,
-                    n / (double) rate);
-            info = vorbisOfGroup();
-            if (info == null) {
-                throw new AudioDecodeException(file, "unsupported codec: " + start + " holds no Vorbis stream");
+        try (Blocks b = Blocks.open(file, -1)) {
+            while (b.next()) {
+                // every page
             }
-            if (info.rate != rate || info.channels != channels) {
-                throw new AudioDecodeException(file, String.format(Locale.ROOT, "%s is %,d Hz with %d channel(s), "
-                        + "the first %,d Hz with %d: decode the links apart (e.g. split it with oggz-chop or "
-                        + "ffmpeg) or convert the file to one format", start, info.rate, info.channels, rate,
-                        channels));
-            }
-            more = decodeLink(info);
+            return b.audio();
         }
-        if (n == 0) {
-            throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
-        }
-        int frames = (int) n;
-        float[] samples = new float[channels * frames];   // (C, frames)
-        for (int c = 0; c < channels; c++) {
-            System.arraycopy(out[c], 0, samples, c * frames, frames);
-        }
-        return new Audio(samples, channels, frames, rate);
     }
 
     /**
-     * The Vorbis stream of the group whose first beginning-of-stream page is in {@link #page}, its three headers read,
-     * or null when the group's beginning-of-stream pages hold none: each is tried in turn (an Ogg Skeleton or another
-     * codec's stream comes first in some files), until the first page that begins no stream.
+     * The pages of an Ogg Vorbis file pulled one at a time ({@link PcmBlocks}): {@link #read} runs them all,
+     * {@link BlockWindow} as far as its reads need.
      */
-    private Info vorbisOfGroup() throws IOException {
-        Comment comment;
-        Info info;
-        while (true) {
-            stream = new StreamState();
-            stream.init(page.serialno());
-            info = new Info();
-            info.init();
-            comment = new Comment();
-            comment.init();
-            if (stream.pagein(page) == 0 && stream.packetout(packet) == 1
-                    && info.synthesis_headerin(comment, packet) >= 0) {
-                break;
-            }
-            if (!nextPage() || page.bos() == 0) {
-                return null;
-            }
+    static final class Blocks implements PcmBlocks {
+
+        private final Path file;
+        private final InputStream in;
+        private final SyncState sync = new SyncState();
+        private StreamState stream;   // the logical stream being read (jogg's init keeps a used one's fill counts)
+        private final Page page = new Page();
+        private final Packet packet = new Packet();
+        private PcmBuffer buf;
+        private int channels;
+        private int rate;
+        private long max;
+        // the link being decoded
+        private int link;
+        private int serial;
+        private long linkStart;   // its first frame's absolute index
+        private DspState dsp;
+        private Block block;
+        private final float[][][] pcm = new float[1][][];
+        private int[] index;
+        private boolean fresh;    // no page read yet since the link's headers (the stream may hold audio packets)
+        private boolean ended;
+
+        private Blocks(Path file, InputStream in) {
+            this.file = file;
+            this.in = in;
         }
-        // the comment and setup headers, from as many pages as they take (other streams' pages are refused by pagein)
-        int headers = 1;
-        while (headers < 3) {
-            int r = stream.packetout(packet);
-            if (r == 1) {
-                if (info.synthesis_headerin(comment, packet) < 0) {
-                    throw new AudioDecodeException(file, "corrupt Ogg Vorbis header " + (headers + 1));
+
+        /** Opens the file and reads its first Vorbis stream's headers; {@code maxFrames} as {@link Mp3Reader.Blocks}. */
+        static Blocks open(Path file, long maxFrames) throws IOException {
+            InputStream in = Files.newInputStream(file);
+            try {
+                Blocks b = new Blocks(file, in);
+                b.first(maxFrames);
+                in = null;
+                return b;
+            } catch (RuntimeException e) {
+                throw corrupt(file, e);
+            } finally {
+                if (in != null) {
+                    in.close();
                 }
-                headers++;
-            } else if (r < 0) {
-                throw new AudioDecodeException(file, "corrupt Ogg Vorbis header " + (headers + 1));
-            } else if (nextPage()) {
-                stream.pagein(page);
-            } else {
-                throw new AudioDecodeException(file, "truncated header: the Ogg stream ends in its Vorbis headers");
             }
         }
-        return info;
-    }
 
-    /**
-     * Decodes the audio packets of the stream whose headers {@code info} holds, appending to {@link #out}, up to its
-     * end-of-stream page (then cut at that page's granule position); false when the data ended before such a page
-     * (what was decoded stands).
-     */
-    private boolean decodeLink(Info info) throws IOException {
-        int serial = page.serialno();
-        DspState dsp = new DspState();
-        Block block = new Block(dsp);
-        dsp.synthesis_init(info);
-        block.init(dsp);
-        float[][][] pcm = new float[1][][];
-        int[] index = new int[channels];
-        long start = n;
-        while (true) {
-            // the packets the stream holds (the first time: any audio on the last header page)
+        private void first(long maxFrames) throws IOException {
+            sync.init();
+            if (!nextPage()) {
+                throw new AudioDecodeException(file, "unsupported codec or corrupt Ogg file: no Ogg page");
+            }
+            Info info = vorbisOfGroup();
+            if (info == null) {
+                throw new AudioDecodeException(file, "unsupported codec or corrupt Ogg file: its first packet is not "
+                        + "a Vorbis identification header");
+            }
+            channels = info.channels;
+            rate = info.rate;
+            AudioLimits.checkFormat(file, rate, channels);
+            max = maxFrames < 0 ? AudioLimits.maxFrames(rate, channels) : maxFrames;
+            buf = new PcmBuffer(channels, 1 << 16);
+            begin(info);
+        }
+
+        @Override
+        public int channels() {
+            return channels;
+        }
+
+        @Override
+        public int sampleRate() {
+            return rate;
+        }
+
+        @Override
+        public PcmBuffer buffer() {
+            return buf;
+        }
+
+        /** The frames before the last {@link OggEnd#MAX_OVERHANG} of the current link, which its end may cut. */
+        @Override
+        public long stable() {
+            return ended ? buf.end() : Math.max(linkStart, buf.end() - OggEnd.MAX_OVERHANG);
+        }
+
+        @Override
+        public boolean next() throws IOException {
+            if (ended) {
+                return false;
+            }
+            try {
+                return step();
+            } catch (RuntimeException e) {
+                throw corrupt(file, e);
+            }
+        }
+
+        /**
+         * One page of the link: its packets synthesised and appended; at the link's end-of-stream page, the cut at its
+         * granule position and the next link's headers.
+         */
+        private boolean step() throws IOException {
+            if (!fresh) {
+                int r;
+                while ((r = sync.pageout(page)) != 1 || page.serialno() != serial) {
+                    // a gap or a damaged page (-1), or another logical stream's page: skipped
+                    if (r == 0 && !more()) {
+                        ended = true;   // the data ends without an end-of-stream page: what was decoded stands
+                        return false;
+                    }
+                }
+                stream.pagein(page);
+            }
+            fresh = false;
             for (int p; (p = stream.packetout(packet)) != 0; ) {
                 if (p < 0) {
                     continue;   // a missing packet, skipped like a page
@@ -189,75 +189,155 @@ final class OggReader {
                 }
             }
             if (page.serialno() == serial && page.eos() != 0) {   // the page just fed ends the stream
-                n = start + OggEnd.keep((int) (n - start), page.granulepos());
-                return true;
+                buf.truncate(linkStart + OggEnd.keep((int) (buf.end() - linkStart), page.granulepos()));
+                if (!nextLink()) {
+                    ended = true;
+                    return false;
+                }
+                String start = String.format(Locale.ROOT, "link %d of this chained Ogg file (%.1f s in)", link + 1,
+                        buf.end() / (double) rate);
+                Info info = vorbisOfGroup();
+                if (info == null) {
+                    throw new AudioDecodeException(file, "unsupported codec: " + start + " holds no Vorbis stream");
+                }
+                if (info.rate != rate || info.channels != channels) {
+                    throw new AudioDecodeException(file, String.format(Locale.ROOT, "%s is %,d Hz with %d channel(s), "
+                            + "the first %,d Hz with %d: decode the links apart (e.g. split it with oggz-chop or "
+                            + "ffmpeg) or convert the file to one format", start, info.rate, info.channels, rate,
+                            channels));
+                }
+                begin(info);
             }
-            int r;
-            while ((r = sync.pageout(page)) != 1 || page.serialno() != serial) {
-                // a gap or a damaged page (-1), or another logical stream's page: skipped
-                if (r == 0 && !more()) {
-                    return false;   // the data ends without an end-of-stream page
+            return true;
+        }
+
+        /** Starts decoding the link whose headers {@code info} holds (its stream is {@link #stream}). */
+        private void begin(Info info) {
+            link++;
+            serial = page.serialno();
+            dsp = new DspState();
+            block = new Block(dsp);
+            dsp.synthesis_init(info);
+            block.init(dsp);
+            index = new int[channels];
+            linkStart = buf.end();
+            fresh = true;
+        }
+
+        /** Every frame decoded, from the first: the file's audio (after {@link #next} returned false). */
+        Audio audio() throws AudioDecodeException {
+            int frames = (int) buf.end();
+            if (frames == 0) {
+                throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
+            }
+            return new Audio(buf.planar(), channels, frames, rate);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        private static AudioDecodeException corrupt(Path file, RuntimeException e) {
+            // jorbis signals some damaged packets with index errors of its own arrays
+            return new AudioDecodeException(file, "corrupt or truncated Ogg data: " + e, e);
+        }
+
+        /**
+         * The Vorbis stream of the group whose first beginning-of-stream page is in {@link #page}, its three headers read,
+         * or null when the group's beginning-of-stream pages hold none: each is tried in turn (an Ogg Skeleton or another
+         * codec's stream comes first in some files), until the first page that begins no stream.
+         */
+        private Info vorbisOfGroup() throws IOException {
+            Comment comment;
+            Info info;
+            while (true) {
+                stream = new StreamState();
+                stream.init(page.serialno());
+                info = new Info();
+                info.init();
+                comment = new Comment();
+                comment.init();
+                if (stream.pagein(page) == 0 && stream.packetout(packet) == 1
+                        && info.synthesis_headerin(comment, packet) >= 0) {
+                    break;
+                }
+                if (!nextPage() || page.bos() == 0) {
+                    return null;
                 }
             }
-            stream.pagein(page);
+            // the comment and setup headers, from as many pages as they take (other streams' pages are refused by pagein)
+            int headers = 1;
+            while (headers < 3) {
+                int r = stream.packetout(packet);
+                if (r == 1) {
+                    if (info.synthesis_headerin(comment, packet) < 0) {
+                        throw new AudioDecodeException(file, "corrupt Ogg Vorbis header " + (headers + 1));
+                    }
+                    headers++;
+                } else if (r < 0) {
+                    throw new AudioDecodeException(file, "corrupt Ogg Vorbis header " + (headers + 1));
+                } else if (nextPage()) {
+                    stream.pagein(page);
+                } else {
+                    throw new AudioDecodeException(file, "truncated header: the Ogg stream ends in its Vorbis headers");
+                }
+            }
+            return info;
         }
-    }
 
-    /** The next {@code got} samples of each channel, from {@code pcm[c][index[c]]} on, converted as vorbisspi did. */
-    private void append(float[][] pcm, int[] index, int got) throws AudioDecodeException {
-        if (n + got > max) {
-            throw AudioLimits.tooLongStream(file, rate, channels);
-        }
-        if (n + got > out[0].length) {
+        /** The next {@code got} samples of each channel, from {@code pcm[c][index[c]]} on, converted as vorbisspi did. */
+        private void append(float[][] pcm, int[] index, int got) throws AudioDecodeException {
+            if (buf.end() + got > max) {
+                throw AudioLimits.tooLongStream(file, rate, channels, max);
+            }
             for (int c = 0; c < channels; c++) {
-                out[c] = Arrays.copyOf(out[c], (int) Math.min(max + 1, 2 * (n + got)));
+                int at = buf.reserve(c, got);
+                float[] dst = buf.array();
+                float[] src = pcm[c];
+                int from = index[c];
+                for (int i = 0; i < got; i++) {
+                    // vorbisspi's conversion to 16 bits, then the 16-bit decoders' scale
+                    int v = (int) (src[from + i] * 32767.0);
+                    v = v > 32767 ? 32767 : Math.max(v, -32768);
+                    dst[at + i] = v / 32768f;
+                }
+                buf.wrote(c, got);
             }
         }
-        for (int c = 0; c < channels; c++) {
-            float[] src = pcm[c];
-            float[] dst = out[c];
-            int at = index[c];
-            for (int i = 0; i < got; i++) {
-                // vorbisspi's conversion to 16 bits, then the 16-bit decoders' scale
-                int v = (int) (src[at + i] * 32767.0);
-                v = v > 32767 ? 32767 : Math.max(v, -32768);
-                dst[(int) n + i] = v / 32768f;
-            }
-        }
-        n += got;
-    }
 
-    /** Whether a beginning-of-stream page follows (it is then in {@link #page}); other pages are skipped. */
-    private boolean nextLink() throws IOException {
-        while (nextPage()) {
-            if (page.bos() != 0) {
-                return true;
+        /** Whether a beginning-of-stream page follows (it is then in {@link #page}); other pages are skipped. */
+        private boolean nextLink() throws IOException {
+            while (nextPage()) {
+                if (page.bos() != 0) {
+                    return true;
+                }
             }
-        }
-        return false;
-    }
-
-    /** The next whole page into {@link #page}, reading as needed; false at the end of the data. */
-    private boolean nextPage() throws IOException {
-        while (true) {
-            int r = sync.pageout(page);
-            if (r == 1) {
-                return true;
-            }
-            if (r == 0 && !more()) {
-                return false;
-            }
-        }
-    }
-
-    /** Feeds the next bytes of the file to the sync layer; false at the end. */
-    private boolean more() throws IOException {
-        int at = sync.buffer(CHUNK);
-        int got = in.read(sync.data, at, CHUNK);
-        if (got <= 0) {
             return false;
         }
-        sync.wrote(got);
-        return true;
+
+        /** The next whole page into {@link #page}, reading as needed; false at the end of the data. */
+        private boolean nextPage() throws IOException {
+            while (true) {
+                int r = sync.pageout(page);
+                if (r == 1) {
+                    return true;
+                }
+                if (r == 0 && !more()) {
+                    return false;
+                }
+            }
+        }
+
+        /** Feeds the next bytes of the file to the sync layer; false at the end. */
+        private boolean more() throws IOException {
+            int at = sync.buffer(CHUNK);
+            int got = in.read(sync.data, at, CHUNK);
+            if (got <= 0) {
+                return false;
+            }
+            sync.wrote(got);
+            return true;
+        }
     }
 }

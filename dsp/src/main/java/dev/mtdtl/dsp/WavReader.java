@@ -237,7 +237,7 @@ public final class WavReader {
      * stereo float file is 1.3 GB decoded). Samples are decoded exactly as {@link #read} decodes them. Not
      * thread-safe; close it when done.
      */
-    public static final class Window implements java.io.Closeable {
+    public static final class Window implements AudioWindow {
         private final java.nio.channels.FileChannel ch;
         private final Path file;
         private final Format fmt;
@@ -252,20 +252,22 @@ public final class WavReader {
             this.frames = frames;
         }
 
+        @Override
         public int channels() {
             return fmt.channels;
         }
 
+        @Override
         public int sampleRate() {
             return fmt.sampleRate;
         }
 
-        /** Sample frames in the file. */
+        @Override
         public int frames() {
             return frames;
         }
 
-        /** Frames [from, from + count) as planar (channels, count) floats in [-1, 1]. */
+        @Override
         public float[] read(int from, int count) throws IOException {
             if (from < 0 || count < 0 || (long) from + count > frames) {
                 throw new IllegalArgumentException(file + ": frames [" + from + ", " + ((long) from + count)

@@ -87,4 +87,20 @@ class DbMelStreamTest {
         checkKeeping(p, DbMelStream.KEEP_FRAMES, 216, 1000, 4095, 4096);
         checkKeeping(p, 8192, 216, 1000, 4095, 4096);
     }
+
+    /** MP3 and Ogg Vorbis are decoded forward by window: the same bits as the whole decode's dB-mel. */
+    @Test
+    void mp3AndOggDecodedByWindow() throws IOException {
+        for (String name : new String[] {"lame-44k-stereo.mp3", "lame-22k-mono.mp3", "vorbis-44k-stereo.ogg",
+            "vorbis-8k-mono.ogg"}) {
+            byte[] one = java.nio.file.Files.readAllBytes(CodecFilesTest.resource(name));
+            byte[] three = new byte[3 * one.length];   // three MP3s in a row, or a chained Ogg file of three links
+            for (int k = 0; k < 3; k++) {
+                System.arraycopy(one, 0, three, k * one.length, one.length);
+            }
+            Path f = tmp.resolve("3x-" + name);
+            java.nio.file.Files.write(f, three);
+            check(f, 7, 100, 101, 216, 433);
+        }
+    }
 }

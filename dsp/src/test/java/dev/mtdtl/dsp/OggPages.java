@@ -55,7 +55,49 @@ final class OggPages {
         return join(pages);
     }
 
-    /** A page holding one whole packet of at most 255 bytes. */
+    /** The packets a page's segments end (a packet continued from the page before, or to the next, is not split out). */
+    static List<byte[]> packets(byte[] page) {
+        List<byte[]> out = new ArrayList<>();
+        int segs = page[26] & 0xFF;
+        int at = 27 + segs;
+        int start = at;
+        for (int i = 0; i < segs; i++) {
+            int len = page[27 + i] & 0xFF;
+            at += len;
+            if (len < 255) {
+                out.add(Arrays.copyOfRange(page, start, at));
+                start = at;
+            }
+        }
+        return out;
+    }
+
+    /** A page holding whole packets (header type, granule position, serial and sequence number as given). */
+    static byte[] page(int type, long granule, int serial, int sequence, List<byte[]> packets) {
+        ByteArrayOutputStream lacing = new ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (byte[] p : packets) {
+            for (int left = p.length; ; left -= 255) {
+                lacing.write(Math.min(255, left));
+                if (left < 255) {
+                    break;
+                }
+            }
+            body.writeBytes(p);
+        }
+        if (lacing.size() > 255) {
+            throw new IllegalArgumentException(lacing.size() + " segments");
+        }
+        ByteBuffer b = ByteBuffer.allocate(27 + lacing.size() + body.size()).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("OggS".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).put((byte) 0).put((byte) type)
+                .putLong(granule).putInt(serial).putInt(sequence).putInt(0).put((byte) lacing.size())
+                .put(lacing.toByteArray()).put(body.toByteArray());
+        byte[] page = b.array();
+        crc(page);
+        return page;
+    }
+
+    /** A page holding one whole packet of at most 254 bytes. */
     static byte[] page(int type, long granule, int serial, int sequence, byte[] packet) {
         if (packet.length > 254) {
             throw new IllegalArgumentException("one segment only");

@@ -25,12 +25,12 @@ import java.util.List;
  * them), the fc-feature of each source concatenated, then [mean over slices || population std over slices] in
  * double. {@link #embedAll} packs the slices of consecutive files into shared batches.
  *
- * <p>Memory: a 1- or 2-channel WAV file is streamed ({@link DbMelStream}): {@value #BATCH} slices at a time are
- * read, resampled, turned into dB-mel, standardised and run, so memory holds one batch (about 10 MB of
- * activations per slice) plus one feature row per slice (2 KB for 2 sources), whatever the file's length; the
- * dB scale's reference is the whole file's maximum, so a file longer than 47.5 s is read twice (a shorter one
- * keeps its first pass, at most 4 MB: {@link DbMelStream}). Other formats (FLAC, MP3, Ogg) are decoded whole
- * first.
+ * <p>Memory: a 1- or 2-channel WAV, an MP3 or an Ogg Vorbis file is streamed ({@link DbMelStream}): {@value #BATCH}
+ * slices at a time are read (or decoded), resampled, turned into dB-mel, standardised and run, so memory holds one
+ * batch (about 10 MB of activations per slice) plus one feature row per slice (2 KB for 2 sources), whatever the
+ * file's length; the dB scale's reference is the whole file's maximum, so a file longer than 47.5 s is read twice (a
+ * shorter one keeps its first pass, at most 4 MB: {@link DbMelStream}; an MP3 or Ogg file longer than that is
+ * decoded three times). Other formats (FLAC, AIFF, AU) are decoded whole first.
  *
  * <p>Thread-safe (calls are serialised: the layers reuse their buffers); load one per thread for parallelism.
  */
@@ -94,26 +94,13 @@ public final class Embedder {
 
     /** The track vector of an audio file (WAV, FLAC, MP3, Ogg). Errors name the file. */
     public float[] embed(Path audio) throws IOException {
-        if (streamable(audio)) {
-            try (DbMelStream s = DbMelStream.open(audio, cfg)) {
+        try (DbMelStream s = DbMelStream.tryOpen(audio, cfg)) {
+            if (s != null) {
                 return embed(s);
             }
         }
         Features.Mel m = Features.dbMel(audio, cfg);
         return embedDbMel(m.data(), m.frames());
-    }
-
-    /** A 1- or 2-channel WAV file: embedded in bounded memory by {@link #embed(DbMelStream)}. */
-    static boolean streamable(Path audio) throws IOException {
-        byte[] head = new byte[12];
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(audio)) {
-            if (in.readNBytes(head, 0, 12) < 12 || !WavReader.sniff(head)) {
-                return false;
-            }
-        }
-        try (WavReader.Window w = WavReader.open(audio)) {
-            return w.channels() <= 2;
-        }
     }
 
     /**
@@ -136,7 +123,7 @@ public final class Embedder {
      * The track vectors of several audio files, the slices of consecutive files run in shared batches of
      * {@value #BATCH} ({@link SliceBatcher}): the vectors {@link #embed(Path)} gives each file, bit for bit, at fewer
      * and fuller network calls for short files. {@code done} gets each file's index in {@code files} and vector, in
-     * order, as soon as its last slice has run. WAV files are streamed as by {@link #embed(Path)}; memory holds one
+     * order, as soon as its last slice has run. Files are streamed as by {@link #embed(Path)}; memory holds one
      * batch and the feature rows of the files still open. An error names the file.
      */
     public synchronized void embedAll(List<Path> files, SliceBatcher.Done done) throws IOException {
@@ -149,17 +136,17 @@ public final class Embedder {
         for (int i = 0; i < files.size(); i++) {
             Path f = files.get(i);
             try {
-                if (streamable(f)) {
-                    try (DbMelStream s = DbMelStream.open(f, cfg)) {
+                try (DbMelStream s = DbMelStream.tryOpen(f, cfg)) {
+                    if (s != null) {
                         batcher.begin(i, slices(s.frames()));
                         streamChunks(s, add);
+                        continue;
                     }
-                } else {
-                    Features.Mel m = Features.dbMel(f, cfg);
-                    checkDbMel(m.data(), m.frames());
-                    batcher.begin(i, slices(m.frames()));
-                    wholeChunks(m.data(), m.frames(), add);
                 }
+                Features.Mel m = Features.dbMel(f, cfg);
+                checkDbMel(m.data(), m.frames());
+                batcher.begin(i, slices(m.frames()));
+                wholeChunks(m.data(), m.frames(), add);
             } catch (IOException | RuntimeException ex) {
                 String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
                 throw new IOException(msg.contains(f.toString()) ? msg : f + ": " + msg, ex);

@@ -106,6 +106,42 @@ class ModelFileTest {
         }
     }
 
+    /** {@code copies} of a test resource (made by LAME and libvorbis, see dsp's codecs/) joined end to end. */
+    private static Path joined(String resource, int copies) throws IOException {
+        byte[] one;
+        try (java.io.InputStream in = ModelFileTest.class.getResourceAsStream(resource)) {
+            one = in.readAllBytes();
+        }
+        Path p = tmp.resolve(copies + "x-" + resource);
+        try (java.io.OutputStream out = Files.newOutputStream(p)) {
+            for (int k = 0; k < copies; k++) {
+                out.write(one);
+            }
+        }
+        return p;
+    }
+
+    /**
+     * MP3 and Ogg Vorbis are streamed ({@code DbMelStream} over {@code BlockWindow}): short files from their one kept
+     * decode, files past 47.5 s decoded again window by window (100 half-second MP3s in a row; a chained Ogg file of 20
+     * three-second links). Their vectors are the whole decode's, bit for bit, alone and among other files.
+     */
+    @Test
+    void mp3AndOggAreStreamedToTheWholeDecodesVectors() throws IOException {
+        Embedder e = Embedder.load(model);
+        List<Path> files = List.of(joined("lame-44k-stereo.mp3", 4), joined("lame-44k-stereo.mp3", 100), wav,
+                joined("vorbis-8k-mono.ogg", 20));
+        float[][] together = new float[files.size()][];
+        e.embedAll(files, (i, v) -> together[i] = v);
+        for (int f = 0; f < files.size(); f++) {
+            Path p = files.get(f);
+            dev.mtdtl.dsp.Features.Mel m = dev.mtdtl.dsp.Features.dbMel(p, dev.mtdtl.dsp.MelConfig.paper());
+            float[] whole = e.embedDbMel(m.data(), m.frames());
+            assertArrayEquals(whole, e.embed(p), 0f, p.toString());
+            assertArrayEquals(whole, together[f], 0f, p + " among other files");
+        }
+    }
+
     private static String error(byte[] bytes, String name) throws IOException {
         Path p = tmp.resolve(name);
         Files.write(p, bytes);

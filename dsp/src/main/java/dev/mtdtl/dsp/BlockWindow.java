@@ -1,0 +1,130 @@
+package dev.mtdtl.dsp;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A compressed file (MP3, Ogg Vorbis) read by window in bounded memory: its decoder ({@link PcmBlocks}) runs forward
+ * only as far as a read needs, and the frames before the read are dropped. Opening decodes the file once to learn its
+ * length ({@link #frames}: a frame count in a header can be missing or wrong, the decoders' is not); a file of at most
+ * {@code keepSeconds} keeps that pass's samples and is never decoded again; a longer one is decoded again from
+ * its start whenever a read goes back (so {@link DbMelStream}, whose maximum pass and read pass each run forward, decodes
+ * a long file three times in all, its memory the same for any length).
+ *
+ * <p>The samples are those of the whole-file decode bit for bit: the same decoder, pulled the same way; a read waits
+ * for frames its decoder has made final ({@link PcmBlocks#stable}). At most the first two channels are read (the
+ * engine's channel rule, {@link Audio#toStereo}).
+ */
+final class BlockWindow implements AudioWindow {
+
+    /** Opens the file's decoder at its first block, its length bounded by {@code maxFrames}. */
+    @FunctionalInterface
+    interface Opener {
+        PcmBlocks open(long maxFrames) throws IOException;
+    }
+
+    /** The longest stream read by window: the frame index is an int. */
+    static final long MAX_FRAMES = Integer.MAX_VALUE - (1 << 16);
+
+    private final Path file;
+    private final Opener opener;
+    private final int channels;
+    private final int rate;
+    private final int frames;
+    private PcmBlocks blocks;   // the decoder of the current pass; null once closed
+
+    private BlockWindow(Path file, Opener opener, PcmBlocks blocks, int frames) {
+        this.file = file;
+        this.opener = opener;
+        this.blocks = blocks;
+        this.channels = Math.min(2, blocks.channels());
+        this.rate = blocks.sampleRate();
+        this.frames = frames;
+    }
+
+    /**
+     * Opens a file: one pass over it counts its frames, keeping the samples when they last at most {@code keepSeconds}.
+     */
+    static BlockWindow open(Path file, Opener opener, double keepSeconds) throws IOException {
+        PcmBlocks b = opener.open(MAX_FRAMES);
+        try {
+            long keepFrames = (long) (keepSeconds * b.sampleRate());
+            PcmBuffer buf = b.buffer();
+            while (b.next()) {
+                if (buf.end() > keepFrames) {
+                    buf.discard(b.stable());   // a long file: only its length is kept from this pass
+                }
+            }
+            long n = buf.end();
+            if (n == 0) {
+                throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
+            }
+            BlockWindow w = new BlockWindow(file, opener, b, (int) n);
+            b = null;
+            return w;
+        } finally {
+            if (b != null) {
+                b.close();
+            }
+        }
+    }
+
+    @Override
+    public int channels() {
+        return channels;
+    }
+
+    @Override
+    public int sampleRate() {
+        return rate;
+    }
+
+    @Override
+    public int frames() {
+        return frames;
+    }
+
+    /** Whether the samples of the counting pass are all held (a file of at most {@code keepSeconds}). */
+    boolean kept() {
+        return blocks.buffer().base() == 0 && blocks.buffer().end() == frames;
+    }
+
+    @Override
+    public float[] read(int from, int count) throws IOException {
+        if (from < 0 || count < 0 || (long) from + count > frames) {
+            throw new IllegalArgumentException(file + ": frames [" + from + ", " + ((long) from + count)
+                    + ") outside [0, " + frames + ")");
+        }
+        float[] out = new float[channels * count];
+        if (count == 0) {
+            return out;
+        }
+        PcmBuffer buf = blocks.buffer();
+        if (from < buf.base()) {   // back to the start: a new pass
+            blocks.close();
+            blocks = null;
+            blocks = opener.open(MAX_FRAMES);
+            buf = blocks.buffer();
+        }
+        long to = (long) from + count;
+        while (blocks.stable() < to) {
+            if (!blocks.next() && blocks.stable() < to) {
+                throw new AudioDecodeException(file, "decoded " + blocks.stable() + " frames on reading again, "
+                        + frames + " the first time");
+            }
+            if (from > buf.base() && !kept()) {
+                buf.discard(Math.min(from, blocks.stable()));   // what no later read needs, before it piles up
+            }
+        }
+        buf.copy(from, count, channels, out);
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (blocks != null) {
+            blocks.close();
+            blocks = null;
+        }
+    }
+}
