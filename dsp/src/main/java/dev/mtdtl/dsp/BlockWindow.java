@@ -23,6 +23,9 @@ final class BlockWindow implements AudioWindow {
         PcmBlocks open(long maxFrames) throws IOException;
     }
 
+    /** Frames a decoder may add past a read's end in its last block: an MP3 frame pair, a Vorbis overhang. */
+    private static final int SLACK = 4608 + OggEnd.MAX_OVERHANG;
+
     /** The longest stream read by window: the frame index is an int. */
     static final long MAX_FRAMES = Integer.MAX_VALUE - (1 << 16);
 
@@ -91,13 +94,31 @@ final class BlockWindow implements AudioWindow {
 
     @Override
     public float[] read(int from, int count) throws IOException {
+        float[] out = new float[channels * count];
+        if (count > 0) {
+            decodeTo(from, count).copy(from, count, channels, out);
+        }
+        return out;
+    }
+
+    @Override
+    public Span span(int from, int count) throws IOException {
+        if (count == 0) {
+            return new Span(new float[0], new int[channels]);
+        }
+        PcmBuffer buf = decodeTo(from, count);
+        int[] off = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            off[c] = buf.offset(c, from);
+        }
+        return new Span(buf.array(), off);
+    }
+
+    /** The buffer once it holds frames [from, from + count) final (count > 0). */
+    private PcmBuffer decodeTo(int from, int count) throws IOException {
         if (from < 0 || count < 0 || (long) from + count > frames) {
             throw new IllegalArgumentException(file + ": frames [" + from + ", " + ((long) from + count)
                     + ") outside [0, " + frames + ")");
-        }
-        float[] out = new float[channels * count];
-        if (count == 0) {
-            return out;
         }
         PcmBuffer buf = blocks.buffer();
         if (from < buf.base()) {   // back to the start: a new pass
@@ -107,6 +128,12 @@ final class BlockWindow implements AudioWindow {
             buf = blocks.buffer();
         }
         long to = (long) from + count;
+        if (!kept()) {
+            // the frames before the read are dropped, and the rest of the read gets its room at once (growing by
+            // halves would hold the old and the new array together, 2.5 times the window)
+            buf.discard(Math.min(from, blocks.stable()));
+            buf.ensure((int) (to - buf.base()) + SLACK);
+        }
         while (blocks.stable() < to) {
             if (!blocks.next() && blocks.stable() < to) {
                 throw new AudioDecodeException(file, "decoded " + blocks.stable() + " frames on reading again, "
@@ -116,8 +143,7 @@ final class BlockWindow implements AudioWindow {
                 buf.discard(Math.min(from, blocks.stable()));   // what no later read needs, before it piles up
             }
         }
-        buf.copy(from, count, channels, out);
-        return out;
+        return buf;
     }
 
     @Override

@@ -19,8 +19,8 @@ import java.nio.file.Path;
  * The top_db clip needs the maximum over every frame first: {@link #max} is a first pass over the file
  * (a maximum does not depend on the order it is taken in).
  *
- * <p>Memory per call: the source window (about (t1 - t0) x hop x inRate/outRate samples per channel, plus the
- * filter's and the FFT's margins) and the output. A file of at most {@value #KEEP_FRAMES} frames (47.5 s at the
+ * <p>Memory per call: the output, and the source window of at most {@value #PART} frames at a time (about
+ * {@value #PART} x hop x inRate/outRate samples per channel, plus the filter's and the FFT's margins). A file of at most {@value #KEEP_FRAMES} frames (47.5 s at the
  * paper's 22.05 kHz and hop 256: 30 s previews and shorter clips, not whole albums) keeps its first pass's frames
  * (at most 4 MB, the size of a longer file's first-pass window) and serves {@link #read} from them, so it is
  * decoded, resampled and transformed once, not twice; a longer file is computed again window by window, its
@@ -30,6 +30,8 @@ import java.nio.file.Path;
 public final class DbMelStream implements java.io.Closeable {
 
     private static final int GRAIN = 32;
+    /** Frames computed from one window of samples (12 s at 22.05 kHz and hop 256): bounds a read's transient memory. */
+    static final int PART = 1024;
     /** Frames of the maximum's pass at a time (95 s): the buffer of a long file's first pass. */
     private static final int STEP = 4096;
     /** Longest file whose first pass is kept for {@link #read}: (2, 4096, 128) floats, 4 MB, as one STEP window. */
@@ -143,8 +145,20 @@ public final class DbMelStream implements java.io.Closeable {
         }
     }
 
+    /**
+     * The unclipped dB-mel of frames [t0, t1) into out (2, t1 - t0, M), {@link #PART} frames at a time: the samples,
+     * the resampled copy and the resampler's input window are those of one part (12 s at the paper's rate), not of
+     * the whole read (a batch of 32 slices is 80 s: 28 MB of 44.1 kHz stereo floats, another 14 MB resampled).
+     */
     private void unclipped(int t0, int t1, float[] out) throws IOException {
         checkRange(t0, t1);
+        for (int p0 = t0; p0 < t1; p0 += PART) {
+            part(p0, Math.min(t1, p0 + PART), out, t0, t1 - t0);
+        }
+    }
+
+    /** Frames [t0, t1) of a read that starts at frame r0 and holds tf frames, into its out. */
+    private void part(int t0, int t1, float[] out, int r0, int tf) throws IOException {
         int nFft = cfg.nFft();
         int hop = cfg.hop();
         // resampled samples the frames read, with an nFft margin each side (covers the reflected edges)
@@ -152,29 +166,33 @@ public final class DbMelStream implements java.io.Closeable {
         long hi = Math.min(n, (long) (t1 - 1) * hop + nFft + 1);
         int len = (int) (hi - lo);
         int ch = wav.channels();
-        float[] seg;   // planar (ch, len): the (resampled) signal [lo, hi)
+        float[] seg;       // the (resampled) signal [lo, hi): channel c's sample lo at segOff[c]
+        int[] segOff = new int[ch];
         if (rs == null) {
-            seg = wav.read((int) lo, len);   // already that layout
+            AudioWindow.Span s = wav.span((int) lo, len);   // where the window's samples lie
+            seg = s.array();
+            for (int c = 0; c < ch; c++) {
+                segOff[c] = s.offset(c);
+            }
         } else {
-            seg = new float[ch * len];
+            seg = new float[ch * len];   // planar (ch, len)
             int slo = (int) Math.max(0, rs.inputFrom(lo));
             int shi = (int) Math.min(wav.frames(), rs.inputTo(hi));
-            float[] src = wav.read(slo, Math.max(0, shi - slo));
-            int sl = Math.max(0, shi - slo);
+            AudioWindow.Span src = wav.span(slo, Math.max(0, shi - slo));
             for (int c = 0; c < ch; c++) {
-                rs.processRange(seg, c * len, src, c * sl, wav.frames(), lo, hi);
+                segOff[c] = c * len;
+                rs.processRange(seg, c * len, src.array(), src.offset(c), wav.frames(), lo, hi);
             }
         }
         int m = cfg.nMels();
-        int tf = t1 - t0;
-        int per = (tf + GRAIN - 1) / GRAIN;
+        int per = (t1 - t0 + GRAIN - 1) / GRAIN;
         Parallel.forChunks(2 * per, 1, (chunk, from, to) -> {
             for (int u = from; u < to; u++) {
                 int c = u / per;
                 int a = t0 + (u - c * per) * GRAIN;
                 int b = Math.min(t1, a + GRAIN);
                 int sc = ch == 1 ? 0 : c;   // mono: both channels are the one channel (as Audio.toStereo)
-                ms.frames(out, (c * tf + a - t0) * m, seg, sc * len - (int) lo, (int) n, a, b - a, true);
+                ms.frames(out, (c * tf + a - r0) * m, seg, segOff[sc] - (int) lo, (int) n, a, b - a, true);
             }
         });
     }

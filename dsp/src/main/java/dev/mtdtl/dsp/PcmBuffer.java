@@ -55,6 +55,13 @@ final class PcmBuffer {
         return c * cap + held[c];
     }
 
+    /** Room for {@code frames} frames a channel from {@link #base} on, in one allocation rather than growing to it. */
+    void ensure(int frames) {
+        if (frames > cap) {
+            resize(frames + (frames >> 4));   // a little over: a window's reads differ by a few frames
+        }
+    }
+
     void wrote(int c, int count) {
         held[c] += count;
     }
@@ -99,6 +106,11 @@ final class PcmBuffer {
         }
     }
 
+    /** Where frame {@code at} (within [base, end)) of channel {@code c} lies in {@link #array()}. */
+    int offset(int c, long at) {
+        return c * cap + (int) (at - base);
+    }
+
     /**
      * Every frame, planar (C, frames), frames = {@link #end} (the buffer must hold them from 0): the array itself when
      * it is exactly that long, else a copy.
@@ -119,9 +131,25 @@ final class PcmBuffer {
     }
 
     private void resize(int to) {
+        int most = 0;
+        for (int h : held) {
+            most = Math.max(most, h);
+        }
+        float[] old = data;
+        int from = cap;
+        if (most <= cap >> 2) {
+            // few frames held (a window's overlap with the one before): set them aside and let the old array go
+            // before the new one is allocated, so that the two are never live together
+            old = new float[channels * most];
+            for (int c = 0; c < channels; c++) {
+                System.arraycopy(data, c * cap, old, c * most, held[c]);
+            }
+            from = most;
+            data = null;
+        }
         float[] b = new float[channels * to];
         for (int c = 0; c < channels; c++) {
-            System.arraycopy(data, c * cap, b, c * to, held[c]);
+            System.arraycopy(old, c * from, b, c * to, held[c]);
         }
         data = b;
         cap = to;
