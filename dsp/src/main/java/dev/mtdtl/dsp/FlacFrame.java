@@ -22,7 +22,8 @@ final class FlacFrame {
         96000};
     private static final int[] DEPTHS = {0, 8, 12, -1, 16, 20, 24, 32};
 
-    private final byte[] b;
+    private byte[] b;
+    private int end;          // bytes of b that hold data
     private final int streamRate;
     private final int streamChannels;
     private final int streamBits;
@@ -31,11 +32,18 @@ final class FlacFrame {
     private int block;
     private final int[] coef = new int[32];   // an LPC subframe's coefficients (order <= 32)
 
-    FlacFrame(byte[] b, int streamRate, int streamChannels, int streamBits) {
+    FlacFrame(byte[] b, int end, int streamRate, int streamChannels, int streamBits) {
         this.b = b;
+        this.end = end;
         this.streamRate = streamRate;
         this.streamChannels = streamChannels;
         this.streamBits = streamBits;
+    }
+
+    /** Frames are read from {@code b[0, end)} from now on (a streaming reader's window, moved or refilled). */
+    void data(byte[] b, int end) {
+        this.b = b;
+        this.end = end;
     }
 
     int blockSize() {
@@ -51,7 +59,7 @@ final class FlacFrame {
     int decode(int pos) throws Bad {
         // a reader per frame (one small object for ~4,096 samples): one reader moved from frame to frame decoded
         // 3-5 % slower (one JVM, the two alternating)
-        FlacBits in = new FlacBits(b, pos, b.length);
+        FlacBits in = new FlacBits(b, pos, end);
         // header (section 9.1): sync 0b11111111111110, reserved 0, blocking strategy
         if (in.bits(14) != 0x3FFE) {
             throw new Bad("no frame sync code");

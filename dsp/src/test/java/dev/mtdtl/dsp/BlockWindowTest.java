@@ -157,10 +157,80 @@ class BlockWindowTest {
         }
     }
 
-    /** FLAC, AIFF and AU are decoded whole; errors are the whole decode's, naming the file. */
+    /**
+     * FLAC through a window of the file's bytes: frames across the window's refills (2 MB of 4,096-sample frames),
+     * frames larger than the window (65,535 samples of 8 channels at 24 bits, 1.57 MB each), metadata larger than it
+     * (a 1.5 MB padding block) and damaged (that block marked last, or its length wrong: the frames are searched for, in
+     * the whole file), and six channels of which the first two are read.
+     */
+    @Test
+    void flacFramesAsTheWholeDecode() throws IOException {
+        Random r = new Random(11);
+        int n = 127 * 4096;
+        int[] q = new int[2 * n];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (int) (8000 * Math.sin(i * 0.01)) + r.nextInt(2000) - 1000;
+        }
+        Path small = dir.resolve("frames.flac");
+        Files.write(small, FlacBytes.encode(q, 2, 44100, 16, 4096));
+        check(small, 0, 21);
+        check(small, 1e6, 22);
+        // two 10-byte padding blocks after STREAMINFO, the first marked last: the metadata ends at the second, which is
+        // no frame, and the frames are searched for in the whole file
+        byte[] s0 = Files.readAllBytes(small);
+        byte[] twoPads = new byte[s0.length + 28];
+        System.arraycopy(s0, 0, twoPads, 0, 42);
+        twoPads[4] &= 0x7F;                            // STREAMINFO no longer the last block
+        twoPads[42] = (byte) 0x81;                     // PADDING, last, 10 bytes
+        twoPads[45] = 10;
+        twoPads[56] = (byte) 0x81;                     // PADDING, last, 10 bytes
+        twoPads[59] = 10;
+        System.arraycopy(s0, 42, twoPads, 70, s0.length - 42);
+        Path twoPadded = dir.resolve("two-pads.flac");
+        Files.write(twoPadded, twoPads);
+        check(twoPadded, 0, 28);
+        int[] big = new int[8 * 4 * 65535];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = r.nextInt(1 << 24) - (1 << 23);
+        }
+        Path large = dir.resolve("large-frames.flac");
+        Files.write(large, FlacBytes.encode(big, 8, 48000, 24, 65535));   // 1.57 MB frames
+        check(large, 0, 23);
+        byte[] ff = Files.readAllBytes(CodecFilesTest.resource("ffmpeg-44k-mid-side.flac"));
+        byte[] padded = new byte[ff.length + 4 + 1_500_000];
+        System.arraycopy(ff, 0, padded, 0, 42);   // fLaC and STREAMINFO (not the last block in ffmpeg's files)
+        padded[42] = 1;                           // a PADDING block, not the last, of 1,500,000 bytes
+        padded[43] = (byte) (1_500_000 >> 16);
+        padded[44] = (byte) (1_500_000 >> 8);
+        padded[45] = (byte) 1_500_000;
+        System.arraycopy(ff, 42, padded, 46 + 1_500_000, ff.length - 42);
+        assertEquals(0, ff[4] & 0x80, "STREAMINFO is not the last block");
+        Path pad = dir.resolve("padded.flac");
+        Files.write(pad, padded);
+        check(pad, 0, 24);
+        padded[42] |= (byte) 0x80;                // "last block" on the padding: the frames are found by search
+        Path last = dir.resolve("last-padding.flac");
+        Files.write(last, padded);
+        check(last, 0, 25);
+        padded[42] &= 0x7F;
+        padded[45] += 7;                          // the padding's length damaged: as above, whole
+        Path damaged = dir.resolve("damaged-padding.flac");
+        Files.write(damaged, padded);
+        check(damaged, 0, 27);
+        check(CodecFilesTest.resource("ffmpeg-48k-6ch.flac"), 0, 26);
+    }
+
+    /** AIFF and AU are decoded whole; errors are the whole decode's, naming the file. */
     @Test
     void otherFormatsAreNotWindowedAndErrorsNameTheFile() throws IOException {
-        assertNull(AudioDecoder.window(CodecFilesTest.resource("ffmpeg-44k-indep.flac"), 0));
+        Path aiff = dir.resolve("a.aiff");
+        javax.sound.sampled.AudioFormat fmt = new javax.sound.sampled.AudioFormat(22050, 16, 1, true, true);
+        try (javax.sound.sampled.AudioInputStream ais = new javax.sound.sampled.AudioInputStream(
+                new java.io.ByteArrayInputStream(new byte[4000]), fmt, 2000)) {
+            javax.sound.sampled.AudioSystem.write(ais, javax.sound.sampled.AudioFileFormat.Type.AIFF, aiff.toFile());
+        }
+        assertEquals(2000, AudioDecoder.decode(aiff).frames());
+        assertNull(AudioDecoder.window(aiff, 0));
         Path cut = dir.resolve("cut.mp3");
         byte[] b = Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3"));
         Files.write(cut, Arrays.copyOf(b, 300));

@@ -88,6 +88,22 @@ class DbMelStreamTest {
         checkKeeping(p, 8192, 216, 1000, 4095, 4096);
     }
 
+    /** FLAC is decoded forward from a window of its bytes: the same bits as the whole decode's dB-mel. */
+    @Test
+    void flacDecodedByWindow() throws IOException {
+        check(CodecFilesTest.resource("ffmpeg-48k-6ch.flac"), 9, 60);
+        check(CodecFilesTest.resource("ffmpeg-8k-mono-lpc32.flac"), 33);
+        int n = 127 * 4096;   // 2 MB of FLAC: the window refilled
+        int[] q = new int[2 * n];
+        Rng r = new Rng(5);
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (int) (9000 * Math.sin(i * 0.003) + 500 * r.nextGaussian());
+        }
+        Path f = tmp.resolve("long.flac");
+        java.nio.file.Files.write(f, FlacBytes.encode(q, 2, 44100, 16, 4096));
+        check(f, 216, 700, 701);
+    }
+
     /** MP3 and Ogg Vorbis are decoded forward by window: the same bits as the whole decode's dB-mel. */
     @Test
     void mp3AndOggDecodedByWindow() throws IOException {
