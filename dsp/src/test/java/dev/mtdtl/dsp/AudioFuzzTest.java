@@ -235,11 +235,13 @@ class AudioFuzzTest {
             assertTrue(a.frames() >= 1 && a.frames() <= AudioLimits.maxFrames(a.sampleRate(), a.channels()));
             Features.Mel m = Features.dbMel(p, MelConfig.paper());
             assertEquals(2, m.channels());
+            streamed(p, m, what, failures);
             tally[0]++;
         } catch (AudioDecodeException e) {
             if (!e.getMessage().startsWith(p + ": ") || e.reason().isBlank()) {
                 failures.add(what + ": message does not name the file: " + e.getMessage());
             }
+            streamed(p, null, what, failures);
             tally[1]++;
         } catch (Throwable e) {
             failures.add(what + ": " + e);
@@ -249,6 +251,35 @@ class AudioFuzzTest {
             failures.add(what + ": took " + sec + " s");
         }
         Files.delete(p);
+    }
+
+    /**
+     * The streamed dB-mel ({@link DbMelStream}, nothing kept: a window's decoder runs again on going back) of a file
+     * whose whole dB-mel is {@code whole}: the same bits; of a file the whole decode refused (whole null): refused too,
+     * naming the file, or not streamable.
+     */
+    private static void streamed(Path p, Features.Mel whole, String what, List<String> failures) {
+        MelConfig cfg = MelConfig.paper();
+        try (DbMelStream s = DbMelStream.open(p, cfg, 0)) {
+            if (s == null) {
+                return;
+            }
+            float[] got = new float[2 * s.frames() * cfg.nMels()];
+            s.read(0, s.frames(), got);
+            if (whole == null) {
+                failures.add(what + ": streamed, " + s.frames() + " frames, where the whole decode was refused");
+            } else if (!Arrays.equals(whole.data(), got)) {
+                failures.add(what + ": streamed dB-mel differs from the whole decode's");
+            }
+        } catch (AudioDecodeException e) {
+            if (whole != null) {
+                failures.add(what + ": streaming refused what the whole decode read: " + e.getMessage());
+            } else if (!e.getMessage().startsWith(p + ": ")) {
+                failures.add(what + ": streaming's message does not name the file: " + e.getMessage());
+            }
+        } catch (Throwable e) {
+            failures.add(what + ": streaming: " + e);
+        }
     }
 
     @Test
