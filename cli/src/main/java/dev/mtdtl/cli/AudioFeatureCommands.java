@@ -167,8 +167,8 @@ final class AudioFeatureCommands {
         @Override
         public Integer call() throws IOException {
             return run("mel", this, (in, out, cfg) -> {
-                Features.Mel m = Features.melToNpy(in, out, cfg);
-                return String.format(Locale.ROOT, "%s: (%d, %d, %d) -> %s", in, m.channels(), m.frames(), m.mels(), out);
+                int[] shape = Features.melToNpy(in, out, cfg);
+                return String.format(Locale.ROOT, "%s: (%d, %d, %d) -> %s", in, shape[0], shape[1], shape[2], out);
             });
         }
     }

@@ -119,4 +119,28 @@ class DbMelStreamTest {
             check(f, 7, 100, 101, 216, 433);
         }
     }
+
+    /**
+     * {@code mtdtl mel}'s output of a streamed file (written as it is computed, channel 1 through a temporary beside it)
+     * holds the whole decode's dB-mel, for the paper's settings and the command's others (constant padding, HTK
+     * scale), over more than one write step; nothing is left beside it.
+     */
+    @Test
+    void melFilesOfStreamedInputAreTheWholeDecodes() throws IOException {
+        Path in = wav("long.wav", 2, 44100, 44100 * 100 + 77, WavWriter.Encoding.PCM16);   // 8,614 frames: 3 steps
+        for (MelConfig cfg : new MelConfig[] {MelConfig.paper(), MelConfig.paper().withPadMode(Stft.PadMode.CONSTANT),
+            MelConfig.paper().withScale(MelFilterbank.Scale.HTK)}) {
+            Path dir = java.nio.file.Files.createTempDirectory(tmp, "mel");
+            Path out = dir.resolve("long.npy");
+            int[] shape = Features.melToNpy(in, out, cfg);
+            Features.Mel whole = Features.dbMel(in, cfg);
+            assertArrayEquals(whole.shape(), shape);
+            dev.mtdtl.tensor.io.Npy.Array a = dev.mtdtl.tensor.io.Npy.read(out);
+            assertArrayEquals(whole.shape(), a.shape());
+            assertArrayEquals(whole.data(), a.toFloat(), 0f);
+            try (var files = java.nio.file.Files.list(dir)) {
+                assertEquals(java.util.List.of(out), files.toList(), "only the output");
+            }
+        }
+    }
 }

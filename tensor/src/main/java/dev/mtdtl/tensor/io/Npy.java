@@ -273,8 +273,16 @@ public final class Npy {
      * rows x cols values.
      */
     public static void writeFloatRows(Path file, int rows, int cols, AtomicFiles.Writer body) throws IOException {
-        long want = 4L * rows * cols;
-        write(file, DType.F32, new int[] {rows, cols}, out -> {
+        writeFloatStream(file, new int[] {rows, cols}, body);
+    }
+
+    /**
+     * Write a float32 array of any {@code shape} whose values {@code body} streams in C order as little-endian bytes;
+     * the file appears (atomically) only if body wrote exactly as many values as the shape holds.
+     */
+    public static void writeFloatStream(Path file, int[] shape, AtomicFiles.Writer body) throws IOException {
+        long want = 4L * Shape.numelLong(shape);
+        write(file, DType.F32, shape, out -> {
             long[] n = {0};
             body.write(new java.io.FilterOutputStream(out) {
                 @Override
@@ -290,8 +298,8 @@ public final class Npy {
                 }
             });
             if (n[0] != want) {
-                throw new IOException(file + ": wrote " + n[0] + " bytes of values, the shape (" + rows + ", " + cols
-                        + ") needs " + want);
+                throw new IOException(file + ": wrote " + n[0] + " bytes of values, the shape " + Shape.str(shape)
+                        + " needs " + want);
             }
         });
     }
