@@ -71,6 +71,21 @@ class ExtractEvaluateCommandTest {
             assertArrayEquals(want, e.embed(a.samples(), a.channels(), a.sampleRate()), 0f, "PCM of " + f.ids().get(i));
         }
         assertEquals(3, compared, "three tracks of the genre set compared");
+        // a file past 47.5 s (a clip 60 times over) is streamed and computed again window by window: the vector of
+        // its samples embedded whole
+        dev.mtdtl.dsp.Audio clip = dev.mtdtl.dsp.AudioDecoder.decode(genre.resolve(audio.values().iterator().next()));
+        int n = clip.frames();
+        float[] longer = new float[clip.channels() * 60 * n];
+        for (int c = 0; c < clip.channels(); c++) {
+            for (int k = 0; k < 60; k++) {
+                System.arraycopy(clip.samples(), c * n, longer, (c * 60 + k) * n, n);
+            }
+        }
+        dev.mtdtl.dsp.Audio la = new dev.mtdtl.dsp.Audio(longer, clip.channels(), 60 * n, clip.sampleRate());
+        assertTrue(la.seconds() > 47.5, la.seconds() + " s");
+        Path longWav = tmp.resolve("long.wav");
+        dev.mtdtl.dsp.WavWriter.write(longWav, la, dev.mtdtl.dsp.WavWriter.Encoding.FLOAT32);
+        assertArrayEquals(e.embed(longer, la.channels(), la.sampleRate()), e.embed(longWav), 0f, "a streamed file");
     }
 
     /** export -> embed (CLI and TrackEmbedder.load(Path)) gives extract's vectors, bit for bit; bad model files. */

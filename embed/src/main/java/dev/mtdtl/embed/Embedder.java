@@ -157,14 +157,20 @@ public final class Embedder {
 
     /** Slices [b0, b0 + n) of a file, unstandardised, (n, 2, 216, M) exactly, 0 dB beyond the clip. */
     @FunctionalInterface
-    private interface Chunks {
+    public interface Chunks {
         void accept(float[] part, int n, int b0);
     }
 
-    /** A streamed dB-mel's slices, {@value #BATCH} at a time. */
     private void streamChunks(DbMelStream s, Chunks out) throws IOException {
+        streamSlices(s, cfg.nMels(), out);
+    }
+
+    /**
+     * A streamed dB-mel's slices, {@value #BATCH} at a time: non-overlapping 216-frame slices from frame 0, the last
+     * padded at its end with 0 dB, as the whole dB-mel's (also eval's {@code TrackEmbedder} on a file).
+     */
+    public static void streamSlices(DbMelStream s, int mels, Chunks out) throws IOException {
         int frames = s.frames();
-        int mels = cfg.nMels();
         int count = slices(frames);
         int per = 2 * SLICE * mels;
         // (2, frames read at once, M): sized to the file, not to a whole batch; embedAll opens one stream per file,

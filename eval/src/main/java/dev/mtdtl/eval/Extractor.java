@@ -224,6 +224,25 @@ public final class Extractor {
     }
 
     /**
+     * The track vector of a streamed dB-mel ({@link dev.mtdtl.dsp.DbMelStream}): its slices read, standardised with
+     * {@code stats} and run {@value #MAX_BATCH} at a time, so memory holds one batch and a feature row per slice; the
+     * same bits as {@link #trackVector(float[], int)} on the whole dB-mel's standardised slices.
+     */
+    public synchronized float[] trackVector(dev.mtdtl.dsp.DbMelStream s, dev.mtdtl.dsp.BandStats stats)
+            throws java.io.IOException {
+        if (net == null) {
+            throw new IllegalStateException("the MFCC baseline works on the unstandardised dB-mel: use mfccVector");
+        }
+        int count = dev.mtdtl.embed.Embedder.slices(s.frames());
+        float[] feats = new float[count * sliceDims()];
+        dev.mtdtl.embed.Embedder.streamSlices(s, mels, (part, n, b0) -> {
+            stats.standardize(part, 0, n * 2 * SLICE);
+            sliceRows(part, n, feats, b0);
+        });
+        return meanStd(feats, count, sliceDims());
+    }
+
+    /**
      * The feature rows of n standardised slices part (n, 2, 216, M) (exactly that long) into feats (rows, d) from row
      * {@code row} on: every source's fc-feature, concatenated in the run's order (one copy for MS-SR@FC and Rand).
      */

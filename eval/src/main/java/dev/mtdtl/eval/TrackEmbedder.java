@@ -3,6 +3,7 @@ package dev.mtdtl.eval;
 import dev.mtdtl.dsp.Audio;
 import dev.mtdtl.dsp.AudioLimits;
 import dev.mtdtl.dsp.BandStats;
+import dev.mtdtl.dsp.DbMelStream;
 import dev.mtdtl.dsp.Features;
 import dev.mtdtl.dsp.MelConfig;
 import dev.mtdtl.dsp.MelSpectrogram;
@@ -66,8 +67,17 @@ public final class TrackEmbedder {
         return extractor.dims();
     }
 
-    /** The track vector of an audio file (WAV, FLAC, MP3, Ogg). Errors name the file. */
+    /**
+     * The track vector of an audio file (WAV, FLAC, MP3, Ogg Vorbis, AIFF, AU). Errors name the file. WAV, FLAC, MP3 and
+     * Ogg Vorbis are streamed ({@link DbMelStream}: memory does not grow with the length, and the 30-minute limit of a
+     * whole decode does not apply); AIFF and AU are decoded whole.
+     */
     public float[] embed(Path audio) throws IOException {
+        try (DbMelStream s = DbMelStream.tryOpen(audio, cfg)) {
+            if (s != null) {
+                return extractor.trackVector(s, stats);
+            }
+        }
         Features.Mel m = Features.dbMel(audio, cfg);
         return embedDbMel(m.data(), m.frames());
     }
