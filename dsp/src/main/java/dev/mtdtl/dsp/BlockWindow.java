@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A compressed file (MP3, Ogg Vorbis) read by window in bounded memory: its decoder ({@link PcmBlocks}) runs forward
+ * A compressed file (MP3, FLAC, Ogg Vorbis) read by window in bounded memory: its decoder ({@link PcmBlocks}) runs forward
  * only as far as a read needs, and the frames before the read are dropped. Opening decodes the file once to learn its
  * length ({@link #frames}: a frame count in a header can be missing or wrong, the decoders' is not); a file of at most
  * {@code keepSeconds} keeps that pass's samples and is never decoded again; a longer one is decoded again from
@@ -94,6 +94,7 @@ final class BlockWindow implements AudioWindow {
 
     @Override
     public float[] read(int from, int count) throws IOException {
+        checkRange(from, count);
         float[] out = new float[channels * count];
         if (count > 0) {
             decodeTo(from, count).copy(from, count, channels, out);
@@ -103,6 +104,7 @@ final class BlockWindow implements AudioWindow {
 
     @Override
     public Span span(int from, int count) throws IOException {
+        checkRange(from, count);
         if (count == 0) {
             return new Span(new float[0], new int[channels]);
         }
@@ -114,12 +116,15 @@ final class BlockWindow implements AudioWindow {
         return new Span(buf.array(), off);
     }
 
-    /** The buffer once it holds frames [from, from + count) final (count > 0). */
-    private PcmBuffer decodeTo(int from, int count) throws IOException {
+    private void checkRange(int from, int count) {
         if (from < 0 || count < 0 || (long) from + count > frames) {
             throw new IllegalArgumentException(file + ": frames [" + from + ", " + ((long) from + count)
                     + ") outside [0, " + frames + ")");
         }
+    }
+
+    /** The buffer once it holds frames [from, from + count) final (count > 0, within the file). */
+    private PcmBuffer decodeTo(int from, int count) throws IOException {
         PcmBuffer buf = blocks.buffer();
         if (from < buf.base()) {   // back to the start: a new pass
             blocks.close();
@@ -132,7 +137,7 @@ final class BlockWindow implements AudioWindow {
             // the frames before the read are dropped, and the rest of the read gets its room at once (growing by
             // halves would hold the old and the new array together, 2.5 times the window)
             buf.discard(Math.min(from, blocks.stable()));
-            buf.ensure((int) (to - buf.base()) + SLACK);
+            buf.ensure(count + SLACK);
         }
         while (blocks.stable() < to) {
             if (!blocks.next() && blocks.stable() < to) {

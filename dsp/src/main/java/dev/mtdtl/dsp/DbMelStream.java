@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The paper's stereo dB-mel of a WAV, MP3 or Ogg Vorbis file, computed window by window in bounded memory (the
+ * The paper's stereo dB-mel of a WAV, MP3, FLAC or Ogg Vorbis file, computed window by window in bounded memory (the
  * samples read by {@link AudioWindow}: from the WAV file where they lie, or decoded forward): the same bits as
  * {@link Features#dbMel} on the whole file (mono duplicated, resampled to the configuration's rate,
  * reflect-padded centred STFT, mel, dB, top_db clip against the whole file's maximum).
@@ -24,8 +24,8 @@ import java.nio.file.Path;
  * paper's 22.05 kHz and hop 256: 30 s previews and shorter clips, not whole albums) keeps its first pass's frames
  * (at most 4 MB, the size of a longer file's first-pass window) and serves {@link #read} from them, so it is
  * decoded, resampled and transformed once, not twice; a longer file is computed again window by window, its
- * memory bounded whatever its length (an MP3 or Ogg file is then decoded three times: {@link BlockWindow}). Supports
- * 1- and 2-channel WAV (integer or float PCM), MP3 and Ogg Vorbis (their first two channels).
+ * memory bounded whatever its length (an MP3, FLAC or Ogg file is then decoded three times: {@link BlockWindow}). Supports
+ * 1- and 2-channel WAV (integer or float PCM), MP3, FLAC and Ogg Vorbis (their first two channels).
  */
 public final class DbMelStream implements java.io.Closeable {
 
@@ -57,18 +57,18 @@ public final class DbMelStream implements java.io.Closeable {
         this.frames = ms.frames((int) n);
     }
 
-    /** Open a 1- or 2-channel WAV, an MP3 or an Ogg Vorbis file; other formats are refused (use Features.dbMel). */
+    /** Open a 1- or 2-channel WAV, an MP3, a FLAC or an Ogg Vorbis file; others are refused (use Features.dbMel). */
     public static DbMelStream open(Path file, MelConfig cfg) throws IOException {
         DbMelStream s = tryOpen(file, cfg);
         if (s == null) {
-            throw new AudioDecodeException(file, "streaming reads 1- or 2-channel WAV, MP3 and Ogg Vorbis files; "
+            throw new AudioDecodeException(file, "streaming reads 1- or 2-channel WAV, MP3, FLAC and Ogg Vorbis files; "
                     + "decode this one whole (Features.dbMel)");
         }
         return s;
     }
 
     /**
-     * {@link #open(Path, MelConfig)}, or null for a file of a format decoded whole only (FLAC, AIFF, AU, WAV of more
+     * {@link #open(Path, MelConfig)}, or null for a file of a format decoded whole only (AIFF, AU, WAV of more
      * than two channels).
      */
     public static DbMelStream tryOpen(Path file, MelConfig cfg) throws IOException {

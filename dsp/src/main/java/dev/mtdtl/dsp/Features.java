@@ -120,6 +120,11 @@ public final class Features {
                 }
                 java.nio.file.Files.copy(rest, o);
             });
+        } catch (IOException e) {
+            if (e.getCause() instanceof AudioDecodeException a) {
+                throw a;   // the input's fault (read again for the second pass), not the output's: the caller skips it
+            }
+            throw e;
         } finally {
             java.nio.file.Files.deleteIfExists(rest);
         }
