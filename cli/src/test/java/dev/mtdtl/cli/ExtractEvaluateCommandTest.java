@@ -71,8 +71,7 @@ class ExtractEvaluateCommandTest {
             assertArrayEquals(want, e.embed(a.samples(), a.channels(), a.sampleRate()), 0f, "PCM of " + f.ids().get(i));
         }
         assertEquals(3, compared, "three tracks of the genre set compared");
-        // a file past 47.5 s (a clip 60 times over) is streamed and computed again window by window: the vector of
-        // its samples embedded whole
+        // a file past 47.5 s (a clip 60 times over) is streamed: the vector of its samples embedded whole
         dev.mtdtl.dsp.Audio clip = dev.mtdtl.dsp.AudioDecoder.decode(genre.resolve(audio.values().iterator().next()));
         int n = clip.frames();
         float[] longer = new float[clip.channels() * 60 * n];

@@ -58,10 +58,10 @@ public final class AudioDecoder {
     /**
      * {@code file}'s samples by window, without decoding it whole ({@link DbMelStream}'s source): a 1- or 2-channel WAV
      * file is read where its samples lie; MP3, Ogg Vorbis and FLAC are decoded forward by {@link BlockWindow}, whose
-     * first pass keeps the samples of a file of at most {@code keepSeconds}; null for the formats decoded whole only
-     * (AIFF, AU) and for WAV of more than two channels. Errors as {@link #decode}'s.
+     * first pass keeps the samples of a file of at most {@code keepSeconds} or {@code keepBytes} of floats; null for
+     * the formats decoded whole only (AIFF, AU) and for WAV of more than two channels. Errors as {@link #decode}'s.
      */
-    public static AudioWindow window(Path file, double keepSeconds) throws IOException {
+    public static AudioWindow window(Path file, double keepSeconds, long keepBytes) throws IOException {
         Route r = route(file);
         BlockWindow.Opener opener = switch (r.kind) {
             case "MP3" -> max -> Mp3Reader.Blocks.open(file, r.start, max);
@@ -70,7 +70,7 @@ public final class AudioDecoder {
             default -> null;
         };
         if (opener != null) {
-            return BlockWindow.open(file, opener, keepSeconds);
+            return BlockWindow.open(file, opener, keepSeconds, keepBytes);
         }
         if (r.kind.equals("WAV")) {
             WavReader.Window w = WavReader.open(file);

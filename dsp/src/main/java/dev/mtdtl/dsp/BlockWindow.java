@@ -6,10 +6,11 @@ import java.nio.file.Path;
 /**
  * A compressed file (MP3, FLAC, Ogg Vorbis) read by window in bounded memory: its decoder ({@link PcmBlocks}) runs forward
  * only as far as a read needs, and the frames before the read are dropped. Opening decodes the file once to learn its
- * length ({@link #frames}: a frame count in a header can be missing or wrong, the decoders' is not); a file of at most
- * {@code keepSeconds} keeps that pass's samples and is never decoded again; a longer one is decoded again from
- * its start whenever a read goes back (so {@link DbMelStream}, whose maximum pass and read pass each run forward, decodes
- * a long file three times in all, its memory the same for any length).
+ * length ({@link #frames}: a frame count in a header can be missing or wrong, the decoders' is not); a file short
+ * enough ({@code keepSeconds}, or {@code keepBytes} of decoded floats: {@link DbMelStream} keeps 47.5 s or an eighth of
+ * the heap) keeps that pass's samples and is never decoded again; a longer one is decoded again from its start
+ * whenever a read goes back (so {@link DbMelStream}, whose maximum pass and read pass each run forward, decodes it
+ * three times in all, its memory the same for any length).
  *
  * <p>The samples are those of the whole-file decode bit for bit: the same decoder, pulled the same way; a read waits
  * for frames its decoder has made final ({@link PcmBlocks#stable}). At most the first two channels are read (the
@@ -46,12 +47,13 @@ final class BlockWindow implements AudioWindow {
     }
 
     /**
-     * Opens a file: one pass over it counts its frames, keeping the samples when they last at most {@code keepSeconds}.
+     * Opens a file: one pass over it counts its frames, keeping the samples when they last at most {@code keepSeconds}
+     * or take at most {@code keepBytes} (float32, every channel the decoder gives).
      */
-    static BlockWindow open(Path file, Opener opener, double keepSeconds) throws IOException {
+    static BlockWindow open(Path file, Opener opener, double keepSeconds, long keepBytes) throws IOException {
         PcmBlocks b = opener.open(MAX_FRAMES);
         try {
-            long keepFrames = (long) (keepSeconds * b.sampleRate());
+            long keepFrames = Math.max((long) (keepSeconds * b.sampleRate()), keepBytes / (4L * b.channels()));
             PcmBuffer buf = b.buffer();
             while (b.next()) {
                 if (buf.end() > keepFrames) {
@@ -87,7 +89,7 @@ final class BlockWindow implements AudioWindow {
         return frames;
     }
 
-    /** Whether the samples of the counting pass are all held (a file of at most {@code keepSeconds}). */
+    /** Whether the samples of the counting pass are all held (a file short enough to keep). */
     boolean kept() {
         return blocks.buffer().base() == 0 && blocks.buffer().end() == frames;
     }

@@ -20,12 +20,14 @@ import java.nio.file.Path;
  * (a maximum does not depend on the order it is taken in).
  *
  * <p>Memory per call: the output, and the source window of at most {@value #PART} frames at a time (about
- * {@value #PART} x hop x inRate/outRate samples per channel, plus the filter's and the FFT's margins). A file of at most {@value #KEEP_FRAMES} frames (47.5 s at the
- * paper's 22.05 kHz and hop 256: 30 s previews and shorter clips, not whole albums) keeps its first pass's frames
- * (at most 4 MB, the size of a longer file's first-pass window) and serves {@link #read} from them, so it is
- * decoded, resampled and transformed once, not twice; a longer file is computed again window by window, its
- * memory bounded whatever its length (an MP3, FLAC or Ogg file is then decoded three times: {@link BlockWindow}). Supports
- * 1- and 2-channel WAV (integer or float PCM), MP3, FLAC and Ogg Vorbis (their first two channels).
+ * {@value #PART} x hop x inRate/outRate samples per channel, plus the filter's and the FFT's margins). A file short
+ * enough keeps its first pass's frames and serves {@link #read} from them, so it is decoded, resampled and transformed
+ * once, not twice: at most {@value #KEEP_FRAMES} frames (47.5 s at the paper's 22.05 kHz and hop 256: previews and
+ * clips; 4 MB, the size of a longer file's first-pass window), or frames that take at most an eighth of the heap
+ * ({@link #KEEP_HEAP_SHARE}; 10 minutes are 53 MB), and a compressed file keeps its decoded samples on the same terms
+ * ({@link BlockWindow}). A longer file is computed again window by window, its memory bounded whatever its length (an
+ * MP3, FLAC or Ogg file is then decoded three times). Supports 1- and 2-channel WAV (integer or float PCM), MP3, FLAC
+ * and Ogg Vorbis (their first two channels).
  */
 public final class DbMelStream implements java.io.Closeable {
 
@@ -43,9 +45,9 @@ public final class DbMelStream implements java.io.Closeable {
     private final Resampler rs;      // null when the file is at the configuration's rate
     private final long n;            // samples per channel after resampling
     private final int frames;        // T
-    private final int keepFrames;    // KEEP_FRAMES, or another bound in tests
+    private final int keepFrames;    // files of at most these frames keep their first pass
     private float max = Float.NaN;   // of every dB value, after the first pass
-    private float[] kept;            // (2, T, M) unclipped: the first pass of a file of at most KEEP_FRAMES frames
+    private float[] kept;            // (2, T, M) unclipped: the first pass of a file of at most keepFrames frames
 
     private DbMelStream(AudioWindow wav, MelConfig cfg, int keepFrames) {
         this.wav = wav;
@@ -72,13 +74,25 @@ public final class DbMelStream implements java.io.Closeable {
      * than two channels).
      */
     public static DbMelStream tryOpen(Path file, MelConfig cfg) throws IOException {
-        return open(file, cfg, KEEP_FRAMES);
+        return open(file, cfg, KEEP_FRAMES, Runtime.getRuntime().maxMemory() / KEEP_HEAP_SHARE);
     }
 
-    /** {@link #tryOpen} keeping the first pass of files of at most {@code keepFrames} frames. */
-    static DbMelStream open(Path file, MelConfig cfg, int keepFrames) throws IOException {
-        AudioWindow w = AudioDecoder.window(file, keepFrames * (double) cfg.hop() / cfg.sampleRate());
-        return w == null ? null : new DbMelStream(w, cfg, keepFrames);
+    /**
+     * A file whose first pass's frames take at most this share of the heap (or that has at most {@value #KEEP_FRAMES}
+     * frames) keeps them, and a compressed file whose decoded samples do keeps those ({@link BlockWindow}): a song of
+     * a few minutes is then decoded, resampled and transformed once, as a whole decode did (a folder of 4-minute MP3s
+     * embedded 1.6-2.1x slower when only 47.5 s were kept), and a long one in a small heap is still streamed.
+     */
+    static final int KEEP_HEAP_SHARE = 8;
+
+    /**
+     * {@link #tryOpen} keeping the first pass of files of at most {@code keepFrames} frames or {@code keepBytes} of
+     * frames, and a compressed file's decoded samples when they last that long or take at most {@code keepBytes}.
+     */
+    static DbMelStream open(Path file, MelConfig cfg, int keepFrames, long keepBytes) throws IOException {
+        AudioWindow w = AudioDecoder.window(file, keepFrames * (double) cfg.hop() / cfg.sampleRate(), keepBytes);
+        long keep = Math.max(keepFrames, keepBytes / (2L * 4 * cfg.nMels()));   // (2, T, M) float32
+        return w == null ? null : new DbMelStream(w, cfg, (int) Math.min(Integer.MAX_VALUE, keep));
     }
 
     /** Mel frames T of the whole file. */
@@ -88,7 +102,7 @@ public final class DbMelStream implements java.io.Closeable {
 
     /**
      * The maximum dB value over both channels and every frame (first call: one pass over the file, kept for
-     * {@link #read} when the file has at most {@value #KEEP_FRAMES} frames, as {@link #open(Path, MelConfig)} sets).
+     * {@link #read} when the file is short enough: {@link #KEEP_HEAP_SHARE}).
      */
     public float max() throws IOException {
         if (Float.isNaN(max)) {

@@ -260,7 +260,7 @@ class AudioFuzzTest {
      */
     private static void streamed(Path p, Features.Mel whole, String what, List<String> failures) {
         MelConfig cfg = MelConfig.paper();
-        try (DbMelStream s = DbMelStream.open(p, cfg, 0)) {
+        try (DbMelStream s = DbMelStream.open(p, cfg, 0, 0)) {
             if (s == null) {
                 return;
             }

@@ -44,7 +44,7 @@ class BlockWindowTest {
     /** Reads of random lengths from 0 to the end, then a read going back (a second pass when nothing is kept). */
     private static void check(Path file, double keepSeconds, long seed) throws IOException {
         Audio whole = AudioDecoder.decode(file).toStereo();
-        try (AudioWindow w = AudioDecoder.window(file, keepSeconds)) {
+        try (AudioWindow w = AudioDecoder.window(file, keepSeconds, 0)) {
             assertTrue(w instanceof BlockWindow, file.toString());
             assertEquals(whole.frames(), w.frames(), file + ": frames");
             assertEquals(whole.sampleRate(), w.sampleRate());
@@ -131,7 +131,7 @@ class BlockWindowTest {
     @Test
     void memoryDoesNotGrowWithTheFile() throws IOException {
         Path longer = joined("lame-44k-stereo.mp3", 40);
-        try (BlockWindow w = (BlockWindow) AudioDecoder.window(longer, 0)) {
+        try (BlockWindow w = (BlockWindow) AudioDecoder.window(longer, 0, 0)) {
             assertFalse(w.kept());
             int n = w.frames();
             long most = 0;
@@ -141,7 +141,7 @@ class BlockWindowTest {
             }
             assertTrue(most < 4096 + 2 * 1152 + 4608, "held " + most + " frames for reads of 4,096");
         }
-        try (BlockWindow w = (BlockWindow) AudioDecoder.window(longer, 1e6)) {
+        try (BlockWindow w = (BlockWindow) AudioDecoder.window(longer, 0, Long.MAX_VALUE)) {
             assertTrue(w.kept());
         }
     }
@@ -230,12 +230,12 @@ class BlockWindowTest {
             javax.sound.sampled.AudioSystem.write(ais, javax.sound.sampled.AudioFileFormat.Type.AIFF, aiff.toFile());
         }
         assertEquals(2000, AudioDecoder.decode(aiff).frames());
-        assertNull(AudioDecoder.window(aiff, 0));
+        assertNull(AudioDecoder.window(aiff, 0, 0));
         Path cut = dir.resolve("cut.mp3");
         byte[] b = Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3"));
         Files.write(cut, Arrays.copyOf(b, 300));
         IOException e = assertThrows(IOException.class, () -> {
-            try (AudioWindow w = AudioDecoder.window(cut, 0)) {
+            try (AudioWindow w = AudioDecoder.window(cut, 0, 0)) {
                 w.read(0, w.frames());
             }
         });

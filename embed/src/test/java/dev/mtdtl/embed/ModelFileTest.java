@@ -122,9 +122,11 @@ class ModelFileTest {
     }
 
     /**
-     * MP3 and Ogg Vorbis are streamed ({@code DbMelStream} over {@code BlockWindow}): short files from their one kept
-     * decode, files past 47.5 s decoded again window by window (100 half-second MP3s in a row; a chained Ogg file of 20
-     * three-second links). Their vectors are the whole decode's, bit for bit, alone and among other files.
+     * MP3 and Ogg Vorbis are streamed ({@code DbMelStream} over {@code BlockWindow}; in a 3 GB test heap every one of
+     * these is decoded once and its first pass kept, the eighth of the heap that {@code DbMelStream.KEEP_HEAP_SHARE}
+     * allows: dsp's {@code BlockWindowTest} and {@code DbMelStreamTest} hold the decode-again path to the same bits):
+     * short files, 100 half-second MP3s in a row, a chained Ogg file of 20 three-second links. Their vectors are the
+     * whole decode's, bit for bit, alone and among other files.
      */
     @Test
     void mp3AndOggAreStreamedToTheWholeDecodesVectors() throws IOException {
