@@ -64,9 +64,9 @@ public final class AudioDecoder {
     public static AudioWindow window(Path file, double keepSeconds, long keepBytes) throws IOException {
         Route r = route(file);
         BlockWindow.Opener opener = switch (r.kind) {
-            case "MP3" -> max -> Mp3Reader.Blocks.open(file, r.start, max);
-            case "FLAC" -> max -> FlacReader.Blocks.open(file, r.start, max);
-            case "Ogg" -> max -> OggReader.Blocks.open(file, max);
+            case "MP3" -> (max, keep) -> Mp3Reader.Blocks.open(file, r.start, max, keep);
+            case "FLAC" -> (max, keep) -> FlacReader.Blocks.open(file, r.start, max, keep);
+            case "Ogg" -> (max, keep) -> OggReader.Blocks.open(file, max);
             default -> null;
         };
         if (opener != null) {

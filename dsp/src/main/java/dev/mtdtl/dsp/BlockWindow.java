@@ -18,10 +18,25 @@ import java.nio.file.Path;
  */
 final class BlockWindow implements AudioWindow {
 
-    /** Opens the file's decoder at its first block, its length bounded by {@code maxFrames}. */
+    /**
+     * Opens the file's decoder at its first block, its length bounded by {@code maxFrames}, its buffer sized for what
+     * it may {@code keep} at first (a file kept whole is then not copied each time its buffer grows by half).
+     */
     @FunctionalInterface
     interface Opener {
-        PcmBlocks open(long maxFrames) throws IOException;
+        PcmBlocks open(long maxFrames, Keep keep) throws IOException;
+    }
+
+    /** What the counting pass keeps: a file that lasts at most {@code seconds} or takes at most {@code bytes}. */
+    record Keep(double seconds, long bytes) {
+
+        /** Nothing: a pass that only goes forward. */
+        static final Keep NONE = new Keep(0, 0);
+
+        /** Frames kept of a stream at {@code rate} Hz with {@code channels} channels (float32). */
+        long frames(int rate, int channels) {
+            return Math.max((long) (seconds * rate), bytes / (4L * channels));
+        }
     }
 
     /** Frames a decoder may add past a read's end in its last block: an MP3 frame pair, a Vorbis overhang. */
@@ -51,9 +66,10 @@ final class BlockWindow implements AudioWindow {
      * or take at most {@code keepBytes} (float32, every channel the decoder gives).
      */
     static BlockWindow open(Path file, Opener opener, double keepSeconds, long keepBytes) throws IOException {
-        PcmBlocks b = opener.open(MAX_FRAMES);
+        Keep keep = new Keep(keepSeconds, keepBytes);
+        PcmBlocks b = opener.open(MAX_FRAMES, keep);
         try {
-            long keepFrames = Math.max((long) (keepSeconds * b.sampleRate()), keepBytes / (4L * b.channels()));
+            long keepFrames = keep.frames(b.sampleRate(), b.channels());
             PcmBuffer buf = b.buffer();
             while (b.next()) {
                 if (buf.end() > keepFrames) {
@@ -131,7 +147,7 @@ final class BlockWindow implements AudioWindow {
         if (from < buf.base()) {   // back to the start: a new pass
             blocks.close();
             blocks = null;
-            blocks = opener.open(MAX_FRAMES);
+            blocks = opener.open(MAX_FRAMES, Keep.NONE);
             buf = blocks.buffer();
         }
         long to = (long) from + count;
