@@ -76,10 +76,7 @@ final class BlockWindow implements AudioWindow {
                     buf.discard(b.stable());   // a long file: only its length is kept from this pass
                 }
             }
-            long n = buf.end();
-            if (n == 0) {
-                throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
-            }
+            long n = PcmBlocks.requireFrames(file, buf.end());
             BlockWindow w = new BlockWindow(file, opener, b, (int) n);
             b = null;
             return w;

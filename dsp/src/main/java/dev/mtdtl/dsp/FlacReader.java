@@ -49,7 +49,7 @@ final class FlacReader {
             while (b.next()) {
                 // every frame
             }
-            return b.audio();
+            return b.audio(file);
         }
     }
 
@@ -360,7 +360,10 @@ final class FlacReader {
             return true;
         }
 
-        /** The end of the frames: fewer samples than STREAMINFO's count is truncated data. */
+        /**
+         * The end of the frames: fewer samples than STREAMINFO's count is truncated data (a last block past the count is
+         * kept whole, as jflac did).
+         */
         private boolean finish() throws AudioDecodeException {
             done = true;
             long n = buf.end();
@@ -369,18 +372,6 @@ final class FlacReader {
                         + " samples, " + n + " decoded");
             }
             return false;
-        }
-
-        /**
-         * Every frame decoded, from the first: the stream's audio (after {@link #next} returned false); a last block
-         * past STREAMINFO's count is kept whole, as jflac did.
-         */
-        Audio audio() throws AudioDecodeException {
-            int frames = (int) buf.end();
-            if (frames == 0) {
-                throw new AudioDecodeException(file, "zero-length audio (no FLAC frames)");
-            }
-            return new Audio(buf.planar(), info.channels, frames, info.rate);
         }
 
         @Override

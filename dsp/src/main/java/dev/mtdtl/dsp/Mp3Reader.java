@@ -49,7 +49,7 @@ final class Mp3Reader {
             while (b.next()) {
                 // every frame
             }
-            return b.audio();
+            return b.audio(file);
         }
     }
 
@@ -226,15 +226,6 @@ final class Mp3Reader {
             } catch (BitstreamException | RuntimeException e) {
                 throw corrupt(file, e);
             }
-        }
-
-        /** Every frame decoded, from the first: the file's audio (after {@link #next} returned false). */
-        Audio audio() throws AudioDecodeException {
-            int frames = (int) buf.end();
-            if (frames == 0) {
-                throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
-            }
-            return new Audio(buf.planar(), channels, frames, rate);
         }
 
         @Override

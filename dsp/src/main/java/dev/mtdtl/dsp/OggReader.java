@@ -54,7 +54,7 @@ final class OggReader {
             while (b.next()) {
                 // every page
             }
-            return b.audio();
+            return b.audio(file);
         }
     }
 
@@ -211,10 +211,9 @@ final class OggReader {
             return true;
         }
 
-        /** Starts decoding the link whose headers {@code info} holds (its stream is {@link #stream}). */
+        /** Starts decoding the link whose headers {@code info} holds (its stream is {@link #stream}, {@link #serial}). */
         private void begin(Info info) {
             link++;
-            serial = page.serialno();
             dsp = new DspState();
             block = new Block(dsp);
             dsp.synthesis_init(info);
@@ -222,15 +221,6 @@ final class OggReader {
             index = new int[channels];
             linkStart = buf.end();
             fresh = true;
-        }
-
-        /** Every frame decoded, from the first: the file's audio (after {@link #next} returned false). */
-        Audio audio() throws AudioDecodeException {
-            int frames = (int) buf.end();
-            if (frames == 0) {
-                throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
-            }
-            return new Audio(buf.planar(), channels, frames, rate);
         }
 
         @Override
@@ -260,6 +250,7 @@ final class OggReader {
                 comment.init();
                 if (stream.pagein(page) == 0 && stream.packetout(packet) == 1
                         && info.synthesis_headerin(comment, packet) >= 0) {
+                    serial = page.serialno();   // the stream's, whatever page the headers' loop reads last
                     break;
                 }
                 if (!nextPage() || page.bos() == 0) {

@@ -2,6 +2,7 @@ package dev.mtdtl.dsp;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * A decoder pulled a block at a time (an MP3 frame, an Ogg page, a FLAC frame) into its {@link PcmBuffer}: what a
@@ -26,5 +27,19 @@ interface PcmBlocks extends Closeable {
      */
     default long stable() {
         return buffer().end();
+    }
+
+    /** Every frame decoded, from the first (after {@link #next} returned false): the stream's audio. */
+    default Audio audio(Path file) throws AudioDecodeException {
+        long n = requireFrames(file, buffer().end());
+        return new Audio(buffer().planar(), buffer().channels(), (int) n, sampleRate());
+    }
+
+    /** {@code frames}, when there is at least one: a stream that decodes to nothing is refused, naming the file. */
+    static long requireFrames(Path file, long frames) throws AudioDecodeException {
+        if (frames == 0) {
+            throw new AudioDecodeException(file, "zero-length audio (no sample frames decoded)");
+        }
+        return frames;
     }
 }
