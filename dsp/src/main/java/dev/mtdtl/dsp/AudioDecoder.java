@@ -57,20 +57,19 @@ public final class AudioDecoder {
 
     /**
      * {@code file}'s samples by window, without decoding it whole ({@link DbMelStream}'s source): a 1- or 2-channel WAV
-     * file is read where its samples lie; MP3, Ogg Vorbis and FLAC are decoded forward by {@link BlockWindow}, whose
-     * first pass keeps the samples of a file of at most {@code keepSeconds} or {@code keepBytes} of floats; null for
+     * file is read where its samples lie; MP3, Ogg Vorbis and FLAC are decoded forward by {@link BlockWindow}; null for
      * the formats decoded whole only (AIFF, AU) and for WAV of more than two channels. Errors as {@link #decode}'s.
      */
-    public static AudioWindow window(Path file, double keepSeconds, long keepBytes) throws IOException {
+    public static AudioWindow window(Path file) throws IOException {
         Route r = route(file);
         BlockWindow.Opener opener = switch (r.kind) {
-            case "MP3" -> (max, keep) -> Mp3Reader.Blocks.open(file, r.start, max, keep);
-            case "FLAC" -> (max, keep) -> FlacReader.Blocks.open(file, r.start, max, keep);
-            case "Ogg" -> (max, keep) -> OggReader.Blocks.open(file, max);
+            case "MP3" -> max -> Mp3Reader.Blocks.open(file, r.start, max);
+            case "FLAC" -> max -> FlacReader.Blocks.open(file, r.start, max);
+            case "Ogg" -> max -> OggReader.Blocks.open(file, max);
             default -> null;
         };
         if (opener != null) {
-            return BlockWindow.open(file, opener, keepSeconds, keepBytes);
+            return BlockWindow.open(file, opener);
         }
         if (r.kind.equals("WAV")) {
             WavReader.Window w = WavReader.open(file);

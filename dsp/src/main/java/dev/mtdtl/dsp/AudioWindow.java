@@ -15,8 +15,26 @@ public interface AudioWindow extends Closeable {
 
     int sampleRate();
 
-    /** Sample frames in the file. */
-    int frames();
+    /**
+     * Sample frames in the file. A decoded window ({@link BlockWindow}) learns them when a pass reaches the stream's
+     * end, and decodes the rest of the file to answer before then.
+     */
+    int frames() throws IOException;
+
+    /** Whether {@link #frames} is known without decoding further: always for a WAV file. */
+    default boolean framesKnown() {
+        return true;
+    }
+
+    /**
+     * Makes frames [from, to) ready for a read that goes forward from {@code from}, as far as the file goes: a decoded
+     * window decodes until they are final or its stream ends (and then knows {@link #frames}), and may drop the frames
+     * before {@code from}. Returns {@code to}, or the file's length when that is smaller, which a reader may take
+     * for the length once {@link #framesKnown} (a reader that goes forward need not know the length in advance).
+     */
+    default long reach(long from, long to) throws IOException {
+        return Math.min(to, frames());
+    }
 
     /** Frames [from, from + count) as planar (channels, count) floats in [-1, 1]. */
     float[] read(int from, int count) throws IOException;

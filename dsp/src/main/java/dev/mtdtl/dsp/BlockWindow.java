@@ -5,12 +5,13 @@ import java.nio.file.Path;
 
 /**
  * A compressed file (MP3, FLAC, Ogg Vorbis) read by window in bounded memory: its decoder ({@link PcmBlocks}) runs forward
- * only as far as a read needs, and the frames before the read are dropped. Opening decodes the file once to learn its
- * length ({@link #frames}: a frame count in a header can be missing or wrong, the decoders' is not); a file short
- * enough ({@code keepSeconds}, or {@code keepBytes} of decoded floats: {@link DbMelStream} keeps 47.5 s or an eighth of
- * the heap) keeps that pass's samples and is never decoded again; a longer one is decoded again from its start
- * whenever a read goes back (so {@link DbMelStream}, whose maximum pass and read pass each run forward, decodes it
- * three times in all, its memory the same for any length).
+ * only as far as a read needs, and the frames before the read are dropped. Its length is learnt when a pass reaches the
+ * stream's end (a frame count in a header can be missing or wrong, the decoders' is not): {@link #framesKnown} says
+ * whether it has, {@link #reach} lets a reader go forward before it has (so {@link DbMelStream}'s maximum pass also
+ * counts the frames: a long file is decoded twice in all, once if its frames are kept), and {@link #frames} decodes
+ * to the end when asked first. A read that goes back decodes the file again from its start; the samples are not kept
+ * (a reader that needs a file more than once keeps what it computed from them, as {@link DbMelStream} keeps frames
+ * four times smaller), so the memory is the same for any length.
  *
  * <p>The samples are those of the whole-file decode bit for bit: the same decoder, pulled the same way; a read waits
  * for frames its decoder has made final ({@link PcmBlocks#stable}). At most the first two channels are read (the
@@ -18,25 +19,10 @@ import java.nio.file.Path;
  */
 final class BlockWindow implements AudioWindow {
 
-    /**
-     * Opens the file's decoder at its first block, its length bounded by {@code maxFrames}, its buffer sized for what
-     * it may {@code keep} at first (a file kept whole is then not copied each time its buffer grows by half).
-     */
+    /** Opens the file's decoder at its first block, its length bounded by {@code maxFrames}. */
     @FunctionalInterface
     interface Opener {
-        PcmBlocks open(long maxFrames, Keep keep) throws IOException;
-    }
-
-    /** What the counting pass keeps: a file that lasts at most {@code seconds} or takes at most {@code bytes}. */
-    record Keep(double seconds, long bytes) {
-
-        /** Nothing: a pass that only goes forward. */
-        static final Keep NONE = new Keep(0, 0);
-
-        /** Frames kept of a stream at {@code rate} Hz with {@code channels} channels (float32). */
-        long frames(int rate, int channels) {
-            return Math.max((long) (seconds * rate), bytes / (4L * channels));
-        }
+        PcmBlocks open(long maxFrames) throws IOException;
     }
 
     /** Frames a decoder may add past a read's end in its last block: an MP3 frame pair, a Vorbis overhang. */
@@ -49,42 +35,23 @@ final class BlockWindow implements AudioWindow {
     private final Opener opener;
     private final int channels;
     private final int rate;
-    private final int frames;
-    private PcmBlocks blocks;   // the decoder of the current pass; null once closed
+    private int frames = -1;         // known once a pass has reached the stream's end
+    private PcmBlocks blocks;        // the decoder of the current pass; null once closed
 
-    private BlockWindow(Path file, Opener opener, PcmBlocks blocks, int frames) {
+    private BlockWindow(Path file, Opener opener, PcmBlocks blocks) {
         this.file = file;
         this.opener = opener;
         this.blocks = blocks;
         this.channels = Math.min(2, blocks.channels());
         this.rate = blocks.sampleRate();
-        this.frames = frames;
     }
 
     /**
-     * Opens a file: one pass over it counts its frames, keeping the samples when they last at most {@code keepSeconds}
-     * or take at most {@code keepBytes} (float32, every channel the decoder gives).
+     * Opens a file at its first block. Nothing past the headers is decoded yet: a file that turns out damaged or empty
+     * is refused by the read (or {@link #frames}) that reaches the fault.
      */
-    static BlockWindow open(Path file, Opener opener, double keepSeconds, long keepBytes) throws IOException {
-        Keep keep = new Keep(keepSeconds, keepBytes);
-        PcmBlocks b = opener.open(MAX_FRAMES, keep);
-        try {
-            long keepFrames = keep.frames(b.sampleRate(), b.channels());
-            PcmBuffer buf = b.buffer();
-            while (b.next()) {
-                if (buf.end() > keepFrames) {
-                    buf.discard(b.stable());   // a long file: only its length is kept from this pass
-                }
-            }
-            long n = PcmBlocks.requireFrames(file, buf.end());
-            BlockWindow w = new BlockWindow(file, opener, b, (int) n);
-            b = null;
-            return w;
-        } finally {
-            if (b != null) {
-                b.close();
-            }
-        }
+    static BlockWindow open(Path file, Opener opener) throws IOException {
+        return new BlockWindow(file, opener, opener.open(MAX_FRAMES));
     }
 
     @Override
@@ -97,14 +64,25 @@ final class BlockWindow implements AudioWindow {
         return rate;
     }
 
+    /**
+     * The stream's frames. Asked before a pass has reached the end, it decodes the rest of the file, dropping the
+     * samples (a later read decodes it again).
+     */
     @Override
-    public int frames() {
+    public int frames() throws IOException {
+        if (frames < 0) {
+            PcmBuffer buf = blocks.buffer();
+            while (blocks.next()) {
+                buf.discard(blocks.stable());
+            }
+            ended();
+        }
         return frames;
     }
 
-    /** Whether the samples of the counting pass are all held (a file short enough to keep). */
-    boolean kept() {
-        return blocks.buffer().base() == 0 && blocks.buffer().end() == frames;
+    @Override
+    public boolean framesKnown() {
+        return frames >= 0;
     }
 
     @Override
@@ -131,39 +109,65 @@ final class BlockWindow implements AudioWindow {
         return new Span(buf.array(), off);
     }
 
+    /** The end of the range checked once the length is known (by {@link #decodeTo} before). */
     private void checkRange(int from, int count) {
-        if (from < 0 || count < 0 || (long) from + count > frames) {
-            throw new IllegalArgumentException(file + ": frames [" + from + ", " + ((long) from + count)
-                    + ") outside [0, " + frames + ")");
+        if (from < 0 || count < 0 || (frames >= 0 && (long) from + count > frames)) {
+            throw outside(from, (long) from + count);
         }
     }
 
-    /** The buffer once it holds frames [from, from + count) final (count > 0, within the file). */
+    private IllegalArgumentException outside(long from, long to) {
+        return new IllegalArgumentException(file + ": frames [" + from + ", " + to + ") outside [0, "
+                + (frames >= 0 ? frames : "?") + ")");
+    }
+
+    /** The buffer once it holds frames [from, from + count) final (count > 0). */
     private PcmBuffer decodeTo(int from, int count) throws IOException {
+        long to = (long) from + count;
+        if (reach(from, to) < to) {
+            throw outside(from, to);
+        }
+        return blocks.buffer();
+    }
+
+    /**
+     * Decodes until frames [from, to) are final or the stream has ended, dropping the frames before {@code from}; a
+     * {@code from} behind what is held starts a new pass from the file's start. Returns {@code to}, or the stream's length when that is smaller (the stream has ended).
+     */
+    @Override
+    public long reach(long from, long to) throws IOException {
         PcmBuffer buf = blocks.buffer();
         if (from < buf.base()) {   // back to the start: a new pass
             blocks.close();
             blocks = null;
-            blocks = opener.open(MAX_FRAMES, Keep.NONE);
+            blocks = opener.open(MAX_FRAMES);
             buf = blocks.buffer();
         }
-        long to = (long) from + count;
-        if (!kept()) {
-            // the frames before the read are dropped, and the rest of the read gets its room at once (growing by
-            // halves would hold the old and the new array together, 2.5 times the window)
-            buf.discard(Math.min(from, blocks.stable()));
-            buf.ensure(count + SLACK);
-        }
+        // the frames before the read are dropped, and the rest of the read gets its room at once (growing by halves
+        // would hold the old and the new array together, 2.5 times the window)
+        buf.discard(Math.min(from, blocks.stable()));
+        buf.ensure((int) Math.min(Integer.MAX_VALUE - SLACK, to - from) + SLACK);
         while (blocks.stable() < to) {
-            if (!blocks.next() && blocks.stable() < to) {
-                throw new AudioDecodeException(file, "decoded " + blocks.stable() + " frames on reading again, "
-                        + frames + " the first time");
+            if (!blocks.next()) {
+                ended();
+                break;
             }
-            if (from > buf.base() && !kept()) {
+            if (from > buf.base()) {
                 buf.discard(Math.min(from, blocks.stable()));   // what no later read needs, before it piles up
             }
         }
-        return buf;
+        return Math.min(to, blocks.stable());
+    }
+
+    /** The current pass has reached the stream's end: the first learns its length, a later one must find it again. */
+    private void ended() throws AudioDecodeException {
+        long n = blocks.stable();
+        if (frames < 0) {
+            frames = (int) PcmBlocks.requireFrames(file, n);
+        } else if (n != frames) {
+            throw new AudioDecodeException(file, "decoded " + n + " frames on reading again, " + frames
+                    + " the first time");
+        }
     }
 
     @Override

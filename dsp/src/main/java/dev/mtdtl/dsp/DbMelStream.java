@@ -4,6 +4,8 @@ import dev.mtdtl.tensor.Parallel;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The paper's stereo dB-mel of a WAV, MP3, FLAC or Ogg Vorbis file, computed window by window in bounded memory (the
@@ -17,16 +19,20 @@ import java.nio.file.Path;
  * that feeds them, with the same arithmetic as the whole-file path ({@link MelSpectrogram#frames}: a frame's bits
  * do not depend on how frames are grouped).
  * The top_db clip needs the maximum over every frame first: {@link #max} is a first pass over the file
- * (a maximum does not depend on the order it is taken in).
+ * (a maximum does not depend on the order it is taken in). A compressed file's length is known only once its decoder
+ * has reached the end ({@link AudioWindow#framesKnown}), so that pass also learns it: it computes a part of frames as
+ * soon as the decoder has gone past every sample the part reads (its resampler taps and FFT windows then cannot reach
+ * the file's end, so they are the same whatever the length turns out to be), and the last parts once the end is known.
  *
  * <p>Memory per call: the output, and the source window of at most {@value #PART} frames at a time (about
  * {@value #PART} x hop x inRate/outRate samples per channel, plus the filter's and the FFT's margins). A file short
  * enough keeps its first pass's frames and serves {@link #read} from them, so it is decoded, resampled and transformed
  * once, not twice: at most {@value #KEEP_FRAMES} frames (47.5 s at the paper's 22.05 kHz and hop 256: previews and
  * clips; 4 MB, the size of a longer file's first-pass window), or frames that take at most an eighth of the heap
- * ({@link #KEEP_HEAP_SHARE}; 10 minutes are 53 MB), and a compressed file keeps its decoded samples on the same terms
- * ({@link BlockWindow}). A longer file is computed again window by window, its memory bounded whatever its length (an
- * MP3, FLAC or Ogg file is then decoded three times). Supports 1- and 2-channel WAV (integer or float PCM), MP3, FLAC
+ * ({@link #KEEP_HEAP_SHARE}; 10 minutes are 53 MB); the window of a file kept is closed after that pass (a compressed
+ * file's decoder and its buffer let go). A longer file is computed again window by window, its memory bounded whatever
+ * its length (an MP3, FLAC or Ogg file is then decoded twice, a kept one once: the first pass also counts its frames).
+ * Supports 1- and 2-channel WAV (integer or float PCM), MP3, FLAC
  * and Ogg Vorbis (their first two channels).
  */
 public final class DbMelStream implements java.io.Closeable {
@@ -43,23 +49,36 @@ public final class DbMelStream implements java.io.Closeable {
     private final MelSpectrogram ms;
     private final MelConfig cfg;
     private final Resampler rs;      // null when the file is at the configuration's rate
-    private final long n;            // samples per channel after resampling
-    private final int frames;        // T
+    private long n = -1;             // samples per channel after resampling, once the file's length is known
+    private int frames = -1;         // T, once the file's length is known
     private final int keepFrames;    // files of at most these frames keep their first pass
     private float max = Float.NaN;   // of every dB value, after the first pass
-    private float[] kept;            // (2, T, M) unclipped: the first pass of a file of at most keepFrames frames
+    private List<float[]> kept;      // the first pass of a file of at most keepFrames frames: windows (2, keptStep, M)
+    private int keptStep;            // frames a kept window holds (the last may hold fewer)
+    private boolean open = true;     // the audio window: closed once the first pass is kept
 
-    private DbMelStream(AudioWindow wav, MelConfig cfg, int keepFrames) {
+    private DbMelStream(AudioWindow wav, MelConfig cfg, int keepFrames) throws IOException {
         this.wav = wav;
         this.keepFrames = keepFrames;
         this.cfg = cfg;
         this.ms = new MelSpectrogram(cfg);
         this.rs = wav.sampleRate() == cfg.sampleRate() ? null : Resampler.hq(wav.sampleRate(), cfg.sampleRate());
-        this.n = rs == null ? wav.frames() : rs.outputLength(wav.frames());
-        this.frames = ms.frames((int) n);
+        if (wav.framesKnown()) {
+            length(wav.frames());
+        }
     }
 
-    /** Open a 1- or 2-channel WAV, an MP3, a FLAC or an Ogg Vorbis file; others are refused (use Features.dbMel). */
+    /** The file's length is known: {@code srcFrames} at its own rate. */
+    private void length(int srcFrames) {
+        n = rs == null ? srcFrames : rs.outputLength(srcFrames);
+        frames = ms.frames((int) n);
+    }
+
+    /**
+     * Open a 1- or 2-channel WAV, an MP3, a FLAC or an Ogg Vorbis file; others are refused (use Features.dbMel). A
+     * compressed file is decoded from the first call that needs its frames on ({@link #frames}, {@link #max},
+     * {@link #read}), and a damaged or empty one is refused there, naming the file.
+     */
     public static DbMelStream open(Path file, MelConfig cfg) throws IOException {
         DbMelStream s = tryOpen(file, cfg);
         if (s == null) {
@@ -79,51 +98,106 @@ public final class DbMelStream implements java.io.Closeable {
 
     /**
      * A file whose first pass's frames take at most this share of the heap (or that has at most {@value #KEEP_FRAMES}
-     * frames) keeps them, and a compressed file whose decoded samples do keeps those ({@link BlockWindow}): a song of
-     * a few minutes is then decoded, resampled and transformed once, as a whole decode did (a folder of 4-minute MP3s
-     * embedded 1.6-2.1x slower when only 47.5 s were kept), and a long one in a small heap is still streamed.
+     * frames) keeps them: a song of a few minutes is then decoded, resampled and transformed once, as a whole decode
+     * did (a folder of 4-minute MP3s embedded 1.6-2.1x slower when only 47.5 s were kept), and a long one in a small
+     * heap is still streamed.
      */
     static final int KEEP_HEAP_SHARE = 8;
 
-    /**
-     * {@link #tryOpen} keeping the first pass of files of at most {@code keepFrames} frames or {@code keepBytes} of
-     * frames, and a compressed file's decoded samples when they last that long or take at most {@code keepBytes}.
-     */
+    /** {@link #tryOpen} keeping the first pass of files of at most {@code keepFrames} frames or {@code keepBytes} of them. */
     static DbMelStream open(Path file, MelConfig cfg, int keepFrames, long keepBytes) throws IOException {
-        AudioWindow w = AudioDecoder.window(file, keepFrames * (double) cfg.hop() / cfg.sampleRate(), keepBytes);
+        AudioWindow w = AudioDecoder.window(file);
         long keep = Math.max(keepFrames, keepBytes / (2L * 4 * cfg.nMels()));   // (2, T, M) float32
         return w == null ? null : new DbMelStream(w, cfg, (int) Math.min(Integer.MAX_VALUE, keep));
     }
 
-    /** Mel frames T of the whole file. */
-    public int frames() {
+    /** Mel frames T of the whole file (of a compressed file: its first call runs {@link #max}'s pass). */
+    public int frames() throws IOException {
+        if (frames < 0) {
+            max();
+        }
         return frames;
     }
 
     /**
-     * The maximum dB value over both channels and every frame (first call: one pass over the file, kept for
-     * {@link #read} when the file is short enough: {@link #KEEP_HEAP_SHARE}).
+     * The maximum dB value over both channels and every frame (first call: one pass over the file, which learns a
+     * compressed file's length, kept for {@link #read} when the file is short enough: {@link #KEEP_HEAP_SHARE}).
      */
     public float max() throws IOException {
         if (Float.isNaN(max)) {
             int m = cfg.nMels();
-            boolean keep = frames <= keepFrames;
-            int step = keep ? frames : STEP;
+            // one window of the whole file when it is known to be kept; else windows of STEP frames
+            int step = frames >= 0 && frames <= keepFrames ? frames : STEP;
+            List<float[]> windows = new ArrayList<>();
+            boolean keep = frames < 0 || frames <= keepFrames;
             float mx = Float.NEGATIVE_INFINITY;
-            float[] buf = new float[2 * Math.min(step, frames) * m];   // (2, frames of this window, M)
-            for (int t0 = 0; t0 < frames; t0 += step) {
-                int t1 = Math.min(frames, t0 + step);
-                unclipped(t0, t1, buf);
-                for (int i = 0; i < 2 * (t1 - t0) * m; i++) {
-                    mx = Math.max(mx, buf[i]);
+            float[] buf = null;   // (2, step, M): channel c, frame t0 + i at (c step + i) M
+            for (int t0 = 0; frames < 0 || t0 < frames; t0 += step) {
+                if (buf == null || keep) {
+                    buf = new float[2 * step * m];
+                }
+                int t1 = firstPass(t0, t0 + step, buf, step);
+                if (t1 <= t0) {
+                    break;   // the file ended at the window's start
+                }
+                for (int c = 0; c < 2; c++) {
+                    for (int i = c * step * m; i < (c * step + t1 - t0) * m; i++) {
+                        mx = Math.max(mx, buf[i]);
+                    }
+                }
+                if (keep && t1 > keepFrames) {
+                    keep = false;
+                    windows = null;
+                }
+                if (keep) {
+                    windows.add(buf);   // a frame's bits do not depend on its window
                 }
             }
             max = mx;
             if (keep) {
-                kept = buf;   // frames [0, T) in one window: a frame's bits do not depend on its window
+                kept = windows;
+                keptStep = step;
+                open = false;
+                wav.close();   // never read again: a compressed file's decoder lets its samples go
             }
         }
         return max;
+    }
+
+    /**
+     * The first pass's frames [t0, min(t1, T)) into out (2, tf, M) from frame t0, {@link #PART} at a time; returns
+     * where they end. While the file's length is unknown, the decoder goes as far as a part reads ({@link #part}'s
+     * resampled window, the resampler's taps for it): if the file goes on past that, the part is computed with that
+     * much of the file, and every value is the one the whole file gives (no FFT window is reflected at the end, no
+     * tap reaches it); else the length is now known and the part computed with it.
+     */
+    private int firstPass(int t0, int t1, float[] out, int tf) throws IOException {
+        int nFft = cfg.nFft();
+        int hop = cfg.hop();
+        int t = t0;
+        while (t < t1 && (frames < 0 || t < frames)) {
+            int e = Math.min(t1, t + PART);
+            if (frames < 0) {
+                long lo = Math.max(0, (long) t * hop - nFft);   // part's resampled window [lo, hi) before the clip to n
+                long hi = (long) (e - 1) * hop + nFft + 1;
+                long from = rs == null ? lo : Math.max(0, rs.inputFrom(lo));
+                long need = rs == null ? hi : Math.max(rs.inputTo(hi), rs.inputLength(hi));
+                long got = wav.reach(from, need);
+                if (!wav.framesKnown()) {   // got == need: the file goes on past this part's window
+                    part(t, e, out, t0, tf, rs == null ? got : rs.outputLength((int) got), (int) got);
+                    t = e;
+                    continue;
+                }
+                length(wav.frames());
+                if (t >= frames) {
+                    break;
+                }
+            }
+            e = Math.min(e, frames);
+            part(t, e, out, t0, tf, n, wav.frames());
+            t = e;
+        }
+        return t;
     }
 
     /**
@@ -138,7 +212,13 @@ public final class DbMelStream implements java.io.Closeable {
         if (kept != null) {
             checkRange(t0, t1);
             for (int c = 0; c < 2; c++) {
-                System.arraycopy(kept, (c * frames + t0) * m, out, c * tf * m, tf * m);
+                for (int t = t0; t < t1; ) {
+                    int w = t / keptStep;
+                    int e = Math.min(t1, (w + 1) * keptStep);
+                    System.arraycopy(kept.get(w), (c * keptStep + t - w * keptStep) * m, out, (c * tf + t - t0) * m,
+                            (e - t) * m);
+                    t = e;
+                }
             }
         } else {
             unclipped(t0, t1, out);
@@ -167,17 +247,21 @@ public final class DbMelStream implements java.io.Closeable {
     private void unclipped(int t0, int t1, float[] out) throws IOException {
         checkRange(t0, t1);
         for (int p0 = t0; p0 < t1; p0 += PART) {
-            part(p0, Math.min(t1, p0 + PART), out, t0, t1 - t0);
+            part(p0, Math.min(t1, p0 + PART), out, t0, t1 - t0, n, wav.frames());
         }
     }
 
-    /** Frames [t0, t1) of a read that starts at frame r0 and holds tf frames, into its out. */
-    private void part(int t0, int t1, float[] out, int r0, int tf) throws IOException {
+    /**
+     * Frames [t0, t1) of a read that starts at frame r0 and holds tf frames, into its out, from a file of
+     * {@code srcFrames} frames, {@code sig} resampled samples (or, in the first pass of a file of unknown length, as
+     * much as has been decoded: see {@link #firstPass}).
+     */
+    private void part(int t0, int t1, float[] out, int r0, int tf, long sig, int srcFrames) throws IOException {
         int nFft = cfg.nFft();
         int hop = cfg.hop();
         // resampled samples the frames read, with an nFft margin each side (covers the reflected edges)
         long lo = Math.max(0, (long) t0 * hop - nFft);
-        long hi = Math.min(n, (long) (t1 - 1) * hop + nFft + 1);
+        long hi = Math.min(sig, (long) (t1 - 1) * hop + nFft + 1);
         int len = (int) (hi - lo);
         int ch = wav.channels();
         float[] seg;       // the (resampled) signal [lo, hi): channel c's sample lo at segOff[c]
@@ -191,11 +275,11 @@ public final class DbMelStream implements java.io.Closeable {
         } else {
             seg = new float[ch * len];   // planar (ch, len)
             int slo = (int) Math.max(0, rs.inputFrom(lo));
-            int shi = (int) Math.min(wav.frames(), rs.inputTo(hi));
+            int shi = (int) Math.min(srcFrames, rs.inputTo(hi));
             AudioWindow.Span src = wav.span(slo, Math.max(0, shi - slo));
             for (int c = 0; c < ch; c++) {
                 segOff[c] = c * len;
-                rs.processRange(seg, c * len, src.array(), src.offset(c), wav.frames(), lo, hi);
+                rs.processRange(seg, c * len, src.array(), src.offset(c), srcFrames, lo, hi);
             }
         }
         int m = cfg.nMels();
@@ -206,13 +290,16 @@ public final class DbMelStream implements java.io.Closeable {
                 int a = t0 + (u - c * per) * GRAIN;
                 int b = Math.min(t1, a + GRAIN);
                 int sc = ch == 1 ? 0 : c;   // mono: both channels are the one channel (as Audio.toStereo)
-                ms.frames(out, (c * tf + a - r0) * m, seg, segOff[sc] - (int) lo, (int) n, a, b - a, true);
+                ms.frames(out, (c * tf + a - r0) * m, seg, segOff[sc] - (int) lo, (int) sig, a, b - a, true);
             }
         });
     }
 
     @Override
     public void close() throws IOException {
-        wav.close();
+        if (open) {
+            open = false;
+            wav.close();
+        }
     }
 }

@@ -45,7 +45,7 @@ final class FlacReader {
      * ({@link AudioDecoder#id3v2Length}).
      */
     static Audio read(Path file, long skip) throws IOException {
-        try (Blocks b = Blocks.open(file, skip, -1, BlockWindow.Keep.NONE)) {
+        try (Blocks b = Blocks.open(file, skip, -1)) {
             while (b.next()) {
                 // every frame
             }
@@ -89,10 +89,9 @@ final class FlacReader {
 
         /**
          * Opens the stream {@code skip} bytes into the file and reads its metadata; {@code maxFrames} as
-         * {@link Mp3Reader.Blocks}: -1 for a whole decode (the bytes read at once), else a window of them, the samples'
-         * buffer sized for what it may {@code keep} at first.
+         * {@link Mp3Reader.Blocks}: -1 for a whole decode (the bytes read at once), else a window of them.
          */
-        static Blocks open(Path file, long skip, long maxFrames, BlockWindow.Keep keep) throws IOException {
+        static Blocks open(Path file, long skip, long maxFrames) throws IOException {
             if (maxFrames < 0) {
                 long size = Files.size(file);
                 if (size - skip > Integer.MAX_VALUE - 16) {
@@ -107,7 +106,7 @@ final class FlacReader {
                 bl.b = all;
                 bl.len = all.length;
                 bl.eof = true;
-                bl.start(maxFrames, keep);
+                bl.start(maxFrames);
                 return bl;
             }
             FileChannel ch = FileChannel.open(file);
@@ -115,7 +114,7 @@ final class FlacReader {
                 Blocks bl = new Blocks(file, ch, skip);
                 bl.b = new byte[WINDOW];
                 bl.fill();
-                bl.start(maxFrames, keep);
+                bl.start(maxFrames);
                 ch = null;
                 return bl;
             } finally {
@@ -155,7 +154,7 @@ final class FlacReader {
         }
 
         /** The metadata, then the decoder and the sample buffer, at the first frame. */
-        private void start(long maxFrames, BlockWindow.Keep keep) throws IOException {
+        private void start(long maxFrames) throws IOException {
             while (true) {
                 int first;
                 try {
@@ -193,9 +192,6 @@ final class FlacReader {
                 long raw = (long) (len - pos) * 8 / Math.max(1, info.bits * info.channels);
                 long cap0 = Math.max(4608, info.total > 0 ? Math.min(info.total, 4 * raw) : 2 * raw);
                 cap = (int) Math.min(max + 65536, cap0);
-            } else if (info.total > 0) {
-                // a stream: room for what it may keep, when STREAMINFO says the stream is that long
-                cap = (int) Math.max(cap, Math.min(info.total, keep.frames(info.rate, info.channels)));
             }
             buf = new PcmBuffer(info.channels, cap);
             f = new FlacFrame(b, len, info.rate, info.channels, info.bits);

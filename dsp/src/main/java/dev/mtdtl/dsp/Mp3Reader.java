@@ -45,7 +45,7 @@ final class Mp3Reader {
 
     /** Decode an MP3 file from byte {@code start} on (the first frame of {@link #chainStart}'s chain). */
     static Audio read(Path file, long start) throws IOException {
-        try (Blocks b = Blocks.open(file, start, -1, BlockWindow.Keep.NONE)) {
+        try (Blocks b = Blocks.open(file, start, -1)) {
             while (b.next()) {
                 // every frame
             }
@@ -138,7 +138,7 @@ final class Mp3Reader {
         private Header h;   // the next frame's header, null at the end
         private int k = 1;  // its number, from 1
 
-        private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames, BlockWindow.Keep keep)
+        private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames)
                 throws IOException {
             this.file = file;
             this.in = in;
@@ -149,11 +149,10 @@ final class Mp3Reader {
             AudioLimits.checkFormat(file, rate, channels);
             max = maxFrames < 0 ? AudioLimits.maxFrames(rate, channels) : maxFrames;
             // Room for the file's length at the first frame's bit rate (grown when a VBR file needs more); for a
-            // stream, no more than it may keep (at least a window's worth: the reader discards what it has read)
+            // stream, a few frames (its reader makes room for its windows and discards what it has read)
             double seconds = Files.size(file) * 8.0 / Math.max(8000, first.bitrate());
             double length = seconds * first.frequency() + 4608;
-            int cap = (int) Math.min(1 << 24, Math.max(1 << 14, maxFrames < 0 ? length
-                    : Math.min(length, keep.frames(rate, channels))));
+            int cap = (int) Math.min(1 << 24, Math.max(1 << 14, maxFrames < 0 ? length : 0));
             buf = new PcmBuffer(channels, cap);
             decoder.setOutputBuffer(new FloatOut(buf));
         }
@@ -161,9 +160,9 @@ final class Mp3Reader {
         /**
          * Opens the file from byte {@code start} (the first frame of {@link #chainStart}'s chain, or 0) and reads the
          * first frame's header; {@code maxFrames} bounds the decoded length (-1: {@link AudioLimits#maxFrames}, a whole
-         * decode); a stream ({@code maxFrames} >= 0) sizes its buffer for what it may {@code keep} at first.
+         * decode, its buffer sized for the file), else a stream read by window.
          */
-        static Blocks open(Path file, long start, long maxFrames, BlockWindow.Keep keep) throws IOException {
+        static Blocks open(Path file, long start, long maxFrames) throws IOException {
             InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
             try {
                 in.skipNBytes(start);
@@ -173,7 +172,7 @@ final class Mp3Reader {
                     throw new AudioDecodeException(file, "unsupported codec or corrupt MP3 file: no MPEG audio frame "
                             + "found");
                 }
-                Blocks b = new Blocks(file, in, bits, first, maxFrames, keep);
+                Blocks b = new Blocks(file, in, bits, first, maxFrames);
                 in = null;
                 return b;
             } catch (BitstreamException | RuntimeException e) {

@@ -207,6 +207,11 @@ public final class Resampler {
         });
     }
 
+    /** The shortest input whose {@link #outputLength} is at least {@code outputs}: ceil(N L / M) >= o iff N L > (o - 1) M. */
+    public long inputLength(long outputs) {
+        return outputs <= 0 ? 0 : (outputs - 1) * down / up + 1;
+    }
+
     /** First input sample that outputs from {@code o0} on read (may be negative: zeros before the signal). */
     public long inputFrom(long o0) {
         return o0 * down / up - half + 1;

@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link BlockWindow} gives the whole-file decode's samples, bit for bit, in whatever windows it is read (forward,
- * going back to the start, across an Ogg chain's links where the decoder cuts each link's end), keeping the first
- * pass or decoding again; and its memory does not grow with the file.
+ * going back to the start and decoding again, across an Ogg chain's links where the decoder cuts each link's end),
+ * learning the file's length from a forward pass; and its memory does not grow with the file.
  */
 class BlockWindowTest {
 
@@ -41,15 +41,20 @@ class BlockWindowTest {
         return f;
     }
 
-    /** Reads of random lengths from 0 to the end, then a read going back (a second pass when nothing is kept). */
-    private static void check(Path file, double keepSeconds, long seed) throws IOException {
+    /**
+     * Reads of random lengths from 0 to the end, then reads going back (a second pass). With {@code countFirst} the
+     * length is asked first (a pass of its own); without, the reads go forward before the length is known.
+     */
+    private static void check(Path file, boolean countFirst, long seed) throws IOException {
         Audio whole = AudioDecoder.decode(file).toStereo();
-        try (AudioWindow w = AudioDecoder.window(file, keepSeconds, 0)) {
+        try (AudioWindow w = AudioDecoder.window(file)) {
             assertTrue(w instanceof BlockWindow, file.toString());
-            assertEquals(whole.frames(), w.frames(), file + ": frames");
+            if (countFirst) {
+                assertEquals(whole.frames(), w.frames(), file + ": frames");
+            }
             assertEquals(whole.sampleRate(), w.sampleRate());
             int ch = w.channels();
-            int n = w.frames();
+            int n = whole.frames();
             Random r = new Random(seed);
             for (int from = 0; from < n; ) {
                 int from0 = Math.max(0, from - r.nextInt(3000));   // windows overlap, as the resampler's margins do
@@ -66,6 +71,7 @@ class BlockWindowTest {
                 }
                 from = from0 + count;
             }
+            assertEquals(n, w.frames(), file + ": frames after a forward pass");
             int back = n / 3;
             assertWindow(whole, w.read(back, n - back), back, n - back, ch, file);
             assertWindow(whole, w.read(0, Math.min(n, 5000)), 0, Math.min(n, 5000), ch, file);
@@ -84,11 +90,11 @@ class BlockWindowTest {
     @Test
     void mp3FramesAsTheWholeDecode() throws IOException {
         Path stereo = joined("lame-44k-stereo.mp3", 6);
-        check(stereo, 1e6, 1);   // kept
-        check(stereo, 0, 2);     // decoded again on going back
+        check(stereo, true, 1);
+        check(stereo, false, 2);
         Path mono = joined("lame-22k-mono.mp3", 4);
-        check(mono, 0, 3);
-        check(CodecFilesTest.resource("lame-44k-stereo.mp3"), 0, 4);
+        check(mono, false, 3);
+        check(CodecFilesTest.resource("lame-44k-stereo.mp3"), false, 4);
     }
 
     /** A chained Ogg file: each link cut at its end granule, the cut never seen by a read. */
@@ -96,9 +102,9 @@ class BlockWindowTest {
     void oggLinksAsTheWholeDecode() throws IOException {
         Path chain = joined("vorbis-44k-stereo.ogg", 5);
         assertEquals(5 * 22_050, AudioDecoder.decode(chain).frames());
-        check(chain, 1e6, 5);
-        check(chain, 0, 6);
-        check(joined("vorbis-8k-mono.ogg", 3), 0, 7);
+        check(chain, true, 5);
+        check(chain, false, 6);
+        check(joined("vorbis-8k-mono.ogg", 3), false, 7);
     }
 
     /**
@@ -124,15 +130,14 @@ class BlockWindowTest {
         Files.write(chain, OggPages.join(List.of(link, link, link)));
         assertEquals(3 * 21_000, AudioDecoder.decode(chain).frames());
         for (long seed = 10; seed < 30; seed++) {
-            check(chain, 0, seed);
+            check(chain, seed % 2 == 0, seed);
         }
     }
 
     @Test
     void memoryDoesNotGrowWithTheFile() throws IOException {
         Path longer = joined("lame-44k-stereo.mp3", 40);
-        try (BlockWindow w = (BlockWindow) AudioDecoder.window(longer, 0, 0)) {
-            assertFalse(w.kept());
+        try (BlockWindow w = (BlockWindow) AudioDecoder.window(longer)) {
             int n = w.frames();
             long most = 0;
             for (int from = 0; from + 4096 <= n; from += 4096) {
@@ -141,8 +146,49 @@ class BlockWindowTest {
             }
             assertTrue(most < 4096 + 2 * 1152 + 4608, "held " + most + " frames for reads of 4,096");
         }
-        try (BlockWindow w = (BlockWindow) AudioDecoder.window(longer, 0, Long.MAX_VALUE)) {
-            assertTrue(w.kept());
+    }
+
+    /**
+     * A reader that goes forward ({@link AudioWindow#reach}, then reads) needs no counting pass: one decode learns the
+     * length at the stream's end, and reads ask no more than the file holds; a read past the end is refused naming
+     * the file; going back decodes again and finds the same length.
+     */
+    @Test
+    void aForwardPassLearnsTheLength() throws IOException {
+        Path longer = joined("lame-44k-stereo.mp3", 12);
+        Audio whole = AudioDecoder.decode(longer).toStereo();
+        int[] opens = {0};
+        BlockWindow.Opener counting = max -> {
+            opens[0]++;
+            return Mp3Reader.Blocks.open(longer, 0, max);
+        };
+        try (BlockWindow w = BlockWindow.open(longer, counting)) {
+            assertEquals(1, opens[0]);
+            assertFalse(w.framesKnown());
+            long from = 0;
+            while (!w.framesKnown()) {
+                long to = w.reach(from, from + 10_000);
+                assertTrue(w.framesKnown() || to == from + 10_000, "reach stopped short at " + to);
+                int count = (int) (to - from);
+                if (count > 0) {
+                    assertWindow(whole, w.read((int) from, count), (int) from, count, 2, longer);
+                }
+                from = to;
+            }
+            assertEquals(whole.frames(), w.frames());
+            assertEquals(whole.frames(), from);
+            assertEquals(1, opens[0], "one decode for a forward pass");
+            IllegalArgumentException past = assertThrows(IllegalArgumentException.class,
+                    () -> w.read(whole.frames() - 10, 11));
+            assertTrue(past.getMessage().startsWith(longer.toString()), past.getMessage());
+            assertWindow(whole, w.read(100, 5000), 100, 5000, 2, longer);
+            assertEquals(2, opens[0], "going back decodes again");
+        }
+        // a read past the end before the length is known: refused once the decoder gets there
+        try (BlockWindow w = BlockWindow.open(longer, counting)) {
+            IllegalArgumentException past = assertThrows(IllegalArgumentException.class,
+                    () -> w.read(whole.frames() - 10, 11));
+            assertTrue(past.getMessage().contains("outside [0, " + whole.frames() + ")"), past.getMessage());
         }
     }
 
@@ -173,8 +219,8 @@ class BlockWindowTest {
         }
         Path small = dir.resolve("frames.flac");
         Files.write(small, FlacBytes.encode(q, 2, 44100, 16, 4096));
-        check(small, 0, 21);
-        check(small, 1e6, 22);
+        check(small, false, 21);
+        check(small, true, 22);
         // two 10-byte padding blocks after STREAMINFO, the first marked last: the metadata ends at the second, which is
         // no frame, and the frames are searched for in the whole file
         byte[] s0 = Files.readAllBytes(small);
@@ -188,14 +234,14 @@ class BlockWindowTest {
         System.arraycopy(s0, 42, twoPads, 70, s0.length - 42);
         Path twoPadded = dir.resolve("two-pads.flac");
         Files.write(twoPadded, twoPads);
-        check(twoPadded, 0, 28);
+        check(twoPadded, false, 28);
         int[] big = new int[8 * 4 * 65535];
         for (int i = 0; i < big.length; i++) {
             big[i] = r.nextInt(1 << 24) - (1 << 23);
         }
         Path large = dir.resolve("large-frames.flac");
         Files.write(large, FlacBytes.encode(big, 8, 48000, 24, 65535));   // 1.57 MB frames
-        check(large, 0, 23);
+        check(large, false, 23);
         byte[] ff = Files.readAllBytes(CodecFilesTest.resource("ffmpeg-44k-mid-side.flac"));
         byte[] padded = new byte[ff.length + 4 + 1_500_000];
         System.arraycopy(ff, 0, padded, 0, 42);   // fLaC and STREAMINFO (not the last block in ffmpeg's files)
@@ -207,17 +253,17 @@ class BlockWindowTest {
         assertEquals(0, ff[4] & 0x80, "STREAMINFO is not the last block");
         Path pad = dir.resolve("padded.flac");
         Files.write(pad, padded);
-        check(pad, 0, 24);
+        check(pad, false, 24);
         padded[42] |= (byte) 0x80;                // "last block" on the padding: the frames are found by search
         Path last = dir.resolve("last-padding.flac");
         Files.write(last, padded);
-        check(last, 0, 25);
+        check(last, false, 25);
         padded[42] &= 0x7F;
         padded[45] += 7;                          // the padding's length damaged: as above, whole
         Path damaged = dir.resolve("damaged-padding.flac");
         Files.write(damaged, padded);
-        check(damaged, 0, 27);
-        check(CodecFilesTest.resource("ffmpeg-48k-6ch.flac"), 0, 26);
+        check(damaged, false, 27);
+        check(CodecFilesTest.resource("ffmpeg-48k-6ch.flac"), false, 26);
     }
 
     /** AIFF and AU are decoded whole; errors are the whole decode's, naming the file. */
@@ -230,12 +276,12 @@ class BlockWindowTest {
             javax.sound.sampled.AudioSystem.write(ais, javax.sound.sampled.AudioFileFormat.Type.AIFF, aiff.toFile());
         }
         assertEquals(2000, AudioDecoder.decode(aiff).frames());
-        assertNull(AudioDecoder.window(aiff, 0, 0));
+        assertNull(AudioDecoder.window(aiff));
         Path cut = dir.resolve("cut.mp3");
         byte[] b = Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3"));
         Files.write(cut, Arrays.copyOf(b, 300));
         IOException e = assertThrows(IOException.class, () -> {
-            try (AudioWindow w = AudioDecoder.window(cut, 0, 0)) {
+            try (AudioWindow w = AudioDecoder.window(cut)) {
                 w.read(0, w.frames());
             }
         });

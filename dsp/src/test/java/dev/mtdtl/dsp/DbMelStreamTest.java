@@ -121,6 +121,41 @@ class DbMelStreamTest {
     }
 
     /**
+     * A compressed file's length is learnt by the maximum's pass: its parts are computed while the decoder has not yet
+     * reached the end, with as much of the file as has been decoded, and must be the whole file's values. Files of
+     * 50-65 s (more than one first-pass window of 4,096 frames), resampled (44.1 kHz) and not (22.05 kHz), their first
+     * pass kept in one window's worth, in two, or not at all (each read then decoded again); reads across the windows.
+     */
+    @Test
+    void longCompressedFilesLearnTheirLengthInTheMaximumPass() throws IOException {
+        int[] cuts = {216, 1023, 1025, 4000, 4200, 4500, 5000};
+        for (String[] f : new String[][] {{"lame-44k-stereo.mp3", "130"}, {"vorbis-44k-stereo.ogg", "100"},
+            {"lame-22k-mono.mp3", "60"}}) {
+            byte[] one = java.nio.file.Files.readAllBytes(CodecFilesTest.resource(f[0]));
+            int copies = Integer.parseInt(f[1]);
+            byte[] all = new byte[copies * one.length];
+            for (int k = 0; k < copies; k++) {
+                System.arraycopy(one, 0, all, k * one.length, one.length);
+            }
+            Path p = tmp.resolve(copies + "x-" + f[0]);
+            java.nio.file.Files.write(p, all);
+            for (int keep : new int[] {0, DbMelStream.KEEP_FRAMES, 8192}) {
+                checkKeeping(p, keep, cuts);
+            }
+        }
+        int n = 44100 * 70 + 333;   // 70 s of FLAC at 44.1 kHz, its last frame short
+        int[] q = new int[2 * n];
+        Rng r = new Rng(9);
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (int) (7000 * Math.sin(i * 0.002) + 300 * r.nextGaussian());
+        }
+        Path flac = tmp.resolve("70s.flac");
+        java.nio.file.Files.write(flac, FlacBytes.encode(q, 2, 44100, 16, 32768));   // 95 frames: the encoder numbers fewer than 128
+        checkKeeping(flac, 0, cuts);
+        checkKeeping(flac, 8192, cuts);
+    }
+
+    /**
      * {@code mtdtl mel}'s output of a streamed file (written as it is computed, channel 1 through a temporary beside it)
      * holds the whole decode's dB-mel, for the paper's settings and the command's others (constant padding, HTK
      * scale), over more than one write step; nothing is left beside it.
