@@ -56,9 +56,10 @@ public final class AudioDecoder {
     }
 
     /**
-     * {@code file}'s samples by window, without decoding it whole ({@link DbMelStream}'s source): a 1- or 2-channel WAV
-     * file is read where its samples lie; MP3, Ogg Vorbis and FLAC are decoded forward by {@link BlockWindow}; null for
-     * the formats decoded whole only (AIFF, AU) and for WAV of more than two channels. Errors as {@link #decode}'s.
+     * {@code file}'s samples by window, without decoding it whole ({@link DbMelStream}'s source): a WAV or AIFF file is
+     * read where its samples lie ({@link WavReader.Window}, {@link AiffReader.Window}: every channel); MP3, Ogg Vorbis
+     * and FLAC are decoded forward by {@link BlockWindow} (the first two channels); null for AU, the one format decoded
+     * whole only (by the JDK). Errors as {@link #decode}'s, but for the whole decode's 30-minute bound.
      */
     public static AudioWindow window(Path file) throws IOException {
         Route r = route(file);
@@ -71,14 +72,11 @@ public final class AudioDecoder {
         if (opener != null) {
             return BlockWindow.open(file, opener);
         }
-        if (r.kind.equals("WAV")) {
-            WavReader.Window w = WavReader.open(file);
-            if (w.channels() <= 2) {
-                return w;
-            }
-            w.close();
-        }
-        return null;
+        return switch (r.kind) {
+            case "WAV" -> WavReader.open(file);
+            case "AIFF" -> AiffReader.open(file);
+            default -> null;
+        };
     }
 
     /** Which reader decodes a file ({@link #sniff}'s names, and "WAV"), from which byte. */

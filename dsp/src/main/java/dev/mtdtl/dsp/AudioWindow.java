@@ -4,9 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 
 /**
- * An audio file's samples read by window, without decoding it whole: {@link WavReader.Window} (any window, read from
- * the file where it lies) and {@link BlockWindow} (MP3, FLAC and Ogg Vorbis: windows in increasing order,
- * decoded forward).
+ * An audio file's samples read by window, without decoding it whole: {@link WavReader.Window} and
+ * {@link AiffReader.Window} (any window, read from the file where it lies) and {@link BlockWindow} (MP3, FLAC and Ogg
+ * Vorbis: windows in increasing order, decoded forward).
  * What {@link DbMelStream} reads.
  */
 public interface AudioWindow extends Closeable {

@@ -32,8 +32,8 @@ import java.util.List;
  * ({@link #KEEP_HEAP_SHARE}; 10 minutes are 53 MB); the window of a file kept is closed after that pass (a compressed
  * file's decoder and its buffer let go). A longer file is computed again window by window, its memory bounded whatever
  * its length (an MP3, FLAC or Ogg file is then decoded twice, a kept one once: the first pass also counts its frames).
- * Supports 1- and 2-channel WAV (integer or float PCM), MP3, FLAC
- * and Ogg Vorbis (their first two channels).
+ * Supports WAV (integer, float and G.711 PCM), AIFF and AIFF-C, MP3, FLAC and Ogg Vorbis (their first two channels);
+ * not AU.
  */
 public final class DbMelStream implements java.io.Closeable {
 
@@ -75,22 +75,21 @@ public final class DbMelStream implements java.io.Closeable {
     }
 
     /**
-     * Open a 1- or 2-channel WAV, an MP3, a FLAC or an Ogg Vorbis file; others are refused (use Features.dbMel). A
+     * Open a WAV, AIFF, MP3, FLAC or Ogg Vorbis file; AU is refused (use Features.dbMel). A
      * compressed file is decoded from the first call that needs its frames on ({@link #frames}, {@link #max},
      * {@link #read}), and a damaged or empty one is refused there, naming the file.
      */
     public static DbMelStream open(Path file, MelConfig cfg) throws IOException {
         DbMelStream s = tryOpen(file, cfg);
         if (s == null) {
-            throw new AudioDecodeException(file, "streaming reads 1- or 2-channel WAV, MP3, FLAC and Ogg Vorbis files; "
+            throw new AudioDecodeException(file, "streaming reads WAV, AIFF, MP3, FLAC and Ogg Vorbis files; "
                     + "decode this one whole (Features.dbMel)");
         }
         return s;
     }
 
     /**
-     * {@link #open(Path, MelConfig)}, or null for a file of a format decoded whole only (AIFF, AU, WAV of more
-     * than two channels).
+     * {@link #open(Path, MelConfig)}, or null for a file of a format decoded whole only (AU).
      */
     public static DbMelStream tryOpen(Path file, MelConfig cfg) throws IOException {
         return open(file, cfg, KEEP_FRAMES, Runtime.getRuntime().maxMemory() / KEEP_HEAP_SHARE);
@@ -263,7 +262,7 @@ public final class DbMelStream implements java.io.Closeable {
         long lo = Math.max(0, (long) t0 * hop - nFft);
         long hi = Math.min(sig, (long) (t1 - 1) * hop + nFft + 1);
         int len = (int) (hi - lo);
-        int ch = wav.channels();
+        int ch = Math.min(2, wav.channels());   // a WAV window reads every channel; the first two are used
         float[] seg;       // the (resampled) signal [lo, hi): channel c's sample lo at segOff[c]
         int[] segOff = new int[ch];
         if (rs == null) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * AIFF and AIFF-C by {@link AiffReader}: every supported compression and sample size to the values they hold, the
@@ -75,17 +76,42 @@ class AiffReaderTest {
         return f.toByteArray();
     }
 
+    /** The whole decode, checked against the window's reads of the same file (whole, and frame by frame). */
     private Audio decode(String name, byte[] bytes) throws IOException {
         Path p = dir.resolve(name);
         Files.write(p, bytes);
-        return AudioDecoder.decode(p);
+        Audio a = AudioDecoder.decode(p);
+        try (AudioWindow w = AudioDecoder.window(p)) {
+            assertTrue(w instanceof AiffReader.Window, name);
+            assertEquals(a.frames(), w.frames());
+            assertEquals(a.channels(), w.channels());
+            assertEquals(a.sampleRate(), w.sampleRate());
+            assertArrayEquals(a.samples(), w.read(0, a.frames()), name + " by window");
+            for (int from = 0; from < a.frames(); from += 7) {
+                int count = Math.min(7 + from % 5, a.frames() - from);
+                float[] got = w.read(from, count);
+                for (int c = 0; c < a.channels(); c++) {
+                    for (int i = 0; i < count; i++) {
+                        assertEquals(a.samples()[c * a.frames() + from + i], got[c * count + i], name);
+                    }
+                }
+            }
+        }
+        return a;
     }
 
+    /** The whole decode and the window (at its opening, or on reading every frame) refuse the file alike. */
     private void assertBad(String name, byte[] bytes, String reason) throws IOException {
         Path p = dir.resolve(name);
         Files.write(p, bytes);
         AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(p));
         assertEquals(p + ": " + reason, e.getMessage());
+        AudioDecodeException w = assertThrows(AudioDecodeException.class, () -> {
+            try (AudioWindow win = AudioDecoder.window(p)) {
+                win.read(0, win.frames());
+            }
+        });
+        assertEquals(p + ": " + reason, w.getMessage(), "by window");
     }
 
     @Test

@@ -266,17 +266,17 @@ class BlockWindowTest {
         check(CodecFilesTest.resource("ffmpeg-48k-6ch.flac"), false, 26);
     }
 
-    /** AIFF and AU are decoded whole; errors are the whole decode's, naming the file. */
+    /** AU is decoded whole (AIFF is read in place: AiffReaderTest); errors are the whole decode's, naming the file. */
     @Test
     void otherFormatsAreNotWindowedAndErrorsNameTheFile() throws IOException {
-        Path aiff = dir.resolve("a.aiff");
+        Path au = dir.resolve("a.au");
         javax.sound.sampled.AudioFormat fmt = new javax.sound.sampled.AudioFormat(22050, 16, 1, true, true);
         try (javax.sound.sampled.AudioInputStream ais = new javax.sound.sampled.AudioInputStream(
                 new java.io.ByteArrayInputStream(new byte[4000]), fmt, 2000)) {
-            javax.sound.sampled.AudioSystem.write(ais, javax.sound.sampled.AudioFileFormat.Type.AIFF, aiff.toFile());
+            javax.sound.sampled.AudioSystem.write(ais, javax.sound.sampled.AudioFileFormat.Type.AU, au.toFile());
         }
-        assertEquals(2000, AudioDecoder.decode(aiff).frames());
-        assertNull(AudioDecoder.window(aiff));
+        assertEquals(2000, AudioDecoder.decode(au).frames());
+        assertNull(AudioDecoder.window(au));
         Path cut = dir.resolve("cut.mp3");
         byte[] b = Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3"));
         Files.write(cut, Arrays.copyOf(b, 300));

@@ -88,6 +88,50 @@ class DbMelStreamTest {
         checkKeeping(p, 8192, 216, 1000, 4095, 4096);
     }
 
+    /**
+     * More than two channels (a 6-channel WAV: its first two are used, as a whole decode's toStereo keeps them) and AIFF
+     * (big-endian 24-bit PCM and AIFF-C float, read where they lie): the whole decode's dB-mel.
+     */
+    @Test
+    void sixChannelWavAndAiffFiles() throws IOException {
+        check(wav("six.wav", 6, 48000, 48000 * 4 + 5, WavWriter.Encoding.PCM16), 5, 216, 217);
+        int n = 44100 * 3 + 11;
+        Rng r = new Rng(12);
+        for (String kind : new String[] {"NONE", "fl32"}) {
+            boolean f = kind.equals("fl32");
+            java.nio.ByteBuffer d = java.nio.ByteBuffer.allocate(n * 2 * (f ? 4 : 3));   // big-endian, interleaved
+            for (int i = 0; i < 2 * n; i++) {
+                double x = 0.4 * Math.sin(i * 0.013) + 0.05 * r.nextGaussian();
+                if (f) {
+                    d.putFloat((float) x);
+                } else {
+                    int q = (int) Math.round(x * (1 << 23));
+                    d.put((byte) (q >> 16)).put((byte) (q >> 8)).put((byte) q);
+                }
+            }
+            Path p = tmp.resolve(kind + ".aif");
+            java.nio.file.Files.write(p, aiff(f, n, f ? 32 : 24, d.array()));
+            check(p, 100, 216, 300);
+        }
+    }
+
+    /** An AIFF (PCM) or AIFF-C (fl32) file of 2 channels at 44.1 kHz: COMM, then SSND with the frames. */
+    private static byte[] aiff(boolean aifc, int frames, int bits, byte[] data) {
+        int commLen = aifc ? 24 : 18;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + 8 + commLen + 16 + data.length);
+        b.put("FORM".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).putInt(b.capacity() - 8)
+                .put((aifc ? "AIFC" : "AIFF").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        b.put("COMM".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).putInt(commLen).putShort((short) 2)
+                .putInt(frames).putShort((short) bits);
+        b.putShort((short) (16383 + 15)).putLong(44100L << 48);   // 80-bit extended: 44100 x 2^48 x 2^(15 - 63)
+        if (aifc) {
+            b.put("fl32".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).put((byte) 0).put((byte) 0);
+        }
+        b.put("SSND".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).putInt(8 + data.length).putInt(0)
+                .putInt(0).put(data);
+        return b.array();
+    }
+
     /** FLAC is decoded forward from a window of its bytes: the same bits as the whole decode's dB-mel. */
     @Test
     void flacDecodedByWindow() throws IOException {
