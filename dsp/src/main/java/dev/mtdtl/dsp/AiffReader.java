@@ -241,7 +241,7 @@ final class AiffReader {
         }
     }
 
-    /** n bytes of the file from pos (fewer at its end, unless {@code whole}: then a file that ends first is refused). */
+    /** n bytes of the file from pos (fewer at its end, unless {@code whole}: a file that ends first is refused). */
     private static ByteBuffer bytes(FileChannel ch, Path file, long pos, int n, boolean whole) throws IOException {
         ByteBuffer bb = ByteBuffer.allocate(n);
         while (bb.hasRemaining()) {

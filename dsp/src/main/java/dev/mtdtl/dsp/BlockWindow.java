@@ -4,14 +4,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A compressed file (MP3, FLAC, Ogg Vorbis) read by window in bounded memory: its decoder ({@link PcmBlocks}) runs forward
- * only as far as a read needs, and the frames before the read are dropped. Its length is learnt when a pass reaches the
- * stream's end (a frame count in a header can be missing or wrong, the decoders' is not): {@link #framesKnown} says
- * whether it has, {@link #reach} lets a reader go forward before it has (so {@link DbMelStream}'s maximum pass also
- * counts the frames: a long file is decoded twice in all, once if its frames are kept), and {@link #frames} decodes
- * to the end when asked first. A read that goes back decodes the file again from its start; the samples are not kept
- * (a reader that needs a file more than once keeps what it computed from them, as {@link DbMelStream} keeps frames
- * four times smaller), so the memory is the same for any length.
+ * A compressed file (MP3, FLAC, Ogg Vorbis) read by window in bounded memory: its decoder ({@link PcmBlocks}) runs
+ * forward only as far as a read needs, and the frames before the read are dropped. Its length is learnt when a pass
+ * reaches the stream's end (a frame count in a header can be missing or wrong, the decoders' is not):
+ * {@link #framesKnown} says whether it has, {@link #reach} lets a reader go forward before it has (so
+ * {@link DbMelStream}'s maximum pass also counts the frames: a long file is decoded twice in all, once if its frames
+ * are kept), and {@link #frames} decodes to the end when asked first. A read that goes back decodes the file again
+ * from its start; the samples are not kept (a reader that needs a file more than once keeps what it computed from
+ * them, as {@link DbMelStream} keeps its frames, a quarter of a 44.1 kHz stereo file's samples), so the memory is the
+ * same for any length.
  *
  * <p>The samples are those of the whole-file decode bit for bit: the same decoder, pulled the same way; a read waits
  * for frames its decoder has made final ({@link PcmBlocks#stable}). At most the first two channels are read (the
@@ -132,7 +133,8 @@ final class BlockWindow implements AudioWindow {
 
     /**
      * Decodes until frames [from, to) are final or the stream has ended, dropping the frames before {@code from}; a
-     * {@code from} behind what is held starts a new pass from the file's start. Returns {@code to}, or the stream's length when that is smaller (the stream has ended).
+     * {@code from} behind what is held starts a new pass from the file's start. Returns {@code to}, or the stream's
+     * length when that is smaller (the stream has ended).
      */
     @Override
     public long reach(long from, long to) throws IOException {

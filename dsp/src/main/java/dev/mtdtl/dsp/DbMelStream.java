@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The paper's stereo dB-mel of a WAV, MP3, FLAC or Ogg Vorbis file, computed window by window in bounded memory (the
- * samples read by {@link AudioWindow}: from the WAV file where they lie, or decoded forward): the same bits as
- * {@link Features#dbMel} on the whole file (mono duplicated, resampled to the configuration's rate,
+ * The paper's stereo dB-mel of a WAV, AIFF, MP3, FLAC or Ogg Vorbis file, computed window by window in bounded memory
+ * (the samples read by {@link AudioWindow}: from a WAV or AIFF file where they lie, or decoded forward): the same
+ * bits as {@link Features#dbMel} on the whole file (mono duplicated, resampled to the configuration's rate,
  * reflect-padded centred STFT, mel, dB, top_db clip against the whole file's maximum).
  *
  * <p>How it stays exact: each mel frame depends only on nFft resampled samples around it (the reflect padding
@@ -103,7 +103,7 @@ public final class DbMelStream implements java.io.Closeable {
      */
     static final int KEEP_HEAP_SHARE = 8;
 
-    /** {@link #tryOpen} keeping the first pass of files of at most {@code keepFrames} frames or {@code keepBytes} of them. */
+    /** {@link #tryOpen} keeping the first pass of files of at most {@code keepFrames} frames or {@code keepBytes}. */
     static DbMelStream open(Path file, MelConfig cfg, int keepFrames, long keepBytes) throws IOException {
         AudioWindow w = AudioDecoder.window(file);
         long keep = Math.max(keepFrames, keepBytes / (2L * 4 * cfg.nMels()));   // (2, T, M) float32

@@ -75,7 +75,7 @@ public final class Features {
 
     /**
      * {@code mtdtl mel --in FILE --out FILE.npy}: float32 .npy of shape (2, T, 128), returned. A file that
-     * {@link DbMelStream} reads (WAV, MP3, FLAC, Ogg Vorbis) is streamed to the output in bounded memory, the same
+     * {@link DbMelStream} reads (all but AU) is streamed to the output in bounded memory, the same
      * bytes as the whole decode's; others are decoded whole.
      */
     public static int[] melToNpy(Path in, Path out, MelConfig cfg) throws IOException {

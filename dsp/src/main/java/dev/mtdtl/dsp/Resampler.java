@@ -207,7 +207,7 @@ public final class Resampler {
         });
     }
 
-    /** The shortest input whose {@link #outputLength} is at least {@code outputs}: ceil(N L / M) >= o iff N L > (o - 1) M. */
+    /** The shortest input whose {@link #outputLength} is at least {@code outputs}: ceil(NL/M) >= o iff NL > (o-1) M. */
     public long inputLength(long outputs) {
         return outputs <= 0 ? 0 : (outputs - 1) * down / up + 1;
     }

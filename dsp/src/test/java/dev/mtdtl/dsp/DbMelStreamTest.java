@@ -194,7 +194,8 @@ class DbMelStreamTest {
             q[i] = (int) (7000 * Math.sin(i * 0.002) + 300 * r.nextGaussian());
         }
         Path flac = tmp.resolve("70s.flac");
-        java.nio.file.Files.write(flac, FlacBytes.encode(q, 2, 44100, 16, 32768));   // 95 frames: the encoder numbers fewer than 128
+        // 95 frames: the test encoder numbers fewer than 128
+        java.nio.file.Files.write(flac, FlacBytes.encode(q, 2, 44100, 16, 32768));
         checkKeeping(flac, 0, cuts);
         checkKeeping(flac, 8192, cuts);
     }

@@ -25,12 +25,11 @@ import java.util.List;
  * them), the fc-feature of each source concatenated, then [mean over slices || population std over slices] in
  * double. {@link #embedAll} packs the slices of consecutive files into shared batches.
  *
- * <p>Memory: a 1- or 2-channel WAV, an MP3, a FLAC or an Ogg Vorbis file is streamed ({@link DbMelStream}): {@value #BATCH}
+ * <p>Memory: a WAV, AIFF, MP3, FLAC or Ogg Vorbis file is streamed ({@link DbMelStream}): {@value #BATCH}
  * slices at a time are read (or decoded), resampled, turned into dB-mel, standardised and run, so memory holds one
  * batch (about 10 MB of activations per slice) plus one feature row per slice (2 KB for 2 sources), whatever the
- * file's length; the dB scale's reference is the whole file's maximum, so a file longer than 47.5 s is read twice (a
- * shorter one keeps its first pass, at most 4 MB: {@link DbMelStream}; an MP3, FLAC or Ogg file longer than that
- * is decoded three times). AIFF and AU are decoded whole first.
+ * file's length; the dB scale's reference is the whole file's maximum, so a file is read twice unless its first
+ * pass's frames are kept (47.5 s, or an eighth of the heap: {@link DbMelStream}). AU is decoded whole first.
  *
  * <p>Thread-safe (calls are serialised: the layers reuse their buffers); load one per thread for parallelism.
  */

@@ -68,9 +68,9 @@ public final class TrackEmbedder {
     }
 
     /**
-     * The track vector of an audio file (WAV, FLAC, MP3, Ogg Vorbis, AIFF, AU). Errors name the file. WAV, FLAC, MP3 and
-     * Ogg Vorbis are streamed ({@link DbMelStream}: memory does not grow with the length, and the 30-minute limit of a
-     * whole decode does not apply); AIFF and AU are decoded whole.
+     * The track vector of an audio file (WAV, FLAC, MP3, Ogg Vorbis, AIFF, AU). Errors name the file. All but AU are
+     * streamed ({@link DbMelStream}: memory does not grow with the length, and the 30-minute limit of a whole decode
+     * does not apply); AU is decoded whole.
      */
     public float[] embed(Path audio) throws IOException {
         try (DbMelStream s = DbMelStream.tryOpen(audio, cfg)) {
