@@ -43,19 +43,27 @@ public final class MfccBaseline {
     public static float[] compute(float[] dbMel, int channels, int frames, Mfcc mfcc, DeltaKind deltas, Order order) {
         int m = mfcc.nMels();
         float[] avg = new float[frames * m];   // (T, M)
-        for (int c = 0; c < channels; c++) {
-            int off = c * frames * m;
-            for (int i = 0; i < frames * m; i++) {
-                avg[i] += dbMel[off + i];
-            }
-        }
-        float inv = 1f / channels;
-        for (int i = 0; i < avg.length; i++) {
-            avg[i] *= inv;
-        }
+        average(avg, dbMel, channels, frames * m);
         float[] out = new float[dims(mfcc.nMfcc())];
         aggregate(out, 0, avg, 0, frames, mfcc, deltas, order);
         return out;
+    }
+
+    /**
+     * The channels' average in the dB domain: avg[i] += db[c n + i] channel by channel, then times 1/C (avg: zeros
+     * on entry, n values; db: (C, n)). Also for a streamed dB-mel's windows ({@link Features#mfcc}): the same values.
+     */
+    static void average(float[] avg, float[] db, int channels, int n) {
+        for (int c = 0; c < channels; c++) {
+            int off = c * n;
+            for (int i = 0; i < n; i++) {
+                avg[i] += db[off + i];
+            }
+        }
+        float inv = 1f / channels;
+        for (int i = 0; i < n; i++) {
+            avg[i] *= inv;
+        }
     }
 
     /**
@@ -72,6 +80,14 @@ public final class MfccBaseline {
         }
         float[] x = new float[frames * d];
         mfcc.apply(x, 0, db, dbOff, frames);
+        fromMfcc(out, outOff, x, frames, d, deltas, order);
+    }
+
+    /**
+     * Deltas and the [mean, std] of MFCCs x (T, D) already computed (at least 3 frames for DIFF, 9 for SAVGOL9):
+     * {@link #aggregate}'s second half. out: written, 6 D values at outOff.
+     */
+    static void fromMfcc(float[] out, int outOff, float[] x, int frames, int d, DeltaKind deltas, Order order) {
         float[] d1;
         float[] d2;
         int n1;

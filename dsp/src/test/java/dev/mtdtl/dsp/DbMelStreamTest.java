@@ -132,6 +132,34 @@ class DbMelStreamTest {
         return b.array();
     }
 
+    /**
+     * {@code mtdtl mfcc} streams ({@link Features#mfcc}): the 120 values of the whole path (whole dB-mel, then
+     * {@link MfccBaseline#compute}), bit for bit, for a file of several of its 4,096-frame steps, a compressed one and
+     * a file just long enough for the deltas; one too short is refused naming the file.
+     */
+    @Test
+    void mfccOfStreamedFilesIsTheWholePaths() throws IOException {
+        MelConfig cfg = MelConfig.paper();
+        byte[] one = java.nio.file.Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3"));
+        byte[] many = new byte[20 * one.length];
+        for (int k = 0; k < 20; k++) {
+            System.arraycopy(one, 0, many, k * one.length, one.length);
+        }
+        Path mp3 = tmp.resolve("20x.mp3");
+        java.nio.file.Files.write(mp3, many);
+        for (Path p : new Path[] {wav("m.wav", 2, 22050, 22050 * 100 + 3, WavWriter.Encoding.PCM16), mp3,
+            wav("three.wav", 1, 22050, 512, WavWriter.Encoding.FLOAT32)}) {
+            Features.Mel whole = Features.dbMel(p, cfg);
+            float[] want = MfccBaseline.compute(whole.data(), 2, whole.frames(), new Mfcc(cfg.nMels(), 20),
+                    MfccBaseline.DeltaKind.DIFF, MfccBaseline.Order.PER_FEATURE);
+            assertArrayEquals(want, Features.mfcc(p, cfg), 0f, p.toString());
+        }
+        Path two = wav("two.wav", 1, 22050, 511, WavWriter.Encoding.PCM16);
+        AudioDecodeException e = org.junit.jupiter.api.Assertions.assertThrows(AudioDecodeException.class,
+                () -> Features.mfcc(two, cfg));
+        assertEquals(two + ": too short for MFCC deltas: 2 frames (3 needed)", e.getMessage());
+    }
+
     /** FLAC is decoded forward from a window of its bytes: the same bits as the whole decode's dB-mel. */
     @Test
     void flacDecodedByWindow() throws IOException {
