@@ -146,9 +146,9 @@ final class BlockWindow implements AudioWindow {
             buf = blocks.buffer();
         }
         // the frames before the read are dropped, and the rest of the read gets its room at once (growing by halves
-        // would hold the old and the new array together, 2.5 times the window)
+        // would hold the old and the new array together, 2.5 times the window; a range past 2^24 frames grows so)
         buf.discard(Math.min(from, blocks.stable()));
-        buf.ensure((int) Math.min(Integer.MAX_VALUE - SLACK, to - from) + SLACK);
+        buf.ensure((int) Math.min(1 << 24, to - from) + SLACK);
         while (blocks.stable() < to) {
             if (!blocks.next()) {
                 ended();
