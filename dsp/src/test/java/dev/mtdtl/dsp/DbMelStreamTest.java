@@ -33,6 +33,30 @@ class DbMelStreamTest {
         return p;
     }
 
+    /** {@code copies} of a codec test file end to end: a longer MP3, or a chained Ogg file of that many links. */
+    private Path joined(String name, int copies) throws IOException {
+        byte[] one = java.nio.file.Files.readAllBytes(CodecFilesTest.resource(name));
+        byte[] all = new byte[copies * one.length];
+        for (int k = 0; k < copies; k++) {
+            System.arraycopy(one, 0, all, k * one.length, one.length);
+        }
+        Path f = tmp.resolve(copies + "x-" + name);
+        java.nio.file.Files.write(f, all);
+        return f;
+    }
+
+    /** A stereo 44.1 kHz 16-bit FLAC of n frames (a tone and noise from {@code seed}) in blocks of {@code block}. */
+    private Path flac(String name, int n, int block, long seed) throws IOException {
+        int[] q = new int[2 * n];
+        Rng r = new Rng(seed);
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (int) (9000 * Math.sin(i * 0.003) + 500 * r.nextGaussian());
+        }
+        Path f = tmp.resolve(name);
+        java.nio.file.Files.write(f, FlacBytes.encode(q, 2, 44100, 16, block));
+        return f;
+    }
+
     private static void check(Path file, int... cuts) throws IOException {
         checkKeeping(file, DbMelStream.KEEP_FRAMES, cuts);
         checkKeeping(file, 0, cuts);   // every window computed again from the file
@@ -140,14 +164,8 @@ class DbMelStreamTest {
     @Test
     void mfccOfStreamedFilesIsTheWholePaths() throws IOException {
         MelConfig cfg = MelConfig.paper();
-        byte[] one = java.nio.file.Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3"));
-        byte[] many = new byte[20 * one.length];
-        for (int k = 0; k < 20; k++) {
-            System.arraycopy(one, 0, many, k * one.length, one.length);
-        }
-        Path mp3 = tmp.resolve("20x.mp3");
-        java.nio.file.Files.write(mp3, many);
-        for (Path p : new Path[] {wav("m.wav", 2, 22050, 22050 * 100 + 3, WavWriter.Encoding.PCM16), mp3,
+        for (Path p : new Path[] {wav("m.wav", 2, 22050, 22050 * 100 + 3, WavWriter.Encoding.PCM16),
+            joined("lame-44k-stereo.mp3", 20),
             wav("three.wav", 1, 22050, 512, WavWriter.Encoding.FLOAT32)}) {
             Features.Mel whole = Features.dbMel(p, cfg);
             float[] want = MfccBaseline.compute(whole.data(), 2, whole.frames(), new Mfcc(cfg.nMels(), 20),
@@ -165,15 +183,7 @@ class DbMelStreamTest {
     void flacDecodedByWindow() throws IOException {
         check(CodecFilesTest.resource("ffmpeg-48k-6ch.flac"), 9, 60);
         check(CodecFilesTest.resource("ffmpeg-8k-mono-lpc32.flac"), 33);
-        int n = 127 * 4096;   // 2 MB of FLAC: the window refilled
-        int[] q = new int[2 * n];
-        Rng r = new Rng(5);
-        for (int i = 0; i < q.length; i++) {
-            q[i] = (int) (9000 * Math.sin(i * 0.003) + 500 * r.nextGaussian());
-        }
-        Path f = tmp.resolve("long.flac");
-        java.nio.file.Files.write(f, FlacBytes.encode(q, 2, 44100, 16, 4096));
-        check(f, 216, 700, 701);
+        check(flac("long.flac", 127 * 4096, 4096, 5), 216, 700, 701);   // 2 MB of FLAC: the window refilled
     }
 
     /** MP3 and Ogg Vorbis are decoded forward by window: the same bits as the whole decode's dB-mel. */
@@ -181,14 +191,7 @@ class DbMelStreamTest {
     void mp3AndOggDecodedByWindow() throws IOException {
         for (String name : new String[] {"lame-44k-stereo.mp3", "lame-22k-mono.mp3", "vorbis-44k-stereo.ogg",
             "vorbis-8k-mono.ogg"}) {
-            byte[] one = java.nio.file.Files.readAllBytes(CodecFilesTest.resource(name));
-            byte[] three = new byte[3 * one.length];   // three MP3s in a row, or a chained Ogg file of three links
-            for (int k = 0; k < 3; k++) {
-                System.arraycopy(one, 0, three, k * one.length, one.length);
-            }
-            Path f = tmp.resolve("3x-" + name);
-            java.nio.file.Files.write(f, three);
-            check(f, 7, 100, 101, 216, 433);
+            check(joined(name, 3), 7, 100, 101, 216, 433);   // three MP3s in a row, or a chained Ogg of three links
         }
     }
 
@@ -201,31 +204,16 @@ class DbMelStreamTest {
     @Test
     void longCompressedFilesLearnTheirLengthInTheMaximumPass() throws IOException {
         int[] cuts = {216, 1023, 1025, 4000, 4200, 4500, 5000};
-        for (String[] f : new String[][] {{"lame-44k-stereo.mp3", "130"}, {"vorbis-44k-stereo.ogg", "100"},
-            {"lame-22k-mono.mp3", "60"}}) {
-            byte[] one = java.nio.file.Files.readAllBytes(CodecFilesTest.resource(f[0]));
-            int copies = Integer.parseInt(f[1]);
-            byte[] all = new byte[copies * one.length];
-            for (int k = 0; k < copies; k++) {
-                System.arraycopy(one, 0, all, k * one.length, one.length);
-            }
-            Path p = tmp.resolve(copies + "x-" + f[0]);
-            java.nio.file.Files.write(p, all);
+        for (Path p : new Path[] {joined("lame-44k-stereo.mp3", 130), joined("vorbis-44k-stereo.ogg", 100),
+            joined("lame-22k-mono.mp3", 60)}) {
             for (int keep : new int[] {0, DbMelStream.KEEP_FRAMES, 8192}) {
                 checkKeeping(p, keep, cuts);
             }
         }
-        int n = 44100 * 70 + 333;   // 70 s of FLAC at 44.1 kHz, its last frame short
-        int[] q = new int[2 * n];
-        Rng r = new Rng(9);
-        for (int i = 0; i < q.length; i++) {
-            q[i] = (int) (7000 * Math.sin(i * 0.002) + 300 * r.nextGaussian());
-        }
-        Path flac = tmp.resolve("70s.flac");
-        // 95 frames: the test encoder numbers fewer than 128
-        java.nio.file.Files.write(flac, FlacBytes.encode(q, 2, 44100, 16, 32768));
-        checkKeeping(flac, 0, cuts);
-        checkKeeping(flac, 8192, cuts);
+        // 70 s, its last frame short; 95 frames of 32,768 (the test encoder numbers fewer than 128)
+        Path f = flac("70s.flac", 44100 * 70 + 333, 32768, 9);
+        checkKeeping(f, 0, cuts);
+        checkKeeping(f, 8192, cuts);
     }
 
     /**
