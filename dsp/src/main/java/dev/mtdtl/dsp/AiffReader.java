@@ -142,7 +142,7 @@ final class AiffReader {
     }
 
     /**
-     * {@code frames} interleaved frames from d's position 0 into planar out (channels, frames); {@code first}: the
+     * {@code frames} interleaved frames from src's position 0 into planar out (channels, frames); {@code first}: the
      * first one's number in the file (for errors).
      */
     private static void convert(ByteBuffer src, int frames, long first, Comm comm, float[] out, Path file)

@@ -125,8 +125,10 @@ public final class DbMelStream implements java.io.Closeable {
     public float max() throws IOException {
         if (Float.isNaN(max)) {
             int m = cfg.nMels();
-            // one window of the whole file when it is known to be kept; else windows of STEP frames
-            int step = frames >= 0 && frames <= keepFrames ? frames : STEP;
+            // one window of the whole file when it is known to be kept, windows of STEP frames when it is known not
+            // to be; of PART frames while the length is unknown (kept ones then hold at most a part's worth unused:
+            // a 10 s clip's first pass is not 4 MB)
+            int step = frames < 0 ? PART : frames <= keepFrames ? frames : STEP;
             List<float[]> windows = new ArrayList<>();
             boolean keep = frames < 0 || frames <= keepFrames;
             float mx = Float.NEGATIVE_INFINITY;
