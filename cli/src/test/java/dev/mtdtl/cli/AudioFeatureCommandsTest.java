@@ -49,6 +49,58 @@ class AudioFeatureCommandsTest {
         assertFalse(Files.exists(out.resolve("bad.npy")), "no partial output for a bad file");
     }
 
+    /**
+     * A folder runs its files a group at a time, one a thread: the outputs are the same bytes for 1 and 3 threads, and
+     * the bad files are reported in the folder's order either way.
+     */
+    @Test
+    void aFolderGivesTheSameFilesAtAnyThreadCount() throws Exception {
+        Path in = tmp.resolve("several");
+        Files.createDirectories(in);
+        Path wav = Fixtures.dir().resolve("dsp_audio/audio.wav");
+        for (String name : new String[] {"a.wav", "b.wav", "d.wav", "e.wav", "g.wav"}) {
+            Files.copy(wav, in.resolve(name));
+        }
+        Files.write(in.resolve("c.wav"), new byte[]{'R', 'I', 'F', 'F', 1, 2});
+        Files.write(in.resolve("f.wav"), new byte[]{'R', 'I', 'F', 'F', 3, 4});
+        int before = dev.mtdtl.tensor.Parallel.threads();
+        try {
+            runAtThreadCounts(in);
+        } finally {
+            dev.mtdtl.tensor.Parallel.setThreads(before);
+        }
+    }
+
+    private void runAtThreadCounts(Path in) throws Exception {
+        for (String command : new String[] {"mel", "mfcc"}) {
+            String[] report = new String[2];
+            java.util.Map<String, byte[]> first = new java.util.TreeMap<>();
+            int t = 0;
+            for (String threads : new String[] {"1", "3"}) {
+                Path out = tmp.resolve(command + "-" + threads);
+                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                java.io.PrintStream was = System.err;
+                System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+                try {
+                    assertEquals(1, Main.run(command, "--in", in.toString(), "--out", out.toString(), "--threads",
+                            threads));
+                } finally {
+                    System.setErr(was);
+                }
+                report[t++] = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+                for (String name : new String[] {"a", "b", "d", "e", "g"}) {
+                    byte[] bytes = Files.readAllBytes(out.resolve(name + ".npy"));
+                    byte[] had = first.putIfAbsent(name, bytes);
+                    if (had != null) {
+                        assertArrayEquals(had, bytes, command + " " + name + " at " + threads + " threads");
+                    }
+                }
+            }
+            assertEquals(report[0], report[1], command);
+            assertTrue(report[0].indexOf("c.wav") < report[0].indexOf("f.wav"), report[0]);
+        }
+    }
+
     /** A folder with no audio this engine reads is an error saying what it holds (it was "0 files written", status 0). */
     @Test
     void aFolderOfFormatsNoDecoderReadsIsRefused() throws Exception {

@@ -8,6 +8,7 @@ import dev.mtdtl.dsp.MelConfig;
 import dev.mtdtl.nn.MultiSourceNet;
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
+import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.Tensor;
 
 import java.io.IOException;
@@ -132,26 +133,77 @@ public final class Embedder {
             standardize(part, n);
             batcher.add(part, 0, n);
         };
-        for (int i = 0; i < files.size(); i++) {
-            Path f = files.get(i);
+        int group = Parallel.threads();
+        for (int i0 = 0; i0 < files.size(); i0 += group) {
+            Opened[] opened = firstPasses(files, i0, Math.min(group, files.size() - i0));
             try {
-                try (DbMelStream s = DbMelStream.tryOpen(f, cfg)) {
-                    if (s != null) {
-                        batcher.begin(i, slices(s.frames()));
-                        streamChunks(s, add);
-                        continue;
+                for (int k = 0; k < opened.length; k++) {
+                    int i = i0 + k;
+                    Path f = files.get(i);
+                    Opened o = opened[k];
+                    opened[k] = null;   // closed here, whatever happens
+                    try (DbMelStream s = o.stream) {
+                        if (o.error instanceof IOException io) {
+                            throw io;
+                        } else if (o.error != null) {
+                            throw (RuntimeException) o.error;
+                        }
+                        if (s != null) {
+                            batcher.begin(i, slices(s.frames()));
+                            streamChunks(s, add);
+                            continue;
+                        }
+                        Features.Mel m = Features.dbMel(f, cfg);
+                        checkDbMel(m.data(), m.frames());
+                        batcher.begin(i, slices(m.frames()));
+                        wholeChunks(m.data(), m.frames(), add);
+                    } catch (IOException | RuntimeException ex) {
+                        String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+                        throw new IOException(msg.contains(f.toString()) ? msg : f + ": " + msg, ex);
                     }
                 }
-                Features.Mel m = Features.dbMel(f, cfg);
-                checkDbMel(m.data(), m.frames());
-                batcher.begin(i, slices(m.frames()));
-                wholeChunks(m.data(), m.frames(), add);
-            } catch (IOException | RuntimeException ex) {
-                String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-                throw new IOException(msg.contains(f.toString()) ? msg : f + ": " + msg, ex);
+            } finally {
+                for (Opened o : opened) {   // the group's later files, when an earlier one failed
+                    if (o != null && o.stream != null) {
+                        o.stream.close();
+                    }
+                }
             }
         }
         batcher.finish();
+    }
+
+    /** A file of {@link #embedAll}'s group: its stream after the first pass (null: decoded whole), or the error. */
+    private record Opened(DbMelStream stream, Exception error) {}
+
+    /**
+     * Files [i0, i0 + n) opened and their first passes run ({@link DbMelStream#max}: decoding a compressed file, the
+     * dB-mel's maximum, the frames kept when they fit), one file a thread: a file's decoder runs on one core (jlayer,
+     * jorbis, the FLAC reader), so a folder of compressed files kept the other core idle most of the time. The
+     * kernels' loops inside a file's pass run on its thread alone (a pool thread's nested loops do), with the same bits.
+     */
+    private Opened[] firstPasses(List<Path> files, int i0, int n) {
+        Opened[] out = new Opened[n];
+        Parallel.forEach(n, (k, a, b) -> {
+            DbMelStream s = null;
+            try {
+                s = DbMelStream.tryOpen(files.get(i0 + k), cfg);
+                if (s != null) {
+                    s.max();
+                }
+                out[k] = new Opened(s, null);
+            } catch (IOException | RuntimeException ex) {
+                if (s != null) {
+                    try {
+                        s.close();
+                    } catch (IOException c) {
+                        ex.addSuppressed(c);
+                    }
+                }
+                out[k] = new Opened(null, ex);
+            }
+        });
+        return out;
     }
 
     /** Slices [b0, b0 + n) of a file, unstandardised, (n, 2, 216, M) exactly, 0 dB beyond the clip. */

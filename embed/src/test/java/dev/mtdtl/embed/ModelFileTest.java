@@ -144,6 +144,55 @@ class ModelFileTest {
         }
     }
 
+    /**
+     * {@code embedAll} runs the first passes of a group of files at once, one a thread: the vectors are the same for 1,
+     * 2 and 3 threads (groups of 1, 2, 3), in the files' order; a damaged file stops the run naming it, whatever group
+     * it falls in, after every file before it and none after.
+     */
+    @Test
+    void filesRunInGroupsGiveTheSameVectorsAtAnyThreadCount() throws IOException {
+        Path bad = tmp.resolve("cut.mp3");
+        byte[] mp3;
+        try (java.io.InputStream in = ModelFileTest.class.getResourceAsStream("lame-44k-stereo.mp3")) {
+            mp3 = in.readAllBytes();
+        }
+        Files.write(bad, java.util.Arrays.copyOf(mp3, 300));
+        List<Path> files = List.of(joined("lame-44k-stereo.mp3", 6), wav, joined("vorbis-8k-mono.ogg", 3),
+                joined("lame-44k-stereo.mp3", 30), wav);
+        Embedder e = Embedder.load(model);
+        int before = dev.mtdtl.tensor.Parallel.threads();
+        try {
+            float[][] first = null;
+            for (int t : new int[] {1, 2, 3}) {
+                dev.mtdtl.tensor.Parallel.setThreads(t);
+                float[][] got = new float[files.size()][];
+                List<Integer> order = new java.util.ArrayList<>();
+                e.embedAll(files, (i, v) -> {
+                    got[i] = v;
+                    order.add(i);
+                });
+                assertEquals(List.of(0, 1, 2, 3, 4), order, t + " threads");
+                if (first == null) {
+                    first = got;
+                }
+                for (int f = 0; f < files.size(); f++) {
+                    assertArrayEquals(first[f], got[f], 0f, files.get(f) + " at " + t + " threads");
+                }
+                for (int at = 0; at < 3; at++) {   // the damaged file first, second or third of its group
+                    List<Path> withBad = new java.util.ArrayList<>(files.subList(0, at));
+                    withBad.add(bad);
+                    withBad.addAll(files.subList(at, files.size()));
+                    List<Integer> seen = new java.util.ArrayList<>();
+                    IOException x = assertThrows(IOException.class, () -> e.embedAll(withBad, (i, v) -> seen.add(i)));
+                    assertTrue(x.getMessage().startsWith(bad.toString()), x.getMessage());
+                    assertTrue(seen.stream().allMatch(i -> i < withBad.indexOf(bad)), seen + " at " + t + " threads");
+                }
+            }
+        } finally {
+            dev.mtdtl.tensor.Parallel.setThreads(before);
+        }
+    }
+
     private static String error(byte[] bytes, String name) throws IOException {
         Path p = tmp.resolve(name);
         Files.write(p, bytes);
