@@ -103,6 +103,20 @@ public final class DbMelStream implements java.io.Closeable {
      */
     static final int KEEP_HEAP_SHARE = 8;
 
+    /** Heap a folder run allows each file it streams at once ({@link #filesAtOnce}). */
+    static final long HEAP_PER_FILE = 384L << 20;
+
+    /**
+     * How many files a folder run ({@code Embedder.embedAll}, {@code mtdtl mel|mfcc --in DIR}) streams at once, one a
+     * thread (a compressed file's decoder runs on one core): the thread count, while each file has
+     * {@link #HEAP_PER_FILE} of heap (a first pass may keep an eighth of the heap, and a long compressed file's decoding
+     * and parts take some 40 MB more: two 10-minute files at once ran out of {@code -Xmx80m} in one run of two), else
+     * fewer, at least one. The bits do not depend on it.
+     */
+    public static int filesAtOnce() {
+        return (int) Math.max(1, Math.min(Parallel.threads(), Runtime.getRuntime().maxMemory() / HEAP_PER_FILE));
+    }
+
     /** {@link #tryOpen} keeping the first pass of files of at most {@code keepFrames} frames or {@code keepBytes}. */
     static DbMelStream open(Path file, MelConfig cfg, int keepFrames, long keepBytes) throws IOException {
         AudioWindow w = AudioDecoder.window(file);

@@ -156,6 +156,15 @@ class DbMelStreamTest {
         return b.array();
     }
 
+    /** A folder run streams one file a thread while each has 384 MB of heap, at least one. */
+    @Test
+    void filesAtOnceFollowTheThreadsAndTheHeap() {
+        long heap = Runtime.getRuntime().maxMemory();
+        int t = dev.mtdtl.tensor.Parallel.threads();
+        assertEquals((int) Math.max(1, Math.min(t, heap / (384L << 20))), DbMelStream.filesAtOnce());
+        org.junit.jupiter.api.Assertions.assertTrue(DbMelStream.filesAtOnce() >= 1);
+    }
+
     /**
      * {@code mtdtl mfcc} streams ({@link Features#mfcc}): the 120 values of the whole path (whole dB-mel, then
      * {@link MfccBaseline#compute}), bit for bit, for a file of several of its 4,096-frame steps, a compressed one and

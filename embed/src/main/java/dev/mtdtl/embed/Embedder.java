@@ -133,7 +133,7 @@ public final class Embedder {
             standardize(part, n);
             batcher.add(part, 0, n);
         };
-        int group = Parallel.threads();
+        int group = DbMelStream.filesAtOnce();
         for (int i0 = 0; i0 < files.size(); i0 += group) {
             Opened[] opened = firstPasses(files, i0, Math.min(group, files.size() - i0));
             try {
@@ -178,9 +178,10 @@ public final class Embedder {
 
     /**
      * Files [i0, i0 + n) opened and their first passes run ({@link DbMelStream#max}: decoding a compressed file, the
-     * dB-mel's maximum, the frames kept when they fit), one file a thread: a file's decoder runs on one core (jlayer,
-     * jorbis, the FLAC reader), so a folder of compressed files kept the other core idle most of the time. The
-     * kernels' loops inside a file's pass run on its thread alone (a pool thread's nested loops do), with the same bits.
+     * dB-mel's maximum, the frames kept when they fit), one file a thread ({@link DbMelStream#filesAtOnce} of them): a
+     * file's decoder runs on one core (jlayer, jorbis, the FLAC reader), so a folder of compressed files kept the other
+     * core idle most of the time. The kernels' loops inside a file's pass run on its thread alone (a pool thread's
+     * nested loops do), with the same bits.
      */
     private Opened[] firstPasses(List<Path> files, int i0, int n) {
         Opened[] out = new Opened[n];
