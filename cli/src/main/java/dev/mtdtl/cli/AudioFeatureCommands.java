@@ -123,12 +123,11 @@ final class AudioFeatureCommands {
                     todo.add(p);
                 }
             }
-            // A group of files at a time (DbMelStream.filesAtOnce), one a thread: a compressed file's decoder runs on one
-            // core, so one file at a time left the other idle most of the time; the kernels' loops inside a file run on
-            // its thread alone (nested loops of the pool run serially), with the same bits. Reports in the files' order.
-            int group = dev.mtdtl.dsp.DbMelStream.filesAtOnce();
-            for (int i0 = 0; i0 < todo.size(); i0 += group) {
-                int n = Math.min(group, todo.size() - i0);
+            // Compressed files a group at a time (DbMelStream.together), one a thread: their decoder runs on one core, so
+            // one file at a time left the other idle most of the time; the kernels' loops inside a file run on its
+            // thread alone (nested loops of the pool run serially), with the same bits. Reports in the files' order.
+            for (int i0 = 0, n; i0 < todo.size(); i0 += n) {
+                n = dev.mtdtl.dsp.DbMelStream.together(todo, i0);
                 Exception[] error = new Exception[n];
                 int from = i0;
                 Parallel.forEach(n, (k, a, b) -> {

@@ -50,18 +50,27 @@ class AudioFeatureCommandsTest {
     }
 
     /**
-     * A folder runs its files a group at a time, one a thread: the outputs are the same bytes for 1 and 3 threads, and
-     * the bad files are reported in the folder's order either way.
+     * A folder runs its compressed files a group at a time, one a thread (a WAV alone): the outputs are the same bytes
+     * for 1 and 3 threads, and the bad files are reported in the folder's order either way. The MP3 (LAME, 0.5 s) is a
+     * copy of dsp's codec test file.
      */
     @Test
     void aFolderGivesTheSameFilesAtAnyThreadCount() throws Exception {
         Path in = tmp.resolve("several");
         Files.createDirectories(in);
-        Path wav = Fixtures.dir().resolve("dsp_audio/audio.wav");
-        for (String name : new String[] {"a.wav", "b.wav", "d.wav", "e.wav", "g.wav"}) {
-            Files.copy(wav, in.resolve(name));
+        byte[] one;
+        try (java.io.InputStream s = AudioFeatureCommandsTest.class.getResourceAsStream("lame-44k-stereo.mp3")) {
+            one = s.readAllBytes();
         }
-        Files.write(in.resolve("c.wav"), new byte[]{'R', 'I', 'F', 'F', 1, 2});
+        for (String name : new String[] {"a.mp3", "b.mp3", "d.mp3", "g.mp3"}) {
+            byte[] many = new byte[(name.charAt(0) - 'a' + 2) * one.length];   // 1 to 4 s: MP3 frames in a row
+            for (int k = 0; k < many.length; k += one.length) {
+                System.arraycopy(one, 0, many, k, one.length);
+            }
+            Files.write(in.resolve(name), many);
+        }
+        Files.copy(Fixtures.dir().resolve("dsp_audio/audio.wav"), in.resolve("e.wav"));
+        Files.write(in.resolve("c.mp3"), java.util.Arrays.copyOf(one, 300));   // no whole frame: refused
         Files.write(in.resolve("f.wav"), new byte[]{'R', 'I', 'F', 'F', 3, 4});
         int before = dev.mtdtl.tensor.Parallel.threads();
         try {
@@ -88,7 +97,7 @@ class AudioFeatureCommandsTest {
                     System.setErr(was);
                 }
                 report[t++] = err.toString(java.nio.charset.StandardCharsets.UTF_8);
-                for (String name : new String[] {"a", "b", "d", "e", "g"}) {
+                for (String name : new String[] {"a", "b", "d", "e", "g"}) {   // groups at 3 threads: a-c, d, e, f, g
                     byte[] bytes = Files.readAllBytes(out.resolve(name + ".npy"));
                     byte[] had = first.putIfAbsent(name, bytes);
                     if (had != null) {
@@ -97,7 +106,8 @@ class AudioFeatureCommandsTest {
                 }
             }
             assertEquals(report[0], report[1], command);
-            assertTrue(report[0].indexOf("c.wav") < report[0].indexOf("f.wav"), report[0]);
+            assertTrue(report[0].indexOf("c.mp3") >= 0 && report[0].indexOf("c.mp3") < report[0].indexOf("f.wav"),
+                    report[0]);
         }
     }
 

@@ -117,6 +117,27 @@ public final class DbMelStream implements java.io.Closeable {
         return (int) Math.max(1, Math.min(Parallel.threads(), Runtime.getRuntime().maxMemory() / HEAP_PER_FILE));
     }
 
+    /**
+     * How many of {@code files} from {@code from} on a folder run streams at once: a run of files decoded forward (MP3,
+     * FLAC, Ogg: their decoder keeps one core busy, the file's own loops are a small part of its time), at most
+     * {@link #filesAtOnce}; else one (a WAV or AIFF file's time is its loops, which use every thread when it runs
+     * alone: a 10-minute WAV run beside a 10-second one took 1.8x its time). By the file's extension: a scheduling
+     * choice only, a misnamed file's bits are the same either way.
+     */
+    public static int together(java.util.List<Path> files, int from) {
+        int most = Math.min(filesAtOnce(), files.size() - from);
+        int n = 0;
+        while (n < most && decodedForward(files.get(from + n))) {
+            n++;
+        }
+        return Math.max(1, n);
+    }
+
+    private static boolean decodedForward(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".mp3") || name.endsWith(".flac") || name.endsWith(".ogg") || name.endsWith(".oga");
+    }
+
     /** {@link #tryOpen} keeping the first pass of files of at most {@code keepFrames} frames or {@code keepBytes}. */
     static DbMelStream open(Path file, MelConfig cfg, int keepFrames, long keepBytes) throws IOException {
         AudioWindow w = AudioDecoder.window(file);

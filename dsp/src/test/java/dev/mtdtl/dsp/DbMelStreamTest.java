@@ -158,7 +158,7 @@ class DbMelStreamTest {
 
     /**
      * A folder run streams one file a thread while each has 384 MB of heap: in the tests' 3 GB heap, 1 at 1 thread, 4 at
-     * 4, and at 12 only as many as 384 MB parts of the heap (7 or so).
+     * 4, and at 12 only as many as 384 MB parts of the heap (7 or so); and only files decoded forward, by extension.
      */
     @Test
     void filesAtOnceFollowTheThreadsAndTheHeap() {
@@ -172,6 +172,17 @@ class DbMelStreamTest {
                 dev.mtdtl.tensor.Parallel.setThreads(w[0]);
                 assertEquals(w[1], DbMelStream.filesAtOnce(), w[0] + " threads");
             }
+            // only a run of files decoded forward goes together; a WAV or AIFF file runs alone
+            dev.mtdtl.tensor.Parallel.setThreads(4);
+            java.util.List<Path> files = java.util.List.of(Path.of("a.mp3"), Path.of("b.FLAC"), Path.of("c.ogg"),
+                    Path.of("d.oga"), Path.of("e.mp3"), Path.of("f.wav"), Path.of("g.aiff"), Path.of("h.mp3"));
+            int[] from = {0, 4, 5, 6, 7};
+            int[] n = {4, 1, 1, 1, 1};
+            for (int k = 0; k < from.length; k++) {
+                assertEquals(n[k], DbMelStream.together(files, from[k]), "from " + files.get(from[k]));
+            }
+            dev.mtdtl.tensor.Parallel.setThreads(1);
+            assertEquals(1, DbMelStream.together(files, 0));
         } finally {
             dev.mtdtl.tensor.Parallel.setThreads(before);
         }

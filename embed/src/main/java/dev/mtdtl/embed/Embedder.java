@@ -133,9 +133,9 @@ public final class Embedder {
             standardize(part, n);
             batcher.add(part, 0, n);
         };
-        int group = DbMelStream.filesAtOnce();
-        for (int i0 = 0; i0 < files.size(); i0 += group) {
-            Opened[] opened = firstPasses(files, i0, Math.min(group, files.size() - i0));
+        for (int i0 = 0, n; i0 < files.size(); i0 += n) {
+            n = DbMelStream.together(files, i0);
+            Opened[] opened = firstPasses(files, i0, n);
             try {
                 for (int k = 0; k < opened.length; k++) {
                     int i = i0 + k;
@@ -178,7 +178,7 @@ public final class Embedder {
 
     /**
      * Files [i0, i0 + n) opened and their first passes run ({@link DbMelStream#max}: decoding a compressed file, the
-     * dB-mel's maximum, the frames kept when they fit), one file a thread ({@link DbMelStream#filesAtOnce} of them): a
+     * dB-mel's maximum, the frames kept when they fit), one file a thread ({@link DbMelStream#together}): a
      * file's decoder runs on one core (jlayer, jorbis, the FLAC reader), so a folder of compressed files kept the other
      * core idle most of the time. The kernels' loops inside a file's pass run on its thread alone (a pool thread's
      * nested loops do), with the same bits.
