@@ -138,8 +138,7 @@ final class Mp3Reader {
         private Header h;   // the next frame's header, null at the end
         private int k = 1;  // its number, from 1
 
-        private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames)
-                throws IOException {
+        private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames) throws IOException {
             this.file = file;
             this.in = in;
             this.bits = bits;
@@ -148,11 +147,13 @@ final class Mp3Reader {
             rate = first.frequency();
             AudioLimits.checkFormat(file, rate, channels);
             max = maxFrames < 0 ? AudioLimits.maxFrames(rate, channels) : maxFrames;
-            // Room for the file's length at the first frame's bit rate (grown when a VBR file needs more); for a
-            // stream, a few frames (its reader makes room for its windows and discards what it has read)
-            double seconds = Files.size(file) * 8.0 / Math.max(8000, first.bitrate());
-            double length = seconds * first.frequency() + 4608;
-            int cap = (int) Math.min(1 << 24, Math.max(1 << 14, maxFrames < 0 ? length : 0));
+            int cap = 1 << 14;   // a stream: a few frames (its reader makes room for its windows, drops what it read)
+            if (maxFrames < 0) {
+                // a whole decode: room for the file's length at the first frame's bit rate, grown when a VBR file
+                // needs more
+                double seconds = Files.size(file) * 8.0 / Math.max(8000, first.bitrate());
+                cap = (int) Math.min(1 << 24, Math.max(cap, seconds * first.frequency() + 4608));
+            }
             buf = new PcmBuffer(channels, cap);
             decoder.setOutputBuffer(new FloatOut(buf));
         }
