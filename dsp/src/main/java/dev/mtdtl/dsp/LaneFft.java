@@ -124,6 +124,26 @@ public final class LaneFft {
         }
     }
 
+    /**
+     * {@link #transform} lane by lane in scalar code ({@link ColdStart}): each lane's float operations are those of the
+     * vector form, in the same order (Java float arithmetic is IEEE and never fused), so the same bits.
+     */
+    public void transformScalar(float[] re, float[] im) {
+        int blk = Math.min(h, BLOCK);
+        int p = 0;
+        for (int from = 0; from < h; from += blk) {
+            if (radix2First) {
+                radix2Scalar(re, im, from, from + blk);
+            }
+            for (p = 0; p < span.length && 4 * span[p] <= blk; p++) {
+                radix4Scalar(re, im, span[p], tw[p], from, from + blk);
+            }
+        }
+        for (; p < span.length; p++) {
+            radix4Scalar(re, im, span[p], tw[p], 0, h);
+        }
+    }
+
     /** The first radix-2 pass (log2 h odd) on points [from, to). */
     private void radix2(float[] re, float[] im, int from, int to) {
         final int l = L;
@@ -195,6 +215,77 @@ public final class LaneFft {
         }
     }
 
+    /** {@link #radix2} lane by lane. */
+    private static void radix2Scalar(float[] re, float[] im, int from, int to) {
+        final int l = L;
+        for (int q = from; q < to; q += 2) {
+            int a = q * l;
+            int b = a + l;
+            for (int j = 0; j < l; j++) {
+                float ar = re[a + j];
+                float ai = im[a + j];
+                float br = re[b + j];
+                float bi = im[b + j];
+                re[a + j] = ar + br;
+                im[a + j] = ai + bi;
+                re[b + j] = ar - br;
+                im[b + j] = ai - bi;
+            }
+        }
+    }
+
+    /** {@link #radix4} lane by lane: the same products, sums and differences of each lane in the same order. */
+    private static void radix4Scalar(float[] re, float[] im, int m, float[] t, int from, int to) {
+        final int l = L;
+        int stride = m * l;
+        for (int k = 0; k < m; k++) {
+            float w1r = t[6 * k];
+            float w1i = t[6 * k + 1];
+            float w2r = t[6 * k + 2];
+            float w2i = t[6 * k + 3];
+            float w3r = t[6 * k + 4];
+            float w3i = t[6 * k + 5];
+            for (int b = from; b < to; b += 4 * m) {
+                int i0 = (b + k) * l;
+                for (int j = i0; j < i0 + l; j++) {
+                    int j1 = j + stride;
+                    int j2 = j1 + stride;
+                    int j3 = j2 + stride;
+                    float a0r = re[j];
+                    float a0i = im[j];
+                    float xr = re[j1];
+                    float xi = im[j1];
+                    float a1r = xr * w2r - xi * w2i;
+                    float a1i = xr * w2i + xi * w2r;
+                    xr = re[j2];
+                    xi = im[j2];
+                    float a2r = xr * w1r - xi * w1i;
+                    float a2i = xr * w1i + xi * w1r;
+                    xr = re[j3];
+                    xi = im[j3];
+                    float a3r = xr * w3r - xi * w3i;
+                    float a3i = xr * w3i + xi * w3r;
+                    float sr = a0r + a1r;
+                    float si = a0i + a1i;
+                    float dr = a0r - a1r;
+                    float di = a0i - a1i;
+                    float tr = a2r + a3r;
+                    float ti = a2i + a3i;
+                    float ur = a2r - a3r;
+                    float ui = a2i - a3i;
+                    re[j] = sr + tr;
+                    im[j] = si + ti;
+                    re[j2] = sr - tr;
+                    im[j2] = si - ti;
+                    re[j1] = dr + ui;
+                    im[j1] = di - ur;
+                    re[j3] = dr - ui;
+                    im[j3] = di + ur;
+                }
+            }
+        }
+    }
+
     /**
      * |X_k|^power for k in [0, K) of every lane from the transformed group (class comment: the real split).
      * pw: written, (K, L). re, im: read, (h, L) in natural order after {@link #transform}. power: 1 or 2.
@@ -221,6 +312,34 @@ public final class LaneFft {
                 p = p.sqrt();
             }
             p.intoArray(pw, k * l);
+        }
+    }
+
+    /**
+     * {@link #power} lane by lane (the square root of a float in double, rounded once to float, is the correctly rounded
+     * float square root that the vector form computes).
+     */
+    public void powerScalar(float[] pw, float[] re, float[] im, int power) {
+        final int l = L;
+        for (int k = 0; k <= h; k++) {
+            int a = (k == h ? 0 : k) * l;
+            int b = (k == 0 ? 0 : h - k) * l;
+            float c = post[2 * k];
+            float s = post[2 * k + 1];
+            for (int j = 0; j < l; j++) {
+                float zr = re[a + j];
+                float zi = im[a + j];
+                float yr = re[b + j];
+                float yi = im[b + j];
+                float er = (zr + yr) * 0.5f;
+                float ei = (zi - yi) * 0.5f;
+                float dr = (zr - yr) * 0.5f;
+                float di = (zi + yi) * 0.5f;
+                float xr = er + di * c - dr * s;
+                float xi = ei - dr * c - di * s;
+                float p = xr * xr + xi * xi;
+                pw[k * l + j] = power == 1 ? (float) Math.sqrt(p) : p;
+            }
         }
     }
 

@@ -164,9 +164,10 @@ public final class Resampler {
         Parallel.forChunks(outLen, GRAIN, (c, from, to) -> {
             float[] interp = exact ? null : new float[taps];
             float[] win = new float[taps];
+            float[] lanes = COLD.scalar(to - from) ? new float[VL] : null;   // the scalar twin's lanes (ColdStart)
             int i = from;
             while (i < to) {
-                if (exact && i + 4 <= to) {   // four outputs at a time (dot4): the same arithmetic per output as dot
+                if (exact && lanes == null && i + 4 <= to) {   // four outputs at a time (dot4): dot's arithmetic
                     long num = i * down;
                     if (num >= lowest && num + 3 * down < beyond) {   // all four windows inside the signal
                         dot4(out, outOff + i, in, inOff - half + 1, num);
@@ -194,13 +195,13 @@ public final class Resampler {
                     hOff = 0;
                 }
                 if (start >= 0 && start + taps <= n) {
-                    out[outOff + i] = dot(h, hOff, in, inOff + start, taps);
+                    out[outOff + i] = dot(h, hOff, in, inOff + start, taps, lanes);
                 } else {
                     for (int j = 0; j < taps; j++) {
                         int k = start + j;
                         win[j] = k >= 0 && k < n ? in[inOff + k] : 0f;
                     }
-                    out[outOff + i] = dot(h, hOff, win, 0, taps);
+                    out[outOff + i] = dot(h, hOff, win, 0, taps, lanes);
                 }
                 i++;
             }
@@ -238,8 +239,9 @@ public final class Resampler {
         }
         Parallel.forChunks((int) (o1 - o0), GRAIN, (c, from, to) -> {
             float[] interp = exact ? null : new float[taps];
+            float[] lanes = COLD.scalar(to - from) ? new float[VL] : null;   // the scalar twin's lanes (ColdStart)
             int k = from;
-            if (exact) {   // four outputs at a time, as process
+            if (exact && lanes == null) {   // four outputs at a time, as process
                 for (; k + 4 <= to; k += 4) {
                     dot4(out, outOff + k, x, -half + 1 - base, (o0 + k) * down);
                 }
@@ -265,7 +267,7 @@ public final class Resampler {
                     h = interp;
                     hOff = 0;
                 }
-                out[outOff + k] = dot(h, hOff, x, start, taps);
+                out[outOff + k] = dot(h, hOff, x, start, taps, lanes);
             }
         });
     }
@@ -369,6 +371,41 @@ public final class Resampler {
             a3 = t.fma(FloatVector.fromArray(S, x, x3 + j), a3);
         }
         sumLanes(out, o, a0, a1, a2, a3);
+    }
+
+    /**
+     * Output samples a JVM computes with {@link #dotScalar} first ({@link ColdStart}): 2,097,152, about 47 s of stereo
+     * audio at 22,050 Hz (a budget per parallel chunk of {@link #GRAIN} outputs).
+     */
+    private static final ColdStart COLD = new ColdStart(1 << 21);
+
+    /** {@link #dot}, or {@link #dotScalar} in {@code lanes} (a scratch of VL floats) when that is not null. */
+    private static float dot(float[] h, int hOff, float[] x, int xOff, int k, float[] lanes) {
+        return lanes == null ? dot(h, hOff, x, xOff, k) : dotScalar(h, hOff, x, xOff, k, lanes);
+    }
+
+    /**
+     * {@link #dot} in scalar code: lane l's chain of FMAs over taps j + l in the same order, then the lanes summed in
+     * {@link #sumLanes}' tree (lane l meets lane l ^ d for d = VL/2 .. 1; float addition commutes, so both lanes of a
+     * pair take the same sum and the pairs can be updated in place), so the same bits. lanes: scratch of VL floats.
+     */
+    static float dotScalar(float[] h, int hOff, float[] x, int xOff, int k, float[] lanes) {
+        java.util.Arrays.fill(lanes, 0f);
+        for (int j = 0; j < k; j += VL) {
+            for (int l = 0; l < VL; l++) {
+                lanes[l] = Math.fma(h[hOff + j + l], x[xOff + j + l], lanes[l]);
+            }
+        }
+        for (int d = VL / 2; d >= 1; d /= 2) {
+            for (int l = 0; l < VL; l++) {
+                if ((l & d) == 0) {
+                    float t = lanes[l] + lanes[l | d];
+                    lanes[l] = t;
+                    lanes[l | d] = t;
+                }
+            }
+        }
+        return lanes[0];
     }
 
     private static float dot(float[] h, int hOff, float[] x, int xOff, int k) {

@@ -1,0 +1,57 @@
+package dev.mtdtl.dsp;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Which of a front-end kernel's two forms runs: its Vector API form, or a scalar twin that does the same float
+ * operations lane by lane (the same bits, checked by {@code ColdStartTest}), for the first units of work a JVM does.
+ *
+ * <p>Why: until C2 has compiled a kernel, its Vector API calls run the JDK's Java fallback, which allocates an array
+ * per vector operation and runs one to two orders of magnitude slower than the compiled code. A 30 s clip is too
+ * little work to get the FFT, the mel bank and the resampler through C2's thresholds before the clip is done, so a
+ * one-shot {@code mtdtl embed FILE} spent most of its time there (bench/RESULTS.md, "A one-shot embed is mostly JIT
+ * warm-up": 2.9 GB allocated by the first call). Scalar code needs no intrinsics: the interpreter and C1 run it at a
+ * fraction of the compiled vector speed, far above the fallback's, and C2 compiles it quickly. So each kernel runs its
+ * scalar twin for a budget of work per JVM (about the first 45 s of stereo audio), then its vector form, which from
+ * then on gets hot and compiled as before: a long file or a folder pays the vector warm-up once, after a scalar start
+ * a few hundred milliseconds long.
+ *
+ * <p>The budget is counted per kernel, from every thread; which units run scalar depends on timing when several
+ * threads share it, but both forms give the same bits, so no result depends on it. {@code -Dmtdtl.coldStart=false}
+ * turns the scalar start off (every unit vector), {@code true} or unset keeps it; benchmarks of warm kernels are not
+ * affected (their warm-up spends the budget).
+ */
+final class ColdStart {
+
+    /** Whether scalar starts are on: system property {@code mtdtl.coldStart}, default true. */
+    static final boolean ON = !"false".equalsIgnoreCase(System.getProperty("mtdtl.coldStart", "true"));
+
+    /**
+     * For tests: true runs every unit scalar, false every unit vector, null (the default) follows the budgets. Both
+     * forms give the same bits, so flipping it never changes a result, only which code computes it.
+     */
+    static volatile Boolean force;
+
+    private final long budget;
+    private final AtomicLong used = new AtomicLong();
+
+    /** A kernel's budget: {@code budget} units of its work run scalar. */
+    ColdStart(long budget) {
+        this.budget = budget;
+    }
+
+    /**
+     * Whether the next {@code units} of work run the scalar twin (and count against the budget). Once the budget is
+     * spent, a plain read: no contention between threads on the warm path.
+     */
+    boolean scalar(long units) {
+        Boolean f = force;
+        if (f != null) {
+            return f;
+        }
+        if (!ON || used.get() >= budget) {
+            return false;
+        }
+        return used.getAndAdd(units) < budget;
+    }
+}
