@@ -16,12 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * then on gets hot and compiled as before: a long file or a folder pays the vector warm-up once, after a scalar start
  * a few hundred milliseconds long.
  *
+ * <p>A run over many files ({@link #endForBatch}: a folder's {@code embed}, {@code mel} or {@code mfcc}, a corpus's
+ * {@code prepare}) pays the vector warm-up once either way, and sooner without the scalar start: a fresh JVM's folder
+ * of thirty 30 s previews took about 0.5 s longer with it (bench/RESULTS.md, "Session 52"). So the scalar start is for
+ * a one-file run, where it is most of the saving.
+ *
  * <p>The budget is counted per kernel, from every thread; which units run scalar depends on timing when several
  * threads share it, but both forms give the same bits, so no result depends on it. {@code -Dmtdtl.coldStart=false}
  * turns the scalar start off (every unit vector), {@code true} or unset keeps it; benchmarks of warm kernels are not
  * affected (their warm-up spends the budget).
  */
-final class ColdStart {
+public final class ColdStart {
 
     /** Whether scalar starts are on: system property {@code mtdtl.coldStart}, default true. */
     static final boolean ON = !"false".equalsIgnoreCase(System.getProperty("mtdtl.coldStart", "true"));
@@ -32,12 +37,23 @@ final class ColdStart {
      */
     static volatile Boolean force;
 
+    /** Set by {@link #endForBatch}: every kernel runs its vector form from then on. */
+    private static volatile boolean ended;
+
     private final long budget;
     private final AtomicLong used = new AtomicLong();
 
     /** A kernel's budget: {@code budget} units of its work run scalar. */
     ColdStart(long budget) {
         this.budget = budget;
+    }
+
+    /**
+     * Ends the scalar start for every kernel of this JVM: for a caller about to process many files, whose vector
+     * warm-up is paid once either way (the class comment). Results do not change.
+     */
+    public static void endForBatch() {
+        ended = true;
     }
 
     /**
@@ -49,7 +65,7 @@ final class ColdStart {
         if (f != null) {
             return f;
         }
-        if (!ON || used.get() >= budget) {
+        if (!ON || ended || used.get() >= budget) {
             return false;
         }
         return used.getAndAdd(units) < budget;

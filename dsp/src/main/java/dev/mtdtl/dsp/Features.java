@@ -182,6 +182,9 @@ public final class Features {
     public static List<Failure> melAll(List<Path> inputs, Function<Path, Path> outFor, MelConfig cfg)
             throws IOException {
         List<Failure> failed = new ArrayList<>();
+        if (inputs.size() > 1) {
+            ColdStart.endForBatch();   // a batch pays the vector warm-up once, without the scalar start on top
+        }
         for (Path in : inputs) {
             try {
                 melToNpy(in, outFor.apply(in), cfg);

@@ -1,6 +1,7 @@
 package dev.mtdtl.embed;
 
 import dev.mtdtl.dsp.BandStats;
+import dev.mtdtl.dsp.ColdStart;
 import dev.mtdtl.dsp.DbMelStream;
 import dev.mtdtl.dsp.WavReader;
 import dev.mtdtl.dsp.Features;
@@ -133,6 +134,9 @@ public final class Embedder {
             standardize(part, n);
             batcher.add(part, 0, n);
         };
+        if (files.size() > 1) {
+            ColdStart.endForBatch();   // a batch pays the front end's vector warm-up once, without a scalar start
+        }
         for (int i0 = 0, n; i0 < files.size(); i0 += n) {
             n = DbMelStream.together(files, i0);
             Opened[] opened = firstPasses(files, i0, n);
