@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * one-shot {@code mtdtl embed FILE} spent most of its time there (bench/RESULTS.md, "A one-shot embed is mostly JIT
  * warm-up": 2.9 GB allocated by the first call). Scalar code needs no intrinsics: the interpreter and C1 run it at a
  * fraction of the compiled vector speed, far above the fallback's, and C2 compiles it quickly. So each kernel runs its
- * scalar twin for a budget of work per JVM (about the first 45 s of stereo audio), then its vector form, which from
+ * scalar twin for a budget of work per JVM (about the first 32 s of stereo audio: a 30 s preview), then its vector form, which from
  * then on gets hot and compiled as before: a long file or a folder pays the vector warm-up once, after a scalar start
- * a few hundred milliseconds long.
+ * a few hundred milliseconds long (a 10-minute MP3 took 3-6 % longer), and a file whose length is known to pass a
+ * minute ends it at once ({@code DbMelStream}).
  *
  * <p>A run over many files ({@link #endForBatch}: a folder's {@code embed}, {@code mel} or {@code mfcc}, a corpus's
  * {@code prepare}) pays the vector warm-up once either way, and sooner without the scalar start: a fresh JVM's folder

@@ -137,10 +137,10 @@ public final class Db {
     }
 
     /**
-     * Values a JVM converts by {@link #dbScalar} first ({@link ColdStart}): 1,048,576, the mel values of about 47 s
-     * of stereo audio at the paper's settings (a 30 s clip is 661,504).
+     * Values a JVM converts by {@link #dbScalar} first ({@link ColdStart}): 720,896, the mel values of about 32 s of
+     * stereo audio at the paper's settings (a 30 s preview is 661,504).
      */
-    private static final ColdStart COLD = new ColdStart(1 << 20);
+    private static final ColdStart COLD = new ColdStart(352 * 16 * 128);
 
     /**
      * One lane of {@link #dbLanes} in scalar code: the same float operations in the same order (the exponent and

@@ -65,8 +65,14 @@ public final class DbMelStream implements java.io.Closeable {
         this.rs = wav.sampleRate() == cfg.sampleRate() ? null : Resampler.hq(wav.sampleRate(), cfg.sampleRate());
         if (wav.framesKnown()) {
             length(wav.frames());
+            if (wav.frames() > LONG_SECONDS * (long) wav.sampleRate()) {
+                ColdStart.endForBatch();   // a long file pays the vector warm-up anyway, sooner without the scalar start
+            }
         }
     }
+
+    /** A file known to be longer than this ends the kernels' scalar start ({@link ColdStart}) when it is opened. */
+    static final int LONG_SECONDS = 60;
 
     /** The file's length is known: {@code srcFrames} at its own rate. */
     private void length(int srcFrames) {

@@ -23,10 +23,10 @@ final class LaneMel {
     static final int L = LaneFft.L;
 
     /**
-     * Groups a JVM computes with the scalar twins first ({@link ColdStart}): 512, the frames of about 47 s of stereo
-     * audio at the paper's hop (a 30 s clip is 2 x 2,584 frames, 324 groups).
+     * Groups a JVM computes with the scalar twins first ({@link ColdStart}): 352, the frames of about 32 s of stereo
+     * audio at the paper's hop (a 30 s preview is 2 x 2,584 frames, 324 groups).
      */
-    private static final ColdStart COLD = new ColdStart(512);
+    private static final ColdStart COLD = new ColdStart(352);
 
     private final MelConfig cfg;
     private final LaneFft fft;

@@ -374,10 +374,10 @@ public final class Resampler {
     }
 
     /**
-     * Output samples a JVM computes with {@link #dotScalar} first ({@link ColdStart}): 2,097,152, about 47 s of stereo
-     * audio at 22,050 Hz (a budget per parallel chunk of {@link #GRAIN} outputs).
+     * Output samples a JVM computes with {@link #dotScalar} first ({@link ColdStart}): 1,441,792, about 32 s of
+     * stereo audio at 22,050 Hz (a 30 s preview is 1,323,000; counted per parallel chunk of {@link #GRAIN} outputs).
      */
-    private static final ColdStart COLD = new ColdStart(1 << 21);
+    private static final ColdStart COLD = new ColdStart(176 * GRAIN);
 
     /** {@link #dot}, or {@link #dotScalar} in {@code lanes} (a scratch of VL floats) when that is not null. */
     private static float dot(float[] h, int hOff, float[] x, int xOff, int k, float[] lanes) {
