@@ -127,7 +127,7 @@ final class AudioFeatureCommands {
             // one file at a time left the other idle most of the time; the kernels' loops inside a file run on its
             // thread alone (nested loops of the pool run serially), with the same bits. Reports in the files' order.
             if (todo.size() > 1) {
-                dev.mtdtl.dsp.ColdStart.endForBatch();   // a batch pays the vector warm-up once (ColdStart)
+                dev.mtdtl.tensor.ColdStart.endForBatch();   // a batch pays the vector warm-up once (ColdStart)
             }
             for (int i0 = 0, n; i0 < todo.size(); i0 += n) {
                 n = dev.mtdtl.dsp.DbMelStream.together(todo, i0);

@@ -1,5 +1,6 @@
 package dev.mtdtl.dsp;
 
+import dev.mtdtl.tensor.ColdStart;
 import dev.mtdtl.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;

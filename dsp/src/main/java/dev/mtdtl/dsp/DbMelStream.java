@@ -1,5 +1,6 @@
 package dev.mtdtl.dsp;
 
+import dev.mtdtl.tensor.ColdStart;
 import dev.mtdtl.tensor.Parallel;
 
 import java.io.IOException;
@@ -65,19 +66,22 @@ public final class DbMelStream implements java.io.Closeable {
         this.rs = wav.sampleRate() == cfg.sampleRate() ? null : Resampler.hq(wav.sampleRate(), cfg.sampleRate());
         if (wav.framesKnown()) {
             length(wav.frames());
-            if (wav.frames() > LONG_SECONDS * (long) wav.sampleRate()) {
-                ColdStart.endForBatch();   // a long file pays the vector warm-up anyway, sooner without the scalar start
-            }
         }
     }
 
-    /** A file known to be longer than this ends the kernels' scalar start ({@link ColdStart}) when it is opened. */
+    /**
+     * A file longer than this ends the kernels' scalar start ({@link ColdStart}) once its length is known: at its
+     * opening when the header gives it, else after the first pass (a long MP3's network then starts vector).
+     */
     static final int LONG_SECONDS = 60;
 
     /** The file's length is known: {@code srcFrames} at its own rate. */
     private void length(int srcFrames) {
         n = rs == null ? srcFrames : rs.outputLength(srcFrames);
         frames = ms.frames((int) n);
+        if (srcFrames > LONG_SECONDS * (long) wav.sampleRate()) {
+            ColdStart.endForBatch();   // a long file pays the vector warm-up anyway, sooner without the scalar start
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.mtdtl.dsp;
 
+import dev.mtdtl.tensor.ColdStart;
 import dev.mtdtl.tensor.io.Npy;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.mtdtl.dsp;
 
+import dev.mtdtl.tensor.ColdStart;
 import jdk.incubator.vector.FloatVector;
 
 /**

@@ -2,6 +2,7 @@ package dev.mtdtl.dsp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mtdtl.tensor.ColdStart;
 import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -18,16 +19,16 @@ class ColdStartTest {
 
     @AfterEach
     void follow() {
-        ColdStart.force = null;
+        ColdStart.force(null);
     }
 
     /** The value computed scalar and vector ({@code f} must compute afresh on every call). */
     private static <T> T[] both(Supplier<T> f, T[] into) {
-        ColdStart.force = true;
+        ColdStart.force(true);
         into[0] = f.get();
-        ColdStart.force = false;
+        ColdStart.force(false);
         into[1] = f.get();
-        ColdStart.force = null;
+        ColdStart.force(null);
         return into;
     }
 

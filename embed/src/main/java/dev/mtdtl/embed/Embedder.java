@@ -1,7 +1,7 @@
 package dev.mtdtl.embed;
 
 import dev.mtdtl.dsp.BandStats;
-import dev.mtdtl.dsp.ColdStart;
+import dev.mtdtl.tensor.ColdStart;
 import dev.mtdtl.dsp.DbMelStream;
 import dev.mtdtl.dsp.WavReader;
 import dev.mtdtl.dsp.Features;

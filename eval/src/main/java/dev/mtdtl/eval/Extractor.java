@@ -269,6 +269,9 @@ public final class Extractor {
      * {@link #trackVector} per track, bit for bit.
      */
     public synchronized float[] extract(MelStore store, PrintStream log) {
+        if (store.size() > 1) {
+            dev.mtdtl.tensor.ColdStart.endForBatch();   // many tracks: the vector warm-up is paid once either way
+        }
         int n = store.size();
         if (n == 0) {
             throw new IllegalArgumentException("the dataset's mel store holds no tracks");

@@ -250,6 +250,7 @@ public final class Trainer {
         if (total < 0) {
             throw new IllegalArgumentException("total iterations must be >= 0, got " + total);
         }
+        dev.mtdtl.tensor.ColdStart.endForBatch();   // many steps: the kernels' vector warm-up is paid once either way
         long perEpoch = iterationsPerEpoch();
         long every = cfg.checkpointEvery() == 0 ? perEpoch : cfg.checkpointEvery();
         if (runDir != null) {

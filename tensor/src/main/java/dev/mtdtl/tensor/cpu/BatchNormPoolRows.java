@@ -1,5 +1,6 @@
 package dev.mtdtl.tensor.cpu;
 
+import dev.mtdtl.tensor.ColdStart;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -111,6 +112,10 @@ final class BatchNormPoolRows {
                              float mLo, float scale, float b) {
         int ho = h / 2;
         int wo = w / 2;
+        if (COLD.scalar((long) h * w)) {
+            forwardPlaneScalar(y, yoff, codes, x, xoff, ho, wo, w, m, mLo, scale, b);
+            return;
+        }
         if (2 * w == L) {
             quarterPlane(y, yoff, codes, x, xoff, ho, m, mLo, scale, b);
             return;
@@ -133,6 +138,37 @@ final class BatchNormPoolRows {
             int bits = 0;
             int count = 0;
             for (; ow < wo; ow++) {
+                bits |= forwardWindow(y, o + ow, x, top + 2 * ow, w, m, mLo, scale, b) << (2 * count);
+                if (++count == 16) {
+                    codes.put(bits, 16);
+                    bits = 0;
+                    count = 0;
+                }
+            }
+            if (count > 0) {
+                codes.put(bits, count);
+            }
+        }
+    }
+
+    /**
+     * Input elements whose planes a JVM computes with {@link #forwardPlaneScalar} first ({@link ColdStart}): 5 M, about
+     * the pooled blocks of a 30 s file's 12 slices (4.9 M).
+     */
+    private static final ColdStart COLD = new ColdStart(5L << 20);
+
+    /**
+     * {@link #forwardPlane} window by window in scalar code ({@link ColdStart}): {@link #forwardWindow}, which gives the
+     * vector paths' values and codes (their scalar tails already mix it with them in one plane).
+     */
+    private static void forwardPlaneScalar(float[] y, int yoff, Codes codes, float[] x, int xoff, int ho, int wo, int w,
+                                           float m, float mLo, float scale, float b) {
+        for (int oh = 0; oh < ho; oh++) {
+            int top = xoff + 2 * oh * w;
+            int o = yoff + oh * wo;
+            int bits = 0;
+            int count = 0;
+            for (int ow = 0; ow < wo; ow++) {
                 bits |= forwardWindow(y, o + ow, x, top + 2 * ow, w, m, mLo, scale, b) << (2 * count);
                 if (++count == 16) {
                     codes.put(bits, 16);

@@ -1,5 +1,6 @@
 package dev.mtdtl.tensor.cpu;
 
+import dev.mtdtl.tensor.ColdStart;
 import dev.mtdtl.tensor.Parallel;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -33,6 +34,12 @@ final class ConvDirect {
      * each output's FMA chain (its bias, then the taps in order) is the same in any tile.
      */
     static final int OB = VL >= 16 ? 8 : 4;
+
+    /**
+     * Tile FMAs (lanes included) a JVM computes with {@link #tileScalar} first ({@link ColdStart}): 640 M, about the
+     * forward of conv1-conv4 on a 30 s file's 12 slices (614 M).
+     */
+    private static final ColdStart COLD = new ColdStart(640L << 20);
 
     private ConvDirect() {}
 
@@ -140,6 +147,7 @@ final class ConvDirect {
         int nvec = (wo + VL - 1) / VL;
         int positions = ho * nvec;
         Parallel.forChunks(b * nOb, 1, (task, t0, t1) -> {
+            boolean cold = COLD.scalar((long) positions * VL * OB * tapOff.length);
             int bi = task / nOb;
             int ob = task % nOb;
             int xBase = xpOff + bi * cin * hp * wq;
@@ -157,7 +165,9 @@ final class ConvDirect {
                 int outB = direct ? yBase + ib * yPitch + jb : tmp + VL;
                 int stride = direct ? yPlane : 2 * VL;
                 int ra = xBase + ia * sh * wq + ja, rb = xBase + ib * sh * wq + jb;
-                if (OB == 8) {      // a constant: C2 keeps one branch
+                if (cold) {
+                    tileScalar(out, outA, outB, stride, xp, ra, rb, wp, wBase, bias, ob * OB, nOut, tapOff);
+                } else if (OB == 8) {      // a constant: C2 keeps one branch
                     tile(out, outA, outB, stride, xp, ra, rb, wp, wBase, bias, ob * OB, nOut, tapOff);
                 } else {
                     tile4(out, outA, outB, stride, xp, ra, rb, wp, wBase, bias, ob * OB, nOut, tapOff);
@@ -293,6 +303,33 @@ final class ConvDirect {
         b2.intoArray(out, obase + 2 * ostride);
         a3.intoArray(out, oa + 3 * ostride);
         b3.intoArray(out, obase + 3 * ostride);
+    }
+
+    /**
+     * {@link #tile} and {@link #tile4} in scalar code ({@link ColdStart}): output (channel c, lane l) starts from its bias
+     * (zero past the last channel) and takes the taps' FMAs in order, as the vector accumulators do, kept in out as it
+     * goes (out's two vectors of OB channels never overlap xp nor each other), so the same bits.
+     */
+    private static void tileScalar(float[] out, int oa, int obase, int ostride, float[] xp, int ra, int rb,
+                                   float[] wp, int wBase, float[] bias, int o0, int nOut, int[] tapOff) {
+        for (int c = 0; c < OB; c++) {
+            float b0 = bias == null || c >= nOut ? 0f : bias[o0 + c];
+            Arrays.fill(out, oa + c * ostride, oa + c * ostride + VL, b0);
+            Arrays.fill(out, obase + c * ostride, obase + c * ostride + VL, b0);
+        }
+        for (int t = 0, wi = wBase; t < tapOff.length; t++, wi += OB) {
+            int pa = ra + tapOff[t];
+            int pb = rb + tapOff[t];
+            for (int c = 0; c < OB; c++) {
+                float w = wp[wi + c];
+                int a = oa + c * ostride;
+                int bq = obase + c * ostride;
+                for (int l = 0; l < VL; l++) {
+                    out[a + l] = Math.fma(xp[pa + l], w, out[a + l]);
+                    out[bq + l] = Math.fma(xp[pb + l], w, out[bq + l]);
+                }
+            }
+        }
     }
 
     /** Accumulator start: the bias of output o, zero without bias or past the last channel. */

@@ -1,10 +1,12 @@
-package dev.mtdtl.dsp;
+package dev.mtdtl.tensor;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Which of a front-end kernel's two forms runs: its Vector API form, or a scalar twin that does the same float
- * operations lane by lane (the same bits, checked by {@code ColdStartTest}), for the first units of work a JVM does.
+ * Which of a kernel's two forms runs: its Vector API form, or a scalar twin that does the same float operations lane by
+ * lane (the same bits, checked by {@code ColdStartTest} in dsp and {@code ColdStartKernelsTest} here), for the first
+ * units of work a JVM does. The twins: the audio front end's FFT, mel bank, dB and resampler (dsp), and the network's
+ * direct convolution tile, fused batch norm + ReLU + pool planes and GEMM micro-tiles.
  *
  * <p>Why: until C2 has compiled a kernel, its Vector API calls run the JDK's Java fallback, which allocates an array
  * per vector operation and runs one to two orders of magnitude slower than the compiled code. A 30 s clip is too
@@ -12,10 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * one-shot {@code mtdtl embed FILE} spent most of its time there (bench/RESULTS.md, "A one-shot embed is mostly JIT
  * warm-up": 2.9 GB allocated by the first call). Scalar code needs no intrinsics: the interpreter and C1 run it at a
  * fraction of the compiled vector speed, far above the fallback's, and C2 compiles it quickly. So each kernel runs its
- * scalar twin for a budget of work per JVM (about the first 32 s of stereo audio: a 30 s preview), then its vector form, which from
- * then on gets hot and compiled as before: a long file or a folder pays the vector warm-up once, after a scalar start
- * a few hundred milliseconds long (a 10-minute MP3 took 3-6 % longer), and a file whose length is known to pass a
- * minute ends it at once ({@code DbMelStream}).
+ * scalar twin for a budget of work per JVM (the front end's: about the first 32 s of stereo audio, a 30 s preview;
+ * the network's: about one 30 s file's forward pass), then its vector form, which from then on gets hot and compiled
+ * as before: a long file or a training run pays the vector warm-up once, after a scalar start a few hundred
+ * milliseconds long, and a file whose length is known to pass a minute ends the scalar start at once
+ * ({@code DbMelStream}).
  *
  * <p>A run over many files ({@link #endForBatch}: a folder's {@code embed}, {@code mel} or {@code mfcc}, a corpus's
  * {@code prepare}) pays the vector warm-up once either way, and sooner without the scalar start: a fresh JVM's folder
@@ -30,13 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ColdStart {
 
     /** Whether scalar starts are on: system property {@code mtdtl.coldStart}, default true. */
-    static final boolean ON = !"false".equalsIgnoreCase(System.getProperty("mtdtl.coldStart", "true"));
+    public static final boolean ON = !"false".equalsIgnoreCase(System.getProperty("mtdtl.coldStart", "true"));
 
-    /**
-     * For tests: true runs every unit scalar, false every unit vector, null (the default) follows the budgets. Both
-     * forms give the same bits, so flipping it never changes a result, only which code computes it.
-     */
-    static volatile Boolean force;
+    /** See {@link #force}. */
+    private static volatile Boolean force;
 
     /** Set by {@link #endForBatch}: every kernel runs its vector form from then on. */
     private static volatile boolean ended;
@@ -45,7 +45,7 @@ public final class ColdStart {
     private final AtomicLong used = new AtomicLong();
 
     /** A kernel's budget: {@code budget} units of its work run scalar. */
-    ColdStart(long budget) {
+    public ColdStart(long budget) {
         this.budget = budget;
     }
 
@@ -58,10 +58,18 @@ public final class ColdStart {
     }
 
     /**
+     * For tests: true runs every unit of every kernel scalar, false every unit vector, null (the default) follows the
+     * budgets. Both forms give the same bits, so setting it never changes a result, only which code computes it.
+     */
+    public static void force(Boolean f) {
+        force = f;
+    }
+
+    /**
      * Whether the next {@code units} of work run the scalar twin (and count against the budget). Once the budget is
      * spent, a plain read: no contention between threads on the warm path.
      */
-    boolean scalar(long units) {
+    public boolean scalar(long units) {
         Boolean f = force;
         if (f != null) {
             return f;
