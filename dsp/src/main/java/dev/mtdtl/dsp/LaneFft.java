@@ -109,38 +109,48 @@ public final class LaneFft {
      * and twiddles in either order, so the bits are those of pass-by-pass.
      */
     public void transform(float[] re, float[] im) {
-        int blk = Math.min(h, BLOCK);
-        int p = 0;
-        for (int from = 0; from < h; from += blk) {
-            if (radix2First) {
-                radix2(re, im, from, from + blk);
-            }
-            for (p = 0; p < span.length && 4 * span[p] <= blk; p++) {
-                radix4(re, im, span[p], tw[p], from, from + blk);
-            }
-        }
-        for (; p < span.length; p++) {
-            radix4(re, im, span[p], tw[p], 0, h);
-        }
+        passes(re, im, false);
     }
 
     /**
-     * {@link #transform} lane by lane in scalar code ({@link ColdStart}): each lane's float operations are those of the
-     * vector form, in the same order (Java float arithmetic is IEEE and never fused), so the same bits.
+     * {@link #transform} lane by lane in scalar code ({@link dev.mtdtl.tensor.ColdStart}): each lane's float
+     * operations are those of the vector form, in the same order (Java float arithmetic is IEEE and never fused), so
+     * the same bits.
      */
     public void transformScalar(float[] re, float[] im) {
+        passes(re, im, true);
+    }
+
+    /** The passes of {@link #transform}, by the vector butterflies or their scalar twins. */
+    private void passes(float[] re, float[] im, boolean scalar) {
         int blk = Math.min(h, BLOCK);
         int p = 0;
         for (int from = 0; from < h; from += blk) {
             if (radix2First) {
-                radix2Scalar(re, im, from, from + blk);
+                radix2(re, im, from, from + blk, scalar);
             }
             for (p = 0; p < span.length && 4 * span[p] <= blk; p++) {
-                radix4Scalar(re, im, span[p], tw[p], from, from + blk);
+                radix4(re, im, span[p], tw[p], from, from + blk, scalar);
             }
         }
         for (; p < span.length; p++) {
-            radix4Scalar(re, im, span[p], tw[p], 0, h);
+            radix4(re, im, span[p], tw[p], 0, h, scalar);
+        }
+    }
+
+    private void radix2(float[] re, float[] im, int from, int to, boolean scalar) {
+        if (scalar) {
+            radix2Scalar(re, im, from, to);
+        } else {
+            radix2(re, im, from, to);
+        }
+    }
+
+    private void radix4(float[] re, float[] im, int m, float[] t, int from, int to, boolean scalar) {
+        if (scalar) {
+            radix4Scalar(re, im, m, t, from, to);
+        } else {
+            radix4(re, im, m, t, from, to);
         }
     }
 
@@ -316,8 +326,8 @@ public final class LaneFft {
     }
 
     /**
-     * {@link #power} lane by lane (the square root of a float in double, rounded once to float, is the correctly rounded
-     * float square root that the vector form computes).
+     * {@link #power} lane by lane (the square root of a float in double, rounded once to float, is the correctly
+     * rounded float square root that the vector form computes).
      */
     public void powerScalar(float[] pw, float[] re, float[] im, int power) {
         final int l = L;

@@ -84,16 +84,7 @@ final class LaneMel {
         if (count == L && start0 >= 0 && start0 + (L - 1) * cfg.hop() + nFft <= n) {
             gatherRows(re, im, x, off + start0);
         } else {
-            for (int j = 0; j < L; j++) {
-                if (j < count) {
-                    gather(re, im, j, x, off, n, t0 + j);
-                } else {
-                    for (int q = j; q < h * L; q += L) {
-                        re[q] = 0f;
-                        im[q] = 0f;
-                    }
-                }
-            }
+            gatherLanes(re, im, x, off, n, t0, count);
         }
         fft.transform(re, im);
         fft.power(pw, re, im, cfg.power());
@@ -108,6 +99,26 @@ final class LaneMel {
             }
             acc.intoArray(mel, m * L);
         }
+        store(out, o, mel, count);
+    }
+
+    /** Frames t0 .. t0 + count - 1 gathered lane by lane ({@link #gather}), the lanes past them zero. */
+    private void gatherLanes(float[] re, float[] im, float[] x, int off, int n, int t0, int count) {
+        for (int j = 0; j < L; j++) {
+            if (j < count) {
+                gather(re, im, j, x, off, n, t0 + j);
+            } else {
+                for (int q = j; q < h * L; q += L) {
+                    re[q] = 0f;
+                    im[q] = 0f;
+                }
+            }
+        }
+    }
+
+    /** The group's mel (M, L) to out: frame j's M values at out[o + j M ..], for its first {@code count} lanes. */
+    private void store(float[] out, int o, float[] mel, int count) {
+        int mels = fb.nMels();
         for (int j = 0; j < count; j++) {
             int oj = o + j * mels;
             for (int m = 0; m < mels; m++) {
@@ -126,16 +137,7 @@ final class LaneMel {
         float[] im = s[1];
         float[] pw = s[2];
         float[] mel = s[3];
-        for (int j = 0; j < L; j++) {
-            if (j < count) {
-                gather(re, im, j, x, off, n, t0 + j);
-            } else {
-                for (int q = j; q < h * L; q += L) {
-                    re[q] = 0f;
-                    im[q] = 0f;
-                }
-            }
-        }
+        gatherLanes(re, im, x, off, n, t0, count);
         fft.transformScalar(re, im);
         fft.powerScalar(pw, re, im, cfg.power());
         int mels = fb.nMels();
@@ -150,12 +152,7 @@ final class LaneMel {
                 mel[m * L + j] = acc;
             }
         }
-        for (int j = 0; j < count; j++) {
-            int oj = o + j * mels;
-            for (int m = 0; m < mels; m++) {
-                out[oj + m] = mel[m * L + j];
-            }
-        }
+        store(out, o, mel, count);
     }
 
     /**

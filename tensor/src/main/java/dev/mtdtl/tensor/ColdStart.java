@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * fraction of the compiled vector speed, far above the fallback's, and C2 compiles it quickly. So each kernel runs its
  * scalar twin for a budget of work per JVM (the front end's: about the first 32 s of stereo audio, a 30 s preview;
  * the network's: about one 30 s file's forward pass), then its vector form, which from then on gets hot and compiled
- * as before: a long file or a training run pays the vector warm-up once, after a scalar start a few hundred
- * milliseconds long, and a file whose length is known to pass a minute ends the scalar start at once
- * ({@code DbMelStream}).
+ * as before.
  *
- * <p>A run over many files ({@link #endForBatch}: a folder's {@code embed}, {@code mel} or {@code mfcc}, a corpus's
- * {@code prepare}) pays the vector warm-up once either way, and sooner without the scalar start: a fresh JVM's folder
- * of thirty 30 s previews took about 0.5 s longer with it (bench/RESULTS.md, "Session 52"). So the scalar start is for
- * a one-file run, where it is most of the saving.
+ * <p>A run over much audio pays the vector warm-up once either way, and sooner without the scalar start: a fresh
+ * JVM's folder of thirty 30 s previews took about 0.5 s longer with it, a 10-minute MP3 3-6 % (bench/RESULTS.md,
+ * "Session 52"). So such runs end it ({@link #endForBatch}): a folder's {@code embed}, {@code mel} or {@code mfcc},
+ * a corpus's {@code prepare}, a training run, an extraction from a mel store, and a file longer than a minute once
+ * its length is known ({@code DbMelStream}). The scalar start is for a one-file run, where it is most of the time
+ * saved.
  *
  * <p>The budget is counted per kernel, from every thread; which units run scalar depends on timing when several
  * threads share it, but both forms give the same bits, so no result depends on it. {@code -Dmtdtl.coldStart=false}

@@ -135,19 +135,28 @@ final class BatchNormPoolRows {
                 int k = top + 2 * ow;
                 codes.put(forwardChunk(y, o + ow, x, k, k + L, w, m, mLo, scale, b), L);
             }
-            int bits = 0;
-            int count = 0;
-            for (; ow < wo; ow++) {
-                bits |= forwardWindow(y, o + ow, x, top + 2 * ow, w, m, mLo, scale, b) << (2 * count);
-                if (++count == 16) {
-                    codes.put(bits, 16);
-                    bits = 0;
-                    count = 0;
-                }
+            windows(y, o, codes, x, top, ow, wo, w, m, mLo, scale, b);
+        }
+    }
+
+    /**
+     * Windows [ow, wo) of a window row one by one ({@link #forwardWindow}): the row's top-left input at x[top], its
+     * first output at y[o]; their codes to {@code codes}, 16 a word.
+     */
+    private static void windows(float[] y, int o, Codes codes, float[] x, int top, int ow, int wo, int w, float m,
+                                float mLo, float scale, float b) {
+        int bits = 0;
+        int count = 0;
+        for (; ow < wo; ow++) {
+            bits |= forwardWindow(y, o + ow, x, top + 2 * ow, w, m, mLo, scale, b) << (2 * count);
+            if (++count == 16) {
+                codes.put(bits, 16);
+                bits = 0;
+                count = 0;
             }
-            if (count > 0) {
-                codes.put(bits, count);
-            }
+        }
+        if (count > 0) {
+            codes.put(bits, count);
         }
     }
 
@@ -164,21 +173,7 @@ final class BatchNormPoolRows {
     private static void forwardPlaneScalar(float[] y, int yoff, Codes codes, float[] x, int xoff, int ho, int wo, int w,
                                            float m, float mLo, float scale, float b) {
         for (int oh = 0; oh < ho; oh++) {
-            int top = xoff + 2 * oh * w;
-            int o = yoff + oh * wo;
-            int bits = 0;
-            int count = 0;
-            for (int ow = 0; ow < wo; ow++) {
-                bits |= forwardWindow(y, o + ow, x, top + 2 * ow, w, m, mLo, scale, b) << (2 * count);
-                if (++count == 16) {
-                    codes.put(bits, 16);
-                    bits = 0;
-                    count = 0;
-                }
-            }
-            if (count > 0) {
-                codes.put(bits, count);
-            }
+            windows(y, yoff + oh * wo, codes, x, xoff + 2 * oh * w, 0, wo, w, m, mLo, scale, b);
         }
     }
 
