@@ -1,7 +1,6 @@
 package dev.mtdtl.embed;
 
 import dev.mtdtl.dsp.BandStats;
-import dev.mtdtl.tensor.ColdStart;
 import dev.mtdtl.dsp.DbMelStream;
 import dev.mtdtl.dsp.WavReader;
 import dev.mtdtl.dsp.Features;
@@ -9,6 +8,7 @@ import dev.mtdtl.dsp.MelConfig;
 import dev.mtdtl.nn.MultiSourceNet;
 import dev.mtdtl.nn.Source;
 import dev.mtdtl.nn.Strategy;
+import dev.mtdtl.tensor.ColdStart;
 import dev.mtdtl.tensor.Parallel;
 import dev.mtdtl.tensor.Tensor;
 
@@ -135,7 +135,7 @@ public final class Embedder {
             batcher.add(part, 0, n);
         };
         if (files.size() > 1) {
-            ColdStart.endForBatch();   // a batch pays the front end's vector warm-up once, without a scalar start
+            ColdStart.endForBatch();   // a batch pays the vector warm-up once either way, without a scalar start
         }
         for (int i0 = 0, n; i0 < files.size(); i0 += n) {
             n = DbMelStream.together(files, i0);

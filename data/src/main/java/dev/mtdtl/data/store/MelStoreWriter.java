@@ -123,7 +123,7 @@ public final class MelStoreWriter {
     public static Result build(Path dir, String name, List<Track> tracks, MelConfig cfg, MelStore.DType dtype,
                                Consumer<String> log, int stopAfter) throws IOException {
         if (tracks.size() > 1) {
-            dev.mtdtl.tensor.ColdStart.endForBatch();   // a corpus pays the front end's vector warm-up once
+            dev.mtdtl.tensor.ColdStart.endForBatch();   // a corpus pays the vector warm-up once either way
         }
         Files.createDirectories(dir);
         Path header = dir.resolve(name + MelStore.HEADER_SUFFIX);
