@@ -114,6 +114,9 @@ public final class Profiler {
 
     /** Profile on {@code device} against the given roofs. */
     public static Profile run(Device device, Config cfg, Peaks peaks) {
+        // A profile times the kernels warm: their scalar start (ColdStart) would only lengthen the warm-up, and an auto
+        // warm-up could stop on it (a fast scalar first repetition, then the vector forms' slower first ones)
+        dev.mtdtl.tensor.ColdStart.endForBatch();
         ProfilingDevice pd = new ProfilingDevice(device);
         TrainingData data = randomData(cfg.batch() + 8, cfg.sources(), cfg.seed());
         MultiSourceNet net = MultiSourceNet.paper(cfg.strategy(), cfg.sources(), cfg.seed());
