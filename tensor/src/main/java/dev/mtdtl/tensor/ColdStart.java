@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A run over much audio pays the vector warm-up once either way, and sooner without the scalar start: a fresh
  * JVM's folder of thirty 30 s previews took about 0.5 s longer with it, a 10-minute MP3 3-6 % (bench/RESULTS.md,
  * "Session 52"). So such runs end it ({@link #endForBatch}): a folder's {@code embed}, {@code mel} or {@code mfcc},
- * a corpus's {@code prepare}, a training run, an extraction from a mel store, and a file longer than a minute once
- * its length is known ({@code DbMelStream}). The scalar start is for a one-file run, where it is most of the time
+ * a corpus's {@code prepare}, a training run, an extraction from a mel store, {@code mtdtl profile} (which times warm
+ * kernels), and a file longer than a minute once its length is known ({@code DbMelStream}). The scalar start is for a one-file run, where it is most of the time
  * saved.
  *
  * <p>The budget is counted per kernel, from every thread; which units run scalar depends on timing when several
