@@ -33,7 +33,23 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ColdStart {
 
     /** Whether scalar starts are on: system property {@code mtdtl.coldStart}, default true. */
-    public static final boolean ON = !"false".equalsIgnoreCase(System.getProperty("mtdtl.coldStart", "true"));
+    public static final boolean ON = on(System.getProperty("mtdtl.coldStart"));
+
+    /**
+     * {@code mtdtl.coldStart}: true or false (any case), on when unset; another value is ignored with a line, as
+     * {@code mtdtl.spinMicros} is (a misspelt "flase" would otherwise have left it on without a word).
+     */
+    static boolean on(String s) {
+        if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (s.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        System.err.println("mtdtl: ignoring invalid mtdtl.coldStart '" + s + "' (true or false); the scalar start "
+                + "stays on");
+        return true;
+    }
 
     /** See {@link #force}. */
     private static volatile Boolean force;
@@ -55,6 +71,11 @@ public final class ColdStart {
      */
     public static void endForBatch() {
         ended = true;
+    }
+
+    /** Whether {@link #endForBatch} has been called in this JVM. */
+    static boolean ended() {
+        return ended;
     }
 
     /**
