@@ -6,17 +6,48 @@ import picocli.CommandLine.Command;
 /** The {@code mtdtl} command. Subcommands are thin wiring of the library modules. */
 @Command(name = "mtdtl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Multi-task deep transfer learning for music: learn representations from many sources, "
-                + "measure how they transfer.",
-        subcommands = {FixturesCommand.class, AudioFeatureCommands.Mel.class, AudioFeatureCommands.Mfcc.class,
-                FactorCommand.class, SynthCommand.class, TrainCommand.class, PrepareCommand.class, ImportCommand.class,
-                ExtractCommand.class, EvaluateCommand.class, ReportCommand.class,
-                QuickstartCommand.class, StudyCommand.class, StudyAnalyzeCommand.class, ProfileCommand.class,
-                ExportCommand.class, EmbedCommand.class,
-                CommandLine.HelpCommand.class})
+                + "measure how they transfer.")
 public final class Main implements Runnable {
+
+    /**
+     * The subcommands by their {@code @Command} names, in the order the usage lists them. Only the one a command line
+     * names is built ({@link #commandLine}).
+     */
+    static final java.util.Map<String, Class<?>> COMMANDS = commands(FixturesCommand.class,
+            AudioFeatureCommands.Mel.class, AudioFeatureCommands.Mfcc.class, FactorCommand.class, SynthCommand.class,
+            TrainCommand.class, PrepareCommand.class, ImportCommand.class, ExtractCommand.class, EvaluateCommand.class,
+            ReportCommand.class, QuickstartCommand.class, StudyCommand.class, StudyAnalyzeCommand.class,
+            ProfileCommand.class, ExportCommand.class, EmbedCommand.class, CommandLine.HelpCommand.class);
+
+    private static java.util.Map<String, Class<?>> commands(Class<?>... classes) {
+        java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+        for (Class<?> c : classes) {
+            m.put(c.getAnnotation(Command.class).name(), c);   // reads the annotation; no class is initialised
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /**
+     * The command tree for {@code args}: where the first argument names a subcommand, the top command with that one
+     * alone; else (no argument, an option such as {@code --help}, {@code help}, a name that is no command) with every
+     * subcommand, for the usage and picocli's suggestions. Why: picocli builds a command's model by reflection over
+     * its options and its subcommands' (and their defaults' classes), about 180 ms for the whole tree beside 160 ms
+     * for one command, paid by every run of {@code ./mtdtl} before it does anything (`mtdtl --version` 0.8 s).
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        String first = args.length > 0 ? args[0] : "";
+        Class<?> one = "help".equals(first) ? null : COMMANDS.get(first);
+        if (one != null) {
+            cl.addSubcommand(first, one);
+        } else if (!first.equals("--version") && !first.equals("-V")) {
+            COMMANDS.forEach(cl::addSubcommand);
+        }
+        return cl;
+    }
 
     public static void main(String[] args) {
         String jit = dev.mtdtl.tensor.JitFlags.trapLimitWarning();   // a JVM not started by ./mtdtl
@@ -28,7 +59,7 @@ public final class Main implements Runnable {
 
     /** Run with arguments and return the exit status (for tests). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args);
         // Bad input is the user's to fix: print the message (it names the file, line or field), not a
         // stack trace, and exit with status 1. Any other exception is a bug of ours: say so, with its class,
         // and exit with status 2 (picocli's status for a bad command line too). MTDTL_DEBUG=1 adds the trace.

@@ -23,7 +23,7 @@ class HelpTextTest {
     @Test
     void everyCommandsHelpFormatsWithoutWarnings() {
         List<CommandLine> all = new ArrayList<>();
-        collect(new CommandLine(new Main()), all);
+        collect(Main.commandLine(), all);
         assertTrue(all.size() > 15, "the command tree: " + all.size() + " commands");
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
