@@ -388,17 +388,28 @@ public final class Resampler {
     /**
      * {@link #dot} in scalar code: lane l's chain of FMAs over taps j + l in the same order, then the lanes summed in
      * {@link #sumLanes}' tree (lane l meets lane l ^ d for d = VL/2 .. 1; float addition commutes, so both lanes of a
-     * pair take the same sum and the pairs can be updated in place), so the same bits. lanes: scratch of VL floats.
+     * pair take the same sum and the pairs can be updated in place), so the same bits. lanes: scratch of as many
+     * floats as the vectors have lanes. At 16 and 8 lanes the lanes are local variables ({@link #dotScalar16},
+     * {@link #dotScalar8}): C2 keeps them in registers, where the array's lanes are a load and a store around every
+     * FMA; 2.3-3x faster compiled (1.32 M outputs of 272 taps, a 30 s stereo clip: 133-142 against 323-437 ms), and
+     * the resampler's twin was the largest share of a one-file run's CPU (bench/RESULTS.md, session 53).
      */
     static float dotScalar(float[] h, int hOff, float[] x, int xOff, int k, float[] lanes) {
+        if (lanes.length == 16) {
+            return dotScalar16(h, hOff, x, xOff, k);
+        }
+        if (lanes.length == 8) {
+            return dotScalar8(h, hOff, x, xOff, k);
+        }
+        int vl = lanes.length;
         java.util.Arrays.fill(lanes, 0f);
-        for (int j = 0; j < k; j += VL) {
-            for (int l = 0; l < VL; l++) {
+        for (int j = 0; j < k; j += vl) {
+            for (int l = 0; l < vl; l++) {
                 lanes[l] = Math.fma(h[hOff + j + l], x[xOff + j + l], lanes[l]);
             }
         }
-        for (int d = VL / 2; d >= 1; d /= 2) {
-            for (int l = 0; l < VL; l++) {
+        for (int d = vl / 2; d >= 1; d /= 2) {
+            for (int l = 0; l < vl; l++) {
                 if ((l & d) == 0) {
                     float t = lanes[l] + lanes[l | d];
                     lanes[l] = t;
@@ -407,6 +418,50 @@ public final class Resampler {
             }
         }
         return lanes[0];
+    }
+
+    /** {@link #dotScalar} at 16 lanes: lane l in a_l, the tree ((a0 + a8) + (a4 + a12)) + ((a2 + a10) + ...) ... */
+    private static float dotScalar16(float[] h, int o, float[] x, int p, int k) {
+        float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        float a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0, a14 = 0, a15 = 0;
+        for (int j = 0; j < k; j += 16) {
+            int q = o + j, r = p + j;
+            a0 = Math.fma(h[q], x[r], a0);
+            a1 = Math.fma(h[q + 1], x[r + 1], a1);
+            a2 = Math.fma(h[q + 2], x[r + 2], a2);
+            a3 = Math.fma(h[q + 3], x[r + 3], a3);
+            a4 = Math.fma(h[q + 4], x[r + 4], a4);
+            a5 = Math.fma(h[q + 5], x[r + 5], a5);
+            a6 = Math.fma(h[q + 6], x[r + 6], a6);
+            a7 = Math.fma(h[q + 7], x[r + 7], a7);
+            a8 = Math.fma(h[q + 8], x[r + 8], a8);
+            a9 = Math.fma(h[q + 9], x[r + 9], a9);
+            a10 = Math.fma(h[q + 10], x[r + 10], a10);
+            a11 = Math.fma(h[q + 11], x[r + 11], a11);
+            a12 = Math.fma(h[q + 12], x[r + 12], a12);
+            a13 = Math.fma(h[q + 13], x[r + 13], a13);
+            a14 = Math.fma(h[q + 14], x[r + 14], a14);
+            a15 = Math.fma(h[q + 15], x[r + 15], a15);
+        }
+        return (((a0 + a8) + (a4 + a12)) + ((a2 + a10) + (a6 + a14)))
+                + (((a1 + a9) + (a5 + a13)) + ((a3 + a11) + (a7 + a15)));
+    }
+
+    /** {@link #dotScalar} at 8 lanes (AVX2): lane l in a_l, the tree ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + ...). */
+    private static float dotScalar8(float[] h, int o, float[] x, int p, int k) {
+        float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        for (int j = 0; j < k; j += 8) {
+            int q = o + j, r = p + j;
+            a0 = Math.fma(h[q], x[r], a0);
+            a1 = Math.fma(h[q + 1], x[r + 1], a1);
+            a2 = Math.fma(h[q + 2], x[r + 2], a2);
+            a3 = Math.fma(h[q + 3], x[r + 3], a3);
+            a4 = Math.fma(h[q + 4], x[r + 4], a4);
+            a5 = Math.fma(h[q + 5], x[r + 5], a5);
+            a6 = Math.fma(h[q + 6], x[r + 6], a6);
+            a7 = Math.fma(h[q + 7], x[r + 7], a7);
+        }
+        return ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7));
     }
 
     private static float dot(float[] h, int hOff, float[] x, int xOff, int k) {

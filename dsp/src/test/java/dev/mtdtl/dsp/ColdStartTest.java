@@ -183,10 +183,16 @@ class ColdStartTest {
         }
     }
 
+    /** At every lane count (the scratch's length picks the form: locals at 16 and 8, the array otherwise). */
     @Test
     void dotInScalarSumsTheLanesInTheVectorTree() {
         Random r = new Random(15);
-        int vl = LaneFft.L;
+        for (int vl : new int[]{LaneFft.L, 2, 4, 8, 16, 32}) {
+            dotInScalarSumsTheLanesInTheVectorTree(r, vl);
+        }
+    }
+
+    private static void dotInScalarSumsTheLanesInTheVectorTree(Random r, int vl) {
         float[] lanes = new float[vl];
         for (int k = vl; k <= 16 * vl; k += vl) {
             float[] h = gaussian(r, k, 1.0);
@@ -206,7 +212,7 @@ class ColdStartTest {
                 acc = next;
             }
             assertEquals(Float.floatToRawIntBits(acc[0]),
-                    Float.floatToRawIntBits(Resampler.dotScalar(h, 0, x, 0, k, lanes)), "k = " + k);
+                    Float.floatToRawIntBits(Resampler.dotScalar(h, 0, x, 0, k, lanes)), vl + " lanes, k = " + k);
         }
     }
 }
