@@ -1,5 +1,6 @@
 package dev.mtdtl.tensor.cpu;
 
+import dev.mtdtl.tensor.ColdStart;
 import dev.mtdtl.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -270,12 +271,20 @@ final class ConvIm2col {
      * this path's in the base CNN) by shifted vectors ({@link #im2colSame}), the rest by rows.
      */
     static void im2col(float[] col, int colOff, float[] x, ConvGeom g, int n0, int gn) {
-        if (same(g)) {
+        if (same(g) && !COLD.scalar((long) g.c() * g.kh() * g.kw() * gn * g.ho() * g.wo())) {
             im2colSame(col, colOff, x, g, n0, gn);
         } else {
             im2colRows(col, colOff, x, g, n0, gn);
         }
     }
+
+    /**
+     * Floats of col a JVM lowers by {@link #im2colRows} first ({@link ColdStart}): 4 M, several forward passes of a
+     * 30 s file's conv5-conv62. {@link #im2colSame}'s shifted vectors run the Vector API's Java fallback until C2
+     * compiles them (about 40 ms of a one-file embed, bench/RESULTS.md, session 53); rows copy the same values and
+     * write +0 where it writes a masked +0: the same bits.
+     */
+    private static final ColdStart COLD = new ColdStart(4L << 20);
 
     /**
      * {@link #im2col} by rows, any geometry. The rows are short (4 to 8 floats), so each is written by plain

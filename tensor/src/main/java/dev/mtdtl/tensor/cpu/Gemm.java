@@ -251,11 +251,20 @@ public final class Gemm {
     /** B's panels [p0, p1) of the N block at jc (n columns in all) into dst at bPack, panel p at bPack + p*NR*kc. */
     private static void packBPanels(boolean transB, float[] b, int bOff, int ldb, int n, int pc, int kc, int jc,
                                     float[] dst, int bPack, int p0, int p1) {
+        boolean cold = PACK_COLD.scalar((long) (p1 - p0) * NR * kc);
         for (int p = p0; p < p1; p++) {
             int j = jc + p * NR;
-            packB(transB, b, bOff, ldb, pc, kc, j, Math.min(NR, n - j), dst, bPack + p * NR * kc);
+            packB(transB, b, bOff, ldb, pc, kc, j, Math.min(NR, n - j), dst, bPack + p * NR * kc, cold);
         }
     }
+
+    /**
+     * Floats of B panels a JVM packs by scalar copies first ({@link ColdStart}): 4 M, several forward passes of a 30 s
+     * file (the linear layers' transposed weights, conv5-conv62's lowered inputs). Until C2 compiles them, the 16 x 16
+     * transposes of {@link Transpose16} run the Vector API's Java fallback: the head's two linear layers took about
+     * 0.1 s of a one-file embed there (bench/RESULTS.md, session 53). A copy either way: the same bits.
+     */
+    private static final ColdStart PACK_COLD = new ColdStart(4L << 20);
 
     /** Pack rows [i0, i0+mr) x cols [p0, p0+kc) of op(A) as dst[p*MR + r], zero rows beyond mr. */
     private static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mr, int p0, int kc,
@@ -295,9 +304,9 @@ public final class Gemm {
      * (bench/RESULTS.md, session 35). A copy: the same bits.
      */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nr,
-                              float[] dst, int d) {
-        if (!transB) {            // op(B)[p][j] = b[p*ldb + j]: vector copies
-            if (nr == NR) {
+                              float[] dst, int d, boolean cold) {
+        if (!transB) {            // op(B)[p][j] = b[p*ldb + j]: vector copies (scalar ones while cold)
+            if (nr == NR && !cold) {
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (p0 + p) * ldb + j0;
                     FloatVector.fromArray(S, b, src).intoArray(dst, d + p * NR);
@@ -315,7 +324,7 @@ public final class Gemm {
                     }
                 }
             }
-        } else if (nr == NR && (VL == 16 || VL == 8)) {   // op(B)[p][j] = b[j*ldb + p]: VL x VL blocks in registers
+        } else if (nr == NR && (VL == 16 || VL == 8) && !cold) {   // op(B)[p][j] = b[j*ldb + p]: VL x VL blocks
             int p = 0;
             for (; p + VL <= kc; p += VL) {
                 int src = bOff + j0 * ldb + p0 + p;

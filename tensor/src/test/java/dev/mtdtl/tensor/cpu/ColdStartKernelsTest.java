@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * The network kernels' scalar twins ({@link ColdStart}) give the bits of their Vector API forms: the direct
  * convolution tile (forward, the data gradient's strided rows, the fused conv + batch norm + ReLU + pool of
  * inference), the fused batch norm + ReLU + pool planes (every plane width the vector paths treat apart) with their
- * argmax codes, and the GEMM micro-tiles (packed, rows and columns of A in place, both transposes, alpha and beta).
+ * argmax codes, the GEMM micro-tiles (packed, rows and columns of A in place, both transposes, alpha and beta) and
+ * B panels, and the small layers' lowering (im2col).
  * Each is computed with every unit forced scalar and with every unit forced vector, and compared bit for bit.
  */
 class ColdStartKernelsTest {
@@ -153,6 +154,46 @@ class ColdStartKernelsTest {
             assertSameBits("train plane " + h + " x " + w, (float[]) s[0], (float[]) v[0]);
             assertArrayEquals((int[]) v[1], (int[]) s[1], "train codes " + h + " x " + w);
             assertSameBits("running mean " + h + " x " + w, (float[]) s[2], (float[]) v[2]);
+        }
+    }
+
+    /**
+     * The lowering of the small layers (conv5-conv62 of the base CNN: W below a vector, same size out as in): by rows
+     * while cold, by shifted, masked vectors after; the same columns (masked lanes +0 both ways), and through the
+     * im2col forward and data gradient (their GEMMs' B panels packed by scalar copies while cold) the same outputs.
+     */
+    @Test
+    void loweringGivesTheVectorColumns() {
+        Random r = new Random(25);
+        ConvGeom[] geoms = {
+            new ConvGeom(3, 5, 6, 8, 7, 3, 3, 1, 1, 1, 1),      // conv5's kind: rows of 8 floats
+            new ConvGeom(2, 16, 3, 4, 20, 3, 3, 1, 1, 1, 1),    // conv61's: 12 positions
+            new ConvGeom(2, 9, 3, 4, 11, 1, 1, 1, 1, 0, 0),     // conv62's: 1 x 1
+        };
+        for (ConvGeom g : geoms) {
+            float[] x = gaussian(r, (int) g.xSize());
+            float[] w = gaussian(r, (int) g.wSize());
+            float[] dy = gaussian(r, (int) g.ySize());
+            int cols = g.c() * g.kh() * g.kw() * g.n() * g.ho() * g.wo();
+            Object[] col = both(() -> {
+                float[] out = new float[cols];
+                java.util.Arrays.fill(out, Float.NaN);
+                ConvIm2col.im2col(out, 0, x, g, 0, g.n());
+                return out;
+            });
+            assertSameBits("im2col " + g, (float[]) col[0], (float[]) col[1]);
+            Object[] y = both(() -> {
+                float[] out = new float[(int) g.ySize()];
+                Conv2dCpu.forward(out, x, w, null, g, null);
+                return out;
+            });
+            assertSameBits("im2col forward " + g, (float[]) y[0], (float[]) y[1]);
+            Object[] dx = both(() -> {
+                float[] out = new float[(int) g.xSize()];
+                Conv2dCpu.backwardData(out, dy, w, g, null);
+                return out;
+            });
+            assertSameBits("im2col data gradient " + g, (float[]) dx[0], (float[]) dx[1]);
         }
     }
 
