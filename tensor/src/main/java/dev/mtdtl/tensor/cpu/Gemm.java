@@ -199,13 +199,13 @@ public final class Gemm {
                             int ap = aPack + (i / MR) * MR * kc;
                             if (cold) {                          // the scalar twins (ColdStart)
                                 if (!(inPlace && i / MR < fullPanels)) {
-                                    tileScalar(kc, ws, ap, 1, MR, ws, bp, ws, tile);
+                                    GemmScalar.tile(kc, ws, ap, 1, MR, ws, bp, ws, tile);
                                 } else if (transA) {
-                                    tileScalar(kc, a, aOff + pcF * lda + i, 1, lda, ws, bp, ws, tile);
+                                    GemmScalar.tile(kc, a, aOff + pcF * lda + i, 1, lda, ws, bp, ws, tile);
                                 } else {
-                                    tileScalar(kc, a, aOff + i * lda + pcF, lda, 1, ws, bp, ws, tile);
+                                    GemmScalar.tile(kc, a, aOff + i * lda + pcF, lda, 1, ws, bp, ws, tile);
                                 }
-                                addTileScalar(ws, tile, Math.min(MR, i1 - i), nr, alpha, betaHere, c,
+                                GemmScalar.addTile(ws, tile, Math.min(MR, i1 - i), nr, alpha, betaHere, c,
                                         cOff + i * ldc + jcF + j, ldc);
                                 continue;
                             }
@@ -450,42 +450,10 @@ public final class Gemm {
     }
 
     /**
-     * Multiply-adds (C elements x kc) a JVM computes with {@link #tileScalar} first ({@link ColdStart}): 128 M, about
+     * Multiply-adds (C elements x kc) a JVM computes with {@link GemmScalar#tile} first ({@link ColdStart}): 128 M, about
      * the GEMMs of a 30 s file's forward (conv5, conv61 and conv62 by im2col and the linear layers: 95 M).
      */
     private static final ColdStart COLD = new ColdStart(128L << 20);
-
-    /**
-     * The micro-kernel ({@link #kernel}, {@link GemmKernel#tileRows}, {@link GemmKernel#tileCols}) in scalar code
-     * ({@link ColdStart}): element (r, j) of the MR x NR tile at t[tp + r NR + j] is the FMA chain from zero over
-     * p &lt; kc of B's b[bp + p NR + j] times op(A)'s (r, p), a[aOff + r rs + p cs], in p order: the vector kernels'
-     * chain, so the same bits (packed A: rs 1, cs MR; rows of A: rs lda, cs 1; columns: rs 1, cs lda).
-     */
-    static void tileScalar(int kc, float[] a, int aOff, int rs, int cs, float[] b, int bp, float[] t, int tp) {
-        java.util.Arrays.fill(t, tp, tp + MR * NR, 0f);
-        for (int p = 0; p < kc; p++) {
-            int bo = bp + p * NR;
-            for (int r = 0; r < MR; r++) {
-                float x = a[aOff + r * rs + p * cs];
-                int tr = tp + r * NR;
-                for (int j = 0; j < NR; j++) {
-                    t[tr + j] = Math.fma(b[bo + j], x, t[tr + j]);
-                }
-            }
-        }
-    }
-
-    /** {@link #addTile} in scalar code: its general branch, which gives its vector branches' bits (1 * v is v). */
-    static void addTileScalar(float[] w, int t, int mr, int nr, float alpha, float beta, float[] c, int cOff, int ldc) {
-        for (int r = 0; r < mr; r++) {
-            int tr = t + r * NR;
-            int cr = cOff + r * ldc;
-            for (int j = 0; j < nr; j++) {
-                float v = alpha * w[tr + j];
-                c[cr + j] = beta == 0f ? v : v + beta * c[cr + j];
-            }
-        }
-    }
 
     /** C[0:mr, 0:nr] = alpha * tile + beta * C (beta 0: C not read); tile rows are NR floats at w[t]. */
     static void addTile(float[] w, int t, int mr, int nr, float alpha, float beta, float[] c, int cOff, int ldc) {
