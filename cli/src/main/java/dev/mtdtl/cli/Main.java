@@ -34,8 +34,8 @@ public final class Main implements Runnable {
      * The command tree for {@code args}: where the first argument names a subcommand, the top command with that one
      * alone; else (no argument, an option such as {@code --help}, {@code help}, a name that is no command) with every
      * subcommand, for the usage and picocli's suggestions. Why: picocli builds a command's model by reflection over
-     * its options and its subcommands' (and their defaults' classes), about 180 ms for the whole tree beside 160 ms
-     * for one command, paid by every run of {@code ./mtdtl} before it does anything (`mtdtl --version` 0.8 s).
+     * its options and its subcommands' (loading their defaults' classes): 340 ms of a fresh JVM for the whole tree,
+     * 160 for one command, paid by every run of {@code ./mtdtl} before it did anything (bench/RESULTS.md, session 53).
      */
     static CommandLine commandLine(String... args) {
         CommandLine cl = new CommandLine(new Main());

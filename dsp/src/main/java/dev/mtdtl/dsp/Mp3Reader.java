@@ -33,14 +33,15 @@ import javazoom.jl.decoder.Obuffer;
  * with index errors of its tables (side information whose counts pass the 576 lines of a granule, for instance), and
  * until 2026-12-07 such a frame refused the whole file, although its other frames decode as they would without the
  * damage; 1 to 20 random bytes overwritten in a 30 s preview refused 5 of 150 copies that way. Now the samples the
- * frame had written are taken back and the next frame decodes: by the same decoder, whose bit reservoir still holds
- * the bytes that frame's main data may begin in, so the damaged frame is often the only one lost (jlayer skips the
- * next as well when its main data began before where the failed frame's reading stopped), and a frame later the
- * samples are those of the undamaged file, one or two frames earlier; after two damaged frames in a row, by a fresh
- * decoder, in case the first left its state inconsistent (the frames whose main data lies in bytes it never received
- * decode to nothing, as after a cut). A damaged Ogg page is skipped the same way ({@link OggReader}). A stream
- * where damaged frames are more than {@link #MOST_DAMAGED} of the frames (past the first {@link #FEW_DAMAGED}) is
- * refused instead, naming the file, the frame and the count: that is no longer a file with a damaged spot.
+ * frame had written are taken back and the next frame decodes: by the same decoder, whose bit reservoir still holds the
+ * bytes that frame's main data may begin in, so the damaged frame is often the only one lost (jlayer skips the next as
+ * well when its main data began before where the failed frame's reading stopped), and 1,152 samples later (the IMDCT's
+ * overlap and the synthesis filter's history) the samples are those of the undamaged file, one or two frames earlier;
+ * after two damaged frames in a row, by a fresh decoder, in case the first left its state inconsistent (the frames
+ * whose main data lies in bytes it never received decode to nothing, as after a cut). A damaged Ogg page is skipped the
+ * same way ({@link OggReader}). A stream where damaged frames are more than {@link #MOST_DAMAGED} of the frames (past
+ * the first {@link #FEW_DAMAGED}) is refused instead, naming the file, the frame and the count: that is no longer a
+ * file with a damaged spot.
  *
  * <p>Errors name the file: no MPEG audio frame at all, a stream too damaged to decode (above), a damaged or cut
  * stream that jlayer's bitstream cannot read on, a rate or channel count outside {@link AudioLimits}, more audio than

@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Which of a kernel's two forms runs: its Vector API form, or a scalar twin that does the same float operations lane by
  * lane (the same bits, checked by {@code ColdStartTest} in dsp and {@code ColdStartKernelsTest} here), for the first
  * units of work a JVM does. The twins: the audio front end's FFT, mel bank, dB and resampler (dsp), and the network's
- * direct convolution tile, fused batch norm + ReLU + pool planes and GEMM micro-tiles.
+ * direct convolution tile, fused batch norm + ReLU + pool planes, GEMM micro-tiles, and the copies of the GEMM's B
+ * panels and of the small layers' lowering (im2col).
  *
  * <p>Why: until C2 has compiled a kernel, its Vector API calls run the JDK's Java fallback, which allocates an array
  * per vector operation and runs one to two orders of magnitude slower than the compiled code. A 30 s clip is too

@@ -450,8 +450,8 @@ public final class Gemm {
     }
 
     /**
-     * Multiply-adds (C elements x kc) a JVM computes with {@link GemmScalar#tile} first ({@link ColdStart}): 128 M, about
-     * the GEMMs of a 30 s file's forward (conv5, conv61 and conv62 by im2col and the linear layers: 95 M).
+     * Multiply-adds (C elements x kc) a JVM computes with {@link GemmScalar#tile} first ({@link ColdStart}): 128 M,
+     * about the GEMMs of a 30 s file's forward (conv5, conv61 and conv62 by im2col and the linear layers: 95 M).
      */
     private static final ColdStart COLD = new ColdStart(128L << 20);
 
