@@ -161,6 +161,9 @@ final class Mp3Reader {
         private int k = 1;  // its number, from 1
         private int damaged;  // frames dropped because jlayer could not decode them
         private int lastDamaged = -1;  // the last one's number
+        private int firstDamaged;  // the first one's number, and where it began (seconds)
+        private double firstDamagedAt;
+        private boolean said;  // whether dropped() was printed
 
         private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames) throws IOException {
             this.file = file;
@@ -234,6 +237,10 @@ final class Mp3Reader {
         @Override
         public boolean next() throws IOException {
             if (h == null) {
+                if (damaged > 0 && !said) {   // once, at the stream's end (a streamed file's later pass says it again)
+                    System.err.println(dropped());
+                    said = true;
+                }
                 return false;
             }
             long at = buf.end();
@@ -250,6 +257,10 @@ final class Mp3Reader {
                     decoder = decoder(buf);
                 }
                 lastDamaged = k;
+                if (damaged == 0) {
+                    firstDamaged = k;
+                    firstDamagedAt = at / (double) rate;
+                }
                 if (++damaged > FEW_DAMAGED && damaged > MOST_DAMAGED * k) {
                     throw new AudioDecodeException(file, String.format(java.util.Locale.ROOT,
                             "corrupt MP3 data: %,d of the first %,d frames could not be decoded (the last: frame %,d, "
@@ -272,6 +283,17 @@ final class Mp3Reader {
         /** Frames dropped so far because jlayer could not decode them (see the class comment). */
         int damaged() {
             return damaged;
+        }
+
+        /**
+         * The line a stream with dropped frames prints on standard error at its end, as ffmpeg warns of the frames it
+         * skips: the file, how many frames, the first one and where it began. The audio is still returned: a damaged
+         * spot of a preview costs 26 ms of it, refusing the file cost the whole track.
+         */
+        String dropped() {
+            return String.format(java.util.Locale.ROOT, "mtdtl: %s: %,d damaged MP3 frame%s dropped (%s %,d, about "
+                    + "%.1f s in)", file, damaged, damaged == 1 ? "" : "s", damaged == 1 ? "frame" : "the first: frame",
+                    firstDamaged, firstDamagedAt);
         }
 
         @Override

@@ -320,7 +320,8 @@ class Mp3ReaderTest {
      * file's, and 1,152 samples after it they are the whole file's again, one frame earlier (LAME's stereo file) or two
      * (the MPEG-2 mono one, whose next frame's main data began where the damaged frame had read past). Two such frames
      * in a row (the decoder starts afresh: the next frames whose main data began in bytes it never saw give nothing)
-     * leave the whole file's last samples. A file where most frames are damaged is refused, naming it and the count.
+     * leave the whole file's last samples. A line on standard error names the file and the frame. A file where most
+     * frames are damaged is refused, naming it and the count.
      */
     @Test
     void aFrameJlayerCannotDecodeIsDropped() throws Exception {
@@ -334,7 +335,18 @@ class Mp3ReaderTest {
             for (int gr = 0; gr < (spf == 1152 ? 2 : 1); gr++) {
                 Files.write(f, overlongGranule(mp3, gr, 6));
                 assertThrows(Exception.class, () -> viaMp3spi(f), "mp3spi failed on it");
-                Audio a = AudioDecoder.decode(f);
+                java.io.PrintStream err = System.err;
+                java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+                System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+                Audio a;
+                try {
+                    a = AudioDecoder.decode(f);
+                } finally {
+                    System.setErr(err);
+                }
+                assertEquals(String.format(java.util.Locale.ROOT, "mtdtl: %s: 1 damaged MP3 frame dropped (frame 7, "
+                        + "about %.1f s in)%n", f, 6.0 * spf / whole.sampleRate()),
+                        said.toString(java.nio.charset.StandardCharsets.UTF_8), "said once, on standard error");
                 int lost1 = whole.frames() - a.frames();   // the damaged frame, and the next where it gives nothing
                 assertTrue(lost1 == spf || lost1 == 2 * spf, name + ", granule " + gr + ": frames lost: " + lost1);
                 for (int c = 0; c < ch; c++) {
