@@ -64,9 +64,9 @@ public final class AudioDecoder {
     public static AudioWindow window(Path file) throws IOException {
         Route r = route(file);
         BlockWindow.Opener opener = switch (r.kind) {
-            case "MP3" -> max -> Mp3Reader.Blocks.open(file, r.start, max);
-            case "FLAC" -> max -> FlacReader.Blocks.open(file, r.start, max);
-            case "Ogg" -> max -> OggReader.Blocks.open(file, max);
+            case "MP3" -> (max, again) -> Mp3Reader.Blocks.open(file, r.start, max, again);
+            case "FLAC" -> (max, again) -> FlacReader.Blocks.open(file, r.start, max);
+            case "Ogg" -> (max, again) -> OggReader.Blocks.open(file, max);
             default -> null;
         };
         if (opener != null) {

@@ -20,10 +20,13 @@ import java.nio.file.Path;
  */
 final class BlockWindow implements AudioWindow {
 
-    /** Opens the file's decoder at its first block, its length bounded by {@code maxFrames}. */
+    /**
+     * Opens the file's decoder at its first block, its length bounded by {@code maxFrames}; {@code again} for a pass
+     * after the first (a decoder that warns of what it skips, {@link Mp3Reader}, has said it on the first).
+     */
     @FunctionalInterface
     interface Opener {
-        PcmBlocks open(long maxFrames) throws IOException;
+        PcmBlocks open(long maxFrames, boolean again) throws IOException;
     }
 
     /** Frames a decoder may add past a read's end in its last block: an MP3 frame pair, a Vorbis overhang. */
@@ -52,7 +55,7 @@ final class BlockWindow implements AudioWindow {
      * is refused by the read (or {@link #frames}) that reaches the fault.
      */
     static BlockWindow open(Path file, Opener opener) throws IOException {
-        return new BlockWindow(file, opener, opener.open(MAX_FRAMES));
+        return new BlockWindow(file, opener, opener.open(MAX_FRAMES, false));
     }
 
     @Override
@@ -142,7 +145,7 @@ final class BlockWindow implements AudioWindow {
         if (from < buf.base()) {   // back to the start: a new pass
             blocks.close();
             blocks = null;
-            blocks = opener.open(MAX_FRAMES);
+            blocks = opener.open(MAX_FRAMES, true);
             buf = blocks.buffer();
         }
         // the frames before the read are dropped, and the rest of the read gets its room at once (growing by halves

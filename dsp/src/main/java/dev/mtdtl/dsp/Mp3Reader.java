@@ -163,7 +163,7 @@ final class Mp3Reader {
         private int lastDamaged = -1;  // the last one's number
         private int firstDamaged;  // the first one's number, and where it began (seconds)
         private double firstDamagedAt;
-        private boolean said;  // whether dropped() was printed
+        private boolean said;  // whether dropped() was printed (or is not to be: a later pass of a stream)
 
         private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames) throws IOException {
             this.file = file;
@@ -198,6 +198,11 @@ final class Mp3Reader {
          * decode, its buffer sized for the file), else a stream read by window.
          */
         static Blocks open(Path file, long start, long maxFrames) throws IOException {
+            return open(file, start, maxFrames, false);
+        }
+
+        /** {@link #open(Path, long, long)}; {@code quiet}: no line for dropped frames (a later pass of a stream). */
+        static Blocks open(Path file, long start, long maxFrames, boolean quiet) throws IOException {
             InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
             try {
                 in.skipNBytes(start);
@@ -208,6 +213,7 @@ final class Mp3Reader {
                             + "found");
                 }
                 Blocks b = new Blocks(file, in, bits, first, maxFrames);
+                b.said = quiet;
                 in = null;
                 return b;
             } catch (BitstreamException | RuntimeException e) {
@@ -237,7 +243,7 @@ final class Mp3Reader {
         @Override
         public boolean next() throws IOException {
             if (h == null) {
-                if (damaged > 0 && !said) {   // once, at the stream's end (a streamed file's later pass says it again)
+                if (damaged > 0 && !said) {   // once, at the stream's end
                     System.err.println(dropped());
                     said = true;
                 }

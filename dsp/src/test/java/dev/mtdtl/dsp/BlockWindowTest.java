@@ -158,9 +158,9 @@ class BlockWindowTest {
         Path longer = joined("lame-44k-stereo.mp3", 12);
         Audio whole = AudioDecoder.decode(longer).toStereo();
         int[] opens = {0};
-        BlockWindow.Opener counting = max -> {
+        BlockWindow.Opener counting = (max, again) -> {
             opens[0]++;
-            return Mp3Reader.Blocks.open(longer, 0, max);
+            return Mp3Reader.Blocks.open(longer, 0, max, again);
         };
         try (BlockWindow w = BlockWindow.open(longer, counting)) {
             assertEquals(1, opens[0]);

@@ -387,6 +387,36 @@ class Mp3ReaderTest {
         }
     }
 
+    /**
+     * A streamed file read again from its start is decoded twice: the line for its dropped frame is said once, by the
+     * first pass (each pass here runs to the stream's end); and the streamed dB-mel, its frames not kept (a second
+     * pass for the reads), is the whole decode's.
+     */
+    @Test
+    void aStreamSaysItsDroppedFramesOnce() throws IOException {
+        Path f = dir.resolve("dropped.mp3");
+        Files.write(f, overlongGranule(Files.readAllBytes(CodecFilesTest.resource("lame-44k-stereo.mp3")), 0, 6));
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try (AudioWindow w = AudioDecoder.window(f)) {
+            int n = w.frames();                                     // the first pass, to the end
+            assertEquals(10, w.read(0, 5).length);                  // back to the start: a second pass
+            assertEquals(n, w.reach(5, Long.MAX_VALUE), "the second pass, to the end");
+        } finally {
+            System.setErr(err);
+        }
+        String line = "mtdtl: " + f + ": 1 damaged MP3 frame dropped (frame 7, about 0.2 s in)";
+        assertEquals(line + System.lineSeparator(), said.toString(java.nio.charset.StandardCharsets.UTF_8));
+        MelConfig cfg = MelConfig.paper();
+        try (DbMelStream s = DbMelStream.open(f, cfg, 0, 0)) {
+            int t = s.frames();
+            float[] streamed = new float[2 * t * cfg.nMels()];
+            s.read(0, t, streamed);
+            assertArrayEquals(Features.dbMel(f, cfg).data(), streamed, "the streamed dB-mel is the whole decode's");
+        }
+    }
+
     /** Without three chained frames a file that no format claims is still refused, as before. */
     @Test
     void noChainNoMp3() throws IOException {
