@@ -165,8 +165,10 @@ final class Mp3Reader {
         private double firstDamagedAt;
         private boolean said;  // whether dropped() was printed (or is not to be: a later pass of a stream)
 
-        private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames) throws IOException {
+        private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames, boolean quiet)
+                throws IOException {
             this.file = file;
+            this.said = quiet;
             this.in = in;
             this.bits = bits;
             this.h = first;
@@ -212,8 +214,7 @@ final class Mp3Reader {
                     throw new AudioDecodeException(file, "unsupported codec or corrupt MP3 file: no MPEG audio frame "
                             + "found");
                 }
-                Blocks b = new Blocks(file, in, bits, first, maxFrames);
-                b.said = quiet;
+                Blocks b = new Blocks(file, in, bits, first, maxFrames, quiet);
                 in = null;
                 return b;
             } catch (BitstreamException | RuntimeException e) {
