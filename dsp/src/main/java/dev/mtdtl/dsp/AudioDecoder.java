@@ -65,8 +65,8 @@ public final class AudioDecoder {
         Route r = route(file);
         BlockWindow.Opener opener = switch (r.kind) {
             case "MP3" -> (max, again) -> Mp3Reader.Blocks.open(file, r.start, max, again);
-            case "FLAC" -> (max, again) -> FlacReader.Blocks.open(file, r.start, max);
-            case "Ogg" -> (max, again) -> OggReader.Blocks.open(file, max);
+            case "FLAC" -> (max, again) -> FlacReader.Blocks.open(file, r.start, max, again);
+            case "Ogg" -> (max, again) -> OggReader.Blocks.open(file, max, again);
             default -> null;
         };
         if (opener != null) {

@@ -30,6 +30,8 @@ final class FlacFrame {
     private int[][] ch = new int[8][0];   // (channel, block) decoded samples
     private long[] wide = new long[0];    // a side channel before it is combined: depth + 1 bits
     private int block;
+    private boolean variable;   // the last frame's blocking strategy: variable block sizes (its number counts samples)
+    private long number;        // the last frame's coded frame or sample number
     private final int[] coef = new int[32];   // an LPC subframe's coefficients (order <= 32)
 
     FlacFrame(byte[] b, int end, int streamRate, int streamChannels, int streamBits) {
@@ -50,6 +52,14 @@ final class FlacFrame {
         return block;
     }
 
+    /**
+     * The last frame's first sample: its coded number, which is that sample's number in a variable-blocksize stream
+     * and the frame's number in a fixed-blocksize one (times the stream's block size, {@code fixedBlock}).
+     */
+    long firstSample(int fixedBlock) {
+        return variable ? number : number * fixedBlock;
+    }
+
     /** Samples of channel c of the last frame, [0, {@link #blockSize}). */
     int[] channel(int c) {
         return ch[c];
@@ -67,7 +77,7 @@ final class FlacFrame {
         if (in.bits(1) != 0) {
             throw new Bad("reserved header bit set");
         }
-        in.bits(1);
+        variable = in.bits(1) == 1;
         int bsCode = in.bits(4);
         int rateCode = in.bits(4);
         int assign = in.bits(4);
@@ -75,7 +85,7 @@ final class FlacFrame {
         if (in.bits(1) != 0) {
             throw new Bad("reserved header bit set");
         }
-        codedNumber(in);
+        number = codedNumber(in);
         if (bsCode == 0) {
             throw new Bad("reserved block size code 0");
         }
@@ -133,20 +143,28 @@ final class FlacFrame {
         return end + 2;
     }
 
-    /** The frame or sample number, UTF-8-like (section 9.1.5): up to 7 bytes; only its form is checked. */
-    private static void codedNumber(FlacBits in) throws Bad {
+    /**
+     * The frame or sample number, UTF-8-like (section 9.1.5): up to 7 bytes, the first holding the length in its
+     * leading ones and the top bits, each other 6 more bits under a 10 prefix.
+     */
+    private static long codedNumber(FlacBits in) throws Bad {
         int first = in.bits(8);
         int more = first < 0x80 ? 0 : first < 0xC0 ? -1 : first < 0xE0 ? 1 : first < 0xF0 ? 2 : first < 0xF8 ? 3
                 : first < 0xFC ? 4 : first < 0xFE ? 5 : first == 0xFE ? 6 : -1;
         if (more < 0) {
             throw new Bad("invalid coded frame number");
         }
+        long v = first & (more == 0 ? 0x7F : 0x7F >> (more + 1));   // 0xxxxxxx: 7 bits; 110xxxxx: 5; ... 11111110: 0
         for (int i = 0; i < more; i++) {
-            if ((in.bits(8) & 0xC0) != 0x80) {
+            int c = in.bits(8);
+            if ((c & 0xC0) != 0x80) {
                 throw new Bad("invalid coded frame number");
             }
+            v = v << 6 | c & 0x3F;
         }
+        return v;
     }
+
 
     /**
      * One subframe of {@code bits} bits a sample into {@code out} (int) or {@code wideOut} (long, the side channel).

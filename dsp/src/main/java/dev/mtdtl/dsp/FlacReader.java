@@ -20,9 +20,11 @@ import java.nio.file.Path;
  * file both read ({@code FlacReaderTest}: ffmpeg's encodings of 16- and 24-bit audio against their WAVs, and
  * jflac's decodes, a test-scope reference now).
  *
- * <p>Errors name the file and, for a frame, its byte offset: not FLAC, no STREAMINFO, a frame header or subframe
- * that does not parse or uses a reserved code, a CRC that does not match (damaged data), the data ending inside a
- * frame or before STREAMINFO's sample count (truncated), zero samples, a rate, channel count or length outside
+ * <p>A frame that does not parse, uses a reserved code or fails a CRC (damaged data) is skipped, up to the next frame
+ * that passes its CRCs, and the samples it held are silence ({@link Blocks#skipDamaged}); the stream says so once
+ * ({@link AudioDamage}). Until 2026-12-08 such a frame refused the whole file. Errors name the file and, for a frame,
+ * its byte offset: not FLAC, no STREAMINFO, more than one frame in eight damaged, the data ending inside a frame or
+ * before STREAMINFO's sample count (truncated), zero samples, a rate, channel count or length outside
  * {@link AudioLimits}. Once STREAMINFO's count is reached, bytes that are not a whole valid frame (an ID3v1 tag,
  * padding) end the stream, and valid frames are still decoded (a count written wrong does not cut the audio); without
  * a count, only an ID3v1 tag may follow the last frame. Not done: MD5 verification (as ffmpeg and most players).
@@ -53,8 +55,8 @@ final class FlacReader {
         }
     }
 
-    /** Stream parameters from STREAMINFO (section 8.2). */
-    private record Info(int rate, int channels, int bits, long total) {}
+    /** Stream parameters from STREAMINFO (section 8.2); {@code block}: its largest block size. */
+    private record Info(int rate, int channels, int bits, long total, int block) {}
 
     /**
      * The frames of a FLAC stream pulled one at a time ({@link PcmBlocks}). Byte offsets in messages count from the
@@ -65,6 +67,8 @@ final class FlacReader {
         /** A streaming window's first size, and the bytes left in it below which it is refilled. */
         private static final int WINDOW = 1 << 20;
         private static final int REFILL = 1 << 18;
+        /** Most samples a channel that one damaged spot may stand for ({@link #silence}): 2^20, 24 s at 44.1 kHz. */
+        static final long MAX_GAP = 1 << 20;
 
         private final Path file;
         private final FileChannel in;   // null when every byte was read at once
@@ -80,9 +84,17 @@ final class FlacReader {
         private int pos;                // the next frame's byte in the window
         private boolean done;
         private float scale;            // 2^-(bits-1)
+        private final boolean quiet;    // no damage note (a later pass of a stream)
+        private int frames;             // frames decoded
+        private int damaged;            // frames skipped as damaged (see skipDamaged)
+        private long firstDamaged;      // the first one's byte, and where its samples began (seconds)
+        private double firstDamagedAt;
+        private boolean resynced;       // the frame at pos follows a damaged spot: silence fills the gap before it
+        private boolean unfilled;       // a gap that no silence filled (its length unknown)
 
-        private Blocks(Path file, FileChannel in, long inPos) {
+        private Blocks(Path file, FileChannel in, long inPos, boolean quiet) {
             this.file = file;
+            this.quiet = quiet;
             this.in = in;
             this.inPos = inPos;
         }
@@ -92,6 +104,11 @@ final class FlacReader {
          * {@link Mp3Reader.Blocks}: -1 for a whole decode (the bytes read at once), else a window of them.
          */
         static Blocks open(Path file, long skip, long maxFrames) throws IOException {
+            return open(file, skip, maxFrames, false);
+        }
+
+        /** {@link #open(Path, long, long)}; {@code quiet}: no note of damaged frames (a later pass of a stream). */
+        static Blocks open(Path file, long skip, long maxFrames, boolean quiet) throws IOException {
             if (maxFrames < 0) {
                 long size = Files.size(file);
                 if (size - skip > Integer.MAX_VALUE - 16) {
@@ -102,7 +119,7 @@ final class FlacReader {
                     s.skipNBytes(skip);
                     all = s.readAllBytes();
                 }
-                Blocks bl = new Blocks(file, null, 0);
+                Blocks bl = new Blocks(file, null, 0, quiet);
                 bl.b = all;
                 bl.len = all.length;
                 bl.eof = true;
@@ -111,7 +128,7 @@ final class FlacReader {
             }
             FileChannel ch = FileChannel.open(file);
             try {
-                Blocks bl = new Blocks(file, ch, skip);
+                Blocks bl = new Blocks(file, ch, skip, quiet);
                 bl.b = new byte[WINDOW];
                 bl.fill();
                 bl.start(maxFrames);
@@ -226,15 +243,15 @@ final class FlacReader {
                             throw new AudioDecodeException(file, "corrupt FLAC header: STREAMINFO of " + blen
                                     + " bytes");
                         }
-                        bits.bits(16);
-                        bits.bits(16);   // min and max block size
+                        bits.bits(16);   // min block size
+                        int block = bits.bits(16);
                         bits.bits(24);
                         bits.bits(24);   // min and max frame size
                         int rate = bits.bits(20);
                         int ch = bits.bits(3) + 1;
                         int depth = bits.bits(5) + 1;
                         long total = bits.longBits(36);
-                        info = new Info(rate, ch, depth, total);
+                        info = new Info(rate, ch, depth, total, block);
                         afterInfo = body + blen;
                     } else if (type == 127) {
                         throw new AudioDecodeException(file, "corrupt FLAC header: metadata block type 127");
@@ -330,17 +347,24 @@ final class FlacReader {
                 if (past) {
                     return finish();
                 }
-                throw new AudioDecodeException(file, "truncated data: the FLAC stream ends inside the frame at byte "
-                        + (off + pos) + " (" + n + " samples decoded" + (info.total > 0 ? " of " + info.total : "")
-                        + ")");
+                // a frame cut by the data's end, or a damaged one whose coding ran on to it: the latter when a whole
+                // frame follows
+                AudioDecodeException cut = new AudioDecodeException(file, "truncated data: the FLAC stream ends inside "
+                        + "the frame at byte " + (off + pos) + " (" + n + " samples decoded" + (info.total > 0 ? " of "
+                        + info.total : "") + ")");
+                return skipDamaged("it runs past the data's end", cut);
             } catch (FlacFrame.Bad e) {
                 if (past) {
                     return finish();
                 }
-                throw new AudioDecodeException(file, "corrupt FLAC data: the frame at byte " + (off + pos) + ": "
-                        + e.getMessage());
+                return skipDamaged(e.getMessage(), null);
             }
+            frames++;
             int block = f.blockSize();
+            if (resynced) {
+                resynced = false;
+                n = silence(n);
+            }
             if (n + block > max) {
                 throw AudioLimits.tooLongStream(file, info.rate, info.channels, max);
             }
@@ -357,15 +381,131 @@ final class FlacReader {
         }
 
         /**
+         * A frame that fails its CRCs or does not parse, before STREAMINFO's count: skipped, with whatever follows it up
+         * to the next whole frame that passes both CRCs (a damaged frame may hide the next frame's start, or the next
+         * may be damaged too), whose coded number then says how many samples the skipped bytes held: {@link #silence}
+         * fills them, so the audio after a damaged spot keeps its time. FLAC frames carry CRCs so that a decoder can
+         * resynchronise this way (RFC 9639, section 9), and a damaged spot of a preview costs a frame's 93 ms (4,096
+         * samples at 44.1 kHz), where refusing the file cost the whole track. More than {@link Mp3Reader#MOST_DAMAGED}
+         * of the frames damaged (past the first {@link Mp3Reader#FEW_DAMAGED}) refuses the file, as for MP3.
+         */
+        private boolean skipDamaged(String why, AudioDecodeException orElse) throws IOException {
+            long at = off + pos;
+            long n = buf.end();
+            int q = resync(pos + 1);   // may move the window: at and n are taken first
+            if (q < 0 && orElse != null) {
+                throw orElse;
+            }
+            if (damaged == 0) {
+                firstDamaged = at;
+                firstDamagedAt = n / (double) info.rate;
+            }
+            if (++damaged > Mp3Reader.FEW_DAMAGED && damaged > Mp3Reader.MOST_DAMAGED * (frames + damaged)) {
+                throw new AudioDecodeException(file, String.format(java.util.Locale.ROOT, "corrupt FLAC data: %,d of "
+                        + "the first %,d frames are damaged (the last: the frame at byte %,d: %s)", damaged,
+                        frames + damaged, at, why));
+            }
+            if (q < 0) {
+                // no whole frame after it: it was the last, or what follows is no audio; its samples, up to STREAMINFO's
+                // count, are silence when no more than a block of them is missing (else frames are lost, not one)
+                long missing = info.total - n;
+                if (info.total > 0 && missing > Math.max(1, info.block)) {
+                    throw new AudioDecodeException(file, String.format(java.util.Locale.ROOT, "corrupt FLAC data: the "
+                            + "frame at byte %,d is damaged (%s) and no whole frame follows it (%,d of STREAMINFO's %,d "
+                            + "samples decoded)", at, why, n, info.total));
+                }
+                if (missing > 0) {
+                    zeros(missing);
+                }
+                unfilled |= info.total <= 0;
+                return finish();
+            }
+            pos = q;
+            resynced = true;
+            return true;
+        }
+
+        /**
+         * The byte from {@code from} on where a whole frame passes its CRCs, reading more of the file as needed, or -1
+         * when none does before the file's end. Where a candidate runs past the window's bytes, the window moves to it
+         * (grown when it starts there): the same answer as a whole decode's, whose window is the file.
+         */
+        private int resync(int from) throws IOException {
+            while (true) {
+                FlacFrame probe = new FlacFrame(b, len, info.rate, info.channels, info.bits);
+                int cut = -1;
+                for (int p = from; p + 1 < len; p++) {
+                    if ((b[p] & 0xFF) == 0xFF && (b[p + 1] & 0xFE) == 0xF8) {
+                        try {
+                            probe.decode(p);
+                            return p;
+                        } catch (FlacBits.Truncated t) {
+                            if (!eof) {
+                                cut = p;
+                                break;
+                            }
+                        } catch (FlacFrame.Bad bad) {
+                            // not a frame, or a damaged one: on
+                        }
+                    }
+                }
+                if (eof) {
+                    return -1;
+                }
+                // from the candidate that did not fit, else from the last byte (the first of a sync code, perhaps)
+                int at = cut >= 0 ? cut : Math.max(from, len - 1);
+                slide(at, at == 0);
+                from = 0;
+            }
+        }
+
+        /**
+         * After a damaged spot, the samples it held: the frame just decoded begins at sample {@link
+         * FlacFrame#firstSample}, {@code n} were decoded before it, and the difference (at most {@link #MAX_GAP}) is
+         * silence; the frames it spans past the first count as damaged too. A difference that is negative or larger
+         * (numbers that restart, in streams cut and joined) fills nothing. Returns the samples now decoded.
+         */
+        private long silence(long n) throws IOException {
+            long gap = f.firstSample(info.block) - n;
+            if (gap > 0 && gap <= MAX_GAP) {
+                zeros(gap);
+                if (info.block > 0) {
+                    damaged += (int) ((gap - 1) / info.block);
+                }
+                return n + gap;
+            }
+            unfilled |= gap != 0;
+            return n;
+        }
+
+        /** {@code count} zero samples on every channel. */
+        private void zeros(long count) throws IOException {
+            if (buf.end() + count > max) {
+                throw AudioLimits.tooLongStream(file, info.rate, info.channels, max);
+            }
+            for (int c = 0; c < info.channels; c++) {
+                int o = buf.reserve(c, (int) count);
+                java.util.Arrays.fill(buf.array(), o, o + (int) count, 0f);
+                buf.wrote(c, (int) count);
+            }
+        }
+
+        /**
          * The end of the frames: fewer samples than STREAMINFO's count is truncated data (a last block past the count is
-         * kept whole, as jflac did).
+         * kept whole, as jflac did). A stream with damaged frames says so ({@link AudioDamage}), once.
          */
         private boolean finish() throws AudioDecodeException {
             done = true;
             long n = buf.end();
             if (info.total > 0 && n < info.total) {
                 throw new AudioDecodeException(file, "truncated data: STREAMINFO announces " + info.total
-                        + " samples, " + n + " decoded");
+                        + " samples, " + n + " decoded" + (damaged > 0 ? " (" + damaged + " damaged frame(s) skipped)"
+                        : ""));
+            }
+            if (damaged > 0 && !quiet) {
+                AudioDamage.report(new AudioDamage.Note(file, damaged, "damaged FLAC frame", unfilled ? "skipped"
+                        : "replaced by silence", String.format(java.util.Locale.ROOT, "frame at byte %,d", firstDamaged),
+                        firstDamagedAt));
             }
             return false;
         }

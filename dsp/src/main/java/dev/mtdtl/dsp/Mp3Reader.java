@@ -163,7 +163,7 @@ final class Mp3Reader {
         private int lastDamaged = -1;  // the last one's number
         private int firstDamaged;  // the first one's number, and where it began (seconds)
         private double firstDamagedAt;
-        private boolean said;  // whether dropped() was printed (or is not to be: a later pass of a stream)
+        private boolean said;  // whether dropped() was reported (or is not to be: a later pass of a stream)
 
         private Blocks(Path file, InputStream in, Bitstream bits, Header first, long maxFrames, boolean quiet)
                 throws IOException {
@@ -245,7 +245,7 @@ final class Mp3Reader {
         public boolean next() throws IOException {
             if (h == null) {
                 if (damaged > 0 && !said) {   // once, at the stream's end
-                    System.err.println(dropped());
+                    AudioDamage.report(dropped());
                     said = true;
                 }
                 return false;
@@ -293,14 +293,13 @@ final class Mp3Reader {
         }
 
         /**
-         * The line a stream with dropped frames prints on standard error at its end, as ffmpeg warns of the frames it
-         * skips: the file, how many frames, the first one and where it began. The audio is still returned: a damaged
-         * spot of a preview costs 26 ms of it, refusing the file cost the whole track.
+         * What a stream with dropped frames reports at its end ({@link AudioDamage}): the file, how many frames, the
+         * first one and where it began. The audio is still returned: a damaged spot of a preview costs 26 ms of it,
+         * refusing the file cost the whole track.
          */
-        String dropped() {
-            return String.format(java.util.Locale.ROOT, "mtdtl: %s: %,d damaged MP3 frame%s dropped (%s %,d, about "
-                    + "%.1f s in)", file, damaged, damaged == 1 ? "" : "s", damaged == 1 ? "frame" : "the first: frame",
-                    firstDamaged, firstDamagedAt);
+        AudioDamage.Note dropped() {
+            return new AudioDamage.Note(file, damaged, "damaged MP3 frame", "dropped", String.format(
+                    java.util.Locale.ROOT, "frame %,d", firstDamaged), firstDamagedAt);
         }
 
         @Override

@@ -37,7 +37,8 @@ import java.util.Locale;
  * every later link without a word). Each stream ends at the granule position of its end-of-stream page (the Vorbis I
  * specification, A.2: the number of the last sample to output), where jorbis returns the block that finishes it whole
  * ({@link OggEnd#keep}). A page or packet the Ogg layer reports missing or corrupt (every page carries a CRC-32) is
- * skipped, and a packet jorbis cannot synthesise is dropped.
+ * skipped, and a packet jorbis cannot synthesise is dropped; a stream that lost pages that way says how many, once, on
+ * standard error and to {@link AudioDamage}'s watch (until 2026-12-08 it said nothing).
  *
  * <p>Errors name the file: not an Ogg Vorbis stream (no Vorbis identification header among the first group's
  * streams), headers cut or damaged, a link of another rate or channel count, a rate or channel count outside
@@ -84,17 +85,28 @@ final class OggReader {
         private int[] index;
         private boolean fresh;    // no page read yet since the link's headers (the stream may hold audio packets)
         private boolean ended;
+        private final boolean quiet;   // no damage note (a later pass of a stream)
+        private long lastPage = -1;    // the page number of the link's last page fed to the decoder (-1: none yet)
+        private int damaged;           // pages lost (see step), in all links
+        private long firstDamaged;     // the first one's page number in its stream, and where it was (seconds)
+        private double firstDamagedAt;
 
-        private Blocks(Path file, InputStream in) {
+        private Blocks(Path file, InputStream in, boolean quiet) {
             this.file = file;
             this.in = in;
+            this.quiet = quiet;
         }
 
         /** Opens the file and reads its first Vorbis stream's headers; {@code maxFrames} as {@link Mp3Reader.Blocks}. */
         static Blocks open(Path file, long maxFrames) throws IOException {
+            return open(file, maxFrames, false);
+        }
+
+        /** {@link #open(Path, long)}; {@code quiet}: no note of damaged pages (a later pass of a stream). */
+        static Blocks open(Path file, long maxFrames, boolean quiet) throws IOException {
             InputStream in = Files.newInputStream(file);
             try {
-                Blocks b = new Blocks(file, in);
+                Blocks b = new Blocks(file, in, quiet);
                 b.first(maxFrames);
                 in = null;
                 return b;
@@ -166,12 +178,24 @@ final class OggReader {
             if (!fresh) {
                 int r;
                 while ((r = sync.pageout(page)) != 1 || page.serialno() != serial) {
-                    // a gap or a damaged page (-1), or another logical stream's page: skipped
+                    // a gap or a damaged page (-1: bytes skipped to the next page that passes its CRC-32), or another
+                    // logical stream's page: skipped
                     if (r == 0 && !more()) {
-                        ended = true;   // the data ends without an end-of-stream page: what was decoded stands
-                        return false;
+                        return end();   // the data ends without an end-of-stream page: what was decoded stands
                     }
                 }
+                // pages lost (damaged, so skipped by the sync layer, or missing): a gap in the stream's page numbers
+                // (junk between two pages loses none)
+                long no = pageNumber(page);
+                long gap = lastPage >= 0 ? no - lastPage - 1 : 0;
+                if (gap > 0) {
+                    if (damaged == 0) {
+                        firstDamaged = lastPage + 1;
+                        firstDamagedAt = buf.end() / (double) rate;
+                    }
+                    damaged = (int) Math.min(Integer.MAX_VALUE, damaged + gap);
+                }
+                lastPage = no;
                 stream.pagein(page);
             }
             fresh = false;
@@ -191,8 +215,7 @@ final class OggReader {
             if (page.serialno() == serial && page.eos() != 0) {   // the page just fed ends the stream
                 buf.truncate(linkStart + OggEnd.keep((int) (buf.end() - linkStart), page.granulepos()));
                 if (!nextLink()) {
-                    ended = true;
-                    return false;
+                    return end();
                 }
                 String start = String.format(Locale.ROOT, "link %d of this chained Ogg file (%.1f s in)", link + 1,
                         buf.end() / (double) rate);
@@ -211,6 +234,27 @@ final class OggReader {
             return true;
         }
 
+        /** A page's sequence number in its stream (RFC 3533, header bytes 18-21, little-endian; jogg keeps its own private). */
+        private static long pageNumber(Page p) {
+            byte[] h = p.header_base;
+            int o = p.header + 18;
+            return (h[o] & 0xFFL) | (h[o + 1] & 0xFFL) << 8 | (h[o + 2] & 0xFFL) << 16 | (h[o + 3] & 0xFFL) << 24;
+        }
+
+        /**
+         * The stream's end: a stream with damaged pages says so ({@link AudioDamage}), once. The pages skipped cost what
+         * they held (a page is about 4 KB, a quarter of a second at 128 kbit/s); their packets are missing to jogg,
+         * which resumes at the next page's first whole packet, as libvorbis's players do.
+         */
+        private boolean end() {
+            ended = true;
+            if (damaged > 0 && !quiet) {
+                AudioDamage.report(new AudioDamage.Note(file, damaged, "damaged Ogg page", "skipped",
+                        String.format(Locale.ROOT, "page %,d of its stream", firstDamaged), firstDamagedAt));
+            }
+            return false;
+        }
+
         /** Starts decoding the link whose headers {@code info} holds (its stream is {@link #stream}, {@link #serial}). */
         private void begin(Info info) {
             link++;
@@ -220,6 +264,7 @@ final class OggReader {
             block.init(dsp);
             index = new int[channels];
             linkStart = buf.end();
+            lastPage = page.serialno() == serial ? pageNumber(page) : -1;   // the headers' last page, if the stream's
             fresh = true;
         }
 

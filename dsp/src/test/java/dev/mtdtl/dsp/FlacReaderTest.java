@@ -13,7 +13,6 @@ import org.jflac.frame.Frame;
 import org.jflac.metadata.StreamInfo;
 import org.jflac.util.ByteData;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -142,46 +141,6 @@ class FlacReaderTest {
                 }
             }
         }
-    }
-
-    /**
-     * Damage anywhere in a frame is caught by its CRCs and named with the frame's byte offset; cut data is
-     * "truncated"; nothing else escapes and nothing hangs (jflac's frame loop could retry forever on some headers).
-     */
-    @Test
-    @Timeout(60)
-    void damagedFramesAreNamed() throws IOException {
-        byte[] good = Files.readAllBytes(CodecFilesTest.resource("ffmpeg-44k-mid-side.flac"));
-        Random r = new Random(49);
-        int refused = 0;
-        for (int k = 0; k < 300; k++) {
-            byte[] m = good.clone();
-            int first = 8 + 34;   // STREAMINFO's header and body: damage the frames
-            if (k % 3 == 2) {
-                m = Arrays.copyOf(good, first + r.nextInt(good.length - first));
-            } else {
-                for (int j = 1 + r.nextInt(k % 3 == 0 ? 1 : 30); j > 0; j--) {
-                    m[first + r.nextInt(m.length - first)] ^= (byte) (1 << r.nextInt(8));
-                }
-            }
-            Path p = dir.resolve("m" + k + ".flac");
-            Files.write(p, m);
-            try {
-                AudioDecoder.decode(p);
-            } catch (AudioDecodeException e) {
-                refused++;
-                String why = e.reason();
-                assertTrue(why.startsWith("corrupt FLAC data: the frame at byte ") || why.startsWith("truncated data")
-                        || why.startsWith("corrupt FLAC header") || why.startsWith("truncated header"), why);
-            }
-        }
-        assertTrue(refused >= 250, refused + " of 300 damaged files refused");   // a flip in padding is harmless
-        byte[] m = good.clone();
-        m[good.length - 100] ^= 4;
-        Path p = dir.resolve("flip.flac");
-        Files.write(p, m);
-        AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(p));
-        assertTrue(e.reason().contains("CRC"), e.reason());
     }
 
     /** The table-driven checksums (CRC-16 by slices of 8 bytes) against the polynomials bit by bit. */

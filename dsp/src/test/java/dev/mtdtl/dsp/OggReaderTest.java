@@ -167,6 +167,85 @@ class OggReaderTest {
         assertTrue(prefixes >= 5, prefixes + " cut copies decoded");
     }
 
+    /**
+     * A page that fails its CRC is skipped whole by the sync layer, and the stream says how many pages it lost, once
+     * ({@link AudioDamage}): counted from the gap in the pages' sequence numbers, so junk between two pages, which
+     * loses nothing, says nothing. The samples decoded before the lost page are the undamaged file's. The file is the
+     * libvorbis one with its audio packets re-paged two to a page (its own audio is one page), sequence numbers in order.
+     */
+    @Test
+    void lostPagesAreCountedAndSaidOnce() throws IOException {
+        List<byte[]> orig = OggPages.split(Files.readAllBytes(CodecFilesTest.resource("vorbis-44k-stereo.ogg")));
+        assertEquals(3, orig.size(), "identification, comment and setup, audio");
+        byte[] last = orig.get(2);
+        int serial = java.nio.ByteBuffer.wrap(last).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(14);
+        List<byte[]> audio = OggPages.packets(last);
+        List<byte[]> pages = new ArrayList<>(orig.subList(0, 2));
+        for (int i = 0; i < audio.size(); i += 2) {
+            boolean end = i + 2 >= audio.size();
+            pages.add(OggPages.page(end ? 4 : 0, end ? granule(last) : -1, serial, pages.size(),
+                    audio.subList(i, Math.min(audio.size(), i + 2))));
+        }
+        assertTrue(pages.size() >= 12, pages.size() + " pages");
+        Path gf = dir.resolve("paged.ogg");
+        Files.write(gf, OggPages.join(pages));
+        Audio all = AudioDecoder.decode(gf);
+        int k = pages.size() / 2;
+        for (int[] hit : new int[][]{{k}, {k - 3, k, k + 1}}) {
+            List<byte[]> m = new ArrayList<>();
+            for (byte[] p : pages) {
+                m.add(p.clone());
+            }
+            for (int h : hit) {
+                m.get(h)[m.get(h).length - 3] ^= 0x5A;   // in the page's body: its CRC fails
+            }
+            Path f = dir.resolve("lost" + hit.length + ".ogg");
+            Files.write(f, OggPages.join(m));
+            Audio a;
+            List<AudioDamage.Note> notes;
+            try (AudioDamage.Watch w = AudioDamage.watch()) {
+                a = AudioDecoder.decode(f);
+                notes = w.notes();
+            }
+            int first = hit[0];
+            // the samples out before the first lost page: those of the pages before it
+            Path head = dir.resolve("head.ogg");
+            Files.write(head, OggPages.join(pages.subList(0, first)));
+            int before = AudioDecoder.decode(head).frames();
+            assertEquals(1, notes.size(), f.toString());
+            assertEquals(String.format(java.util.Locale.ROOT, "mtdtl: %s: %d damaged Ogg page%s skipped (%spage %d of "
+                    + "its stream, about %.1f s in)", f, hit.length, hit.length == 1 ? "" : "s", hit.length == 1 ? ""
+                    : "the first: ", first, before / 44100.0), notes.get(0).line());
+            assertTrue(a.frames() < all.frames(), f.toString());
+            for (int c = 0; c < 2; c++) {
+                for (int i = 0; i < before; i++) {
+                    assertEquals(all.samples()[c * all.frames() + i], a.samples()[c * a.frames() + i], f + ": " + i);
+                }
+            }
+            try (AudioDamage.Watch w = AudioDamage.watch(); AudioWindow win = AudioDecoder.window(f)) {
+                assertArrayEquals(a.samples(), win.read(0, win.frames()), f + ": streamed");
+                win.read(0, 1000);   // a second pass, which says nothing
+                assertEquals(1, w.notes().size(), f + ": one note for the streamed file");
+            }
+        }
+        // junk between two pages: nothing lost, nothing said
+        byte[] junk = new byte[300];
+        new Random(5).nextBytes(junk);
+        Path f = dir.resolve("junk.ogg");
+        List<byte[]> withJunk = new ArrayList<>(pages);
+        withJunk.add(k, junk);
+        Files.write(f, OggPages.join(withJunk));
+        try (AudioDamage.Watch w = AudioDamage.watch()) {
+            assertArrayEquals(all.samples(), AudioDecoder.decode(f).samples());
+            assertEquals(List.of(), w.notes());
+        }
+    }
+
+    /** A page's granule position (header bytes 6-13, little-endian). */
+    private static long granule(byte[] page) {
+        return java.nio.ByteBuffer.wrap(page).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(6);
+    }
+
     /** Channel c of {@code a} followed by channel c of {@code b}, for every channel. */
     private static float[] joined(Audio a, Audio b) {
         int f = a.frames() + b.frames();

@@ -1,0 +1,215 @@
+package dev.mtdtl.dsp;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Damaged FLAC frames ({@link FlacReader.Blocks#skipDamaged}): a frame that fails its CRCs becomes silence of its
+ * length, every other frame decodes to the undamaged file's samples at the same place, the stream says so once
+ * ({@link AudioDamage}), a streamed read gives the whole decode's samples, and a file mostly damaged is refused.
+ */
+class FlacDamageTest {
+
+    private static final int RATE = 44100;
+    private static final int BLOCK = 4096;
+    private static final int FRAMES = 100;   // 1.6 MB of VERBATIM frames: past the streamed window's first 1 MB
+
+    @TempDir
+    Path dir;
+
+    private static String diff(byte[] a, byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            if (a[i] != b[i]) {
+                s.append(i).append(':').append(a[i] & 0xFF).append("->").append(b[i] & 0xFF).append(' ');
+            }
+        }
+        return s.toString();
+    }
+
+    /** Planar 16-bit stereo that is never 0 (so a block of silence is told from the signal). */
+    private static int[] signal(int n, long seed) {
+        Random r = new Random(seed);
+        int[] q = new int[2 * n];
+        int walk = 0;
+        for (int i = 0; i < q.length; i++) {
+            walk = Math.max(-12000, Math.min(12000, walk + r.nextInt(801) - 400));
+            q[i] = walk == 0 ? 1 : walk;
+        }
+        return q;
+    }
+
+    /** Byte offsets of the frames of FLAC bytes whose metadata is STREAMINFO alone (as {@link FlacBytes} writes). */
+    private static int[] frameStarts(byte[] f, int frames) throws FlacFrame.Bad {
+        FlacFrame fr = new FlacFrame(f, f.length, RATE, 2, 16);
+        int[] at = new int[frames + 1];
+        at[0] = 4 + 4 + 34;
+        for (int k = 0; k < frames; k++) {
+            at[k + 1] = fr.decode(at[k]);
+        }
+        assertEquals(f.length, at[frames]);
+        return at;
+    }
+
+    private record Decoded(Audio audio, List<AudioDamage.Note> notes) {}
+
+    private static Decoded decode(Path p) throws IOException {
+        try (AudioDamage.Watch w = AudioDamage.watch()) {
+            Audio a = AudioDecoder.decode(p);
+            return new Decoded(a, w.notes());
+        }
+    }
+
+    /** The streamed read of the whole file ({@link BlockWindow}), planar. */
+    private static float[] streamed(Path p) throws IOException {
+        try (AudioWindow w = AudioDecoder.window(p)) {
+            assertTrue(w instanceof BlockWindow);
+            return w.read(0, w.frames());
+        }
+    }
+
+    /** Blocks of {@code got} that are not {@code want}'s; each such block must be silence. */
+    private static List<Integer> silencedBlocks(Audio want, Audio got, int block) {
+        assertEquals(want.frames(), got.frames(), "the damaged file keeps its length");
+        List<Integer> out = new ArrayList<>();
+        int n = want.frames();
+        for (int b = 0; b * block < n; b++) {
+            int from = b * block, to = Math.min(n, from + block);
+            boolean same = true;
+            boolean zero = true;
+            for (int c = 0; c < want.channels(); c++) {
+                for (int i = from; i < to; i++) {
+                    float g = got.samples()[c * n + i];
+                    same &= g == want.samples()[c * n + i];
+                    zero &= g == 0f;
+                }
+            }
+            if (!same) {
+                assertTrue(zero, "block " + b + " is neither the undamaged samples nor silence");
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void damagedFramesBecomeSilenceOfTheirLength() throws Exception {
+        int n = FRAMES * BLOCK - 1000;   // a short last frame
+        byte[] good = FlacBytes.encode(signal(n, 7), 2, RATE, 16, BLOCK);
+        int[] at = frameStarts(good, FRAMES);
+        Path gp = dir.resolve("good.flac");
+        Files.write(gp, good);
+        Audio want = AudioDecoder.decode(gp);
+        int[][] cases = {{10}, {70}, {0}, {FRAMES - 1}, {40, 41, 42}, {5, 63, 64, 65, 90}};
+        for (int[] hit : cases) {
+            byte[] m = good.clone();
+            for (int k : hit) {
+                m[(at[k] + at[k + 1]) / 2] ^= 0x10;   // in the frame's samples
+            }
+            Path p = dir.resolve("d" + hit[0] + "-" + hit.length + ".flac");
+            Files.write(p, m);
+            Decoded d = decode(p);
+            String what = "frames " + Arrays.toString(hit);
+            assertEquals(Arrays.stream(hit).boxed().toList(), silencedBlocks(want, d.audio(), BLOCK), what);
+            assertEquals(1, d.notes().size(), what);
+            AudioDamage.Note note = d.notes().get(0);
+            assertEquals(hit.length, note.count(), what);
+            assertEquals(String.format(java.util.Locale.ROOT, "mtdtl: %s: %s (%sframe at byte %,d, about %.1f s in)", p,
+                    hit.length == 1 ? "1 damaged FLAC frame replaced by silence" : hit.length
+                            + " damaged FLAC frames replaced by silence", hit.length == 1 ? "" : "the first: ",
+                    at[hit[0]] - 0L, hit[0] * (double) BLOCK / RATE), note.line(), what);
+            assertArrayEquals(d.audio().samples(), streamed(p), what + ": streamed");
+        }
+    }
+
+    @Test
+    void aFileMostlyDamagedIsRefused() throws Exception {
+        byte[] good = FlacBytes.encode(signal(40 * BLOCK, 8), 2, RATE, 16, BLOCK);
+        int[] at = frameStarts(good, 40);
+        byte[] m = good.clone();
+        for (int k = 0; k < 40; k += 2) {   // every other frame
+            m[(at[k] + at[k + 1]) / 2] ^= 1;
+        }
+        Path p = dir.resolve("most.flac");
+        Files.write(p, m);
+        AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioDecoder.decode(p));
+        assertTrue(e.reason().startsWith("corrupt FLAC data: 9 of the first 17 frames are damaged (the last: the "
+                + "frame at byte " + String.format(java.util.Locale.ROOT, "%,d", at[16])), e.reason());
+        AudioDecodeException s = assertThrows(AudioDecodeException.class, () -> streamed(p));
+        assertEquals(e.reason(), s.reason());
+    }
+
+    /**
+     * An encoder's real file (ffmpeg's, mid-side stereo, several metadata blocks): random bit flips decode to its
+     * samples with whole blocks silenced, or are refused by name when they hit the metadata or most frames; cut copies
+     * are truncated data. Nothing else escapes and nothing hangs (jflac's frame loop could retry forever on some
+     * headers). The streamed read gives the same samples.
+     */
+    @Test
+    @Timeout(120)
+    void damagedCopiesOfARealFile() throws IOException {
+        Path src = CodecFilesTest.resource("ffmpeg-44k-mid-side.flac");
+        byte[] good = Files.readAllBytes(src);
+        int block = (good[10] & 0xFF) << 8 | good[11] & 0xFF;   // STREAMINFO's largest block size (its body at 8)
+        Audio want = AudioDecoder.decode(src);
+        Random r = new Random(49);
+        int decoded = 0;
+        int single = 0;   // copies with one flipped bit that decoded
+        int silenced = 0;
+        for (int k = 0; k < 300; k++) {
+            byte[] m = good.clone();
+            int first = 8 + 34;   // STREAMINFO's header and body: damage what follows
+            boolean cut = k % 3 == 2;
+            if (cut) {
+                m = Arrays.copyOf(good, first + r.nextInt(good.length - first));
+            } else {
+                for (int j = 1 + r.nextInt(k % 3 == 0 ? 1 : 30); j > 0; j--) {
+                    m[first + r.nextInt(m.length - first)] ^= (byte) (1 << r.nextInt(8));
+                }
+            }
+            Path p = dir.resolve("m" + k + ".flac");
+            Files.write(p, m);
+            try {
+                Decoded d = decode(p);
+                decoded++;
+                single += k % 3 == 0 ? 1 : 0;
+                List<Integer> blocks;
+                try {
+                    blocks = silencedBlocks(want, d.audio(), block);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + ": " + diff(good, m) + d.notes(), e);
+                }
+                silenced += blocks.size();
+                // a frame of silence damaged is silence still: the note may count more frames than differ
+                assertTrue(d.notes().size() <= 1 && (blocks.isEmpty() || d.notes().size() == 1), p.toString());
+                if (!d.notes().isEmpty()) {
+                    assertTrue(d.notes().get(0).count() >= blocks.size(), p.toString());
+                }
+                assertArrayEquals(d.audio().samples(), streamed(p), p + ": streamed");
+            } catch (AudioDecodeException e) {
+                String why = e.reason();
+                assertTrue(why.startsWith("truncated data") || why.matches("corrupt FLAC data: .* frames are damaged.*")
+                        || why.matches("corrupt FLAC data: the frame at byte .* no whole frame follows it.*")
+                        || why.startsWith("corrupt FLAC header") || why.startsWith("truncated header"), why);
+                assertTrue(cut || !why.startsWith("truncated data"), why + " " + diff(good, m));
+            }
+        }
+        // a file of three frames: up to 30 flips damage all of them in many copies; one flip, one frame at most
+        assertEquals(100, single, "copies with one flipped bit decoded");
+        assertTrue(decoded >= 120, decoded + " of 200 flipped copies decoded");
+        assertTrue(silenced >= 100, silenced + " blocks silenced");
+    }
+}
