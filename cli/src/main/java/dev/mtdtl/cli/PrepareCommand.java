@@ -63,8 +63,9 @@ final class PrepareCommand implements Callable<Integer> {
             Prepare.Config cfg = new Prepare.Config(corpus, out, MelStore.DType.of(dtype), seed, valid, topics,
                     iterations, bpmNoise, -1);
             Prepare.Report r = Prepare.run(cfg, s -> System.err.println("prepare: " + s));
-            System.out.printf(Locale.ROOT, "%s: %d tracks (%d computed now, %d unreadable) in %.1f s: %.2f tracks/s, "
-                            + "peak heap <= %.0f MB%n", out, r.tracks(), r.computed(), r.failed(), r.seconds(),
+            System.out.printf(Locale.ROOT, "%s: %d tracks (%d computed now, %d unreadable%s) in %.1f s: %.2f tracks/s, "
+                            + "peak heap <= %.0f MB%n", out, r.tracks(), r.computed(), r.failed(), r.damaged() == 0 ? ""
+                            : ", " + r.damaged() + " from damaged files: see prepare-report.json", r.seconds(),
                     r.tracksPerSecond(), r.peakHeapBytes() / 1e6);
             return 0;
         } catch (IllegalArgumentException | IOException | UncheckedIOException e) {

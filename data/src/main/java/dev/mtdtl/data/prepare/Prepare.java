@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  *   OUT/learning/tracks.tsv        copy of the corpus's learning tracks.tsv (the row order of the targets)
  *   OUT/targets/D/all.*            mel store of every track of target dataset D (whole files)
  *   OUT/targets/D/*.tsv            its tracks, labels, split (and plays) tables, copied
- *   OUT/prepare-report.json        failures (unreadable audio), timings, tracks/s, peak heap
+ *   OUT/prepare-report.json        failures (unreadable audio), damaged audio, timings, tracks/s, peak heap
  *   OUT/prepared.json              what is where; written last (its presence means complete)
  * </pre>
  * Resuming: every stage is skipped when its outputs exist (a store when its header exists; a half-built
@@ -104,8 +104,11 @@ public final class Prepare {
         }
     }
 
-    /** Totals of one run. */
-    public record Report(int tracks, int computed, int failed, double seconds, double tracksPerSecond,
+    /**
+     * Totals of one run: tracks, computed in this run, skipped as unreadable, stored from damaged files (frames or pages
+     * left out by their decoders), and the run's time, rate and peak heap.
+     */
+    public record Report(int tracks, int computed, int failed, int damaged, double seconds, double tracksPerSecond,
                          long peakHeapBytes) {}
 
     private Prepare() {}
@@ -140,6 +143,7 @@ public final class Prepare {
         prepared.put("version", 1);
         prepared.put("settings", cfg.toJson());
         List<MelStoreWriter.Failure> failures = new ArrayList<>();
+        List<MelStoreWriter.Damaged> damaged = new ArrayList<>();
         int total = 0;
         int computed = 0;
 
@@ -175,6 +179,7 @@ public final class Prepare {
             total += ((List<?>) st[1]).size();
             computed += r.computed();
             failures.addAll(r.failures());
+            damaged.addAll(r.damaged());
             lp.put((String) st[0], "learning/" + st[0]);
         }
         Path statsFile = lout.resolve("stats.npy");
@@ -233,6 +238,7 @@ public final class Prepare {
             total += list.size();
             computed += r.computed();
             failures.addAll(r.failures());
+            damaged.addAll(r.damaged());
             Map<String, Object> dp = new LinkedHashMap<>(d);
             dp.put("dir", "targets/" + e.getKey());
             dp.put("store", "targets/" + e.getKey() + "/all");
@@ -251,7 +257,8 @@ public final class Prepare {
 
         double sec = (System.nanoTime() - t0) / 1e9;
         long peak = peakHeap();
-        Report rep = new Report(total, computed, failures.size(), sec, computed / Math.max(1e-9, sec), peak);
+        Report rep = new Report(total, computed, failures.size(), damaged.size(), sec, computed / Math.max(1e-9, sec),
+                peak);
         report.put("tracks", total);
         report.put("computed_this_run", computed);
         report.put("seconds", sec);
@@ -260,6 +267,7 @@ public final class Prepare {
         report.put("peak_heap_bytes", peak);
         report.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         report.put("failures", failuresJson(failures));
+        report.put("damaged_audio", damagedJson(damaged));
         AtomicFiles.writeString(out.resolve("prepare-report.json"), Json.write(report, 2) + "\n");
         // CRC-32 of the learning arrays that training and the embedding API read (the stores carry their own).
         Map<String, Object> crc = new LinkedHashMap<>();
@@ -312,6 +320,18 @@ public final class Prepare {
             m.put("track", f.track());
             m.put("file", f.file());
             m.put("reason", f.reason());
+            l.add(m);
+        }
+        return l;
+    }
+
+    private static List<Object> damagedJson(List<MelStoreWriter.Damaged> damaged) {
+        List<Object> l = new ArrayList<>();
+        for (MelStoreWriter.Damaged d : damaged) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("track", d.track());
+            m.put("file", d.file());
+            m.put("damage", d.damage());
             l.add(m);
         }
         return l;

@@ -34,7 +34,8 @@ import java.util.Map;
  *                   np.memmap(NAME.mel, '&lt;f4') and slices [offset : offset + C*T*M]
  *   NAME.index.tsv  track_id  offset  frames      (offset in elements from the start of NAME.mel)
  *   NAME.json       format "mtdtl-mel-store", version, dtype, channels, mels, tracks, elements,
- *                   failures (tracks skipped as unreadable), crc32 {data, index}; written last: its
+ *                   failures (tracks skipped as unreadable), damaged (tracks stored from damaged
+ *                   files: what the decoder left out; absent before 2026-12-08), crc32 {data, index}; written last: its
  *                   presence means complete, and {@link #open} checks both CRCs
  * </pre>
  * The data file is mapped in segments of at most 1 GiB that start at track boundaries (a mapping is

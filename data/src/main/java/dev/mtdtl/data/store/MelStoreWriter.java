@@ -1,6 +1,7 @@
 package dev.mtdtl.data.store;
 
 import dev.mtdtl.data.DiskSpace;
+import dev.mtdtl.dsp.AudioDamage;
 import dev.mtdtl.dsp.AudioDecodeException;
 import dev.mtdtl.dsp.Features;
 import dev.mtdtl.dsp.MelConfig;
@@ -58,7 +59,8 @@ import java.util.zip.CRC32;
  * of work on 2 cores). Free space and run again: it resumes.
  *
  * <p>Unreadable audio ({@link AudioDecodeException}) is skipped and listed (track, file, reason) in the
- * header; any other I/O error stops the build (it is not the file's fault). A store none of whose tracks decoded is
+ * header; audio decoded from a damaged file (frames or pages its decoder left out, {@link AudioDamage}) is stored and
+ * listed (track, file, damage) under "damaged"; any other I/O error stops the build (it is not the file's fault). A store none of whose tracks decoded is
  * not sealed: the build stops with the commonest reason ({@link #noneDecoded}), and a finished store of that kind
  * from an older engine is built again.
  *
@@ -72,8 +74,18 @@ public final class MelStoreWriter {
     /** A track whose audio could not be decoded. */
     public record Failure(String track, String file, String reason) {}
 
-    /** Outcome: tracks stored, computed in this run, skipped as unreadable (all runs). */
-    public record Result(int stored, int computed, List<Failure> failures, boolean alreadyComplete) {}
+    /**
+     * A track stored from a damaged file: what its decoder left out ({@link AudioDamage.Note#text}, e.g. "1 damaged MP3
+     * frame dropped (frame 301, about 7.8 s in)").
+     */
+    public record Damaged(String track, String file, String damage) {}
+
+    /**
+     * Outcome: tracks stored, computed in this run, skipped as unreadable (all runs), stored from damaged files (all
+     * runs).
+     */
+    public record Result(int stored, int computed, List<Failure> failures, List<Damaged> damaged,
+                         boolean alreadyComplete) {}
 
     /** Thrown by the test hook {@code stopAfter} to simulate a killed run after a checkpoint. */
     public static final class Stopped extends RuntimeException {
@@ -114,7 +126,7 @@ public final class MelStoreWriter {
     }
 
     /** A track's mel, encoded in the store's dtype by the thread that computed it. */
-    private record Encoded(byte[] bytes, int frames, long elems, int channels, int mels) {}
+    private record Encoded(byte[] bytes, int frames, long elems, int channels, int mels, List<AudioDamage.Note> damage) {}
 
     /**
      * Build (or finish) the store {@code dir/name}. {@code stopAfter} &gt;= 0 stops with {@link Stopped}
@@ -134,7 +146,7 @@ public final class MelStoreWriter {
             int stored = JsonFields.integer(h, "tracks", 0, Integer.MAX_VALUE, header);
             List<Failure> failed = failuresOf(h.get("failures"), header);
             if (stored > 0 || failed.isEmpty()) {
-                return new Result(stored, 0, failed, true);
+                return new Result(stored, 0, failed, damagedOf(h.get("damaged"), header), true);
             }
             // Sealed by an engine that let a store of nothing but unreadable tracks through (before 2026-12-07; the
             // jar of that time decoded no MP3 at all): nothing in it is worth keeping, and kept it would never
@@ -152,6 +164,7 @@ public final class MelStoreWriter {
         long dataBytes = 0;
         long indexBytes = 0;
         List<Failure> failures = new ArrayList<>();
+        List<Damaged> damaged = new ArrayList<>();
         CRC32 dataCrc = new CRC32();    // of the data part's first dataBytes bytes, kept as bytes are appended
         CRC32 indexCrc = new CRC32();   // of the index part's first indexBytes bytes
         if (Files.isRegularFile(progress)) {
@@ -173,6 +186,7 @@ public final class MelStoreWriter {
                             + " is not a whole number of " + dtype.label + " values");
                 }
                 failures.addAll(failuresOf(p.get("failures"), progress));
+                damaged.addAll(damagedOf(p.get("damaged"), progress));
                 Checksums.updatePrefix(dataCrc, dataPart, dataBytes);
                 Checksums.updatePrefix(indexCrc, indexPart, indexBytes);
                 if (!p.containsKey("data_crc32") || !p.containsKey("index_crc32")
@@ -185,6 +199,7 @@ public final class MelStoreWriter {
                     dataBytes = 0;
                     indexBytes = 0;
                     failures.clear();
+                    damaged.clear();
                     dataCrc.reset();
                     indexCrc.reset();
                 }
@@ -222,13 +237,14 @@ public final class MelStoreWriter {
                 final int base = done;
                 Parallel.forEach(n, (c, from, to) -> {
                     Track t = tracks.get(base + from);
-                    try {
+                    // the decoder's notes of a damaged file, from this thread (a file decodes on the thread that asks)
+                    try (AudioDamage.Watch watch = AudioDamage.watch()) {
                         Features.Mel m = Features.dbMel(t.audio(), cfg);
                         if (m.frames() < 1) {
                             slot[from] = new Failure(t.id(), t.audio().toString(), "no audio frames");
                         } else {   // encoded here, in parallel: the half-float conversion was serial
                             slot[from] = new Encoded(encode(m.data(), dtype), m.frames(), m.data().length,
-                                    m.channels(), m.mels());
+                                    m.channels(), m.mels(), watch.notes());
                         }
                     } catch (AudioDecodeException e) {
                         slot[from] = new Failure(t.id(), t.audio().toString(), e.reason());
@@ -244,6 +260,10 @@ public final class MelStoreWriter {
                         continue;
                     }
                     Encoded m = (Encoded) slot[i];
+                    for (AudioDamage.Note note : m.damage()) {
+                        damaged.add(new Damaged(tracks.get(base + i).id(), tracks.get(base + i).audio().toString(),
+                                note.text()));
+                    }
                     if (m.channels() != MelStore.CHANNELS || m.mels() != cfg.nMels()) {
                         throw new IOException(tracks.get(base + i).audio() + ": mel of shape " + m.channels() + "x"
                                 + m.mels() + ", store holds " + MelStore.CHANNELS + "x" + cfg.nMels());
@@ -283,7 +303,7 @@ public final class MelStoreWriter {
                         throw new IOException(dataPart + ": cannot write: " + e.getMessage(), e);
                     }
                     writeProgress(progress, name, tracks.size(), done, dataBytes, indexBytes, dataCrc.getValue(),
-                            indexCrc.getValue(), dtype, failures);
+                            indexCrc.getValue(), dtype, failures, damaged);
                     lastCheckpoint = now;
                 }
                 if (done >= nextLog || done == tracks.size()) {   // about every tenth of the tracks
@@ -328,10 +348,11 @@ public final class MelStoreWriter {
         h.put("layout", "per track (C, T, M) row-major at offset (elements), little-endian");
         h.put("mel_config", cfg.toString());
         h.put("failures", failuresJson(failures));
+        h.put("damaged", damagedJson(damaged));
         h.put("crc32", crc);
         AtomicFiles.writeString(header, Json.write(h, 2) + "\n");
         Files.deleteIfExists(progress);
-        return new Result(tracks.size() - failures.size(), computed, failures, false);
+        return new Result(tracks.size() - failures.size(), computed, failures, damaged, false);
     }
 
     /**
@@ -399,8 +420,8 @@ public final class MelStoreWriter {
     }
 
     private static void writeProgress(Path file, String name, int total, int done, long dataBytes, long indexBytes,
-                                      long dataCrc, long indexCrc, MelStore.DType dtype, List<Failure> failures)
-            throws IOException {
+                                      long dataCrc, long indexCrc, MelStore.DType dtype, List<Failure> failures,
+                                      List<Damaged> damaged) throws IOException {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("name", name);
         p.put("total", total);
@@ -411,6 +432,7 @@ public final class MelStoreWriter {
         p.put("data_crc32", dataCrc);
         p.put("index_crc32", indexCrc);
         p.put("failures", failuresJson(failures));
+        p.put("damaged", damagedJson(damaged));
         AtomicFiles.writeString(file, Json.write(p, 1) + "\n");
     }
 
@@ -438,6 +460,35 @@ public final class MelStoreWriter {
             }
         } else if (o != null) {
             throw new IllegalArgumentException(file + ": field failures is not an array");
+        }
+        return l;
+    }
+
+    static List<Object> damagedJson(List<Damaged> damaged) {
+        List<Object> l = new ArrayList<>();
+        for (Damaged d : damaged) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("track", d.track());
+            m.put("file", d.file());
+            m.put("damage", d.damage());
+            l.add(m);
+        }
+        return l;
+    }
+
+    /** The "damaged" list of a progress file or header; absent (an older engine's) is none. */
+    static List<Damaged> damagedOf(Object o, Path file) {
+        List<Damaged> l = new ArrayList<>();
+        if (o instanceof List<?> list) {
+            for (Object e : list) {
+                if (!(e instanceof Map<?, ?> m) || !(m.get("track") instanceof String t)
+                        || !(m.get("file") instanceof String f) || !(m.get("damage") instanceof String d)) {
+                    throw new IllegalArgumentException(file + ": field damaged: an entry is not {track, file, damage}");
+                }
+                l.add(new Damaged(t, f, d));
+            }
+        } else if (o != null) {
+            throw new IllegalArgumentException(file + ": field damaged is not an array");
         }
         return l;
     }

@@ -12,6 +12,7 @@ import dev.mtdtl.dsp.Features;
 import dev.mtdtl.dsp.MelConfig;
 import dev.mtdtl.tensor.Rng;
 import dev.mtdtl.tensor.io.Json;
+import dev.mtdtl.tensor.io.JsonFields;
 import dev.mtdtl.tensor.io.Npy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -385,15 +386,27 @@ class PrepareTest {
         Tsv.Table tracks = Tsv.read(c.resolve("learning/tracks.tsv"));
         String[] victim = tracks.rows().get(2);
         Files.writeString(c.resolve("learning").resolve(victim[tracks.column("audio")]), "not a wav file at all");
+        // and one damaged file that decodes: stored, and listed with its damage (the decoder sniffs FLAC by its bytes)
+        String[] hurt = tracks.rows().get(5);
+        Files.write(c.resolve("learning").resolve(hurt[tracks.column("audio")]), dev.mtdtl.dsp.TestAudio.damagedFlac(6,
+                1, 2));
         Path o = tmp.resolve("bad-audio-out");
         Prepare.Report r = Prepare.run(config(c, o), s -> { });
         assertEquals(1, r.failed());
+        assertEquals(1, r.damaged());
         String rep = Files.readString(o.resolve("prepare-report.json"));
         assertTrue(rep.contains(victim[0]), rep);
+        List<?> damaged = (List<?>) JsonFields.read(o.resolve("prepare-report.json")).get("damaged_audio");
+        assertEquals(1, damaged.size(), rep);
+        Map<?, ?> d = (Map<?, ?>) damaged.get(0);
+        assertEquals(hurt[0], d.get("track"));
+        assertTrue(((String) d.get("damage")).startsWith("1 damaged FLAC frame replaced by silence (frame at byte "),
+                rep);
         try (MelStore tr = MelStore.open(o.resolve("learning"), "train");
              MelStore va = MelStore.open(o.resolve("learning"), "valid")) {
             assertEquals(23, tr.size() + va.size());
             assertEquals(-1, tr.indexOf(victim[0]));
+            assertTrue(tr.indexOf(hurt[0]) >= 0 || va.indexOf(hurt[0]) >= 0);
         }
     }
 
