@@ -41,10 +41,14 @@ final class FlacBytes {
             w.put(0x3FFE, 14).put(0, 1).put(0, 1);         // sync, reserved, fixed blocksize
             w.put(0b0111, 4).put(0, 4);                    // blocksize: 16-bit at end of header; rate: STREAMINFO
             w.put(channels - 1, 4).put(0, 3).put(0, 1);    // independent channels; sample size: STREAMINFO
-            if (frame >= 128) {
-                throw new IllegalArgumentException("keep tests under 128 frames (1-byte UTF-8 frame numbers)");
+            if (frame >= 2048) {
+                throw new IllegalArgumentException("keep tests under 2,048 frames (1- or 2-byte UTF-8 frame numbers)");
             }
-            w.put(frame, 8);
+            if (frame < 128) {
+                w.put(frame, 8);
+            } else {
+                w.put(0b110, 3).put(frame >> 6, 5).put(0b10, 2).put(frame & 0x3F, 6);
+            }
             w.put(len - 1, 16);
             w.put(crc8(w.bytes(), start, w.size()), 8);
             for (int c = 0; c < channels; c++) {

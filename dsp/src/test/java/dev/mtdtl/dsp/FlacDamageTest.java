@@ -25,7 +25,8 @@ class FlacDamageTest {
 
     private static final int RATE = 44100;
     private static final int BLOCK = 4096;
-    private static final int FRAMES = 100;   // 1.6 MB of VERBATIM frames: past the streamed window's first 1 MB
+    /** 3.3 MB of VERBATIM frames (past the streamed window's first 1 MB), numbered in 1 and 2 bytes (from 128 on). */
+    private static final int FRAMES = 200;
 
     @TempDir
     Path dir;
@@ -113,7 +114,7 @@ class FlacDamageTest {
         Path gp = dir.resolve("good.flac");
         Files.write(gp, good);
         Audio want = AudioDecoder.decode(gp);
-        int[][] cases = {{10}, {70}, {0}, {FRAMES - 1}, {40, 41, 42}, {5, 63, 64, 65, 90}};
+        int[][] cases = {{10}, {70}, {0}, {FRAMES - 1}, {40, 41, 42}, {5, 63, 64, 65, 90}, {127}, {128, 129}, {150}};
         for (int[] hit : cases) {
             byte[] m = good.clone();
             for (int k : hit) {
