@@ -41,26 +41,9 @@ class FlacDamageTest {
         return s.toString();
     }
 
-    /** Planar 16-bit stereo that is never 0 (so a block of silence is told from the signal). */
-    private static int[] signal(int n, long seed) {
-        Random r = new Random(seed);
-        int[] q = new int[2 * n];
-        int walk = 0;
-        for (int i = 0; i < q.length; i++) {
-            walk = Math.max(-12000, Math.min(12000, walk + r.nextInt(801) - 400));
-            q[i] = walk == 0 ? 1 : walk;
-        }
-        return q;
-    }
-
-    /** Byte offsets of the frames of FLAC bytes whose metadata is STREAMINFO alone (as {@link FlacBytes} writes). */
-    private static int[] frameStarts(byte[] f, int frames) throws FlacFrame.Bad {
-        FlacFrame fr = new FlacFrame(f, f.length, RATE, 2, 16);
-        int[] at = new int[frames + 1];
-        at[0] = 4 + 4 + 34;
-        for (int k = 0; k < frames; k++) {
-            at[k + 1] = fr.decode(at[k]);
-        }
+    /** Byte offsets of the frames, checked to end at the file's end. */
+    private static int[] frameStarts(byte[] f, int frames) {
+        int[] at = TestAudio.frameStarts(f, frames, RATE);
         assertEquals(f.length, at[frames]);
         return at;
     }
@@ -109,7 +92,7 @@ class FlacDamageTest {
     @Test
     void damagedFramesBecomeSilenceOfTheirLength() throws Exception {
         int n = FRAMES * BLOCK - 1000;   // a short last frame
-        byte[] good = FlacBytes.encode(signal(n, 7), 2, RATE, 16, BLOCK);
+        byte[] good = FlacBytes.encode(TestAudio.signal(n, 7), 2, RATE, 16, BLOCK);
         int[] at = frameStarts(good, FRAMES);
         Path gp = dir.resolve("good.flac");
         Files.write(gp, good);
@@ -138,7 +121,7 @@ class FlacDamageTest {
 
     @Test
     void aFileMostlyDamagedIsRefused() throws Exception {
-        byte[] good = FlacBytes.encode(signal(40 * BLOCK, 8), 2, RATE, 16, BLOCK);
+        byte[] good = FlacBytes.encode(TestAudio.signal(40 * BLOCK, 8), 2, RATE, 16, BLOCK);
         int[] at = frameStarts(good, 40);
         byte[] m = good.clone();
         for (int k = 0; k < 40; k += 2) {   // every other frame

@@ -266,8 +266,8 @@ public final class Prepare {
         report.put("threads", Parallel.threads());
         report.put("peak_heap_bytes", peak);
         report.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-        report.put("failures", failuresJson(failures));
-        report.put("damaged_audio", damagedJson(damaged));
+        report.put("failures", MelStoreWriter.failuresJson(failures));
+        report.put("damaged_audio", MelStoreWriter.damagedJson(damaged));
         AtomicFiles.writeString(out.resolve("prepare-report.json"), Json.write(report, 2) + "\n");
         // CRC-32 of the learning arrays that training and the embedding API read (the stores carry their own).
         Map<String, Object> crc = new LinkedHashMap<>();
@@ -313,29 +313,7 @@ public final class Prepare {
         return v;
     }
 
-    private static List<Object> failuresJson(List<MelStoreWriter.Failure> failures) {
-        List<Object> l = new ArrayList<>();
-        for (MelStoreWriter.Failure f : failures) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("track", f.track());
-            m.put("file", f.file());
-            m.put("reason", f.reason());
-            l.add(m);
-        }
-        return l;
-    }
 
-    private static List<Object> damagedJson(List<MelStoreWriter.Damaged> damaged) {
-        List<Object> l = new ArrayList<>();
-        for (MelStoreWriter.Damaged d : damaged) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("track", d.track());
-            m.put("file", d.file());
-            m.put("damage", d.damage());
-            l.add(m);
-        }
-        return l;
-    }
 
     private static void copy(Path from, Path to) throws IOException {
         AtomicFiles.write(to, o -> Files.copy(from, o));

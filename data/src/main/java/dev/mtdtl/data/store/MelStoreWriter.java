@@ -436,7 +436,8 @@ public final class MelStoreWriter {
         AtomicFiles.writeString(file, Json.write(p, 1) + "\n");
     }
 
-    static List<Object> failuresJson(List<Failure> failures) {
+    /** Failures as JSON objects {track, file, reason} (a store's header, a progress file, prepare's report). */
+    public static List<Object> failuresJson(List<Failure> failures) {
         List<Object> l = new ArrayList<>();
         for (Failure f : failures) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -464,7 +465,8 @@ public final class MelStoreWriter {
         return l;
     }
 
-    static List<Object> damagedJson(List<Damaged> damaged) {
+    /** Damaged tracks as JSON objects {track, file, damage} (a store's header, a progress file, prepare's report). */
+    public static List<Object> damagedJson(List<Damaged> damaged) {
         List<Object> l = new ArrayList<>();
         for (Damaged d : damaged) {
             Map<String, Object> m = new LinkedHashMap<>();
