@@ -165,7 +165,6 @@ final class FlacFrame {
         return v;
     }
 
-
     /**
      * One subframe of {@code bits} bits a sample into {@code out} (int) or {@code wideOut} (long, the side channel).
      * Header (section 9.2.1): a zero bit, 6 bits of type, a wasted-bits flag and its unary count.

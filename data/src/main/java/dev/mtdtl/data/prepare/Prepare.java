@@ -313,8 +313,6 @@ public final class Prepare {
         return v;
     }
 
-
-
     private static void copy(Path from, Path to) throws IOException {
         AtomicFiles.write(to, o -> Files.copy(from, o));
     }

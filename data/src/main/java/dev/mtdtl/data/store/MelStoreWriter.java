@@ -60,9 +60,9 @@ import java.util.zip.CRC32;
  *
  * <p>Unreadable audio ({@link AudioDecodeException}) is skipped and listed (track, file, reason) in the
  * header; audio decoded from a damaged file (frames or pages its decoder left out, {@link AudioDamage}) is stored and
- * listed (track, file, damage) under "damaged"; any other I/O error stops the build (it is not the file's fault). A store none of whose tracks decoded is
- * not sealed: the build stops with the commonest reason ({@link #noneDecoded}), and a finished store of that kind
- * from an older engine is built again.
+ * listed (track, file, damage) under "damaged"; any other I/O error stops the build (it is not the file's fault). A
+ * store none of whose tracks decoded is not sealed: the build stops with the commonest reason ({@link #noneDecoded}),
+ * and a finished store of that kind from an older engine is built again.
  *
  * <p>Omitted: sharding a store over several files (one file per split; mapped in segments by the reader).
  */
@@ -126,7 +126,8 @@ public final class MelStoreWriter {
     }
 
     /** A track's mel, encoded in the store's dtype by the thread that computed it. */
-    private record Encoded(byte[] bytes, int frames, long elems, int channels, int mels, List<AudioDamage.Note> damage) {}
+    private record Encoded(byte[] bytes, int frames, long elems, int channels, int mels,
+                           List<AudioDamage.Note> damage) {}
 
     /**
      * Build (or finish) the store {@code dir/name}. {@code stopAfter} &gt;= 0 stops with {@link Stopped}
