@@ -10,8 +10,9 @@ import java.util.Locale;
  * Mp3Reader}), FLAC frames that failed their CRCs ({@link FlacReader}), Ogg pages that failed theirs or went missing
  * ({@link OggReader}). A damaged spot of a 30 s preview costs a few tens of milliseconds of it; refusing the file would
  * cost the whole track, so the decoders go on, and say what they left out: once a file, at the end of its first
- * decode, on standard error (as ffmpeg warns of what it skips), and to the {@link Watch} open on the decoding thread, so
- * that a command that decodes many files can list them in its report (prepare's mel stores do).
+ * decode, on standard error (as ffmpeg warns of what it skips; not under a quiet watch), and to the {@link Watch} open
+ * on the decoding thread, so that a command that decodes many files can list them in its report (prepare's mel stores
+ * do), and an application that embeds the engine can have them as values.
  *
  * <p>Why a watch on the thread rather than a value returned with the samples: the decoders sit under several layers
  * (the format sniffing of {@link AudioDecoder}, the streamed windows of {@link BlockWindow}, {@link Features}), and a
@@ -43,10 +44,15 @@ public final class AudioDamage {
 
     private AudioDamage() {}
 
-    /** A decoder's report at the end of a damaged file's first decode: printed, and kept by this thread's watch. */
+    /**
+     * A decoder's report at the end of a damaged file's first decode: kept by this thread's watch, and printed unless
+     * that watch was opened quiet.
+     */
     static void report(Note note) {
-        System.err.println(note.line());
         Watch w = WATCH.get();
+        if (w == null || w.echo) {
+            System.err.println(note.line());
+        }
         if (w != null) {
             w.notes.add(note);
         }
@@ -54,10 +60,19 @@ public final class AudioDamage {
 
     /**
      * Starts keeping the notes of the files this thread decodes, until {@link Watch#close}: {@code try (var w =
-     * AudioDamage.watch()) { decode; w.notes() }}. A watch opened inside another hides it until closed.
+     * AudioDamage.watch()) { decode; w.notes() }}; each note is still printed. A watch opened inside another hides it
+     * until closed.
      */
     public static Watch watch() {
-        Watch w = new Watch(WATCH.get());
+        return watch(true);
+    }
+
+    /**
+     * {@link #watch()}; {@code echo} false: the notes are kept and not printed (an application that embeds the engine
+     * and reports damaged input its own way, around {@code Embedder.embed} for instance).
+     */
+    public static Watch watch(boolean echo) {
+        Watch w = new Watch(WATCH.get(), echo);
         WATCH.set(w);
         return w;
     }
@@ -66,10 +81,12 @@ public final class AudioDamage {
     public static final class Watch implements AutoCloseable {
 
         private final Watch outer;
+        private final boolean echo;
         private final List<Note> notes = new ArrayList<>();
 
-        private Watch(Watch outer) {
+        private Watch(Watch outer, boolean echo) {
             this.outer = outer;
+            this.echo = echo;
         }
 
         /** The notes so far, in the order the files ended. */
