@@ -106,6 +106,7 @@ public final class EmbedMain {
     private static void embedAll(Embedder e, Path in, List<Path> files, Path out, PrintStream log) throws IOException {
         int d = e.dims();
         long t0 = System.nanoTime();
+        java.util.BitSet damaged = new java.util.BitSet();   // the files of this run with damaged audio (notes printed)
         try (EmbedProgress part = EmbedProgress.open(out, e.modelSha256(), d, log)) {
             int[] row = new int[files.size()];           // each file's row in the part
             List<Path> todo = new ArrayList<>();
@@ -137,7 +138,7 @@ public final class EmbedMain {
                         log.printf(Locale.ROOT, "%s: %d/%d files (%.2f files/s)%n", e.name(), done[0], todo.size(),
                                 done[0] / ((now - t0) / 1e9));
                     }
-                });
+                }, (j, note) -> damaged.set(j));
             } catch (IOException | RuntimeException ex) {
                 try {
                     if (part.rows() > 0) {
@@ -160,7 +161,8 @@ public final class EmbedMain {
             part.finish();
         }
         double sec = (System.nanoTime() - t0) / 1e9;
-        log.printf(Locale.ROOT, "%s: %d files x %d dims in %.2f s (%.2f files/s) -> %s%n", e.name(), files.size(), d, sec,
-                files.size() / sec, out);
+        log.printf(Locale.ROOT, "%s: %d files x %d dims in %.2f s (%.2f files/s) -> %s%s%n", e.name(), files.size(), d,
+                sec, files.size() / sec, out, damaged.isEmpty() ? "" : "; " + damaged.cardinality() + " of the files embedded now "
+                        + "had damaged audio (their lines above say what the decoder left out)");
     }
 }

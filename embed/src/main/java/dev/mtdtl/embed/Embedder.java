@@ -1,5 +1,6 @@
 package dev.mtdtl.embed;
 
+import dev.mtdtl.dsp.AudioDamage;
 import dev.mtdtl.dsp.BandStats;
 import dev.mtdtl.dsp.DbMelStream;
 import dev.mtdtl.dsp.WavReader;
@@ -128,6 +129,22 @@ public final class Embedder {
      * batch and the feature rows of the files still open. An error names the file.
      */
     public synchronized void embedAll(List<Path> files, SliceBatcher.Done done) throws IOException {
+        embedAll(files, done, (i, note) -> { });
+    }
+
+    /** What a decoder left out of a damaged file that {@link #embedAll} embedded: the file's index, the note. */
+    @FunctionalInterface
+    public interface Damaged {
+        void accept(int file, AudioDamage.Note note);
+    }
+
+    /**
+     * {@link #embedAll(List, SliceBatcher.Done)}, and {@code damaged} gets each damaged file's notes ({@link
+     * AudioDamage}: an MP3 frame dropped, a FLAC frame silenced, an Ogg page skipped), in file order, before its vector.
+     * The notes are printed on standard error as well. (A watch opened around this call would see only the files decoded
+     * on the caller's thread: the first passes run a file a thread.)
+     */
+    public synchronized void embedAll(List<Path> files, SliceBatcher.Done done, Damaged damaged) throws IOException {
         SliceBatcher batcher = new SliceBatcher(2 * SLICE * cfg.nMels(), sliceDims(), BATCH,
                 (b, n, r) -> rows(b, n, r, 0), done);
         Chunks add = (part, n, b0) -> {
@@ -152,12 +169,21 @@ public final class Embedder {
                         } else if (o.error != null) {
                             throw (RuntimeException) o.error;
                         }
+                        for (AudioDamage.Note note : o.damage) {
+                            damaged.accept(i, note);
+                        }
                         if (s != null) {
                             batcher.begin(i, slices(s.frames()));
                             streamChunks(s, add);
                             continue;
                         }
-                        Features.Mel m = Features.dbMel(f, cfg);
+                        Features.Mel m;
+                        try (AudioDamage.Watch w = AudioDamage.watch()) {
+                            m = Features.dbMel(f, cfg);
+                            for (AudioDamage.Note note : w.notes()) {
+                                damaged.accept(i, note);
+                            }
+                        }
                         checkDbMel(m.data(), m.frames());
                         batcher.begin(i, slices(m.frames()));
                         wholeChunks(m.data(), m.frames(), add);
@@ -178,7 +204,7 @@ public final class Embedder {
     }
 
     /** A file of {@link #embedAll}'s group: its stream after the first pass (null: decoded whole), or the error. */
-    private record Opened(DbMelStream stream, Exception error) {}
+    private record Opened(DbMelStream stream, Exception error, List<AudioDamage.Note> damage) {}
 
     /**
      * Files [i0, i0 + n) opened and their first passes run ({@link DbMelStream#max}: decoding a compressed file, the
@@ -191,12 +217,12 @@ public final class Embedder {
         Opened[] out = new Opened[n];
         Parallel.forEach(n, (k, a, b) -> {
             DbMelStream s = null;
-            try {
+            try (AudioDamage.Watch w = AudioDamage.watch()) {   // this thread decodes the file's first pass
                 s = DbMelStream.tryOpen(files.get(i0 + k), cfg);
                 if (s != null) {
                     s.max();
                 }
-                out[k] = new Opened(s, null);
+                out[k] = new Opened(s, null, w.notes());
             } catch (IOException | RuntimeException ex) {
                 if (s != null) {
                     try {
@@ -205,7 +231,7 @@ public final class Embedder {
                         ex.addSuppressed(c);
                     }
                 }
-                out[k] = new Opened(null, ex);
+                out[k] = new Opened(null, ex, List.of());
             }
         });
         return out;
