@@ -110,6 +110,7 @@ final class AudioFeatureCommands {
             checkSettings(command, o);
             int failed = 0;
             int kept = 0;
+            int damaged = 0;   // files written from damaged audio (their notes printed by the decoders)
             List<Path> todo = new java.util.ArrayList<>();
             for (Map.Entry<Path, Path> e : outOf.entrySet()) {
                 Path p = e.getKey();
@@ -132,16 +133,19 @@ final class AudioFeatureCommands {
             for (int i0 = 0, n; i0 < todo.size(); i0 += n) {
                 n = dev.mtdtl.dsp.DbMelStream.together(todo, i0);
                 Exception[] error = new Exception[n];
+                boolean[] hurt = new boolean[n];
                 int from = i0;
                 Parallel.forEach(n, (k, a, b) -> {
                     Path p = todo.get(from + k);
-                    try {
+                    try (dev.mtdtl.dsp.AudioDamage.Watch w = dev.mtdtl.dsp.AudioDamage.watch()) {   // this thread's
                         f.apply(p, outOf.get(p), cfg);
+                        hurt[k] = !w.notes().isEmpty();
                     } catch (IOException | RuntimeException x) {
                         error[k] = x;
                     }
                 });
                 for (int k = 0; k < n; k++) {
+                    damaged += hurt[k] ? 1 : 0;
                     if (error[k] instanceof AudioDecodeException x) {
                         failed++;
                         System.err.println("skipped " + todo.get(i0 + k) + ": " + x.reason());
@@ -152,8 +156,9 @@ final class AudioFeatureCommands {
                     }
                 }
             }
-            System.out.printf("%d files written to %s, %d kept from an earlier run, %d skipped%n",
-                    files.size() - failed - kept, o.out, kept, failed);
+            System.out.printf("%d files written to %s, %d kept from an earlier run, %d skipped%s%n",
+                    files.size() - failed - kept, o.out, kept, failed, damaged == 0 ? "" : "; " + damaged + " of those "
+                            + "written had damaged audio (their lines above say what the decoder left out)");
             return failed > 0 ? 1 : 0;
         }
     }

@@ -50,6 +50,32 @@ class AudioFeatureCommandsTest {
     }
 
     /**
+     * A damaged file of a folder is written (a FLAC frame silenced), its decoder says so on standard error, and the
+     * summary counts it; the others are not counted.
+     */
+    @Test
+    void aFolderCountsItsDamagedFiles() throws Exception {
+        Path in = tmp.resolve("hurt");
+        Files.createDirectories(in);
+        Files.copy(Fixtures.dir().resolve("dsp_audio/audio.wav"), in.resolve("good.wav"));
+        Files.write(in.resolve("ok.flac"), dev.mtdtl.dsp.TestAudio.damagedFlac(10, 1));
+        Files.write(in.resolve("bad.flac"), dev.mtdtl.dsp.TestAudio.damagedFlac(10, 2, 4));
+        Path out = tmp.resolve("hurt-out");
+        java.io.PrintStream o = System.out;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Main.run("mel", "--in", in.toString(), "--out", out.toString()));
+        } finally {
+            System.setOut(o);
+        }
+        String s = said.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue(s.endsWith("3 files written to " + out + ", 0 kept from an earlier run, 0 skipped; 1 of those "
+                + "written had damaged audio (their lines above say what the decoder left out)"), s);
+        assertTrue(Files.isRegularFile(out.resolve("bad.npy")));
+    }
+
+    /**
      * A folder runs its compressed files a group at a time, one a thread (a WAV alone): the outputs are the same bytes
      * for 1 and 3 threads, and the bad files are reported in the folder's order either way. The MP3 (LAME, 0.5 s) is a
      * copy of dsp's codec test file.
