@@ -161,8 +161,9 @@ public final class EmbedMain {
             part.finish();
         }
         double sec = (System.nanoTime() - t0) / 1e9;
+        String hurt = damaged.isEmpty() ? "" : "; " + damaged.cardinality() + " of the files embedded now had damaged "
+                + "audio (their lines above say what the decoder left out)";
         log.printf(Locale.ROOT, "%s: %d files x %d dims in %.2f s (%.2f files/s) -> %s%s%n", e.name(), files.size(), d,
-                sec, files.size() / sec, out, damaged.isEmpty() ? "" : "; " + damaged.cardinality() + " of the files embedded now "
-                        + "had damaged audio (their lines above say what the decoder left out)");
+                sec, files.size() / sec, out, hurt);
     }
 }
