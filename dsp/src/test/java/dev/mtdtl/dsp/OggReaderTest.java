@@ -239,6 +239,22 @@ class OggReaderTest {
             assertArrayEquals(all.samples(), AudioDecoder.decode(f).samples());
             assertEquals(List.of(), w.notes());
         }
+        // a chained file (the paged file, then a copy under another serial) with a page of the second link lost: its
+        // page number is the second stream's own, its time counts the first link's samples
+        byte[] second = OggPages.withSerial(OggPages.join(pages), serial + 1);
+        List<byte[]> link2 = OggPages.split(second);
+        link2.get(k)[link2.get(k).length - 3] ^= 0x5A;
+        Path chained = dir.resolve("chained.ogg");
+        Files.write(chained, OggPages.join(List.of(OggPages.join(pages), OggPages.join(link2))));
+        Path head = dir.resolve("head2.ogg");
+        Files.write(head, OggPages.join(pages.subList(0, k)));
+        int before = all.frames() + AudioDecoder.decode(head).frames();
+        try (AudioDamage.Watch w = AudioDamage.watch(false)) {
+            AudioDecoder.decode(chained);
+            assertEquals(1, w.notes().size());
+            assertEquals(String.format(java.util.Locale.ROOT, "mtdtl: %s: 1 damaged Ogg page skipped (page %d of its "
+                    + "stream, about %.1f s in)", chained, k, before / 44100.0), w.notes().get(0).line());
+        }
     }
 
     /** A page's granule position (header bytes 6-13, little-endian). */
