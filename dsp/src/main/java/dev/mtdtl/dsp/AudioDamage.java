@@ -42,6 +42,15 @@ public final class AudioDamage {
 
     private static final ThreadLocal<Watch> WATCH = new ThreadLocal<>();
 
+    /**
+     * Whether {@code damaged} bad units of the first {@code units} (MP3 or FLAC frames) are more than a damaged spot:
+     * past the first 8, more than one in eight. Then the file is refused, naming the count: that is no longer a file
+     * with a damaged spot, and its audio would be mostly gaps.
+     */
+    static boolean tooMany(int damaged, long units) {
+        return damaged > 8 && damaged > units / 8.0;
+    }
+
     private AudioDamage() {}
 
     /**

@@ -386,8 +386,8 @@ final class FlacReader {
          * may be damaged too), whose coded number then says how many samples the skipped bytes held: {@link #silence}
          * fills them, so the audio after a damaged spot keeps its time. FLAC frames carry CRCs so that a decoder can
          * resynchronise this way (RFC 9639, section 9), and a damaged spot of a preview costs a frame's 93 ms (4,096
-         * samples at 44.1 kHz), where refusing the file cost the whole track. More than {@link Mp3Reader#MOST_DAMAGED}
-         * of the frames damaged (past the first {@link Mp3Reader#FEW_DAMAGED}) refuses the file, as for MP3.
+         * samples at 44.1 kHz), where refusing the file cost the whole track. More than one frame in eight damaged
+         * (past the first eight, {@link AudioDamage#tooMany}) refuses the file, as for MP3.
          */
         private boolean skipDamaged(String why, AudioDecodeException orElse) throws IOException {
             long at = off + pos;
@@ -400,7 +400,7 @@ final class FlacReader {
                 firstDamaged = at;
                 firstDamagedAt = n / (double) info.rate;
             }
-            if (++damaged > Mp3Reader.FEW_DAMAGED && damaged > Mp3Reader.MOST_DAMAGED * (frames + damaged)) {
+            if (AudioDamage.tooMany(++damaged, frames + damaged)) {
                 throw new AudioDecodeException(file, String.format(java.util.Locale.ROOT, "corrupt FLAC data: %,d of "
                         + "the first %,d frames are damaged (the last: the frame at byte %,d: %s)", damaged,
                         frames + damaged, at, why));

@@ -39,9 +39,9 @@ import javazoom.jl.decoder.Obuffer;
  * overlap and the synthesis filter's history) the samples are those of the undamaged file, one or two frames earlier;
  * after two damaged frames in a row, by a fresh decoder, in case the first left its state inconsistent (the frames
  * whose main data lies in bytes it never received decode to nothing, as after a cut). A damaged Ogg page is skipped the
- * same way ({@link OggReader}). A stream where damaged frames are more than {@link #MOST_DAMAGED} of the frames (past
- * the first {@link #FEW_DAMAGED}) is refused instead, naming the file, the frame and the count: that is no longer a
- * file with a damaged spot.
+ * same way ({@link OggReader}). A stream where damaged frames are more than one in eight of the frames (past the
+ * first eight: {@link AudioDamage#tooMany}, the rule FLAC shares) is refused instead, naming the file, the frame and
+ * the count: that is no longer a file with a damaged spot.
  *
  * <p>Errors name the file: no MPEG audio frame at all, a stream too damaged to decode (above), a damaged or cut
  * stream that jlayer's bitstream cannot read on, a rate or channel count outside {@link AudioLimits}, more audio than
@@ -50,12 +50,6 @@ import javazoom.jl.decoder.Obuffer;
 final class Mp3Reader {
 
     private Mp3Reader() {}
-
-    /** Damaged frames a stream may drop before {@link #MOST_DAMAGED} applies. */
-    static final int FEW_DAMAGED = 8;
-
-    /** Most damaged frames a stream may drop, as a share of its frames so far: one in eight. */
-    static final double MOST_DAMAGED = 1.0 / 8;
 
     /** Bytes of a file's start that {@link #chainStart} searches for MPEG audio frames. */
     static final int SEARCH = 1 << 16;
@@ -268,7 +262,7 @@ final class Mp3Reader {
                     firstDamaged = k;
                     firstDamagedAt = at / (double) rate;
                 }
-                if (++damaged > FEW_DAMAGED && damaged > MOST_DAMAGED * k) {
+                if (AudioDamage.tooMany(++damaged, k)) {
                     throw new AudioDecodeException(file, String.format(java.util.Locale.ROOT,
                             "corrupt MP3 data: %,d of the first %,d frames could not be decoded (the last: frame %,d, "
                                     + "about %.1f s in: %s)", damaged, k, k, at / (double) rate, e), e);
