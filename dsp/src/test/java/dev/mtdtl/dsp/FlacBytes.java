@@ -4,9 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
 /**
- * A minimal FLAC encoder for tests: STREAMINFO, then fixed-size frames whose subframes are VERBATIM (raw
- * samples) or, on request, CONSTANT and FIXED with Rice-coded or escaped residuals and wasted bits, with the CRC-8 header and
- * CRC-16 frame checksums the format requires. Follows https://xiph.org/flac/format.html.
+ * A minimal FLAC encoder for tests: STREAMINFO, then frames of a fixed size (or of the sizes given, a
+ * variable-blocksize stream) whose subframes are VERBATIM (raw samples) or, on request, CONSTANT and FIXED with
+ * Rice-coded or escaped residuals and wasted bits, with the CRC-8 header and CRC-16 frame checksums the format
+ * requires. Follows https://xiph.org/flac/format.html (RFC 9639).
  */
 final class FlacBytes {
 
@@ -26,39 +27,83 @@ final class FlacBytes {
     static byte[] encode(int[] q, int channels, int rate, int bits, int block, int fixedOrder, boolean escape,
                          boolean wasted) {
         int n = q.length / channels;
+        int[] sizes = new int[(n + block - 1) / block];
+        for (int k = 0; k < sizes.length; k++) {
+            sizes[k] = Math.min(block, n - k * block);
+        }
+        return frames(q, channels, rate, bits, sizes, false, fixedOrder);
+    }
+
+    /**
+     * A variable-blocksize stream (RFC 9639, 9.1.1: blocking strategy 1) of frames of the given sizes, which sum to
+     * the samples' length: each frame's coded number is its first sample's number, not the frame's. FIXED subframes
+     * of {@code fixedOrder} (-1: VERBATIM). STREAMINFO's least and largest block sizes are the sizes' (the last
+     * frame's left out of the least, as the format allows).
+     */
+    static byte[] encodeVariable(int[] q, int channels, int rate, int bits, int[] sizes, int fixedOrder) {
+        return frames(q, channels, rate, bits, sizes, true, fixedOrder);
+    }
+
+    private static byte[] frames(int[] q, int channels, int rate, int bits, int[] sizes, boolean variable,
+                                 int fixedOrder) {
+        int n = q.length / channels;
+        if (java.util.stream.IntStream.of(sizes).asLongStream().sum() != n) {
+            throw new IllegalArgumentException("frame sizes do not sum to the " + n + " samples");
+        }
+        int least = Integer.MAX_VALUE, most = 0;
+        for (int k = 0; k < sizes.length; k++) {
+            least = k < sizes.length - 1 || sizes.length == 1 ? Math.min(least, sizes[k]) : least;
+            most = Math.max(most, sizes[k]);
+        }
         Bits w = new Bits();
         w.put('f', 8).put('L', 8).put('a', 8).put('C', 8);
         w.put(1, 1).put(0, 7).put(34, 24);                 // last metadata block, STREAMINFO, 34 bytes
-        w.put(block, 16).put(block, 16).put(0, 24).put(0, 24);
+        w.put(variable ? least : most, 16).put(most, 16).put(0, 24).put(0, 24);
         w.put(rate, 20).put(channels - 1, 3).put(bits - 1, 5).putLong(n, 36);
         for (int i = 0; i < 16; i++) {
             w.put(0, 8);                                   // MD5 unknown
         }
-        int frame = 0;
-        for (int s = 0; s < n; s += block, frame++) {
-            int len = Math.min(block, n - s);
+        long s = 0;
+        for (int frame = 0; frame < sizes.length; s += sizes[frame], frame++) {
+            int len = sizes[frame];
             int start = w.size();
-            w.put(0x3FFE, 14).put(0, 1).put(0, 1);         // sync, reserved, fixed blocksize
+            w.put(0x3FFE, 14).put(0, 1).put(variable ? 1 : 0, 1);   // sync, reserved, blocking strategy
             w.put(0b0111, 4).put(0, 4);                    // blocksize: 16-bit at end of header; rate: STREAMINFO
             w.put(channels - 1, 4).put(0, 3).put(0, 1);    // independent channels; sample size: STREAMINFO
-            if (frame >= 2048) {
-                throw new IllegalArgumentException("keep tests under 2,048 frames (1- or 2-byte UTF-8 frame numbers)");
-            }
-            if (frame < 128) {
-                w.put(frame, 8);
-            } else {
-                w.put(0b110, 3).put(frame >> 6, 5).put(0b10, 2).put(frame & 0x3F, 6);
-            }
+            codedNumber(w, variable ? s : frame);
             w.put(len - 1, 16);
             w.put(crc8(w.bytes(), start, w.size()), 8);
             for (int c = 0; c < channels; c++) {
-                int[] x = Arrays.copyOfRange(q, c * n + s, c * n + s + len);
-                subframe(w, x, bits, fixedOrder, escape, wasted);
+                int[] x = Arrays.copyOfRange(q, (int) (c * n + s), (int) (c * n + s) + len);
+                subframe(w, x, bits, fixedOrder, false, false);
             }
             w.align();
             w.put(crc16(w.bytes(), start, w.size()), 16);
         }
         return w.bytes();
+    }
+
+    /**
+     * The frame header's coded number (RFC 9639, 9.1.5): UTF-8's scheme stretched to 36 bits, one byte below 2^7,
+     * else a lead byte of as many 1 bits as the bytes in all, then bytes of 10 and six bits each.
+     */
+    static void codedNumber(Bits w, long v) {
+        if (v < 0 || v >= 1L << 36) {
+            throw new IllegalArgumentException("coded number " + v + " outside [0, 2^36)");
+        }
+        if (v < 0x80) {
+            w.put((int) v, 8);
+            return;
+        }
+        int bytes = 2;
+        while (v >= 1L << (5 * bytes + 1) && bytes < 7) {   // a lead byte of b ones carries 7 - b bits: 5b + 1 in all
+            bytes++;
+        }
+        int leadBits = 7 - bytes;                          // after the lead byte's `bytes` ones and a zero
+        w.put(((1 << bytes) - 1) << 1, bytes + 1).put((int) (v >>> (6 * (bytes - 1))), leadBits);
+        for (int k = bytes - 2; k >= 0; k--) {
+            w.put(0b10, 2).put((int) (v >>> (6 * k)) & 0x3F, 6);
+        }
     }
 
     private static void subframe(Bits w, int[] x, int bits, int order, boolean escape, boolean wasted) {

@@ -264,4 +264,58 @@ class FlacDamageTest {
         }
         assertTrue(decoded >= 30, decoded + " of 60 decoded");
     }
+
+    /**
+     * A variable-blocksize stream (each frame's coded number its first sample's, up to 4-byte codes here): frames of
+     * 1 to 8,192 samples decode to the signal, and a damaged frame becomes silence of exactly its own length, which
+     * only the next whole frame's sample number tells (its neighbours' sizes differ). Runs of damaged frames are
+     * counted from STREAMINFO's largest block size, so the note's count is then a lower bound.
+     */
+    @Test
+    void variableBlockSizesDecodeAndADamagedFrameIsSilencedToItsOwnLength() throws Exception {
+        Random r = new Random(91);
+        int frames = 300;
+        int[] sizes = new int[frames];
+        int[] first = new int[frames + 1];   // sample numbers: frame k is [first[k], first[k + 1])
+        for (int k = 0; k < frames; k++) {
+            sizes[k] = k % 37 == 5 ? 1 + r.nextInt(16) : 192 + r.nextInt(8001);
+            first[k + 1] = first[k] + sizes[k];
+        }
+        int n = first[frames];
+        assertTrue(n > 1 << 20, "sample numbers of 4-byte codes: " + n);
+        int[] q = TestAudio.signal(n, 12);
+        byte[] good = FlacBytes.encodeVariable(q, 2, RATE, 16, sizes, 2);
+        int[] at = frameStarts(good, frames);
+        Path gp = dir.resolve("variable.flac");
+        Files.write(gp, good);
+        Audio want = AudioDecoder.decode(gp);
+        assertEquals(n, want.frames());
+        for (int i = 0; i < q.length; i++) {
+            assertEquals(q[i] / 32768f, want.samples()[i], 0f, "sample " + i);
+        }
+        assertArrayEquals(want.samples(), streamed(gp), "streamed");
+        int[][] cases = {{0}, {5}, {6}, {120}, {frames - 1}, {200, 201}, {41, 42, 43}, {10, 230}};
+        for (int[] hit : cases) {
+            byte[] m = good.clone();
+            float[] expect = want.samples().clone();
+            for (int k : hit) {
+                m[(at[k] + at[k + 1]) / 2] ^= 0x04;
+                for (int c = 0; c < 2; c++) {
+                    Arrays.fill(expect, c * n + first[k], c * n + first[k + 1], 0f);
+                }
+            }
+            Path p = dir.resolve("v" + hit[0] + "-" + hit.length + ".flac");
+            Files.write(p, m);
+            Decoded d = decode(p);
+            String what = "frames " + Arrays.toString(hit);
+            assertArrayEquals(expect, d.audio().samples(), what);
+            assertEquals(1, d.notes().size(), what);
+            AudioDamage.Note note = d.notes().get(0);
+            assertTrue(note.count() >= 1 + (hit.length > 1 && hit[1] != hit[0] + 1 ? 1 : 0)
+                    && note.count() <= hit.length, what + ": " + note.line());
+            assertTrue(note.line().contains(String.format(java.util.Locale.ROOT, "frame at byte %,d, about %.1f s in",
+                    at[hit[0]] - 0L, first[hit[0]] / (double) RATE)), what + ": " + note.line());
+            assertArrayEquals(d.audio().samples(), streamed(p), what + ": streamed");
+        }
+    }
 }
