@@ -16,7 +16,10 @@ import java.util.Locale;
  * the body of {@code mtdtl embed}: embed one audio file or every audio file under a folder (sorted by path) into
  * an (N, D) float32 .npy, with the files' paths under the folder, in row order, in {@code V.npy.tracks.txt}. A file that cannot be
  * decoded stops the run with its name; both files are written atomically at the end, and the vectors of the files
- * finished before a stop are kept beside them ({@link EmbedProgress}): the same command resumes.
+ * finished before a stop are kept beside them ({@link EmbedProgress}): the same command resumes. Files embedded from
+ * damaged audio (an MP3 frame dropped, a FLAC frame silenced, an Ogg page skipped: {@link dev.mtdtl.dsp.AudioDamage})
+ * are listed in {@code V.npy.damaged.txt}, a line each: the name, a tab, what the decoder left out; a resumed run
+ * lists those of the earlier run too.
  */
 public final class EmbedMain {
 
@@ -82,6 +85,11 @@ public final class EmbedMain {
         return files;
     }
 
+    /** The list of the output's files that had damaged audio: {@code OUT.damaged.txt}, beside OUT.tracks.txt. */
+    static Path damagedList(Path out) {
+        return out.resolveSibling(out.getFileName() + ".damaged.txt");
+    }
+
     /** A file's name in the output: its path under the input folder, with '/' between folders; or its file name. */
     static String name(Path in, Path file) {
         if (file.equals(in)) {
@@ -98,15 +106,18 @@ public final class EmbedMain {
     public static void embedAll(Embedder e, Path in, Path out, PrintStream log) throws IOException {
         List<Path> files = inputs(in);
         try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFile(out,   // one writer
-                out.resolveSibling(out.getFileName() + ".tracks.txt"))) {
+                out.resolveSibling(out.getFileName() + ".tracks.txt"), damagedList(out))) {
             embedAll(e, in, files, out, log);
         }
     }
 
     private static void embedAll(Embedder e, Path in, List<Path> files, Path out, PrintStream log) throws IOException {
         int d = e.dims();
+        int damaged = 0;   // files of the output with damaged audio, this run's and an earlier one's
         long t0 = System.nanoTime();
-        java.util.BitSet damaged = new java.util.BitSet();   // the files of this run with damaged audio (notes printed)
+        // todo's index -> the decoder's notes on that file ("; "-joined; printed as they came), until its row is added
+        java.util.Map<Integer, String> notes = new java.util.concurrent.ConcurrentHashMap<>();
+        int[] damagedNow = {0};
         try (EmbedProgress part = EmbedProgress.open(out, e.modelSha256(), d, log)) {
             int[] row = new int[files.size()];           // each file's row in the part
             List<Path> todo = new ArrayList<>();
@@ -127,7 +138,7 @@ public final class EmbedMain {
             try {
                 e.embedAll(todo, (j, r) -> {   // short files share network batches
                     try {
-                        row[at.get(j)] = part.add(name(in, todo.get(j)), todo.get(j), r);
+                        row[at.get(j)] = part.add(name(in, todo.get(j)), todo.get(j), r, notes.remove(j));
                     } catch (IOException ex) {
                         throw new java.io.UncheckedIOException(out + ".part: cannot write: " + ex.getMessage(), ex);
                     }
@@ -138,7 +149,11 @@ public final class EmbedMain {
                         log.printf(Locale.ROOT, "%s: %d/%d files (%.2f files/s)%n", e.name(), done[0], todo.size(),
                                 done[0] / ((now - t0) / 1e9));
                     }
-                }, (j, note) -> damaged.set(j));
+                }, (j, note) -> {
+                    if (notes.merge(j, note.text(), (a, b) -> a + "; " + b).equals(note.text())) {
+                        damagedNow[0]++;
+                    }
+                });
             } catch (IOException | RuntimeException ex) {
                 try {
                     if (part.rows() > 0) {
@@ -152,17 +167,30 @@ public final class EmbedMain {
                 throw ex;
             }
             StringBuilder names = new StringBuilder();
-            for (Path f : files) {
-                names.append(name(in, f)).append('\n');
+            StringBuilder hurtList = new StringBuilder();
+            for (int i = 0; i < files.size(); i++) {
+                names.append(name(in, files.get(i))).append('\n');
+                String damage = part.damageOf(row[i]);
+                if (damage != null) {
+                    damaged++;
+                    hurtList.append(name(in, files.get(i))).append('\t').append(damage).append('\n');
+                }
             }
             Npy.writeFloatRows(out, files.size(), d, os -> part.copyRows(row, os));
             dev.mtdtl.tensor.io.AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".tracks.txt"),
                     names.toString());
+            Path hurtFile = damagedList(out);
+            if (damaged > 0) {
+                dev.mtdtl.tensor.io.AtomicFiles.writeString(hurtFile, hurtList.toString());
+            } else {
+                Files.deleteIfExists(hurtFile);   // an earlier run's into the same output would speak of other audio
+            }
             part.finish();
         }
         double sec = (System.nanoTime() - t0) / 1e9;
-        String hurt = damaged.isEmpty() ? "" : "; " + damaged.cardinality() + " of the files embedded now had damaged "
-                + "audio (their lines above say what the decoder left out)";
+        String hurt = damaged == 0 ? "" : String.format(Locale.ROOT, "; %d of the files had damaged audio (%s lists %s "
+                + "and what the decoder left out%s)", damaged, damagedList(out), damaged == 1 ? "it" : "them",
+                damagedNow[0] == damaged ? "" : "; " + (damaged - damagedNow[0]) + " embedded by an earlier run");
         log.printf(Locale.ROOT, "%s: %d files x %d dims in %.2f s (%.2f files/s) -> %s%s%n", e.name(), files.size(), d,
                 sec, files.size() / sec, out, hurt);
     }

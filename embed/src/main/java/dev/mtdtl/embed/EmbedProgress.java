@@ -9,6 +9,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,7 +27,8 @@ import java.util.zip.CRC32;
  * What a folder's embedding has done so far, on disk beside its output, so that a run stopped by a kill or by a file
  * it cannot read goes on where it stopped: {@code OUT.part} (the finished files' vectors, float32 little-endian, one
  * row each, appended), {@code OUT.part.tracks} (one line per row: the file's name in the output, URL-encoded, its size and its
- * modification time in ms) and {@code OUT.part.json} (the model's SHA-256, the row width, how many rows and
+ * modification time in ms, tab-separated; for a file with damaged audio a fourth field, the decoder's notes,
+ * URL-encoded, so that a resumed run still lists it) and {@code OUT.part.json} (the model's SHA-256, the row width, how many rows and
  * bytes of both files are complete, and the CRC-32 of those bytes).
  *
  * <p>A checkpoint forces both files to disk and then replaces the JSON atomically; it follows the first file that
@@ -53,6 +55,7 @@ final class EmbedProgress implements Closeable {
     private final FileChannel dataCh;
     private final FileChannel namesCh;
     private final Map<String, Integer> rowOf = new HashMap<>();   // "name\tsize\tmtime" -> row in the part
+    private final Map<Integer, String> damageOf = new HashMap<>(); // row -> the decoder's notes, for damaged files
     private long dataBytes;
     private long namesBytes;
     private final CRC32 dataCrc = new CRC32();    // of data's first dataBytes bytes
@@ -145,7 +148,15 @@ final class EmbedProgress implements Closeable {
                         + " complete lines, not " + rows);
             }
             for (int r = 0; r < rows; r++) {
-                rowOf.put(lines[r], r);
+                String[] f = lines[r].split("\t", -1);
+                if (f.length != 3 && f.length != 4) {
+                    throw new IllegalArgumentException(names.getFileName() + " line " + (r + 1) + " has " + f.length
+                            + " fields, not 3 or 4");
+                }
+                rowOf.put(f[0] + "\t" + f[1] + "\t" + f[2], r);
+                if (f.length == 4) {
+                    damageOf.put(r, URLDecoder.decode(f[3], StandardCharsets.UTF_8));
+                }
             }
         } catch (IllegalArgumentException e) {
             throw new IOException(json + ": damaged progress file (" + e.getMessage() + "); delete " + json.getFileName()
@@ -177,18 +188,27 @@ final class EmbedProgress implements Closeable {
         return r == null ? -1 : r;
     }
 
+    /** What the decoder left out of the file of this row (its notes, "; "-joined), or null if its audio was whole. */
+    String damageOf(int row) {
+        return damageOf.get(row);
+    }
+
     /**
-     * Append a finished file's vector and return its row; a checkpoint when the last one is {@value #CHECKPOINT_NANOS}
-     * ns old.
+     * Append a finished file's vector and return its row; {@code damage}: the decoder's notes on the file's audio, null
+     * if it was whole. A checkpoint when the last one is {@value #CHECKPOINT_NANOS} ns old.
      */
-    int add(String name, Path file, float[] v) throws IOException {
+    int add(String name, Path file, float[] v, String damage) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(dims * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v, 0, dims);
         dataCrc.update(b.array(), 0, dims * Float.BYTES);
         dataBytes += write(dataCh, b, dataBytes);
-        byte[] line = (key(name, file) + "\n").getBytes(StandardCharsets.UTF_8);
+        String hurt = damage == null ? "" : "\t" + URLEncoder.encode(damage, StandardCharsets.UTF_8);
+        byte[] line = (key(name, file) + hurt + "\n").getBytes(StandardCharsets.UTF_8);
         namesCrc.update(line);
         namesBytes += write(namesCh, ByteBuffer.wrap(line), namesBytes);
+        if (damage != null) {
+            damageOf.put(rows, damage);
+        }
         rows++;
         if (System.nanoTime() - lastCheckpoint >= interval) {
             checkpoint();

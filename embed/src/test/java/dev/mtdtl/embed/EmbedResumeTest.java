@@ -191,6 +191,10 @@ class EmbedResumeTest {
      * open (never finished or checkpointed again) and half a row more written behind the progress file's back holds
      * exactly the checkpointed rows when it is opened again.
      */
+    /** Notes on a damaged file, with the characters the part's line format must encode. */
+    private static final String HURT = "2 damaged FLAC frames replaced by silence (the first: frame at byte 1,234,\t"
+            + "about 0.5 s in)\n; 1 damaged Ogg page skipped (%, +)";
+
     @Test
     void aKilledRunKeepsWhatItsLastCheckpointRecorded() throws IOException {
         Path out = tmp.resolve("k.npy");
@@ -199,7 +203,8 @@ class EmbedResumeTest {
         EmbedProgress p = EmbedProgress.open(out, "abc", 8, quiet(), 0);
         for (int k = 0; k < 3; k++) {
             java.util.Arrays.fill(v, k + 0.5f);
-            assertEquals(k, p.add((char) ('a' + k) + ".wav", dir.resolve((char) ('a' + k) + ".wav"), v));
+            assertEquals(k, p.add((char) ('a' + k) + ".wav", dir.resolve((char) ('a' + k) + ".wav"), v,
+                    k == 1 ? HURT : null));
         }
         p.close();   // the kill: no finish, no final checkpoint
         Files.write(tmp.resolve("k.npy.part"), new byte[16], java.nio.file.StandardOpenOption.APPEND);
@@ -210,6 +215,8 @@ class EmbedResumeTest {
                 assertEquals(k, q.rowOf((char) ('a' + k) + ".wav", dir.resolve((char) ('a' + k) + ".wav")));
             }
             assertEquals(-1, q.rowOf("d.wav", dir.resolve("d.wav")));
+            assertEquals(HURT, q.damageOf(1), "a damaged file's notes are kept with its row");
+            assertEquals(null, q.damageOf(0));
             java.io.ByteArrayOutputStream rows = new java.io.ByteArrayOutputStream();
             q.copyRows(new int[] {2, 0}, rows);
             java.nio.FloatBuffer f = java.nio.ByteBuffer.wrap(rows.toByteArray()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
@@ -217,7 +224,7 @@ class EmbedResumeTest {
             assertEquals(16, f.remaining());
             assertEquals(2.5f, f.get(0), 0f);
             assertEquals(0.5f, f.get(8), 0f);
-            assertEquals(3, q.add("d.wav", dir.resolve("d.wav"), v));   // appended after the truncated tail
+            assertEquals(3, q.add("d.wav", dir.resolve("d.wav"), v, null));   // appended after the truncated tail
         }
         assertEquals(4L * 8 * 4, Files.size(tmp.resolve("k.npy.part")));
     }
