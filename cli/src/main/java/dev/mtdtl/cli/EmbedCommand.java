@@ -15,8 +15,10 @@ import java.util.concurrent.Callable;
                 + "aside, sorted by path), with a model file from mtdtl export: VECTORS.npy (N, D) float32 and "
                 + "VECTORS.npy.tracks.txt (the files' paths under the folder, in row order).",
                 "No prepared folder is needed. The vectors are those mtdtl extract computes for the same audio.",
-                "Resumable: a run stopped by a kill or by a file it cannot read (the error names it) keeps the "
-                + "finished files' vectors in VECTORS.npy.part*; the same command goes on from there."})
+                "A file that cannot be decoded is skipped (a line says why; VECTORS.npy.skipped.txt lists them; "
+                + "exit status 1); files embedded from damaged audio are listed in VECTORS.npy.damaged.txt.",
+                "Resumable: a killed run, or one that skipped files, keeps the finished files' vectors in "
+                + "VECTORS.npy.part*; the same command goes on from there (embedding only the files mended since)."})
 final class EmbedCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "model.mtdtl")
@@ -37,7 +39,6 @@ final class EmbedCommand implements Callable<Integer> {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
-        EmbedMain.embedAll(Embedder.load(model), in, out, System.out);
-        return 0;
+        return EmbedMain.embedAll(Embedder.load(model), in, out, System.out) > 0 ? 1 : 0;
     }
 }

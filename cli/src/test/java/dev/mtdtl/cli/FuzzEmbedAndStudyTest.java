@@ -109,9 +109,9 @@ class FuzzEmbedAndStudyTest {
     }
 
     /**
-     * 'mtdtl embed --in DIR' resuming from a damaged part: a run stopped by a file that is not audio (the 41st: the
-     * first 32 one-slice files fill a network batch and are kept) leaves its part files (the rows, their tracks, the
-     * progress JSON); one of them is mutated, the file mended, and the run repeated. It must end as any case does,
+     * 'mtdtl embed --in DIR' resuming from a damaged part: a run that skips a file that is not audio (the 41st; status
+     * 1) keeps its part files (the rows of the 40 others, their tracks, the progress JSON); one of them is mutated, the
+     * file mended, and the run repeated. It must end as any case does,
      * and when it completes, its vectors must be those of a fresh run: a damaged part is refused or dropped, never
      * mixed in.
      */
@@ -142,7 +142,11 @@ class FuzzEmbedAndStudyTest {
             Outcome first = quiet("embed", "--model", model.toString(), "--in", dir.toString(), "--out", out.toString(),
                     "--threads", "2");
             assertEquals(1, first.rc(), first.err());
-            assertTrue(Files.exists(c.resolve("v.npy.part.json")), "the stopped run kept its finished files");
+            assertTrue(Files.exists(c.resolve("v.npy.part.json")), "the run that skipped a file kept its vectors");
+            // its output (40 rows) goes, so that what the next run leaves is its own: a failed run must leave none
+            for (String f : new String[]{"v.npy", "v.npy.tracks.txt", "v.npy.skipped.txt"}) {
+                Files.delete(c.resolve(f));
+            }
             String part = parts[i % parts.length];
             StringBuilder what = new StringBuilder("embed part #" + i + " ");
             mutate(c.resolve("v.npy" + part), r, what, !part.equals(".part"));

@@ -14,12 +14,13 @@ import java.util.Locale;
 /**
  * Entry point of the standalone jar ({@code java -jar mtdtl-embed.jar --model M --in FILE|DIR --out V.npy}) and
  * the body of {@code mtdtl embed}: embed one audio file or every audio file under a folder (sorted by path) into
- * an (N, D) float32 .npy, with the files' paths under the folder, in row order, in {@code V.npy.tracks.txt}. A file that cannot be
- * decoded stops the run with its name; both files are written atomically at the end, and the vectors of the files
- * finished before a stop are kept beside them ({@link EmbedProgress}): the same command resumes. Files embedded from
- * damaged audio (an MP3 frame dropped, a FLAC frame silenced, an Ogg page skipped: {@link dev.mtdtl.dsp.AudioDamage})
- * are listed in {@code V.npy.damaged.txt}, a line each: the name, a tab, what the decoder left out; a resumed run
- * lists those of the earlier run too.
+ * an (N, D) float32 .npy, with the files' paths under the folder, in row order, in {@code V.npy.tracks.txt}. A file that
+ * cannot be decoded is skipped with a line saying why and listed in {@code V.npy.skipped.txt} (exit status 1); files
+ * embedded from damaged audio (an MP3 frame dropped, a FLAC frame silenced, an Ogg page skipped: {@link
+ * dev.mtdtl.dsp.AudioDamage}) are listed in {@code V.npy.damaged.txt}; a line each: the name, a tab, why or what the
+ * decoder left out. Every file is written atomically at the end, and the vectors of the files finished are kept
+ * beside them until a run has embedded every file ({@link EmbedProgress}): the same command resumes a killed run, or
+ * embeds only the files mended since a run that skipped them (whose lists then speak of the earlier run's files too).
  */
 public final class EmbedMain {
 
@@ -62,8 +63,7 @@ public final class EmbedMain {
         if (model == null || in == null || out == null) {
             throw new IllegalArgumentException("--model, --in and --out are required");
         }
-        embedAll(Embedder.load(model), in, out, log);
-        return 0;
+        return embedAll(Embedder.load(model), in, out, log) > 0 ? 1 : 0;
     }
 
     /**
@@ -90,6 +90,11 @@ public final class EmbedMain {
         return out.resolveSibling(out.getFileName() + ".damaged.txt");
     }
 
+    /** The list of the files a run skipped (not decodable), a tab and why: {@code OUT.skipped.txt}. */
+    static Path skippedList(Path out) {
+        return out.resolveSibling(out.getFileName() + ".skipped.txt");
+    }
+
     /** A file's name in the output: its path under the input folder, with '/' between folders; or its file name. */
     static String name(Path in, Path file) {
         if (file.equals(in)) {
@@ -99,27 +104,33 @@ public final class EmbedMain {
     }
 
     /**
-     * Embed every input into {@code out} (.npy, (N, D)) and {@code out}.tracks.txt; prints progress about every 10 s
-     * and the rate. Resumable ({@link EmbedProgress}): a run stopped by a kill or by a file it cannot read (the error
-     * names it) leaves its finished files' vectors beside {@code out}, and the same command goes on from there.
+     * Embed every input into {@code out} (.npy, (N, D)) and {@code out}.tracks.txt (the embedded files' names, in row
+     * order); prints progress about every 10 s and the rate. A file that cannot be decoded is skipped with a line saying
+     * why and listed in {@link #skippedList} (the others are embedded; all of them failing is an error), files embedded
+     * from damaged audio are listed in {@link #damagedList}. Resumable ({@link EmbedProgress}): a run stopped by a kill
+     * leaves its finished files' vectors beside {@code out}, and the same command goes on from there; a run that
+     * skipped files keeps them there too, so that the same command, once those files are mended, embeds only them.
+     * Returns the number of files skipped.
      */
-    public static void embedAll(Embedder e, Path in, Path out, PrintStream log) throws IOException {
+    public static int embedAll(Embedder e, Path in, Path out, PrintStream log) throws IOException {
         List<Path> files = inputs(in);
         try (dev.mtdtl.tensor.io.OutputLock lock = dev.mtdtl.tensor.io.OutputLock.resumeFile(out,   // one writer
-                out.resolveSibling(out.getFileName() + ".tracks.txt"), damagedList(out))) {
-            embedAll(e, in, files, out, log);
+                out.resolveSibling(out.getFileName() + ".tracks.txt"), damagedList(out), skippedList(out))) {
+            return embedAll(e, in, files, out, log);
         }
     }
 
-    private static void embedAll(Embedder e, Path in, List<Path> files, Path out, PrintStream log) throws IOException {
+    private static int embedAll(Embedder e, Path in, List<Path> files, Path out, PrintStream log) throws IOException {
         int d = e.dims();
         int damaged = 0;   // files of the output with damaged audio, this run's and an earlier one's
         long t0 = System.nanoTime();
         // todo's index -> the decoder's notes on that file ("; "-joined; printed as they came), until its row is added
         java.util.Map<Integer, String> notes = new java.util.concurrent.ConcurrentHashMap<>();
         int[] damagedNow = {0};
+        java.util.Map<Integer, dev.mtdtl.dsp.AudioDecodeException> unread = new java.util.TreeMap<>();   // files' index
+        int embedded;
         try (EmbedProgress part = EmbedProgress.open(out, e.modelSha256(), d, log)) {
-            int[] row = new int[files.size()];           // each file's row in the part
+            int[] row = new int[files.size()];           // each file's row in the part; -1: skipped
             List<Path> todo = new ArrayList<>();
             List<Integer> at = new ArrayList<>();        // todo's index in files
             for (int i = 0; i < files.size(); i++) {
@@ -153,45 +164,87 @@ public final class EmbedMain {
                     if (notes.merge(j, note.text(), (a, b) -> a + "; " + b).equals(note.text())) {
                         damagedNow[0]++;
                     }
+                }, (j, why) -> {
+                    row[at.get(j)] = -1;
+                    unread.put(at.get(j), why);
+                    log.println("skipped " + todo.get(j) + ": " + why.reason());
                 });
             } catch (IOException | RuntimeException ex) {
-                try {
-                    if (part.rows() > 0) {
-                        part.checkpoint();   // what finished is kept for the next run
-                    } else {
-                        part.finish();       // nothing to resume: no part files left behind
-                    }
-                } catch (IOException c) {
-                    ex.addSuppressed(c);
-                }
+                keepOrDrop(part, ex);
                 throw ex;
             }
+            embedded = files.size() - unread.size();
+            if (embedded == 0) {
+                IOException none = files.size() == 1 ? unread.values().iterator().next() : new IOException(in
+                        + ": none of the " + files.size() + " audio files could be decoded (the lines above say why)");
+                keepOrDrop(part, none);
+                throw none;
+            }
+            int[] rows = new int[embedded];
             StringBuilder names = new StringBuilder();
             StringBuilder hurtList = new StringBuilder();
-            for (int i = 0; i < files.size(); i++) {
-                names.append(name(in, files.get(i))).append('\n');
+            StringBuilder skipList = new StringBuilder();
+            for (int i = 0, r = 0; i < files.size(); i++) {
+                String name = name(in, files.get(i));
+                if (row[i] < 0) {
+                    skipList.append(name).append('\t').append(oneLine(unread.get(i).reason())).append('\n');
+                    continue;
+                }
+                rows[r++] = row[i];
+                names.append(name).append('\n');
                 String damage = part.damageOf(row[i]);
                 if (damage != null) {
                     damaged++;
-                    hurtList.append(name(in, files.get(i))).append('\t').append(damage).append('\n');
+                    hurtList.append(name).append('\t').append(oneLine(damage)).append('\n');
                 }
             }
-            Npy.writeFloatRows(out, files.size(), d, os -> part.copyRows(row, os));
+            Npy.writeFloatRows(out, embedded, d, os -> part.copyRows(rows, os));
             dev.mtdtl.tensor.io.AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".tracks.txt"),
                     names.toString());
-            Path hurtFile = damagedList(out);
-            if (damaged > 0) {
-                dev.mtdtl.tensor.io.AtomicFiles.writeString(hurtFile, hurtList.toString());
+            list(damagedList(out), hurtList);
+            list(skippedList(out), skipList);
+            if (unread.isEmpty()) {
+                part.finish();
             } else {
-                Files.deleteIfExists(hurtFile);   // an earlier run's into the same output would speak of other audio
+                part.checkpoint();   // the vectors stay: mended files are all a rerun embeds
             }
-            part.finish();
         }
         double sec = (System.nanoTime() - t0) / 1e9;
         String hurt = damaged == 0 ? "" : String.format(Locale.ROOT, "; %d of the files had damaged audio (%s lists %s "
                 + "and what the decoder left out%s)", damaged, damagedList(out), damaged == 1 ? "it" : "them",
                 damagedNow[0] == damaged ? "" : "; " + (damaged - damagedNow[0]) + " embedded by an earlier run");
-        log.printf(Locale.ROOT, "%s: %d files x %d dims in %.2f s (%.2f files/s) -> %s%s%n", e.name(), files.size(), d,
-                sec, files.size() / sec, out, hurt);
+        String skip = unread.isEmpty() ? "" : String.format(Locale.ROOT, "; %d skipped: %s lists %s and why (the "
+                + "vectors stay in %s.part*: the same command embeds only the files mended since)", unread.size(),
+                skippedList(out), unread.size() == 1 ? "it" : "them", out.getFileName());
+        log.printf(Locale.ROOT, "%s: %d files x %d dims in %.2f s (%.2f files/s) -> %s%s%s%n", e.name(), embedded, d,
+                sec, embedded / sec, out, hurt, skip);
+        return unread.size();
+    }
+
+    /** After a failed run: what finished is kept for the next run, or, with nothing finished, no part files stay. */
+    private static void keepOrDrop(EmbedProgress part, Exception ex) {
+        try {
+            if (part.rows() > 0) {
+                part.checkpoint();
+            } else {
+                part.finish();
+            }
+        } catch (IOException c) {
+            ex.addSuppressed(c);
+        }
+    }
+
+    /** A list beside the output, written atomically; none (an earlier run's removed) when it would be empty. */
+    private static void list(Path f, StringBuilder lines) throws IOException {
+        if (lines.length() > 0) {
+            dev.mtdtl.tensor.io.AtomicFiles.writeString(f, lines.toString());
+        } else {
+            Files.deleteIfExists(f);   // an earlier run's, into the same output, would speak of other files
+        }
+    }
+
+    /** A reason or note on one line of a list (a tab or line break in it would break the list's columns). */
+    private static String oneLine(String s) {
+        return s.replaceAll("[\\t\\r\\n]+", " ");
     }
 }

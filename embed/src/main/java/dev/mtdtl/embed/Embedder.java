@@ -1,6 +1,7 @@
 package dev.mtdtl.embed;
 
 import dev.mtdtl.dsp.AudioDamage;
+import dev.mtdtl.dsp.AudioDecodeException;
 import dev.mtdtl.dsp.BandStats;
 import dev.mtdtl.dsp.DbMelStream;
 import dev.mtdtl.dsp.WavReader;
@@ -145,6 +146,23 @@ public final class Embedder {
      * on the caller's thread: the first passes run a file a thread.)
      */
     public synchronized void embedAll(List<Path> files, SliceBatcher.Done done, Damaged damaged) throws IOException {
+        embedAll(files, done, damaged, null);
+    }
+
+    /** A file {@link #embedAll} could not decode (not audio, damaged past decoding, too long): its index and why. */
+    @FunctionalInterface
+    public interface Unreadable {
+        void accept(int file, AudioDecodeException why);
+    }
+
+    /**
+     * {@link #embedAll(List, SliceBatcher.Done, Damaged)}, where a file that cannot be decoded before any of its slices
+     * ran (its format, its header, its first decode) goes to {@code unreadable} and the others are embedded (null:
+     * such a file stops the call, as there). Its damage notes, if any, are dropped with it. A decode that fails later
+     * (a streamed file's second pass, the file changed under it) still stops the call.
+     */
+    public synchronized void embedAll(List<Path> files, SliceBatcher.Done done, Damaged damaged,
+                                      Unreadable unreadable) throws IOException {
         SliceBatcher batcher = new SliceBatcher(2 * SLICE * cfg.nMels(), sliceDims(), BATCH,
                 (b, n, r) -> rows(b, n, r, 0), done);
         Chunks add = (part, n, b0) -> {
@@ -164,6 +182,10 @@ public final class Embedder {
                     Opened o = opened[k];
                     opened[k] = null;   // closed here, whatever happens
                     try (DbMelStream s = o.stream) {
+                        if (o.error instanceof AudioDecodeException bad && unreadable != null) {
+                            unreadable.accept(i, bad);
+                            continue;
+                        }
                         if (o.error instanceof IOException io) {
                             throw io;
                         } else if (o.error != null) {
@@ -179,7 +201,15 @@ public final class Embedder {
                         }
                         Features.Mel m;
                         try (AudioDamage.Watch w = AudioDamage.watch()) {
-                            m = Features.dbMel(f, cfg);
+                            try {
+                                m = Features.dbMel(f, cfg);
+                            } catch (AudioDecodeException bad) {
+                                if (unreadable == null) {
+                                    throw bad;
+                                }
+                                unreadable.accept(i, bad);
+                                continue;
+                            }
                             for (AudioDamage.Note note : w.notes()) {
                                 damaged.accept(i, note);
                             }

@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A folder's embedding stopped by a file it cannot read keeps what it finished, and the same command goes on from
- * there to the vectors a fresh run computes, bit for bit; a changed file or another model is not reused.
+ * A folder's embedding skips a file it cannot decode and keeps what it finished, and the same command, the file
+ * mended, goes on from there to the vectors a fresh run computes, bit for bit; a changed file or another model is
+ * not reused.
  */
 class EmbedResumeTest {
 
@@ -84,25 +85,57 @@ class EmbedResumeTest {
     }
 
     @Test
-    void aRunStoppedByABadFileResumesToTheFreshVectors() throws IOException {
+    void aFileThatIsNotAudioIsSkippedAndAfterItIsMendedOnlyItIsEmbedded() throws IOException {
         Path dir = withBrokenD("broken");
         Path out = tmp.resolve("b.npy");
-        IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out,
-                quiet()));
-        assertTrue(e.getMessage().contains("d.wav"), e.getMessage());
-        assertFalse(Files.exists(out), "no output before every file is embedded");
+        ByteArrayOutputStream log0 = new ByteArrayOutputStream();
+        assertEquals(1, EmbedMain.embedAll(Embedder.load(model), dir, out, new PrintStream(log0, true,
+                StandardCharsets.UTF_8)), "files skipped");
+        String said0 = log0.toString(StandardCharsets.UTF_8);
+        assertTrue(said0.contains("skipped " + dir.resolve("d.wav") + ": "), said0);
+        assertTrue(said0.strip().endsWith("; 1 skipped: " + tmp.resolve("b.npy.skipped.txt") + " lists it and why (the "
+                + "vectors stay in b.npy.part*: the same command embeds only the files mended since)"), said0);
+        int d = fresh.length / 5;
+        float[] four = new float[4 * d];   // a, b, c, e
+        System.arraycopy(fresh, 0, four, 0, 3 * d);
+        System.arraycopy(fresh, 4 * d, four, 3 * d, d);
+        assertArrayEquals(four, Npy.read(out).toFloat(), 0f);
+        assertEquals("a.wav\nb.wav\nc.wav\ne.wav\n", Files.readString(tmp.resolve("b.npy.tracks.txt")));
+        String skipped = Files.readString(tmp.resolve("b.npy.skipped.txt"));
+        assertTrue(skipped.startsWith("d.wav\t") && skipped.endsWith("\n") && skipped.lines().count() == 1, skipped);
         assertTrue(Files.exists(tmp.resolve("b.npy.part.json")), "the finished files' vectors are kept");
 
         Files.copy(tmp.resolve("all").resolve("d.wav"), dir.resolve("d.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        EmbedMain.embedAll(Embedder.load(model), dir, out, new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertEquals(0, EmbedMain.embedAll(Embedder.load(model), dir, out, new PrintStream(log, true,
+                StandardCharsets.UTF_8)));
         String said = log.toString(StandardCharsets.UTF_8);
-        assertTrue(said.contains("resuming: 2 of 5 files embedded by an earlier run"), said);
+        assertTrue(said.contains("resuming: 4 of 5 files embedded by an earlier run"), said);
         assertArrayEquals(fresh, Npy.read(out).toFloat(), 0f);
         assertEquals("a.wav\nb.wav\nc.wav\nd.wav\ne.wav\n", Files.readString(tmp.resolve("b.npy.tracks.txt")));
+        assertFalse(Files.exists(tmp.resolve("b.npy.skipped.txt")), "nothing skipped: the earlier list is gone");
         assertFalse(Files.exists(tmp.resolve("b.npy.part")));
         assertFalse(Files.exists(tmp.resolve("b.npy.part.tracks")));
         assertFalse(Files.exists(tmp.resolve("b.npy.part.json")));
+    }
+
+    /** No file that decodes: an error, no output; one file given, its own error. */
+    @Test
+    void aFolderOfNothingDecodableIsAnError() throws IOException {
+        Path dir = tmp.resolve("none");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("x.wav"), "not audio");
+        Files.writeString(dir.resolve("y.mp3"), "not audio either");
+        Path out = tmp.resolve("n.npy");
+        IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out,
+                quiet()));
+        assertEquals(dir + ": none of the 2 audio files could be decoded (the lines above say why)", e.getMessage());
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(tmp.resolve("n.npy.part.json")), "nothing finished: no part files");
+        IOException one = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model),
+                dir.resolve("x.wav"), out, quiet()));
+        assertTrue(one instanceof dev.mtdtl.dsp.AudioDecodeException && one.getMessage().startsWith(dir.resolve("x.wav")
+                + ": "), one.getMessage());
     }
 
     /**
@@ -124,8 +157,8 @@ class EmbedResumeTest {
         Files.createDirectories(lib.resolve(".trash"));
         Files.writeString(lib.resolve(".trash/old.wav"), "in a hidden folder: skipped");
         Path out = tmp.resolve("lib.npy");
-        IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), lib, out, quiet()));
-        assertTrue(e.getMessage().contains("u.wav"), e.getMessage());
+        assertEquals(1, EmbedMain.embedAll(Embedder.load(model), lib, out, quiet()));
+        assertTrue(Files.readString(tmp.resolve("lib.npy.skipped.txt")).startsWith("y/u.wav\t"));
         Files.copy(tmp.resolve("all/d.wav"), lib.resolve("y/u.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         EmbedMain.embedAll(Embedder.load(model), lib, out, quiet());
         assertEquals("x/one/t.wav\ny/t.wav\ny/u.wav\nz.wav\n", Files.readString(tmp.resolve("lib.npy.tracks.txt")));
@@ -142,13 +175,13 @@ class EmbedResumeTest {
     void aChangedFileIsEmbeddedAgainAndAnotherModelStartsOver() throws IOException {
         Path dir = withBrokenD("changed");
         Path out = tmp.resolve("c.npy");
-        assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out, quiet()));
+        assertEquals(1, EmbedMain.embedAll(Embedder.load(model), dir, out, quiet()));
         // a.wav replaced by e's audio (another size): its kept row must not be reused
         Files.copy(tmp.resolve("all").resolve("e.wav"), dir.resolve("a.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(tmp.resolve("all").resolve("d.wav"), dir.resolve("d.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         EmbedMain.embedAll(Embedder.load(model), dir, out, new PrintStream(log, true, StandardCharsets.UTF_8));
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("resuming: 1 of 5 files"), log.toString());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("resuming: 3 of 5 files"), log.toString());
         float[] got = Npy.read(out).toFloat();
         int d = fresh.length / 5;
         for (int k = 0; k < 5; k++) {
@@ -160,7 +193,7 @@ class EmbedResumeTest {
         // a part left by another model is dropped, not mixed in
         Path dir2 = withBrokenD("other");
         Path out2 = tmp.resolve("o.npy");
-        assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir2, out2, quiet()));
+        assertEquals(1, EmbedMain.embedAll(Embedder.load(model), dir2, out2, quiet()));
         Path json = tmp.resolve("o.npy.part.json");
         Files.writeString(json, Files.readString(json).replaceFirst("\"model_sha256\" *: *\"[0-9a-f]", "\"model_sha256\": \"x"));
         Files.copy(tmp.resolve("all").resolve("d.wav"), dir2.resolve("d.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -234,7 +267,7 @@ class EmbedResumeTest {
     void aDamagedRowIsNotReused() throws IOException {
         Path dir = withBrokenD("row");
         Path out = tmp.resolve("r.npy");
-        assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out, quiet()));
+        assertEquals(1, EmbedMain.embedAll(Embedder.load(model), dir, out, quiet()));
         Path part = tmp.resolve("r.npy.part");
         byte[] b = Files.readAllBytes(part);
         b[5] ^= 0x40;   // one bit of the first row's second float
@@ -252,7 +285,7 @@ class EmbedResumeTest {
     void aDamagedProgressFileIsNamed() throws IOException {
         Path dir = withBrokenD("damaged");
         Path out = tmp.resolve("d.npy");
-        assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out, quiet()));
+        assertEquals(1, EmbedMain.embedAll(Embedder.load(model), dir, out, quiet()));
         Path json = tmp.resolve("d.npy.part.json");
         Files.writeString(json, Files.readString(json).replaceFirst("\"rows\" *: *[0-9]+", "\"rows\": 7"));
         IOException e = assertThrows(IOException.class, () -> EmbedMain.embedAll(Embedder.load(model), dir, out,
