@@ -24,12 +24,12 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * What a folder's embedding has done so far, on disk beside its output, so that a run stopped by a kill or by a file
- * it cannot read goes on where it stopped: {@code OUT.part} (the finished files' vectors, float32 little-endian, one
- * row each, appended), {@code OUT.part.tracks} (one line per row: the file's name in the output, URL-encoded, its size and its
- * modification time in ms, tab-separated; for a file with damaged audio a fourth field, the decoder's notes,
- * URL-encoded, so that a resumed run still lists it) and {@code OUT.part.json} (the model's SHA-256, the row width, how many rows and
- * bytes of both files are complete, and the CRC-32 of those bytes).
+ * What a folder's embedding has done so far, on disk beside its output, so that a run stopped by a kill, or one that
+ * skipped files it could not decode, goes on where it stopped: {@code OUT.part} (the finished files' vectors, float32
+ * little-endian, one row each, appended), {@code OUT.part.tracks} (one line per row: the file's name in the output,
+ * URL-encoded, its size and its modification time in ms, tab-separated; for a file with damaged audio a fourth field,
+ * the decoder's notes, URL-encoded, so that a resumed run still lists it) and {@code OUT.part.json} (the model's
+ * SHA-256, the row width, how many rows and bytes of both files are complete, and the CRC-32 of those bytes).
  *
  * <p>A checkpoint forces both files to disk and then replaces the JSON atomically; it follows the first file that
  * finishes at least {@value #CHECKPOINT_NANOS} ns after the last one, and the moment a run fails. A later run with

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,6 +64,43 @@ class MelStoreDamageTest {
                 s -> { }, -1);
         assertTrue(again.alreadyComplete());
         assertEquals(sealed, again.damaged());
+    }
+
+    /**
+     * A progress file damaged in a field its parts' CRC-32s do not cover (the count of tracks done; a word of a damaged
+     * track's note) is not trusted: the build starts over with a log line saying what disagrees and seals what an
+     * uninterrupted build seals. Before, it resumed at the wrong track and sealed a store whose header disagreed with
+     * its index, or a note the decoder never wrote.
+     */
+    @Test
+    void aProgressFileThatDisagreesWithItsPartsIsBuiltAgain() throws IOException {
+        List<MelStoreWriter.Track> tracks = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Path f = tmp.resolve("audio/t" + i + ".flac");
+            Files.createDirectories(f.getParent());
+            Files.write(f, TestAudio.damagedFlac(6, i, i == 2 ? new int[]{3} : new int[0]));
+            tracks.add(new MelStoreWriter.Track("t" + i, f));
+        }
+        Path ref = tmp.resolve("fresh");
+        MelStoreWriter.build(ref, "all", tracks, MelConfig.paper(), MelStore.DType.F32, s -> { }, -1);
+        String[][] edits = {{"\"done\": 4", "\"done\": 3", "the index part holds 4 rows, more than the 3 tracks done"},
+                {"\"done\": 4", "\"done\": 5", "done 5, but the index part ends before track t4"},
+                {"1 damaged FLAC frame", "2 damaged FLAC frame", "its lists of failures and damaged tracks fail their"}};
+        for (String[] e : edits) {
+            Path dir = tmp.resolve("edit-" + e[1].replaceAll("\\W", ""));
+            assertThrows(MelStoreWriter.Stopped.class, () -> MelStoreWriter.build(dir, "all", tracks,
+                    MelConfig.paper(), MelStore.DType.F32, s -> { }, 4));
+            Path progress = dir.resolve("all.progress.json");
+            String text = Files.readString(progress).replaceAll("\"done\": *4", "\"done\": 4");
+            assertTrue(text.contains(e[0]), text);
+            Files.writeString(progress, text.replace(e[0], e[1]));
+            List<String> log = new ArrayList<>();
+            MelStoreWriter.build(dir, "all", tracks, MelConfig.paper(), MelStore.DType.F32, log::add, -1);
+            assertTrue(log.get(0).contains("does not agree with " + progress + " (" + e[2]), log.toString());
+            for (String f : new String[]{"all.json", "all.index.tsv", "all.mel"}) {
+                assertArrayEquals(Files.readAllBytes(ref.resolve(f)), Files.readAllBytes(dir.resolve(f)), e[1] + ": " + f);
+            }
+        }
     }
 
     private static void check(List<String> want, List<MelStoreWriter.Damaged> got) {
