@@ -15,8 +15,8 @@ import java.util.Locale;
  * Entry point of the standalone jar ({@code java -jar mtdtl-embed.jar --model M --in FILE|DIR --out V.npy}) and
  * the body of {@code mtdtl embed}: embed one audio file or every audio file under a folder (sorted by path) into
  * an (N, D) float32 .npy, with the files' paths under the folder, in row order, in {@code V.npy.tracks.txt}. A file
- * that cannot be decoded is skipped with a line saying why and listed in {@code V.npy.skipped.txt} (exit status 1); files
- * embedded from damaged audio (an MP3 frame dropped, a FLAC frame silenced, an Ogg page skipped: {@link
+ * that cannot be decoded is skipped with a line saying why and listed in {@code V.npy.skipped.txt} (exit status 1);
+ * files embedded from damaged audio (an MP3 frame dropped, a FLAC frame silenced, an Ogg page skipped: {@link
  * dev.mtdtl.dsp.AudioDamage}) are listed in {@code V.npy.damaged.txt}; a line each: the name, a tab, why or what the
  * decoder left out. Every file is written atomically at the end, and the vectors of the files finished are kept
  * beside them until a run has embedded every file ({@link EmbedProgress}): the same command resumes a killed run, or
@@ -106,11 +106,11 @@ public final class EmbedMain {
     /**
      * Embed every input into {@code out} (.npy, (N, D)) and {@code out}.tracks.txt (the embedded files' names, in row
      * order); prints progress about every 10 s and the rate. A file that cannot be decoded is skipped with a line
-     * saying why and listed in {@link #skippedList} (the others are embedded; all of them failing is an error), files embedded
-     * from damaged audio are listed in {@link #damagedList}. Resumable ({@link EmbedProgress}): a run stopped by a kill
-     * leaves its finished files' vectors beside {@code out}, and the same command goes on from there; a run that
-     * skipped files keeps them there too, so that the same command, once those files are mended, embeds only them.
-     * Returns the number of files skipped.
+     * saying why and listed in {@link #skippedList} (the others are embedded; all of them failing is an error); files
+     * embedded from damaged audio are listed in {@link #damagedList}. Resumable ({@link EmbedProgress}): a run stopped
+     * by a kill leaves its finished files' vectors beside {@code out}, and the same command goes on from there; a run
+     * that skipped files keeps them there too, so that the same command, once those files are mended, embeds only
+     * them. Returns the number of files skipped.
      */
     public static int embedAll(Embedder e, Path in, Path out, PrintStream log) throws IOException {
         List<Path> files = inputs(in);
