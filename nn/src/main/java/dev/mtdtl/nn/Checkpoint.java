@@ -172,6 +172,13 @@ public final class Checkpoint {
         if (!(j.get("iteration") instanceof Long it) || it < 0) {
             throw new CorruptException("corrupt checkpoint " + dir + ": checkpoint.json has no iteration");
         }
+        // The iteration a resumed run goes on from is the sidecar's, which no CRC covers: a damaged digit would resume
+        // a run at another iteration (other batches, another schedule) and nothing would say so. The folder's name
+        // records it too.
+        if (!dir.getFileName().toString().equals(String.format("%s%09d", PREFIX, it))) {
+            throw new CorruptException("corrupt checkpoint " + dir + ": checkpoint.json says iteration " + it
+                    + ", its folder's name another");
+        }
         Safetensors.Contents model = readChecked(dir, "model.safetensors", j.get("crc32"));
         Safetensors.Contents optim = readChecked(dir, "optim.safetensors", j.get("crc32"));
         StateDict.load(model, net.stateDict(), net.batchNorms(), dir.resolve("model.safetensors").toString());

@@ -60,6 +60,34 @@ class CheckpointIntegrityTest {
         assertEquals(Files.readString(a.resolve("valid.csv")), Files.readString(b.resolve("valid.csv")));
     }
 
+    /**
+     * The iteration a run resumes from is the sidecar's, outside the CRCs: one that disagrees with its folder's name
+     * (a damaged digit) makes the checkpoint corrupt, and the run resumes from the one before, ending byte-identical.
+     * Before, it resumed at the damaged iteration.
+     */
+    @Test
+    void aSidecarWhoseIterationDisagreesWithItsFolderIsCorrupt(@TempDir Path tmp) throws IOException {
+        Path a = tmp.resolve("a");
+        trainer().run(12, a, null);
+        Path b = tmp.resolve("b");
+        trainer().run(9, b, null);                        // 8 and 9 kept
+        Path side = Checkpoint.dir(b, 9).resolve("checkpoint.json");
+        String text = Files.readString(side);
+        assertTrue(text.contains("\"iteration\": 9,"), text);
+        Files.writeString(side, text.replace("\"iteration\": 9,", "\"iteration\": 7,"));
+        List<String> log = new ArrayList<>();
+        Trainer resumed = trainer();
+        assertTrue(resumed.resume(b, log::add));
+        assertEquals(8, resumed.iteration());
+        assertTrue(String.join("\n", log).contains("checkpoint.json says iteration 7, its folder's name another"),
+                log.toString());
+        resumed.run(12, b, null);
+        for (String f : List.of("model.safetensors", "optim.safetensors", "checkpoint.json")) {
+            assertArrayEquals(Files.readAllBytes(Checkpoint.dir(a, 12).resolve(f)),
+                    Files.readAllBytes(Checkpoint.dir(b, 12).resolve(f)), f);
+        }
+    }
+
     @Test
     void aRunWhoseCheckpointsAllFailIsRefusedNamingEach(@TempDir Path tmp) throws IOException {
         trainer().run(8, tmp, null);                      // 4 and 8
