@@ -45,7 +45,8 @@ class FuzzEmbedAndStudyTest {
     }
 
     /** This class's categories (FuzzCommandsTest's summary leaves them to this one's). */
-    static final List<String> CATEGORIES = List.of("one-file model", "embed part", "study folder", "study run state");
+    static final List<String> CATEGORIES = List.of("one-file model", "embed part", "embed skip", "study folder",
+            "study run state");
 
     @AfterAll
     static void summary() {
@@ -103,6 +104,84 @@ class FuzzEmbedAndStudyTest {
             expectClean("one-file model", what.toString(), o, c, out, failures);
             if (!fixed && changed && o.rc() != 1) {
                 failures.add(what + ": a model file that fails its checksum was used (status " + o.rc() + ")");
+            }
+        }
+        report(failures, n);
+    }
+
+    /**
+     * 'mtdtl embed --in DIR' over a folder of three good files and one mutated one (a WAV or a FLAC with damaged frames,
+     * binary mutations): status 0 with four rows, or status 1 with the mutated file alone in v.npy.skipped.txt and the
+     * others' rows; either way the good files' vectors are those of a run over them alone, bit for bit. A decoder's
+     * failure that is not the file's clear refusal (an internal error) would end with status 2 and fail the case.
+     */
+    @Test
+    void embedFoldersWithAMutatedFile() throws IOException {
+        Random r = new Random(SEED + 13);
+        Path model = exportModel("skip-model.mtdtl");
+        List<Path> wavs = genreWavs(corpus, 4);
+        Path good = tmp.resolve("skip-good");
+        Files.createDirectories(good);
+        for (int k = 0; k < 3; k++) {
+            Files.copy(wavs.get(k), good.resolve("g" + k + ".wav"));
+        }
+        Path ref = tmp.resolve("skip-ref.npy");
+        assertEquals(0, quiet("embed", "--model", model.toString(), "--in", good.toString(), "--out", ref.toString(),
+                "--threads", "2").rc());
+        float[] want = dev.mtdtl.tensor.io.Npy.read(ref).toFloat();
+        int d = want.length / 3;
+        List<String> failures = new ArrayList<>();
+        int n = 24;
+        for (int i = 0; i < n; i++) {
+            Path c = tmp.resolve("skip-" + i);
+            Path dir = c.resolve("in");
+            copyTree(good, dir);
+            boolean flac = i % 2 == 1;
+            Path bad = dir.resolve(flac ? "m.flac" : "m.wav");   // sorts after g0-g2: the last row when it decodes
+            if (flac) {
+                Files.write(bad, dev.mtdtl.dsp.TestAudio.damagedFlac(30, i, 7));
+            } else {
+                Files.copy(wavs.get(3), bad);
+            }
+            StringBuilder what = new StringBuilder("embed skip #" + i + " ");
+            mutate(bad, r, what, false);
+            Path out = c.resolve("v.npy");
+            Outcome o = quiet("embed", "--model", model.toString(), "--in", dir.toString(), "--out", out.toString(),
+                    "--threads", "2");
+            int[] t = FuzzCommandsTest.TALLY.computeIfAbsent("embed skip", k -> new int[3]);
+            t[0]++;
+            Path skipped = c.resolve("v.npy.skipped.txt");
+            try {
+                if (o.rc() != 0 && o.rc() != 1) {
+                    failures.add(what + ": status " + o.rc() + ": " + o.err().strip());
+                    continue;
+                }
+                float[] got = dev.mtdtl.tensor.io.Npy.read(out).toFloat();
+                int rows = o.rc() == 0 ? 4 : 3;
+                if (got.length != rows * d) {
+                    failures.add(what + ": status " + o.rc() + " with " + got.length / d + " rows");
+                    continue;
+                }
+                if (!java.util.Arrays.equals(want, java.util.Arrays.copyOf(got, 3 * d))) {
+                    failures.add(what + ": the good files' vectors differ from a run over them alone");
+                }
+                if (o.rc() == 0) {
+                    t[1]++;
+                    if (Files.exists(skipped)) {
+                        failures.add(what + ": status 0 with a list of skipped files");
+                    }
+                } else {
+                    t[2]++;
+                    String list = Files.exists(skipped) ? Files.readString(skipped) : "";
+                    if (!list.startsWith(bad.getFileName() + "\t") || list.lines().count() != 1) {
+                        failures.add(what + ": status 1, skipped list: " + list);
+                    }
+                    if (!o.out().contains("skipped " + bad + ": ")) {
+                        failures.add(what + ": status 1 without a line naming the file: " + o.out());
+                    }
+                }
+            } catch (IOException e) {
+                failures.add(what + ": status " + o.rc() + " but " + out + " unreadable: " + e.getMessage());
             }
         }
         report(failures, n);
