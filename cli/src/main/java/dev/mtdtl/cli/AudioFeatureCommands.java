@@ -111,6 +111,7 @@ final class AudioFeatureCommands {
             int failed = 0;
             int kept = 0;
             int damaged = 0;   // files written from damaged audio (their notes printed by the decoders)
+            StringBuilder skipList = new StringBuilder();   // SKIPPED: name under --in, tab, reason; folder order
             List<Path> todo = new java.util.ArrayList<>();
             for (Map.Entry<Path, Path> e : outOf.entrySet()) {
                 Path p = e.getKey();
@@ -149,6 +150,8 @@ final class AudioFeatureCommands {
                     if (error[k] instanceof AudioDecodeException x) {
                         failed++;
                         System.err.println("skipped " + todo.get(i0 + k) + ": " + x.reason());
+                        skipList.append(o.in.relativize(todo.get(i0 + k)).toString().replace(java.io.File.separatorChar,
+                                '/')).append('\t').append(x.reason().replaceAll("[\\t\\r\\n]+", " ")).append('\n');
                     } else if (error[k] instanceof IOException x) {
                         throw x;   // the output's side: not the file's fault
                     } else if (error[k] != null) {
@@ -156,12 +159,26 @@ final class AudioFeatureCommands {
                     }
                 }
             }
-            System.out.printf("%d files written to %s, %d kept from an earlier run, %d skipped%s%n",
-                    files.size() - failed - kept, o.out, kept, failed, damaged == 0 ? "" : "; " + damaged + " of those "
-                            + "written had damaged audio (their lines above say what the decoder left out)");
+            Path skipped = o.out.resolve(SKIPPED);
+            if (failed > 0) {
+                AtomicFiles.writeString(skipped, skipList.toString());
+            } else {
+                Files.deleteIfExists(skipped);   // an earlier run's: those files are written now
+            }
+            System.out.printf("%d files written to %s, %d kept from an earlier run, %d skipped%s%s%n",
+                    files.size() - failed - kept, o.out, kept, failed, failed == 0 ? "" : " (" + skipped + " lists "
+                            + (failed == 1 ? "it" : "them") + " and why; a rerun tries them again)",
+                    damaged == 0 ? "" : "; " + damaged + " of those written had damaged audio (their lines above say "
+                            + "what the decoder left out)");
             return failed > 0 ? 1 : 0;
         }
     }
+
+    /**
+     * The files of the last run over a folder that could not be decoded, in the output folder: a line each, the file's
+     * path under --in, a tab, why. A rerun tries them again (they have no output) and rewrites the list, or removes it.
+     */
+    static final String SKIPPED = "skipped.txt";
 
     /** The settings a folder's outputs were made with ({@code .mtdtl-features.json} in it), so a rerun resumes them. */
     static final String SETTINGS = ".mtdtl-features.json";

@@ -47,6 +47,13 @@ class AudioFeatureCommandsTest {
         assertEquals(1, Main.run("mel", "--in", in.toString(), "--out", out.toString()));
         assertTrue(Files.isRegularFile(out.resolve("sub/good.npy")));
         assertFalse(Files.exists(out.resolve("bad.npy")), "no partial output for a bad file");
+        String list = Files.readString(out.resolve("skipped.txt"));
+        assertTrue(list.startsWith("bad.wav\t") && list.lines().count() == 1, list);
+        Files.copy(Fixtures.dir().resolve("dsp_audio/audio.wav"), in.resolve("bad.wav"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(0, Main.run("mel", "--in", in.toString(), "--out", out.toString()));
+        assertTrue(Files.isRegularFile(out.resolve("bad.npy")), "the mended file is tried again");
+        assertFalse(Files.exists(out.resolve("skipped.txt")), "nothing skipped: the list is gone");
     }
 
     /**
