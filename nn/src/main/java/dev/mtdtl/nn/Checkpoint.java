@@ -202,13 +202,23 @@ public final class Checkpoint {
      * Resume entry point: load the newest checkpoint under runDir that verifies into net, the Adam groups and
      * the dropout counters and return its iteration, or -1 when runDir has no checkpoint. Each newer one that
      * is corrupt is moved aside to {@code checkpoints/corrupt-it-N} and named through {@code log}. Throws a
-     * {@link CorruptException} listing them all when none verifies, and an IllegalArgumentException at once
-     * for a checkpoint of another run or format version (that is the wrong folder, not damage).
+     * {@link CorruptException} listing them all when none verifies, and the IllegalArgumentException of the newest
+     * when every one refuses for another reason: another run's settings (strategy, sources, network, seed, batch size)
+     * or another format version, which is the wrong folder, not damage.
+     *
+     * <p>A newer checkpoint that refuses so while an older one of the same folder loads is damaged (a digit of its
+     * sidecar's network spec or format version, which no CRC covers, or a tensor name in its file's header), and is
+     * moved aside like a corrupt one. Before, it refused the resume outright, and the run could not go on until
+     * someone moved it by hand (the fuzzing suite's checkpoint category, 2026-12-08: 5 of its first 30 cases). A
+     * checkpoint that failed part-way through loading leaves no trace: the one loaded after it writes every
+     * parameter, moment, step count and dropout counter.
      */
     static long resume(Path runDir, MultiSourceNet net, Map<String, Adam> groups, TrainConfig cfg,
                        Consumer<String> log) throws IOException {
         List<Path> all = complete(runDir);
         List<String> why = new ArrayList<>();
+        IllegalArgumentException refusal = null;   // the newest refusal that is not a corrupt file's
+        int refusals = 0;
         for (int i = all.size() - 1; i >= 0; i--) {
             Path ck = all.get(i);
             try {
@@ -224,7 +234,15 @@ public final class Checkpoint {
             } catch (CorruptException e) {
                 why.add(e.getMessage());
                 log.accept("skipping " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                refusal = refusal == null ? e : refusal;
+                refusals++;
+                why.add(e.getMessage());
+                log.accept("skipping " + e.getMessage() + " (damaged, if an older checkpoint of this folder loads)");
             }
+        }
+        if (refusal != null && refusals == all.size()) {
+            throw refusal;   // no checkpoint of this folder is this run's: the wrong folder or settings
         }
         if (!all.isEmpty()) {
             throw new CorruptException("no checkpoint under " + runDir.resolve("checkpoints") + " verifies: "

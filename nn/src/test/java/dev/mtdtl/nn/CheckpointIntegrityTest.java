@@ -88,6 +88,34 @@ class CheckpointIntegrityTest {
         }
     }
 
+    /**
+     * The newest checkpoint's sidecar claims another network (a damaged digit of its spec) while the one before belongs
+     * to this run: damage, not the wrong folder. It is moved aside and the run goes on from the one before, ending
+     * byte-identical; before, the resume was refused outright ("belongs to another run").
+     */
+    @Test
+    void aNewestCheckpointThatClaimsAnotherRunIsDamagedWhenAnOlderOneIsThisRuns(@TempDir Path tmp) throws IOException {
+        Path a = tmp.resolve("a");
+        trainer().run(12, a, null);
+        Path b = tmp.resolve("b");
+        trainer().run(9, b, null);
+        Path side = Checkpoint.dir(b, 9).resolve("checkpoint.json");
+        String text = Files.readString(side);
+        String spec = text.replaceFirst("\"feature_dim\": *16", "\"feature_dim\": 17");
+        assertTrue(!spec.equals(text), text);
+        Files.writeString(side, spec);
+        List<String> log = new ArrayList<>();
+        Trainer resumed = trainer();
+        assertTrue(resumed.resume(b, log::add));
+        assertEquals(8, resumed.iteration());
+        assertTrue(Files.isDirectory(b.resolve("checkpoints/corrupt-it-000000009")), log.toString());
+        resumed.run(12, b, null);
+        for (String f : List.of("model.safetensors", "optim.safetensors", "checkpoint.json")) {
+            assertArrayEquals(Files.readAllBytes(Checkpoint.dir(a, 12).resolve(f)),
+                    Files.readAllBytes(Checkpoint.dir(b, 12).resolve(f)), f);
+        }
+    }
+
     @Test
     void aRunWhoseCheckpointsAllFailIsRefusedNamingEach(@TempDir Path tmp) throws IOException {
         trainer().run(8, tmp, null);                      // 4 and 8
