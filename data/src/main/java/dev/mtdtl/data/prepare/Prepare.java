@@ -136,6 +136,7 @@ public final class Prepare {
         Path out = cfg.out();
         Files.createDirectories(out);
         checkOrWriteConfig(out, cfg.toJson());
+        dropDamagedArrays(out, log);
         MelConfig mel = MelConfig.paper();
         Map<String, Object> report = new LinkedHashMap<>();
         Map<String, Object> prepared = new LinkedHashMap<>();
@@ -281,6 +282,53 @@ public final class Prepare {
         prepared.put("crc32", crc);
         AtomicFiles.writeString(out.resolve("prepared.json"), Json.write(prepared, 2) + "\n");
         return rep;
+    }
+
+    /**
+     * A rerun over a folder prepared before keeps the learning arrays it finds (statistics, targets, masks) and records
+     * their CRC-32s anew in prepared.json; so each must still be the bytes the last prepared.json recorded, and one
+     * that is not is deleted with a log line, for this run to compute again (the same bytes: every array is a function
+     * of the corpus and the settings). Before, a damaged array was kept and its damage sealed under a fresh CRC-32 for
+     * training to read as valid (`mtdtl quickstart`, rerun, reruns prepare). A prepared.json that does not parse lists
+     * nothing that can be trusted: every learning array is computed again.
+     */
+    @SuppressWarnings("unchecked")
+    private static void dropDamagedArrays(Path out, Consumer<String> log) throws IOException {
+        Path pj = out.resolve("prepared.json");
+        if (!Files.isRegularFile(pj)) {
+            return;   // a first run, or one interrupted before its end: nothing was recorded
+        }
+        Map<String, Object> crc;
+        try {
+            Object c = JsonFields.read(pj).get("crc32");
+            if (!(c instanceof Map<?, ?>)) {
+                throw new IllegalArgumentException("no crc32 object");
+            }
+            crc = (Map<String, Object>) c;
+        } catch (IllegalArgumentException | IOException e) {
+            log.accept(pj + ": unreadable (" + e.getMessage() + "); computing the learning statistics and targets "
+                    + "again");
+            Files.deleteIfExists(out.resolve("learning/stats.npy"));
+            Path targets = out.resolve("learning/targets");
+            if (Files.isDirectory(targets)) {
+                try (java.util.stream.Stream<Path> s = Files.list(targets)) {
+                    for (Path f : s.filter(f -> f.getFileName().toString().endsWith(".npy")).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
+            return;
+        }
+        for (Map.Entry<String, Object> e : crc.entrySet()) {
+            Path f = out.resolve(e.getKey()).normalize();
+            if (!f.startsWith(out.normalize()) || !Files.isRegularFile(f)) {
+                continue;   // not this folder's, or gone: computed again anyway
+            }
+            if (!(e.getValue() instanceof Long want) || dev.mtdtl.tensor.io.Checksums.crc32(f) != want) {
+                log.accept(f + ": does not match the CRC-32 in " + pj + " (damaged); computing it again");
+                Files.delete(f);
+            }
+        }
     }
 
     /** corpus/rel, refused (naming the manifest's field) when rel is absolute or climbs out of the corpus. */

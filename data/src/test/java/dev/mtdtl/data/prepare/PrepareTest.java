@@ -292,6 +292,13 @@ class PrepareTest {
         byte[] z = Files.readAllBytes(t.resolve("tag.npy"));
         z[z.length - 1] ^= 0x01;
         Files.write(t.resolve("tag.npy"), z);
+        // as another version's folder records them (else they are damage, and computed again)
+        Path pj = o.resolve("prepared.json");
+        Map<String, Object> prepared = dev.mtdtl.tensor.io.JsonFields.read(pj);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> crc = (Map<String, Object>) prepared.get("crc32");
+        crc.put("learning/targets/tag.npy", dev.mtdtl.tensor.io.Checksums.crc32(t.resolve("tag.npy")));
+        Files.writeString(pj, dev.mtdtl.tensor.io.Json.write(prepared, 2) + "\n");
         StringBuilder log2 = new StringBuilder();
         Prepare.run(config(corpus, o), log2::append);
         assertTrue(!Files.exists(TopicTerms.file(t, "tag")));
@@ -378,6 +385,33 @@ class PrepareTest {
         assertEquals(first.computed(), r.computed(), "every track computed again");
         assertArrayEquals(Files.readAllBytes(out.resolve("learning/train.mel")),
                 Files.readAllBytes(o.resolve("learning/train.mel")));
+    }
+
+    /**
+     * A finished folder whose learning arrays were damaged since (a bit of a target, of its mask, of the statistics):
+     * prepare run again (the quickstart reruns every step) computes them again, byte for byte, and prepared.json keeps
+     * their true CRC-32s. Before, it kept the damaged files (their names exist) and recorded their CRC-32s anew,
+     * sealing the damage for training to read as valid.
+     */
+    @Test
+    void damagedLearningArraysOfAFinishedFolderAreComputedAgainNotSealed() throws IOException {
+        Path o = tmp.resolve("rerun-damaged");
+        Prepare.run(config(corpus, o), s -> { });
+        String[] hit = {"learning/targets/tag.npy", "learning/targets/year.mask.npy", "learning/stats.npy"};
+        for (String f : hit) {
+            byte[] b = Files.readAllBytes(o.resolve(f));
+            b[b.length - 3] ^= 0x08;   // in the data, past the .npy header
+            Files.write(o.resolve(f), b);
+        }
+        List<String> said = new java.util.ArrayList<>();
+        Prepare.run(config(corpus, o), said::add);
+        for (String f : hit) {
+            assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(o.resolve(f)), f);
+            assertTrue(said.stream().anyMatch(l -> l.contains(o.resolve(f) + ": does not match the CRC-32")), f + ": "
+                    + String.join("\n", said));
+        }
+        assertEquals(Files.readString(out.resolve("prepared.json")).replace(out.toString(), "X"),
+                Files.readString(o.resolve("prepared.json")).replace(o.toString(), "X"));
     }
 
     @Test
