@@ -169,6 +169,16 @@ public final class Checkpoint {
         expect(dir, "seed", cfg.seed(), j.get("seed"));
         Object c = j.get("config");
         expect(dir, "batch size", (long) cfg.batch(), c instanceof Map<?, ?> cm ? cm.get("batch") : null);
+        // The settings that shape the trajectory (the intervals of validation, checkpoints and logging do not): a
+        // resume under another learning rate or Adam constant went on silently, a run trained half one way and half
+        // the other. A setting an older engine did not record is not checked.
+        Map<String, Object> mine = cfg.toJson();
+        for (String key : TRAJECTORY) {
+            Object theirs = c instanceof Map<?, ?> cm ? cm.get(key) : null;
+            if (theirs != null) {
+                expect(dir, "setting " + key, asFloat(mine.get(key)), asFloat(theirs));
+            }
+        }
         if (!(j.get("iteration") instanceof Long it) || it < 0) {
             throw new CorruptException("corrupt checkpoint " + dir + ": checkpoint.json has no iteration");
         }
@@ -344,6 +354,15 @@ public final class Checkpoint {
             throw new IllegalArgumentException("checkpoint " + dir + ": " + name + " is missing");
         }
         return v[0];
+    }
+
+    /** TrainConfig's settings a resume must share with the checkpoint (besides the batch size and the seed). */
+    private static final List<String> TRAJECTORY = List.of("lr", "beta1", "beta2", "eps", "weight_decay",
+            "kl_reduction", "balanced_self");
+
+    /** A float setting as the float it is (recorded as a double: 0.003 would read 0.003000000026077032). */
+    private static Object asFloat(Object v) {
+        return v instanceof Double d ? (Object) Float.toString(d.floatValue()) : v;
     }
 
     private static void expect(Path dir, String what, Object mine, Object theirs) {

@@ -105,6 +105,25 @@ class CheckpointIntegrityTest {
         assertTrue(said.contains("belongs to another run"), said);
     }
 
+    /**
+     * A resume under another learning rate (or Adam constant, KL reduction, balanced self pairs) is refused, naming the
+     * setting: it went on silently, a run trained half one way and half the other. Other intervals of validation,
+     * checkpoints and logging do not change the trajectory, and resume.
+     */
+    @Test
+    void aResumeUnderAnotherLearningRateIsRefusedNamingIt(@TempDir Path tmp) throws IOException {
+        trainer().run(8, tmp, null);
+        Trainer other = new Trainer(TrainerTest.net(Strategy.MSCR2, TrainerTest.THREE, 0.5f), TrainerTest.data(),
+                TrainerTest.cfg().withLr(1e-3f));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.resume(tmp));
+        assertTrue(e.getMessage().endsWith("belongs to another run: its setting lr is 0.003, this run's is 0.001"),
+                e.getMessage());
+        Trainer intervals = new Trainer(TrainerTest.net(Strategy.MSCR2, TrainerTest.THREE, 0.5f), TrainerTest.data(),
+                TrainerTest.cfg().withIntervals(5, 2, 1));
+        assertTrue(intervals.resume(tmp));
+        assertEquals(8, intervals.iteration());
+    }
+
     @Test
     void aRunWhoseCheckpointsAllFailIsRefusedNamingEach(@TempDir Path tmp) throws IOException {
         trainer().run(8, tmp, null);                      // 4 and 8
