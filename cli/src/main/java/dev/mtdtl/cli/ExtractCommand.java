@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code mtdtl extract}: track-level features of a prepared target dataset from a training run's newest
  * checkpoint, or from a baseline (Rand: the untrained network; MFCC: 120-d), into a feature folder
- * (features.npy, tracks.csv, features.json). A folder that is already complete is kept (resume).
+ * (features.npy, tracks.csv, features.json). A folder that is already complete is kept (resume) if it holds this
+ * extractor's features of this dataset; another's is refused, naming both.
  */
 @Command(name = "extract", mixinStandardHelpOptions = true,
         description = {"Extract track vectors [mean || std over 2.5-s slices] of a target dataset (paper section 4).",
@@ -83,11 +84,24 @@ final class ExtractCommand implements Callable<Integer> {
     }
 
     private static FeatureSet runLocked(Extractor ex, Path dataset, Path out) throws java.io.IOException {
-        if (FeatureSet.complete(out)) {
-            System.out.printf(Locale.ROOT, "%s: already extracted, kept%n", out);
-            return FeatureSet.read(out);
-        }
         TargetDataset ds = TargetDataset.open(dataset);
+        if (FeatureSet.complete(out)) {
+            FeatureSet kept = FeatureSet.read(out);
+            // Kept only if it is what this command would write: before, any finished folder was kept, so extracting
+            // another run (or another dataset) into a used --out printed "already extracted, kept" and gave the
+            // earlier run's features, with status 0. Runs are told apart by their names (features.json records no
+            // more); the track ids are checked by evaluate against the dataset.
+            String have = kept.name() + " (" + kept.strategy() + " on " + kept.sources() + ", " + kept.dims()
+                    + " dims) on " + kept.dataset();
+            String want = ex.name() + " (" + ex.strategyId() + " on " + ex.sourceIds() + ", " + ex.dims() + " dims) on "
+                    + ds.name;
+            if (!have.equals(want)) {
+                throw new IllegalArgumentException(out + " holds the features of " + have + "; this command extracts "
+                        + want + ": give another --out, or delete " + out);
+            }
+            System.out.printf(Locale.ROOT, "%s: already extracted, kept%n", out);
+            return kept;
+        }
         MelStore store = ds.store(!ex.isMfcc());
         long t0 = System.nanoTime();
         float[] x = ex.extract(store, System.err);

@@ -188,6 +188,35 @@ class ExtractEvaluateCommandTest {
         assertEquals(2, Evaluation.read(csv).size());
     }
 
+    /**
+     * A finished feature folder is kept only for the extractor and dataset that made it: another run, a baseline or
+     * another dataset into the same --out is refused, naming both. Before, each printed "already extracted, kept" and
+     * gave the earlier features with status 0.
+     */
+    @Test
+    void aFinishedFolderOfOtherFeaturesIsRefusedNotKept() throws Exception {
+        Path f = tmp.resolve("f-used");
+        String genre = prepared.resolve("targets/genre").toString();
+        assertEquals(0, Main.run("extract", "--dataset", genre, "--out", f.toString(), "--baseline", "mfcc"));
+        byte[] kept = Files.readAllBytes(f.resolve("features.npy"));
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(1, Main.run("extract", "--dataset", genre, "--out", f.toString(), "--run", run.toString(),
+                    "--threads", "2"));
+            assertEquals(1, Main.run("extract", "--dataset", prepared.resolve("targets/dance").toString(), "--out",
+                    f.toString(), "--baseline", "mfcc"));
+        } finally {
+            System.setErr(err);
+        }
+        String msg = said.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(msg.contains(f + " holds the features of mfcc") && msg.contains("this command extracts run")
+                && msg.contains("(mscr2 on bpm+tag") && msg.contains(") on dance: give another --out"), msg);
+        assertEquals(0, Main.run("extract", "--dataset", genre, "--out", f.toString(), "--baseline", "mfcc"));
+        assertArrayEquals(kept, Files.readAllBytes(f.resolve("features.npy")), "the same extractor keeps it");
+    }
+
     @Test
     void extractionIsDeterministicAndResumable() throws Exception {
         Path a = extract("emotion", "--baseline", "rand", "--seed", "4");
