@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code mtdtl evaluate}: feature folders on a prepared target dataset, repeated, into a tidy results CSV.
- * Results already in OUT for a (run, dataset) are kept and not recomputed (resume); the file is rewritten
+ * Results already in OUT for a (run, dataset) are kept and not recomputed (resume) when they were made with this
+ * command's protocol (a run asking for another, such as more repetitions, is refused); the file is rewritten
  * atomically after each feature set.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -135,7 +136,9 @@ final class EvaluateCommand implements Callable<Integer> {
         Set<String> done = new HashSet<>();
         rows.forEach(r -> done.add(r.run() + "\u0000" + r.dataset()));
         boolean work = sets.stream().anyMatch(f -> !done.contains(f.name() + "\u0000" + ds.name));
-        if (work) {     // only new rows must share the recorded protocol; a resume that adds nothing is not checked
+        if (!work) {    // the rows kept are the recorded protocol's: another asked for is refused, not answered with them
+            EvaluationProtocol.check(out, ds.name, protocol);
+        } else {
             EvaluationProtocol.record(out, ds.name, protocol);
             if (differ.equals(Evaluation.FIXED_SPLIT_SEED_ONLY)) {
                 System.out.printf(Locale.ROOT, "%s: the predefined split is the same in every repetition, so the %d "

@@ -159,10 +159,11 @@ class ExtractEvaluateCommandTest {
         // 4 classification/regression datasets: genre, dance, instrument 1 metric; emotion 2; recsys 2
         assertEquals(3 * 2 * (1 + 1 + 1 + 2 + 2), rows.size());
         assertTrue(rows.stream().allMatch(x -> Double.isFinite(x.value())), rows.toString());
-        // resume: the same command adds nothing
+        // resume: the same command adds nothing (the same protocol: another is refused, keptRowsOfAnotherProtocol...)
         byte[] before = Files.readAllBytes(csv);
         assertEquals(0, Main.run("evaluate", "--features", extract("genre", "--baseline", "rand").toString(),
-                "--dataset", prepared.resolve("targets/genre").toString(), "--out", csv.toString()));
+                "--dataset", prepared.resolve("targets/genre").toString(), "--out", csv.toString(), "--repetitions",
+                "2"));
         assertArrayEquals(before, Files.readAllBytes(csv));
         Path html = tmp.resolve("report.html");
         assertEquals(0, Main.run("report", "--results", csv.toString(), "--out", html.toString()));
@@ -215,6 +216,36 @@ class ExtractEvaluateCommandTest {
                 && msg.contains("(mscr2 on bpm+tag") && msg.contains(") on dance: give another --out"), msg);
         assertEquals(0, Main.run("extract", "--dataset", genre, "--out", f.toString(), "--baseline", "mfcc"));
         assertArrayEquals(kept, Files.readAllBytes(f.resolve("features.npy")), "the same extractor keeps it");
+    }
+
+    /**
+     * An evaluation whose rows are all in the results file already, asked for another protocol (more repetitions): it
+     * printed "already in, kept" and left the earlier protocol's scores as the answer, status 0. Now refused, naming
+     * both protocols; the same protocol still resumes.
+     */
+    @Test
+    void keptRowsOfAnotherProtocolAreRefused() throws Exception {
+        Path f = extract("instrument", "--baseline", "mfcc");
+        Path csv = tmp.resolve("protocol.csv");
+        String inst = prepared.resolve("targets/instrument").toString();
+        assertEquals(0, Main.run("evaluate", "--features", f.toString(), "--dataset", inst, "--out", csv.toString(),
+                "--repetitions", "2"));
+        String rows = Files.readString(csv);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(1, Main.run("evaluate", "--features", f.toString(), "--dataset", inst, "--out",
+                    csv.toString(), "--repetitions", "3"));
+        } finally {
+            System.setErr(err);
+        }
+        String msg = said.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(msg.contains("2 repetition(s)") && msg.contains("3 repetition(s)") && msg.contains("not comparable"),
+                msg);
+        assertEquals(0, Main.run("evaluate", "--features", f.toString(), "--dataset", inst, "--out", csv.toString(),
+                "--repetitions", "2"));
+        assertEquals(rows, Files.readString(csv), "the same protocol resumes, keeping the rows");
     }
 
     @Test

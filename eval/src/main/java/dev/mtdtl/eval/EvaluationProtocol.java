@@ -76,12 +76,7 @@ public record EvaluationProtocol(boolean standardize, String split, String repet
      */
     public static void record(Path resultsCsv, String dataset, EvaluationProtocol p) throws IOException {
         Map<String, EvaluationProtocol> all = read(resultsCsv);
-        EvaluationProtocol old = all.get(dataset);
-        if (old != null && !old.comparable(p)) {
-            throw new IllegalArgumentException(resultsCsv + ": dataset '" + dataset + "' was evaluated with " + old
-                    + " (" + sidecar(resultsCsv) + "); this evaluation uses " + p + ". Scores of different protocols are "
-                    + "not comparable: write them to another --out");
-        }
+        refuseOther(resultsCsv, dataset, all.get(dataset), p);
         all.put(dataset, p);
         Map<String, Object> ds = new LinkedHashMap<>();
         all.forEach((k, v) -> ds.put(k, v.toJson()));
@@ -89,6 +84,23 @@ public record EvaluationProtocol(boolean standardize, String split, String repet
         j.put("results", resultsCsv.getFileName().toString());
         j.put("datasets", ds);
         AtomicFiles.writeString(sidecar(resultsCsv), Json.write(j, 1) + "\n");
+    }
+
+    /**
+     * Refuse {@code p} where another protocol is recorded for the dataset; nothing is written. For an evaluation that
+     * adds no rows (every feature set's are in the file): its results are the recorded protocol's, so a command asking
+     * for another (more repetitions, another seed) would be answered with scores it did not ask for.
+     */
+    public static void check(Path resultsCsv, String dataset, EvaluationProtocol p) throws IOException {
+        refuseOther(resultsCsv, dataset, read(resultsCsv).get(dataset), p);
+    }
+
+    private static void refuseOther(Path resultsCsv, String dataset, EvaluationProtocol old, EvaluationProtocol p) {
+        if (old != null && !old.comparable(p)) {
+            throw new IllegalArgumentException(resultsCsv + ": dataset '" + dataset + "' was evaluated with " + old
+                    + " (" + sidecar(resultsCsv) + "); this evaluation uses " + p + ". Scores of different protocols are "
+                    + "not comparable: write them to another --out");
+        }
     }
 
     // The same protocol up to what does not change the scores' meaning: nothing, here.
