@@ -106,16 +106,7 @@ class FuzzCommandsTest {
     }
 
     static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path q = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(q);
-                } else {
-                    Files.copy(p, q);
-                }
-            }
-        }
+        dev.mtdtl.tensor.test.TestFiles.copyTree(from, to);
     }
 
     /** Rewrite the CRC that {@code sidecar} records at {@code path} (a list of keys) for {@code file}. */

@@ -66,6 +66,21 @@ class FuzzEmbedAndStudyTest {
     }
 
     /**
+     * {@code wavs} copied into tmp/NAME-good as 000.wav, 001.wav, ... and embedded from there by 'mtdtl embed' into
+     * tmp/NAME-fresh.npy (the reference a case's vectors must equal); returns the folder.
+     */
+    private static Path embeddedFolder(Path model, List<Path> wavs, String name) throws IOException {
+        Path good = tmp.resolve(name + "-good");
+        Files.createDirectories(good);
+        for (int k = 0; k < wavs.size(); k++) {
+            Files.copy(wavs.get(k), good.resolve(String.format("%03d.wav", k)));
+        }
+        assertEquals(0, quiet("embed", "--model", model.toString(), "--in", good.toString(), "--out",
+                tmp.resolve(name + "-fresh.npy").toString(), "--threads", "2").rc());
+        return good;
+    }
+
+    /**
      * The one-file model ('mtdtl export' of the tiny run), binary mutations kept as they are (the SHA-256 at its end
      * must catch them) or with the checksum recomputed (the reader must), used by 'mtdtl embed' on a corpus WAV.
      */
@@ -120,15 +135,8 @@ class FuzzEmbedAndStudyTest {
         Random r = new Random(SEED + 13);
         Path model = exportModel("skip-model.mtdtl");
         List<Path> wavs = genreWavs(corpus, 4);
-        Path good = tmp.resolve("skip-good");
-        Files.createDirectories(good);
-        for (int k = 0; k < 3; k++) {
-            Files.copy(wavs.get(k), good.resolve("g" + k + ".wav"));
-        }
-        Path ref = tmp.resolve("skip-ref.npy");
-        assertEquals(0, quiet("embed", "--model", model.toString(), "--in", good.toString(), "--out", ref.toString(),
-                "--threads", "2").rc());
-        float[] want = dev.mtdtl.tensor.io.Npy.read(ref).toFloat();
+        Path good = embeddedFolder(model, wavs.subList(0, 3), "skip");
+        float[] want = dev.mtdtl.tensor.io.Npy.read(tmp.resolve("skip-fresh.npy")).toFloat();
         int d = want.length / 3;
         List<String> failures = new ArrayList<>();
         int n = 24;
@@ -137,7 +145,7 @@ class FuzzEmbedAndStudyTest {
             Path dir = c.resolve("in");
             copyTree(good, dir);
             boolean flac = i % 2 == 1;
-            Path bad = dir.resolve(flac ? "m.flac" : "m.wav");   // sorts after g0-g2: the last row when it decodes
+            Path bad = dir.resolve(flac ? "m.flac" : "m.wav");   // sorts after 000-002: the last row when it decodes
             if (flac) {
                 Files.write(bad, dev.mtdtl.dsp.TestAudio.damagedFlac(30, i, 7));
             } else {
@@ -199,15 +207,8 @@ class FuzzEmbedAndStudyTest {
         Random r = new Random(SEED + 12);
         Path model = exportModel("parts-model.mtdtl");
         List<Path> wavs = genreWavs(corpus, 41);
-        Path good = tmp.resolve("parts-good");
-        Files.createDirectories(good);
-        for (int k = 0; k < wavs.size(); k++) {
-            Files.copy(wavs.get(k), good.resolve(String.format("%03d.wav", k)));
-        }
-        Path fresh = tmp.resolve("parts-fresh.npy");
-        assertEquals(0, quiet("embed", "--model", model.toString(), "--in", good.toString(), "--out",
-                fresh.toString(), "--threads", "2").rc());
-        byte[] want = Files.readAllBytes(fresh);
+        Path good = embeddedFolder(model, wavs, "parts");
+        byte[] want = Files.readAllBytes(tmp.resolve("parts-fresh.npy"));
         String[] parts = {".part", ".part.tracks", ".part.json"};
         List<String> failures = new ArrayList<>();
         int n = 18;

@@ -54,7 +54,7 @@ class CheckpointFuzzTest {
         int fromOlder = 0;
         for (int i = 0; i < n; i++) {
             Path run = tmp.resolve("case-" + i);
-            copy(base, run);
+            dev.mtdtl.tensor.test.TestFiles.copyTree(base, run);
             Path ck = Checkpoint.dir(run, 9);
             int kind = i % 5;   // 0, 1: sidecar text; 2, 3: a tensor file's bytes as they are; 4: its header, CRC fixed
             String file = kind <= 1 ? files[0] : files[1 + i % 2];
@@ -92,19 +92,6 @@ class CheckpointFuzzTest {
                 "checkpoint resume", n, fromNewest, fromOlder);
         if (!failures.isEmpty()) {
             fail(failures.size() + " of " + n + " cases failed:\n" + String.join("\n", failures));
-        }
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (var s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path q = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(q);
-                } else {
-                    Files.copy(p, q);
-                }
-            }
         }
     }
 

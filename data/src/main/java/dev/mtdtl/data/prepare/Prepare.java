@@ -290,7 +290,8 @@ public final class Prepare {
      * that is not is deleted with a log line, for this run to compute again (the same bytes: every array is a function
      * of the corpus and the settings). Before, a damaged array was kept and its damage sealed under a fresh CRC-32 for
      * training to read as valid (`mtdtl quickstart`, rerun, reruns prepare). A prepared.json that does not parse lists
-     * nothing that can be trusted: every learning array is computed again.
+     * nothing that can be trusted: every learning array is computed again; one without CRC-32s (an older engine's)
+     * is left unverified, as its readers leave it.
      */
     @SuppressWarnings("unchecked")
     private static void dropDamagedArrays(Path out, Consumer<String> log) throws IOException {
@@ -301,8 +302,11 @@ public final class Prepare {
         Map<String, Object> crc;
         try {
             Object c = JsonFields.read(pj).get("crc32");
+            if (c == null) {
+                return;   // an engine's from before checksums were recorded: its arrays are read unverified, as elsewhere
+            }
             if (!(c instanceof Map<?, ?>)) {
-                throw new IllegalArgumentException("no crc32 object");
+                throw new IllegalArgumentException("field crc32 is not an object");
             }
             crc = (Map<String, Object>) c;
         } catch (IllegalArgumentException | IOException e) {

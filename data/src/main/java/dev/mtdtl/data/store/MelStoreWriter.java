@@ -460,59 +460,58 @@ public final class MelStoreWriter {
 
     /** Failures as JSON objects {track, file, reason} (a store's header, a progress file, prepare's report). */
     public static List<Object> failuresJson(List<Failure> failures) {
-        List<Object> l = new ArrayList<>();
-        for (Failure f : failures) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("track", f.track());
-            m.put("file", f.file());
-            m.put("reason", f.reason());
-            l.add(m);
-        }
-        return l;
+        return entriesJson(failures, "reason", f -> new String[]{f.track(), f.file(), f.reason()});
     }
 
+    /** The "failures" list of a progress file or header; absent is none. */
     static List<Failure> failuresOf(Object o, Path file) {
-        List<Failure> l = new ArrayList<>();
-        if (o instanceof List<?> list) {
-            for (Object e : list) {
-                if (!(e instanceof Map<?, ?> m) || !(m.get("track") instanceof String t)
-                        || !(m.get("file") instanceof String f) || !(m.get("reason") instanceof String r)) {
-                    throw new IllegalArgumentException(file + ": field failures: an entry is not {track, file, reason}");
-                }
-                l.add(new Failure(t, f, r));
-            }
-        } else if (o != null) {
-            throw new IllegalArgumentException(file + ": field failures is not an array");
-        }
-        return l;
+        return entriesOf(o, file, "failures", "reason", Failure::new);
     }
 
     /** Damaged tracks as JSON objects {track, file, damage} (a store's header, a progress file, prepare's report). */
     public static List<Object> damagedJson(List<Damaged> damaged) {
+        return entriesJson(damaged, "damage", d -> new String[]{d.track(), d.file(), d.damage()});
+    }
+
+    /** The "damaged" list of a progress file or header; absent (an older engine's) is none. */
+    static List<Damaged> damagedOf(Object o, Path file) {
+        return entriesOf(o, file, "damaged", "damage", Damaged::new);
+    }
+
+    /** An entry of those lists from its three strings: track, file and the third ("reason" or "damage"). */
+    private interface Entry<T> {
+        T of(String track, String file, String third);
+    }
+
+    /** Entries as JSON objects {track, file, THIRD}, in order. */
+    private static <T> List<Object> entriesJson(List<T> entries, String third,
+                                                java.util.function.Function<T, String[]> parts) {
         List<Object> l = new ArrayList<>();
-        for (Damaged d : damaged) {
+        for (T e : entries) {
+            String[] v = parts.apply(e);
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("track", d.track());
-            m.put("file", d.file());
-            m.put("damage", d.damage());
+            m.put("track", v[0]);
+            m.put("file", v[1]);
+            m.put(third, v[2]);
             l.add(m);
         }
         return l;
     }
 
-    /** The "damaged" list of a progress file or header; absent (an older engine's) is none. */
-    static List<Damaged> damagedOf(Object o, Path file) {
-        List<Damaged> l = new ArrayList<>();
+    /** The list {@code field} of {@code file} back into entries: an array of {track, file, THIRD}, or absent. */
+    private static <T> List<T> entriesOf(Object o, Path file, String field, String third, Entry<T> entry) {
+        List<T> l = new ArrayList<>();
         if (o instanceof List<?> list) {
             for (Object e : list) {
                 if (!(e instanceof Map<?, ?> m) || !(m.get("track") instanceof String t)
-                        || !(m.get("file") instanceof String f) || !(m.get("damage") instanceof String d)) {
-                    throw new IllegalArgumentException(file + ": field damaged: an entry is not {track, file, damage}");
+                        || !(m.get("file") instanceof String f) || !(m.get(third) instanceof String r)) {
+                    throw new IllegalArgumentException(file + ": field " + field + ": an entry is not {track, file, "
+                            + third + "}");
                 }
-                l.add(new Damaged(t, f, d));
+                l.add(entry.of(t, f, r));
             }
         } else if (o != null) {
-            throw new IllegalArgumentException(file + ": field damaged is not an array");
+            throw new IllegalArgumentException(file + ": field " + field + " is not an array");
         }
         return l;
     }

@@ -391,15 +391,6 @@ class StudyRunnerTest {
     }
 
     static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path x : s.toList()) {
-                Path y = to.resolve(from.relativize(x).toString());
-                if (Files.isDirectory(x)) {
-                    Files.createDirectories(y);
-                } else {
-                    Files.copy(x, y);
-                }
-            }
-        }
+        dev.mtdtl.tensor.test.TestFiles.copyTree(from, to);
     }
 }
