@@ -1,6 +1,7 @@
 package dev.mtdtl.cli;
 
 import dev.mtdtl.tensor.io.Checksums;
+import dev.mtdtl.tensor.test.Mutations;
 import dev.mtdtl.tensor.io.Json;
 import dev.mtdtl.tensor.io.Npy;
 import dev.mtdtl.tensor.io.Safetensors;

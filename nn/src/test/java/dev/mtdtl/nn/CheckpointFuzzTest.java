@@ -1,19 +1,18 @@
 package dev.mtdtl.nn;
 
+import dev.mtdtl.tensor.test.Mutations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -32,8 +31,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class CheckpointFuzzTest {
 
     private static final long SEED = Long.getLong("mtdtl.fuzz.seed", 0xF0_22_14L) + 41;
-    private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
-    private static final String[] HOSTILE = {"-1", "0", "1", "10", "2147483648", "1e308", "null", "\"7\"", "[]", "3.5"};
 
     private static Trainer trainer() {
         return new Trainer(TrainerTest.net(Strategy.MSCR2, TrainerTest.THREE, 0.5f), TrainerTest.data(),
@@ -61,7 +58,8 @@ class CheckpointFuzzTest {
             StringBuilder what = new StringBuilder("checkpoint #" + i + " " + file + ": ");
             Path f = ck.resolve(file);
             byte[] b = Files.readAllBytes(f);
-            byte[] m = kind <= 1 ? text(b, r, what) : kind <= 3 ? binary(b, r, what) : header(b, r, what);
+            byte[] m = kind <= 1 ? Mutations.text(b, r, what) : kind <= 3 ? Mutations.binary(b, r, what)
+                    : header(b, r, what);
             Files.write(f, m);
             if (kind == 4) {
                 fixCrc(ck, file);
@@ -95,70 +93,10 @@ class CheckpointFuzzTest {
         }
     }
 
-    /** A number of the text replaced by a hostile value, a line deleted or repeated, or the text cut. */
-    static byte[] text(byte[] b, Random r, StringBuilder what) {
-        String s = new String(b, StandardCharsets.UTF_8);
-        switch (r.nextInt(4)) {
-            case 0, 1 -> {
-                List<int[]> at = new ArrayList<>();
-                Matcher mt = NUMBER.matcher(s);
-                while (mt.find()) {
-                    at.add(new int[]{mt.start(), mt.end()});
-                }
-                int[] p = at.get(r.nextInt(at.size()));
-                String v = HOSTILE[r.nextInt(HOSTILE.length)];
-                what.append("number '").append(s, p[0], p[1]).append("' -> ").append(v);
-                s = s.substring(0, p[0]) + v + s.substring(p[1]);
-            }
-            case 2 -> {
-                String[] lines = s.split("\n", -1);
-                int k = r.nextInt(lines.length);
-                boolean repeat = r.nextBoolean();
-                what.append(repeat ? "repeat" : "delete").append(" line ").append(k + 1);
-                List<String> out = new ArrayList<>(Arrays.asList(lines));
-                if (repeat) {
-                    out.add(k, lines[k]);
-                } else {
-                    out.remove(k);
-                }
-                s = String.join("\n", out);
-            }
-            default -> {
-                int k = r.nextInt(s.length());
-                what.append("cut at ").append(k);
-                s = s.substring(0, k);
-            }
-        }
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Bytes flipped, cut or appended anywhere. */
-    static byte[] binary(byte[] b, Random r, StringBuilder what) {
-        switch (r.nextInt(3)) {
-            case 0 -> {
-                byte[] m = b.clone();
-                int p = r.nextInt(m.length);
-                m[p] ^= (byte) (1 + r.nextInt(255));
-                what.append("byte ").append(p).append(" flipped");
-                return m;
-            }
-            case 1 -> {
-                int k = r.nextInt(b.length);
-                what.append("cut at ").append(k);
-                return Arrays.copyOf(b, k);
-            }
-            default -> {
-                byte[] m = Arrays.copyOf(b, b.length + 1 + r.nextInt(64));
-                what.append(m.length - b.length).append(" bytes appended");
-                return m;
-            }
-        }
-    }
-
     /** A safetensors file's JSON header mutated as text, its length prefix kept consistent (or the header cut). */
     static byte[] header(byte[] b, Random r, StringBuilder what) {
         long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        byte[] h = text(Arrays.copyOfRange(b, 8, 8 + (int) n), r, what.append("header "));
+        byte[] h = Mutations.text(Arrays.copyOfRange(b, 8, 8 + (int) n), r, what.append("header "));
         byte[] m = new byte[8 + h.length + b.length - 8 - (int) n];
         ByteBuffer.wrap(m, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length);
         System.arraycopy(h, 0, m, 8, h.length);

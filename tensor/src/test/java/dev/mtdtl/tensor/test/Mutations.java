@@ -1,4 +1,4 @@
-package dev.mtdtl.cli;
+package dev.mtdtl.tensor.test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,12 +11,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Seeded mutations for the fuzzing suite: binary ones (flipped bytes, cuts, hostile 32-bit values in the
- * first 64 bytes, inserted, appended and repeated bytes) and text ones for JSON, TSV and CSV (a number
- * replaced by a hostile one, a value by one of another type, a line deleted, repeated or cut, a separator
- * changed, invalid UTF-8). Each call appends what it did to {@code what}, so a failing case can be named.
+ * Seeded mutations for the fuzzing suite (cli's command categories, nn's checkpoint resume; shared through tensor's
+ * test-jar): binary ones (flipped bytes, cuts, hostile 32-bit values in the first 64 bytes, inserted, appended and
+ * repeated bytes) and text ones for JSON, TSV and CSV (a number replaced by a hostile one, a value by one of another
+ * type, a line deleted, repeated or cut, a separator changed, invalid UTF-8). Each call appends what it did to
+ * {@code what}, so a failing case can be named.
  */
-final class Mutations {
+public final class Mutations {
 
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
     private static final String[] HOSTILE_NUMBERS = {"-1", "0", "2147483647", "2147483648", "9223372036854775807",
@@ -26,7 +27,7 @@ final class Mutations {
 
     private Mutations() {}
 
-    static byte[] binary(byte[] b, Random r, StringBuilder what) {
+    public static byte[] binary(byte[] b, Random r, StringBuilder what) {
         if (b.length == 0) {
             what.append("empty stays empty");
             return b;
@@ -91,7 +92,7 @@ final class Mutations {
         }
     }
 
-    static byte[] text(byte[] b, Random r, StringBuilder what) {
+    public static byte[] text(byte[] b, Random r, StringBuilder what) {
         String s = new String(b, StandardCharsets.UTF_8);
         int kind = r.nextInt(8);
         if (kind == 0) {
